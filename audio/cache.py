@@ -1,0 +1,147 @@
+"""Render cache: memory (bounded LRU) then disk. Concurrent requests for one key share one render;
+a failed render is not cached. Disk entries are int16 WAV written atomically (temp file + rename), so a
+cache hit is byte-identical to the first render."""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import tempfile
+import threading
+import weakref
+from collections import OrderedDict
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import soundfile as sf
+
+from audio.pcm import Pcm
+
+log = logging.getLogger(__name__)
+
+
+def cache_key(*parts: str) -> str:
+    """Stable key from engine, voice, language, options and text."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def pcm16_digest(samples: np.ndarray, rate: int) -> str:
+    """``Pcm.sha256`` computed straight from int16 samples (no float round trip); pinned by a test."""
+    h = hashlib.sha256()
+    h.update(f"pcm16/{rate}/mono\n".encode())
+    h.update(np.ascontiguousarray(samples, dtype=np.int16).tobytes())
+    return h.hexdigest()
+
+
+class RenderCache:
+    def __init__(self, directory: str | Path | None = None, max_items: int = 256,
+                 max_bytes: int = 256 * 1024 * 1024) -> None:
+        self.dir = Path(directory) if directory else None
+        if self.dir:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        self.max_items = max_items
+        self.max_bytes = max_bytes  # memory tier: long scripts are ~11 MB a minute
+        self.mem_bytes = 0
+        self._mem: OrderedDict[str, tuple[Pcm, str]] = OrderedDict()
+        self._inflight: dict[str, Future] = {}
+        self._lock = threading.Lock()
+        self._digests: weakref.WeakKeyDictionary[Pcm, str] = weakref.WeakKeyDictionary()
+        self.hits = self.misses = 0
+
+    def sha256(self, pcm: Pcm) -> str:
+        """``pcm.sha256()``, free for buffers this cache stored or read (they are immutable)."""
+        digest = self._digests.get(pcm)
+        if digest is None:
+            digest = self._digests[pcm] = pcm.sha256()
+        return digest
+
+    def _path(self, key: str) -> Path | None:
+        return self.dir / key[:2] / f"{key}.wav" if self.dir else None
+
+    def _remember(self, key: str, value: tuple[Pcm, str]) -> None:
+        old = self._mem.pop(key, None)
+        if old is not None:
+            self.mem_bytes -= old[0].samples.nbytes
+        self._mem[key] = value
+        self.mem_bytes += value[0].samples.nbytes
+        while self._mem and (len(self._mem) > self.max_items or self.mem_bytes > self.max_bytes):
+            _, (pcm, _) = self._mem.popitem(last=False)
+            self.mem_bytes -= pcm.samples.nbytes
+
+    def get(self, key: str) -> tuple[Pcm, str] | None:
+        with self._lock:
+            if key in self._mem:
+                self._mem.move_to_end(key)
+                self.hits += 1
+                return self._mem[key]
+        path = self._path(key)
+        if path is not None and path.exists():
+            try:
+                with sf.SoundFile(str(path)) as f:
+                    data = f.read(dtype="int16")
+                    rate = f.samplerate
+                meta = path.with_suffix(".engine").read_text("utf-8")
+            except Exception as exc:  # a damaged entry is re-rendered, never trusted
+                log.warning("cache entry %s unreadable (%s); rendering again", path.name, exc)
+                return None
+            value = (Pcm.from_int16(data, rate), meta)
+            self._digests[value[0]] = pcm16_digest(data, rate)
+            with self._lock:
+                self._remember(key, value)
+                self.hits += 1
+            return value
+        return None
+
+    def put(self, key: str, pcm: Pcm, meta: str) -> tuple[Pcm, str]:
+        pcm16 = pcm.to_int16()
+        pcm = Pcm.from_int16(pcm16, pcm.rate)  # store exactly what a later hit will return
+        self._digests[pcm] = pcm16_digest(pcm16, pcm.rate)
+        path = self._path(key)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            buf = io.BytesIO()
+            sf.write(buf, pcm16, pcm.rate, subtype="PCM_16", format="WAV")
+            for target, data in ((path.with_suffix(".engine"), meta.encode()), (path, buf.getvalue())):
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, target)
+        with self._lock:
+            self._remember(key, (pcm, meta))
+        return pcm, meta
+
+    def get_or_render(self, key: str, render: Callable[[], tuple[Pcm, str]],
+                      store_as: Callable[[str], str] | None = None) -> tuple[Pcm, str]:
+        """The cached value, or one render shared by every caller asking for ``key`` meanwhile.
+        ``store_as(meta)`` may file the result under another key (e.g. the engine that really spoke)."""
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            fut = self._inflight.get(key)
+            owner = fut is None
+            if owner:
+                fut = self._inflight[key] = Future()
+        if not owner:
+            return fut.result()
+        try:
+            hit = self.get(key)
+            if hit is None:
+                self.misses += 1
+                pcm, meta = render()
+                hit = self.put(store_as(meta) if store_as else key, pcm, meta)
+            fut.set_result(hit)
+            return hit
+        except BaseException as exc:
+            fut.set_exception(exc)  # waiting callers see the failure; nothing is cached
+            raise
+        finally:
+            with self._lock:
+                self._inflight.pop(key, None)

@@ -1,0 +1,38 @@
+"""Decode any file soundfile reads (WAV, FLAC, OGG, MP3) into house-rate mono PCM."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import soundfile as sf
+
+from audio.pcm import SAMPLE_RATE, AudioError, Pcm
+
+
+class UndecodableAudio(AudioError):
+    """The data is not audio soundfile can read."""
+
+
+def load_audio(source: str | Path | bytes, rate: int = SAMPLE_RATE, max_seconds: float | None = None) -> Pcm:
+    """Decode from a path or bytes (the content decides, never the file name); down-mix; resample."""
+    if isinstance(source, (bytes, bytearray)):
+        if not source:
+            raise UndecodableAudio("no audio data: the upload is empty")
+        target: io.BytesIO | str = io.BytesIO(source)
+    else:
+        target = str(source)
+        if not Path(target).is_file():
+            raise UndecodableAudio(f"no such audio file: {source}")
+    try:
+        with sf.SoundFile(target) as f:
+            if max_seconds is not None and f.frames > max_seconds * f.samplerate:
+                raise UndecodableAudio(f"recording is {f.frames / f.samplerate:.0f} s; the limit is {max_seconds:.0f} s")
+            data = f.read(dtype="float32", always_2d=True)
+            src_rate = f.samplerate
+    except UndecodableAudio:
+        raise
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise UndecodableAudio(f"not a readable audio file: {exc}") from exc
+    if data.shape[0] == 0:
+        raise UndecodableAudio("the audio file holds no samples")
+    return Pcm(data, src_rate).resampled(rate)

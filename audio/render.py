@@ -1,0 +1,138 @@
+"""Rendering: text -> speech (cached, with engine fallback) and bilingual scripts assembled with
+lead-in silence, chimes, a gap between languages and loudness normalisation, at the house rate."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from audio import chimes, loudness
+from audio.cache import RenderCache, cache_key
+from audio.pcm import SAMPLE_RATE, Pcm
+from audio.text import EmptyText, normalize_lang, split_sentences
+from audio.tts.base import EngineChain, Speech, default_chain
+
+SENTENCE_PAUSE_S = 0.35
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pcm: Pcm
+    engines: list[str]  # per language part, in order: which engine spoke
+    sha256: str
+
+
+class Renderer:
+    def __init__(self, cache_dir: str | Path | None = None, chain: EngineChain | None = None, *,
+                 target_lufs: float = loudness.DEFAULT_TARGET_LUFS, gap: float = 0.6, lead_in: float = 0.3,
+                 max_sentence_chars: int = 200) -> None:
+        if cache_dir is None:
+            cache_dir = Path(os.environ.get("PA_VAR_DIR", "var")) / "cache" / "tts"
+        self.cache = RenderCache(cache_dir)
+        self.chain = chain or default_chain()
+        self.target_lufs = target_lufs
+        self.gap = gap
+        self.lead_in = lead_in
+        self.max_sentence_chars = max_sentence_chars
+
+    # -- one language ---------------------------------------------------------------------
+    def _sentence(self, text: str, lang: str) -> tuple[Pcm, str]:
+        """One sentence, cached under the engine that actually spoke it."""
+        candidates = self.chain.candidates(lang)
+        keys = {e.name: cache_key(e.name, voice, lang, e.options, text) for e, voice in candidates}
+        for key in keys.values():  # an earlier render by any engine of the chain is reused
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+
+        def render() -> tuple[Pcm, str]:
+            speech = self.chain.speak(text, lang)
+            return speech.pcm.resampled(SAMPLE_RATE), speech.engine
+
+        first = next(iter(keys.values()))  # concurrent callers share the one render in flight
+        return self.cache.get_or_render(first, render, store_as=lambda engine: keys.get(engine.split(":")[0], first))
+
+    def speak(self, text: str, lang: str) -> Speech:
+        """One language, split at sentences, each sentence cached; loudness-normalised."""
+        lang = normalize_lang(lang)
+        sentences = split_sentences(text or "", self.max_sentence_chars)
+        if not sentences:
+            raise EmptyText(f"nothing to say in {lang!r}: the text is empty")
+        pieces, engines = [], []
+        for i, sentence in enumerate(sentences):
+            pcm, engine = self._sentence(sentence, lang)
+            if i:
+                pieces.append(Pcm.silence(SENTENCE_PAUSE_S))
+            pieces.append(pcm)
+            if engine not in engines:
+                engines.append(engine)
+        speech = loudness.normalize(Pcm.concat(pieces), self.target_lufs)
+        return Speech(speech, "+".join(engines))
+
+    # -- a whole script -------------------------------------------------------------------
+    def render_script(self, parts: Sequence[tuple[str, str]], chime: str | None = "announcement", *,
+                      lead_in: float | None = None, gap: float | None = None, end_chime: bool = True) -> Rendered:
+        """lead-in silence, chime, first language, gap, second language..., end chime."""
+        parts = [(normalize_lang(lang), text) for lang, text in parts]
+        if not parts:
+            raise EmptyText("a script needs text in at least one language")
+        lead_in = self.lead_in if lead_in is None else lead_in
+        gap = self.gap if gap is None else gap
+        if lead_in < 0 or gap < 0:
+            raise ValueError("lead_in and gap must be >= 0 seconds")
+        key = cache_key("script", repr(parts), str(chime), f"{lead_in:g}", f"{gap:g}", str(end_chime),
+                        f"{self.target_lufs:g}", repr(sorted(self.chain.order.items())))
+        hit = self.cache.get(key)
+        if hit is not None:
+            pcm, engines = hit
+            return Rendered(pcm, engines.split("\n"), self.cache.sha256(pcm))
+        rendered = self._assemble(parts, chime, lead_in, gap, end_chime)
+        pcm, _ = self.cache.put(key, rendered.pcm, "\n".join(rendered.engines))
+        return Rendered(pcm, rendered.engines, self.cache.sha256(pcm))
+
+    def _assemble(self, parts: list[tuple[str, str]], chime: str | None, lead_in: float, gap: float,
+                  end_chime: bool) -> Rendered:
+        speeches = [self.speak(text, lang) for lang, text in parts]
+        body: list[Pcm] = []
+        for i, sp in enumerate(speeches):
+            if i:
+                body.append(Pcm.silence(gap))
+            body.append(sp.pcm)
+        pcm = self._frame(body, chime, lead_in, end_chime)
+        return Rendered(pcm, [sp.engine for sp in speeches], pcm.sha256())
+
+    def render_recording(self, recording: Pcm, chime: str | None = "announcement", *,
+                         lead_in: float | None = None) -> Rendered:
+        """A recorded announcement framed like a script: lead-in, chime, the recording, end chime."""
+        lead_in = self.lead_in if lead_in is None else lead_in
+        body = [loudness.normalize(recording.resampled(SAMPLE_RATE), self.target_lufs)]
+        pcm = self._frame(body, chime, lead_in, end_chime=True)
+        return Rendered(pcm, ["recording"], pcm.sha256())
+
+    def _frame(self, body: list[Pcm], chime: str | None, lead_in: float, end_chime: bool) -> Pcm:
+        """lead-in, chime, ``body``, end chime; peak capped; frozen to the int16 samples that will air."""
+        seq: list[Pcm] = [Pcm.silence(lead_in)]
+        if chime:
+            seq += [self._chime(chime), Pcm.silence(0.3)]
+        seq += body
+        if chime and end_chime:
+            seq += [Pcm.silence(0.3), self._chime("end")]
+        pcm = Pcm.concat(seq)
+        ceiling = 10 ** (loudness.PEAK_CEILING_DBFS / 20)
+        if pcm.peak > ceiling:
+            pcm = pcm.gained(ceiling / pcm.peak)
+        return Pcm.from_int16(pcm.to_int16(), pcm.rate)
+
+    def _chime(self, kind: str) -> Pcm:
+        c = chimes.chime(kind)
+        # chimes sit a little under the speech level
+        return loudness.normalize(c, self.target_lufs - 3.0)
+
+    def health(self) -> dict[str, str]:
+        """Engine name -> "ok" or its last error."""
+        return {name: self.chain.failures.get(name, "ok") for name in self.chain.engines}
+
+

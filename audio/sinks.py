@@ -1,0 +1,274 @@
+"""Output sinks: the PortAudio device (sounddevice), a WAV file, or nothing.
+
+A sink takes int16 blocks of shape (frames,) or (frames, channels) at ``sink.rate``. Mono blocks are
+copied to every channel. A device that goes away raises :class:`DeviceLost` — never a hang: a watchdog
+aborts a write that blocks longer than ``write_timeout``.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from audio.pcm import SAMPLE_RATE, AudioError
+
+log = logging.getLogger(__name__)
+
+
+class DeviceLost(AudioError):
+    """The output device failed or disappeared; the sink must be reopened."""
+
+
+class Sink:
+    """Base class. Subclasses implement ``_open``, ``_write`` and ``_close``."""
+
+    name = "sink"
+
+    def __init__(self, rate: int = SAMPLE_RATE, channels: int = 1) -> None:
+        if channels < 1:
+            raise AudioError(f"channels must be >= 1, got {channels}")
+        self.rate = rate
+        self.channels = channels
+        self.is_open = False
+        self.frames_written = 0
+
+    def open(self) -> "Sink":
+        if not self.is_open:
+            self._open()
+            self.is_open = True
+        return self
+
+    def write(self, block: np.ndarray) -> None:
+        if not self.is_open:
+            raise AudioError(f"{self.name}: write on a closed sink")
+        block = np.asarray(block)
+        if block.dtype != np.int16:
+            raise AudioError(f"{self.name}: blocks must be int16, got {block.dtype}")
+        if block.ndim == 1:
+            block = np.repeat(block[:, None], self.channels, axis=1) if self.channels > 1 else block[:, None]
+        if block.shape[1] != self.channels:
+            raise AudioError(f"{self.name}: block has {block.shape[1]} channels, sink has {self.channels}")
+        self._write(np.ascontiguousarray(block))
+        self.frames_written += block.shape[0]
+
+    def close(self) -> None:
+        if self.is_open:
+            self.is_open = False
+            self._close()
+
+    def __enter__(self) -> "Sink":
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # subclass hooks
+    def _open(self) -> None: ...
+    def _write(self, block: np.ndarray) -> None: ...
+    def _close(self) -> None: ...
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name} {self.rate} Hz x{self.channels}>"
+
+
+class _Pacer:
+    """Makes a non-device sink take as long as a real device would (one block per block duration)."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self._t0: float | None = None
+        self._frames = 0
+
+    def wait(self, frames: int) -> None:
+        now = time.monotonic()
+        if self._t0 is None or self._t0 + self._frames / self.rate < now - 0.05:
+            self._t0, self._frames = now, 0  # (re)anchor after idle time
+        self._frames += frames
+        delay = self._t0 + self._frames / self.rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+
+class NullSink(Sink):
+    """Discards audio. ``realtime=True`` paces writes to the wall clock like a real device;
+    ``keep=True`` keeps every block with the monotonic time it was handed over (tests, benchmarks)."""
+
+    name = "null"
+
+    def __init__(self, rate: int = SAMPLE_RATE, channels: int = 1, *, realtime: bool = False,
+                 keep: bool = False) -> None:
+        super().__init__(rate, channels)
+        self.realtime = realtime
+        self.keep = keep
+        self.blocks: list[tuple[float, np.ndarray]] = []
+        self._pacer = _Pacer(rate) if realtime else None
+        self._lock = threading.Lock()
+        self.fail_next: Exception | None = None  # set to make the next write fail (device-loss drills)
+
+    def _write(self, block: np.ndarray) -> None:
+        if self.fail_next is not None:
+            exc, self.fail_next = self.fail_next, None
+            raise exc
+        if self.keep:
+            with self._lock:
+                self.blocks.append((time.monotonic(), block[:, 0].copy()))
+        if self._pacer is not None:
+            self._pacer.wait(block.shape[0])
+
+    def samples(self) -> np.ndarray:
+        with self._lock:
+            return np.concatenate([b for _, b in self.blocks]) if self.blocks else np.zeros(0, np.int16)
+
+
+class WavFileSink(Sink):
+    """Writes 16-bit PCM WAV. Used for exports and, paced with ``realtime=True``, as the service's
+    output when no audio device is present (the file is then a recording of what aired)."""
+
+    def __init__(self, path: str | Path, rate: int = SAMPLE_RATE, channels: int = 1, *,
+                 realtime: bool = False) -> None:
+        super().__init__(rate, channels)
+        self.path = Path(path)
+        self.name = f"wav:{self.path}"
+        self._file = None
+        self._pacer = _Pacer(rate) if realtime else None
+
+    def _open(self) -> None:
+        import soundfile as sf
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = sf.SoundFile(str(self.path), "w", samplerate=self.rate, channels=self.channels,
+                                  subtype="PCM_16", format="WAV")
+
+    def _write(self, block: np.ndarray) -> None:
+        self._file.write(block)
+        self._file.flush()
+        if self._pacer is not None:
+            self._pacer.wait(block.shape[0])
+
+    def _close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class PortAudioSink(Sink):
+    """A PortAudio output device through sounddevice, fed by blocking writes of one block each."""
+
+    def __init__(self, device: int | str | None = None, rate: int = SAMPLE_RATE, channels: int = 1,
+                 *, block_frames: int | None = None, write_timeout: float = 2.0,
+                 latency: str | float = "low") -> None:
+        super().__init__(rate, channels)
+        self.device = device
+        self.block_frames = block_frames or rate // 50
+        self.write_timeout = write_timeout
+        self.latency = latency
+        self.name = f"device:{device if device is not None else 'default'}"
+        self._stream = None
+        self._busy_since: float | None = None
+        self._aborted = False
+        self._watchdog: threading.Thread | None = None
+
+    def _open(self) -> None:
+        sd = _sounddevice()
+        try:
+            self._stream = sd.OutputStream(device=self.device, samplerate=self.rate, channels=self.channels,
+                                           dtype="int16", blocksize=self.block_frames, latency=self.latency)
+            self._stream.start()
+        except Exception as exc:  # PortAudioError, ValueError (no such device)
+            self._stream = None
+            raise DeviceLost(f"cannot open audio device {self.device!r}: {exc}") from exc
+        self._aborted = False
+        self._watchdog = threading.Thread(target=self._watch, name=f"watchdog-{self.name}", daemon=True)
+        self._watchdog.start()
+
+    def _watch(self) -> None:
+        while self.is_open and self._stream is not None:
+            since = self._busy_since
+            if since is not None and time.monotonic() - since > self.write_timeout:
+                log.error("%s: write blocked for %.1f s; aborting stream", self.name, self.write_timeout)
+                self._aborted = True
+                try:
+                    self._stream.abort()
+                except Exception:  # pragma: no cover - best effort
+                    pass
+                return
+            time.sleep(min(0.25, self.write_timeout / 4))
+
+    def _write(self, block: np.ndarray) -> None:
+        if self._aborted or self._stream is None:
+            raise DeviceLost(f"{self.name}: device stopped responding")
+        self._busy_since = time.monotonic()
+        try:
+            self._stream.write(block)
+        except Exception as exc:
+            raise DeviceLost(f"{self.name}: {exc}") from exc
+        finally:
+            self._busy_since = None
+        if self._aborted:
+            raise DeviceLost(f"{self.name}: write blocked longer than {self.write_timeout} s")
+
+    def _close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                if not self._aborted:
+                    stream.stop()
+                stream.close()
+            except Exception as exc:  # a lost device may fail to close; nothing left to do
+                log.warning("%s: close failed: %s", self.name, exc)
+
+
+def _sounddevice():
+    try:
+        import sounddevice as sd
+    except OSError as exc:  # libportaudio2 missing
+        raise DeviceLost(f"PortAudio is not available ({exc}); install libportaudio2") from exc
+    return sd
+
+
+def list_devices() -> list[dict]:
+    """Output-capable devices: index, name, channels, default rate, whether default."""
+    sd = _sounddevice()
+    try:
+        default_out = sd.default.device[1]
+        devices = sd.query_devices()
+    except Exception as exc:
+        raise DeviceLost(f"cannot list audio devices: {exc}") from exc
+    out = []
+    for i, d in enumerate(devices):
+        if d["max_output_channels"] > 0:
+            out.append({"index": i, "name": d["name"], "channels": d["max_output_channels"],
+                        "rate": d["default_samplerate"], "default": i == default_out})
+    return out
+
+
+def parse_device(value: str) -> int | str:
+    return int(value) if value.strip().isdigit() else value
+
+
+def open_sink(spec: str | None = None, *, rate: int = SAMPLE_RATE, channels: int = 1,
+              fallback_wav: str | Path | None = None) -> Sink:
+    """Build and open a sink from a spec: ``device``, ``device:NAME_OR_INDEX``, ``wav:PATH``, ``null``.
+
+    With ``fallback_wav``, a missing default device falls back to a WAV file sink (logged)."""
+    spec = (spec or "device").strip()
+    kind, _, arg = spec.partition(":")
+    if kind == "null":
+        return NullSink(rate, channels, realtime=arg == "realtime").open()
+    if kind == "wav":
+        if not arg:
+            raise AudioError("wav sink needs a path: wav:PATH")
+        return WavFileSink(arg, rate, channels).open()
+    if kind == "device":
+        sink = PortAudioSink(parse_device(arg) if arg else None, rate, channels)
+        try:
+            return sink.open()
+        except DeviceLost:
+            if fallback_wav is None or arg:
+                raise
+            log.warning("no audio device; writing to %s instead", fallback_wav)
+            return WavFileSink(fallback_wav, rate, channels, realtime=True).open()
+    raise AudioError(f"unknown sink {spec!r}; use device, device:NAME, wav:PATH or null")

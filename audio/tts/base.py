@@ -1,0 +1,162 @@
+"""The engine interface and the per-language fallback chain."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future, TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+from audio.pcm import AudioError, Pcm
+from audio.text import LANGUAGES, EmptyText, UnsupportedLanguage, normalize_lang
+
+log = logging.getLogger(__name__)
+
+
+class TTSError(AudioError):
+    """An engine failed to speak (down, timed out, broken voice)."""
+
+
+@dataclass(frozen=True)
+class Speech:
+    pcm: Pcm
+    engine: str  # "piper:en_US-joe-medium", "espeak:cmn", "gtts:zh-CN"
+
+
+class TTSEngine:
+    """One TTS engine. ``voice_for`` says which voice speaks a language (None: cannot)."""
+
+    name = "engine"
+    #: Options that change the audio; part of the cache key.
+    options: str = ""
+
+    def voice_for(self, lang: str) -> str | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def synthesize(self, text: str, lang: str) -> Pcm:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def available(self) -> bool:
+        return True
+
+
+def _attempt(engine: TTSEngine, text: str, lang: str, timeout: float) -> Pcm:
+    """Run one synthesis in its own daemon thread and wait at most ``timeout`` seconds. A hung engine
+    keeps only its own thread busy, so it can never starve the fallback engines."""
+    fut: Future[Pcm] = Future()
+
+    def run() -> None:
+        try:
+            fut.set_result(engine.synthesize(text, lang))
+        except BaseException as exc:  # handed to the caller
+            fut.set_exception(exc)
+
+    threading.Thread(target=run, name=f"tts-{engine.name}", daemon=True).start()
+    return fut.result(timeout=timeout)
+
+
+class EngineChain:
+    """Per language, engines in order of preference. ``speak`` tries each within ``timeout`` seconds
+    and falls back to the next; the result says which engine spoke."""
+
+    def __init__(self, engines: list[TTSEngine], order: dict[str, list[str]] | None = None,
+                 timeout: float = 8.0, retry_after: float = 60.0) -> None:
+        self.engines = {e.name: e for e in engines}
+        self.order = order or {}
+        self.timeout = timeout
+        self.retry_after = retry_after  # a failed engine is skipped this long (unless it is the last one)
+        self.failures: dict[str, str] = {}  # engine name -> last error (engine health)
+        self._down_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def candidates(self, lang: str) -> list[tuple[TTSEngine, str]]:
+        lang = normalize_lang(lang)
+        names = self.order.get(lang) or self.order.get("*") or list(self.engines)
+        out = []
+        for name in names:
+            engine = self.engines.get(name)
+            if engine is None or not engine.available():
+                continue
+            voice = engine.voice_for(lang)
+            if voice is not None:
+                out.append((engine, voice))
+        if not out:
+            raise UnsupportedLanguage(f"no engine here speaks {lang!r}; supported: {', '.join(self.languages())}")
+        return out
+
+    def languages(self) -> list[str]:
+        """Languages at least one available engine can speak."""
+        return [lang for lang in LANGUAGES
+                if any(e.available() and e.voice_for(lang) for e in self.engines.values())]
+
+    def speak(self, text: str, lang: str) -> Speech:
+        if not text or not text.strip():
+            raise EmptyText(f"nothing to say in {lang!r}: the text is empty")
+        lang = normalize_lang(lang)
+        errors = []
+        candidates = self.candidates(lang)
+        now = time.monotonic()
+        with self._lock:
+            live = [c for c in candidates if self._down_until.get(c[0].name, 0) <= now]
+        for engine, voice in live or candidates:
+            try:
+                pcm = _attempt(engine, text, lang, self.timeout)
+            except FutureTimeout:
+                errors.append(f"{engine.name}: no answer within {self.timeout:g} s")
+            except Exception as exc:  # engine down: record, fall back
+                errors.append(f"{engine.name}: {exc}")
+            else:
+                if len(pcm) == 0:
+                    errors.append(f"{engine.name}: produced no audio")
+                    continue
+                with self._lock:
+                    self.failures.pop(engine.name, None)
+                    self._down_until.pop(engine.name, None)
+                return Speech(pcm, f"{engine.name}:{voice}")
+            with self._lock:
+                self.failures[engine.name] = errors[-1]
+                self._down_until[engine.name] = time.monotonic() + self.retry_after
+            log.warning("TTS fallback for %s: %s", lang, errors[-1])
+        raise TTSError(f"every engine failed for {lang!r}: " + "; ".join(errors))
+
+
+#: Default engine order per language: the online voice first where it is allowed (it checks
+#: PA_GTTS_DISABLED itself), piper for English and any dropped-in voice, espeak-ng always last.
+DEFAULT_ORDER: dict[str, list[str]] = {
+    "en": ["piper", "espeak", "gtts"],
+    "zh-CN": ["gtts", "piper", "espeak"],
+    "yue": ["gtts", "espeak"],
+    "ru": ["gtts", "piper", "espeak"],
+    "*": ["piper", "gtts", "espeak"],
+}
+ENGINE_NAMES = ("piper", "espeak", "gtts")
+
+
+def parse_order(spec: str) -> dict[str, list[str]]:
+    """``"en=piper,espeak; zh-CN=gtts,espeak"`` -> order dict (the format of ``PA_TTS_CHAIN``)."""
+    order: dict[str, list[str]] = {}
+    for item in filter(None, (x.strip() for x in spec.split(";"))):
+        lang, sep, names = item.partition("=")
+        engines = [n.strip() for n in names.split(",") if n.strip()]
+        if not sep or not engines:
+            raise TTSError(f"bad engine chain entry {item!r}; expected LANG=ENGINE[,ENGINE...]")
+        unknown = [n for n in engines if n not in ENGINE_NAMES]
+        if unknown:
+            raise TTSError(f"unknown TTS engine {unknown[0]!r} in {item!r}; engines: {', '.join(ENGINE_NAMES)}")
+        order["*" if lang.strip() == "*" else normalize_lang(lang)] = engines
+    return order
+
+
+def default_chain(voices_dir: str | None = None, timeout: float = 8.0,
+                  order: dict[str, list[str]] | None = None) -> EngineChain:
+    """piper, espeak-ng and gTTS in ``order`` (default: DEFAULT_ORDER overridden per language by
+    ``PA_TTS_CHAIN``)."""
+    from audio.tts.espeak import EspeakEngine
+    from audio.tts.gtts_engine import GTTSEngine
+    from audio.tts.piper_engine import PiperEngine
+
+    engines: list[TTSEngine] = [PiperEngine(voices_dir), EspeakEngine(), GTTSEngine(timeout=min(timeout, 5.0))]
+    if order is None:
+        order = {**DEFAULT_ORDER, **parse_order(os.environ.get("PA_TTS_CHAIN", ""))}
+    return EngineChain(engines, order, timeout)

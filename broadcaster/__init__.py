@@ -1,0 +1,1 @@
+"""The domain and the engine: announcements, approval, queue, playout, scheduler, pages, cases."""

@@ -1,0 +1,206 @@
+"""Announcements: bilingual scripts and recordings, their states and the history of every transition.
+
+Nothing airs unapproved (see approval.py). Any edit returns the item to draft and voids its approval.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audio.decode import load_audio
+from audio.loudness import normalize
+from audio.pcm import AudioError
+from audio.text import UnsupportedLanguage, normalize_lang
+from broadcaster.clock import utcnow
+from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.media import MediaStore
+from broadcaster.models.core import Role, User
+from broadcaster.models.workflow import (Announcement, AnnouncementKind, AnnouncementState as S,
+                                         AnnouncementText, StateChange)
+from broadcaster.priorities import Priority
+from broadcaster.settings import VenueSettings
+from broadcaster.users import require
+
+#: Allowed transitions. Edits (-> draft) are allowed from every state not on air.
+TRANSITIONS: dict[S, set[S]] = {
+    S.DRAFT: {S.SUBMITTED},
+    S.SUBMITTED: {S.APPROVED, S.REJECTED, S.DRAFT},
+    S.REJECTED: {S.DRAFT, S.SUBMITTED},
+    S.APPROVED: {S.QUEUED, S.DRAFT, S.EXPIRED},
+    S.QUEUED: {S.AIRING, S.APPROVED, S.EXPIRED, S.FAILED},
+    S.AIRING: {S.AIRED, S.INTERRUPTED, S.FAILED, S.QUEUED},
+    S.INTERRUPTED: {S.QUEUED, S.FAILED, S.DRAFT, S.EXPIRED},
+    S.AIRED: {S.QUEUED, S.DRAFT, S.EXPIRED},
+    S.FAILED: {S.QUEUED, S.DRAFT},
+    S.EXPIRED: {S.DRAFT},
+}
+ON_AIR = {S.QUEUED, S.AIRING}
+#: States in which the approval is in force (the approved audio may air).
+APPROVED_STATES = {S.APPROVED, S.QUEUED, S.AIRING, S.AIRED, S.INTERRUPTED, S.FAILED}
+AUTHORS = (Role.BROADCASTER, Role.SUPERVISOR)
+MAX_TEXT = 2000
+
+
+def transition(s: Session, ann: Announcement, to: S, user: User | None, note: str = "",
+               at: datetime | None = None) -> None:
+    if to not in TRANSITIONS[ann.state]:
+        raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; it cannot become {to.value}")
+    at = at or utcnow()
+    s.add(StateChange(announcement_id=ann.id, from_state=ann.state.value, to_state=to.value,
+                      user_id=user.id if user else None, at=at, note=note))
+    ann.state, ann.updated_at = to, at
+
+
+def _texts(texts: dict[str, str], settings: VenueSettings) -> list[tuple[str, str]]:
+    if not texts:
+        raise ValidationError("texts: give the text in at least one language")
+    clean: dict[str, str] = {}
+    for lang, text in texts.items():
+        try:
+            code = normalize_lang(lang)
+        except UnsupportedLanguage as exc:
+            raise ValidationError(f"texts: {exc}") from None
+        text = (text or "").strip()
+        if not text:
+            raise ValidationError(f"texts[{lang}]: empty text")
+        if len(text) > MAX_TEXT:
+            raise ValidationError(f"texts[{lang}]: {len(text)} characters; the limit is {MAX_TEXT}")
+        if code in clean:
+            raise ValidationError(f"texts: {lang} given twice")
+        clean[code] = text
+    return [(lang, clean[lang]) for lang in settings.order(list(clean))]
+
+
+def _common(title: str, priority, zones, valid_from, valid_until) -> tuple[str, int, list[str]]:
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError("title: 1-200 characters")
+    try:
+        priority = int(Priority.parse(priority if priority is not None else Priority.ANNOUNCEMENT))
+    except ValueError as exc:
+        raise ValidationError(f"priority: {exc}") from None
+    if not 0 < priority < int(Priority.URGENT_PAGE):
+        raise ValidationError("priority: announcements range 1-79; pages and emergencies have their own paths")
+    zones = list(zones or ["main"])
+    if not all(isinstance(z, str) and z.strip() for z in zones):
+        raise ValidationError("zones: names must be non-empty")
+    if valid_from and valid_until and valid_until <= valid_from:
+        raise ValidationError("valid_until: must be after valid_from")
+    for name, v in (("valid_from", valid_from), ("valid_until", valid_until)):
+        if v is not None and v.tzinfo is None:
+            raise ValidationError(f"{name}: give a time zone")
+    return title, priority, [z.strip() for z in zones]
+
+
+class AnnouncementService:
+    def __init__(self, settings: VenueSettings | None = None, media: MediaStore | None = None) -> None:
+        self.settings = settings or VenueSettings()
+        self.media = media or MediaStore()
+
+    def create_script(self, s: Session, author: User, title: str, texts: dict[str, str], *, priority=None,
+                      zones=None, valid_from=None, valid_until=None, chime: str = "announcement") -> Announcement:
+        require(author, *AUTHORS, action="write announcements")
+        title, priority, zones = _common(title, priority, zones, valid_from, valid_until)
+        parts = _texts(texts, self.settings)
+        ann = Announcement(title=title, kind=AnnouncementKind.SCRIPT, priority=priority, zones=zones,
+                           valid_from=valid_from, valid_until=valid_until, author_id=author.id, chime=chime,
+                           texts=[AnnouncementText(lang=lang, text=t, position=i) for i, (lang, t) in enumerate(parts)])
+        s.add(ann)
+        s.flush()
+        s.add(StateChange(announcement_id=ann.id, from_state=None, to_state=S.DRAFT.value, user_id=author.id,
+                          note="created"))
+        return ann
+
+    def create_recording(self, s: Session, author: User, title: str, audio: bytes | str, *, priority=None,
+                         zones=None, valid_from=None, valid_until=None, max_seconds: float = 300) -> Announcement:
+        """A recorded announcement: decoded (content decides, never the file name), normalised, stored."""
+        require(author, *AUTHORS, action="record announcements")
+        title, priority, zones = _common(title, priority, zones, valid_from, valid_until)
+        rel, digest = self._store_recording(audio, max_seconds)
+        ann = Announcement(title=title, kind=AnnouncementKind.RECORDING, priority=priority, zones=zones,
+                           valid_from=valid_from, valid_until=valid_until, author_id=author.id,
+                           recording_path=rel, recording_sha256=digest)
+        s.add(ann)
+        s.flush()
+        s.add(StateChange(announcement_id=ann.id, from_state=None, to_state=S.DRAFT.value, user_id=author.id,
+                          note="recorded"))
+        return ann
+
+    def _store_recording(self, audio: bytes | str, max_seconds: float) -> tuple[str, str]:
+        try:
+            pcm = load_audio(audio, max_seconds=max_seconds)
+        except AudioError as exc:
+            raise ValidationError(f"recording: {exc}") from None
+        if pcm.duration < 0.3 or pcm.peak < 1e-3:
+            raise ValidationError("recording: too short or silent")
+        return self.media.save(normalize(pcm), "recordings")
+
+    def edit(self, s: Session, ann_id: int, user: User, *, title=None, texts: dict[str, str] | None = None,
+             audio: bytes | str | None = None, priority=None, zones=None, valid_from=..., valid_until=...) -> Announcement:
+        """Change an announcement. Back to draft; any approval is void."""
+        require(user, *AUTHORS, action="edit announcements")
+        ann = self.get(s, ann_id)
+        if ann.state in ON_AIR:
+            raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; take it off the queue first")
+        new_title, new_priority, new_zones = _common(
+            title if title is not None else ann.title, priority if priority is not None else ann.priority,
+            zones if zones is not None else ann.zones,
+            ann.valid_from if valid_from is ... else valid_from, ann.valid_until if valid_until is ... else valid_until)
+        if texts is not None:
+            if ann.kind is not AnnouncementKind.SCRIPT:
+                raise ValidationError("texts: this announcement is a recording")
+            parts = _texts(texts, self.settings)
+            ann.texts.clear()
+            s.flush()
+            ann.texts.extend(AnnouncementText(lang=lang, text=t, position=i) for i, (lang, t) in enumerate(parts))
+        if audio is not None:
+            if ann.kind is not AnnouncementKind.RECORDING:
+                raise ValidationError("audio: this announcement is a script")
+            ann.recording_path, ann.recording_sha256 = self._store_recording(audio, 300)
+        ann.title, ann.priority, ann.zones = new_title, new_priority, new_zones
+        if valid_from is not ...:
+            ann.valid_from = valid_from
+        if valid_until is not ...:
+            ann.valid_until = valid_until
+        voided = ann.approved_hash is not None
+        ann.approved_hash = ann.approved_audio = ann.approved_engines = None
+        ann.approved_by_id = ann.approved_at = None
+        ann.reject_reason = None
+        note = "edited" + ("; approval void" if voided else "")
+        if ann.state is S.DRAFT:
+            s.add(StateChange(announcement_id=ann.id, from_state="draft", to_state="draft", user_id=user.id, note=note))
+        else:
+            transition(s, ann, S.DRAFT, user, note)
+        ann.updated_at = utcnow()
+        return ann
+
+    def submit(self, s: Session, ann_id: int, user: User) -> Announcement:
+        require(user, *AUTHORS, action="submit announcements")
+        ann = self.get(s, ann_id)
+        if ann.state not in (S.DRAFT, S.REJECTED):
+            raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only drafts can be submitted")
+        transition(s, ann, S.SUBMITTED, user, "submitted for approval")
+        return ann
+
+    @staticmethod
+    def get(s: Session, ann_id: int) -> Announcement:
+        ann = s.get(Announcement, ann_id)
+        if ann is None:
+            raise NotFound(f"no announcement #{ann_id}")
+        return ann
+
+    @staticmethod
+    def list(s: Session, *states: S, author: User | None = None) -> list[Announcement]:
+        q = select(Announcement).order_by(Announcement.id)
+        if states:
+            q = q.where(Announcement.state.in_(states))
+        if author is not None:
+            q = q.where(Announcement.author_id == author.id)
+        return list(s.scalars(q))
+
+    @staticmethod
+    def history(s: Session, ann_id: int) -> list[StateChange]:
+        return list(s.scalars(select(StateChange).where(StateChange.announcement_id == ann_id)
+                              .order_by(StateChange.id)))

@@ -1,0 +1,118 @@
+"""The approval gate. A supervisor (never the author) approves the exact audio that will air: the
+render is stored under its SHA-256 and the hash is kept; at air time the stored audio is hashed again
+and a mismatch refuses to air (and raises a fault)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from audio.pcm import AudioError, Pcm
+from audio.render import Rendered, Renderer
+from broadcaster.announcements import APPROVED_STATES, AnnouncementService, transition
+from broadcaster.clock import utcnow
+from broadcaster.errors import BroadcasterError, InvalidTransition, PermissionDenied, ValidationError
+from broadcaster.media import MediaStore
+from broadcaster.models.core import Role, User
+from broadcaster.models.workflow import Announcement, AnnouncementKind, Approval, Decision
+from broadcaster.models.workflow import AnnouncementState as S
+from broadcaster.users import require
+
+RenderFn = Callable[[Announcement], Rendered]
+SUPERVISORS = (Role.SUPERVISOR,)
+
+
+class RefusedToAir(BroadcasterError):
+    """The announcement may not air now (not approved, audio changed, outside its window)."""
+
+
+class HashMismatch(RefusedToAir):
+    """The stored audio is not the audio that was approved. The caller logs a fault."""
+
+
+class OutsideWindow(RefusedToAir):
+    """Before valid_from or after valid_until."""
+
+
+def renderer_for(renderer: Renderer, media: MediaStore) -> RenderFn:
+    """The production render: scripts through TTS, recordings framed with chimes."""
+    def render(ann: Announcement) -> Rendered:
+        if ann.kind is AnnouncementKind.RECORDING:
+            return renderer.render_recording(media.load(ann.recording_path), chime=ann.chime)
+        return renderer.render_script(ann.parts(), chime=ann.chime)
+    return render
+
+
+class ApprovalService:
+    def __init__(self, render: RenderFn, media: MediaStore | None = None) -> None:
+        self.render = render
+        self.media = media or MediaStore()
+
+    def approve(self, s: Session, ann_id: int, supervisor: User, note: str = "",
+                expected_hash: str | None = None) -> Announcement:
+        """Approve the audio. With ``expected_hash`` (the sha256 of what the supervisor listened to),
+        the approval is refused unless exactly that audio is what will air."""
+        require(supervisor, *SUPERVISORS, action="approve announcements")
+        ann = AnnouncementService.get(s, ann_id)
+        if ann.author_id == supervisor.id:
+            raise PermissionDenied(f"{supervisor.name} wrote announcement #{ann.id}; another supervisor must approve it")
+        if ann.state is not S.SUBMITTED:
+            raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only submitted items can be approved")
+        try:
+            rendered = self.render(ann)
+        except AudioError as exc:
+            raise ValidationError(f"cannot render announcement #{ann.id}: {exc}") from None
+        if expected_hash is not None and expected_hash != rendered.sha256:
+            if not expected_hash:
+                raise ValidationError("sha256: listen to the audio that will air before approving it")
+            raise ValidationError("sha256: the audio changed since you listened to it; listen again, then approve")
+        rel, digest = self.media.save(rendered.pcm, "approved")
+        if digest != rendered.sha256:  # pragma: no cover - Pcm.sha256 is the store's name
+            raise BroadcasterError("stored audio does not match the render")
+        now = utcnow()
+        ann.approved_hash, ann.approved_audio = digest, rel
+        ann.approved_engines = ", ".join(rendered.engines)
+        ann.approved_by_id, ann.approved_at, ann.reject_reason = supervisor.id, now, None
+        s.add(Approval(announcement_id=ann.id, decision=Decision.APPROVED, content_hash=digest,
+                       user_id=supervisor.id, at=now, reason=note))
+        transition(s, ann, S.APPROVED, supervisor, f"approved, audio sha256 {digest[:16]}", at=now)
+        return ann
+
+    def reject(self, s: Session, ann_id: int, supervisor: User, reason: str) -> Announcement:
+        require(supervisor, *SUPERVISORS, action="reject announcements")
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError("reason: say why, so the author can fix it")
+        ann = AnnouncementService.get(s, ann_id)
+        if ann.author_id == supervisor.id:
+            raise PermissionDenied(f"{supervisor.name} wrote announcement #{ann.id}; another supervisor must decide")
+        if ann.state is not S.SUBMITTED:
+            raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only submitted items can be rejected")
+        ann.reject_reason = reason
+        s.add(Approval(announcement_id=ann.id, decision=Decision.REJECTED, user_id=supervisor.id, reason=reason))
+        transition(s, ann, S.REJECTED, supervisor, f"rejected: {reason}")
+        return ann
+
+    def preview(self, s: Session, ann_id: int) -> Pcm:
+        """The audio a supervisor listens to before approving: exactly what approval would store."""
+        return self.render(AnnouncementService.get(s, ann_id)).pcm
+
+    def verify_for_air(self, ann: Announcement, now: datetime | None = None) -> Pcm:
+        """The approved audio, re-hashed. Refuses when it may not air (HashMismatch: log a fault)."""
+        now = now or utcnow()
+        if ann.state not in APPROVED_STATES or not ann.approved_hash or not ann.approved_audio:
+            raise RefusedToAir(f"announcement #{ann.id} is not approved ({ann.state.value})")
+        if ann.valid_from and now < ann.valid_from:
+            raise OutsideWindow(f"announcement #{ann.id} may air from {ann.valid_from.isoformat()}")
+        if ann.valid_until and now > ann.valid_until:
+            raise OutsideWindow(f"announcement #{ann.id} expired at {ann.valid_until.isoformat()}")
+        try:
+            pcm = self.media.load(ann.approved_audio)
+            actual = pcm.sha256()
+        except Exception as exc:  # missing or unreadable file: same as a mismatch
+            pcm, actual = None, f"unreadable ({exc})"
+        if actual != ann.approved_hash:
+            raise HashMismatch(f"announcement #{ann.id} '{ann.title}': approved audio {ann.approved_hash[:16]} "
+                               f"but found {actual[:16]}; refused to air")
+        return pcm

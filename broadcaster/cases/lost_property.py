@@ -1,0 +1,154 @@
+"""Lost property (游客拾物登记认领): register found items, announce valuable ones with an approved
+template (category, colour and place only), claim with the owner's identity and how it was verified,
+hand over with a signature/witness record, and list items unclaimed after N days.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from broadcaster.clock import Clock, SystemClock
+from broadcaster.db import Database
+from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.cases.defaults import DEFAULT_KEYS
+from broadcaster.cases.numbering import LOST_SERIES, next_number, venue_tz
+from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.templates import TemplateService, fill
+from broadcaster.models.cases import LostItem, LostItemClaim, LostItemState, Page, TemplatePurpose
+from broadcaster.priorities import Priority
+
+UNCLAIMED_AFTER_DAYS = 30
+DEFAULT_CLAIM_PLACE = "游客中心 Visitor Centre"
+
+
+def _text(field: str, value, limit: int, *, required: bool = False) -> str | None:
+    text = " ".join(str(value).split()) if value is not None else ""
+    if required and not text:
+        raise ValidationError(f"{field}: required")
+    if len(text) > limit:
+        raise ValidationError(f"{field}: at most {limit} characters (got {len(text)})")
+    return text or None
+
+
+class LostPropertyService:
+    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None, *,
+                 claim_place: str = DEFAULT_CLAIM_PLACE) -> None:
+        self.db, self.clock, self.tz, self.claim_place = db, clock or SystemClock(), tz or venue_tz(), claim_place
+
+    def register(self, who: Actor, *, category: str, where_found: str, finder: str, storage_place: str,
+                 found_at: datetime | None = None, colour: str | None = None, description: str = "",
+                 photo_path: str | None = None, valuable: bool = False) -> LostItem:
+        now = self.clock.now()
+        found_at = found_at or now
+        if found_at.tzinfo is None:
+            raise ValidationError("found_at: give a time with a time zone")
+        if found_at > now + timedelta(minutes=5):
+            raise ValidationError("found_at: is in the future")
+        values = dict(category=_text("category", category, 80, required=True),
+                      where_found=_text("where_found", where_found, 120, required=True),
+                      finder=_text("finder", finder, 120, required=True),
+                      storage_place=_text("storage_place", storage_place, 120, required=True),
+                      colour=_text("colour", colour, 40), photo_path=_text("photo_path", photo_path, 255),
+                      description=(description or "").strip())
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="register lost property")
+            item = LostItem(number=next_number(s, LOST_SERIES, found_at, self.tz), state=LostItemState.STORED,
+                            found_at=found_at, valuable=bool(valuable), registered_by_id=user.id,
+                            created_at=now, **values)
+            s.add(item)
+        return item
+
+    def announce(self, number: str, who: Actor, paging, *, template: str | int | None = None) -> Page:
+        """Announce a stored valuable item once, at announcement priority, with an approved template."""
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="announce lost property")
+            item = self._load(s, number)
+            if item.state is not LostItemState.STORED:
+                raise InvalidTransition(f"item {item.number} is {item.state.value}: nothing to announce")
+            if not item.valuable:
+                raise ValidationError(f"valuable: item {item.number} is not marked valuable; only valuable "
+                                      "items are announced")
+            tpl = TemplateService._load(s, template or DEFAULT_KEYS["lost_property"])
+            if tpl.purpose is not TemplatePurpose.LOST_PROPERTY:
+                raise ValidationError(f"template: {tpl.key} is not a lost-property template")
+            values = {"category": item.category, "colour": item.colour, "where_found": item.where_found,
+                      "found_time": item.found_at, "claim_place": self.claim_place}
+            texts = fill(tpl, values, is_child=False, tz=self.tz)
+            page = paging._new_page(s, user, texts, TemplatePurpose.LOST_PROPERTY, lost_item_id=item.id,
+                                    template_id=tpl.id, repeats=1, priority=Priority.ANNOUNCEMENT)
+        paging._air_if_possible()
+        return paging.page(page.id)
+
+    def claim(self, number: str, who: Actor, *, owner_name: str, owner_identity: str,
+              verification_note: str, signature: str | None = None) -> LostItem:
+        """Record the owner's claim; with ``signature`` the item is handed over in the same step."""
+        owner_name = _text("owner_name", owner_name, 120, required=True)
+        owner_identity = _text("owner_identity", owner_identity, 120, required=True)
+        note = (verification_note or "").strip()
+        if not note:
+            raise ValidationError("verification_note: say how the owner proved the item is theirs")
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="record a claim")
+            item = self._load(s, number)
+            if item.state is not LostItemState.STORED:
+                raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to claimed")
+            claim = LostItemClaim(item_id=item.id, owner_name=owner_name, owner_identity=owner_identity,
+                                  verification_note=note, claimed_at=now, recorded_by_id=user.id)
+            s.add(claim)
+            item.state = LostItemState.CLAIMED
+            if signature is not None:
+                self._hand_over(item, claim, user, signature, now)
+            s.flush()
+            item.claim = claim
+        return item
+
+    def hand_over(self, number: str, who: Actor, signature: str) -> LostItem:
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="hand over lost property")
+            item = self._load(s, number)
+            if item.state is not LostItemState.CLAIMED or item.claim is None:
+                raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to handed_over "
+                                        "(record the claim first)")
+            self._hand_over(item, item.claim, user, signature, now)
+        return item
+
+    @staticmethod
+    def _hand_over(item: LostItem, claim: LostItemClaim, user, signature: str | None, now: datetime) -> None:
+        sig = (signature or "").strip()
+        if not sig:
+            raise ValidationError("signature: record the owner's signature or the witness")
+        claim.handed_over_by_id, claim.handed_over_at, claim.signature = user.id, now, sig
+        item.state = LostItemState.HANDED_OVER
+
+    def unclaimed(self, days: int = UNCLAIMED_AFTER_DAYS) -> list[LostItem]:
+        """Items still stored ``days`` after they were found (for disposal or transfer)."""
+        if days < 0:
+            raise ValidationError("days: must not be negative")
+        cutoff = self.clock.now() - timedelta(days=days)
+        with self.db.session() as s:
+            return list(s.scalars(select(LostItem).where(LostItem.state == LostItemState.STORED,
+                                                         LostItem.found_at <= cutoff).order_by(LostItem.found_at)))
+
+    def get(self, number: str) -> LostItem:
+        with self.db.session() as s:
+            return self._load(s, number)
+
+    def list(self, state: LostItemState | str | None = None) -> list[LostItem]:
+        q = select(LostItem).options(selectinload(LostItem.claim)).order_by(LostItem.id.desc())
+        if state:
+            q = q.where(LostItem.state == LostItemState(state))
+        with self.db.session() as s:
+            return list(s.scalars(q))
+
+    @staticmethod
+    def _load(s, number: str) -> LostItem:
+        item = s.scalar(select(LostItem).options(selectinload(LostItem.claim))
+                        .where(LostItem.number == (number or "").strip()))
+        if item is None:
+            raise NotFound(f"no such lost-property item: {number}")
+        return item

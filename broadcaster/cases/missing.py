@@ -1,0 +1,228 @@
+"""Missing-person cases (园区寻人): open, timeline, state transitions, look-up.
+
+Two kinds: *missing* (a guardian reports someone lost; the name is kept in the case, the description is
+paged) and *found* (staff found a child; the guardian is paged to the meeting point).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from broadcaster.clock import Clock, SystemClock
+from broadcaster.db import Database
+from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
+from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
+from broadcaster.models.core import User
+
+CHILD_AGE_LIMIT = 14  # under 14 is a child: the name is never paged
+
+S = CaseState
+TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
+    S.OPEN: frozenset({S.PAGED, S.FOUND, S.REUNITED, S.CLOSED}),
+    S.PAGED: frozenset({S.ESCALATED, S.FOUND, S.REUNITED, S.CLOSED}),
+    S.ESCALATED: frozenset({S.FOUND, S.REUNITED, S.CLOSED}),
+    S.FOUND: frozenset({S.REUNITED, S.CLOSED}),
+    S.REUNITED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+#: States in which no more pages air for the case.
+RESOLVED = frozenset({S.FOUND, S.REUNITED, S.CLOSED})
+
+SEXES = {
+    "male": "male", "m": "male", "boy": "male", "man": "male", "男": "male", "男孩": "male", "男性": "male",
+    "female": "female", "f": "female", "girl": "female", "woman": "female", "女": "female",
+    "女孩": "female", "女性": "female", "unknown": "unknown",
+}
+
+#: Text fields of a case and their maximum length (the column sizes).
+TEXT_FIELDS = {
+    "person_name": 120, "height": 40, "hair": 120, "clothing": 200, "shoes": 120,
+    "last_seen_place": 120, "reporter_name": 120, "reporter_contact": 120, "meeting_point": 120,
+}
+
+
+@dataclass
+class CaseDetails:
+    """What the desk knows about the person. Only ``kind``-specific fields are required."""
+
+    person_name: str | None = None
+    age: int | str | None = None
+    sex: str | None = None
+    height: str | None = None
+    hair: str | None = None
+    clothing: str | None = None
+    shoes: str | None = None
+    last_seen_place: str | None = None
+    last_seen_at: datetime | None = None
+    reporter_name: str | None = None
+    reporter_contact: str | None = None
+    meeting_point: str | None = None
+    is_child: bool | None = None
+    notes: str = ""
+
+
+def _clean_text(field: str, value, limit: int) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        raise ValidationError(f"{field}: at most {limit} characters (got {len(text)})")
+    return text or None
+
+
+def _clean_age(value) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        age = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(f"age: must be a whole number of years, got {value!r}") from None
+    if not 0 <= age <= 120:
+        raise ValidationError(f"age: must be between 0 and 120, got {age}")
+    return age
+
+
+def _clean_sex(value) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    key = str(value).strip().lower()
+    if key not in SEXES:
+        raise ValidationError(f"sex: unknown value {value!r}; use one of boy, girl, male, female, 男, 女, unknown")
+    return SEXES[key]
+
+
+def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
+    """Check and normalise the details; return column values. Raises ValidationError naming the field."""
+    out = {f: _clean_text(f, getattr(d, f), n) for f, n in TEXT_FIELDS.items()}
+    out["age"] = _clean_age(d.age)
+    out["sex"] = _clean_sex(d.sex)
+    out["notes"] = (d.notes or "").strip()
+    if d.last_seen_at is not None:
+        if d.last_seen_at.tzinfo is None:
+            raise ValidationError("last_seen_at: give a time with a time zone")
+        if d.last_seen_at > now + timedelta(minutes=5):
+            raise ValidationError("last_seen_at: is in the future")
+    out["last_seen_at"] = d.last_seen_at
+    age = out["age"]
+    if kind is CaseKind.MISSING:
+        if age is None and d.is_child is None:
+            raise ValidationError("age: give the age (or mark the person as a child) so the no-name rule applies")
+        for f in ("reporter_name", "reporter_contact"):
+            if not out[f]:
+                raise ValidationError(f"{f}: required for a missing-person report (the guardian)")
+        if not any(out[f] for f in ("clothing", "hair", "height", "shoes")):
+            raise ValidationError("clothing: describe the person (clothing, hair, height or shoes)")
+    else:
+        if not out["meeting_point"]:
+            raise ValidationError("meeting_point: required for a found child (where the guardian should go)")
+    if d.is_child is not None:
+        out["is_child"] = bool(d.is_child) or (age is not None and age < CHILD_AGE_LIMIT)
+    elif age is not None:
+        out["is_child"] = age < CHILD_AGE_LIMIT
+    else:
+        out["is_child"] = kind is CaseKind.FOUND  # staff found a child
+    return out
+
+
+def add_event(session: Session, case: PersonCase, user: User | None, action: str, at: datetime, *,
+              from_state: CaseState | None = None, to_state: CaseState | None = None, detail: str = "") -> None:
+    session.add(CaseEvent(case_id=case.id, at=at, user_id=user.id if user else None, action=action,
+                          from_state=from_state.value if from_state else None,
+                          to_state=to_state.value if to_state else None, detail=detail))
+
+
+def load_case(session: Session, number: str) -> PersonCase:
+    case = session.scalar(select(PersonCase).where(PersonCase.number == (number or "").strip()))
+    if case is None:
+        raise NotFound(f"no such case: {number}")
+    return case
+
+
+def move(session: Session, case: PersonCase, to: CaseState, user: User | None, at: datetime,
+         *, result: str | None = None, detail: str = "") -> None:
+    """Change the case state (checked) and record it on the timeline."""
+    src = case.state
+    if to not in TRANSITIONS[src]:
+        raise InvalidTransition(f"case {case.number}: cannot go from {src.value} to {to.value}")
+    if to is S.CLOSED:
+        result = (result or case.result or "").strip()
+        if not result:
+            raise ValidationError("result: closing a case requires a result (what happened)")
+        case.result = result
+        case.closed_at = at
+    elif result:
+        case.result = result.strip()
+    if to is S.FOUND:
+        case.found_at = at
+    if to is S.REUNITED:
+        case.reunited_at = at
+        case.found_at = case.found_at or at
+    if to is S.ESCALATED:
+        case.escalated_at = at
+    case.state = to
+    add_event(session, case, user, "state", at, from_state=src, to_state=to, detail=detail or (result or ""))
+
+
+class CaseService:
+    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+        self.tz = tz or venue_tz()
+
+    def open_case(self, who: Actor, kind: CaseKind | str, details: CaseDetails) -> PersonCase:
+        try:
+            kind = CaseKind(kind)
+        except ValueError:
+            raise ValidationError(f"kind: must be missing or found, got {kind!r}") from None
+        now = self.clock.now()
+        values = validate_details(kind, details, now)
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="open a case")
+            case = PersonCase(number=next_number(s, CASE_SERIES, now, self.tz), kind=kind, state=S.OPEN,
+                              created_by_id=user.id, created_at=now, **values)
+            s.add(case)
+            s.flush()
+            add_event(s, case, user, "opened", now, to_state=S.OPEN, detail=f"{kind.value} report")
+        return case
+
+    def transition(self, number: str, who: Actor, to: CaseState | str, *, result: str | None = None,
+                   note: str = "") -> PersonCase:
+        try:
+            to = CaseState(to)
+        except ValueError:
+            raise ValidationError(f"state: unknown case state {to!r}") from None
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="change a case")
+            case = load_case(s, number)
+            move(s, case, to, user, self.clock.now(), result=result, detail=note)
+        return case
+
+    def add_note(self, number: str, who: Actor, note: str) -> None:
+        if not (note or "").strip():
+            raise ValidationError("note: empty")
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="add a note")
+            add_event(s, load_case(s, number), user, "note", self.clock.now(), detail=note.strip())
+
+    def get(self, number: str) -> PersonCase:
+        with self.db.session() as s:
+            case = s.scalar(select(PersonCase).options(selectinload(PersonCase.events))
+                            .where(PersonCase.number == (number or "").strip()))
+            if case is None:
+                raise NotFound(f"no such case: {number}")
+            return case
+
+    def list_cases(self, *, state: CaseState | str | None = None, open_only: bool = False) -> list[PersonCase]:
+        q = select(PersonCase).order_by(PersonCase.created_at.desc(), PersonCase.id.desc())
+        if state is not None:
+            q = q.where(PersonCase.state == CaseState(state))
+        if open_only:
+            q = q.where(PersonCase.state.not_in(list(RESOLVED)))
+        with self.db.session() as s:
+            return list(s.scalars(q))

@@ -1,0 +1,68 @@
+"""Case numbers by venue-local date + serial: ``20261122-003``; lost property ``L20261122-001``.
+
+The serial comes from a counter row (series, day) bumped in the caller's transaction: the UPDATE locks
+the row (PostgreSQL row lock, SQLite write lock) until commit, so two desks never get the same number.
+The first number of a day inserts the row; a concurrent insert loses on the primary key and retries
+as an update. The case tables also keep ``number`` unique as a last line of defence.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from broadcaster.models.cases import NumberCounter
+
+#: Numbering series. Person cases carry no prefix; lost property numbers start with "L".
+CASE_SERIES = ""
+LOST_SERIES = "L"
+
+DEFAULT_VENUE_TZ = "Asia/Shanghai"
+
+
+def venue_tz(name: str | None = None) -> ZoneInfo:
+    """The venue's time zone: venue settings (``var/settings.json`` / ``PA_VENUE_TZ``; default
+    Asia/Shanghai), the same one the scheduler uses."""
+    if name:
+        return ZoneInfo(name)
+    from broadcaster.settings import load_settings
+
+    return load_settings().tz
+
+
+def venue_date(at: datetime, tz: ZoneInfo | None = None) -> date:
+    """The venue-local calendar date of an aware instant."""
+    if at.tzinfo is None:
+        raise ValueError("venue_date needs an aware datetime")
+    return at.astimezone(tz or venue_tz()).date()
+
+
+def format_number(series: str, day: date, serial: int) -> str:
+    return f"{series}{day:%Y%m%d}-{serial:03d}"
+
+
+def next_number(session: Session, series: str, at: datetime, tz: ZoneInfo | None = None) -> str:
+    """Reserve the next number of ``series`` for the venue-local day of ``at`` (in this transaction)."""
+    day = venue_date(at, tz).strftime("%Y%m%d")
+    for _ in range(5):
+        bumped = session.execute(
+            update(NumberCounter)
+            .where(NumberCounter.series == series, NumberCounter.day == day)
+            .values(last=NumberCounter.last + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if bumped.rowcount:
+            last = session.scalar(select(NumberCounter.last).where(
+                NumberCounter.series == series, NumberCounter.day == day))
+            return format_number(series, venue_date(at, tz), int(last))
+        try:
+            with session.begin_nested():
+                session.add(NumberCounter(series=series, day=day, last=1))
+            return format_number(series, venue_date(at, tz), 1)
+        except IntegrityError:
+            continue  # another desk created today's row first: bump it instead
+    raise RuntimeError(f"could not reserve a {series or 'case'} number for {day}")

@@ -1,0 +1,352 @@
+"""Urgent pages for missing-person cases: trigger, repeat, cancel on resolution, all-clear, escalation.
+
+Triggering a page stores a Page row and queues it at ``Priority.URGENT_PAGE`` at once. It repeats every
+``interval`` (default 3 min) up to ``max_repeats`` times (default 5) or until the case is resolved;
+resolving cancels the pending repeats (and the queued item) and can air an "all clear". A case still
+unresolved ``escalate_after`` (default 10 min) after its first page is escalated: state ``escalated``,
+an Escalation row for supervisors, and optionally a page to security staff.
+
+Time is driven by the injected Clock and ``tick()``, which the service loop calls every few seconds. With
+no Pager (the CLI process does not own the device) pages are stored as due and the service airs them on
+its next tick; cancellations made elsewhere reach the engine the same way.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from broadcaster.clock import Clock, SystemClock
+from broadcaster.db import Database
+from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from broadcaster.cases.defaults import DEFAULT_KEYS
+from broadcaster.cases.missing import RESOLVED, add_event, load_case, move
+from broadcaster.cases.numbering import venue_tz
+from broadcaster.cases.pager import EventInbox, Pager
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.cases.templates import TemplateService, fill
+from broadcaster.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PersonCase,
+                                      TemplatePurpose, TemplateStatus)
+from broadcaster.priorities import Priority
+
+log = logging.getLogger(__name__)
+P = TemplatePurpose
+CASE_PAGES = (P.MISSING, P.FOUND, P.SECURITY)  # pages that stop when the case is resolved
+
+
+@dataclass
+class TickReport:
+    queued: list[int] = field(default_factory=list)      # page ids queued this tick
+    escalated: list[str] = field(default_factory=list)   # case numbers escalated this tick
+    cancelled: list[int] = field(default_factory=list)   # playout item ids cancelled this tick
+
+
+def case_values(case: PersonCase) -> dict:
+    """Placeholder values of a case (``name`` only ever used by adult templates)."""
+    return {"name": case.person_name, "age": case.age, "sex": case.sex, "height": case.height,
+            "hair": case.hair, "clothing": case.clothing, "shoes": case.shoes,
+            "last_seen_place": case.last_seen_place, "last_seen_time": case.last_seen_at,
+            "meeting_point": case.meeting_point, "case_number": case.number}
+
+
+def default_template_key(case: PersonCase) -> str:
+    if case.kind is CaseKind.FOUND:
+        return DEFAULT_KEYS["found_child"]
+    return DEFAULT_KEYS["missing_child" if case.is_child else "missing_adult"]
+
+
+class PagingService:
+    def __init__(self, db: Database, clock: Clock | None = None, pager: Pager | None = None, *,
+                 interval: timedelta = timedelta(minutes=3), max_repeats: int = 5,
+                 escalate_after: timedelta = timedelta(minutes=10), security_page: bool = True,
+                 zones: tuple[str, ...] = ("main",), security_zones: tuple[str, ...] = ("main",),
+                 on_escalation: Callable[[Escalation], None] | None = None, tz: ZoneInfo | None = None) -> None:
+        if max_repeats < 1 or interval <= timedelta(0):
+            raise ValidationError("max_repeats/interval: must be positive")
+        self.db, self.clock, self.pager = db, clock or SystemClock(), pager
+        self.interval, self.max_repeats, self.escalate_after = interval, max_repeats, escalate_after
+        self.security_page, self.zones, self.security_zones = security_page, zones, security_zones
+        self.on_escalation, self.tz = on_escalation, tz or venue_tz()
+        self.inbox = EventInbox()
+
+    # -- triggering ----------------------------------------------------------------------------
+    def page_case(self, number: str, who: Actor, *, template: str | int | None = None,
+                  extra_text: str | dict | None = None) -> Page:
+        """Page about a case with an approved template. Free text makes it wait for a supervisor."""
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="trigger a page")
+            case = load_case(s, number)
+            if case.state in RESOLVED:
+                raise InvalidTransition(f"case {case.number} is {case.state.value}: nothing to page")
+            tpl = TemplateService._load(s, template or default_template_key(case))
+            if tpl.purpose not in (P.MISSING, P.FOUND):
+                raise ValidationError(f"template: {tpl.key} is a {tpl.purpose.value} template, not a page")
+            texts = fill(tpl, case_values(case), is_child=case.is_child, child_name=case.person_name,
+                         extra=extra_text, tz=self.tz)
+            free = bool(extra_text and (extra_text.strip() if isinstance(extra_text, str) else any(extra_text.values())))
+            page = self._new_page(s, user, texts, tpl.purpose, case_id=case.id, template_id=tpl.id,
+                                  extra=str(extra_text) if free else None, pending=free)
+            if not free and case.state is CaseState.OPEN:
+                move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
+            add_event(s, case, user, "page", now, detail=f"page #{page.id} ({tpl.key})"
+                      + (": free text added, waiting for supervisor approval" if free else ""))
+        self._air_if_possible()
+        return self.page(page.id)
+
+    def approve_page(self, page_id: int, who: Actor) -> Page:
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *SUPERVISOR_ROLES, action="approve a page")
+            page = self._load(s, page_id)
+            if page.status is not PageStatus.PENDING_APPROVAL:
+                raise InvalidTransition(f"page #{page.id}: cannot approve from {page.status.value}")
+            if page.created_by_id == user.id:
+                raise PermissionDenied(f"four-eyes: {user.name} wrote page #{page.id} and cannot approve it")
+            case = s.get(PersonCase, page.case_id) if page.case_id else None
+            if case is not None and case.state in RESOLVED:
+                raise InvalidTransition(f"case {case.number} is {case.state.value}: nothing to page")
+            page.status, page.approved_by_id, page.approved_at, page.next_due_at = (
+                PageStatus.ACTIVE, user.id, now, now)
+            if case is not None:
+                if case.state is CaseState.OPEN:
+                    move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
+                add_event(s, case, user, "page approved", now, detail=f"page #{page.id}")
+        self._air_if_possible()
+        return self.page(page.id)
+
+    def reject_page(self, page_id: int, who: Actor, reason: str) -> Page:
+        if not (reason or "").strip():
+            raise ValidationError("reason: say why the page is rejected")
+        with self.db.session() as s:
+            user = actor(s, who, *SUPERVISOR_ROLES, action="reject a page")
+            page = self._load(s, page_id)
+            if page.status is not PageStatus.PENDING_APPROVAL:
+                raise InvalidTransition(f"page #{page.id}: cannot reject from {page.status.value}")
+            page.status = PageStatus.REJECTED
+            if page.case_id:
+                add_event(s, s.get(PersonCase, page.case_id), user, "page rejected", self.clock.now(),
+                          detail=f"page #{page.id}: {reason.strip()}")
+        return page
+
+    def resolve(self, number: str, who: Actor, state: CaseState | str, *, result: str | None = None,
+                all_clear: bool = True) -> PersonCase:
+        """Found / reunited / closed: stop the repeats (and the queued item) and maybe air an all-clear."""
+        try:
+            state = CaseState(state)
+        except ValueError:
+            raise ValidationError(f"state: unknown case state {state!r}") from None
+        if state not in RESOLVED:
+            raise ValidationError(f"state: resolve to found, reunited or closed, not {state.value}")
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="resolve a case")
+            case = load_case(s, number)
+            was_paged = case.first_paged_at is not None
+            move(s, case, state, user, now, result=result)
+            stopped = self._stop_case_pages(s, case)
+            if stopped:
+                add_event(s, case, user, "repeats cancelled", now, detail=", ".join(f"#{p}" for p in stopped))
+            if all_clear and was_paged:
+                self._all_clear(s, case, user)
+        self._air_if_possible()
+        return case
+
+    # -- the service loop ----------------------------------------------------------------------
+    def tick(self) -> TickReport:
+        """Record engine events, pass on cancellations, escalate, and queue every page that is due."""
+        report = TickReport()
+        self._record_events()
+        self._escalate(report)
+        if self.pager is not None:
+            self._cancel_stale(report)
+            self._air_due(report)
+        return report
+
+    def _air_if_possible(self) -> None:
+        if self.pager is not None:
+            self.tick()
+
+    def _air_due(self, report: TickReport) -> None:
+        now = self.clock.now()
+        with self.db.session() as s:
+            due = s.scalars(select(Page).where(Page.status == PageStatus.ACTIVE, Page.next_due_at <= now)
+                            .order_by(Page.priority.desc(), Page.id)).all()
+            for page in due:
+                case = s.get(PersonCase, page.case_id) if page.case_id else None
+                if case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED:
+                    page.status, page.next_due_at = PageStatus.CANCELLED, None
+                    continue
+                item_id = self.pager.submit(self._item(page, case))
+                if page.playout_item_id is not None:
+                    self.pager.cancel_quietly(page.playout_item_id)  # a stale repeat never doubles up
+                page.playout_item_id = item_id
+                page.times_queued += 1
+                page.first_queued_at = page.first_queued_at or now
+                if page.times_queued >= page.max_repeats:
+                    page.status, page.next_due_at = PageStatus.DONE, None
+                else:
+                    page.next_due_at = page.first_queued_at + page.times_queued * timedelta(seconds=page.interval_s)
+                if case is not None and page.purpose in (P.MISSING, P.FOUND):
+                    case.first_paged_at = case.first_paged_at or now
+                    add_event(s, case, None, "page queued", now,
+                              detail=f"page #{page.id}, {page.times_queued} of {page.max_repeats}")
+                report.queued.append(page.id)
+
+    def _item(self, page: Page, case: PersonCase | None):
+        from broadcaster.playout import PlayoutItem
+
+        parts = list(page.texts.items())
+        urgent = page.priority >= Priority.URGENT_PAGE
+        chime = self.pager.chime("urgent_page" if urgent else "announcement")
+        title = f"Page {case.number}" if case is not None else f"Page #{page.id}"
+        page_id, case_id = page.id, page.case_id
+        return PlayoutItem(priority=page.priority, title=f"{title} ({page.purpose.value})",
+                           parts=[chime, self.pager.speech(parts)], zones=tuple(page.zones.split(",")),
+                           kind="page", ref=f"page:{page.id}", resumable=False,
+                           not_after=self.clock.now() + timedelta(seconds=max(page.interval_s, 60)),
+                           check=(lambda: self._still_wanted(page_id, case_id)),
+                           on_event=lambda ev: self.inbox.put(page_id, ev),
+                           meta={"page_id": page.id, "purpose": page.purpose.value,
+                                 "case": case.number if case is not None else None})
+
+    def _still_wanted(self, page_id: int, case_id: int | None) -> None:
+        """Run by the engine just before airing: refuse a page whose case was resolved meanwhile."""
+        try:
+            with self.db.session() as s:
+                page = s.get(Page, page_id)
+                case = s.get(PersonCase, case_id) if case_id else None
+                dead = page is None or page.status in (PageStatus.CANCELLED, PageStatus.REJECTED) or (
+                    case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED)
+        except Exception:  # the database is busy or gone: airing a page beats silence
+            log.exception("page %s: could not check the case before airing; airing anyway", page_id)
+            return
+        if dead:
+            raise InvalidTransition(f"page #{page_id} is no longer wanted (case resolved or page cancelled)")
+
+    def _record_events(self) -> None:
+        events = self.inbox.drain()
+        if not events:
+            return
+        with self.db.session() as s:
+            for page_id, ev in events:
+                page = s.get(Page, page_id)
+                if page is None:
+                    continue
+                if ev.kind == "completed":
+                    page.times_aired += 1
+                if page.case_id and ev.kind in ("started", "completed", "failed", "expired", "refused"):
+                    add_event(s, s.get(PersonCase, page.case_id), None, f"page {ev.kind}", ev.at,
+                              detail=f"page #{page_id} on {ev.zone}" + (f": {ev.detail}" if ev.detail else ""))
+
+    def _cancel_stale(self, report: TickReport) -> None:
+        """Pages cancelled by another process (CLI, web) whose item may still sit in this engine."""
+        with self.db.session() as s:
+            for page in s.scalars(select(Page).where(Page.status == PageStatus.CANCELLED,
+                                                     Page.playout_item_id.is_not(None))):
+                self.pager.cancel_quietly(page.playout_item_id)
+                report.cancelled.append(page.playout_item_id)
+                page.playout_item_id = None
+
+    def _escalate(self, report: TickReport) -> None:
+        now = self.clock.now()
+        alerts: list[Escalation] = []
+        with self.db.session() as s:
+            late = s.scalars(select(PersonCase).where(PersonCase.state == CaseState.PAGED,
+                                                      PersonCase.first_paged_at <= now - self.escalate_after))
+            for case in late.all():
+                minutes = int(self.escalate_after.total_seconds() // 60)
+                move(s, case, CaseState.ESCALATED, None, now, detail=f"unresolved {minutes} min after first page")
+                alert = Escalation(case_id=case.id, at=now,
+                                   reason=f"case {case.number} unresolved {minutes} min after the first page")
+                s.add(alert)
+                s.flush()
+                if self.security_page:
+                    alert.security_page_id = self._security_page(s, case)
+                alerts.append(alert)
+                report.escalated.append(case.number)
+        for alert in alerts:
+            if self.on_escalation is not None:
+                try:
+                    self.on_escalation(alert)
+                except Exception:
+                    log.exception("escalation listener failed for case id %s", alert.case_id)
+
+    def _security_page(self, s, case: PersonCase) -> int | None:
+        try:
+            tpl = TemplateService._load(s, DEFAULT_KEYS["security"])
+            texts = fill(tpl, case_values(case), is_child=case.is_child, child_name=case.person_name, tz=self.tz)
+        except (NotFound, ValidationError, InvalidTransition) as exc:
+            add_event(s, case, None, "security page skipped", self.clock.now(), detail=str(exc))
+            return None
+        page = self._new_page(s, None, texts, P.SECURITY, case_id=case.id, template_id=tpl.id,
+                              zones=self.security_zones, repeats=1)
+        add_event(s, case, None, "security page", self.clock.now(), detail=f"page #{page.id}")
+        return page.id
+
+    def _all_clear(self, s, case: PersonCase, user) -> None:
+        try:
+            tpl = TemplateService._load(s, DEFAULT_KEYS["all_clear"])
+            if tpl.status is not TemplateStatus.APPROVED:
+                raise InvalidTransition(f"template {tpl.key} is not approved")
+            texts = fill(tpl, case_values(case), is_child=case.is_child, child_name=case.person_name, tz=self.tz)
+        except (NotFound, ValidationError, InvalidTransition) as exc:
+            add_event(s, case, user, "all-clear skipped", self.clock.now(), detail=str(exc))
+            return
+        page = self._new_page(s, user, texts, P.ALL_CLEAR, case_id=case.id, template_id=tpl.id, repeats=1)
+        add_event(s, case, user, "all-clear", self.clock.now(), detail=f"page #{page.id}")
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, *, case_id: int | None = None,
+                  lost_item_id: int | None = None, template_id: int | None = None, extra: str | None = None,
+                  pending: bool = False, zones: tuple[str, ...] | None = None, repeats: int | None = None,
+                  priority: int = Priority.URGENT_PAGE) -> Page:
+        from broadcaster.cases.staff import system_user
+
+        now = self.clock.now()
+        page = Page(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
+                    status=PageStatus.PENDING_APPROVAL if pending else PageStatus.ACTIVE, priority=int(priority),
+                    texts=texts, extra_text=extra, zones=",".join(zones or self.zones),
+                    interval_s=int(self.interval.total_seconds()), max_repeats=repeats or self.max_repeats,
+                    times_queued=0, times_aired=0, next_due_at=None if pending else now,
+                    created_by_id=(user or system_user(s)).id, created_at=now)
+        s.add(page)
+        s.flush()
+        return page
+
+    def _stop_case_pages(self, s, case: PersonCase) -> list[int]:
+        """Cancel the case's pending repeats; the queued items are cancelled by the next tick (or, in
+        another process, refused by the item's check just before airing)."""
+        stopped = []
+        for page in s.scalars(select(Page).where(Page.case_id == case.id, Page.purpose.in_(CASE_PAGES))):
+            if page.status in (PageStatus.ACTIVE, PageStatus.PENDING_APPROVAL):
+                page.status, page.next_due_at = PageStatus.CANCELLED, None
+                stopped.append(page.id)
+            elif page.status is PageStatus.DONE and page.playout_item_id is not None and self.pager:
+                self.pager.cancel_quietly(page.playout_item_id)  # the last repeat may still be queued
+                page.playout_item_id = None
+        return stopped
+
+    @staticmethod
+    def _load(s, page_id: int) -> Page:
+        page = s.get(Page, int(page_id))
+        if page is None:
+            raise NotFound(f"no such page: {page_id}")
+        return page
+
+    def page(self, page_id: int) -> Page:
+        with self.db.session() as s:
+            return self._load(s, page_id)
+
+    def pages(self, *, case_number: str | None = None, status: PageStatus | str | None = None) -> list[Page]:
+        q = select(Page).order_by(Page.id)
+        with self.db.session() as s:
+            if case_number:
+                q = q.where(Page.case_id == load_case(s, case_number).id)
+            if status:
+                q = q.where(Page.status == PageStatus(status))
+            return list(s.scalars(q))

@@ -1,0 +1,32 @@
+"""Who is acting: resolve a user by name (CLI) or object (web) inside the caller's session, check roles."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broadcaster.models.core import Role, User
+from broadcaster.users import acting
+
+#: Desk work (cases, lost property, triggering pre-approved pages).
+DESK_ROLES = (Role.DESK, Role.SUPERVISOR)
+#: Approving templates and free-text pages.
+SUPERVISOR_ROLES = (Role.SUPERVISOR,)
+
+SYSTEM_USER = "system"
+
+Actor = User | str
+
+
+def actor(session: Session, who: Actor, *roles: Role, action: str = "do this") -> User:
+    """The acting user, loaded in ``session``; PermissionDenied unless active and holding ``roles``."""
+    return acting(session, who, *roles, action=action)
+
+
+def system_user(session: Session) -> User:
+    """The inactive ``system`` user that authors seeded templates (so any supervisor can approve them)."""
+    user = session.scalar(select(User).where(User.name == SYSTEM_USER))
+    if user is None:
+        user = User(name=SYSTEM_USER, display_name="System (seeded defaults)", role=Role.DESK, active=False)
+        session.add(user)
+        session.flush()
+    return user

@@ -1,0 +1,258 @@
+"""Page templates: bilingual text with placeholders, approved once by a supervisor (four-eyes), then used
+without per-page approval. Filling checks the placeholders against the case and THE NO-NAME RULE.
+
+The no-name rule is enforced twice: a template that may be used for a child cannot contain ``{name}``,
+and the final filled text (including any free text) is searched for the child's name and its parts.
+"""
+from __future__ import annotations
+
+import re
+import string
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from broadcaster.clock import Clock, SystemClock
+from broadcaster.db import Database
+from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from broadcaster.cases.numbering import venue_tz
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
+
+P = TemplatePurpose
+PERSON_FIELDS = frozenset({"name", "age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
+                           "last_seen_time", "meeting_point", "case_number"})
+#: Lost property pages describe category, colour and place only: never serial numbers, contents, amounts.
+LOST_FIELDS = frozenset({"category", "colour", "where_found", "found_time", "claim_place"})
+ALLOWED = {P.MISSING: PERSON_FIELDS, P.FOUND: PERSON_FIELDS, P.ALL_CLEAR: PERSON_FIELDS,
+           P.SECURITY: PERSON_FIELDS, P.LOST_PROPERTY: LOST_FIELDS}
+LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+MAX_TEXT = 1000
+
+
+class NoNameViolation(ValidationError):
+    """A page about a child would name the child."""
+
+
+def placeholders(text: str, lang: str = "") -> set[str]:
+    """Placeholder names in ``text``; only plain ``{field}`` is allowed (no attributes, specs, indexes)."""
+    found: set[str] = set()
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ValidationError(f"texts[{lang}]: bad placeholder syntax ({exc}); write {{field}}") from None
+    for _lit, field, spec, conv in parsed:
+        if field is None:
+            continue
+        if not field.isidentifier() or spec or conv:
+            raise ValidationError(f"texts[{lang}]: placeholder {{{field}}} must be a plain field name")
+        found.add(field)
+    return found
+
+
+def check_template(purpose: TemplatePurpose, audience: TemplateAudience, texts: dict) -> dict[str, str]:
+    """Validate a template body; return the cleaned texts (language -> text)."""
+    if not isinstance(texts, dict) or not texts:
+        raise ValidationError("texts: give the text in at least one language (e.g. zh-CN and en)")
+    clean: dict[str, str] = {}
+    for lang, text in texts.items():
+        if not isinstance(lang, str) or not LANG_TAG.match(lang):
+            raise ValidationError(f"texts: bad language tag {lang!r} (e.g. zh-CN, en)")
+        text = (text or "").strip()
+        if not text:
+            raise ValidationError(f"texts[{lang}]: empty")
+        if len(text) > MAX_TEXT:
+            raise ValidationError(f"texts[{lang}]: at most {MAX_TEXT} characters")
+        unknown = sorted(placeholders(text, lang) - ALLOWED[purpose])
+        if unknown:
+            allowed = ", ".join(sorted(ALLOWED[purpose]))
+            raise ValidationError(f"texts[{lang}]: unknown placeholder(s) {', '.join(unknown)} for a "
+                                  f"{purpose.value} template; allowed: {allowed}")
+        if "name" in placeholders(text, lang) and audience is not TemplateAudience.ADULT:
+            raise NoNameViolation(f"texts[{lang}]: a template usable for children may not use {{name}} "
+                                  "(no-name rule); make it an adult-only template or remove {name}")
+        clean[lang] = text
+    return clean
+
+
+# -- the no-name rule on final text ---------------------------------------------------------------
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_SPLIT = re.compile(r"[\s·•.\-_,，、;；:：()（）\[\]/'\"]+")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+                      "夏侯", "轩辕", "令狐", "宇文", "司徒", "端木", "西门", "独孤", "南宫", "万俟")
+
+
+def name_parts(name: str) -> tuple[set[str], set[str]]:
+    """(parts searched everywhere, single Chinese characters searched in filled-in values only).
+
+    Latin names split on spaces/punctuation (parts of 2+ letters, matched as whole words, any case).
+    Chinese names have no spaces: every run of 2+ characters of the name is a part (full name, given
+    name, surname + part), and a one-character given name is searched in the values the desk typed.
+    """
+    multi: set[str] = set()
+    single: set[str] = set()
+    for chunk in _SPLIT.split(name or ""):
+        for run in _CJK.findall(chunk):
+            if len(run) == 1:
+                single.add(run)
+                continue
+            multi.update(run[i:j] for i in range(len(run)) for j in range(i + 2, len(run) + 1))
+            surname = 2 if run.startswith(_COMPOUND_SURNAMES) and len(run) > 2 else 1
+            given = run[surname:]
+            if len(given) == 1:
+                single.add(given)
+        multi.update(t for t in _CJK.sub(" ", chunk).split() if len(t) >= 2)
+    return multi, single
+
+
+def _contains(text: str, part: str) -> bool:
+    if _CJK.search(part):
+        return part in text
+    return re.search(rf"(?<![^\W\d_]){re.escape(part)}(?![^\W\d_])", text, re.IGNORECASE) is not None
+
+
+def check_no_name(texts: dict[str, str], name: str | None, typed: list[str] = ()) -> None:
+    """Refuse (NoNameViolation) if any text contains the child's name or a part of it."""
+    if not name or not name.strip():
+        return
+    multi, single = name_parts(name)
+    for lang, text in texts.items():
+        if any(_contains(text, p) for p in multi):
+            raise NoNameViolation(f"no-name rule: the {lang} text of this page about a child contains the "
+                                  "child's name (or part of it); remove it from the description/free text")
+    for value in typed:
+        if any(ch in (value or "") for ch in single):
+            raise NoNameViolation("no-name rule: a field typed for this page about a child contains part of "
+                                  "the child's given name; remove it")
+
+
+# -- filling --------------------------------------------------------------------------------------
+_SEX_WORDS = {  # (language prefix, child?) -> canonical sex -> word
+    ("zh", True): {"male": "男孩", "female": "女孩", "unknown": "孩子"},
+    ("zh", False): {"male": "男性", "female": "女性", "unknown": "游客"},
+    ("en", True): {"male": "boy", "female": "girl", "unknown": "child"},
+    ("en", False): {"male": "man", "female": "woman", "unknown": "person"},
+}
+
+
+def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo) -> str:
+    if field == "sex":
+        words = _SEX_WORDS.get((lang.split("-")[0].lower(), is_child)) or _SEX_WORDS[("en", is_child)]
+        return words.get(value, value)
+    if isinstance(value, datetime):
+        return value.astimezone(tz).strftime("%H:%M")
+    return str(value)
+
+
+def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: str | None = None,
+         extra: str | dict | None = None, tz: ZoneInfo | None = None) -> dict[str, str]:
+    """The final page text per language. ValidationError naming every missing field; no-name rule."""
+    tz = tz or venue_tz()
+    if template.status is not TemplateStatus.APPROVED:
+        raise InvalidTransition(f"template {template.key} is {template.status.value}, not approved: a "
+                                f"supervisor must approve it (broadcaster template approve {template.id})")
+    if is_child and template.audience is TemplateAudience.ADULT:
+        raise NoNameViolation(f"template {template.key} is for adults; a page about a child needs a child template")
+    needed = set().union(*(placeholders(t, lang) for lang, t in template.texts.items()))
+    if is_child and "name" in needed:
+        raise NoNameViolation(f"template {template.key} uses {{name}}: not allowed for a child (no-name rule)")
+    missing = sorted(f for f in needed if values.get(f) in (None, ""))
+    if missing:
+        raise ValidationError(f"template {template.key} needs {', '.join(missing)}: the record has no "
+                              f"value for {'it' if len(missing) == 1 else 'them'}")
+    if isinstance(extra, str):
+        extra = {lang: extra for lang in template.texts} if extra.strip() else None
+    out: dict[str, str] = {}
+    for lang, text in template.texts.items():
+        body = text.format_map({f: _localise(f, values[f], lang, is_child, tz) for f in needed})
+        add = ((extra or {}).get(lang) or "").strip()
+        out[lang] = f"{body} {add}" if add else body
+    if is_child:
+        typed = [str(values[f]) for f in needed if f != "sex"] + [str(v) for v in (extra or {}).values()]
+        check_no_name(out, child_name, typed)
+    return out
+
+
+class TemplateService:
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+
+    def create(self, who: Actor, key: str, title: str, purpose: TemplatePurpose | str,
+               audience: TemplateAudience | str, texts: dict) -> PageTemplate:
+        try:
+            purpose, audience = TemplatePurpose(purpose), TemplateAudience(audience)
+        except ValueError as exc:
+            raise ValidationError(f"purpose/audience: {exc}") from None
+        key, title = (key or "").strip(), (title or "").strip()
+        if not re.fullmatch(r"[a-z0-9_\-]{1,60}", key):
+            raise ValidationError("key: 1-60 characters a-z, 0-9, _ or -")
+        if not title:
+            raise ValidationError("title: required")
+        clean = check_template(purpose, audience, texts)
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="write a page template")
+            if s.scalar(select(PageTemplate.id).where(PageTemplate.key == key)):
+                raise ValidationError(f"key: a template {key!r} already exists")
+            tpl = PageTemplate(key=key, title=title, purpose=purpose, audience=audience, texts=clean,
+                               status=TemplateStatus.PENDING, created_by_id=user.id, created_at=now,
+                               updated_at=now)
+            s.add(tpl)
+        return tpl
+
+    def edit(self, ref: int | str, who: Actor, *, texts: dict | None = None, title: str | None = None) -> PageTemplate:
+        """Change the text: the approval is void until a supervisor approves the new version."""
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="edit a page template")
+            tpl = self._load(s, ref)
+            if texts is not None:
+                tpl.texts = check_template(tpl.purpose, tpl.audience, texts)
+            if title is not None:
+                if not title.strip():
+                    raise ValidationError("title: required")
+                tpl.title = title.strip()
+            tpl.version += 1
+            tpl.status = TemplateStatus.PENDING
+            tpl.approved_by_id = tpl.approved_at = None
+            tpl.created_by_id = user.id  # the editor is the author of this version (four-eyes)
+            tpl.updated_at = self.clock.now()
+        return tpl
+
+    def approve(self, ref: int | str, who: Actor) -> PageTemplate:
+        with self.db.session() as s:
+            user = actor(s, who, *SUPERVISOR_ROLES, action="approve a page template")
+            tpl = self._load(s, ref)
+            if tpl.status is not TemplateStatus.PENDING:
+                raise InvalidTransition(f"template {tpl.key}: cannot approve from {tpl.status.value}")
+            if tpl.created_by_id == user.id:
+                raise PermissionDenied(f"four-eyes: {user.name} wrote template {tpl.key} and cannot approve it")
+            check_template(tpl.purpose, tpl.audience, tpl.texts)
+            tpl.status, tpl.approved_by_id, tpl.approved_at = TemplateStatus.APPROVED, user.id, self.clock.now()
+        return tpl
+
+    def retire(self, ref: int | str, who: Actor) -> PageTemplate:
+        with self.db.session() as s:
+            actor(s, who, *SUPERVISOR_ROLES, action="retire a page template")
+            tpl = self._load(s, ref)
+            tpl.status = TemplateStatus.RETIRED
+        return tpl
+
+    def get(self, ref: int | str) -> PageTemplate:
+        with self.db.session() as s:
+            return self._load(s, ref)
+
+    def list(self) -> list[PageTemplate]:
+        with self.db.session() as s:
+            return list(s.scalars(select(PageTemplate).order_by(PageTemplate.id)))
+
+    @staticmethod
+    def _load(s, ref: int | str) -> PageTemplate:
+        if isinstance(ref, int) or str(ref).isdigit():
+            tpl = s.get(PageTemplate, int(ref))
+        else:
+            tpl = s.scalar(select(PageTemplate).where(PageTemplate.key == str(ref)))
+        if tpl is None:
+            raise NotFound(f"no such page template: {ref}")
+        return tpl

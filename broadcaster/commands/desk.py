@@ -1,0 +1,304 @@
+"""Desk sub-commands: ``page``, ``case``, ``lost``, ``templates`` and ``template``.
+
+The CLI never owns the audio device: ``page missing`` stores the case and an *active* page that is due
+now; the running service (``broadcaster serve``, whose loop calls ``PagingService.tick()``) queues it
+at URGENT_PAGE within its tick interval, repeats it, and escalates it. Cancellations made here (``case
+resolve``) reach the engine the same way, and every queued page re-checks its case just before airing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, time
+
+from broadcaster.cases.defaults import seed_defaults
+from broadcaster.cases.followup import FollowUpService
+from broadcaster.cases.lost_property import UNCLAIMED_AFTER_DAYS, LostPropertyService
+from broadcaster.cases.missing import CaseDetails, CaseService
+from broadcaster.cases.numbering import venue_tz
+from broadcaster.cases.paging import PagingService
+from broadcaster.cases.stats import monthly_stats
+from broadcaster.cases.templates import TemplateService
+from broadcaster.clock import utcnow
+from broadcaster.db import Database
+from broadcaster.errors import BroadcasterError, ValidationError
+
+SERVICE_NOTE = "the running service (broadcaster serve) queues it at urgent-page priority on its next tick"
+
+
+def _when(value: str | None, field: str) -> datetime | None:
+    """``HH:MM`` (today, venue time) or an ISO date-time (venue time if no offset)."""
+    if not value:
+        return None
+    tz = venue_tz()
+    try:
+        if len(value) <= 5 and ":" in value:
+            return datetime.combine(utcnow().astimezone(tz).date(), time.fromisoformat(value), tz)
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{field}: use HH:MM or YYYY-MM-DDTHH:MM, got {value!r}") from None
+    return at if at.tzinfo else at.replace(tzinfo=tz)
+
+
+def _local(at: datetime | None) -> str:
+    return at.astimezone(venue_tz()).strftime("%Y-%m-%d %H:%M") if at else "-"
+
+
+# -- page ------------------------------------------------------------------------------------------
+def _page_new(args) -> int:
+    db = Database(args.db)
+    details = CaseDetails(person_name=args.name, age=args.age, sex=args.sex, height=args.height, hair=args.hair,
+                          clothing=args.clothing, shoes=args.shoes, last_seen_place=args.place,
+                          last_seen_at=_when(args.seen_at, "seen_at"), reporter_name=args.reporter,
+                          reporter_contact=args.contact, meeting_point=args.meeting_point,
+                          is_child=True if args.child else None, notes=args.notes or "")
+    case = CaseService(db).open_case(args.user, args.kind, details)
+    print(f"case {case.number} opened ({case.kind.value}{', child' if case.is_child else ''})")
+    try:
+        page = PagingService(db).page_case(case.number, args.user, template=args.template, extra_text=args.extra)
+    except BroadcasterError:
+        print(f"case {case.number} is stored but NOT paged; fix the problem below and run "
+              f"broadcaster page case {case.number} --user {args.user}")
+        raise
+    _say_page(page)
+    return 0
+
+
+def _page_case(args) -> int:
+    page = PagingService(Database(args.db)).page_case(args.number, args.user, template=args.template,
+                                                      extra_text=args.extra)
+    _say_page(page)
+    return 0
+
+
+def _say_page(page) -> None:
+    if page.status.value == "pending_approval":
+        print(f"page #{page.id} has free text: waiting for a supervisor "
+              f"(broadcaster page approve {page.id} --user NAME)")
+    else:
+        print(f"page #{page.id} recorded; {SERVICE_NOTE}")
+    for lang, text in page.texts.items():
+        print(f"  [{lang}] {text}")
+
+
+def _page_approve(args) -> int:
+    page = PagingService(Database(args.db)).approve_page(args.page_id, args.user)
+    print(f"page #{page.id} approved; {SERVICE_NOTE}")
+    return 0
+
+
+def _page_reject(args) -> int:
+    PagingService(Database(args.db)).reject_page(args.page_id, args.user, args.reason)
+    print(f"page #{args.page_id} rejected")
+    return 0
+
+
+# -- case ------------------------------------------------------------------------------------------
+def _case_list(args) -> int:
+    for c in CaseService(Database(args.db)).list_cases(state=args.state, open_only=not args.all):
+        print(f"{c.number}  {c.kind.value:8} {c.state.value:10} {'child' if c.is_child else 'adult':6} "
+              f"{_local(c.created_at)}  {c.last_seen_place or c.meeting_point or ''}")
+    return 0
+
+
+def _case_show(args) -> int:
+    db = Database(args.db)
+    c = CaseService(db).get(args.number)
+    fields = ["kind", "state", "is_child", "person_name", "age", "sex", "height", "hair", "clothing", "shoes",
+              "last_seen_place", "reporter_name", "reporter_contact", "meeting_point", "notes", "result"]
+    print(f"case {c.number}")
+    for f in fields:
+        v = getattr(c, f)
+        print(f"  {f:17} {getattr(v, 'value', v) if v not in (None, '') else '-'}")
+    print(f"  {'last_seen_at':17} {_local(c.last_seen_at)}\n  timeline:")
+    for e in c.events:
+        move = f" {e.from_state or ''}->{e.to_state}" if e.to_state else ""
+        print(f"    {_local(e.at)}  {e.action}{move}  {e.detail}")
+    for p in PagingService(db).pages(case_number=c.number):
+        print(f"  page #{p.id} {p.purpose.value} {p.status.value} queued {p.times_queued}/{p.max_repeats}")
+    for f in FollowUpService(db).for_case(c.number):
+        print(f"  follow-up {_local(f.called_at)}: {f.outcome}")
+    return 0
+
+
+def _case_resolve(args) -> int:
+    c = PagingService(Database(args.db)).resolve(args.number, args.user, args.state, result=args.result,
+                                                 all_clear=not args.no_all_clear)
+    print(f"case {c.number} is {c.state.value}; pending repeats cancelled")
+    return 0
+
+
+def _case_note(args) -> int:
+    CaseService(Database(args.db)).add_note(args.number, args.user, args.text)
+    return 0
+
+
+def _case_followup(args) -> int:
+    FollowUpService(Database(args.db)).record(args.number, args.user, outcome=args.outcome,
+                                              called_at=_when(args.at, "at"), satisfied=args.satisfied)
+    print(f"follow-up recorded for {args.number}")
+    return 0
+
+
+def _case_stats(args) -> int:
+    try:
+        year, month = (int(x) for x in args.month.split("-"))
+    except ValueError:
+        raise ValidationError(f"month: use YYYY-MM, got {args.month!r}") from None
+    print(json.dumps(monthly_stats(Database(args.db), year, month), ensure_ascii=False, indent=2))
+    return 0
+
+
+# -- lost property ---------------------------------------------------------------------------------
+def _lost_add(args) -> int:
+    item = LostPropertyService(Database(args.db)).register(
+        args.user, category=args.what, colour=args.colour, where_found=args.where, finder=args.finder,
+        storage_place=args.storage, found_at=_when(args.found_at, "found_at"), description=args.description or "",
+        photo_path=args.photo, valuable=args.valuable)
+    print(f"item {item.number} registered ({item.category}, stored at {item.storage_place})")
+    return 0
+
+
+def _lost_announce(args) -> int:
+    db = Database(args.db)
+    page = LostPropertyService(db).announce(args.number, args.user, PagingService(db))
+    print(f"page #{page.id} recorded; the running service airs it at announcement priority")
+    return 0
+
+
+def _lost_claim(args) -> int:
+    item = LostPropertyService(Database(args.db)).claim(
+        args.number, args.user, owner_name=args.owner, owner_identity=args.identity,
+        verification_note=args.verification, signature=args.signature)
+    print(f"item {item.number} is {item.state.value}")
+    return 0
+
+
+def _lost_handover(args) -> int:
+    item = LostPropertyService(Database(args.db)).hand_over(args.number, args.user, args.signature)
+    print(f"item {item.number} is {item.state.value}")
+    return 0
+
+
+def _lost_unclaimed(args) -> int:
+    items = LostPropertyService(Database(args.db)).unclaimed(args.days)
+    for i in items:
+        print(f"{i.number}  found {_local(i.found_at)}  {i.category}  at {i.storage_place}")
+    print(f"{len(items)} item(s) unclaimed after {args.days} days")
+    return 0
+
+
+# -- templates -------------------------------------------------------------------------------------
+def _templates_seed(args) -> int:
+    created = seed_defaults(Database(args.db))
+    for t in created:
+        print(f"#{t.id} {t.key}: pending approval (broadcaster template approve {t.id} --user SUPERVISOR)")
+    print(f"{len(created)} template(s) created")
+    return 0
+
+
+def _templates_list(args) -> int:
+    for t in TemplateService(Database(args.db)).list():
+        print(f"#{t.id} {t.key:20} {t.purpose.value:13} {t.audience.value:6} {t.status.value} v{t.version}")
+    return 0
+
+
+def _template_approve(args) -> int:
+    t = TemplateService(Database(args.db)).approve(args.template_id, args.user)
+    print(f"template #{t.id} {t.key} approved")
+    return 0
+
+
+def _template_show(args) -> int:
+    t = TemplateService(Database(args.db)).get(args.template_id)
+    print(f"#{t.id} {t.key} ({t.title}) {t.purpose.value}/{t.audience.value} {t.status.value} v{t.version}")
+    for lang, text in t.texts.items():
+        print(f"  [{lang}] {text}")
+    return 0
+
+
+def _cmd(sub, name: str, func, help: str, user: bool = False) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help, description=help)
+    p.set_defaults(func=func)
+    if user:
+        p.add_argument("--user", required=True, help="who is acting (user name)")
+    return p
+
+
+def register(subparsers) -> None:
+    page = subparsers.add_parser("page", help="urgent pages: missing/found persons").add_subparsers(
+        dest="page_command", metavar="ACTION", required=True)
+    for kind, help in (("missing", "a guardian reports someone lost: open a case and page the description"),
+                       ("found", "staff found a child: open a case and page the guardian to the meeting point")):
+        p = _cmd(page, kind, _page_new, help, user=True)
+        p.set_defaults(kind=kind)
+        for opt in ("name", "sex", "height", "hair", "clothing", "shoes", "place", "meeting-point", "reporter",
+                    "contact", "notes", "template", "extra"):
+            p.add_argument(f"--{opt}")
+        p.add_argument("--age", type=int)
+        p.add_argument("--seen-at", help="last seen, HH:MM venue time or ISO date-time")
+        p.add_argument("--child", action="store_true", help="a child whatever the age (no name on air)")
+    p = _cmd(page, "case", _page_case, "page again about an existing case", user=True)
+    p.add_argument("number")
+    p.add_argument("--template")
+    p.add_argument("--extra", help="free text (needs a supervisor's approval before airing)")
+    p = _cmd(page, "approve", _page_approve, "approve a page with free text (supervisor)", user=True)
+    p.add_argument("page_id", type=int)
+    p = _cmd(page, "reject", _page_reject, "reject a page with free text (supervisor)", user=True)
+    p.add_argument("page_id", type=int)
+    p.add_argument("--reason", required=True)
+
+    case = subparsers.add_parser("case", help="missing-person cases").add_subparsers(
+        dest="case_command", metavar="ACTION", required=True)
+    p = _cmd(case, "list", _case_list, "list cases (open ones unless --all)")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--state")
+    p = _cmd(case, "show", _case_show, "a case with its timeline, pages and follow-ups")
+    p.add_argument("number")
+    p = _cmd(case, "resolve", _case_resolve, "found / reunited / closed: stops the repeats", user=True)
+    p.add_argument("number")
+    p.add_argument("--state", required=True, choices=["found", "reunited", "closed"])
+    p.add_argument("--result", help="what happened (required to close)")
+    p.add_argument("--no-all-clear", action="store_true", help="do not air the all-clear page")
+    p = _cmd(case, "note", _case_note, "add a note to the timeline", user=True)
+    p.add_argument("number")
+    p.add_argument("text")
+    p = _cmd(case, "followup", _case_followup, "record the follow-up call of a closed case", user=True)
+    p.add_argument("number")
+    p.add_argument("--outcome", required=True)
+    p.add_argument("--at", help="when the call was made (default now)")
+    p.add_argument("--satisfied", action=argparse.BooleanOptionalAction, default=None)
+    p = _cmd(case, "stats", _case_stats, "monthly statistics per case kind")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+
+    lost = subparsers.add_parser("lost", help="lost property").add_subparsers(
+        dest="lost_command", metavar="ACTION", required=True)
+    p = _cmd(lost, "add", _lost_add, "register a found item", user=True)
+    for opt, req in (("what", True), ("where", True), ("finder", True), ("storage", True), ("colour", False),
+                     ("description", False), ("photo", False), ("found-at", False)):
+        p.add_argument(f"--{opt}", required=req)
+    p.add_argument("--valuable", action="store_true")
+    p = _cmd(lost, "announce", _lost_announce, "announce a valuable item (approved template)", user=True)
+    p.add_argument("number")
+    p = _cmd(lost, "claim", _lost_claim, "record the owner's claim (and hand over with --signature)", user=True)
+    p.add_argument("number")
+    p.add_argument("--owner", required=True)
+    p.add_argument("--identity", required=True, help="ID document number or contact")
+    p.add_argument("--verification", required=True, help="how the owner proved it is theirs")
+    p.add_argument("--signature", help="signature / witness text: hands the item over now")
+    p = _cmd(lost, "handover", _lost_handover, "hand a claimed item over", user=True)
+    p.add_argument("number")
+    p.add_argument("--signature", required=True)
+    p = _cmd(lost, "unclaimed", _lost_unclaimed, "items still stored after N days")
+    p.add_argument("--days", type=int, default=UNCLAIMED_AFTER_DAYS)
+
+    tpls = subparsers.add_parser("templates", help="page templates").add_subparsers(
+        dest="templates_command", metavar="ACTION", required=True)
+    _cmd(tpls, "seed", _templates_seed, "create the default templates (pending approval)")
+    _cmd(tpls, "list", _templates_list, "list page templates")
+    tpl = subparsers.add_parser("template", help="one page template").add_subparsers(
+        dest="template_command", metavar="ACTION", required=True)
+    p = _cmd(tpl, "approve", _template_approve, "approve a template (supervisor, not its author)", user=True)
+    p.add_argument("template_id")
+    p = _cmd(tpl, "show", _template_show, "show a template")
+    p.add_argument("template_id")

@@ -1,0 +1,272 @@
+"""Workflow commands: users, announcements, approval, queue, as-run and fault logs."""
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+
+from broadcaster.db import Database
+from broadcaster.errors import ValidationError
+
+
+def _db(args) -> Database:
+    return Database(args.db)
+
+
+def _services(db):
+    from audio.render import Renderer
+    from broadcaster.announcements import AnnouncementService
+    from broadcaster.approval import ApprovalService, renderer_for
+    from broadcaster.media import MediaStore
+    from broadcaster.settings import load_settings
+
+    media = MediaStore()
+    anns = AnnouncementService(load_settings(), media)
+    return anns, ApprovalService(renderer_for(Renderer(), media), media)
+
+
+def _when(value: str | None):
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"time: {value!r} is not ISO 8601 (e.g. 2026-11-23T18:00+08:00)") from None
+    if dt.tzinfo is None:
+        from broadcaster.settings import load_settings
+
+        dt = dt.replace(tzinfo=load_settings().tz)
+    return dt
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("user", help="manage users")
+    us = p.add_subparsers(dest="user_cmd", required=True)
+    a = us.add_parser("add", help="add a user")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=["broadcaster", "supervisor", "desk", "admin"])
+    a.add_argument("--password", help="for the web panel (8+ characters)")
+    a.set_defaults(func=cmd_user_add)
+    a = us.add_parser("list")
+    a.set_defaults(func=cmd_user_list)
+
+    p = sub.add_parser("announce", help="write announcements")
+    an = p.add_subparsers(dest="ann_cmd", required=True)
+    a = an.add_parser("create", help="a bilingual script or a recording")
+    a.add_argument("--title", required=True)
+    a.add_argument("--text", action="append", default=[], metavar="LANG=TEXT", help="repeat per language")
+    a.add_argument("--recording", help="an audio file instead of text")
+    a.add_argument("--author", required=True)
+    a.add_argument("--priority", default="announcement")
+    a.add_argument("--zone", action="append", dest="zones")
+    a.add_argument("--valid-from")
+    a.add_argument("--valid-until")
+    a.set_defaults(func=cmd_announce_create)
+    a = an.add_parser("list")
+    a.add_argument("--state")
+    a.set_defaults(func=cmd_announce_list)
+    a = an.add_parser("show")
+    a.add_argument("id", type=int)
+    a.set_defaults(func=cmd_announce_show)
+
+    for name, helptext in (("submit", "submit for approval"), ("approve", "approve (supervisor, not the author)")):
+        a = sub.add_parser(name, help=helptext)
+        a.add_argument("id", type=int)
+        a.add_argument("--user", required=True)
+        a.set_defaults(func=cmd_submit if name == "submit" else cmd_approve)
+    a = sub.add_parser("reject", help="reject with a reason (supervisor)")
+    a.add_argument("id", type=int)
+    a.add_argument("--user", required=True)
+    a.add_argument("--reason", required=True)
+    a.set_defaults(func=cmd_reject)
+
+    a = sub.add_parser("queue", help="list what is queued or airing; with ID, put an approved item on air")
+    a.add_argument("id", type=int, nargs="?")
+    a.add_argument("--user")
+    a.set_defaults(func=cmd_queue)
+
+    p = sub.add_parser("log", help="as-run log")
+    lg = p.add_subparsers(dest="log_cmd", required=True)
+    a = lg.add_parser("asrun")
+    a.add_argument("--csv", help="write CSV to this file")
+    a.add_argument("--limit", type=int, default=50)
+    a.set_defaults(func=cmd_log_asrun)
+
+    a = sub.add_parser("faults", help="fault log; --ack / --resolve ID with --user")
+    a.add_argument("--ack", type=int)
+    a.add_argument("--resolve", type=int)
+    a.add_argument("--user")
+    a.add_argument("--note", default="")
+    a.add_argument("--all", action="store_true", help="include resolved faults")
+    a.add_argument("--csv")
+    a.set_defaults(func=cmd_faults)
+
+
+def cmd_user_add(args) -> int:
+    from broadcaster.users import add_user
+
+    with _db(args).session() as s:
+        u = add_user(s, args.name, args.role, password=args.password)
+        print(f"user {u.name} ({u.role.value}) added")
+    return 0
+
+
+def cmd_user_list(args) -> int:
+    from broadcaster.users import list_users
+
+    with _db(args).session() as s:
+        for u in list_users(s):
+            print(f"{u.name:<20} {u.role.value:<12} {'active' if u.active else 'inactive'}")
+    return 0
+
+
+def cmd_announce_create(args) -> int:
+    from broadcaster.users import get_user
+
+    db = _db(args)
+    anns, _ = _services(db)
+    texts = {}
+    for item in args.text:
+        lang, sep, text = item.partition("=")
+        if not sep:
+            raise ValidationError(f"--text {item!r}: write LANG=TEXT, e.g. --text en=\"Welcome\"")
+        texts[lang.strip()] = text
+    kw = dict(priority=args.priority, zones=args.zones, valid_from=_when(args.valid_from),
+              valid_until=_when(args.valid_until))
+    with db.session() as s:
+        author = get_user(s, args.author)
+        if args.recording:
+            if texts:
+                raise ValidationError("give --text or --recording, not both")
+            ann = anns.create_recording(s, author, args.title, Path(args.recording).read_bytes(), **kw)
+        else:
+            ann = anns.create_script(s, author, args.title, texts, **kw)
+        print(f"announcement #{ann.id} created (draft)")
+    return 0
+
+
+def cmd_announce_list(args) -> int:
+    from broadcaster.models.workflow import AnnouncementState
+
+    db = _db(args)
+    anns, _ = _services(db)
+    with db.session() as s:
+        states = [AnnouncementState(args.state)] if args.state else []
+        for a in anns.list(s, *states):
+            print(f"#{a.id:<5} {a.state.value:<11} p{a.priority:<3} {a.title}  (by {a.author.name})")
+    return 0
+
+
+def cmd_announce_show(args) -> int:
+    db = _db(args)
+    anns, _ = _services(db)
+    with db.session() as s:
+        a = anns.get(s, args.id)
+        print(f"#{a.id} {a.title} [{a.kind.value}] {a.state.value}, priority {a.priority}, zones {', '.join(a.zones)}")
+        for lang, text in a.parts():
+            print(f"  {lang}: {text}")
+        if a.approved_hash:
+            print(f"  approved by {a.approved_by.name} at {a.approved_at:%Y-%m-%d %H:%M} UTC, sha256 {a.approved_hash}")
+        if a.reject_reason:
+            print(f"  rejected: {a.reject_reason}")
+        for h in anns.history(s, a.id):
+            print(f"  {h.at:%Y-%m-%d %H:%M:%S} {h.from_state or '-'} -> {h.to_state} "
+                  f"{h.user.name if h.user else 'engine'} {h.note}")
+    return 0
+
+
+def cmd_submit(args) -> int:
+    from broadcaster.users import get_user
+
+    db = _db(args)
+    anns, _ = _services(db)
+    with db.session() as s:
+        anns.submit(s, args.id, get_user(s, args.user))
+    print(f"announcement #{args.id} submitted for approval")
+    return 0
+
+
+def cmd_approve(args) -> int:
+    from broadcaster.users import get_user
+
+    db = _db(args)
+    _, approval = _services(db)
+    with db.session() as s:
+        a = approval.approve(s, args.id, get_user(s, args.user))
+        print(f"announcement #{a.id} approved; audio sha256 {a.approved_hash} (spoken by {a.approved_engines})")
+    return 0
+
+
+def cmd_reject(args) -> int:
+    from broadcaster.users import get_user
+
+    db = _db(args)
+    _, approval = _services(db)
+    with db.session() as s:
+        approval.reject(s, args.id, get_user(s, args.user), args.reason)
+    print(f"announcement #{args.id} rejected")
+    return 0
+
+
+def cmd_queue(args) -> int:
+    from broadcaster.models.workflow import AnnouncementState as S
+
+    db = _db(args)
+    anns, approval = _services(db)
+    if args.id is not None:
+        from broadcaster.station import Station
+
+        if not args.user:
+            raise ValidationError("--user: who puts it on air?")
+        Station(db, None, approval).queue(args.id, args.user)
+        print(f"announcement #{args.id} queued; the running service airs it")
+        return 0
+    with db.session() as s:
+        rows = anns.list(s, S.AIRING, S.QUEUED)
+        for a in sorted(rows, key=lambda a: (a.state is not S.AIRING, -a.priority, a.updated_at)):
+            print(f"{a.state.value:<8} p{a.priority:<3} #{a.id:<5} {a.title} (retries {a.retry_count})")
+        if not rows:
+            print("queue empty")
+    return 0
+
+
+def cmd_log_asrun(args) -> int:
+    from broadcaster import logs
+
+    with _db(args).session() as s:
+        rows = logs.as_run_rows(s, limit=None if args.csv else args.limit)
+        if args.csv:
+            Path(args.csv).write_text(logs.as_run_csv(rows), encoding="utf-8")
+            print(f"{len(rows)} rows written to {args.csv}")
+            return 0
+        for r in rows:
+            print(f"{r.started_at:%Y-%m-%d %H:%M:%S} {r.zone:<8} {r.outcome:<11} {r.ref:<18} {r.title}")
+    return 0
+
+
+def cmd_faults(args) -> int:
+    from broadcaster import logs
+    from broadcaster.users import get_user
+
+    with _db(args).session() as s:
+        if args.ack or args.resolve:
+            if not args.user:
+                raise ValidationError("--user: who acknowledges / resolves?")
+            user = get_user(s, args.user)
+            if args.ack:
+                logs.acknowledge(s, args.ack, user, args.note)
+                print(f"fault #{args.ack} acknowledged")
+            if args.resolve:
+                logs.resolve(s, args.resolve, user, args.note)
+                print(f"fault #{args.resolve} resolved")
+            return 0
+        rows = logs.faults(s) if args.all else logs.faults(s, attention=True)
+        if args.csv:
+            Path(args.csv).write_text(logs.faults_csv(rows), encoding="utf-8")
+            print(f"{len(rows)} rows written to {args.csv}")
+            return 0
+        for f in rows:
+            print(f"#{f.id:<4} {f.raised_at:%Y-%m-%d %H:%M} {f.state.value:<12} {f.kind:<14} x{f.occurrences} {f.message}")
+        if not rows:
+            print("no faults need attention")
+    return 0

@@ -1,0 +1,174 @@
+"""The as-run log (what aired) and the fault log (raised -> acknowledged -> resolved), with CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broadcaster.clock import utcnow
+from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.models.core import Role, User
+from broadcaster.models.workflow import AsRun, Fault, FaultState
+from broadcaster.users import require
+
+FAULT_KINDS = ("device_lost", "tts_down", "hash_mismatch", "escalation", "render_failed", "missed_slot", "other")
+
+
+# -- as-run ------------------------------------------------------------------------------------
+def as_run_started(s: Session, *, ref: str, title: str, kind: str, zone: str, priority: int, at: datetime,
+                   engines: str = "", approved_by: str = "", content_hash: str = "") -> AsRun:
+    row = AsRun(ref=ref, title=title[:200], kind=kind, zone=zone, priority=priority, started_at=at,
+                engines=engines, approved_by=approved_by, content_hash=content_hash)
+    s.add(row)
+    s.flush()
+    return row
+
+
+def as_run_ended(s: Session, *, ref: str, zone: str, outcome: str, at: datetime, detail: str = "") -> AsRun | None:
+    """Close the open as-run row of ``ref`` in ``zone`` (the latest one still airing)."""
+    row = s.scalar(select(AsRun).where(AsRun.ref == ref, AsRun.zone == zone, AsRun.outcome == "airing")
+                   .order_by(AsRun.id.desc()).limit(1))
+    if row is not None:
+        row.outcome, row.ended_at, row.detail = outcome, at, detail
+    return row
+
+
+def close_open_as_run(s: Session, at: datetime, detail: str) -> int:
+    """After a crash: rows still 'airing' did not finish."""
+    rows = list(s.scalars(select(AsRun).where(AsRun.outcome == "airing")))
+    for row in rows:
+        row.outcome, row.ended_at, row.detail = "interrupted", at, detail
+    return len(rows)
+
+
+def as_run_rows(s: Session, since: datetime | None = None, until: datetime | None = None,
+                limit: int | None = None) -> list[AsRun]:
+    q = select(AsRun).order_by(AsRun.started_at.desc(), AsRun.id.desc())
+    if since is not None:
+        q = q.where(AsRun.started_at >= since)
+    if until is not None:
+        q = q.where(AsRun.started_at < until)
+    if limit:
+        q = q.limit(limit)
+    return list(s.scalars(q))
+
+
+AS_RUN_COLUMNS = ["id", "started_at", "ended_at", "zone", "kind", "ref", "title", "priority", "outcome",
+                  "engines", "approved_by", "content_hash", "detail"]
+
+
+def _iso(v):
+    return v.isoformat() if isinstance(v, datetime) else ("" if v is None else v)
+
+
+def as_run_csv(rows: list[AsRun]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(AS_RUN_COLUMNS)
+    for r in rows:
+        w.writerow([_iso(getattr(r, c)) for c in AS_RUN_COLUMNS])
+    return out.getvalue()
+
+
+# -- faults ------------------------------------------------------------------------------------
+def raise_fault(s: Session, kind: str, message: str, *, zone: str | None = None, ref: str | None = None,
+                at: datetime | None = None) -> Fault:
+    """Record a fault. The same kind in the same zone/ref, still open, counts another occurrence
+    instead of a new row (a flapping device does not flood the log)."""
+    if kind not in FAULT_KINDS:
+        raise ValidationError(f"kind: {kind!r} is not one of {', '.join(FAULT_KINDS)}")
+    open_one = s.scalar(select(Fault).where(Fault.kind == kind, Fault.zone == zone, Fault.ref == ref,
+                                            Fault.state != FaultState.RESOLVED))
+    if open_one is not None:
+        open_one.occurrences += 1
+        open_one.message = message
+        return open_one
+    fault = Fault(kind=kind, message=message, zone=zone, ref=ref, raised_at=at or utcnow())
+    s.add(fault)
+    s.flush()
+    return fault
+
+
+def _fault(s: Session, fault_id: int) -> Fault:
+    fault = s.get(Fault, fault_id)
+    if fault is None:
+        raise NotFound(f"no fault #{fault_id}")
+    return fault
+
+
+def acknowledge(s: Session, fault_id: int, user: User, note: str = "", at: datetime | None = None) -> Fault:
+    require(user, Role.SUPERVISOR, Role.DESK, Role.BROADCASTER, action="acknowledge faults")
+    fault = _fault(s, fault_id)
+    if fault.acknowledged_at is not None:
+        raise InvalidTransition(f"fault #{fault_id} was already acknowledged by {fault.acknowledged_by.name}")
+    # A fault the system cleared by itself (a device that came back) still waits for a person to see it:
+    # it stays resolved, and the acknowledgement is recorded.
+    fault.acknowledged_by_id, fault.acknowledged_at = user.id, at or utcnow()
+    if fault.state is FaultState.RAISED:
+        fault.state = FaultState.ACKNOWLEDGED
+    if note:
+        fault.note = (fault.note + "\n" if fault.note else "") + f"{user.name}: {note}"
+    return fault
+
+
+def resolve(s: Session, fault_id: int, user: User | None, note: str = "", at: datetime | None = None) -> Fault:
+    """Resolve a fault (``user`` None: the system saw it clear, e.g. the device came back)."""
+    if user is not None:
+        require(user, Role.SUPERVISOR, Role.DESK, Role.BROADCASTER, action="resolve faults")
+    fault = _fault(s, fault_id)
+    if fault.state is FaultState.RESOLVED:
+        raise InvalidTransition(f"fault #{fault_id} is already resolved")
+    fault.state, fault.resolved_at = FaultState.RESOLVED, at or utcnow()
+    fault.resolved_by_id = user.id if user else None
+    who = user.name if user else "system"
+    fault.note = (fault.note + "\n" if fault.note else "") + f"{who}: {note or 'resolved'}"
+    return fault
+
+
+def resolve_open(s: Session, kind: str, zone: str | None, note: str, *, ref: str | None = None) -> int:
+    """The system saw the cause clear: resolve the open faults of ``kind`` in ``zone`` (and ``ref``)."""
+    n = 0
+    q = select(Fault).where(Fault.kind == kind, Fault.zone == zone, Fault.state != FaultState.RESOLVED)
+    if ref is not None:
+        q = q.where(Fault.ref == ref)
+    for fault in s.scalars(q):
+        resolve(s, fault.id, None, note)
+        n += 1
+    return n
+
+
+def faults(s: Session, *, open_only: bool = False, unacknowledged: bool = False,
+           attention: bool = False) -> list[Fault]:
+    """Faults, newest first. ``attention``: what staff must still see: open, or never acknowledged."""
+    q = select(Fault).order_by(Fault.raised_at.desc(), Fault.id.desc())
+    if open_only:
+        q = q.where(Fault.state != FaultState.RESOLVED)
+    if unacknowledged:
+        q = q.where(Fault.acknowledged_at.is_(None))
+    if attention:
+        q = q.where((Fault.state != FaultState.RESOLVED) | Fault.acknowledged_at.is_(None))
+    return list(s.scalars(q))
+
+
+FAULT_COLUMNS = ["id", "raised_at", "kind", "zone", "ref", "message", "occurrences", "state", "acknowledged_by",
+                 "acknowledged_at", "resolved_by", "resolved_at", "note"]
+
+
+def faults_csv(rows: list[Fault]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(FAULT_COLUMNS)
+    for f in rows:
+        vals = []
+        for c in FAULT_COLUMNS:
+            v = getattr(f, c)
+            if isinstance(v, User):
+                v = v.name
+            elif hasattr(v, "value"):
+                v = v.value
+            vals.append(_iso(v))
+        w.writerow(vals)
+    return out.getvalue()

@@ -1,0 +1,397 @@
+"""The playout engine: one thread per zone owns that zone's sink and decides, block by block, what airs.
+
+Foreground items (announcements, pages, programmes) play one at a time, highest priority first, equal
+priority first-come-first-served. A higher item pre-empts the current one at the next block boundary:
+the interrupted item is re-queued (resumable ones keep their place, others restart from the top and
+count a retry). Music (``kind="music"``) is the bed: it plays when nothing else does, is ducked under
+foreground items and paused under pages (configurable), and resumes where it stopped.
+
+A device error never loses an item: the current item is put back (without spending a retry), the fault
+is reported, and the zone reopens its sink with back-off while the queue waits.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Sequence
+
+import numpy as np
+
+from audio.pcm import Pcm
+from audio.sinks import Sink
+from audio.stream import PcmStream
+from broadcaster.clock import Clock, SystemClock
+from broadcaster.priorities import Priority
+
+log = logging.getLogger(__name__)
+
+Part = Pcm | PcmStream | Future  # a Future resolves to a Pcm or a PcmStream
+
+
+@dataclass
+class PlayoutItem:
+    priority: int
+    title: str
+    parts: Sequence[Part]
+    zones: Sequence[str] = ("main",)
+    kind: str = "announcement"  # announcement | page | programme | music | chime
+    ref: str | None = None
+    resumable: bool = False
+    max_retries: int = 3
+    not_after: datetime | None = None
+    check: Callable[[], None] | None = None
+    on_event: Callable[["PlayoutEvent"], None] | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def is_bed(self) -> bool:
+        return self.kind == "music"
+
+
+@dataclass(frozen=True)
+class PlayoutEvent:
+    kind: str  # started completed interrupted requeued failed expired refused cancelled
+    item_id: int
+    item: PlayoutItem
+    zone: str
+    at: datetime
+    position: float = 0.0  # seconds into the item when the event happened
+    retries: int = 0
+    detail: str = ""
+
+
+@dataclass
+class _Entry:
+    """One item in one zone: its place in the queue and how far it has played."""
+
+    item_id: int
+    item: PlayoutItem
+    seq: int
+    part: int = 0
+    offset: int = 0  # samples into the current part
+    played: int = 0  # samples handed to the sink in total
+    retries: int = 0
+    started: bool = False
+    ready: dict = field(default_factory=dict)  # part index -> Pcm at the sink rate
+
+    def key(self) -> tuple[int, int]:
+        return (-self.item.priority, self.seq)
+
+    def __lt__(self, other: "_Entry") -> bool:
+        return self.key() < other.key()
+
+
+class _Zone:
+    def __init__(self, name: str, sink: Sink) -> None:
+        self.name = name
+        self.sink = sink
+        self.fg_queue: list[_Entry] = []
+        self.bed_queue: list[_Entry] = []
+        self.current: _Entry | None = None
+        self.bed: _Entry | None = None
+        self.bed_gain = 1.0
+        self.device_ok = True
+        self.thread: threading.Thread | None = None
+
+
+class PlayoutEngine:
+    """Owns the sinks. ``submit`` and ``cancel`` are thread-safe; events arrive on the zone threads."""
+
+    def __init__(self, sinks: dict[str, Sink], *, clock: Clock | None = None, block_ms: float = 20.0,
+                 duck_gain: float = 0.25, duck_music: bool = True,
+                 pause_music_at: int = Priority.URGENT_PAGE, retry_backoff: tuple[float, float] = (0.5, 5.0),
+                 on_fault: Callable[[str, Exception], None] | None = None,
+                 on_recovered: Callable[[str], None] | None = None) -> None:
+        if not sinks:
+            raise ValueError("the playout engine needs at least one zone")
+        self.clock = clock or SystemClock()
+        self.block_ms = block_ms
+        self.duck_gain = duck_gain
+        self.duck_music = duck_music
+        self.pause_music_at = int(pause_music_at)
+        self.retry_backoff = retry_backoff
+        self.on_fault = on_fault
+        self.on_recovered = on_recovered
+        self.zones = {name: _Zone(name, sink) for name, sink in sinks.items()}
+        self.listeners: list[Callable[[PlayoutEvent], None]] = []
+        self._ids = itertools.count(1)
+        self._seq = itertools.count(1)
+        self._cond = threading.Condition()
+        self._running = False
+
+    # -- public API ------------------------------------------------------
+    def start(self) -> "PlayoutEngine":
+        with self._cond:
+            if self._running:
+                return self
+            self._running = True
+        for zone in self.zones.values():
+            zone.thread = threading.Thread(target=self._run_zone, args=(zone,), name=f"playout-{zone.name}",
+                                           daemon=True)
+            zone.thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._running = False
+            self._cond.notify_all()
+        for zone in self.zones.values():
+            if zone.thread is not None:
+                zone.thread.join(timeout)
+            zone.sink.close()
+
+    def submit(self, item: PlayoutItem) -> int:
+        if not item.parts:
+            raise ValueError(f"{item.title!r}: nothing to play")
+        unknown = [z for z in item.zones if z not in self.zones]
+        if unknown or not item.zones:
+            raise ValueError(f"{item.title!r}: unknown zone(s) {unknown or '(none)'}; zones are {sorted(self.zones)}")
+        item_id = next(self._ids)
+        with self._cond:
+            seq = next(self._seq)
+            for z in item.zones:
+                entry = _Entry(item_id, item, seq)
+                heapq.heappush(self.zones[z].bed_queue if item.is_bed else self.zones[z].fg_queue, entry)
+            self._cond.notify_all()
+        return item_id
+
+    def cancel(self, item_id: int) -> bool:
+        """Remove an item everywhere (queued or airing). Returns True if it was found."""
+        found: list[tuple[_Zone, _Entry]] = []
+        with self._cond:
+            for zone in self.zones.values():
+                for q in (zone.fg_queue, zone.bed_queue):
+                    for e in [e for e in q if e.item_id == item_id]:
+                        q.remove(e)
+                        found.append((zone, e))
+                    heapq.heapify(q)
+                if zone.current is not None and zone.current.item_id == item_id:
+                    found.append((zone, zone.current))
+                    zone.current = None
+                if zone.bed is not None and zone.bed.item_id == item_id:
+                    found.append((zone, zone.bed))
+                    zone.bed = None
+            self._cond.notify_all()
+        self._emit([self._event("cancelled", zone, e) for zone, e in found])
+        return bool(found)
+
+    def snapshot(self) -> dict:
+        """What is airing and waiting, per zone (for the panel and the CLI)."""
+        def desc(e: _Entry | None, rate: int) -> dict | None:
+            if e is None:
+                return None
+            return {"id": e.item_id, "title": e.item.title, "kind": e.item.kind, "priority": e.item.priority,
+                    "ref": e.item.ref, "position": round(e.played / rate, 2), "retries": e.retries}
+
+        with self._cond:
+            return {name: {"now": desc(z.current, z.sink.rate), "music": desc(z.bed, z.sink.rate),
+                           "music_gain": round(z.bed_gain, 3), "device_ok": z.device_ok, "sink": z.sink.name,
+                           "queue": [desc(e, z.sink.rate) for e in sorted(z.fg_queue)],
+                           "music_queue": [desc(e, z.sink.rate) for e in sorted(z.bed_queue)]}
+                    for name, z in self.zones.items()}
+
+    def idle(self) -> bool:
+        with self._cond:
+            return all(z.current is None and z.bed is None and not z.fg_queue and not z.bed_queue
+                       for z in self.zones.values())
+
+    # -- engine ------------------------------------------------------------
+    def _event(self, kind: str, zone: _Zone, e: _Entry, detail: str = "") -> PlayoutEvent:
+        """An event, stamped now (position and retries as they are at this moment)."""
+        return PlayoutEvent(kind, e.item_id, e.item, zone.name, self.clock.now(),
+                            round(e.played / zone.sink.rate, 3), e.retries, detail)
+
+    def _emit(self, events: list[PlayoutEvent]) -> None:
+        for ev in events:
+            for cb in ([ev.item.on_event] if ev.item.on_event else []) + list(self.listeners):
+                try:
+                    cb(ev)
+                except Exception:  # a listener must never stop the audio
+                    log.exception("playout listener failed on %s %s", ev.kind, ev.item.title)
+
+    def _run_zone(self, zone: _Zone) -> None:
+        frames = max(1, int(zone.sink.rate * self.block_ms / 1000))
+        backoff = self.retry_backoff[0]
+        while True:
+            with self._cond:
+                if not self._running:
+                    return
+                events = self._schedule(zone)
+                busy = zone.current is not None or zone.bed is not None
+                if not busy and not events:
+                    self._cond.wait(0.5)
+                    continue
+            self._emit(events)
+            if not busy:
+                continue
+            try:
+                if not zone.device_ok or not zone.sink.is_open:
+                    zone.sink.open()
+                    if not zone.device_ok:
+                        zone.device_ok = True
+                        backoff = self.retry_backoff[0]
+                        log.info("zone %s: device back", zone.name)
+                        if self.on_recovered:
+                            self.on_recovered(zone.name)
+                block, done = self._mix(zone, frames)
+                zone.sink.write(block)
+            except Exception as exc:  # DeviceLost, or a sink that cannot open
+                self._device_failed(zone, exc)
+                with self._cond:
+                    self._cond.wait(backoff)
+                backoff = min(backoff * 2, self.retry_backoff[1])
+                continue
+            self._emit(done)
+
+    def _schedule(self, zone: _Zone) -> list[PlayoutEvent]:
+        """Pick what airs next (called with the lock held). Returns the events to emit."""
+        ev = lambda kind, e, detail="": self._event(kind, zone, e, detail)  # noqa: E731
+        events: list[PlayoutEvent] = []
+        now = self.clock.now()
+        top = zone.fg_queue[0] if zone.fg_queue else None
+        cur = zone.current
+        if cur is not None and top is not None and top.item.priority > cur.item.priority:
+            zone.current = None
+            events.append(ev("interrupted", cur))
+            events += self._requeue(zone, cur, count_retry=True)
+        while zone.current is None and zone.fg_queue:
+            e = heapq.heappop(zone.fg_queue)
+            if e.item.not_after is not None and now > e.item.not_after:
+                events.append(ev("expired", e, f"not after {e.item.not_after.isoformat()}"))
+                continue
+            if not e.started and e.item.check is not None:
+                try:
+                    e.item.check()
+                except Exception as exc:
+                    events.append(ev("refused", e, str(exc)))
+                    continue
+            zone.current = e
+            if not e.started:
+                e.started = True
+                events.append(ev("started", e))
+        btop = zone.bed_queue[0] if zone.bed_queue else None
+        if zone.bed is not None and btop is not None and btop.item.priority > zone.bed.item.priority:
+            heapq.heappush(zone.bed_queue, zone.bed)  # music keeps its place and position
+            zone.bed = None
+        if zone.bed is None and zone.bed_queue:
+            zone.bed = heapq.heappop(zone.bed_queue)
+            zone.bed_gain = 0.0  # music always fades in (no click), and stays put under a page
+            if not zone.bed.started:
+                zone.bed.started = True
+                events.append(ev("started", zone.bed))
+        return events
+
+    def _requeue(self, zone: _Zone, e: _Entry, *, count_retry: bool) -> list[PlayoutEvent]:
+        if e.item.resumable:
+            heapq.heappush(zone.fg_queue, e)
+            return [self._event("requeued", zone, e, "resumes where it stopped")]
+        if count_retry:
+            e.retries += 1
+        if e.retries > e.item.max_retries:
+            return [self._event("failed", zone, e, f"interrupted {e.retries} times")]
+        event = self._event("requeued", zone, e, "restarts from the top")
+        for part in e.item.parts:
+            if isinstance(part, Future) and part.done() and not part.exception():
+                part = part.result()
+            if isinstance(part, PcmStream):
+                try:
+                    part.rewind()
+                except NotImplementedError:
+                    pass  # a stream that cannot restart carries on from where it stopped
+        e.part, e.offset, e.played, e.started = 0, 0, 0, False
+        heapq.heappush(zone.fg_queue, e)
+        return [event]
+
+    def _take(self, e: _Entry, frames: int, rate: int) -> tuple[np.ndarray, bool, str]:
+        """Up to ``frames`` samples of an entry; (samples, finished, error)."""
+        out: list[np.ndarray] = []
+        need = frames
+        while need > 0 and e.part < len(e.item.parts):
+            part = e.item.parts[e.part]
+            if isinstance(part, Future):
+                if not part.done():
+                    break  # still rendering: play what we have, pad with silence
+                try:
+                    part = part.result()
+                except Exception as exc:
+                    return np.zeros(0, np.float32), True, f"render failed: {exc}"
+            if isinstance(part, PcmStream):
+                if part.rate != rate:
+                    return np.zeros(0, np.float32), True, f"stream at {part.rate} Hz, sink at {rate} Hz"
+                chunk = part.read(need)
+                out.append(chunk)
+                need -= len(chunk)
+                if need > 0 and not part.finished:
+                    break  # next samples not decoded yet: pad this block with silence
+                if need > 0:
+                    e.part, e.offset = e.part + 1, 0
+                continue
+            if part.rate != rate:
+                part = e.ready.get(e.part) or e.ready.setdefault(e.part, part.resampled(rate))
+            chunk = part.samples[e.offset:e.offset + need]
+            out.append(chunk)
+            e.offset += len(chunk)
+            need -= len(chunk)
+            if e.offset >= len(part):
+                e.part, e.offset = e.part + 1, 0
+        got = np.concatenate(out) if out else np.zeros(0, np.float32)
+        e.played += len(got)
+        return got, e.part >= len(e.item.parts), ""
+
+    def _mix(self, zone: _Zone, frames: int) -> tuple[np.ndarray, list[PlayoutEvent]]:
+        rate = zone.sink.rate
+        mix = np.zeros(frames, np.float32)
+        done: list[PlayoutEvent] = []
+        with self._cond:
+            cur, bed = zone.current, zone.bed
+            if cur is not None:
+                samples, finished, err = self._take(cur, frames, rate)
+                mix[:len(samples)] += samples
+                if finished:
+                    zone.current = None
+                    done.append(self._event("failed" if err else "completed", zone, cur, err))
+                    if err:
+                        log.error("zone %s: %s: %s", zone.name, cur.item.title, err)
+            target = 1.0
+            if cur is not None:
+                target = 0.0 if (cur.item.priority >= self.pause_music_at or not self.duck_music) else self.duck_gain
+            if bed is not None:
+                if target == 0.0 and zone.bed_gain == 0.0:
+                    pass  # paused: the bed keeps its position
+                else:
+                    samples, finished, _ = self._take(bed, frames, rate)
+                    ramp = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
+                    mix[:len(samples)] += samples * ramp
+                    if finished:
+                        zone.bed = None
+                        done.append(self._event("completed", zone, bed))
+            zone.bed_gain = target
+        block = np.round(np.clip(mix, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
+        return block, done
+
+    def _device_failed(self, zone: _Zone, exc: Exception) -> None:
+        events: list[PlayoutEvent] = []
+        with self._cond:
+            first = zone.device_ok
+            zone.device_ok = False
+            if zone.current is not None:  # nothing is dropped: back to the queue, no retry spent
+                cur, zone.current = zone.current, None
+                events.append(self._event("interrupted", zone, cur, f"device: {exc}"))
+                events += self._requeue(zone, cur, count_retry=False)
+        try:
+            zone.sink.close()
+        except Exception:
+            pass
+        if first:
+            log.error("zone %s: device failed: %s", zone.name, exc)
+            if self.on_fault:
+                try:
+                    self.on_fault(zone.name, exc)
+                except Exception:
+                    log.exception("fault listener failed")
+        self._emit(events)

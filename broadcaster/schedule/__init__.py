@@ -1,0 +1,1 @@
+"""Scheduled programmes: rules, expansion into slots, the programme service, the APScheduler engine."""

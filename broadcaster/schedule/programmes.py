@@ -1,0 +1,381 @@
+"""Programme service: playlists, programmes (ordered items), schedule rules, closed days, missed slots.
+
+Everything returned is a detached, immutable view, safe to hand to other threads (the scheduler).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from audio.pcm import AudioError
+from broadcaster.db import Database
+from broadcaster.errors import NotFound, ValidationError
+from broadcaster.models.schedule import (ClosedDay, ItemKind, MissedSlot, PlaylistRecord, PlaylistTrack,
+                                         Programme, ProgrammeItem, ScheduleRule)
+from broadcaster.priorities import Priority
+from broadcaster.schedule import store
+from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
+from broadcaster.announcements import APPROVED_STATES
+from broadcaster.models.workflow import Announcement
+from playlists import Playlist, Track, probe
+
+CHIMES = ("programme", "announcement", "urgent_page", "emergency")
+CHIME_ESTIMATE_S = 2.5
+ANNOUNCEMENT_ESTIMATE_S = 30.0
+
+
+class NotApproved(ValidationError):
+    """A programme names an announcement that is not approved."""
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """Input for one programme item. ``playlist`` is a playlist name; ``seconds`` is the silence length
+    or the playlist's duration limit."""
+
+    kind: str
+    announcement_id: int | None = None
+    path: str | None = None
+    playlist: str | None = None
+    seconds: float | None = None
+    chime: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemView:
+    kind: str
+    announcement_id: int | None = None
+    path: str | None = None
+    playlist: str | None = None
+    seconds: float | None = None
+    chime: str | None = None
+    tracks: tuple[Track, ...] = ()
+    shuffle: bool = False
+    crossfade_s: float = 3.0
+
+    @property
+    def estimate(self) -> float:
+        if self.kind == "silence":
+            return float(self.seconds or 0)
+        if self.kind == "chime":
+            return CHIME_ESTIMATE_S
+        if self.kind == "announcement":
+            return ANNOUNCEMENT_ESTIMATE_S
+        if self.kind == "recording" and self.tracks:
+            return self.tracks[0].duration
+        total = sum(t.duration for t in self.tracks)
+        return min(total, self.seconds) if self.seconds else total
+
+    def describe(self) -> str:
+        if self.kind == "announcement":
+            return f"announcement #{self.announcement_id}"
+        if self.kind == "recording":
+            return f"recording {Path(self.path or '').name}"
+        if self.kind == "playlist":
+            lim = f" for {self.seconds / 60:g} min" if self.seconds else ""
+            return f"playlist {self.playlist!r}{lim}"
+        if self.kind == "silence":
+            return f"silence {self.seconds:g}s"
+        return f"chime {self.chime}"
+
+
+@dataclass(frozen=True)
+class ProgrammeView:
+    id: int
+    name: str
+    priority: int
+    zones: tuple[str, ...]
+    background: bool
+    items: tuple[ItemView, ...]
+    description: str = ""
+
+    @property
+    def estimated_duration(self) -> float:
+        return sum(i.estimate for i in self.items)
+
+    @property
+    def announcement_ids(self) -> list[int]:
+        return [i.announcement_id for i in self.items if i.kind == "announcement" and i.announcement_id]
+
+    def describe(self) -> str:
+        return " + ".join(i.describe() for i in self.items)
+
+
+def _zones(zones: str | tuple[str, ...] | list[str] | None) -> str:
+    items = zones.split(",") if isinstance(zones, str) else list(zones or ["main"])
+    clean = [z.strip() for z in items if z and z.strip()]
+    if not clean:
+        raise ValidationError("zones: at least one zone is needed (e.g. main)")
+    return ",".join(dict.fromkeys(clean))
+
+
+def _priority(value) -> int:
+    try:
+        return int(Priority.parse(value))
+    except ValueError as exc:
+        raise ValidationError(f"priority: {exc}") from None
+
+
+class ProgrammeService:
+    def __init__(self, db: Database, *, tz: str | None = None) -> None:
+        self.db = db
+        self._tz_override = tz
+
+    # -- venue ---------------------------------------------------------------------------------------
+    @property
+    def tz(self) -> str:
+        if self._tz_override:
+            return self._tz_override
+        with self.db.session() as s:
+            stored = store.get_setting(s, "venue_tz")
+        if stored:
+            return stored
+        from broadcaster.settings import load_settings
+
+        return load_settings().timezone  # the same venue zone the desk numbers cases in
+
+    def set_tz(self, name: str) -> str:
+        venue_zone(name)
+        with self.db.session() as s:
+            store.set_setting(s, "venue_tz", name)
+        self._tz_override = None
+        return name
+
+    # -- playlists -----------------------------------------------------------------------------------
+    def import_playlist(self, path: str | Path, name: str | None = None, *, shuffle: bool = False,
+                        crossfade_s: float = 3.0, replace: bool = False) -> int:
+        if crossfade_s < 0:
+            raise ValidationError(f"crossfade: must be >= 0 seconds, got {crossfade_s}")
+        try:
+            pl = Playlist.from_m3u(path, name)
+        except AudioError as exc:
+            raise ValidationError(f"file: {exc}") from None
+        if not pl.tracks:
+            raise ValidationError(f"file: playlist {path} has no tracks")
+        with self.db.session() as s:
+            old = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == pl.name))
+            if old is not None and not replace:
+                raise ValidationError(f"name: a playlist called {pl.name!r} already exists (use --replace)")
+            rec = old or PlaylistRecord(name=pl.name)
+            rec.shuffle, rec.crossfade_s = shuffle, crossfade_s
+            rec.tracks = [PlaylistTrack(position=i, path=str(t.path), title=t.title, duration=t.duration)
+                          for i, t in enumerate(pl.tracks)]
+            s.add(rec)
+            s.flush()
+            return rec.id
+
+    def playlist(self, name: str) -> Playlist:
+        with self.db.session() as s:
+            rec = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == name))
+            if rec is None:
+                raise NotFound(f"no playlist called {name!r}")
+            return Playlist(rec.name, [Track(Path(t.path), t.title, t.duration) for t in rec.tracks])
+
+    def export_playlist(self, name: str, path: str | Path) -> Path:
+        return self.playlist(name).to_m3u(path)
+
+    def list_playlists(self) -> list[tuple[str, int, float, bool]]:
+        with self.db.session() as s:
+            return [(p.name, len(p.tracks), sum(t.duration for t in p.tracks), p.shuffle)
+                    for p in s.scalars(select(PlaylistRecord).order_by(PlaylistRecord.name))]
+
+    # -- programmes ----------------------------------------------------------------------------------
+    def create_programme(self, name: str, items: list[ItemSpec], *, priority=Priority.PROGRAMME,
+                         zones=("main",), background: bool = False, description: str = "") -> ProgrammeView:
+        name = (name or "").strip()
+        if not name or len(name) > 120:
+            raise ValidationError("name: a programme needs a name of 1-120 characters")
+        if not items:
+            raise ValidationError(f"items: programme {name!r} needs at least one item")
+        prio, zone_text = _priority(priority), _zones(zones)
+        with self.db.session() as s:
+            if s.scalar(select(Programme.id).where(Programme.name == name)) is not None:
+                raise ValidationError(f"name: a programme called {name!r} already exists")
+            prog = Programme(name=name, priority=prio, zones=zone_text, background=background,
+                             description=description)
+            prog.items = [self._item(s, n, it) for n, it in enumerate(items)]
+            if background:
+                for other in s.scalars(select(Programme).where(Programme.background.is_(True))):
+                    other.background = False
+            s.add(prog)
+            s.flush()
+            return self._view(s, prog)
+
+    def _item(self, s: Session, n: int, it: ItemSpec) -> ProgrammeItem:
+        where = f"items[{n}]"
+        try:
+            kind = ItemKind(it.kind)
+        except ValueError:
+            raise ValidationError(f"{where}.kind: unknown item kind {it.kind!r}; use "
+                                  + ", ".join(k.value for k in ItemKind)) from None
+        row = ProgrammeItem(position=n, kind=kind)
+        if kind is ItemKind.ANNOUNCEMENT:
+            if not it.announcement_id:
+                raise ValidationError(f"{where}.announcement_id: an announcement item needs an id")
+            if announcement_state(s, it.announcement_id) is None:
+                raise ValidationError(f"{where}.announcement_id: no announcement #{it.announcement_id}")
+            row.announcement_id = it.announcement_id
+        elif kind is ItemKind.RECORDING:
+            try:
+                row.path = str(probe(it.path or "").path)
+            except AudioError as exc:
+                raise ValidationError(f"{where}.path: {exc}") from None
+        elif kind is ItemKind.PLAYLIST:
+            rec = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == (it.playlist or "")))
+            if rec is None:
+                raise ValidationError(f"{where}.playlist: no playlist called {it.playlist!r}")
+            if it.seconds is not None and it.seconds <= 0:
+                raise ValidationError(f"{where}.seconds: duration limit must be > 0, got {it.seconds}")
+            row.playlist_id, row.seconds = rec.id, it.seconds
+        elif kind is ItemKind.SILENCE:
+            if not it.seconds or it.seconds <= 0 or it.seconds > 3600:
+                raise ValidationError(f"{where}.seconds: silence must be 0-3600 s, got {it.seconds!r}")
+            row.seconds = float(it.seconds)
+        else:
+            chime = it.chime or "programme"
+            if chime not in CHIMES:
+                raise ValidationError(f"{where}.chime: unknown chime {chime!r}; use {', '.join(CHIMES)}")
+            row.chime = chime
+        return row
+
+    def _view(self, s: Session, p: Programme) -> ProgrammeView:
+        items = []
+        for it in p.items:
+            tracks: tuple[Track, ...] = ()
+            pl_name, shuffle, xf = None, False, 3.0
+            if it.kind is ItemKind.PLAYLIST and it.playlist_id is not None:
+                rec = s.get(PlaylistRecord, it.playlist_id)
+                if rec is not None:
+                    pl_name, shuffle, xf = rec.name, rec.shuffle, rec.crossfade_s
+                    tracks = tuple(Track(Path(t.path), t.title, t.duration) for t in rec.tracks)
+            elif it.kind is ItemKind.RECORDING and it.path:
+                try:
+                    tracks = (probe(it.path),)
+                except AudioError:
+                    tracks = ()
+            items.append(ItemView(it.kind.value, it.announcement_id, it.path, pl_name, it.seconds, it.chime,
+                                  tracks, shuffle, xf))
+        return ProgrammeView(p.id, p.name, p.priority, p.zone_list, p.background, tuple(items), p.description)
+
+    def programme(self, ref: str | int) -> ProgrammeView:
+        with self.db.session() as s:
+            p = s.get(Programme, ref) if isinstance(ref, int) else s.scalar(
+                select(Programme).where(Programme.name == ref))
+            if p is None:
+                raise NotFound(f"no programme {ref!r}")
+            return self._view(s, p)
+
+    def list_programmes(self) -> list[ProgrammeView]:
+        with self.db.session() as s:
+            return [self._view(s, p) for p in s.scalars(select(Programme).order_by(Programme.name))]
+
+    def background(self) -> ProgrammeView | None:
+        with self.db.session() as s:
+            p = s.scalar(select(Programme).where(Programme.background.is_(True)))
+            return self._view(s, p) if p else None
+
+    def check_approved(self, programme: ProgrammeView) -> None:
+        """Raise :class:`NotApproved` naming the first announcement that is not approved now."""
+        with self.db.session() as s:
+            for aid in programme.announcement_ids:
+                state = announcement_state(s, aid)
+                if not approval_in_force(s, aid):
+                    what = "no longer exists" if state is None else f"is {state!r}"
+                    raise NotApproved(f"announcement #{aid} in programme {programme.name!r} {what}, "
+                                      "not approved; a supervisor must approve it before scheduling")
+
+    # -- rules ---------------------------------------------------------------------------------------
+    def add_rule(self, programme: str | int, spec: RuleSpec, *, zones=None, priority=None,
+                 source: str = "") -> int:
+        spec.validate()
+        prog = self.programme(programme)
+        self.check_approved(prog)
+        with self.db.session() as s:
+            rule = store.rule_row(spec)
+            rule.programme_id = prog.id
+            rule.zones = _zones(zones) if zones else None
+            rule.priority = _priority(priority) if priority is not None else None
+            rule.source = source[:255]
+            s.add(rule)
+            s.flush()
+            return rule.id
+
+    def remove_rule(self, rule_id: int) -> None:
+        with self.db.session() as s:
+            rule = s.get(ScheduleRule, rule_id)
+            if rule is None:
+                raise NotFound(f"no schedule rule #{rule_id}")
+            s.delete(rule)
+
+    def rules(self, *, enabled_only: bool = False) -> list[ScheduledRule]:
+        with self.db.session() as s:
+            q = select(ScheduleRule).order_by(ScheduleRule.id)
+            if enabled_only:
+                q = q.where(ScheduleRule.enabled.is_(True))
+            return [store.scheduled_rule(r) for r in s.scalars(q)]
+
+    def add_closed_day(self, day: date, reason: str = "") -> None:
+        with self.db.session() as s:
+            if s.get(ClosedDay, day) is not None:
+                raise ValidationError(f"day: {day} is already a closed day")
+            s.add(ClosedDay(day=day, reason=reason))
+
+    def closed_days(self) -> dict[date, str]:
+        with self.db.session() as s:
+            return {c.day: c.reason for c in s.scalars(select(ClosedDay).order_by(ClosedDay.day))}
+
+    # -- expansion -----------------------------------------------------------------------------------
+    def expand(self, start: date, end: date) -> list[Slot]:
+        return expand(self.rules(enabled_only=True), start, end, self.tz, self.closed_days())
+
+    def slots_between(self, start: datetime, end: datetime) -> list[Slot]:
+        """Slots with ``start < at <= end`` (aware datetimes)."""
+        zone = venue_zone(self.tz)
+        d0 = start.astimezone(zone).date() - timedelta(days=1)
+        d1 = end.astimezone(zone).date() + timedelta(days=1)
+        return [s for s in self.expand(d0, d1) if start < s.at <= end]
+
+    # -- missed slots --------------------------------------------------------------------------------
+    def record_missed(self, slot: Slot, reason: str) -> bool:
+        """Log a missed slot once (by uid). Returns False if it was already logged."""
+        try:
+            with self.db.session() as s:
+                if s.scalar(select(MissedSlot.id).where(MissedSlot.slot_uid == slot.uid)) is not None:
+                    return False
+                pid = slot.programme_id if slot.programme_id and s.get(Programme, slot.programme_id) else None
+                s.add(MissedSlot(slot_uid=slot.uid, slot_at=slot.at, programme_id=pid,
+                                 programme_name=slot.programme[:120], rule_id=slot.rule_id, reason=reason[:500]))
+            return True
+        except IntegrityError:  # logged concurrently by the other path (listener vs start-up check)
+            return False
+
+    def missed(self) -> list[MissedSlot]:
+        with self.db.session() as s:
+            return list(s.scalars(select(MissedSlot).order_by(MissedSlot.slot_at)))
+
+    def get_setting(self, key: str) -> str | None:
+        with self.db.session() as s:
+            return store.get_setting(s, key)
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.db.session() as s:
+            store.set_setting(s, key, value)
+
+
+def announcement_state(s: Session, announcement_id: int) -> str | None:
+    """State of an announcement, or None if there is no such announcement."""
+    ann = s.get(Announcement, announcement_id)
+    return None if ann is None else ann.state.value
+
+
+def approval_in_force(s: Session, announcement_id: int) -> bool:
+    """Approved and not voided since (having aired does not void an approval; an edit does)."""
+    ann = s.get(Announcement, announcement_id)
+    return ann is not None and ann.state in APPROVED_STATES and bool(ann.approved_hash)
+

@@ -1,0 +1,46 @@
+"""Row <-> rule-spec conversion and the key/value settings, shared by the service and the scheduler."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from broadcaster.models.schedule import RuleKind, ScheduleRule, ScheduleSetting
+from broadcaster.schedule.rules import WEEKDAYS, RuleSpec, ScheduledRule
+
+
+def rule_row(spec: RuleSpec) -> ScheduleRule:
+    return ScheduleRule(
+        kind=RuleKind(spec.kind), at_time=spec.at, days=",".join(WEEKDAYS[d] for d in spec.days),
+        every_minutes=spec.every_minutes, window_start=spec.window_start, window_end=spec.window_end,
+        on_date=spec.on_date, start_date=spec.start_date, end_date=spec.end_date,
+        except_dates=",".join(d.isoformat() for d in sorted(spec.except_dates)), enabled=True)
+
+
+def rule_spec(r: ScheduleRule) -> RuleSpec:
+    return RuleSpec(
+        kind=r.kind.value, at=r.at_time,
+        days=tuple(WEEKDAYS.index(d) for d in r.days.split(",") if d),
+        every_minutes=r.every_minutes, window_start=r.window_start, window_end=r.window_end,
+        on_date=r.on_date, start_date=r.start_date, end_date=r.end_date,
+        except_dates=frozenset(date.fromisoformat(d) for d in r.except_dates.split(",") if d))
+
+
+def scheduled_rule(r: ScheduleRule) -> ScheduledRule:
+    p = r.programme
+    zones = tuple(z for z in (r.zones or p.zones).split(",") if z)
+    prio = r.priority if r.priority is not None else p.priority
+    return ScheduledRule(rule_spec(r), p.name, r.id, p.id, zones, prio)
+
+
+def get_setting(s: Session, key: str) -> str | None:
+    row = s.get(ScheduleSetting, key)
+    return row.value if row else None
+
+
+def set_setting(s: Session, key: str, value: str) -> None:
+    row = s.get(ScheduleSetting, key)
+    if row is None:
+        s.add(ScheduleSetting(key=key, value=value))
+    else:
+        row.value = value

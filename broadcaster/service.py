@@ -1,0 +1,220 @@
+"""The running broadcaster: one process owns the audio device(s) and runs the playout engine, the
+scheduler, the paging loop and the web panel together (``broadcaster serve``)."""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from audio.chimes import chime
+from audio.render import Renderer
+from audio.sinks import NullSink, PortAudioSink, Sink, WavFileSink, list_devices, parse_device
+from broadcaster import logs
+from broadcaster.announcements import AnnouncementService
+from broadcaster.approval import ApprovalService, renderer_for
+from broadcaster.clock import Clock, SystemClock
+from broadcaster.db import Database
+from broadcaster.errors import ValidationError
+from broadcaster.media import MediaStore
+from broadcaster.models.core import User
+from broadcaster.playout import PlayoutEngine
+from broadcaster.settings import VenueSettings, load_settings, var_dir
+from broadcaster.station import Station
+
+log = logging.getLogger(__name__)
+
+
+def build_sink(zone: str, spec: str, var: Path) -> Sink:
+    """A sink for a zone (not opened: the engine opens it and retries while it is missing).
+    The default device falls back to a real-time WAV recording when the machine has no audio device."""
+    kind, _, arg = spec.partition(":")
+    if kind == "device":
+        if not arg:
+            try:
+                has_default = any(d["default"] for d in list_devices())
+            except Exception:
+                has_default = False
+            if not has_default:
+                path = var / f"air-{zone}.wav"
+                log.warning("zone %s: no audio device here; airing into %s", zone, path)
+                return WavFileSink(path, realtime=True)
+            return PortAudioSink(None)
+        return PortAudioSink(parse_device(arg))
+    if kind == "wav" and arg:
+        return WavFileSink(arg, realtime=True)
+    if kind == "null":
+        return NullSink(realtime=True)
+    raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH or null")
+
+
+class BroadcastService:
+    def __init__(self, *, db_url: str | None = None, zones: dict[str, str] | None = None,
+                 settings: VenueSettings | None = None, clock: Clock | None = None,
+                 scheduler: bool = True, tick_s: float = 1.0) -> None:
+        self.settings = settings or load_settings()
+        self.var = var_dir()
+        self.clock = clock or SystemClock()
+        self.db = Database(db_url)
+        self.media = MediaStore()
+        self.renderer = Renderer()
+        sinks = {z: build_sink(z, spec, self.var) for z, spec in (zones or self.settings.zones).items()}
+        self.engine = PlayoutEngine(sinks, clock=self.clock, duck_music=self.settings.duck_music,
+                                    on_fault=self._device_fault, on_recovered=self._device_back)
+        self.announcements = AnnouncementService(self.settings, self.media)
+        self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
+        self.station = Station(self.db, self.engine, self.approval, self.clock)
+        self.paging = self._paging()
+        self.schedule = self._scheduler() if scheduler else None
+        self.tick_s = tick_s
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self._tts_faults: set[str] = set()
+        self._music: tuple[int, int] | None = None  # (programme id, playout item id) of the background bed
+
+    # -- wiring -------------------------------------------------------------------------------
+    def _paging(self):
+        from datetime import timedelta
+
+        from broadcaster.cases.pager import Pager
+        from broadcaster.cases.paging import PagingService
+
+        return PagingService(self.db, self.clock, Pager.for_engine(self.engine, self.renderer),
+                             interval=timedelta(minutes=self.settings.page_interval_min),
+                             max_repeats=self.settings.page_max_repeats,
+                             escalate_after=timedelta(minutes=self.settings.escalate_after_min),
+                             zones=tuple(self.engine.zones), security_zones=tuple(self.engine.zones),
+                             on_escalation=self._escalation)
+
+    def _scheduler(self):
+        from broadcaster.schedule.bridge import PlayoutBridge
+        from broadcaster.schedule.scheduler import ScheduleEngine
+
+        self.bridge = PlayoutBridge(self.engine, announcement_audio=self._announcement_audio, chime_audio=chime)
+        return ScheduleEngine(self.db, self.bridge.submit, self.bridge.render, clock=self.clock)
+
+    def _announcement_audio(self, ann_id: int):
+        with self.db.session() as s:
+            return self.approval.verify_for_air(AnnouncementService.get(s, ann_id), self.clock.now())
+
+    def _fault(self, kind: str, message: str, zone: str | None = None, ref: str | None = None) -> None:
+        try:
+            with self.db.session() as s:
+                logs.raise_fault(s, kind, message, zone=zone, ref=ref)
+        except Exception:
+            log.exception("could not record fault %s: %s", kind, message)
+
+    def _device_fault(self, zone: str, exc: Exception) -> None:
+        self._fault("device_lost", f"zone {zone}: {exc}", zone=zone)
+
+    def _device_back(self, zone: str) -> None:
+        with self.db.session() as s:
+            logs.resolve_open(s, "device_lost", zone, "device back; playout resumed")
+
+    def _escalation(self, escalation) -> None:
+        number = getattr(escalation, "case_number", None) or getattr(escalation, "case_id", "")
+        self._fault("escalation", f"case {number}: unresolved after {self.settings.escalate_after_min:g} min "
+                    "(Code Adam): supervisors, check exits", ref=f"case:{number}")
+
+    def _check_tts(self) -> None:
+        for name, state in self.renderer.health().items():
+            if state != "ok" and name not in self._tts_faults:
+                self._tts_faults.add(name)
+                self._fault("tts_down", f"TTS engine {name}: {state}", ref=f"tts:{name}")
+            elif state == "ok" and name in self._tts_faults:
+                self._tts_faults.discard(name)
+                with self.db.session() as s:
+                    logs.resolve_open(s, "tts_down", None, "engine answering again", ref=f"tts:{name}")
+
+    def _keep_music(self) -> None:
+        """No dead air: the background programme plays as the bed whenever no music is airing."""
+        if self.schedule is None:
+            return
+        programme = self.schedule.service.background()
+        snap = self.engine.snapshot()
+        mine = self._music
+        if mine and (programme is None or programme.id != mine[0]):
+            self.engine.cancel(mine[1])  # background programme changed or removed
+            self._music = mine = None
+        if programme is None:
+            return
+        airing = any(z["music"] or z["music_queue"] for z in snap.values())
+        if mine and airing:
+            return
+        item = self.bridge.background_item(programme)
+        if item is not None:
+            self._music = (programme.id, self.engine.submit(item))
+
+    # -- life cycle -----------------------------------------------------------------------------
+    def first_run(self) -> str | None:
+        """On an empty database: an admin account (password printed once) and the default templates."""
+        from broadcaster.users import add_user
+
+        with self.db.session() as s:
+            if s.scalar(select(func.count()).select_from(User).where(User.password_hash.is_not(None))):
+                return None
+            password = secrets.token_urlsafe(12)
+            name = "admin" if s.scalar(select(User).where(User.name == "admin")) is None else "admin-" + secrets.token_hex(2)
+            add_user(s, name, "admin", password=password)
+        try:
+            from broadcaster.cases.defaults import seed_defaults
+
+            seed_defaults(self.db, self.clock)
+        except Exception:
+            log.exception("could not seed default page templates")
+        return f"{name} / {password}"
+
+    def start(self) -> "BroadcastService":
+        report = self.station.recover()
+        if any(report.values()):
+            log.info("recovered after restart: %s", report)
+        self.station.start()
+        self.engine.start()
+        if self.schedule is not None:
+            self.schedule.start()
+        self._ticker = threading.Thread(target=self._tick_loop, name="service-tick", daemon=True)
+        self._ticker.start()
+        return self
+
+    def _tick_loop(self) -> None:
+        n = 0
+        while not self._stop.wait(self.tick_s):
+            n += 1
+            for job in (self.paging.tick, self.station.sync, self._check_tts, self._keep_music):
+                try:
+                    job()
+                except Exception:
+                    log.exception("service tick: %s failed", getattr(job, "__name__", job))
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.schedule is not None:
+            self.schedule.stop()
+        self.engine.stop()
+        self.station.stop()
+        self.station.drain()
+        self.db.dispose()
+
+    def secret_key(self) -> str:
+        """A per-installation secret for the panel's sessions, kept in var/ (sessions survive restarts)."""
+        secret_file = self.var / "secret_key"
+        if not secret_file.exists():
+            secret_file.write_text(secrets.token_hex(32))
+            secret_file.chmod(0o600)
+        return secret_file.read_text().strip()
+
+
+FRONTENDS = "pa_broadcaster.frontends"
+
+
+def frontend(name: str = "web"):
+    """A frontend registered under the ``pa_broadcaster.frontends`` entry point (the web panel
+    registers itself there): imports flow web -> broadcaster, never back."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=FRONTENDS):
+        if ep.name == name:
+            return ep.load()
+    raise LookupError(f"no frontend {name!r} installed (entry point group {FRONTENDS})")

@@ -1,0 +1,91 @@
+"""Venue settings: language order, time zone, zones and their output devices.
+
+Read from ``var/settings.json`` when present, overridden by environment variables:
+PA_LANGUAGES="zh-CN,en", PA_VENUE_TZ="Asia/Shanghai", PA_ZONES="main=device,lobby=device:2".
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from broadcaster.errors import ValidationError
+
+
+@dataclass
+class VenueSettings:
+    languages: list[str] = field(default_factory=lambda: ["zh-CN", "en"])
+    timezone: str = "Asia/Shanghai"
+    zones: dict[str, str] = field(default_factory=lambda: {"main": "device"})
+    duck_music: bool = True
+    page_interval_min: float = 3.0
+    page_max_repeats: int = 5
+    escalate_after_min: float = 10.0
+
+    @property
+    def tz(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(f"timezone: unknown time zone {self.timezone!r}") from None
+
+    def order(self, langs: list[str]) -> list[str]:
+        """Languages in venue order first, then any others in the order given."""
+        known = [lang for lang in self.languages if lang in langs]
+        return known + [lang for lang in langs if lang not in known]
+
+
+def var_dir() -> Path:
+    from broadcaster.db import ROOT
+
+    path = Path(os.environ.get("PA_VAR_DIR", ROOT / "var"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def parse_zones(spec: str) -> dict[str, str]:
+    zones = {}
+    for item in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, sink = item.partition("=")
+        if not name.strip() or not sink.strip():
+            raise ValidationError(f"zones: {item!r} should look like NAME=SINK (e.g. lobby=device:2)")
+        zones[name.strip()] = sink.strip()
+    if not zones:
+        raise ValidationError("zones: at least one zone is needed")
+    return zones
+
+
+def save_settings(changes: dict, path: str | Path | None = None) -> VenueSettings:
+    """Merge ``changes`` into ``var/settings.json`` (validated first; the file is replaced atomically)."""
+    file = Path(path) if path else var_dir() / "settings.json"
+    data = json.loads(file.read_text("utf-8")) if file.exists() else {}
+    data.update(changes)
+    probe = VenueSettings(**{k: v for k, v in data.items() if hasattr(VenueSettings, k)})
+    probe.tz  # raises ValidationError for an unknown zone, before anything is written
+    tmp = file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(file)
+    return load_settings(file)
+
+
+def load_settings(path: str | Path | None = None) -> VenueSettings:
+    s = VenueSettings()
+    file = Path(path) if path else var_dir() / "settings.json"
+    if file.exists():
+        try:
+            data = json.loads(file.read_text("utf-8"))
+        except ValueError as exc:
+            raise ValidationError(f"settings file {file}: not valid JSON ({exc})") from None
+        for key, value in data.items():
+            if hasattr(s, key):
+                setattr(s, key, value)
+    if os.environ.get("PA_LANGUAGES"):
+        s.languages = [x.strip() for x in os.environ["PA_LANGUAGES"].split(",") if x.strip()]
+    if os.environ.get("PA_VENUE_TZ"):
+        s.timezone = os.environ["PA_VENUE_TZ"]
+    if os.environ.get("PA_ZONES"):
+        s.zones = parse_zones(os.environ["PA_ZONES"])
+    s.tz  # validate now
+    return s

@@ -1,0 +1,91 @@
+"""Users and roles: create, find, authenticate, and the role check every service uses."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from broadcaster.errors import NotFound, PermissionDenied, ValidationError
+from broadcaster.models.core import Role, User
+
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,80}$")
+
+
+def parse_role(value: str | Role) -> Role:
+    try:
+        return value if isinstance(value, Role) else Role(str(value).strip().lower())
+    except ValueError:
+        raise ValidationError(f"role: {value!r} is not one of {', '.join(r.value for r in Role)}") from None
+
+
+def add_user(s: Session, name: str, role: str | Role, password: str | None = None, *,
+             display_name: str = "") -> User:
+    """A new user; the password (optional: CLI-only users have none) is stored only as a hash."""
+    name = (name or "").strip()
+    if not _NAME.match(name):
+        raise ValidationError("name: 2-80 letters, digits, '.', '_' or '-'")
+    role = parse_role(role)
+    if password is not None and len(password) < 8:
+        raise ValidationError("password: at least 8 characters")
+    if s.scalar(select(User).where(User.name == name)) is not None:
+        raise ValidationError(f"name: user {name!r} already exists")
+    user = User(name=name, role=role, display_name=display_name or name,
+                password_hash=generate_password_hash(password) if password else None)
+    s.add(user)
+    s.flush()
+    return user
+
+
+def get_user(s: Session, who: str | int | User) -> User:
+    if isinstance(who, User):
+        user = s.get(User, who.id)
+    elif isinstance(who, int):
+        user = s.get(User, who)
+    else:
+        name = (who or "").strip()
+        if not name:
+            raise ValidationError("user: who is acting? give a user name")
+        user = s.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise NotFound(f"no such user: {who if not isinstance(who, User) else who.name}")
+    return user
+
+
+def require(user: User, *roles: Role, action: str = "do this") -> User:
+    """PermissionDenied unless the user is active and holds one of ``roles`` (admin holds all)."""
+    if not user.active:
+        raise PermissionDenied(f"user {user.name} is not active")
+    if roles and not user.can(*roles):
+        raise PermissionDenied(f"{user.name} ({user.role.value}) may not {action}: needs "
+                               + " or ".join(r.value for r in roles))
+    return user
+
+
+def require_role(user: User, *roles: Role | str) -> User:
+    """PermissionDenied unless ``user`` holds one of ``roles`` (names or Role; admin holds all)."""
+    return require(user, *(parse_role(r) for r in roles))
+
+
+def acting(s: Session, who: str | int | User, *roles: Role, action: str = "do this") -> User:
+    return require(get_user(s, who), *roles, action=action)
+
+
+def set_password(s: Session, who: str | User, password: str) -> None:
+    if len(password or "") < 8:
+        raise ValidationError("password: at least 8 characters")
+    get_user(s, who).password_hash = generate_password_hash(password)
+
+
+def authenticate(s: Session, name: str, password: str) -> User | None:
+    """The user if the password matches and the account is active; None otherwise."""
+    user = s.scalar(select(User).where(User.name == (name or "").strip()))
+    if user is None or not user.active or not user.password_hash:
+        check_password_hash(generate_password_hash("x"), password or "")  # same cost either way
+        return None
+    return user if check_password_hash(user.password_hash, password or "") else None
+
+
+def list_users(s: Session) -> list[User]:
+    return list(s.scalars(select(User).order_by(User.name)))

@@ -1,0 +1,221 @@
+"""Render cache and bilingual rendering with the real offline engines."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from audio import chimes, loudness
+from audio.cache import RenderCache
+from audio.decode import UndecodableAudio, load_audio
+from audio.pcm import AudioError, Pcm
+from audio.render import Renderer
+from audio.text import EmptyText
+from audio.tts.base import EngineChain, TTSEngine, TTSError
+from audio.tts.espeak import EspeakEngine
+
+ZH = "各位游客请注意。园区将于十八点闭园。"
+EN = "Dear visitors. The park closes at six p.m."
+
+
+@pytest.fixture
+def renderer(tmp_path):
+    return Renderer(cache_dir=tmp_path / "cache")
+
+
+def test_bilingual_script_layout(renderer):
+    out = renderer.render_script([("zh-CN", ZH), ("en", EN)], chime="announcement", lead_in=0.5)
+    assert out.engines == ["espeak:cmn", "piper:en_US-joe-medium"]
+    s = out.pcm.samples
+    assert out.pcm.rate == 48_000
+    assert not s[: int(0.5 * 48_000)].any()  # lead-in silence for the amplifier to wake
+    first_sound = np.flatnonzero(np.abs(s) > 0.01)[0] / 48_000
+    assert 0.49 < first_sound < 0.6  # then the chime
+    zh, en = renderer.speak(ZH, "zh-CN").pcm, renderer.speak(EN, "en").pcm
+    start = chimes.chime("announcement").duration + 0.3 + 0.5
+    expected = start + zh.duration + renderer.gap + en.duration + 0.3 + chimes.chime("end").duration
+    assert abs(out.pcm.duration - expected) < 0.01
+    assert out.pcm.peak <= 10 ** (-1 / 20) + 1e-4
+    assert out.sha256 == out.pcm.sha256()
+
+
+def test_cache_hits_are_byte_identical_memory_and_disk(renderer, tmp_path):
+    a = renderer.render_script([("zh-CN", ZH), ("en", EN)])
+    b = renderer.render_script([("zh-CN", ZH), ("en", EN)])
+    fresh = Renderer(cache_dir=tmp_path / "cache")  # a new process: only the disk is shared
+    calls = []
+    for engine in fresh.chain.engines.values():
+        orig = engine.synthesize
+        engine.synthesize = lambda t, l, orig=orig: calls.append(t) or orig(t, l)
+    c = fresh.render_script([("zh-CN", ZH), ("en", EN)])
+    assert a.pcm.to_int16().tobytes() == b.pcm.to_int16().tobytes() == c.pcm.to_int16().tobytes()
+    assert a.sha256 == b.sha256 == c.sha256
+    assert calls == []  # nothing re-synthesised
+    # sentences are cached too: a new script reusing a sentence synthesises only the new one
+    fresh.render_script([("zh-CN", "各位游客请注意。游客中心有失物招领。")])
+    assert calls == ["游客中心有失物招领。"]
+
+
+def test_edit_changes_the_hash(renderer):
+    a = renderer.render_script([("en", EN)])
+    b = renderer.render_script([("en", EN.replace("six", "seven"))])
+    assert a.sha256 != b.sha256
+
+
+class Counting(TTSEngine):
+    name = "counting"
+
+    def __init__(self, fail_times=0):
+        self.calls, self.fail_times = 0, fail_times
+        self.gate = threading.Event()
+
+    def voice_for(self, lang):
+        return "v"
+
+    def synthesize(self, text, lang):
+        self.calls += 1
+        self.gate.wait(5)
+        if self.calls <= self.fail_times:
+            raise TTSError("engine down")
+        return Pcm(np.full(48_000, 0.2, np.float32))
+
+
+def test_concurrent_requests_share_one_render(tmp_path):
+    engine = Counting()
+    r = Renderer(cache_dir=tmp_path, chain=EngineChain([engine], {"*": ["counting"]}))
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(r.speak("same text", "en").pcm.sha256()))
+               for _ in range(5)]
+    [t.start() for t in threads]
+    engine.gate.set()
+    [t.join() for t in threads]
+    assert engine.calls == 1
+    assert len(results) == 5 and len(set(results)) == 1
+
+
+def test_failed_render_is_not_cached(tmp_path):
+    engine = Counting(fail_times=1)
+    engine.gate.set()
+    r = Renderer(cache_dir=tmp_path, chain=EngineChain([engine], {"*": ["counting"]}, retry_after=0))
+    with pytest.raises(TTSError):
+        r.speak("text", "en")
+    assert not list(tmp_path.rglob("*.wav"))
+    assert r.speak("text", "en").pcm.duration == pytest.approx(1.0)
+    assert engine.calls == 2
+
+
+def test_fallback_engine_is_recorded_and_cached_under_its_own_key(tmp_path):
+    class Down(Counting):
+        name = "down"
+
+    down = Down(fail_times=99)
+    down.gate.set()
+    r = Renderer(cache_dir=tmp_path, chain=EngineChain([down, EspeakEngine()], {"*": ["down", "espeak"]}))
+    assert r.speak("hello", "en").engine == "espeak:en-us"
+    assert r.speak("hello", "en").engine == "espeak:en-us"  # from the cache
+    assert down.calls == 1
+
+
+def test_empty_and_unknown(renderer):
+    with pytest.raises(EmptyText):
+        renderer.render_script([("en", "   ")])
+    with pytest.raises(EmptyText):
+        renderer.render_script([])
+    with pytest.raises(AudioError, match="unsupported language"):
+        renderer.render_script([("xx", "hello")])
+
+
+def test_chimes_differ_per_class_and_are_deterministic():
+    kinds = ["emergency", "urgent_page", "announcement", "programme"]
+    hashes = {k: chimes.chime(k).sha256() for k in kinds}
+    assert len(set(hashes.values())) == 4
+    chimes.chime.cache_clear()
+    assert chimes.chime("urgent_page").sha256() == hashes["urgent_page"]
+    with pytest.raises(AudioError, match="unknown chime"):
+        chimes.chime("disco")
+
+
+def test_loudness_target_without_clipping():
+    t = np.arange(48_000 * 2) / 48_000
+    quiet = Pcm((0.01 * np.sin(2 * np.pi * 440 * t)).astype(np.float32))
+    out = loudness.normalize(quiet, -20.0)
+    assert abs(loudness.measure(out) + 20.0) < 1.0
+    spiky = np.full(48_000 * 2, 0.001, np.float32)
+    spiky[1000] = 0.9  # one loud click: gain must stop at the ceiling, not clip it
+    out = loudness.normalize(Pcm(spiky), -10.0)
+    assert out.peak <= 10 ** (-1 / 20) + 1e-6
+
+
+def test_decode_any_format_and_refuse_non_audio(tmp_path):
+    import soundfile as sf
+
+    t = np.arange(44_100) / 44_100
+    stereo = np.stack([np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 440 * t)], axis=1) * 0.5
+    for ext, fmt in (("flac", "FLAC"), ("ogg", "OGG"), ("mp3", "MP3")):
+        path = tmp_path / f"a.{ext}"
+        sf.write(path, stereo, 44_100, format=fmt)
+        pcm = load_audio(path)
+        assert pcm.rate == 48_000 and abs(pcm.duration - 1.0) < 0.06 and pcm.rms > 0.2
+    (tmp_path / "evil.wav").write_bytes(b"<script>alert(1)</script>")
+    with pytest.raises(UndecodableAudio, match="not a readable audio file"):
+        load_audio(tmp_path / "evil.wav")
+    with pytest.raises(UndecodableAudio):
+        load_audio(b"\x00" * 100)
+    with pytest.raises(UndecodableAudio, match="no such audio file"):
+        load_audio(tmp_path / "missing.wav")
+    with pytest.raises(UndecodableAudio, match="empty"):
+        load_audio(b"")
+
+
+def test_cache_survives_a_damaged_entry(tmp_path):
+    cache = RenderCache(tmp_path)
+    pcm = Pcm(np.full(100, 0.5, np.float32))
+    cache.put("ab" * 32, pcm, "x:y")
+    path = next(tmp_path.rglob("*.wav"))
+    path.write_bytes(b"garbage")
+    assert RenderCache(tmp_path).get("ab" * 32) is None
+
+
+def test_memory_tier_is_bounded_in_bytes(tmp_path):
+    cache = RenderCache(tmp_path, max_bytes=3 * 48_000 * 4)  # room for three one-second entries
+    for i in range(5):
+        cache.put(f"{i:064x}", Pcm(np.full(48_000, 0.1 * (i + 1), np.float32)), "e:v")
+    assert len(cache._mem) == 3 and cache.mem_bytes == 3 * 48_000 * 4
+    first = cache.get(f"{0:064x}")  # evicted from memory, still on disk
+    assert first is not None and first[0].samples[0] == pytest.approx(0.1, abs=1e-4)
+
+
+@pytest.mark.parametrize("lang,text", [("zh-CN", ZH), ("en", EN), ("ru", "Уважаемые посетители. Парк закрывается.")])
+def test_spoken_parts_reach_the_loudness_target_without_clipping(renderer, lang, text):
+    speech = renderer.speak(text, lang).pcm
+    ceiling = 10 ** (loudness.PEAK_CEILING_DBFS / 20)
+    assert speech.peak <= ceiling + 1e-4
+    measured = loudness.measure(speech)
+    if speech.peak < ceiling * 0.99:  # not held back by the peak cap: must sit on the target
+        assert abs(measured - renderer.target_lufs) < 1.0
+    else:
+        assert measured <= renderer.target_lufs + 1.0
+
+
+def test_unsupported_language_lists_what_the_chain_speaks(tmp_path):
+    class EnglishOnly(Counting):
+        name = "english"
+
+        def voice_for(self, lang):
+            return "v" if lang == "en" else None
+
+    r = Renderer(cache_dir=tmp_path, chain=EngineChain([EnglishOnly()], {"*": ["english"]}))
+    with pytest.raises(AudioError, match=r"no engine here speaks 'ru'; supported: en$"):
+        r.speak("Привет.", "ru")
+
+
+def test_cache_digest_is_the_airing_hash(tmp_path):
+    from audio.cache import pcm16_digest
+
+    rng = np.random.default_rng(7)
+    pcm = Pcm(rng.uniform(-1.2, 1.2, 4801).astype(np.float32), 24_000)  # includes clipped samples
+    assert pcm16_digest(pcm.to_int16(), pcm.rate) == pcm.sha256()
+    stored, _ = RenderCache(tmp_path).put("cd" * 32, pcm, "e:v")
+    reread, _ = RenderCache(tmp_path).get("cd" * 32)
+    assert RenderCache(tmp_path).sha256(reread) == reread.sha256() == stored.sha256() == pcm.sha256()

@@ -1,0 +1,87 @@
+"""The desk CLI end to end against a real SQLite file."""
+import pytest
+
+from broadcaster.cli import main
+from broadcaster.db import Database
+from broadcaster.models.cases import LostItem, Page, PersonCase
+from broadcaster.models.core import Role, User
+
+
+@pytest.fixture
+def url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    db = Database(url)
+    with db.session() as s:
+        s.add_all([User(name="dora", role=Role.DESK), User(name="sam", role=Role.SUPERVISOR)])
+    db.dispose()
+    return url
+
+
+def run(url, *argv) -> int:
+    return main(["--db", url, *argv])
+
+
+def _approve_all(url, capsys):
+    assert run(url, "templates", "seed") == 0
+    out = capsys.readouterr().out
+    assert "6 template(s) created" in out
+    for n in range(1, 7):
+        assert run(url, "template", "approve", str(n), "--user", "sam") == 0
+
+
+def test_page_missing_records_case_and_page_for_the_service(url, capsys):
+    _approve_all(url, capsys)
+    rc = run(url, "page", "missing", "--age", "5", "--sex", "boy", "--clothing", "red jacket", "--shoes",
+             "white sneakers", "--place", "Carousel", "--meeting-point", "Visitor Centre", "--reporter",
+             "Wang Fang", "--contact", "13800000000", "--name", "王小明", "--user", "dora")
+    out = capsys.readouterr().out
+    assert rc == 0 and "case 2026" in out and "broadcaster serve" in out and "王小明" not in out
+    db = Database(url)
+    with db.session() as s:
+        case = s.query(PersonCase).one()
+        page = s.query(Page).one()
+        assert case.person_name == "王小明" and page.status.value == "active" and page.next_due_at
+    number = case.number
+    assert run(url, "case", "list") == 0 and number in capsys.readouterr().out
+    assert run(url, "case", "resolve", number, "--state", "closed", "--user", "dora") == 1
+    assert "result" in capsys.readouterr().err
+    assert run(url, "case", "resolve", number, "--state", "reunited", "--user", "dora") == 0
+    assert run(url, "case", "resolve", number, "--state", "closed", "--result", "with mother", "--user",
+               "dora") == 0
+    assert run(url, "case", "followup", number, "--outcome", "family satisfied", "--user", "dora") == 0
+    capsys.readouterr()
+    assert run(url, "case", "show", number) == 0
+    shown = capsys.readouterr().out
+    assert "open->paged" in shown and "reunited->closed" in shown and "family satisfied" in shown
+
+
+def test_page_with_unapproved_template_keeps_the_case(url, capsys):
+    assert run(url, "templates", "seed") == 0
+    rc = run(url, "page", "found", "--age", "4", "--sex", "girl", "--clothing", "yellow dress",
+             "--meeting-point", "Gate 2", "--user", "dora")
+    captured = capsys.readouterr()
+    assert rc == 1 and "NOT paged" in captured.out and "approve" in captured.err
+    with Database(url).session() as s:
+        assert s.query(PersonCase).count() == 1 and s.query(Page).count() == 0
+
+
+def test_missing_field_is_named(url, capsys):
+    _approve_all(url, capsys)
+    rc = run(url, "page", "missing", "--age", "5", "--reporter", "A", "--contact", "B", "--user", "dora")
+    assert rc == 1 and "clothing" in capsys.readouterr().err
+    with Database(url).session() as s:
+        assert s.query(PersonCase).count() == 0
+
+
+def test_lost_property_commands(url, capsys):
+    assert run(url, "lost", "add", "--what", "phone", "--where", "Cafe", "--finder", "guest",
+               "--storage", "Safe 1", "--found-at", "2026-10-01T12:00", "--user", "dora") == 0
+    number = capsys.readouterr().out.split()[1]
+    assert number.startswith("L20261001-")
+    assert run(url, "lost", "unclaimed") == 0 and number in capsys.readouterr().out
+    assert run(url, "lost", "claim", number, "--owner", "Li Lei", "--identity", "139", "--verification",
+               "knew the lock screen", "--signature", "Li Lei", "--user", "dora") == 0
+    assert "handed_over" in capsys.readouterr().out
+    assert run(url, "lost", "unclaimed") == 0 and "0 item(s)" in capsys.readouterr().out
+    with Database(url).session() as s:
+        assert s.query(LostItem).one().state.value == "handed_over"

@@ -1,0 +1,147 @@
+"""Paging timing with ManualClock: immediate queue, repeats every 3 min, cancel on resolve, escalation."""
+from concurrent.futures import Future
+
+import pytest
+
+from audio.pcm import Pcm
+from broadcaster.cases.missing import load_case, move
+from broadcaster.errors import InvalidTransition, PermissionDenied
+from broadcaster.models.cases import CaseEvent, CaseState, Escalation, Page, PageStatus
+from broadcaster.priorities import Priority
+from tests.desk.conftest import lost_child
+
+
+def _queued(engine, kind=None):
+    return [i for i, item in engine.items.items() if kind is None or item.meta.get("purpose") == kind]
+
+
+def test_page_is_queued_at_once_as_chime_then_rendering_speech(paging, cases, engine):
+    case = cases.open_case("dora", "missing", lost_child())
+    page = paging.page_case(case.number, "dora")
+    assert list(engine.items) == [1]
+    item = engine.items[1]
+    assert item.priority == Priority.URGENT_PAGE and item.kind == "page" and item.ref == f"page:{page.id}"
+    chime, speech = item.parts
+    assert isinstance(chime, Pcm) and isinstance(speech, Future) and not speech.done()
+    assert engine.rendered == [[("zh-CN", page.texts["zh-CN"]), ("en", page.texts["en"])]]
+    assert cases.get(case.number).state.value == "paged"
+
+
+def test_repeats_every_three_minutes_up_to_five_times(paging, cases, engine, clock):
+    case = cases.open_case("dora", "found", lost_child(person_name=None))
+    paging.page_case(case.number, "dora")
+    clock.advance(minutes=2, seconds=59)
+    assert paging.tick().queued == [] and len(engine.items) == 1
+    clock.advance(seconds=1)
+    assert len(paging.tick().queued) == 1 and len(engine.items) == 2
+    assert engine.cancelled == [1]  # the previous repeat never doubles up
+    for _ in range(5):
+        clock.advance(minutes=3)
+        paging.tick()
+    assert len(_queued(engine, "found")) == 5  # max repeats
+    assert len(_queued(engine, "security")) == 1  # escalated at 10 minutes meanwhile
+    assert len(engine.rendered) == 2  # page speech rendered once, shared by its repeats (+ security)
+    assert [p.status for p in paging.pages(case_number=case.number) if p.purpose.value == "found"] == [PageStatus.DONE]
+
+
+def test_resolving_cancels_pending_repeats_and_airs_all_clear(paging, cases, engine, clock):
+    case = cases.open_case("dora", "missing", lost_child())
+    paging.page_case(case.number, "dora")
+    clock.advance(minutes=3)
+    paging.tick()
+    paging.resolve(case.number, "dora", "reunited", result="mother collected him")
+    assert 2 in engine.cancelled  # the queued repeat is withdrawn
+    all_clear = engine.items[3]
+    assert all_clear.meta == {"page_id": 2, "purpose": "all_clear", "case": case.number}
+    assert "已经找到" in engine.rendered[-1][0][1] and "王小明" not in str(engine.rendered[-1])
+    pages = paging.pages(case_number=case.number)
+    assert [(p.purpose.value, p.status.value) for p in pages] == [("missing", "cancelled"), ("all_clear", "done")]
+    for _ in range(5):
+        clock.advance(minutes=3)
+        assert paging.tick().queued == []
+    assert len(engine.items) == 3 and cases.get(case.number).state.value == "reunited"
+
+
+def test_escalation_at_ten_minutes(paging, cases, engine, clock, staff):
+    case = cases.open_case("dora", "missing", lost_child())
+    paging.page_case(case.number, "dora")
+    for _ in range(3):  # 3, 6, 9 minutes
+        clock.advance(minutes=3)
+        assert paging.tick().escalated == []
+    clock.advance(seconds=59)
+    assert paging.tick().escalated == []
+    clock.advance(seconds=1)  # 10:00 after the first page
+    report = paging.tick()
+    assert report.escalated == [case.number]
+    assert cases.get(case.number).state.value == "escalated"
+    with staff.session() as s:
+        alert = s.query(Escalation).one()
+        security = s.get(Page, alert.security_page_id)
+        assert security.purpose.value == "security" and "安保" in security.texts["zh-CN"]
+        assert "王小明" not in security.texts["zh-CN"] + security.texts["en"]
+    assert report.queued == [security.id]
+    assert paging.tick().escalated == []  # only once
+    clock.advance(minutes=2)
+    assert len(paging.tick().queued) == 1  # the 5th repeat still airs while escalated
+
+
+def test_free_text_needs_a_supervisor_other_than_the_author(paging, cases, engine):
+    case = cases.open_case("dora", "missing", lost_child())
+    page = paging.page_case(case.number, "sam", extra_text="请留意出口。")
+    assert page.status is PageStatus.PENDING_APPROVAL and engine.items == {}
+    assert cases.get(case.number).state.value == "open"
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        paging.approve_page(page.id, "sam")
+    with pytest.raises(PermissionDenied):
+        paging.approve_page(page.id, "dora")
+    approved = paging.approve_page(page.id, "sue")
+    assert approved.status is PageStatus.ACTIVE and len(engine.items) == 1
+    assert engine.rendered[0][0][1].endswith("请留意出口。")
+    with pytest.raises(InvalidTransition):
+        paging.approve_page(page.id, "sue")
+
+
+def test_without_an_engine_the_page_waits_for_the_service(templates, cases, clock, engine):
+    from broadcaster.cases.paging import PagingService
+
+    case = cases.open_case("dora", "missing", lost_child())
+    desk = PagingService(templates.db, clock)  # the CLI: no device here
+    page = desk.page_case(case.number, "dora")
+    assert page.status is PageStatus.ACTIVE and page.times_queued == 0
+    service = PagingService(templates.db, clock, engine.pager())
+    assert service.tick().queued == [page.id] and len(engine.items) == 1
+    desk.resolve(case.number, "dora", "found", all_clear=False)  # resolved from another process
+    assert service.tick().cancelled == [1] and engine.cancelled == [1]
+
+
+def test_engine_check_refuses_a_page_whose_case_was_resolved(paging, cases, engine, staff):
+    case = cases.open_case("dora", "missing", lost_child())
+    paging.page_case(case.number, "dora")
+    item = engine.items[1]
+    item.check()  # still wanted
+    with staff.session() as s:  # another process resolved it directly
+        move(s, load_case(s, case.number), CaseState.FOUND, None, case.created_at)
+    with pytest.raises(InvalidTransition, match="no longer wanted"):
+        item.check()
+
+
+def test_engine_events_are_written_on_tick(paging, cases, engine, clock, staff):
+    from broadcaster.playout import PlayoutEvent
+
+    case = cases.open_case("dora", "missing", lost_child())
+    page = paging.page_case(case.number, "dora")
+    item = engine.items[1]
+    for kind in ("started", "completed"):
+        item.on_event(PlayoutEvent(kind=kind, item_id=1, item=item, zone="main", at=clock.now()))
+    paging.tick()
+    assert [p.times_aired for p in paging.pages(case_number=case.number)] == [1]
+    with staff.session() as s:
+        actions = [e.action for e in s.query(CaseEvent).filter_by(case_id=case.id)]
+    assert "page started" in actions and "page completed" in actions and page.id
+
+
+def test_resolved_case_cannot_be_paged(paging, cases):
+    case = cases.open_case("dora", "missing", lost_child())
+    paging.resolve(case.number, "dora", "closed", result="false alarm")
+    with pytest.raises(InvalidTransition, match="closed"):
+        paging.page_case(case.number, "dora")

@@ -1,0 +1,146 @@
+import pytest
+
+from broadcaster.cases.templates import NoNameViolation, check_no_name, name_parts
+from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
+from broadcaster.models.cases import Page, PageTemplate, TemplateStatus
+from tests.desk.conftest import lost_child
+
+TEXTS = {"zh-CN": "一名约{age}岁的{sex}，身穿{clothing}。", "en": "A {sex} of about {age} wearing {clothing}."}
+
+
+def test_seeded_defaults_wait_for_a_supervisor(staff, clock):
+    from broadcaster.cases.defaults import DEFAULTS, seed_defaults
+
+    created = seed_defaults(staff, clock)
+    assert {t.key for t in created} == set(DEFAULTS)
+    assert all(t.status is TemplateStatus.PENDING for t in created)
+    assert all(set(t.texts) == {"zh-CN", "en"} for t in created)
+    assert seed_defaults(staff, clock) == []  # idempotent, never overwrites
+
+
+def test_four_eyes_and_editing_voids_approval(staff, clock):
+    from broadcaster.cases.templates import TemplateService
+
+    svc = TemplateService(staff, clock)
+    tpl = svc.create("sam", "child_desc", "Child", "missing", "child", TEXTS)
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        svc.approve(tpl.id, "sam")
+    with pytest.raises(PermissionDenied):
+        svc.approve(tpl.id, "dora")
+    assert svc.approve(tpl.id, "sue").status is TemplateStatus.APPROVED
+    edited = svc.edit(tpl.id, "dora", texts={**TEXTS, "en": "A {sex}, about {age}, in {clothing}."})
+    assert edited.status is TemplateStatus.PENDING and edited.approved_by_id is None and edited.version == 2
+    svc.edit(tpl.id, "sam", title="Child (v3)")  # sam is now the author of this version
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        svc.approve(tpl.id, "sam")
+    assert svc.approve(tpl.id, "sue").status is TemplateStatus.APPROVED
+    with pytest.raises(InvalidTransition, match="approved"):
+        svc.approve(tpl.id, "sue")
+
+
+@pytest.mark.parametrize("texts, field", [
+    ({"en": "Wearing {colour_of_socks}"}, "colour_of_socks"),
+    ({"en": "Age {age.real}"}, "age.real"),
+    ({"en": "Age {age!r}"}, "age"),
+    ({"english": "Hello"}, "language"),
+    ({"en": "  "}, r"texts\[en\]"),
+    ({}, "texts"),
+])
+def test_bad_templates_refused(staff, clock, texts, field):
+    from broadcaster.cases.templates import TemplateService
+
+    with pytest.raises(ValidationError, match=field):
+        TemplateService(staff, clock).create("dora", "t1", "T", "missing", "child", texts)
+    with staff.session() as s:
+        assert s.query(PageTemplate).count() == 0
+
+
+def test_child_template_may_not_use_name(staff, clock):
+    from broadcaster.cases.templates import TemplateService
+
+    svc = TemplateService(staff, clock)
+    for audience in ("child", "any"):
+        with pytest.raises(NoNameViolation, match="name"):
+            svc.create("dora", f"t_{audience}", "T", "missing", audience, {"en": "Paging {name}"})
+    assert svc.create("dora", "adult", "T", "missing", "adult", {"en": "Paging {name}"}).id
+
+
+def test_lost_property_templates_cannot_over_describe(staff, clock):
+    from broadcaster.cases.templates import TemplateService
+
+    with pytest.raises(ValidationError, match="description"):
+        TemplateService(staff, clock).create("dora", "lp", "LP", "lost_property", "any",
+                                             {"en": "Found: {category}, {description}"})
+
+
+def test_filling_names_every_missing_field(paging, cases, staff):
+    case = cases.open_case("dora", "missing", lost_child(shoes=None, last_seen_place=None))
+    with pytest.raises(ValidationError, match="last_seen_place, shoes"):
+        paging.page_case(case.number, "dora")
+    with staff.session() as s:
+        assert s.query(Page).count() == 0
+
+
+def test_filled_text_is_bilingual_and_localised(paging, cases, engine):
+    case = cases.open_case("dora", "missing", lost_child())
+    page = paging.page_case(case.number, "dora")
+    assert "约5岁的男孩" in page.texts["zh-CN"] and "red jacket" in page.texts["zh-CN"]
+    assert "a boy of about 5" in page.texts["en"] and "Visitor Centre" in page.texts["en"]
+    assert "王小明" not in page.texts["zh-CN"] + page.texts["en"]
+
+
+def test_unapproved_template_cannot_page(staff, clock, cases):
+    from broadcaster.cases.defaults import seed_defaults
+    from broadcaster.cases.paging import PagingService
+
+    seed_defaults(staff, clock)
+    case = cases.open_case("dora", "missing", lost_child())
+    with pytest.raises(InvalidTransition, match="approve"):
+        PagingService(staff, clock).page_case(case.number, "dora")
+
+
+def test_name_parts_of_chinese_and_latin_names():
+    multi, single = name_parts("王小明")
+    assert {"王小明", "小明", "王小"} <= multi
+    multi, single = name_parts("李雷")
+    assert "李雷" in multi and single == {"雷"}
+    multi, single = name_parts("欧阳娜")
+    assert "欧阳娜" in multi and single == {"娜"}
+    multi, _ = name_parts("Tom  Smith-Jones")
+    assert {"Tom", "Smith", "Jones"} <= multi
+
+
+@pytest.mark.parametrize("text", ["请小明的家长到游客中心", "Tom, please come", "SMITH family", "王小明"])
+def test_final_text_check_catches_name_parts(text):
+    with pytest.raises(NoNameViolation, match="name"):
+        check_no_name({"x": text}, "王小明" if any("\u4e00" <= c <= "\u9fff" for c in text) else "Tom Smith")
+
+
+def test_final_text_check_ignores_words_that_merely_contain_a_name():
+    check_no_name({"en": "See you tomorrow at the Tombola stand"}, "Tom Smith")  # no whole-word match
+    check_no_name({"zh-CN": "一名约5岁的男孩"}, "王小明")
+    with pytest.raises(NoNameViolation):
+        check_no_name({"zh-CN": "身穿雷锋T恤"}, "李雷", typed=["雷锋T恤"])
+
+
+def test_no_name_rule_on_a_real_page_with_free_text(paging, cases, staff):
+    case = cases.open_case("dora", "missing", lost_child(clothing="印有小明字样的红外套"))
+    with pytest.raises(NoNameViolation, match="no-name"):
+        paging.page_case(case.number, "dora")
+    case2 = cases.open_case("dora", "missing", lost_child())
+    with pytest.raises(NoNameViolation):
+        paging.page_case(case2.number, "dora", extra_text="He answers to Xiaoming, 小明.")
+    with staff.session() as s:
+        assert s.query(Page).count() == 0
+
+
+def test_adult_template_cannot_be_used_for_a_child(paging, cases):
+    case = cases.open_case("dora", "missing", lost_child())
+    with pytest.raises(NoNameViolation, match="adult"):
+        paging.page_case(case.number, "dora", template="missing_adult")
+
+
+def test_missing_adult_may_be_paged_by_name(paging, cases):
+    case = cases.open_case("dora", "missing", lost_child(person_name="Margaret Lee", age=78))
+    page = paging.page_case(case.number, "dora")
+    assert "Margaret Lee" in page.texts["en"]

@@ -1,0 +1,266 @@
+"""The playout engine with real sinks (a wall-clock-paced null sink that records every block, and
+PortAudio through ALSA's file PCM). Items are constant-level signals so the output tells who aired."""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from audio.pcm import Pcm
+from audio.sinks import DeviceLost, NullSink, PortAudioSink
+from broadcaster.clock import utcnow
+from broadcaster.playout import PlayoutEngine, PlayoutItem
+from broadcaster.priorities import Priority
+
+RATE = 48_000
+
+
+def level(value: float, seconds: float) -> Pcm:
+    return Pcm(np.full(int(seconds * RATE), value, np.float32))
+
+
+class Recorder:
+    def __init__(self):
+        self.events = []
+        self.cond = threading.Condition()
+
+    def __call__(self, ev):
+        with self.cond:
+            self.events.append(ev)
+            self.cond.notify_all()
+
+    def wait_for(self, kind, title, timeout=10.0, count=1):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while sum(1 for e in self.events if e.kind == kind and e.item.title == title) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {kind} for {title}; got {[(e.kind, e.item.title) for e in self.events]}")
+                self.cond.wait(left)
+
+    def kinds(self, title):
+        return [e.kind for e in self.events if e.item.title == title]
+
+
+@pytest.fixture
+def rig():
+    sink = NullSink(keep=True, realtime=True)
+    rec = Recorder()
+    engine = PlayoutEngine({"main": sink})
+    engine.listeners.append(rec)
+    engine.start()
+    yield engine, sink, rec
+    engine.stop()
+
+
+def block_levels(sink):
+    return [round(float(b[0]) / 32768, 3) for _, b in sink.blocks]
+
+
+def test_highest_priority_first_then_first_come_first_served(rig):
+    engine, sink, rec = rig
+    blocker = engine.submit(PlayoutItem(Priority.EMERGENCY, "blocker", [level(0.05, 0.2)]))
+    engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "a1", [level(0.1, 0.1)]))
+    engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "a2", [level(0.2, 0.1)]))
+    engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(0.3, 0.1)]))
+    engine.submit(PlayoutItem(Priority.PROGRAMME, "prog", [level(0.4, 0.1)]))
+    rec.wait_for("completed", "prog")
+    order = [e.item.title for e in rec.events if e.kind == "started"]
+    assert order == ["blocker", "page", "a1", "a2", "prog"]
+    assert blocker == 1
+
+
+def test_page_preempts_announcement_within_one_block_and_announcement_restarts(rig):
+    engine, sink, rec = rig
+    engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ann", [level(0.1, 1.0)]))
+    rec.wait_for("started", "ann")
+    time.sleep(0.2)
+    engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(0.5, 0.2)]))
+    rec.wait_for("completed", "ann")
+    assert rec.kinds("ann") == ["started", "interrupted", "requeued", "started", "completed"]
+    interrupted = next(e for e in rec.events if e.kind == "interrupted")
+    assert 0.1 < interrupted.position < 0.9
+    levels = block_levels(sink)
+    first_page = levels.index(0.5)
+    # after the page: the announcement airs again from the top, in full (50 blocks of 20 ms)
+    after = levels[first_page:]
+    assert after[:10] == [0.5] * 10
+    assert after[10:] == [0.1] * 50
+
+
+def test_retries_are_bounded(rig):
+    engine, sink, rec = rig
+    engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ann", [level(0.1, 2.0)], max_retries=1))
+    for n in range(2):
+        rec.wait_for("started", "ann", count=n + 1)
+        time.sleep(0.06)
+        engine.submit(PlayoutItem(Priority.URGENT_PAGE, f"page{n}", [level(0.5, 0.04)]))
+        rec.wait_for("completed", f"page{n}")
+    assert rec.kinds("ann")[-1] == "failed"
+    assert [e.retries for e in rec.events if e.item.title == "ann" and e.kind == "failed"] == [2]
+
+
+def test_music_ducks_under_announcement_and_pauses_under_page_then_resumes(rig):
+    engine, sink, rec = rig
+    engine.submit(PlayoutItem(Priority.BACKGROUND_MUSIC, "music", [level(0.4, 3.0)], kind="music"))
+    rec.wait_for("started", "music")
+    time.sleep(0.1)
+    engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ann", [level(0.2, 0.2)]))
+    rec.wait_for("completed", "ann")
+    engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(0.35, 0.2)]))
+    rec.wait_for("completed", "page")
+    time.sleep(0.1)
+    engine.cancel(1)
+    levels = block_levels(sink)
+    assert levels.count(round(0.2 + 0.4 * 0.25, 3)) >= 8   # ducked to 25% under the announcement
+    assert levels.count(0.35) >= 8                          # paused (silent) under the page
+    played = sum(len(b) for _, b in sink.blocks if b[0] != 0)
+    # the music's own samples advanced only while audible: resume, not restart, and not skipped
+    snap_music = [e for e in rec.events if e.item.title == "music"]
+    assert [e.kind for e in snap_music] == ["started", "cancelled"]
+    assert played > 0
+
+
+def test_music_resumes_where_it_stopped_under_a_page():
+    sink = NullSink(keep=True)  # not paced: content only
+    engine = PlayoutEngine({"main": sink})
+    ramp = Pcm(np.linspace(0.01, 0.5, RATE, dtype=np.float32))
+    engine.submit(PlayoutItem(Priority.BACKGROUND_MUSIC, "music", [ramp], kind="music"))
+    engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(-0.7, 0.1)]))
+    engine.start()
+    deadline = time.monotonic() + 10
+    while not engine.idle() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    engine.stop()
+    out = sink.samples()
+    page = int(0.1 * RATE)
+    assert np.array_equal(out[:page], level(-0.7, 0.1).to_int16())  # the page first, music held back
+    # then every music sample exactly once, in order: a 20 ms fade-in, then full level
+    gains = np.concatenate([np.linspace(0, 1, 960, dtype=np.float32), np.ones(RATE - 960, np.float32)])
+    expected = Pcm(ramp.samples * gains).to_int16()
+    assert np.array_equal(out[page:page + RATE], expected)
+    assert not out[page + RATE:].any()
+
+
+def test_part_still_rendering_is_waited_for(rig):
+    engine, sink, rec = rig
+    fut: Future = Future()
+    engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(0.6, 0.1), fut]))
+    rec.wait_for("started", "page")
+    time.sleep(0.2)
+    fut.set_result(level(0.7, 0.1))
+    rec.wait_for("completed", "page")
+    levels = block_levels(sink)
+    assert levels[:5] == [0.6] * 5
+    assert levels.index(0.7) > 5 and levels.count(0.7) == 5
+    assert 0.0 in levels[5:levels.index(0.7)]  # silence while the speech rendered
+
+
+def test_failed_render_fails_the_item(rig):
+    engine, sink, rec = rig
+    fut: Future = Future()
+    fut.set_exception(RuntimeError("tts down"))
+    engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(0.6, 0.04), fut]))
+    rec.wait_for("failed", "page")
+    assert "tts down" in rec.events[-1].detail
+    assert [e.kind for e in rec.events] == ["started", "failed"]
+
+
+def test_expired_and_refused_items_do_not_air(rig):
+    engine, sink, rec = rig
+
+    def refuse():
+        raise ValueError("hash mismatch")
+
+    engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "old", [level(0.1, 0.1)],
+                              not_after=utcnow() - timedelta(seconds=1)))
+    engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "bad", [level(0.2, 0.1)], check=refuse))
+    engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ok", [level(0.3, 0.1)]))
+    rec.wait_for("completed", "ok")
+    assert rec.kinds("old") == ["expired"]
+    assert rec.kinds("bad") == ["refused"]
+    assert next(e.detail for e in rec.events if e.kind == "refused") == "hash mismatch"
+    assert set(block_levels(sink)) == {0.3}
+
+
+def test_cancel_queued_and_airing(rig):
+    engine, sink, rec = rig
+    a = engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "long", [level(0.1, 5.0)]))
+    b = engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "queued", [level(0.2, 0.1)]))
+    rec.wait_for("started", "long")
+    assert engine.cancel(b)
+    assert engine.cancel(a)
+    assert not engine.cancel(999)
+    time.sleep(0.1)
+    assert engine.idle()
+    assert 0.2 not in block_levels(sink)
+
+
+def test_unknown_zone_and_empty_item_are_refused(rig):
+    engine, _, _ = rig
+    with pytest.raises(ValueError, match="unknown zone"):
+        engine.submit(PlayoutItem(50, "x", [level(0.1, 0.1)], zones=["lobby"]))
+    with pytest.raises(ValueError, match="nothing to play"):
+        engine.submit(PlayoutItem(50, "x", []))
+
+
+def test_device_failure_keeps_the_item_and_recovers():
+    sink = NullSink(keep=True, realtime=True)
+    faults, recovered, rec = [], [], Recorder()
+    engine = PlayoutEngine({"main": sink}, retry_backoff=(0.05, 0.2),
+                           on_fault=lambda z, e: faults.append((z, str(e))),
+                           on_recovered=recovered.append)
+    engine.listeners.append(rec)
+    engine.start()
+    try:
+        engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ann", [level(0.1, 0.3)], max_retries=0))
+        rec.wait_for("started", "ann")
+        sink.fail_next = DeviceLost("unplugged")
+        rec.wait_for("completed", "ann")
+    finally:
+        engine.stop()
+    assert faults == [("main", "unplugged")]
+    assert recovered == ["main"]
+    # interrupted by the device, re-queued without spending its only retry, then aired in full
+    assert rec.kinds("ann") == ["started", "interrupted", "requeued", "started", "completed"]
+
+
+def test_zones_play_independently():
+    main, lobby = NullSink(keep=True), NullSink(keep=True)
+    rec = Recorder()
+    engine = PlayoutEngine({"main": main, "lobby": lobby})
+    engine.listeners.append(rec)
+    engine.start()
+    try:
+        engine.submit(PlayoutItem(50, "both", [level(0.1, 0.1)], zones=["main", "lobby"]))
+        engine.submit(PlayoutItem(50, "lobby-only", [level(0.2, 0.1)], zones=["lobby"]))
+        rec.wait_for("completed", "lobby-only")
+        rec.wait_for("completed", "both", count=2)
+    finally:
+        engine.stop()
+    assert set(block_levels(main)) == {0.1}
+    assert set(block_levels(lobby)) == {0.1, 0.2}
+
+
+def test_engine_through_portaudio_delivers_exact_samples(alsa_capture):
+    rng = np.random.default_rng(3)
+    speech = Pcm((0.3 * rng.standard_normal(RATE // 2)).clip(-1, 1).astype(np.float32))
+    chime = level(0.2, 0.1)
+    rec = Recorder()
+    engine = PlayoutEngine({"main": PortAudioSink(None)})
+    engine.listeners.append(rec)
+    engine.start()
+    try:
+        engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [chime, speech]))
+        rec.wait_for("completed", "page")
+    finally:
+        engine.stop()
+    raw = np.fromfile(alsa_capture, dtype=np.int16)
+    expected = Pcm.concat([chime, speech]).to_int16()
+    assert raw.size >= expected.size
+    assert np.array_equal(raw[:expected.size], expected)
+    assert not raw[expected.size:].any()  # only padding of the last block follows

@@ -1,0 +1,141 @@
+"""Programme service: playlists in the DB, programmes, approval gate, rules, closed days, missed log."""
+from datetime import date, datetime, time, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from broadcaster.errors import NotFound, ValidationError
+from broadcaster.models.schedule import Programme, ScheduleRule
+from broadcaster.schedule.programmes import ItemSpec, NotApproved, ProgrammeService
+from broadcaster.schedule.rules import RuleSpec, parse_days
+
+
+def count(db, model):
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def music(service, tmp_path, tone):
+    tone("music/a.wav", 2.0)
+    tone("music/b.wav", 3.0)
+    m3u = tmp_path / "music" / "bed.m3u8"
+    m3u.write_text("#EXTM3U\na.wav\nb.wav\n", encoding="utf-8")
+    service.import_playlist(m3u, shuffle=True)
+    return "bed"
+
+
+def opening(service, aid, music, name="Opening 09:00"):
+    return service.create_programme(name, [
+        ItemSpec("chime", chime="programme"), ItemSpec("announcement", announcement_id=aid),
+        ItemSpec("playlist", playlist=music, seconds=1800)])
+
+
+def test_playlist_import_export_round_trip(service, music, tmp_path):
+    assert service.list_playlists() == [("bed", 2, pytest.approx(5.0), True)]
+    (tmp_path / "out").mkdir()
+    out = service.export_playlist("bed", tmp_path / "out" / "bed.m3u")
+    text = out.read_text(encoding="utf-8")
+    assert "../music/a.wav" in text and "#EXTINF:3,b" in text
+    with pytest.raises(ValidationError, match="already exists"):
+        service.import_playlist(tmp_path / "music" / "bed.m3u8")
+
+
+def test_playlist_import_missing_file_stores_nothing(service, tmp_path, tone, db):
+    tone("x/ok.wav")
+    (tmp_path / "x" / "l.m3u").write_text("ok.wav\nmissing.wav\n")
+    with pytest.raises(ValidationError, match="missing.wav"):
+        service.import_playlist(tmp_path / "x" / "l.m3u")
+    assert service.list_playlists() == []
+
+
+def test_create_programme_and_estimate(service, music, announcement):
+    aid = announcement("approved")
+    p = opening(service, aid, music)
+    assert [i.kind for i in p.items] == ["chime", "announcement", "playlist"]
+    assert p.items[2].tracks and p.items[2].shuffle
+    assert p.estimated_duration == pytest.approx(2.5 + 30 + 5.0)
+    assert service.programme("Opening 09:00").id == p.id
+    assert "playlist 'bed'" in p.describe()
+
+
+@pytest.mark.parametrize("items,field", [
+    ([], "items"),
+    ([ItemSpec("dance")], r"items\[0\].kind"),
+    ([ItemSpec("silence", seconds=0)], r"items\[0\].seconds"),
+    ([ItemSpec("chime", chime="trumpet")], r"items\[0\].chime"),
+    ([ItemSpec("silence", seconds=2), ItemSpec("playlist", playlist="nope")], r"items\[1\].playlist"),
+    ([ItemSpec("recording", path="/no/such.wav")], r"items\[0\].path"),
+    ([ItemSpec("announcement", announcement_id=999)], r"items\[0\].announcement_id"),
+])
+def test_bad_programmes_name_the_field_and_store_nothing(service, db, items, field, announcement):
+    announcement("approved")  # the table exists
+    with pytest.raises(ValidationError, match=field):
+        service.create_programme("Bad", items)
+    assert count(db, Programme) == 0
+
+
+def test_unapproved_announcement_refuses_scheduling(service, music, announcement, db):
+    aid = announcement("draft")
+    opening(service, aid, music)
+    spec = RuleSpec("weekly", at=time(9), days=parse_days("mon,tue,wed,thu,fri"))
+    with pytest.raises(NotApproved, match=rf"announcement #{aid} in programme 'Opening 09:00' is 'draft'"):
+        service.add_rule("Opening 09:00", spec)
+    assert count(db, ScheduleRule) == 0
+    announcement.set_state(aid, "approved")
+    rid = service.add_rule("Opening 09:00", spec)
+    assert [r.rule_id for r in service.rules()] == [rid]
+
+
+def test_rules_round_trip_through_db_and_expand(service, music, announcement):
+    opening(service, announcement("approved"), music)
+    service.create_programme("Safety", [ItemSpec("silence", seconds=1)], priority="announcement", zones="hall,yard")
+    service.add_rule("Opening 09:00", RuleSpec("daily", at=time(9), except_dates=frozenset({date(2026, 12, 25)})))
+    service.add_rule("Safety", RuleSpec("interval", every_minutes=30, window_start=time(10), window_end=time(17)))
+    service.add_closed_day(date(2026, 12, 26), "Boxing Day")
+    slots = service.expand(date(2026, 12, 24), date(2026, 12, 27))
+    by_day = {}
+    for s in slots:
+        by_day.setdefault(s.local.date(), []).append(s.programme)
+    assert by_day[date(2026, 12, 24)].count("Opening 09:00") == 1 and by_day[date(2026, 12, 24)].count("Safety") == 15
+    assert "Opening 09:00" not in by_day[date(2026, 12, 25)]
+    assert date(2026, 12, 26) not in by_day
+    safety = next(s for s in slots if s.programme == "Safety")
+    assert safety.zones == ("hall", "yard") and safety.priority == 50
+    with pytest.raises(ValidationError, match="already a closed day"):
+        service.add_closed_day(date(2026, 12, 26))
+
+
+def test_remove_rule_and_not_found(service):
+    service.create_programme("P", [ItemSpec("silence", seconds=1)])
+    rid = service.add_rule("P", RuleSpec("daily", at=time(8)))
+    service.remove_rule(rid)
+    assert service.rules() == []
+    with pytest.raises(NotFound):
+        service.remove_rule(rid)
+    with pytest.raises(NotFound):
+        service.add_rule("Nope", RuleSpec("daily", at=time(8)))
+
+
+def test_background_programme_is_unique(service, music):
+    service.create_programme("Bed 1", [ItemSpec("playlist", playlist=music)], priority="background_music", background=True)
+    service.create_programme("Bed 2", [ItemSpec("playlist", playlist=music)], priority=10, background=True)
+    assert service.background().name == "Bed 2"
+
+
+def test_venue_tz_setting_persists(db):
+    ProgrammeService(db).set_tz("Asia/Shanghai")
+    assert ProgrammeService(db).tz == "Asia/Shanghai"
+    with pytest.raises(ValidationError, match="tz"):
+        ProgrammeService(db).set_tz("Nowhere/City")
+
+
+def test_record_missed_once(service):
+    from broadcaster.schedule.rules import Slot
+    service.create_programme("P", [ItemSpec("silence", seconds=1)])
+    at = datetime(2026, 1, 1, 9, tzinfo=timezone.utc)
+    slot = Slot(at, at, "P", 7, ("main",), 30, service.programme("P").id)
+    assert service.record_missed(slot, "late") is True
+    assert service.record_missed(slot, "late again") is False
+    [m] = service.missed()
+    assert (m.slot_at, m.programme_name, m.rule_id, m.reason) == (at, "P", 7, "late")

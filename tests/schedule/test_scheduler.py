@@ -1,0 +1,185 @@
+"""The APScheduler engine, for real: persistent job store, pre-render before air, missed slots, lock."""
+import subprocess
+import sys
+import threading
+import time as _time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+from broadcaster.db import Database
+from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
+from broadcaster.schedule.rules import RuleSpec, Slot
+from broadcaster.schedule.scheduler import HEARTBEAT_KEY, ScheduleEngine, SchedulerLocked, _air_job
+
+UTC = timezone.utc
+
+
+class Recorder:
+    def __init__(self, fail=False):
+        self.events, self.fail = [], fail
+        self.done = threading.Event()
+
+    def render(self, programme, slot):
+        self.events.append(("render", programme.name, slot.uid))
+
+    def submit(self, programme, slot):
+        self.events.append(("air", programme.name, slot.uid))
+        self.done.set()
+        if self.fail:
+            raise RuntimeError("device on fire")
+
+
+def wait_for(pred, timeout=20.0):
+    end = _time.monotonic() + timeout
+    while _time.monotonic() < end:
+        if pred():
+            return True
+        _time.sleep(0.05)
+    return pred()
+
+
+def once_in(service, programme, seconds):
+    at = (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0)
+    local = at.astimezone(ZoneInfo(service.tz))
+    rid = service.add_rule(programme, RuleSpec("once", at=local.time(), on_date=local.date()))
+    return at, rid
+
+
+@pytest.fixture
+def prog(service):
+    service.create_programme("Safety", [ItemSpec("chime"), ItemSpec("silence", seconds=1)])
+    return "Safety"
+
+
+def test_prerender_runs_before_air(service, db, prog):
+    at, rid = once_in(service, prog, 4)
+    rec = Recorder()
+    with ScheduleEngine(db, rec.submit, rec.render, service=service, lead_s=2, grace_s=30):
+        assert rec.done.wait(20)
+    uid = f"r{rid}-{at:%Y%m%dT%H%M%SZ}"
+    assert rec.events == [("render", "Safety", uid), ("air", "Safety", uid)]
+    assert service.missed() == []
+
+
+def test_restart_keeps_schedule(service, db, prog, tmp_path):
+    soon = (datetime.now(UTC) + timedelta(hours=1)).astimezone(ZoneInfo(service.tz))
+    service.add_rule(prog, RuleSpec("daily", at=soon.time().replace(microsecond=0)))
+    service.add_rule(prog, RuleSpec("interval", every_minutes=60, window_start=datetime.min.time(),
+                                    window_end=datetime.max.time().replace(microsecond=0)),
+                     priority=40)
+    rec = Recorder()
+    first = ScheduleEngine(db, rec.submit, rec.render, service=service).start()
+    before = first.next_run_times()
+    first.stop()
+    assert len(before) > 50 and all(t > datetime.now(UTC) for t in before.values())
+    with db.engine.connect() as c:  # the jobs are persisted in the job store table
+        stored = {r[0] for r in c.execute(text("SELECT id FROM apscheduler_jobs"))}
+    assert stored == set(before)
+
+    db2 = Database(db.url)  # a new process would open the same file
+    try:
+        second = ScheduleEngine(db2, rec.submit, rec.render).start()
+        try:
+            after = second.next_run_times()
+        finally:
+            second.stop()
+    finally:
+        db2.dispose()
+    assert after == {k: v for k, v in before.items() if v > datetime.now(UTC)}
+
+
+def test_slot_missed_while_down_is_logged_at_start(service, db, prog):
+    at, rid = once_in(service, prog, -600)  # ten minutes ago, beyond the 60 s grace
+    service.set_setting(HEARTBEAT_KEY, (at - timedelta(hours=1)).isoformat())  # last seen an hour before
+    rec = Recorder()
+    with ScheduleEngine(db, rec.submit, service=service):
+        pass
+    [m] = service.missed()
+    assert (m.slot_at, m.programme_name, m.rule_id) == (at, "Safety", rid)
+    assert "service not running" in m.reason
+    assert rec.events == []
+
+
+def test_late_job_is_logged_by_apscheduler_missed_event(service, db, prog):
+    rec = Recorder()
+    p = service.programme(prog)
+    at = (datetime.now(UTC) - timedelta(seconds=120)).replace(microsecond=0)
+    slot = Slot(at, at.astimezone(ZoneInfo(service.tz)), p.name, 99, p.zones, p.priority, p.id)
+    with ScheduleEngine(db, rec.submit, service=service, grace_s=5) as engine:
+        engine.scheduler.add_job(_air_job, "date", run_date=at, args=[engine.key, slot], id=f"air:{slot.uid}",
+                                 misfire_grace_time=engine.grace_s)
+        assert wait_for(lambda: service.missed())
+    [m] = service.missed()
+    assert m.slot_uid == slot.uid and "beyond misfire grace 5s" in m.reason
+    assert rec.events == []
+
+
+def test_submit_failure_and_unapproved_at_air_time_are_logged(service, db, announcement, prog):
+    aid = announcement("approved")
+    service.create_programme("Welcome", [ItemSpec("announcement", announcement_id=aid)])
+    at_w, _ = once_in(service, "Welcome", 3)
+    at_s, _ = once_in(service, prog, 3)
+    announcement.set_state(aid, "draft")  # approved when scheduled, back to draft before air
+    rec = Recorder(fail=True)
+    with ScheduleEngine(db, rec.submit, service=service):
+        assert wait_for(lambda: len(service.missed()) == 2)
+    reasons = {m.programme_name: m.reason for m in service.missed()}
+    assert f"announcement #{aid}" in reasons["Welcome"] and "refused at air time" in reasons["Welcome"]
+    assert "submit failed" in reasons["Safety"] and "device on fire" in reasons["Safety"]
+    assert [e[1] for e in rec.events] == ["Safety"]
+
+
+LOCK_PROBE = """
+import sys
+from broadcaster.db import Database
+from broadcaster.schedule.scheduler import ScheduleEngine, SchedulerLocked
+try:
+    ScheduleEngine(Database(sys.argv[1]), submit=print).start().stop()
+except SchedulerLocked as exc:
+    print(exc)
+    sys.exit(3)
+print("started")
+"""
+
+
+def test_only_one_scheduler_process(service, db, prog):
+    with ScheduleEngine(db, Recorder().submit, service=service):
+        probe = subprocess.run([sys.executable, "-c", LOCK_PROBE, db.url], capture_output=True, text=True, timeout=60)
+        assert probe.returncode == 3, probe.stderr
+        assert "another scheduler is already running" in probe.stdout
+        with pytest.raises(SchedulerLocked):
+            ScheduleEngine(db, Recorder().submit, service=service).start()
+    probe = subprocess.run([sys.executable, "-c", LOCK_PROBE, db.url], capture_output=True, text=True, timeout=60)
+    assert probe.returncode == 0 and "started" in probe.stdout, probe.stderr
+
+
+def test_programme_airs_through_the_real_playout_engine(service, db, tmp_path, tone):
+    from audio.sinks import open_sink
+    from broadcaster.playout import PlayoutEngine
+    from broadcaster.schedule.bridge import PlayoutBridge
+
+    tone("m/a.wav", 1.0)
+    tone("m/b.wav", 1.0, freq=550)
+    (tmp_path / "m" / "l.m3u").write_text("a.wav\nb.wav\n")
+    service.import_playlist(tmp_path / "m" / "l.m3u", crossfade_s=0.2)
+    service.create_programme("Opening", [ItemSpec("chime"), ItemSpec("silence", seconds=0.2),
+                                         ItemSpec("playlist", playlist="l", seconds=1.5)])
+    at, _ = once_in(service, "Opening", 3)
+    events = []
+    engine = PlayoutEngine({"main": open_sink("null")}).start()
+    bridge = PlayoutBridge(engine, on_event=lambda ev: events.append(ev))
+    try:
+        with ScheduleEngine(db, bridge.submit, bridge.render, service=service, lead_s=2):
+            assert wait_for(lambda: any(e.kind == "completed" for e in events), 30)
+    finally:
+        engine.stop()
+        bridge.close()
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "started" and "completed" in kinds
+    started = events[0]
+    assert started.item.title == "Opening" and started.item.meta["slot_at"] == at
+    assert started.at >= at  # never early
+    assert service.missed() == []

@@ -1,0 +1,134 @@
+"""The whole service in one process (as `broadcaster serve` runs it): real engine on a paced sink, real
+TTS, real SQLite. A desk page goes on air; a lost device is a fault that clears itself when it is back."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from audio.pcm import Pcm
+from audio.sinks import DeviceLost
+from broadcaster.models.workflow import AsRun, Fault, FaultState
+from broadcaster.playout import PlayoutItem
+from broadcaster.service import BroadcastService, build_sink
+
+
+def wait(pred, timeout=30, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = pred()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def service(tmp_path, monkeypatch):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    svc = BroadcastService(db_url=f"sqlite:///{tmp_path / 'svc.sqlite3'}", zones={"main": "null"},
+                           scheduler=False, tick_s=0.1)
+    svc.engine.zones["main"].sink.keep = True
+    svc.engine.retry_backoff = (0.05, 0.2)
+    yield svc
+    svc.stop()
+
+
+def test_first_run_creates_an_admin_once(service):
+    created = service.first_run()
+    assert created and created.startswith("admin / ")
+    assert service.first_run() is None
+    from broadcaster.cases.templates import TemplateService
+
+    assert len(TemplateService(service.db).list()) >= 5  # default page templates, awaiting approval
+
+
+def test_lost_child_page_airs_without_the_name(service):
+    from broadcaster.cases.defaults import seed_defaults
+    from broadcaster.cases.missing import CaseDetails, CaseService
+    from broadcaster.cases.templates import TemplateService
+    from broadcaster.users import add_user
+
+    with service.db.session() as s:
+        add_user(s, "dora", "desk")
+        add_user(s, "sam", "supervisor")
+    templates = TemplateService(service.db)
+    for tpl in seed_defaults(service.db):
+        templates.approve(tpl.id, "sam")
+    case = CaseService(service.db).open_case("dora", "missing", CaseDetails(
+        person_name="王小明", age=5, sex="boy", clothing="red jacket", shoes="white sneakers",
+        last_seen_place="Carousel", meeting_point="Visitor Centre", reporter_name="王芳",
+        reporter_contact="13800000000"))
+    service.start()
+    page = service.paging.page_case(case.number, "dora")
+    assert all("小明" not in t and "王小明" not in t for t in page.texts.values())
+
+    def aired():
+        with service.db.session() as s:
+            row = s.scalar(select(AsRun).where(AsRun.ref.like("page:%")))
+            return row if row is not None and row.outcome == "completed" else None
+
+    row = wait(aired, 60, "the page to air")
+    assert row.kind == "page" and row.priority >= 80
+    out = service.engine.zones["main"].sink.samples()
+    assert out.size > 48_000 * 3 and np.abs(out).max() > 3000  # chime and speech, not silence
+
+
+def test_device_loss_is_a_fault_that_resolves_when_the_device_is_back(service):
+    service.start()
+    sink = service.engine.zones["main"].sink
+    service.engine.submit(PlayoutItem(50, "long", [Pcm(np.full(48_000, 0.1, np.float32))]))
+    wait(lambda: sink.blocks, 10, "audio")
+    sink.fail_next = DeviceLost("PA amplifier unplugged")
+
+    def fault():
+        with service.db.session() as s:
+            f = s.scalar(select(Fault).where(Fault.kind == "device_lost"))
+            return f if f is not None and f.state is FaultState.RESOLVED else None
+
+    f = wait(fault, 20, "the fault to be raised and resolved")
+    assert "unplugged" in f.message and f.zone == "main" and "device back" in f.note
+    assert f.acknowledged_at is None  # staff still acknowledge it on the dashboard
+
+
+def test_sinks_for_zones(tmp_path):
+    assert build_sink("main", "null", tmp_path).name == "null"
+    assert build_sink("main", f"wav:{tmp_path}/x.wav", tmp_path).name.startswith("wav:")
+    assert build_sink("lobby", "device:7", tmp_path).name == "device:7"
+    from broadcaster.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="unknown sink"):
+        build_sink("main", "speaker", tmp_path)
+
+
+def test_background_music_fills_silence_and_ducks_under_an_announcement(tmp_path, monkeypatch):
+    import soundfile as sf
+
+    from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
+
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    t = np.arange(48_000 * 2) / 48_000
+    for i, f in enumerate((330, 440)):
+        sf.write(tmp_path / f"track{i}.wav", (0.3 * np.sin(2 * np.pi * f * t)).astype(np.float32), 48_000)
+    svc = BroadcastService(db_url=f"sqlite:///{tmp_path / 'svc.sqlite3'}", zones={"main": "null"}, tick_s=0.1)
+    svc.engine.zones["main"].sink.keep = True
+    programmes = ProgrammeService(svc.db)
+    (tmp_path / "lobby.m3u").write_text("track0.wav\ntrack1.wav\n")
+    programmes.import_playlist(tmp_path / "lobby.m3u", "Lobby")
+    programmes.create_programme("Background", [ItemSpec("playlist", playlist="Lobby")], background=True)
+    svc.start()
+    try:
+        snap = wait(lambda: svc.engine.snapshot()["main"]["music"], 10, "background music")
+        assert snap["title"] == "Background" and snap["kind"] == "music"
+        svc.engine.submit(PlayoutItem(50, "notice", [Pcm(np.full(24_000, 0.2, np.float32))]))
+        wait(lambda: svc.engine.snapshot()["main"]["now"], 5, "the announcement")
+        assert wait(lambda: svc.engine.snapshot()["main"]["music_gain"] == 0.25, 5, "ducking")
+        first = svc.engine.snapshot()["main"]["music"]["id"]
+        svc.engine.cancel(first)  # the music ends (or is stopped): the service puts it back at once
+        again = wait(lambda: (svc.engine.snapshot()["main"]["music"] or {}).get("id", first) != first, 5,
+                     "the background programme again")
+        assert again
+    finally:
+        svc.stop()

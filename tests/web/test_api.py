@@ -1,0 +1,128 @@
+"""The JSON API: token and Basic auth, roles, page trigger, errors mapped to status codes, OpenAPI."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tests.web.conftest import PASSWORD, wait_until
+from tests.web.test_desk import LOST_CHILD
+
+
+def basic(name, password=PASSWORD):
+    return {"Authorization": "Basic " + base64.b64encode(f"{name}:{password}".encode()).decode()}
+
+
+@pytest.fixture
+def api(make_app, approved_templates, engine):
+    return make_app(ENGINE=engine).test_client()
+
+
+def bearer(api, name):
+    resp = api.post("/api/token", headers=basic(name))
+    assert resp.status_code == 200
+    return {"Authorization": "Bearer " + resp.get_json()["token"]}
+
+
+def test_kiosk_triggers_a_page_with_a_token(api, engine):
+    h = bearer(api, "dora")
+    resp = api.post("/api/pages", json=dict(LOST_CHILD, age=5), headers=h)
+    assert resp.status_code == 201, resp.get_json()
+    data = resp.get_json()
+    number = data["case"]["number"]
+    assert data["paged"] and data["page"]["status"] == "active" and "王小明" not in str(data["page"]["texts"])
+    wait_until(lambda: number in ((api.get("/api/now", headers=h).get_json()["zones"]["main"]["now"] or {})
+                                  .get("title") or ""))
+    assert api.get(f"/api/cases/{number}", headers=h).get_json()["case"]["state"] == "paged"
+    assert [c["number"] for c in api.get("/api/cases", headers=h).get_json()["cases"]] == [number]
+    resp = api.post(f"/api/cases/{number}/resolve", json={"state": "found"}, headers=h)
+    assert resp.status_code == 200 and resp.get_json()["case"]["state"] == "found"
+
+
+def test_errors_map_to_status_codes(api):
+    h = basic("dora")
+    assert api.post("/api/pages", json={"kind": "missing", "age": 5}, headers=h).status_code == 400
+    assert api.get("/api/cases/NOPE", headers=h).status_code == 404
+    assert api.post("/api/pages", json={"kind": "found", "meeting_point": "Gate", "age": 3, "sex": "girl",
+                                        "clothing": "pink"}, headers=h).status_code == 201
+    number = api.get("/api/cases", headers=h).get_json()["cases"][0]["number"]
+    api.post(f"/api/cases/{number}/resolve", json={"state": "reunited"}, headers=h)
+    err = api.post(f"/api/cases/{number}/page", json={}, headers=h)
+    assert err.status_code == 409 and "error" in err.get_json()
+
+
+def test_authentication_and_roles(api):
+    assert api.get("/api/now").status_code == 401
+    assert api.get("/api/now").headers["WWW-Authenticate"].startswith("Basic")
+    assert api.get("/api/now", headers={"Authorization": "Bearer forged.token"}).status_code == 401
+    assert api.post("/api/pages", json=LOST_CHILD, headers=basic("bob")).status_code == 403
+    assert api.get("/api/schedule", headers=basic("dora")).status_code == 403
+    assert api.get("/api/schedule", headers=basic("bob")).status_code == 200
+    assert api.post("/api/pages/1/approve", headers=basic("dora")).status_code == 403
+    assert api.post("/api/token", headers=basic("gone")).status_code == 401
+
+
+def test_api_login_is_throttled(api):
+    for _ in range(5):
+        assert api.get("/api/now", headers=basic("sam", "wrong")).status_code == 401
+    assert api.get("/api/now", headers=basic("sam")).status_code == 429
+
+
+def test_token_is_revoked_when_the_password_changes(api, staff):
+    from broadcaster.users import set_password
+
+    h = bearer(api, "dora")
+    assert api.get("/api/now", headers=h).status_code == 200
+    with staff.session() as s:
+        set_password(s, "dora", "another password 1")
+    assert api.get("/api/now", headers=h).status_code == 401
+
+
+def test_api_needs_no_csrf_but_forms_do(api):
+    assert api.post("/api/lost", json={"category": "umbrella", "where_found": "Gate", "finder": "Li",
+                                       "storage_place": "Shelf"}, headers=basic("dora")).status_code == 201
+    assert api.get("/api/lost", headers=basic("dora")).get_json()["items"][0]["category"] == "umbrella"
+
+
+def test_schedule_rules_over_the_api(api, make_app):
+    h = basic("bob")
+    from broadcaster.schedule.programmes import ItemSpec
+
+    api.application.extensions["pa"].programmes.create_programme("Chime", [ItemSpec("chime")])
+    resp = api.post("/api/schedule/rules", json={"programme": "Chime", "kind": "interval", "every_minutes": 30,
+                                                 "window_start": "10:00", "window_end": "12:00"}, headers=h)
+    assert resp.status_code == 201
+    rule_id = resp.get_json()["id"]
+    assert len(api.get("/api/schedule?week=2026-11-23", headers=h).get_json()["slots"]) == 7 * 5
+    assert api.post("/api/schedule/rules", json={"programme": "Chime", "kind": "weekly", "at": "10:00"},
+                    headers=h).status_code == 400
+    assert api.delete(f"/api/schedule/rules/{rule_id}", headers=h).status_code == 204
+
+
+def test_openapi_document_lists_every_api_route(api):
+    doc = api.get("/api/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.") and {"basic", "bearer"} <= set(doc["components"]["securitySchemes"])
+    app = api.application
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json":
+            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            assert path in doc["paths"], path
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert method.lower() in doc["paths"][path], (method, path)
+
+
+def test_announcement_workflow_over_the_api(api):
+    bob, sam = basic("bob"), basic("sam")
+    resp = api.post("/api/announcements", json={"title": "Parade", "texts": {"en": "The parade starts at three."}},
+                    headers=bob)
+    assert resp.status_code == 201
+    ann_id = resp.get_json()["announcement"]["id"]
+    assert api.post(f"/api/announcements/{ann_id}/submit", headers=bob).get_json()["announcement"]["state"] == "submitted"
+    audio = api.get(f"/api/announcements/{ann_id}/audio", headers=sam)
+    assert audio.mimetype == "audio/wav"
+    assert api.post(f"/api/announcements/{ann_id}/approve", headers=bob).status_code == 403
+    done = api.post(f"/api/announcements/{ann_id}/approve", json={"sha256": audio.headers["X-Audio-SHA256"]},
+                    headers=sam).get_json()["announcement"]
+    assert done["state"] == "approved" and done["approved_hash"] == audio.headers["X-Audio-SHA256"]
+    assert api.get("/api/faults", headers=sam).get_json() == {"faults": []}
+    assert api.get("/api/logs/asrun", headers=sam).status_code == 200

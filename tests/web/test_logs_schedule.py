@@ -1,0 +1,54 @@
+"""Supervisor logs (as-run, faults, CSV) and the schedule pages."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from broadcaster import logs
+from broadcaster.clock import utcnow
+from tests.web.conftest import Browser
+
+
+def test_faults_on_the_dashboard_acknowledge_and_csv(app, staff):
+    with staff.session() as s:
+        fault = logs.raise_fault(s, "device_lost", "USB interface unplugged", zone="main")
+        logs.as_run_started(s, ref="announcement:1", title="Closing <b>", kind="announcement", zone="main",
+                            priority=50, at=utcnow())
+    fid = fault.id
+    dora, sam = Browser(app, "dora"), Browser(app, "sam")
+    assert "USB interface unplugged" in dora.get("/").get_data(as_text=True)
+    assert dora.post(f"/faults/{fid}/ack").status_code == 302
+    assert dora.post(f"/faults/{fid}/ack").status_code == 409
+    assert dora.client.post(f"/faults/{fid}/ack").status_code == 400  # no CSRF token
+    html = sam.get("/approvals/logs").get_data(as_text=True)
+    assert "Closing &lt;b&gt;" in html and "acknowledged" in html
+    csv = sam.get("/approvals/logs/asrun.csv")
+    assert csv.mimetype == "text/csv" and "Closing <b>" in csv.get_data(as_text=True)
+    assert "USB interface unplugged" in sam.get("/approvals/logs/faults.csv").get_data(as_text=True)
+    assert sam.get("/approvals/logs?day=bad").status_code == 400
+
+
+def test_programme_rule_week_edit_delete(app):
+    bob = Browser(app, "bob")
+    resp = bob.post("/schedule/programmes", {"name": "Parade call", "items": "chime programme\nsilence 2",
+                                             "priority": "programme", "zones": "main"})
+    assert resp.status_code == 302
+    assert bob.post("/schedule/programmes", {"name": "Bad", "items": "silence x"}).status_code == 400
+    monday = date(2026, 11, 23)
+    resp = bob.post("/schedule/rules", {"programme": "Parade call", "kind": "weekly", "days": ["mon", "wed"],
+                                        "at": "14:30"})
+    assert resp.status_code == 302
+    week = bob.get(f"/schedule/?week={monday.isoformat()}").get_data(as_text=True)
+    assert week.count("Parade call") == 2 and "14:30" in week
+    rule_id = app.extensions["pa"].programmes.rules()[0].rule_id
+    assert 'value="14:30"' in bob.get(f"/schedule/rules/{rule_id}/edit").get_data(as_text=True)
+    bad = bob.post(f"/schedule/rules/{rule_id}/edit", {"programme": "Parade call", "kind": "weekly", "at": "15:00"})
+    assert bad.status_code == 400 and "days" in bad.get_data(as_text=True)  # old rule untouched
+    ok = bob.post(f"/schedule/rules/{rule_id}/edit", {"programme": "Parade call", "kind": "daily", "at": "15:00"})
+    assert ok.status_code == 302
+    week = bob.get(f"/schedule/?week={monday.isoformat()}").get_data(as_text=True)
+    assert week.count("Parade call") == 7 and "14:30" not in week
+    new_id = app.extensions["pa"].programmes.rules()[0].rule_id
+    assert bob.post(f"/schedule/rules/{new_id}/delete").status_code == 302
+    assert bob.post(f"/schedule/rules/{new_id}/delete").status_code == 404
+    assert "Parade call" not in bob.get(f"/schedule/?week={(monday + timedelta(days=7)).isoformat()}").get_data(
+        as_text=True).split('id="week"')[1]

@@ -1,0 +1,146 @@
+"""Fault lifecycle, CSV exports, and the workflow CLI end to end on a real SQLite file."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from broadcaster import logs
+from broadcaster.cli import main
+from broadcaster.clock import utcnow
+from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
+from broadcaster.models.workflow import AsRun, Fault, FaultState
+
+
+def test_fault_lifecycle(world):
+    with world.db.session() as s:
+        f = logs.raise_fault(s, "device_lost", "PA amplifier unplugged", zone="main")
+        again = logs.raise_fault(s, "device_lost", "still unplugged", zone="main")
+        assert again.id == f.id and again.occurrences == 2  # no flood of duplicates
+        fid = f.id
+    with world.db.session() as s:
+        logs.acknowledge(s, fid, world.user(s, "dee"), "calling technician")
+    with pytest.raises(InvalidTransition, match="already acknowledged"):
+        with world.db.session() as s:
+            logs.acknowledge(s, fid, world.user(s, "sam"))
+    with world.db.session() as s:
+        logs.resolve(s, fid, None, "device back")
+        fault = s.get(Fault, fid)
+        assert fault.state is FaultState.RESOLVED and fault.resolved_by is None
+        assert "dee: calling technician" in fault.note and "system: device back" in fault.note
+    with pytest.raises(InvalidTransition, match="already resolved"):
+        with world.db.session() as s:
+            logs.resolve(s, fid, world.user(s, "sam"))
+    with world.db.session() as s:  # after resolution a new occurrence is a new fault
+        assert logs.raise_fault(s, "device_lost", "again", zone="main").id != fid
+    with pytest.raises(ValidationError, match="kind"):
+        with world.db.session() as s:
+            logs.raise_fault(s, "gremlins", "?")
+
+
+def test_csv_exports(world):
+    now = utcnow()
+    with world.db.session() as s:
+        logs.as_run_started(s, ref="announcement:1", title='Closing, "soon"', kind="announcement", zone="main",
+                            priority=50, at=now, engines="espeak:cmn", approved_by="sam", content_hash="ab" * 32)
+        logs.as_run_ended(s, ref="announcement:1", zone="main", outcome="completed", at=now)
+        logs.raise_fault(s, "tts_down", "gTTS: no network")
+        rows = list(csv.DictReader(io.StringIO(logs.as_run_csv(logs.as_run_rows(s)))))
+        frows = list(csv.DictReader(io.StringIO(logs.faults_csv(logs.faults(s)))))
+    assert rows[0]["title"] == 'Closing, "soon"' and rows[0]["outcome"] == "completed"
+    assert rows[0]["started_at"] == now.isoformat() and rows[0]["approved_by"] == "sam"
+    assert frows[0]["kind"] == "tts_down" and frows[0]["state"] == "raised"
+
+
+def test_cli_round_trip(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    db = ["--db", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
+    assert main(db + ["user", "add", "amy", "--role", "broadcaster"]) == 0
+    assert main(db + ["user", "add", "sam", "--role", "supervisor"]) == 0
+    assert main(db + ["user", "add", "amy", "--role", "desk"]) == 1  # duplicate: clear error
+    assert "already exists" in capsys.readouterr().err
+    assert main(db + ["announce", "create", "--title", "Welcome", "--text", "en=Welcome to the park.",
+                      "--text", "zh-CN=欢迎光临。", "--author", "amy"]) == 0
+    assert main(db + ["approve", "1", "--user", "sam"]) == 1
+    assert "only submitted" in capsys.readouterr().err
+    assert main(db + ["submit", "1", "--user", "amy"]) == 0
+    assert main(db + ["approve", "1", "--user", "amy"]) == 1
+    assert "needs supervisor" in capsys.readouterr().err
+    assert main(db + ["approve", "1", "--user", "sam"]) == 0
+    assert "approved; audio sha256" in capsys.readouterr().out
+    assert main(db + ["queue", "1", "--user", "amy"]) == 0
+    capsys.readouterr()
+    assert main(db + ["queue"]) == 0
+    assert "queued   p50  #1" in capsys.readouterr().out
+    assert main(db + ["announce", "show", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "zh-CN: 欢迎光临。" in out and "submitted -> approved sam" in out
+    assert main(db + ["announce", "create", "--title", "Bad", "--text", "en", "--author", "amy"]) == 1
+    assert "LANG=TEXT" in capsys.readouterr().err
+    assert main(db + ["log", "asrun", "--csv", str(tmp_path / "asrun.csv")]) == 0
+    assert (tmp_path / "asrun.csv").read_text().startswith("id,started_at")
+    assert main(db + ["faults"]) == 0
+    assert "no faults need attention" in capsys.readouterr().out
+
+
+def test_cli_reject_users_faults_and_as_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    db = ["--db", url]
+    for name, role in (("amy", "broadcaster"), ("sam", "supervisor"), ("dee", "desk")):
+        assert main(db + ["user", "add", name, "--role", role]) == 0
+    with pytest.raises(SystemExit) as exit_:  # argparse refuses an unknown role
+        main(db + ["user", "add", "bob", "--role", "janitor"])
+    assert exit_.value.code == 2
+    capsys.readouterr()
+    assert main(db + ["user", "list"]) == 0
+    assert [line.split()[:2] for line in capsys.readouterr().out.splitlines()] == [
+        ["amy", "broadcaster"], ["dee", "desk"], ["sam", "supervisor"]]
+    assert main(db + ["announce", "create", "--title", "Show", "--text", "en=The show starts at three.",
+                      "--author", "amy"]) == 0
+    assert main(db + ["queue", "1", "--user", "amy"]) == 1
+    assert "only approved items can air" in capsys.readouterr().err
+    assert main(db + ["submit", "1", "--user", "amy"]) == 0
+    assert main(db + ["reject", "1", "--user", "sam", "--reason", " "]) == 1
+    assert "reason: say why" in capsys.readouterr().err
+    assert main(db + ["reject", "1", "--user", "sam", "--reason", "add the Chinese text"]) == 0
+    capsys.readouterr()
+    assert main(db + ["announce", "list", "--state", "rejected"]) == 0
+    assert "#1     rejected" in capsys.readouterr().out
+    assert main(db + ["announce", "show", "1"]) == 0
+    assert "rejected: add the Chinese text" in capsys.readouterr().out
+
+    from broadcaster.db import Database
+
+    database = Database(url)
+    with database.session() as s:
+        fid = logs.raise_fault(s, "tts_down", "piper voice missing").id
+        logs.as_run_started(s, ref="page:3", title="Lost child", kind="page", zone="main", priority=80, at=utcnow())
+    database.dispose()
+    assert main(db + ["faults"]) == 0
+    assert f"#{fid}" in capsys.readouterr().out
+    assert main(db + ["faults", "--ack", str(fid)]) == 1
+    assert "--user" in capsys.readouterr().err
+    assert main(db + ["faults", "--ack", str(fid), "--user", "dee", "--note", "restarting"]) == 0
+    assert main(db + ["faults", "--ack", str(fid), "--user", "sam"]) == 1
+    assert "already acknowledged" in capsys.readouterr().err
+    assert main(db + ["faults", "--resolve", str(fid), "--user", "sam"]) == 0
+    capsys.readouterr()
+    assert main(db + ["faults"]) == 0
+    assert "no faults need attention" in capsys.readouterr().out
+    assert main(db + ["faults", "--all", "--csv", str(tmp_path / "faults.csv")]) == 0
+    row = next(csv.DictReader(open(tmp_path / "faults.csv", encoding="utf-8")))
+    assert (row["state"], row["acknowledged_by"], row["resolved_by"]) == ("resolved", "dee", "sam")
+    assert main(db + ["log", "asrun"]) == 0
+    assert "page:3" in capsys.readouterr().out
+
+
+def test_resolve_open_by_ref_leaves_other_engines_alone(world):
+    with world.db.session() as s:
+        logs.raise_fault(s, "tts_down", "gTTS: no network", ref="tts:gtts")
+        logs.raise_fault(s, "tts_down", "piper: voice missing", ref="tts:piper")
+    with world.db.session() as s:
+        assert logs.resolve_open(s, "tts_down", None, "answering again", ref="tts:gtts") == 1
+        assert {f.ref: f.state.value for f in logs.faults(s)} == {"tts:gtts": "resolved", "tts:piper": "raised"}

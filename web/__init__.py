@@ -1,0 +1,114 @@
+"""The Flask panel. ``create_app(config)`` builds it around the running broadcaster services.
+
+config keys: DATABASE (broadcaster.db.Database, required), ENGINE (PlayoutEngine or None), STATION,
+RENDERER (audio.render.Renderer), CLOCK, SECRET_KEY, TESTING, SESSION_COOKIE_SECURE, MAX_CONTENT_LENGTH,
+and optionally ready-made services (see web/services.py). No business rules live here: views call
+broadcaster services and map broadcaster.errors to HTTP status codes.
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+
+csrf = CSRFProtect()
+
+STATUS = {ValidationError: 400, PermissionDenied: 403, NotFound: 404, InvalidTransition: 409}
+
+DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set True behind HTTPS
+    "SESSION_COOKIE_NAME": "pa_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,  # uploads (recordings)
+    "MAX_RECORDING_SECONDS": 600,
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "API_TOKEN_MAX_AGE": 12 * 3600,
+    "LOGIN_FAIL_LIMIT": 5,
+    "LOGIN_FAIL_WINDOW": 300.0,
+    "SSE_INTERVAL": 0.5,
+    "SSE_MAX_EVENTS": 120,
+}
+
+
+def status_of(exc: BroadcasterError) -> int:
+    for cls, code in STATUS.items():
+        if isinstance(exc, cls):
+            return code
+    return 400
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    from web import api, approvals, auth, dashboard, desk, i18n, schedule, scripts
+    from web.services import Services
+    from web.views import init_filters
+
+    config = dict(config or {})
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config.update({k: v for k, v in config.items() if k.isupper()})
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.extensions["pa"] = Services(config)
+
+    csrf.init_app(app)
+    init_filters(app)
+    app.jinja_env.globals["has_station"] = lambda: app.extensions["pa"].station is not None
+    i18n.init_app(app)
+    auth.init_app(app)
+    for mod in (dashboard, scripts, approvals, desk, schedule):
+        app.register_blueprint(mod.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # the JSON API authenticates every call (bearer token / HTTP Basic), no cookies
+
+    @app.errorhandler(BroadcasterError)
+    def _domain_error(exc: BroadcasterError):
+        code = status_of(exc)
+        if wants_json():
+            return jsonify(error=str(exc), type=type(exc).__name__), code
+        return render_template("error.html", code=code, message=str(exc)), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        if wants_json():
+            return jsonify(error=exc.description), 400
+        return render_template("error.html", code=400, message=exc.description), 400
+
+    for code in (400, 401, 403, 404, 405, 409, 413, 429):
+        app.register_error_handler(code, _http_error)
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; media-src 'self' blob: data:; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+        return resp
+
+    return app
+
+
+def _http_error(exc):
+    code = getattr(exc, "code", 500) or 500
+    message = getattr(exc, "description", "") or ""
+    if wants_json():
+        resp = jsonify(error=message, status=code)
+        resp.status_code = code
+        if code == 401:
+            resp.headers["WWW-Authenticate"] = 'Basic realm="PA Broadcaster API"'
+        return resp
+    return render_template("error.html", code=code, message=message), code

@@ -1,0 +1,273 @@
+"""JSON API for the panel's actions (a desk phone or kiosk can trigger a page). Authentication: HTTP Basic
+with the panel's users, or ``Authorization: Bearer <token>`` from ``POST /api/token``. No cookies, so no
+CSRF. Errors: ``{"error": message}`` with 400 / 401 / 403 / 404 / 409 / 429. OpenAPI: /api/openapi.json."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, jsonify, request
+
+from broadcaster.errors import ValidationError
+from web import status_of
+from web import workflow
+from web.auth import (ANYONE, BROADCASTER, DESK, FAULT_ACK, SCHEDULE, SUPERVISOR, actor, api_user, issue_token,
+                      require_api)
+from web.dashboard import acknowledge, health, open_faults
+from web.desk import open_and_page
+from web.openapi import document
+from web.schedule import add_rule, week_start
+from web.views import logs_service, svc, wav_response
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def body() -> dict:
+    data = request.get_json(silent=True)
+    if data is None:
+        data = request.form.to_dict()
+    if not isinstance(data, dict):
+        raise ValidationError("body: expected a JSON object")
+    return {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in data.items()}
+
+
+def iso(at) -> str | None:
+    return at.isoformat() if at else None
+
+
+def case_json(c, full: bool = False) -> dict:
+    out = {"number": c.number, "kind": c.kind.value, "state": c.state.value, "is_child": c.is_child,
+           "age": c.age, "sex": c.sex, "clothing": c.clothing, "last_seen_place": c.last_seen_place,
+           "meeting_point": c.meeting_point, "created_at": iso(c.created_at)}
+    if full:
+        out.update({f: getattr(c, f) for f in ("person_name", "height", "hair", "shoes", "reporter_name",
+                                                "reporter_contact", "notes", "result")})
+        out["timeline"] = [{"at": iso(e.at), "action": e.action, "from": e.from_state, "to": e.to_state,
+                            "detail": e.detail} for e in c.events]
+    return out
+
+
+def page_json(p) -> dict:
+    return {"id": p.id, "purpose": p.purpose.value, "status": p.status.value, "priority": p.priority,
+            "texts": p.texts, "times_queued": p.times_queued, "max_repeats": p.max_repeats,
+            "playout_item_id": p.playout_item_id}
+
+
+def lost_json(i) -> dict:
+    return {"number": i.number, "state": i.state.value, "category": i.category, "colour": i.colour,
+            "where_found": i.where_found, "found_at": iso(i.found_at), "storage_place": i.storage_place,
+            "valuable": i.valuable}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+@bp.post("/token")
+def token():
+    user = api_user()
+    if user is None:
+        from flask import abort
+
+        abort(401)
+    return jsonify(token=issue_token(user), token_type="Bearer", user=user.name, role=user.role.value,
+                   expires_in=int(current_app.config["API_TOKEN_MAX_AGE"]))
+
+
+@bp.get("/now")
+@require_api(*ANYONE)
+def now():
+    return jsonify(zones=svc().snapshot(), health=health())
+
+
+# -- desk ------------------------------------------------------------------------------------------
+@bp.post("/pages")
+@require_api(*DESK)
+def trigger_page():
+    data = body()
+    case, page, err = open_and_page(actor(), data.get("kind") or "missing", data, template=data.get("template"),
+                                    extra=data.get("extra_text"))
+    if err is not None:
+        return jsonify(error=str(err), case=case_json(case), paged=False), status_of(err)
+    return jsonify(case=case_json(case), page=page_json(page), paged=True), 201
+
+
+@bp.get("/cases")
+@require_api(*DESK)
+def cases():
+    show_all = request.args.get("all") in ("1", "true")
+    return jsonify(cases=[case_json(c) for c in svc().cases.list_cases(state=request.args.get("state") or None,
+                                                                       open_only=not show_all)])
+
+
+@bp.get("/cases/<number>")
+@require_api(*DESK)
+def case(number: str):
+    s = svc()
+    c = s.cases.get(number)
+    return jsonify(case=case_json(c, full=True), pages=[page_json(p) for p in s.paging.pages(case_number=c.number)])
+
+
+@bp.post("/cases/<number>/page")
+@require_api(*DESK)
+def page_case(number: str):
+    data = body()
+    page = svc().paging.page_case(number, actor(), template=data.get("template") or None,
+                                  extra_text=data.get("extra_text") or None)
+    return jsonify(page=page_json(page)), 201
+
+
+@bp.post("/cases/<number>/resolve")
+@require_api(*DESK)
+def resolve(number: str):
+    data = body()
+    c = svc().paging.resolve(number, actor(), data.get("state") or "", result=data.get("result"),
+                             all_clear=data.get("all_clear", True) not in (False, "0", "false"))
+    return jsonify(case=case_json(c))
+
+
+@bp.post("/pages/<int:page_id>/approve")
+@require_api(*SUPERVISOR)
+def approve_page(page_id: int):
+    return jsonify(page=page_json(svc().paging.approve_page(page_id, actor())))
+
+
+@bp.post("/pages/<int:page_id>/reject")
+@require_api(*SUPERVISOR)
+def reject_page(page_id: int):
+    return jsonify(page=page_json(svc().paging.reject_page(page_id, actor(), body().get("reason") or "")))
+
+
+@bp.get("/lost")
+@require_api(*DESK)
+def lost():
+    return jsonify(items=[lost_json(i) for i in svc().lost.list(request.args.get("state") or None)])
+
+
+@bp.post("/lost")
+@require_api(*DESK)
+def lost_register():
+    d = body()
+    from web.desk import parse_when
+
+    item = svc().lost.register(actor(), category=d.get("category") or "", where_found=d.get("where_found") or "",
+                               finder=d.get("finder") or "", storage_place=d.get("storage_place") or "",
+                               found_at=parse_when(d.get("found_at"), "found_at"), colour=d.get("colour"),
+                               description=d.get("description") or "",
+                               valuable=d.get("valuable") in (True, "1", "true", "on"))
+    return jsonify(item=lost_json(item)), 201
+
+
+# -- schedule --------------------------------------------------------------------------------------
+@bp.get("/schedule")
+@require_api(*SCHEDULE)
+def schedule_week():
+    start = week_start(request.args.get("week"))
+    slots = svc().programmes.expand(start, start + timedelta(days=6))
+    return jsonify(week=start.isoformat(), slots=[{"at": iso(s.at), "local": iso(s.local), "programme": s.programme,
+                                                   "rule_id": s.rule_id, "zones": list(s.zones),
+                                                   "priority": s.priority} for s in slots])
+
+
+@bp.get("/schedule/rules")
+@require_api(*SCHEDULE)
+def rules():
+    return jsonify(rules=[{"id": r.rule_id, "programme": r.programme, "describe": r.spec.describe(),
+                           "zones": list(r.zones), "priority": r.priority} for r in svc().programmes.rules()])
+
+
+@bp.post("/schedule/rules")
+@require_api(*SCHEDULE)
+def rule_create():
+    data = body()
+    if isinstance(data.get("days"), list):
+        data["days"] = ",".join(str(d) for d in data["days"])
+    return jsonify(id=add_rule(data)), 201
+
+
+@bp.delete("/schedule/rules/<int:rule_id>")
+@require_api(*SCHEDULE)
+def rule_delete(rule_id: int):
+    svc().programmes.remove_rule(rule_id)
+    return "", 204
+
+
+# -- announcements, approval, logs (workflow) ------------------------------------------------------
+def announcement_json(a) -> dict:
+    return {"id": a.id, "title": a.title, "kind": a.kind.value, "state": a.state.value, "priority": a.priority,
+            "zones": a.zones, "texts": dict(a.parts()), "author": a.author.name if a.author else None,
+            "reject_reason": a.reject_reason, "approved_hash": a.approved_hash}
+
+
+@bp.get("/announcements")
+@require_api(*BROADCASTER)
+def announcements():
+    states = [request.args["state"]] if request.args.get("state") else []
+    return jsonify(announcements=[announcement_json(a) for a in workflow.announcements(*states)])
+
+
+@bp.post("/announcements")
+@require_api(*BROADCASTER)
+def announcement_create():
+    d = body()
+    texts = d.get("texts")
+    if not isinstance(texts, dict):
+        raise ValidationError("texts: an object of language tag -> text")
+    zones = d.get("zones")
+    a = workflow.create_script(actor(), d.get("title") or "", texts, priority=d.get("priority") or None,
+                               zones=zones.split(",") if isinstance(zones, str) else zones)
+    return jsonify(announcement=announcement_json(workflow.get(a.id))), 201
+
+
+@bp.post("/announcements/<int:announcement_id>/submit")
+@require_api(*BROADCASTER)
+def announcement_submit(announcement_id: int):
+    workflow.submit(actor(), announcement_id)
+    return jsonify(announcement=announcement_json(workflow.get(announcement_id)))
+
+
+@bp.get("/announcements/<int:announcement_id>/audio")
+@require_api(*BROADCASTER)
+def announcement_audio(announcement_id: int):
+    pcm, digest = workflow.audio(announcement_id)
+    return wav_response(pcm, f"announcement-{announcement_id}.wav", digest)
+
+
+@bp.post("/announcements/<int:announcement_id>/approve")
+@require_api(*SUPERVISOR)
+def announcement_approve(announcement_id: int):
+    listened = (body().get("sha256") or "").strip()
+    workflow.approve(announcement_id, actor(), listened)
+    return jsonify(announcement=announcement_json(workflow.get(announcement_id)))
+
+
+@bp.post("/announcements/<int:announcement_id>/reject")
+@require_api(*SUPERVISOR)
+def announcement_reject(announcement_id: int):
+    workflow.reject(announcement_id, actor(), body().get("reason") or "")
+    return jsonify(announcement=announcement_json(workflow.get(announcement_id)))
+
+
+@bp.get("/logs/asrun")
+@require_api(*SUPERVISOR)
+def asrun():
+    logs = logs_service(required=True)
+    with svc().db.session() as s:
+        rows = logs.as_run_rows(s, limit=int(request.args.get("limit", 200)))
+        return jsonify(rows=[{c: (iso(v) if hasattr(v, "isoformat") else v) for c in logs.AS_RUN_COLUMNS
+                              for v in [getattr(r, c)]} for r in rows])
+
+
+@bp.get("/faults")
+@require_api(*SUPERVISOR)
+def faults():
+    return jsonify(faults=[{"id": f.id, "kind": f.kind, "message": f.message, "zone": f.zone,
+                            "state": f.state.value, "occurrences": f.occurrences, "raised_at": iso(f.raised_at)}
+                           for f in open_faults()])
+
+
+@bp.post("/faults/<int:fault_id>/ack")
+@require_api(*FAULT_ACK)
+def fault_ack(fault_id: int):
+    f = acknowledge(fault_id, actor(), body().get("note") or "")
+    return jsonify(id=f.id, state=f.state.value)

@@ -1,0 +1,141 @@
+"""Supervisor: the approval inbox (announcements, page templates, pages with free text), listen before
+approving, reject with a reason, and the as-run and fault logs with CSV export."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from broadcaster.errors import ValidationError
+from web.auth import SUPERVISOR, actor, require
+from web.i18n import t
+from web.views import logs_service, svc, tz
+from web import workflow
+
+bp = Blueprint("approvals", __name__, url_prefix="/approvals")
+
+
+@bp.get("/")
+@require(*SUPERVISOR)
+def inbox():
+    s = svc()
+    return render_template("approvals/inbox.html", announcements=workflow.pending(),
+                           workflow_available=workflow.available(),
+                           templates=[x for x in s.templates.list() if x.status.value == "pending"],
+                           pages=s.paging.pages(status="pending_approval"))
+
+
+# -- announcements ---------------------------------------------------------------------------------
+@bp.get("/announcements/<int:announcement_id>")
+@require(*SUPERVISOR)
+def announcement(announcement_id: int):
+    return render_template("approvals/announcement.html", a=workflow.get(announcement_id),
+                           history=workflow.history(announcement_id))
+
+
+@bp.post("/announcements/<int:announcement_id>/approve")
+@require(*SUPERVISOR)
+def approve(announcement_id: int):
+    listened = (request.form.get("sha256") or "").strip()
+    workflow.approve(announcement_id, actor(), listened)
+    flash(t("Saved."), "ok")
+    return redirect(url_for("approvals.inbox"))
+
+
+@bp.post("/announcements/<int:announcement_id>/reject")
+@require(*SUPERVISOR)
+def reject(announcement_id: int):
+    workflow.reject(announcement_id, actor(), request.form.get("reason") or "")
+    flash(t("Saved."), "ok")
+    return redirect(url_for("approvals.inbox"))
+
+
+# -- page templates and pages ----------------------------------------------------------------------
+@bp.post("/templates/<int:template_id>/approve")
+@require(*SUPERVISOR)
+def template_approve(template_id: int):
+    svc().templates.approve(template_id, actor())
+    return redirect(url_for("approvals.inbox"))
+
+
+@bp.post("/templates/<int:template_id>/retire")
+@require(*SUPERVISOR)
+def template_retire(template_id: int):
+    svc().templates.retire(template_id, actor())
+    return redirect(url_for("approvals.inbox"))
+
+
+@bp.get("/templates")
+@require(*SUPERVISOR)
+def templates():
+    return render_template("approvals/templates.html", templates=svc().templates.list())
+
+
+@bp.post("/pages/<int:page_id>/approve")
+@require(*SUPERVISOR)
+def page_approve(page_id: int):
+    svc().paging.approve_page(page_id, actor())
+    return redirect(url_for("approvals.inbox"))
+
+
+@bp.post("/pages/<int:page_id>/reject")
+@require(*SUPERVISOR)
+def page_reject(page_id: int):
+    svc().paging.reject_page(page_id, actor(), request.form.get("reason") or "")
+    return redirect(url_for("approvals.inbox"))
+
+
+# -- logs ------------------------------------------------------------------------------------------
+def _range() -> tuple[datetime | None, datetime | None]:
+    """?day=YYYY-MM-DD (venue-local) or ?days=N back from now; default: the last 7 days."""
+    day = request.args.get("day")
+    if day:
+        try:
+            start = datetime.fromisoformat(day).replace(tzinfo=tz())
+        except ValueError:
+            raise ValidationError(f"day: expected YYYY-MM-DD, got {day!r}") from None
+        return start, start + timedelta(days=1)
+    try:
+        days = int(request.args.get("days", 7))
+    except ValueError:
+        raise ValidationError("days: a whole number") from None
+    return svc().clock.now() - timedelta(days=days), None
+
+
+@bp.get("/logs")
+@require(*SUPERVISOR)
+def logs():
+    logs_mod = logs_service()
+    if logs_mod is None:
+        return render_template("approvals/logs.html", available=False, rows=[], faults=[])
+    since, until = _range()
+    with svc().db.session() as s:
+        rows = logs_mod.as_run_rows(s, since, until, limit=500)
+        faults = logs_mod.faults(s)[:200]
+    return render_template("approvals/logs.html", available=True, rows=rows, faults=faults,
+                           query=request.query_string.decode())
+
+
+@bp.get("/logs/asrun.csv")
+@require(*SUPERVISOR)
+def asrun_csv():
+    logs_mod = logs_service(required=True)
+    since, until = _range()
+    with svc().db.session() as s:
+        text = logs_mod.as_run_csv(logs_mod.as_run_rows(s, since, until))
+    return _csv(text, "as-run.csv")
+
+
+@bp.get("/logs/faults.csv")
+@require(*SUPERVISOR)
+def faults_csv():
+    logs_mod = logs_service(required=True)
+    with svc().db.session() as s:
+        text = logs_mod.faults_csv(logs_mod.faults(s))
+    return _csv(text, "faults.csv")
+
+
+def _csv(text: str, name: str) -> Response:
+    # a leading BOM so spreadsheet programs read the Chinese text as UTF-8
+    return Response("\ufeff" + text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

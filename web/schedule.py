@@ -1,0 +1,183 @@
+"""Schedule: a week view of programmes (the schedule service's expansion), rules create / edit / delete,
+programmes list and create. Validation and expansion are the schedule service's."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from broadcaster.errors import ValidationError
+from broadcaster.schedule.programmes import ItemSpec
+from broadcaster.schedule.rules import KINDS, WEEKDAYS, RuleSpec, parse_date, parse_days, parse_time
+from web.auth import SCHEDULE, require
+from web.i18n import t
+from web.views import svc
+
+bp = Blueprint("schedule", __name__, url_prefix="/schedule")
+
+
+def week_start(value: str | None) -> date:
+    today = svc().clock.now().astimezone(_zone()).date()
+    d = parse_date(value, "week") if value else today
+    return d - timedelta(days=d.weekday())
+
+
+def _zone():
+    from broadcaster.schedule.rules import venue_zone
+
+    return venue_zone(svc().programmes.tz)
+
+
+def rule_from(values: dict) -> RuleSpec:
+    """A RuleSpec from form / JSON fields (parsing only; ``validate`` is the schedule service's)."""
+    opt = lambda k, fn: fn(values[k], k) if values.get(k) not in (None, "") else None  # noqa: E731
+    every = values.get("every_minutes")
+    try:
+        every = int(every) if every not in (None, "") else None
+    except ValueError:
+        raise ValidationError(f"every_minutes: a whole number of minutes, got {every!r}") from None
+    days = values.get("days") or ""
+    excepts = values.get("except_dates") or ""
+    if isinstance(excepts, str):
+        excepts = [x for x in excepts.replace(" ", "").split(",") if x]
+    return RuleSpec(kind=(values.get("kind") or "").strip(), at=opt("at", parse_time),
+                    days=parse_days(days), every_minutes=every, window_start=opt("window_start", parse_time),
+                    window_end=opt("window_end", parse_time), on_date=opt("on_date", parse_date),
+                    start_date=opt("start_date", parse_date), end_date=opt("end_date", parse_date),
+                    except_dates=frozenset(parse_date(x, "except_dates") for x in excepts))
+
+
+def add_rule(values: dict) -> int:
+    return svc().programmes.add_rule(values.get("programme") or "", rule_from(values),
+                                     zones=values.get("zones") or None, priority=values.get("priority") or None,
+                                     source="web")
+
+
+def items_from(text: str) -> list[ItemSpec]:
+    """One item per line: ``chime programme``, ``silence 5``, ``announcement 12``, ``playlist NAME [seconds]``,
+    ``recording PATH``."""
+    out = []
+    for n, line in enumerate(x.strip() for x in (text or "").splitlines()):
+        if not line:
+            continue
+        kind, _, rest = line.partition(" ")
+        rest = rest.strip()
+        try:
+            if kind == "silence":
+                out.append(ItemSpec("silence", seconds=float(rest)))
+            elif kind == "announcement":
+                out.append(ItemSpec("announcement", announcement_id=int(rest.lstrip("#"))))
+            elif kind == "playlist":
+                name, _, secs = rest.rpartition(" ")
+                if name and secs.replace(".", "", 1).isdigit():
+                    out.append(ItemSpec("playlist", playlist=name, seconds=float(secs)))
+                else:
+                    out.append(ItemSpec("playlist", playlist=rest))
+            elif kind == "chime":
+                out.append(ItemSpec("chime", chime=rest or None))
+            else:
+                out.append(ItemSpec(kind, path=rest))
+        except ValueError:
+            raise ValidationError(f"items[{n}]: cannot read {line!r}") from None
+    return out
+
+
+@bp.get("/")
+@require(*SCHEDULE)
+def week():
+    s = svc()
+    start = week_start(request.args.get("week"))
+    days = [start + timedelta(days=i) for i in range(7)]
+    by_day = defaultdict(list)
+    for slot in s.programmes.expand(days[0], days[-1]):
+        by_day[slot.local.date()].append(slot)
+    return render_template("schedule/week.html", days=days, by_day=by_day, start=start,
+                           prev=start - timedelta(days=7), next=start + timedelta(days=7),
+                           closed=s.programmes.closed_days(), tz=s.programmes.tz)
+
+
+@bp.get("/rules")
+@require(*SCHEDULE)
+def rules():
+    s = svc()
+    return render_template("schedule/rules.html", rules=s.programmes.rules(), programmes=s.programmes.list_programmes(),
+                           kinds=KINDS, weekdays=WEEKDAYS, values={}, edit=None, error=None)
+
+
+@bp.post("/rules")
+@require(*SCHEDULE)
+def rule_create():
+    values = request.form.to_dict()
+    values["days"] = ",".join(request.form.getlist("days"))
+    try:
+        add_rule(values)
+    except ValidationError as exc:
+        s = svc()
+        return render_template("schedule/rules.html", rules=s.programmes.rules(),
+                               programmes=s.programmes.list_programmes(), kinds=KINDS, weekdays=WEEKDAYS,
+                               values=values, edit=None, error=str(exc)), 400
+    flash(t("Saved."), "ok")
+    return redirect(url_for("schedule.rules"))
+
+
+@bp.route("/rules/<int:rule_id>/edit", methods=["GET", "POST"])
+@require(*SCHEDULE)
+def rule_edit(rule_id: int):
+    s = svc()
+    rule = next((r for r in s.programmes.rules() if r.rule_id == rule_id), None)
+    if rule is None:
+        from broadcaster.errors import NotFound
+
+        raise NotFound(f"no schedule rule #{rule_id}")
+    if request.method == "POST":
+        values = request.form.to_dict()
+        values["days"] = ",".join(request.form.getlist("days"))
+        try:
+            add_rule(values)  # the new version first: a refused edit leaves the old rule in place
+        except ValidationError as exc:
+            return render_template("schedule/rules.html", rules=s.programmes.rules(),
+                                   programmes=s.programmes.list_programmes(), kinds=KINDS, weekdays=WEEKDAYS,
+                                   values=values, edit=rule, error=str(exc)), 400
+        s.programmes.remove_rule(rule_id)
+        flash(t("Saved."), "ok")
+        return redirect(url_for("schedule.rules"))
+    sp = rule.spec
+    fmt = lambda v: v.isoformat(timespec="minutes") if hasattr(v, "hour") else (v.isoformat() if v else "")  # noqa: E731
+    values = {"programme": rule.programme, "kind": sp.kind, "at": fmt(sp.at) if sp.at else "",
+              "days": ",".join(WEEKDAYS[d] for d in sp.days), "every_minutes": sp.every_minutes or "",
+              "window_start": fmt(sp.window_start) if sp.window_start else "",
+              "window_end": fmt(sp.window_end) if sp.window_end else "", "on_date": fmt(sp.on_date),
+              "start_date": fmt(sp.start_date), "end_date": fmt(sp.end_date),
+              "except_dates": ",".join(d.isoformat() for d in sorted(sp.except_dates)),
+              "zones": ",".join(rule.zones), "priority": rule.priority}
+    return render_template("schedule/rules.html", rules=s.programmes.rules(), programmes=s.programmes.list_programmes(),
+                           kinds=KINDS, weekdays=WEEKDAYS, values=values, edit=rule, error=None)
+
+
+@bp.post("/rules/<int:rule_id>/delete")
+@require(*SCHEDULE)
+def rule_delete(rule_id: int):
+    svc().programmes.remove_rule(rule_id)
+    return redirect(url_for("schedule.rules"))
+
+
+@bp.route("/programmes", methods=["GET", "POST"])
+@require(*SCHEDULE)
+def programmes():
+    s = svc()
+    error, values, code = None, {}, 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            s.programmes.create_programme(values.get("name") or "", items_from(values.get("items") or ""),
+                                          priority=values.get("priority") or "programme",
+                                          zones=values.get("zones") or "main",
+                                          background=bool(values.get("background")),
+                                          description=values.get("description") or "")
+            flash(t("Saved."), "ok")
+            return redirect(url_for("schedule.programmes"))
+        except ValidationError as exc:
+            error, code = str(exc), 400
+    return render_template("schedule/programmes.html", programmes=s.programmes.list_programmes(),
+                           playlists=s.programmes.list_playlists(), values=values, error=error), code

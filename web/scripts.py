@@ -1,0 +1,147 @@
+"""Broadcaster: script editor (text per language), preview (the render as audio/wav), recording in the
+browser (MediaRecorder, encoded to WAV client side) or file upload, submit for approval."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from broadcaster.errors import ValidationError
+from web import workflow
+from web.auth import BROADCASTER, actor, require
+from web.i18n import t
+from web.views import svc, wav_response
+
+bp = Blueprint("scripts", __name__, url_prefix="/scripts")
+
+
+def texts_from(values) -> dict[str, str]:
+    """``lang_1``/``text_1`` ... pairs from the editor; empty rows are ignored."""
+    out: dict[str, str] = {}
+    for i in range(1, 7):
+        lang, text = (values.get(f"lang_{i}") or "").strip(), (values.get(f"text_{i}") or "").strip()
+        if lang and text:
+            out[lang] = text
+    return out
+
+
+def upload_bytes(field: str = "audio") -> bytes:
+    """The uploaded file's bytes. The name and declared type are ignored: the service decodes the content."""
+    f = request.files.get(field)
+    if f is None:
+        raise ValidationError(f"{field}: no file uploaded")
+    data = f.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+    if not data:
+        raise ValidationError(f"{field}: the file is empty")
+    return data
+
+
+def render_preview(texts: dict[str, str]):
+    renderer = svc().renderer
+    if renderer is None:
+        from flask import abort
+
+        abort(501, t("Service not available in this installation"))
+    if not texts:
+        raise ValidationError("texts: give the text in at least one language")
+    order = workflow.order_languages(list(texts))
+    return renderer.render_script(parts=[(lang, texts[lang]) for lang in order], chime="announcement")
+
+
+@bp.get("/")
+@require(*BROADCASTER)
+def index():
+    if not workflow.available():
+        return render_template("scripts/index.html", available=False, items=[])
+    mine = request.args.get("all") != "1"
+    return render_template("scripts/index.html", available=True, mine=mine,
+                           items=workflow.announcements(author=actor() if mine else None))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(*BROADCASTER)
+def new():
+    values = request.form.to_dict()
+    if request.method == "POST":
+        try:
+            a = workflow.create_script(actor(), values.get("title") or "", texts_from(values),
+                                       priority=values.get("priority") or None)
+        except ValidationError as exc:
+            return render_template("scripts/edit.html", a=None, values=values, error=str(exc)), 400
+        flash(t("Saved."), "ok")
+        return redirect(url_for("scripts.show", announcement_id=a.id))
+    values.setdefault("lang_1", "zh-CN")
+    values.setdefault("lang_2", "en")
+    return render_template("scripts/edit.html", a=None, values=values, error=None)
+
+
+@bp.get("/<int:announcement_id>")
+@require(*BROADCASTER)
+def show(announcement_id: int):
+    a = workflow.get(announcement_id)
+    values = {"title": a.title, "priority": a.priority}
+    for i, (lang, text) in enumerate(a.parts(), start=1):
+        values[f"lang_{i}"], values[f"text_{i}"] = lang, text
+    return render_template("scripts/edit.html", a=a, values=values, error=None,
+                           history=workflow.history(announcement_id))
+
+
+@bp.post("/<int:announcement_id>")
+@require(*BROADCASTER)
+def save(announcement_id: int):
+    values = request.form.to_dict()
+    a = workflow.get(announcement_id)
+    try:
+        if a.kind.value == "script":
+            workflow.edit(actor(), announcement_id, title=values.get("title"), texts=texts_from(values),
+                          priority=values.get("priority") or None)
+        else:
+            workflow.edit(actor(), announcement_id, title=values.get("title"), priority=values.get("priority") or None)
+    except ValidationError as exc:
+        return render_template("scripts/edit.html", a=a, values=values, error=str(exc),
+                               history=workflow.history(announcement_id)), 400
+    flash(t("Saved."), "ok")
+    return redirect(url_for("scripts.show", announcement_id=announcement_id))
+
+
+@bp.post("/<int:announcement_id>/submit")
+@require(*BROADCASTER)
+def submit(announcement_id: int):
+    workflow.submit(actor(), announcement_id)
+    flash(t("Saved."), "ok")
+    return redirect(url_for("scripts.show", announcement_id=announcement_id))
+
+
+@bp.post("/<int:announcement_id>/queue")
+@require(*BROADCASTER)
+def queue(announcement_id: int):
+    """Put an approved announcement on air now (the station checks the approval and the audio hash)."""
+    workflow.queue(announcement_id, actor())
+    flash(t("Page queued."), "ok")
+    return redirect(url_for("scripts.show", announcement_id=announcement_id))
+
+
+@bp.post("/preview")
+@require(*BROADCASTER)
+def preview():
+    """Render the texts typed in the editor (not saved) and return the WAV to play in the browser."""
+    r = render_preview(texts_from(request.form))
+    return wav_response(r.pcm, sha256=r.sha256)
+
+
+@bp.get("/<int:announcement_id>/audio")
+@require(*BROADCASTER)
+def audio(announcement_id: int):
+    pcm, digest = workflow.audio(announcement_id)
+    return wav_response(pcm, f"announcement-{announcement_id}.wav", digest)
+
+
+@bp.post("/recording")
+@require(*BROADCASTER)
+def recording():
+    """A recording from the browser (MediaRecorder -> WAV) or a file: decoded by the service."""
+    a = workflow.create_recording(actor(), request.form.get("title") or "", upload_bytes("audio"),
+                                  priority=request.form.get("priority") or None,
+                                  max_seconds=current_app.config["MAX_RECORDING_SECONDS"])
+    if request.accept_mimetypes.best == "application/json":
+        return {"id": a.id, "url": url_for("scripts.show", announcement_id=a.id)}, 201
+    flash(t("Saved."), "ok")
+    return redirect(url_for("scripts.show", announcement_id=a.id))

@@ -1,0 +1,121 @@
+// PA Broadcaster panel: live now-playing (SSE), script preview, listen-before-approve, browser recording.
+(function () {
+  "use strict";
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+  const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
+
+  // -- now playing, live from /events --------------------------------------------------------------
+  function renderNow(root, zones) {
+    if (!zones) return;
+    root.replaceChildren();
+    for (const [name, z] of Object.entries(zones)) {
+      const box = el("div", "zone"); box.dataset.zone = name;
+      const h = el("h3", "", "Zone " + name + " ");
+      h.append(el("span", "badge " + (z.device_ok ? "ok" : "bad"), z.device_ok ? "Device OK" : "Device FAULT"), " ", el("small", "muted", z.sink));
+      box.append(h);
+      const p = el("p", "onair");
+      if (z.now) {
+        p.append(el("span", "kind k-" + z.now.kind, z.now.kind), " ", el("b", "now-title", z.now.title), " ",
+                 el("small", "", z.now.position + "s · P" + z.now.priority));
+      } else { p.append(el("span", "muted", root.dataset.nothing || "—")); }
+      box.append(p);
+      if (z.music) box.append(el("p", "", "♪ " + z.music.title + " (" + Math.round(z.music_gain * 100) + "%)"));
+      const ol = el("ol", "queue");
+      for (const q of z.queue) { const li = el("li"); li.append(el("span", "kind k-" + q.kind, q.kind), " " + q.title + " ", el("small", "", "P" + q.priority)); ol.append(li); }
+      box.append(ol);
+      root.append(box);
+    }
+  }
+  function live() {
+    const root = $("#now");
+    if (!root || !window.EventSource || $("#engine-absent")) return;
+    const nothing = $(".onair .muted", root); if (nothing) root.dataset.nothing = nothing.textContent;
+    const es = new EventSource(root.dataset.events);
+    const badge = $("#live");
+    es.addEventListener("snapshot", (ev) => {
+      const data = JSON.parse(ev.data);
+      renderNow(root, data.zones);
+      if (badge) { badge.classList.add("ok"); badge.title = data.at; }
+    });
+    es.onerror = () => { if (badge) badge.classList.remove("ok"); };  // EventSource reconnects by itself
+  }
+
+  // -- script preview ---------------------------------------------------------------------------------
+  function preview() {
+    const btn = $("#preview"); if (!btn) return;
+    btn.addEventListener("click", async () => {
+      const status = $("#preview-status"), audio = $("#preview-audio");
+      status.textContent = "…"; btn.disabled = true;
+      try {
+        const resp = await fetch(btn.dataset.url, { method: "POST", body: new FormData($("#script-form")), headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" });
+        if (!resp.ok) { const d = new DOMParser().parseFromString(await resp.text(), "text/html"); status.textContent = ((d.querySelector("#error-message") || {}).textContent || resp.statusText); return; }
+        audio.src = URL.createObjectURL(await resp.blob()); audio.hidden = false;
+        status.textContent = (resp.headers.get("X-Audio-SHA256") || "").slice(0, 12);
+        audio.play().catch(() => {});
+      } finally { btn.disabled = false; }
+    });
+  }
+
+  // -- listen before approving: the approve button opens once the audio has played to the end ------------
+  async function listenFirst() {
+    const audio = $("#approval-audio"), approve = $("#approve"); if (!audio) return;
+    try {
+      const resp = await fetch(audio.getAttribute("src"), { credentials: "same-origin" });
+      if (!resp.ok) { $("#audio-hash").textContent = resp.status + " " + resp.statusText; return; }
+      const sha = resp.headers.get("X-Audio-SHA256") || "";
+      audio.src = URL.createObjectURL(await resp.blob());
+      $("#audio-hash").textContent = "SHA-256 " + sha;
+      if ($("#approve-sha")) $("#approve-sha").value = sha;
+      audio.dataset.ready = "1";
+    } catch (e) { $("#audio-hash").textContent = String(e); }
+    audio.addEventListener("ended", () => { if (approve) { approve.disabled = false; approve.dataset.listened = "1"; } });
+  }
+
+  // -- record in the browser: MediaRecorder, decoded and re-encoded as 16-bit WAV before upload ---------
+  function wavFrom(buffer) {
+    const ch = buffer.numberOfChannels, n = buffer.length, rate = buffer.sampleRate;
+    const mono = new Float32Array(n);
+    for (let c = 0; c < ch; c++) { const d = buffer.getChannelData(c); for (let i = 0; i < n; i++) mono[i] += d[i] / ch; }
+    const out = new DataView(new ArrayBuffer(44 + n * 2));
+    const str = (o, s) => { for (let i = 0; i < s.length; i++) out.setUint8(o + i, s.charCodeAt(i)); };
+    str(0, "RIFF"); out.setUint32(4, 36 + n * 2, true); str(8, "WAVE"); str(12, "fmt ");
+    out.setUint32(16, 16, true); out.setUint16(20, 1, true); out.setUint16(22, 1, true); out.setUint32(24, rate, true);
+    out.setUint32(28, rate * 2, true); out.setUint16(32, 2, true); out.setUint16(34, 16, true); str(36, "data"); out.setUint32(40, n * 2, true);
+    for (let i = 0; i < n; i++) { const s = Math.max(-1, Math.min(1, mono[i])); out.setInt16(44 + i * 2, s < 0 ? s * 0x8000 : s * 0x7fff, true); }
+    return new Blob([out], { type: "audio/wav" });
+  }
+  function recorder() {
+    const box = $("#recorder"); if (!box) return;
+    const start = $("#rec-start"), stop = $("#rec-stop"), upload = $("#rec-upload"), status = $("#rec-status"), audio = $("#rec-audio");
+    let rec = null, chunks = [], wav = null;
+    start.addEventListener("click", async () => {
+      try {
+        const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+        rec = new MediaRecorder(stream); chunks = [];
+        rec.ondataavailable = (e) => chunks.push(e.data);
+        rec.onstop = async () => {
+          stream.getTracks().forEach((t) => t.stop());
+          const raw = new Blob(chunks, { type: rec.mimeType });
+          const ctx = new (window.AudioContext || window.webkitAudioContext)();
+          wav = wavFrom(await ctx.decodeAudioData(await raw.arrayBuffer()));
+          audio.src = URL.createObjectURL(wav); audio.hidden = false; upload.disabled = false;
+          status.textContent = Math.round(wav.size / 1024) + " KB";
+        };
+        rec.start(); start.disabled = true; stop.disabled = false; status.textContent = "●";
+      } catch (e) { status.textContent = String(e); }
+    });
+    stop.addEventListener("click", () => { if (rec) rec.stop(); start.disabled = false; stop.disabled = true; });
+    upload.addEventListener("click", async () => {
+      const fd = new FormData(); fd.append("title", $("#rec-title").value || "Recording"); fd.append("audio", wav, "recording.wav");
+      const resp = await fetch(box.dataset.url, { method: "POST", body: fd, headers: { "X-CSRFToken": csrf(), "Accept": "application/json" }, credentials: "same-origin" });
+      if (resp.ok) { const d = await resp.json(); location.href = d.url; }
+      else { const d = new DOMParser().parseFromString(await resp.text(), "text/html"); status.textContent = ((d.querySelector("#error-message") || {}).textContent || resp.statusText); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    live(); preview(); listenFirst(); recorder();
+    document.querySelectorAll("[data-back]").forEach((a) => a.addEventListener("click", (e) => { if (history.length > 1) { e.preventDefault(); history.back(); } }));
+  });
+})();

@@ -1,0 +1,132 @@
+"""Adapter over the workflow area's session-level services (broadcaster.announcements, .approval):
+open a session, load the acting user, call the service, return detached results. No rules here."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import abort, current_app
+
+from web.i18n import t
+from web.views import svc
+
+
+def available() -> bool:
+    return svc().announcements is not None
+
+
+def _service():
+    service = svc().announcements
+    if service is None:
+        abort(501, t("Service not available in this installation"))
+    return service
+
+
+def _approval():
+    service = svc().approval
+    if service is None:
+        abort(501, t("Service not available in this installation"))
+    return service
+
+
+@contextmanager
+def acting(name: str):
+    """(session, user) for ``name``; the services check the user's role themselves."""
+    from broadcaster.users import get_user
+
+    with svc().db.session() as s:
+        yield s, get_user(s, name)
+
+
+def _detach(s, obj):
+    s.flush()
+    return obj
+
+
+def announcements(*states: str, author: str | None = None):
+    from broadcaster.models.workflow import AnnouncementState
+
+    service = _service()
+    with svc().db.session() as s:
+        user = None
+        if author:
+            from broadcaster.users import get_user
+
+            user = get_user(s, author)
+        return service.list(s, *(AnnouncementState(x) for x in states), author=user)
+
+
+def pending():
+    return announcements("submitted") if available() else []
+
+
+def get(ann_id: int):
+    with svc().db.session() as s:
+        return _service().get(s, ann_id)
+
+
+def history(ann_id: int):
+    with svc().db.session() as s:
+        return _service().history(s, ann_id)
+
+
+def create_script(who: str, title: str, texts: dict, **kw):
+    with acting(who) as (s, user):
+        return _detach(s, _service().create_script(s, user, title, texts, **kw))
+
+
+def create_recording(who: str, title: str, audio: bytes, **kw):
+    with acting(who) as (s, user):
+        return _detach(s, _service().create_recording(s, user, title, audio, **kw))
+
+
+def edit(who: str, ann_id: int, **kw):
+    with acting(who) as (s, user):
+        return _detach(s, _service().edit(s, ann_id, user, **kw))
+
+
+def submit(who: str, ann_id: int):
+    with acting(who) as (s, user):
+        return _detach(s, _service().submit(s, ann_id, user))
+
+
+def order_languages(langs: list[str]) -> list[str]:
+    return _service().settings.order(langs)
+
+
+def media():
+    return _service().media
+
+
+# -- approval ------------------------------------------------------------------------------------------
+def approve(ann_id: int, who: str, listened_sha256: str | None = None):
+    """Approve the audio the supervisor listened to (its sha256); refused if it differs or is missing."""
+    heard = (listened_sha256 or "").strip()
+    with acting(who) as (s, user):
+        return _detach(s, _approval().approve(s, ann_id, user, f"listened to audio sha256 {heard[:16]}",
+                                              expected_hash=heard))
+
+
+def reject(ann_id: int, who: str, reason: str):
+    with acting(who) as (s, user):
+        return _detach(s, _approval().reject(s, ann_id, user, reason))
+
+
+def audio(ann_id: int):
+    """(Pcm, sha256) of the audio that will air: the approved file once approved, else exactly what
+    approval would store (the approval service's preview)."""
+    with svc().db.session() as s:
+        ann = _service().get(s, ann_id)
+        if ann.approved_audio:
+            pcm = _approval().media.load(ann.approved_audio)
+        elif ann.kind.value == "recording" and svc().approval is None:
+            pcm = _service().media.load(ann.recording_path)
+        else:
+            pcm = _approval().preview(s, ann_id)
+    return pcm, pcm.sha256()
+
+
+def queue(ann_id: int, who: str):
+    station = svc().station
+    if station is None or not hasattr(station, "queue"):
+        abort(501, t("Service not available in this installation"))
+    return station.queue(ann_id, who)
