@@ -360,17 +360,21 @@ class PlayoutEngine:
             target = 1.0
             if cur is not None:
                 target = 0.0 if (cur.item.priority >= self.pause_music_at or not self.duck_music) else self.duck_gain
+            gain = target
             if bed is not None:
                 if target == 0.0 and zone.bed_gain == 0.0:
                     pass  # paused: the bed keeps its position
                 else:
                     samples, finished, _ = self._take(bed, frames, rate)
-                    ramp = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
-                    mix[:len(samples)] += samples * ramp
+                    if len(samples):
+                        ramp = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
+                        mix[:len(samples)] += samples * ramp
+                    else:
+                        gain = zone.bed_gain  # nothing decoded yet: the fade is still to come
                     if finished:
                         zone.bed = None
                         done.append(self._event("completed", zone, bed))
-            zone.bed_gain = target
+            zone.bed_gain = gain
         block = np.round(np.clip(mix, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
         return block, done
 

@@ -8,6 +8,7 @@ import pytest
 
 from audio.pcm import Pcm
 from audio.sinks import NullSink
+from audio.stream import ArrayStream
 from broadcaster.playout import PlayoutEngine, PlayoutItem
 from playlists.crossfade import crossfade_all
 from playlists.stream import CrossfadeStream
@@ -77,3 +78,35 @@ def test_engine_plays_a_stream_as_music():
     nz = out[np.flatnonzero(out)[0]:]
     assert np.array_equal(out[out != 0], want[want != 0])
     assert len(nz) >= len(want) - 1
+
+
+class SlowStart(ArrayStream):
+    """A stream whose first samples take a few blocks to decode (a cold disk, a long MP3 header)."""
+
+    def __init__(self, samples, empty_reads):
+        super().__init__(samples)
+        self.empty_reads = empty_reads
+
+    def read(self, frames):
+        if self.empty_reads:
+            self.empty_reads -= 1
+            return np.zeros(0, np.float32)
+        return super().read(frames)
+
+
+def test_music_fades_in_on_its_first_audible_block_even_when_decoding_is_slow():
+    music = tone(440, 0.5).samples
+    sink = NullSink(keep=True)
+    engine = PlayoutEngine({"main": sink})
+    engine.submit(PlayoutItem(10, "music", [SlowStart(music, empty_reads=3)], kind="music"))
+    engine.start()
+    deadline = time.monotonic() + 10
+    while not engine.idle() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    engine.stop()
+    out = sink.samples()
+    start = np.flatnonzero(out)[0] // 960 * 960  # blocks of 20 ms: silence, then the first audible block
+    first = out[start:start + 960].astype(np.float32) / 32768
+    # the first audible block is ramped from silence (no click), not played at full level
+    assert abs(first[5]) < 0.01 and abs(first[-5]) > 0.1 * abs(music[960 - 5])
+    assert np.allclose(first, music[:960] * np.linspace(0, 1, 960), atol=2 / 32768)
