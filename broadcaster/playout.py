@@ -180,6 +180,10 @@ class PlayoutEngine:
         self._emit([self._event("cancelled", zone, e) for zone, e in found])
         return bool(found)
 
+    @property
+    def running(self) -> bool:
+        return self._running
+
     def snapshot(self) -> dict:
         """What is airing and waiting, per zone (for the panel and the CLI)."""
         def desc(e: _Entry | None, rate: int) -> dict | None:

@@ -3,6 +3,7 @@ scheduler, the paging loop and the web panel together (``broadcaster serve``).""
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 from pathlib import Path
@@ -16,6 +17,7 @@ from broadcaster import logs
 from broadcaster.announcements import AnnouncementService
 from broadcaster.approval import ApprovalService, renderer_for
 from broadcaster.clock import Clock, SystemClock
+from broadcaster.control import Doorbell, SnapshotPublisher, run_dir
 from broadcaster.db import Database
 from broadcaster.errors import ValidationError
 from broadcaster.media import MediaStore
@@ -60,7 +62,8 @@ class BroadcastService:
         self.db = Database(db_url)
         self.media = MediaStore()
         self.renderer = Renderer()
-        sinks = {z: build_sink(z, spec, self.var) for z, spec in (zones or self.settings.zones).items()}
+        self.zone_specs = dict(zones or self.settings.zones)
+        sinks = {z: build_sink(z, spec, self.var) for z, spec in self.zone_specs.items()}
         self.engine = PlayoutEngine(sinks, clock=self.clock, duck_music=self.settings.duck_music,
                                     on_fault=self._device_fault, on_recovered=self._device_back)
         self.announcements = AnnouncementService(self.settings, self.media)
@@ -70,6 +73,10 @@ class BroadcastService:
         self.schedule = self._scheduler() if scheduler else None
         self.tick_s = tick_s
         self._stop = threading.Event()
+        self._wake = threading.Event()  # rung by other processes (control.ring): tick now
+        self.run = run_dir(self.var)
+        self.publisher = SnapshotPublisher(self.run, self.engine.snapshot)
+        self.doorbell = Doorbell(self.run, self._wake.set)
         self._ticker: threading.Thread | None = None
         self._tts_faults: set[str] = set()
         self._music: tuple[int, int] | None = None  # (programme id, playout item id) of the background bed
@@ -176,12 +183,16 @@ class BroadcastService:
             self.schedule.start()
         self._ticker = threading.Thread(target=self._tick_loop, name="service-tick", daemon=True)
         self._ticker.start()
+        self.publisher.start()
+        self.doorbell.start()
         return self
 
     def _tick_loop(self) -> None:
-        n = 0
-        while not self._stop.wait(self.tick_s):
-            n += 1
+        while True:
+            self._wake.wait(self.tick_s)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             for job in (self.paging.tick, self.station.sync, self._check_tts, self._keep_music):
                 try:
                     job()
@@ -190,20 +201,35 @@ class BroadcastService:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+        self.doorbell.stop()
         if self.schedule is not None:
             self.schedule.stop()
         self.engine.stop()
+        self.publisher.stop()
         self.station.stop()
         self.station.drain()
         self.db.dispose()
 
     def secret_key(self) -> str:
-        """A per-installation secret for the panel's sessions, kept in var/ (sessions survive restarts)."""
-        secret_file = self.var / "secret_key"
-        if not secret_file.exists():
-            secret_file.write_text(secrets.token_hex(32))
-            secret_file.chmod(0o600)
-        return secret_file.read_text().strip()
+        return secret_key(self.var)
+
+
+def secret_key(var: Path) -> str:
+    """A per-installation secret for the panel's sessions, kept in var/ (sessions survive restarts and
+    every panel worker process shares it)."""
+    secret_file = var / "secret_key"
+    if not secret_file.exists():
+        tmp = var / f".secret_key.{os.getpid()}"
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, secret_file)  # first writer wins, never overwritten
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return secret_file.read_text().strip()
 
 
 FRONTENDS = "pa_broadcaster.frontends"

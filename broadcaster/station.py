@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -29,8 +30,9 @@ QUEUEABLE = {S.APPROVED, S.AIRED, S.INTERRUPTED, S.FAILED}
 
 class Station:
     def __init__(self, db: Database, engine: PlayoutEngine | None, approval: ApprovalService,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, notify: Callable[[], None] | None = None) -> None:
         self.db, self.engine, self.approval = db, engine, approval
+        self.notify = notify  # without an engine: tells the service to sync now (control.ring)
         self.clock = clock or SystemClock()
         self._items: dict[int, int] = {}  # announcement id -> playout item id
         self._zones_left: dict[int, set[str]] = {}  # playout item id -> zones still to finish
@@ -68,6 +70,8 @@ class Station:
                 transition(s, ann, S.APPROVED, user, "taken off the queue")
         if item is not None and self.engine is not None:
             self.engine.cancel(item)
+        elif self.engine is None and self.notify is not None:
+            self.notify()
 
     def _verify(self, ann: Announcement):
         """The approved audio (hash checked). A mismatch is logged as a fault in its own transaction."""
@@ -86,6 +90,8 @@ class Station:
 
     def _submit(self, ann_id: int) -> int | None:
         if self.engine is None:
+            if self.notify is not None:
+                self.notify()
             return None
         with self.db.session() as s:
             ann = AnnouncementService.get(s, ann_id)
@@ -224,13 +230,20 @@ class Station:
         return {"as_run_closed": closed, "requeued": requeued, "failed": failed, "submitted": submitted}
 
     def sync(self) -> int:
-        """Submit announcements queued in the database (by the CLI or before a restart) that the
-        engine does not have yet; expire queued items past their window."""
+        """Submit announcements queued in the database (by the CLI, a panel worker or before a restart)
+        that the engine does not have yet; take off the engine those taken off the queue elsewhere;
+        expire queued items past their window."""
         if self.engine is None:
             return 0
         now = self.clock.now()
+        mine = self.on_air()
         with self.db.session() as s:
             ids = list(s.scalars(select(Announcement.id).where(Announcement.state == S.QUEUED)))
+            gone = list(s.scalars(select(Announcement.id).where(Announcement.id.in_(list(mine)),
+                                                               Announcement.state == S.APPROVED))) if mine else []
+        for ann_id in gone:
+            if mine.get(ann_id) is not None:
+                self.engine.cancel(mine[ann_id])
         n = 0
         for ann_id in ids:
             with self._lock:

@@ -129,6 +129,52 @@ class Throttle:
             self._fails.pop(key, None)
 
 
+class SharedThrottle(Throttle):
+    """The same limits, counted across the panel's worker processes: failures are kept in a JSON file
+    under an exclusive lock (so a guesser gains nothing from landing on another worker)."""
+
+    def __init__(self, path: str, limit: int = 5, window: float = 300.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(limit, window, clock)
+        self.path = path
+
+    def _update(self, change: Callable[[dict], bool]) -> dict:
+        import fcntl
+        import json
+
+        with self._lock, open(self.path, "a+", encoding="utf-8") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            f.seek(0)
+            try:
+                fails = json.loads(f.read() or "{}")
+            except ValueError:
+                fails = {}
+            now = self.clock()
+            fails = {k: kept for k, v in fails.items() if (kept := [t for t in v if t > now - self.window])}
+            if change(fails):
+                f.seek(0)
+                f.truncate()
+                f.write(json.dumps(fails))
+            return fails
+
+    def blocked(self, *keys: str) -> bool:
+        fails = self._update(lambda fails: False)
+        return any(len(fails.get(k, ())) >= self.limit for k in keys)
+
+    def fail(self, *keys: str) -> None:
+        now = self.clock()
+
+        def add(fails: dict) -> bool:
+            for k in keys:
+                fails.setdefault(k, []).append(now)
+            return True
+
+        self._update(add)
+
+    def reset(self, key: str) -> None:
+        self._update(lambda fails: fails.pop(key, None) is not None)
+
+
 def _keys(name: str) -> tuple[str, str]:
     return f"user:{(name or '').strip().lower()}", f"ip:{request.remote_addr}"
 
@@ -294,7 +340,9 @@ def logout():
 def init_app(app) -> None:
     login_manager.init_app(app)
     login_manager.login_message = None
-    app.extensions["pa_throttle"] = Throttle(app.config["LOGIN_FAIL_LIMIT"], app.config["LOGIN_FAIL_WINDOW"])
+    limits = (app.config["LOGIN_FAIL_LIMIT"], app.config["LOGIN_FAIL_WINDOW"])
+    app.extensions["pa_throttle"] = (SharedThrottle(app.config["THROTTLE_FILE"], *limits)
+                                     if app.config.get("THROTTLE_FILE") else Throttle(*limits))
     app.register_blueprint(bp)
     app.jinja_env.globals["roles"] = SimpleNamespace(DESK=DESK, SUPERVISOR=SUPERVISOR, BROADCASTER=BROADCASTER,
                                                      SCHEDULE=SCHEDULE, FAULT_ACK=FAULT_ACK)

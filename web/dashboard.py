@@ -19,7 +19,7 @@ def health() -> dict:
     snap = s.snapshot()
     if snap is None:
         return {"engine": "absent", "zones": {}}
-    running = bool(getattr(s.engine, "_running", True))
+    running = bool(getattr(s.engine, "running", True))
     zones = {name: {"device_ok": z["device_ok"], "sink": z["sink"]} for name, z in snap.items()}
     ok = running and all(z["device_ok"] for z in zones.values())
     return {"engine": "ok" if ok else ("stopped" if not running else "fault"), "zones": zones}

@@ -3,7 +3,7 @@
 browser's Accept-Language, else English."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, g, redirect, request, session, url_for
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 
@@ -154,11 +154,14 @@ bp = Blueprint("i18n", __name__)
 
 
 def current_language() -> str:
-    lang = session.get("lang")
-    if lang in LANGUAGES:
-        return lang
-    best = request.accept_languages.best_match(list(LANGUAGES)) if request else None
-    return best or "en"
+    """The session's choice, else the browser's; worked out once per request (pages ask often)."""
+    lang = g.get("pa_lang")
+    if lang is None:
+        lang = session.get("lang")
+        if lang not in LANGUAGES:
+            lang = (request.accept_languages.best_match(list(LANGUAGES)) if request else None) or "en"
+        g.pa_lang = lang
+    return lang
 
 
 def t(text: str, **values) -> str:
@@ -171,6 +174,7 @@ def t(text: str, **values) -> str:
 def switch(code: str):
     if code in LANGUAGES:
         session["lang"] = code
+        g.pop("pa_lang", None)
     target = request.referrer or ""
     # only ever go back to a page of this site (no open redirect)
     host = request.host_url

@@ -7,8 +7,9 @@ unresolved ``escalate_after`` (default 10 min) after its first page is escalated
 an Escalation row for supervisors, and optionally a page to security staff.
 
 Time is driven by the injected Clock and ``tick()``, which the service loop calls every few seconds. With
-no Pager (the CLI process does not own the device) pages are stored as due and the service airs them on
-its next tick; cancellations made elsewhere reach the engine the same way.
+no Pager (the CLI and the panel's worker processes do not own the device) pages are stored as due and the
+service airs them on its next tick, which ``notify`` (``broadcaster.control.ring``) brings forward to now;
+cancellations made elsewhere reach the engine the same way.
 """
 from __future__ import annotations
 
@@ -64,13 +65,15 @@ class PagingService:
                  interval: timedelta = timedelta(minutes=3), max_repeats: int = 5,
                  escalate_after: timedelta = timedelta(minutes=10), security_page: bool = True,
                  zones: tuple[str, ...] = ("main",), security_zones: tuple[str, ...] = ("main",),
-                 on_escalation: Callable[[Escalation], None] | None = None, tz: ZoneInfo | None = None) -> None:
+                 on_escalation: Callable[[Escalation], None] | None = None, tz: ZoneInfo | None = None,
+                 notify: Callable[[], None] | None = None) -> None:
         if max_repeats < 1 or interval <= timedelta(0):
             raise ValidationError("max_repeats/interval: must be positive")
         self.db, self.clock, self.pager = db, clock or SystemClock(), pager
         self.interval, self.max_repeats, self.escalate_after = interval, max_repeats, escalate_after
         self.security_page, self.zones, self.security_zones = security_page, zones, security_zones
         self.on_escalation, self.tz = on_escalation, tz or venue_tz()
+        self.notify = notify  # without a pager: tells the service there is paging work (control.ring)
         self.inbox = EventInbox()
 
     # -- triggering ----------------------------------------------------------------------------
@@ -170,6 +173,8 @@ class PagingService:
     def _air_if_possible(self) -> None:
         if self.pager is not None:
             self.tick()
+        elif self.notify is not None:
+            self.notify()
 
     def _air_due(self, report: TickReport) -> None:
         now = self.clock.now()

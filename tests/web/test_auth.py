@@ -109,3 +109,25 @@ def test_security_headers(app):
     assert resp.headers["X-Frame-Options"] == "DENY"
     assert "script-src" not in resp.headers["Content-Security-Policy"]  # default-src 'self': no inline script
     assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+
+
+def test_shared_throttle_counts_failures_of_every_worker_process(tmp_path):
+    """Two throttles on one file stand for two worker processes: failures add up across them."""
+    from web.auth import SharedThrottle
+
+    now = [1000.0]
+    path = str(tmp_path / "fails.json")
+    a, b = (SharedThrottle(path, limit=3, window=60, clock=lambda: now[0]) for _ in range(2))
+    a.fail("user:sam", "ip:10.0.0.9")
+    b.fail("user:sam", "ip:10.0.0.9")
+    assert not a.blocked("user:sam") and not b.blocked("user:sam")
+    a.fail("user:sam", "ip:10.0.0.9")
+    assert b.blocked("user:sam") and b.blocked("ip:10.0.0.9") and not b.blocked("user:amy")
+    b.reset("user:sam")
+    assert not a.blocked("user:sam") and a.blocked("ip:10.0.0.9")
+    now[0] += 61  # the window passed
+    assert not a.blocked("ip:10.0.0.9")
+    (tmp_path / "fails.json").write_text("not json")  # a damaged file counts as no failures, never an error
+    assert not a.blocked("user:sam")
+    a.fail("user:sam")
+    assert b._update(lambda f: False) == {"user:sam": [now[0]]}

@@ -1,0 +1,126 @@
+"""The panel in worker processes, as `broadcaster serve` runs it by default: a real service (engine on a
+WAV sink, paging loop) and a real gunicorn with two panel workers. A lost-child page triggered through
+a worker airs in the service process at once (the doorbell), now-playing is read from the published
+snapshot, and the login throttle counts failures across the workers."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import select
+
+from broadcaster.db import Database
+from broadcaster.models.workflow import AsRun
+from tests.web.conftest import FAST_HASH, PASSWORD, STAFF
+
+PAGE = {"kind": "found", "age": 4, "sex": "girl", "clothing": "yellow dress", "shoes": "red sandals",
+        "meeting_point": "Visitor Centre"}
+
+
+def worker_pids(parent: int) -> list[int]:
+    """Processes whose parent's parent is ``parent`` and that run the panel (gunicorn's workers)."""
+    def ppid(pid: int) -> int:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes()
+            if b"web.worker:app()" in cmd and ppid(ppid(int(entry.name))) == parent:
+                found.append(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def call(url: str, method: str = "GET", body: dict | None = None, auth: str | None = None):
+    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None,
+                                 headers={"Content-Type": "application/json"} if body else {})
+    if auth:
+        req.add_header("Authorization", auth)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def basic(name: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{name}:{password}".encode()).decode()
+
+
+def test_pages_through_worker_processes_air_at_once(tmp_path):
+    from broadcaster.cases.defaults import seed_defaults
+    from broadcaster.cases.templates import TemplateService
+    from broadcaster.models.core import User
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    db = Database(url)
+    with db.session() as s:
+        for name, role in STAFF:
+            s.add(User(name=name, role=role, display_name=name.title(), password_hash=FAST_HASH))
+    templates = TemplateService(db)
+    for tpl in seed_defaults(db):
+        templates.approve(tpl.id, "sam")
+
+    env = dict(os.environ, PA_VAR_DIR=str(tmp_path), PA_GTTS_DISABLED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--db", url, "serve", "--port", "0",
+                             "--web-workers", "2", "--zone", f"main=wav:{tmp_path / 'air.wav'}"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "panel at" in line:
+                break
+        text = "".join(lines)
+        assert "(2 worker processes)" in text, text
+        base = re.search(r"panel at (http://\S+/)", text).group(1)
+        assert len(worker_pids(proc.pid)) == 2
+
+        status, body = call(base + "api/token", "POST", auth=basic("dora", PASSWORD))
+        assert status == 200, body
+        bearer = "Bearer " + body["token"]
+        t0 = time.monotonic()
+        status, body = call(base + "api/pages", "POST", PAGE, auth=bearer)
+        assert status == 201, body
+        number = body["case"]["number"]
+        on_air = None
+        while time.monotonic() - t0 < 5 and on_air is None:
+            _, now = call(base + "api/now", auth=bearer)
+            on_air = now["zones"]["main"]["now"]
+            time.sleep(0.02)
+        assert on_air is not None, "the page never aired"
+        assert on_air["kind"] == "page" and number in on_air["title"]
+        assert time.monotonic() - t0 < 2  # rung at once, not left for a slow tick
+        assert now["health"]["engine"] == "ok"
+        with db.session() as s:  # the service process logged it as airing
+            deadline = time.monotonic() + 5
+            while not s.scalars(select(AsRun).where(AsRun.ref.like("page:%"))).all():
+                assert time.monotonic() < deadline, "no as-run row for the page"
+                time.sleep(0.05)
+                s.expire_all()
+
+        # the throttle is shared: five failures on whichever workers, then even the right password waits
+        for _ in range(5):
+            assert call(base + "api/token", "POST", auth=basic("sam", "wrong password"))[0] == 401
+        for _ in range(4):
+            assert call(base + "api/token", "POST", auth=basic("sam", PASSWORD))[0] == 429
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+        db.dispose()
+    assert proc.returncode == 0, out
+    assert not worker_pids(proc.pid)
+    assert "stopped" in out

@@ -1,0 +1,97 @@
+"""Work stored by another process (a panel worker, the desk CLI) reaches the engine: an announcement
+queued or taken off elsewhere, and the doorbell and snapshot that join the processes."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+from audio.sinks import NullSink
+from broadcaster.control import Doorbell, RemoteEngine, SnapshotPublisher, ring, run_dir
+from broadcaster.models.workflow import AnnouncementState as S
+from broadcaster.playout import PlayoutEngine
+from broadcaster.station import Station
+
+from tests.workflow.test_station import wait_state
+
+
+def test_announcement_queued_in_another_process_airs_after_the_ring(world, tmp_path):
+    sink = NullSink(realtime=True)
+    engine = PlayoutEngine({"main": sink})
+    service = Station(world.db, engine, world.approval).start()
+    engine.start()
+    rung = threading.Event()
+    worker = Station(world.db, None, world.approval, notify=rung.set)  # no engine: a panel worker
+    try:
+        ann_id = world.approved()
+        assert worker.queue(ann_id, "amy") is None  # stored as queued; the worker cannot air it
+        assert rung.is_set()
+        assert engine.snapshot()["main"]["now"] is None  # not on the engine until the service syncs
+        assert service.sync() == 1
+        wait_state(world, ann_id, S.AIRING)
+        wait_state(world, ann_id, S.AIRED)
+    finally:
+        engine.stop()
+        service.stop()
+
+
+def test_announcement_taken_off_elsewhere_leaves_the_engine_on_the_next_sync(world):
+    sink = NullSink(realtime=True)
+    engine = PlayoutEngine({"main": sink})
+    service = Station(world.db, engine, world.approval).start()
+    rung = threading.Event()
+    worker = Station(world.db, None, world.approval, notify=rung.set)
+    try:
+        ann_id = world.approved()
+        item = service.queue(ann_id, "amy")  # queued on the engine, which is not started: it waits
+        assert [q["id"] for q in engine.snapshot()["main"]["queue"]] == [item]
+        worker.unqueue(ann_id, "amy")
+        assert rung.is_set()
+        wait_state(world, ann_id, S.APPROVED)
+        service.sync()
+        assert engine.snapshot()["main"]["queue"] == []
+        service.drain()
+        assert service.on_air() == {}  # the cancel event came back through the station
+        wait_state(world, ann_id, S.APPROVED)  # still approved: it can be queued again
+    finally:
+        engine.stop()
+        service.stop()
+
+
+def test_ring_reaches_the_doorbell_and_is_harmless_without_one(tmp_path):
+    run = run_dir(tmp_path)
+    assert ring(run) is False  # no service listening: nothing breaks, the service ticks anyway
+    got = threading.Event()
+    bell = Doorbell(run, got.set).start()
+    try:
+        assert ring(run) is True
+        assert got.wait(2)
+    finally:
+        bell.stop()
+    assert not (run / "doorbell").exists()
+    assert ring(run) is False
+
+
+def test_remote_engine_sees_the_published_snapshot_and_a_stopped_or_stale_service(tmp_path):
+    run = run_dir(tmp_path)
+    remote = RemoteEngine(run)
+    assert remote.snapshot() is None and remote.running is False  # no service yet
+    engine = PlayoutEngine({"main": NullSink(realtime=True), "lobby": NullSink(realtime=True)}).start()
+    publisher = SnapshotPublisher(run, engine.snapshot, interval=0.05).start()
+    try:
+        time.sleep(0.2)
+        assert set(remote.snapshot()) == {"main", "lobby"}
+        assert remote.snapshot() == json.loads(json.dumps(engine.snapshot()))
+        assert remote.running is True
+    finally:
+        publisher.stop()
+        engine.stop()
+    assert remote.running is False  # the last snapshot says the service stopped
+    data = json.loads((run / "now.json").read_text())
+    data["running"] = True
+    (run / "now.json").write_text(json.dumps(data))
+    assert remote.running is True
+    old = time.time() - 10
+    os.utime(run / "now.json", (old, old))  # a service that died without a word
+    assert remote.running is False
