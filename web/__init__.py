@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAIL_WINDOW": 300.0,
     "SSE_INTERVAL": 0.5,
     "SSE_MAX_EVENTS": 120,
+    "SSE_BUSY_RETRY_S": 5.0,
 }
 
 

@@ -26,11 +26,8 @@ def health() -> dict:
 
 
 def open_faults() -> list:
-    logs = logs_service()
-    if logs is None:
-        return []
-    with svc().db.session() as s:
-        return logs.faults(s, attention=True)
+    """Open or unacknowledged faults (re-read only when the fault table changed: broadcaster.board)."""
+    return [] if logs_service() is None else svc().board.open_faults()
 
 
 def acknowledge(fault_id: int, who: str, note: str = ""):
@@ -46,15 +43,17 @@ def acknowledge(fault_id: int, who: str, note: str = ""):
 @require(*ANYONE)
 def index():
     s = svc()
-    return render_template("dashboard.html", snap=s.snapshot(), health=health(), faults=open_faults(),
-                           cases=s.cases.list_cases(open_only=True), logs_available=logs_service() is not None)
+    faults, cases = s.board.lists()
+    return render_template("dashboard.html", snap=s.snapshot(), health=health(), faults=faults, cases=cases,
+                           logs_available=logs_service() is not None)
 
 
 @bp.get("/events")
 @require(*ANYONE)
 def events():
     """Server-sent events: a ``snapshot`` event now and every SSE_INTERVAL seconds. Bounded (``?limit=N``
-    events, at most SSE_MAX_EVENTS) so the connection ends and the browser's EventSource reconnects."""
+    events, at most SSE_MAX_EVENTS) so the connection ends and the browser's EventSource reconnects.
+    When the worker has no live stream to spare, one event and a reconnect after SSE_BUSY_RETRY_S."""
     s = svc()
     interval = float(current_app.config["SSE_INTERVAL"])
     cap = int(current_app.config["SSE_MAX_EVENTS"])
@@ -62,13 +61,16 @@ def events():
         limit = max(1, min(cap, int(request.args.get("limit", cap))))
     except ValueError:
         limit = cap
+    retry_ms = 1000
+    if request.environ.get("pa.stream_full"):  # this worker's live streams are all in use: poll instead
+        limit, retry_ms = 1, int(current_app.config["SSE_BUSY_RETRY_S"] * 1000)
 
     def payload() -> str:
         return json.dumps({"zones": s.snapshot(), "at": s.clock.now().isoformat()}, ensure_ascii=False,
                           default=str)
 
     def stream():
-        yield "retry: 1000\n\n"
+        yield f"retry: {retry_ms}\n\n"
         for n in range(limit):
             if n:
                 time.sleep(interval)

@@ -184,3 +184,14 @@ def switch(code: str):
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(_=t, current_language=current_language, LANGUAGES=LANGUAGES)
+
+    @app.context_processor
+    def _translator() -> dict:
+        """``_`` bound to this request's language once per page (pages call it dozens of times)."""
+        table = TRANSLATIONS.get(current_language(), {})
+
+        def _(text: str, **values) -> str:
+            out = table.get(text, text)
+            return out.format(**values) if values else out
+
+        return {"_": _}

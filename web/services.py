@@ -44,6 +44,7 @@ class Services:
 
     # -- desk (issue 5) --------------------------------------------------------------------------
     def _build_desk(self, config, pick) -> None:
+        from broadcaster.board import Board
         from broadcaster.cases.followup import FollowUpService
         from broadcaster.cases.lost_property import LostPropertyService
         from broadcaster.cases.missing import CaseService
@@ -62,6 +63,7 @@ class Services:
         self.templates = pick("TEMPLATES", "templates") or TemplateService(self.db, self.clock)
         self.lost = pick("LOST", "lost_property") or LostPropertyService(self.db, self.clock)
         self.followups = pick("FOLLOWUPS", "followups") or FollowUpService(self.db, self.clock)
+        self.board = Board(self.db, self.cases)
 
     # -- schedule (issue 4) ----------------------------------------------------------------------
     def _build_schedule(self, pick) -> None:

@@ -20,18 +20,51 @@ import time
 
 
 class Turns:
-    """WSGI middleware: at most ``slots`` ordinary requests run at once in this process (in arrival
-    order); streams (paths in ``streams``) never wait for a turn and never hold one."""
+    """WSGI middleware. Ordinary requests run one at a time in this process (the interpreter lock lets
+    only one run anyway; taking turns keeps each one short). Live streams (paths in ``streams``) never
+    take a turn, but at most ``max_streams`` stay open per process, so open dashboards can never use up
+    the connections other requests need: past that, a stream is told (``pa.stream_full`` in the
+    environ) to send one update and close, and the browser reconnects a few seconds later."""
 
-    def __init__(self, app, slots: int = 1, streams: tuple[str, ...] = ("/events",)) -> None:
+    def __init__(self, app, max_streams: int, streams: tuple[str, ...] = ("/events",)) -> None:
         self.app, self.streams = app, streams
-        self._slots = threading.Semaphore(slots)
+        self._turn = threading.Lock()
+        self._streams = threading.BoundedSemaphore(max_streams)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") in self.streams:
+            if not self._streams.acquire(blocking=False):
+                environ["pa.stream_full"] = True
+                return self.app(environ, start_response)
+            try:
+                return _Closing(self.app(environ, start_response), self._streams.release)
+            except BaseException:
+                self._streams.release()
+                raise
+        with self._turn:  # the view runs and the page is rendered in the turn; sending is outside
             return self.app(environ, start_response)
-        with self._slots:  # the view runs and the page is rendered in the turn; sending is outside
-            return self.app(environ, start_response)
+
+
+class _Closing:
+    """A response body that calls ``on_close`` once the server has closed it."""
+
+    def __init__(self, body, on_close) -> None:
+        self.body, self.on_close = body, on_close
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.on_close()
+
+
+THREADS = 16   # per worker: one runs at a time, the others wait their turn or hold a live stream
+STREAMS = 8    # live streams per worker; the other connections stay free for ordinary requests
 
 
 def app():
@@ -42,11 +75,11 @@ def app():
 
     service = RemoteService()
     panel = panel_for(service, THROTTLE_FILE=str(service.run / "login-failures.json"))
-    panel.wsgi_app = Turns(panel.wsgi_app)
+    panel.wsgi_app = Turns(panel.wsgi_app, max_streams=STREAMS)
     return panel
 
 
-def spawn(service, host: str, port: int, workers: int, threads: int = 16, timeout: float = 30.0):
+def spawn(service, host: str, port: int, workers: int, threads: int = THREADS, timeout: float = 30.0):
     """Start gunicorn with ``workers`` panel processes for the running ``service`` on a socket bound
     here (so port 0 and "address in use" behave as for one process). Returns (Popen, port) once the
     panel answers; raises RuntimeError (with gunicorn's own message) when it cannot start."""
@@ -59,8 +92,12 @@ def spawn(service, host: str, port: int, workers: int, threads: int = 16, timeou
     env = dict(os.environ, PA_VAR_DIR=str(service.var), PA_DATABASE_URL=service.db.url,
                PA_ZONES=",".join(f"{z}={spec}" for z, spec in service.zone_specs.items()))
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread",
-           "--threads", str(threads), "--bind", f"fd://{sock.fileno()}", "--graceful-timeout", "5",
-           "--no-control-socket", "--log-level", "warning", "web.worker:app()"]
+           "--threads", str(threads), "--worker-connections", str(threads), "--keep-alive", "0",
+           "--bind", f"fd://{sock.fileno()}", "--graceful-timeout", "5",
+           "--no-control-socket", "--log-level", "warning"]
+    if os.path.isdir("/dev/shm"):
+        cmd += ["--worker-tmp-dir", "/dev/shm"]  # the workers' heartbeat files: memory, not disk
+    cmd.append("web.worker:app()")
     try:
         proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True, pass_fds=[sock.fileno()])
     finally:

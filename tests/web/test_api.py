@@ -68,13 +68,20 @@ def test_api_login_is_throttled(api):
     assert api.get("/api/now", headers=basic("sam")).status_code == 429
 
 
-def test_token_is_revoked_when_the_password_changes(api, staff):
+def test_token_is_revoked_when_the_password_changes(api, staff, monkeypatch):
+    """Within USER_CACHE_S of the change (the token's user is re-read that often), whichever process
+    changed it."""
+    import time
+
+    import web.auth
     from broadcaster.users import set_password
 
+    monkeypatch.setattr(web.auth, "USER_CACHE_S", 0.3)
     h = bearer(api, "dora")
     assert api.get("/api/now", headers=h).status_code == 200
     with staff.session() as s:
         set_password(s, "dora", "another password 1")
+    time.sleep(0.35)
     assert api.get("/api/now", headers=h).status_code == 401
 
 
