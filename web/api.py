@@ -188,7 +188,7 @@ def rule_create():
 @bp.delete("/schedule/rules/<int:rule_id>")
 @require_api(*SCHEDULE)
 def rule_delete(rule_id: int):
-    svc().programmes.remove_rule(rule_id)
+    svc().programmes.remove_rule(rule_id, who=actor())
     return "", 204
 
 

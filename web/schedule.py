@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from broadcaster.errors import ValidationError
 from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import KINDS, WEEKDAYS, RuleSpec, parse_date, parse_days, parse_time
-from web.auth import SCHEDULE, require
+from web.auth import SCHEDULE, actor, require
 from web.i18n import t
 from web.views import svc
 
@@ -48,10 +48,10 @@ def rule_from(values: dict) -> RuleSpec:
                     except_dates=frozenset(parse_date(x, "except_dates") for x in excepts))
 
 
-def add_rule(values: dict) -> int:
+def add_rule(values: dict, replaces: int | None = None) -> int:
     return svc().programmes.add_rule(values.get("programme") or "", rule_from(values),
                                      zones=values.get("zones") or None, priority=values.get("priority") or None,
-                                     source="web")
+                                     source="web", who=actor(), replaces=replaces)
 
 
 def items_from(text: str) -> list[ItemSpec]:
@@ -134,12 +134,11 @@ def rule_edit(rule_id: int):
         values = request.form.to_dict()
         values["days"] = ",".join(request.form.getlist("days"))
         try:
-            add_rule(values)  # the new version first: a refused edit leaves the old rule in place
+            add_rule(values, replaces=rule_id)  # one transaction: a refused edit leaves the old rule in place
         except ValidationError as exc:
             return render_template("schedule/rules.html", rules=s.programmes.rules(),
                                    programmes=s.programmes.list_programmes(), kinds=KINDS, weekdays=WEEKDAYS,
                                    values=values, edit=rule, error=str(exc)), 400
-        s.programmes.remove_rule(rule_id)
         flash(t("Saved."), "ok")
         return redirect(url_for("schedule.rules"))
     sp = rule.spec
@@ -158,7 +157,7 @@ def rule_edit(rule_id: int):
 @bp.post("/rules/<int:rule_id>/delete")
 @require(*SCHEDULE)
 def rule_delete(rule_id: int):
-    svc().programmes.remove_rule(rule_id)
+    svc().programmes.remove_rule(rule_id, who=actor())
     return redirect(url_for("schedule.rules"))
 
 
@@ -174,7 +173,7 @@ def programmes():
                                           priority=values.get("priority") or "programme",
                                           zones=values.get("zones") or "main",
                                           background=bool(values.get("background")),
-                                          description=values.get("description") or "")
+                                          description=values.get("description") or "", who=actor())
             flash(t("Saved."), "ok")
             return redirect(url_for("schedule.programmes"))
         except ValidationError as exc:

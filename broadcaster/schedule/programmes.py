@@ -22,7 +22,9 @@ from broadcaster.priorities import Priority
 from broadcaster.schedule import store
 from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
 from broadcaster.announcements import APPROVED_STATES
+from broadcaster.models.core import Role
 from broadcaster.models.workflow import Announcement
+from broadcaster.users import acting
 from playlists import Playlist, Track, probe
 
 CHIMES = ("programme", "announcement", "urgent_page", "emergency")
@@ -122,6 +124,16 @@ def _priority(value) -> int:
         raise ValidationError(f"priority: {exc}") from None
 
 
+#: Who may change the schedule (programmes, rules, closed days). ``who=None`` is the operator's own
+#: shell (the CLI on the server); the panel and the API always pass the logged-in user.
+SCHEDULERS = (Role.BROADCASTER, Role.SUPERVISOR)
+
+
+def _may_schedule(s: Session, who, action: str) -> None:
+    if who is not None:
+        acting(s, who, *SCHEDULERS, action=action)
+
+
 class ProgrammeService:
     def __init__(self, db: Database, *, tz: str | None = None) -> None:
         self.db = db
@@ -187,7 +199,8 @@ class ProgrammeService:
 
     # -- programmes ----------------------------------------------------------------------------------
     def create_programme(self, name: str, items: list[ItemSpec], *, priority=Priority.PROGRAMME,
-                         zones=("main",), background: bool = False, description: str = "") -> ProgrammeView:
+                         zones=("main",), background: bool = False, description: str = "",
+                         who=None) -> ProgrammeView:
         name = (name or "").strip()
         if not name or len(name) > 120:
             raise ValidationError("name: a programme needs a name of 1-120 characters")
@@ -195,6 +208,7 @@ class ProgrammeService:
             raise ValidationError(f"items: programme {name!r} needs at least one item")
         prio, zone_text = _priority(priority), _zones(zones)
         with self.db.session() as s:
+            _may_schedule(s, who, "create programmes")
             if s.scalar(select(Programme.id).where(Programme.name == name)) is not None:
                 raise ValidationError(f"name: a programme called {name!r} already exists")
             prog = Programme(name=name, priority=prio, zones=zone_text, background=background,
@@ -292,11 +306,19 @@ class ProgrammeService:
 
     # -- rules ---------------------------------------------------------------------------------------
     def add_rule(self, programme: str | int, spec: RuleSpec, *, zones=None, priority=None,
-                 source: str = "") -> int:
+                 source: str = "", who=None, replaces: int | None = None) -> int:
+        """Schedule ``programme``; with ``replaces``, the new rule takes that one's place in the same
+        transaction (an edit: refused, it leaves the old rule as it was)."""
         spec.validate()
         prog = self.programme(programme)
         self.check_approved(prog)
         with self.db.session() as s:
+            _may_schedule(s, who, "change the schedule")
+            if replaces is not None:
+                old = s.get(ScheduleRule, replaces)
+                if old is None:
+                    raise NotFound(f"no schedule rule #{replaces}")
+                s.delete(old)
             rule = store.rule_row(spec)
             rule.programme_id = prog.id
             rule.zones = _zones(zones) if zones else None
@@ -306,8 +328,13 @@ class ProgrammeService:
             s.flush()
             return rule.id
 
-    def remove_rule(self, rule_id: int) -> None:
+    def edit_rule(self, rule_id: int, programme: str | int, spec: RuleSpec, **kw) -> int:
+        """Replace rule ``rule_id`` (see :meth:`add_rule`); returns the new rule's id."""
+        return self.add_rule(programme, spec, replaces=rule_id, **kw)
+
+    def remove_rule(self, rule_id: int, *, who=None) -> None:
         with self.db.session() as s:
+            _may_schedule(s, who, "change the schedule")
             rule = s.get(ScheduleRule, rule_id)
             if rule is None:
                 raise NotFound(f"no schedule rule #{rule_id}")
@@ -320,8 +347,9 @@ class ProgrammeService:
                 q = q.where(ScheduleRule.enabled.is_(True))
             return [store.scheduled_rule(r) for r in s.scalars(q)]
 
-    def add_closed_day(self, day: date, reason: str = "") -> None:
+    def add_closed_day(self, day: date, reason: str = "", *, who=None) -> None:
         with self.db.session() as s:
+            _may_schedule(s, who, "change the schedule")
             if s.get(ClosedDay, day) is not None:
                 raise ValidationError(f"day: {day} is already a closed day")
             s.add(ClosedDay(day=day, reason=reason))

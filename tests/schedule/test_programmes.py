@@ -139,3 +139,45 @@ def test_record_missed_once(service):
     assert service.record_missed(slot, "late again") is False
     [m] = service.missed()
     assert (m.slot_at, m.programme_name, m.rule_id, m.reason) == (at, "P", 7, "late")
+
+
+def test_schedule_changes_check_the_role_in_the_service(service, db):
+    from broadcaster.errors import PermissionDenied
+    from broadcaster.users import add_user
+
+    with db.session() as s:
+        add_user(s, "bea", "broadcaster")
+        add_user(s, "dan", "desk")
+    service.create_programme("P", [ItemSpec("silence", seconds=1)], who="bea")
+    with pytest.raises(PermissionDenied):
+        service.create_programme("Q", [ItemSpec("silence", seconds=1)], who="dan")
+    rid = service.add_rule("P", RuleSpec("daily", at=time(8)), who="bea")
+    with pytest.raises(PermissionDenied):
+        service.add_rule("P", RuleSpec("daily", at=time(9)), who="dan")
+    with pytest.raises(PermissionDenied):
+        service.remove_rule(rid, who="dan")
+    with pytest.raises(PermissionDenied):
+        service.add_closed_day(date(2026, 12, 25), who="dan")
+    assert [r.rule_id for r in service.rules()] == [rid]
+    assert [p.name for p in service.list_programmes()] == ["P"]
+    assert service.closed_days() == {}
+
+
+def test_edit_rule_replaces_in_one_step_and_a_refused_edit_keeps_the_old(service, db):
+    from broadcaster.errors import PermissionDenied
+    from broadcaster.users import add_user
+
+    with db.session() as s:
+        add_user(s, "bea", "broadcaster")
+        add_user(s, "dan", "desk")
+    service.create_programme("P", [ItemSpec("silence", seconds=1)])
+    rid = service.add_rule("P", RuleSpec("daily", at=time(8)))
+    new = service.edit_rule(rid, "P", RuleSpec("daily", at=time(9, 30)), who="bea")
+    assert [(r.rule_id, r.spec.at) for r in service.rules()] == [(new, time(9, 30))]
+    with pytest.raises(ValidationError):
+        service.edit_rule(new, "P", RuleSpec("interval", every_minutes=0), who="bea")
+    with pytest.raises(PermissionDenied):
+        service.edit_rule(new, "P", RuleSpec("daily", at=time(7)), who="dan")
+    with pytest.raises(NotFound):
+        service.edit_rule(rid, "P", RuleSpec("daily", at=time(7)), who="bea")  # the old one is gone
+    assert [(r.rule_id, r.spec.at) for r in service.rules()] == [(new, time(9, 30))]
