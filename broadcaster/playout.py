@@ -184,8 +184,14 @@ class PlayoutEngine:
     def running(self) -> bool:
         return self._running
 
-    def snapshot(self) -> dict:
-        """What is airing and waiting, per zone (for the panel and the CLI)."""
+    def music_airing(self) -> bool:
+        """Is any zone playing or holding music (cheap: the service asks every tick)?"""
+        with self._cond:
+            return any(z.bed is not None or z.bed_queue for z in self.zones.values())
+
+    def snapshot(self, limit: int = 50) -> dict:
+        """What is airing and waiting, per zone (for the panel and the CLI): the first ``limit`` waiting
+        items in airing order, and how many wait in all."""
         def desc(e: _Entry | None, rate: int) -> dict | None:
             if e is None:
                 return None
@@ -195,8 +201,9 @@ class PlayoutEngine:
         with self._cond:
             return {name: {"now": desc(z.current, z.sink.rate), "music": desc(z.bed, z.sink.rate),
                            "music_gain": round(z.bed_gain, 3), "device_ok": z.device_ok, "sink": z.sink.name,
-                           "queue": [desc(e, z.sink.rate) for e in sorted(z.fg_queue)],
-                           "music_queue": [desc(e, z.sink.rate) for e in sorted(z.bed_queue)]}
+                           "queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.fg_queue)],
+                           "queue_length": len(z.fg_queue),
+                           "music_queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.bed_queue)]}
                     for name, z in self.zones.items()}
 
     def idle(self) -> bool:

@@ -140,15 +140,13 @@ class BroadcastService:
         if self.schedule is None:
             return
         programme = self.schedule.service.background()
-        snap = self.engine.snapshot()
         mine = self._music
         if mine and (programme is None or programme.id != mine[0]):
             self.engine.cancel(mine[1])  # background programme changed or removed
             self._music = mine = None
         if programme is None:
             return
-        airing = any(z["music"] or z["music_queue"] for z in snap.values())
-        if mine and airing:
+        if mine and self.engine.music_airing():
             return
         item = self.bridge.background_item(programme)
         if item is not None:

@@ -264,3 +264,21 @@ def test_engine_through_portaudio_delivers_exact_samples(alsa_capture):
     assert raw.size >= expected.size
     assert np.array_equal(raw[:expected.size], expected)
     assert not raw[expected.size:].any()  # only padding of the last block follows
+
+
+def test_snapshot_lists_the_first_waiting_items_in_airing_order_and_counts_all():
+    from broadcaster.playout import PlayoutEngine, PlayoutItem
+    from audio.pcm import Pcm
+    from audio.sinks import NullSink
+
+    engine = PlayoutEngine({"main": NullSink()})  # not started: everything waits
+    for n in range(30):
+        engine.submit(PlayoutItem(50 + n % 3, f"item {n}", [Pcm.silence(0.1)]))
+    snap = engine.snapshot(limit=5)["main"]
+    assert snap["queue_length"] == 30 and len(snap["queue"]) == 5
+    full = engine.snapshot(limit=100)["main"]["queue"]
+    assert [q["title"] for q in full[:5]] == [q["title"] for q in snap["queue"]]
+    assert [q["priority"] for q in full] == sorted((q["priority"] for q in full), reverse=True)
+    assert not engine.music_airing()
+    engine.submit(PlayoutItem(10, "bed", [Pcm.silence(1)], kind="music"))
+    assert engine.music_airing()

@@ -54,3 +54,15 @@ def test_postgres_triggers_count_changes_too(pg_db):
         logs.raise_fault(s, "tts_down", "TTS engine gtts: unreachable")
     assert board._versions()["faults"] > before["faults"]
     assert [f.kind for f in board.open_faults()] == ["tts_down"]
+
+
+def test_dashboard_lists_the_newest_30_open_cases_and_counts_the_rest(app, staff):
+    from tests.web.conftest import Browser
+
+    cases = CaseService(staff)
+    numbers = [cases.open_case("dora", "found", CaseDetails(age=4, clothing="red coat", meeting_point="Gate 2")).number
+               for _ in range(33)]
+    html = Browser(app, "dora").get("/").get_data(as_text=True)
+    listed = html[html.index('id="open-cases"'):html.index("</ul>", html.index('id="open-cases"'))]
+    assert listed.count("<li>") == 30 and numbers[-1] in listed and numbers[0] not in listed
+    assert 'id="more-cases">+3' in html and 'href="/desk/cases' in html

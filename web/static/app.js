@@ -24,6 +24,8 @@
       const ol = el("ol", "queue");
       for (const q of z.queue) { const li = el("li"); li.append(el("span", "kind k-" + q.kind, q.kind), " " + q.title + " ", el("small", "", "P" + q.priority)); ol.append(li); }
       box.append(ol);
+      const more = (z.queue_length || 0) - z.queue.length;
+      if (more > 0) box.append(el("p", "muted", "+" + more));
       root.append(box);
     }
   }
