@@ -14,6 +14,7 @@ cancellations made elsewhere reach the engine the same way.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable
@@ -74,6 +75,7 @@ class PagingService:
         self.security_page, self.zones, self.security_zones = security_page, zones, security_zones
         self.on_escalation, self.tz = on_escalation, tz or venue_tz()
         self.notify = notify  # without a pager: tells the service there is paging work (control.ring)
+        self._ticking = threading.Lock()  # the service loop and an in-process panel may tick at once
         self.inbox = EventInbox()
 
     # -- triggering ----------------------------------------------------------------------------
@@ -163,11 +165,12 @@ class PagingService:
     def tick(self) -> TickReport:
         """Record engine events, pass on cancellations, escalate, and queue every page that is due."""
         report = TickReport()
-        self._record_events()
-        self._escalate(report)
-        if self.pager is not None:
-            self._cancel_stale(report)
-            self._air_due(report)
+        with self._ticking:  # one tick at a time: two would both read a due page and queue it twice
+            self._record_events()
+            self._escalate(report)
+            if self.pager is not None:
+                self._cancel_stale(report)
+                self._air_due(report)
         return report
 
     def _air_if_possible(self) -> None:

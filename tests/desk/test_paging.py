@@ -145,3 +145,31 @@ def test_resolved_case_cannot_be_paged(paging, cases):
     paging.resolve(case.number, "dora", "closed", result="false alarm")
     with pytest.raises(InvalidTransition, match="closed"):
         paging.page_case(case.number, "dora")
+
+
+def test_ticks_from_two_threads_queue_a_due_page_once(templates, cases, clock, engine):
+    """The service loop and a panel request (in-process panel) can tick at the same moment: a due page
+    must still be queued once, not twice."""
+    import threading
+    import time
+
+    from broadcaster.cases.paging import PagingService
+
+    case = cases.open_case("dora", "missing", lost_child())
+    PagingService(templates.db, clock).page_case(case.number, "dora")  # stored as due, not yet queued
+    slow = engine.pager()
+    submit = slow.submit
+
+    def slow_submit(item):
+        time.sleep(0.05)  # a render or a busy engine lock: the other tick reads the page meanwhile
+        return submit(item)
+
+    slow.submit = slow_submit
+    service = PagingService(templates.db, clock, slow)
+    start = threading.Barrier(2)
+    threads = [threading.Thread(target=lambda: (start.wait(), service.tick())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(engine.items) == 1
