@@ -38,6 +38,7 @@ class Station:
         self._zones_left: dict[int, set[str]] = {}  # playout item id -> zones still to finish
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
+        self._submitting = threading.Lock()
         self._writer: threading.Thread | None = None
         if engine is not None:
             engine.listeners.append(self._events.put)
@@ -93,6 +94,13 @@ class Station:
             if self.notify is not None:
                 self.notify()
             return None
+        with self._submitting:  # queue() and the service's sync() may reach the same item at once
+            with self._lock:
+                if ann_id in self._items:
+                    return self._items[ann_id]
+            return self._submit_now(ann_id)
+
+    def _submit_now(self, ann_id: int) -> int:
         with self.db.session() as s:
             ann = AnnouncementService.get(s, ann_id)
             pcm = self.approval.verify_for_air(ann, self.clock.now())

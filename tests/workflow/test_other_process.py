@@ -95,3 +95,28 @@ def test_remote_engine_sees_the_published_snapshot_and_a_stopped_or_stale_servic
     old = time.time() - 10
     os.utime(run / "now.json", (old, old))  # a service that died without a word
     assert remote.running is False
+
+
+def test_queue_and_sync_at_the_same_moment_submit_once(world):
+    """In one process the panel's queue() and the service tick's sync() can meet on the same item."""
+    sink = NullSink(realtime=True)
+    engine = PlayoutEngine({"main": sink})  # not started: items wait in the queue
+    station = Station(world.db, engine, world.approval)
+    ann_id = world.approved()
+    verify = world.approval.verify_for_air
+
+    def slow_verify(*a, **kw):
+        time.sleep(0.05)
+        return verify(*a, **kw)
+
+    world.approval.verify_for_air = slow_verify
+    start = threading.Barrier(2)
+    queued = threading.Thread(target=lambda: (start.wait(), station.queue(ann_id, "amy")))
+    queued.start()
+    start.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not station.sync():  # sync as soon as the row says queued
+        if engine.snapshot()["main"]["queue"]:
+            break
+    queued.join()
+    assert len(engine.snapshot()["main"]["queue"]) == 1
