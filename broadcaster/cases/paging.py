@@ -166,11 +166,13 @@ class PagingService:
         """Record engine events, pass on cancellations, escalate, and queue every page that is due."""
         report = TickReport()
         with self._ticking:  # one tick at a time: two would both read a due page and queue it twice
-            self._record_events()
-            self._escalate(report)
-            if self.pager is not None:
+            if self.pager is not None:  # what is due goes on air first: the bookkeeping can wait
                 self._cancel_stale(report)
                 self._air_due(report)
+            self._record_events()
+            self._escalate(report)
+            if self.pager is not None and report.escalated:
+                self._air_due(report)  # the security pages escalation just stored
         return report
 
     def _air_if_possible(self) -> None:
