@@ -6,7 +6,9 @@ the panel around a :class:`broadcaster.remote.RemoteService`: the shared databas
 through the snapshot the service publishes, and a doorbell that makes the service air a page or an
 announcement at once. gunicorn's threaded workers keep the live now-playing streams (server-sent
 events) open without holding up other requests; :class:`Turns` lets ordinary requests run one at a
-time in each worker, first come first served, so none waits behind a crowd sharing the lock.
+time in each worker, so none is slowed by a crowd sharing the lock. gunicorn goes when the service
+goes, even when the service is killed (the kernel's parent-death signal), so a restarted service
+finds its port free.
 """
 from __future__ import annotations
 
@@ -91,7 +93,8 @@ def spawn(service, host: str, port: int, workers: int, threads: int = THREADS, t
     port = sock.getsockname()[1]
     env = dict(os.environ, PA_VAR_DIR=str(service.var), PA_DATABASE_URL=service.db.url,
                PA_ZONES=",".join(f"{z}={spec}" for z, spec in service.zone_specs.items()))
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread",
+    cmd = [sys.executable, "-c", _WITH_PARENT, str(os.getpid()),
+           "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread",
            "--threads", str(threads), "--worker-connections", str(threads), "--keep-alive", "0",
            "--bind", f"fd://{sock.fileno()}", "--graceful-timeout", "5",
            "--no-control-socket", "--log-level", "warning"]
@@ -121,6 +124,18 @@ def spawn(service, host: str, port: int, workers: int, threads: int = THREADS, t
         raise RuntimeError(f"panel workers did not answer on {host}:{port} within {timeout:g} s")
     threading.Thread(target=_relay, args=(proc,), name="gunicorn-log", daemon=True).start()
     return proc, port
+
+
+#: Runs first in the child: ask the kernel for SIGTERM when the service dies (PR_SET_PDEATHSIG, kept
+#: across exec), give up if it already died, then become gunicorn (same process).
+_WITH_PARENT = """
+import ctypes, os, signal, sys
+parent = int(sys.argv[1])
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
+if os.getppid() != parent:
+    sys.exit("the service is gone")
+os.execv(sys.executable, [sys.executable] + sys.argv[2:])
+"""
 
 
 def _relay(proc) -> None:

@@ -124,3 +124,34 @@ def test_pages_through_worker_processes_air_at_once(tmp_path):
     assert proc.returncode == 0, out
     assert not worker_pids(proc.pid)
     assert "stopped" in out
+
+
+def test_panel_workers_go_when_the_service_is_killed(tmp_path):
+    """kill -9 of the service must not leave gunicorn holding the panel's port."""
+    import socket
+
+    env = dict(os.environ, PA_VAR_DIR=str(tmp_path), PA_GTTS_DISABLED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--db", f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                             "serve", "--port", "0", "--web-workers", "2", "--no-scheduler", "--zone", "main=null"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in proc.stdout:
+            if "panel at" in line:
+                break
+        port = int(re.search(r"panel at http://[^:]+:(\d+)/", line).group(1))
+        assert len(worker_pids(proc.pid)) == 2
+        gunicorn = {int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                    for pid in worker_pids(proc.pid)}
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 15
+        while any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+                  for pid in gunicorn):
+            assert time.monotonic() < deadline, "gunicorn outlived the service"
+            time.sleep(0.1)
+        with socket.socket() as probe:  # the port is free for a restarted service
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
