@@ -215,7 +215,7 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=40, help="per client per endpoint, without wrk")
     ap.add_argument("--web-workers", default="0,2", help="comma-separated panel worker counts to compare")
     ap.add_argument("--python-client", action="store_true", help="use the Python client even if wrk is here")
-    ap.add_argument("--pages-to-air", type=int, default=30, help="single-desk pages timed from trigger to air")
+    ap.add_argument("--pages-to-air", type=int, default=100, help="single-desk pages timed from trigger to air")
     ap.add_argument("--rounds", type=int, default=3, help="runs of each endpoint (this machine's timing is noisy)")
     args = ap.parse_args()
     use_wrk = bool(shutil.which("wrk")) and not args.python_client
