@@ -4,7 +4,6 @@ Everything returned is a detached, immutable view, safe to hand to other threads
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path

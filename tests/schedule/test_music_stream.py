@@ -60,18 +60,23 @@ def test_broken_track_is_skipped_and_reported():
     assert stream.errors == ["not an audio file: x.mp3"]
 
 
-def test_engine_plays_a_stream_as_music():
-    tracks = [tone(440, 0.6), tone(660, 0.6)]
-    expected = crossfade_all(tracks, 0.2)
+def play_music(stream) -> np.ndarray:
+    """Everything the engine sends to the sink while it plays ``stream`` as music."""
     sink = NullSink(keep=True)
     engine = PlayoutEngine({"main": sink})
-    engine.submit(PlayoutItem(10, "music", [CrossfadeStream([lambda p=p: p for p in tracks], 0.2)], kind="music"))
+    engine.submit(PlayoutItem(10, "music", [stream], kind="music"))
     engine.start()
     deadline = time.monotonic() + 10
     while not engine.idle() and time.monotonic() < deadline:
         time.sleep(0.01)
     engine.stop()
-    out = sink.samples()
+    return sink.samples()
+
+
+def test_engine_plays_a_stream_as_music():
+    tracks = [tone(440, 0.6), tone(660, 0.6)]
+    expected = crossfade_all(tracks, 0.2)
+    out = play_music(CrossfadeStream([lambda p=p: p for p in tracks], 0.2))
     gains = np.concatenate([np.linspace(0, 1, 960, dtype=np.float32), np.ones(len(expected) - 960, np.float32)])
     want = Pcm(expected.samples * gains).to_int16()
     # the engine may pad a block with silence while the next track decodes: compare the audible samples
@@ -96,15 +101,7 @@ class SlowStart(ArrayStream):
 
 def test_music_fades_in_on_its_first_audible_block_even_when_decoding_is_slow():
     music = tone(440, 0.5).samples
-    sink = NullSink(keep=True)
-    engine = PlayoutEngine({"main": sink})
-    engine.submit(PlayoutItem(10, "music", [SlowStart(music, empty_reads=3)], kind="music"))
-    engine.start()
-    deadline = time.monotonic() + 10
-    while not engine.idle() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    engine.stop()
-    out = sink.samples()
+    out = play_music(SlowStart(music, empty_reads=3))
     start = np.flatnonzero(out)[0] // 960 * 960  # blocks of 20 ms: silence, then the first audible block
     first = out[start:start + 960].astype(np.float32) / 32768
     # the first audible block is ramped from silence (no click), not played at full level

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +17,7 @@ from sqlalchemy import select
 
 from broadcaster.db import Database
 from broadcaster.models.workflow import AsRun
+from tests.serving import panel_url, start_serve
 from tests.web.conftest import FAST_HASH, PASSWORD, STAFF
 
 PAGE = {"kind": "found", "age": 4, "sex": "girl", "clothing": "yellow dress", "shoes": "red sandals",
@@ -74,19 +72,10 @@ def test_pages_through_worker_processes_air_at_once(tmp_path):
     for tpl in seed_defaults(db):
         templates.approve(tpl.id, "sam")
 
-    env = dict(os.environ, PA_VAR_DIR=str(tmp_path), PA_GTTS_DISABLED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--db", url, "serve", "--port", "0",
-                             "--web-workers", "2", "--zone", f"main=wav:{tmp_path / 'air.wav'}"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc, text = start_serve(tmp_path, "--web-workers", "2", "--zone", f"main=wav:{tmp_path / 'air.wav'}", db=url)
     try:
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if "panel at" in line:
-                break
-        text = "".join(lines)
         assert "(2 worker processes)" in text, text
-        base = re.search(r"panel at (http://\S+/)", text).group(1)
+        base = panel_url(text)
         assert len(worker_pids(proc.pid)) == 2
 
         status, body = call(base + "api/token", "POST", auth=basic("dora", PASSWORD))
@@ -130,15 +119,9 @@ def test_panel_workers_go_when_the_service_is_killed(tmp_path):
     """kill -9 of the service must not leave gunicorn holding the panel's port."""
     import socket
 
-    env = dict(os.environ, PA_VAR_DIR=str(tmp_path), PA_GTTS_DISABLED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--db", f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                             "serve", "--port", "0", "--web-workers", "2", "--no-scheduler", "--zone", "main=null"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc, text = start_serve(tmp_path, "--web-workers", "2", "--no-scheduler", "--zone", "main=null")
     try:
-        for line in proc.stdout:
-            if "panel at" in line:
-                break
-        port = int(re.search(r"panel at http://[^:]+:(\d+)/", line).group(1))
+        port = int(re.search(r"panel at http://[^:]+:(\d+)/", text).group(1))
         assert len(worker_pids(proc.pid)) == 2
         gunicorn = {int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
                     for pid in worker_pids(proc.pid)}
