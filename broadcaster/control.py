@@ -53,9 +53,17 @@ class Doorbell:
         self._thread: threading.Thread | None = None
 
     def start(self) -> "Doorbell":
+        """Listen. Without a doorbell (a socket path over the kernel's 107 bytes, a read-only var/)
+        the service still ticks every second: a warning, never a failed start."""
         self.path.unlink(missing_ok=True)  # left by a service that was killed
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self._sock.bind(str(self.path))
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            sock.bind(str(self.path))
+        except OSError as exc:
+            sock.close()
+            log.warning("no doorbell at %s (%s): other processes' work waits for the next tick", self.path, exc)
+            return self
+        self._sock = sock
         self._thread = threading.Thread(target=self._listen, name="doorbell", daemon=True)
         self._thread.start()
         return self

@@ -131,7 +131,10 @@ def spawn(service, host: str, port: int, workers: int, threads: int = THREADS, t
 _WITH_PARENT = """
 import ctypes, os, signal, sys
 parent = int(sys.argv[1])
-ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
+except AttributeError:  # not Linux: no parent-death signal, the service stops gunicorn itself
+    pass
 if os.getppid() != parent:
     sys.exit("the service is gone")
 os.execv(sys.executable, [sys.executable] + sys.argv[2:])

@@ -120,3 +120,13 @@ def test_queue_and_sync_at_the_same_moment_submit_once(world):
             break
     queued.join()
     assert len(engine.snapshot()["main"]["queue"]) == 1
+
+
+def test_a_doorbell_that_cannot_bind_is_a_warning_not_a_failed_start(tmp_path, caplog):
+    run = run_dir(tmp_path / ("v" * 120))  # AF_UNIX paths stop at 107 bytes
+    bell = Doorbell(run, lambda: None).start()
+    try:
+        assert "no doorbell" in caplog.text
+        assert ring(run) is False
+    finally:
+        bell.stop()
