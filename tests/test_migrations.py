@@ -41,3 +41,52 @@ def test_upgrade_is_idempotent_and_keeps_data(tmp_path):
     with again.session() as s:
         assert [u.name for u in s.scalars(sa.select(User))] == ["amy"]
     again.dispose()
+
+
+def test_sqlite_writers_take_turns_across_processes_and_never_hang(tmp_path):
+    """Two engines on one file stand for two processes (each its own flock). A second writer waits
+    for the first to commit; a writer that can never get its turn fails like SQLite ("database is
+    locked") instead of hanging."""
+    import sqlite3
+    import threading
+    import time
+
+    from broadcaster.models.core import Role, User
+
+    url = f"sqlite:///{tmp_path / 'turns.sqlite3'}"
+    a, b = Database(url), Database(url, migrate=False)
+    order = []
+    with a.session() as s:
+        s.add(User(name="amy", role=Role.BROADCASTER))
+        s.flush()  # a holds the write turn until it commits
+        done = threading.Event()
+
+        def other():
+            with b.session() as s2:
+                s2.add(User(name="bob", role=Role.BROADCASTER))
+                s2.flush()
+                order.append("b wrote")
+            done.set()
+
+        t = threading.Thread(target=other)
+        t.start()
+        time.sleep(0.2)
+        assert not done.is_set()  # b waits for a's commit
+        order.append("a commits")
+    t.join(5)
+    assert order == ["a commits", "b wrote"]
+
+    from broadcaster.db import Writer
+
+    stuck = Writer(str(tmp_path / "turns.sqlite3-writer"), timeout=0.3)
+    with a.session() as s:
+        s.add(User(name="cy", role=Role.BROADCASTER))
+        s.flush()
+        t0 = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            stuck.acquire()
+        assert time.monotonic() - t0 < 2
+    with a.session() as s:
+        assert sorted(u.name for u in s.scalars(sa.select(User))) == ["amy", "bob", "cy"]
+    a.dispose()
+    b.dispose()
