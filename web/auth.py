@@ -81,26 +81,28 @@ def load_user_by(**where) -> User | None:
 USER_CACHE_S = 2.0  # a deactivated user or changed password takes effect within this
 
 
-def _cache(name: str) -> dict:
-    """A per-app cache (apps in one process never see each other's users)."""
-    return current_app.extensions.setdefault("pa_user_cache", {}).setdefault(name, {})
+def _user(uid: int) -> tuple[WebUser | None, str | None]:
+    """(the active user or None, their password's fingerprint), re-read every USER_CACHE_S. The cache
+    is per app: apps in one process never see each other's users."""
+    now = time.monotonic()
+    cache = current_app.extensions.setdefault("pa_user_cache", {})
+    hit = cache.get(uid)
+    if hit is not None and hit[2] > now:
+        return hit[0], hit[1]
+    u = load_user_by(id=uid)
+    user = WebUser.of(u) if u is not None and u.active and u.password_hash else None
+    fp = fingerprint(u.password_hash) if user is not None else None
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[uid] = (user, fp, now + USER_CACHE_S)
+    return user, fp
 
 
 @login_manager.user_loader
 def _load(user_id: str) -> WebUser | None:
     if not str(user_id).isdigit():
         return None
-    now = time.monotonic()
-    recent = _cache("session")
-    hit = recent.get(int(user_id))
-    if hit is not None and hit[1] > now:
-        return hit[0]
-    u = load_user_by(id=int(user_id))
-    user = WebUser.of(u) if u is not None and u.active and u.password_hash else None
-    if len(recent) > 10_000:
-        recent.clear()
-    recent[int(user_id)] = (user, now + USER_CACHE_S)
-    return user
+    return _user(int(user_id))[0]
 
 
 # -- throttling ------------------------------------------------------------------------------------
@@ -268,22 +270,6 @@ def _basic_user(name: str, password: str) -> WebUser | None:
     return WebUser.of(u)
 
 
-def _token_user(uid: int) -> tuple[WebUser | None, str | None]:
-    """(active user or None, password fingerprint) for a token's user id, re-read every USER_CACHE_S."""
-    now = time.monotonic()
-    tokens = _cache("token")
-    hit = tokens.get(uid)
-    if hit is not None and hit[2] > now:
-        return hit[0], hit[1]
-    u = load_user_by(id=uid)
-    user = WebUser.of(u) if u is not None and u.active and u.password_hash else None
-    fp = fingerprint(u.password_hash) if user is not None else None
-    if len(tokens) > 10_000:
-        tokens.clear()
-    tokens[uid] = (user, fp, now + USER_CACHE_S)
-    return user, fp
-
-
 def api_user() -> WebUser | None:
     """The user behind this API request (bearer token or HTTP Basic), or None."""
     header = request.headers.get("Authorization", "")
@@ -292,7 +278,7 @@ def api_user() -> WebUser | None:
             data = _serializer().loads(header[7:].strip(), max_age=current_app.config["API_TOKEN_MAX_AGE"])
         except (BadSignature, SignatureExpired):
             return None
-        user, fp = _token_user(int(data.get("uid", 0)))
+        user, fp = _user(int(data.get("uid", 0)))
         return user if user is not None and fp == data.get("fp") else None
     auth = request.authorization
     if auth is not None and auth.type == "basic":
