@@ -90,6 +90,8 @@ class Writer:
         try:
             pause = 0.0002  # only this process's next writer waits here: short polls, never a hang
             while True:
+                if self._fd is None:
+                    raise sqlite3.OperationalError("database closed")
                 try:
                     fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     return
@@ -105,8 +107,17 @@ class Writer:
     def release(self) -> None:
         import fcntl
 
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self._lock.release()
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._lock.release()
+
+    def close(self) -> None:
+        """Closing the file gives back the flock too."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
 
 
 def _writer_connection_class():
@@ -164,6 +175,7 @@ def make_engine(url: str | None = None) -> Engine:
     engine = create_engine(url, **kw)
     if url.startswith("sqlite"):
         writer = Writer(path + "-writer") if path else None
+        engine.pa_writer = writer  # Database.dispose closes it
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _rec):  # pragma: no cover - trivial
@@ -209,6 +221,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        writer = getattr(self.engine, "pa_writer", None)
+        if writer is not None:
+            writer.close()
 
 
 def alembic_config(engine: Engine | None = None):
