@@ -9,7 +9,6 @@ announcement put on air or taken off. The service then ticks at once.
 """
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 
 from audio.render import Renderer
@@ -39,12 +38,8 @@ class RemoteService:
         self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
         self.ring = partial(ring, self.run)
         self.station = Station(self.db, None, self.approval, self.clock, notify=self.ring)
-        zones = tuple(self.settings.zones)
-        self.paging = PagingService(self.db, self.clock, None,
-                                    interval=timedelta(minutes=self.settings.page_interval_min),
-                                    max_repeats=self.settings.page_max_repeats,
-                                    escalate_after=timedelta(minutes=self.settings.escalate_after_min),
-                                    zones=zones, security_zones=zones, notify=self.ring)
+        self.paging = PagingService.for_venue(self.db, self.clock, None, self.settings, tuple(self.settings.zones),
+                                              notify=self.ring)
 
     def secret_key(self) -> str:
         from broadcaster.service import secret_key

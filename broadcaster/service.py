@@ -83,17 +83,11 @@ class BroadcastService:
 
     # -- wiring -------------------------------------------------------------------------------
     def _paging(self):
-        from datetime import timedelta
-
         from broadcaster.cases.pager import Pager
         from broadcaster.cases.paging import PagingService
 
-        return PagingService(self.db, self.clock, Pager.for_engine(self.engine, self.renderer),
-                             interval=timedelta(minutes=self.settings.page_interval_min),
-                             max_repeats=self.settings.page_max_repeats,
-                             escalate_after=timedelta(minutes=self.settings.escalate_after_min),
-                             zones=tuple(self.engine.zones), security_zones=tuple(self.engine.zones),
-                             on_escalation=self._escalation)
+        return PagingService.for_venue(self.db, self.clock, Pager.for_engine(self.engine, self.renderer),
+                                       self.settings, tuple(self.engine.zones), on_escalation=self._escalation)
 
     def _scheduler(self):
         from broadcaster.schedule.bridge import PlayoutBridge

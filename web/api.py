@@ -77,7 +77,8 @@ def token():
 @bp.get("/now")
 @require_api(*ANYONE)
 def now():
-    return jsonify(zones=svc().snapshot(), health=health())
+    snap = svc().snapshot()
+    return jsonify(zones=snap, health=health(snap))
 
 
 # -- desk ------------------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from web.views import logs_service, svc
 bp = Blueprint("dashboard", __name__)
 
 
-def health() -> dict:
-    """Engine and device health, from the engine's own snapshot."""
+def health(snap: dict | None = None) -> dict:
+    """Engine and device health, from the engine's own snapshot (``snap``, when the caller has one)."""
     s = svc()
-    snap = s.snapshot()
+    snap = s.snapshot() if snap is None else snap
     if snap is None:
         return {"engine": "absent", "zones": {}}
     running = bool(getattr(s.engine, "running", True))
@@ -44,7 +44,8 @@ def acknowledge(fault_id: int, who: str, note: str = ""):
 def index():
     s = svc()
     faults, cases = s.board.lists()
-    return render_template("dashboard.html", snap=s.snapshot(), health=health(), faults=faults, cases=cases,
+    snap = s.snapshot()
+    return render_template("dashboard.html", snap=snap, health=health(snap), faults=faults, cases=cases,
                            logs_available=logs_service() is not None)
 
 

@@ -78,6 +78,16 @@ class PagingService:
         self._ticking = threading.Lock()  # the service loop and an in-process panel may tick at once
         self.inbox = EventInbox()
 
+    @classmethod
+    def for_venue(cls, db: Database, clock: Clock, pager: Pager | None, settings, zones: tuple[str, ...],
+                  **kw) -> "PagingService":
+        """Paging as the venue settings say (interval, repeats, escalation), paging ``zones``: the
+        service and the panel's workers build it the same way."""
+        return cls(db, clock, pager, interval=timedelta(minutes=settings.page_interval_min),
+                   max_repeats=settings.page_max_repeats,
+                   escalate_after=timedelta(minutes=settings.escalate_after_min),
+                   zones=zones, security_zones=zones, **kw)
+
     # -- triggering ----------------------------------------------------------------------------
     def page_case(self, number: str, who: Actor, *, template: str | int | None = None,
                   extra_text: str | dict | None = None) -> Page:
