@@ -6,8 +6,9 @@
   health without owning the engine. A file older than ``STALE_S`` means the service is not running.
 - Work that another process stores in the database (a page that is due, an announcement put on air)
   reaches the engine on the service's next tick (every second). :func:`ring` makes that tick happen at
-  once: a one-byte datagram on ``var/run/doorbell``. Losing a ring costs at most one tick; nothing is
-  ever carried by the ring itself, so nothing can be lost with it.
+  once: a one-byte datagram on ``var/run/doorbell`` saying which part of the tick (paging, the
+  station, everything). Losing a ring costs at most one tick; the work itself is in the database,
+  never in the ring, so nothing can be lost with it.
 """
 from __future__ import annotations
 
@@ -33,20 +34,29 @@ def run_dir(var: Path) -> Path:
     return path
 
 
-def ring(run: Path) -> bool:
-    """Ask the service to tick now. False when no service is listening (it will tick anyway)."""
+#: What a ring asks the service to do now: air due pages / take cancelled ones off (PAGING), put
+#: announcements on or off the engine (STATION), or everything a tick does (ALL, also any other byte).
+PAGING, STATION, ALL = "paging", "station", "all"
+_CODES = {PAGING: b"p", STATION: b"s", ALL: b"!"}
+_WORK = {code: work for work, code in _CODES.items()}
+
+
+def ring(run: Path, work: str = ALL) -> bool:
+    """Ask the service to do ``work`` now. False when no service is listening or its doorbell is
+    full (it ticks anyway); never waits: a desk's request must not hang on a busy service."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-            sock.sendto(b"!", str(Path(run) / DOORBELL))
+            sock.setblocking(False)
+            sock.sendto(_CODES[work], str(Path(run) / DOORBELL))
         return True
-    except OSError:
+    except OSError:  # no listener, or its queue is full: the service's next tick (a second) does it
         return False
 
 
 class Doorbell:
-    """The service side of :func:`ring`: calls ``on_ring`` (from its own thread) for each ring."""
+    """The service side of :func:`ring`: calls ``on_ring(work)`` (from its own thread) for each ring."""
 
-    def __init__(self, run: Path, on_ring: Callable[[], None]) -> None:
+    def __init__(self, run: Path, on_ring: Callable[[str], None]) -> None:
         self.path = Path(run) / DOORBELL
         self.on_ring = on_ring
         self._sock: socket.socket | None = None
@@ -78,7 +88,7 @@ class Doorbell:
             if not data:
                 continue
             try:
-                self.on_ring()
+                self.on_ring(_WORK.get(data[:1], ALL))
             except Exception:
                 log.exception("doorbell listener failed")
 

@@ -16,7 +16,7 @@ from broadcaster.announcements import AnnouncementService
 from broadcaster.approval import ApprovalService, renderer_for
 from broadcaster.cases.paging import PagingService
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.control import RemoteEngine, ring, run_dir
+from broadcaster.control import PAGING, STATION, RemoteEngine, ring, run_dir
 from broadcaster.db import Database
 from broadcaster.media import MediaStore
 from broadcaster.settings import VenueSettings, load_settings, var_dir
@@ -36,10 +36,9 @@ class RemoteService:
         self.engine = RemoteEngine(self.run)
         self.announcements = AnnouncementService(self.settings, self.media)
         self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
-        self.ring = partial(ring, self.run)
-        self.station = Station(self.db, None, self.approval, self.clock, notify=self.ring)
+        self.station = Station(self.db, None, self.approval, self.clock, notify=partial(ring, self.run, STATION))
         self.paging = PagingService.for_venue(self.db, self.clock, None, self.settings, tuple(self.settings.zones),
-                                              notify=self.ring)
+                                              notify=partial(ring, self.run, PAGING))
 
     def secret_key(self) -> str:
         from broadcaster.service import secret_key

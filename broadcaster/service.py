@@ -6,6 +6,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from broadcaster import logs
 from broadcaster.announcements import AnnouncementService
 from broadcaster.approval import ApprovalService, renderer_for
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.control import Doorbell, SnapshotPublisher, run_dir
+from broadcaster.control import ALL, PAGING, STATION, Doorbell, SnapshotPublisher, run_dir
 from broadcaster.db import Database
 from broadcaster.errors import ValidationError
 from broadcaster.media import MediaStore
@@ -52,6 +53,9 @@ def build_sink(zone: str, spec: str, var: Path) -> Sink:
     raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH or null")
 
 
+RING_GAP_S = 0.01  # rings closer together than this are answered together
+
+
 class BroadcastService:
     def __init__(self, *, db_url: str | None = None, zones: dict[str, str] | None = None,
                  settings: VenueSettings | None = None, clock: Clock | None = None,
@@ -74,9 +78,11 @@ class BroadcastService:
         self.tick_s = tick_s
         self._stop = threading.Event()
         self._wake = threading.Event()  # rung by other processes (control.ring): tick now
+        self._rung: set[str] = set()     # what the rings since the last tick asked for
+        self._rung_lock = threading.Lock()
         self.run = run_dir(self.var)
         self.publisher = SnapshotPublisher(self.run, self.engine.snapshot)
-        self.doorbell = Doorbell(self.run, self._wake.set)
+        self.doorbell = Doorbell(self.run, self.ring)
         self._ticker: threading.Thread | None = None
         self._tts_faults: set[str] = set()
         self._music: tuple[int, int] | None = None  # (programme id, playout item id) of the background bed
@@ -179,13 +185,37 @@ class BroadcastService:
         self.doorbell.start()
         return self
 
+    def ring(self, work: str = ALL) -> None:
+        """Do ``work`` (control.PAGING, STATION or ALL) now rather than on the next tick."""
+        with self._rung_lock:
+            self._rung.add(work)
+        self._wake.set()
+
     def _tick_loop(self) -> None:
+        """Every ``tick_s`` the whole tick; between, only what rings asked for, so a busy desk's pages
+        (hundreds a second) do not each cost the escalation check, TTS health and the music bed. A ring
+        right after another waits ``RING_GAP_S`` so that a burst of pages shares one transaction; a
+        ring after a quiet spell is answered at once."""
+        next_full = last_rung = 0.0
         while True:
-            self._wake.wait(self.tick_s)
+            self._wake.wait(max(0.0, next_full - time.monotonic()))
             self._wake.clear()
             if self._stop.is_set():
                 return
-            for job in (self.paging.tick, self.station.sync, self._check_tts, self._keep_music):
+            with self._rung_lock:
+                rung, self._rung = self._rung, set()
+            if time.monotonic() >= next_full or ALL in rung:
+                next_full = time.monotonic() + self.tick_s
+                jobs = [self.paging.tick, self.station.sync, self._check_tts, self._keep_music]
+            else:
+                if time.monotonic() - last_rung < RING_GAP_S:  # rings in a burst share one tick
+                    self._stop.wait(RING_GAP_S)
+                    self._wake.clear()  # before taking the rings: a later one wakes the next turn
+                    with self._rung_lock:
+                        rung, self._rung = rung | self._rung, set()
+                last_rung = time.monotonic()
+                jobs = [job for work, job in ((PAGING, self.paging.air), (STATION, self.station.sync)) if work in rung]
+            for job in jobs:
                 try:
                     job()
                 except Exception:

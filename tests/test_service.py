@@ -132,3 +132,44 @@ def test_background_music_fills_silence_and_ducks_under_an_announcement(tmp_path
         assert again
     finally:
         svc.stop()
+
+
+def test_rings_do_only_the_work_they_ask_for_and_the_whole_tick_still_runs(tmp_path, monkeypatch):
+    """A page stored by another process (a panel worker: no engine, rings PAGING) is on the engine at
+    once, without the escalation check, station sync, TTS check and music bed of a whole tick; a ring
+    for everything runs the whole tick."""
+    from broadcaster.cases.defaults import seed_defaults
+    from broadcaster.cases.missing import CaseDetails
+    from broadcaster.cases.paging import PagingService
+    from broadcaster.cases.templates import TemplateService
+    from broadcaster.control import ALL, PAGING, ring
+    from broadcaster.users import add_user
+
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    svc = BroadcastService(db_url=f"sqlite:///{tmp_path / 'svc.sqlite3'}", zones={"main": "null"},
+                           scheduler=False, tick_s=3600)  # one whole tick at start, then only rings
+    calls: list[str] = []
+    for name, obj in (("tick", svc.paging), ("air", svc.paging), ("sync", svc.station), ("_keep_music", svc)):
+        real = getattr(obj, name)
+        monkeypatch.setattr(obj, name, lambda real=real, name=name: (calls.append(name), real())[1])
+    with svc.db.session() as s:
+        add_user(s, "dora", "desk")
+        add_user(s, "sam", "supervisor")
+    for tpl in seed_defaults(svc.db):
+        TemplateService(svc.db).approve(tpl.id, "sam")
+    svc.start()
+    try:
+        wait(lambda: "_keep_music" in calls, 10, "the first whole tick")
+        calls.clear()
+        worker = PagingService(svc.db, notify=lambda: ring(svc.run, PAGING))
+        found = CaseDetails(age=4, sex="girl", clothing="yellow dress", meeting_point="Visitor Centre")
+        case, page, err = worker.open_and_page("dora", "found", found)
+        assert err is None and page.playout_item_id is None  # stored only: the worker has no engine
+        main = svc.engine.zones["main"]
+        wait(lambda: main.current is not None or main.fg_queue, 10, "the page on the engine")
+        assert calls == ["air"]
+        ring(svc.run, ALL)
+        wait(lambda: "_keep_music" in calls, 10, "the whole tick a ring for everything asks for")
+        assert calls[1:] == ["tick", "sync", "_keep_music"]
+    finally:
+        svc.stop()

@@ -7,7 +7,7 @@ from datetime import datetime, time
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from broadcaster.cases.missing import CaseDetails
-from broadcaster.errors import BroadcasterError, ValidationError
+from broadcaster.errors import ValidationError
 from broadcaster.models.cases import CaseState, LostItemState
 from web import status_of
 from web.auth import DESK, actor, require
@@ -42,15 +42,10 @@ def details_from(values: dict) -> CaseDetails:
 
 
 def open_and_page(who: str, kind: str, values: dict, *, template=None, extra=None):
-    """Open the case and page it (the CLI's ``page missing`` in one call). Returns (case, page, error):
-    when paging is refused the case stays stored and ``error`` says why."""
-    s = svc()
-    case = s.cases.open_case(who, kind, details_from(values))
-    try:
-        page = s.paging.page_case(case.number, who, template=template or None, extra_text=extra or None)
-    except BroadcasterError as exc:
-        return case, None, exc
-    return case, page, None
+    """The form's or the API's fields to the paging service's one-step open-and-page: (case, page,
+    error); when paging is refused the case stays stored and ``error`` says why."""
+    return svc().paging.open_and_page(who, kind, details_from(values), template=template or None,
+                                      extra_text=extra or None)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import abort, current_app
+from flask import abort
 
 from web.i18n import t
 from web.views import svc

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.clock import Clock, SystemClock
@@ -130,11 +130,41 @@ def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
     return out
 
 
+def _event_row(case: PersonCase, user: User | None, at: datetime, action: str, *, from_state: CaseState | None = None,
+               to_state: CaseState | None = None, detail: str = "") -> dict:
+    return dict(case_id=case.id, at=at, user_id=user.id if user else None, action=action,
+                from_state=from_state.value if from_state else None,
+                to_state=to_state.value if to_state else None, detail=detail)
+
+
 def add_event(session: Session, case: PersonCase, user: User | None, action: str, at: datetime, *,
               from_state: CaseState | None = None, to_state: CaseState | None = None, detail: str = "") -> None:
-    session.add(CaseEvent(case_id=case.id, at=at, user_id=user.id if user else None, action=action,
-                          from_state=from_state.value if from_state else None,
-                          to_state=to_state.value if to_state else None, detail=detail))
+    session.add(CaseEvent(**_event_row(case, user, at, action, from_state=from_state, to_state=to_state,
+                                       detail=detail)))
+
+
+def add_events(session: Session, case: PersonCase, user: User | None, at: datetime, events: list[dict]) -> None:
+    """Several timeline entries at once (``events``: add_event's keywords, ``action`` included), in
+    one INSERT now: for a case that is already stored (flushed)."""
+    session.execute(insert(CaseEvent.__table__), [_event_row(case, user, at, **e) for e in events])
+
+
+def case_kind(kind: CaseKind | str) -> CaseKind:
+    try:
+        return CaseKind(kind)
+    except ValueError:
+        raise ValidationError(f"kind: must be missing or found, got {kind!r}") from None
+
+
+def new_case(session: Session, user: User, kind: CaseKind, values: dict, at: datetime, tz: ZoneInfo) -> PersonCase:
+    """Store a case from validated ``values`` (:func:`validate_details`) under the next number of the
+    day, with its "opened" event, in the caller's transaction."""
+    case = PersonCase(number=next_number(session, CASE_SERIES, at, tz), kind=kind, state=S.OPEN,
+                      created_by_id=user.id, created_at=at, **values)
+    session.add(case)
+    session.flush()
+    add_event(session, case, user, "opened", at, to_state=S.OPEN, detail=f"{kind.value} report")
+    return case
 
 
 def load_case(session: Session, number: str) -> PersonCase:
@@ -176,19 +206,12 @@ class CaseService:
         self.tz = tz or venue_tz()
 
     def open_case(self, who: Actor, kind: CaseKind | str, details: CaseDetails) -> PersonCase:
-        try:
-            kind = CaseKind(kind)
-        except ValueError:
-            raise ValidationError(f"kind: must be missing or found, got {kind!r}") from None
+        kind = case_kind(kind)
         now = self.clock.now()
         values = validate_details(kind, details, now)
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="open a case")
-            case = PersonCase(number=next_number(s, CASE_SERIES, now, self.tz), kind=kind, state=S.OPEN,
-                              created_by_id=user.id, created_at=now, **values)
-            s.add(case)
-            s.flush()
-            add_event(s, case, user, "opened", now, to_state=S.OPEN, detail=f"{kind.value} report")
+            case = new_case(s, user, kind, values, now, self.tz)
         return case
 
     def transition(self, number: str, who: Actor, to: CaseState | str, *, result: str | None = None,

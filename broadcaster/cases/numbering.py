@@ -7,11 +7,10 @@ as an update. The case tables also keep ``number`` unique as a last line of defe
 """
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,15 +48,10 @@ def next_number(session: Session, series: str, at: datetime, tz: ZoneInfo | None
     """Reserve the next number of ``series`` for the venue-local day of ``at`` (in this transaction)."""
     day = venue_date(at, tz).strftime("%Y%m%d")
     for _ in range(5):
-        bumped = session.execute(
-            update(NumberCounter)
-            .where(NumberCounter.series == series, NumberCounter.day == day)
-            .values(last=NumberCounter.last + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if bumped.rowcount:
-            last = session.scalar(select(NumberCounter.last).where(
-                NumberCounter.series == series, NumberCounter.day == day))
+        counters = NumberCounter.__table__  # a plain UPDATE ... RETURNING: no ORM objects to keep in step
+        last = session.scalar(update(counters).where(counters.c.series == series, counters.c.day == day)
+                              .values(last=counters.c.last + 1).returning(counters.c.last))
+        if last is not None:
             return format_number(series, venue_date(at, tz), int(last))
         try:
             with session.begin_nested():

@@ -24,20 +24,28 @@ from sqlalchemy import select
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.db import Database
-from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from broadcaster.cases.defaults import DEFAULT_KEYS
-from broadcaster.cases.missing import RESOLVED, add_event, load_case, move
-from broadcaster.cases.numbering import venue_tz
+from broadcaster.cases.missing import (RESOLVED, CaseDetails, add_event, add_events, case_kind, load_case, move,
+                                      validate_details)
+from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
 from broadcaster.cases.pager import EventInbox, Pager
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.cases.templates import TemplateService, fill
-from broadcaster.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PersonCase,
-                                      TemplatePurpose, TemplateStatus)
+from broadcaster.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PageTemplate,
+                                      PersonCase, TemplatePurpose, TemplateStatus)
 from broadcaster.priorities import Priority
 
 log = logging.getLogger(__name__)
 P = TemplatePurpose
 CASE_PAGES = (P.MISSING, P.FOUND, P.SECURITY)  # pages that stop when the case is resolved
+
+
+@dataclass
+class _Draft:
+    template: PageTemplate
+    texts: dict[str, str]
+    extra: str | None  # the free text that makes a supervisor approve the page first
 
 
 @dataclass
@@ -98,20 +106,88 @@ class PagingService:
             case = load_case(s, number)
             if case.state in RESOLVED:
                 raise InvalidTransition(f"case {case.number} is {case.state.value}: nothing to page")
-            tpl = TemplateService._load(s, template or default_template_key(case))
-            if tpl.purpose not in (P.MISSING, P.FOUND):
-                raise ValidationError(f"template: {tpl.key} is a {tpl.purpose.value} template, not a page")
-            texts = fill(tpl, case_values(case), is_child=case.is_child, child_name=case.person_name,
-                         extra=extra_text, tz=self.tz)
-            free = bool(extra_text and (extra_text.strip() if isinstance(extra_text, str) else any(extra_text.values())))
-            page = self._new_page(s, user, texts, tpl.purpose, case_id=case.id, template_id=tpl.id,
-                                  extra=str(extra_text) if free else None, pending=free)
-            if not free and case.state is CaseState.OPEN:
-                move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
-            add_event(s, case, user, "page", now, detail=f"page #{page.id} ({tpl.key})"
-                      + (": free text added, waiting for supervisor approval" if free else ""))
+            draft = self._fill(case, self._template(s, case, template), extra_text)
+            page = self._store_page(s, user, case, draft, now)
+        return self._aired(page)
+
+    def open_and_page(self, who: Actor, kind: CaseKind | str, details: CaseDetails, *,
+                      template: str | int | None = None, extra_text: str | dict | None = None,
+                      ) -> tuple[PersonCase, Page | None, BroadcasterError | None]:
+        """The desk's urgent page: open the case and page it in one transaction. Returns (case, page,
+        error). Bad details store nothing (ValidationError); when only the page is refused (no such
+        template, not approved, a child's name in the text) the case is stored, ``page`` is None and
+        ``error`` says why, so the desk can fix it and page the case again.
+
+        Reads come first and the writes last, in as few statements as they can be: on SQLite the
+        writes hold the database's one writer turn (``broadcaster.db.Writer``), which every desk, panel
+        worker and the service share."""
+        kind = case_kind(kind)
+        now = self.clock.now()
+        values = validate_details(kind, details, now)
+        refused: BroadcasterError | None = None
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="open a case and page it")
+            case = PersonCase(kind=kind, state=CaseState.OPEN, created_by_id=user.id, created_at=now, **values)
+            try:
+                tpl = self._template(s, case, template)
+            except BroadcasterError as exc:
+                tpl, refused = None, exc
+            case.number = next_number(s, CASE_SERIES, now, self.tz)  # the writes start here
+            try:
+                draft = self._fill(case, tpl, extra_text) if tpl is not None else None
+            except BroadcasterError as exc:
+                draft, refused = None, exc
+            events = [dict(action="opened", to_state=CaseState.OPEN, detail=f"{kind.value} report")]
+            if draft is not None and draft.extra is None:
+                case.state = CaseState.PAGED  # checked: TRANSITIONS allows open -> paged
+            s.add(case)
+            s.flush()
+            page = None
+            if draft is not None:
+                page = self._new_page(s, user, draft.texts, tpl.purpose, case_id=case.id, template_id=tpl.id,
+                                      extra=draft.extra, pending=draft.extra is not None)
+                if case.state is CaseState.PAGED:
+                    events.append(dict(action="state", from_state=CaseState.OPEN, to_state=CaseState.PAGED,
+                                       detail=f"page #{page.id}"))
+                events.append(dict(action="page", detail=self._page_detail(page, tpl)))
+            add_events(s, case, user, now, events)
+        if page is None:
+            return case, None, refused
+        return case, self._aired(page), None
+
+    def _template(self, s, case: PersonCase, template: str | int | None) -> PageTemplate:
+        """The template a page about ``case`` uses (reads only)."""
+        tpl = TemplateService._load(s, template or default_template_key(case))
+        if tpl.purpose not in (P.MISSING, P.FOUND):
+            raise ValidationError(f"template: {tpl.key} is a {tpl.purpose.value} template, not a page")
+        return tpl
+
+    def _fill(self, case: PersonCase, tpl: PageTemplate, extra_text: str | dict | None) -> "_Draft":
+        """The checked texts of a page about ``case`` (stores nothing: raises before anything is stored)."""
+        texts = fill(tpl, case_values(case), is_child=case.is_child, child_name=case.person_name,
+                     extra=extra_text, tz=self.tz)
+        free = bool(extra_text and (extra_text.strip() if isinstance(extra_text, str) else any(extra_text.values())))
+        return _Draft(tpl, texts, str(extra_text) if free else None)
+
+    @staticmethod
+    def _page_detail(page: Page, tpl: PageTemplate) -> str:
+        return f"page #{page.id} ({tpl.key})" + (": free text added, waiting for supervisor approval"
+                                                  if page.status is PageStatus.PENDING_APPROVAL else "")
+
+    def _store_page(self, s, user, case: PersonCase, draft: "_Draft", now) -> Page:
+        free = draft.extra is not None
+        page = self._new_page(s, user, draft.texts, draft.template.purpose, case_id=case.id,
+                              template_id=draft.template.id, extra=draft.extra, pending=free)
+        if not free and case.state is CaseState.OPEN:
+            move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
+        add_event(s, case, user, "page", now, detail=self._page_detail(page, draft.template))
+        return page
+
+    def _aired(self, page: Page) -> Page:
+        """After a page is stored: air it (with the engine here) or ring the service. Returns the page
+        as it is now (re-read when this process's tick has just queued it)."""
         self._air_if_possible()
-        return self.page(page.id)
+        return self.page(page.id) if self.pager is not None else page
 
     def approve_page(self, page_id: int, who: Actor) -> Page:
         now = self.clock.now()
@@ -185,6 +261,16 @@ class PagingService:
                 self._air_due(report)  # the security pages escalation just stored
         return report
 
+    def air(self) -> TickReport:
+        """The urgent part of a tick, for a ring from another process: take cancelled pages off the
+        engine and queue every page that is due (escalation waits for the next whole tick)."""
+        report = TickReport()
+        if self.pager is not None:
+            with self._ticking:
+                self._cancel_stale(report)
+                self._air_due(report)
+        return report
+
     def _air_if_possible(self) -> None:
         if self.pager is not None:
             self.tick()
@@ -196,8 +282,11 @@ class PagingService:
         with self.db.session() as s:
             due = s.scalars(select(Page).where(Page.status == PageStatus.ACTIVE, Page.next_due_at <= now)
                             .order_by(Page.priority.desc(), Page.id)).all()
+            case_ids = {p.case_id for p in due if p.case_id}
+            cases = {c.id: c for c in s.scalars(select(PersonCase).where(PersonCase.id.in_(case_ids)))} \
+                if case_ids else {}  # one query for all their cases, none per page
             for page in due:
-                case = s.get(PersonCase, page.case_id) if page.case_id else None
+                case = cases.get(page.case_id)
                 if case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED:
                     page.status, page.next_due_at = PageStatus.CANCELLED, None
                     continue

@@ -21,7 +21,7 @@ from broadcaster.cases.stats import monthly_stats
 from broadcaster.cases.templates import TemplateService
 from broadcaster.clock import utcnow
 from broadcaster.db import Database
-from broadcaster.errors import BroadcasterError, ValidationError
+from broadcaster.errors import ValidationError
 
 SERVICE_NOTE = "the running service (broadcaster serve) queues it at urgent-page priority on its next tick"
 
@@ -52,14 +52,13 @@ def _page_new(args) -> int:
                           last_seen_at=_when(args.seen_at, "seen_at"), reporter_name=args.reporter,
                           reporter_contact=args.contact, meeting_point=args.meeting_point,
                           is_child=True if args.child else None, notes=args.notes or "")
-    case = CaseService(db).open_case(args.user, args.kind, details)
+    case, page, error = PagingService(db).open_and_page(args.user, args.kind, details, template=args.template,
+                                                        extra_text=args.extra)
     print(f"case {case.number} opened ({case.kind.value}{', child' if case.is_child else ''})")
-    try:
-        page = PagingService(db).page_case(case.number, args.user, template=args.template, extra_text=args.extra)
-    except BroadcasterError:
+    if error is not None:
         print(f"case {case.number} is stored but NOT paged; fix the problem below and run "
               f"broadcaster page case {case.number} --user {args.user}")
-        raise
+        raise error
     _say_page(page)
     return 0
 

@@ -173,3 +173,48 @@ def test_ticks_from_two_threads_queue_a_due_page_once(templates, cases, clock, e
     for t in threads:
         t.join()
     assert len(engine.items) == 1
+
+
+def _counts(db):
+    from sqlalchemy import func, select
+
+    from broadcaster.models.cases import PersonCase
+
+    with db.session() as s:
+        return tuple(s.scalar(select(func.count()).select_from(m)) for m in (PersonCase, Page, CaseEvent))
+
+
+def test_open_and_page_stores_the_case_and_its_page_in_one_step(paging, engine, staff):
+    case, page, err = paging.open_and_page("dora", "missing", lost_child())
+    assert err is None and case.state is CaseState.PAGED and page.case_id == case.id
+    assert page.times_queued == 1 and list(engine.items) == [1]  # on the engine at once
+    assert all("王小明" not in text for text in page.texts.values())  # a child: never the name
+    with staff.session() as s:
+        actions = [e.action for e in s.query(CaseEvent).filter_by(case_id=case.id).order_by(CaseEvent.id)]
+    assert actions == ["opened", "state", "page", "page queued"]
+
+
+def test_open_and_page_keeps_the_case_when_only_the_page_is_refused(paging, engine, staff):
+    """The desk has typed a report: a refused page (here an adult template for a child) must not lose
+    it. The case is stored with no page, and the error says why."""
+    from broadcaster.cases.templates import NoNameViolation
+
+    before = _counts(staff)
+    case, page, err = paging.open_and_page("dora", "missing", lost_child(), template="missing_adult")
+    assert page is None and isinstance(err, NoNameViolation) and engine.items == {}
+    assert case.state is CaseState.OPEN
+    assert _counts(staff) == (before[0] + 1, before[1], before[2] + 1)  # the case and its "opened" only
+    assert paging.page_case(case.number, "dora").case_id == case.id  # fixed: page it again
+
+
+def test_open_and_page_with_bad_details_or_role_stores_nothing(paging, engine, staff):
+    from broadcaster.errors import ValidationError
+
+    before = _counts(staff)
+    with pytest.raises(ValidationError, match="kind"):
+        paging.open_and_page("dora", "lost", lost_child())
+    with pytest.raises(ValidationError, match="age"):
+        paging.open_and_page("dora", "missing", lost_child(age=-3))
+    with pytest.raises(PermissionDenied):
+        paging.open_and_page("bob", "missing", lost_child())  # a broadcaster is not desk staff
+    assert _counts(staff) == before and engine.items == {}

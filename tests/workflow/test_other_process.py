@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import socket
 import threading
 import time
 
 from audio.sinks import NullSink
-from broadcaster.control import Doorbell, RemoteEngine, SnapshotPublisher, ring, run_dir
+from broadcaster.control import ALL, PAGING, STATION, Doorbell, RemoteEngine, SnapshotPublisher, ring, run_dir
 from broadcaster.models.workflow import AnnouncementState as S
 from broadcaster.playout import PlayoutEngine
 from broadcaster.station import Station
@@ -62,15 +64,30 @@ def test_announcement_taken_off_elsewhere_leaves_the_engine_on_the_next_sync(wor
 def test_ring_reaches_the_doorbell_and_is_harmless_without_one(tmp_path):
     run = run_dir(tmp_path)
     assert ring(run) is False  # no service listening: nothing breaks, the service ticks anyway
-    got = threading.Event()
-    bell = Doorbell(run, got.set).start()
+    got: queue.SimpleQueue = queue.SimpleQueue()
+    bell = Doorbell(run, got.put).start()
     try:
-        assert ring(run) is True
-        assert got.wait(2)
+        assert ring(run, PAGING) is True and ring(run, STATION) is True and ring(run) is True
+        assert [got.get(timeout=2) for _ in range(3)] == [PAGING, STATION, ALL]
     finally:
         bell.stop()
     assert not (run / "doorbell").exists()
     assert ring(run) is False
+
+
+def test_a_ring_never_waits_for_a_busy_service(tmp_path):
+    """A service too busy to read its doorbell must not hold up a desk's request: once the socket's
+    queue is full, ring() gives up at once (the service's next tick does the work anyway)."""
+    run = run_dir(tmp_path)
+    bell = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # bound, never read: a stuck service
+    bell.bind(str(run / "doorbell"))
+    try:
+        t0 = time.monotonic()
+        answers = [ring(run, PAGING) for _ in range(5000)]
+        assert time.monotonic() - t0 < 10  # a blocking send would hang here forever
+        assert answers[0] is True and answers[-1] is False  # the queue filled up: rings were dropped
+    finally:
+        bell.close()
 
 
 def test_remote_engine_sees_the_published_snapshot_and_a_stopped_or_stale_service(tmp_path):
