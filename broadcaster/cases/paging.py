@@ -20,14 +20,14 @@ from datetime import timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.db import Database
 from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from broadcaster.cases.defaults import DEFAULT_KEYS
-from broadcaster.cases.missing import (RESOLVED, CaseDetails, add_event, add_events, case_kind, load_case, move,
-                                      validate_details)
+from broadcaster.cases.missing import (RESOLVED, CaseDetails, add_event, add_events, case_kind, event_row, load_case,
+                                      move, validate_details)
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
 from broadcaster.cases.pager import EventInbox, Pager
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
@@ -137,7 +137,7 @@ class PagingService:
                 draft = self._fill(case, tpl, extra_text) if tpl is not None else None
             except BroadcasterError as exc:
                 draft, refused = None, exc
-            events = [dict(action="opened", to_state=CaseState.OPEN, detail=f"{kind.value} report")]
+            events = [dict(action="opened", to_state=CaseState.OPEN, detail=f"{kind.value} report")]  # event_row
             if draft is not None and draft.extra is None:
                 case.state = CaseState.PAGED  # checked: TRANSITIONS allows open -> paged
             s.add(case)
@@ -150,7 +150,7 @@ class PagingService:
                     events.append(dict(action="state", from_state=CaseState.OPEN, to_state=CaseState.PAGED,
                                        detail=f"page #{page.id}"))
                 events.append(dict(action="page", detail=self._page_detail(page, tpl)))
-            add_events(s, case, user, now, events)
+            add_events(s, [event_row(case, user, now, **e) for e in events])
         if page is None:
             return case, None, refused
         return case, self._aired(page), None
@@ -253,7 +253,6 @@ class PagingService:
         report = TickReport()
         with self._ticking:  # one tick at a time: two would both read a due page and queue it twice
             if self.pager is not None:  # what is due goes on air first: the bookkeeping can wait
-                self._cancel_stale(report)
                 self._air_due(report)
             self._record_events()
             self._escalate(report)
@@ -267,7 +266,6 @@ class PagingService:
         report = TickReport()
         if self.pager is not None:
             with self._ticking:
-                self._cancel_stale(report)
                 self._air_due(report)
         return report
 
@@ -278,10 +276,21 @@ class PagingService:
             self.notify()
 
     def _air_due(self, report: TickReport) -> None:
+        """In one transaction: take off the engine the pages cancelled elsewhere (CLI, web) whose item
+        may still wait there, and queue every page that is due."""
         now = self.clock.now()
+        events: list[dict] = []
         with self.db.session() as s:
-            due = s.scalars(select(Page).where(Page.status == PageStatus.ACTIVE, Page.next_due_at <= now)
-                            .order_by(Page.priority.desc(), Page.id)).all()
+            pages = s.scalars(select(Page).where(or_(
+                and_(Page.status == PageStatus.ACTIVE, Page.next_due_at <= now),
+                and_(Page.status == PageStatus.CANCELLED, Page.playout_item_id.is_not(None))))
+                .order_by(Page.priority.desc(), Page.id)).all()
+            for page in pages:
+                if page.status is PageStatus.CANCELLED:
+                    self.pager.cancel_quietly(page.playout_item_id)
+                    report.cancelled.append(page.playout_item_id)
+                    page.playout_item_id = None
+            due = [p for p in pages if p.status is PageStatus.ACTIVE]
             case_ids = {p.case_id for p in due if p.case_id}
             cases = {c.id: c for c in s.scalars(select(PersonCase).where(PersonCase.id.in_(case_ids)))} \
                 if case_ids else {}  # one query for all their cases, none per page
@@ -302,9 +311,10 @@ class PagingService:
                     page.next_due_at = page.first_queued_at + page.times_queued * timedelta(seconds=page.interval_s)
                 if case is not None and page.purpose in (P.MISSING, P.FOUND):
                     case.first_paged_at = case.first_paged_at or now
-                    add_event(s, case, None, "page queued", now,
-                              detail=f"page #{page.id}, {page.times_queued} of {page.max_repeats}")
+                    events.append(event_row(case, None, now, "page queued",
+                                            detail=f"page #{page.id}, {page.times_queued} of {page.max_repeats}"))
                 report.queued.append(page.id)
+            add_events(s, events)
 
     def _item(self, page: Page, case: PersonCase | None):
         from broadcaster.playout import PlayoutItem
@@ -351,15 +361,6 @@ class PagingService:
                 if page.case_id and ev.kind in ("started", "completed", "failed", "expired", "refused"):
                     add_event(s, s.get(PersonCase, page.case_id), None, f"page {ev.kind}", ev.at,
                               detail=f"page #{page_id} on {ev.zone}" + (f": {ev.detail}" if ev.detail else ""))
-
-    def _cancel_stale(self, report: TickReport) -> None:
-        """Pages cancelled by another process (CLI, web) whose item may still sit in this engine."""
-        with self.db.session() as s:
-            for page in s.scalars(select(Page).where(Page.status == PageStatus.CANCELLED,
-                                                     Page.playout_item_id.is_not(None))):
-                self.pager.cancel_quietly(page.playout_item_id)
-                report.cancelled.append(page.playout_item_id)
-                page.playout_item_id = None
 
     def _escalate(self, report: TickReport) -> None:
         now = self.clock.now()
