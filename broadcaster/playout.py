@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import operator
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -79,11 +80,14 @@ class _Entry:
     started: bool = False
     ready: dict = field(default_factory=dict)  # part index -> Pcm at the sink rate
 
-    def key(self) -> tuple[int, int]:
-        return (-self.item.priority, self.seq)
+    def __post_init__(self) -> None:
+        self.order = (-self.item.priority, self.seq)  # airing order: priority, then first come
 
     def __lt__(self, other: "_Entry") -> bool:
-        return self.key() < other.key()
+        return self.order < other.order
+
+
+_ORDER = operator.attrgetter("order")
 
 
 class _Zone:
@@ -201,9 +205,9 @@ class PlayoutEngine:
         with self._cond:
             return {name: {"now": desc(z.current, z.sink.rate), "music": desc(z.bed, z.sink.rate),
                            "music_gain": round(z.bed_gain, 3), "device_ok": z.device_ok, "sink": z.sink.name,
-                           "queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.fg_queue)],
+                           "queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.fg_queue, key=_ORDER)],
                            "queue_length": len(z.fg_queue),
-                           "music_queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.bed_queue)]}
+                           "music_queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.bed_queue, key=_ORDER)]}
                     for name, z in self.zones.items()}
 
     def idle(self) -> bool:

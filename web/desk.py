@@ -13,6 +13,7 @@ from web import status_of
 from web.auth import DESK, actor, require
 from web.i18n import t
 from web.views import form, svc, tz
+from web.worker import step_aside
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -44,8 +45,9 @@ def details_from(values: dict) -> CaseDetails:
 def open_and_page(who: str, kind: str, values: dict, *, template=None, extra=None):
     """The form's or the API's fields to the paging service's one-step open-and-page: (case, page,
     error); when paging is refused the case stays stored and ``error`` says why."""
-    return svc().paging.open_and_page(who, kind, details_from(values), template=template or None,
-                                      extra_text=extra or None)
+    details = details_from(values)
+    with step_aside():  # other desks' triggers may join this one's transaction meanwhile
+        return svc().paging.open_and_page(who, kind, details, template=template or None, extra_text=extra or None)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -12,6 +12,8 @@ finds its port free.
 """
 from __future__ import annotations
 
+import collections
+import gc
 import http.client
 import os
 import socket
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 
 
 class Turns:
@@ -30,7 +33,7 @@ class Turns:
 
     def __init__(self, app, max_streams: int, streams: tuple[str, ...] = ("/events",)) -> None:
         self.app, self.streams = app, streams
-        self._turn = threading.Lock()
+        self._turn = Turn()
         self._streams = threading.BoundedSemaphore(max_streams)
 
     def __call__(self, environ, start_response):
@@ -43,8 +46,61 @@ class Turns:
             except BaseException:
                 self._streams.release()
                 raise
-        with self._turn:  # the view runs and the page is rendered in the turn; sending is outside
+        self._turn.acquire()  # the view runs and the page is rendered in the turn; sending is outside
+        _held.turn = self._turn
+        try:
             return self.app(environ, start_response)
+        finally:
+            _held.turn = None
+            self._turn.release()
+
+
+_held = threading.local()  # the turn this thread's request holds
+
+
+@contextmanager
+def step_aside():
+    """Let the next request of this worker run while this one waits for something other than the
+    interpreter (here: the desks' shared transaction, ``broadcaster.combine``), then take the turn
+    back. Outside a worker's turn (the in-process panel, tests) it does nothing."""
+    turn = getattr(_held, "turn", None)
+    if turn is None:
+        yield
+        return
+    turn.release()
+    try:
+        yield
+    finally:
+        turn.acquire(first=True)  # finish what is under way before new requests start
+
+
+class Turn:
+    """A lock taken in arrival order (threading.Lock lets any waiter win, so an unlucky request can
+    wait many turns). Requests coming back from :func:`step_aside` go before new ones (finish what is
+    under way first), in the order they came back."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._held = False
+        self._back: collections.deque[threading.Lock] = collections.deque()  # from step_aside
+        self._new: collections.deque[threading.Lock] = collections.deque()
+
+    def acquire(self, first: bool = False) -> None:
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return
+            baton = threading.Lock()
+            baton.acquire()
+            (self._back if first else self._new).append(baton)
+        baton.acquire()  # released by the holder handing the turn over: held from then on
+
+    def release(self) -> None:
+        with self._guard:
+            if self._back or self._new:
+                (self._back or self._new).popleft().release()
+            else:
+                self._held = False
 
 
 class _Closing:
@@ -78,6 +134,7 @@ def app():
     service = RemoteService()
     panel = panel_for(service, THROTTLE_FILE=str(service.run / "login-failures.json"))
     panel.wsgi_app = Turns(panel.wsgi_app, max_streams=STREAMS)
+    gc.freeze()  # the modules and the app live as long as the worker: collections need not scan them
     return panel
 
 

@@ -46,17 +46,26 @@ def format_number(series: str, day: date, serial: int) -> str:
 
 def next_number(session: Session, series: str, at: datetime, tz: ZoneInfo | None = None) -> str:
     """Reserve the next number of ``series`` for the venue-local day of ``at`` (in this transaction)."""
-    day = venue_date(at, tz).strftime("%Y%m%d")
+    return next_numbers(session, series, at, 1, tz)[0]
+
+
+def next_numbers(session: Session, series: str, at: datetime, count: int, tz: ZoneInfo | None = None) -> list[str]:
+    """Reserve the next ``count`` numbers of ``series`` for the venue-local day of ``at``, in order
+    (one UPDATE for them all: several desks' cases opened in one transaction)."""
+    if count < 1:
+        return []
+    local = venue_date(at, tz)
+    day = local.strftime("%Y%m%d")
+    counters = NumberCounter.__table__  # a plain UPDATE ... RETURNING: no ORM objects to keep in step
     for _ in range(5):
-        counters = NumberCounter.__table__  # a plain UPDATE ... RETURNING: no ORM objects to keep in step
         last = session.scalar(update(counters).where(counters.c.series == series, counters.c.day == day)
-                              .values(last=counters.c.last + 1).returning(counters.c.last))
-        if last is not None:
-            return format_number(series, venue_date(at, tz), int(last))
-        try:
-            with session.begin_nested():
-                session.add(NumberCounter(series=series, day=day, last=1))
-            return format_number(series, venue_date(at, tz), 1)
-        except IntegrityError:
-            continue  # another desk created today's row first: bump it instead
+                              .values(last=counters.c.last + count).returning(counters.c.last))
+        if last is None:
+            try:
+                with session.begin_nested():
+                    session.add(NumberCounter(series=series, day=day, last=count))
+                last = count
+            except IntegrityError:
+                continue  # another desk created today's row first: bump it instead
+        return [format_number(series, local, serial) for serial in range(int(last) - count + 1, int(last) + 1)]
     raise RuntimeError(f"could not reserve a {series or 'case'} number for {day}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable
@@ -26,12 +27,13 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.db import Database
 from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from broadcaster.cases.defaults import DEFAULT_KEYS
-from broadcaster.cases.missing import (RESOLVED, CaseDetails, add_event, add_events, case_kind, event_row, load_case,
-                                      move, validate_details)
-from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
+from broadcaster.cases.missing import RESOLVED, CaseDetails, add_event, add_events, event_row, load_case, move
+from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.pager import EventInbox, Pager
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.cases.templates import TemplateService, fill
+from broadcaster.cases.trigger import open_and_page_all, trigger
+from broadcaster.combine import Combiner
 from broadcaster.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PageTemplate,
                                       PersonCase, TemplatePurpose, TemplateStatus)
 from broadcaster.priorities import Priority
@@ -85,6 +87,7 @@ class PagingService:
         self.notify = notify  # without a pager: tells the service there is paging work (control.ring)
         self._ticking = threading.Lock()  # the service loop and an in-process panel may tick at once
         self.inbox = EventInbox()
+        self._triggers = Combiner(partial(open_and_page_all, self))  # desks triggering at once share a run
 
     @classmethod
     def for_venue(cls, db: Database, clock: Clock, pager: Pager | None, settings, zones: tuple[str, ...],
@@ -114,46 +117,13 @@ class PagingService:
                       template: str | int | None = None, extra_text: str | dict | None = None,
                       ) -> tuple[PersonCase, Page | None, BroadcasterError | None]:
         """The desk's urgent page: open the case and page it in one transaction. Returns (case, page,
-        error). Bad details store nothing (ValidationError); when only the page is refused (no such
-        template, not approved, a child's name in the text) the case is stored, ``page`` is None and
-        ``error`` says why, so the desk can fix it and page the case again.
-
-        Reads come first and the writes last, in as few statements as they can be: on SQLite the
-        writes hold the database's one writer turn (``broadcaster.db.Writer``), which every desk, panel
-        worker and the service share."""
-        kind = case_kind(kind)
-        now = self.clock.now()
-        values = validate_details(kind, details, now)
-        refused: BroadcasterError | None = None
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="open a case and page it")
-            case = PersonCase(kind=kind, state=CaseState.OPEN, created_by_id=user.id, created_at=now, **values)
-            try:
-                tpl = self._template(s, case, template)
-            except BroadcasterError as exc:
-                tpl, refused = None, exc
-            case.number = next_number(s, CASE_SERIES, now, self.tz)  # the writes start here
-            try:
-                draft = self._fill(case, tpl, extra_text) if tpl is not None else None
-            except BroadcasterError as exc:
-                draft, refused = None, exc
-            events = [dict(action="opened", to_state=CaseState.OPEN, detail=f"{kind.value} report")]  # event_row
-            if draft is not None and draft.extra is None:
-                case.state = CaseState.PAGED  # checked: TRANSITIONS allows open -> paged
-            s.add(case)
-            s.flush()
-            page = None
-            if draft is not None:
-                page = self._new_page(s, user, draft.texts, tpl.purpose, case_id=case.id, template_id=tpl.id,
-                                      extra=draft.extra, pending=draft.extra is not None)
-                if case.state is CaseState.PAGED:
-                    events.append(dict(action="state", from_state=CaseState.OPEN, to_state=CaseState.PAGED,
-                                       detail=f"page #{page.id}"))
-                events.append(dict(action="page", detail=self._page_detail(page, tpl)))
-            add_events(s, [event_row(case, user, now, **e) for e in events])
-        if page is None:
-            return case, None, refused
-        return case, self._aired(page), None
+        error). Bad details or a user who is not desk staff store nothing (the error is raised); when
+        only the page is refused (no such template, not approved, a child's name in the text) the case
+        is stored, ``page`` is None and ``error`` says why, so the desk can fix it and page the case
+        again. Triggers from several desks at the same moment share one transaction
+        (``broadcaster.cases.trigger``)."""
+        return self._triggers(trigger(who, kind, details, self.clock.now(), template=template,
+                                      extra_text=extra_text))
 
     def _template(self, s, case: PersonCase, template: str | int | None) -> PageTemplate:
         """The template a page about ``case`` uses (reads only)."""
@@ -411,22 +381,26 @@ class PagingService:
         add_event(s, case, user, "all-clear", self.clock.now(), detail=f"page #{page.id}")
 
     # -- helpers -------------------------------------------------------------------------------
-    def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, *, case_id: int | None = None,
-                  lost_item_id: int | None = None, template_id: int | None = None, extra: str | None = None,
-                  pending: bool = False, zones: tuple[str, ...] | None = None, repeats: int | None = None,
-                  priority: int = Priority.URGENT_PAGE) -> Page:
+    def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
+        page = self._make_page(s, user, texts, purpose, **kw)
+        s.add(page)
+        s.flush()
+        return page
+
+    def _make_page(self, s, user, texts: dict, purpose: TemplatePurpose, *, case_id: int | None = None,
+                   lost_item_id: int | None = None, template_id: int | None = None, extra: str | None = None,
+                   pending: bool = False, zones: tuple[str, ...] | None = None, repeats: int | None = None,
+                   priority: int = Priority.URGENT_PAGE, at=None) -> Page:
+        """A new page (not yet added to the session): due at once unless it waits for approval."""
         from broadcaster.cases.staff import system_user
 
-        now = self.clock.now()
-        page = Page(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
+        now = at or self.clock.now()
+        return Page(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
                     status=PageStatus.PENDING_APPROVAL if pending else PageStatus.ACTIVE, priority=int(priority),
                     texts=texts, extra_text=extra, zones=",".join(zones or self.zones),
                     interval_s=int(self.interval.total_seconds()), max_repeats=repeats or self.max_repeats,
                     times_queued=0, times_aired=0, next_due_at=None if pending else now,
                     created_by_id=(user or system_user(s)).id, created_at=now)
-        s.add(page)
-        s.flush()
-        return page
 
     def _stop_case_pages(self, s, case: PersonCase) -> list[int]:
         """Cancel the case's pending repeats; the queued items are cancelled by the next tick (or, in
@@ -451,6 +425,10 @@ class PagingService:
     def page(self, page_id: int) -> Page:
         with self.db.session() as s:
             return self._load(s, page_id)
+
+    def pages_by_id(self, ids: list[int]) -> list[Page]:
+        with self.db.session() as s:
+            return list(s.scalars(select(Page).where(Page.id.in_(ids))))
 
     def pages(self, *, case_number: str | None = None, status: PageStatus | str | None = None) -> list[Page]:
         q = select(Page).order_by(Page.id)

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from broadcaster.cases.numbering import CASE_SERIES, LOST_SERIES, next_number, venue_date
+from broadcaster.cases.numbering import CASE_SERIES, LOST_SERIES, next_number, next_numbers, venue_date
 from broadcaster.models.cases import CaseKind, CaseState, PersonCase
 from tests.desk.conftest import lost_child
 
@@ -20,6 +20,17 @@ def test_serial_per_day_and_series(db):
     assert got == ["20261122-001", "20261122-002", "20261122-003"]
     assert lost == "L20261122-001"
     assert tomorrow == "20261123-001"
+
+
+def test_several_numbers_at_once_continue_the_day(db):
+    at = datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)
+    with db.session() as s:
+        first = next_numbers(s, CASE_SERIES, at, 3, SHANGHAI)  # the day's first: creates its counter
+        then = next_number(s, CASE_SERIES, at, SHANGHAI)
+        more = next_numbers(s, CASE_SERIES, at, 2, SHANGHAI)
+        assert next_numbers(s, CASE_SERIES, at, 0, SHANGHAI) == []
+    assert first == ["20261122-001", "20261122-002", "20261122-003"]
+    assert then == "20261122-004" and more == ["20261122-005", "20261122-006"]
 
 
 def test_venue_local_midnight_decides_the_day(db):

@@ -218,3 +218,45 @@ def test_open_and_page_with_bad_details_or_role_stores_nothing(paging, engine, s
     with pytest.raises(PermissionDenied):
         paging.open_and_page("bob", "missing", lost_child())  # a broadcaster is not desk staff
     assert _counts(staff) == before and engine.items == {}
+
+
+def test_desks_triggering_at_once_share_a_transaction_and_each_gets_its_own_answer(templates, clock, engine, staff):
+    """Eight calls at the same moment (desks and a kiosk): one is by a broadcaster (refused, nothing
+    stored for it), one uses an adult template for a child (its case is kept, its page refused); the
+    others are paged. Numbers are unique and consecutive; every caller gets its own case."""
+    import threading
+    import time
+
+    from broadcaster.cases.paging import PagingService
+    from broadcaster.cases.templates import NoNameViolation
+
+    paging = PagingService(templates.db, clock, engine.pager())
+    submit = paging.pager.submit
+    paging.pager.submit = lambda item: (time.sleep(0.02), submit(item))[1]  # a busy engine: callers pile up
+    calls = [("dora", None)] * 3 + [("bob", None), ("dan", "missing_adult")] + [("dan", None)] * 3
+    out: list = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def desk(i):
+        who, template = calls[i]
+        start.wait()
+        try:
+            out[i] = paging.open_and_page(who, "missing", lost_child(), template=template)
+        except Exception as exc:  # noqa: BLE001
+            out[i] = exc
+
+    threads = [threading.Thread(target=desk, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert isinstance(out[3], PermissionDenied)
+    case, page, err = out[4]
+    assert page is None and isinstance(err, NoNameViolation) and case.state is CaseState.OPEN
+    paged = [r for i, r in enumerate(out) if i not in (3, 4)]
+    assert all(err is None and page.case_id == case.id and page.times_queued == 1 for case, page, err in paged)
+    numbers = sorted(r[0].number for i, r in enumerate(out) if i != 3)
+    assert len(set(numbers)) == 7 and [int(n[-3:]) for n in numbers] == list(range(1, 8))
+    assert paging._triggers.runs < len(calls)  # they were combined
+    assert _counts(staff)[:2] == (7, 6)  # seven cases, six pages: nothing for the broadcaster
+    assert len(engine.items) == 6
