@@ -53,7 +53,7 @@ def build_sink(zone: str, spec: str, var: Path) -> Sink:
     raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH or null")
 
 
-RING_GAP_S = 0.01  # rings closer together than this are answered together
+RING_GAP_S = 0.025  # in a burst of rings, the pages of this long share one tick
 
 
 class BroadcastService:
@@ -193,10 +193,10 @@ class BroadcastService:
 
     def _tick_loop(self) -> None:
         """Every ``tick_s`` the whole tick; between, only what rings asked for, so a busy desk's pages
-        (hundreds a second) do not each cost the escalation check, TTS health and the music bed. A ring
-        right after another waits ``RING_GAP_S`` so that a burst of pages shares one transaction; a
-        ring after a quiet spell is answered at once."""
-        next_full = last_rung = 0.0
+        (hundreds a second) do not each cost the escalation check, TTS health and the music bed. When
+        rings came in while the last tick ran (a burst), the next waits ``RING_GAP_S`` so that the
+        burst's pages share one transaction; a ring after a quiet tick is answered at once."""
+        next_full, busy = 0.0, False
         while True:
             self._wake.wait(max(0.0, next_full - time.monotonic()))
             self._wake.clear()
@@ -208,18 +208,18 @@ class BroadcastService:
                 next_full = time.monotonic() + self.tick_s
                 jobs = [self.paging.tick, self.station.sync, self._check_tts, self._keep_music]
             else:
-                if time.monotonic() - last_rung < RING_GAP_S:  # rings in a burst share one tick
+                if busy:  # rings came in while the last tick ran: a burst, let it share one tick
                     self._stop.wait(RING_GAP_S)
                     self._wake.clear()  # before taking the rings: a later one wakes the next turn
                     with self._rung_lock:
                         rung, self._rung = rung | self._rung, set()
-                last_rung = time.monotonic()
                 jobs = [job for work, job in ((PAGING, self.paging.air), (STATION, self.station.sync)) if work in rung]
             for job in jobs:
                 try:
                     job()
                 except Exception:
                     log.exception("service tick: %s failed", getattr(job, "__name__", job))
+            busy = self._wake.is_set()
 
     def stop(self) -> None:
         self._stop.set()
