@@ -121,7 +121,7 @@ class _Closing:
             self.on_close()
 
 
-THREADS = 16   # per worker: one runs at a time, the others wait their turn or hold a live stream
+THREADS = 14   # per worker: one runs at a time, the others wait their turn or hold a live stream
 STREAMS = 8    # live streams per worker; the other connections stay free for ordinary requests
 
 

@@ -387,15 +387,18 @@ class PagingService:
         s.flush()
         return page
 
-    def _make_page(self, s, user, texts: dict, purpose: TemplatePurpose, *, case_id: int | None = None,
-                   lost_item_id: int | None = None, template_id: int | None = None, extra: str | None = None,
-                   pending: bool = False, zones: tuple[str, ...] | None = None, repeats: int | None = None,
-                   priority: int = Priority.URGENT_PAGE, at=None) -> Page:
+    def _make_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
         """A new page (not yet added to the session): due at once unless it waits for approval."""
+        return Page(**self._page_row(s, user, texts, purpose, **kw))
+
+    def _page_row(self, s, user, texts: dict, purpose: TemplatePurpose, *, case_id: int | None = None,
+                  lost_item_id: int | None = None, template_id: int | None = None, extra: str | None = None,
+                  pending: bool = False, zones: tuple[str, ...] | None = None, repeats: int | None = None,
+                  priority: int = Priority.URGENT_PAGE, at=None) -> dict:
         from broadcaster.cases.staff import system_user
 
         now = at or self.clock.now()
-        return Page(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
+        return dict(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
                     status=PageStatus.PENDING_APPROVAL if pending else PageStatus.ACTIVE, priority=int(priority),
                     texts=texts, extra_text=extra, zones=",".join(zones or self.zones),
                     interval_s=int(self.interval.total_seconds()), max_repeats=repeats or self.max_repeats,

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
+from sqlalchemy import insert
+
 from broadcaster.cases.missing import CaseDetails, add_events, case_kind, event_row, validate_details
 from broadcaster.cases.numbering import CASE_SERIES, next_numbers, venue_date
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
@@ -77,15 +79,14 @@ def open_and_page_all(paging: "PagingService", calls: list[Trigger]) -> list[Res
             if not isinstance(draft, BaseException) and draft.extra is None:
                 case.state = CaseState.PAGED  # TRANSITIONS allows open -> paged
             drafts.append(draft)
-        s.add_all([case for _, _, _, case, _ in staged])
-        s.flush()
-        pages: list[Page | None] = []
-        for (i, call, user, case, _), draft in zip(staged, drafts):
-            pages.append(None if isinstance(draft, BaseException) else paging._make_page(
-                s, user, draft.texts, draft.template.purpose, case_id=case.id, template_id=draft.template.id,
-                extra=draft.extra, pending=draft.extra is not None, at=call.at))
-        s.add_all([p for p in pages if p is not None])
-        s.flush()
+        stored = _insert(s, PersonCase, [_row(case) for _, _, _, case, _ in staged])
+        staged = [(i, call, user, case, tpl) for (i, call, user, _, tpl), case in zip(staged, stored)]
+        wanted = [(call, user, case, draft) for (_, call, user, case, _), draft in zip(staged, drafts)
+                  if not isinstance(draft, BaseException)]
+        paged = iter(_insert(s, Page, [paging._page_row(
+            s, user, draft.texts, draft.template.purpose, case_id=case.id, template_id=draft.template.id,
+            extra=draft.extra, pending=draft.extra is not None, at=call.at) for call, user, case, draft in wanted]))
+        pages: list[Page | None] = [None if isinstance(d, BaseException) else next(paged) for d in drafts]
         rows = []
         for (i, call, user, case, _), draft, page in zip(staged, drafts, pages):
             rows.append(event_row(case, user, call.at, "opened", to_state=CaseState.OPEN,
@@ -114,6 +115,18 @@ def _once(memo: dict, key, load: Callable[[], object]) -> object:
         except BroadcasterError as exc:
             memo[key] = exc
     return memo[key]
+
+
+def _insert(s, model, rows: list[dict]) -> list:
+    """Store ``rows`` as new ``model`` objects in one INSERT ... RETURNING; the objects, in order."""
+    if not rows:
+        return []
+    return list(s.scalars(insert(model).returning(model, sort_by_parameter_order=True), rows))
+
+
+def _row(case: PersonCase) -> dict:
+    """A not yet stored case's column values (what its constructor and numbering set)."""
+    return {c.key: getattr(case, c.key) for c in PersonCase.__table__.columns if c.key in case.__dict__}
 
 
 def _number(s, cases: list[PersonCase], tz) -> None:
