@@ -173,3 +173,41 @@ def test_rings_do_only_the_work_they_ask_for_and_the_whole_tick_still_runs(tmp_p
         assert calls[1:] == ["tick", "sync", "_keep_music"]
     finally:
         svc.stop()
+
+
+def test_a_burst_of_rings_shares_ticks_and_a_lone_ring_is_answered_at_once(tmp_path, monkeypatch):
+    """Rings that come in while the paging part of a tick runs (a crowd of desks) are answered
+    together, a few ticks for many rings; a ring after a quiet spell does not wait for company."""
+    from broadcaster import service as service_module
+    from broadcaster.control import PAGING, ring
+
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    svc = BroadcastService(db_url=f"sqlite:///{tmp_path / 'svc.sqlite3'}", zones={"main": "null"},
+                           scheduler=False, tick_s=3600)
+    airs: list[float] = []
+    real_air = svc.paging.air
+
+    def slow_air():
+        airs.append(time.monotonic())
+        time.sleep(0.003)  # queueing a few pages
+        return real_air()
+
+    monkeypatch.setattr(svc.paging, "air", slow_air)
+    svc.start()
+    try:
+        time.sleep(0.3)  # the first whole tick is over
+        rung_at = time.monotonic()
+        assert ring(svc.run, PAGING)
+        wait(lambda: airs, 5, "the lone ring's tick")
+        assert airs[0] - rung_at < service_module.RING_GAP_S  # at once, not after a gap
+        time.sleep(0.2)
+        airs.clear()
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 0.3:  # a crowd of desks: a ring every millisecond for 0.3 s
+            ring(svc.run, PAGING)
+            time.sleep(0.001)
+        time.sleep(0.1)
+        # back to back, 3 ms ticks would be about a hundred; sharing, about one per RING_GAP_S
+        assert 3 <= len(airs) <= 0.3 / service_module.RING_GAP_S + 4
+    finally:
+        svc.stop()

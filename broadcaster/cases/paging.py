@@ -27,6 +27,8 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.db import Database
 from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from broadcaster.cases.defaults import DEFAULT_KEYS
+from broadcaster.cases.drafts import Draft, case_values, page_detail, page_template
+from broadcaster.cases.drafts import draft as page_draft
 from broadcaster.cases.missing import RESOLVED, CaseDetails, add_event, add_events, event_row, load_case, move
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.pager import EventInbox, Pager
@@ -34,8 +36,8 @@ from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.cases.templates import TemplateService, fill
 from broadcaster.cases.trigger import open_and_page_all, trigger
 from broadcaster.combine import Combiner
-from broadcaster.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PageTemplate,
-                                      PersonCase, TemplatePurpose, TemplateStatus)
+from broadcaster.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PersonCase,
+                                      TemplatePurpose, TemplateStatus)
 from broadcaster.priorities import Priority
 
 log = logging.getLogger(__name__)
@@ -44,31 +46,10 @@ CASE_PAGES = (P.MISSING, P.FOUND, P.SECURITY)  # pages that stop when the case i
 
 
 @dataclass
-class _Draft:
-    template: PageTemplate
-    texts: dict[str, str]
-    extra: str | None  # the free text that makes a supervisor approve the page first
-
-
-@dataclass
 class TickReport:
     queued: list[int] = field(default_factory=list)      # page ids queued this tick
     escalated: list[str] = field(default_factory=list)   # case numbers escalated this tick
     cancelled: list[int] = field(default_factory=list)   # playout item ids cancelled this tick
-
-
-def case_values(case: PersonCase) -> dict:
-    """Placeholder values of a case (``name`` only ever used by adult templates)."""
-    return {"name": case.person_name, "age": case.age, "sex": case.sex, "height": case.height,
-            "hair": case.hair, "clothing": case.clothing, "shoes": case.shoes,
-            "last_seen_place": case.last_seen_place, "last_seen_time": case.last_seen_at,
-            "meeting_point": case.meeting_point, "case_number": case.number}
-
-
-def default_template_key(case: PersonCase) -> str:
-    if case.kind is CaseKind.FOUND:
-        return DEFAULT_KEYS["found_child"]
-    return DEFAULT_KEYS["missing_child" if case.is_child else "missing_adult"]
 
 
 class PagingService:
@@ -109,7 +90,7 @@ class PagingService:
             case = load_case(s, number)
             if case.state in RESOLVED:
                 raise InvalidTransition(f"case {case.number} is {case.state.value}: nothing to page")
-            draft = self._fill(case, self._template(s, case, template), extra_text)
+            draft = page_draft(case, page_template(s, case, template), extra_text, self.tz)
             page = self._store_page(s, user, case, draft, now)
         return self._aired(page)
 
@@ -125,32 +106,13 @@ class PagingService:
         return self._triggers(trigger(who, kind, details, self.clock.now(), template=template,
                                       extra_text=extra_text))
 
-    def _template(self, s, case: PersonCase, template: str | int | None) -> PageTemplate:
-        """The template a page about ``case`` uses (reads only)."""
-        tpl = TemplateService._load(s, template or default_template_key(case))
-        if tpl.purpose not in (P.MISSING, P.FOUND):
-            raise ValidationError(f"template: {tpl.key} is a {tpl.purpose.value} template, not a page")
-        return tpl
-
-    def _fill(self, case: PersonCase, tpl: PageTemplate, extra_text: str | dict | None) -> "_Draft":
-        """The checked texts of a page about ``case`` (stores nothing: raises before anything is stored)."""
-        texts = fill(tpl, case_values(case), is_child=case.is_child, child_name=case.person_name,
-                     extra=extra_text, tz=self.tz)
-        free = bool(extra_text and (extra_text.strip() if isinstance(extra_text, str) else any(extra_text.values())))
-        return _Draft(tpl, texts, str(extra_text) if free else None)
-
-    @staticmethod
-    def _page_detail(page: Page, tpl: PageTemplate) -> str:
-        return f"page #{page.id} ({tpl.key})" + (": free text added, waiting for supervisor approval"
-                                                  if page.status is PageStatus.PENDING_APPROVAL else "")
-
-    def _store_page(self, s, user, case: PersonCase, draft: "_Draft", now) -> Page:
+    def _store_page(self, s, user, case: PersonCase, draft: Draft, now) -> Page:
         free = draft.extra is not None
         page = self._new_page(s, user, draft.texts, draft.template.purpose, case_id=case.id,
                               template_id=draft.template.id, extra=draft.extra, pending=free)
         if not free and case.state is CaseState.OPEN:
             move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
-        add_event(s, case, user, "page", now, detail=self._page_detail(page, draft.template))
+        add_event(s, case, user, "page", now, detail=page_detail(page, draft.template))
         return page
 
     def _aired(self, page: Page) -> Page:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import insert
 
+from broadcaster.cases.drafts import draft, page_detail, page_template
 from broadcaster.cases.missing import CaseDetails, add_events, case_kind, event_row, validate_details
 from broadcaster.cases.numbering import CASE_SERIES, next_numbers, venue_date
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
@@ -47,63 +48,97 @@ def trigger(who: Actor, kind: CaseKind | str, details: CaseDetails, at: datetime
     return Trigger(who, kind, validate_details(kind, details, at), template, extra_text, at)
 
 
+@dataclass
+class _Staged:
+    """One call on its way through a shared run."""
+    index: int
+    call: Trigger
+    user: User
+    case: PersonCase                      # not stored yet, then the stored one
+    template: object                      # PageTemplate, or the BroadcasterError refusing it
+    draft: object = None                  # the page's Draft (texts), or the BroadcasterError refusing it
+    page: Page | None = None
+
+
 def open_and_page_all(paging: "PagingService", calls: list[Trigger]) -> list[Result | BaseException]:
     """Open and page every call's case in one transaction. Per call: (case, page, None); (case, None,
     error) when only its page is refused (the case is kept); or the exception (not desk staff: nothing
     stored for that call)."""
     out: list[Result | BaseException | None] = [None] * len(calls)
-    staged: list[tuple[int, Trigger, User, PersonCase, object]] = []
     with paging.db.session() as s:
-        users: dict = {}
-        templates: dict = {}
-        for i, call in enumerate(calls):  # reads
-            key = call.who.id if isinstance(call.who, User) else call.who
-            user = _once(users, key, lambda: actor(s, call.who, *DESK_ROLES, action="open a case and page it"))
-            if isinstance(user, BaseException):
-                out[i] = user
-                continue
-            case = PersonCase(kind=call.kind, state=CaseState.OPEN, created_by_id=user.id, created_at=call.at,
-                              **call.values)
-            tpl = _once(templates, call.template or ("default", call.kind, call.values["is_child"]),
-                        lambda: paging._template(s, case, call.template))
-            staged.append((i, call, user, case, tpl))
-        _number(s, [case for _, _, _, case, _ in staged], paging.tz)  # the writes start here
-        drafts = []
-        for i, call, user, case, tpl in staged:
-            draft = tpl
-            if not isinstance(tpl, BaseException):
-                try:
-                    draft = paging._fill(case, tpl, call.extra_text)
-                except BroadcasterError as exc:
-                    draft = exc
-            if not isinstance(draft, BaseException) and draft.extra is None:
-                case.state = CaseState.PAGED  # TRANSITIONS allows open -> paged
-            drafts.append(draft)
-        stored = _insert(s, PersonCase, [_row(case) for _, _, _, case, _ in staged])
-        staged = [(i, call, user, case, tpl) for (i, call, user, _, tpl), case in zip(staged, stored)]
-        wanted = [(call, user, case, draft) for (_, call, user, case, _), draft in zip(staged, drafts)
-                  if not isinstance(draft, BaseException)]
-        paged = iter(_insert(s, Page, [paging._page_row(
-            s, user, draft.texts, draft.template.purpose, case_id=case.id, template_id=draft.template.id,
-            extra=draft.extra, pending=draft.extra is not None, at=call.at) for call, user, case, draft in wanted]))
-        pages: list[Page | None] = [None if isinstance(d, BaseException) else next(paged) for d in drafts]
-        rows = []
-        for (i, call, user, case, _), draft, page in zip(staged, drafts, pages):
-            rows.append(event_row(case, user, call.at, "opened", to_state=CaseState.OPEN,
-                                  detail=f"{call.kind.value} report"))
-            if page is not None:
-                if case.state is CaseState.PAGED:
-                    rows.append(event_row(case, user, call.at, "state", from_state=CaseState.OPEN,
-                                          to_state=CaseState.PAGED, detail=f"page #{page.id}"))
-                rows.append(event_row(case, user, call.at, "page", detail=paging._page_detail(page, draft.template)))
-            out[i] = (case, page, draft if page is None else None)
-        add_events(s, rows)
-    if any(page is not None for page in pages):
+        staged = _read(s, paging, calls, out)
+        _number(s, [st.case for st in staged], paging.tz)  # the writes start here
+        for st in staged:
+            st.draft = _texts(paging, st)
+        _store(s, paging, staged)
+        for st in staged:
+            out[st.index] = (st.case, st.page, st.draft if st.page is None else None)
+    pages = [st.page for st in staged if st.page is not None]
+    if pages:
         paging._air_if_possible()
         if paging.pager is not None:  # this process's tick has just queued them: their state now
-            fresh = {p.id: p for p in paging.pages_by_id([p.id for p in pages if p is not None])}
-            out = [(r[0], fresh[r[1].id], None) if isinstance(r, tuple) and r[1] is not None else r for r in out]
+            fresh = {p.id: p for p in paging.pages_by_id([p.id for p in pages])}
+            for st in staged:
+                if st.page is not None:
+                    out[st.index] = (st.case, fresh[st.page.id], None)
     return out  # type: ignore[return-value]
+
+
+def _read(s, paging: "PagingService", calls: list[Trigger], out: list) -> list[_Staged]:
+    """Who is acting and with which template, per call (reads only; once per user and template in a
+    run). A user who may not page gets the error in ``out`` and nothing is stored for that call."""
+    users: dict = {}
+    templates: dict = {}
+    staged = []
+    for i, call in enumerate(calls):
+        key = call.who.id if isinstance(call.who, User) else call.who
+        user = _once(users, key, lambda: actor(s, call.who, *DESK_ROLES, action="open a case and page it"))
+        if isinstance(user, BaseException):
+            out[i] = user
+            continue
+        case = PersonCase(kind=call.kind, state=CaseState.OPEN, created_by_id=user.id, created_at=call.at,
+                          **call.values)
+        tpl = _once(templates, call.template or ("default", call.kind, call.values["is_child"]),
+                    lambda: page_template(s, case, call.template))
+        staged.append(_Staged(i, call, user, case, tpl))
+    return staged
+
+
+def _texts(paging: "PagingService", st: _Staged):
+    """The page's texts (the case has its number now), or why it is refused. A page that needs no
+    supervisor marks the case paged (TRANSITIONS allows open -> paged)."""
+    if isinstance(st.template, BaseException):
+        return st.template
+    try:
+        result = draft(st.case, st.template, st.call.extra_text, paging.tz)
+    except BroadcasterError as exc:
+        return exc
+    if result.extra is None:
+        st.case.state = CaseState.PAGED
+    return result
+
+
+def _store(s, paging: "PagingService", staged: list[_Staged]) -> None:
+    """The run's cases, then their pages, then their timelines: one INSERT each."""
+    for st, case in zip(staged, _insert(s, PersonCase, [_row(st.case) for st in staged])):
+        st.case = case
+    wanted = [st for st in staged if not isinstance(st.draft, BaseException)]
+    rows = [paging._page_row(s, st.user, st.draft.texts, st.draft.template.purpose, case_id=st.case.id,
+                             template_id=st.draft.template.id, extra=st.draft.extra,
+                             pending=st.draft.extra is not None, at=st.call.at) for st in wanted]
+    for st, page in zip(wanted, _insert(s, Page, rows)):
+        st.page = page
+    events = []
+    for st in staged:
+        case, user, at = st.case, st.user, st.call.at
+        events.append(event_row(case, user, at, "opened", to_state=CaseState.OPEN,
+                                detail=f"{st.call.kind.value} report"))
+        if st.page is not None:
+            if case.state is CaseState.PAGED:
+                events.append(event_row(case, user, at, "state", from_state=CaseState.OPEN,
+                                        to_state=CaseState.PAGED, detail=f"page #{st.page.id}"))
+            events.append(event_row(case, user, at, "page", detail=page_detail(st.page, st.draft.template)))
+    add_events(s, events)
 
 
 def _once(memo: dict, key, load: Callable[[], object]) -> object:
