@@ -57,10 +57,16 @@ def parse_zones(spec: str) -> dict[str, str]:
     return zones
 
 
+def stored_settings(path: str | Path | None = None) -> dict:
+    """What ``var/settings.json`` itself says (no defaults, no environment)."""
+    file = Path(path) if path else var_dir() / "settings.json"
+    return json.loads(file.read_text("utf-8")) if file.exists() else {}
+
+
 def save_settings(changes: dict, path: str | Path | None = None) -> VenueSettings:
     """Merge ``changes`` into ``var/settings.json`` (validated first; the file is replaced atomically)."""
     file = Path(path) if path else var_dir() / "settings.json"
-    data = json.loads(file.read_text("utf-8")) if file.exists() else {}
+    data = stored_settings(file)
     data.update(changes)
     probe = VenueSettings(**{k: v for k, v in data.items() if hasattr(VenueSettings, k)})
     probe.tz  # raises ValidationError for an unknown zone, before anything is written

@@ -182,10 +182,7 @@ def cmd_ics_import(args) -> int:
 def cmd_venue(args) -> int:
     svc = _service(args)
     if args.tz:
-        from broadcaster.settings import save_settings
-
-        svc.set_tz(args.tz)
-        save_settings({"timezone": args.tz})  # the desk numbers cases by the same venue date
+        svc.set_tz(args.tz)  # the venue settings: the desk numbers cases by the same venue date
     print(f"venue time zone: {svc.tz}")
     return 0
 

@@ -20,6 +20,8 @@ from broadcaster.models.schedule import (ClosedDay, ItemKind, MissedSlot, Playli
 from broadcaster.priorities import Priority
 from broadcaster.schedule import store
 from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
+from broadcaster.schedule.venue import adopt_stored_tz
+from broadcaster.settings import load_settings, save_settings
 from broadcaster.announcements import APPROVED_STATES
 from broadcaster.models.core import Role
 from broadcaster.models.workflow import Announcement
@@ -137,24 +139,22 @@ class ProgrammeService:
     def __init__(self, db: Database, *, tz: str | None = None) -> None:
         self.db = db
         self._tz_override = tz
+        self._tz_checked = False
 
     # -- venue ---------------------------------------------------------------------------------------
     @property
     def tz(self) -> str:
+        """The venue's time zone (``broadcaster.schedule.venue``): the one the desk numbers cases by."""
         if self._tz_override:
             return self._tz_override
-        with self.db.session() as s:
-            stored = store.get_setting(s, "venue_tz")
-        if stored:
-            return stored
-        from broadcaster.settings import load_settings
-
-        return load_settings().timezone  # the same venue zone the desk numbers cases in
+        if not self._tz_checked:
+            adopt_stored_tz(self.db)
+            self._tz_checked = True
+        return load_settings().timezone
 
     def set_tz(self, name: str) -> str:
         venue_zone(name)
-        with self.db.session() as s:
-            store.set_setting(s, "venue_tz", name)
+        save_settings({"timezone": name})
         self._tz_override = None
         return name
 

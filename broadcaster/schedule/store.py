@@ -38,6 +38,12 @@ def get_setting(s: Session, key: str) -> str | None:
     return row.value if row else None
 
 
+def delete_setting(s: Session, key: str) -> None:
+    row = s.get(ScheduleSetting, key)
+    if row is not None:
+        s.delete(row)
+
+
 def set_setting(s: Session, key: str, value: str) -> None:
     row = s.get(ScheduleSetting, key)
     if row is None:

@@ -130,6 +130,34 @@ def test_venue_tz_setting_persists(db):
         ProgrammeService(db).set_tz("Nowhere/City")
 
 
+def test_the_schedule_and_the_desk_read_one_venue_time_zone(db):
+    """One place (the venue settings): the schedule's zone is the zone the desk numbers cases by."""
+    from broadcaster.cases.numbering import venue_tz
+    from broadcaster.settings import save_settings
+
+    ProgrammeService(db).set_tz("Europe/London")
+    assert str(venue_tz()) == "Europe/London"
+    save_settings({"timezone": "Asia/Shanghai"})  # edited in settings.json: both follow
+    assert ProgrammeService(db).tz == "Asia/Shanghai" and str(venue_tz()) == "Asia/Shanghai"
+
+
+def test_an_old_database_copy_of_the_zone_moves_into_the_settings(db, caplog):
+    from broadcaster.schedule import store
+    from broadcaster.settings import save_settings, stored_settings
+
+    with db.session() as s:  # as an earlier version left it
+        store.set_setting(s, "venue_tz", "Europe/London")
+    assert "timezone" not in stored_settings()
+    assert ProgrammeService(db).tz == "Europe/London"  # kept: moved into settings.json
+    assert stored_settings()["timezone"] == "Europe/London"
+    with db.session() as s:
+        assert store.get_setting(s, "venue_tz") is None  # one copy only from now on
+        store.set_setting(s, "venue_tz", "Asia/Tokyo")  # both say something, and differ
+    save_settings({"timezone": "Asia/Shanghai"})
+    assert ProgrammeService(db).tz == "Asia/Shanghai"  # the settings win, and say so
+    assert "Asia/Tokyo" in caplog.text and "keeping Asia/Shanghai" in caplog.text
+
+
 def test_record_missed_once(service):
     from broadcaster.schedule.rules import Slot
     service.create_programme("P", [ItemSpec("silence", seconds=1)])
