@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from functools import partial
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Callable
 from zoneinfo import ZoneInfo
 
