@@ -101,6 +101,25 @@ def test_pages_through_worker_processes_air_at_once(tmp_path):
                 time.sleep(0.05)
                 s.expire_all()
 
+        # a crowd of desks at once: the triggers of each worker share transactions, every desk gets
+        # its own case (numbers unique, consecutive) and every page reaches the engine
+        from concurrent.futures import ThreadPoolExecutor
+
+        from broadcaster.models.cases import Page
+
+        with ThreadPoolExecutor(24) as pool:
+            replies = list(pool.map(lambda _: call(base + "api/pages", "POST", PAGE, auth=bearer), range(24)))
+        assert all(status == 201 for status, _ in replies), replies
+        serials = sorted(int(body["case"]["number"][-3:]) for _, body in replies)
+        assert serials == list(range(2, 26))  # after the first page's 001
+        ids = {body["page"]["id"] for _, body in replies}
+        with db.session() as s:
+            deadline = time.monotonic() + 10
+            while s.scalars(select(Page).where(Page.id.in_(ids), Page.times_queued == 0)).first() is not None:
+                assert time.monotonic() < deadline, "some pages never reached the engine"
+                time.sleep(0.05)
+                s.expire_all()
+
         # the throttle is shared: five failures on whichever workers, then even the right password waits
         for _ in range(5):
             assert call(base + "api/token", "POST", auth=basic("sam", "wrong password"))[0] == 401
