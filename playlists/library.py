@@ -1,6 +1,7 @@
 """Media library: the audio files in a folder that soundfile can read, with their durations."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,33 @@ def probe(path: str | Path, title: str | None = None) -> Track:
     if info.samplerate <= 0 or info.frames <= 0:
         raise LibraryError(f"audio file is empty: {p}")
     return Track(p.resolve(), title or p.stem, info.frames / info.samplerate)
+
+
+#: Containers a playlist may hold (soundfile's format name -> the stored file's extension).
+FORMATS = {"WAV": "wav", "FLAC": "flac", "OGG": "ogg", "MP3": "mp3"}
+
+
+def check_audio(data: bytes, label: str, max_seconds: float = 3600.0) -> tuple[str, float]:
+    """Decode an uploaded file to its end (its name and declared type are never trusted): returns
+    (extension for its container, duration in seconds); LibraryError naming ``label`` if it is not
+    audio soundfile can play, is empty, or runs over ``max_seconds``."""
+    try:
+        with sf.SoundFile(io.BytesIO(data)) as f:
+            ext = FORMATS.get(f.format)
+            if ext is None:
+                raise LibraryError(f"{label}: {f.format} files are not taken (use {', '.join(FORMATS)})")
+            frames = sum(len(block) for block in f.blocks(blocksize=1 << 16, dtype="float32"))
+            rate = f.samplerate
+    except LibraryError:
+        raise
+    except Exception as exc:  # soundfile raises RuntimeError/LibsndfileError/TypeError for non-audio
+        raise LibraryError(f"{label}: not an audio file that can be played ({exc})") from None
+    seconds = frames / rate if rate > 0 else 0.0
+    if seconds < 0.5:
+        raise LibraryError(f"{label}: no sound in it (under half a second)")
+    if seconds > max_seconds:
+        raise LibraryError(f"{label}: {seconds / 60:.0f} min is longer than {max_seconds / 60:.0f} min")
+    return ext, seconds
 
 
 class MediaLibrary:

@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,  # uploads (recordings)
+    "MUSIC_UPLOAD_MAX": 200 * 1024 * 1024,   # a playlist's music files, all together
     "MAX_RECORDING_SECONDS": 600,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "API_TOKEN_MAX_AGE": 12 * 3600,
@@ -63,6 +64,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("SESSION_COOKIE_SECURE"):
         app.config["REMEMBER_COOKIE_SECURE"] = True
     app.extensions["pa"] = Services(config)
+
+    @app.before_request
+    def _upload_limit():  # before CSRF reads the form: a playlist's music has its own, larger limit
+        if request.endpoint == "schedule.playlists":
+            request.max_content_length = app.config["MUSIC_UPLOAD_MAX"]
 
     csrf.init_app(app)
     init_filters(app)

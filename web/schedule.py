@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from broadcaster.errors import ValidationError
 from broadcaster.schedule.programmes import ItemSpec
@@ -180,3 +180,33 @@ def programmes():
             error, code = str(exc), 400
     return render_template("schedule/programmes.html", programmes=s.programmes.list_programmes(),
                            playlists=s.programmes.list_playlists(), values=values, error=error), code
+
+
+@bp.route("/playlists", methods=["GET", "POST"])
+@require(*SCHEDULE)
+def playlists():
+    """Music for programmes: upload files as a playlist (each decoded by the schedule service; the
+    names only give the tracks their titles)."""
+    s = svc()
+    limit = current_app.config["MUSIC_UPLOAD_MAX"]
+    error, values, code = None, {}, 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            crossfade = _seconds(values.get("crossfade_s"), "crossfade_s")
+            files = [(f.filename or "", f.read()) for f in request.files.getlist("files") if f]
+            s.programmes.upload_playlist(values.get("name") or "", [(n, d) for n, d in files if d], media=s.media,
+                                         who=actor(), shuffle=bool(values.get("shuffle")), crossfade_s=crossfade)
+            flash(t("Saved."), "ok")
+            return redirect(url_for("schedule.playlists"))
+        except ValidationError as exc:
+            error, code = str(exc), 400
+    return render_template("schedule/playlists.html", playlists=s.programmes.list_playlists(), values=values,
+                           error=error, max_mb=limit // (1024 * 1024)), code
+
+
+def _seconds(value, field: str) -> float:
+    try:
+        return float(value) if value not in (None, "") else 3.0
+    except ValueError:
+        raise ValidationError(f"{field}: a number of seconds, got {value!r}") from None

@@ -15,18 +15,18 @@ from sqlalchemy.orm import Session
 from audio.pcm import AudioError
 from broadcaster.db import Database
 from broadcaster.errors import NotFound, ValidationError
-from broadcaster.models.schedule import (ClosedDay, ItemKind, MissedSlot, PlaylistRecord, PlaylistTrack,
+from broadcaster.models.schedule import (ClosedDay, ItemKind, MissedSlot, PlaylistRecord,
                                          Programme, ProgrammeItem, ScheduleRule)
 from broadcaster.priorities import Priority
 from broadcaster.schedule import store
+from broadcaster.schedule.playlist_shelf import PlaylistShelf
+from broadcaster.schedule.playlist_shelf import may_schedule as _may_schedule
 from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
 from broadcaster.schedule.venue import adopt_stored_tz
 from broadcaster.settings import load_settings, save_settings
 from broadcaster.announcements import APPROVED_STATES
-from broadcaster.models.core import Role
 from broadcaster.models.workflow import Announcement
-from broadcaster.users import acting
-from playlists import Playlist, Track, probe
+from playlists import Track, probe
 
 CHIMES = ("programme", "announcement", "urgent_page", "emergency")
 CHIME_ESTIMATE_S = 2.5
@@ -125,17 +125,7 @@ def _priority(value) -> int:
         raise ValidationError(f"priority: {exc}") from None
 
 
-#: Who may change the schedule (programmes, rules, closed days). ``who=None`` is the operator's own
-#: shell (the CLI on the server); the panel and the API always pass the logged-in user.
-SCHEDULERS = (Role.BROADCASTER, Role.SUPERVISOR)
-
-
-def _may_schedule(s: Session, who, action: str) -> None:
-    if who is not None:
-        acting(s, who, *SCHEDULERS, action=action)
-
-
-class ProgrammeService:
+class ProgrammeService(PlaylistShelf):
     def __init__(self, db: Database, *, tz: str | None = None) -> None:
         self.db = db
         self._tz_override = tz
@@ -157,44 +147,6 @@ class ProgrammeService:
         save_settings({"timezone": name})
         self._tz_override = None
         return name
-
-    # -- playlists -----------------------------------------------------------------------------------
-    def import_playlist(self, path: str | Path, name: str | None = None, *, shuffle: bool = False,
-                        crossfade_s: float = 3.0, replace: bool = False) -> int:
-        if crossfade_s < 0:
-            raise ValidationError(f"crossfade: must be >= 0 seconds, got {crossfade_s}")
-        try:
-            pl = Playlist.from_m3u(path, name)
-        except AudioError as exc:
-            raise ValidationError(f"file: {exc}") from None
-        if not pl.tracks:
-            raise ValidationError(f"file: playlist {path} has no tracks")
-        with self.db.session() as s:
-            old = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == pl.name))
-            if old is not None and not replace:
-                raise ValidationError(f"name: a playlist called {pl.name!r} already exists (use --replace)")
-            rec = old or PlaylistRecord(name=pl.name)
-            rec.shuffle, rec.crossfade_s = shuffle, crossfade_s
-            rec.tracks = [PlaylistTrack(position=i, path=str(t.path), title=t.title, duration=t.duration)
-                          for i, t in enumerate(pl.tracks)]
-            s.add(rec)
-            s.flush()
-            return rec.id
-
-    def playlist(self, name: str) -> Playlist:
-        with self.db.session() as s:
-            rec = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == name))
-            if rec is None:
-                raise NotFound(f"no playlist called {name!r}")
-            return Playlist(rec.name, [Track(Path(t.path), t.title, t.duration) for t in rec.tracks])
-
-    def export_playlist(self, name: str, path: str | Path) -> Path:
-        return self.playlist(name).to_m3u(path)
-
-    def list_playlists(self) -> list[tuple[str, int, float, bool]]:
-        with self.db.session() as s:
-            return [(p.name, len(p.tracks), sum(t.duration for t in p.tracks), p.shuffle)
-                    for p in s.scalars(select(PlaylistRecord).order_by(PlaylistRecord.name))]
 
     # -- programmes ----------------------------------------------------------------------------------
     def create_programme(self, name: str, items: list[ItemSpec], *, priority=Priority.PROGRAMME,

@@ -209,3 +209,64 @@ def test_edit_rule_replaces_in_one_step_and_a_refused_edit_keeps_the_old(service
     with pytest.raises(NotFound):
         service.edit_rule(rid, "P", RuleSpec("daily", at=time(7)), who="bea")  # the old one is gone
     assert [(r.rule_id, r.spec.at) for r in service.rules()] == [(new, time(9, 30))]
+
+
+def _audio(tmp_path, name, seconds=1.0, fmt="WAV", freq=440.0):
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    t = np.arange(int(seconds * 48000)) / 48000
+    buf = io.BytesIO()
+    sf.write(buf, (0.4 * np.sin(2 * np.pi * freq * t)).astype(np.float32), 48000, format=fmt)
+    return name, buf.getvalue()
+
+
+def test_uploaded_music_becomes_a_playlist_kept_as_it_came(db, tmp_path):
+    """Files are decoded to be checked (the names only give titles, even a hostile one), kept in their
+    own container, content-addressed, and the playlist plays them from there."""
+    from broadcaster.media import MediaStore
+    from broadcaster.models.core import User, Role
+
+    media = MediaStore(tmp_path / "media")
+    with db.session() as s:
+        s.add(User(name="bob", role=Role.BROADCASTER))
+    files = [_audio(tmp_path, "Morning Theme.flac", 1.5, "FLAC"), _audio(tmp_path, "../../etc/passwd.wav", 1.0),
+             _audio(tmp_path, "dup.wav", 1.0)]
+    files[2] = ("again.wav", files[1][1])  # the same bytes twice: one file on disk
+    pid = ProgrammeService(db).upload_playlist("Lobby", files, media=media, who="bob", shuffle=True)
+    pl = ProgrammeService(db).playlist("Lobby")
+    assert [t.title for t in pl.tracks] == ["Morning Theme", "passwd", "again"]
+    assert [round(t.duration, 2) for t in pl.tracks] == [1.5, 1.0, 1.0] and pid
+    root = (tmp_path / "media").resolve()
+    assert all(root in t.path.parents and t.path.is_file() for t in pl.tracks)  # never where a name says
+    assert pl.tracks[0].path.suffix == ".flac" and pl.tracks[1].path == pl.tracks[2].path
+    assert ProgrammeService(db).list_playlists() == [("Lobby", 3, pytest.approx(3.5), True)]
+
+
+def test_a_bad_music_upload_stores_nothing(db, tmp_path):
+    from broadcaster.errors import PermissionDenied
+    from broadcaster.media import MediaStore
+    from broadcaster.models.core import User, Role
+
+    media = MediaStore(tmp_path / "media")
+    with db.session() as s:
+        s.add(User(name="bob", role=Role.BROADCASTER))
+        s.add(User(name="dora", role=Role.DESK))
+    good = _audio(tmp_path, "ok.wav")
+    svc = ProgrammeService(db)
+    with pytest.raises(ValidationError, match=r"file 2 \(song\): not an audio file"):
+        svc.upload_playlist("Lobby", [good, ("song.mp3", b"ID3 but not really an mp3" * 100)], media=media, who="bob")
+    with pytest.raises(ValidationError, match="no sound"):
+        svc.upload_playlist("Lobby", [_audio(tmp_path, "blip.wav", 0.1)], media=media, who="bob")
+    with pytest.raises(ValidationError, match="name"):
+        svc.upload_playlist("  ", [good], media=media, who="bob")
+    with pytest.raises(ValidationError, match="at least one"):
+        svc.upload_playlist("Lobby", [], media=media, who="bob")
+    with pytest.raises(PermissionDenied):
+        svc.upload_playlist("Lobby", [good], media=media, who="dora")
+    assert svc.list_playlists() == [] and not (tmp_path / "media").exists()  # no row, no file
+    svc.upload_playlist("Lobby", [good], media=media, who="bob")
+    with pytest.raises(ValidationError, match="already exists"):
+        svc.upload_playlist("Lobby", [good], media=media, who="bob")

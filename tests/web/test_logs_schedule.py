@@ -52,3 +52,38 @@ def test_programme_rule_week_edit_delete(app):
     assert bob.post(f"/schedule/rules/{new_id}/delete").status_code == 404
     assert "Parade call" not in bob.get(f"/schedule/?week={(monday + timedelta(days=7)).isoformat()}").get_data(
         as_text=True).split('id="week"')[1]
+
+
+def test_music_upload_makes_a_playlist_and_refuses_what_is_not_audio(app, tmp_path):
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    def wav(seconds):
+        buf = io.BytesIO()
+        t = np.arange(int(seconds * 48000)) / 48000
+        sf.write(buf, (0.4 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 48000, format="WAV")
+        return buf.getvalue()
+
+    bob = Browser(app, "bob")
+    assert "Upload music" in bob.get("/schedule/playlists").get_data(as_text=True)
+    bad = bob.post("/schedule/playlists", {"name": "Lobby", "files": [(io.BytesIO(wav(1)), "a.wav"),
+                                                                      (io.BytesIO(b"<script>x</script>"), "b.mp3")]},
+                   content_type="multipart/form-data")
+    assert bad.status_code == 400 and "file 2 (b)" in bad.get_data(as_text=True)
+    assert app.extensions["pa"].programmes.list_playlists() == []
+    no_csrf = bob.client.post("/schedule/playlists", data={"name": "Lobby", "files": [(io.BytesIO(wav(1)), "a.wav")]},
+                              content_type="multipart/form-data")
+    assert no_csrf.status_code == 400 and app.extensions["pa"].programmes.list_playlists() == []
+    ok = bob.post("/schedule/playlists", {"name": "Lobby", "shuffle": "1", "crossfade_s": "2",
+                                          "files": [(io.BytesIO(wav(1)), "Theme.wav"), (io.BytesIO(wav(2)), "Walk.wav")]},
+                  content_type="multipart/form-data")
+    assert ok.status_code == 302
+    page = bob.get("/schedule/playlists").get_data(as_text=True)
+    assert "Lobby" in page and "0:03" in page
+    assert app.extensions["pa"].programmes.playlist("Lobby").duration == 3.0
+    big = app.config["MAX_CONTENT_LENGTH"] + 1024  # over a recording's limit, under the music limit
+    long = bob.post("/schedule/playlists", {"name": "Long", "files": [(io.BytesIO(wav(1) + b"\0" * big), "x.wav")]},
+                    content_type="multipart/form-data")
+    assert long.status_code != 413  # music has its own limit; the file is then checked by decoding

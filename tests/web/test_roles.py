@@ -13,6 +13,7 @@ PAGES = {
     "/desk/": (DESK, SUP, ADMIN), "/desk/cases": (DESK, SUP, ADMIN), "/desk/lost": (DESK, SUP, ADMIN),
     "/scripts/": (BRO, SUP, ADMIN), "/scripts/new": (BRO, SUP, ADMIN),
     "/schedule/": (BRO, SUP, ADMIN), "/schedule/rules": (BRO, SUP, ADMIN), "/schedule/programmes": (BRO, SUP, ADMIN),
+    "/schedule/playlists": (BRO, SUP, ADMIN),
     "/approvals/": (SUP, ADMIN), "/approvals/templates": (SUP, ADMIN), "/approvals/logs": (SUP, ADMIN),
     "/approvals/logs/asrun.csv": (SUP, ADMIN), "/approvals/logs/faults.csv": (SUP, ADMIN),
 }
@@ -23,6 +24,7 @@ ACTIONS = {  # POST url -> roles allowed past the view check
     "/scripts/new": (BRO, SUP, ADMIN),
     "/scripts/preview": (BRO, SUP, ADMIN),
     "/schedule/rules": (BRO, SUP, ADMIN),
+    "/schedule/playlists": (BRO, SUP, ADMIN),
     "/approvals/templates/1/approve": (SUP, ADMIN),
     "/approvals/pages/1/approve": (SUP, ADMIN),
     "/approvals/announcements/1/reject": (SUP, ADMIN),

@@ -1,0 +1,103 @@
+"""Playlists kept in the schedule database: imported from M3U files (``broadcaster playlist import``)
+or uploaded through the panel, read back as :class:`playlists.Playlist` for programmes to play.
+:class:`ProgrammeService` holds these methods (it needs ``self.db``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audio.pcm import AudioError
+from broadcaster.errors import NotFound, ValidationError
+from broadcaster.models.core import Role
+from broadcaster.models.schedule import PlaylistRecord, PlaylistTrack
+from broadcaster.users import acting
+from playlists import Playlist, Track
+
+
+#: Who may change the schedule (programmes, rules, closed days, playlists). ``who=None`` is the
+#: operator's own shell (the CLI on the server); the panel and the API always pass the logged-in user.
+SCHEDULERS = (Role.BROADCASTER, Role.SUPERVISOR)
+
+
+def may_schedule(s: Session, who, action: str) -> None:
+    if who is not None:
+        acting(s, who, *SCHEDULERS, action=action)
+
+
+class PlaylistShelf:
+    db: object  # broadcaster.db.Database
+
+    def import_playlist(self, path: str | Path, name: str | None = None, *, shuffle: bool = False,
+                        crossfade_s: float = 3.0, replace: bool = False) -> int:
+        if crossfade_s < 0:
+            raise ValidationError(f"crossfade: must be >= 0 seconds, got {crossfade_s}")
+        try:
+            pl = Playlist.from_m3u(path, name)
+        except AudioError as exc:
+            raise ValidationError(f"file: {exc}") from None
+        if not pl.tracks:
+            raise ValidationError(f"file: playlist {path} has no tracks")
+        return self._store_playlist(pl.name, pl.tracks, shuffle, crossfade_s, replace)
+
+    def upload_playlist(self, name: str, files: list[tuple[str, bytes]], *, media, who=None,
+                        shuffle: bool = False, crossfade_s: float = 3.0, replace: bool = False) -> int:
+        """A playlist from uploaded music (the panel): ``files`` are (file name, bytes). Every file is
+        decoded to its end first (names and declared types are never trusted; the name only gives
+        the track a title); if any is not playable audio nothing is stored. Files are kept as they
+        came, content-addressed in ``media`` (a MediaStore) under ``music/``."""
+        from playlists.library import LibraryError, Track, check_audio
+
+        name = (name or "").strip()
+        if not name or len(name) > 120:
+            raise ValidationError("name: give the playlist a name (at most 120 characters)")
+        if crossfade_s < 0:
+            raise ValidationError(f"crossfade: must be >= 0 seconds, got {crossfade_s}")
+        if not files:
+            raise ValidationError("files: choose at least one audio file")
+        with self.db.session() as s:
+            may_schedule(s, who, "upload music")
+            if s.scalar(select(PlaylistRecord.id).where(PlaylistRecord.name == name)) and not replace:
+                raise ValidationError(f"name: a playlist called {name!r} already exists")
+        checked = []
+        for i, (filename, data) in enumerate(files, 1):
+            title = Path((filename or "").replace("\\", "/")).stem.strip()[:120] or f"Track {i}"
+            try:
+                checked.append((title, *check_audio(data, f"file {i} ({title})")))
+            except LibraryError as exc:
+                raise ValidationError(str(exc)) from None
+        tracks = []
+        for (title, ext, seconds), (_, data) in zip(checked, files):
+            rel, _ = media.save_bytes(data, "music", ext)
+            tracks.append(Track(media.path(rel).resolve(), title, seconds))
+        return self._store_playlist(name, tracks, shuffle, crossfade_s, replace)
+
+    def _store_playlist(self, name: str, tracks, shuffle: bool, crossfade_s: float, replace: bool) -> int:
+        with self.db.session() as s:
+            old = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == name))
+            if old is not None and not replace:
+                raise ValidationError(f"name: a playlist called {name!r} already exists (use --replace)")
+            rec = old or PlaylistRecord(name=name)
+            rec.shuffle, rec.crossfade_s = shuffle, crossfade_s
+            rec.tracks = [PlaylistTrack(position=i, path=str(t.path), title=t.title, duration=t.duration)
+                          for i, t in enumerate(tracks)]
+            s.add(rec)
+            s.flush()
+            return rec.id
+
+    def playlist(self, name: str) -> Playlist:
+        with self.db.session() as s:
+            rec = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == name))
+            if rec is None:
+                raise NotFound(f"no playlist called {name!r}")
+            return Playlist(rec.name, [Track(Path(t.path), t.title, t.duration) for t in rec.tracks])
+
+    def export_playlist(self, name: str, path: str | Path) -> Path:
+        return self.playlist(name).to_m3u(path)
+
+    def list_playlists(self) -> list[tuple[str, int, float, bool]]:
+        with self.db.session() as s:
+            return [(p.name, len(p.tracks), sum(t.duration for t in p.tracks), p.shuffle)
+                    for p in s.scalars(select(PlaylistRecord).order_by(PlaylistRecord.name))]
+
