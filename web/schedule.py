@@ -194,8 +194,8 @@ def playlists():
         values = request.form.to_dict()
         try:
             crossfade = _seconds(values.get("crossfade_s"), "crossfade_s")
-            files = [(f.filename or "", f.read()) for f in request.files.getlist("files") if f]
-            s.programmes.upload_playlist(values.get("name") or "", [(n, d) for n, d in files if d], media=s.media,
+            files = [(f.filename or "", data) for f in request.files.getlist("files") if (data := f.read())]
+            s.programmes.upload_playlist(values.get("name") or "", files, media=s.media,
                                          who=actor(), shuffle=bool(values.get("shuffle")), crossfade_s=crossfade)
             flash(t("Saved."), "ok")
             return redirect(url_for("schedule.playlists"))

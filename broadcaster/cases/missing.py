@@ -158,15 +158,9 @@ def case_kind(kind: CaseKind | str) -> CaseKind:
         raise ValidationError(f"kind: must be missing or found, got {kind!r}") from None
 
 
-def new_case(session: Session, user: User, kind: CaseKind, values: dict, at: datetime, tz: ZoneInfo) -> PersonCase:
-    """Store a case from validated ``values`` (:func:`validate_details`) under the next number of the
-    day, with its "opened" event, in the caller's transaction."""
-    case = PersonCase(number=next_number(session, CASE_SERIES, at, tz), kind=kind, state=S.OPEN,
-                      created_by_id=user.id, created_at=at, **values)
-    session.add(case)
-    session.flush()
-    add_event(session, case, user, "opened", at, to_state=S.OPEN, detail=f"{kind.value} report")
-    return case
+def opened_event(case: PersonCase, user: User, at: datetime) -> dict:
+    """A case's first timeline entry (:func:`event_row`)."""
+    return event_row(case, user, at, "opened", to_state=S.OPEN, detail=f"{case.kind.value} report")
 
 
 def load_case(session: Session, number: str) -> PersonCase:
@@ -213,7 +207,11 @@ class CaseService:
         values = validate_details(kind, details, now)
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="open a case")
-            case = new_case(s, user, kind, values, now, self.tz)
+            case = PersonCase(number=next_number(s, CASE_SERIES, now, self.tz), kind=kind, state=S.OPEN,
+                              created_by_id=user.id, created_at=now, **values)
+            s.add(case)
+            s.flush()
+            s.add(CaseEvent(**opened_event(case, user, now)))
         return case
 
     def transition(self, number: str, who: Actor, to: CaseState | str, *, result: str | None = None,

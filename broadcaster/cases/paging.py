@@ -344,14 +344,11 @@ class PagingService:
 
     # -- helpers -------------------------------------------------------------------------------
     def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
-        page = self._make_page(s, user, texts, purpose, **kw)
+        """A new page, stored: due at once unless it waits for approval."""
+        page = Page(**self._page_row(s, user, texts, purpose, **kw))
         s.add(page)
         s.flush()
         return page
-
-    def _make_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
-        """A new page (not yet added to the session): due at once unless it waits for approval."""
-        return Page(**self._page_row(s, user, texts, purpose, **kw))
 
     def _page_row(self, s, user, texts: dict, purpose: TemplatePurpose, *, case_id: int | None = None,
                   lost_item_id: int | None = None, template_id: int | None = None, extra: str | None = None,

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy import insert
 
 from broadcaster.cases.drafts import draft, page_detail, page_template
-from broadcaster.cases.missing import CaseDetails, add_events, case_kind, event_row, validate_details
+from broadcaster.cases.missing import (CaseDetails, add_events, case_kind, event_row, opened_event,
+                                      validate_details)
 from broadcaster.cases.numbering import CASE_SERIES, next_numbers, venue_date
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.errors import BroadcasterError
@@ -131,8 +132,7 @@ def _store(s, paging: "PagingService", staged: list[_Staged]) -> None:
     events = []
     for st in staged:
         case, user, at = st.case, st.user, st.call.at
-        events.append(event_row(case, user, at, "opened", to_state=CaseState.OPEN,
-                                detail=f"{st.call.kind.value} report"))
+        events.append(opened_event(case, user, at))
         if st.page is not None:
             if case.state is CaseState.PAGED:
                 events.append(event_row(case, user, at, "state", from_state=CaseState.OPEN,

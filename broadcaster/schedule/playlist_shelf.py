@@ -14,6 +14,7 @@ from broadcaster.models.core import Role
 from broadcaster.models.schedule import PlaylistRecord, PlaylistTrack
 from broadcaster.users import acting
 from playlists import Playlist, Track
+from playlists.library import LibraryError, check_audio
 
 
 #: Who may change the schedule (programmes, rules, closed days, playlists). ``who=None`` is the
@@ -47,8 +48,6 @@ class PlaylistShelf:
         decoded to its end first (names and declared types are never trusted; the name only gives
         the track a title); if any is not playable audio nothing is stored. Files are kept as they
         came, content-addressed in ``media`` (a MediaStore) under ``music/``."""
-        from playlists.library import LibraryError, Track, check_audio
-
         name = (name or "").strip()
         if not name or len(name) > 120:
             raise ValidationError("name: give the playlist a name (at most 120 characters)")
