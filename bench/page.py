@@ -19,15 +19,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from audio.pcm import Pcm  # noqa: E402
 from audio.sinks import NullSink  # noqa: E402
-from broadcaster.cases.defaults import seed_defaults  # noqa: E402
+from broadcaster.paging.defaults import seed_defaults  # noqa: E402
 from broadcaster.cases.missing import CaseDetails, CaseService  # noqa: E402
 from broadcaster.cases.pager import Pager  # noqa: E402
-from broadcaster.cases.paging import PagingService  # noqa: E402
-from broadcaster.cases.templates import TemplateService  # noqa: E402
+from broadcaster.paging.paging import PagingService  # noqa: E402
+from broadcaster.paging.templates import TemplateService  # noqa: E402
 from broadcaster.clock import SystemClock  # noqa: E402
-from broadcaster.db import Database  # noqa: E402
-from broadcaster.models.core import Role, User  # noqa: E402
-from broadcaster.playout import PlayoutEngine, PlayoutItem  # noqa: E402
+from broadcaster.store.db import Database  # noqa: E402
+from broadcaster.store.models.core import Role, User  # noqa: E402
+from broadcaster.onair.engine import PlayoutEngine, PlayoutItem  # noqa: E402
 from broadcaster.priorities import Priority  # noqa: E402
 
 RATE = 48_000

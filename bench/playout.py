@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from audio.pcm import Pcm  # noqa: E402
 from audio.sinks import NullSink  # noqa: E402
-from broadcaster.playout import PlayoutEngine, PlayoutItem  # noqa: E402
+from broadcaster.onair.engine import PlayoutEngine, PlayoutItem  # noqa: E402
 from broadcaster.priorities import Priority  # noqa: E402
 
 

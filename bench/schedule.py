@@ -74,9 +74,9 @@ def lateness(n: int = 200, spacing_s: int = 2) -> None:
     os.environ.setdefault("PA_GTTS_DISABLED", "1")
     from audio.render import Renderer
     from audio.sinks import NullSink
-    from broadcaster.db import Database
-    from broadcaster.models.workflow import Announcement, AnnouncementKind, AnnouncementState
-    from broadcaster.playout import PlayoutEngine
+    from broadcaster.store.db import Database
+    from broadcaster.store.models.workflow import Announcement, AnnouncementKind, AnnouncementState
+    from broadcaster.onair.engine import PlayoutEngine
     from broadcaster.schedule.bridge import PlayoutBridge
     from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
     from broadcaster.schedule.scheduler import ScheduleEngine

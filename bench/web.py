@@ -65,9 +65,9 @@ def login(port: int, name: str) -> str:
 def prepare(var: Path) -> str:
     """Users and approved page templates in a fresh database; returns its URL."""
     os.environ["PA_VAR_DIR"] = str(var)
-    from broadcaster.cases.defaults import seed_defaults
-    from broadcaster.cases.templates import TemplateService
-    from broadcaster.db import Database
+    from broadcaster.paging.defaults import seed_defaults
+    from broadcaster.paging.templates import TemplateService
+    from broadcaster.store.db import Database
     from broadcaster.users import add_user
 
     url = f"sqlite:///{var / 'bench.sqlite3'}"

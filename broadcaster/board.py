@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from broadcaster import logs
 from broadcaster.cases.missing import CaseService
-from broadcaster.db import Database
-from broadcaster.models.cases import PersonCase
-from broadcaster.models.core import ChangeCounter
-from broadcaster.models.workflow import Fault
+from broadcaster.store.db import Database
+from broadcaster.store.models.cases import PersonCase
+from broadcaster.store.models.core import ChangeCounter
+from broadcaster.store.models.workflow import Fault
 
 
 _VERSIONS = select(ChangeCounter.name, ChangeCounter.n)

@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from broadcaster.db import ROOT
+    from broadcaster.store.db import ROOT
 
     os.environ.setdefault("PA_VAR_DIR", str(ROOT / "var"))  # caches, voices, media live beside the DB
     parser = build_parser()

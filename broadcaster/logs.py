@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from broadcaster.clock import utcnow
 from broadcaster.errors import InvalidTransition, NotFound, ValidationError
-from broadcaster.models.core import Role, User
-from broadcaster.models.workflow import AsRun, Fault, FaultState
+from broadcaster.store.models.core import Role, User
+from broadcaster.store.models.workflow import AsRun, Fault, FaultState
 from broadcaster.users import require
 
 FAULT_KINDS = ("device_lost", "tts_down", "hash_mismatch", "escalation", "render_failed", "missed_slot", "other")

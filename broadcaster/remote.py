@@ -12,15 +12,15 @@ from __future__ import annotations
 from functools import partial
 
 from audio.render import Renderer
-from broadcaster.announcements import AnnouncementService
-from broadcaster.approval import ApprovalService, renderer_for
-from broadcaster.cases.paging import PagingService
+from broadcaster.announcements.scripts import AnnouncementService
+from broadcaster.announcements.approval import ApprovalService, renderer_for
+from broadcaster.paging.paging import PagingService
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.control import PAGING, STATION, RemoteEngine, ring, run_dir
-from broadcaster.db import Database
-from broadcaster.media import MediaStore
+from broadcaster.store.db import Database
+from broadcaster.store.media import MediaStore
 from broadcaster.settings import VenueSettings, load_settings, var_dir
-from broadcaster.station import Station
+from broadcaster.announcements.station import Station
 
 
 class RemoteService:

@@ -15,17 +15,17 @@ from audio.chimes import chime
 from audio.render import Renderer
 from audio.sinks import NullSink, PortAudioSink, Sink, WavFileSink, list_devices, parse_device
 from broadcaster import logs
-from broadcaster.announcements import AnnouncementService
-from broadcaster.approval import ApprovalService, renderer_for
+from broadcaster.announcements.scripts import AnnouncementService
+from broadcaster.announcements.approval import ApprovalService, renderer_for
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.control import ALL, PAGING, STATION, Doorbell, SnapshotPublisher, run_dir
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
-from broadcaster.media import MediaStore
-from broadcaster.models.core import User
-from broadcaster.playout import PlayoutEngine
+from broadcaster.store.media import MediaStore
+from broadcaster.store.models.core import User
+from broadcaster.onair.engine import PlayoutEngine
 from broadcaster.settings import VenueSettings, load_settings, var_dir
-from broadcaster.station import Station
+from broadcaster.announcements.station import Station
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class BroadcastService:
     # -- wiring -------------------------------------------------------------------------------
     def _paging(self):
         from broadcaster.cases.pager import Pager
-        from broadcaster.cases.paging import PagingService
+        from broadcaster.paging.paging import PagingService
 
         return PagingService.for_venue(self.db, self.clock, Pager.for_engine(self.engine, self.renderer),
                                        self.settings, tuple(self.engine.zones), on_escalation=self._escalation)
@@ -164,7 +164,7 @@ class BroadcastService:
             name = "admin" if s.scalar(select(User).where(User.name == "admin")) is None else "admin-" + secrets.token_hex(2)
             add_user(s, name, "admin", password=password)
         try:
-            from broadcaster.cases.defaults import seed_defaults
+            from broadcaster.paging.defaults import seed_defaults
 
             seed_defaults(self.db, self.clock)
         except Exception:

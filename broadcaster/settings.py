@@ -38,7 +38,7 @@ class VenueSettings:
 
 
 def var_dir() -> Path:
-    from broadcaster.db import ROOT
+    from broadcaster.store.db import ROOT
 
     path = Path(os.environ.get("PA_VAR_DIR", ROOT / "var"))
     path.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from broadcaster.errors import NotFound, PermissionDenied, ValidationError
-from broadcaster.models.core import Role, User
+from broadcaster.store.models.core import Role, User
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,80}$")
 

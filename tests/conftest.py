@@ -41,7 +41,7 @@ def alsa_capture():
 @pytest.fixture
 def db(tmp_path):
     """A real SQLite database file, migrated to head."""
-    from broadcaster.db import Database
+    from broadcaster.store.db import Database
 
     database = Database(f"sqlite:///{tmp_path / 'test.sqlite3'}")
     yield database
@@ -74,7 +74,7 @@ def pg_db(postgres_server, request):
     """A fresh PostgreSQL database, migrated to head, for one test."""
     import uuid
 
-    from broadcaster.db import Database
+    from broadcaster.store.db import Database
 
     url, server = postgres_server
     name = "t_" + uuid.uuid4().hex[:12]

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import broadcaster.models  # noqa: F401
-from broadcaster.db import Base, Database, upgrade
+import broadcaster.store.models  # noqa: F401
+from broadcaster.store.db import Base, Database, upgrade
 
 
 def _diff(engine):
@@ -29,7 +29,7 @@ def test_postgres_schema_matches_models(pg_db):
 
 
 def test_upgrade_is_idempotent_and_keeps_data(tmp_path):
-    from broadcaster.models.core import Role, User
+    from broadcaster.store.models.core import Role, User
 
     url = f"sqlite:///{tmp_path / 'keep.sqlite3'}"
     first = Database(url)
@@ -51,7 +51,7 @@ def test_sqlite_writers_take_turns_across_processes_and_never_hang(tmp_path):
     import threading
     import time
 
-    from broadcaster.models.core import Role, User
+    from broadcaster.store.models.core import Role, User
 
     url = f"sqlite:///{tmp_path / 'turns.sqlite3'}"
     a, b = Database(url), Database(url, migrate=False)
@@ -76,7 +76,7 @@ def test_sqlite_writers_take_turns_across_processes_and_never_hang(tmp_path):
     t.join(5)
     assert order == ["a commits", "b wrote"]
 
-    from broadcaster.db import Writer
+    from broadcaster.store.db import Writer
 
     stuck = Writer(str(tmp_path / "turns.sqlite3-writer"), timeout=0.3)
     with a.session() as s:

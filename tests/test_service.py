@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from audio.pcm import Pcm
 from audio.sinks import DeviceLost
-from broadcaster.models.workflow import AsRun, Fault, FaultState
-from broadcaster.playout import PlayoutItem
+from broadcaster.store.models.workflow import AsRun, Fault, FaultState
+from broadcaster.onair.engine import PlayoutItem
 from broadcaster.service import BroadcastService, build_sink
 
 
@@ -40,15 +40,15 @@ def test_first_run_creates_an_admin_once(service):
     created = service.first_run()
     assert created and created.startswith("admin / ")
     assert service.first_run() is None
-    from broadcaster.cases.templates import TemplateService
+    from broadcaster.paging.templates import TemplateService
 
     assert len(TemplateService(service.db).list()) >= 5  # default page templates, awaiting approval
 
 
 def test_lost_child_page_airs_without_the_name(service):
-    from broadcaster.cases.defaults import seed_defaults
+    from broadcaster.paging.defaults import seed_defaults
     from broadcaster.cases.missing import CaseDetails, CaseService
-    from broadcaster.cases.templates import TemplateService
+    from broadcaster.paging.templates import TemplateService
     from broadcaster.users import add_user
 
     with service.db.session() as s:
@@ -138,10 +138,10 @@ def test_rings_do_only_the_work_they_ask_for_and_the_whole_tick_still_runs(tmp_p
     """A page stored by another process (a panel worker: no engine, rings PAGING) is on the engine at
     once, without the escalation check, station sync, TTS check and music bed of a whole tick; a ring
     for everything runs the whole tick."""
-    from broadcaster.cases.defaults import seed_defaults
+    from broadcaster.paging.defaults import seed_defaults
     from broadcaster.cases.missing import CaseDetails
-    from broadcaster.cases.paging import PagingService
-    from broadcaster.cases.templates import TemplateService
+    from broadcaster.paging.paging import PagingService
+    from broadcaster.paging.templates import TemplateService
     from broadcaster.control import ALL, PAGING, ring
     from broadcaster.users import add_user
 

@@ -1,6 +1,6 @@
 """The Flask panel. ``create_app(config)`` builds it around the running broadcaster services.
 
-config keys: DATABASE (broadcaster.db.Database, required), ENGINE (PlayoutEngine or None), STATION,
+config keys: DATABASE (broadcaster.store.db.Database, required), ENGINE (PlayoutEngine or None), STATION,
 RENDERER (audio.render.Renderer), CLOCK, SECRET_KEY, TESTING, SESSION_COOKIE_SECURE, MAX_CONTENT_LENGTH,
 THROTTLE_FILE (login failures shared by worker processes),
 and optionally ready-made services (see web/services.py). No business rules live here: views call

@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from broadcaster.models.core import Role, User
+from broadcaster.store.models.core import Role, User
 from web.i18n import t
 
 bp = Blueprint("auth", __name__)

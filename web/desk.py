@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from broadcaster.cases.missing import CaseDetails
 from broadcaster.errors import ValidationError
-from broadcaster.models.cases import CaseState, LostItemState
+from broadcaster.store.models.cases import CaseState, LostItemState
 from web import status_of
 from web.auth import DESK, actor, require
 from web.i18n import t

@@ -33,7 +33,7 @@ class Services:
         self.station = station
         self.db = pick("DATABASE", "db")
         if self.db is None:
-            raise ValueError("create_app: config DATABASE (a broadcaster.db.Database) is required")
+            raise ValueError("create_app: config DATABASE (a broadcaster.store.db.Database) is required")
         self.engine = pick("ENGINE", "engine")
         self.clock = pick("CLOCK", "clock", SystemClock())
         self.renderer = pick("RENDERER", "renderer")
@@ -48,8 +48,8 @@ class Services:
         from broadcaster.cases.followup import FollowUpService
         from broadcaster.cases.lost_property import LostPropertyService
         from broadcaster.cases.missing import CaseService
-        from broadcaster.cases.paging import PagingService
-        from broadcaster.cases.templates import TemplateService
+        from broadcaster.paging.paging import PagingService
+        from broadcaster.paging.templates import TemplateService
 
         self.paging = pick("PAGING", "paging")
         if self.paging is None:
@@ -75,9 +75,9 @@ class Services:
     # -- workflow (issue 3): announcements, approval, logs ------------------------------------------
     def _build_workflow(self, config, pick) -> None:
         self.workflow = {}
-        for key, module in (("users", "broadcaster.users"), ("announcements", "broadcaster.announcements"),
-                            ("approval", "broadcaster.approval"), ("logs", "broadcaster.logs"),
-                            ("settings", "broadcaster.settings"), ("media", "broadcaster.media")):
+        for key, module in (("users", "broadcaster.users"), ("announcements", "broadcaster.announcements.scripts"),
+                            ("approval", "broadcaster.announcements.approval"), ("logs", "broadcaster.logs"),
+                            ("settings", "broadcaster.settings"), ("media", "broadcaster.store.media")):
             self.workflow[key] = _optional(module)
         self.logs = self.workflow["logs"]  # session-level functions: logs.faults(s), logs.acknowledge(s, ...)
         self.announcements = self.approval = None

@@ -1,4 +1,4 @@
-"""Adapter over the workflow area's session-level services (broadcaster.announcements, .approval):
+"""Adapter over the workflow area's session-level services (broadcaster.announcements.scripts, .approval):
 open a session, load the acting user, call the service, return detached results. No rules here."""
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def _detach(s, obj):
 
 
 def announcements(*states: str, author: str | None = None):
-    from broadcaster.models.workflow import AnnouncementState
+    from broadcaster.store.models.workflow import AnnouncementState
 
     service = _service()
     with svc().db.session() as s:

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.cases.missing import add_event, load_case
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
-from broadcaster.models.cases import CaseState, FollowUp, PersonCase
+from broadcaster.store.models.cases import CaseState, FollowUp, PersonCase
 
 
 class FollowUpService:

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, NotFound, ValidationError
-from broadcaster.cases.defaults import DEFAULT_KEYS
+from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.cases.numbering import LOST_SERIES, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
-from broadcaster.cases.templates import TemplateService, fill
-from broadcaster.models.cases import LostItem, LostItemClaim, LostItemState, Page, TemplatePurpose
+from broadcaster.paging.templates import TemplateService, fill
+from broadcaster.store.models.cases import LostItem, LostItemClaim, LostItemState, Page, TemplatePurpose
 from broadcaster.priorities import Priority
 
 UNCLAIMED_AFTER_DAYS = 30

@@ -13,12 +13,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, NotFound, ValidationError
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
-from broadcaster.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
-from broadcaster.models.core import User
+from broadcaster.store.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
+from broadcaster.store.models.core import User
 
 CHILD_AGE_LIMIT = 14  # under 14 is a child: the name is never paged
 

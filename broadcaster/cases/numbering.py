@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broadcaster.models.cases import NumberCounter
+from broadcaster.store.models.cases import NumberCounter
 
 #: Numbering series. Person cases carry no prefix; lost property numbers start with "L".
 CASE_SERIES = ""

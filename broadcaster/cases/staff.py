@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broadcaster.models.core import Role, User
+from broadcaster.store.models.core import Role, User
 from broadcaster.users import acting
 
 #: Desk work (cases, lost property, triggering pre-approved pages).

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
 from broadcaster.cases.numbering import venue_tz
-from broadcaster.models.cases import CaseKind, CaseState, FollowUp, LostItem, LostItemState, PersonCase
+from broadcaster.store.models.cases import CaseKind, CaseState, FollowUp, LostItem, LostItemState, PersonCase
 
 
 def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:

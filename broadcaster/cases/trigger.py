@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import insert
 
-from broadcaster.cases.drafts import draft, page_detail, page_template
+from broadcaster.paging.drafts import draft, page_detail, page_template
 from broadcaster.cases.missing import (CaseDetails, add_events, case_kind, event_row, opened_event,
                                       validate_details)
 from broadcaster.cases.numbering import CASE_SERIES, next_numbers, venue_date
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.errors import BroadcasterError
-from broadcaster.models.cases import CaseKind, CaseState, Page, PersonCase
-from broadcaster.models.core import User
+from broadcaster.store.models.cases import CaseKind, CaseState, Page, PersonCase
+from broadcaster.store.models.core import User
 
 if TYPE_CHECKING:
-    from broadcaster.cases.paging import PagingService
+    from broadcaster.paging.paging import PagingService
 
 Result = tuple[PersonCase, Page | None, BroadcasterError | None]
 

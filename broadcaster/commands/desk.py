@@ -11,16 +11,16 @@ import argparse
 import json
 from datetime import datetime, time
 
-from broadcaster.cases.defaults import seed_defaults
+from broadcaster.paging.defaults import seed_defaults
 from broadcaster.cases.followup import FollowUpService
 from broadcaster.cases.lost_property import UNCLAIMED_AFTER_DAYS, LostPropertyService
 from broadcaster.cases.missing import CaseDetails, CaseService
 from broadcaster.cases.numbering import venue_tz
-from broadcaster.cases.paging import PagingService
+from broadcaster.paging.paging import PagingService
 from broadcaster.cases.stats import monthly_stats
-from broadcaster.cases.templates import TemplateService
+from broadcaster.paging.templates import TemplateService
 from broadcaster.clock import utcnow
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
 
 SERVICE_NOTE = "the running service (broadcaster serve) queues it at urgent-page priority on its next tick"

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
 from broadcaster.schedule import ics
 from broadcaster.schedule.plan import day_plan, format_plan

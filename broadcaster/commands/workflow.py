@@ -5,7 +5,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
 
 
@@ -15,9 +15,9 @@ def _db(args) -> Database:
 
 def _services(db):
     from audio.render import Renderer
-    from broadcaster.announcements import AnnouncementService
-    from broadcaster.approval import ApprovalService, renderer_for
-    from broadcaster.media import MediaStore
+    from broadcaster.announcements.scripts import AnnouncementService
+    from broadcaster.announcements.approval import ApprovalService, renderer_for
+    from broadcaster.store.media import MediaStore
     from broadcaster.settings import load_settings
 
     media = MediaStore()
@@ -146,7 +146,7 @@ def cmd_announce_create(args) -> int:
 
 
 def cmd_announce_list(args) -> int:
-    from broadcaster.models.workflow import AnnouncementState
+    from broadcaster.store.models.workflow import AnnouncementState
 
     db = _db(args)
     anns, _ = _services(db)
@@ -209,12 +209,12 @@ def cmd_reject(args) -> int:
 
 
 def cmd_queue(args) -> int:
-    from broadcaster.models.workflow import AnnouncementState as S
+    from broadcaster.store.models.workflow import AnnouncementState as S
 
     db = _db(args)
     anns, approval = _services(db)
     if args.id is not None:
-        from broadcaster.station import Station
+        from broadcaster.announcements.station import Station
 
         if not args.user:
             raise ValidationError("--user: who puts it on air?")

@@ -16,7 +16,7 @@ import numpy as np
 import soundfile as sf
 
 from audio.pcm import SAMPLE_RATE, Pcm
-from broadcaster.playout import PlayoutEngine, PlayoutItem
+from broadcaster.onair.engine import PlayoutEngine, PlayoutItem
 from broadcaster.priorities import Priority
 from broadcaster.schedule.programmes import ItemView, ProgrammeView
 from broadcaster.schedule.rules import Slot

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from audio.pcm import AudioError
 from broadcaster.errors import NotFound, ValidationError
-from broadcaster.models.core import Role
-from broadcaster.models.schedule import PlaylistRecord, PlaylistTrack
+from broadcaster.store.models.core import Role
+from broadcaster.store.models.schedule import PlaylistRecord, PlaylistTrack
 from broadcaster.users import acting
 from playlists import Playlist, Track
 from playlists.library import LibraryError, check_audio
@@ -28,7 +28,7 @@ def may_schedule(s: Session, who, action: str) -> None:
 
 
 class PlaylistShelf:
-    db: object  # broadcaster.db.Database
+    db: object  # broadcaster.store.db.Database
 
     def import_playlist(self, path: str | Path, name: str | None = None, *, shuffle: bool = False,
                         crossfade_s: float = 3.0, replace: bool = False) -> int:

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audio.pcm import AudioError
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import NotFound, ValidationError
-from broadcaster.models.schedule import (ClosedDay, ItemKind, MissedSlot, PlaylistRecord,
+from broadcaster.store.models.schedule import (ClosedDay, ItemKind, MissedSlot, PlaylistRecord,
                                          Programme, ProgrammeItem, ScheduleRule)
 from broadcaster.priorities import Priority
 from broadcaster.schedule import store
@@ -24,8 +24,8 @@ from broadcaster.schedule.playlist_shelf import may_schedule as _may_schedule
 from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
 from broadcaster.schedule.venue import adopt_stored_tz
 from broadcaster.settings import load_settings, save_settings
-from broadcaster.announcements import APPROVED_STATES
-from broadcaster.models.workflow import Announcement
+from broadcaster.announcements.scripts import APPROVED_STATES
+from broadcaster.store.models.workflow import Announcement
 from playlists import Track, probe
 
 CHIMES = ("programme", "announcement", "urgent_page", "emergency")

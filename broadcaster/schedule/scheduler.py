@@ -25,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import make_url
 
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.db import ROOT, Database
+from broadcaster.store.db import ROOT, Database
 from broadcaster.errors import BroadcasterError, NotFound
 from broadcaster.schedule.programmes import NotApproved, ProgrammeService, ProgrammeView
 from broadcaster.schedule.rules import Slot

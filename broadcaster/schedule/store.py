@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from broadcaster.models.schedule import RuleKind, ScheduleRule, ScheduleSetting
+from broadcaster.store.models.schedule import RuleKind, ScheduleRule, ScheduleSetting
 from broadcaster.schedule.rules import WEEKDAYS, RuleSpec, ScheduledRule
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.schedule import store
 from broadcaster.settings import save_settings, stored_settings
 

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from audio.pcm import Pcm
-from broadcaster.cases.defaults import seed_defaults
+from broadcaster.paging.defaults import seed_defaults
 from broadcaster.cases.missing import CaseDetails, CaseService
 from broadcaster.cases.pager import Pager
-from broadcaster.cases.paging import PagingService
-from broadcaster.cases.templates import TemplateService
-from broadcaster.models.core import Role, User
+from broadcaster.paging.paging import PagingService
+from broadcaster.paging.templates import TemplateService
+from broadcaster.store.models.core import Role, User
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 
 from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
-from broadcaster.models.cases import PersonCase
+from broadcaster.store.models.cases import PersonCase
 from tests.desk.conftest import lost_child
 
 

@@ -2,9 +2,9 @@
 import pytest
 
 from broadcaster.cli import main
-from broadcaster.db import Database
-from broadcaster.models.cases import LostItem, Page, PersonCase
-from broadcaster.models.core import Role, User
+from broadcaster.store.db import Database
+from broadcaster.store.models.cases import LostItem, Page, PersonCase
+from broadcaster.store.models.core import Role, User
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from broadcaster.cases.lost_property import LostPropertyService
 from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
-from broadcaster.models.cases import LostItem, LostItemState, PageStatus
+from broadcaster.store.models.cases import LostItem, LostItemState, PageStatus
 from broadcaster.priorities import Priority
 
 

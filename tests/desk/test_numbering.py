@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from broadcaster.cases.numbering import CASE_SERIES, LOST_SERIES, next_number, next_numbers, venue_date
-from broadcaster.models.cases import CaseKind, CaseState, PersonCase
+from broadcaster.store.models.cases import CaseKind, CaseState, PersonCase
 from tests.desk.conftest import lost_child
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -70,7 +70,7 @@ def _open_many(db, clock, n_threads=6, per_thread=5):
     from concurrent.futures import ThreadPoolExecutor
 
     from broadcaster.cases.missing import CaseService
-    from broadcaster.models.core import Role, User
+    from broadcaster.store.models.core import Role, User
 
     with db.session() as s:
         s.add(User(name="dora", role=Role.DESK))

@@ -12,8 +12,8 @@ import pytest
 from audio.pcm import Pcm
 from audio.sinks import NullSink
 from broadcaster.cases.pager import Pager
-from broadcaster.cases.paging import PagingService
-from broadcaster.playout import PlayoutEngine, PlayoutItem
+from broadcaster.paging.paging import PagingService
+from broadcaster.onair.engine import PlayoutEngine, PlayoutItem
 from broadcaster.priorities import Priority
 from tests.desk.conftest import lost_child
 

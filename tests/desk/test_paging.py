@@ -6,7 +6,7 @@ import pytest
 from audio.pcm import Pcm
 from broadcaster.cases.missing import load_case, move
 from broadcaster.errors import InvalidTransition, PermissionDenied
-from broadcaster.models.cases import CaseEvent, CaseState, Escalation, Page, PageStatus
+from broadcaster.store.models.cases import CaseEvent, CaseState, Escalation, Page, PageStatus
 from broadcaster.priorities import Priority
 from tests.desk.conftest import lost_child
 
@@ -102,7 +102,7 @@ def test_free_text_needs_a_supervisor_other_than_the_author(paging, cases, engin
 
 
 def test_without_an_engine_the_page_waits_for_the_service(templates, cases, clock, engine):
-    from broadcaster.cases.paging import PagingService
+    from broadcaster.paging.paging import PagingService
 
     case = cases.open_case("dora", "missing", lost_child())
     desk = PagingService(templates.db, clock)  # the CLI: no device here
@@ -126,7 +126,7 @@ def test_engine_check_refuses_a_page_whose_case_was_resolved(paging, cases, engi
 
 
 def test_engine_events_are_written_on_tick(paging, cases, engine, clock, staff):
-    from broadcaster.playout import PlayoutEvent
+    from broadcaster.onair.engine import PlayoutEvent
 
     case = cases.open_case("dora", "missing", lost_child())
     page = paging.page_case(case.number, "dora")
@@ -153,7 +153,7 @@ def test_ticks_from_two_threads_queue_a_due_page_once(templates, cases, clock, e
     import threading
     import time
 
-    from broadcaster.cases.paging import PagingService
+    from broadcaster.paging.paging import PagingService
 
     case = cases.open_case("dora", "missing", lost_child())
     PagingService(templates.db, clock).page_case(case.number, "dora")  # stored as due, not yet queued
@@ -178,7 +178,7 @@ def test_ticks_from_two_threads_queue_a_due_page_once(templates, cases, clock, e
 def _counts(db):
     from sqlalchemy import func, select
 
-    from broadcaster.models.cases import PersonCase
+    from broadcaster.store.models.cases import PersonCase
 
     with db.session() as s:
         return tuple(s.scalar(select(func.count()).select_from(m)) for m in (PersonCase, Page, CaseEvent))
@@ -197,7 +197,7 @@ def test_open_and_page_stores_the_case_and_its_page_in_one_step(paging, engine, 
 def test_open_and_page_keeps_the_case_when_only_the_page_is_refused(paging, engine, staff):
     """The desk has typed a report: a refused page (here an adult template for a child) must not lose
     it. The case is stored with no page, and the error says why."""
-    from broadcaster.cases.templates import NoNameViolation
+    from broadcaster.paging.templates import NoNameViolation
 
     before = _counts(staff)
     case, page, err = paging.open_and_page("dora", "missing", lost_child(), template="missing_adult")
@@ -227,8 +227,8 @@ def test_desks_triggering_at_once_share_a_transaction_and_each_gets_its_own_answ
     import threading
     import time
 
-    from broadcaster.cases.paging import PagingService
-    from broadcaster.cases.templates import NoNameViolation
+    from broadcaster.paging.paging import PagingService
+    from broadcaster.paging.templates import NoNameViolation
 
     paging = PagingService(templates.db, clock, engine.pager())
     submit = paging.pager.submit

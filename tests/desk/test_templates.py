@@ -1,15 +1,15 @@
 import pytest
 
-from broadcaster.cases.templates import NoNameViolation, check_no_name, name_parts
+from broadcaster.paging.templates import NoNameViolation, check_no_name, name_parts
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
-from broadcaster.models.cases import Page, PageTemplate, TemplateStatus
+from broadcaster.store.models.cases import Page, PageTemplate, TemplateStatus
 from tests.desk.conftest import lost_child
 
 TEXTS = {"zh-CN": "一名约{age}岁的{sex}，身穿{clothing}。", "en": "A {sex} of about {age} wearing {clothing}."}
 
 
 def test_seeded_defaults_wait_for_a_supervisor(staff, clock):
-    from broadcaster.cases.defaults import DEFAULTS, seed_defaults
+    from broadcaster.paging.defaults import DEFAULTS, seed_defaults
 
     created = seed_defaults(staff, clock)
     assert {t.key for t in created} == set(DEFAULTS)
@@ -19,7 +19,7 @@ def test_seeded_defaults_wait_for_a_supervisor(staff, clock):
 
 
 def test_four_eyes_and_editing_voids_approval(staff, clock):
-    from broadcaster.cases.templates import TemplateService
+    from broadcaster.paging.templates import TemplateService
 
     svc = TemplateService(staff, clock)
     tpl = svc.create("sam", "child_desc", "Child", "missing", "child", TEXTS)
@@ -47,7 +47,7 @@ def test_four_eyes_and_editing_voids_approval(staff, clock):
     ({}, "texts"),
 ])
 def test_bad_templates_refused(staff, clock, texts, field):
-    from broadcaster.cases.templates import TemplateService
+    from broadcaster.paging.templates import TemplateService
 
     with pytest.raises(ValidationError, match=field):
         TemplateService(staff, clock).create("dora", "t1", "T", "missing", "child", texts)
@@ -56,7 +56,7 @@ def test_bad_templates_refused(staff, clock, texts, field):
 
 
 def test_child_template_may_not_use_name(staff, clock):
-    from broadcaster.cases.templates import TemplateService
+    from broadcaster.paging.templates import TemplateService
 
     svc = TemplateService(staff, clock)
     for audience in ("child", "any"):
@@ -66,7 +66,7 @@ def test_child_template_may_not_use_name(staff, clock):
 
 
 def test_lost_property_templates_cannot_over_describe(staff, clock):
-    from broadcaster.cases.templates import TemplateService
+    from broadcaster.paging.templates import TemplateService
 
     with pytest.raises(ValidationError, match="description"):
         TemplateService(staff, clock).create("dora", "lp", "LP", "lost_property", "any",
@@ -90,8 +90,8 @@ def test_filled_text_is_bilingual_and_localised(paging, cases, engine):
 
 
 def test_unapproved_template_cannot_page(staff, clock, cases):
-    from broadcaster.cases.defaults import seed_defaults
-    from broadcaster.cases.paging import PagingService
+    from broadcaster.paging.defaults import seed_defaults
+    from broadcaster.paging.paging import PagingService
 
     seed_defaults(staff, clock)
     case = cases.open_case("dora", "missing", lost_child())

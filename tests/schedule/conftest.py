@@ -36,9 +36,9 @@ def service(db):
 def announcement(db):
     """make(state) -> id of an announcement in that state (approved ones carry an approval hash, as the
     workflow area's approval gate leaves them); set_state(id, state) as an edit or approval would."""
-    from broadcaster.announcements import APPROVED_STATES
-    from broadcaster.models.core import User
-    from broadcaster.models.workflow import Announcement, AnnouncementKind, AnnouncementState
+    from broadcaster.announcements.scripts import APPROVED_STATES
+    from broadcaster.store.models.core import User
+    from broadcaster.store.models.workflow import Announcement, AnnouncementKind, AnnouncementState
     from broadcaster.users import add_user
 
     def apply(ann, state):

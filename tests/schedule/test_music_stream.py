@@ -9,7 +9,7 @@ import pytest
 from audio.pcm import Pcm
 from audio.sinks import NullSink
 from audio.stream import ArrayStream
-from broadcaster.playout import PlayoutEngine, PlayoutItem
+from broadcaster.onair.engine import PlayoutEngine, PlayoutItem
 from playlists.crossfade import crossfade_all
 from playlists.stream import CrossfadeStream
 

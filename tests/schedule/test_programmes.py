@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from broadcaster.errors import NotFound, ValidationError
-from broadcaster.models.schedule import Programme, ScheduleRule
+from broadcaster.store.models.schedule import Programme, ScheduleRule
 from broadcaster.schedule.programmes import ItemSpec, NotApproved, ProgrammeService
 from broadcaster.schedule.rules import RuleSpec, parse_days
 
@@ -226,8 +226,8 @@ def _audio(tmp_path, name, seconds=1.0, fmt="WAV", freq=440.0):
 def test_uploaded_music_becomes_a_playlist_kept_as_it_came(db, tmp_path):
     """Files are decoded to be checked (the names only give titles, even a hostile one), kept in their
     own container, content-addressed, and the playlist plays them from there."""
-    from broadcaster.media import MediaStore
-    from broadcaster.models.core import User, Role
+    from broadcaster.store.media import MediaStore
+    from broadcaster.store.models.core import User, Role
 
     media = MediaStore(tmp_path / "media")
     with db.session() as s:
@@ -247,8 +247,8 @@ def test_uploaded_music_becomes_a_playlist_kept_as_it_came(db, tmp_path):
 
 def test_a_bad_music_upload_stores_nothing(db, tmp_path):
     from broadcaster.errors import PermissionDenied
-    from broadcaster.media import MediaStore
-    from broadcaster.models.core import User, Role
+    from broadcaster.store.media import MediaStore
+    from broadcaster.store.models.core import User, Role
 
     media = MediaStore(tmp_path / "media")
     with db.session() as s:

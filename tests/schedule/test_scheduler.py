@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
 from broadcaster.schedule.rules import RuleSpec, Slot
 from broadcaster.schedule.scheduler import HEARTBEAT_KEY, ScheduleEngine, SchedulerLocked, _air_job
@@ -134,7 +134,7 @@ def test_submit_failure_and_unapproved_at_air_time_are_logged(service, db, annou
 
 LOCK_PROBE = """
 import sys
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.schedule.scheduler import ScheduleEngine, SchedulerLocked
 try:
     ScheduleEngine(Database(sys.argv[1]), submit=print).start().stop()
@@ -158,7 +158,7 @@ def test_only_one_scheduler_process(service, db, prog):
 
 def test_programme_airs_through_the_real_playout_engine(service, db, tmp_path, tone):
     from audio.sinks import open_sink
-    from broadcaster.playout import PlayoutEngine
+    from broadcaster.onair.engine import PlayoutEngine
     from broadcaster.schedule.bridge import PlayoutBridge
 
     tone("m/a.wav", 1.0)

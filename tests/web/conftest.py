@@ -12,8 +12,8 @@ from werkzeug.security import generate_password_hash
 
 from audio.pcm import Pcm
 from audio.sinks import NullSink
-from broadcaster.models.core import Role, User
-from broadcaster.playout import PlayoutEngine
+from broadcaster.store.models.core import Role, User
+from broadcaster.onair.engine import PlayoutEngine
 
 PASSWORD = "correct horse 9"
 # cheap hash parameters keep the suite fast; the check is the same werkzeug code as production
@@ -34,8 +34,8 @@ def staff(db):
 
 @pytest.fixture
 def approved_templates(staff):
-    from broadcaster.cases.defaults import seed_defaults
-    from broadcaster.cases.templates import TemplateService
+    from broadcaster.paging.defaults import seed_defaults
+    from broadcaster.paging.templates import TemplateService
 
     svc = TemplateService(staff)
     for tpl in seed_defaults(staff):
@@ -61,7 +61,7 @@ def engine():
 
 @pytest.fixture
 def make_app(staff, tmp_path, renderer):
-    from broadcaster.media import MediaStore
+    from broadcaster.store.media import MediaStore
     from web import create_app
 
     def make(**config):

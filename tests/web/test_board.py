@@ -7,8 +7,8 @@ from sqlalchemy import update
 from broadcaster import logs
 from broadcaster.board import Board
 from broadcaster.cases.missing import CaseDetails, CaseService
-from broadcaster.db import Database
-from broadcaster.models.workflow import Fault
+from broadcaster.store.db import Database
+from broadcaster.store.models.workflow import Fault
 
 
 def test_lists_are_kept_until_another_process_writes(staff, tmp_path):
@@ -42,7 +42,7 @@ def test_lists_are_kept_until_another_process_writes(staff, tmp_path):
 
 def test_postgres_triggers_count_changes_too(pg_db):
     from tests.web.conftest import FAST_HASH, STAFF
-    from broadcaster.models.core import User
+    from broadcaster.store.models.core import User
 
     with pg_db.session() as s:
         for name, role in STAFF:

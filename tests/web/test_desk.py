@@ -53,7 +53,7 @@ def test_validation_errors_keep_the_form_and_store_nothing(live_app):
 
 def test_refused_page_keeps_the_case_and_says_why(make_app, staff):
     app = make_app()  # templates seeded but never approved
-    from broadcaster.cases.defaults import seed_defaults
+    from broadcaster.paging.defaults import seed_defaults
 
     seed_defaults(staff)
     b = Browser(app, "dora")

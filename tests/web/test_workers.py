@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from broadcaster.db import Database
-from broadcaster.models.workflow import AsRun
+from broadcaster.store.db import Database
+from broadcaster.store.models.workflow import AsRun
 from tests.serving import panel_url, start_serve
 from tests.web.conftest import FAST_HASH, PASSWORD, STAFF
 
@@ -59,9 +59,9 @@ def basic(name: str, password: str) -> str:
 
 
 def test_pages_through_worker_processes_air_at_once(tmp_path):
-    from broadcaster.cases.defaults import seed_defaults
-    from broadcaster.cases.templates import TemplateService
-    from broadcaster.models.core import User
+    from broadcaster.paging.defaults import seed_defaults
+    from broadcaster.paging.templates import TemplateService
+    from broadcaster.store.models.core import User
 
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     db = Database(url)
@@ -105,7 +105,7 @@ def test_pages_through_worker_processes_air_at_once(tmp_path):
         # its own case (numbers unique, consecutive) and every page reaches the engine
         from concurrent.futures import ThreadPoolExecutor
 
-        from broadcaster.models.cases import Page
+        from broadcaster.store.models.cases import Page
 
         with ThreadPoolExecutor(24) as pool:
             replies = list(pool.map(lambda _: call(base + "api/pages", "POST", PAGE, auth=bearer), range(24)))

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from audio.render import Renderer
-from broadcaster.announcements import AnnouncementService
-from broadcaster.approval import ApprovalService, renderer_for
-from broadcaster.media import MediaStore
+from broadcaster.announcements.scripts import AnnouncementService
+from broadcaster.announcements.approval import ApprovalService, renderer_for
+from broadcaster.store.media import MediaStore
 from broadcaster.settings import VenueSettings
 from broadcaster.users import add_user
 

@@ -9,10 +9,10 @@ import pytest
 import soundfile as sf
 from sqlalchemy import func, select
 
-from broadcaster.approval import HashMismatch, OutsideWindow, RefusedToAir
+from broadcaster.announcements.approval import HashMismatch, OutsideWindow, RefusedToAir
 from broadcaster.clock import utcnow
 from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
-from broadcaster.models.workflow import Announcement, Approval, StateChange
+from broadcaster.store.models.workflow import Announcement, Approval, StateChange
 
 
 def states(world, ann_id):

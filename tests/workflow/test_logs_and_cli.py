@@ -11,7 +11,7 @@ from broadcaster import logs
 from broadcaster.cli import main
 from broadcaster.clock import utcnow
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
-from broadcaster.models.workflow import AsRun, Fault, FaultState
+from broadcaster.store.models.workflow import AsRun, Fault, FaultState
 
 
 def test_fault_lifecycle(world):
@@ -112,7 +112,7 @@ def test_cli_reject_users_faults_and_as_run(tmp_path, capsys, monkeypatch):
     assert main(db + ["announce", "show", "1"]) == 0
     assert "rejected: add the Chinese text" in capsys.readouterr().out
 
-    from broadcaster.db import Database
+    from broadcaster.store.db import Database
 
     database = Database(url)
     with database.session() as s:

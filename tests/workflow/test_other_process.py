@@ -11,9 +11,9 @@ import time
 
 from audio.sinks import NullSink
 from broadcaster.control import ALL, PAGING, STATION, Doorbell, RemoteEngine, SnapshotPublisher, ring, run_dir
-from broadcaster.models.workflow import AnnouncementState as S
-from broadcaster.playout import PlayoutEngine
-from broadcaster.station import Station
+from broadcaster.store.models.workflow import AnnouncementState as S
+from broadcaster.onair.engine import PlayoutEngine
+from broadcaster.announcements.station import Station
 
 from tests.workflow.test_station import wait_state
 

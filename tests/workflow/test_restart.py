@@ -10,9 +10,9 @@ import time
 
 from sqlalchemy import select
 
-from broadcaster.db import Database
-from broadcaster.models.workflow import Announcement, AnnouncementState as S, AsRun
-from broadcaster.station import Station
+from broadcaster.store.db import Database
+from broadcaster.store.models.workflow import Announcement, AnnouncementState as S, AsRun
+from broadcaster.announcements.station import Station
 
 
 def start_service(url, tmp_path):

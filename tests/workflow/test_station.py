@@ -11,11 +11,11 @@ from sqlalchemy import select
 from audio.pcm import Pcm
 from audio.sinks import NullSink
 from broadcaster import logs
-from broadcaster.approval import HashMismatch
+from broadcaster.announcements.approval import HashMismatch
 from broadcaster.errors import InvalidTransition, PermissionDenied
-from broadcaster.models.workflow import Announcement, AnnouncementState as S, AsRun, Fault
-from broadcaster.playout import PlayoutEngine, PlayoutItem
-from broadcaster.station import Station
+from broadcaster.store.models.workflow import Announcement, AnnouncementState as S, AsRun, Fault
+from broadcaster.onair.engine import PlayoutEngine, PlayoutItem
+from broadcaster.announcements.station import Station
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_preempted_announcement_is_interrupted_then_requeued_and_airs(on_air):
     ann_id = world.approved()
     station.queue(ann_id, "amy")
     engine2_sink = NullSink(keep=True, realtime=True)
-    from broadcaster.playout import PlayoutEngine as PE
+    from broadcaster.onair.engine import PlayoutEngine as PE
 
     engine2 = PE({"main": engine2_sink})
     station.engine = engine2
@@ -122,7 +122,7 @@ def test_recover_after_a_crash_requeues_what_was_airing(world):
     ann_id = world.approved()
     other = world.approved(title="Safety")
     with world.db.session() as s:  # the state a SIGKILL leaves behind
-        from broadcaster.announcements import transition
+        from broadcaster.announcements.scripts import transition
         for a in (ann_id, other):
             transition(s, s.get(Announcement, a), S.QUEUED, None)
         transition(s, s.get(Announcement, ann_id), S.AIRING, None)
@@ -150,7 +150,7 @@ def test_recover_after_a_crash_requeues_what_was_airing(world):
 def test_recover_fails_an_item_out_of_retries(world):
     ann_id = world.approved()
     with world.db.session() as s:
-        from broadcaster.announcements import transition
+        from broadcaster.announcements.scripts import transition
         ann = s.get(Announcement, ann_id)
         ann.retry_count = ann.max_retries
         transition(s, ann, S.QUEUED, None)

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from audio.sinks import NullSink
-from broadcaster.announcements import TRANSITIONS, transition
-from broadcaster.approval import OutsideWindow
+from broadcaster.announcements.scripts import TRANSITIONS, transition
+from broadcaster.announcements.approval import OutsideWindow
 from broadcaster.clock import ManualClock
 from broadcaster.errors import InvalidTransition
-from broadcaster.models.workflow import Announcement, AnnouncementState as S, StateChange
-from broadcaster.playout import PlayoutEngine
-from broadcaster.station import Station
+from broadcaster.store.models.workflow import Announcement, AnnouncementState as S, StateChange
+from broadcaster.onair.engine import PlayoutEngine
+from broadcaster.announcements.station import Station
 
 
 def _history(s, ann_id):
@@ -144,7 +144,7 @@ def test_expired_while_waiting_in_the_engine(world):
 
 
 def test_reject_and_approve_leave_an_approval_record_each(world):
-    from broadcaster.models.workflow import Approval
+    from broadcaster.store.models.workflow import Approval
 
     ann_id = world.script()
     with world.db.session() as s:

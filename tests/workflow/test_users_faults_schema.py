@@ -10,13 +10,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-import broadcaster.models  # noqa: F401
+import broadcaster.store.models  # noqa: F401
 from broadcaster import logs
 from broadcaster.clock import ManualClock
-from broadcaster.db import Base
+from broadcaster.store.db import Base
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
-from broadcaster.models.core import Role, User
-from broadcaster.models.workflow import Fault, FaultState
+from broadcaster.store.models.core import Role, User
+from broadcaster.store.models.workflow import Fault, FaultState
 from broadcaster.settings import VenueSettings, load_settings
 from broadcaster.users import add_user, authenticate, get_user, require_role
 

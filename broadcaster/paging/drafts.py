@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from broadcaster.cases.defaults import DEFAULT_KEYS
-from broadcaster.cases.templates import TemplateService, fill
+from broadcaster.paging.defaults import DEFAULT_KEYS
+from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.errors import ValidationError
-from broadcaster.models.cases import CaseKind, Page, PageStatus, PageTemplate, PersonCase, TemplatePurpose
+from broadcaster.store.models.cases import CaseKind, Page, PageStatus, PageTemplate, PersonCase, TemplatePurpose
 
 P = TemplatePurpose
 

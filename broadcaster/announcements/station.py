@@ -13,14 +13,14 @@ from typing import Callable
 from sqlalchemy import select
 
 from broadcaster import logs
-from broadcaster.announcements import TRANSITIONS, AnnouncementService, transition
-from broadcaster.approval import ApprovalService, HashMismatch, OutsideWindow
+from broadcaster.announcements.scripts import TRANSITIONS, AnnouncementService, transition
+from broadcaster.announcements.approval import ApprovalService, HashMismatch, OutsideWindow
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, NotFound
-from broadcaster.models.core import Role, User
-from broadcaster.models.workflow import Announcement, AnnouncementState as S
-from broadcaster.playout import PlayoutEngine, PlayoutEvent, PlayoutItem
+from broadcaster.store.models.core import Role, User
+from broadcaster.store.models.workflow import Announcement, AnnouncementState as S
+from broadcaster.onair.engine import PlayoutEngine, PlayoutEvent, PlayoutItem
 from broadcaster.users import acting
 
 log = logging.getLogger(__name__)

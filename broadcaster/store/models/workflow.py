@@ -8,8 +8,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from broadcaster.clock import utcnow
-from broadcaster.db import Base
-from broadcaster.models.core import User, enum_col
+from broadcaster.store.db import Base
+from broadcaster.store.models.core import User, enum_col
 
 
 class AnnouncementKind(str, enum.Enum):

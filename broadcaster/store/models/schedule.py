@@ -8,8 +8,8 @@ from sqlalchemy import Date, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from broadcaster.clock import utcnow
-from broadcaster.db import Base
-from broadcaster.models.core import enum_col
+from broadcaster.store.db import Base
+from broadcaster.store.models.core import enum_col
 
 
 class ItemKind(str, enum.Enum):

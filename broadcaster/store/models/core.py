@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broadcaster.clock import utcnow
-from broadcaster.db import Base
+from broadcaster.store.db import Base
 
 
 class Role(str, enum.Enum):

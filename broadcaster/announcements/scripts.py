@@ -15,9 +15,9 @@ from audio.pcm import AudioError
 from audio.text import UnsupportedLanguage, normalize_lang
 from broadcaster.clock import utcnow
 from broadcaster.errors import InvalidTransition, NotFound, ValidationError
-from broadcaster.media import MediaStore
-from broadcaster.models.core import Role, User
-from broadcaster.models.workflow import (Announcement, AnnouncementKind, AnnouncementState as S,
+from broadcaster.store.media import MediaStore
+from broadcaster.store.models.core import Role, User
+from broadcaster.store.models.workflow import (Announcement, AnnouncementKind, AnnouncementState as S,
                                          AnnouncementText, StateChange)
 from broadcaster.priorities import Priority
 from broadcaster.settings import VenueSettings

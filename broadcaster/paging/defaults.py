@@ -8,10 +8,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.cases.staff import system_user
-from broadcaster.cases.templates import check_template
-from broadcaster.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
+from broadcaster.paging.templates import check_template
+from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 
 P, A = TemplatePurpose, TemplateAudience
 

@@ -24,19 +24,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
-from broadcaster.cases.defaults import DEFAULT_KEYS
-from broadcaster.cases.drafts import Draft, case_values, page_detail, page_template
-from broadcaster.cases.drafts import draft as page_draft
+from broadcaster.paging.defaults import DEFAULT_KEYS
+from broadcaster.paging.drafts import Draft, case_values, page_detail, page_template
+from broadcaster.paging.drafts import draft as page_draft
 from broadcaster.cases.missing import RESOLVED, CaseDetails, add_event, add_events, event_row, load_case, move
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.pager import EventInbox, Pager
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
-from broadcaster.cases.templates import TemplateService, fill
+from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.cases.trigger import open_and_page_all, trigger
 from broadcaster.combine import Combiner
-from broadcaster.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PersonCase,
+from broadcaster.store.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PersonCase,
                                       TemplatePurpose, TemplateStatus)
 from broadcaster.priorities import Priority
 
@@ -249,7 +249,7 @@ class PagingService:
             add_events(s, events)
 
     def _item(self, page: Page, case: PersonCase | None):
-        from broadcaster.playout import PlayoutItem
+        from broadcaster.onair.engine import PlayoutItem
 
         parts = list(page.texts.items())
         urgent = page.priority >= Priority.URGENT_PAGE

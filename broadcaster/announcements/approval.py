@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from audio.pcm import AudioError, Pcm
 from audio.render import Rendered, Renderer
-from broadcaster.announcements import APPROVED_STATES, AnnouncementService, transition
+from broadcaster.announcements.scripts import APPROVED_STATES, AnnouncementService, transition
 from broadcaster.clock import utcnow
 from broadcaster.errors import BroadcasterError, InvalidTransition, PermissionDenied, ValidationError
-from broadcaster.media import MediaStore
-from broadcaster.models.core import Role, User
-from broadcaster.models.workflow import Announcement, AnnouncementKind, Approval, Decision
-from broadcaster.models.workflow import AnnouncementState as S
+from broadcaster.store.media import MediaStore
+from broadcaster.store.models.core import Role, User
+from broadcaster.store.models.workflow import Announcement, AnnouncementKind, Approval, Decision
+from broadcaster.store.models.workflow import AnnouncementState as S
 from broadcaster.users import require
 
 RenderFn = Callable[[Announcement], Rendered]

@@ -1,9 +1,9 @@
-"""Alembic environment: runs against the connection handed in by broadcaster.db.upgrade, or a URL."""
+"""Alembic environment: runs against the connection handed in by broadcaster.store.db.upgrade, or a URL."""
 from alembic import context
 from sqlalchemy import create_engine
 
-import broadcaster.models  # noqa: F401
-from broadcaster.db import Base, default_url
+import broadcaster.store.models  # noqa: F401
+from broadcaster.store.db import Base, default_url
 
 config = context.config
 target_metadata = Base.metadata

@@ -23,7 +23,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -241,7 +241,7 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` with Alembic (never drops data)."""
     from alembic import command
 
-    import broadcaster.models  # noqa: F401  (register every table on Base.metadata)
+    import broadcaster.store.models  # noqa: F401  (register every table on Base.metadata)
 
     cfg = alembic_config(engine)
     with engine.begin() as conn:

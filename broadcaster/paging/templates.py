@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.db import Database
+from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
-from broadcaster.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
+from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 
 P = TemplatePurpose
 PERSON_FIELDS = frozenset({"name", "age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",

@@ -1,0 +1,10 @@
+"""All ORM models. Each area keeps its tables in its own module; importing this registers them all."""
+from broadcaster.store.db import Base
+
+# Area modules register their tables on import. Keep this list in dependency order.
+from broadcaster.store.models import core  # noqa: E402,F401  users and roles
+from broadcaster.store.models import workflow  # noqa: E402,F401  announcements, approval, as-run, faults
+
+__all__ = ["Base"]
+from broadcaster.store.models import schedule  # noqa: E402,F401  playlists, programmes, rules, missed slots
+from broadcaster.store.models import cases  # noqa: E402,F401  desk: cases, pages, lost property
