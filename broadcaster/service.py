@@ -1,31 +1,35 @@
-"""The running broadcaster: one process owns the audio device(s) and runs the playout engine, the
-scheduler, the paging loop and the web panel together (``broadcaster serve``)."""
+"""The running broadcaster (``broadcaster serve``): the zone player of this machine's zones, the
+leader's duties when this process leads (scheduler, page repeats and escalation, background music,
+the watch over players), and the services the panel calls. Everything reaches the air the same way:
+services write airings, players claim them (``broadcaster.onair``)."""
 from __future__ import annotations
 
 import logging
 import os
 import secrets
+import socket
 import threading
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from audio.chimes import chime
 from audio.render import Renderer
 from audio.sinks import NullSink, PortAudioSink, Sink, WavFileSink, list_devices, parse_device
 from broadcaster import logs
-from broadcaster.announcements.scripts import AnnouncementService
+from broadcaster.announcements import station as station_area
 from broadcaster.announcements.approval import ApprovalService, renderer_for
+from broadcaster.announcements.scripts import AnnouncementService
+from broadcaster.announcements.station import Station
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.control import ALL, PAGING, STATION, Doorbell, SnapshotPublisher, run_dir
-from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
+from broadcaster.onair import outcomes
+from broadcaster.onair.leader import Leadership
+from broadcaster.onair.pieces import MediaSource, Speech
+from broadcaster.onair.player import ZonePlayer, lost_players
+from broadcaster.settings import VenueSettings, load_settings, var_dir
+from broadcaster.store.db import Database
 from broadcaster.store.media import MediaStore
 from broadcaster.store.models.core import User
-from broadcaster.onair.engine import PlayoutEngine
-from broadcaster.settings import VenueSettings, load_settings, var_dir
-from broadcaster.announcements.station import Station
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +57,32 @@ def build_sink(zone: str, spec: str, var: Path) -> Sink:
     raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH or null")
 
 
-RING_GAP_S = 0.025  # in a burst of rings, the pages of this long share one tick
+def register_areas() -> None:
+    """The areas' outcome listeners and last checks before air (every process that runs a player or
+    writes outcomes: serve, player)."""
+    from broadcaster.paging import paging as paging_area
+    from broadcaster.schedule import onair as schedule_area
+
+    station_area.register()
+    paging_area.register()
+    schedule_area.register()
+
+
+def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer: Renderer, clock: Clock,
+                settings: VenueSettings, name: str | None = None, media_root: Path | None = None) -> ZonePlayer:
+    sinks = {z: build_sink(z, spec, var) for z, spec in zone_specs.items()}
+    media = MediaSource(db, media_root or var / "media", var / "cache" / "media")
+    return ZonePlayer(db, sinks, media, name=name or f"{socket.gethostname()}:{'+'.join(sinks)}",
+                      speech=Speech(renderer), clock=clock, duck_music=settings.duck_music)
 
 
 class BroadcastService:
     def __init__(self, *, db_url: str | None = None, zones: dict[str, str] | None = None,
                  settings: VenueSettings | None = None, clock: Clock | None = None,
-                 scheduler: bool = True, tick_s: float = 1.0) -> None:
+                 scheduler: bool = True, tick_s: float = 1.0, player_name: str | None = None) -> None:
+        from broadcaster.paging.paging import PagingService
+
+        register_areas()
         self.settings = settings or load_settings()
         self.var = var_dir()
         self.clock = clock or SystemClock()
@@ -67,58 +90,46 @@ class BroadcastService:
         self.media = MediaStore()
         self.renderer = Renderer()
         self.zone_specs = dict(zones or self.settings.zones)
-        sinks = {z: build_sink(z, spec, self.var) for z, spec in self.zone_specs.items()}
-        self.engine = PlayoutEngine(sinks, clock=self.clock, duck_music=self.settings.duck_music,
-                                    on_fault=self._device_fault, on_recovered=self._device_back)
+        self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *self.zone_specs]))
         self.announcements = AnnouncementService(self.settings, self.media)
         self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
-        self.station = Station(self.db, self.engine, self.approval, self.clock)
-        self.paging = self._paging()
+        self.station = Station(self.db, self.media, self.clock, self.venue_zones)
+        self.paging = PagingService.for_venue(self.db, self.clock, self.settings, self.venue_zones,
+                                              on_escalation=self._escalation)
+        self.player = make_player(self.db, self.zone_specs, var=self.var, renderer=self.renderer, clock=self.clock,
+                                  settings=self.settings, name=player_name,
+                                  media_root=self.media.root) if self.zone_specs else None
+        self.leader = Leadership(self.db)
         self.schedule = self._scheduler() if scheduler else None
         self.tick_s = tick_s
         self._stop = threading.Event()
-        self._wake = threading.Event()  # rung by other processes (control.ring): tick now
-        self._rung: set[str] = set()     # what the rings since the last tick asked for
-        self._rung_lock = threading.Lock()
-        self.run = run_dir(self.var)
-        self.publisher = SnapshotPublisher(self.run, self.engine.snapshot)
-        self.doorbell = Doorbell(self.run, self.ring)
         self._ticker: threading.Thread | None = None
         self._tts_faults: set[str] = set()
-        self._music: tuple[int, int] | None = None  # (programme id, playout item id) of the background bed
 
-    # -- wiring -------------------------------------------------------------------------------
-    def _paging(self):
-        from broadcaster.cases.pager import Pager
-        from broadcaster.paging.paging import PagingService
-
-        return PagingService.for_venue(self.db, self.clock, Pager.for_engine(self.engine, self.renderer),
-                                       self.settings, tuple(self.engine.zones), on_escalation=self._escalation)
+    @property
+    def engine(self):
+        """This machine's playout engine (None when it plays no zone)."""
+        return self.player.engine if self.player is not None else None
 
     def _scheduler(self):
-        from broadcaster.schedule.bridge import PlayoutBridge
         from broadcaster.schedule.scheduler import ScheduleEngine
 
-        self.bridge = PlayoutBridge(self.engine, announcement_audio=self._announcement_audio, chime_audio=chime)
-        return ScheduleEngine(self.db, self.bridge.submit, self.bridge.render, clock=self.clock)
+        return ScheduleEngine(self.db, self._slot, clock=self.clock)
 
-    def _announcement_audio(self, ann_id: int):
+    def _slot(self, programme, slot) -> None:
+        from broadcaster.schedule.onair import slot_airings
+
         with self.db.session() as s:
-            return self.approval.verify_for_air(AnnouncementService.get(s, ann_id), self.clock.now())
+            slot_airings(s, programme, slot, signals=self.db.signals, db=self.db, media=self.media,
+                         venue_zones=self.venue_zones)
 
+    # -- faults -------------------------------------------------------------------------------------
     def _fault(self, kind: str, message: str, zone: str | None = None, ref: str | None = None) -> None:
         try:
             with self.db.session() as s:
                 logs.raise_fault(s, kind, message, zone=zone, ref=ref)
         except Exception:
             log.exception("could not record fault %s: %s", kind, message)
-
-    def _device_fault(self, zone: str, exc: Exception) -> None:
-        self._fault("device_lost", f"zone {zone}: {exc}", zone=zone)
-
-    def _device_back(self, zone: str) -> None:
-        with self.db.session() as s:
-            logs.resolve_open(s, "device_lost", zone, "device back; playout resumed")
 
     def _escalation(self, escalation) -> None:
         number = getattr(escalation, "case_number", None) or getattr(escalation, "case_id", "")
@@ -135,22 +146,43 @@ class BroadcastService:
                 with self.db.session() as s:
                     logs.resolve_open(s, "tts_down", None, "engine answering again", ref=f"tts:{name}")
 
+    # -- the leader's duties ---------------------------------------------------------------------------
     def _keep_music(self) -> None:
-        """No dead air: the background programme plays as the bed whenever no music is airing."""
+        """No dead air: the background programme's bed is always queued or airing in its zones."""
+        from broadcaster.onair import airings
+        from broadcaster.schedule.onair import bed_airings
+
         if self.schedule is None:
             return
         programme = self.schedule.service.background()
-        mine = self._music
-        if mine and (programme is None or programme.id != mine[0]):
-            self.engine.cancel(mine[1])  # background programme changed or removed
-            self._music = mine = None
-        if programme is None:
-            return
-        if mine and self.engine.music_airing():
-            return
-        item = self.bridge.background_item(programme)
-        if item is not None:
-            self._music = (programme.id, self.engine.submit(item))
+        with self.db.session() as s:
+            open_beds = {r.ref for r in s.scalars(select(outcomes.Airing).where(
+                outcomes.Airing.kind == "music", outcomes.Airing.state.in_(outcomes.OPEN_STATES)))}
+            for ref in open_beds - ({f"music:{programme.id}"} if programme else set()):
+                airings.cancel(s, ref, "background programme changed", self.db.signals)
+            if programme is not None and f"music:{programme.id}" not in open_beds:
+                bed_airings(s, programme, signals=self.db.signals, venue_zones=self.venue_zones)
+
+    def lead(self) -> bool:
+        """One round of the leader's duties, if this process leads. Returns whether it leads."""
+        if not self.leader.try_lead():
+            if self.schedule is not None and self.schedule.scheduler is not None:
+                self.schedule.stop()  # lost the lead: the new leader schedules
+            return False
+        if self.schedule is not None and self.schedule.scheduler is None:
+            self.schedule.start()
+        now = self.clock.now()
+        for job in (self.paging.tick, self._keep_music, lambda: lost_players(self.db, now),
+                    self._expire, self._check_tts):
+            try:
+                job()
+            except Exception:
+                log.exception("leader: %s failed", getattr(job, "__name__", job))
+        return True
+
+    def _expire(self) -> None:
+        with self.db.session() as s:
+            outcomes.expire_queued(s, self.clock.now())
 
     # -- life cycle -----------------------------------------------------------------------------
     def first_run(self) -> str | None:
@@ -172,65 +204,29 @@ class BroadcastService:
         return f"{name} / {password}"
 
     def start(self) -> "BroadcastService":
-        report = self.station.recover()
-        if any(report.values()):
-            log.info("recovered after restart: %s", report)
-        self.station.start()
-        self.engine.start()
-        if self.schedule is not None:
-            self.schedule.start()
-        self._ticker = threading.Thread(target=self._tick_loop, name="service-tick", daemon=True)
+        if self.player is not None:
+            self.player.start()
+        self._ticker = threading.Thread(target=self._tick_loop, name="leader", daemon=True)
         self._ticker.start()
-        self.publisher.start()
-        self.doorbell.start()
         return self
 
-    def ring(self, work: str = ALL) -> None:
-        """Do ``work`` (control.PAGING, STATION or ALL) now rather than on the next tick."""
-        with self._rung_lock:
-            self._rung.add(work)
-        self._wake.set()
-
     def _tick_loop(self) -> None:
-        """Every ``tick_s`` the whole tick; between, only what rings asked for, so a busy desk's pages
-        (hundreds a second) do not each cost the escalation check, TTS health and the music bed. When
-        rings came in while the last tick ran (a burst), the next waits ``RING_GAP_S`` so that the
-        burst's pages share one transaction; a ring after a quiet tick is answered at once."""
-        next_full, busy = 0.0, False
-        while True:
-            self._wake.wait(max(0.0, next_full - time.monotonic()))
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            with self._rung_lock:
-                rung, self._rung = self._rung, set()
-            if time.monotonic() >= next_full or ALL in rung:
-                next_full = time.monotonic() + self.tick_s
-                jobs = [self.paging.tick, self.station.sync, self._check_tts, self._keep_music]
-            else:
-                if busy:  # rings came in while the last tick ran: a burst, let it share one tick
-                    self._stop.wait(RING_GAP_S)
-                    self._wake.clear()  # before taking the rings: a later one wakes the next turn
-                    with self._rung_lock:
-                        rung, self._rung = rung | self._rung, set()
-                jobs = [job for work, job in ((PAGING, self.paging.air), (STATION, self.station.sync)) if work in rung]
-            for job in jobs:
-                try:
-                    job()
-                except Exception:
-                    log.exception("service tick: %s failed", getattr(job, "__name__", job))
-            busy = self._wake.is_set()
+        while not self._stop.is_set():
+            try:
+                self.lead()
+            except Exception:
+                log.exception("leader round failed")
+            self._stop.wait(self.tick_s)
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
-        self.doorbell.stop()
-        if self.schedule is not None:
+        if self._ticker is not None:
+            self._ticker.join(5)
+        if self.schedule is not None and self.schedule.scheduler is not None:
             self.schedule.stop()
-        self.engine.stop()
-        self.publisher.stop()
-        self.station.stop()
-        self.station.drain()
+        if self.player is not None:
+            self.player.stop()
+        self.leader.resign()
         self.db.dispose()
 
     def secret_key(self) -> str:
@@ -238,8 +234,7 @@ class BroadcastService:
 
 
 def secret_key(var: Path) -> str:
-    """A per-installation secret for the panel's sessions, kept in var/ (sessions survive restarts and
-    every panel worker process shares it)."""
+    """A per-installation secret for the panel's sessions, kept in var/ (sessions survive restarts)."""
     secret_file = var / "secret_key"
     if not secret_file.exists():
         tmp = var / f".secret_key.{os.getpid()}"

@@ -100,6 +100,8 @@ class _Zone:
         self.bed: _Entry | None = None
         self.bed_gain = 1.0
         self.device_ok = True
+        self.fault_open = False  # a fault was reported and the device has not been healthy since
+        self.healthy = 0         # samples written since the device last failed
         self.thread: threading.Thread | None = None
 
 
@@ -110,7 +112,7 @@ class PlayoutEngine:
                  duck_gain: float = 0.25, duck_music: bool = True,
                  pause_music_at: int = Priority.URGENT_PAGE, retry_backoff: tuple[float, float] = (0.5, 5.0),
                  on_fault: Callable[[str, Exception], None] | None = None,
-                 on_recovered: Callable[[str], None] | None = None) -> None:
+                 on_recovered: Callable[[str], None] | None = None, healthy_s: float = 5.0) -> None:
         if not sinks:
             raise ValueError("the playout engine needs at least one zone")
         self.clock = clock or SystemClock()
@@ -121,6 +123,7 @@ class PlayoutEngine:
         self.retry_backoff = retry_backoff
         self.on_fault = on_fault
         self.on_recovered = on_recovered
+        self.healthy_s = healthy_s  # a device counts as back after this long airing without an error
         self.zones = {name: _Zone(name, sink) for name, sink in sinks.items()}
         self.listeners: list[Callable[[PlayoutEvent], None]] = []
         self._ids = itertools.count(1)
@@ -210,6 +213,14 @@ class PlayoutEngine:
                            "music_queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.bed_queue, key=_ORDER)]}
                     for name, z in self.zones.items()}
 
+    def load(self, zone: str) -> tuple[int | None, bool, bool]:
+        """(highest priority airing or waiting in the foreground or None, anything waiting behind the
+        current item, music airing or waiting): what a zone player needs to decide what to claim."""
+        with self._cond:
+            z = self.zones[zone]
+            prios = [e.item.priority for e in z.fg_queue] + ([z.current.item.priority] if z.current else [])
+            return (max(prios) if prios else None, bool(z.fg_queue), z.bed is not None or bool(z.bed_queue))
+
     def idle(self) -> bool:
         with self._cond:
             return all(z.current is None and z.bed is None and not z.fg_queue and not z.bed_queue
@@ -236,6 +247,20 @@ class PlayoutEngine:
             with self._cond:
                 if not self._running:
                     return
+                waiting = bool(zone.current or zone.bed or zone.fg_queue or zone.bed_queue)
+            if waiting and (not zone.device_ok or not zone.sink.is_open):
+                try:  # the device opens before anything starts: an outage starts nothing
+                    zone.sink.open()
+                    zone.device_ok = True
+                except Exception as exc:
+                    self._device_failed(zone, exc)
+                    with self._cond:
+                        self._cond.wait(backoff)
+                    backoff = min(backoff * 2, self.retry_backoff[1])
+                    continue
+            with self._cond:
+                if not self._running:
+                    return
                 events = self._schedule(zone)
                 busy = zone.current is not None or zone.bed is not None
                 if not busy and not events:
@@ -245,23 +270,25 @@ class PlayoutEngine:
             if not busy:
                 continue
             try:
-                if not zone.device_ok or not zone.sink.is_open:
-                    zone.sink.open()
-                    if not zone.device_ok:
-                        zone.device_ok = True
-                        backoff = self.retry_backoff[0]
-                        log.info("zone %s: device back", zone.name)
-                        if self.on_recovered:
-                            self.on_recovered(zone.name)
                 block, done = self._mix(zone, frames)
                 zone.sink.write(block)
-            except Exception as exc:  # DeviceLost, or a sink that cannot open
+            except Exception as exc:  # DeviceLost, or a sink that fails to write
                 self._device_failed(zone, exc)
                 with self._cond:
                     self._cond.wait(backoff)
                 backoff = min(backoff * 2, self.retry_backoff[1])
                 continue
             self._emit(done)
+            zone.healthy += frames
+            if zone.fault_open and zone.healthy >= self.healthy_s * zone.sink.rate:
+                zone.fault_open = False
+                backoff = self.retry_backoff[0]
+                log.info("zone %s: device back", zone.name)
+                if self.on_recovered:
+                    try:
+                        self.on_recovered(zone.name)
+                    except Exception:
+                        log.exception("recovery listener failed")
 
     def _schedule(self, zone: _Zone) -> list[PlayoutEvent]:
         """Pick what airs next (called with the lock held). Returns the events to emit."""
@@ -396,8 +423,8 @@ class PlayoutEngine:
     def _device_failed(self, zone: _Zone, exc: Exception) -> None:
         events: list[PlayoutEvent] = []
         with self._cond:
-            first = zone.device_ok
-            zone.device_ok = False
+            first = not zone.fault_open  # a flapping device is one open fault
+            zone.fault_open, zone.device_ok, zone.healthy = True, False, 0
             if zone.current is not None:  # nothing is dropped: back to the queue, no retry spent
                 cur, zone.current = zone.current, None
                 events.append(self._event("interrupted", zone, cur, f"device: {exc}"))

@@ -1,15 +1,16 @@
 """Urgent pages for missing-person cases: trigger, repeat, cancel on resolution, all-clear, escalation.
 
-Triggering a page stores a Page row and queues it at ``Priority.URGENT_PAGE`` at once. It repeats every
-``interval`` (default 3 min) up to ``max_repeats`` times (default 5) or until the case is resolved;
-resolving cancels the pending repeats (and the queued item) and can air an "all clear". A case still
-unresolved ``escalate_after`` (default 10 min) after its first page is escalated: state ``escalated``,
-an Escalation row for supervisors, and optionally a page to security staff.
+Triggering a page stores a Page row and, in the same transaction, its first airing at
+``Priority.URGENT_PAGE`` (the chime, then the approved template wording, rendered by the zone player):
+the players are woken when it commits. It repeats every ``interval`` (default 3 min) up to
+``max_repeats`` times (default 5) or until the case is resolved; a repeat is written only once the
+previous airing of the page has ended, so a repeat never cuts a page that is airing and pages take
+turns. Resolving cancels the page's airings and can air an "all clear". A case still unresolved
+``escalate_after`` (default 10 min) after its first page is escalated: state ``escalated``, an
+Escalation row for supervisors, and optionally a page to security staff.
 
-Time is driven by the injected Clock and ``tick()``, which the service loop calls every few seconds. With
-no Pager (the CLI and the panel's worker processes do not own the device) pages are stored as due and the
-service airs them on its next tick, which ``notify`` (``broadcaster.control.ring``) brings forward to now;
-cancellations made elsewhere reach the engine the same way.
+Repeats and escalation are the leader's ``tick()`` (the ``serve`` process that leads); every other
+process (panel, desk CLI) only writes rows.
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -29,13 +29,14 @@ from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, Pe
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.paging.drafts import Draft, case_values, page_detail, page_template
 from broadcaster.paging.drafts import draft as page_draft
-from broadcaster.cases.missing import RESOLVED, CaseDetails, add_event, add_events, event_row, load_case, move
-from broadcaster.cases.numbering import venue_tz
-from broadcaster.cases.pager import EventInbox, Pager
+from broadcaster.cases.missing import (RESOLVED, CaseDetails, add_event, add_events, case_kind, event_row,
+                                      load_case, move, opened_event, validate_details)
+from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.onair import airings, outcomes, player
 from broadcaster.paging.templates import TemplateService, fill
-from broadcaster.cases.trigger import open_and_page_all, trigger
-from broadcaster.combine import Combiner
+from broadcaster.store.models.cases import CaseEvent
+from broadcaster.store.models.onair import OPEN_STATES, Airing
 from broadcaster.store.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PersonCase,
                                       TemplatePurpose, TemplateStatus)
 from broadcaster.priorities import Priority
@@ -49,36 +50,33 @@ CASE_PAGES = (P.MISSING, P.FOUND, P.SECURITY)  # pages that stop when the case i
 class TickReport:
     queued: list[int] = field(default_factory=list)      # page ids queued this tick
     escalated: list[str] = field(default_factory=list)   # case numbers escalated this tick
-    cancelled: list[int] = field(default_factory=list)   # playout item ids cancelled this tick
+    alerts: list = field(default_factory=list)             # the Escalation rows written this tick
 
 
 class PagingService:
-    def __init__(self, db: Database, clock: Clock | None = None, pager: Pager | None = None, *,
+    def __init__(self, db: Database, clock: Clock | None = None, *,
                  interval: timedelta = timedelta(minutes=3), max_repeats: int = 5,
                  escalate_after: timedelta = timedelta(minutes=10), security_page: bool = True,
-                 zones: tuple[str, ...] = ("main",), security_zones: tuple[str, ...] = ("main",),
-                 on_escalation: Callable[[Escalation], None] | None = None, tz: ZoneInfo | None = None,
-                 notify: Callable[[], None] | None = None) -> None:
+                 zones: tuple[str, ...] = ("main",), security_zones: tuple[str, ...] | None = None,
+                 on_escalation: Callable[[Escalation], None] | None = None, tz: ZoneInfo | None = None) -> None:
         if max_repeats < 1 or interval <= timedelta(0):
             raise ValidationError("max_repeats/interval: must be positive")
-        self.db, self.clock, self.pager = db, clock or SystemClock(), pager
+        self.db, self.clock = db, clock or SystemClock()
         self.interval, self.max_repeats, self.escalate_after = interval, max_repeats, escalate_after
-        self.security_page, self.zones, self.security_zones = security_page, zones, security_zones
+        self.security_page, self.zones = security_page, tuple(zones)
+        self.security_zones = tuple(security_zones or zones)
         self.on_escalation, self.tz = on_escalation, tz or venue_tz()
-        self.notify = notify  # without a pager: tells the service there is paging work (control.ring)
-        self._ticking = threading.Lock()  # the service loop and an in-process panel may tick at once
-        self.inbox = EventInbox()
-        self._triggers = Combiner(partial(open_and_page_all, self))  # desks triggering at once share a run
+        self._ticking = threading.Lock()  # one tick at a time in this process
 
     @classmethod
-    def for_venue(cls, db: Database, clock: Clock, pager: Pager | None, settings, zones: tuple[str, ...],
+    def for_venue(cls, db: Database, clock: Clock | None, settings, zones: tuple[str, ...] | None = None,
                   **kw) -> "PagingService":
-        """Paging as the venue settings say (interval, repeats, escalation), paging ``zones``: the
-        service and the panel's workers build it the same way."""
-        return cls(db, clock, pager, interval=timedelta(minutes=settings.page_interval_min),
+        """Paging as the venue settings say (interval, repeats, escalation, zones): the service, the
+        panel and the desk CLI build it the same way."""
+        return cls(db, clock, interval=timedelta(minutes=settings.page_interval_min),
                    max_repeats=settings.page_max_repeats,
                    escalate_after=timedelta(minutes=settings.escalate_after_min),
-                   zones=zones, security_zones=zones, **kw)
+                   zones=tuple(zones or settings.zones), tz=settings.tz, **kw)
 
     # -- triggering ----------------------------------------------------------------------------
     def page_case(self, number: str, who: Actor, *, template: str | int | None = None,
@@ -92,19 +90,35 @@ class PagingService:
                 raise InvalidTransition(f"case {case.number} is {case.state.value}: nothing to page")
             draft = page_draft(case, page_template(s, case, template), extra_text, self.tz)
             page = self._store_page(s, user, case, draft, now)
-        return self._aired(page)
+            self._air_due(s, TickReport(), [page])
+        return page
 
     def open_and_page(self, who: Actor, kind: CaseKind | str, details: CaseDetails, *,
                       template: str | int | None = None, extra_text: str | dict | None = None,
                       ) -> tuple[PersonCase, Page | None, BroadcasterError | None]:
-        """The desk's urgent page: open the case and page it in one transaction. Returns (case, page,
-        error). Bad details or a user who is not desk staff store nothing (the error is raised); when
-        only the page is refused (no such template, not approved, a child's name in the text) the case
-        is stored, ``page`` is None and ``error`` says why, so the desk can fix it and page the case
-        again. Triggers from several desks at the same moment share one transaction
-        (``broadcaster.cases.trigger``)."""
-        return self._triggers(trigger(who, kind, details, self.clock.now(), template=template,
-                                      extra_text=extra_text))
+        """The desk's urgent page: open the case and page it in one transaction (the first airing is
+        written in it too). Returns (case, page, error). Bad details or a user who is not desk staff
+        store nothing (the error is raised); when only the page is refused (no such template, not
+        approved, a child's name in the text) the case is stored, ``page`` is None and ``error`` says
+        why, so the desk can fix it and page the case again."""
+        kind = case_kind(kind)
+        now = self.clock.now()
+        values = validate_details(kind, details, now)
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="open a case and page it")
+            case = PersonCase(number=next_number(s, CASE_SERIES, now, self.tz), kind=kind, state=CaseState.OPEN,
+                              created_by_id=user.id, created_at=now, **values)
+            s.add(case)
+            s.flush()
+            s.add(CaseEvent(**opened_event(case, user, now)))
+            try:
+                with s.begin_nested():  # a refused page leaves the case stored
+                    draft = page_draft(case, page_template(s, case, template), extra_text, self.tz)
+                    page = self._store_page(s, user, case, draft, now)
+                    self._air_due(s, TickReport(), [page])
+            except BroadcasterError as exc:
+                return case, None, exc
+        return case, page, None
 
     def _store_page(self, s, user, case: PersonCase, draft: Draft, now) -> Page:
         free = draft.extra is not None
@@ -114,12 +128,6 @@ class PagingService:
             move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
         add_event(s, case, user, "page", now, detail=page_detail(page, draft.template))
         return page
-
-    def _aired(self, page: Page) -> Page:
-        """After a page is stored: air it (with the engine here) or ring the service. Returns the page
-        as it is now (re-read when this process's tick has just queued it)."""
-        self._air_if_possible()
-        return self.page(page.id) if self.pager is not None else page
 
     def approve_page(self, page_id: int, who: Actor) -> Page:
         now = self.clock.now()
@@ -139,8 +147,8 @@ class PagingService:
                 if case.state is CaseState.OPEN:
                     move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
                 add_event(s, case, user, "page approved", now, detail=f"page #{page.id}")
-        self._air_if_possible()
-        return self.page(page.id)
+            self._air_due(s, TickReport(), [page])
+        return page
 
     def reject_page(self, page_id: int, who: Actor, reason: str) -> Page:
         if not (reason or "").strip():
@@ -176,147 +184,86 @@ class PagingService:
                 add_event(s, case, user, "repeats cancelled", now, detail=", ".join(f"#{p}" for p in stopped))
             if all_clear and was_paged:
                 self._all_clear(s, case, user)
-        self._air_if_possible()
         return case
 
-    # -- the service loop ----------------------------------------------------------------------
+    # -- the leader's loop ----------------------------------------------------------------------
     def tick(self) -> TickReport:
-        """Record engine events, pass on cancellations, escalate, and queue every page that is due."""
+        """Queue every page that is due (a repeat, or one approved elsewhere), then escalate."""
         report = TickReport()
-        with self._ticking:  # one tick at a time: two would both read a due page and queue it twice
-            if self.pager is not None:  # what is due goes on air first: the bookkeeping can wait
-                self._air_due(report)
-            self._record_events()
-            self._escalate(report)
-            if self.pager is not None and report.escalated:
-                self._air_due(report)  # the security pages escalation just stored
-        return report
-
-    def air(self) -> TickReport:
-        """The urgent part of a tick, for a ring from another process: take cancelled pages off the
-        engine and queue every page that is due (escalation waits for the next whole tick)."""
-        report = TickReport()
-        if self.pager is not None:
-            with self._ticking:
-                self._air_due(report)
-        return report
-
-    def _air_if_possible(self) -> None:
-        if self.pager is not None:
-            self.tick()
-        elif self.notify is not None:
-            self.notify()
-
-    def _air_due(self, report: TickReport) -> None:
-        """In one transaction: take off the engine the pages cancelled elsewhere (CLI, web) whose item
-        may still wait there, and queue every page that is due."""
-        now = self.clock.now()
-        events: list[dict] = []
-        with self.db.session() as s:
-            pages = s.scalars(select(Page).where(or_(
-                and_(Page.status == PageStatus.ACTIVE, Page.next_due_at <= now),
-                and_(Page.status == PageStatus.CANCELLED, Page.playout_item_id.is_not(None))))
-                .order_by(Page.priority.desc(), Page.id)).all()
-            for page in pages:
-                if page.status is PageStatus.CANCELLED:
-                    self.pager.cancel_quietly(page.playout_item_id)
-                    report.cancelled.append(page.playout_item_id)
-                    page.playout_item_id = None
-            due = [p for p in pages if p.status is PageStatus.ACTIVE]
-            case_ids = {p.case_id for p in due if p.case_id}
-            cases = {c.id: c for c in s.scalars(select(PersonCase).where(PersonCase.id.in_(case_ids)))} \
-                if case_ids else {}  # one query for all their cases, none per page
-            for page in due:
-                case = cases.get(page.case_id)
-                if case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED:
-                    page.status, page.next_due_at = PageStatus.CANCELLED, None
-                    continue
-                item_id = self.pager.submit(self._item(page, case))
-                if page.playout_item_id is not None:
-                    self.pager.cancel_quietly(page.playout_item_id)  # a stale repeat never doubles up
-                page.playout_item_id = item_id
-                page.times_queued += 1
-                page.first_queued_at = page.first_queued_at or now
-                if page.times_queued >= page.max_repeats:
-                    page.status, page.next_due_at = PageStatus.DONE, None
-                else:
-                    page.next_due_at = page.first_queued_at + page.times_queued * timedelta(seconds=page.interval_s)
-                if case is not None and page.purpose in (P.MISSING, P.FOUND):
-                    case.first_paged_at = case.first_paged_at or now
-                    events.append(event_row(case, None, now, "page queued",
-                                            detail=f"page #{page.id}, {page.times_queued} of {page.max_repeats}"))
-                report.queued.append(page.id)
-            add_events(s, events)
-
-    def _item(self, page: Page, case: PersonCase | None):
-        from broadcaster.onair.engine import PlayoutItem
-
-        parts = list(page.texts.items())
-        urgent = page.priority >= Priority.URGENT_PAGE
-        chime = self.pager.chime("urgent_page" if urgent else "announcement")
-        title = f"Page {case.number}" if case is not None else f"Page #{page.id}"
-        page_id, case_id = page.id, page.case_id
-        return PlayoutItem(priority=page.priority, title=f"{title} ({page.purpose.value})",
-                           parts=[chime, self.pager.speech(parts)], zones=tuple(page.zones.split(",")),
-                           kind="page", ref=f"page:{page.id}", resumable=False,
-                           not_after=self.clock.now() + timedelta(seconds=max(page.interval_s, 60)),
-                           check=(lambda: self._still_wanted(page_id, case_id)),
-                           on_event=lambda ev: self.inbox.put(page_id, ev),
-                           meta={"page_id": page.id, "purpose": page.purpose.value,
-                                 "case": case.number if case is not None else None})
-
-    def _still_wanted(self, page_id: int, case_id: int | None) -> None:
-        """Run by the engine just before airing: refuse a page whose case was resolved meanwhile."""
-        try:
-            with self.db.session() as s:
-                page = s.get(Page, page_id)
-                case = s.get(PersonCase, case_id) if case_id else None
-                dead = page is None or page.status in (PageStatus.CANCELLED, PageStatus.REJECTED) or (
-                    case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED)
-        except Exception:  # the database is busy or gone: airing a page beats silence
-            log.exception("page %s: could not check the case before airing; airing anyway", page_id)
-            return
-        if dead:
-            raise InvalidTransition(f"page #{page_id} is no longer wanted (case resolved or page cancelled)")
-
-    def _record_events(self) -> None:
-        events = self.inbox.drain()
-        if not events:
-            return
-        with self.db.session() as s:
-            for page_id, ev in events:
-                page = s.get(Page, page_id)
-                if page is None:
-                    continue
-                if ev.kind == "completed":
-                    page.times_aired += 1
-                if page.case_id and ev.kind in ("started", "completed", "failed", "expired", "refused"):
-                    add_event(s, s.get(PersonCase, page.case_id), None, f"page {ev.kind}", ev.at,
-                              detail=f"page #{page_id} on {ev.zone}" + (f": {ev.detail}" if ev.detail else ""))
-
-    def _escalate(self, report: TickReport) -> None:
-        now = self.clock.now()
-        alerts: list[Escalation] = []
-        with self.db.session() as s:
-            late = s.scalars(select(PersonCase).where(PersonCase.state == CaseState.PAGED,
-                                                      PersonCase.first_paged_at <= now - self.escalate_after))
-            for case in late.all():
-                minutes = int(self.escalate_after.total_seconds() // 60)
-                move(s, case, CaseState.ESCALATED, None, now, detail=f"unresolved {minutes} min after first page")
-                alert = Escalation(case_id=case.id, at=now,
-                                   reason=f"case {case.number} unresolved {minutes} min after the first page")
-                s.add(alert)
-                s.flush()
-                if self.security_page:
-                    alert.security_page_id = self._security_page(s, case)
-                alerts.append(alert)
-                report.escalated.append(case.number)
-        for alert in alerts:
+        with self._ticking, self.db.session() as s:
+            self._air_due(s, report)
+            self._escalate(s, report)
+        for alert in report.alerts:
             if self.on_escalation is not None:
                 try:
                     self.on_escalation(alert)
                 except Exception:
                     log.exception("escalation listener failed for case id %s", alert.case_id)
+        return report
+
+    def _air_due(self, s, report: TickReport, pages: list[Page] | None = None) -> None:
+        """Write the next airing of every page that is due (or of ``pages``): none while its previous
+        airing is still queued or airing, so repeats never pile up or cut a page on air."""
+        now = self.clock.now()
+        if pages is None:
+            pages = list(s.scalars(select(Page).where(Page.status == PageStatus.ACTIVE, Page.next_due_at <= now)
+                                   .order_by(Page.priority.desc(), Page.id)))
+        pages = [p for p in pages if p.status is PageStatus.ACTIVE and p.next_due_at is not None
+                 and p.next_due_at <= now]
+        if not pages:
+            return
+        busy = set(s.scalars(select(Airing.ref).where(Airing.ref.in_([ref(p.id) for p in pages]),
+                                                      Airing.state.in_(OPEN_STATES))))
+        case_ids = {p.case_id for p in pages if p.case_id}
+        cases = {c.id: c for c in s.scalars(select(PersonCase).where(PersonCase.id.in_(case_ids)))} \
+            if case_ids else {}
+        events: list[dict] = []
+        for page in pages:
+            if ref(page.id) in busy:
+                continue  # still waiting its turn or on air: the repeat comes after it
+            case = cases.get(page.case_id)
+            if case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED:
+                page.status, page.next_due_at = PageStatus.CANCELLED, None
+                continue
+            self._write_airing(s, page, case, now)
+            page.times_queued += 1
+            page.first_queued_at = page.first_queued_at or now
+            if page.times_queued >= page.max_repeats:
+                page.status, page.next_due_at = PageStatus.DONE, None
+            else:
+                page.next_due_at = page.first_queued_at + page.times_queued * timedelta(seconds=page.interval_s)
+            if case is not None and page.purpose in (P.MISSING, P.FOUND):
+                case.first_paged_at = case.first_paged_at or now
+                events.append(event_row(case, None, now, "page queued",
+                                        detail=f"page #{page.id}, {page.times_queued} of {page.max_repeats}"))
+            report.queued.append(page.id)
+        add_events(s, events)
+
+    def _write_airing(self, s, page: Page, case: PersonCase | None, now) -> None:
+        urgent = page.priority >= Priority.URGENT_PAGE
+        title = f"Page {case.number}" if case is not None else f"Page #{page.id}"
+        airings.request(s, airings.Request(
+            key=f"{ref(page.id)}:{page.times_queued + 1}", ref=ref(page.id), kind="page",
+            title=f"{title} ({page.purpose.value})", zones=page.zones.split(","), priority=page.priority,
+            pieces=[{"type": "chime", "name": "urgent_page" if urgent else "announcement"},
+                    {"type": "speech", "parts": [list(p) for p in page.texts.items()]}],
+            requested_by="paging"), self.db.signals, at=now)
+
+    def _escalate(self, s, report: TickReport) -> None:
+        now = self.clock.now()
+        late = s.scalars(select(PersonCase).where(PersonCase.state == CaseState.PAGED,
+                                                  PersonCase.first_paged_at <= now - self.escalate_after))
+        for case in late.all():
+            minutes = int(self.escalate_after.total_seconds() // 60)
+            move(s, case, CaseState.ESCALATED, None, now, detail=f"unresolved {minutes} min after first page")
+            alert = Escalation(case_id=case.id, at=now,
+                               reason=f"case {case.number} unresolved {minutes} min after the first page")
+            s.add(alert)
+            s.flush()
+            if self.security_page:
+                alert.security_page_id = self._security_page(s, case)
+            report.alerts.append(alert)
+            report.escalated.append(case.number)
 
     def _security_page(self, s, case: PersonCase) -> int | None:
         try:
@@ -328,6 +275,7 @@ class PagingService:
         page = self._new_page(s, None, texts, P.SECURITY, case_id=case.id, template_id=tpl.id,
                               zones=self.security_zones, repeats=1)
         add_event(s, case, None, "security page", self.clock.now(), detail=f"page #{page.id}")
+        self._air_due(s, TickReport(), [page])
         return page.id
 
     def _all_clear(self, s, case: PersonCase, user) -> None:
@@ -341,6 +289,7 @@ class PagingService:
             return
         page = self._new_page(s, user, texts, P.ALL_CLEAR, case_id=case.id, template_id=tpl.id, repeats=1)
         add_event(s, case, user, "all-clear", self.clock.now(), detail=f"page #{page.id}")
+        self._air_due(s, TickReport(), [page])
 
     # -- helpers -------------------------------------------------------------------------------
     def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
@@ -359,22 +308,20 @@ class PagingService:
         now = at or self.clock.now()
         return dict(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
                     status=PageStatus.PENDING_APPROVAL if pending else PageStatus.ACTIVE, priority=int(priority),
-                    texts=texts, extra_text=extra, zones=",".join(zones or self.zones),
+                    texts=texts, extra_text=extra, zones=",".join(airings.check_zones(s, zones or self.zones, self.zones)),
                     interval_s=int(self.interval.total_seconds()), max_repeats=repeats or self.max_repeats,
                     times_queued=0, times_aired=0, next_due_at=None if pending else now,
                     created_by_id=(user or system_user(s)).id, created_at=now)
 
     def _stop_case_pages(self, s, case: PersonCase) -> list[int]:
-        """Cancel the case's pending repeats; the queued items are cancelled by the next tick (or, in
-        another process, refused by the item's check just before airing)."""
+        """Cancel the case's pending repeats and take its airings off the air (queued ones never air;
+        one on air stops within a block)."""
         stopped = []
         for page in s.scalars(select(Page).where(Page.case_id == case.id, Page.purpose.in_(CASE_PAGES))):
             if page.status in (PageStatus.ACTIVE, PageStatus.PENDING_APPROVAL):
                 page.status, page.next_due_at = PageStatus.CANCELLED, None
                 stopped.append(page.id)
-            elif page.status is PageStatus.DONE and page.playout_item_id is not None and self.pager:
-                self.pager.cancel_quietly(page.playout_item_id)  # the last repeat may still be queued
-                page.playout_item_id = None
+            airings.cancel(s, ref(page.id), f"case {case.number} resolved", self.db.signals, at=self.clock.now())
         return stopped
 
     @staticmethod
@@ -400,3 +347,36 @@ class PagingService:
             if status:
                 q = q.where(Page.status == PageStatus(status))
             return list(s.scalars(q))
+
+
+def ref(page_id: int) -> str:
+    return f"page:{page_id}"
+
+
+def at_air(s, airing: Airing) -> None:
+    """The player's last check before a page airs: still wanted (not cancelled, case not resolved)."""
+    page = s.get(Page, int(airing.ref.split(":", 1)[1])) if airing.ref.startswith("page:") else None
+    if page is None:
+        return
+    case = s.get(PersonCase, page.case_id) if page.case_id else None
+    if page.status in (PageStatus.CANCELLED, PageStatus.REJECTED) or (
+            case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED):
+        raise InvalidTransition(f"page #{page.id} is no longer wanted (case resolved or page cancelled)")
+
+
+def on_outcome(s, out: outcomes.Outcome) -> None:
+    """A page's airings on its case's timeline; a completed airing counts as aired."""
+    page = s.get(Page, int(out.airing.ref.split(":", 1)[1])) if out.airing.ref.startswith("page:") else None
+    if page is None:
+        return
+    if out.kind == "completed":
+        page.times_aired += 1
+    if page.case_id and out.kind in ("started", "completed", "failed", "refused", "expired", "lost"):
+        what = "page interrupted (player lost)" if out.kind == "lost" else f"page {out.kind}"
+        add_event(s, s.get(PersonCase, page.case_id), None, what, out.at,
+                  detail=f"page #{page.id} on {out.airing.zone}" + (f": {out.detail}" if out.detail else ""))
+
+
+def register() -> None:
+    outcomes.listen("page", on_outcome)
+    player.gate("page", at_air)

@@ -5,7 +5,6 @@ Default store is a SQLite file in ``var/``; any SQLAlchemy URL works (``PA_DATAB
 from __future__ import annotations
 
 import os
-import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,123 +59,14 @@ def default_url() -> str:
     return f"sqlite:///{var / 'broadcaster.sqlite3'}"
 
 
-WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-
-
-class Writer:
-    """One writer at a time on a SQLite file, waiting in line instead of polling.
-
-    SQLite lets one connection write; the others sleep and retry (1, 2, 5 ... 100 ms), so under load
-    they wake late and in no order. Here a writer first takes this process's lock (threads wait in
-    the kernel and wake as soon as it is free), then an ``flock`` on ``<database>-writer`` that every
-    process shares, polled every 0.2-2 ms by the one thread per process in line for it. Taken before
-    a transaction's first INSERT/UPDATE/DELETE, given back when it commits or rolls back. Waits end
-    after ``timeout`` like SQLite's own ("database is locked"), so a mistake can never hang."""
-
-    def __init__(self, path: str, timeout: float = 30.0) -> None:
-        import threading
-
-        self.timeout = timeout
-        self._lock = threading.Lock()
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-
-    def acquire(self) -> None:
-        import fcntl
-        import sqlite3
-
-        deadline = time.monotonic() + self.timeout
-        if not self._lock.acquire(timeout=self.timeout):
-            raise sqlite3.OperationalError("database is locked")
-        try:
-            pause = 0.0002  # only this process's next writer waits here: short polls, never a hang
-            while True:
-                if self._fd is None:
-                    raise sqlite3.OperationalError("database closed")
-                try:
-                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise sqlite3.OperationalError("database is locked") from None
-                    time.sleep(pause)
-                    pause = min(pause * 2, 0.002)
-        except BaseException:
-            self._lock.release()
-            raise
-
-    def release(self) -> None:
-        import fcntl
-
-        try:
-            if self._fd is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-        finally:
-            self._lock.release()
-
-    def close(self) -> None:
-        """Closing the file gives back the flock too."""
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            os.close(fd)
-
-
-def _writer_connection_class():
-    import sqlite3
-
-    class WriterConnection(sqlite3.Connection):
-        """A sqlite3 connection that gives its Writer turn back when its transaction ends."""
-
-        writer: Writer | None = None
-        holding = False
-
-        def take_turn(self) -> None:
-            if not self.holding and self.writer is not None:
-                self.writer.acquire()
-                self.holding = True
-
-        def _end_turn(self) -> None:
-            if self.holding:
-                self.holding = False
-                self.writer.release()
-
-        def commit(self) -> None:
-            try:
-                super().commit()
-            finally:
-                self._end_turn()
-
-        def rollback(self) -> None:
-            try:
-                super().rollback()
-            finally:
-                self._end_turn()
-
-        def close(self) -> None:
-            try:
-                super().close()
-            finally:
-                self._end_turn()
-
-    return WriterConnection
-
-
 def make_engine(url: str | None = None) -> Engine:
     url = url or default_url()
     kw: dict = {"future": True}
-    path = None
     if url.startswith("sqlite"):
-        from sqlalchemy.engine import make_url
-
+        # one box: SQLite's own busy wait (up to 30 s) lets the desk CLI write beside the service
         kw["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        database = make_url(url).database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            path = database
-            kw["connect_args"]["factory"] = _writer_connection_class()
     engine = create_engine(url, **kw)
     if url.startswith("sqlite"):
-        writer = Writer(path + "-writer") if path else None
-        engine.pa_writer = writer  # Database.dispose closes it
-
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _rec):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
@@ -185,14 +75,6 @@ def make_engine(url: str | None = None) -> Engine:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
-            if writer is not None:
-                dbapi_conn.writer = writer
-
-        if writer is not None:
-            @event.listens_for(engine, "before_cursor_execute")
-            def _take_turn(conn, cursor, statement, parameters, context, executemany):
-                if statement.lstrip()[:7].upper().startswith(WRITES):
-                    conn.connection.dbapi_connection.take_turn()
 
     return engine
 
@@ -201,11 +83,18 @@ class Database:
     """Engine + session factory. ``with db.session() as s:`` commits on success, rolls back on error."""
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        from broadcaster.store.signals import Signals
+
         self.url = url or default_url()
         self.engine = make_engine(self.url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.signals = Signals(self.engine, self._factory)
         if migrate:
             upgrade(self.engine)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -220,10 +109,8 @@ class Database:
             s.close()
 
     def dispose(self) -> None:
+        self.signals.close()
         self.engine.dispose()
-        writer = getattr(self.engine, "pa_writer", None)
-        if writer is not None:
-            writer.close()
 
 
 def alembic_config(engine: Engine | None = None):

@@ -8,3 +8,4 @@ from broadcaster.store.models import workflow  # noqa: E402,F401  announcements,
 __all__ = ["Base"]
 from broadcaster.store.models import schedule  # noqa: E402,F401  playlists, programmes, rules, missed slots
 from broadcaster.store.models import cases  # noqa: E402,F401  desk: cases, pages, lost property
+from broadcaster.store.models import onair  # noqa: E402,F401  airings, players, shared media

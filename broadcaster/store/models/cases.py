@@ -204,7 +204,6 @@ class Page(Base):
     times_aired: Mapped[int] = mapped_column(Integer, default=0)
     first_queued_at: Mapped[datetime | None] = mapped_column(default=None)
     next_due_at: Mapped[datetime | None] = mapped_column(default=None)
-    playout_item_id: Mapped[int | None] = mapped_column(Integer, default=None)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

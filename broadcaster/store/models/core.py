@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, String
+from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broadcaster.clock import utcnow
@@ -41,13 +41,3 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.name} ({self.role.value})>"
-
-
-class ChangeCounter(Base):
-    """Bumped by database triggers on every write to the table ``name`` (whichever process wrote), so
-    readers can keep what they loaded until the counter moves (see broadcaster.board)."""
-
-    __tablename__ = "change_counters"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    n: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)

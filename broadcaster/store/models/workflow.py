@@ -132,6 +132,8 @@ class AsRun(Base):
     approved_by: Mapped[str] = mapped_column(String(80), default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+    airing_id: Mapped[int | None] = mapped_column(default=None)
+    pieces: Mapped[list | None] = mapped_column(JSON, default=None)  # what aired, piece by piece
 
 
 class FaultState(str, enum.Enum):

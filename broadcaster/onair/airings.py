@@ -1,0 +1,132 @@
+"""The one way onto the air: services write airings; zone players claim them (``onair.player``).
+
+``request(s, ...)`` stores one row per zone, idempotently (a ``key`` already stored is not stored
+again: a schedule slot or a page repeat written twice, by two leaders in a fail-over, airs once),
+and wakes the players when the transaction commits. ``cancel(s, ref)`` takes an item off the air
+wherever it waits or airs. Nothing here touches audio.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from broadcaster.clock import utcnow
+from broadcaster.errors import PermissionDenied, ValidationError
+from broadcaster.priorities import Priority
+from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState, PlayerStatus
+
+CHANNEL = "airings"
+KINDS = ("announcement", "page", "programme", "music", "emergency")
+
+
+@dataclass
+class Request:
+    """What a service asks to air."""
+    key: str                      # idempotency key of the request (the zone is added per row)
+    ref: str                      # "announcement:12", "page:3", "programme:2"
+    kind: str
+    title: str
+    zones: Sequence[str]
+    priority: int
+    pieces: list[dict]
+    content_hash: str = ""
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    requested_by: str = ""
+    resumable: bool = False
+    max_retries: int = 3
+    extra: dict = field(default_factory=dict)
+
+
+def known_zones(s: Session, venue_zones: Iterable[str] = ()) -> set[str]:
+    """The venue's zones: those in its settings and those a zone player has announced."""
+    zones = set(venue_zones)
+    for (player_zones,) in s.execute(select(PlayerStatus.zones)):
+        zones.update(player_zones or ())
+    return zones
+
+
+def check_zones(s: Session, zones: Sequence[str], venue_zones: Iterable[str] = ()) -> list[str]:
+    """The zones, refused (ValidationError, nothing stored) when empty or unknown to the venue."""
+    zones = list(dict.fromkeys(z.strip() for z in zones if z and z.strip()))
+    if not zones:
+        raise ValidationError("zones: choose at least one zone")
+    known = known_zones(s, venue_zones)
+    unknown = [z for z in zones if z not in known]
+    if unknown:
+        raise ValidationError(f"zones: unknown zone(s) {', '.join(unknown)}; the venue's zones are "
+                              f"{', '.join(sorted(known)) or '(none)'}")
+    return zones
+
+
+def check_priority(priority: int, kind: str, role_may_exceed: bool) -> int:
+    """Nothing but an emergency out-ranks a page; above the announcement class needs a supervisor."""
+    priority = int(priority)
+    if kind != "emergency" and kind != "page" and priority >= Priority.URGENT_PAGE:
+        raise ValidationError(f"priority: {priority} would out-rank lost-child pages; only an emergency "
+                              f"may (at most {int(Priority.URGENT_PAGE) - 1} here)")
+    if priority > Priority.ANNOUNCEMENT and not role_may_exceed and kind not in ("page", "emergency"):
+        raise PermissionDenied(f"priority: above {int(Priority.ANNOUNCEMENT)} (announcement) needs a supervisor")
+    if priority < 0:
+        raise ValidationError("priority: must not be negative")
+    return priority
+
+
+def request(s: Session, req: Request, signals=None, *, at: datetime | None = None) -> list[Airing]:
+    """Store the airing rows of ``req`` (one per zone; those already stored under the same key are
+    left as they are) and wake the players on commit. Returns the rows now stored for it."""
+    if req.kind not in KINDS:
+        raise ValidationError(f"kind: {req.kind!r} is not one of {', '.join(KINDS)}")
+    if not req.pieces:
+        raise ValidationError(f"{req.title}: nothing to air")
+    now = at or utcnow()
+    keys = {f"{req.key}@{zone}": zone for zone in req.zones}
+    have = set(s.scalars(select(Airing.key).where(Airing.key.in_(list(keys)))))
+    rows = []
+    for key, zone in keys.items():
+        if key in have:
+            continue
+        row = Airing(key=key, ref=req.ref, kind=req.kind, title=req.title[:200], zone=zone,
+                     priority=int(req.priority), pieces=req.pieces, content_hash=req.content_hash,
+                     state=AiringState.QUEUED, not_before=req.not_before, not_after=req.not_after,
+                     requested_by=req.requested_by[:80], requested_at=now, resumable=req.resumable,
+                     retries=0, max_retries=req.max_retries, detail="")
+        s.add(row)
+        rows.append(row)
+    s.flush()
+    if rows and signals is not None:
+        signals.send(s, CHANNEL)
+    return list(s.scalars(select(Airing).where(Airing.key.in_(list(keys))).order_by(Airing.id)))
+
+
+def cancel(s: Session, ref: str, detail: str, signals=None, *, at: datetime | None = None,
+           zones: Sequence[str] | None = None) -> int:
+    """Take ``ref`` off the air in every zone (or ``zones``): queued rows never air, airing ones are
+    stopped by their player within a block. Returns how many rows were open."""
+    q = (update(Airing).where(Airing.ref == ref, Airing.state.in_(OPEN_STATES))
+         .values(state=AiringState.CANCELLED, ended_at=at or utcnow(), detail=detail[:500]))
+    if zones:
+        q = q.where(Airing.zone.in_(list(zones)))
+    n = s.execute(q.execution_options(synchronize_session=False)).rowcount
+    if n and signals is not None:
+        signals.send(s, CHANNEL)
+    return n
+
+
+def open_for(s: Session, ref: str) -> list[Airing]:
+    """The rows of ``ref`` still queued or airing."""
+    return list(s.scalars(select(Airing).where(Airing.ref == ref, Airing.state.in_(OPEN_STATES))))
+
+
+def latest(s: Session, ref: str) -> list[Airing]:
+    return list(s.scalars(select(Airing).where(Airing.ref == ref).order_by(Airing.id.desc()).limit(50)))
+
+
+def counts(s: Session, ref_prefix: str) -> dict[str, int]:
+    """How many airings of refs starting with ``ref_prefix`` are in each state (dashboards, tests)."""
+    q = (select(Airing.state, func.count()).where(Airing.ref.like(ref_prefix + "%")).group_by(Airing.state))
+    return {state.value: n for state, n in s.execute(q)}

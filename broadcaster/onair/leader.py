@@ -1,0 +1,95 @@
+"""One leader among the ``serve`` processes of a venue: it runs the scheduler, page repeats and
+escalation, the background music and the watch over players. Several processes against one
+PostgreSQL elect it with a session advisory lock (``pg_try_advisory_lock``) held on a connection of
+its own: when the leader dies, PostgreSQL ends its session and frees the lock, and the next process
+to try (every second) leads. On SQLite (one box) an ``flock`` beside the database file does the same.
+
+What the leader writes is idempotent (airing keys), so a brief overlap never airs anything twice.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+from sqlalchemy import text
+
+log = logging.getLogger(__name__)
+LOCK_KEY = 0x5041_4C44  # "PALD"
+
+
+class Leadership:
+    def __init__(self, db) -> None:
+        self.db = db
+        self._conn = None
+        self._fd: int | None = None
+
+    @property
+    def leading(self) -> bool:
+        return self._conn is not None or self._fd is not None
+
+    def try_lead(self) -> bool:
+        """Lead if nobody does (or keep leading). False when another process leads."""
+        if self.db.is_postgres:
+            return self._pg()
+        return self._file()
+
+    def _pg(self) -> bool:
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT 1"))
+                return True
+            except Exception as exc:  # our session is gone, and the lock with it
+                log.warning("leader connection lost (%s): no longer leading", exc)
+                self._drop_pg()
+        conn = self.db.engine.connect()
+        try:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
+            conn.commit()
+        except Exception:
+            conn.close()
+            raise
+        if got:
+            self._conn = conn
+            log.info("leading (advisory lock %x)", LOCK_KEY)
+            return True
+        conn.close()
+        return False
+
+    def _drop_pg(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+            except Exception:
+                pass
+
+    def _file(self) -> bool:
+        if self._fd is not None:
+            return True
+        import fcntl
+
+        database = self.db.engine.url.database
+        if not database or database == ":memory:":
+            self._fd = -1  # a private database: this process is the only one
+            return True
+        fd = os.open(database + ".leader", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def resign(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                self._conn.close()
+            except Exception:
+                pass
+            self._conn = None
+        if self._fd is not None:
+            if self._fd >= 0:
+                os.close(self._fd)
+            self._fd = None

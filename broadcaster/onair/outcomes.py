@@ -1,0 +1,158 @@
+"""The one place where what happened on air is written down: the airing's state, the as-run log
+(piece by piece: each announcement's hash and approver, each track's hash, each page's speech hash),
+faults, and, through listeners the areas register, their own histories (an announcement's state, a
+case's timeline, a schedule slot's outcome). A listener runs in the same transaction.
+
+Outcomes come from zone players (engine events) and from the leader when a player is lost.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from broadcaster import logs
+from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState
+from broadcaster.store.models.workflow import AsRun
+
+log = logging.getLogger(__name__)
+A = AiringState
+
+#: engine event -> airing state it leaves the row in (None: unchanged)
+STATE_AFTER = {"started": A.AIRING, "completed": A.DONE, "interrupted": None, "requeued": A.QUEUED,
+               "failed": A.FAILED, "refused": A.FAILED, "expired": A.EXPIRED, "cancelled": A.CANCELLED,
+               "lost": None}
+ENDS_AS_RUN = ("completed", "interrupted", "failed", "cancelled", "lost")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one airing (typed event for the areas' listeners)."""
+    kind: str          # started completed interrupted requeued failed refused expired cancelled lost
+    airing: Airing     # the row, already updated
+    at: datetime
+    detail: str = ""
+    final: bool = False  # the airing will not air again (done, failed, expired, cancelled)
+
+
+Listener = Callable[[Session, Outcome], None]
+_listeners: dict[str, list[Listener]] = {}
+
+
+def listen(kind: str, listener: Listener) -> None:
+    """Call ``listener(session, outcome)`` for outcomes of airings of ``kind`` (announcement, page,
+    programme, music). Registered once per process by the area (idempotent)."""
+    if listener not in _listeners.setdefault(kind, []):
+        _listeners[kind].append(listener)
+
+
+def record(s: Session, airing_id: int, kind: str, at: datetime, *, detail: str = "", player: str | None = None,
+           pieces: list[dict] | None = None, retries: int | None = None) -> Outcome | None:
+    """Write one outcome of airing ``airing_id``. A row already cancelled by staff stays cancelled. With
+    ``player``, only while that player still holds the row (one declared lost and released holds none)."""
+    row = s.get(Airing, airing_id)
+    if row is None or (player is not None and row.player != player):
+        return None
+    to = STATE_AFTER.get(kind)
+    if to is not None and not (row.state is A.CANCELLED and kind != "started"):
+        if row.state is not A.CANCELLED:
+            row.state = to
+    if kind == "started":
+        row.started_at = row.started_at or at
+    if retries is not None:
+        row.retries = max(row.retries, retries)
+    if detail:
+        row.detail = detail[:500]
+    final = row.state not in OPEN_STATES
+    if final:
+        row.ended_at = row.ended_at or at
+    if kind == "started":
+        _as_run_start(s, row, at, pieces)
+    elif kind in ENDS_AS_RUN:
+        _as_run_end(s, row, kind, at, detail, pieces)
+    if kind == "refused" and ("hash" in detail.lower() or "match" in detail.lower()):
+        logs.raise_fault(s, "hash_mismatch", detail, zone=row.zone, ref=row.ref)
+    outcome = Outcome(kind, row, at, detail, final)
+    for listener in _listeners.get(row.kind, ()):
+        listener(s, outcome)
+    return outcome
+
+
+def _main(pieces: list[dict]) -> dict:
+    """The piece that says what the item is: the first stored audio or speech, else the first piece."""
+    for p in pieces:
+        if p.get("type") in ("audio", "speech"):
+            return p
+    return pieces[0] if pieces else {}
+
+
+def _as_run_start(s: Session, row: Airing, at: datetime, pieces: list[dict] | None) -> None:
+    pieces = pieces if pieces is not None else row.pieces
+    main = _main(pieces)
+    s.add(AsRun(ref=row.ref, title=row.title, kind=row.kind, zone=row.zone, priority=row.priority,
+                started_at=at, engines=main.get("engines", ""), approved_by=main.get("approved_by", ""),
+                content_hash=main.get("sha256", "") or row.content_hash, airing_id=row.id, pieces=pieces))
+
+
+def _as_run_end(s: Session, row: Airing, outcome: str, at: datetime, detail: str,
+                pieces: list[dict] | None) -> None:
+    run = s.scalar(select(AsRun).where(AsRun.airing_id == row.id, AsRun.outcome == "airing")
+                   .order_by(AsRun.id.desc()).limit(1))
+    if run is None:
+        return
+    run.outcome = "interrupted" if outcome == "lost" else outcome
+    run.ended_at, run.detail = at, detail[:500]
+    if pieces is not None:  # speech rendered while airing: its hash is known now
+        run.pieces = pieces
+        main = _main(pieces)
+        run.content_hash = main.get("sha256", "") or run.content_hash
+        run.engines = main.get("engines", "") or run.engines
+
+
+def release(s: Session, player: str, at: datetime, why: str) -> dict[str, int]:
+    """A player stopped or was lost: what it had claimed goes back to the queue for any player of the
+    zone. What it was airing ends in the as-run log at ``at`` (its last heartbeat: when it was last
+    known to air) and is queued again with one retry spent, or ends interrupted when out of retries.
+    A page still wanted airs again; one resolved meanwhile is refused by its area's check."""
+    rows = list(s.scalars(select(Airing).where(Airing.player == player, Airing.state.in_(OPEN_STATES))))
+    counts = {"requeued": 0, "given_back": 0, "ended": 0}
+    for row in rows:
+        was_airing = row.state is A.AIRING
+        if was_airing:
+            row.retries += 1
+        if was_airing and row.retries > row.max_retries and not row.resumable:
+            row.state, row.ended_at = A.INTERRUPTED, at
+            counts["ended"] += 1
+        else:
+            row.state, row.player, row.claimed_at = A.QUEUED, None, None
+            counts["requeued" if was_airing else "given_back"] += 1
+        if was_airing:  # the as-run row ends when it was last known to air; the areas are told
+            record(s, row.id, "lost", at, detail=why)
+    return counts
+
+
+def expire_queued(s: Session, now: datetime) -> int:
+    """Queued rows past their not-after never air: expired (and their areas told)."""
+    late = list(s.scalars(select(Airing).where(Airing.state == A.QUEUED, Airing.not_after.is_not(None),
+                                               Airing.not_after < now, Airing.player.is_(None))))
+    for row in late:
+        record(s, row.id, "expired", now, detail=f"not after {row.not_after.isoformat()}")
+    return len(late)
+
+
+def cancelled_of(s: Session, ids: list[int]) -> list[int]:
+    """Which of ``ids`` staff took off the air (the player then stops them)."""
+    if not ids:
+        return []
+    return list(s.scalars(select(Airing.id).where(Airing.id.in_(ids), Airing.state == A.CANCELLED)))
+
+
+def unclaim(s: Session, ids: list[int]) -> None:
+    """Claimed but never started (the player stops): back to the queue for anyone."""
+    if ids:
+        s.execute(update(Airing).where(Airing.id.in_(ids), Airing.state == A.QUEUED)
+                  .values(player=None, claimed_at=None).execution_options(synchronize_session=False))

@@ -1,0 +1,185 @@
+"""From an airing's pieces to the audio a zone player airs, with every stored piece found by its content
+hash and checked against it at the last moment.
+
+- ``audio``: stored audio named by the sha256 of its int16 samples (an approved announcement render).
+  Found in the local media store, else in the player's cache, else fetched from the database
+  (``media_blobs``) into the cache. Decoded and hashed again just before its first sample: a
+  mismatch refuses the airing (:class:`HashMismatch`).
+- ``music``: tracks named by the sha256 of their file bytes, streamed one ahead.
+- ``chime``, ``silence``: generated here.
+- ``speech``: a page's approved template wording, rendered here (sentence audio is cached on disk); the
+  hash of what aired is recorded in the as-run log.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import soundfile as sf
+
+from audio.chimes import chime
+from audio.decode import load_audio
+from audio.pcm import Pcm
+from broadcaster.store.models.onair import MediaBlob
+from playlists.stream import CrossfadeStream
+
+log = logging.getLogger(__name__)
+
+
+class HashMismatch(Exception):
+    """The audio found is not the audio the airing names."""
+
+
+class MediaSource:
+    """Audio by content hash for one player: local store, local cache, then the database."""
+
+    def __init__(self, db, store_root: Path | None, cache_dir: Path) -> None:
+        self.db = db
+        self.roots = [Path(store_root)] if store_root else []
+        self.cache_dir = Path(cache_dir)
+        self._chimes: dict[str, Pcm] = {}
+
+    def path(self, sha: str) -> Path:
+        """A local file holding the media ``sha`` (fetched from the database if no local copy)."""
+        if len(sha) != 64 or not all(c in "0123456789abcdef" for c in sha):
+            raise HashMismatch(f"not a content hash: {sha!r}")
+        for root in self.roots + [self.cache_dir]:
+            for found in root.glob(f"*/{sha[:2]}/{sha}.*"):
+                return found
+        with self.db.session() as s:
+            blob = s.get(MediaBlob, sha)
+            if blob is None:
+                raise HashMismatch(f"media {sha[:16]} is not stored anywhere this player can reach")
+            data, ext = blob.data, blob.ext
+        target = self.cache_dir / "shared" / sha[:2] / f"{sha}.{ext}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+        return target
+
+    def audio(self, sha: str) -> Pcm:
+        """Stored audio, its samples hashed again: exactly the audio named ``sha`` or HashMismatch."""
+        try:
+            with sf.SoundFile(str(self.path(sha))) as f:
+                pcm = Pcm.from_int16(f.read(dtype="int16"), f.samplerate)
+        except HashMismatch:
+            raise
+        except Exception as exc:
+            raise HashMismatch(f"hash mismatch: audio {sha[:16]} unreadable ({exc})") from None
+        actual = pcm.sha256()
+        if actual != sha:
+            raise HashMismatch(f"hash mismatch: audio about to air is {actual[:16]}, not the approved {sha[:16]}")
+        return pcm
+
+    def track(self, track: dict) -> Pcm:
+        """A music or recording file: the local path when there is one, else fetched by its hash; a
+        hash given is checked against the bytes before they are decoded."""
+        sha = track.get("sha256") or ""
+        path = Path(track["path"]) if track.get("path") else None
+        if path is None or not path.is_file():
+            if not sha:
+                raise HashMismatch(f"file {track.get('path')} is not here and has no content hash to fetch it by")
+            path = self.path(sha)
+        if sha:
+            data = path.read_bytes()
+            actual = hashlib.sha256(data).hexdigest()
+            if actual != sha:
+                raise HashMismatch(f"hash mismatch: {path.name} holds {actual[:16]}, not {sha[:16]}")
+            return load_audio(data)
+        return load_audio(path)
+
+    def chime(self, name: str) -> Pcm:
+        if name not in self._chimes:
+            self._chimes[name] = chime(name)
+        return self._chimes[name]
+
+
+def share(s, sha: str, path: Path, *, by_samples: bool) -> None:
+    """Put the media file ``path`` (content hash ``sha``) in the database for players on other
+    machines (PostgreSQL). Stored once."""
+    if s.get(MediaBlob, sha) is None:
+        s.add(MediaBlob(sha256=sha, ext=Path(path).suffix.lstrip(".") or "wav", by_samples=by_samples,
+                        data=Path(path).read_bytes()))
+
+
+class Speech:
+    """Pages' speech rendered on a small pool, the last few shared by repeats (bounded)."""
+
+    def __init__(self, renderer, keep: int = 8) -> None:
+        self.renderer = renderer
+        self._pool = ThreadPoolExecutor(2, thread_name_prefix="page-tts")
+        self._kept: OrderedDict[tuple, Future] = OrderedDict()
+        self._lock = threading.Lock()
+        self.keep = keep
+
+    def render(self, parts: list[tuple[str, str]]) -> Future:
+        key = tuple(tuple(p) for p in parts)
+        with self._lock:
+            fut = self._kept.get(key)
+            if fut is not None and not (fut.done() and fut.exception() is not None):
+                self._kept.move_to_end(key)
+                return fut
+            fut = self._pool.submit(lambda: self.renderer.render_script(parts=list(key), chime=None, lead_in=0.0))
+            self._kept[key] = fut
+            while len(self._kept) > self.keep:
+                self._kept.popitem(last=False)
+            return fut
+
+
+def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tuple[list, list[dict], list]:
+    """(parts for the engine, the pieces as they will air, the checks to run just before air).
+
+    Stored audio is a Future the check fills: it is loaded and hashed at the last moment, so a file
+    changed after the airing was claimed is refused, never aired."""
+    parts: list = []
+    record: list[dict] = []
+    checks: list = []
+    for piece in pieces:
+        kind = piece.get("type")
+        rec = dict(piece)
+        if kind == "audio":
+            fut: Future = Future()
+
+            def load(fut=fut, sha=piece["sha256"]) -> None:
+                if not fut.done():
+                    fut.set_result(media.audio(sha))
+            checks.append(load)
+            parts.append(fut)
+        elif kind == "chime":
+            parts.append(media.chime(piece.get("name") or "announcement"))
+        elif kind == "silence":
+            parts.append(Pcm.silence(float(piece.get("seconds") or 0)))
+        elif kind == "speech":
+            if speech is None:
+                raise ValueError("this player cannot render speech")
+            rendered = speech.render([tuple(p) for p in piece["parts"]])
+            out: Future = Future()
+
+            def done(f: Future, out=out, rec=rec) -> None:
+                try:
+                    r = f.result()
+                except Exception as exc:
+                    out.set_exception(exc)
+                    return
+                rec["sha256"], rec["engines"] = r.sha256, ", ".join(r.engines)
+                out.set_result(r.pcm)
+            rendered.add_done_callback(done)
+            parts.append(out)
+        elif kind == "file":
+            parts.append(media.track(piece))
+        elif kind == "music":
+            tracks = piece.get("tracks") or []
+            parts.append(CrossfadeStream([lambda t=t: media.track(t) for t in tracks],
+                                         float(piece.get("crossfade", 3.0)), limit_s=piece.get("seconds")))
+        else:
+            raise ValueError(f"unknown piece type {kind!r}")
+        record.append(rec)
+    return parts, record, checks

@@ -1,0 +1,263 @@
+"""A zone player: owns the sinks of its zones, claims their airings from the database, airs them and
+reports back.
+
+Fetch -> queue -> push, as in LibreTime's playout: the player fetches the top queued airings of its
+zones (on PostgreSQL ``FOR UPDATE SKIP LOCKED``, so two players never take one row), hands them to its
+playout engine (which mixes, ducks and pre-empts within one audio block), and writes every engine
+event through :mod:`broadcaster.onair.outcomes`. It claims only what it is about to air: when a zone
+is idle, one item ahead of the current one, or anything that out-ranks what it holds. The rest stays in
+the database, where every panel sees it waiting and any player of the zone may take it.
+
+It wakes on a database signal (in memory on one box, LISTEN/NOTIFY on PostgreSQL), on its own engine's
+events, and every ``poll_s`` (work written by another process on SQLite). Its heartbeat and what it airs
+are written on change and every ``heartbeat_s``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+from typing import Callable
+
+from sqlalchemy import select
+
+from broadcaster import logs
+from broadcaster.clock import Clock, SystemClock
+from broadcaster.onair import outcomes
+from broadcaster.onair.airings import CHANNEL
+from broadcaster.onair.engine import PlayoutEngine, PlayoutEvent, PlayoutItem
+from broadcaster.onair.pieces import MediaSource, Speech, build
+from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
+
+log = logging.getLogger(__name__)
+Gate = Callable[[object, Airing], None]  # (session, airing) -> None, raises to refuse at air time
+_gates: dict[str, Gate] = {}
+
+
+def gate(kind: str, check: Gate) -> None:
+    """Register the area's last check before an airing of ``kind`` goes on air (e.g. the announcement
+    is still approved with this audio; the case is not resolved). Raise to refuse."""
+    _gates[kind] = check
+
+
+class Refused(Exception):
+    pass
+
+
+class ZonePlayer:
+    def __init__(self, db, sinks: dict, media: MediaSource, *, name: str | None = None,
+                 speech: Speech | None = None, clock: Clock | None = None, poll_s: float = 0.2,
+                 heartbeat_s: float = 1.5, duck_music: bool = True, block_ms: float = 20.0) -> None:
+        self.db, self.media, self.speech = db, media, speech
+        self.clock = clock or SystemClock()
+        self.name = name or f"{socket.gethostname()}:{'+'.join(sinks)}"
+        self.zones = tuple(sinks)
+        self.poll_s, self.heartbeat_s = poll_s, heartbeat_s
+        self.engine = PlayoutEngine(sinks, clock=self.clock, duck_music=duck_music, block_ms=block_ms,
+                                    on_fault=self._fault, on_recovered=self._recovered)
+        self.engine.listeners.append(self._event)
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._held: dict[int, int] = {}  # airing id -> engine item id
+        self._thread: threading.Thread | None = None
+        self._last_beat = 0.0
+        self._changed = True
+        self._lock = threading.Lock()  # one step at a time (loop thread, tests calling step())
+
+    # -- life cycle -------------------------------------------------------------------------------
+    def start(self, *, thread: bool = True) -> "ZonePlayer":
+        now = self.clock.now()
+        with self.db.session() as s:
+            status = s.get(PlayerStatus, self.name)
+            last = status.heartbeat_at if status is not None and not status.stopped else now
+            outcomes.release(s, self.name, min(last, now), "player restarted")
+            if status is None:
+                status = PlayerStatus(name=self.name)
+                s.add(status)
+            status.zones, status.host, status.pid = list(self.zones), socket.gethostname(), os.getpid()
+            status.started_at = status.heartbeat_at = now
+            status.now, status.stopped = self.engine.snapshot(limit=5), False
+            for zone in self.zones:
+                logs.resolve_open(s, "player_lost", zone, f"player {self.name} is back")
+        self.db.signals.listen(CHANNEL, self._wake.set)
+        self.engine.start()
+        if thread:
+            self._thread = threading.Thread(target=self._loop, name=f"player-{self.name}", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        self.db.signals.unlisten(CHANNEL, self._wake.set)
+        self.engine.stop()
+        now = self.clock.now()
+        try:
+            with self._lock, self.db.session() as s:
+                self._write_events(s)
+                outcomes.release(s, self.name, now, "player stopped")
+                status = s.get(PlayerStatus, self.name)
+                if status is not None:
+                    status.stopped, status.heartbeat_at, status.now = True, now, {}
+        except Exception:
+            log.exception("player %s: could not say goodbye", self.name)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_s)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.step()
+            except Exception:
+                log.exception("player %s: step failed", self.name)
+                self._stop.wait(0.5)
+
+    # -- one step: report, stop what was cancelled, claim, beat --------------------------------------
+    def step(self) -> None:
+        with self._lock:
+            with self.db.session() as s:
+                self._write_events(s)
+                self._stop_cancelled(s)
+                claimed = self._claim(s)
+                self._beat(s)
+            for row, item in claimed:  # claimed and committed: now on the engine
+                self._held[row] = self.engine.submit(item)
+            if claimed:
+                self._changed = True
+
+    def _event(self, ev: PlayoutEvent) -> None:  # engine threads: never the database here
+        self._inbox.put(ev)
+        self._wake.set()
+
+    def _fault(self, zone: str, exc: Exception) -> None:
+        self._inbox.put(("fault", zone, str(exc)))
+        self._wake.set()
+
+    def _recovered(self, zone: str) -> None:
+        self._inbox.put(("back", zone, ""))
+        self._wake.set()
+
+    def _write_events(self, s) -> None:
+        while True:
+            try:
+                ev = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            self._changed = True
+            if isinstance(ev, tuple):
+                what, zone, text = ev
+                if what == "fault":
+                    logs.raise_fault(s, "device_lost", f"zone {zone}: {text}", zone=zone)
+                else:
+                    logs.resolve_open(s, "device_lost", zone, "device back; playout resumed")
+                continue
+            airing_id = ev.item.meta.get("airing_id")
+            if airing_id is None:
+                continue
+            done = outcomes.record(s, airing_id, ev.kind, ev.at, detail=ev.detail, pieces=ev.item.meta["pieces"],
+                                   retries=ev.retries, player=self.name)
+            if ev.kind in ("completed", "failed", "refused", "expired", "cancelled") or (done and done.final):
+                self._held.pop(airing_id, None)
+
+    def _stop_cancelled(self, s) -> None:
+        for airing_id in outcomes.cancelled_of(s, list(self._held)):
+            item_id = self._held.pop(airing_id, None)
+            if item_id is not None:
+                self.engine.cancel(item_id)
+
+    def _claim(self, s) -> list[tuple[int, PlayoutItem]]:
+        now = self.clock.now()
+        out = []
+        for zone in self.zones:
+            top, waiting, music = self.engine.load(zone)
+            wants = [(False, None if not waiting else top)]  # foreground: anything when not already one ahead
+            if not music:
+                wants.append((True, None))
+            for bed, above in wants:
+                q = (select(Airing).where(Airing.state == AiringState.QUEUED, Airing.player.is_(None),
+                                          Airing.zone == zone,
+                                          (Airing.kind == "music") if bed else (Airing.kind != "music"))
+                     .order_by(Airing.priority.desc(), Airing.id).limit(1))
+                if above is not None:
+                    q = q.where(Airing.priority > above)
+                if self.db.is_postgres:
+                    q = q.with_for_update(skip_locked=True)
+                row = s.scalar(q)
+                if row is None:
+                    continue
+                if row.not_before is not None and row.not_before > now:
+                    continue
+                if row.not_after is not None and row.not_after < now:
+                    outcomes.record(s, row.id, "expired", now, detail=f"not after {row.not_after.isoformat()}")
+                    continue
+                row.player, row.claimed_at = self.name, now
+                try:
+                    out.append((row.id, self._item(row)))
+                except Exception as exc:
+                    outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}")
+        return out
+
+    def _item(self, row: Airing) -> PlayoutItem:
+        parts, record, loads = build(row.pieces, self.media, self.speech)
+        airing_id, kind = row.id, row.kind
+
+        def check() -> None:  # runs just before the first sample (and again after a restart from the top)
+            with self.db.session() as s:
+                current = s.get(Airing, airing_id)
+                if current is None or current.state is AiringState.CANCELLED:
+                    raise Refused("taken off the air")
+                area_gate = _gates.get(kind)
+                if area_gate is not None:
+                    area_gate(s, current)
+            for load in loads:
+                load()
+
+        return PlayoutItem(priority=row.priority, title=row.title, parts=parts, zones=(row.zone,), kind=row.kind,
+                           ref=row.ref, resumable=row.resumable, max_retries=max(0, row.max_retries - row.retries),
+                           not_after=row.not_after, check=check,
+                           meta={"airing_id": airing_id, "pieces": record})
+
+    def _beat(self, s) -> None:
+        import time
+
+        now = time.monotonic()
+        if not self._changed and now - self._last_beat < self.heartbeat_s:
+            return
+        self._last_beat, self._changed = now, False
+        status = s.get(PlayerStatus, self.name)
+        if status is not None and status.stopped:  # declared lost (a network cut): what it held was
+            log.warning("player %s was declared lost; dropping what it held", self.name)  # given back
+            for item_id in self._held.values():
+                self.engine.cancel(item_id)
+            self._held.clear()
+            status.stopped = False
+        if status is not None:
+            status.heartbeat_at, status.now = self.clock.now(), self.engine.snapshot(limit=5)
+
+    def held(self) -> dict[int, int]:
+        return dict(self._held)
+
+
+def lost_players(db, now, after_s: float = 5.0) -> list[str]:
+    """Players whose heartbeat stopped ``after_s`` ago without a goodbye: a fault per zone
+    ("zone lobby: player lost") and their airings back to the queue (the leader runs this)."""
+    from datetime import timedelta
+
+    lost = []
+    with db.session() as s:
+        for status in s.scalars(select(PlayerStatus).where(PlayerStatus.stopped.is_(False),
+                                                           PlayerStatus.heartbeat_at < now - timedelta(seconds=after_s))):
+            for zone in status.zones:
+                logs.raise_fault(s, "player_lost", f"zone {zone}: player {status.name} lost (no heartbeat since "
+                                 f"{status.heartbeat_at:%H:%M:%S} UTC)", zone=zone)
+            outcomes.release(s, status.name, status.heartbeat_at, "player lost")
+            status.stopped = True
+            lost.append(status.name)
+    return lost
