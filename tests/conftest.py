@@ -83,3 +83,60 @@ def pg_db(postgres_server, request):
     database = Database(url)
     yield database
     database.dispose()
+
+
+class OnAir:
+    """A real zone player (engine, outcomes, hash checks) over in-memory sinks that keep every sample,
+    on the test's database. ``wait(pred)`` polls until ``pred()`` is true."""
+
+    def __init__(self, db, tmp_path, zones=("main",), clock=None, realtime=False, name="test-player"):
+        from audio.render import Renderer
+        from audio.sinks import NullSink
+        from broadcaster.onair.pieces import MediaSource, Speech
+        from broadcaster.onair.player import ZonePlayer
+        from broadcaster.service import register_areas
+
+        register_areas()
+        self.db = db
+        self.sinks = {z: NullSink(keep=True, realtime=realtime) for z in zones}
+        self.renderer = Renderer(cache_dir=tmp_path / "cache", lead_in=0.1)
+        self.media = MediaSource(db, tmp_path / "media", tmp_path / "player-cache")
+        self.player = ZonePlayer(db, self.sinks, self.media, name=name, speech=Speech(self.renderer), clock=clock,
+                                 poll_s=0.05)
+
+    def start(self):
+        self.player.start()
+        return self
+
+    def stop(self):
+        self.player.stop()
+
+    def samples(self, zone="main"):
+        return self.sinks[zone].samples()
+
+    def wait(self, pred, timeout=30.0, what="condition"):
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if pred():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def airings(self, ref_prefix=""):
+        from sqlalchemy import select
+
+        from broadcaster.store.models.onair import Airing
+
+        with self.db.session() as s:
+            return list(s.scalars(select(Airing).where(Airing.ref.like(ref_prefix + "%")).order_by(Airing.id)))
+
+
+@pytest.fixture
+def onair(db, tmp_path):
+    """A started zone player for zone "main" (stopped after the test). Media is looked up under
+    ``tmp_path/media`` (the workflow World's MediaStore root)."""
+    air = OnAir(db, tmp_path).start()
+    yield air
+    air.stop()
