@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "audio",      # devices, say, play
     "workflow",   # user, announce, submit, approve, reject, queue, log, faults
     "serve",      # serve
+    "player",     # player (zones on another machine)
     "schedule",   # playlist, programme, rule, plan, ics
     "desk",       # page, case, lost
 ]

@@ -34,6 +34,9 @@ from broadcaster.store.models.core import User
 log = logging.getLogger(__name__)
 
 
+REMOTE = "remote"
+
+
 def build_sink(zone: str, spec: str, var: Path) -> Sink:
     """A sink for a zone (not opened: the engine opens it and retries while it is missing).
     The default device falls back to a real-time WAV recording when the machine has no audio device."""
@@ -54,7 +57,8 @@ def build_sink(zone: str, spec: str, var: Path) -> Sink:
         return WavFileSink(arg, realtime=True)
     if kind == "null":
         return NullSink(realtime=True)
-    raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH or null")
+    raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH, null, "
+                          "or remote (played by `broadcaster player` on another machine)")
 
 
 def register_areas() -> None:
@@ -73,7 +77,8 @@ def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer
     sinks = {z: build_sink(z, spec, var) for z, spec in zone_specs.items()}
     media = MediaSource(db, media_root or var / "media", var / "cache" / "media")
     return ZonePlayer(db, sinks, media, name=name or f"{socket.gethostname()}:{'+'.join(sinks)}",
-                      speech=Speech(renderer), clock=clock, duck_music=settings.duck_music)
+                      speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
+                      poll_s=1.0 if db.is_postgres else 0.2)  # PostgreSQL wakes players by NOTIFY
 
 
 class BroadcastService:
@@ -89,8 +94,10 @@ class BroadcastService:
         self.db = Database(db_url)
         self.media = MediaStore()
         self.renderer = Renderer()
-        self.zone_specs = dict(zones or self.settings.zones)
-        self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *self.zone_specs]))
+        specs = dict(zones or self.settings.zones)
+        self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *specs]))
+        # "remote": a zone of the venue whose player runs on another machine (broadcaster player)
+        self.zone_specs = {z: spec for z, spec in specs.items() if spec != REMOTE}
         self.announcements = AnnouncementService(self.settings, self.media)
         self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
         self.station = Station(self.db, self.media, self.clock, self.venue_zones)
@@ -157,7 +164,8 @@ class BroadcastService:
         programme = self.schedule.service.background()
         with self.db.session() as s:
             open_beds = {r.ref for r in s.scalars(select(outcomes.Airing).where(
-                outcomes.Airing.kind == "music", outcomes.Airing.state.in_(outcomes.OPEN_STATES)))}
+                outcomes.Airing.kind == "music", outcomes.Airing.key.like("bed:%"),
+                outcomes.Airing.state.in_(outcomes.OPEN_STATES)))}
             for ref in open_beds - ({f"music:{programme.id}"} if programme else set()):
                 airings.cancel(s, ref, "background programme changed", self.db.signals)
             if programme is not None and f"music:{programme.id}" not in open_beds:

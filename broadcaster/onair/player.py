@@ -32,6 +32,8 @@ from broadcaster.onair.pieces import MediaSource, Speech, build
 from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
 
 log = logging.getLogger(__name__)
+HEARTBEAT_S = 1.0    # a player writes its heartbeat at least this often
+LOST_AFTER_S = 3.0   # ... and is lost when none came for this long (a fault on every panel within 5 s)
 Gate = Callable[[object, Airing], None]  # (session, airing) -> None, raises to refuse at air time
 _gates: dict[str, Gate] = {}
 
@@ -49,7 +51,7 @@ class Refused(Exception):
 class ZonePlayer:
     def __init__(self, db, sinks: dict, media: MediaSource, *, name: str | None = None,
                  speech: Speech | None = None, clock: Clock | None = None, poll_s: float = 0.2,
-                 heartbeat_s: float = 1.5, duck_music: bool = True, block_ms: float = 20.0) -> None:
+                 heartbeat_s: float = HEARTBEAT_S, duck_music: bool = True, block_ms: float = 20.0) -> None:
         self.db, self.media, self.speech = db, media, speech
         self.clock = clock or SystemClock()
         self.name = name or f"{socket.gethostname()}:{'+'.join(sinks)}"
@@ -245,7 +247,7 @@ class ZonePlayer:
         return dict(self._held)
 
 
-def lost_players(db, now, after_s: float = 5.0) -> list[str]:
+def lost_players(db, now, after_s: float = LOST_AFTER_S) -> list[str]:
     """Players whose heartbeat stopped ``after_s`` ago without a goodbye: a fault per zone
     ("zone lobby: player lost") and their airings back to the queue (the leader runs this)."""
     from datetime import timedelta

@@ -1,0 +1,45 @@
+"""`broadcaster player`: a zone player on its own, for zones whose amplifiers hang off another machine.
+It claims and airs the airings of its zones from the shared PostgreSQL database (the venue's `serve`
+process leads: scheduler, page repeats, escalation) and reports back there."""
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("player", help="run a zone player for some zones against the shared database")
+    p.add_argument("--zone", action="append", required=True, metavar="NAME=SINK",
+                   help="zone and its output: device, device:NAME, wav:PATH, null (repeatable)")
+    p.add_argument("--name", help="this player's name (default: host name and zones); a restarted player "
+                                  "with the same name takes back what it held")
+    p.set_defaults(func=cmd_player)
+
+
+def cmd_player(args) -> int:
+    from audio.render import Renderer
+    from broadcaster.service import make_player, register_areas
+    from broadcaster.settings import load_settings, parse_zones, var_dir
+    from broadcaster.store.db import Database
+
+    register_areas()
+    settings = load_settings()
+    db = Database(args.db)
+    player = make_player(db, parse_zones(",".join(args.zone)), var=var_dir(), renderer=Renderer(),
+                         clock=None, settings=settings, name=args.name)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    player.start()
+    sinks = ", ".join(f"{z}: {zone.sink.name}" for z, zone in player.engine.zones.items())
+    print(f"player {player.name} on air ({sinks})", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        player.stop()
+        db.dispose()
+        print("stopped", flush=True)
+    return 0
