@@ -13,7 +13,8 @@ from audio import chimes, loudness
 from audio.cache import RenderCache, cache_key
 from audio.pcm import SAMPLE_RATE, Pcm
 from audio.text import EmptyText, normalize_lang, split_sentences
-from audio.tts.base import EngineChain, Speech, default_chain
+from audio.tts.base import EngineChain, Speech
+from audio.tts.chain import default_chain
 
 SENTENCE_PAUSE_S = 0.35
 

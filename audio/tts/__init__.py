@@ -3,6 +3,7 @@
 Engines: ``piper`` (neural, offline), ``espeak`` (espeak-ng from espeakng-loader, offline, many
 languages incl. Mandarin and Cantonese), ``gtts`` (Google, online, with a timeout).
 """
-from audio.tts.base import EngineChain, Speech, TTSEngine, TTSError, default_chain
+from audio.tts.base import EngineChain, Speech, TTSEngine, TTSError
+from audio.tts.chain import default_chain
 
 __all__ = ["EngineChain", "Speech", "TTSEngine", "TTSError", "default_chain"]

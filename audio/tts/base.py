@@ -146,17 +146,3 @@ def parse_order(spec: str) -> dict[str, list[str]]:
             raise TTSError(f"unknown TTS engine {unknown[0]!r} in {item!r}; engines: {', '.join(ENGINE_NAMES)}")
         order["*" if lang.strip() == "*" else normalize_lang(lang)] = engines
     return order
-
-
-def default_chain(voices_dir: str | None = None, timeout: float = 8.0,
-                  order: dict[str, list[str]] | None = None) -> EngineChain:
-    """piper, espeak-ng and gTTS in ``order`` (default: DEFAULT_ORDER overridden per language by
-    ``PA_TTS_CHAIN``)."""
-    from audio.tts.espeak import EspeakEngine
-    from audio.tts.gtts_engine import GTTSEngine
-    from audio.tts.piper_engine import PiperEngine
-
-    engines: list[TTSEngine] = [PiperEngine(voices_dir), EspeakEngine(), GTTSEngine(timeout=min(timeout, 5.0))]
-    if order is None:
-        order = {**DEFAULT_ORDER, **parse_order(os.environ.get("PA_TTS_CHAIN", ""))}
-    return EngineChain(engines, order, timeout)

@@ -140,7 +140,8 @@ def test_hung_engines_do_not_starve_the_fallback():
 
 
 def test_chain_order_is_configurable(monkeypatch):
-    from audio.tts.base import default_chain, parse_order
+    from audio.tts.base import parse_order
+    from audio.tts.chain import default_chain
 
     assert parse_order("en=espeak; zh=gtts, espeak; *=espeak") == {
         "en": ["espeak"], "zh-CN": ["gtts", "espeak"], "*": ["espeak"]}
@@ -155,7 +156,7 @@ def test_chain_order_is_configurable(monkeypatch):
 
 
 def test_gtts_is_skipped_when_disabled(monkeypatch):
-    from audio.tts.base import default_chain
+    from audio.tts.chain import default_chain
 
     monkeypatch.setenv("PA_GTTS_DISABLED", "1")
     assert [e.name for e, _ in default_chain().candidates("zh-CN")] == ["espeak"]
