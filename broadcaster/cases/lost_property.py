@@ -1,6 +1,10 @@
 """Lost property (游客拾物登记认领): register found items, announce valuable ones with an approved
 template (category, colour and place only), claim with the owner's identity and how it was verified,
 hand over with a signature/witness record, and list items unclaimed after N days.
+
+An announcement is a one-off page at announcement priority, written with its airing through paging
+(``PagingService.add_page``); a claim takes an announcement still waiting off the air, and the zone
+player's last check refuses one whose item is no longer stored.
 """
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from sqlalchemy.orm import selectinload
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.cases.numbering import LOST_SERIES, next_number, venue_tz
+from broadcaster.cases.resolution import page_ref
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.store.models.cases import LostItem, LostItemClaim, LostItemState, Page, TemplatePurpose
@@ -62,7 +68,8 @@ class LostPropertyService:
         return item
 
     def announce(self, number: str, who: Actor, paging, *, template: str | int | None = None) -> Page:
-        """Announce a stored valuable item once, at announcement priority, with an approved template."""
+        """Announce a stored valuable item once, at announcement priority, with an approved template, in
+        the zones ``paging`` (a ``PagingService``) pages. The page and its airing are written together."""
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="announce lost property")
             item = self._load(s, number)
@@ -77,10 +84,8 @@ class LostPropertyService:
             values = {"category": item.category, "colour": item.colour, "where_found": item.where_found,
                       "found_time": item.found_at, "claim_place": self.claim_place}
             texts = fill(tpl, values, is_child=False, tz=self.tz)
-            page = paging._new_page(s, user, texts, TemplatePurpose.LOST_PROPERTY, lost_item_id=item.id,
-                                    template_id=tpl.id, repeats=1, priority=Priority.ANNOUNCEMENT)
-        paging._air_if_possible()
-        return paging.page(page.id)
+            return paging.add_page(s, user, texts, TemplatePurpose.LOST_PROPERTY, lost_item_id=item.id,
+                                   template_id=tpl.id, repeats=1, priority=Priority.ANNOUNCEMENT)
 
     def claim(self, number: str, who: Actor, *, owner_name: str, owner_identity: str,
               verification_note: str, signature: str | None = None) -> LostItem:
@@ -100,6 +105,8 @@ class LostPropertyService:
                                   verification_note=note, claimed_at=now, recorded_by_id=user.id)
             s.add(claim)
             item.state = LostItemState.CLAIMED
+            for page_id in s.scalars(select(Page.id).where(Page.lost_item_id == item.id)):
+                airings.cancel(s, page_ref(page_id), f"item {item.number} claimed", self.db.signals, at=now)
             if signature is not None:
                 self._hand_over(item, claim, user, signature, now)
             s.flush()

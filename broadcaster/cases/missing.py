@@ -16,6 +16,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, NotFound, ValidationError
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
+from broadcaster.cases.resolution import stop_pages
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.store.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
 from broadcaster.store.models.core import User
@@ -220,10 +221,15 @@ class CaseService:
             to = CaseState(to)
         except ValueError:
             raise ValidationError(f"state: unknown case state {to!r}") from None
+        now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="change a case")
             case = load_case(s, number)
-            move(s, case, to, user, self.clock.now(), result=result, detail=note)
+            move(s, case, to, user, now, result=result, detail=note)
+            if to in RESOLVED:  # resolved here too: its pages stop and come off the air
+                stopped = stop_pages(s, case, self.db.signals, now)
+                if stopped:
+                    add_event(s, case, user, "repeats cancelled", now, detail=", ".join(f"#{p}" for p in stopped))
         return case
 
     def add_note(self, number: str, who: Actor, note: str) -> None:

@@ -1,9 +1,13 @@
 """Desk sub-commands: ``page``, ``case``, ``lost``, ``templates`` and ``template``.
 
-The CLI never owns the audio device: ``page missing`` stores the case and an *active* page that is due
-now; the running service (``broadcaster serve``, whose loop calls ``PagingService.tick()``) queues it
-at URGENT_PAGE within its tick interval, repeats it, and escalates it. Cancellations made here (``case
-resolve``) reach the engine the same way, and every queued page re-checks its case just before airing.
+The CLI never owns the audio device, and pages exactly as the panel and the API do: the paging service
+is built from the venue settings (zones, page interval, repeats, escalation; ``var/settings.json``,
+``PA_ZONES``). ``page missing`` stores the case, its page and the page's first airing at URGENT_PAGE in
+one transaction; the zone players take the airing at once (woken in memory in their own process, by
+their 200 ms poll of the database from another process, or by LISTEN/NOTIFY on PostgreSQL). The
+leading ``broadcaster serve`` writes the repeats and escalates. ``case resolve`` takes the case's
+airings off the air the same way (a page on air stops within a block), and every page re-checks its
+case just before it airs.
 """
 from __future__ import annotations
 
@@ -16,14 +20,26 @@ from broadcaster.cases.followup import FollowUpService
 from broadcaster.cases.lost_property import UNCLAIMED_AFTER_DAYS, LostPropertyService
 from broadcaster.cases.missing import CaseDetails, CaseService
 from broadcaster.cases.numbering import venue_tz
+from broadcaster.cases.resolution import page_ref
 from broadcaster.paging.paging import PagingService
 from broadcaster.cases.stats import monthly_stats
 from broadcaster.paging.templates import TemplateService
 from broadcaster.clock import utcnow
+from broadcaster.onair import airings
+from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
 
-SERVICE_NOTE = "the running service (broadcaster serve) queues it at urgent-page priority on its next tick"
+ON_AIR_NOTE = "the zone players air it at once (broadcaster serve repeats it)"
+
+
+def _paging(db: Database) -> PagingService:
+    """Paging as the venue settings say, like the panel's and the API's."""
+    return PagingService.for_venue(db, None, load_settings())
+
+
+def _zones(value: str | None) -> list[str] | None:
+    return [z.strip() for z in value.split(",") if z.strip()] if value else None
 
 
 def _when(value: str | None, field: str) -> datetime | None:
@@ -52,8 +68,8 @@ def _page_new(args) -> int:
                           last_seen_at=_when(args.seen_at, "seen_at"), reporter_name=args.reporter,
                           reporter_contact=args.contact, meeting_point=args.meeting_point,
                           is_child=True if args.child else None, notes=args.notes or "")
-    case, page, error = PagingService(db).open_and_page(args.user, args.kind, details, template=args.template,
-                                                        extra_text=args.extra)
+    case, page, error = _paging(db).open_and_page(args.user, args.kind, details, template=args.template,
+                                                  extra_text=args.extra, zones=_zones(args.zones))
     print(f"case {case.number} opened ({case.kind.value}{', child' if case.is_child else ''})")
     if error is not None:
         print(f"case {case.number} is stored but NOT paged; fix the problem below and run "
@@ -64,8 +80,8 @@ def _page_new(args) -> int:
 
 
 def _page_case(args) -> int:
-    page = PagingService(Database(args.db)).page_case(args.number, args.user, template=args.template,
-                                                      extra_text=args.extra)
+    page = _paging(Database(args.db)).page_case(args.number, args.user, template=args.template,
+                                                extra_text=args.extra, zones=_zones(args.zones))
     _say_page(page)
     return 0
 
@@ -75,19 +91,19 @@ def _say_page(page) -> None:
         print(f"page #{page.id} has free text: waiting for a supervisor "
               f"(broadcaster page approve {page.id} --user NAME)")
     else:
-        print(f"page #{page.id} recorded; {SERVICE_NOTE}")
+        print(f"page #{page.id} recorded with its first airing in {page.zones.replace(',', ', ')}; {ON_AIR_NOTE}")
     for lang, text in page.texts.items():
         print(f"  [{lang}] {text}")
 
 
 def _page_approve(args) -> int:
-    page = PagingService(Database(args.db)).approve_page(args.page_id, args.user)
-    print(f"page #{page.id} approved; {SERVICE_NOTE}")
+    page = _paging(Database(args.db)).approve_page(args.page_id, args.user)
+    print(f"page #{page.id} approved; {ON_AIR_NOTE}")
     return 0
 
 
 def _page_reject(args) -> int:
-    PagingService(Database(args.db)).reject_page(args.page_id, args.user, args.reason)
+    _paging(Database(args.db)).reject_page(args.page_id, args.user, args.reason)
     print(f"page #{args.page_id} rejected")
     return 0
 
@@ -113,17 +129,21 @@ def _case_show(args) -> int:
     for e in c.events:
         move = f" {e.from_state or ''}->{e.to_state}" if e.to_state else ""
         print(f"    {_local(e.at)}  {e.action}{move}  {e.detail}")
-    for p in PagingService(db).pages(case_number=c.number):
-        print(f"  page #{p.id} {p.purpose.value} {p.status.value} queued {p.times_queued}/{p.max_repeats}")
+    for p in _paging(db).pages(case_number=c.number):
+        with db.session() as s:
+            last = airings.latest(s, page_ref(p.id))[:len(p.zones.split(","))]
+        on_air = ", ".join(f"{a.zone} {a.state.value}" for a in last)
+        print(f"  page #{p.id} {p.purpose.value} {p.status.value} queued {p.times_queued}/{p.max_repeats}"
+              f" aired {p.times_aired}" + (f" (last airing: {on_air})" if on_air else ""))
     for f in FollowUpService(db).for_case(c.number):
         print(f"  follow-up {_local(f.called_at)}: {f.outcome}")
     return 0
 
 
 def _case_resolve(args) -> int:
-    c = PagingService(Database(args.db)).resolve(args.number, args.user, args.state, result=args.result,
-                                                 all_clear=not args.no_all_clear)
-    print(f"case {c.number} is {c.state.value}; pending repeats cancelled")
+    c = _paging(Database(args.db)).resolve(args.number, args.user, args.state, result=args.result,
+                                           all_clear=not args.no_all_clear)
+    print(f"case {c.number} is {c.state.value}; its pages are off the air and repeat no more")
     return 0
 
 
@@ -160,8 +180,8 @@ def _lost_add(args) -> int:
 
 def _lost_announce(args) -> int:
     db = Database(args.db)
-    page = LostPropertyService(db).announce(args.number, args.user, PagingService(db))
-    print(f"page #{page.id} recorded; the running service airs it at announcement priority")
+    page = LostPropertyService(db).announce(args.number, args.user, _paging(db))
+    print(f"page #{page.id} recorded with its airing at announcement priority; the zone players air it at once")
     return 0
 
 
@@ -237,9 +257,11 @@ def register(subparsers) -> None:
         p.add_argument("--age", type=int)
         p.add_argument("--seen-at", help="last seen, HH:MM venue time or ISO date-time")
         p.add_argument("--child", action="store_true", help="a child whatever the age (no name on air)")
+        p.add_argument("--zones", help="comma-separated zones (default: every zone of the venue)")
     p = _cmd(page, "case", _page_case, "page again about an existing case", user=True)
     p.add_argument("number")
     p.add_argument("--template")
+    p.add_argument("--zones", help="comma-separated zones (default: every zone of the venue)")
     p.add_argument("--extra", help="free text (needs a supervisor's approval before airing)")
     p = _cmd(page, "approve", _page_approve, "approve a page with free text (supervisor)", user=True)
     p.add_argument("page_id", type=int)
@@ -254,7 +276,8 @@ def register(subparsers) -> None:
     p.add_argument("--state")
     p = _cmd(case, "show", _case_show, "a case with its timeline, pages and follow-ups")
     p.add_argument("number")
-    p = _cmd(case, "resolve", _case_resolve, "found / reunited / closed: stops the repeats", user=True)
+    p = _cmd(case, "resolve", _case_resolve, "found / reunited / closed: its pages stop and come off the air",
+             user=True)
     p.add_argument("number")
     p.add_argument("--state", required=True, choices=["found", "reunited", "closed"])
     p.add_argument("--result", help="what happened (required to close)")

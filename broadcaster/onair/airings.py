@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Iterable, Sequence
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from broadcaster.clock import utcnow
@@ -85,22 +86,19 @@ def request(s: Session, req: Request, signals=None, *, at: datetime | None = Non
         raise ValidationError(f"{req.title}: nothing to air")
     now = at or utcnow()
     keys = {f"{req.key}@{zone}": zone for zone in req.zones}
-    have = set(s.scalars(select(Airing.key).where(Airing.key.in_(list(keys)))))
-    rows = []
-    for key, zone in keys.items():
-        if key in have:
-            continue
-        row = Airing(key=key, ref=req.ref, kind=req.kind, title=req.title[:200], zone=zone,
-                     priority=int(req.priority), pieces=req.pieces, content_hash=req.content_hash,
-                     state=AiringState.QUEUED, not_before=req.not_before, not_after=req.not_after,
-                     requested_by=req.requested_by[:80], requested_at=now, resumable=req.resumable,
-                     retries=0, max_retries=req.max_retries, detail="")
-        s.add(row)
-        rows.append(row)
-    s.flush()
-    if rows and signals is not None:
+    rows = [dict(key=key, ref=req.ref, kind=req.kind, title=req.title[:200], zone=zone, priority=int(req.priority),
+                 pieces=req.pieces, content_hash=req.content_hash, state=AiringState.QUEUED,
+                 not_before=req.not_before, not_after=req.not_after, requested_by=req.requested_by[:80],
+                 requested_at=now, resumable=req.resumable, retries=0, max_retries=req.max_retries, detail="")
+            for key, zone in keys.items()]
+    # a key already stored (a slot or repeat written twice, e.g. by two leaders at once) is left alone
+    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+    new = s.execute(dialect.insert(Airing).on_conflict_do_nothing(index_elements=["key"])
+                    .returning(Airing.id), rows).scalars().all()
+    if new and signals is not None:
         signals.send(s, CHANNEL)
-    return list(s.scalars(select(Airing).where(Airing.key.in_(list(keys))).order_by(Airing.id)))
+    return list(s.scalars(select(Airing).where(Airing.key.in_(list(keys))).order_by(Airing.id)
+                          .execution_options(populate_existing=True)))
 
 
 def cancel(s: Session, ref: str, detail: str, signals=None, *, at: datetime | None = None,

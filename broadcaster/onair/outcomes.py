@@ -132,6 +132,11 @@ def release(s: Session, player: str, at: datetime, why: str) -> dict[str, int]:
             counts["requeued" if was_airing else "given_back"] += 1
         if was_airing:  # the as-run row ends when it was last known to air; the areas are told
             record(s, row.id, "lost", at, detail=why)
+    # taken off the air while the player could not say so (dead, cut off): its as-run entry ends,
+    # cancelled, when it was last known to air, instead of staying "airing" for ever
+    for row in s.scalars(select(Airing).join(AsRun, AsRun.airing_id == Airing.id).where(
+            Airing.player == player, Airing.state == A.CANCELLED, AsRun.outcome == "airing")):
+        _as_run_end(s, row, "cancelled", min(at, row.ended_at or at), row.detail, None)
     return counts
 
 

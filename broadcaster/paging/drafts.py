@@ -1,6 +1,7 @@
 """What a page about a case says: the template it uses and its texts filled in from the case's
 description (the no-name rule for children is checked by ``templates.fill``). Used by paging a case
-(``paging``) and by the desk's one-step trigger (``trigger``); nothing here writes to the database."""
+(``paging.page_case``) and by opening a case and paging it in one step (``paging.open_and_page``);
+nothing here writes to the database."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,16 +1,17 @@
 """Urgent pages for missing-person cases: trigger, repeat, cancel on resolution, all-clear, escalation.
 
 Triggering a page stores a Page row and, in the same transaction, its first airing at
-``Priority.URGENT_PAGE`` (the chime, then the approved template wording, rendered by the zone player):
-the players are woken when it commits. It repeats every ``interval`` (default 3 min) up to
-``max_repeats`` times (default 5) or until the case is resolved; a repeat is written only once the
-previous airing of the page has ended, so a repeat never cuts a page that is airing and pages take
-turns. Resolving cancels the page's airings and can air an "all clear". A case still unresolved
-``escalate_after`` (default 10 min) after its first page is escalated: state ``escalated``, an
-Escalation row for supervisors, and optionally a page to security staff.
+``Priority.URGENT_PAGE`` (the chime, then the approved template wording, rendered by the zone player;
+:mod:`broadcaster.paging.onair`): the players are woken when it commits. It repeats every ``interval``
+(default 3 min) up to ``max_repeats`` times (default 5) or until the case is resolved; a repeat is
+written only once the previous airing of the page has ended, so a repeat never cuts a page that is
+airing and pages take turns. Resolving cancels the page's airings and can air an "all clear". A case
+still unresolved ``escalate_after`` (default 10 min) after its first page is escalated: state
+``escalated``, an Escalation row for supervisors, and optionally a page to security staff.
 
-Repeats and escalation are the leader's ``tick()`` (the ``serve`` process that leads); every other
-process (panel, desk CLI) only writes rows.
+Pages go to the venue's zones (its settings, or any zone a player has announced); a page naming another
+zone is refused before anything is stored. Repeats and escalation are the leader's ``tick()`` (the
+``serve`` process that leads); every other process (panel, desk CLI) only writes rows.
 """
 from __future__ import annotations
 
@@ -18,32 +19,33 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
+from typing import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
+from broadcaster.cases.missing import (RESOLVED, CaseDetails, add_event, add_events, case_kind, event_row,
+                                       load_case, move, opened_event, validate_details)
+from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
+from broadcaster.cases.resolution import CASE_PAGES, stop_pages
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor, system_user
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.store.db import Database
 from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.paging.drafts import Draft, case_values, page_detail, page_template
 from broadcaster.paging.drafts import draft as page_draft
-from broadcaster.cases.missing import (RESOLVED, CaseDetails, add_event, add_events, case_kind, event_row,
-                                      load_case, move, opened_event, validate_details)
-from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
-from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
-from broadcaster.onair import airings, outcomes, player
+from broadcaster.paging.onair import ref, register, write_airing  # noqa: F401  (register: service.register_areas)
 from broadcaster.paging.templates import TemplateService, fill
-from broadcaster.store.models.cases import CaseEvent
-from broadcaster.store.models.onair import OPEN_STATES, Airing
-from broadcaster.store.models.cases import (CaseKind, CaseState, Escalation, Page, PageStatus, PersonCase,
-                                      TemplatePurpose, TemplateStatus)
 from broadcaster.priorities import Priority
+from broadcaster.settings import load_settings
+from broadcaster.store.db import Database
+from broadcaster.store.models.cases import (CaseEvent, CaseKind, CaseState, Escalation, Page, PageStatus,
+                                            PersonCase, TemplatePurpose)
+from broadcaster.store.models.onair import OPEN_STATES, Airing
 
 log = logging.getLogger(__name__)
 P = TemplatePurpose
-CASE_PAGES = (P.MISSING, P.FOUND, P.SECURITY)  # pages that stop when the case is resolved
 
 
 @dataclass
@@ -57,31 +59,38 @@ class PagingService:
     def __init__(self, db: Database, clock: Clock | None = None, *,
                  interval: timedelta = timedelta(minutes=3), max_repeats: int = 5,
                  escalate_after: timedelta = timedelta(minutes=10), security_page: bool = True,
-                 zones: tuple[str, ...] = ("main",), security_zones: tuple[str, ...] | None = None,
+                 zones: Iterable[str] | None = None, security_zones: Iterable[str] | None = None,
+                 venue_zones: Iterable[str] | None = None,
                  on_escalation: Callable[[Escalation], None] | None = None, tz: ZoneInfo | None = None) -> None:
+        """``venue_zones``: the zones the venue is configured with (default: its settings); a page may
+        go to those and to any zone a player has announced, nowhere else. ``zones``: where pages go
+        (default: every venue zone); ``security_zones``: where the security page goes (default: zones)."""
         if max_repeats < 1 or interval <= timedelta(0):
             raise ValidationError("max_repeats/interval: must be positive")
         self.db, self.clock = db, clock or SystemClock()
         self.interval, self.max_repeats, self.escalate_after = interval, max_repeats, escalate_after
-        self.security_page, self.zones = security_page, tuple(zones)
-        self.security_zones = tuple(security_zones or zones)
+        self.venue_zones = tuple(load_settings().zones if venue_zones is None else venue_zones)
+        self.security_page, self.zones = security_page, tuple(zones or self.venue_zones)
+        self.security_zones = tuple(security_zones or self.zones)
         self.on_escalation, self.tz = on_escalation, tz or venue_tz()
         self._ticking = threading.Lock()  # one tick at a time in this process
 
     @classmethod
-    def for_venue(cls, db: Database, clock: Clock | None, settings, zones: tuple[str, ...] | None = None,
+    def for_venue(cls, db: Database, clock: Clock | None, settings, venue_zones: Iterable[str] | None = None,
                   **kw) -> "PagingService":
         """Paging as the venue settings say (interval, repeats, escalation, zones): the service, the
-        panel and the desk CLI build it the same way."""
+        panel and the desk CLI build it the same way. ``venue_zones``: the venue's zones when more than
+        its settings name (the service adds the zones of its own player)."""
         return cls(db, clock, interval=timedelta(minutes=settings.page_interval_min),
                    max_repeats=settings.page_max_repeats,
                    escalate_after=timedelta(minutes=settings.escalate_after_min),
-                   zones=tuple(zones or settings.zones), tz=settings.tz, **kw)
+                   venue_zones=tuple(venue_zones or settings.zones), tz=settings.tz, **kw)
 
     # -- triggering ----------------------------------------------------------------------------
     def page_case(self, number: str, who: Actor, *, template: str | int | None = None,
-                  extra_text: str | dict | None = None) -> Page:
-        """Page about a case with an approved template. Free text makes it wait for a supervisor."""
+                  extra_text: str | dict | None = None, zones: Sequence[str] | None = None) -> Page:
+        """Page about a case with an approved template (in ``zones``, default the service's). Free text
+        makes it wait for a supervisor."""
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="trigger a page")
@@ -89,23 +98,23 @@ class PagingService:
             if case.state in RESOLVED:
                 raise InvalidTransition(f"case {case.number} is {case.state.value}: nothing to page")
             draft = page_draft(case, page_template(s, case, template), extra_text, self.tz)
-            page = self._store_page(s, user, case, draft, now)
-            self._air_due(s, TickReport(), [page])
+            page = self._store_page(s, user, case, draft, now, zones)
         return page
 
     def open_and_page(self, who: Actor, kind: CaseKind | str, details: CaseDetails, *,
                       template: str | int | None = None, extra_text: str | dict | None = None,
-                      ) -> tuple[PersonCase, Page | None, BroadcasterError | None]:
+                      zones: Sequence[str] | None = None) -> tuple[PersonCase, Page | None, BroadcasterError | None]:
         """The desk's urgent page: open the case and page it in one transaction (the first airing is
-        written in it too). Returns (case, page, error). Bad details or a user who is not desk staff
-        store nothing (the error is raised); when only the page is refused (no such template, not
-        approved, a child's name in the text) the case is stored, ``page`` is None and ``error`` says
-        why, so the desk can fix it and page the case again."""
+        written in it too). Returns (case, page, error). Bad details, unknown zones or a user who is
+        not desk staff store nothing (the error is raised); when only the page is refused (no such
+        template, not approved, a child's name in the text) the case is stored, ``page`` is None and
+        ``error`` says why, so the desk can fix it and page the case again."""
         kind = case_kind(kind)
         now = self.clock.now()
         values = validate_details(kind, details, now)
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="open a case and page it")
+            zones = self._zones(s, zones)  # before the case: a page nobody could hear stores nothing
             case = PersonCase(number=next_number(s, CASE_SERIES, now, self.tz), kind=kind, state=CaseState.OPEN,
                               created_by_id=user.id, created_at=now, **values)
             s.add(case)
@@ -114,19 +123,27 @@ class PagingService:
             try:
                 with s.begin_nested():  # a refused page leaves the case stored
                     draft = page_draft(case, page_template(s, case, template), extra_text, self.tz)
-                    page = self._store_page(s, user, case, draft, now)
-                    self._air_due(s, TickReport(), [page])
+                    page = self._store_page(s, user, case, draft, now, zones)
             except BroadcasterError as exc:
                 return case, None, exc
         return case, page, None
 
-    def _store_page(self, s, user, case: PersonCase, draft: Draft, now) -> Page:
+    def _store_page(self, s, user, case: PersonCase, draft: Draft, now, zones: Sequence[str] | None) -> Page:
+        """The page, its case paged and its timeline, then (unless it waits for approval) its first airing."""
         free = draft.extra is not None
         page = self._new_page(s, user, draft.texts, draft.template.purpose, case_id=case.id,
-                              template_id=draft.template.id, extra=draft.extra, pending=free)
+                              template_id=draft.template.id, extra=draft.extra, pending=free, zones=zones)
         if not free and case.state is CaseState.OPEN:
             move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
         add_event(s, case, user, "page", now, detail=page_detail(page, draft.template))
+        self._air_due(s, TickReport(), [page])
+        return page
+
+    def add_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
+        """A page with this wording stored in ``s`` with its first airing (lost property, the
+        security page, the all-clear). Keywords as :meth:`_page_row`."""
+        page = self._new_page(s, user, texts, purpose, **kw)
+        self._air_due(s, TickReport(), [page])
         return page
 
     def approve_page(self, page_id: int, who: Actor) -> Page:
@@ -179,7 +196,7 @@ class PagingService:
             case = load_case(s, number)
             was_paged = case.first_paged_at is not None
             move(s, case, state, user, now, result=result)
-            stopped = self._stop_case_pages(s, case)
+            stopped = stop_pages(s, case, self.db.signals, now)
             if stopped:
                 add_event(s, case, user, "repeats cancelled", now, detail=", ".join(f"#{p}" for p in stopped))
             if all_clear and was_paged:
@@ -225,7 +242,7 @@ class PagingService:
             if case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED:
                 page.status, page.next_due_at = PageStatus.CANCELLED, None
                 continue
-            self._write_airing(s, page, case, now)
+            write_airing(s, page, case, now, self.db.signals)
             page.times_queued += 1
             page.first_queued_at = page.first_queued_at or now
             if page.times_queued >= page.max_repeats:
@@ -238,16 +255,6 @@ class PagingService:
                                         detail=f"page #{page.id}, {page.times_queued} of {page.max_repeats}"))
             report.queued.append(page.id)
         add_events(s, events)
-
-    def _write_airing(self, s, page: Page, case: PersonCase | None, now) -> None:
-        urgent = page.priority >= Priority.URGENT_PAGE
-        title = f"Page {case.number}" if case is not None else f"Page #{page.id}"
-        airings.request(s, airings.Request(
-            key=f"{ref(page.id)}:{page.times_queued + 1}", ref=ref(page.id), kind="page",
-            title=f"{title} ({page.purpose.value})", zones=page.zones.split(","), priority=page.priority,
-            pieces=[{"type": "chime", "name": "urgent_page" if urgent else "announcement"},
-                    {"type": "speech", "parts": [list(p) for p in page.texts.items()]}],
-            requested_by="paging"), self.db.signals, at=now)
 
     def _escalate(self, s, report: TickReport) -> None:
         now = self.clock.now()
@@ -262,34 +269,34 @@ class PagingService:
             s.flush()
             if self.security_page:
                 alert.security_page_id = self._security_page(s, case)
+                report.queued += [alert.security_page_id] if alert.security_page_id else []
             report.alerts.append(alert)
             report.escalated.append(case.number)
 
     def _security_page(self, s, case: PersonCase) -> int | None:
-        try:
-            tpl = TemplateService._load(s, DEFAULT_KEYS["security"])
-            texts = fill(tpl, case_values(case), is_child=case.is_child, child_name=case.person_name, tz=self.tz)
-        except (NotFound, ValidationError, InvalidTransition) as exc:
-            add_event(s, case, None, "security page skipped", self.clock.now(), detail=str(exc))
-            return None
-        page = self._new_page(s, None, texts, P.SECURITY, case_id=case.id, template_id=tpl.id,
-                              zones=self.security_zones, repeats=1)
-        add_event(s, case, None, "security page", self.clock.now(), detail=f"page #{page.id}")
-        self._air_due(s, TickReport(), [page])
-        return page.id
+        page = self._case_page(s, case, None, "security", P.SECURITY, zones=self.security_zones)
+        return page.id if page is not None else None
 
     def _all_clear(self, s, case: PersonCase, user) -> None:
+        self._case_page(s, case, user, "all_clear", P.ALL_CLEAR)
+
+    def _case_page(self, s, case: PersonCase, user, key: str, purpose: TemplatePurpose, *,
+                   zones: Sequence[str] | None = None) -> Page | None:
+        """A one-off page about ``case`` from a default template (security, all-clear), or a timeline
+        entry saying why it was skipped (template missing or not approved, a zone unknown)."""
+        what = "all-clear" if purpose is P.ALL_CLEAR else "security page"
         try:
-            tpl = TemplateService._load(s, DEFAULT_KEYS["all_clear"])
-            if tpl.status is not TemplateStatus.APPROVED:
-                raise InvalidTransition(f"template {tpl.key} is not approved")
-            texts = fill(tpl, case_values(case), is_child=case.is_child, child_name=case.person_name, tz=self.tz)
+            with s.begin_nested():
+                tpl = TemplateService._load(s, DEFAULT_KEYS[key])
+                texts = fill(tpl, case_values(case), is_child=case.is_child, child_name=case.person_name,
+                             tz=self.tz)
+                page = self.add_page(s, user, texts, purpose, case_id=case.id, template_id=tpl.id,
+                                     zones=zones, repeats=1)
         except (NotFound, ValidationError, InvalidTransition) as exc:
-            add_event(s, case, user, "all-clear skipped", self.clock.now(), detail=str(exc))
-            return
-        page = self._new_page(s, user, texts, P.ALL_CLEAR, case_id=case.id, template_id=tpl.id, repeats=1)
-        add_event(s, case, user, "all-clear", self.clock.now(), detail=f"page #{page.id}")
-        self._air_due(s, TickReport(), [page])
+            add_event(s, case, user, f"{what} skipped", self.clock.now(), detail=str(exc))
+            return None
+        add_event(s, case, user, what, self.clock.now(), detail=f"page #{page.id}")
+        return page
 
     # -- helpers -------------------------------------------------------------------------------
     def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
@@ -303,26 +310,18 @@ class PagingService:
                   lost_item_id: int | None = None, template_id: int | None = None, extra: str | None = None,
                   pending: bool = False, zones: tuple[str, ...] | None = None, repeats: int | None = None,
                   priority: int = Priority.URGENT_PAGE, at=None) -> dict:
-        from broadcaster.cases.staff import system_user
-
         now = at or self.clock.now()
         return dict(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
                     status=PageStatus.PENDING_APPROVAL if pending else PageStatus.ACTIVE, priority=int(priority),
-                    texts=texts, extra_text=extra, zones=",".join(airings.check_zones(s, zones or self.zones, self.zones)),
+                    texts=texts, extra_text=extra, zones=",".join(self._zones(s, zones)),
                     interval_s=int(self.interval.total_seconds()), max_repeats=repeats or self.max_repeats,
                     times_queued=0, times_aired=0, next_due_at=None if pending else now,
                     created_by_id=(user or system_user(s)).id, created_at=now)
 
-    def _stop_case_pages(self, s, case: PersonCase) -> list[int]:
-        """Cancel the case's pending repeats and take its airings off the air (queued ones never air;
-        one on air stops within a block)."""
-        stopped = []
-        for page in s.scalars(select(Page).where(Page.case_id == case.id, Page.purpose.in_(CASE_PAGES))):
-            if page.status in (PageStatus.ACTIVE, PageStatus.PENDING_APPROVAL):
-                page.status, page.next_due_at = PageStatus.CANCELLED, None
-                stopped.append(page.id)
-            airings.cancel(s, ref(page.id), f"case {case.number} resolved", self.db.signals, at=self.clock.now())
-        return stopped
+    def _zones(self, s, zones: Sequence[str] | None) -> list[str]:
+        """The zones a page goes to (default the service's), refused (ValidationError) when one is
+        neither a venue zone nor announced by a player."""
+        return airings.check_zones(s, zones or self.zones, self.venue_zones)
 
     @staticmethod
     def _load(s, page_id: int) -> Page:
@@ -348,35 +347,3 @@ class PagingService:
                 q = q.where(Page.status == PageStatus(status))
             return list(s.scalars(q))
 
-
-def ref(page_id: int) -> str:
-    return f"page:{page_id}"
-
-
-def at_air(s, airing: Airing) -> None:
-    """The player's last check before a page airs: still wanted (not cancelled, case not resolved)."""
-    page = s.get(Page, int(airing.ref.split(":", 1)[1])) if airing.ref.startswith("page:") else None
-    if page is None:
-        return
-    case = s.get(PersonCase, page.case_id) if page.case_id else None
-    if page.status in (PageStatus.CANCELLED, PageStatus.REJECTED) or (
-            case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED):
-        raise InvalidTransition(f"page #{page.id} is no longer wanted (case resolved or page cancelled)")
-
-
-def on_outcome(s, out: outcomes.Outcome) -> None:
-    """A page's airings on its case's timeline; a completed airing counts as aired."""
-    page = s.get(Page, int(out.airing.ref.split(":", 1)[1])) if out.airing.ref.startswith("page:") else None
-    if page is None:
-        return
-    if out.kind == "completed":
-        page.times_aired += 1
-    if page.case_id and out.kind in ("started", "completed", "failed", "refused", "expired", "lost"):
-        what = "page interrupted (player lost)" if out.kind == "lost" else f"page {out.kind}"
-        add_event(s, s.get(PersonCase, page.case_id), None, what, out.at,
-                  detail=f"page #{page.id} on {out.airing.zone}" + (f": {out.detail}" if out.detail else ""))
-
-
-def register() -> None:
-    outcomes.listen("page", on_outcome)
-    player.gate("page", at_air)

@@ -5,6 +5,7 @@ from broadcaster.cli import main
 from broadcaster.store.db import Database
 from broadcaster.store.models.cases import LostItem, Page, PersonCase
 from broadcaster.store.models.core import Role, User
+from broadcaster.store.models.onair import Airing
 
 
 @pytest.fixture
@@ -35,17 +36,22 @@ def test_page_missing_records_case_and_page_for_the_service(url, capsys):
              "white sneakers", "--place", "Carousel", "--meeting-point", "Visitor Centre", "--reporter",
              "Wang Fang", "--contact", "13800000000", "--name", "王小明", "--user", "dora")
     out = capsys.readouterr().out
-    assert rc == 0 and "case 2026" in out and "broadcaster serve" in out and "王小明" not in out
+    assert rc == 0 and "case 2026" in out and "zone players air it at once" in out and "王小明" not in out
     db = Database(url)
     with db.session() as s:
         case = s.query(PersonCase).one()
         page = s.query(Page).one()
-        assert case.person_name == "王小明" and page.status.value == "active" and page.next_due_at
+        assert case.person_name == "王小明" and page.status.value == "active" and page.times_queued == 1
+        [airing] = s.query(Airing).all()  # written with the page: no service tick needed
+        assert (airing.ref, airing.zone, airing.state.value) == (f"page:{page.id}", "main", "queued")
     number = case.number
     assert run(url, "case", "list") == 0 and number in capsys.readouterr().out
     assert run(url, "case", "resolve", number, "--state", "closed", "--user", "dora") == 1
     assert "result" in capsys.readouterr().err
     assert run(url, "case", "resolve", number, "--state", "reunited", "--user", "dora") == 0
+    with db.session() as s:  # off the air; the all-clear on its way
+        assert [(a.ref, a.state.value) for a in s.query(Airing).order_by(Airing.id)] == [
+            (f"page:{page.id}", "cancelled"), (f"page:{page.id + 1}", "queued")]
     assert run(url, "case", "resolve", number, "--state", "closed", "--result", "with mother", "--user",
                "dora") == 0
     assert run(url, "case", "followup", number, "--outcome", "family satisfied", "--user", "dora") == 0
@@ -53,6 +59,48 @@ def test_page_missing_records_case_and_page_for_the_service(url, capsys):
     assert run(url, "case", "show", number) == 0
     shown = capsys.readouterr().out
     assert "open->paged" in shown and "reunited->closed" in shown and "family satisfied" in shown
+    assert "last airing: main cancelled" in shown and "last airing: main queued" in shown
+
+
+PAGE = ("page", "missing", "--age", "5", "--sex", "boy", "--clothing", "red jacket", "--shoes", "boots",
+        "--place", "Carousel", "--meeting-point", "Visitor Centre", "--reporter", "Wang Fang", "--contact", "138",
+        "--user", "dora")
+
+
+def _paged(url):
+    with Database(url).session() as s:
+        page = s.query(Page).order_by(Page.id.desc()).first()
+        return page, sorted(a.zone for a in s.query(Airing).filter_by(ref=f"page:{page.id}"))
+
+
+def test_cli_pages_follow_the_venue_settings(url, capsys, monkeypatch):
+    """A page from the CLI goes where a page from the panel goes, repeating as the venue says: its
+    zones and interval come from var/settings.json, and PA_ZONES overrides them."""
+    from broadcaster.settings import save_settings
+
+    _approve_all(url, capsys)
+    save_settings({"zones": {"lobby": "null", "hall": "null"}, "page_interval_min": 1.5, "page_max_repeats": 2,
+                   "escalate_after_min": 20})
+    assert run(url, *PAGE) == 0
+    assert "in lobby, hall" in capsys.readouterr().out
+    page, zones = _paged(url)
+    assert (page.zones, page.interval_s, page.max_repeats) == ("lobby,hall", 90, 2) and zones == ["hall", "lobby"]
+    monkeypatch.setenv("PA_ZONES", "gate=null")
+    assert run(url, *PAGE) == 0
+    page, zones = _paged(url)
+    assert (page.zones, page.interval_s, zones) == ("gate", 90, ["gate"])
+
+
+def test_cli_page_to_chosen_zones_and_never_to_an_unknown_one(url, capsys, monkeypatch):
+    monkeypatch.setenv("PA_ZONES", "lobby=null,hall=null")
+    _approve_all(url, capsys)
+    assert run(url, *PAGE, "--zones", "hall") == 0
+    assert _paged(url)[1] == ["hall"]
+    capsys.readouterr()
+    assert run(url, *PAGE, "--zones", "carpark") == 1
+    assert "unknown zone(s) carpark" in capsys.readouterr().err
+    with Database(url).session() as s:  # refused before anything was stored
+        assert (s.query(PersonCase).count(), s.query(Page).count(), s.query(Airing).count()) == (1, 1, 1)
 
 
 def test_page_with_unapproved_template_keeps_the_case(url, capsys):

@@ -6,6 +6,7 @@ from broadcaster.cases.lost_property import LostPropertyService
 from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from broadcaster.store.models.cases import LostItem, LostItemState, PageStatus
 from broadcaster.priorities import Priority
+from tests.desk.conftest import airings, as_run, states
 
 
 @pytest.fixture
@@ -37,15 +38,46 @@ def test_register_requires_the_basics(lost, staff, field):
         assert s.query(LostItem).count() == 0
 
 
-def test_announcement_describes_but_never_over_describes(lost, paging, engine):
+def test_announcement_describes_but_never_over_describes(lost, paging, staff):
     item = _wallet(lost)
     page = lost.announce(item.number, "dora", paging)
     text = page.texts["zh-CN"] + page.texts["en"]
     assert "black" in text and "Carousel" in text and "wallet" in text
     for secret in ("AB123", "500", "Zhang", "Safe 2"):
         assert secret not in text
-    assert page.priority == Priority.ANNOUNCEMENT and page.status is PageStatus.DONE
-    assert engine.items[1].priority == Priority.ANNOUNCEMENT
+    assert page.priority == Priority.ANNOUNCEMENT and page.status is PageStatus.DONE and page.times_queued == 1
+    [row] = airings(staff)  # written with the page: announced once, at announcement priority
+    assert (row.ref, row.priority, row.state.value) == (f"page:{page.id}", Priority.ANNOUNCEMENT, "queued")
+    assert row.pieces[0] == {"type": "chime", "name": "announcement"} and row.pieces[1]["parts"][1][1] == page.texts["en"]
+
+
+def test_announcement_airs_through_the_player(lost, paging, player, staff):
+    page = lost.announce(_wallet(lost).number, "dora", paging)
+    player.wait(lambda: states(staff, f"page:{page.id}") == ["done"], what="the announcement to air")
+    [run] = as_run(staff)
+    assert (run.ref, run.outcome, run.priority) == (f"page:{page.id}", "completed", Priority.ANNOUNCEMENT)
+    assert len(player.samples()) > 0 and paging.page(page.id).times_aired == 1
+
+
+def test_a_claim_takes_the_announcement_off_the_air(lost, paging, staff):
+    item = _wallet(lost)
+    page = lost.announce(item.number, "dora", paging)
+    lost.claim(item.number, "dora", owner_name="Zhang San", owner_identity="ID 1101", verification_note="the ID")
+    assert states(staff, f"page:{page.id}") == ["cancelled"]
+
+
+def test_the_players_last_check_refuses_an_announcement_of_a_claimed_item(lost, paging, staff):
+    from broadcaster.paging.onair import at_air
+    from broadcaster.store.models.cases import LostItem
+
+    item = _wallet(lost)
+    lost.announce(item.number, "dora", paging)
+    with staff.session() as s:
+        [row] = airings(staff)
+        at_air(s, row)  # still stored: announced
+        s.get(LostItem, item.id).state = LostItemState.CLAIMED  # claimed behind the desk's back
+        with pytest.raises(InvalidTransition, match="claimed"):
+            at_air(s, row)
 
 
 def test_only_stored_valuable_items_are_announced(lost, paging):

@@ -1,83 +1,73 @@
-"""A page on the real playout engine (wall-clock-paced null sink): it pre-empts a playing programme,
-and its chime airs while the speech is still rendering."""
+"""A page through a real zone player (a null sink paced like a device, keeping every sample): it
+pre-empts a programme on air at the next block, its chime airs while its speech is still rendering,
+and the programme airs again from the top after it. What aired is checked at the sink and in the
+as-run log."""
 from __future__ import annotations
 
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
-import pytest
+import soundfile as sf
 
-from audio.pcm import Pcm
-from audio.sinks import NullSink
-from broadcaster.cases.pager import Pager
-from broadcaster.paging.paging import PagingService
-from broadcaster.onair.engine import PlayoutEngine, PlayoutItem
+from audio.chimes import chime
+from broadcaster.onair import airings
 from broadcaster.priorities import Priority
-from tests.desk.conftest import lost_child
+from tests.conftest import OnAir
+from tests.desk.conftest import as_run, hold_speech, lost_child, states
 
 RATE = 48_000
+LEVEL = 6554  # the programme: a constant 0.2
+SHORT = {"zh-CN": "请家长到{meeting_point}。", "en": "Parents, please come to {meeting_point}."}
 
 
-def level(value: float, seconds: float) -> Pcm:
-    return Pcm(np.full(int(seconds * RATE), value, np.float32))
+def _int16(pcm) -> np.ndarray:
+    return np.round(np.clip(pcm.samples, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
 
 
-class Events:
-    def __init__(self):
-        self.seen, self.cond = [], threading.Condition()
+def test_page_preempts_a_programme_and_chimes_while_speech_renders(templates, cases, paging, clock, tmp_path):
+    db = templates.db
+    tpl = templates.create("sam", "short_missing", "Short", "missing", "child", SHORT)
+    templates.approve(tpl.id, "sue")
+    wav = tmp_path / "programme.wav"
+    sf.write(wav, np.full(3 * RATE, LEVEL, np.int16), RATE, subtype="PCM_16")
+    air = OnAir(db, tmp_path, clock=clock, realtime=True)
+    held = hold_speech(air)
+    air.start()
+    try:
+        with db.session() as s:
+            airings.request(s, airings.Request(key="programme:test", ref="programme:99", kind="programme",
+                                               title="programme", zones=["main"], priority=Priority.PROGRAMME,
+                                               pieces=[{"type": "file", "path": str(wav)}]), db.signals)
+        air.wait(lambda: len(air.samples()) > RATE // 4, what="the programme on air")
+        case = cases.open_case("dora", "missing", lost_child())
+        page = paging.page_case(case.number, "dora", template="short_missing")
+        ref = f"page:{page.id}"
+        bell = _int16(chime("urgent_page"))
 
-    def __call__(self, ev):
-        with self.cond:
-            self.seen.append((ev.kind, ev.item.kind))
-            self.cond.notify_all()
+        def cut() -> int:
+            got = air.samples()
+            return int(np.argmax(got != LEVEL)) // 960 * 960
 
-    def wait_for(self, kind, item_kind, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while (kind, item_kind) not in self.seen:
-                if not self.cond.wait(max(0.0, deadline - time.monotonic())) and time.monotonic() > deadline:
-                    raise AssertionError(f"no {kind} for {item_kind}: {self.seen}")
-
-
-@pytest.fixture
-def rig(clock):
-    sink = NullSink(keep=True, realtime=True)
-    events = Events()
-    engine = PlayoutEngine({"main": sink}, clock=clock)  # the same clock as the paging service
-    engine.listeners.append(events)
-    engine.start()
-    yield engine, sink, events
-    engine.stop()
-
-
-def test_page_preempts_a_programme_and_chimes_while_speech_renders(rig, templates, cases, clock):
-    engine, sink, events = rig
-    speech_may_finish = threading.Event()
-    pool = ThreadPoolExecutor(1)
-
-    def render(parts):
-        def work():
-            speech_may_finish.wait(10)
-            return level(0.6, 0.3)
-        return pool.submit(work)
-
-    pager = Pager(submit=engine.submit, cancel=engine.cancel, render=render, chime=lambda kind: level(0.4, 0.2))
-    paging = PagingService(templates.db, clock, pager)
-    engine.submit(PlayoutItem(priority=Priority.PROGRAMME, title="programme", parts=[level(0.2, 5.0)],
-                              kind="programme"))
-    events.wait_for("started", "programme")
-    case = cases.open_case("dora", "missing", lost_child())
-    paging.page_case(case.number, "dora")
-    events.wait_for("interrupted", "programme")
-    events.wait_for("started", "page")
-    speech_may_finish.set()  # the chime is already on air while the speech is still rendering
-    events.wait_for("completed", "page")
-    engine.stop()
-    pool.shutdown()
-    values = np.round(sink.samples().astype(np.float32) / 32768, 1)
-    runs = [v for i, v in enumerate(values) if i == 0 or v != values[i - 1]]
-    assert [v for v in runs if v] [:4] == [0.2, 0.4, 0.6, 0.2]  # programme, chime, speech, programme again
-    paging.tick()
-    assert paging.pages(case_number=case.number)[0].times_aired == 1
+        air.wait(lambda: states(db, ref) == ["airing"] and len(air.samples()) > cut() + len(bell) + RATE // 10,
+                 what="the chime to air")
+        assert not held.go.is_set()  # the speech has not even started rendering ...
+        got = air.samples()
+        at = cut()
+        assert np.array_equal(got[at:at + len(bell)], bell)  # ... and the whole chime is on air
+        assert np.all(got[:at] == LEVEL)  # the programme until the next block boundary
+        held.go.set()
+        air.wait(lambda: states(db, ref) == ["done"] and states(db, "programme:99") == ["done"], 60,
+                 what="the page, then the programme again")
+    finally:
+        air.stop()
+    got = air.samples()
+    speech = got[at + len(bell):len(got) - 3 * RATE]
+    assert np.abs(speech.astype(np.int32)).max() > 1000  # the speech aired between them
+    assert np.all(got[-3 * RATE:] == LEVEL)  # the programme, in full, from the top
+    runs = as_run(db, "")
+    assert [(r.ref, r.outcome) for r in runs] == [("programme:99", "interrupted"), (ref, "completed"),
+                                                  ("programme:99", "completed")]
+    page_run = runs[1]
+    assert page_run.priority == Priority.URGENT_PAGE and page_run.pieces[0] == {"type": "chime", "name": "urgent_page"}
+    spoken = air.renderer.render_script(parts=list(page.texts.items()), chime=None, lead_in=0.0)
+    assert page_run.content_hash == page_run.pieces[1]["sha256"] == spoken.sha256  # what aired, by its hash
+    assert paging.page(page.id).times_aired == 1
+    assert "page completed" in [e.action for e in cases.get(case.number).events]

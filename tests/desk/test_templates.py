@@ -81,12 +81,16 @@ def test_filling_names_every_missing_field(paging, cases, staff):
         assert s.query(Page).count() == 0
 
 
-def test_filled_text_is_bilingual_and_localised(paging, cases, engine):
+def test_filled_text_is_bilingual_and_localised(paging, cases, staff):
+    from broadcaster.store.models.onair import Airing
+
     case = cases.open_case("dora", "missing", lost_child())
     page = paging.page_case(case.number, "dora")
     assert "约5岁的男孩" in page.texts["zh-CN"] and "red jacket" in page.texts["zh-CN"]
     assert "a boy of about 5" in page.texts["en"] and "Visitor Centre" in page.texts["en"]
     assert "王小明" not in page.texts["zh-CN"] + page.texts["en"]
+    with staff.session() as s:  # what the player will say is exactly that text, in venue language order
+        assert s.query(Airing).one().pieces[1]["parts"] == [["zh-CN", page.texts["zh-CN"]], ["en", page.texts["en"]]]
 
 
 def test_unapproved_template_cannot_page(staff, clock, cases):

@@ -1,0 +1,79 @@
+"""Pages on the air: a page's airing (its chime, then its approved wording, which the zone player renders),
+the player's last check before it airs, and what became of it written on the case's timeline.
+
+Paging only writes airings (:func:`write_airing`); zone players claim and air them and report through
+:mod:`broadcaster.onair.outcomes`, which calls :func:`on_outcome`. :func:`register` hooks both into
+the on-air path (``broadcaster.service.register_areas``)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from broadcaster.cases.missing import RESOLVED, add_event
+from broadcaster.cases.resolution import CASE_PAGES, page_ref
+from broadcaster.errors import InvalidTransition
+from broadcaster.onair import airings, outcomes, player
+from broadcaster.priorities import Priority
+from broadcaster.store.models.cases import LostItem, LostItemState, Page, PageStatus, PersonCase
+from broadcaster.store.models.onair import OPEN_STATES, Airing
+
+ref = page_ref
+
+
+def pieces(page: Page) -> list[dict]:
+    """What a page airs: the urgent chime (the announcement chime below urgent-page priority), then
+    its wording in every language, rendered by the player."""
+    urgent = page.priority >= Priority.URGENT_PAGE
+    return [{"type": "chime", "name": "urgent_page" if urgent else "announcement"},
+            {"type": "speech", "parts": [list(p) for p in page.texts.items()]}]
+
+
+def write_airing(s, page: Page, case: PersonCase | None, now: datetime, signals) -> None:
+    """The page's next airing in each of its zones (key: the page and its repeat number, so a repeat
+    written twice, by two leaders in a fail-over, airs once)."""
+    title = f"Page {case.number}" if case is not None else f"Page #{page.id}"
+    airings.request(s, airings.Request(
+        key=f"{ref(page.id)}:{page.times_queued + 1}", ref=ref(page.id), kind="page",
+        title=f"{title} ({page.purpose.value})", zones=page.zones.split(","), priority=page.priority,
+        pieces=pieces(page), requested_by="paging"), signals, at=now)
+
+
+def _page(s, airing: Airing) -> Page | None:
+    return s.get(Page, int(airing.ref.split(":", 1)[1])) if airing.ref.startswith("page:") else None
+
+
+def at_air(s, airing: Airing) -> None:
+    """The player's last check before a page airs: still wanted (page not cancelled, case not
+    resolved, lost item not claimed meanwhile)."""
+    page = _page(s, airing)
+    if page is None:
+        return
+    case = s.get(PersonCase, page.case_id) if page.case_id else None
+    if page.status in (PageStatus.CANCELLED, PageStatus.REJECTED) or (
+            case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED):
+        raise InvalidTransition(f"page #{page.id} is no longer wanted (case resolved or page cancelled)")
+    item = s.get(LostItem, page.lost_item_id) if page.lost_item_id else None
+    if item is not None and item.state is not LostItemState.STORED:
+        raise InvalidTransition(f"page #{page.id}: item {item.number} is {item.state.value}, not announced")
+
+
+def on_outcome(s, out: outcomes.Outcome) -> None:
+    """A page's airings on its case's timeline; a completed airing counts as aired."""
+    page = _page(s, out.airing)
+    if page is None:
+        return
+    if out.kind == "completed":  # once per repeat, when its last zone has aired it
+        repeat = out.airing.key.rsplit("@", 1)[0]
+        if s.scalar(select(Airing.id).where(Airing.key.like(repeat + "@%"), Airing.id != out.airing.id,
+                                            Airing.state.in_(OPEN_STATES)).limit(1)) is None:
+            page.times_aired += 1
+    if page.case_id and out.kind in ("started", "completed", "failed", "refused", "expired", "lost"):
+        what = "page interrupted (player lost)" if out.kind == "lost" else f"page {out.kind}"
+        add_event(s, s.get(PersonCase, page.case_id), None, what, out.at,
+                  detail=f"page #{page.id} on {out.airing.zone}" + (f": {out.detail}" if out.detail else ""))
+
+
+def register() -> None:
+    outcomes.listen("page", on_outcome)
+    player.gate("page", at_air)
