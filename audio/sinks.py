@@ -82,14 +82,18 @@ class _Pacer:
         self._t0: float | None = None
         self._frames = 0
 
-    def wait(self, frames: int) -> None:
+    def wait(self, frames: int) -> float:
+        """Sleep until the block just handed over has played. Returns how late it came (seconds after
+        the audio before it ran out; 0 when on time or the first)."""
         now = time.monotonic()
+        late = 0.0 if self._t0 is None else now - (self._t0 + self._frames / self.rate)
         if self._t0 is None or self._t0 + self._frames / self.rate < now - 0.05:
             self._t0, self._frames = now, 0  # (re)anchor after idle time
         self._frames += frames
         delay = self._t0 + self._frames / self.rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+        return max(0.0, late)
 
 
 class NullSink(Sink):
@@ -107,6 +111,9 @@ class NullSink(Sink):
         self._pacer = _Pacer(rate) if realtime else None
         self._lock = threading.Lock()
         self.fail_next: Exception | None = None  # set to make the next write fail (device-loss drills)
+        # realtime: writes that came more than one block after the audio before them ran out (a device
+        # would have starved; bench/onair.py counts them). The first write after idle time counts too.
+        self.underruns = 0
 
     def _write(self, block: np.ndarray) -> None:
         if self.fail_next is not None:
@@ -115,8 +122,8 @@ class NullSink(Sink):
         if self.keep:
             with self._lock:
                 self.blocks.append((time.monotonic(), block[:, 0].copy()))
-        if self._pacer is not None:
-            self._pacer.wait(block.shape[0])
+        if self._pacer is not None and self._pacer.wait(block.shape[0]) > block.shape[0] / self.rate:
+            self.underruns += 1
 
     def samples(self) -> np.ndarray:
         with self._lock:
@@ -125,7 +132,12 @@ class NullSink(Sink):
 
 class WavFileSink(Sink):
     """Writes 16-bit PCM WAV. Used for exports and, paced with ``realtime=True``, as the service's
-    output when no audio device is present (the file is then a recording of what aired)."""
+    output when no audio device is present (the file is then a recording of what aired).
+
+    Like a device, it can go away: a file or folder deleted under it raises :class:`DeviceLost` (on
+    Linux the open file would otherwise swallow the audio without a word). Its folder is created on the
+    first open only; reopened after a failure it appends to the recording, and stays lost while its
+    folder is missing."""
 
     def __init__(self, path: str | Path, rate: int = SAMPLE_RATE, channels: int = 1, *,
                  realtime: bool = False) -> None:
@@ -133,25 +145,46 @@ class WavFileSink(Sink):
         self.path = Path(path)
         self.name = f"wav:{self.path}"
         self._file = None
+        self._opened = False  # opened before: a missing folder now means it was taken away
         self._pacer = _Pacer(rate) if realtime else None
 
     def _open(self) -> None:
         import soundfile as sf
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = sf.SoundFile(str(self.path), "w", samplerate=self.rate, channels=self.channels,
-                                  subtype="PCM_16", format="WAV")
+        if not self._opened:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.parent.is_dir():
+            raise DeviceLost(f"{self.name}: folder {self.path.parent} is gone")
+        try:
+            if self._opened and self.path.is_file():
+                self._file = sf.SoundFile(str(self.path), "r+")
+                self._file.seek(0, sf.SEEK_END)
+            else:
+                self._file = sf.SoundFile(str(self.path), "w", samplerate=self.rate, channels=self.channels,
+                                          subtype="PCM_16", format="WAV")
+        except Exception as exc:
+            raise DeviceLost(f"{self.name}: cannot open: {exc}") from exc
+        self._opened = True
 
     def _write(self, block: np.ndarray) -> None:
-        self._file.write(block)
-        self._file.flush()
+        if not self.path.exists():
+            gone = "its folder" if not self.path.parent.is_dir() else "the file"
+            raise DeviceLost(f"{self.name}: {gone} was deleted")
+        try:
+            self._file.write(block)
+            self._file.flush()
+        except Exception as exc:  # disk full, I/O error
+            raise DeviceLost(f"{self.name}: {exc}") from exc
         if self._pacer is not None:
             self._pacer.wait(block.shape[0])
 
     def _close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        file, self._file = self._file, None
+        if file is not None:
+            try:
+                file.close()
+            except Exception as exc:  # its folder is gone: nothing left to save
+                log.warning("%s: close failed: %s", self.name, exc)
 
 
 class PortAudioSink(Sink):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,6 +19,8 @@ FAULT_KINDS = ("device_lost", "tts_down", "hash_mismatch", "escalation", "render
 
 
 # -- as-run ------------------------------------------------------------------------------------
+# What aired is written by broadcaster.onair.outcomes (one row per airing attempt, with its pieces).
+# These two write a row by hand (tests, imported history).
 def as_run_started(s: Session, *, ref: str, title: str, kind: str, zone: str, priority: int, at: datetime,
                    engines: str = "", approved_by: str = "", content_hash: str = "") -> AsRun:
     row = AsRun(ref=ref, title=title[:200], kind=kind, zone=zone, priority=priority, started_at=at,
@@ -36,14 +39,6 @@ def as_run_ended(s: Session, *, ref: str, zone: str, outcome: str, at: datetime,
     return row
 
 
-def close_open_as_run(s: Session, at: datetime, detail: str) -> int:
-    """After a crash: rows still 'airing' did not finish."""
-    rows = list(s.scalars(select(AsRun).where(AsRun.outcome == "airing")))
-    for row in rows:
-        row.outcome, row.ended_at, row.detail = "interrupted", at, detail
-    return len(rows)
-
-
 def as_run_rows(s: Session, since: datetime | None = None, until: datetime | None = None,
                 limit: int | None = None) -> list[AsRun]:
     q = select(AsRun).order_by(AsRun.started_at.desc(), AsRun.id.desc())
@@ -57,10 +52,12 @@ def as_run_rows(s: Session, since: datetime | None = None, until: datetime | Non
 
 
 AS_RUN_COLUMNS = ["id", "started_at", "ended_at", "zone", "kind", "ref", "title", "priority", "outcome",
-                  "engines", "approved_by", "content_hash", "detail"]
+                  "engines", "approved_by", "content_hash", "detail", "airing_id", "pieces"]
 
 
 def _iso(v):
+    if isinstance(v, (list, dict)):  # what aired, piece by piece (each piece's hash)
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
     return v.isoformat() if isinstance(v, datetime) else ("" if v is None else v)
 
 

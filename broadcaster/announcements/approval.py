@@ -1,16 +1,16 @@
 """The approval gate. A supervisor (never the author) approves the exact audio that will air: the
-render is stored under its SHA-256 and the hash is kept; at air time the stored audio is hashed again
-and a mismatch refuses to air (and raises a fault)."""
+render is stored under its SHA-256 and the hash is kept. The zone player hashes the stored audio again
+just before its first sample; a mismatch refuses to air and raises a fault
+(:mod:`broadcaster.onair.pieces`, :func:`broadcaster.announcements.station.at_air`)."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Callable
 
 from sqlalchemy.orm import Session
 
 from audio.pcm import AudioError, Pcm
 from audio.render import Rendered, Renderer
-from broadcaster.announcements.scripts import APPROVED_STATES, AnnouncementService, transition
+from broadcaster.announcements.scripts import AnnouncementService, transition
 from broadcaster.clock import utcnow
 from broadcaster.errors import BroadcasterError, InvalidTransition, PermissionDenied, ValidationError
 from broadcaster.store.media import MediaStore
@@ -28,7 +28,7 @@ class RefusedToAir(BroadcasterError):
 
 
 class HashMismatch(RefusedToAir):
-    """The stored audio is not the audio that was approved. The caller logs a fault."""
+    """The stored audio is not the audio that was approved (a fault is logged)."""
 
 
 class OutsideWindow(RefusedToAir):
@@ -97,22 +97,3 @@ class ApprovalService:
     def preview(self, s: Session, ann_id: int) -> Pcm:
         """The audio a supervisor listens to before approving: exactly what approval would store."""
         return self.render(AnnouncementService.get(s, ann_id)).pcm
-
-    def verify_for_air(self, ann: Announcement, now: datetime | None = None) -> Pcm:
-        """The approved audio, re-hashed. Refuses when it may not air (HashMismatch: log a fault)."""
-        now = now or utcnow()
-        if ann.state not in APPROVED_STATES or not ann.approved_hash or not ann.approved_audio:
-            raise RefusedToAir(f"announcement #{ann.id} is not approved ({ann.state.value})")
-        if ann.valid_from and now < ann.valid_from:
-            raise OutsideWindow(f"announcement #{ann.id} may air from {ann.valid_from.isoformat()}")
-        if ann.valid_until and now > ann.valid_until:
-            raise OutsideWindow(f"announcement #{ann.id} expired at {ann.valid_until.isoformat()}")
-        try:
-            pcm = self.media.load(ann.approved_audio)
-            actual = pcm.sha256()
-        except Exception as exc:  # missing or unreadable file: same as a mismatch
-            pcm, actual = None, f"unreadable ({exc})"
-        if actual != ann.approved_hash:
-            raise HashMismatch(f"announcement #{ann.id} '{ann.title}': approved audio {ann.approved_hash[:16]} "
-                               f"but found {actual[:16]}; refused to air")
-        return pcm

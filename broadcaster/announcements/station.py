@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from broadcaster.announcements.approval import OutsideWindow, RefusedToAir
-from broadcaster.announcements.scripts import APPROVED_STATES, TRANSITIONS, AnnouncementService, transition
+from broadcaster.announcements.scripts import APPROVED_STATES, ON_AIR, TRANSITIONS, AnnouncementService, transition
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import InvalidTransition
 from broadcaster.onair import airings, outcomes, player
@@ -66,27 +66,30 @@ class Station:
     def queue(self, ann_id: int, who: User | str) -> list[int]:
         """Put an approved announcement on the air in its zones. Returns the airing ids."""
         now = self.clock.now()
+        refused: OutsideWindow | None = None
         with self.db.session() as s:
             user = acting(s, who, *QUEUERS, action="put announcements on air")
-            ann = AnnouncementService.get(s, ann_id)
-            if ann.state not in QUEUEABLE:
-                raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only approved items can air")
+            ann = take(s, ann_id, QUEUEABLE, "only approved items can air")
             try:
                 check_window(ann, now)
-            except OutsideWindow:
-                if ann.valid_until and now > ann.valid_until and S.EXPIRED in TRANSITIONS[ann.state]:
-                    with self.db.session() as s2:  # past its window it can never air: expired
-                        transition(s2, s2.get(Announcement, ann.id), S.EXPIRED, None, "past its window", at=now)
-                raise
-            zones = airings.check_zones(s, ann.zones, self.venue_zones)
-            share_audio(s, self.db, self.media, ann)
-            rows = airings.request(s, airings.Request(
-                key=f"{ref(ann.id)}:{uuid.uuid4().hex[:12]}", ref=ref(ann.id), kind="announcement", title=ann.title,
-                zones=zones, priority=ann.priority, pieces=[audio_piece(ann)], content_hash=ann.approved_hash,
-                not_before=ann.valid_from, not_after=ann.valid_until, requested_by=user.name,
-                max_retries=max(0, ann.max_retries - ann.retry_count)), self.db.signals, at=now)
-            transition(s, ann, S.QUEUED, user, "queued", at=now)
-            return [r.id for r in rows]
+            except OutsideWindow as exc:
+                if not (ann.valid_until and now > ann.valid_until and S.EXPIRED in TRANSITIONS[ann.state]):
+                    raise
+                transition(s, ann, S.EXPIRED, None, "past its window", at=now)  # it can never air
+                refused = exc
+            else:
+                zones = airings.check_zones(s, ann.zones, self.venue_zones)
+                share_audio(s, self.db, self.media, ann)
+                rows = airings.request(s, airings.Request(
+                    key=f"{ref(ann.id)}:{uuid.uuid4().hex[:12]}", ref=ref(ann.id), kind="announcement",
+                    title=ann.title, zones=zones, priority=ann.priority, pieces=[audio_piece(ann)],
+                    content_hash=ann.approved_hash, not_before=ann.valid_from, not_after=ann.valid_until,
+                    requested_by=user.name, max_retries=max(0, ann.max_retries - ann.retry_count)),
+                    self.db.signals, at=now)
+                transition(s, ann, S.QUEUED, user, "queued", at=now)
+        if refused is not None:  # raised once the expiry is stored
+            raise refused
+        return [r.id for r in rows]
 
     def queue_announcement(self, announcement_id: int, user: User | str) -> list[int]:
         """The name the workflow contract uses for :meth:`queue`."""
@@ -96,12 +99,23 @@ class Station:
         now = self.clock.now()
         with self.db.session() as s:
             user = acting(s, who, *QUEUERS, action="take announcements off the air")
-            ann = AnnouncementService.get(s, ann_id)
-            if ann.state is not S.QUEUED and ann.state is not S.AIRING:
-                raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}, not queued")
+            ann = take(s, ann_id, ON_AIR, "not queued")
             airings.cancel(s, ref(ann.id), f"taken off the air by {user.name}", self.db.signals, at=now)
             transition(s, ann, S.APPROVED if ann.state is S.QUEUED else S.INTERRUPTED, user, "taken off the air",
                        at=now)
+
+
+def take(s, ann_id: int, states, refusal: str) -> Announcement:
+    """The announcement, held for this transaction if it is in one of ``states``: of two requests at the
+    same moment (two panel workers, a double click) the second waits for the first and then finds it
+    moved on (a conditional write first: SQLite reads outside a transaction, PostgreSQL locks the row)."""
+    held = s.execute(update(Announcement).where(Announcement.id == ann_id, Announcement.state.in_(list(states)))
+                     .values(state=Announcement.state).execution_options(synchronize_session=False)).rowcount
+    ann = AnnouncementService.get(s, ann_id)
+    s.refresh(ann)
+    if not held:
+        raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; {refusal}")
+    return ann
 
 
 def at_air(s, airing: Airing) -> None:

@@ -25,6 +25,15 @@ def _services(db):
     return anns, ApprovalService(renderer_for(Renderer(), media), media)
 
 
+def _station(db):
+    """The station as the panel has it: airings written here, aired by the zone players."""
+    from broadcaster.announcements.station import Station
+    from broadcaster.settings import load_settings
+    from broadcaster.store.media import MediaStore
+
+    return Station(db, MediaStore(), venue_zones=load_settings().zones)
+
+
 def _when(value: str | None):
     if not value:
         return None
@@ -84,6 +93,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("id", type=int, nargs="?")
     a.add_argument("--user")
     a.set_defaults(func=cmd_queue)
+    a = sub.add_parser("unqueue", help="take an announcement off the air (queued or airing)")
+    a.add_argument("id", type=int)
+    a.add_argument("--user", required=True)
+    a.set_defaults(func=cmd_unqueue)
 
     p = sub.add_parser("log", help="as-run log")
     lg = p.add_subparsers(dest="log_cmd", required=True)
@@ -212,14 +225,13 @@ def cmd_queue(args) -> int:
     from broadcaster.store.models.workflow import AnnouncementState as S
 
     db = _db(args)
-    anns, approval = _services(db)
+    anns, _ = _services(db)
     if args.id is not None:
-        from broadcaster.announcements.station import Station
-
         if not args.user:
             raise ValidationError("--user: who puts it on air?")
-        Station(db, None, approval).queue(args.id, args.user)
-        print(f"announcement #{args.id} queued; the running service airs it")
+        ids = _station(db).queue(args.id, args.user)
+        print(f"announcement #{args.id} queued ({len(ids)} zone{'s' if len(ids) != 1 else ''}); "
+              "the zone players air it")
         return 0
     with db.session() as s:
         rows = anns.list(s, S.AIRING, S.QUEUED)
@@ -227,6 +239,12 @@ def cmd_queue(args) -> int:
             print(f"{a.state.value:<8} p{a.priority:<3} #{a.id:<5} {a.title} (retries {a.retry_count})")
         if not rows:
             print("queue empty")
+    return 0
+
+
+def cmd_unqueue(args) -> int:
+    _station(_db(args)).unqueue(args.id, args.user)
+    print(f"announcement #{args.id} taken off the air")
     return 0
 
 

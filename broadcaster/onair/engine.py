@@ -7,7 +7,9 @@ count a retry). Music (``kind="music"``) is the bed: it plays when nothing else 
 foreground items and paused under pages (configurable), and resumes where it stopped.
 
 A device error never loses an item: the current item is put back (without spending a retry), the fault
-is reported, and the zone reopens its sink with back-off while the queue waits.
+is reported once, and the zone reopens its sink with back-off while the queue waits. Nothing starts
+while the device is out: it is opened (and after a failure proven with a block of silence) before
+anything is scheduled. The fault counts as cleared once the device has taken ``healthy_s`` of audio.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import itertools
 import logging
 import operator
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -242,41 +245,39 @@ class PlayoutEngine:
 
     def _run_zone(self, zone: _Zone) -> None:
         frames = max(1, int(zone.sink.rate * self.block_ms / 1000))
+        silence = np.zeros(frames, np.int16)
         backoff = self.retry_backoff[0]
         while True:
             with self._cond:
                 if not self._running:
                     return
                 waiting = bool(zone.current or zone.bed or zone.fg_queue or zone.bed_queue)
-            if waiting and (not zone.device_ok or not zone.sink.is_open):
-                try:  # the device opens before anything starts: an outage starts nothing
+            if (waiting or zone.fault_open) and not (zone.device_ok and zone.sink.is_open):
+                try:  # the device works before anything starts: an outage starts nothing
                     zone.sink.open()
+                    if zone.fault_open:  # after a failure it proves it takes audio: one block of silence
+                        zone.sink.write(silence)
+                        zone.healthy += frames
                     zone.device_ok = True
                 except Exception as exc:
-                    self._device_failed(zone, exc)
-                    with self._cond:
-                        self._cond.wait(backoff)
-                    backoff = min(backoff * 2, self.retry_backoff[1])
+                    backoff = self._retry_later(zone, exc, backoff)
                     continue
             with self._cond:
                 if not self._running:
                     return
                 events = self._schedule(zone)
                 busy = zone.current is not None or zone.bed is not None
-                if not busy and not events:
+                if not busy and not events and not zone.fault_open:
                     self._cond.wait(0.5)
                     continue
             self._emit(events)
-            if not busy:
+            if not busy and not zone.fault_open:
                 continue
-            try:
+            try:  # idle with a fault open: silence, until the device has been healthy long enough
                 block, done = self._mix(zone, frames)
                 zone.sink.write(block)
             except Exception as exc:  # DeviceLost, or a sink that fails to write
-                self._device_failed(zone, exc)
-                with self._cond:
-                    self._cond.wait(backoff)
-                backoff = min(backoff * 2, self.retry_backoff[1])
+                backoff = self._retry_later(zone, exc, backoff)
                 continue
             self._emit(done)
             zone.healthy += frames
@@ -289,6 +290,16 @@ class PlayoutEngine:
                         self.on_recovered(zone.name)
                     except Exception:
                         log.exception("recovery listener failed")
+
+    def _retry_later(self, zone: _Zone, exc: Exception, backoff: float) -> float:
+        """The device failed: report it (once), wait ``backoff`` (new work does not cut the wait short),
+        and return the next, longer wait."""
+        self._device_failed(zone, exc)
+        deadline = time.monotonic() + backoff
+        with self._cond:
+            while self._running and (left := deadline - time.monotonic()) > 0:
+                self._cond.wait(left)
+        return min(backoff * 2, self.retry_backoff[1])
 
     def _schedule(self, zone: _Zone) -> list[PlayoutEvent]:
         """Pick what airs next (called with the lock held). Returns the events to emit."""

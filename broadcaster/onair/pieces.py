@@ -55,7 +55,7 @@ class MediaSource:
         with self.db.session() as s:
             blob = s.get(MediaBlob, sha)
             if blob is None:
-                raise HashMismatch(f"media {sha[:16]} is not stored anywhere this player can reach")
+                raise HashMismatch(f"hash mismatch: media {sha[:16]} is not stored anywhere this player can reach")
             data, ext = blob.data, blob.ext
         target = self.cache_dir / "shared" / sha[:2] / f"{sha}.{ext}"
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -120,3 +120,40 @@ def test_blocked_write_raises_device_lost_instead_of_hanging():
     with pytest.raises(DeviceLost, match="blocked"):
         sink.write(np.zeros(960, np.int16))
     assert sink._stream.released.is_set()
+
+
+def test_wav_sink_whose_folder_is_deleted_is_a_lost_device_until_the_folder_is_back(tmp_path):
+    """On Linux a deleted file still takes writes: the sink must notice, like a device unplugged."""
+    import shutil
+
+    folder = tmp_path / "air"
+    a, b = _test_signal(0.1).to_int16(), (_test_signal(0.05).to_int16() // 2)
+    sink = WavFileSink(folder / "main.wav").open()  # the first open makes its folder
+    sink.write(a)
+    shutil.rmtree(folder)
+    with pytest.raises(DeviceLost, match="its folder was deleted"):
+        sink.write(b)
+    sink.close()
+    with pytest.raises(DeviceLost, match="is gone"):  # not silently made again: the fault stays open
+        sink.open()
+    folder.mkdir()
+    sink.open().write(b)
+    sink.close()
+    assert np.array_equal(sf.read(folder / "main.wav", dtype="int16")[0], b)
+
+
+def test_wav_sink_reopened_appends_to_its_recording(tmp_path):
+    a, b = _test_signal(0.1).to_int16(), (_test_signal(0.05).to_int16() // 2)
+    sink = WavFileSink(tmp_path / "main.wav")
+    with sink:
+        sink.write(a)
+    with sink:  # reopened after a device drill: the recording of what aired goes on
+        sink.write(b)
+    assert np.array_equal(sf.read(tmp_path / "main.wav", dtype="int16")[0], np.concatenate([a, b]))
+    with sink:
+        (tmp_path / "main.wav").unlink()
+        with pytest.raises(DeviceLost, match="the file was deleted"):
+            sink.write(a)
+    with sink:  # its folder is there: a new recording starts
+        sink.write(a)
+    assert np.array_equal(sf.read(tmp_path / "main.wav", dtype="int16")[0], a)

@@ -208,25 +208,117 @@ def test_unknown_zone_and_empty_item_are_refused(rig):
         engine.submit(PlayoutItem(50, "x", []))
 
 
+class Flaky(NullSink):
+    """A device that opens but fails every write while ``out`` is set (an amplifier that stopped
+    answering), or fails to open as well with ``unplugged``. Records when each failure happened."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.out = threading.Event()
+        self.unplugged = False
+        self.failures: list[float] = []
+
+    def _open(self):
+        if self.out.is_set() and self.unplugged:
+            self.failures.append(time.monotonic())
+            raise DeviceLost("no such device")
+
+    def _write(self, block):
+        if self.out.is_set():
+            self.failures.append(time.monotonic())
+            raise DeviceLost("amplifier not answering")
+        super()._write(block)
+
+
+def device_rig(sink, **kw):
+    faults, recovered, rec = [], [], Recorder()
+    engine = PlayoutEngine({"main": sink}, on_fault=lambda z, e: faults.append((z, str(e))),
+                           on_recovered=recovered.append, **kw)
+    engine.listeners.append(rec)
+    return engine, faults, recovered, rec
+
+
 def test_device_failure_keeps_the_item_and_recovers():
     sink = NullSink(keep=True, realtime=True)
-    faults, recovered, rec = [], [], Recorder()
-    engine = PlayoutEngine({"main": sink}, retry_backoff=(0.05, 0.2),
-                           on_fault=lambda z, e: faults.append((z, str(e))),
-                           on_recovered=recovered.append)
-    engine.listeners.append(rec)
+    engine, faults, recovered, rec = device_rig(sink, retry_backoff=(0.05, 0.2), healthy_s=0.1)
     engine.start()
     try:
         engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ann", [level(0.1, 0.3)], max_retries=0))
         rec.wait_for("started", "ann")
         sink.fail_next = DeviceLost("unplugged")
         rec.wait_for("completed", "ann")
+        deadline = time.monotonic() + 5
+        while not recovered and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         engine.stop()
     assert faults == [("main", "unplugged")]
     assert recovered == ["main"]
     # interrupted by the device, re-queued without spending its only retry, then aired in full
     assert rec.kinds("ann") == ["started", "interrupted", "requeued", "started", "completed"]
+    assert block_levels(sink)[-15:] == [0.1] * 15
+
+
+@pytest.mark.parametrize("unplugged", [False, True], ids=["writes-fail", "cannot-open"])
+def test_an_outage_is_one_fault_one_interruption_and_retries_back_off(unplugged):
+    """However often the device fails during an outage: one fault, one started/interrupted pair (nothing
+    starts again until the device takes audio), retries further and further apart, one recovery."""
+    sink = Flaky(keep=True, realtime=True)
+    sink.unplugged = unplugged
+    engine, faults, recovered, rec = device_rig(sink, retry_backoff=(0.02, 0.32), healthy_s=0.3)
+    engine.start()
+    try:
+        engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ann", [level(0.1, 1.0)], max_retries=0))
+        rec.wait_for("started", "ann")
+        time.sleep(0.1)
+        sink.out.set()
+        time.sleep(1.6)  # the outage
+        assert len(faults) == 1 and not recovered
+        during = list(rec.events)
+        engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "later", [level(0.2, 0.1)]))  # new work: still waits
+        time.sleep(0.1)
+        assert rec.events == during and engine.snapshot()["main"]["now"] is None
+        assert engine.snapshot()["main"]["device_ok"] is False
+        sink.out.clear()
+        rec.wait_for("completed", "later")
+        deadline = time.monotonic() + 5
+        while not recovered and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        engine.stop()
+    assert [f[0] for f in faults] == ["main"]
+    assert recovered == ["main"]
+    assert rec.kinds("ann") == ["started", "interrupted", "requeued", "started", "completed"]
+    assert rec.kinds("later") == ["started", "completed"]
+    gaps = np.diff(sink.failures)
+    assert 5 <= len(sink.failures) <= 12, sink.failures  # not a retry per block, not one a second
+    assert gaps[0] < 0.1 and min(gaps[-2:]) > 0.25  # backing off up to the longest wait
+    levels = block_levels(sink)
+    assert levels[-55:] == [0.1] * 50 + [0.2] * 5  # after one block of silence proving the device
+
+
+def test_a_device_back_while_nothing_airs_is_proven_with_silence_then_cleared():
+    sink = Flaky(keep=True, realtime=True)
+    engine, faults, recovered, rec = device_rig(sink, retry_backoff=(0.02, 0.1), healthy_s=0.3)
+    engine.start()
+    try:
+        engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ann", [level(0.1, 0.2)]))
+        rec.wait_for("started", "ann")
+        sink.out.set()
+        rec.wait_for("interrupted", "ann")
+        engine.cancel(1)  # nothing left to air while the device is out
+        time.sleep(0.3)
+        sink.out.clear()
+        deadline = time.monotonic() + 5
+        while not recovered and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert recovered == ["main"] and len(faults) == 1
+        written = len(sink.blocks)
+        time.sleep(0.3)
+        assert len(sink.blocks) == written  # cleared: an idle zone writes nothing again
+    finally:
+        engine.stop()
+    assert set(block_levels(sink)[-10:]) == {0.0}
 
 
 def test_zones_play_independently():

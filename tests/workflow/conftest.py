@@ -1,16 +1,26 @@
 from __future__ import annotations
 
+import time
+
+import numpy as np
 import pytest
+from sqlalchemy import select
 
 from audio.render import Renderer
-from broadcaster.announcements.scripts import AnnouncementService
 from broadcaster.announcements.approval import ApprovalService, renderer_for
-from broadcaster.store.media import MediaStore
+from broadcaster.announcements.scripts import AnnouncementService
+from broadcaster.announcements.station import Station
 from broadcaster.settings import VenueSettings
+from broadcaster.store.media import MediaStore
+from broadcaster.store.models.onair import Airing
+from broadcaster.store.models.workflow import Announcement, AsRun
 from broadcaster.users import add_user
 
 
 class World:
+    """Users, announcements and their approval on the test's database; media under tmp_path/media,
+    where the test players (tests/conftest.py ``OnAir``) find the approved audio."""
+
     def __init__(self, db, tmp_path):
         self.db = db
         self.media = MediaStore(tmp_path / "media")
@@ -39,6 +49,52 @@ class World:
             self.anns.submit(s, ann_id, self.user(s, kw.get("author", "amy")))
             self.approval.approve(s, ann_id, self.user(s, "sam"))
         return ann_id
+
+    # -- on air -----------------------------------------------------------------------------------
+    def station(self, clock=None) -> Station:
+        return Station(self.db, self.media, clock, ("main",))
+
+    def ann(self, ann_id) -> Announcement:
+        with self.db.session() as s:
+            return s.get(Announcement, ann_id)
+
+    def wait_state(self, ann_id, state, timeout=30.0, step=None):
+        """Wait until the announcement is in ``state`` (``step()`` is called each round: a player
+        driven by the test)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if step is not None:
+                step()
+            got = self.ann(ann_id).state
+            if got is state:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"announcement #{ann_id} is {got.value}, expected {state.value}")
+
+    def history(self, ann_id) -> list[str]:
+        with self.db.session() as s:
+            return [h.to_state for h in self.anns.history(s, ann_id)]
+
+    def as_run(self, ann_id) -> list[AsRun]:
+        with self.db.session() as s:
+            return list(s.scalars(select(AsRun).where(AsRun.ref == f"announcement:{ann_id}").order_by(AsRun.id)))
+
+    def airings(self, ann_id) -> list[Airing]:
+        with self.db.session() as s:
+            return list(s.scalars(select(Airing).where(Airing.ref == f"announcement:{ann_id}").order_by(Airing.id)))
+
+    def audio(self, ann_id) -> np.ndarray:
+        """The approved audio as int16 samples: what must reach the sink."""
+        return self.media.load(self.ann(ann_id).approved_audio).to_int16()
+
+    def audio_path(self, ann_id):
+        return self.media.path(self.ann(ann_id).approved_audio)
+
+
+def aired_at(out: np.ndarray, audio: np.ndarray, block: int = 960) -> list[int]:
+    """Block boundaries at which the whole of ``audio`` went out, sample for sample (the engine starts
+    every item on a block boundary)."""
+    return [at for at in range(0, len(out) - len(audio) + 1, block) if np.array_equal(out[at:at + len(audio)], audio)]
 
 
 @pytest.fixture

@@ -9,9 +9,11 @@ import pytest
 import soundfile as sf
 from sqlalchemy import func, select
 
-from broadcaster.announcements.approval import HashMismatch, OutsideWindow, RefusedToAir
+from broadcaster.announcements.approval import OutsideWindow, RefusedToAir
+from broadcaster.announcements.station import check_window
 from broadcaster.clock import utcnow
 from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from broadcaster.onair.pieces import HashMismatch as PieceHashMismatch, MediaSource
 from broadcaster.store.models.workflow import Announcement, Approval, StateChange
 
 
@@ -107,27 +109,32 @@ def test_any_edit_voids_the_approval(world):
         ann = world.anns.get(s, ann_id)
         assert ann.state.value == "draft" and ann.approved_hash is None and ann.approved_by is None
         with pytest.raises(RefusedToAir, match="not approved"):
-            world.approval.verify_for_air(ann)
+            check_window(ann, utcnow())
         world.anns.submit(s, ann_id, world.user(s, "amy"))
         world.approval.approve(s, ann_id, world.user(s, "sue"))
         assert ann.approved_hash != old
     assert states(world, ann_id)[3][1:] == ("draft", "amy")
 
 
-def test_tampered_audio_refuses_to_air(world):
+def test_tampered_audio_refuses_to_air(world, tmp_path):
+    """The player's last-moment check (the whole path: tests/workflow/test_station.py)."""
+    media = MediaSource(world.db, tmp_path / "media", tmp_path / "player-cache")
     ann_id = world.approved()
     with world.db.session() as s:
         ann = world.anns.get(s, ann_id)
-        assert world.approval.verify_for_air(ann).sha256() == ann.approved_hash
+        assert media.audio(ann.approved_hash).sha256() == ann.approved_hash
         path = world.media.path(ann.approved_audio)
         data, rate = sf.read(path, dtype="int16")
         data[1000] ^= 1  # one bit in one sample
         sf.write(path, data, rate, subtype="PCM_16")
-        with pytest.raises(HashMismatch, match="refused to air"):
-            world.approval.verify_for_air(ann)
+        with pytest.raises(PieceHashMismatch, match="hash mismatch: audio about to air is"):
+            media.audio(ann.approved_hash)
+        path.write_bytes(b"RIFF....WAVE")
+        with pytest.raises(PieceHashMismatch, match="unreadable"):
+            media.audio(ann.approved_hash)
         path.unlink()
-        with pytest.raises(HashMismatch, match="unreadable"):
-            world.approval.verify_for_air(ann)
+        with pytest.raises(PieceHashMismatch, match="not stored anywhere"):
+            media.audio(ann.approved_hash)
 
 
 def test_validity_window(world):
@@ -136,10 +143,10 @@ def test_validity_window(world):
     with world.db.session() as s:
         ann = world.anns.get(s, ann_id)
         with pytest.raises(OutsideWindow, match="may air from"):
-            world.approval.verify_for_air(ann, now)
-        world.approval.verify_for_air(ann, now + timedelta(minutes=90))
+            check_window(ann, now)
+        check_window(ann, now + timedelta(minutes=90))
         with pytest.raises(OutsideWindow, match="expired"):
-            world.approval.verify_for_air(ann, now + timedelta(hours=3))
+            check_window(ann, now + timedelta(hours=3))
 
 
 @pytest.mark.parametrize("kw, field", [
@@ -173,7 +180,8 @@ def test_recording_is_decoded_normalised_and_approved(world):
         assert world.media.load(ann.recording_path).sha256() == ann.recording_sha256
         world.anns.submit(s, ann_id, world.user(s, "amy"))
         ann = world.approval.approve(s, ann_id, world.user(s, "sam"))
-        aired = world.approval.verify_for_air(ann)
+        aired = world.media.load(ann.approved_audio)
+        assert aired.sha256() == ann.approved_hash
         assert aired.duration > 1.0 + 0.1 and ann.approved_engines == "recording"
 
 

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from broadcaster import logs
 from broadcaster.cli import main
 from broadcaster.clock import utcnow
-from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
-from broadcaster.store.models.workflow import AsRun, Fault, FaultState
+from broadcaster.errors import InvalidTransition, ValidationError
+from broadcaster.onair import airings, outcomes
+from broadcaster.store.models.workflow import Fault, FaultState
 
 
 def test_fault_lifecycle(world):
@@ -40,17 +42,27 @@ def test_fault_lifecycle(world):
             logs.raise_fault(s, "gremlins", "?")
 
 
-def test_csv_exports(world):
+def test_csv_exports_say_exactly_what_aired(world):
+    """The as-run CSV as written by the on-air path: each piece's hash, the approver, the engines."""
     now = utcnow()
+    piece = {"type": "audio", "sha256": "ab" * 32, "ref": "announcement:1", "title": 'Closing, "soon"',
+             "approved_by": "sam", "engines": "espeak:cmn"}
     with world.db.session() as s:
-        logs.as_run_started(s, ref="announcement:1", title='Closing, "soon"', kind="announcement", zone="main",
-                            priority=50, at=now, engines="espeak:cmn", approved_by="sam", content_hash="ab" * 32)
-        logs.as_run_ended(s, ref="announcement:1", zone="main", outcome="completed", at=now)
+        [airing] = airings.request(s, airings.Request(
+            key="announcement:1:x", ref="announcement:1", kind="announcement", title='Closing, "soon"',
+            zones=["main"], priority=50, pieces=[{"type": "chime", "name": "announcement"}, piece],
+            content_hash="ab" * 32))
+        outcomes.record(s, airing.id, "started", now)
+        outcomes.record(s, airing.id, "completed", now + timedelta(seconds=4))
         logs.raise_fault(s, "tts_down", "gTTS: no network")
         rows = list(csv.DictReader(io.StringIO(logs.as_run_csv(logs.as_run_rows(s)))))
         frows = list(csv.DictReader(io.StringIO(logs.faults_csv(logs.faults(s)))))
-    assert rows[0]["title"] == 'Closing, "soon"' and rows[0]["outcome"] == "completed"
-    assert rows[0]["started_at"] == now.isoformat() and rows[0]["approved_by"] == "sam"
+    [row] = rows
+    assert row["title"] == 'Closing, "soon"' and row["outcome"] == "completed"
+    assert row["started_at"] == now.isoformat() and row["ended_at"] == (now + timedelta(seconds=4)).isoformat()
+    assert (row["approved_by"], row["engines"], row["content_hash"]) == ("sam", "espeak:cmn", "ab" * 32)
+    assert row["airing_id"] == str(airing.id)
+    assert json.loads(row["pieces"]) == [{"type": "chime", "name": "announcement"}, piece]
     assert frows[0]["kind"] == "tts_down" and frows[0]["state"] == "raised"
 
 
@@ -74,9 +86,15 @@ def test_cli_round_trip(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert main(db + ["queue"]) == 0
     assert "queued   p50  #1" in capsys.readouterr().out
+    assert main(db + ["queue", "1", "--user", "amy"]) == 1  # queued already: once is enough
+    assert "is queued; only approved items can air" in capsys.readouterr().err
+    assert main(db + ["unqueue", "1", "--user", "amy"]) == 0
+    assert main(db + ["queue"]) == 0
+    assert "queue empty" in capsys.readouterr().out
     assert main(db + ["announce", "show", "1"]) == 0
     out = capsys.readouterr().out
     assert "zh-CN: 欢迎光临。" in out and "submitted -> approved sam" in out
+    assert "approved -> queued amy" in out and "queued -> approved amy taken off the air" in out
     assert main(db + ["announce", "create", "--title", "Bad", "--text", "en", "--author", "amy"]) == 1
     assert "LANG=TEXT" in capsys.readouterr().err
     assert main(db + ["log", "asrun", "--csv", str(tmp_path / "asrun.csv")]) == 0

@@ -1,21 +1,19 @@
 """The announcement state machine: every allowed move is recorded, every other one refused; edits void
-approvals; the station expires items past their window. Real SQLite, real renderer, manual clock."""
+approvals; the station expires items past their window (and a player or the leader expires those whose
+window passes while they wait: tests/workflow/test_station.py). Real SQLite, real renderer, manual clock."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from audio.sinks import NullSink
 from broadcaster.announcements.scripts import TRANSITIONS, transition
 from broadcaster.announcements.approval import OutsideWindow
 from broadcaster.clock import ManualClock
 from broadcaster.errors import InvalidTransition
+from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.workflow import Announcement, AnnouncementState as S, StateChange
-from broadcaster.onair.engine import PlayoutEngine
-from broadcaster.announcements.station import Station
 
 
 def _history(s, ann_id):
@@ -97,7 +95,7 @@ def test_items_on_air_cannot_be_edited_or_resubmitted(world):
 
 def test_queue_past_the_window_expires_and_before_it_refuses(world):
     clock = ManualClock()
-    station = Station(world.db, None, world.approval, clock=clock)
+    station = world.station(clock)
     now = clock.now()
     late = world.approved(title="Parade", valid_until=now - timedelta(minutes=1))
     early = world.approved(title="Fireworks", valid_from=now + timedelta(hours=2))
@@ -110,37 +108,16 @@ def test_queue_past_the_window_expires_and_before_it_refuses(world):
         assert s.get(Announcement, early).state is S.APPROVED
         last = _history(s, late)[-1]
         assert (last.from_state, last.to_state, last.user_id) == ("approved", "expired", None)
+        assert s.scalar(select(func.count()).select_from(Airing)) == 0  # nothing written for either
+    with pytest.raises(InvalidTransition, match="expired"):  # it can never air now
+        station.queue_announcement(late, "amy")
     clock.advance(hours=3)
-    assert station.queue_announcement(early, "amy") is None  # no engine here: the service airs it
+    [airing_id] = station.queue_announcement(early, "amy")  # written for the zone players to air
     with world.db.session() as s:
         assert s.get(Announcement, early).state is S.QUEUED
-
-
-def test_expired_while_waiting_in_the_engine(world):
-    """Queued with time to spare; the engine reaches it only after valid_until: expired, never aired."""
-    clock = ManualClock()
-    sink = NullSink(keep=True)
-    engine = PlayoutEngine({"main": sink}, clock=clock)
-    station = Station(world.db, engine, world.approval, clock=clock).start()
-    ann_id = world.approved(valid_until=clock.now() + timedelta(minutes=5))
-    assert station.queue_announcement(ann_id, "amy") is not None
-    clock.advance(minutes=10)
-    engine.start()
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            station.drain()
-            with world.db.session() as s:
-                if s.get(Announcement, ann_id).state is S.EXPIRED:
-                    break
-            time.sleep(0.02)
-    finally:
-        engine.stop()
-        station.stop()
-    with world.db.session() as s:
-        assert s.get(Announcement, ann_id).state is S.EXPIRED
-        assert [r.to_state for r in _history(s, ann_id)][-2:] == ["queued", "expired"]
-    assert not sink.samples().any()  # not one sample of it aired
+        row = s.get(Airing, airing_id)
+        assert (row.ref, row.zone, row.state.value, row.requested_by) == (f"announcement:{early}", "main", "queued", "amy")
+        assert row.not_before == now + timedelta(hours=2) and row.not_after is None
 
 
 def test_reject_and_approve_leave_an_approval_record_each(world):
