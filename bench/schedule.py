@@ -63,9 +63,10 @@ def main() -> int:
 
 
 def lateness(n: int = 200, spacing_s: int = 2) -> None:
-    """Real stack: rules in SQLite -> APScheduler job store -> render job ahead of the slot (real TTS,
-    an approved announcement) -> PlayoutBridge -> PlayoutEngine -> a sink paced like a device.
-    Lateness = time the first audible sample of the slot is handed to the sink minus the slot instant."""
+    """Real stack: rules in SQLite -> APScheduler job store -> slot airings written at the slot (an
+    approved announcement's audio by its hash) -> a zone player claims them -> PlayoutEngine -> a sink
+    paced like a device. Lateness = time the first audible sample of the slot is handed to the sink
+    minus the slot instant."""
     import os
     import tempfile
     from datetime import datetime, timedelta, timezone
@@ -74,42 +75,47 @@ def lateness(n: int = 200, spacing_s: int = 2) -> None:
     os.environ.setdefault("PA_GTTS_DISABLED", "1")
     from audio.render import Renderer
     from audio.sinks import NullSink
-    from broadcaster.store.db import Database
-    from broadcaster.store.models.workflow import Announcement, AnnouncementKind, AnnouncementState
-    from broadcaster.onair.engine import PlayoutEngine
-    from broadcaster.schedule.bridge import PlayoutBridge
+    from broadcaster.onair.pieces import MediaSource
+    from broadcaster.onair.player import ZonePlayer
+    from broadcaster.schedule.onair import warm, writer
     from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
     from broadcaster.schedule.scheduler import ScheduleEngine
+    from broadcaster.service import register_areas
+    from broadcaster.store.db import Database
+    from broadcaster.store.media import MediaStore
+    from broadcaster.store.models.workflow import Announcement, AnnouncementKind, AnnouncementState
     from broadcaster.users import add_user
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/bench.sqlite3")
-        renderer = Renderer(cache_dir=f"{tmp}/cache")
+        media = MediaStore(f"{tmp}/media")
+        rendered = Renderer(cache_dir=f"{tmp}/cache").speak("Safety reminder.", "en")
+        rel, digest = media.save(rendered.pcm, "approved")  # as an approval leaves it
         with db.session() as s:
-            user = add_user(s, "bench", "broadcaster")
+            user = add_user(s, "bench", "supervisor")
             ann = Announcement(title="reminder", kind=AnnouncementKind.SCRIPT, author_id=user.id,
-                               state=AnnouncementState.APPROVED, approved_hash="0" * 64)
+                               state=AnnouncementState.APPROVED, approved_hash=digest, approved_audio=rel,
+                               approved_by_id=user.id, approved_engines=rendered.engine)
             s.add(ann)
             s.flush()
             ann_id = ann.id
-        svc = ProgrammeService(db, tz="Europe/London")
+        svc = ProgrammeService(db, tz="Europe/London", venue_zones=("main",))
         svc.create_programme("Reminder", [ItemSpec("announcement", announcement_id=ann_id)])
         first = (datetime.now(timezone.utc) + timedelta(seconds=8)).replace(microsecond=0)
         slots = [first + timedelta(seconds=i * spacing_s) for i in range(n)]
         for at in slots:
             local = at.astimezone(ZoneInfo(svc.tz))
             svc.add_rule("Reminder", RuleSpec("once", at=local.time(), on_date=local.date()))
+        register_areas()
         sink = NullSink(keep=True, realtime=True)
-        engine = PlayoutEngine({"main": sink}).start()
-        speech = lambda _id: renderer.speak("Safety reminder.", "en").pcm  # noqa: E731  (rendered ahead)
-        bridge = PlayoutBridge(engine, announcement_audio=speech)
+        player = ZonePlayer(db, {"main": sink}, MediaSource(db, media.root, Path(tmp) / "player-cache"),
+                            name="bench").start()
         wall_minus_mono = time.time() - time.monotonic()
         try:
-            with ScheduleEngine(db, bridge.submit, bridge.render, service=svc, lead_s=3):
+            with ScheduleEngine(db, writer(db, media=media, venue_zones=("main",)), warm, service=svc, lead_s=3):
                 time.sleep(max(0.0, (slots[-1] - datetime.now(timezone.utc)).total_seconds()) + spacing_s + 2)
         finally:
-            engine.stop()
-            bridge.close()
+            player.stop()
             db.dispose()
         audible = [(t + wall_minus_mono, b) for t, b in sink.blocks if np.abs(b).max() > 300]
         late = []

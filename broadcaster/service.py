@@ -119,9 +119,10 @@ class BroadcastService:
         return self.player.engine if self.player is not None else None
 
     def _scheduler(self):
+        from broadcaster.schedule.onair import warm
         from broadcaster.schedule.scheduler import ScheduleEngine
 
-        return ScheduleEngine(self.db, self._slot, clock=self.clock)
+        return ScheduleEngine(self.db, self._slot, warm, clock=self.clock)  # warm: files hashed ahead
 
     def _slot(self, programme, slot) -> None:
         from broadcaster.schedule.onair import slot_airings

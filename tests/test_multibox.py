@@ -167,6 +167,7 @@ def test_leader_fails_over_within_5s_and_no_slot_airs_twice_or_goes_missing(pg_d
     from broadcaster.store.models.schedule import MissedSlot
 
     monkeypatch.setenv("PA_VENUE_TZ", "UTC")
+    monkeypatch.setenv("PA_ZONES", VENUE)
     db = pg_db
     programmes = ProgrammeService(db, tz="UTC")
     programmes.create_programme("Tick", [ItemSpec(kind="chime", chime="programme")], zones=("lobby",))

@@ -67,6 +67,7 @@ class PlayoutEvent:
     position: float = 0.0  # seconds into the item when the event happened
     retries: int = 0
     detail: str = ""
+    error: Exception | None = None  # why an item was refused (the check's exception)
 
 
 @dataclass
@@ -318,10 +319,17 @@ class PlayoutEngine:
                 events.append(ev("expired", e, f"not after {e.item.not_after.isoformat()}"))
                 continue
             if not e.started and e.item.check is not None:
-                try:
+                self._cond.release()  # the check reads the database and the audio: never under the
+                try:                  # lock every zone's audio thread needs
                     e.item.check()
+                    refusal = None
                 except Exception as exc:
-                    events.append(ev("refused", e, str(exc)))
+                    refusal = exc
+                finally:
+                    self._cond.acquire()
+                if refusal is not None:
+                    refused = ev("refused", e, str(refusal))
+                    events.append(PlayoutEvent(**{**refused.__dict__, "error": refusal}))
                     continue
             zone.current = e
             if not e.started:

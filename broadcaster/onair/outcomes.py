@@ -51,7 +51,8 @@ def listen(kind: str, listener: Listener) -> None:
 
 
 def record(s: Session, airing_id: int, kind: str, at: datetime, *, detail: str = "", player: str | None = None,
-           pieces: list[dict] | None = None, retries: int | None = None) -> Outcome | None:
+           pieces: list[dict] | None = None, retries: int | None = None,
+           mismatch: bool = False) -> Outcome | None:
     """Write one outcome of airing ``airing_id``. A row already cancelled by staff stays cancelled. With
     ``player``, only while that player still holds the row (one declared lost and released holds none)."""
     row = s.get(Airing, airing_id)
@@ -74,7 +75,7 @@ def record(s: Session, airing_id: int, kind: str, at: datetime, *, detail: str =
         _as_run_start(s, row, at, pieces)
     elif kind in ENDS_AS_RUN:
         _as_run_end(s, row, kind, at, detail, pieces)
-    if kind == "refused" and ("hash" in detail.lower() or "match" in detail.lower()):
+    if mismatch:  # the audio found is not the audio named: nothing aired, staff must look
         logs.raise_fault(s, "hash_mismatch", detail, zone=row.zone, ref=row.ref)
     outcome = Outcome(kind, row, at, detail, final)
     for listener in _listeners.get(row.kind, ()):

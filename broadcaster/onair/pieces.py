@@ -173,8 +173,14 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tupl
                 out.set_result(r.pcm)
             rendered.add_done_callback(done)
             parts.append(out)
-        elif kind == "file":
-            parts.append(media.track(piece))
+        elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs
+            fut = Future()
+
+            def load_file(fut=fut, piece=piece) -> None:
+                if not fut.done():
+                    fut.set_result(media.track(piece))
+            checks.append(load_file)
+            parts.append(fut)
         elif kind == "music":
             tracks = piece.get("tracks") or []
             parts.append(CrossfadeStream([lambda t=t: media.track(t) for t in tracks],

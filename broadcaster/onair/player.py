@@ -21,14 +21,14 @@ import socket
 import threading
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from broadcaster import logs
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.onair import outcomes
 from broadcaster.onair.airings import CHANNEL
 from broadcaster.onair.engine import PlayoutEngine, PlayoutEvent, PlayoutItem
-from broadcaster.onair.pieces import MediaSource, Speech, build
+from broadcaster.onair.pieces import HashMismatch, MediaSource, Speech, build
 from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,8 @@ class ZonePlayer:
             if airing_id is None:
                 continue
             done = outcomes.record(s, airing_id, ev.kind, ev.at, detail=ev.detail, pieces=ev.item.meta["pieces"],
-                                   retries=ev.retries, player=self.name)
+                                   retries=ev.retries, player=self.name,
+                                   mismatch=isinstance(ev.error, HashMismatch))
             if ev.kind in ("completed", "failed", "refused", "expired", "cancelled") or (done and done.final):
                 self._held.pop(airing_id, None)
 
@@ -199,11 +200,18 @@ class ZonePlayer:
                 if row.not_after is not None and row.not_after < now:
                     outcomes.record(s, row.id, "expired", now, detail=f"not after {row.not_after.isoformat()}")
                     continue
+                taken = s.execute(update(Airing).where(Airing.id == row.id, Airing.player.is_(None),
+                                                       Airing.state == AiringState.QUEUED)
+                                  .values(player=self.name, claimed_at=now)
+                                  .execution_options(synchronize_session=False)).rowcount
+                if not taken:  # another player of the zone took it first
+                    continue
                 row.player, row.claimed_at = self.name, now
                 try:
                     out.append((row.id, self._item(row)))
                 except Exception as exc:
-                    outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}")
+                    outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}",
+                                    mismatch=isinstance(exc, HashMismatch))
         return out
 
     def _item(self, row: Airing) -> PlayoutItem:

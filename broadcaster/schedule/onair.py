@@ -2,33 +2,76 @@
 
 A slot's airings carry the key ``slot:<uid>`` (the rule and the instant), so a slot written twice (two
 leaders during a fail-over, a resync) airs once. Announcements go as their approved audio by hash
-(approver and engines with it, for the as-run log); playlists as music pieces whose tracks are named
-by path and, where the file is content-addressed, by hash.
+(approver and engines with it, for the as-run log); playlists and recordings as files named by path
+and by the sha256 of their bytes (the player checks it before decoding), so the as-run log says
+exactly what aired, piece by piece.
+
+A slot that does not air is a missed slot with its reason: refused at air time (:func:`at_air`: its
+announcement is no longer approved with that audio), expired past its grace, or failed.
 """
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
+import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterable
 
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from broadcaster.announcements.scripts import APPROVED_STATES
 from broadcaster.announcements.station import audio_piece, share_audio
 from broadcaster.onair import airings
 from broadcaster.priorities import Priority
-from broadcaster.schedule.programmes import ItemView, ProgrammeView
+from broadcaster.schedule.programmes import ItemView, NotApproved, ProgrammeView
 from broadcaster.schedule.rules import Slot
+from broadcaster.store.models.onair import Airing
+from broadcaster.store.models.schedule import MissedSlot, Programme
 from broadcaster.store.models.workflow import Announcement
 from playlists.playlist import Playlist
 
+log = logging.getLogger(__name__)
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+_hashes: dict[tuple[str, int, int], str] = {}  # (path, size, mtime) -> sha256 of the bytes
+_hash_lock = threading.Lock()
+
+
+def file_sha256(path) -> str:
+    """The sha256 of a file's bytes ("" when it cannot be read), remembered while the file is unchanged.
+    A content-addressed file (named by its hash) is taken at its name: the player checks it anyway."""
+    p = Path(str(path))
+    if _SHA.match(p.stem):
+        return p.stem
+    try:
+        st = p.stat()
+    except OSError:
+        return ""
+    key = (str(p), st.st_size, st.st_mtime_ns)
+    with _hash_lock:
+        if key in _hashes:
+            return _hashes[key]
+    h = hashlib.sha256()
+    try:
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return ""
+    with _hash_lock:
+        if len(_hashes) > 4096:
+            _hashes.clear()
+        _hashes[key] = h.hexdigest()
+    return _hashes[key]
 
 
 def _file(path, title: str = "") -> dict:
-    """A file piece or track: named by path, and by hash where its name is its content hash."""
-    stem = Path(str(path)).stem
-    return {"path": str(path), "sha256": stem if _SHA.match(stem) else "", "title": title or Path(str(path)).name}
+    """A file piece or track: named by path and by the sha256 of its bytes."""
+    return {"path": str(path), "sha256": file_sha256(path), "title": title or Path(str(path)).name}
 
 
 def pieces_of(s: Session, programme: ProgrammeView, db=None, media=None, hours: float | None = None) -> list[dict]:
@@ -60,14 +103,31 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
              "seconds": None if hours else it.seconds}]
 
 
+def warm(programme: ProgrammeView, slot: Slot | None = None) -> None:
+    """Ahead of a slot (the scheduler's render job): hash its files now, so writing its airings at the
+    slot's instant does not wait for them."""
+    for it in programme.items:
+        for track in it.tracks:
+            file_sha256(track.path)
+
+
+def _venue(venue_zones) -> Iterable[str]:
+    if venue_zones is None:
+        from broadcaster.settings import load_settings
+
+        return load_settings().zones
+    return venue_zones
+
+
 def slot_airings(s: Session, programme: ProgrammeView, slot: Slot, *, signals=None, db=None, media=None,
-                 grace_s: float = 60, venue_zones=()) -> list:
-    """Write the airings of one slot (idempotent by the slot's uid)."""
+                 grace_s: float = 60, venue_zones=None) -> list:
+    """Write the airings of one slot (idempotent by the slot's uid: one row per zone however often it
+    is written). ``venue_zones``: the venue's zones (default: the venue settings')."""
     pieces = pieces_of(s, programme, db, media)
     if not pieces:
         raise ValueError(f"programme {programme.name!r} has nothing to air")
     main = next((p for p in pieces if p.get("type") == "audio"), {})
-    zones = airings.check_zones(s, slot.zones or programme.zones, venue_zones)
+    zones = airings.check_zones(s, slot.zones or programme.zones, _venue(venue_zones))
     return airings.request(s, airings.Request(
         key=f"slot:{slot.uid}", ref=f"programme:{programme.id}", kind="programme", title=programme.name,
         zones=zones, priority=min(int(slot.priority), int(Priority.URGENT_PAGE) - 1), pieces=pieces,
@@ -75,28 +135,76 @@ def slot_airings(s: Session, programme: ProgrammeView, slot: Slot, *, signals=No
         requested_by="schedule"), signals)
 
 
-def bed_airings(s: Session, programme: ProgrammeView, *, signals=None, venue_zones=(), hours: float = 12.0) -> list:
+def writer(db, *, media=None, venue_zones=None, grace_s: float = 60):
+    """``submit(programme, slot)`` for the :class:`~broadcaster.schedule.scheduler.ScheduleEngine`:
+    writes the slot's airings in a transaction of its own."""
+    def submit(programme: ProgrammeView, slot: Slot) -> list[int]:
+        with db.session() as s:
+            return [r.id for r in slot_airings(s, programme, slot, signals=db.signals, db=db, media=media,
+                                               grace_s=grace_s, venue_zones=venue_zones)]
+    return submit
+
+
+def _chunks(uids: list[str], n: int = 200):
+    for i in range(0, len(uids), n):
+        yield uids[i:i + n]
+
+
+def written(s: Session, uids: list[str]) -> set[str]:
+    """Which of the slots ``uids`` have airings written (by this leader or another)."""
+    found: set[str] = set()
+    for part in _chunks(list(uids)):
+        keys = s.scalars(select(Airing.key).where(or_(*(Airing.key.like(f"slot:{uid}@%") for uid in part))))
+        found.update(k[len("slot:"):].rsplit("@", 1)[0] for k in keys)
+    return found
+
+
+def settled(s: Session, uids: list[str]) -> set[str]:
+    """Which of the slots ``uids`` need nothing more: their airings were written, or they were logged
+    as missed."""
+    logged: set[str] = set()
+    for part in _chunks(list(uids)):
+        logged.update(s.scalars(select(MissedSlot.slot_uid).where(MissedSlot.slot_uid.in_(part))))
+    return written(s, uids) | logged
+
+
+def bed_airings(s: Session, programme: ProgrammeView, *, signals=None, venue_zones=None, hours: float = 12.0) -> list:
     """The background programme's music as the bed (ducked under announcements, paused under pages,
-    resuming where it stopped) for ``hours``; the leader writes the next when it ends."""
-    pieces = [p for p in pieces_of(s, programme, hours=hours) if p.get("type") == "music"]
+    resuming where it stopped) for ``hours``: its playlists' tracks and its recordings. The leader
+    writes the next when it ends."""
+    pieces = [p for p in pieces_of(s, programme, hours=hours) if p.get("type") in ("music", "file")]
     if not pieces:
         return []
-    tracks = [t for p in pieces for t in p["tracks"]]
-    zones = airings.check_zones(s, programme.zones, venue_zones)
+    tracks = [t for p in pieces for t in (p["tracks"] if p["type"] == "music" else [
+        {k: p[k] for k in ("path", "sha256", "title")}])]
+    crossfade = next((p["crossfade"] for p in pieces if p["type"] == "music"), 3.0)
+    zones = airings.check_zones(s, programme.zones, _venue(venue_zones))
     return airings.request(s, airings.Request(
         key=f"bed:{programme.id}:{uuid.uuid4().hex[:12]}", ref=f"music:{programme.id}", kind="music",
         title=programme.name, zones=zones, priority=int(Priority.BACKGROUND_MUSIC),
-        pieces=[{"type": "music", "tracks": tracks, "crossfade": pieces[0]["crossfade"], "seconds": None}],
+        pieces=[{"type": "music", "tracks": tracks, "crossfade": crossfade, "seconds": None}],
         requested_by="schedule", resumable=True), signals)
+
+
+def at_air(s: Session, airing: Airing) -> None:
+    """The player's last check before a slot airs: every announcement in it is still approved, with
+    exactly the audio the slot was written with (an edit sends it back to draft: refused, and the
+    slot is logged as missed)."""
+    for piece in airing.pieces or ():
+        ref = str(piece.get("ref") or "")
+        if piece.get("type") != "audio" or not ref.startswith("announcement:"):
+            continue
+        ann = s.get(Announcement, int(ref.split(":", 1)[1]))
+        if ann is None or ann.state not in APPROVED_STATES or ann.approved_hash != piece.get("sha256"):
+            state = "gone" if ann is None else f"{ann.state.value!r}"
+            raise NotApproved(f"refused at air time: announcement #{ref.split(':', 1)[1]} in programme "
+                              f"{airing.title!r} is {state}, not approved with the audio this slot was "
+                              "written with")
 
 
 def on_outcome(s: Session, out) -> None:
     """A slot that did not air (expired past its grace, refused at air time, failed) is a missed slot,
     logged once per slot with the reason."""
-    from sqlalchemy import select
-
-    from broadcaster.store.models.schedule import MissedSlot, Programme
-
     row = out.airing
     if out.kind not in ("expired", "refused", "failed") or not row.key.startswith("slot:"):
         return
@@ -107,13 +215,18 @@ def on_outcome(s: Session, out) -> None:
     pid = int(row.ref.split(":", 1)[1])
     stamp = uid.rsplit("-", 1)[-1]
     at = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc) if stamp[:1].isdigit() else out.at
-    s.add(MissedSlot(slot_uid=uid, slot_at=at,
-                     programme_id=pid if s.get(Programme, pid) else None, programme_name=row.title[:120],
-                     rule_id=int(rule) if rule.isdigit() and rule != "0" else None,
-                     reason=f"{out.kind} in {row.zone}: {out.detail}"[:500]))
+    try:
+        with s.begin_nested():  # another player may log the same slot (another zone) at the same moment
+            s.add(MissedSlot(slot_uid=uid, slot_at=at,
+                             programme_id=pid if s.get(Programme, pid) else None, programme_name=row.title[:120],
+                             rule_id=int(rule) if rule.isdigit() and rule != "0" else None,
+                             reason=f"{out.kind} in {row.zone}: {out.detail}"[:500]))
+    except IntegrityError:
+        log.info("missed slot %s already logged", uid)
 
 
 def register() -> None:
-    from broadcaster.onair import outcomes
+    from broadcaster.onair import outcomes, player
 
     outcomes.listen("programme", on_outcome)
+    player.gate("programme", at_air)

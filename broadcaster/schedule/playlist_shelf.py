@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from audio.pcm import AudioError
 from broadcaster.errors import NotFound, ValidationError
-from broadcaster.store.models.core import Role
+from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.schedule import PlaylistRecord, PlaylistTrack
 from broadcaster.users import acting
 from playlists import Playlist, Track
@@ -22,9 +22,11 @@ from playlists.library import LibraryError, check_audio
 SCHEDULERS = (Role.BROADCASTER, Role.SUPERVISOR)
 
 
-def may_schedule(s: Session, who, action: str) -> None:
+def may_schedule(s: Session, who, action: str) -> User | None:
+    """The acting user (None: the operator's shell), PermissionDenied unless they may schedule."""
     if who is not None:
-        acting(s, who, *SCHEDULERS, action=action)
+        return acting(s, who, *SCHEDULERS, action=action)
+    return None
 
 
 class PlaylistShelf:

@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audio.pcm import AudioError
-from broadcaster.store.db import Database
 from broadcaster.errors import NotFound, ValidationError
+from broadcaster.onair import airings
+from broadcaster.store.db import Database
+from broadcaster.store.models.core import Role
 from broadcaster.store.models.schedule import (ClosedDay, ItemKind, MissedSlot, PlaylistRecord,
                                          Programme, ProgrammeItem, ScheduleRule)
 from broadcaster.priorities import Priority
@@ -110,26 +112,36 @@ class ProgrammeView:
         return " + ".join(i.describe() for i in self.items)
 
 
-def _zones(zones: str | tuple[str, ...] | list[str] | None) -> str:
+def _zones(s: Session, zones: str | tuple[str, ...] | list[str] | None, venue_zones) -> str:
+    """The zones as stored ("a,b"), each one of the venue's (its settings' or a player's): an unknown
+    zone is refused (ValidationError) before anything is stored."""
     items = zones.split(",") if isinstance(zones, str) else list(zones or ["main"])
-    clean = [z.strip() for z in items if z and z.strip()]
-    if not clean:
-        raise ValidationError("zones: at least one zone is needed (e.g. main)")
-    return ",".join(dict.fromkeys(clean))
+    return ",".join(airings.check_zones(s, items, venue_zones))
 
 
-def _priority(value) -> int:
+def _priority(value, user) -> int:
+    """A programme's priority: never at or above a lost-child page (only an emergency out-ranks one),
+    and above the announcement class only from a supervisor (``user`` None: the operator's shell)."""
     try:
-        return int(Priority.parse(value))
+        prio = int(Priority.parse(value))
     except ValueError as exc:
         raise ValidationError(f"priority: {exc}") from None
+    return airings.check_priority(prio, "programme", user is None or user.can(Role.SUPERVISOR))
 
 
 class ProgrammeService(PlaylistShelf):
-    def __init__(self, db: Database, *, tz: str | None = None) -> None:
+    def __init__(self, db: Database, *, tz: str | None = None, venue_zones=None) -> None:
         self.db = db
         self._tz_override = tz
         self._tz_checked = False
+        self._venue_zones = venue_zones
+
+    @property
+    def venue_zones(self) -> tuple[str, ...]:
+        """The venue's zones from its settings (or as given); zone players add theirs."""
+        if self._venue_zones is not None:
+            return tuple(self._venue_zones)
+        return tuple(load_settings().zones)
 
     # -- venue ---------------------------------------------------------------------------------------
     @property
@@ -157,9 +169,9 @@ class ProgrammeService(PlaylistShelf):
             raise ValidationError("name: a programme needs a name of 1-120 characters")
         if not items:
             raise ValidationError(f"items: programme {name!r} needs at least one item")
-        prio, zone_text = _priority(priority), _zones(zones)
         with self.db.session() as s:
-            _may_schedule(s, who, "create programmes")
+            user = _may_schedule(s, who, "create programmes")
+            prio, zone_text = _priority(priority, user), _zones(s, zones, self.venue_zones)
             if s.scalar(select(Programme.id).where(Programme.name == name)) is not None:
                 raise ValidationError(f"name: a programme called {name!r} already exists")
             prog = Programme(name=name, priority=prio, zones=zone_text, background=background,
@@ -264,7 +276,7 @@ class ProgrammeService(PlaylistShelf):
         prog = self.programme(programme)
         self.check_approved(prog)
         with self.db.session() as s:
-            _may_schedule(s, who, "change the schedule")
+            user = _may_schedule(s, who, "change the schedule")
             if replaces is not None:
                 old = s.get(ScheduleRule, replaces)
                 if old is None:
@@ -272,8 +284,8 @@ class ProgrammeService(PlaylistShelf):
                 s.delete(old)
             rule = store.rule_row(spec)
             rule.programme_id = prog.id
-            rule.zones = _zones(zones) if zones else None
-            rule.priority = _priority(priority) if priority is not None else None
+            rule.zones = _zones(s, zones, self.venue_zones) if zones else None
+            rule.priority = _priority(priority, user) if priority is not None else None
             rule.source = source[:255]
             s.add(rule)
             s.flush()

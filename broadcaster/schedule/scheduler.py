@@ -1,34 +1,39 @@
 """The schedule engine: APScheduler 3 BackgroundScheduler with a persistent SQLAlchemyJobStore.
 
 For every slot in the horizon there are two jobs in the job store (same database as the app):
-``render:<uid>`` at slot - lead (calls ``render(programme, slot)`` so TTS is ready) and ``air:<uid>`` at
-the slot (calls ``submit(programme, slot)``, the playout engine's door). Both callables are injected.
+``render:<uid>`` at slot - lead (calls ``render(programme, slot)``, when given, to prepare ahead) and
+``air:<uid>`` at the slot (calls ``submit(programme, slot)``, which writes the slot's airings:
+:func:`broadcaster.schedule.onair.slot_airings`). Both callables are injected.
 
 Misfire policy is explicit: a job later than ``grace_s`` is not run; APScheduler's EVENT_JOB_MISSED is
-logged as a MissedSlot. Slots that passed while the service was down (after the last heartbeat) are
-logged at start-up. An air job that raises, or whose announcement is no longer approved, is logged too.
-Only one scheduler process per database: an exclusive file lock (``<db file>.scheduler.lock``).
+logged as a MissedSlot. Slots that passed while no scheduler ran (after the last heartbeat) are logged
+at start-up, unless their airings were written. An air job that raises, or whose announcement is no
+longer approved, is logged too.
+
+Only the leader schedules (:mod:`broadcaster.onair.leader`; ``BroadcastService.lead`` starts and stops
+this engine). A new leader picks up at the last heartbeat: slots since then still within grace air,
+older ones are logged as missed. Slot airings are idempotent (``slot:<uid>``), so a slot written by
+both leaders of an overlap airs once.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Callable
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.store.db import ROOT, Database
 from broadcaster.errors import BroadcasterError, NotFound
+from broadcaster.schedule import store
+from broadcaster.schedule.onair import settled, written
 from broadcaster.schedule.programmes import NotApproved, ProgrammeService, ProgrammeView
 from broadcaster.schedule.rules import Slot
+from broadcaster.store.db import Database
 
 log = logging.getLogger(__name__)
 UTC = timezone.utc
@@ -37,50 +42,12 @@ JOBS_TABLE = "apscheduler_jobs"
 
 Submit = Callable[[ProgrammeView, Slot], Any]
 _ENGINES: dict[str, "ScheduleEngine"] = {}  # job functions find their engine by database URL
+_TICK = timedelta(microseconds=1)  # slots at the heartbeat's own instant are looked at again
 
 
-class SchedulerLocked(BroadcasterError):
-    """Another scheduler process already runs for this database."""
-
-
-class SchedulerLock:
-    """Exclusive, non-blocking file lock; released by the OS if the process dies."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        import fcntl
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise SchedulerLocked(f"another scheduler is already running for this database (pid {holder}, "
-                                  f"lock {self.path}); only one scheduler process may run. Stop it first.")
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd is not None:
-            import fcntl
-
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-
-def lock_path_for(url: str) -> Path:
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
-        return Path(u.database + ".scheduler.lock")
-    var = Path(os.environ.get("PA_VAR_DIR", ROOT / "var"))
-    return var / f"scheduler-{hashlib.sha1(url.encode()).hexdigest()[:12]}.lock"
+class SchedulerRunning(BroadcasterError):
+    """This process already runs a scheduler for this database (one per process; across processes the
+    leader election decides which one schedules)."""
 
 
 def _air_job(key: str, slot: Slot) -> None:
@@ -105,8 +72,7 @@ def _uid_from_job(job_id: str) -> str:
 class ScheduleEngine:
     def __init__(self, db: Database, submit: Submit, render: Submit | None = None, *,
                  service: ProgrammeService | None = None, lead_s: float = 120, grace_s: int = 60,
-                 horizon_h: float = 48, resync_s: float = 60, lock_path: str | Path | None = None,
-                 clock: Clock | None = None) -> None:
+                 horizon_h: float = 48, resync_s: float = 60, clock: Clock | None = None) -> None:
         if grace_s < 1:
             raise ValueError("grace_s must be >= 1 second")
         self.db, self.submit, self.render = db, submit, render
@@ -116,7 +82,6 @@ class ScheduleEngine:
         self.horizon = timedelta(hours=horizon_h)
         self.resync_s = resync_s
         self.clock = clock or SystemClock()
-        self.lock = SchedulerLock(lock_path or lock_path_for(db.url))
         self.key = db.url
         self.scheduler: BackgroundScheduler | None = None
         self._slots: dict[str, Slot] = {}
@@ -124,8 +89,7 @@ class ScheduleEngine:
     # -- life cycle ----------------------------------------------------------------------------------
     def start(self) -> "ScheduleEngine":
         if self.key in _ENGINES:
-            raise SchedulerLocked(f"a scheduler is already running in this process for {self.key}")
-        self.lock.acquire()
+            raise SchedulerRunning(f"a scheduler is already running in this process for {self.key}")
         try:
             sched = BackgroundScheduler(
                 jobstores={"default": SQLAlchemyJobStore(engine=self.db.engine, tablename=JOBS_TABLE),
@@ -148,8 +112,8 @@ class ScheduleEngine:
         return self
 
     def stop(self) -> None:
-        if self.scheduler is not None:
-            self._beat(self.clock.now())
+        """Stop scheduling (the lead was lost, or the service stops). The heartbeat stays where the last
+        slot left it: a slot due this very moment is the next scheduler's to air or log."""
         self._teardown()
 
     def _teardown(self) -> None:
@@ -158,7 +122,6 @@ class ScheduleEngine:
         self.scheduler = None
         if _ENGINES.get(self.key) is self:
             del _ENGINES[self.key]
-        self.lock.release()
 
     def __enter__(self) -> "ScheduleEngine":
         return self.start()
@@ -166,27 +129,41 @@ class ScheduleEngine:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    # -- heartbeat: every slot up to this instant aired or was logged (bumped by air jobs and stop) --
+    # -- heartbeat: every slot before this instant aired or was logged (moved by air jobs, start) --
     def last_seen(self) -> datetime | None:
         v = self.service.get_setting(HEARTBEAT_KEY)
         return datetime.fromisoformat(v) if v else None
 
     def _beat(self, at: datetime) -> None:
-        last = self.last_seen()
-        if last is None or at > last:
-            self.service.set_setting(HEARTBEAT_KEY, at.astimezone(UTC).isoformat())
+        """Move the heartbeat forward to ``at``. Two leaders of an overlap may both write it (a beat
+        moved back a little only has slots looked at again: those aired or logged are left alone)."""
+        for attempt in (1, 2):
+            try:
+                with self.db.session() as s:
+                    last = store.get_setting(s, HEARTBEAT_KEY)
+                    if last is None or at > datetime.fromisoformat(last):
+                        store.set_setting(s, HEARTBEAT_KEY, at.astimezone(UTC).isoformat())
+                return
+            except IntegrityError:  # the other leader stored the first heartbeat at the same moment
+                if attempt == 2:
+                    raise
 
     # -- planning ------------------------------------------------------------------------------------
     def catch_up(self) -> list[Slot]:
-        """Log every slot that passed (beyond grace) since the last heartbeat as missed."""
+        """Log every slot that passed (beyond grace) since the last heartbeat, and whose airings were
+        never written, as missed. Returns those slots."""
         now, last = self.clock.now(), self.last_seen()
         missed: list[Slot] = []
         if last is not None:
             cutoff = now - timedelta(seconds=self.grace_s)
-            start = max(last, now - timedelta(days=31))
+            start = max(last - _TICK, now - timedelta(days=31))
             if cutoff > start:
-                for slot in self.service.slots_between(start, cutoff):
-                    reason = (f"service not running (last seen {last:%Y-%m-%d %H:%M:%S}Z); "
+                slots = self.service.slots_between(start, cutoff)
+                settled = self._settled(slots)
+                for slot in slots:
+                    if slot.uid in settled:
+                        continue
+                    reason = (f"no scheduler running (last seen {last:%Y-%m-%d %H:%M:%S}Z); "
                               f"{(now - slot.at).total_seconds():.0f}s late, grace {self.grace_s}s")
                     if self.service.record_missed(slot, reason):
                         log.warning("missed slot %s %s: %s", slot.uid, slot.programme, reason)
@@ -195,15 +172,18 @@ class ScheduleEngine:
         return missed
 
     def sync(self) -> int:
-        """(Re)create jobs for every slot from now - grace to now + horizon; drop future jobs whose slot
-        is gone (rule removed). Returns the number of air jobs."""
+        """(Re)create jobs for every slot from the last heartbeat (at most ``grace`` ago) to now + horizon
+        not aired or logged yet; drop every other job (its rule removed, or a job an earlier leader left
+        for a slot since aired or logged). Returns the number of air jobs."""
         assert self.scheduler is not None
         now = self.clock.now()
         last = self.last_seen()
         start = now - timedelta(seconds=self.grace_s)
         if last is not None and last > start:
-            start = last  # slots up to the heartbeat were already aired (or logged)
-        slots = self.service.slots_between(start, now + self.horizon)
+            start = last  # slots before the heartbeat were already aired (or logged)
+        slots = self.service.slots_between(start - _TICK, now + self.horizon)
+        settled = self._settled([s for s in slots if s.at <= now])  # aired or logged (another leader)
+        slots = [s for s in slots if s.uid not in settled]
         self._slots = {s.uid: s for s in slots}
         wanted: set[str] = set()
         for slot in slots:
@@ -218,9 +198,15 @@ class ScheduleEngine:
                                        name=f"render {slot.programme}", replace_existing=True,
                                        misfire_grace_time=max(self.grace_s, int(self.lead.total_seconds())))
         for job in self.scheduler.get_jobs(jobstore="default"):
-            if job.id not in wanted and job.next_run_time and job.next_run_time > now:
+            if job.id not in wanted:  # rule gone, or (left by an earlier leader) aired or logged already
                 job.remove()
         return sum(1 for w in wanted if w.startswith("air:"))
+
+    def _settled(self, slots: list[Slot]) -> set[str]:
+        if not slots:
+            return set()
+        with self.db.session() as s:
+            return settled(s, [slot.uid for slot in slots])
 
     def next_run_times(self) -> dict[str, datetime]:
         assert self.scheduler is not None
@@ -233,16 +219,29 @@ class ScheduleEngine:
         self.render(self.service.programme(slot.programme_id or slot.programme), slot)
 
     def _air(self, slot: Slot) -> None:
-        self._beat(slot.at)
+        """The slot's instant: write its airings (or log why not), then move the heartbeat past it."""
         try:
             programme = self.service.programme(slot.programme_id or slot.programme)
             self.service.check_approved(programme)
         except (NotFound, NotApproved) as exc:
             self._missed(slot, f"refused at air time: {exc}")
-            return
-        self.submit(programme, slot)
+        else:
+            try:
+                try:
+                    self.submit(programme, slot)
+                except IntegrityError:  # another leader wrote the same slot at the same moment: the
+                    self.submit(programme, slot)  # second try finds its rows (and adds any zone missing)
+            except Exception as exc:
+                log.exception("slot %s %s: could not write its airings", slot.uid, slot.programme)
+                self._missed(slot, f"submit failed: {exc!r}")
+        self._beat(slot.at)
 
     def _missed(self, slot: Slot, reason: str) -> None:
+        """Log ``slot`` as missed, once, unless its airings were written (what became of them is
+        their own outcome: an airing refused, expired or failed is logged by the schedule listener)."""
+        with self.db.session() as s:
+            if written(s, [slot.uid]):
+                return
         if self.service.record_missed(slot, reason):
             log.warning("missed slot %s %s: %s", slot.uid, slot.programme, reason)
 

@@ -24,6 +24,15 @@ def tone(tmp_path):
 
 
 @pytest.fixture
+def venue_zones():
+    """The venue's zones in its settings: main, hall and yard."""
+    from broadcaster.settings import save_settings
+
+    save_settings({"zones": {"main": "null", "hall": "null", "yard": "null"}})
+    return ("main", "hall", "yard")
+
+
+@pytest.fixture
 def service(db):
     from broadcaster.schedule.programmes import ProgrammeService
 
@@ -61,3 +70,58 @@ def announcement(db):
                 apply(s.get(Announcement, aid), state)
 
     return Factory()
+
+
+class Newsroom:
+    """Real announcements: written, submitted and approved by a supervisor (offline TTS renders the
+    approved audio into ``tmp_path/media``, where the test player finds it by hash)."""
+
+    def __init__(self, db, tmp_path):
+        from audio.render import Renderer
+        from broadcaster.announcements.approval import ApprovalService, renderer_for
+        from broadcaster.announcements.scripts import AnnouncementService
+        from broadcaster.settings import VenueSettings
+        from broadcaster.store.media import MediaStore
+        from broadcaster.users import add_user
+
+        self.db = db
+        self.media = MediaStore(tmp_path / "media")
+        self.anns = AnnouncementService(VenueSettings(languages=["en"]), self.media)
+        self.approval = ApprovalService(renderer_for(Renderer(cache_dir=tmp_path / "cache", lead_in=0.1),
+                                                     self.media), self.media)
+        with db.session() as s:
+            add_user(s, "amy", "broadcaster")
+            add_user(s, "sam", "supervisor")
+
+    def approved(self, title="Welcome", text="Welcome to the park.") -> int:
+        from broadcaster.users import get_user
+
+        with self.db.session() as s:
+            ann_id = self.anns.create_script(s, get_user(s, "amy"), title, {"en": text}).id
+        with self.db.session() as s:
+            self.anns.submit(s, ann_id, get_user(s, "amy"))
+            self.approval.approve(s, ann_id, get_user(s, "sam"))
+        return ann_id
+
+    def edit(self, ann_id: int, text="Welcome, everyone.") -> None:
+        """An edit: back to draft, the approval void."""
+        from broadcaster.users import get_user
+
+        with self.db.session() as s:
+            self.anns.edit(s, ann_id, get_user(s, "amy"), texts={"en": text})
+
+    def audio(self, ann_id: int):
+        """The approved audio's int16 samples, as the player must air them."""
+        import soundfile as sf
+
+        from broadcaster.store.models.workflow import Announcement
+
+        with self.db.session() as s:
+            ann = s.get(Announcement, ann_id)
+            path = self.media.path(ann.approved_audio)
+        return sf.read(str(path), dtype="int16")[0]
+
+
+@pytest.fixture
+def newsroom(db, tmp_path):
+    return Newsroom(db, tmp_path)

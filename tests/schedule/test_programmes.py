@@ -87,7 +87,7 @@ def test_unapproved_announcement_refuses_scheduling(service, music, announcement
     assert [r.rule_id for r in service.rules()] == [rid]
 
 
-def test_rules_round_trip_through_db_and_expand(service, music, announcement):
+def test_rules_round_trip_through_db_and_expand(service, music, announcement, venue_zones):
     opening(service, announcement("approved"), music)
     service.create_programme("Safety", [ItemSpec("silence", seconds=1)], priority="announcement", zones="hall,yard")
     service.add_rule("Opening 09:00", RuleSpec("daily", at=time(9), except_dates=frozenset({date(2026, 12, 25)})))
@@ -270,3 +270,73 @@ def test_a_bad_music_upload_stores_nothing(db, tmp_path):
     svc.upload_playlist("Lobby", [good], media=media, who="bob")
     with pytest.raises(ValidationError, match="already exists"):
         svc.upload_playlist("Lobby", [good], media=media, who="bob")
+
+
+@pytest.fixture
+def staff(db):
+    from broadcaster.users import add_user
+
+    with db.session() as s:
+        add_user(s, "bea", "broadcaster")
+        add_user(s, "sid", "supervisor")
+    return {"broadcaster": "bea", "supervisor": "sid"}
+
+
+@pytest.mark.parametrize("priority", [100000, "emergency", "urgent_page", 80])
+@pytest.mark.parametrize("who", [None, "sid", "bea"])
+def test_nothing_but_an_emergency_out_ranks_a_page(service, db, staff, priority, who):
+    """Issue 10: a programme at 100000 (or 'emergency') would pre-empt a lost-child page. Refused for
+    everyone, the supervisor and the operator's shell included, and nothing is stored."""
+    service.create_programme("P", [ItemSpec("silence", seconds=1)])
+    with pytest.raises(ValidationError, match="priority: .*out-rank lost-child pages"):
+        service.create_programme("Loud", [ItemSpec("silence", seconds=1)], priority=priority, who=who)
+    with pytest.raises(ValidationError, match="priority: .*out-rank lost-child pages"):
+        service.add_rule("P", RuleSpec("daily", at=time(8)), priority=priority, who=who)
+    rid = service.add_rule("P", RuleSpec("daily", at=time(8)))
+    with pytest.raises(ValidationError, match="priority: .*out-rank lost-child pages"):
+        service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), priority=priority, who=who)
+    assert [p.name for p in service.list_programmes()] == ["P"]
+    assert [(r.rule_id, r.spec.at, r.priority) for r in service.rules()] == [(rid, time(8), 30)]
+    assert service.expand(date(2026, 6, 1), date(2026, 6, 1))[0].priority == 30
+
+
+def test_above_the_announcement_class_needs_a_supervisor(service, db, staff):
+    from broadcaster.errors import PermissionDenied
+
+    service.create_programme("P", [ItemSpec("silence", seconds=1)], who="bea")
+    with pytest.raises(PermissionDenied, match="above 50 .*needs a supervisor"):
+        service.create_programme("Loud", [ItemSpec("silence", seconds=1)], priority=51, who="bea")
+    with pytest.raises(PermissionDenied, match="needs a supervisor"):
+        service.add_rule("P", RuleSpec("daily", at=time(8)), priority=60, who="bea")
+    rid = service.add_rule("P", RuleSpec("daily", at=time(8)), priority="announcement", who="bea")  # 50: fine
+    with pytest.raises(PermissionDenied, match="needs a supervisor"):
+        service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), priority=79, who="bea")
+    assert [p.name for p in service.list_programmes()] == ["P"]
+    assert [(r.rule_id, r.spec.at, r.priority) for r in service.rules()] == [(rid, time(8), 50)]
+
+    loud = service.create_programme("Loud", [ItemSpec("silence", seconds=1)], priority=79, who="sid")
+    new = service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), priority=70, who="sid")
+    assert loud.priority == 79
+    assert [(r.rule_id, r.priority) for r in service.rules()] == [(new, 70)]
+    with pytest.raises(ValidationError, match="negative"):
+        service.create_programme("Quiet", [ItemSpec("silence", seconds=1)], priority=-1, who="sid")
+
+
+def test_unknown_zones_are_refused_and_nothing_is_stored(service, db, venue_zones):
+    with pytest.raises(ValidationError, match="zones: unknown zone.*attic"):
+        service.create_programme("P", [ItemSpec("silence", seconds=1)], zones="hall,attic")
+    assert count(db, Programme) == 0
+    p = service.create_programme("P", [ItemSpec("silence", seconds=1)], zones="hall, yard")
+    assert p.zones == ("hall", "yard")
+    with pytest.raises(ValidationError, match="zones: unknown zone.*cellar"):
+        service.add_rule("P", RuleSpec("daily", at=time(8)), zones="cellar")
+    rid = service.add_rule("P", RuleSpec("daily", at=time(8)), zones="main")
+    with pytest.raises(ValidationError, match="zones: unknown zone.*cellar"):
+        service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), zones="main,cellar")
+    assert [(r.rule_id, r.zones) for r in service.rules()] == [(rid, ("main",))]
+    with db.session() as s:  # a zone player that announced itself makes its zone known
+        from broadcaster.store.models.onair import PlayerStatus
+
+        s.add(PlayerStatus(name="cellar-box", zones=["cellar"]))
+    service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), zones="cellar")
+    assert [r.zones for r in service.rules()] == [("cellar",)]

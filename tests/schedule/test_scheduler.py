@@ -1,18 +1,18 @@
-"""The APScheduler engine, for real: persistent job store, pre-render before air, missed slots, lock."""
-import subprocess
-import sys
+"""The APScheduler engine, for real: persistent job store, pre-render before air, missed slots; slots
+written as airings and aired by a real zone player; one scheduler per process, run by the leader."""
 import threading
 import time as _time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from sqlalchemy import text
 
-from broadcaster.store.db import Database
-from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
+from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import RuleSpec, Slot
-from broadcaster.schedule.scheduler import HEARTBEAT_KEY, ScheduleEngine, SchedulerLocked, _air_job
+from broadcaster.schedule.scheduler import HEARTBEAT_KEY, ScheduleEngine, SchedulerRunning, _air_job
+from broadcaster.store.db import Database
 
 UTC = timezone.utc
 
@@ -99,7 +99,7 @@ def test_slot_missed_while_down_is_logged_at_start(service, db, prog):
         pass
     [m] = service.missed()
     assert (m.slot_at, m.programme_name, m.rule_id) == (at, "Safety", rid)
-    assert "service not running" in m.reason
+    assert "no scheduler running" in m.reason
     assert rec.events == []
 
 
@@ -126,40 +126,55 @@ def test_submit_failure_and_unapproved_at_air_time_are_logged(service, db, annou
     rec = Recorder(fail=True)
     with ScheduleEngine(db, rec.submit, service=service):
         assert wait_for(lambda: len(service.missed()) == 2)
+    assert sorted(m.programme_name for m in service.missed()) == ["Safety", "Welcome"]  # one row each
     reasons = {m.programme_name: m.reason for m in service.missed()}
     assert f"announcement #{aid}" in reasons["Welcome"] and "refused at air time" in reasons["Welcome"]
     assert "submit failed" in reasons["Safety"] and "device on fire" in reasons["Safety"]
     assert [e[1] for e in rec.events] == ["Safety"]
 
 
-LOCK_PROBE = """
-import sys
-from broadcaster.store.db import Database
-from broadcaster.schedule.scheduler import ScheduleEngine, SchedulerLocked
-try:
-    ScheduleEngine(Database(sys.argv[1]), submit=print).start().stop()
-except SchedulerLocked as exc:
-    print(exc)
-    sys.exit(3)
-print("started")
-"""
-
-
-def test_only_one_scheduler_process(service, db, prog):
+def test_one_scheduler_per_process(service, db, prog):
+    """Across processes the leader election decides who schedules; within one, a second engine for the
+    same database is refused."""
     with ScheduleEngine(db, Recorder().submit, service=service):
-        probe = subprocess.run([sys.executable, "-c", LOCK_PROBE, db.url], capture_output=True, text=True, timeout=60)
-        assert probe.returncode == 3, probe.stderr
-        assert "another scheduler is already running" in probe.stdout
-        with pytest.raises(SchedulerLocked):
+        with pytest.raises(SchedulerRunning):
             ScheduleEngine(db, Recorder().submit, service=service).start()
-    probe = subprocess.run([sys.executable, "-c", LOCK_PROBE, db.url], capture_output=True, text=True, timeout=60)
-    assert probe.returncode == 0 and "started" in probe.stdout, probe.stderr
+        other = Database(db.url)
+        try:
+            with pytest.raises(SchedulerRunning):
+                ScheduleEngine(other, Recorder().submit).start()
+        finally:
+            other.dispose()
+    ScheduleEngine(db, Recorder().submit, service=service).start().stop()  # free again
 
 
-def test_programme_airs_through_the_real_playout_engine(service, db, tmp_path, tone):
-    from audio.sinks import open_sink
-    from broadcaster.onair.engine import PlayoutEngine
-    from broadcaster.schedule.bridge import PlayoutBridge
+def test_only_the_leader_schedules_and_it_stops_when_the_lead_is_lost(db, tmp_path, prog):
+    """BroadcastService.lead(): the scheduler runs in the leader only; a process that finds another
+    leading stops its own (the new leader schedules)."""
+    from broadcaster.service import BroadcastService
+
+    one = BroadcastService(db_url=db.url, zones={"main": "null"})
+    two = BroadcastService(db_url=db.url, zones={"main": "null"})
+    try:
+        assert one.lead() is True and one.schedule.scheduler is not None
+        assert two.lead() is False and two.schedule.scheduler is None
+        one.leader.resign()  # its lock is gone (on PostgreSQL: its session died) ...
+        assert two.leader.try_lead() is True  # ... and the other took the lead
+        assert one.lead() is False and one.schedule.scheduler is None  # so it stopped scheduling
+        assert two.lead() is True and two.schedule.scheduler is not None
+        assert two.schedule.next_run_times() == {}  # nothing scheduled in this test: no jobs, but running
+    finally:
+        one.stop()
+        two.stop()
+
+
+def test_a_slot_airs_through_a_real_zone_player(service, db, tmp_path, tone, onair):
+    """Rule -> APScheduler job -> slot airings -> the zone player: the chime, the silence and the
+    playlist reach the sink; the airing, the as-run row (piece by piece) say what aired, when."""
+    from audio.chimes import chime
+    from broadcaster.schedule.onair import file_sha256, warm, writer
+    from broadcaster.store.models.onair import AiringState
+    from broadcaster.store.models.workflow import AsRun
 
     tone("m/a.wav", 1.0)
     tone("m/b.wav", 1.0, freq=550)
@@ -167,19 +182,22 @@ def test_programme_airs_through_the_real_playout_engine(service, db, tmp_path, t
     service.import_playlist(tmp_path / "m" / "l.m3u", crossfade_s=0.2)
     service.create_programme("Opening", [ItemSpec("chime"), ItemSpec("silence", seconds=0.2),
                                          ItemSpec("playlist", playlist="l", seconds=1.5)])
-    at, _ = once_in(service, "Opening", 3)
-    events = []
-    engine = PlayoutEngine({"main": open_sink("null")}).start()
-    bridge = PlayoutBridge(engine, on_event=lambda ev: events.append(ev))
-    try:
-        with ScheduleEngine(db, bridge.submit, bridge.render, service=service, lead_s=2):
-            assert wait_for(lambda: any(e.kind == "completed" for e in events), 30)
-    finally:
-        engine.stop()
-        bridge.close()
-    kinds = [e.kind for e in events]
-    assert kinds[0] == "started" and "completed" in kinds
-    started = events[0]
-    assert started.item.title == "Opening" and started.item.meta["slot_at"] == at
-    assert started.at >= at  # never early
+    at, rid = once_in(service, "Opening", 3)
+    with ScheduleEngine(db, writer(db), warm, service=service, lead_s=2):
+        onair.wait(lambda: [a.state for a in onair.airings("programme:")] == [AiringState.DONE], 30, "the slot")
+    [row] = onair.airings("programme:")
+    assert row.key == f"slot:r{rid}-{at:%Y%m%dT%H%M%SZ}@main" and row.kind == "programme"
+    assert row.started_at >= at  # never early
+    with db.session() as s:
+        [run] = s.query(AsRun).all()
+    assert (run.ref, run.outcome, run.title, run.airing_id) == (row.ref, "completed", "Opening", row.id)
+    assert [p["type"] for p in run.pieces] == ["chime", "silence", "music"]
+    tracks = run.pieces[2]["tracks"]
+    assert [(t["path"], t["sha256"]) for t in tracks] == [
+        (str(p.resolve()), file_sha256(p)) for p in (tmp_path / "m" / "a.wav", tmp_path / "m" / "b.wav")]
+    out = onair.samples()
+    bell = chime("programme").to_int16()
+    assert np.array_equal(out[:len(bell)], bell)  # the programme's first sample is the chime's
+    assert not out[len(bell):len(bell) + 9600].any()  # then the silence
+    assert np.abs(out[len(bell) + 9600:]).max() > 8000  # then the music
     assert service.missed() == []

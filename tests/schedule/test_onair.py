@@ -1,0 +1,151 @@
+"""Slots and the background music on a real zone player (engine, outcomes, hash checks) over sinks that
+keep every sample: what aired, piece by piece, in the as-run log; a slot refused at air time logged as
+missed; the bed paused under a page and resumed where it stopped."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+import soundfile as sf
+from sqlalchemy import select
+
+from audio.chimes import chime
+from broadcaster.clock import utcnow
+from broadcaster.onair import airings
+from broadcaster.priorities import Priority
+from broadcaster.schedule.onair import writer
+from broadcaster.schedule.programmes import ItemSpec
+from broadcaster.schedule.rules import Slot
+from broadcaster.store.models.onair import AiringState
+from broadcaster.store.models.workflow import Announcement, AsRun
+from tests.conftest import OnAir
+
+BLOCK = 960  # the engine's 20 ms block at 48 kHz
+
+
+def slot_now(programme, rule_id=7) -> Slot:
+    at = utcnow().replace(microsecond=0)
+    return Slot(at, at, programme.name, rule_id, programme.zones, programme.priority, programme.id)
+
+
+def as_run(db) -> list[AsRun]:
+    with db.session() as s:
+        return list(s.scalars(select(AsRun).order_by(AsRun.id)))
+
+
+def test_the_as_run_row_of_a_slot_says_exactly_what_aired(db, service, newsroom, tone, tmp_path, onair):
+    """An approved announcement and a playlist: the announcement's approved audio is the first thing at
+    the sink, and the as-run row names it by its approved hash, approver and engines, and every track
+    by path and the sha256 of its bytes."""
+    aid = newsroom.approved()
+    tone("m/a.wav", 0.6)
+    tone("m/b.wav", 0.6, freq=660)
+    (tmp_path / "m" / "l.m3u").write_text("a.wav\nb.wav\n")
+    service.import_playlist(tmp_path / "m" / "l.m3u", crossfade_s=0.1)
+    p = service.create_programme("Welcome", [ItemSpec("announcement", announcement_id=aid),
+                                             ItemSpec("playlist", playlist="l", seconds=1.0)])
+    writer(db, media=newsroom.media)(p, slot_now(p))
+    onair.wait(lambda: [a.state for a in onair.airings("programme:")] == [AiringState.DONE], 30, "the slot")
+
+    with db.session() as s:
+        ann = s.get(Announcement, aid)
+        approved = (ann.approved_hash, ann.approved_by.name, ann.approved_engines)
+    [run] = as_run(db)
+    assert (run.outcome, run.kind, run.title) == ("completed", "programme", "Welcome")
+    assert (run.content_hash, run.approved_by, run.engines) == approved and approved[1] == "sam" and approved[2]
+    audio, music = run.pieces
+    assert (audio["type"], audio["sha256"], audio["ref"], audio["approved_by"], audio["engines"]) == (
+        "audio", approved[0], f"announcement:{aid}", "sam", approved[2])
+    files = [(tmp_path / "m" / n).resolve() for n in ("a.wav", "b.wav")]
+    assert music["type"] == "music" and [(t["path"], t["sha256"]) for t in music["tracks"]] == [
+        (str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files]
+
+    out, speech = onair.samples(), newsroom.audio(aid)
+    assert np.array_equal(out[:len(speech)], speech)  # exactly the approved audio, first
+    assert np.abs(out[len(speech):]).max() > 8000  # then the music
+
+
+def test_a_slot_refused_at_air_time_is_a_missed_slot_once(db, service, newsroom, tmp_path, venue_zones):
+    """Written while its announcement was approved; edited back to draft before the player got to it:
+    refused in both zones, nothing aired, one missed slot with the reason (not a hash fault)."""
+    from broadcaster.store.models.workflow import Fault
+
+    aid = newsroom.approved()
+    p = service.create_programme("Welcome", [ItemSpec("announcement", announcement_id=aid)], zones="main,hall")
+    slot = slot_now(p)
+    writer(db, media=newsroom.media)(p, slot)
+    newsroom.edit(aid)
+    air = OnAir(db, tmp_path, zones=("main", "hall")).start()
+    try:
+        air.wait(lambda: [a.state for a in air.airings("programme:")] == [AiringState.FAILED] * 2, 30, "refusal")
+    finally:
+        air.stop()
+    [m] = service.missed()
+    assert (m.slot_uid, m.programme_name, m.rule_id) == (slot.uid, "Welcome", 7)
+    assert m.reason.startswith("refused in ") and f"announcement #{aid}" in m.reason and "'draft'" in m.reason
+    assert as_run(db) == []
+    assert not air.samples("main").any() and not air.samples("hall").any()
+    with db.session() as s:
+        assert s.scalars(select(Fault)).all() == []
+
+
+def find(track: np.ndarray, window: np.ndarray) -> int:
+    """Where ``window`` lies in ``track`` (exactly), or -1."""
+    for i in np.flatnonzero(track == window[0]):
+        if np.array_equal(track[i:i + len(window)], window):
+            return int(i)
+    return -1
+
+
+@pytest.fixture
+def lobby(service, tmp_path):
+    """The background programme: one track of noise (every stretch of it found again exactly)."""
+    noise = np.random.default_rng(7).uniform(-0.3, 0.3, 48_000 * 20)
+    sf.write(str(tmp_path / "noise.wav"), noise, 48_000, subtype="PCM_16")
+    (tmp_path / "lobby.m3u").write_text("noise.wav\n")
+    service.import_playlist(tmp_path / "lobby.m3u", "Lobby", crossfade_s=1.0)
+    service.create_programme("Lobby music", [ItemSpec("playlist", playlist="Lobby")], priority="background_music",
+                             background=True)
+    return sf.read(str(tmp_path / "noise.wav"), dtype="int16")[0]
+
+
+def test_the_bed_airs_pauses_under_a_page_and_resumes_where_it_stopped(db, tmp_path, lobby):
+    from broadcaster.service import BroadcastService
+
+    air = OnAir(db, tmp_path, realtime=True).start()
+    svc = BroadcastService(db_url=db.url, zones={"main": "null"})
+    try:
+        svc._keep_music()  # the leader: no bed open, so one is written
+        svc._keep_music()  # ... and not a second while it is open
+        [bed] = air.airings("music:")
+        assert (bed.kind, bed.priority, bed.resumable) == ("music", Priority.BACKGROUND_MUSIC, True)
+        air.wait(lambda: len(air.samples()) > 48_000, 20, "a second of music")
+        with db.session() as s:
+            airings.request(s, airings.Request(
+                key="page:test", ref="page:0", kind="page", title="Lost child", zones=["main"],
+                priority=int(Priority.URGENT_PAGE), pieces=[{"type": "chime", "name": "urgent_page"}]), db.signals)
+        air.wait(lambda: air.airings("page:")[0].state is AiringState.DONE, 20, "the page")
+        heard = len(air.samples())
+        air.wait(lambda: len(air.samples()) > heard + 48_000, 20, "a second of music after the page")
+        assert [a.state for a in air.airings("music:")] == [AiringState.AIRING]
+    finally:
+        svc.stop()
+        air.stop()
+
+    out, bell = air.samples(), chime("urgent_page").to_int16()
+    page = next(b * BLOCK for b in range(len(out) // BLOCK)
+                if np.array_equal(out[b * BLOCK + BLOCK:b * BLOCK + len(bell)], bell[BLOCK:]))
+    # under the page: the chime alone (the music fades out in the page's first block, then is silent)
+    assert np.array_equal(out[page + BLOCK:page + len(bell)], bell[BLOCK:])
+    before = find(lobby, out[page - 4800:page])  # music, at full level, just before the page
+    assert before > 0 and np.abs(out[:page]).max() > 5000
+    resumed = -(-(page + len(bell)) // BLOCK) * BLOCK  # the first block after the chime: music fades in
+    after = find(lobby, out[resumed + BLOCK:resumed + 5 * BLOCK])
+    assert after > 0, "music after the page"
+    # paused, not muted: it picks up at the sample after the last it played (the fade-out block's)
+    assert after == before + 4800 + BLOCK + BLOCK
+    with db.session() as s:
+        run = s.scalar(select(AsRun).where(AsRun.kind == "music"))
+    assert run.title == "Lobby music" and run.pieces[0]["tracks"][0]["path"] == str((tmp_path / "noise.wav").resolve())
+    assert run.pieces[0]["tracks"][0]["sha256"] == hashlib.sha256((tmp_path / "noise.wav").read_bytes()).hexdigest()
