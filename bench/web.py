@@ -1,16 +1,19 @@
 """Benchmark: the web panel under 50 concurrent clients (closed loop, no think time, 127.0.0.1).
 
-The real service as ``./run`` starts it (``broadcaster serve``: engine on a wall-clock-paced null
-sink, scheduler, paging loop, panel in worker processes) around a temporary SQLite file. The load
-comes from ``wrk`` (C, one connection per client, bounded by time) when installed, else from Python
-threads in a separate process (bounded by request count); either runs beside the server on the same
-CPUs. Measures requests/s and latency percentiles of the dashboard (logged-in session), of
-``GET /api/now`` and of the page-trigger API (bearer token; each call opens a case and pages it, so
-the run ends with thousands of open cases and pages). Target: p99 < 100 ms.
+The real service as ``./run`` starts it (``broadcaster serve``: its zone player on a wall-clock-paced
+null sink, scheduler, leader, and the panel on waitress in the same process) around a temporary SQLite
+file. The load comes from ``wrk`` (C, one connection per client, bounded by time) when installed, else
+from Python threads in a separate process (bounded by request count); either runs beside the server on
+the same CPUs. Measures, one desk at a time, how long a page takes from the trigger to its first sample
+(the as-run row's start), then requests/s and latency percentiles of the dashboard (logged-in session),
+of ``GET /api/now`` (now playing read from the database) and of the page-trigger API (bearer token; each
+call opens a case and pages it, writing its airing, so the run ends with thousands of open cases and
+pages waiting), the last with ``--streams`` live now-playing streams held open beside it as well.
+Target: p99 < 100 ms.
 
-Each endpoint is warmed up for 2 s (not measured), then runs ``--rounds`` times in a row: timing on a small shared machine varies from run to
-run, and every run is printed. The page-trigger rounds run last: each leaves thousands of open cases.
-Run: ``.venv/bin/python bench/web.py [--clients 50] [--seconds 10] [--rounds 3] [--web-workers 0,2]``.
+Each endpoint is warmed up (not measured), then runs ``--rounds`` times in a row: timing on a small
+shared machine varies from run to run, and every run is printed. The page-trigger rounds run last.
+Run: ``.venv/bin/python bench/web.py [--clients 50] [--seconds 10] [--rounds 3] [--streams 8]``.
 """
 from __future__ import annotations
 
@@ -82,11 +85,11 @@ def prepare(var: Path) -> str:
     return url
 
 
-def start_service(var: Path, url: str, workers: int) -> tuple[subprocess.Popen, int]:
+def start_service(var: Path, url: str) -> tuple[subprocess.Popen, int]:
     env = dict(os.environ, PA_VAR_DIR=str(var), PA_GTTS_DISABLED="1")
     proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--db", url, "serve", "--port", "0",
-                             "--zone", "main=null", "--web-workers", str(workers)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+                             "--zone", "main=null"],
+                            env=env, stdout=subprocess.PIPE, stderr=open(var / "serve.log", "w"), text=True, cwd=ROOT)
     for line in proc.stdout:
         m = re.search(r"panel at http://[^:]+:(\d+)/", line)
         if m:
@@ -169,6 +172,36 @@ def python_threads(port: int, clients: int, per_client: int, method: str, path: 
             "p90": pct(lat, 90), "p99": pct(lat, 99), "max": max(lat) * 1000}
 
 
+def hold_streams(port: int, cookie: str, n: int) -> tuple[threading.Event, list[threading.Thread], list[int]]:
+    """``n`` live now-playing streams held open (reconnecting as a browser does) until the event is set;
+    the list counts the snapshots they received."""
+    done, got = threading.Event(), [0]
+
+    def one() -> None:
+        while not done.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                conn.request("GET", "/events", headers={"Cookie": cookie})
+                resp = conn.getresponse()
+                while not done.is_set():
+                    line = resp.readline()
+                    if not line:
+                        break
+                    if line.startswith(b"data: "):
+                        got[0] += 1
+                    elif line.startswith(b"retry: 5000"):  # over the server's stream limit: back later
+                        done.wait(5)
+            except OSError:
+                done.wait(1)
+            finally:
+                conn.close()
+
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(n)]
+    for t in threads:
+        t.start()
+    return done, threads, got
+
+
 def page_to_air(port: int, url: str, post: dict, n: int) -> list[float]:
     """One desk at a time: trigger a page through the panel, wait for the service to start airing it
     (its as-run row: the engine's "started", one 20 ms block before the first chime sample reaches
@@ -187,7 +220,11 @@ def page_to_air(port: int, url: str, post: dict, n: int) -> list[float]:
             deadline = time.monotonic() + 10
             started = None
             while started is None:
-                assert time.monotonic() < deadline, f"{ref} never aired"
+                if time.monotonic() > deadline:
+                    with db.connect() as conn:
+                        rows = conn.execute(text("SELECT id, ref, state, player, started_at, detail FROM airings "
+                                                 "ORDER BY id DESC LIMIT 5")).all()
+                    raise AssertionError(f"{ref} never aired; the latest airings: {rows}")
                 with db.connect() as conn:
                     started = conn.execute(text("SELECT started_at FROM as_run WHERE ref = :r"), {"r": ref}).scalar()
                 if started is None:
@@ -213,52 +250,62 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10, help="per endpoint, with wrk")
     ap.add_argument("--requests", type=int, default=40, help="per client per endpoint, without wrk")
-    ap.add_argument("--web-workers", default="0,2", help="comma-separated panel worker counts to compare")
+    ap.add_argument("--streams", type=int, default=8, help="live now-playing streams held open during the last run")
     ap.add_argument("--python-client", action="store_true", help="use the Python client even if wrk is here")
     ap.add_argument("--pages-to-air", type=int, default=100, help="single-desk pages timed from trigger to air")
     ap.add_argument("--rounds", type=int, default=3, help="runs of each endpoint (this machine's timing is noisy)")
     args = ap.parse_args()
     use_wrk = bool(shutil.which("wrk")) and not args.python_client
-    print(f"{args.clients} concurrent clients, closed loop, 127.0.0.1, SQLite, `broadcaster serve` with the real "
-          f"engine; load from {'wrk' if use_wrk else 'Python threads in another process'}; "
+    print(f"{args.clients} concurrent clients, closed loop, 127.0.0.1, SQLite, `broadcaster serve` (its zone player, "
+          f"the panel on waitress in the same process); load from {'wrk' if use_wrk else 'Python threads in another process'}; "
           f"{os.cpu_count()} CPUs shared by server and client\n")
     print(f"{'panel':12} {'endpoint':20} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} "
           f"{'p99 ms':>7}  target")
-    for workers in (int(w) for w in args.web_workers.split(",")):
-        var = Path(tempfile.mkdtemp(prefix="pa-bench-web-"))
-        url = prepare(var)
-        proc, port = start_service(var, url, workers)
-        try:
-            cookie = login(port, "dee")
-            basic = base64.b64encode(f"dee:{PASSWORD}".encode()).decode()
-            _, _, body = request(port, "POST", "/api/token", headers={"Authorization": "Basic " + basic})
-            bearer = {"Authorization": "Bearer " + json.loads(body)["token"]}
-            page_body = json.dumps(PAGE).encode()
-            post = dict(bearer, **{"Content-Type": "application/json"})
-            status, _, body = request(port, "POST", "/api/pages", page_body, post)  # warms the render cache
-            assert status == 201, body
-            request(port, "POST", f"/api/cases/{json.loads(body)['case']['number']}/resolve",
-                    json.dumps({"state": "found", "all_clear": False}).encode(), post)
-            endpoints = [("GET / (dashboard)", "GET", "/", None, {"Cookie": cookie}),
-                         ("GET /api/now", "GET", "/api/now", None, bearer),
-                         ("POST /api/pages", "POST", "/api/pages", page_body, post)]
-            label = "in-process" if workers == 0 else f"{workers} workers"
-            lat = page_to_air(port, url, post, args.pages_to_air)
-            print(f"{label:12} {'page -> on air':20} {len(lat):8d} {0:6d} {'-':>7} {statistics.median(lat) * 1000:7.1f} "
-                  f"{pct(lat, 90):7.1f} {pct(lat, 99):7.1f}  {'ok' if pct(lat, 99) < 100 else 'MISSED'} "
-                  "(one desk; issue 5's chime target)", flush=True)
-            for name, method, path, body, headers in endpoints:
-                if use_wrk:  # steady state: each worker compiles its templates and queries on first use
+    var = Path(tempfile.mkdtemp(prefix="pa-bench-web-"))
+    url = prepare(var)
+    proc, port = start_service(var, url)
+    label = "in-process"
+    try:
+        cookie = login(port, "dee")
+        basic = base64.b64encode(f"dee:{PASSWORD}".encode()).decode()
+        _, _, body = request(port, "POST", "/api/token", headers={"Authorization": "Basic " + basic})
+        bearer = {"Authorization": "Bearer " + json.loads(body)["token"]}
+        page_body = json.dumps(PAGE).encode()
+        post = dict(bearer, **{"Content-Type": "application/json"})
+        page_to_air(port, url, post, 1)  # warms the render cache and the path to the air
+        endpoints = [("GET / (dashboard)", "GET", "/", None, {"Cookie": cookie}, 0),
+                     ("GET /api/now", "GET", "/api/now", None, bearer, 0),
+                     ("POST /api/pages", "POST", "/api/pages", page_body, post, 0)]
+        if args.streams:
+            endpoints.append((f"POST +{args.streams} streams", "POST", "/api/pages", page_body, post, args.streams))
+        lat = page_to_air(port, url, post, args.pages_to_air)
+        print(f"{label:12} {'page -> on air':20} {len(lat):8d} {0:6d} {'-':>7} {statistics.median(lat) * 1000:7.1f} "
+              f"{pct(lat, 90):7.1f} {pct(lat, 99):7.1f}  {'ok' if pct(lat, 99) < 100 else 'MISSED'} "
+              "(one desk; issue 5's chime target)", flush=True)
+        for name, method, path, body, headers, streams in endpoints:
+            held = hold_streams(port, cookie, streams) if streams else None
+            try:
+                if use_wrk:  # steady state: templates compiled and queries prepared on first use
                     wrk(port, args.clients, 2, method, path, body, headers)
+                else:
+                    python_threads(port, min(args.clients, 10), 5, method, path, body, headers)
                 for _ in range(args.rounds):
                     r = (wrk(port, args.clients, args.seconds, method, path, body, headers) if use_wrk else
                          python_threads(port, args.clients, args.requests, method, path, body, headers))
                     verdict = "ok" if r["p99"] < 100 and not r["errors"] else "MISSED"
                     print(f"{label:12} {name:20} {r['requests']:8d} {r['errors']:6d} {r['rps']:7.0f} "
                           f"{r['p50']:7.1f} {r['p90']:7.1f} {r['p99']:7.1f}  {verdict}", flush=True)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
+            finally:
+                if held is not None:
+                    done, threads, got = held
+                    done.set()
+                    print(f"{'':12} ({streams} streams received {got[0]} snapshots meanwhile)", flush=True)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        if os.environ.get("PA_BENCH_KEEP"):
+            print(f"kept {var} (the server's log: {var / 'serve.log'})")
+        else:
             shutil.rmtree(var, ignore_errors=True)
     return 0
 

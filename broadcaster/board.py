@@ -1,11 +1,17 @@
-"""What every dashboard shows: faults that need attention and open missing-person cases (read on each
-request: a handful of desks read two small indexed lists)."""
+"""What every dashboard shows: faults that need attention, open missing-person cases, and what became
+of each page on air (read on each request: a handful of desks read small indexed lists; a write by
+any process shows on the next request)."""
 from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import select
 
 from broadcaster import logs
 from broadcaster.cases.missing import CaseService
 from broadcaster.store.db import Database
 from broadcaster.store.models.cases import PersonCase
+from broadcaster.store.models.onair import Airing, AiringState
 from broadcaster.store.models.workflow import Fault
 
 
@@ -23,3 +29,19 @@ class Board:
 
     def lists(self) -> tuple[list[Fault], list[PersonCase]]:
         return self.open_faults(), self.open_cases()
+
+    def page_airings(self, page_ids: Iterable[int]) -> dict[int, dict]:
+        """page id -> {"zones": {zone: state of its latest airing there}, "aired": how many of its
+        airings aired to the end}. The airing rows say what happened on air; a page only written (its
+        airing still queued) is "queued" here, never aired."""
+        refs = {f"page:{int(i)}": int(i) for i in page_ids}
+        out = {i: {"zones": {}, "aired": 0} for i in refs.values()}
+        if not refs:
+            return out
+        with self.db.session() as s:
+            for ref, zone, state in s.execute(select(Airing.ref, Airing.zone, Airing.state)
+                                              .where(Airing.ref.in_(list(refs))).order_by(Airing.id)):
+                entry = out[refs[ref]]
+                entry["zones"][zone] = state.value  # the latest airing per zone wins (ordered by id)
+                entry["aired"] += state is AiringState.DONE
+        return out

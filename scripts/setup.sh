@@ -27,6 +27,6 @@ stamp=.venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -U pip 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import audio, broadcaster, sounddevice, piper, espeakng_loader" 
+  .venv/bin/python -c "import audio, broadcaster, web, sounddevice, piper, espeakng_loader, waitress"
   rm -f .venv/.installed-*; touch "$stamp"
 fi

@@ -1,9 +1,11 @@
-"""`broadcaster serve` as `./run` starts it: a real process with the panel on a free port. The
-first-run administrator can log in and sees the dashboard; SIGTERM stops it cleanly."""
+"""`broadcaster serve` as `./run` starts it: a real process with its zone player and the panel on a free
+port, served in the same process. The first-run administrator can log in and sees the dashboard with the
+zone's player; SIGTERM stops it cleanly and at once, even with a live now-playing stream open."""
 from __future__ import annotations
 
 import re
 import signal
+import time
 import urllib.request
 from http.cookiejar import CookieJar
 from urllib.parse import urlencode
@@ -14,6 +16,7 @@ from tests.serving import panel_url, start_serve
 def test_serve_runs_the_panel_and_stops_cleanly(tmp_path):
     proc, text = start_serve(tmp_path, "--zone", "main=null")
     try:
+        assert "(in-process, 16 threads)" in text, text
         admin, password = re.search(r"administrator account (\S+) / (\S+)", text).groups()
         url = panel_url(text)
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
@@ -21,10 +24,16 @@ def test_serve_runs_the_panel_and_stops_cleanly(tmp_path):
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         form = urlencode({"username": admin, "password": password, "csrf_token": token}).encode()
         dashboard = opener.open(url + "login", form).read().decode()
-        assert "main" in dashboard and admin in dashboard
+        assert 'data-zone="main"' in dashboard and admin in dashboard
+        assert "Device: OK" in dashboard  # the service's own player reported in
+        stream = opener.open(url + "events")  # a live stream, held open
+        assert stream.readline().startswith(b"retry: 1000")
     finally:
+        t0 = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 0
+        stopped_in = time.monotonic() - t0
+    assert proc.returncode == 0, out
     assert "stopped" in out
+    assert stopped_in < 4, f"took {stopped_in:.1f} s to stop"  # the open stream did not hold it up
     assert (tmp_path / "secret_key").exists()

@@ -1,5 +1,7 @@
-"""The whole service in one process (as `broadcaster serve` runs it): real engine on a paced sink, real
-TTS, real SQLite. A desk page goes on air; a lost device is a fault that clears itself when it is back."""
+"""The whole service in one process (as `broadcaster serve` runs it): its zone player on a paced sink that
+keeps its samples, real TTS, real SQLite, the leader's duties. A desk page goes on air; a page written by
+another process airs too; a lost device is a fault that clears itself when it is back; the background
+music is always there and ducks under an announcement."""
 from __future__ import annotations
 
 import time
@@ -8,11 +10,11 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from audio.pcm import Pcm
 from audio.sinks import DeviceLost
-from broadcaster.store.models.workflow import AsRun, Fault, FaultState
-from broadcaster.onair.engine import PlayoutItem
+from broadcaster.onair import airings
 from broadcaster.service import BroadcastService, build_sink
+from broadcaster.store.models.onair import Airing, AiringState
+from broadcaster.store.models.workflow import AsRun, Fault, FaultState
 
 
 def wait(pred, timeout=30, what="condition"):
@@ -36,6 +38,25 @@ def service(tmp_path, monkeypatch):
     svc.stop()
 
 
+def staff_and_templates(db) -> None:
+    from broadcaster.paging.defaults import seed_defaults
+    from broadcaster.paging.templates import TemplateService
+    from broadcaster.users import add_user
+
+    with db.session() as s:
+        add_user(s, "dora", "desk")
+        add_user(s, "sam", "supervisor")
+    templates = TemplateService(db)
+    for tpl in seed_defaults(db):
+        templates.approve(tpl.id, "sam")
+
+
+def completed_page(db):
+    with db.session() as s:
+        row = s.scalar(select(AsRun).where(AsRun.ref.like("page:%")))
+        return row if row is not None and row.outcome == "completed" else None
+
+
 def test_first_run_creates_an_admin_once(service):
     created = service.first_run()
     assert created and created.startswith("admin / ")
@@ -46,17 +67,9 @@ def test_first_run_creates_an_admin_once(service):
 
 
 def test_lost_child_page_airs_without_the_name(service):
-    from broadcaster.paging.defaults import seed_defaults
     from broadcaster.cases.missing import CaseDetails, CaseService
-    from broadcaster.paging.templates import TemplateService
-    from broadcaster.users import add_user
 
-    with service.db.session() as s:
-        add_user(s, "dora", "desk")
-        add_user(s, "sam", "supervisor")
-    templates = TemplateService(service.db)
-    for tpl in seed_defaults(service.db):
-        templates.approve(tpl.id, "sam")
+    staff_and_templates(service.db)
     case = CaseService(service.db).open_case("dora", "missing", CaseDetails(
         person_name="王小明", age=5, sex="boy", clothing="red jacket", shoes="white sneakers",
         last_seen_place="Carousel", meeting_point="Visitor Centre", reporter_name="王芳",
@@ -65,21 +78,78 @@ def test_lost_child_page_airs_without_the_name(service):
     page = service.paging.page_case(case.number, "dora")
     assert all("小明" not in t and "王小明" not in t for t in page.texts.values())
 
-    def aired():
-        with service.db.session() as s:
-            row = s.scalar(select(AsRun).where(AsRun.ref.like("page:%")))
-            return row if row is not None and row.outcome == "completed" else None
-
-    row = wait(aired, 60, "the page to air")
+    row = wait(lambda: completed_page(service.db), 60, "the page to air")
     assert row.kind == "page" and row.priority >= 80
     out = service.engine.zones["main"].sink.samples()
     assert out.size > 48_000 * 3 and np.abs(out).max() > 3000  # chime and speech, not silence
 
 
+def test_a_page_written_by_another_process_airs(service, tmp_path):
+    """The desk CLI or a panel process writes the page and its airing with its own connections and no
+    player: the service's player finds it (on SQLite by its short poll) and airs it."""
+    from broadcaster.cases.missing import CaseDetails
+    from broadcaster.paging.paging import PagingService
+    from broadcaster.store.db import Database
+
+    staff_and_templates(service.db)
+    service.start()
+    other = Database(str(service.db.engine.url), migrate=False)
+    try:
+        desk = PagingService.for_venue(other, None, service.settings, service.venue_zones)
+        t0 = time.monotonic()
+        case, page, err = desk.open_and_page("dora", "found", CaseDetails(
+            age=4, sex="girl", clothing="yellow dress", meeting_point="Visitor Centre"))
+        assert err is None and page is not None
+        main = service.engine.zones["main"]
+        wait(lambda: main.current is not None and case.number in main.current.item.title, 10, "the page on air")
+        assert time.monotonic() - t0 < 3  # found within a poll or two, not left for a slow tick
+
+        def as_run():  # its as-run row, written by the service's player
+            with service.db.session() as s:
+                return s.scalar(select(AsRun).where(AsRun.ref == f"page:{page.id}"))
+        row = wait(as_run, 5, "the as-run row")
+        assert case.number in row.title and row.airing_id is not None
+    finally:
+        other.dispose()
+
+
+def test_a_desk_page_wakes_the_player_once_it_is_committed(service):
+    """The page and its airing are written in a savepoint of the trigger's transaction: the players are
+    woken when the whole transaction commits, not when the savepoint is released (they would look, find
+    nothing yet, and sleep). Here the player never polls (and no leader watches its heartbeat): only
+    the wake-up can air the page."""
+    from broadcaster.cases.missing import CaseDetails
+
+    staff_and_templates(service.db)
+    service.player.poll_s = 3600
+    service.player.start()
+    time.sleep(0.3)  # the player's first steps are over: it sleeps until woken
+    case, page, err = service.paging.open_and_page("dora", "found", CaseDetails(
+        age=4, sex="girl", clothing="yellow dress", meeting_point="Visitor Centre"))
+    assert err is None
+    main = service.engine.zones["main"]
+    wait(lambda: main.current is not None and case.number in main.current.item.title, 5, "the page on air")
+
+
+def test_signals_wait_for_the_outer_commit(service):
+    fired = []
+    service.db.signals.listen("test", lambda: fired.append(True))
+    with service.db.session() as s:
+        with s.begin_nested():
+            service.db.signals.send(s, "test")
+        assert fired == []  # a savepoint released is not a commit
+    assert fired == [True]
+
+
 def test_device_loss_is_a_fault_that_resolves_when_the_device_is_back(service):
     service.start()
     sink = service.engine.zones["main"].sink
-    service.engine.submit(PlayoutItem(50, "long", [Pcm(np.full(48_000, 0.1, np.float32))]))
+    with service.db.session() as s:  # something long on air, the way everything reaches it
+        airings.request(s, airings.Request(key="test:long", ref="test:long", kind="announcement", title="long",
+                                           zones=["main"], priority=50,
+                                           pieces=[{"type": "silence", "seconds": 1.0},
+                                                   {"type": "chime", "name": "announcement"}]),
+                        service.db.signals)
     wait(lambda: sink.blocks, 10, "audio")
     sink.fail_next = DeviceLost("PA amplifier unplugged")
 
@@ -122,92 +192,22 @@ def test_background_music_fills_silence_and_ducks_under_an_announcement(tmp_path
     try:
         snap = wait(lambda: svc.engine.snapshot()["main"]["music"], 10, "background music")
         assert snap["title"] == "Background" and snap["kind"] == "music"
-        svc.engine.submit(PlayoutItem(50, "notice", [Pcm(np.full(24_000, 0.2, np.float32))]))
+        with svc.db.session() as s:
+            airings.request(s, airings.Request(key="test:notice", ref="test:notice", kind="announcement",
+                                               title="notice", zones=["main"], priority=50,
+                                               pieces=[{"type": "silence", "seconds": 0.5},
+                                                       {"type": "chime", "name": "announcement"}]),
+                            svc.db.signals)
         wait(lambda: svc.engine.snapshot()["main"]["now"], 5, "the announcement")
         assert wait(lambda: svc.engine.snapshot()["main"]["music_gain"] == 0.25, 5, "ducking")
-        first = svc.engine.snapshot()["main"]["music"]["id"]
-        svc.engine.cancel(first)  # the music ends (or is stopped): the service puts it back at once
-        again = wait(lambda: (svc.engine.snapshot()["main"]["music"] or {}).get("id", first) != first, 5,
-                     "the background programme again")
-        assert again
-    finally:
-        svc.stop()
+        with svc.db.session() as s:  # the music is stopped: the leader puts the programme back at once
+            first = s.scalar(select(Airing.id).where(Airing.kind == "music", Airing.state == AiringState.AIRING))
+            airings.cancel(s, snap["ref"], "stopped by staff", svc.db.signals)
 
-
-def test_rings_do_only_the_work_they_ask_for_and_the_whole_tick_still_runs(tmp_path, monkeypatch):
-    """A page stored by another process (a panel worker: no engine, rings PAGING) is on the engine at
-    once, without the escalation check, station sync, TTS check and music bed of a whole tick; a ring
-    for everything runs the whole tick."""
-    from broadcaster.paging.defaults import seed_defaults
-    from broadcaster.cases.missing import CaseDetails
-    from broadcaster.paging.paging import PagingService
-    from broadcaster.paging.templates import TemplateService
-    from broadcaster.control import ALL, PAGING, ring
-    from broadcaster.users import add_user
-
-    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
-    svc = BroadcastService(db_url=f"sqlite:///{tmp_path / 'svc.sqlite3'}", zones={"main": "null"},
-                           scheduler=False, tick_s=3600)  # one whole tick at start, then only rings
-    calls: list[str] = []
-    for name, obj in (("tick", svc.paging), ("air", svc.paging), ("sync", svc.station), ("_keep_music", svc)):
-        real = getattr(obj, name)
-        monkeypatch.setattr(obj, name, lambda real=real, name=name: (calls.append(name), real())[1])
-    with svc.db.session() as s:
-        add_user(s, "dora", "desk")
-        add_user(s, "sam", "supervisor")
-    for tpl in seed_defaults(svc.db):
-        TemplateService(svc.db).approve(tpl.id, "sam")
-    svc.start()
-    try:
-        wait(lambda: "_keep_music" in calls, 10, "the first whole tick")
-        calls.clear()
-        worker = PagingService(svc.db, notify=lambda: ring(svc.run, PAGING))
-        found = CaseDetails(age=4, sex="girl", clothing="yellow dress", meeting_point="Visitor Centre")
-        case, page, err = worker.open_and_page("dora", "found", found)
-        assert err is None and page.playout_item_id is None  # stored only: the worker has no engine
-        main = svc.engine.zones["main"]
-        wait(lambda: main.current is not None or main.fg_queue, 10, "the page on the engine")
-        assert calls == ["air"]
-        ring(svc.run, ALL)
-        wait(lambda: "_keep_music" in calls, 10, "the whole tick a ring for everything asks for")
-        assert calls[1:] == ["tick", "sync", "_keep_music"]
-    finally:
-        svc.stop()
-
-
-def test_a_burst_of_rings_shares_ticks_and_a_lone_ring_is_answered_at_once(tmp_path, monkeypatch):
-    """Rings that come in while the paging part of a tick runs (a crowd of desks) are answered
-    together, a few ticks for many rings; a ring after a quiet spell does not wait for company."""
-    from broadcaster import service as service_module
-    from broadcaster.control import PAGING, ring
-
-    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
-    svc = BroadcastService(db_url=f"sqlite:///{tmp_path / 'svc.sqlite3'}", zones={"main": "null"},
-                           scheduler=False, tick_s=3600)
-    airs: list[float] = []
-    real_air = svc.paging.air
-
-    def slow_air():
-        airs.append(time.monotonic())
-        time.sleep(0.003)  # queueing a few pages
-        return real_air()
-
-    monkeypatch.setattr(svc.paging, "air", slow_air)
-    svc.start()
-    try:
-        time.sleep(0.3)  # the first whole tick is over
-        rung_at = time.monotonic()
-        assert ring(svc.run, PAGING)
-        wait(lambda: airs, 5, "the lone ring's tick")
-        assert airs[0] - rung_at < service_module.RING_GAP_S  # at once, not after a gap
-        time.sleep(0.2)
-        airs.clear()
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < 0.3:  # a crowd of desks: a ring every millisecond for 0.3 s
-            ring(svc.run, PAGING)
-            time.sleep(0.001)
-        time.sleep(0.1)
-        # back to back, 3 ms ticks would be about a hundred; sharing, about one per RING_GAP_S
-        assert 3 <= len(airs) <= 0.3 / service_module.RING_GAP_S + 4
+        def again():
+            with svc.db.session() as s:
+                return s.scalar(select(Airing.id).where(Airing.kind == "music", Airing.id != first,
+                                                        Airing.state == AiringState.AIRING))
+        assert wait(again, 10, "the background programme again")
     finally:
         svc.stop()

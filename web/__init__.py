@@ -1,14 +1,19 @@
-"""The Flask panel. ``create_app(config)`` builds it around the running broadcaster services.
+"""The Flask panel. ``create_app(config)`` builds it around the broadcaster's database.
 
-config keys: DATABASE (broadcaster.store.db.Database, required), ENGINE (PlayoutEngine or None), STATION,
-RENDERER (audio.render.Renderer), CLOCK, SECRET_KEY, TESTING, SESSION_COOKIE_SECURE, MAX_CONTENT_LENGTH,
-THROTTLE_FILE (login failures shared by worker processes),
-and optionally ready-made services (see web/services.py). No business rules live here: views call
-broadcaster services and map broadcaster.errors to HTTP status codes.
+config keys: DATABASE (broadcaster.store.db.Database, required unless SERVICE gives it), SERVICE (the
+running BroadcastService, lending its services), RENDERER (audio.render.Renderer), CLOCK, SECRET_KEY,
+TESTING, SESSION_COOKIE_SECURE, MAX_CONTENT_LENGTH, THROTTLE_FILE (login failures shared by panel
+processes), and optionally ready-made services (see web/services.py). The panel reaches the air only by
+the services writing airings, and shows what is on air from the database. No business rules live
+here: views call broadcaster services and map broadcaster.errors to HTTP status codes.
+
+``broadcaster serve`` serves it in its own process (waitress, a pool of threads); on PostgreSQL more
+panel processes may run under gunicorn (``web.wsgi``).
 """
 from __future__ import annotations
 
 import secrets
+import threading
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -34,9 +39,10 @@ DEFAULTS: dict[str, Any] = {
     "API_TOKEN_MAX_AGE": 12 * 3600,
     "LOGIN_FAIL_LIMIT": 5,
     "LOGIN_FAIL_WINDOW": 300.0,
-    "SSE_INTERVAL": 0.5,
-    "SSE_MAX_EVENTS": 120,
-    "SSE_BUSY_RETRY_S": 5.0,
+    "SSE_INTERVAL": 1.0,      # live now-playing: the database is read again this often
+    "SSE_MAX_EVENTS": 60,     # then the stream ends and the browser reconnects
+    "SSE_MAX_STREAMS": 8,     # live streams held open at once; the server's other threads stay free
+    "SSE_BUSY_RETRY_S": 5.0,  # past that, one event and the browser comes back after this long
 }
 
 
@@ -73,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_filters(app)
     app.jinja_env.globals["has_station"] = lambda: app.extensions["pa"].station is not None
+    app.extensions["pa_streams"] = threading.BoundedSemaphore(int(app.config["SSE_MAX_STREAMS"]))
     i18n.init_app(app)
     auth.init_app(app)
     for mod in (dashboard, scripts, approvals, desk, schedule):

@@ -8,11 +8,12 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, request
 
 from broadcaster.errors import ValidationError
+from broadcaster.onair.nowplaying import health
 from web import status_of
 from web import workflow
 from web.auth import (ANYONE, BROADCASTER, DESK, FAULT_ACK, SCHEDULE, SUPERVISOR, actor, api_user, issue_token,
                       require_api)
-from web.dashboard import acknowledge, health, open_faults
+from web.dashboard import acknowledge, open_faults
 from web.desk import open_and_page
 from web.openapi import document
 from web.schedule import add_rule, week_start
@@ -46,10 +47,14 @@ def case_json(c, full: bool = False) -> dict:
     return out
 
 
-def page_json(p) -> dict:
+def page_json(p, on_air: dict | None = None) -> dict:
+    """A page, and what became of it on air: per zone the state of its latest airing (queued, airing,
+    done, ...) and how many airings aired to the end (``times_queued`` only counts airings written)."""
+    if on_air is None:
+        on_air = svc().board.page_airings([p.id])[p.id]
     return {"id": p.id, "purpose": p.purpose.value, "status": p.status.value, "priority": p.priority,
             "texts": p.texts, "times_queued": p.times_queued, "max_repeats": p.max_repeats,
-            "playout_item_id": p.playout_item_id}
+            "on_air": on_air["zones"], "times_aired": on_air["aired"]}
 
 
 def lost_json(i) -> dict:
@@ -77,8 +82,8 @@ def token():
 @bp.get("/now")
 @require_api(*ANYONE)
 def now():
-    snap = svc().snapshot()
-    return jsonify(zones=snap, health=health(snap))
+    zones = svc().now_playing()
+    return jsonify(zones=zones, health=health(zones))
 
 
 # -- desk ------------------------------------------------------------------------------------------
@@ -106,7 +111,9 @@ def cases():
 def case(number: str):
     s = svc()
     c = s.cases.get(number)
-    return jsonify(case=case_json(c, full=True), pages=[page_json(p) for p in s.paging.pages(case_number=c.number)])
+    pages = s.paging.pages(case_number=c.number)
+    on_air = s.board.page_airings([p.id for p in pages])
+    return jsonify(case=case_json(c, full=True), pages=[page_json(p, on_air[p.id]) for p in pages])
 
 
 @bp.post("/cases/<number>/page")

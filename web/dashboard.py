@@ -1,32 +1,21 @@
-"""Dashboard: now playing (live over server-sent events), queue, device and engine health, open faults
-with acknowledge, open cases."""
+"""Dashboard: now playing per zone (live over server-sent events), what waits to air, the zone players'
+and devices' health, open faults with acknowledge, open cases. All read from the database, so every
+panel process shows the same thing."""
 from __future__ import annotations
 
 import json
-import time
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from broadcaster.onair.nowplaying import health
 from web.auth import ANYONE, FAULT_ACK, actor, require
 from web.views import logs_service, svc
 
 bp = Blueprint("dashboard", __name__)
 
 
-def health(snap: dict | None = None) -> dict:
-    """Engine and device health, from the engine's own snapshot (``snap``, when the caller has one)."""
-    s = svc()
-    snap = s.snapshot() if snap is None else snap
-    if snap is None:
-        return {"engine": "absent", "zones": {}}
-    running = bool(getattr(s.engine, "running", True))
-    zones = {name: {"device_ok": z["device_ok"], "sink": z["sink"]} for name, z in snap.items()}
-    ok = running and all(z["device_ok"] for z in zones.values())
-    return {"engine": "ok" if ok else ("stopped" if not running else "fault"), "zones": zones}
-
-
 def open_faults() -> list:
-    """Open or unacknowledged faults (re-read only when the fault table changed: broadcaster.board)."""
+    """Open or unacknowledged faults (read on each request: broadcaster.board)."""
     return [] if logs_service() is None else svc().board.open_faults()
 
 
@@ -44,41 +33,57 @@ def acknowledge(fault_id: int, who: str, note: str = ""):
 def index():
     s = svc()
     faults, cases = s.board.lists()
-    snap = s.snapshot()
-    return render_template("dashboard.html", snap=snap, health=health(snap), faults=faults, cases=cases,
+    zones = s.now_playing()
+    return render_template("dashboard.html", zones=zones, health=health(zones), faults=faults, cases=cases,
                            logs_available=logs_service() is not None)
 
 
 @bp.get("/events")
 @require(*ANYONE)
 def events():
-    """Server-sent events: a ``snapshot`` event now and every SSE_INTERVAL seconds. Bounded (``?limit=N``
-    events, at most SSE_MAX_EVENTS) so the connection ends and the browser's EventSource reconnects.
-    When the worker has no live stream to spare, one event and a reconnect after SSE_BUSY_RETRY_S."""
+    """Server-sent events: a ``snapshot`` event (now playing per zone, read from the database) now and
+    every SSE_INTERVAL seconds. Bounded (``?limit=N`` events, at most SSE_MAX_EVENTS) so the connection
+    ends and the browser's EventSource reconnects. Each open stream holds one of the server's threads:
+    past SSE_MAX_STREAMS open at once, a stream sends one event and asks the browser to come back after
+    SSE_BUSY_RETRY_S, so open dashboards never take the threads the desk's page trigger needs."""
     s = svc()
-    interval = float(current_app.config["SSE_INTERVAL"])
-    cap = int(current_app.config["SSE_MAX_EVENTS"])
+    cfg = current_app.config
+    interval, cap = float(cfg["SSE_INTERVAL"]), int(cfg["SSE_MAX_EVENTS"])
     try:
         limit = max(1, min(cap, int(request.args.get("limit", cap))))
     except ValueError:
         limit = cap
+    slots = current_app.extensions["pa_streams"]
+    held = limit > 1 and slots.acquire(blocking=False)
     retry_ms = 1000
-    if request.environ.get("pa.stream_full"):  # this worker's live streams are all in use: poll instead
-        limit, retry_ms = 1, int(current_app.config["SSE_BUSY_RETRY_S"] * 1000)
+    if limit > 1 and not held:
+        limit, retry_ms = 1, int(float(cfg["SSE_BUSY_RETRY_S"]) * 1000)
 
     def payload() -> str:
-        return json.dumps({"zones": s.snapshot(), "at": s.clock.now().isoformat()}, ensure_ascii=False,
+        return json.dumps({"zones": s.now_playing(), "at": s.clock.now().isoformat()}, ensure_ascii=False,
                           default=str)
 
-    def stream():
-        yield f"retry: {retry_ms}\n\n"
-        for n in range(limit):
-            if n:
-                time.sleep(interval)
-            yield f"event: snapshot\ndata: {payload()}\n\n"
+    released = []
 
-    return Response(stream(), mimetype="text/event-stream",
+    def release() -> None:  # once, whether the stream ran to its end, broke off, or never started
+        if held and not released:
+            released.append(True)
+            slots.release()
+
+    def stream():
+        try:
+            yield f"retry: {retry_ms}\n\n"
+            for n in range(limit):
+                if n and s.stopping.wait(interval):
+                    return  # the server is stopping
+                yield f"event: snapshot\ndata: {payload()}\n\n"
+        finally:
+            release()
+
+    resp = Response(stream(), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    resp.call_on_close(release)
+    return resp
 
 
 @bp.post("/faults/<int:fault_id>/ack")

@@ -13,7 +13,6 @@ from web import status_of
 from web.auth import DESK, actor, require
 from web.i18n import t
 from web.views import form, svc, tz
-from web.worker import step_aside
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -46,8 +45,7 @@ def open_and_page(who: str, kind: str, values: dict, *, template=None, extra=Non
     """The form's or the API's fields to the paging service's one-step open-and-page: (case, page,
     error); when paging is refused the case stays stored and ``error`` says why."""
     details = details_from(values)
-    with step_aside():  # other desks' triggers may join this one's transaction meanwhile
-        return svc().paging.open_and_page(who, kind, details, template=template or None, extra_text=extra or None)
+    return svc().paging.open_and_page(who, kind, details, template=template or None, extra_text=extra or None)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -86,7 +84,8 @@ def cases():
 def case(number: str):
     s = svc()
     c = s.cases.get(number)
-    return render_template("desk/case.html", case=c, pages=s.paging.pages(case_number=c.number),
+    pages = s.paging.pages(case_number=c.number)
+    return render_template("desk/case.html", case=c, pages=pages, on_air=s.board.page_airings([p.id for p in pages]),
                            followups=s.followups.for_case(c.number), templates=s.templates.list(),
                            states=list(CaseState))
 

@@ -8,9 +8,6 @@ from web import create_app
 
 
 def panel_for(service, **config) -> Flask:
-    """The panel around a running broadcaster.service.BroadcastService: it shares the service's
-    database, engine, station, renderer, clock and paging loop."""
-    return create_app({"DATABASE": service.db, "ENGINE": service.engine, "STATION": service.station,
-                       "RENDERER": service.renderer, "CLOCK": service.clock, "PAGING": service.paging,
-                       "APPROVAL": service.approval, "ANNOUNCEMENTS": service.announcements,
-                       "VENUE_TZ": service.settings.tz, "SECRET_KEY": service.secret_key(), **config})
+    """The panel around a running broadcaster.service.BroadcastService: the same database, clock,
+    renderer, venue zones and services (one PagingService for the panel and the leader's ticks)."""
+    return create_app({"SERVICE": service, "SECRET_KEY": service.secret_key(), **config})

@@ -7,7 +7,8 @@ OBJ = {"type": "object"}
 # (method, path, summary, roles, request schema or None, success status, tag)
 ROUTES = [
     ("post", "/api/token", "Exchange HTTP Basic credentials for a bearer token", "any user", None, 200, "auth"),
-    ("get", "/api/now", "Now playing, queue and device health per zone", "any user", None, 200, "dashboard"),
+    ("get", "/api/now", "Now playing, what waits to air, player and device health per zone (from the database)",
+     "any user", None, 200, "dashboard"),
     ("post", "/api/pages", "Open a missing/found case and page it at urgent priority in one step", "desk, supervisor",
      "PageRequest", 201, "desk"),
     ("get", "/api/cases", "Open cases (?all=1 for every case, ?state=)", "desk, supervisor", None, 200, "desk"),

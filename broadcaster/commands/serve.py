@@ -1,19 +1,20 @@
-"""`broadcaster serve`: engine + scheduler + paging in this process, the web panel in worker processes."""
+"""`broadcaster serve`: this machine's zone player, the leader's duties (scheduler, page repeats and
+escalation, background music, the watch over players) and the web panel, all in this process. The panel
+runs on waitress, a production WSGI server with a pool of threads; it reaches the air only through the
+database (the services write airings, the player claims them).
+
+On PostgreSQL more panel processes may run beside it, on any machine: ``gunicorn 'web.wsgi:app()'``."""
 from __future__ import annotations
 
 import argparse
 import gc
 import logging
-import os
 import signal
 import threading
-import time
 
 log = logging.getLogger("broadcaster.serve")
 
-
-def default_workers() -> int:
-    return max(2, min(4, os.cpu_count() or 1))
+THREADS = 16  # requests served at once; a few of them may be live now-playing streams (web.dashboard)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,61 +22,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="panel address (0.0.0.0 to serve the LAN)")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--zone", action="append", metavar="NAME=SINK",
-                   help="zone and its output: device, device:NAME, wav:PATH, null (repeatable)")
-    p.add_argument("--no-web", action="store_true", help="no panel (engine, scheduler and paging only)")
-    p.add_argument("--web-workers", type=int, default=default_workers(), metavar="N",
-                   help="panel worker processes (default: CPUs, 2 to 4); 0 serves the panel from this "
-                        "process")
+                   help="zone and its output: device, device:NAME, wav:PATH, null, remote (repeatable)")
+    p.add_argument("--no-web", action="store_true", help="no panel (player, scheduler and paging only)")
+    p.add_argument("--web-threads", type=int, default=THREADS, metavar="N",
+                   help=f"panel requests served at once (default {THREADS})")
     p.add_argument("--no-scheduler", action="store_true")
     p.set_defaults(func=cmd_serve)
 
 
 class Panel:
-    """The panel: gunicorn workers (restarted if they die), or a thread of this process."""
+    """A panel app (``frontend("web")(service)``) on waitress, served by a thread of this process."""
 
-    def __init__(self, service, host: str, port: int, workers: int) -> None:
-        from broadcaster.service import frontend
+    def __init__(self, app, host: str, port: int, threads: int = THREADS) -> None:
+        from waitress import create_server
 
-        self.service, self.host, self.port, self.workers = service, host, port, workers
-        self.proc = self.server = None
-        self._restarts: list[float] = []
-        self.url = f"http://{host}:{port}/"
-        if workers > 0:
-            try:
-                self.pool = frontend("web-workers")
-                self.proc, self.port = self.pool.spawn(service, host, port, workers)
-                self.url = f"http://{host}:{self.port}/"
-                self.mode = f"{workers} worker processes"
-                return
-            except (LookupError, RuntimeError, OSError) as exc:
-                log.error("panel worker processes could not start (%s); serving the panel from this process", exc)
-        from werkzeug.serving import make_server
-
-        self.server = make_server(host, port, frontend("web")(service), threaded=True)
-        self.url = f"http://{self.server.host}:{self.server.port}/"
-        threading.Thread(target=self.server.serve_forever, name="web", daemon=True).start()
-        self.mode = "in-process"
-
-    def check(self) -> None:
-        """Restart the worker pool if it died (at most 5 times a minute)."""
-        if self.proc is None or self.proc.poll() is None:
-            return
-        now = time.monotonic()
-        self._restarts = [t for t in self._restarts if now - t < 60]
-        if len(self._restarts) >= 5:
-            return
-        self._restarts.append(now)
-        log.error("panel workers exited (%s); restarting", self.proc.returncode)
-        try:
-            self.proc, _ = self.pool.spawn(self.service, self.host, self.port, self.workers)
-        except (RuntimeError, OSError) as exc:
-            log.error("panel workers could not restart: %s", exc)
+        self.app = app
+        self.server = create_server(self.app, host=host, port=port, threads=max(2, threads), ident="PA Broadcaster",
+                                    asyncore_use_poll=True, channel_timeout=60, connection_limit=200)
+        shown = "[" + self.server.effective_host + "]" if ":" in self.server.effective_host \
+            else self.server.effective_host
+        self.url = f"http://{shown}:{self.server.effective_port}/"
+        self.mode = f"in-process, {max(2, threads)} threads"
+        self._thread = threading.Thread(target=self.server.run, name="web", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
-        if self.proc is not None:
-            self.pool.stop(self.proc)
-        if self.server is not None:
-            self.server.shutdown()
+        """Live streams end, the listening socket and open connections close, the threads finish."""
+        from waitress import wasyncore
+
+        self.app.extensions["pa"].stopping.set()
+        self.server.task_dispatcher.shutdown(timeout=5)
+        wasyncore.close_all(self.server._map)
+        self._thread.join(5)
 
 
 def quiet_collector() -> None:
@@ -99,20 +77,22 @@ def cmd_serve(args) -> int:
         print(f"first run: created the administrator account {created} (change the password after logging in)",
               flush=True)
     service.start()
-    sinks = ", ".join(f"{z}: {zone.sink.name}" for z, zone in service.engine.zones.items())
+    sinks = ", ".join(f"{z}: {zone.sink.name}" for z, zone in service.engine.zones.items()) \
+        if service.engine is not None else "no zones of its own"
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     panel = None
     try:
         if not args.no_web:
-            panel = Panel(service, args.host, args.port, args.web_workers)
+            from broadcaster.service import frontend
+
+            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads)
             print(f"PA Broadcaster on air ({sinks}); panel at {panel.url} ({panel.mode})", flush=True)
         else:
             print(f"PA Broadcaster on air ({sinks}); no panel", flush=True)
         quiet_collector()
         while not stop.wait(0.5):
-            if panel is not None:
-                panel.check()
+            pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -55,13 +55,15 @@ def record(s: Session, airing_id: int, kind: str, at: datetime, *, detail: str =
            mismatch: bool = False) -> Outcome | None:
     """Write one outcome of airing ``airing_id``. A row already cancelled by staff stays cancelled. With
     ``player``, only while that player still holds the row (one declared lost and released holds none)."""
-    row = s.get(Airing, airing_id)
+    row = s.get(Airing, airing_id, populate_existing=True)
     if row is None or (player is not None and row.player != player):
         return None
     to = STATE_AFTER.get(kind)
-    if to is not None and not (row.state is A.CANCELLED and kind != "started"):
-        if row.state is not A.CANCELLED:
-            row.state = to
+    if to is not None and row.state is not A.CANCELLED:
+        # conditional: a cancel committed since the row was read wins (staff took it off the air)
+        s.execute(update(Airing).where(Airing.id == row.id, Airing.state != A.CANCELLED)
+                  .values(state=to).execution_options(synchronize_session=False))
+        s.refresh(row)
     if kind == "started":
         row.started_at = row.started_at or at
     if retries is not None:

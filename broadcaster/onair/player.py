@@ -61,6 +61,7 @@ class ZonePlayer:
                                     on_fault=self._fault, on_recovered=self._recovered)
         self.engine.listeners.append(self._event)
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._pending: list = []  # taken from the inbox, not yet committed
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._held: dict[int, int] = {}  # airing id -> engine item id
@@ -102,6 +103,7 @@ class ZonePlayer:
         try:
             with self._lock, self.db.session() as s:
                 self._write_events(s)
+                self._pending.clear()
                 outcomes.release(s, self.name, now, "player stopped")
                 status = s.get(PlayerStatus, self.name)
                 if status is not None:
@@ -129,6 +131,7 @@ class ZonePlayer:
                 self._stop_cancelled(s)
                 claimed = self._claim(s)
                 self._beat(s)
+            self._pending.clear()  # committed
             for row, item in claimed:  # claimed and committed: now on the engine
                 self._held[row] = self.engine.submit(item)
             if claimed:
@@ -147,27 +150,39 @@ class ZonePlayer:
         self._wake.set()
 
     def _write_events(self, s) -> None:
+        """Write what the engine reported. Events stay pending until their transaction commits (a
+        database that is briefly away loses none), and one event a listener cannot write is logged and
+        skipped in its own savepoint rather than costing the others."""
         while True:
             try:
-                ev = self._inbox.get_nowait()
+                self._pending.append(self._inbox.get_nowait())
             except queue.Empty:
-                return
+                break
+        for ev in self._pending:
             self._changed = True
-            if isinstance(ev, tuple):
-                what, zone, text = ev
-                if what == "fault":
-                    logs.raise_fault(s, "device_lost", f"zone {zone}: {text}", zone=zone)
-                else:
-                    logs.resolve_open(s, "device_lost", zone, "device back; playout resumed")
-                continue
-            airing_id = ev.item.meta.get("airing_id")
-            if airing_id is None:
-                continue
-            done = outcomes.record(s, airing_id, ev.kind, ev.at, detail=ev.detail, pieces=ev.item.meta["pieces"],
-                                   retries=ev.retries, player=self.name,
-                                   mismatch=isinstance(ev.error, HashMismatch))
-            if ev.kind in ("completed", "failed", "refused", "expired", "cancelled") or (done and done.final):
-                self._held.pop(airing_id, None)
+            try:
+                with s.begin_nested():
+                    self._write_event(s, ev)
+            except Exception:
+                log.exception("player %s: could not record %r", self.name, ev)
+
+    def _write_event(self, s, ev) -> None:
+        if isinstance(ev, tuple):
+            what, zone, text = ev
+            if what == "fault":
+                logs.raise_fault(s, "device_lost", f"zone {zone}: {text}", zone=zone)
+            else:
+                logs.resolve_open(s, "device_lost", zone, "device back; playout resumed")
+            return
+        airing_id = ev.item.meta.get("airing_id")
+        if airing_id is None:
+            return
+        done = outcomes.record(s, airing_id, ev.kind, ev.at, detail=ev.detail, pieces=ev.item.meta["pieces"],
+                               retries=ev.retries, player=self.name, mismatch=isinstance(ev.error, HashMismatch))
+        if ev.kind in ("completed", "failed", "refused", "expired", "cancelled") or (done and done.final):
+            item_id = self._held.pop(airing_id, None)
+            if ev.kind == "started" and item_id is not None:  # cancelled as it started: stop it now
+                self.engine.cancel(item_id)
 
     def _stop_cancelled(self, s) -> None:
         for airing_id in outcomes.cancelled_of(s, list(self._held)):

@@ -43,6 +43,8 @@ class Signals:
             s.execute(text("SELECT pg_notify(:c, '')"), {"c": _PREFIX + channel})
 
     def _after_commit(self, s) -> None:
+        if s.in_nested_transaction():  # a savepoint released (SQLAlchemy calls this then too): not committed yet
+            return
         for channel in s.info.pop("pa_signals", ()):
             self._fire(channel)
 

@@ -1,19 +1,15 @@
-"""Web fixtures: a real SQLite database, real staff users with werkzeug password hashes, the real playout
-engine on a wall-clock-paced null sink, the Flask app and logged-in test clients."""
+"""Web fixtures: a real SQLite database, real staff users with werkzeug password hashes, a real zone player
+(engine on a wall-clock-paced null sink that keeps its samples) claiming the airings the panel's
+services write, the Flask app and logged-in test clients."""
 from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import Future
 
-import numpy as np
 import pytest
 from werkzeug.security import generate_password_hash
 
-from audio.pcm import Pcm
-from audio.sinks import NullSink
 from broadcaster.store.models.core import Role, User
-from broadcaster.onair.engine import PlayoutEngine
 
 PASSWORD = "correct horse 9"
 # cheap hash parameters keep the suite fast; the check is the same werkzeug code as production
@@ -52,11 +48,22 @@ def renderer(tmp_path_factory):
 
 
 @pytest.fixture
-def engine():
-    eng = PlayoutEngine({"main": NullSink(keep=True, realtime=True)})
-    eng.start()
-    yield eng
-    eng.stop()
+def player(staff, tmp_path, renderer):
+    """A started zone player for zone "main" on the test's database, airing in real time (so what it
+    airs stays on air long enough to be seen), with the session's renderer for pages' speech."""
+    from broadcaster.onair.pieces import Speech
+    from tests.conftest import OnAir
+
+    air = OnAir(staff, tmp_path, realtime=True, name="panel-test-player")
+    air.player.speech = Speech(renderer)
+    air.start()
+    yield air
+    air.stop()
+
+
+def on_air(app, zone: str = "main") -> dict | None:
+    """What the panel says airs now in ``zone`` (read from the database, as every panel does)."""
+    return app.extensions["pa"].now_playing()[zone]["now"]
 
 
 @pytest.fixture
@@ -117,13 +124,6 @@ class Browser:
 @pytest.fixture
 def browser(app):
     return lambda name=None: Browser(app, name)
-
-
-@pytest.fixture
-def pending_future():
-    fut: Future = Future()
-    fut.set_running_or_notify_cancel()
-    return fut
 
 
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):

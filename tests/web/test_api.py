@@ -14,8 +14,8 @@ def basic(name, password=PASSWORD):
 
 
 @pytest.fixture
-def api(make_app, approved_templates, engine):
-    return make_app(ENGINE=engine).test_client()
+def api(make_app, approved_templates, player):
+    return make_app().test_client()
 
 
 def bearer(api, name):
@@ -24,16 +24,20 @@ def bearer(api, name):
     return {"Authorization": "Bearer " + resp.get_json()["token"]}
 
 
-def test_kiosk_triggers_a_page_with_a_token(api, engine):
+def test_kiosk_triggers_a_page_with_a_token(api, player):
     h = bearer(api, "dora")
     resp = api.post("/api/pages", json=dict(LOST_CHILD, age=5), headers=h)
     assert resp.status_code == 201, resp.get_json()
     data = resp.get_json()
     number = data["case"]["number"]
     assert data["paged"] and data["page"]["status"] == "active" and "王小明" not in str(data["page"]["texts"])
+    assert data["page"]["on_air"]["main"] in ("queued", "airing") and data["page"]["times_aired"] == 0
     wait_until(lambda: number in ((api.get("/api/now", headers=h).get_json()["zones"]["main"]["now"] or {})
                                   .get("title") or ""))
-    assert api.get(f"/api/cases/{number}", headers=h).get_json()["case"]["state"] == "paged"
+    now = api.get("/api/now", headers=h).get_json()
+    assert now["health"]["players"] == "ok" and now["zones"]["main"]["player"] == "panel-test-player"
+    case = api.get(f"/api/cases/{number}", headers=h).get_json()
+    assert case["case"]["state"] == "paged" and case["pages"][0]["on_air"] == {"main": "airing"}
     assert [c["number"] for c in api.get("/api/cases", headers=h).get_json()["cases"]] == [number]
     resp = api.post(f"/api/cases/{number}/resolve", json={"state": "found"}, headers=h)
     assert resp.status_code == 200 and resp.get_json()["case"]["state"] == "found"

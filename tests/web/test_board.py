@@ -1,5 +1,5 @@
-"""The dashboard's lists are kept between requests only while the database says nothing changed:
-writes from another process (its own connection, as a panel worker or the CLI) show at once."""
+"""The dashboard's lists are read from the database on every request: a write by another process (its
+own connection: the desk CLI, a panel process on another machine) shows on the next request."""
 from __future__ import annotations
 
 from sqlalchemy import update
@@ -7,58 +7,61 @@ from sqlalchemy import update
 from broadcaster import logs
 from broadcaster.board import Board
 from broadcaster.cases.missing import CaseDetails, CaseService
+from broadcaster.onair import airings
 from broadcaster.store.db import Database
+from broadcaster.store.models.onair import Airing, AiringState
 from broadcaster.store.models.workflow import Fault
+from tests.web.conftest import Browser
 
 
-def test_lists_are_kept_until_another_process_writes(staff, tmp_path):
+def test_a_write_from_another_process_shows_on_the_next_dashboard_request(app, staff):
     other = Database(str(staff.engine.url), migrate=False)  # another process: its own engine and connections
-    cases = CaseService(staff)
-    board = Board(staff, cases)
+    dora = Browser(app, "dora")
     try:
-        faults, open_cases = board.lists()
-        assert faults == [] and open_cases == []
-        assert board.lists()[0] is faults  # nothing changed: the same list, not read again
+        html = dora.get("/").get_data(as_text=True)
+        assert "No open faults" in html and "No open cases" in html
 
         with other.session() as s:
-            logs.raise_fault(s, "device_lost", "zone main: gone", zone="main")
-        faults = board.open_faults()
-        assert [f.kind for f in faults] == ["device_lost"]
-        assert board.open_faults() is faults
+            logs.raise_fault(s, "device_lost", "zone main: amplifier unplugged", zone="main")
+        assert "amplifier unplugged" in dora.get("/").get_data(as_text=True)
 
-        with other.session() as s:  # an acknowledgement is an update: seen too
-            s.execute(update(Fault).values(note="checked the amplifier"))
-        assert board.open_faults()[0].note == "checked the amplifier"
+        with other.session() as s:  # an update (a note on the fault) shows too
+            s.execute(update(Fault).values(message="zone main: amplifier checked"))
+        html = dora.get("/").get_data(as_text=True)
+        assert "amplifier checked" in html and "amplifier unplugged" not in html
 
         case = CaseService(other).open_case("dora", "found", CaseDetails(age=4, clothing="red coat",
                                                                           meeting_point="Gate 2"))
-        assert [c.number for c in board.open_cases()] == [case.number]
+        listed = dora.get("/").get_data(as_text=True)
+        assert case.number in listed[listed.index('id="open-cases"'):]
+
         with other.session() as s:
             s.execute(Fault.__table__.delete())
-        assert board.open_faults() == []
+        assert "No open faults" in dora.get("/").get_data(as_text=True)
     finally:
         other.dispose()
 
 
-def test_postgres_triggers_count_changes_too(pg_db):
-    from tests.web.conftest import FAST_HASH, STAFF
-    from broadcaster.store.models.core import User
-
-    with pg_db.session() as s:
-        for name, role in STAFF:
-            s.add(User(name=name, role=role, password_hash=FAST_HASH))
-    board = Board(pg_db, CaseService(pg_db))
-    before = board._versions()
-    assert board.open_faults() == []
-    with pg_db.session() as s:
-        logs.raise_fault(s, "tts_down", "TTS engine gtts: unreachable")
-    assert board._versions()["faults"] > before["faults"]
-    assert [f.kind for f in board.open_faults()] == ["tts_down"]
+def test_page_airings_say_what_the_airing_rows_say(staff):
+    """Only a completed airing counts as aired; a queued one is queued (per zone, the latest wins)."""
+    board = Board(staff, CaseService(staff))
+    with staff.session() as s:
+        for n in (1, 2):
+            airings.request(s, airings.Request(key=f"page:7:{n}", ref="page:7", kind="page", title="Page 7",
+                                               zones=["main", "lobby"], priority=80,
+                                               pieces=[{"type": "chime", "name": "urgent_page"}]))
+        s.flush()
+        s.execute(update(Airing).where(Airing.key == "page:7:1@main").values(state=AiringState.DONE))
+        s.execute(update(Airing).where(Airing.key == "page:7:1@lobby").values(state=AiringState.FAILED))
+    got = board.page_airings([7, 8])
+    assert got[7] == {"zones": {"main": "queued", "lobby": "queued"}, "aired": 1}
+    assert got[8] == {"zones": {}, "aired": 0}
+    with staff.session() as s:
+        s.execute(update(Airing).where(Airing.key == "page:7:2@main").values(state=AiringState.AIRING))
+    assert board.page_airings([7])[7]["zones"] == {"main": "airing", "lobby": "queued"}
 
 
 def test_dashboard_lists_the_newest_30_open_cases_and_counts_the_rest(app, staff):
-    from tests.web.conftest import Browser
-
     cases = CaseService(staff)
     numbers = [cases.open_case("dora", "found", CaseDetails(age=4, clothing="red coat", meeting_point="Gate 2")).number
                for _ in range(33)]

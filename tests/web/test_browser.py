@@ -1,13 +1,11 @@
-"""End to end in headless Chromium against a real server on 127.0.0.1: the desk pages a lost child and
-sees it in now-playing; a supervisor listens to a script and approves it. Screenshots of the main pages
-go to docs/screenshots/."""
+"""End to end in headless Chromium against the panel served as `broadcaster serve` serves it (waitress on
+127.0.0.1) with a real zone player: the desk pages a lost child and sees it in now-playing; a supervisor
+listens to a script and approves it. Screenshots of the main pages go to docs/screenshots/."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from broadcaster.schedule.programmes import ItemSpec
 from tests.web.conftest import PASSWORD
@@ -22,14 +20,13 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium i
 
 
 @pytest.fixture
-def server(make_app, approved_templates, engine):
-    app = make_app(ENGINE=engine, SSE_INTERVAL=0.2)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}", app
-    srv.shutdown()
-    thread.join(5)
+def server(make_app, approved_templates, player):
+    from broadcaster.commands.serve import Panel
+
+    app = make_app(SSE_INTERVAL=0.2)
+    panel = Panel(app, "127.0.0.1", 0)
+    yield panel.url.rstrip("/"), app
+    panel.stop()
 
 
 @pytest.fixture(scope="module")

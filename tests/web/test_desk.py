@@ -1,11 +1,12 @@
-"""Desk pages on the real playout engine: the urgent page opens the case and pages in one step."""
+"""Desk pages through the panel onto a real zone player: the urgent page opens the case and pages in one
+step (its airing written in the same transaction); now-playing comes from the database."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from tests.web.conftest import Browser, wait_until
+from tests.web.conftest import Browser, on_air, wait_until
 
 LOST_CHILD = {"kind": "missing", "age": "5", "sex": "boy", "clothing": "red jacket", "shoes": "white sneakers",
               "last_seen_place": "Carousel", "meeting_point": "Visitor Centre", "person_name": "王小明",
@@ -13,8 +14,8 @@ LOST_CHILD = {"kind": "missing", "age": "5", "sex": "boy", "clothing": "red jack
 
 
 @pytest.fixture
-def live_app(make_app, approved_templates, engine):
-    return make_app(ENGINE=engine)
+def live_app(make_app, approved_templates, player):
+    return make_app()
 
 
 def read_events(client, limit=1) -> list[dict]:
@@ -24,7 +25,7 @@ def read_events(client, limit=1) -> list[dict]:
     return [json.loads(line[6:]) for line in body.splitlines() if line.startswith("data: ")]
 
 
-def test_urgent_page_opens_the_case_pages_it_and_it_is_on_air(live_app, engine):
+def test_urgent_page_opens_the_case_pages_it_and_it_is_on_air(live_app, player):
     b = Browser(live_app, "dora")
     resp = b.post("/desk/", LOST_CHILD)
     assert resp.status_code == 302
@@ -34,8 +35,9 @@ def test_urgent_page_opens_the_case_pages_it_and_it_is_on_air(live_app, engine):
     assert "王小明" in html  # the name is on the case file ...
     page_texts = html[html.index('id="pages"'):html.index('id="timeline"')]
     assert "王小明" not in page_texts and "red jacket" in page_texts  # ... and never in the page
-    title = wait_until(lambda: (engine.snapshot()["main"]["now"] or {}).get("title"))
+    title = wait_until(lambda: (on_air(live_app) or {}).get("title"))
     assert number in title
+    assert player.samples().size > 0  # the player airs it
     events = read_events(b.client)
     assert number in events[0]["zones"]["main"]["now"]["title"]
     assert number in b.get("/").get_data(as_text=True)  # open cases on the dashboard
@@ -63,18 +65,19 @@ def test_refused_page_keeps_the_case_and_says_why(make_app, staff):
     assert "not approved" in html
 
 
-def test_free_text_waits_for_a_supervisor_who_approves_it(live_app, engine):
+def test_free_text_waits_for_a_supervisor_who_approves_it(live_app, player):
     dora, sam = Browser(live_app, "dora"), Browser(live_app, "sam")
     resp = dora.post("/desk/", dict(LOST_CHILD, extra_text="Holding a blue balloon."))
     number = resp.headers["Location"].rsplit("/", 1)[1]
     inbox = sam.get("/approvals/").get_data(as_text=True)
     assert "Holding a blue balloon." in inbox
     page_id = live_app.extensions["pa"].paging.pages(case_number=number)[0].id
+    assert not player.airings(f"page:{page_id}")  # nothing airs before the supervisor approves
     assert sam.post(f"/approvals/pages/{page_id}/approve").status_code == 302
-    wait_until(lambda: number in ((engine.snapshot()["main"]["now"] or {}).get("title") or ""))
+    wait_until(lambda: number in ((on_air(live_app) or {}).get("title") or ""))
 
 
-def test_resolve_stops_the_page(live_app, engine):
+def test_resolve_stops_the_page(live_app, player):
     b = Browser(live_app, "dora")
     number = b.post("/desk/", LOST_CHILD).headers["Location"].rsplit("/", 1)[1]
     resp = b.post(f"/desk/cases/{number}/resolve", {"state": "reunited", "result": "with mother"})
@@ -123,13 +126,27 @@ def test_lost_property_register_claim_hand_over(live_app):
     assert b.post(f"/desk/lost/{number}/handover", {"signature": "again"}).status_code == 409
 
 
-def test_sse_stream_is_bounded_and_reports_the_engine(live_app):
+def test_sse_stream_is_bounded_and_reports_the_player(live_app):
     b = Browser(live_app, "sam")
     events = read_events(b.client, limit=2)
     assert 1 <= len(events) <= 2
-    assert events[0]["zones"]["main"]["device_ok"] is True
+    main = events[0]["zones"]["main"]
+    assert main["device_ok"] is True and main["running"] is True and main["player"] == "panel-test-player"
 
 
-def test_dashboard_without_an_engine(app):
-    html = Browser(app, "dora").get("/").get_data(as_text=True)
-    assert "Engine not running in this process" in html
+def test_without_a_player_a_page_waits_and_is_never_shown_as_aired(app):
+    """No zone player runs (or it is lost): the page is stored with its airing, and every page of the
+    panel says it waits to air, none that it aired."""
+    b = Browser(app, "dora")
+    number = b.post("/desk/", LOST_CHILD).headers["Location"].rsplit("/", 1)[1]
+    html = b.get("/").get_data(as_text=True)
+    assert "No player for this zone" in html and "Nothing on air" in html
+    waiting = html[html.index("Waiting to air"):html.index("</ol>", html.index("Waiting to air"))]
+    assert number in waiting  # pending, in the zone's waiting list
+    case = b.get(f"/desk/cases/{number}").get_data(as_text=True)
+    air = case[case.index('class="page-air"'):case.index("</td>", case.index('class="page-air"'))]
+    assert "main: waiting to air" in air and "aired" not in air.replace("waiting to air", "")
+    events = read_events(b.client)
+    zone = events[0]["zones"]["main"]
+    assert zone["running"] is False and zone["now"] is None
+    assert [w["state"] for w in zone["waiting"]] == ["waiting"] and number in zone["waiting"][0]["title"]

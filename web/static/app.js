@@ -5,34 +5,43 @@
   const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
 
-  // -- now playing, live from /events --------------------------------------------------------------
+  // -- now playing, live from /events (read from the database on the server; same layout as _now.html) ----
   function renderNow(root, zones) {
     if (!zones) return;
+    const L = JSON.parse(root.dataset.labels || "{}");
+    const hhmmss = (iso) => { const d = new Date(iso); return isNaN(d) ? "-" : d.toTimeString().slice(0, 8); };
     root.replaceChildren();
     for (const [name, z] of Object.entries(zones)) {
       const box = el("div", "zone"); box.dataset.zone = name;
-      const h = el("h3", "", "Zone " + name + " ");
-      h.append(el("span", "badge " + (z.device_ok ? "ok" : "bad"), z.device_ok ? "Device OK" : "Device FAULT"), " ", el("small", "muted", z.sink));
+      const h = el("h3", "", L.zone + " " + name + " ");
+      if (z.running) h.append(el("span", "badge " + (z.device_ok ? "ok" : "bad"), L.device + ": " + (z.device_ok ? L.ok : L.fault)), " ", el("small", "muted", z.sink));
       box.append(h);
+      if (!z.running) box.append(el("p", "badge bad player-down", z.player ? L.lost + " " + (z.last_seen ? hhmmss(z.last_seen) : "-") + " (" + z.player + ")" : L.no_player));
       const p = el("p", "onair");
       if (z.now) {
         p.append(el("span", "kind k-" + z.now.kind, z.now.kind), " ", el("b", "now-title", z.now.title), " ",
                  el("small", "", z.now.position + "s · P" + z.now.priority));
-      } else { p.append(el("span", "muted", root.dataset.nothing || "—")); }
+      } else { p.append(el("span", "muted", L.nothing)); }
       box.append(p);
-      if (z.music) box.append(el("p", "", "♪ " + z.music.title + " (" + Math.round(z.music_gain * 100) + "%)"));
-      const ol = el("ol", "queue");
-      for (const q of z.queue) { const li = el("li"); li.append(el("span", "kind k-" + q.kind, q.kind), " " + q.title + " ", el("small", "", "P" + q.priority)); ol.append(li); }
-      box.append(ol);
-      const more = (z.queue_length || 0) - z.queue.length;
-      if (more > 0) box.append(el("p", "muted", "+" + more));
+      if (z.music) box.append(el("p", "", L.music + ": " + z.music.title + " (" + Math.round(z.music_gain * 100) + "%)"));
+      box.append(el("h4", "", L.waiting));
+      if (z.waiting.length) {
+        const ol = el("ol", "queue");
+        for (const q of z.waiting) {
+          const li = el("li", "w-" + q.state);
+          li.append(el("span", "kind k-" + q.kind, q.kind), " " + q.title + " ", el("small", "", "P" + q.priority + (q.state !== "waiting" ? " · " + (L[q.state] || q.state) : "")));
+          ol.append(li);
+        }
+        box.append(ol);
+        const more = (z.waiting_count || 0) - z.waiting.length;
+        if (more > 0) box.append(el("p", "muted", "+" + more));
+      } else { box.append(el("p", "muted", L.none_waiting)); }
       root.append(box);
     }
   }
   function live() {
     const root = $("#now");
-    if (!root || !window.EventSource || $("#engine-absent")) return;
-    const nothing = $(".onair .muted", root); if (nothing) root.dataset.nothing = nothing.textContent;
+    if (!root || !window.EventSource) return;
     const es = new EventSource(root.dataset.events);
     const badge = $("#live");
     es.addEventListener("snapshot", (ev) => {
