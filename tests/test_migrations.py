@@ -43,11 +43,9 @@ def test_upgrade_is_idempotent_and_keeps_data(tmp_path):
     again.dispose()
 
 
-def test_sqlite_writers_take_turns_across_processes_and_never_hang(tmp_path):
-    """Two engines on one file stand for two processes (each its own flock). A second writer waits
-    for the first to commit; a writer that can never get its turn fails like SQLite ("database is
-    locked") instead of hanging."""
-    import sqlite3
+def test_sqlite_writers_take_turns_across_processes(tmp_path):
+    """Two engines on one file stand for two processes (the service and the desk CLI): a second writer
+    waits (SQLite's own busy wait) for the first to commit, and both writes are kept."""
     import threading
     import time
 
@@ -76,17 +74,7 @@ def test_sqlite_writers_take_turns_across_processes_and_never_hang(tmp_path):
     t.join(5)
     assert order == ["a commits", "b wrote"]
 
-    from broadcaster.store.db import Writer
-
-    stuck = Writer(str(tmp_path / "turns.sqlite3-writer"), timeout=0.3)
     with a.session() as s:
-        s.add(User(name="cy", role=Role.BROADCASTER))
-        s.flush()
-        t0 = time.monotonic()
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            stuck.acquire()
-        assert time.monotonic() - t0 < 2
-    with a.session() as s:
-        assert sorted(u.name for u in s.scalars(sa.select(User))) == ["amy", "bob", "cy"]
+        assert sorted(u.name for u in s.scalars(sa.select(User))) == ["amy", "bob"]
     a.dispose()
     b.dispose()
