@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
 
 from audio import chimes, loudness
 from audio.cache import RenderCache, cache_key

@@ -1,8 +1,9 @@
-"""Playout benchmark: pre-emption latency and queue throughput.
+"""Playout engine benchmark (the engine alone, no database): pre-emption latency and queue throughput.
+The whole on-air path (desk -> airing -> zone player -> sink) is measured by bench/onair.py.
 
 Pre-emption: background music plays on a sink paced like a real device (20 ms blocks); an urgent page is
-submitted at a random moment; latency = time the first page sample is handed to the sink - submit time.
-Queue: submit / pick-next cost at 1k, 10k and 100k queued items (should grow ~log n, not n).
+submitted to the engine at a random moment; latency = time the first page sample is handed to the sink -
+submit time. Queue: submit / pick-next cost at 1k, 10k and 100k queued items (should grow ~log n, not n).
 
 Run: .venv/bin/python bench/playout.py [--runs 200]
 """

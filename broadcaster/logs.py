@@ -21,24 +21,6 @@ FAULT_KINDS = ("device_lost", "tts_down", "hash_mismatch", "escalation", "render
 # -- as-run ------------------------------------------------------------------------------------
 # What aired is written by broadcaster.onair.outcomes (one row per airing attempt, with its pieces).
 # These two write a row by hand (tests, imported history).
-def as_run_started(s: Session, *, ref: str, title: str, kind: str, zone: str, priority: int, at: datetime,
-                   engines: str = "", approved_by: str = "", content_hash: str = "") -> AsRun:
-    row = AsRun(ref=ref, title=title[:200], kind=kind, zone=zone, priority=priority, started_at=at,
-                engines=engines, approved_by=approved_by, content_hash=content_hash)
-    s.add(row)
-    s.flush()
-    return row
-
-
-def as_run_ended(s: Session, *, ref: str, zone: str, outcome: str, at: datetime, detail: str = "") -> AsRun | None:
-    """Close the open as-run row of ``ref`` in ``zone`` (the latest one still airing)."""
-    row = s.scalar(select(AsRun).where(AsRun.ref == ref, AsRun.zone == zone, AsRun.outcome == "airing")
-                   .order_by(AsRun.id.desc()).limit(1))
-    if row is not None:
-        row.outcome, row.ended_at, row.detail = outcome, at, detail
-    return row
-
-
 def as_run_rows(s: Session, since: datetime | None = None, until: datetime | None = None,
                 limit: int | None = None) -> list[AsRun]:
     q = select(AsRun).order_by(AsRun.started_at.desc(), AsRun.id.desc())

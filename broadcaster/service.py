@@ -64,7 +64,7 @@ def build_sink(zone: str, spec: str, var: Path) -> Sink:
 def register_areas() -> None:
     """The areas' outcome listeners and last checks before air (every process that runs a player or
     writes outcomes: serve, player)."""
-    from broadcaster.paging import paging as paging_area
+    from broadcaster.paging import onair as paging_area
     from broadcaster.schedule import onair as schedule_area
 
     station_area.register()

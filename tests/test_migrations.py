@@ -2,7 +2,6 @@
 and upgrading an existing database keeps its data."""
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

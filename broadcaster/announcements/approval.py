@@ -27,10 +27,6 @@ class RefusedToAir(BroadcasterError):
     """The announcement may not air now (not approved, audio changed, outside its window)."""
 
 
-class HashMismatch(RefusedToAir):
-    """The stored audio is not the audio that was approved (a fault is logged)."""
-
-
 class OutsideWindow(RefusedToAir):
     """Before valid_from or after valid_until."""
 

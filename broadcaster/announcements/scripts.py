@@ -15,6 +15,7 @@ from audio.pcm import AudioError
 from audio.text import UnsupportedLanguage, normalize_lang
 from broadcaster.clock import utcnow
 from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.onair import airings
 from broadcaster.store.media import MediaStore
 from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.workflow import (Announcement, AnnouncementKind, AnnouncementState as S,
@@ -102,7 +103,7 @@ class AnnouncementService:
     def create_script(self, s: Session, author: User, title: str, texts: dict[str, str], *, priority=None,
                       zones=None, valid_from=None, valid_until=None, chime: str = "announcement") -> Announcement:
         require(author, *AUTHORS, action="write announcements")
-        title, priority, zones = _common(title, priority, zones, valid_from, valid_until)
+        title, priority, zones = _common(title, priority, self._zones(s, zones), valid_from, valid_until)
         parts = _texts(texts, self.settings)
         ann = Announcement(title=title, kind=AnnouncementKind.SCRIPT, priority=priority, zones=zones,
                            valid_from=valid_from, valid_until=valid_until, author_id=author.id, chime=chime,
@@ -117,7 +118,7 @@ class AnnouncementService:
                          zones=None, valid_from=None, valid_until=None, max_seconds: float = 300) -> Announcement:
         """A recorded announcement: decoded (content decides, never the file name), normalised, stored."""
         require(author, *AUTHORS, action="record announcements")
-        title, priority, zones = _common(title, priority, zones, valid_from, valid_until)
+        title, priority, zones = _common(title, priority, self._zones(s, zones), valid_from, valid_until)
         rel, digest = self._store_recording(audio, max_seconds)
         ann = Announcement(title=title, kind=AnnouncementKind.RECORDING, priority=priority, zones=zones,
                            valid_from=valid_from, valid_until=valid_until, author_id=author.id,
@@ -127,6 +128,15 @@ class AnnouncementService:
         s.add(StateChange(announcement_id=ann.id, from_state=None, to_state=S.DRAFT.value, user_id=author.id,
                           note="recorded"))
         return ann
+
+    def _zones(self, s: Session, zones) -> list[str]:
+        """The zones an announcement airs in: the venue's own (settings, or announced by a zone player);
+        by default all of them. An unknown zone is refused when written, never at air time."""
+        if zones is None or zones == []:
+            return list(self.settings.zones)
+        if isinstance(zones, str) or not all(isinstance(z, str) for z in zones):
+            raise ValidationError("zones: a list of zone names")
+        return airings.check_zones(s, zones, self.settings.zones)
 
     def _store_recording(self, audio: bytes | str, max_seconds: float) -> tuple[str, str]:
         try:
@@ -146,7 +156,7 @@ class AnnouncementService:
             raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; take it off the queue first")
         new_title, new_priority, new_zones = _common(
             title if title is not None else ann.title, priority if priority is not None else ann.priority,
-            zones if zones is not None else ann.zones,
+            self._zones(s, zones) if zones is not None else ann.zones,
             ann.valid_from if valid_from is ... else valid_from, ann.valid_until if valid_until is ... else valid_until)
         if texts is not None:
             if ann.kind is not AnnouncementKind.SCRIPT:

@@ -35,7 +35,7 @@ from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.paging.drafts import Draft, case_values, page_detail, page_template
 from broadcaster.paging.drafts import draft as page_draft
-from broadcaster.paging.onair import ref, register, write_airing  # noqa: F401  (register: service.register_areas)
+from broadcaster.paging.onair import ref, write_airing
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.priorities import Priority
 from broadcaster.settings import load_settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from broadcaster import logs
+from broadcaster.store.models.workflow import AsRun
 from broadcaster.clock import utcnow
 from tests.web.conftest import Browser
 
@@ -11,8 +12,8 @@ from tests.web.conftest import Browser
 def test_faults_on_the_dashboard_acknowledge_and_csv(app, staff):
     with staff.session() as s:
         fault = logs.raise_fault(s, "device_lost", "USB interface unplugged", zone="main")
-        logs.as_run_started(s, ref="announcement:1", title="Closing <b>", kind="announcement", zone="main",
-                            priority=50, at=utcnow())
+        s.add(AsRun(ref="announcement:1", title="Closing <b>", kind="announcement", zone="main", priority=50,
+                    started_at=utcnow()))
     fid = fault.id
     dora, sam = Browser(app, "dora"), Browser(app, "sam")
     assert "USB interface unplugged" in dora.get("/").get_data(as_text=True)

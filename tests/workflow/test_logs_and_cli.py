@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from broadcaster import logs
+from broadcaster.store.models.workflow import AsRun
 from broadcaster.cli import main
 from broadcaster.clock import utcnow
 from broadcaster.errors import InvalidTransition, ValidationError
@@ -135,7 +136,7 @@ def test_cli_reject_users_faults_and_as_run(tmp_path, capsys, monkeypatch):
     database = Database(url)
     with database.session() as s:
         fid = logs.raise_fault(s, "tts_down", "piper voice missing").id
-        logs.as_run_started(s, ref="page:3", title="Lost child", kind="page", zone="main", priority=80, at=utcnow())
+        s.add(AsRun(ref="page:3", title="Lost child", kind="page", zone="main", priority=80, started_at=utcnow()))
     database.dispose()
     assert main(db + ["faults"]) == 0
     assert f"#{fid}" in capsys.readouterr().out

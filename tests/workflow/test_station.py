@@ -58,9 +58,8 @@ def test_only_approved_items_by_broadcasters_in_known_zones_are_queued_and_nothi
         world.station().queue(draft, "amy")
     with pytest.raises(PermissionDenied):
         world.station().queue(world.approved(), "dee")
-    elsewhere = world.approved(title="Parade", zones=["main", "car-park"])
-    with pytest.raises(ValidationError, match="unknown zone.*car-park"):
-        world.station().queue(elsewhere, "amy")
+    with pytest.raises(ValidationError, match="unknown zone.*car-park"):  # refused when written
+        world.script(title="Parade", zones=["main", "car-park"])
     with world.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Airing)) == 0
         assert {a.state for a in s.scalars(select(Announcement))} == {S.DRAFT, S.APPROVED}

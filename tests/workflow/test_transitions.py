@@ -61,7 +61,8 @@ def test_engine_moves_are_recorded_without_a_user(world):
 
 @pytest.mark.parametrize("state", ["submitted", "rejected", "approved"])
 def test_edit_returns_to_draft_from_every_reviewable_state(world, state):
-    ann_id = world.approved() if state == "approved" else world.script()
+    world.anns.settings.zones = {"main": "null", "lobby": "null"}  # a venue with a lobby too
+    ann_id = world.approved(zones=["main"]) if state == "approved" else world.script(zones=["main"])
     with world.db.session() as s:
         amy, sam = world.user(s, "amy"), world.user(s, "sam")
         if state != "approved":

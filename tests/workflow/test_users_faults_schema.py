@@ -16,7 +16,7 @@ from broadcaster.clock import ManualClock
 from broadcaster.store.db import Base
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
 from broadcaster.store.models.core import Role, User
-from broadcaster.store.models.workflow import Fault, FaultState
+from broadcaster.store.models.workflow import AsRun, Fault, FaultState
 from broadcaster.settings import VenueSettings, load_settings
 from broadcaster.users import add_user, authenticate, get_user, require_role
 
@@ -116,10 +116,11 @@ def test_as_run_csv_is_newest_first_with_iso_times(world):
     with world.db.session() as s:
         for n in (1, 2):
             at = clock.advance(minutes=1)
-            logs.as_run_started(s, ref=f"announcement:{n}", title=f"Item {n}", kind="announcement", zone="main",
-                                priority=50, at=at, content_hash=str(n) * 64)
-        logs.as_run_ended(s, ref="announcement:2", zone="main", outcome="interrupted", at=clock.advance(seconds=3),
-                          detail="pre-empted by page:4")
+            s.add(AsRun(ref=f"announcement:{n}", title=f"Item {n}", kind="announcement", zone="main",
+                        priority=50, started_at=at, content_hash=str(n) * 64))
+            s.flush()
+        cut = s.scalar(select(AsRun).where(AsRun.ref == "announcement:2"))
+        cut.outcome, cut.ended_at, cut.detail = "interrupted", clock.advance(seconds=3), "pre-empted by page:4"
         text = logs.as_run_csv(logs.as_run_rows(s))
     lines = text.splitlines()
     assert lines[0] == ",".join(logs.AS_RUN_COLUMNS)
