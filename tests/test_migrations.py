@@ -7,7 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import broadcaster.store.models  # noqa: F401
-from broadcaster.store.db import Base, Database, upgrade
+from broadcaster.store.db import Database, upgrade
+from broadcaster.store.models.base import Base
 
 
 def _diff(engine):

@@ -16,92 +16,30 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-import operator
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
-from audio.pcm import Pcm
 from audio.sinks import Sink
 from audio.stream import PcmStream
 from broadcaster.clock import Clock, SystemClock
+from broadcaster.onair.items import ORDER, Entry, PlayoutEvent, PlayoutItem, take
 from broadcaster.priorities import Priority
 
 log = logging.getLogger(__name__)
-
-Part = Pcm | PcmStream | Future  # a Future resolves to a Pcm or a PcmStream
-
-
-@dataclass
-class PlayoutItem:
-    priority: int
-    title: str
-    parts: Sequence[Part]
-    zones: Sequence[str] = ("main",)
-    kind: str = "announcement"  # announcement | page | programme | music | chime
-    ref: str | None = None
-    resumable: bool = False
-    max_retries: int = 3
-    not_after: datetime | None = None
-    check: Callable[[], None] | None = None
-    on_event: Callable[["PlayoutEvent"], None] | None = None
-    meta: dict = field(default_factory=dict)
-
-    @property
-    def is_bed(self) -> bool:
-        return self.kind == "music"
-
-
-@dataclass(frozen=True)
-class PlayoutEvent:
-    kind: str  # started completed interrupted requeued failed expired refused cancelled
-    item_id: int
-    item: PlayoutItem
-    zone: str
-    at: datetime
-    position: float = 0.0  # seconds into the item when the event happened
-    retries: int = 0
-    detail: str = ""
-    error: Exception | None = None  # why an item was refused (the check's exception)
-
-
-@dataclass
-class _Entry:
-    """One item in one zone: its place in the queue and how far it has played."""
-
-    item_id: int
-    item: PlayoutItem
-    seq: int
-    part: int = 0
-    offset: int = 0  # samples into the current part
-    played: int = 0  # samples handed to the sink in total
-    retries: int = 0
-    started: bool = False
-    ready: dict = field(default_factory=dict)  # part index -> Pcm at the sink rate
-
-    def __post_init__(self) -> None:
-        self.order = (-self.item.priority, self.seq)  # airing order: priority, then first come
-
-    def __lt__(self, other: "_Entry") -> bool:
-        return self.order < other.order
-
-
-_ORDER = operator.attrgetter("order")
 
 
 class _Zone:
     def __init__(self, name: str, sink: Sink) -> None:
         self.name = name
         self.sink = sink
-        self.fg_queue: list[_Entry] = []
-        self.bed_queue: list[_Entry] = []
-        self.current: _Entry | None = None
-        self.bed: _Entry | None = None
+        self.fg_queue: list[Entry] = []
+        self.bed_queue: list[Entry] = []
+        self.current: Entry | None = None
+        self.bed: Entry | None = None
         self.bed_gain = 1.0
         self.device_ok = True
         self.fault_open = False  # a fault was reported and the device has not been healthy since
@@ -166,14 +104,14 @@ class PlayoutEngine:
         with self._cond:
             seq = next(self._seq)
             for z in item.zones:
-                entry = _Entry(item_id, item, seq)
+                entry = Entry(item_id, item, seq)
                 heapq.heappush(self.zones[z].bed_queue if item.is_bed else self.zones[z].fg_queue, entry)
             self._cond.notify_all()
         return item_id
 
     def cancel(self, item_id: int) -> bool:
         """Remove an item everywhere (queued or airing). Returns True if it was found."""
-        found: list[tuple[_Zone, _Entry]] = []
+        found: list[tuple[_Zone, Entry]] = []
         with self._cond:
             for zone in self.zones.values():
                 for q in (zone.fg_queue, zone.bed_queue):
@@ -203,7 +141,7 @@ class PlayoutEngine:
     def snapshot(self, limit: int = 50) -> dict:
         """What is airing and waiting, per zone (for the panel and the CLI): the first ``limit`` waiting
         items in airing order, and how many wait in all."""
-        def desc(e: _Entry | None, rate: int) -> dict | None:
+        def desc(e: Entry | None, rate: int) -> dict | None:
             if e is None:
                 return None
             return {"id": e.item_id, "title": e.item.title, "kind": e.item.kind, "priority": e.item.priority,
@@ -212,9 +150,9 @@ class PlayoutEngine:
         with self._cond:
             return {name: {"now": desc(z.current, z.sink.rate), "music": desc(z.bed, z.sink.rate),
                            "music_gain": round(z.bed_gain, 3), "device_ok": z.device_ok, "sink": z.sink.name,
-                           "queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.fg_queue, key=_ORDER)],
+                           "queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.fg_queue, key=ORDER)],
                            "queue_length": len(z.fg_queue),
-                           "music_queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.bed_queue, key=_ORDER)]}
+                           "music_queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.bed_queue, key=ORDER)]}
                     for name, z in self.zones.items()}
 
     def load(self, zone: str) -> tuple[int | None, bool, bool]:
@@ -231,7 +169,7 @@ class PlayoutEngine:
                        for z in self.zones.values())
 
     # -- engine ------------------------------------------------------------
-    def _event(self, kind: str, zone: _Zone, e: _Entry, detail: str = "") -> PlayoutEvent:
+    def _event(self, kind: str, zone: _Zone, e: Entry, detail: str = "") -> PlayoutEvent:
         """An event, stamped now (position and retries as they are at this moment)."""
         return PlayoutEvent(kind, e.item_id, e.item, zone.name, self.clock.now(),
                             round(e.played / zone.sink.rate, 3), e.retries, detail)
@@ -347,7 +285,7 @@ class PlayoutEngine:
                 events.append(ev("started", zone.bed))
         return events
 
-    def _requeue(self, zone: _Zone, e: _Entry, *, count_retry: bool) -> list[PlayoutEvent]:
+    def _requeue(self, zone: _Zone, e: Entry, *, count_retry: bool) -> list[PlayoutEvent]:
         if e.item.resumable:
             heapq.heappush(zone.fg_queue, e)
             return [self._event("requeued", zone, e, "resumes where it stopped")]
@@ -368,42 +306,6 @@ class PlayoutEngine:
         heapq.heappush(zone.fg_queue, e)
         return [event]
 
-    def _take(self, e: _Entry, frames: int, rate: int) -> tuple[np.ndarray, bool, str]:
-        """Up to ``frames`` samples of an entry; (samples, finished, error)."""
-        out: list[np.ndarray] = []
-        need = frames
-        while need > 0 and e.part < len(e.item.parts):
-            part = e.item.parts[e.part]
-            if isinstance(part, Future):
-                if not part.done():
-                    break  # still rendering: play what we have, pad with silence
-                try:
-                    part = part.result()
-                except Exception as exc:
-                    return np.zeros(0, np.float32), True, f"render failed: {exc}"
-            if isinstance(part, PcmStream):
-                if part.rate != rate:
-                    return np.zeros(0, np.float32), True, f"stream at {part.rate} Hz, sink at {rate} Hz"
-                chunk = part.read(need)
-                out.append(chunk)
-                need -= len(chunk)
-                if need > 0 and not part.finished:
-                    break  # next samples not decoded yet: pad this block with silence
-                if need > 0:
-                    e.part, e.offset = e.part + 1, 0
-                continue
-            if part.rate != rate:
-                part = e.ready.get(e.part) or e.ready.setdefault(e.part, part.resampled(rate))
-            chunk = part.samples[e.offset:e.offset + need]
-            out.append(chunk)
-            e.offset += len(chunk)
-            need -= len(chunk)
-            if e.offset >= len(part):
-                e.part, e.offset = e.part + 1, 0
-        got = np.concatenate(out) if out else np.zeros(0, np.float32)
-        e.played += len(got)
-        return got, e.part >= len(e.item.parts), ""
-
     def _mix(self, zone: _Zone, frames: int) -> tuple[np.ndarray, list[PlayoutEvent]]:
         rate = zone.sink.rate
         mix = np.zeros(frames, np.float32)
@@ -411,7 +313,7 @@ class PlayoutEngine:
         with self._cond:
             cur, bed = zone.current, zone.bed
             if cur is not None:
-                samples, finished, err = self._take(cur, frames, rate)
+                samples, finished, err = take(cur, frames, rate)
                 mix[:len(samples)] += samples
                 if finished:
                     zone.current = None
@@ -426,7 +328,7 @@ class PlayoutEngine:
                 if target == 0.0 and zone.bed_gain == 0.0:
                     pass  # paused: the bed keeps its position
                 else:
-                    samples, finished, _ = self._take(bed, frames, rate)
+                    samples, finished, _ = take(bed, frames, rate)
                     if len(samples):
                         ramp = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
                         mix[:len(samples)] += samples * ramp

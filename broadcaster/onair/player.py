@@ -27,7 +27,8 @@ from broadcaster import logs
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.onair import outcomes
 from broadcaster.onair.airings import CHANNEL
-from broadcaster.onair.engine import PlayoutEngine, PlayoutEvent, PlayoutItem
+from broadcaster.onair.engine import PlayoutEngine
+from broadcaster.onair.items import PlayoutEvent, PlayoutItem
 from broadcaster.onair.pieces import HashMismatch, MediaSource, Speech, build
 from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
 

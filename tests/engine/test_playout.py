@@ -13,7 +13,8 @@ import pytest
 from audio.pcm import Pcm
 from audio.sinks import DeviceLost, NullSink, PortAudioSink
 from broadcaster.clock import utcnow
-from broadcaster.onair.engine import PlayoutEngine, PlayoutItem
+from broadcaster.onair.engine import PlayoutEngine
+from broadcaster.onair.items import PlayoutItem
 from broadcaster.priorities import Priority
 
 RATE = 48_000
@@ -359,7 +360,8 @@ def test_engine_through_portaudio_delivers_exact_samples(alsa_capture):
 
 
 def test_snapshot_lists_the_first_waiting_items_in_airing_order_and_counts_all():
-    from broadcaster.onair.engine import PlayoutEngine, PlayoutItem
+    from broadcaster.onair.engine import PlayoutEngine
+    from broadcaster.onair.items import PlayoutItem
     from audio.pcm import Pcm
     from audio.sinks import NullSink
 

@@ -9,7 +9,8 @@ import pytest
 from audio.pcm import Pcm
 from audio.sinks import NullSink
 from audio.stream import ArrayStream
-from broadcaster.onair.engine import PlayoutEngine, PlayoutItem
+from broadcaster.onair.engine import PlayoutEngine
+from broadcaster.onair.items import PlayoutItem
 from playlists.crossfade import crossfade_all
 from playlists.stream import CrossfadeStream
 

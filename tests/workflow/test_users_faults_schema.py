@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 import broadcaster.store.models  # noqa: F401
 from broadcaster import logs
 from broadcaster.clock import ManualClock
-from broadcaster.store.db import Base
+from broadcaster.store.models.base import Base
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
 from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.workflow import AsRun, Fault, FaultState

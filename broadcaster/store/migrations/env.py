@@ -3,7 +3,8 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import broadcaster.store.models  # noqa: F401
-from broadcaster.store.db import Base, default_url
+from broadcaster.store.db import default_url
+from broadcaster.store.models.base import Base
 
 config = context.config
 target_metadata = Base.metadata

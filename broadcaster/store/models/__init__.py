@@ -1,5 +1,5 @@
 """All ORM models. Each area keeps its tables in its own module; importing this registers them all."""
-from broadcaster.store.db import Base
+from broadcaster.store.models.base import Base
 
 # Area modules register their tables on import. Keep this list in dependency order.
 from broadcaster.store.models import core  # noqa: E402,F401  users and roles

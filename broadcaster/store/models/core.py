@@ -8,7 +8,7 @@ from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broadcaster.clock import utcnow
-from broadcaster.store.db import Base
+from broadcaster.store.models.base import Base
 
 
 class Role(str, enum.Enum):

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from broadcaster.clock import utcnow
-from broadcaster.store.db import Base
+from broadcaster.store.models.base import Base
 from broadcaster.store.models.core import User, enum_col
 
 

@@ -6,7 +6,7 @@ Create Date: 2026-11-23
 """
 from alembic import op
 import sqlalchemy as sa
-import broadcaster.store.db
+import broadcaster.store.models.base
 
 revision = "0001_users"
 down_revision = None
@@ -24,7 +24,7 @@ def upgrade() -> None:
                                   native_enum=False, length=32, create_constraint=True), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", broadcaster.store.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", broadcaster.store.models.base.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("name", name=op.f("uq_users_name")),
     )

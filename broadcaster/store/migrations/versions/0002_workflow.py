@@ -6,7 +6,7 @@ Create Date: 2026-11-23 07:46:01.568265
 """
 from alembic import op
 import sqlalchemy as sa
-import broadcaster.store.db
+import broadcaster.store.models.base
 
 
 revision = '0002_workflow'
@@ -23,8 +23,8 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('zone', sa.String(length=64), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
-    sa.Column('started_at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('outcome', sa.String(length=32), nullable=False),
     sa.Column('engines', sa.String(length=200), nullable=False),
     sa.Column('approved_by', sa.String(length=80), nullable=False),
@@ -44,8 +44,8 @@ def upgrade() -> None:
     sa.Column('priority', sa.Integer(), nullable=False),
     sa.Column('zones', sa.JSON(), nullable=False),
     sa.Column('chime', sa.String(length=32), nullable=False),
-    sa.Column('valid_from', broadcaster.store.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('valid_until', broadcaster.store.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('valid_from', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('valid_until', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('recording_path', sa.String(length=500), nullable=True),
     sa.Column('recording_sha256', sa.String(length=64), nullable=True),
@@ -56,9 +56,9 @@ def upgrade() -> None:
     sa.Column('approved_audio', sa.String(length=500), nullable=True),
     sa.Column('approved_engines', sa.String(length=200), nullable=True),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
-    sa.Column('approved_at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('approved_at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_announcements_approved_by_id_users')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_announcements_author_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_announcements'))
@@ -74,11 +74,11 @@ def upgrade() -> None:
     sa.Column('ref', sa.String(length=64), nullable=True),
     sa.Column('state', sa.Enum('raised', 'acknowledged', 'resolved', name='fault_state', native_enum=False, length=32), nullable=False),
     sa.Column('occurrences', sa.Integer(), nullable=False),
-    sa.Column('raised_at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('raised_at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
-    sa.Column('acknowledged_at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_by_id', sa.Integer(), nullable=True),
-    sa.Column('resolved_at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['acknowledged_by_id'], ['users.id'], name=op.f('fk_faults_acknowledged_by_id_users')),
     sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_faults_resolved_by_id_users')),
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('from_state', sa.String(length=32), nullable=True),
     sa.Column('to_state', sa.String(length=32), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['announcement_id'], ['announcements.id'], name=op.f('fk_announcement_history_announcement_id_announcements'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_announcement_history_user_id_users')),
@@ -119,7 +119,7 @@ def upgrade() -> None:
     sa.Column('decision', sa.Enum('approved', 'rejected', name='decision', native_enum=False, length=32), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('at', broadcaster.store.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', broadcaster.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['announcement_id'], ['announcements.id'], name=op.f('fk_approvals_announcement_id_announcements'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_approvals_user_id_users')),

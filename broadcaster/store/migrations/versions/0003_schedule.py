@@ -6,7 +6,7 @@ Create Date: 2026-11-23
 """
 from alembic import op
 import sqlalchemy as sa
-import broadcaster.store.db
+import broadcaster.store.models.base
 
 revision = "0003_schedule"
 down_revision = "0001_users"
@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("shuffle", sa.Boolean(), nullable=False),
         sa.Column("crossfade_s", sa.Double(), nullable=False),
-        sa.Column("created_at", broadcaster.store.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", broadcaster.store.models.base.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_playlists")),
         sa.UniqueConstraint("name", name=op.f("uq_playlists_name")),
     )
@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("zones", sa.String(length=255), nullable=False),
         sa.Column("background", sa.Boolean(), nullable=False),
         sa.Column("description", sa.String(length=500), nullable=False),
-        sa.Column("created_at", broadcaster.store.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", broadcaster.store.models.base.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_programmes")),
         sa.UniqueConstraint("name", name=op.f("uq_programmes_name")),
     )
@@ -91,7 +91,7 @@ def upgrade() -> None:
         sa.Column("priority", sa.Integer(), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("source", sa.String(length=255), nullable=False),
-        sa.Column("created_at", broadcaster.store.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", broadcaster.store.models.base.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["programme_id"], ["programmes.id"], ondelete="CASCADE",
                                 name=op.f("fk_schedule_rules_programme_id_programmes")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schedule_rules")),
@@ -106,12 +106,12 @@ def upgrade() -> None:
         "missed_slots",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slot_uid", sa.String(length=64), nullable=False),
-        sa.Column("slot_at", broadcaster.store.db.UTCDateTime(), nullable=False),
+        sa.Column("slot_at", broadcaster.store.models.base.UTCDateTime(), nullable=False),
         sa.Column("programme_id", sa.Integer(), nullable=True),
         sa.Column("programme_name", sa.String(length=120), nullable=False),
         sa.Column("rule_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(length=500), nullable=False),
-        sa.Column("detected_at", broadcaster.store.db.UTCDateTime(), nullable=False),
+        sa.Column("detected_at", broadcaster.store.models.base.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["programme_id"], ["programmes.id"], ondelete="SET NULL",
                                 name=op.f("fk_missed_slots_programme_id_programmes")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_missed_slots")),

@@ -6,14 +6,14 @@ Create Date: 2026-11-23
 """
 from alembic import op
 import sqlalchemy as sa
-import broadcaster.store.db
+import broadcaster.store.models.base
 
 revision = "0004_cases"
 down_revision = "0001_users"
 branch_labels = None
 depends_on = None
 
-UTC = broadcaster.store.db.UTCDateTime
+UTC = broadcaster.store.models.base.UTCDateTime
 
 
 def _enum(name: str, *values: str) -> sa.Enum:

@@ -1,0 +1,111 @@
+"""What the playout engine airs: items, the events it reports about them, and an item's place in a zone's
+queue with how far it has played (``take`` reads its next samples, block by block)."""
+from __future__ import annotations
+
+import operator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Sequence
+
+import numpy as np
+
+from audio.pcm import Pcm
+from audio.stream import PcmStream
+
+Part = Pcm | PcmStream | Future  # a Future resolves to a Pcm or a PcmStream
+
+
+@dataclass
+class PlayoutItem:
+    priority: int
+    title: str
+    parts: Sequence[Part]
+    zones: Sequence[str] = ("main",)
+    kind: str = "announcement"  # announcement | page | programme | music | chime
+    ref: str | None = None
+    resumable: bool = False
+    max_retries: int = 3
+    not_after: datetime | None = None
+    check: Callable[[], None] | None = None
+    on_event: Callable[["PlayoutEvent"], None] | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def is_bed(self) -> bool:
+        return self.kind == "music"
+
+
+@dataclass(frozen=True)
+class PlayoutEvent:
+    kind: str  # started completed interrupted requeued failed expired refused cancelled
+    item_id: int
+    item: PlayoutItem
+    zone: str
+    at: datetime
+    position: float = 0.0  # seconds into the item when the event happened
+    retries: int = 0
+    detail: str = ""
+    error: Exception | None = None  # why an item was refused (the check's exception)
+
+
+@dataclass
+class Entry:
+    """One item in one zone: its place in the queue and how far it has played."""
+
+    item_id: int
+    item: PlayoutItem
+    seq: int
+    part: int = 0
+    offset: int = 0  # samples into the current part
+    played: int = 0  # samples handed to the sink in total
+    retries: int = 0
+    started: bool = False
+    ready: dict = field(default_factory=dict)  # part index -> Pcm at the sink rate
+
+    def __post_init__(self) -> None:
+        self.order = (-self.item.priority, self.seq)  # airing order: priority, then first come
+
+    def __lt__(self, other: "Entry") -> bool:
+        return self.order < other.order
+
+
+ORDER = operator.attrgetter("order")
+
+
+def take(e: Entry, frames: int, rate: int) -> tuple[np.ndarray, bool, str]:
+    """Up to ``frames`` samples of an entry; (samples, finished, error)."""
+    out: list[np.ndarray] = []
+    need = frames
+    while need > 0 and e.part < len(e.item.parts):
+        part = e.item.parts[e.part]
+        if isinstance(part, Future):
+            if not part.done():
+                break  # still rendering: play what we have, pad with silence
+            try:
+                part = part.result()
+            except Exception as exc:
+                return np.zeros(0, np.float32), True, f"render failed: {exc}"
+        if isinstance(part, PcmStream):
+            if part.rate != rate:
+                return np.zeros(0, np.float32), True, f"stream at {part.rate} Hz, sink at {rate} Hz"
+            chunk = part.read(need)
+            out.append(chunk)
+            need -= len(chunk)
+            if need > 0 and not part.finished:
+                break  # next samples not decoded yet: pad this block with silence
+            if need > 0:
+                e.part, e.offset = e.part + 1, 0
+            continue
+        if part.rate != rate:
+            part = e.ready.get(e.part) or e.ready.setdefault(e.part, part.resampled(rate))
+        chunk = part.samples[e.offset:e.offset + need]
+        out.append(chunk)
+        e.offset += len(chunk)
+        need -= len(chunk)
+        if e.offset >= len(part):
+            e.part, e.offset = e.part + 1, 0
+    got = np.concatenate(out) if out else np.zeros(0, np.float32)
+    e.played += len(got)
+    return got, e.part >= len(e.item.parts), ""
+
