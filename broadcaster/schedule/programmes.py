@@ -30,6 +30,7 @@ from broadcaster.announcements.scripts import APPROVED_STATES
 from broadcaster.store.models.workflow import Announcement
 from playlists import Track, probe
 
+CHANGED = "schedule"  # signalled when rules or closed days change
 CHIMES = ("programme", "announcement", "urgent_page", "emergency")
 CHIME_ESTIMATE_S = 2.5
 ANNOUNCEMENT_ESTIMATE_S = 30.0
@@ -289,6 +290,7 @@ class ProgrammeService(PlaylistShelf):
             rule.source = source[:255]
             s.add(rule)
             s.flush()
+            self.db.signals.send(s, CHANGED)  # the leader's scheduler re-plans at once, on any machine
             return rule.id
 
     def edit_rule(self, rule_id: int, programme: str | int, spec: RuleSpec, **kw) -> int:
@@ -302,6 +304,7 @@ class ProgrammeService(PlaylistShelf):
             if rule is None:
                 raise NotFound(f"no schedule rule #{rule_id}")
             s.delete(rule)
+            self.db.signals.send(s, CHANGED)
 
     def rules(self, *, enabled_only: bool = False) -> list[ScheduledRule]:
         with self.db.session() as s:
@@ -316,6 +319,7 @@ class ProgrammeService(PlaylistShelf):
             if s.get(ClosedDay, day) is not None:
                 raise ValidationError(f"day: {day} is already a closed day")
             s.add(ClosedDay(day=day, reason=reason))
+            self.db.signals.send(s, CHANGED)
 
     def closed_days(self) -> dict[date, str]:
         with self.db.session() as s:

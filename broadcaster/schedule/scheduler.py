@@ -31,7 +31,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import BroadcasterError, NotFound
 from broadcaster.schedule import store
 from broadcaster.schedule.onair import settled, written
-from broadcaster.schedule.programmes import NotApproved, ProgrammeService, ProgrammeView
+from broadcaster.schedule.programmes import CHANGED, NotApproved, ProgrammeService, ProgrammeView
 from broadcaster.schedule.rules import Slot
 from broadcaster.store.db import Database
 
@@ -104,6 +104,7 @@ class ScheduleEngine:
             self.sync()
             sched.add_job(self.sync, "interval", seconds=self.resync_s, id="resync", jobstore="internal",
                           replace_existing=True, misfire_grace_time=None, coalesce=True)
+            self.db.signals.listen(CHANGED, self._rules_changed)
             sched.resume()
         except BaseException:
             self._teardown()
@@ -116,7 +117,16 @@ class ScheduleEngine:
         slot left it: a slot due this very moment is the next scheduler's to air or log."""
         self._teardown()
 
+    def _rules_changed(self) -> None:
+        """A rule or closed day changed (this process, or any on PostgreSQL): re-plan now, not at the
+        next minute's resync."""
+        sched = self.scheduler
+        if sched is not None and sched.running:
+            sched.add_job(self.sync, id="resync-now", jobstore="internal", replace_existing=True,
+                          misfire_grace_time=None)
+
     def _teardown(self) -> None:
+        self.db.signals.unlisten(CHANGED, self._rules_changed)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None

@@ -201,3 +201,15 @@ def test_a_slot_airs_through_a_real_zone_player(service, db, tmp_path, tone, ona
     assert not out[len(bell):len(bell) + 9600].any()  # then the silence
     assert np.abs(out[len(bell) + 9600:]).max() > 8000  # then the music
     assert service.missed() == []
+
+
+def test_a_rule_added_while_running_is_planned_at_once_not_at_the_next_resync(service, db, prog):
+    """Rules change on any panel (any machine on PostgreSQL): the change is signalled through the
+    database and the running scheduler re-plans at once; its periodic resync is an hour away here."""
+    rec = Recorder()
+    with ScheduleEngine(db, rec.submit, service=service, resync_s=3600) as engine:
+        at, rid = once_in(service, prog, 30)
+        assert wait_for(lambda: any(job.startswith("air:") for job in engine.next_run_times()), 5.0)
+        assert engine.next_run_times()[f"air:r{rid}-{at:%Y%m%dT%H%M%SZ}"] == at
+        service.remove_rule(rid)
+        assert wait_for(lambda: not any(job.startswith("air:") for job in engine.next_run_times()), 5.0)
