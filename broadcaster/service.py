@@ -164,9 +164,9 @@ class BroadcastService:
             return
         programme = self.schedule.service.background()
         with self.db.session() as s:
-            open_beds = {r.ref for r in s.scalars(select(outcomes.Airing).where(
+            open_beds = set(s.scalars(select(outcomes.Airing.ref).where(
                 outcomes.Airing.kind == "music", outcomes.Airing.key.like("bed:%"),
-                outcomes.Airing.state.in_(outcomes.OPEN_STATES)))}
+                outcomes.Airing.state.in_(outcomes.OPEN_STATES))))
             for ref in open_beds - ({f"music:{programme.id}"} if programme else set()):
                 airings.cancel(s, ref, "background programme changed", self.db.signals)
             if programme is not None and f"music:{programme.id}" not in open_beds:

@@ -81,7 +81,8 @@ class CrossfadeStream(PcmStream):
             if self._tail is not None:
                 self._ready.append(self._tail)
                 self._tail = None
-        self._prefetch()
+        if self._available() < self.rate * 5:  # one track ahead, never the whole playlist
+            self._prefetch()
 
     def _available(self) -> int:
         return sum(len(a) for a in self._ready)

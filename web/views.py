@@ -50,7 +50,13 @@ def tz() -> ZoneInfo:
     return svc().tz or venue_tz()
 
 
-def local(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local(at: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A time in the venue's zone (a datetime, or an ISO string as the now-playing JSON carries it)."""
+    if isinstance(at, str):
+        try:
+            at = datetime.fromisoformat(at)
+        except ValueError:
+            return "-"
     return at.astimezone(tz()).strftime(fmt) if at else "-"
 
 

@@ -105,10 +105,15 @@ def cancel(s: Session, ref: str, detail: str, signals=None, *, at: datetime | No
            zones: Sequence[str] | None = None) -> int:
     """Take ``ref`` off the air in every zone (or ``zones``): queued rows never air, airing ones are
     stopped by their player within a block. Returns how many rows were open."""
-    q = (update(Airing).where(Airing.ref == ref, Airing.state.in_(OPEN_STATES))
-         .values(state=AiringState.CANCELLED, ended_at=at or utcnow(), detail=detail[:500]))
+    ids = select(Airing.id).where(Airing.ref == ref, Airing.state.in_(OPEN_STATES)).order_by(Airing.id)
     if zones:
-        q = q.where(Airing.zone.in_(list(zones)))
+        ids = ids.where(Airing.zone.in_(list(zones)))
+    # rows locked in id order, as players write them: a cancel and a player's step never deadlock
+    ids = list(s.scalars(ids.with_for_update() if s.get_bind().dialect.name == "postgresql" else ids))
+    if not ids:
+        return 0
+    q = (update(Airing).where(Airing.id.in_(ids), Airing.state.in_(OPEN_STATES))
+         .values(state=AiringState.CANCELLED, ended_at=at or utcnow(), detail=detail[:500]))
     n = s.execute(q.execution_options(synchronize_session=False)).rowcount
     if n and signals is not None:
         signals.send(s, CHANNEL)

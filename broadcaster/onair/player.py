@@ -131,12 +131,13 @@ class ZonePlayer:
                 self._write_events(s)
                 self._stop_cancelled(s)
                 claimed = self._claim(s)
-                self._beat(s)
             self._pending.clear()  # committed
             for row, item in claimed:  # claimed and committed: now on the engine
                 self._held[row] = self.engine.submit(item)
             if claimed:
                 self._changed = True
+            with self.db.session() as s:  # after the audio has what it needs
+                self._beat(s)
 
     def _event(self, ev: PlayoutEvent) -> None:  # engine threads: never the database here
         self._inbox.put(ev)
@@ -159,6 +160,8 @@ class ZonePlayer:
                 self._pending.append(self._inbox.get_nowait())
             except queue.Empty:
                 break
+        # rows in id order (an airing's own events keep their order): as a cancel locks them
+        self._pending.sort(key=lambda ev: 0 if isinstance(ev, tuple) else ev.item.meta.get("airing_id") or 0)
         for ev in self._pending:
             self._changed = True
             try:
@@ -192,42 +195,47 @@ class ZonePlayer:
                 self.engine.cancel(item_id)
 
     def _claim(self, s) -> list[tuple[int, PlayoutItem]]:
+        """Claim, in one query and one update for all this player's zones, what each zone is about to
+        air: the top foreground item when the zone holds nothing waiting (else only one that out-ranks
+        what it holds), and music when it has none."""
         now = self.clock.now()
-        out = []
+        wants: dict[tuple[str, bool], int | None] = {}  # (zone, music?) -> priority to beat (None: any)
         for zone in self.zones:
             top, waiting, music = self.engine.load(zone)
-            wants = [(False, None if not waiting else top)]  # foreground: anything when not already one ahead
+            wants[(zone, False)] = top if waiting else None
             if not music:
-                wants.append((True, None))
-            for bed, above in wants:
-                q = (select(Airing).where(Airing.state == AiringState.QUEUED, Airing.player.is_(None),
-                                          Airing.zone == zone,
-                                          (Airing.kind == "music") if bed else (Airing.kind != "music"))
-                     .order_by(Airing.priority.desc(), Airing.id).limit(1))
-                if above is not None:
-                    q = q.where(Airing.priority > above)
-                if self.db.is_postgres:
-                    q = q.with_for_update(skip_locked=True)
-                row = s.scalar(q)
-                if row is None:
-                    continue
-                if row.not_before is not None and row.not_before > now:
-                    continue
-                if row.not_after is not None and row.not_after < now:
-                    outcomes.record(s, row.id, "expired", now, detail=f"not after {row.not_after.isoformat()}")
-                    continue
-                taken = s.execute(update(Airing).where(Airing.id == row.id, Airing.player.is_(None),
-                                                       Airing.state == AiringState.QUEUED)
-                                  .values(player=self.name, claimed_at=now)
-                                  .execution_options(synchronize_session=False)).rowcount
-                if not taken:  # another player of the zone took it first
-                    continue
-                row.player, row.claimed_at = self.name, now
-                try:
-                    out.append((row.id, self._item(row)))
-                except Exception as exc:
-                    outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}",
-                                    mismatch=isinstance(exc, HashMismatch))
+                wants[(zone, True)] = None
+        q = (select(Airing.id, Airing.zone, Airing.kind, Airing.priority, Airing.not_before, Airing.not_after)
+             .where(Airing.state == AiringState.QUEUED, Airing.player.is_(None), Airing.zone.in_(self.zones))
+             .order_by(Airing.priority.desc(), Airing.id))
+        if self.db.is_postgres:
+            q = q.with_for_update(skip_locked=True, of=Airing)  # rows another player is taking: skipped
+        chosen = []
+        for row in s.execute(q):
+            key = (row.zone, row.kind == "music")
+            if key not in wants or (wants[key] is not None and row.priority <= wants[key]):
+                continue
+            if row.not_before is not None and row.not_before > now:
+                continue
+            if row.not_after is not None and row.not_after < now:
+                outcomes.record(s, row.id, "expired", now, detail=f"not after {row.not_after.isoformat()}")
+                continue
+            del wants[key]
+            chosen.append(row.id)
+        if not chosen:
+            return []
+        taken = set(s.scalars(update(Airing).where(Airing.id.in_(chosen), Airing.player.is_(None),
+                                                   Airing.state == AiringState.QUEUED)
+                              .values(player=self.name, claimed_at=now).returning(Airing.id)
+                              .execution_options(synchronize_session=False)))
+        out = []
+        for row in s.scalars(select(Airing).where(Airing.id.in_(taken)).order_by(Airing.id)
+                             .execution_options(populate_existing=True)):
+            try:
+                out.append((row.id, self._item(row)))
+            except Exception as exc:
+                outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}",
+                                mismatch=isinstance(exc, HashMismatch))
         return out
 
     def _item(self, row: Airing) -> PlayoutItem:

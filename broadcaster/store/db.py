@@ -32,14 +32,19 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         # one box: SQLite's own busy wait (up to 30 s) lets the desk CLI write beside the service
         kw["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if ":memory:" not in url:  # the panel's threads and the player keep their connections
+            kw.update(pool_size=20, max_overflow=20)
     engine = create_engine(url, **kw)
     if url.startswith("sqlite"):
+        wal = [":memory:" in url]  # WAL is a property of the file: set once, not by every connection
+
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _rec):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            if ":memory:" not in url:
+            if not wal[0]:
                 cur.execute("PRAGMA journal_mode=WAL")
+                wal[0] = True
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 

@@ -108,3 +108,20 @@ def test_music_fades_in_on_its_first_audible_block_even_when_decoding_is_slow():
     # the first audible block is ramped from silence (no click), not played at full level
     assert abs(first[5]) < 0.01 and abs(first[-5]) > 0.1 * abs(music[960 - 5])
     assert np.allclose(first, music[:960] * np.linspace(0, 1, 960), atol=2 / 32768)
+
+
+def test_a_long_playlist_is_decoded_one_track_ahead_never_all_at_once():
+    """Hours of music hold at most a couple of tracks in memory, however often the stream is read."""
+    loaded = []
+
+    def track(i):
+        def load():
+            loaded.append(i)
+            return Pcm(np.full(48000 * 10, 0.1, np.float32))  # 10 s each
+        return load
+
+    stream = CrossfadeStream([track(i) for i in range(200)], 1.0)
+    for _ in range(200):  # 4 s of 20 ms blocks, with time for the decoder to run ahead if it would
+        stream.read(960)
+        time.sleep(0.002)
+    assert len(loaded) <= 3, f"{len(loaded)} tracks decoded for 4 s of music"

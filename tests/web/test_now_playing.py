@@ -45,3 +45,17 @@ def test_a_lost_players_airing_is_never_shown_on_air(staff, player):
     lost_players(staff, later)  # the leader gives what it held back to the queue
     main = now_playing(staff, at=later)["main"]
     assert [(w["ref"], w["state"]) for w in main["waiting"]] == [("test:long", "waiting")]
+
+
+def test_the_dashboard_shows_a_lost_player_and_when_it_was_last_heard(app, staff, browser):
+    """A zone whose player stopped answering: the dashboard says so, with the time it was last heard
+    (the heartbeat comes back from the database as text in the now-playing JSON)."""
+    from broadcaster.store.models.onair import PlayerStatus
+
+    with staff.session() as s:
+        s.add(PlayerStatus(name="rack-2", zones=["main"], host="rack-2", pid=1, heartbeat_at=utcnow() - timedelta(
+            minutes=5), now={}, stopped=False))
+    page = browser("dora").get("/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "player-down" in html and "rack-2" in html
