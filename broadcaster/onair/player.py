@@ -22,6 +22,7 @@ import threading
 from typing import Callable
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from broadcaster import logs
 from broadcaster.clock import Clock, SystemClock
@@ -160,6 +161,11 @@ class ZonePlayer:
                 self._pending.append(self._inbox.get_nowait())
             except queue.Empty:
                 break
+        if not self._pending:
+            return
+        if not self.db.is_postgres:  # SQLite: take the writer's turn before reading (a read first and a
+            s.execute(update(PlayerStatus).where(PlayerStatus.name == self.name)  # write later fails
+                      .values(heartbeat_at=self.clock.now()))                     # at once, not waits)
         # rows in id order (an airing's own events keep their order): as a cancel locks them
         self._pending.sort(key=lambda ev: 0 if isinstance(ev, tuple) else ev.item.meta.get("airing_id") or 0)
         for ev in self._pending:
@@ -167,6 +173,8 @@ class ZonePlayer:
             try:
                 with s.begin_nested():
                     self._write_event(s, ev)
+            except OperationalError:
+                raise  # the database is busy or away: the whole step is retried, nothing is lost
             except Exception:
                 log.exception("player %s: could not record %r", self.name, ev)
 
