@@ -119,17 +119,11 @@ class BroadcastService:
         return self.player.engine if self.player is not None else None
 
     def _scheduler(self):
-        from broadcaster.schedule.onair import warm
+        from broadcaster.schedule.onair import warm, writer
         from broadcaster.schedule.scheduler import ScheduleEngine
 
-        return ScheduleEngine(self.db, self._slot, warm, clock=self.clock)  # warm: files hashed ahead
-
-    def _slot(self, programme, slot) -> None:
-        from broadcaster.schedule.onair import slot_airings
-
-        with self.db.session() as s:
-            slot_airings(s, programme, slot, signals=self.db.signals, db=self.db, media=self.media,
-                         venue_zones=self.venue_zones)
+        return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), warm,
+                              clock=self.clock)  # warm: files hashed ahead
 
     # -- faults -------------------------------------------------------------------------------------
     def _fault(self, kind: str, message: str, zone: str | None = None, ref: str | None = None) -> None:

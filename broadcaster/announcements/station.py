@@ -118,13 +118,20 @@ def take(s, ann_id: int, states, refusal: str) -> Announcement:
     return ann
 
 
+def check_approved_audio(s, ann_id: int, sha: str | None, where: str = "") -> None:
+    """The last check before an announcement's audio airs, alone or as a piece of a programme: still
+    approved, with exactly the audio ``sha`` (an edit sends it back to draft and voids the approval)."""
+    ann = s.get(Announcement, ann_id)
+    if ann is None or ann.state not in APPROVED_STATES or ann.approved_hash != sha:
+        state = "gone" if ann is None else repr(ann.state.value)
+        raise RefusedToAir(f"refused at air time: announcement #{ann_id}{where} is {state}; "
+                           "approval changed since it was queued")
+
+
 def at_air(s, airing: Airing) -> None:
     """The player's last check: still approved, with exactly the audio this airing names."""
-    if not airing.ref.startswith("announcement:"):
-        return
-    ann = s.get(Announcement, int(airing.ref.split(":", 1)[1]))
-    if ann is None or ann.approved_hash != airing.content_hash or ann.state not in APPROVED_STATES:
-        raise RefusedToAir(f"{airing.ref}: approval changed since it was queued")
+    if airing.ref.startswith("announcement:"):
+        check_approved_audio(s, int(airing.ref.split(":", 1)[1]), airing.content_hash)
 
 
 def on_outcome(s, out: outcomes.Outcome) -> None:

@@ -7,11 +7,11 @@ wherever it waits or airs. Nothing here touches audio.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -40,7 +40,6 @@ class Request:
     requested_by: str = ""
     resumable: bool = False
     max_retries: int = 3
-    extra: dict = field(default_factory=dict)
 
 
 def known_zones(s: Session, venue_zones: Iterable[str] = ()) -> set[str]:
@@ -120,16 +119,5 @@ def cancel(s: Session, ref: str, detail: str, signals=None, *, at: datetime | No
     return n
 
 
-def open_for(s: Session, ref: str) -> list[Airing]:
-    """The rows of ``ref`` still queued or airing."""
-    return list(s.scalars(select(Airing).where(Airing.ref == ref, Airing.state.in_(OPEN_STATES))))
-
-
 def latest(s: Session, ref: str) -> list[Airing]:
     return list(s.scalars(select(Airing).where(Airing.ref == ref).order_by(Airing.id.desc()).limit(50)))
-
-
-def counts(s: Session, ref_prefix: str) -> dict[str, int]:
-    """How many airings of refs starting with ``ref_prefix`` are in each state (dashboards, tests)."""
-    q = (select(Airing.state, func.count()).where(Airing.ref.like(ref_prefix + "%")).group_by(Airing.state))
-    return {state.value: n for state, n in s.execute(q)}

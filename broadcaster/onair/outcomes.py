@@ -157,10 +157,3 @@ def cancelled_of(s: Session, ids: list[int]) -> list[int]:
     if not ids:
         return []
     return list(s.scalars(select(Airing.id).where(Airing.id.in_(ids), Airing.state == A.CANCELLED)))
-
-
-def unclaim(s: Session, ids: list[int]) -> None:
-    """Claimed but never started (the player stops): back to the queue for anyone."""
-    if ids:
-        s.execute(update(Airing).where(Airing.id.in_(ids), Airing.state == A.QUEUED)
-                  .values(player=None, claimed_at=None).execution_options(synchronize_session=False))

@@ -134,6 +134,18 @@ class Speech:
             return fut
 
 
+def _at_last_moment(parts: list, checks: list, load) -> None:
+    """A part that is a Future, filled by ``load()`` in the check the engine runs just before the first
+    sample (once: a restart from the top keeps what was loaded and checked)."""
+    fut: Future = Future()
+
+    def check() -> None:
+        if not fut.done():
+            fut.set_result(load())
+    parts.append(fut)
+    checks.append(check)
+
+
 def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tuple[list, list[dict], list]:
     """(parts for the engine, the pieces as they will air, the checks to run just before air).
 
@@ -145,14 +157,8 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tupl
     for piece in pieces:
         kind = piece.get("type")
         rec = dict(piece)
-        if kind == "audio":
-            fut: Future = Future()
-
-            def load(fut=fut, sha=piece["sha256"]) -> None:
-                if not fut.done():
-                    fut.set_result(media.audio(sha))
-            checks.append(load)
-            parts.append(fut)
+        if kind == "audio":  # approved audio: loaded and re-hashed just before it airs
+            _at_last_moment(parts, checks, lambda sha=piece["sha256"]: media.audio(sha))
         elif kind == "chime":
             parts.append(media.chime(piece.get("name") or "announcement"))
         elif kind == "silence":
@@ -174,13 +180,7 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tupl
             rendered.add_done_callback(done)
             parts.append(out)
         elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs
-            fut = Future()
-
-            def load_file(fut=fut, piece=piece) -> None:
-                if not fut.done():
-                    fut.set_result(media.track(piece))
-            checks.append(load_file)
-            parts.append(fut)
+            _at_last_moment(parts, checks, lambda piece=piece: media.track(piece))
         elif kind == "music":
             tracks = piece.get("tracks") or []
             parts.append(CrossfadeStream([lambda t=t: media.track(t) for t in tracks],

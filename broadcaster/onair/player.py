@@ -19,6 +19,7 @@ import os
 import queue
 import socket
 import threading
+import time
 from typing import Callable
 
 from sqlalchemy import select, update
@@ -267,8 +268,6 @@ class ZonePlayer:
                            meta={"airing_id": airing_id, "pieces": record})
 
     def _beat(self, s) -> None:
-        import time
-
         now = time.monotonic()
         if not self._changed and now - self._last_beat < self.heartbeat_s:
             return

@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Iterable
 
@@ -24,12 +24,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broadcaster.announcements.scripts import APPROVED_STATES
-from broadcaster.announcements.station import audio_piece, share_audio
+from broadcaster.announcements.station import audio_piece, check_approved_audio, share_audio
 from broadcaster.onair import airings
 from broadcaster.priorities import Priority
-from broadcaster.schedule.programmes import ItemView, NotApproved, ProgrammeView
-from broadcaster.schedule.rules import Slot
+from broadcaster.schedule.programmes import ItemView, ProgrammeView
+from broadcaster.schedule import store
+from broadcaster.schedule.rules import Slot, parse_uid
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.schedule import MissedSlot, Programme
 from broadcaster.store.models.workflow import Announcement
@@ -192,14 +192,9 @@ def at_air(s: Session, airing: Airing) -> None:
     slot is logged as missed)."""
     for piece in airing.pieces or ():
         ref = str(piece.get("ref") or "")
-        if piece.get("type") != "audio" or not ref.startswith("announcement:"):
-            continue
-        ann = s.get(Announcement, int(ref.split(":", 1)[1]))
-        if ann is None or ann.state not in APPROVED_STATES or ann.approved_hash != piece.get("sha256"):
-            state = "gone" if ann is None else f"{ann.state.value!r}"
-            raise NotApproved(f"refused at air time: announcement #{ref.split(':', 1)[1]} in programme "
-                              f"{airing.title!r} is {state}, not approved with the audio this slot was "
-                              "written with")
+        if piece.get("type") == "audio" and ref.startswith("announcement:"):
+            check_approved_audio(s, int(ref.split(":", 1)[1]), piece.get("sha256"),
+                                 f" in programme {airing.title!r}")
 
 
 def on_outcome(s: Session, out) -> None:
@@ -209,18 +204,11 @@ def on_outcome(s: Session, out) -> None:
     if out.kind not in ("expired", "refused", "failed") or not row.key.startswith("slot:"):
         return
     uid = row.key[len("slot:"):].rsplit("@", 1)[0]
-    if s.scalar(select(MissedSlot.id).where(MissedSlot.slot_uid == uid)) is not None:
-        return
-    rule = uid.split("-", 1)[0][1:]
-    pid = int(row.ref.split(":", 1)[1])
-    stamp = uid.rsplit("-", 1)[-1]
-    at = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc) if stamp[:1].isdigit() else out.at
+    rule_id, at = parse_uid(uid)
     try:
         with s.begin_nested():  # another player may log the same slot (another zone) at the same moment
-            s.add(MissedSlot(slot_uid=uid, slot_at=at,
-                             programme_id=pid if s.get(Programme, pid) else None, programme_name=row.title[:120],
-                             rule_id=int(rule) if rule.isdigit() and rule != "0" else None,
-                             reason=f"{out.kind} in {row.zone}: {out.detail}"[:500]))
+            store.log_missed(s, uid, at, int(row.ref.split(":", 1)[1]), row.title, rule_id,
+                             f"{out.kind} in {row.zone}: {out.detail}")
     except IntegrityError:
         log.info("missed slot %s already logged", uid)
 

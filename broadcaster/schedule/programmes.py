@@ -341,12 +341,8 @@ class ProgrammeService(PlaylistShelf):
         """Log a missed slot once (by uid). Returns False if it was already logged."""
         try:
             with self.db.session() as s:
-                if s.scalar(select(MissedSlot.id).where(MissedSlot.slot_uid == slot.uid)) is not None:
-                    return False
-                pid = slot.programme_id if slot.programme_id and s.get(Programme, slot.programme_id) else None
-                s.add(MissedSlot(slot_uid=slot.uid, slot_at=slot.at, programme_id=pid,
-                                 programme_name=slot.programme[:120], rule_id=slot.rule_id, reason=reason[:500]))
-            return True
+                return store.log_missed(s, slot.uid, slot.at, slot.programme_id, slot.programme, slot.rule_id,
+                                        reason)
         except IntegrityError:  # logged concurrently by the other path (listener vs start-up check)
             return False
 

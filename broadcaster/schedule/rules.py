@@ -178,6 +178,13 @@ class Slot(NamedTuple):
         return f"r{self.rule_id if self.rule_id is not None else 0}-{self.at:%Y%m%dT%H%M%SZ}"
 
 
+def parse_uid(uid: str) -> tuple[int | None, datetime]:
+    """(rule id, instant) of a slot's uid (:attr:`Slot.uid` the other way round)."""
+    rule_part, _, stamp = uid.partition("-")
+    rule_id = int(rule_part[1:]) if rule_part[1:].isdigit() and rule_part[1:] != "0" else None
+    return rule_id, datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+
+
 def resolve_local(naive: datetime, tz: ZoneInfo) -> datetime:
     """UTC instant for a venue-local wall time: first occurrence if ambiguous, next valid instant if it
     does not exist."""

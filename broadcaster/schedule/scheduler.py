@@ -32,7 +32,7 @@ from broadcaster.errors import BroadcasterError, NotFound
 from broadcaster.schedule import store
 from broadcaster.schedule.onair import settled, written
 from broadcaster.schedule.programmes import CHANGED, NotApproved, ProgrammeService, ProgrammeView
-from broadcaster.schedule.rules import Slot
+from broadcaster.schedule.rules import Slot, parse_uid
 from broadcaster.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -236,11 +236,8 @@ class ScheduleEngine:
         except (NotFound, NotApproved) as exc:
             self._missed(slot, f"refused at air time: {exc}")
         else:
-            try:
-                try:
-                    self.submit(programme, slot)
-                except IntegrityError:  # another leader wrote the same slot at the same moment: the
-                    self.submit(programme, slot)  # second try finds its rows (and adds any zone missing)
+            try:  # another leader writing the same slot at the same moment is harmless: same keys
+                self.submit(programme, slot)
             except Exception as exc:
                 log.exception("slot %s %s: could not write its airings", slot.uid, slot.programme)
                 self._missed(slot, f"submit failed: {exc!r}")
@@ -268,10 +265,8 @@ class ScheduleEngine:
             self._missed(slot, f"submit failed: {event.exception!r}")
 
     def _slot_from_uid(self, uid: str) -> Slot:
-        rule_part, _, stamp = uid.partition("-")
-        at = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        rule_id = int(rule_part[1:]) if rule_part[1:].isdigit() else None
+        rule_id, at = parse_uid(uid)
         match = next((r for r in self.service.rules() if r.rule_id == rule_id), None)
         if match is None:
-            return Slot(at, at, f"(rule #{rule_id} removed)", rule_id, ("main",), 0, None)
+            return Slot(at, at, f"(rule #{rule_id or 0} removed)", rule_id, ("main",), 0, None)
         return Slot(at, at, match.programme, rule_id, match.zones, match.priority, match.programme_id)

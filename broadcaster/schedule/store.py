@@ -1,11 +1,12 @@
 """Row <-> rule-spec conversion and the key/value settings, shared by the service and the scheduler."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broadcaster.store.models.schedule import RuleKind, ScheduleRule, ScheduleSetting
+from broadcaster.store.models.schedule import MissedSlot, Programme, RuleKind, ScheduleRule, ScheduleSetting
 from broadcaster.schedule.rules import WEEKDAYS, RuleSpec, ScheduledRule
 
 
@@ -50,3 +51,15 @@ def set_setting(s: Session, key: str, value: str) -> None:
         s.add(ScheduleSetting(key=key, value=value))
     else:
         row.value = value
+
+
+def log_missed(s: Session, uid: str, at: datetime, programme_id: int | None, programme_name: str,
+               rule_id: int | None, reason: str) -> bool:
+    """Log the slot ``uid`` as missed, once (False when it already is; a concurrent writer of the same
+    uid fails on its unique key, which the caller treats as "already logged")."""
+    if s.scalar(select(MissedSlot.id).where(MissedSlot.slot_uid == uid)) is not None:
+        return False
+    pid = programme_id if programme_id and s.get(Programme, programme_id) else None
+    s.add(MissedSlot(slot_uid=uid, slot_at=at, programme_id=pid, programme_name=programme_name[:120],
+                     rule_id=rule_id, reason=reason[:500]))
+    return True
