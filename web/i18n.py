@@ -24,6 +24,7 @@ ZH: dict[str, str] = {
     "Too many failed logins: wait a few minutes.": "登录失败次数过多，请几分钟后再试。",
     "Please log in.": "请先登录。",
     "Now playing": "正在播放",
+    "live": "实时",
     "Nothing on air": "当前无播出",
     "Queue": "队列",
     "Queue is empty": "队列为空",
