@@ -57,6 +57,9 @@ def build_sink(zone: str, spec: str, var: Path) -> Sink:
         return WavFileSink(arg, realtime=True)
     if kind == "null":
         return NullSink(realtime=True)
+    if spec == REMOTE:
+        raise ValidationError(f"zone {zone}: 'remote' means a player on another machine airs it; the player that "
+                              "airs it names its output: device, device:NAME, wav:PATH or null")
     raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH, null, "
                           "or remote (played by `broadcaster player` on another machine)")
 

@@ -211,3 +211,23 @@ def test_background_music_fills_silence_and_ducks_under_an_announcement(tmp_path
         assert wait(again, 10, "the background programme again")
     finally:
         svc.stop()
+
+
+def test_a_player_refuses_zones_it_cannot_air_and_stores_nothing(tmp_path, capsys):
+    """`broadcaster player` with a zone it cannot air (no output named, 'remote', an unknown sink):
+    one clear line, and no player announced in the database."""
+    from sqlalchemy import func, select
+
+    from broadcaster.cli import main
+    from broadcaster.store.db import Database
+    from broadcaster.store.models.onair import PlayerStatus
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    for zone, says in (("lobby=remote", "'remote' means a player on another machine airs it"),
+                       ("lobby=bogus", "unknown sink 'bogus'"), ("lobby", "should look like NAME=SINK")):
+        assert main(["--db", url, "player", "--zone", zone]) == 1
+        assert says in capsys.readouterr().err
+    db = Database(url)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(PlayerStatus)) == 0
+    db.dispose()
