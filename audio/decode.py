@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Iterator
 
+import numpy as np
 import soundfile as sf
 
 from audio.pcm import SAMPLE_RATE, AudioError, Pcm
@@ -36,3 +38,30 @@ def load_audio(source: str | Path | bytes, rate: int = SAMPLE_RATE, max_seconds:
     if data.shape[0] == 0:
         raise UndecodableAudio("the audio file holds no samples")
     return Pcm(data, src_rate).resampled(rate)
+
+
+def stream_audio(source, rate: int = SAMPLE_RATE, block_s: float = 1.0) -> Iterator[np.ndarray]:
+    """Decode ``source`` (a path or an open binary file) a block at a time: mono float32 chunks at
+    ``rate``, resampled by a streaming resampler, so a track of any length holds about a second of PCM
+    in memory. The file is closed when the iterator ends or is closed."""
+    import soxr
+
+    try:
+        f = sf.SoundFile(source if not isinstance(source, Path) else str(source))
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise UndecodableAudio(f"not a readable audio file: {exc}") from exc
+    with f:
+        resampler = None if f.samplerate == rate else soxr.ResampleStream(f.samplerate, rate, 1, dtype="float32")
+        frames = max(1, int(f.samplerate * block_s))
+        while True:
+            try:
+                data = f.read(frames, dtype="float32", always_2d=True)
+            except (sf.LibsndfileError, RuntimeError) as exc:
+                raise UndecodableAudio(f"audio file broken mid-way: {exc}") from exc
+            last = len(data) < frames
+            mono = np.ascontiguousarray(data.mean(axis=1, dtype=np.float32))
+            out = mono if resampler is None else resampler.resample_chunk(mono, last=last)
+            if len(out):
+                yield np.clip(out, -1.0, 1.0)
+            if last:
+                return

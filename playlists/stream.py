@@ -1,11 +1,11 @@
-"""Music as a stream: tracks decoded one ahead in the background and crossfaded on the fly, so a
-programme of hours of music holds at most two tracks in memory."""
+"""Music as a stream: tracks decoded a block at a time in the background and crossfaded on the fly, so
+hours of music in every zone hold only a few seconds of PCM per zone in memory."""
 from __future__ import annotations
 
 import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -14,14 +14,136 @@ from audio.stream import PcmStream
 from playlists.crossfade import _limit
 
 _decoder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="music-decode")
+AHEAD_S = 5.0  # decoded ahead of the sink, per stream
+
+#: A track: a callable that opens it, giving either a whole Pcm or float32 chunks at the stream's rate.
+Track = Callable[[], "Pcm | Iterable[np.ndarray]"]
+
+
+class _Feed:
+    """One pass over the playlist (a rewind starts a new one): the producer's state. Only the decoder
+    thread running :meth:`fill` touches the readers; ``ready`` is shared under the stream's lock."""
+
+    def __init__(self, tracks: Sequence[Track], crossfade: int, rate: int, lock: threading.Lock) -> None:
+        self.tracks, self.x, self.rate, self.lock = tracks, crossfade, rate, lock
+        self.next = 0                      # index of the next track to open
+        self.reader: Iterator[np.ndarray] | None = None
+        self.hold = np.zeros(0, np.float32)  # the current track's last samples, kept for the crossfade
+        self.ready: deque[np.ndarray] = deque()
+        self.available = 0
+        self.done = not tracks
+        self.busy = False
+        self.closed = False
+        self.errors: list[str] = []
+        self.gap = False
+
+    def _open(self) -> Iterator[np.ndarray] | None:
+        """The next track that opens (a broken one is reported and skipped), or None at the end."""
+        while self.next < len(self.tracks):
+            loader = self.tracks[self.next]
+            self.next += 1
+            try:
+                got = loader()
+                if isinstance(got, Pcm):
+                    got = [got.resampled(self.rate).samples]
+                return iter(got)
+            except Exception as exc:
+                self.errors.append(str(exc))
+                self.gap = True  # no crossfade across a broken track
+        return None
+
+    def _pull(self) -> np.ndarray | None:
+        try:
+            return next(self.reader)
+        except StopIteration:
+            return None
+        except Exception as exc:  # broken mid-way: keep what played, go on with the next track
+            self.errors.append(str(exc))
+            return None
+
+    def _emit(self, samples: np.ndarray) -> np.ndarray:
+        if len(samples):
+            with self.lock:
+                if not self.closed:
+                    self.ready.append(np.asarray(samples, np.float32))
+                    self.available += len(samples)
+        return np.zeros(0, np.float32)
+
+    def _more_tracks(self) -> bool:
+        return self.next < len(self.tracks)
+
+    def fill(self, target: int) -> None:
+        """Decode until ``target`` samples are ready or the playlist ends (the decoder thread)."""
+        try:
+            while not self.done and not self.closed and self.available < target:
+                if self.reader is None:
+                    self.reader = self._open()
+                    if self.reader is None:
+                        self._emit(self.hold)
+                        self.done = True
+                        break
+                chunk = self._pull()
+                if chunk is None:  # the track ended: crossfade its held tail into the next one's head
+                    self._close_reader()
+                    tail, self.hold = self.hold, np.zeros(0, np.float32)
+                    self.gap = False
+                    self.reader = self._open()
+                    if self.reader is None or self.gap:
+                        self._emit(tail)
+                        self.done = self.reader is None
+                        if self.done:
+                            break
+                        continue
+                    if not len(tail):
+                        continue
+                    head = []
+                    have = 0
+                    while have < len(tail) and (c := self._pull()) is not None:
+                        head.append(c)
+                        have += len(c)
+                    head = np.concatenate(head) if head else np.zeros(0, np.float32)
+                    n = min(len(tail), len(head), self.x)
+                    self._emit(tail[:len(tail) - n])
+                    if n:
+                        t = (np.arange(n, dtype=np.float64) + 0.5) / n
+                        mix = tail[len(tail) - n:] * np.cos(t * np.pi / 2) + head[:n] * np.sin(t * np.pi / 2)
+                        self._emit(_limit(mix, self.rate).astype(np.float32))
+                    chunk = head[n:]
+                    if have < len(tail) or not len(chunk):  # the new track is already over (or empty)
+                        self.hold = chunk
+                        if have < len(tail):
+                            self._close_reader()
+                            self.reader = iter(())
+                        continue
+                body = np.concatenate([self.hold, chunk]) if len(self.hold) else chunk
+                keep = min(len(body), self.x) if self._more_tracks() else 0
+                self._emit(body[:len(body) - keep])
+                self.hold = body[len(body) - keep:] if keep else np.zeros(0, np.float32)
+        finally:
+            if self.closed:
+                self._close_reader()
+            with self.lock:
+                self.busy = False
+
+    def _close_reader(self) -> None:
+        close = getattr(self.reader, "close", None)
+        if close is not None:
+            close()
+        self.reader = None
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            self.ready.clear()
+            self.available = 0
 
 
 class CrossfadeStream(PcmStream):
-    """Plays ``tracks`` (callables that load a track) in order with equal-power crossfades of
-    ``seconds``, stopping after ``limit_s`` with a ``fade_out_s`` fade. The same curves as
-    :func:`playlists.crossfade.crossfade_all`, computed block by block."""
+    """Plays ``tracks`` in order with equal-power crossfades of ``seconds``, stopping after ``limit_s``
+    with a ``fade_out_s`` fade. The same curves as :func:`playlists.crossfade.crossfade_all`, computed
+    block by block, with about :data:`AHEAD_S` seconds decoded ahead."""
 
-    def __init__(self, tracks: Sequence[Callable[[], Pcm]], seconds: float = 3.0, *,
+    def __init__(self, tracks: Sequence[Track], seconds: float = 3.0, *,
                  limit_s: float | None = None, fade_out_s: float = 2.0, rate: int = SAMPLE_RATE) -> None:
         if seconds < 0:
             raise AudioError(f"crossfade seconds must be >= 0, got {seconds}")
@@ -31,82 +153,47 @@ class CrossfadeStream(PcmStream):
         self.fade_out = int(round(fade_out_s * rate))
         self.rate = rate
         self._lock = threading.Lock()
+        self._feed: _Feed | None = None
         self.rewind()
 
+    @property
+    def errors(self) -> list[str]:
+        return self._feed.errors
+
     def rewind(self) -> None:
+        old = self._feed
+        if old is not None:
+            old.close()
         with self._lock:
-            self._next = 0  # index of the next track to load
-            self._pending: Future | None = None
-            self._ready: deque[np.ndarray] = deque()  # samples ready to play, in order
-            self._tail: np.ndarray | None = None  # end of the current track, kept for the crossfade
+            self._feed = _Feed(self.tracks, int(round(self.seconds * self.rate)), self.rate, self._lock)
             self._emitted = 0
-            self._done_loading = not self.tracks
-            self.errors: list[str] = []
-            self._prefetch()
+        self._refill()
 
-    def _prefetch(self) -> None:
-        if self._pending is None and self._next < len(self.tracks):
-            loader = self.tracks[self._next]
-            self._next += 1
-            self._pending = _decoder.submit(lambda: loader().resampled(self.rate).samples)
-
-    def _absorb(self) -> None:
-        """Move a decoded track into the ready queue (crossfading with the previous tail)."""
-        fut = self._pending
-        if fut is None or not fut.done():
-            return
-        self._pending = None
-        try:
-            s = fut.result()
-        except Exception as exc:  # a broken file: skip it, keep the music going
-            self.errors.append(str(exc))
-            s = np.zeros(0, np.float32)
-        if self._tail is None:
-            body = s
-        else:
-            tail = self._tail
-            n = min(len(tail), len(s), int(round(self.seconds * self.rate)))
-            self._ready.append(tail[:len(tail) - n])
-            if n:
-                t = (np.arange(n, dtype=np.float64) + 0.5) / n
-                mix = tail[len(tail) - n:] * np.cos(t * np.pi / 2) + s[:n] * np.sin(t * np.pi / 2)
-                self._ready.append(_limit(mix, self.rate).astype(np.float32))
-            body = s[n:]
-        n_next = int(round(self.seconds * self.rate))
-        keep = min(len(body), n_next) if self._next < len(self.tracks) else 0
-        self._ready.append(body[:len(body) - keep])
-        self._tail = body[len(body) - keep:] if keep else None
-        if self._next >= len(self.tracks):
-            self._done_loading = True
-            if self._tail is not None:
-                self._ready.append(self._tail)
-                self._tail = None
-        if self._available() < self.rate * 5:  # one track ahead, never the whole playlist
-            self._prefetch()
-
-    def _available(self) -> int:
-        return sum(len(a) for a in self._ready)
+    def _refill(self) -> None:
+        feed = self._feed
+        with self._lock:
+            if feed.busy or feed.done or feed.available >= self.rate * AHEAD_S:
+                return
+            feed.busy = True
+        _decoder.submit(feed.fill, int(self.rate * AHEAD_S * 1.5))
 
     def read(self, frames: int) -> np.ndarray:
         with self._lock:
+            feed = self._feed
             if self.limit is not None:
                 frames = max(0, min(frames, self.limit - self._emitted))
-            self._absorb()
             out: list[np.ndarray] = []
             need = frames
-            while need > 0 and self._ready:
-                head = self._ready[0]
+            while need > 0 and feed.ready:
+                head = feed.ready[0]
                 take = head[:need]
                 out.append(take)
                 need -= len(take)
+                feed.available -= len(take)
                 if len(take) == len(head):
-                    self._ready.popleft()
+                    feed.ready.popleft()
                 else:
-                    self._ready[0] = head[len(take):]
-                if not self._ready:
-                    self._absorb()
-            if self._available() < self.rate * 5:
-                self._prefetch()
+                    feed.ready[0] = head[len(take):]
             chunk = np.concatenate(out) if out else np.zeros(0, np.float32)
             if self.limit is not None and self.fade_out:
                 start = self.limit - self.fade_out
@@ -117,11 +204,16 @@ class CrossfadeStream(PcmStream):
                     x = (pos[fading] - start) / max(1, self.fade_out - 1)
                     chunk[fading] *= np.cos(x * np.pi / 2).astype(np.float32)
             self._emitted += len(chunk)
-            return chunk
+        self._refill()
+        return chunk
 
     @property
     def finished(self) -> bool:
         with self._lock:
             if self.limit is not None and self._emitted >= self.limit:
                 return True
-            return self._done_loading and self._pending is None and not self._ready and self._tail is None
+            feed = self._feed
+            return feed.done and not feed.busy and not feed.ready
+
+    def close(self) -> None:
+        self._feed.close()

@@ -4,6 +4,7 @@ another process airs too; a lost device is a fault that clears itself when it is
 music is always there and ducks under an announcement."""
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from audio.sinks import DeviceLost
 from broadcaster.onair import airings
 from broadcaster.service import BroadcastService, build_sink
+from broadcaster.store.db import Database
 from broadcaster.store.models.onair import Airing, AiringState
 from broadcaster.store.models.workflow import AsRun, Fault, FaultState
 
@@ -139,6 +141,36 @@ def test_signals_wait_for_the_outer_commit(service):
             service.db.signals.send(s, "test")
         assert fired == []  # a savepoint released is not a commit
     assert fired == [True]
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_a_signal_for_some_zones_wakes_only_their_listeners(engine, tmp_path, request):
+    """200 zone players on one database: an airing for the lobby wakes the lobby's player, not all of
+    them; a signal without topics still wakes everyone."""
+    if engine == "postgresql":
+        db = request.getfixturevalue("pg_db")
+        other = Database(db.url, migrate=False)  # another process's connection: NOTIFY, not memory
+    else:
+        db = other = Database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    woke = {"lobby": threading.Event(), "gate": threading.Event(), "any": threading.Event()}
+    other.signals.listen("airings", woke["lobby"].set, ["lobby"])
+    other.signals.listen("airings", woke["gate"].set, ["gate"])
+    other.signals.listen("airings", woke["any"].set)
+    time.sleep(1.0 if engine == "postgresql" else 0)  # LISTEN is up (its first round wakes everyone)
+    for e in woke.values():
+        e.clear()
+    try:
+        with db.session() as s:
+            db.signals.send(s, "airings", ["lobby"])
+        assert woke["lobby"].wait(5) and woke["any"].wait(5)
+        time.sleep(0.3)
+        assert not woke["gate"].is_set()
+        with db.session() as s:
+            db.signals.send(s, "airings")
+        assert woke["gate"].wait(5)
+    finally:
+        if other is not db:
+            other.dispose()
 
 
 def test_device_loss_is_a_fault_that_resolves_when_the_device_is_back(service):

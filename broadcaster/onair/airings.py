@@ -95,7 +95,7 @@ def request(s: Session, req: Request, signals=None, *, at: datetime | None = Non
     new = s.execute(dialect.insert(Airing).on_conflict_do_nothing(index_elements=["key"])
                     .returning(Airing.id), rows).scalars().all()
     if new and signals is not None:
-        signals.send(s, CHANNEL)
+        signals.send(s, CHANNEL, req.zones)  # only the players of these zones wake
     return list(s.scalars(select(Airing).where(Airing.key.in_(list(keys))).order_by(Airing.id)
                           .execution_options(populate_existing=True)))
 
@@ -104,18 +104,19 @@ def cancel(s: Session, ref: str, detail: str, signals=None, *, at: datetime | No
            zones: Sequence[str] | None = None) -> int:
     """Take ``ref`` off the air in every zone (or ``zones``): queued rows never air, airing ones are
     stopped by their player within a block. Returns how many rows were open."""
-    ids = select(Airing.id).where(Airing.ref == ref, Airing.state.in_(OPEN_STATES)).order_by(Airing.id)
+    ids = select(Airing.id, Airing.zone).where(Airing.ref == ref, Airing.state.in_(OPEN_STATES)).order_by(Airing.id)
     if zones:
         ids = ids.where(Airing.zone.in_(list(zones)))
     # rows locked in id order, as players write them: a cancel and a player's step never deadlock
-    ids = list(s.scalars(ids.with_for_update() if s.get_bind().dialect.name == "postgresql" else ids))
+    rows = s.execute(ids.with_for_update(of=Airing) if s.get_bind().dialect.name == "postgresql" else ids).all()
+    ids = [r.id for r in rows]
     if not ids:
         return 0
     q = (update(Airing).where(Airing.id.in_(ids), Airing.state.in_(OPEN_STATES))
          .values(state=AiringState.CANCELLED, ended_at=at or utcnow(), detail=detail[:500]))
     n = s.execute(q.execution_options(synchronize_session=False)).rowcount
     if n and signals is not None:
-        signals.send(s, CHANNEL)
+        signals.send(s, CHANNEL, {r.zone for r in rows})
     return n
 
 

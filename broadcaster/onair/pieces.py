@@ -20,11 +20,13 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterator
 
+import numpy as np
 import soundfile as sf
 
 from audio.chimes import chime
-from audio.decode import load_audio
+from audio.decode import load_audio, stream_audio
 from audio.pcm import Pcm
 from broadcaster.store.models.onair import MediaBlob
 from playlists.stream import CrossfadeStream
@@ -79,27 +81,59 @@ class MediaSource:
             raise HashMismatch(f"hash mismatch: audio about to air is {actual[:16]}, not the approved {sha[:16]}")
         return pcm
 
-    def track(self, track: dict) -> Pcm:
-        """A music or recording file: the local path when there is one, else fetched by its hash; a
-        hash given is checked against the bytes before they are decoded."""
+    def _file(self, track: dict) -> Path:
         sha = track.get("sha256") or ""
         path = Path(track["path"]) if track.get("path") else None
         if path is None or not path.is_file():
             if not sha:
                 raise HashMismatch(f"file {track.get('path')} is not here and has no content hash to fetch it by")
             path = self.path(sha)
+        return path
+
+    def track(self, track: dict) -> Pcm:
+        """A recording file: the local path when there is one, else fetched by its hash; a hash given
+        is checked against the bytes before they are decoded."""
+        path, sha = self._file(track), track.get("sha256") or ""
         if sha:
             data = path.read_bytes()
-            actual = hashlib.sha256(data).hexdigest()
-            if actual != sha:
-                raise HashMismatch(f"hash mismatch: {path.name} holds {actual[:16]}, not {sha[:16]}")
+            _check(hashlib.sha256(data).hexdigest(), sha, path)
             return load_audio(data)
         return load_audio(path)
+
+    def music(self, track: dict) -> Iterator[np.ndarray]:
+        """A music track decoded a second at a time: its bytes hashed first (read in blocks, never
+        whole), then decoded from the same open file."""
+        path, sha = self._file(track), track.get("sha256") or ""
+        f = open(path, "rb")
+        try:
+            if sha:
+                h = hashlib.sha256()
+                while block := f.read(1 << 20):
+                    h.update(block)
+                _check(h.hexdigest(), sha, path)
+                f.seek(0)
+            return _closing(stream_audio(f), f)
+        except BaseException:
+            f.close()
+            raise
 
     def chime(self, name: str) -> Pcm:
         if name not in self._chimes:
             self._chimes[name] = chime(name)
         return self._chimes[name]
+
+
+def _check(actual: str, sha: str, path: Path) -> None:
+    if actual != sha:
+        raise HashMismatch(f"hash mismatch: {path.name} holds {actual[:16]}, not {sha[:16]}")
+
+
+def _closing(chunks: Iterator[np.ndarray], f) -> Iterator[np.ndarray]:
+    try:
+        yield from chunks
+    finally:
+        chunks.close()
+        f.close()
 
 
 def share(s, sha: str, path: Path, *, by_samples: bool) -> None:
@@ -183,7 +217,7 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tupl
             _at_last_moment(parts, checks, lambda piece=piece: media.track(piece))
         elif kind == "music":
             tracks = piece.get("tracks") or []
-            parts.append(CrossfadeStream([lambda t=t: media.track(t) for t in tracks],
+            parts.append(CrossfadeStream([lambda t=t: media.music(t) for t in tracks],
                                          float(piece.get("crossfade", 3.0)), limit_s=piece.get("seconds")))
         else:
             raise ValueError(f"unknown piece type {kind!r}")

@@ -88,7 +88,7 @@ class ZonePlayer:
             status.now, status.stopped = self.engine.snapshot(limit=5), False
             for zone in self.zones:
                 logs.resolve_open(s, "player_lost", zone, f"player {self.name} is back")
-        self.db.signals.listen(CHANNEL, self._wake.set)
+        self.db.signals.listen(CHANNEL, self._wake.set, self.zones)
         self.engine.start()
         if thread:
             self._thread = threading.Thread(target=self._loop, name=f"player-{self.name}", daemon=True)
@@ -126,20 +126,20 @@ class ZonePlayer:
                 log.exception("player %s: step failed", self.name)
                 self._stop.wait(0.5)
 
-    # -- one step: report, stop what was cancelled, claim, beat --------------------------------------
+    # -- one step: what the air needs first (stop what was cancelled, claim), then report and beat ------
     def step(self) -> None:
         with self._lock:
             with self.db.session() as s:
-                self._write_events(s)
                 self._stop_cancelled(s)
                 claimed = self._claim(s)
-            self._pending.clear()  # committed
             for row, item in claimed:  # claimed and committed: now on the engine
                 self._held[row] = self.engine.submit(item)
             if claimed:
                 self._changed = True
-            with self.db.session() as s:  # after the audio has what it needs
+            with self.db.session() as s:  # then the bookkeeping, after the audio has what it needs
+                self._write_events(s)
                 self._beat(s)
+            self._pending.clear()  # committed
 
     def _event(self, ev: PlayoutEvent) -> None:  # engine threads: never the database here
         self._inbox.put(ev)

@@ -6,15 +6,16 @@ commits, the listeners of this process are called at once (in memory), and on Po
 listeners of every other process on every machine (``LISTEN`` on one connection per process).
 
 On SQLite there is no NOTIFY: work written by another process (the desk CLI) is found by the
-listeners' own short poll (zone players poll an index every 200 ms). A signal carries no data: the
-work is always in the tables, so a lost signal costs at most one poll.
+listeners' own short poll (zone players poll an index every 200 ms). A signal may name topics (the
+zones of the airings written), so that of 200 zone players only those of the zones concerned wake; it
+carries no other data: the work is always in the tables, so a lost signal costs at most one poll.
 """
 from __future__ import annotations
 
 import logging
 import threading
 from collections import defaultdict
-from typing import Callable
+from typing import Callable, Iterable
 
 from sqlalchemy import event, text
 
@@ -26,31 +27,36 @@ class Signals:
     def __init__(self, engine, factory) -> None:
         self.engine = engine
         self.pg = engine.dialect.name == "postgresql"
-        self._listeners: dict[str, list[Callable[[], None]]] = defaultdict(list)
+        self._listeners: dict[str, list[tuple[Callable[[], None], frozenset | None]]] = defaultdict(list)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
         event.listen(factory, "after_commit", self._after_commit)
 
     # -- sending -----------------------------------------------------------------------------------
-    def send(self, s, channel: str) -> None:
-        """Wake ``channel``'s listeners when ``s`` commits (here at once, elsewhere by NOTIFY)."""
-        sent = s.info.setdefault("pa_signals", set())
-        if channel in sent:
+    def send(self, s, channel: str, topics: Iterable[str] = ()) -> None:
+        """Wake ``channel``'s listeners when ``s`` commits (here at once, elsewhere by NOTIFY): those of
+        ``topics`` (e.g. zones), or every listener when no topic is given."""
+        sent = s.info.setdefault("pa_signals", {})
+        topics = set(topics) or {""}
+        new = topics - sent.setdefault(channel, set())
+        if "" in sent[channel] or not new:
             return
-        sent.add(channel)
+        sent[channel] |= new
         if self.pg:
-            s.execute(text("SELECT pg_notify(:c, '')"), {"c": _PREFIX + channel})
+            for topic in sorted(new):
+                s.execute(text("SELECT pg_notify(:c, :t)"), {"c": _PREFIX + channel, "t": topic})
 
     def _after_commit(self, s) -> None:
         if s.in_nested_transaction():  # a savepoint released (SQLAlchemy calls this then too): not committed yet
             return
-        for channel in s.info.pop("pa_signals", ()):
-            self._fire(channel)
+        for channel, topics in s.info.pop("pa_signals", {}).items():
+            self._fire(channel, topics)
 
-    def _fire(self, channel: str) -> None:
+    def _fire(self, channel: str, topics: set[str]) -> None:
         with self._lock:
-            callbacks = list(self._listeners.get(channel, ()))
+            callbacks = [cb for cb, mine in self._listeners.get(channel, ())
+                         if mine is None or "" in topics or mine & topics]
         for cb in callbacks:
             try:
                 cb()
@@ -58,11 +64,11 @@ class Signals:
                 log.exception("listener of %s failed", channel)
 
     # -- listening ---------------------------------------------------------------------------------
-    def listen(self, channel: str, callback: Callable[[], None]) -> None:
+    def listen(self, channel: str, callback: Callable[[], None], topics: Iterable[str] | None = None) -> None:
         """Call ``callback()`` (from any thread; keep it short, e.g. set an Event) after each commit that
-        signalled ``channel``, in this process or (PostgreSQL) any other."""
+        signalled ``channel`` (for one of ``topics``, when given), in this process or (PostgreSQL) any other."""
         with self._lock:
-            self._listeners[channel].append(callback)
+            self._listeners[channel].append((callback, None if topics is None else frozenset(topics)))
             new = self.pg and self._thread is None
             if new:
                 self._thread = threading.Thread(target=self._listen_loop, name="pg-listen", daemon=True)
@@ -71,8 +77,7 @@ class Signals:
 
     def unlisten(self, channel: str, callback: Callable[[], None]) -> None:
         with self._lock:
-            if callback in self._listeners.get(channel, ()):
-                self._listeners[channel].remove(callback)
+            self._listeners[channel] = [(cb, t) for cb, t in self._listeners.get(channel, ()) if cb != callback]
 
     def _subscribe(self, conn, channels) -> None:
         for c in channels:
@@ -93,7 +98,7 @@ class Signals:
                         channels = list(self._listeners)
                     self._subscribe(conn, channels)
                     for channel in channels:
-                        self._fire(channel)
+                        self._fire(channel, {""})
                     while not self._closed:
                         with self._lock:
                             more = [c for c in self._listeners if c not in channels]
@@ -101,7 +106,7 @@ class Signals:
                             self._subscribe(conn, more)
                             channels += more
                         for note in conn.notifies(timeout=0.5):
-                            self._fire(note.channel[len(_PREFIX):])
+                            self._fire(note.channel[len(_PREFIX):], {note.payload})
             except Exception as exc:
                 if self._closed:
                     return

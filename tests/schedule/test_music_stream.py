@@ -125,3 +125,32 @@ def test_a_long_playlist_is_decoded_one_track_ahead_never_all_at_once():
         stream.read(960)
         time.sleep(0.002)
     assert len(loaded) <= 3, f"{len(loaded)} tracks decoded for 4 s of music"
+
+
+def test_a_music_file_is_decoded_a_second_at_a_time(tmp_path):
+    """A track file streams through the resampler in blocks: the same music as decoding it whole, and
+    never more than a few seconds of it decoded ahead, however long the track."""
+    import soundfile as sf
+
+    from audio.decode import load_audio, stream_audio
+
+    rate = 44_100
+    t = np.arange(rate * 30) / rate
+    sf.write(tmp_path / "long.flac", (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
+    whole = load_audio(tmp_path / "long.flac").samples
+    chunks = list(stream_audio(tmp_path / "long.flac"))
+    assert max(len(c) for c in chunks) <= RATE * 1.1  # about a second each
+    streamed = np.concatenate(chunks)
+    assert abs(len(streamed) - len(whole)) <= 2
+    n = min(len(streamed), len(whole))
+    assert np.sqrt(np.mean((streamed[:n] - whole[:n]) ** 2)) < 1e-3  # two resamplers, one sound
+
+    stream = CrossfadeStream([lambda: stream_audio(tmp_path / "long.flac")] * 3, 1.0)
+    most, out = 0, []
+    while not stream.finished:
+        out.append(stream.read(960))
+        most = max(most, stream._feed.available)
+        if not len(out[-1]):
+            time.sleep(0.001)
+    assert most < RATE * 10, f"{most / RATE:.1f} s decoded ahead"
+    assert abs(sum(map(len, out)) - (3 * len(whole) - 2 * RATE)) <= 6  # three tracks, two 1 s crossfades
