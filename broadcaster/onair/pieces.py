@@ -216,8 +216,8 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tupl
         elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs
             _at_last_moment(parts, checks, lambda piece=piece: media.track(piece))
         elif kind == "music":
-            tracks = piece.get("tracks") or []
-            parts.append(CrossfadeStream([lambda t=t: media.music(t) for t in tracks],
+            tracks = [lambda t=t: media.music(t) for t in piece.get("tracks") or []]
+            parts.append(CrossfadeStream(tracks * max(1, int(piece.get("passes") or 1)),
                                          float(piece.get("crossfade", 3.0)), limit_s=piece.get("seconds")))
         else:
             raise ValueError(f"unknown piece type {kind!r}")

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import threading
 import uuid
 from datetime import timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Iterable
 
@@ -97,10 +99,15 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
         return [audio_piece(ann)]
     if not it.tracks:
         return []
-    seconds = hours * 3600 if hours else (it.seconds or sum(t.duration for t in it.tracks))
-    tracks = Playlist(it.playlist or "", list(it.tracks)).fill(seconds, shuffle=it.shuffle)
+    playlist = Playlist(it.playlist or "", list(it.tracks))
+    if hours:  # the bed: one pass over the playlist, played again until the hours are covered
+        tracks = list(islice(playlist.order(it.shuffle), len(it.tracks)))
+        once = sum(t.duration for t in tracks)
+        return [{"type": "music", "tracks": [_file(t.path, t.title) for t in tracks], "crossfade": it.crossfade_s,
+                 "seconds": None, "passes": max(1, math.ceil(hours * 3600 / once)) if once > 0 else 1}]
+    tracks = playlist.fill(it.seconds or sum(t.duration for t in it.tracks), shuffle=it.shuffle)
     return [{"type": "music", "tracks": [_file(t.path, t.title) for t in tracks], "crossfade": it.crossfade_s,
-             "seconds": None if hours else it.seconds}]
+             "seconds": it.seconds}]
 
 
 def warm(programme: ProgrammeView, slot: Slot | None = None) -> None:
@@ -178,11 +185,12 @@ def bed_airings(s: Session, programme: ProgrammeView, *, signals=None, venue_zon
     tracks = [t for p in pieces for t in (p["tracks"] if p["type"] == "music" else [
         {k: p[k] for k in ("path", "sha256", "title")}])]
     crossfade = next((p["crossfade"] for p in pieces if p["type"] == "music"), 3.0)
+    passes = max((p.get("passes") or 1 for p in pieces if p["type"] == "music"), default=1)
     zones = airings.check_zones(s, programme.zones, _venue(venue_zones))
     return airings.request(s, airings.Request(
         key=f"bed:{programme.id}:{uuid.uuid4().hex[:12]}", ref=f"music:{programme.id}", kind="music",
         title=programme.name, zones=zones, priority=int(Priority.BACKGROUND_MUSIC),
-        pieces=[{"type": "music", "tracks": tracks, "crossfade": crossfade, "seconds": None}],
+        pieces=[{"type": "music", "tracks": tracks, "crossfade": crossfade, "seconds": None, "passes": passes}],
         requested_by="schedule", resumable=True), signals)
 
 
