@@ -401,11 +401,12 @@ class LocalVenue:
         root.mkdir(parents=True, exist_ok=True)
         os.environ["PA_VAR_DIR"] = str(root / "var")
         from audio.sinks import NullSink
-        from broadcaster.commands.serve import THREADS, Panel, quiet_collector
+        from broadcaster.commands.serve import THREADS, Panel, lean_memory, quiet_collector
         from broadcaster.service import BroadcastService, frontend
         from broadcaster.settings import VenueSettings
         from broadcaster.store.db import Database
 
+        lean_memory()  # as `broadcaster serve` does
         self.zones = [f"z{i:02d}" for i in range(1, zones + 1)]
         url = f"sqlite:///{root / 'venue.sqlite3'}"
         db = Database(url)

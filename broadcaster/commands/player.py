@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_player(args) -> int:
+    from broadcaster.commands.serve import lean_memory
+
+    lean_memory()
     from audio.render import Renderer
     from broadcaster.service import make_player, register_areas
     from broadcaster.settings import load_settings, parse_zones, var_dir
@@ -26,7 +29,8 @@ def cmd_player(args) -> int:
     register_areas()
     settings = load_settings()
     db = Database(args.db)
-    player = make_player(db, parse_zones(",".join(args.zone)), var=var_dir(), renderer=Renderer(),
+    player = make_player(db, parse_zones(",".join(args.zone)), var=var_dir(),
+                         renderer=Renderer(target_lufs=settings.loudness_lufs),
                          clock=None, settings=settings, name=args.name)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
