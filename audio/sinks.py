@@ -74,23 +74,32 @@ class Sink:
         return f"<{type(self).__name__} {self.name} {self.rate} Hz x{self.channels}>"
 
 
-class _Pacer:
-    """Makes a non-device sink take as long as a real device would (one block per block duration)."""
+#: Audio queued ahead of the speaker in a device's buffer. A Python process that also serves the panel
+#: cannot promise the audio thread the CPU within one 20 ms block; 80 ms of buffer rides out a busy
+#: moment, and a page still pre-empts within a block of the mix (heard one buffer later).
+DEVICE_BUFFER_S = 0.08
 
-    def __init__(self, rate: int) -> None:
+
+class _Pacer:
+    """Makes a non-device sink take as long as a real device would: a write returns once no more than
+    ``buffer_s`` of audio is queued ahead of the (imaginary) speaker."""
+
+    def __init__(self, rate: int, buffer_s: float = DEVICE_BUFFER_S) -> None:
         self.rate = rate
+        self.buffer_s = buffer_s
         self._t0: float | None = None
         self._frames = 0
 
     def wait(self, frames: int) -> float:
-        """Sleep until the block just handed over has played. Returns how late it came (seconds after
-        the audio before it ran out; 0 when on time or the first)."""
+        """Wait until the buffer has room again. Returns how late the block came: seconds after the
+        audio queued before it ran out (0 when on time, or the first after idle time)."""
         now = time.monotonic()
-        late = 0.0 if self._t0 is None else now - (self._t0 + self._frames / self.rate)
-        if self._t0 is None or self._t0 + self._frames / self.rate < now - 0.05:
+        runs_out = None if self._t0 is None else self._t0 + self._frames / self.rate
+        late = 0.0 if runs_out is None else now - runs_out
+        if runs_out is None or runs_out < now - 0.05:
             self._t0, self._frames = now, 0  # (re)anchor after idle time
         self._frames += frames
-        delay = self._t0 + self._frames / self.rate - time.monotonic()
+        delay = self._t0 + self._frames / self.rate - self.buffer_s - time.monotonic()
         if delay > 0:
             time.sleep(delay)
         return max(0.0, late)
@@ -111,8 +120,8 @@ class NullSink(Sink):
         self._pacer = _Pacer(rate) if realtime else None
         self._lock = threading.Lock()
         self.fail_next: Exception | None = None  # set to make the next write fail (device-loss drills)
-        # realtime: writes that came more than one block after the audio before them ran out (a device
-        # would have starved; bench/onair.py counts them). The first write after idle time counts too.
+        # realtime: writes that came after the audio queued before them ran out (a device would have
+        # starved; bench/onair.py counts them). The first write after idle time counts too.
         self.underruns = 0
 
     def _write(self, block: np.ndarray) -> None:
@@ -122,7 +131,7 @@ class NullSink(Sink):
         if self.keep:
             with self._lock:
                 self.blocks.append((time.monotonic(), block[:, 0].copy()))
-        if self._pacer is not None and self._pacer.wait(block.shape[0]) > block.shape[0] / self.rate:
+        if self._pacer is not None and self._pacer.wait(block.shape[0]) > 0.002:  # timer jitter aside
             self.underruns += 1
 
     def samples(self) -> np.ndarray:
@@ -192,7 +201,7 @@ class PortAudioSink(Sink):
 
     def __init__(self, device: int | str | None = None, rate: int = SAMPLE_RATE, channels: int = 1,
                  *, block_frames: int | None = None, write_timeout: float = 2.0,
-                 latency: str | float = "low") -> None:
+                 latency: str | float = DEVICE_BUFFER_S) -> None:
         super().__init__(rate, channels)
         self.device = device
         self.block_frames = block_frames or rate // 50
