@@ -22,7 +22,7 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
-def _waiting(row: Airing, running: bool) -> dict:
+def _waiting(row, running: bool) -> dict:
     state = "waiting"
     if row.state is AiringState.AIRING:  # started, not on air now: cut by a higher priority (it resumes),
         state = "interrupted" if running else "unconfirmed"  # or its player stopped answering
@@ -63,18 +63,25 @@ def now_playing(db, stale_s: float = 5.0, *, at: datetime | None = None, zones: 
         for zone in sorted(set(best) | set(zones)):
             running, player = best.get(zone, (False, None))
             out[zone] = _zone(player, zone, running)
-        counts = dict(s.execute(select(Airing.zone, func.count()).where(
-            Airing.state.in_(OPEN_STATES), Airing.kind != "music").group_by(Airing.zone)).all())
+        fg = (Airing.state.in_(OPEN_STATES), Airing.kind != "music", Airing.zone.in_(list(out)))
+        counts = dict(s.execute(select(Airing.zone, func.count()).where(*fg).group_by(Airing.zone)).all())
+        if not counts:
+            return out
+        started = s.execute(select(Airing.zone, Airing.ref, func.count()).where(
+            *fg, Airing.state == AiringState.AIRING).group_by(Airing.zone, Airing.ref)).all()
+        # each zone's first rows in airing order, all zones in one query (one extra: the row on air)
+        rank = func.row_number().over(partition_by=Airing.zone,
+                                      order_by=(Airing.priority.desc(), Airing.id)).label("rank")
+        ranked = select(Airing.id, Airing.zone, Airing.ref, Airing.kind, Airing.title, Airing.priority,
+                        Airing.state, Airing.player, Airing.requested_at, rank).where(*fg).subquery()
+        rows = s.execute(select(ranked).where(ranked.c.rank <= WAITING_SHOWN + 1)
+                         .order_by(ranked.c.zone, ranked.c.rank)).all()
         for zone, info in out.items():
             if not counts.get(zone):
                 continue
             on_air = {x["ref"] for x in (info["now"], info["music"]) if x}
-            airing_now = s.scalar(select(func.count()).where(
-                Airing.zone == zone, Airing.state == AiringState.AIRING, Airing.ref.in_(on_air))) if on_air else 0
-            rows = s.scalars(select(Airing).where(Airing.zone == zone, Airing.state.in_(OPEN_STATES),
-                                                  Airing.kind != "music")
-                             .order_by(Airing.priority.desc(), Airing.id).limit(WAITING_SHOWN + airing_now))
-            waiting = [r for r in rows if not (r.state is AiringState.AIRING and r.ref in on_air)]
+            airing_now = sum(n for z, ref, n in started if z == zone and ref in on_air)
+            waiting = [r for r in rows if r.zone == zone and not (r.state is AiringState.AIRING and r.ref in on_air)]
             info["waiting"] = [_waiting(r, info["running"]) for r in waiting[:WAITING_SHOWN]]
             info["waiting_count"] = counts[zone] - airing_now
     return out
