@@ -18,7 +18,7 @@ import itertools
 import logging
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
@@ -30,6 +30,7 @@ from broadcaster.onair.items import ORDER, Entry, PlayoutEvent, PlayoutItem, tak
 from broadcaster.priorities import Priority
 
 log = logging.getLogger(__name__)
+CHECK_FRESH_S = 1.0  # an item's last check before air counts for this long
 
 
 class _Zone:
@@ -72,6 +73,7 @@ class PlayoutEngine:
         self._seq = itertools.count(1)
         self._cond = threading.Condition()
         self._running = False
+        self._checker = ThreadPoolExecutor(4, thread_name_prefix="playout-check")
 
     # -- public API ------------------------------------------------------
     def start(self) -> "PlayoutEngine":
@@ -248,27 +250,27 @@ class PlayoutEngine:
         top = zone.fg_queue[0] if zone.fg_queue else None
         cur = zone.current
         if cur is not None and top is not None and top.item.priority > cur.item.priority:
-            zone.current = None
-            events.append(ev("interrupted", cur))
-            events += self._requeue(zone, cur, count_retry=True)
+            ready = self._ready(top)  # nothing is cut for an item its last check may still refuse
+            if ready is True:
+                zone.current = None
+                events.append(ev("interrupted", cur))
+                events += self._requeue(zone, cur, count_retry=True)
+            elif ready is not False:
+                heapq.heappop(zone.fg_queue)
+                events.append(self._refused(zone, top, ready))
         while zone.current is None and zone.fg_queue:
-            e = heapq.heappop(zone.fg_queue)
+            e = zone.fg_queue[0]
             if e.item.not_after is not None and now > e.item.not_after:
+                heapq.heappop(zone.fg_queue)
                 events.append(ev("expired", e, f"not after {e.item.not_after.isoformat()}"))
                 continue
-            if not e.started and e.item.check is not None:
-                self._cond.release()  # the check reads the database and the audio: never under the
-                try:                  # lock every zone's audio thread needs
-                    e.item.check()
-                    refusal = None
-                except Exception as exc:
-                    refusal = exc
-                finally:
-                    self._cond.acquire()
-                if refusal is not None:
-                    refused = ev("refused", e, str(refusal))
-                    events.append(PlayoutEvent(**{**refused.__dict__, "error": refusal}))
-                    continue
+            ready = self._ready(e)
+            if ready is False:
+                break  # its check is running: the zone goes on airing what it airs (or silence)
+            heapq.heappop(zone.fg_queue)
+            if ready is not True:
+                events.append(self._refused(zone, e, ready))
+                continue
             zone.current = e
             if not e.started:
                 e.started = True
@@ -284,6 +286,39 @@ class PlayoutEngine:
                 zone.bed.started = True
                 events.append(ev("started", zone.bed))
         return events
+
+    def _ready(self, e: Entry) -> bool | Exception:
+        """May ``e`` start now? True when it needs no check, has started before, or its last check
+        passed within :data:`CHECK_FRESH_S`; False while the check runs (started here if none is
+        running: it reads the database and the audio, so it runs on a checker thread, never on the
+        zone's audio thread nor under the lock); the exception when the check refused it."""
+        if e.started or e.item.check is None:
+            return True
+        fut = e.checking
+        if fut is not None and fut.done():
+            exc = fut.exception()
+            if exc is not None:
+                return exc
+            if time.monotonic() - e.checked_at <= CHECK_FRESH_S:
+                return True
+            fut = None  # passed a while ago (it waited behind others): checked again
+        if fut is None:
+            e.checking = fut = self._checker.submit(self._check, e)
+            fut.add_done_callback(self._wake_zones)
+        return False
+
+    @staticmethod
+    def _check(e: Entry) -> None:
+        e.item.check()
+        e.checked_at = time.monotonic()
+
+    def _wake_zones(self, _fut=None) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def _refused(self, zone: _Zone, e: Entry, exc: Exception) -> PlayoutEvent:
+        refused = self._event("refused", zone, e, str(exc))
+        return PlayoutEvent(**{**refused.__dict__, "error": exc})
 
     def _requeue(self, zone: _Zone, e: Entry, *, count_retry: bool) -> list[PlayoutEvent]:
         if e.item.resumable:

@@ -62,6 +62,8 @@ class Entry:
     retries: int = 0
     started: bool = False
     ready: dict = field(default_factory=dict)  # part index -> Pcm at the sink rate
+    checking: Future | None = None  # its last check before air, running or done
+    checked_at: float = 0.0         # when that check passed (time.monotonic)
 
     def __post_init__(self) -> None:
         self.order = (-self.item.priority, self.seq)  # airing order: priority, then first come

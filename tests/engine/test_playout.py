@@ -376,3 +376,36 @@ def test_snapshot_lists_the_first_waiting_items_in_airing_order_and_counts_all()
     assert not engine.music_airing()
     engine.submit(PlayoutItem(10, "bed", [Pcm.silence(1)], kind="music"))
     assert engine.music_airing()
+
+
+def test_a_slow_last_check_never_stops_the_audio(rig):
+    """The check before air reads the database and the audio (a busy database, a long file to hash):
+    the zone goes on airing its music meanwhile, with no gap, and nothing is cut until the check has
+    passed; a check that refuses cuts nothing at all."""
+    engine, sink, rec = rig
+    checking = threading.Event()
+
+    def slow(refuse):
+        def check():
+            checking.set()
+            time.sleep(0.3)
+            if refuse:
+                raise ValueError("case resolved meanwhile")
+        return check
+
+    engine.submit(PlayoutItem(Priority.BACKGROUND_MUSIC, "music", [level(0.1, 10.0)], kind="music"))
+    engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "talk", [level(0.2, 5.0)]))
+    rec.wait_for("started", "talk")
+    engine.submit(PlayoutItem(Priority.URGENT_PAGE, "refused page", [level(0.5, 0.2)], check=slow(True)))
+    rec.wait_for("refused", "refused page")
+    engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(0.4, 0.2)], check=slow(False)))
+    assert checking.wait(2)
+    rec.wait_for("completed", "page")
+    with sink._lock:
+        times = [t for t, _ in sink.blocks]
+    gaps = np.diff(times)
+    assert gaps.max() < 0.15, f"the zone stopped writing for {gaps.max() * 1000:.0f} ms"  # 20 ms blocks, 80 ms buffer
+    assert sink.underruns == 0
+    assert rec.kinds("talk")[:2] == ["started", "interrupted"]  # cut once: by the page, not the refused one
+    assert rec.kinds("refused page") == ["refused"]
+    assert 0.5 not in set(block_levels(sink))
