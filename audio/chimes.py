@@ -1,16 +1,27 @@
-"""Generated chimes, one per priority class, so staff recognise what follows by ear.
+"""Chimes, one per priority class, so staff recognise what follows by ear.
 
 emergency: insistent alternating two-tone, repeated; urgent_page: rising four-note; announcement:
-classic rising three-note; programme: soft two-note; end: falling two-note."""
+classic rising three-note; programme: soft two-note; end: falling two-note.
+
+Generated notes open with a raised-cosine attack and close with a raised-cosine release to exactly
+zero, so no note starts or stops with a click. Every chime sits ``CHIME_UNDER_LU`` under the speech
+target with its true peak under the ceiling. A venue may replace any chime with its own recording
+(:func:`import_chime`: checked, trimmed, faded, normalised), kept in ``$PA_VAR_DIR/chimes/KIND.wav``."""
 from __future__ import annotations
 
+import os
+import tempfile
+import threading
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
+from audio import loudness
 from audio.pcm import SAMPLE_RATE, AudioError, Pcm
 
-# (frequency Hz, seconds) per note; notes ring with a bell-like envelope
+# (frequency Hz, seconds) per note
 _PATTERNS: dict[str, list[tuple[float, float]]] = {
     "emergency": [(960.0, 0.22), (770.0, 0.22)] * 3,
     "urgent_page": [(523.25, 0.28), (659.25, 0.28), (783.99, 0.28), (1046.5, 0.5)],
@@ -19,24 +30,132 @@ _PATTERNS: dict[str, list[tuple[float, float]]] = {
     "end": [(783.99, 0.38), (523.25, 0.7)],
 }
 KINDS = tuple(_PATTERNS)
+ATTACK_S = 0.010
+RELEASE_S = 0.060
+#: Chimes sit this far under the speech loudness target.
+CHIME_UNDER_LU = 3.0
+#: A venue's own chime: length limits (seconds) and the fade put on its ends.
+VENUE_MIN_S, VENUE_MAX_S, VENUE_FADE_S = 0.3, 8.0, 0.010
+
+
+class BadChime(AudioError):
+    """A venue's chime file was refused (not audio, silent, too short or too long)."""
+
+
+def _ramp(n: int) -> np.ndarray:
+    """Raised cosine from 0 to 1 over ``n`` samples (0 at the first sample)."""
+    return 0.5 - 0.5 * np.cos(np.pi * np.arange(n) / max(1, n)) if n > 0 else np.zeros(0)
 
 
 def _note(freq: float, seconds: float, rate: int) -> np.ndarray:
-    t = np.arange(int(seconds * rate)) / rate
-    attack = np.minimum(1.0, t / 0.008)
-    decay = np.exp(-3.0 * t / max(seconds, 1e-3))
-    tone = np.sin(2 * np.pi * freq * t) + 0.3 * np.sin(2 * np.pi * 2 * freq * t) + 0.1 * np.sin(2 * np.pi * 3 * freq * t)
-    return tone * attack * decay
+    n = int(seconds * rate)
+    t = np.arange(n) / rate
+    env = np.exp(-3.0 * t / max(seconds, 1e-3))  # bell-like decay
+    a, r = min(n // 2, int(ATTACK_S * rate)), min(n // 2, int(RELEASE_S * rate))
+    env[:a] *= _ramp(a)
+    env[n - r:] *= _ramp(r + 1)[::-1][1:]  # down to exactly zero at the last sample
+    tone = sum(a * np.sin(2 * np.pi * k * freq * t) for k, a in ((1, 1.0), (2, 0.3), (3, 0.1)))
+    return tone * env
 
 
 @lru_cache(maxsize=16)
-def chime(kind: str = "announcement", rate: int = SAMPLE_RATE, level: float = 0.5) -> Pcm:
-    """The chime for a priority class (``emergency``, ``urgent_page``, ``announcement``, ``programme``)
-    or ``end``. Deterministic."""
+def generated(kind: str = "announcement", rate: int = SAMPLE_RATE) -> Pcm:
+    """The built-in chime for ``kind`` at the default level. Deterministic."""
     try:
         pattern = _PATTERNS[kind]
     except KeyError:
         raise AudioError(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}") from None
     x = np.concatenate([_note(f, s, rate) for f, s in pattern])
-    x = x / np.max(np.abs(x)) * level
-    return Pcm(x.astype(np.float32), rate)
+    x = x / np.max(np.abs(x)) * 0.5
+    return loudness.normalize(Pcm(x.astype(np.float32), rate), loudness.DEFAULT_TARGET_LUFS - CHIME_UNDER_LU)
+
+
+def chime_dir() -> Path:
+    return Path(os.environ.get("PA_VAR_DIR") or Path(__file__).resolve().parent.parent / "var") / "chimes"
+
+
+_venue_lock = threading.Lock()
+_venue: dict[str, tuple[float, Pcm]] = {}  # path -> (mtime, chime)
+
+
+def _venue_chime(kind: str, rate: int) -> Pcm | None:
+    path = chime_dir() / f"{kind}.wav"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    with _venue_lock:
+        hit = _venue.get(str(path))
+        if hit is None or hit[0] != stamp:
+            try:
+                with sf.SoundFile(str(path)) as f:
+                    pcm = Pcm.from_int16(f.read(dtype="int16"), f.samplerate)
+            except Exception:  # a damaged file: the built-in chime rings instead
+                return None
+            hit = _venue[str(path)] = (stamp, pcm)
+    return hit[1].resampled(rate)
+
+
+def chime(kind: str = "announcement", rate: int = SAMPLE_RATE) -> Pcm:
+    """The chime for a priority class (``emergency``, ``urgent_page``, ``announcement``,
+    ``programme``) or ``end``: the venue's own when it set one, else the built-in one."""
+    if kind not in _PATTERNS:
+        raise AudioError(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}")
+    return _venue_chime(kind, rate) or generated(kind, rate)
+
+
+def prepare_chime(pcm: Pcm) -> Pcm:
+    """A venue's recording made fit to ring: house rate, silence trimmed from both ends, faded in
+    and out (no click), at the chime loudness under the true-peak ceiling. BadChime if it is silent,
+    shorter than VENUE_MIN_S or longer than VENUE_MAX_S of sound."""
+    pcm = pcm.resampled(SAMPLE_RATE)
+    x = pcm.samples.astype(np.float64)
+    loud = np.flatnonzero(np.abs(x) > 10 ** (-50 / 20))
+    if loud.size == 0:
+        raise BadChime("the chime file is silent")
+    x = x[loud[0]:loud[-1] + 1]
+    seconds = len(x) / SAMPLE_RATE
+    if seconds < VENUE_MIN_S:
+        raise BadChime(f"the chime is {seconds:.2f} s of sound; at least {VENUE_MIN_S:g} s is needed")
+    if seconds > VENUE_MAX_S:
+        raise BadChime(f"the chime is {seconds:.1f} s of sound; at most {VENUE_MAX_S:g} s is allowed")
+    n = int(VENUE_FADE_S * SAMPLE_RATE)
+    x[:n] *= _ramp(n)
+    x[-n:] *= _ramp(n + 1)[::-1][1:]
+    out = loudness.normalize(Pcm(x.astype(np.float32)), loudness.DEFAULT_TARGET_LUFS - CHIME_UNDER_LU)
+    return Pcm.from_int16(out.to_int16(), SAMPLE_RATE)
+
+
+def import_chime(source: str | Path | bytes, kind: str) -> Pcm:
+    """Check and prepare a venue's chime file (see :func:`prepare_chime`) and keep it as the chime
+    for ``kind``. The file is written whole or not at all."""
+    from audio.decode import UndecodableAudio, load_audio
+
+    if kind not in _PATTERNS:
+        raise BadChime(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}")
+    try:
+        pcm = load_audio(source, max_seconds=60.0)
+    except UndecodableAudio as exc:
+        raise BadChime(str(exc)) from None
+    ready = prepare_chime(pcm)
+    folder = chime_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".wav")
+    os.close(fd)
+    try:
+        sf.write(tmp, ready.to_int16(), SAMPLE_RATE, subtype="PCM_16", format="WAV")
+        os.replace(tmp, folder / f"{kind}.wav")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return ready
+
+
+def reset_chime(kind: str) -> bool:
+    """Back to the built-in chime for ``kind``; True if a venue chime was removed."""
+    if kind not in _PATTERNS:
+        raise BadChime(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}")
+    path = chime_dir() / f"{kind}.wav"
+    existed = path.exists()
+    path.unlink(missing_ok=True)
+    return existed

@@ -1,4 +1,10 @@
-"""Loudness normalisation (ITU-R BS.1770 via pyloudnorm) with the gain capped by peak headroom."""
+"""Loudness: ITU-R BS.1770 integrated loudness (pyloudnorm), true peak (4x oversampled peak, as BS.1770
+annex 2) and normalisation to a target with a look-ahead true-peak limiter.
+
+``normalize`` brings audio to ``target_lufs`` (within ``TOLERANCE_LU``) with its true peak at or below
+``TRUE_PEAK_CEILING_DBTP``: the gain the target needs is applied, peaks the gain pushes over the
+ceiling are held down by a smooth limiter, and the gain is iterated because limiting takes a little
+loudness away. Deterministic (the same input gives the same samples: approvals bind to the hash)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,25 +12,162 @@ import numpy as np
 from audio.pcm import Pcm
 
 DEFAULT_TARGET_LUFS = -20.0
-PEAK_CEILING_DBFS = -1.0
+#: The promise: nothing rendered has a true peak above this.
+TRUE_PEAK_CEILING_DBTP = -1.0
+PEAK_CEILING_DBFS = TRUE_PEAK_CEILING_DBTP  # the old name, still read by callers
+#: The limiter aims this far under the ceiling (room for int16 rounding and for other meters).
+LIMITER_MARGIN_DB = 0.3
+#: Normalisation stops once the integrated loudness is this close to the target.
+TOLERANCE_LU = 0.1
+OVERSAMPLE = 4
+_MIN_BLOCK_S = 0.4  # BS.1770 gating block
 
 
 def measure(pcm: Pcm) -> float:
-    """Integrated loudness in LUFS (-inf for silence or audio shorter than one 400 ms block)."""
+    """Integrated loudness in LUFS (-inf for silence). Audio shorter than one 400 ms gating block is
+    measured looped to one second (a single word still gets a loudness of its own)."""
     import pyloudnorm
 
-    if pcm.duration < 0.4 or pcm.peak == 0.0:
+    if len(pcm) == 0 or pcm.peak == 0.0:
         return float("-inf")
-    return float(pyloudnorm.Meter(pcm.rate).integrated_loudness(pcm.samples.astype(np.float64)))
+    x = pcm.samples.astype(np.float64)
+    if pcm.duration < _MIN_BLOCK_S:
+        x = np.tile(x, int(np.ceil(pcm.rate / len(x))))
+    loud = float(pyloudnorm.Meter(pcm.rate).integrated_loudness(x))
+    return loud if np.isfinite(loud) else float("-inf")
 
 
-def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS, ceiling_dbfs: float = PEAK_CEILING_DBFS) -> Pcm:
-    """Gain to reach ``target_lufs``, never pushing the peak above ``ceiling_dbfs`` (no clipping)."""
+def _oversampled_envelope(x: np.ndarray) -> np.ndarray:
+    """Per input sample, the largest magnitude of the 4x oversampled signal around it."""
+    from scipy.signal import resample_poly
+
+    if len(x) == 0:
+        return np.zeros(0)
+    up = np.abs(resample_poly(x, OVERSAMPLE, 1))[: len(x) * OVERSAMPLE]
+    return np.maximum(up.reshape(len(x), OVERSAMPLE).max(axis=1), np.abs(x))
+
+
+def true_peak(pcm: Pcm | np.ndarray) -> float:
+    """True peak in dBTP (4x oversampling); -inf for silence."""
+    x = pcm.samples if isinstance(pcm, Pcm) else np.asarray(pcm)
+    peak = float(_oversampled_envelope(x.astype(np.float64)).max()) if len(x) else 0.0
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+def _limiter_gain(env: np.ndarray, rate: int, ceiling_dbtp: float, lookahead_s: float, hold_s: float) -> np.ndarray:
+    """Per-sample gain (<= 1) that keeps ``env`` (a peak envelope) under the ceiling, smoothly."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    need = np.minimum(1.0, 10 ** (ceiling_dbtp / 20) / np.maximum(env, 1e-12))
+    if need.min() >= 1.0:
+        return np.ones_like(env)
+    avg = max(1, int(lookahead_s * rate)) | 1
+    hold = max(2 * avg + 1, int(hold_s * rate) | 1)
+    gain = minimum_filter1d(need, hold, mode="nearest")
+    gain = uniform_filter1d(uniform_filter1d(gain, avg, mode="nearest"), avg, mode="nearest")
+    return np.minimum(gain, 1.0)
+
+
+def limit(x: np.ndarray, rate: int, ceiling_dbtp: float, *, lookahead_s: float = 0.004,
+          hold_s: float = 0.012) -> np.ndarray:
+    """Look-ahead limiter: a smooth gain, never above what keeps each (oversampled) peak under the
+    ceiling. The gain each sample needs is spread over ``hold_s`` around it (a minimum filter), then
+    smoothed by two moving averages of ``lookahead_s``: an average of a minimum over a window at
+    least twice as wide never exceeds what any sample inside needed, so the gain starts coming down
+    before a peak and comes back up after it, with no step."""
+    x = np.asarray(x, dtype=np.float64)
+    if len(x) == 0:
+        return x
+    return x * _limiter_gain(_oversampled_envelope(x), rate, ceiling_dbtp, lookahead_s, hold_s)
+
+
+def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
+              ceiling_dbtp: float = TRUE_PEAK_CEILING_DBTP, *, iterations: int = 6) -> Pcm:
+    """``pcm`` at ``target_lufs`` integrated (within TOLERANCE_LU) with its true peak under
+    ``ceiling_dbtp``. Silence is returned as it is. The oversampled envelope is computed once (it
+    scales with the gain); the true peak of the result is measured again at the end."""
     loud = measure(pcm)
     if not np.isfinite(loud):
         return pcm
-    gain = 10 ** ((target_lufs - loud) / 20)
-    peak = pcm.peak
-    if peak > 0:
-        gain = min(gain, 10 ** (ceiling_dbfs / 20) / peak)
-    return pcm.gained(gain)
+    x = pcm.samples.astype(np.float64)
+    env = _oversampled_envelope(x)
+    aim = ceiling_dbtp - LIMITER_MARGIN_DB
+    gain_db = target_lufs - loud
+    out = x
+    for _ in range(iterations):
+        g = 10 ** (gain_db / 20)
+        out = x * (g * _limiter_gain(env * g, pcm.rate, aim, 0.004, 0.012))
+        miss = target_lufs - measure(Pcm(out.astype(np.float32), pcm.rate))
+        if abs(miss) <= TOLERANCE_LU:
+            break
+        gain_db += miss
+    tp = true_peak(out)
+    if tp > aim:  # the smoothed gain met a peak a hair late: one plain scale settles it
+        out = out * 10 ** ((aim - tp) / 20)
+    return Pcm(np.clip(out, -1.0, 1.0).astype(np.float32), pcm.rate)
+
+
+def measure_file(source, *, block_s: float = 1.0) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of a file soundfile reads (path or file object), decoded
+    block by block (an hour of music never sits in memory) and measured as it airs: channels mixed
+    down to mono. The gating follows pyloudnorm's (BS.1770-4: 400 ms blocks every 100 ms)."""
+    import pyloudnorm
+    import soundfile as sf
+    from scipy.signal import lfilter, lfilter_zi, resample_poly
+
+    with sf.SoundFile(source) as f:
+        rate = f.samplerate
+        meter = pyloudnorm.Meter(rate)
+        stages = [(st.b, st.a, st.passband_gain) for st in meter._filters.values()]
+        states = [lfilter_zi(b, a) * 0.0 for b, a, _ in stages]
+        marks = [0.0]  # cumulative K-weighted energy at every 100 ms boundary
+        next_mark, total, seen = 1, 0.0, 0
+        carry = np.zeros(0)
+        peak = 0.0
+        ctx = 32  # samples of context on each side for the oversampling filter
+        for block in f.blocks(blocksize=max(1, int(block_s * rate)), dtype="float64", always_2d=True):
+            x = block.mean(axis=1)
+            k = x
+            for i, (b, a, g) in enumerate(stages):
+                k, states[i] = lfilter(b, a, k, zi=states[i])
+                k = k * g
+            energy = np.concatenate([[0.0], np.cumsum(np.square(k))]) + total
+            while int(round(next_mark * 0.1 * rate)) <= seen + len(x):
+                marks.append(energy[int(round(next_mark * 0.1 * rate)) - seen])
+                next_mark += 1
+            total, seen = energy[-1], seen + len(x)
+            both = np.concatenate([carry, x])
+            if len(both) > 2 * ctx:
+                up = np.abs(resample_poly(both, OVERSAMPLE, 1))
+                peak = max(peak, float(up[ctx * OVERSAMPLE:(len(both) - ctx) * OVERSAMPLE].max()),
+                           float(np.abs(both).max()))
+                carry = both[-2 * ctx:]
+            else:
+                carry = both
+        if len(carry):
+            peak = max(peak, float(np.abs(resample_poly(carry, OVERSAMPLE, 1)).max()))
+    marks = np.asarray(marks)
+    if len(marks) < 5:
+        return float("-inf"), (20 * np.log10(peak) if peak > 0 else float("-inf"))
+    z = (marks[4:] - marks[:-4]) / (0.4 * rate)  # mean square of each 400 ms block
+    with np.errstate(divide="ignore"):
+        lk = -0.691 + 10 * np.log10(z)
+    gated = z[lk >= -70.0]
+    if gated.size == 0:
+        return float("-inf"), (20 * np.log10(peak) if peak > 0 else float("-inf"))
+    relative = -0.691 + 10 * np.log10(gated.mean()) - 10.0
+    gated = z[(lk > relative) & (lk > -70.0)]
+    loud = -0.691 + 10 * np.log10(gated.mean()) if gated.size else float("-inf")
+    return float(loud), (20 * np.log10(peak) if peak > 0 else float("-inf"))
+
+
+def track_gain_db(integrated_lufs: float, true_peak_dbtp: float, target_lufs: float = DEFAULT_TARGET_LUFS,
+                  ceiling_dbtp: float = TRUE_PEAK_CEILING_DBTP) -> float:
+    """Replay-gain style gain for a music track: to the target, but never so much that the true peak
+    goes over the ceiling (music is not limited: a quiet, peaky track stays a little under target)."""
+    if not np.isfinite(integrated_lufs):
+        return 0.0
+    gain = target_lufs - integrated_lufs
+    if np.isfinite(true_peak_dbtp):
+        gain = min(gain, ceiling_dbtp - true_peak_dbtp)
+    return round(float(gain), 2)

@@ -11,11 +11,13 @@ from typing import Sequence
 from audio import chimes, loudness
 from audio.cache import RenderCache, cache_key
 from audio.pcm import SAMPLE_RATE, Pcm
-from audio.text import EmptyText, normalize_lang, split_sentences
+from audio.text import EmptyText, Unspeakable, clean_text, normalize_lang, speakable, split_sentences
 from audio.tts.base import EngineChain, Speech
 from audio.tts.chain import default_chain
 
 SENTENCE_PAUSE_S = 0.35
+#: Part of every script's cache key: a change to how scripts are assembled or levelled renders anew.
+RENDER_VERSION = "2:truepeak-limiter"
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,41 @@ class Renderer:
         first = next(iter(keys.values()))  # concurrent callers share the one render in flight
         return self.cache.get_or_render(first, render, store_as=lambda engine: keys.get(engine.split(":")[0], first))
 
+    def _sentences(self, text: str, lang: str) -> list[str]:
+        sentences = split_sentences(clean_text(text or ""), self.max_sentence_chars)
+        if not sentences and not (text or "").strip():
+            raise EmptyText(f"nothing to say in {lang!r}: the text is empty")
+        sentences = [x for x in sentences if speakable(x)]  # a line of emoji or dashes is not sent to an engine
+        if not sentences:
+            raise Unspeakable(lang, text)
+        return sentences
+
+    def plan(self, parts: Sequence[tuple[str, str]]) -> list[tuple[str, str] | float]:
+        """What a script's speech says, in order, without rendering it: ``(lang, sentence)`` to speak
+        and pauses in seconds between them (between sentences, and the gap between languages).
+        Refused as :meth:`speak` refuses (empty or unspeakable text)."""
+        out: list[tuple[str, str] | float] = []
+        for i, (lang, text) in enumerate(parts):
+            lang = normalize_lang(lang)
+            if i:
+                out.append(float(self.gap))
+            for j, sentence in enumerate(self._sentences(text, lang)):
+                if j:
+                    out.append(SENTENCE_PAUSE_S)
+                out.append((lang, sentence))
+        return out
+
+    def say(self, sentence: str, lang: str) -> tuple[Pcm, str]:
+        """One sentence of a :meth:`plan`, on the loudness target under the true-peak ceiling, ready to
+        air while the next renders: (samples as they will air, the engine that spoke)."""
+        pcm, engine = self._sentence(sentence, normalize_lang(lang))
+        pcm = loudness.normalize(pcm, self.target_lufs)
+        return Pcm.from_int16(pcm.to_int16(), pcm.rate), engine
+
     def speak(self, text: str, lang: str) -> Speech:
         """One language, split at sentences, each sentence cached; loudness-normalised."""
         lang = normalize_lang(lang)
-        sentences = split_sentences(text or "", self.max_sentence_chars)
-        if not sentences:
-            raise EmptyText(f"nothing to say in {lang!r}: the text is empty")
+        sentences = self._sentences(text, lang)
         pieces, engines = [], []
         for i, sentence in enumerate(sentences):
             pcm, engine = self._sentence(sentence, lang)
@@ -83,8 +114,10 @@ class Renderer:
         gap = self.gap if gap is None else gap
         if lead_in < 0 or gap < 0:
             raise ValueError("lead_in and gap must be >= 0 seconds")
-        key = cache_key("script", repr(parts), str(chime), f"{lead_in:g}", f"{gap:g}", str(end_chime),
-                        f"{self.target_lufs:g}", repr(sorted(self.chain.order.items())))
+        # the chimes' own samples are in the key: a venue's new chime renders anew
+        rings = [chimes.chime(k).sha256() for k in ((chime, "end") if end_chime else (chime,)) if chime]
+        key = cache_key("script", RENDER_VERSION, repr(parts), str(chime), f"{lead_in:g}", f"{gap:g}", str(end_chime),
+                        f"{self.target_lufs:g}", repr(sorted(self.chain.order.items())), *rings)
         hit = self.cache.get(key)
         if hit is not None:
             pcm, engines = hit
@@ -113,23 +146,22 @@ class Renderer:
         return Rendered(pcm, ["recording"], pcm.sha256())
 
     def _frame(self, body: list[Pcm], chime: str | None, lead_in: float, end_chime: bool) -> Pcm:
-        """lead-in, chime, ``body``, end chime; peak capped; frozen to the int16 samples that will air."""
+        """lead-in, chime, ``body``, end chime; the whole on the loudness target under the true-peak
+        ceiling; frozen to the int16 samples that will air."""
         seq: list[Pcm] = [Pcm.silence(lead_in)]
         if chime:
             seq += [self._chime(chime), Pcm.silence(0.3)]
         seq += body
         if chime and end_chime:
             seq += [Pcm.silence(0.3), self._chime("end")]
-        pcm = Pcm.concat(seq)
-        ceiling = 10 ** (loudness.PEAK_CEILING_DBFS / 20)
-        if pcm.peak > ceiling:
-            pcm = pcm.gained(ceiling / pcm.peak)
+        pcm = loudness.normalize(Pcm.concat(seq), self.target_lufs)  # the whole item on target, limited
         return Pcm.from_int16(pcm.to_int16(), pcm.rate)
 
     def _chime(self, kind: str) -> Pcm:
-        c = chimes.chime(kind)
-        # chimes sit a little under the speech level
-        return loudness.normalize(c, self.target_lufs - 3.0)
+        c = chimes.chime(kind)  # already at the default level: levelled again for another target
+        if self.target_lufs == loudness.DEFAULT_TARGET_LUFS:
+            return c
+        return loudness.normalize(c, self.target_lufs - chimes.CHIME_UNDER_LU)
 
     def health(self) -> dict[str, str]:
         """Engine name -> "ok" or its last error."""

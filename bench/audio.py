@@ -1,5 +1,7 @@
 """Audio benchmark: render speed per engine and language (real-time factor), cache hit time (memory
-and disk), and time from play() to the first block handed to the device.
+and disk), time from play() to the first block handed to the device, the loudness and true peak of the
+twenty-script corpus (tests/audio/corpus.py) measured by ffmpeg's ebur128 meter, and the air logger's
+disk use per hour of music.
 
 Run: .venv/bin/python bench/audio.py
 """
@@ -82,6 +84,46 @@ def cache_times(parts):
     return cold, first.pcm.duration, statistics.median(hits), statistics.median(disk)
 
 
+def corpus_levels():
+    """Integrated loudness and true peak of every rendered corpus item, by ffmpeg (independent meter)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "audio"))
+    from corpus import SCRIPTS
+    from meter import ebur128
+
+    with tempfile.TemporaryDirectory() as d:
+        r = Renderer(cache_dir=f"{d}/cache")
+        rows = []
+        for parts in SCRIPTS:
+            for framing in ({}, {"chime": None, "lead_in": 0.0}):
+                pcm = r.render_script(parts, **framing).pcm
+                if pcm.duration >= 1.0:
+                    rows.append(ebur128(pcm, Path(d)))
+    loud = np.array([x[0] for x in rows])
+    peak = np.array([x[1] for x in rows])
+    return len(rows), loud.mean(), loud.min(), loud.max(), peak.max(), int((np.abs(loud - r.target_lufs) > 0.5).sum())
+
+
+def airlog_per_hour(seconds=300):
+    """MB an hour of music takes in the air logger (FLAC), from ``seconds`` of chords over a beat."""
+    from audio.airlog import AirLog
+
+    rng = np.random.default_rng(0)
+    t = np.arange(seconds * 48_000) / 48_000
+    roots = rng.choice([196.0, 220.0, 261.6, 293.7, 329.6], size=seconds + 1)[t.astype(int)]
+    x = sum(np.sin(2 * np.pi * roots * k * t) / k for k in (1, 1.25, 1.5, 2)) / 2.5
+    x = x * (0.6 + 0.4 * (np.sin(2 * np.pi * 2 * t) > 0)) + rng.normal(0, 0.02, t.size)
+    music = Pcm((0.3 * x / np.abs(x).max()).astype(np.float32)).to_int16()
+    with tempfile.TemporaryDirectory() as d:
+        log = AirLog(d, clock=lambda: 1_800_000_000.0)
+        t0 = time.perf_counter()
+        for i in range(0, len(music), 960):
+            log.write(music[i:i + 960], 1_800_000_000.0 + i / 48_000)
+        cpu = time.perf_counter() - t0
+        log.close()
+        size = sum(p.stat().st_size for p in log.files())
+    return size * 3600 / seconds / 1e6, 48_000 * 2 * 3600 / 1e6, cpu / seconds
+
+
 def main():
     print("| engine | language | audio s | render s | real-time factor | target |")
     print("|---|---|---|---|---|---|")
@@ -102,6 +144,13 @@ def main():
         print(f"| {label}, cache hit, disk, new renderer (median of 10) | {disk:.2f} ms | < 5 ms |")
     med, worst = first_block_ms()
     print(f"| play() to first block at the sink (median / max of 50) | {med:.2f} / {worst:.2f} ms | < 20 ms |")
+    n, mean, low, high, peak, off = corpus_levels()
+    print(f"| corpus: {n} rendered items, integrated loudness mean (min..max), ffmpeg | {mean:.2f} ({low:.1f}..{high:.1f}) LUFS "
+          f"| -20 +-0.5 |")
+    print(f"| corpus: items off target by more than 0.5 LU; highest true peak | {off}; {peak:.1f} dBTP | 0; <= -1 dBTP |")
+    mb, wav, load = airlog_per_hour()
+    print(f"| air logger: disk per hour of music (FLAC; WAV would be {wav:.0f} MB) | {mb:.0f} MB | |")
+    print(f"| air logger: encoding time per second of audio | {load * 1000:.1f} ms | < 20 ms |")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "player",     # player (zones on another machine)
     "schedule",   # playlist, programme, rule, plan, ics
     "desk",       # page, case, lost
+    "cases",      # complaint, incident, visit, handover, report
 ]
 
 

@@ -19,3 +19,12 @@ class NotFound(BroadcasterError):
 
 class InvalidTransition(BroadcasterError):
     """The record's current state does not allow this action."""
+
+
+class FieldErrors(ValidationError):
+    """Bad input in several fields at once: ``fields`` maps each field to what is wrong with it (the
+    message is all of them), so a form can show every error beside its field."""
+
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        self.fields = dict(fields)
+        super().__init__(message or "; ".join(f"{k}: {v}" for k, v in self.fields.items()))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from audio.airlog import DEFAULT_KEEP_DAYS, AirLog, AirLogSink
 from audio.render import Renderer
 from audio.sinks import NullSink, PortAudioSink, Sink, WavFileSink, list_devices, parse_device
 from broadcaster import logs
@@ -37,9 +38,10 @@ log = logging.getLogger(__name__)
 REMOTE = "remote"
 
 
-def build_sink(zone: str, spec: str, var: Path) -> Sink:
+def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT_KEEP_DAYS) -> Sink:
     """A sink for a zone (not opened: the engine opens it and retries while it is missing).
-    The default device falls back to a real-time WAV recording when the machine has no audio device."""
+    The default device falls back, when the machine has no audio device, to a real-time null output
+    whose audio the air logger keeps (hourly FLAC files in var/air/ZONE, ``air_log_days`` days)."""
     kind, _, arg = spec.partition(":")
     if kind == "device":
         if not arg:
@@ -48,9 +50,9 @@ def build_sink(zone: str, spec: str, var: Path) -> Sink:
             except Exception:
                 has_default = False
             if not has_default:
-                path = var / f"air-{zone}.wav"
-                log.warning("zone %s: no audio device here; airing into %s", zone, path)
-                return WavFileSink(path, realtime=True)
+                folder = var / "air" / zone
+                log.warning("zone %s: no audio device here; the air logger keeps what airs in %s", zone, folder)
+                return AirLogSink(NullSink(realtime=True), AirLog(folder, keep_days=air_log_days))
             return PortAudioSink(None)
         return PortAudioSink(parse_device(arg))
     if kind == "wav" and arg:
@@ -77,7 +79,7 @@ def register_areas() -> None:
 
 def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer: Renderer, clock: Clock,
                 settings: VenueSettings, name: str | None = None, media_root: Path | None = None) -> ZonePlayer:
-    sinks = {z: build_sink(z, spec, var) for z, spec in zone_specs.items()}
+    sinks = {z: build_sink(z, spec, var, air_log_days=settings.air_log_days) for z, spec in zone_specs.items()}
     media = MediaSource(db, media_root or var / "media", var / "cache" / "media")
     return ZonePlayer(db, sinks, media, name=name or f"{socket.gethostname()}:{'+'.join(sinks)}",
                       speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
@@ -96,7 +98,7 @@ class BroadcastService:
         self.clock = clock or SystemClock()
         self.db = Database(db_url)
         self.media = MediaStore()
-        self.renderer = Renderer()
+        self.renderer = Renderer(target_lufs=self.settings.loudness_lufs)
         specs = dict(zones or self.settings.zones)
         self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *specs]))
         # "remote": a zone of the venue whose player runs on another machine (broadcaster player)
@@ -137,19 +139,29 @@ class BroadcastService:
             log.exception("could not record fault %s: %s", kind, message)
 
     def _escalation(self, escalation) -> None:
+        """The supervisors' alarm: the escalation's reason names the case by its number (and says why
+        the security page did not air, if it did not)."""
         number = getattr(escalation, "case_number", None) or getattr(escalation, "case_id", "")
-        self._fault("escalation", f"case {number}: unresolved after {self.settings.escalate_after_min:g} min "
-                    "(Code Adam): supervisors, check exits", ref=f"case:{number}")
+        self._fault("escalation", f"{escalation.reason} (Code Adam): supervisors, check exits",
+                    ref=f"case:{number}")
 
     def _check_tts(self) -> None:
-        for name, state in self.renderer.health().items():
-            if state != "ok" and name not in self._tts_faults:
-                self._tts_faults.add(name)
-                self._fault("tts_down", f"TTS engine {name}: {state}", ref=f"tts:{name}")
-            elif state == "ok" and name in self._tts_faults:
-                self._tts_faults.discard(name)
-                with self.db.session() as s:
-                    logs.resolve_open(s, "tts_down", None, "engine answering again", ref=f"tts:{name}")
+        """A fault only when no engine can speak a venue language; an engine down while another speaks
+        for it (gTTS offline, espeak-ng served) is only logged, and its old fault resolves."""
+        from broadcaster.voices import mute_languages
+
+        mute, first = mute_languages(self.renderer, self.settings.languages), not hasattr(self, "_tts_seen")
+        self._tts_seen = True
+        with self.db.session() as s:
+            for lang in self.settings.languages:
+                if lang in mute and lang not in self._tts_faults:
+                    self._tts_faults.add(lang)
+                    logs.raise_fault(s, "tts_down", mute[lang], ref=f"tts:{lang}")
+                elif lang not in mute and (first or lang in self._tts_faults):
+                    self._tts_faults.discard(lang)
+                    logs.resolve_open(s, "tts_down", None, "speech served in this language", ref=f"tts:{lang}")
+            for name in self.renderer.health() if first else ():  # per-engine faults of earlier versions
+                logs.resolve_open(s, "tts_down", None, "another engine speaks", ref=f"tts:{name}")
 
     # -- the leader's duties ---------------------------------------------------------------------------
     def _keep_music(self) -> None:
@@ -178,7 +190,8 @@ class BroadcastService:
         if self.schedule is not None and self.schedule.scheduler is None:
             self.schedule.start()
         now = self.clock.now()
-        for job in (self.paging.tick, self._keep_music, lambda: lost_players(self.db, now),
+        mine = (self.player.name,) if self.player is not None and self.player.alive else ()
+        for job in (self.paging.tick, self._keep_music, lambda: lost_players(self.db, now, alive=mine),
                     self._expire, self._check_tts):
             try:
                 job()
@@ -201,6 +214,9 @@ class BroadcastService:
             password = secrets.token_urlsafe(12)
             name = "admin" if s.scalar(select(User).where(User.name == "admin")) is None else "admin-" + secrets.token_hex(2)
             add_user(s, name, "admin", password=password)
+        from broadcaster.venue import start_setup
+
+        self.settings.setup_pending = start_setup().setup_pending  # the panel leads the admin through it
         try:
             from broadcaster.paging.defaults import seed_defaults
 

@@ -23,6 +23,15 @@ class VenueSettings:
     page_interval_min: float = 3.0
     page_max_repeats: int = 5
     escalate_after_min: float = 10.0
+    venue_name: str = ""
+    #: [{"names": {lang: name}, "meeting_point": bool}]: the desk's pick-list (broadcaster.venue)
+    places: list = field(default_factory=list)
+    #: steps of the first-run setup still to do (broadcaster.venue; empty when done)
+    setup_pending: list = field(default_factory=list)
+    # sound: speech and recordings are levelled to this integrated loudness (LUFS, EBU R128 / BS.1770)
+    loudness_lufs: float = -20.0
+    # sound: days the air logger keeps each zone's hourly recordings of what aired
+    air_log_days: float = 31.0
 
     @property
     def tz(self) -> ZoneInfo:

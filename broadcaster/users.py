@@ -89,3 +89,66 @@ def authenticate(s: Session, name: str, password: str) -> User | None:
 
 def list_users(s: Session) -> list[User]:
     return list(s.scalars(select(User).order_by(User.name)))
+
+
+def change_own_password(s: Session, who: str | User, current: str, new: str, repeat: str) -> User:
+    """A user changes their own password: the current one must match; every problem at once."""
+    from broadcaster.errors import FieldErrors
+
+    user = get_user(s, who)
+    errors: dict[str, str] = {}
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        errors["current"] = "this is not your current password"
+    if len(new or "") < 8:
+        errors["new"] = "at least 8 characters"
+    elif user.password_hash and check_password_hash(user.password_hash, new):
+        errors["new"] = "choose a password different from the current one"
+    if (new or "") != (repeat or ""):
+        errors["repeat"] = "the two new passwords differ"
+    if errors:
+        raise FieldErrors(errors)
+    user.password_hash = generate_password_hash(new)
+    return user
+
+
+def add_user_checked(s: Session, admin: str | User, name: str, role: str, password: str,
+                     display_name: str = "") -> User:
+    """An admin adds a user who can log in (every problem at once)."""
+    from broadcaster.errors import FieldErrors
+
+    acting(s, admin, Role.ADMIN, action="add users")
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not _NAME.match(name):
+        errors["name"] = "2-80 letters, digits, '.', '_' or '-'"
+    elif s.scalar(select(User).where(User.name == name)) is not None:
+        errors["name"] = "this user name is taken"
+    try:
+        parse_role(role)
+    except ValidationError:
+        errors["role"] = "choose a role"
+    if len(password or "") < 8:
+        errors["password"] = "at least 8 characters"
+    if errors:
+        raise FieldErrors(errors)
+    return add_user(s, name, role, password, display_name=(display_name or "").strip())
+
+
+def reset_password(s: Session, admin: str | User, who: str, password: str) -> User:
+    from broadcaster.errors import FieldErrors
+
+    acting(s, admin, Role.ADMIN, action="set passwords")
+    if len(password or "") < 8:
+        raise FieldErrors({"password": "at least 8 characters"})
+    user = get_user(s, who)
+    user.password_hash = generate_password_hash(password)
+    return user
+
+
+def set_active(s: Session, admin: str | User, who: str, active: bool) -> User:
+    me = acting(s, admin, Role.ADMIN, action="switch accounts on or off")
+    user = get_user(s, who)
+    if user.id == me.id and not active:
+        raise ValidationError("you cannot switch off your own account")
+    user.active = bool(active)
+    return user

@@ -1,13 +1,18 @@
-"""Media library: the audio files in a folder that soundfile can read, with their durations."""
+"""Media library: the audio files in a folder that soundfile can read, with their durations and, measured
+once when a playlist is imported, each track's gain (replay-gain style: to the venue's loudness target,
+never over the true-peak ceiling), applied as the track plays."""
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
+import numpy as np
 import soundfile as sf
 
-from audio.pcm import AudioError
+from audio import loudness
+from audio.pcm import AudioError, Pcm
 
 
 class LibraryError(AudioError):
@@ -19,13 +24,15 @@ class Track:
     path: Path
     title: str
     duration: float  # seconds
+    gain_db: float | None = None  # measured at import (None: not measured; plays as it is)
 
     def __str__(self) -> str:
         return f"{self.title} ({self.duration:.1f}s)"
 
 
-def probe(path: str | Path, title: str | None = None) -> Track:
-    """Read a file's header; raise :class:`LibraryError` naming the file if it is not readable audio."""
+def probe(path: str | Path, title: str | None = None, *, target_lufs: float | None = None) -> Track:
+    """Read a file's header; raise :class:`LibraryError` naming the file if it is not readable audio.
+    With ``target_lufs`` the whole file is decoded once to measure the track's gain."""
     p = Path(path)
     if not p.is_file():
         raise LibraryError(f"audio file not found: {p}")
@@ -35,7 +42,41 @@ def probe(path: str | Path, title: str | None = None) -> Track:
         raise LibraryError(f"not a readable audio file: {p} ({exc})") from None
     if info.samplerate <= 0 or info.frames <= 0:
         raise LibraryError(f"audio file is empty: {p}")
-    return Track(p.resolve(), title or p.stem, info.frames / info.samplerate)
+    gain = None if target_lufs is None else track_gain(p, target_lufs)
+    return Track(p.resolve(), title or p.stem, info.frames / info.samplerate, gain)
+
+
+def track_gain(source: str | Path | bytes, target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> float:
+    """The gain (dB) that brings a track to ``target_lufs`` integrated without its true peak going
+    over the ceiling; measured as it airs (mixed down to mono), decoded block by block."""
+    target = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else str(source)
+    try:
+        integrated, peak = loudness.measure_file(target)
+    except Exception as exc:  # soundfile: not audio
+        raise LibraryError(f"cannot measure {source if not isinstance(source, (bytes, bytearray)) else 'upload'}: "
+                           f"{exc}") from None
+    return loudness.track_gain_db(integrated, peak, target_lufs)
+
+
+def play_gain(track, gain_db: float | None):
+    """A track at its measured gain: a whole Pcm, or an iterator of float32 chunks (closed with it).
+    Unchanged when it was never measured. The gain never pushes the true peak over the ceiling, so
+    the clip only guards rounding."""
+    if not gain_db:
+        return track
+    factor = np.float32(10 ** (gain_db / 20))
+    if isinstance(track, Pcm):
+        return track.gained(float(factor))
+
+    def scaled() -> Iterator[np.ndarray]:
+        try:
+            for chunk in track:
+                yield np.clip(chunk * factor, -1.0, 1.0)
+        finally:
+            close = getattr(track, "close", None)
+            if close is not None:
+                close()
+    return scaled()
 
 
 #: Containers a playlist may hold (soundfile's format name -> the stored file's extension).

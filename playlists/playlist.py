@@ -21,11 +21,12 @@ class Playlist:
         return sum(t.duration for t in self.tracks)
 
     @classmethod
-    def from_m3u(cls, path: str | Path, name: str | None = None) -> "Playlist":
-        """Import an M3U/M3U8: every file must exist and be readable audio (errors name the files)."""
+    def from_m3u(cls, path: str | Path, name: str | None = None, *, target_lufs: float | None = None) -> "Playlist":
+        """Import an M3U/M3U8: every file must exist and be readable audio (errors name the files).
+        With ``target_lufs`` each track's gain is measured (once, here)."""
         p = Path(path)
         entries = read_m3u(p)
-        return cls(name or p.stem, [probe(e.path, e.title) for e in entries])
+        return cls(name or p.stem, [probe(e.path, e.title, target_lufs=target_lufs) for e in entries])
 
     def to_m3u(self, path: str | Path, *, relative: bool = True) -> Path:
         return write_m3u(path, [M3UEntry(t.path, t.title, t.duration) for t in self.tracks], relative=relative)

@@ -58,7 +58,8 @@ def wants_json() -> bool:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    from web import api, approvals, auth, dashboard, desk, i18n, schedule, scripts
+    from web import account, api, approvals, auth, dashboard, desk, i18n, schedule, scripts
+    from web import setup as first_day
     from web.services import Services
     from web.views import init_filters
 
@@ -82,8 +83,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["pa_streams"] = threading.BoundedSemaphore(int(app.config["SSE_MAX_STREAMS"]))
     i18n.init_app(app)
     auth.init_app(app)
-    for mod in (dashboard, scripts, approvals, desk, schedule):
+    for mod in (dashboard, scripts, approvals, desk, schedule, account, first_day):
         app.register_blueprint(mod.bp)
+    first_day.init_app(app)
+    from web import caseforms, complaints, handover, incidents, reports, visits  # cases (issue 15)
+
+    for mod in (visits, complaints, incidents, handover, reports):
+        app.register_blueprint(mod.bp)
+    caseforms.init_app(app)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the JSON API authenticates every call (bearer token / HTTP Basic), no cookies
 
@@ -91,7 +98,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _domain_error(exc: BroadcasterError):
         code = status_of(exc)
         if wants_json():
-            return jsonify(error=str(exc), type=type(exc).__name__), code
+            fields = {"fields": exc.fields} if getattr(exc, "fields", None) else {}  # every bad field at once
+            return jsonify(error=str(exc), type=type(exc).__name__, **fields), code
         return render_template("error.html", code=code, message=str(exc)), code
 
     @app.errorhandler(CSRFError)

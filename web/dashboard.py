@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, current_app, redirect, render_template, request, stream_with_context,
+                   url_for)
 
 from broadcaster.onair.nowplaying import health
 from web.auth import ANYONE, FAULT_ACK, actor, require
@@ -28,20 +29,40 @@ def acknowledge(fault_id: int, who: str, note: str = ""):
         return logs.acknowledge(s, fault_id, get_user(s, who), note, at=svc().clock.now())
 
 
+def board_context() -> dict:
+    """The live board: faults (missed slots and failed escalations included) and open cases."""
+    s = svc()
+    faults, cases = s.board.lists()
+    now = s.clock.now()
+    next_page: dict[int, object] = {}
+    for page in s.paging.pages(status="active") if cases else []:
+        if page.case_id and page.next_due_at and (page.case_id not in next_page or page.next_due_at < next_page[page.case_id]):
+            next_page[page.case_id] = page.next_due_at
+
+    def minutes_until(at) -> int:
+        return max(0, -int((now - at).total_seconds() // 60)) if at else 0
+
+    return dict(faults=faults, cases=cases, logs_available=logs_service() is not None, next_page=next_page,
+                escalate_after=s.paging.escalate_after, minutes_until=minutes_until,
+                minutes_since=lambda at: max(0, int((now - at).total_seconds() // 60)) if at else 0)
+
+
 @bp.get("/")
 @require(*ANYONE)
 def index():
-    s = svc()
-    faults, cases = s.board.lists()
-    zones = s.now_playing()
-    return render_template("dashboard.html", zones=zones, health=health(zones), faults=faults, cases=cases,
-                           logs_available=logs_service() is not None)
+    zones = svc().now_playing()
+    renderer = svc().renderer
+    notices = sorted(n for n, state in (renderer.health() if hasattr(renderer, "health") else {}).items()
+                     if state != "ok")  # a notice, not a fault: another engine speaks (broadcaster.voices)
+    return render_template("dashboard.html", zones=zones, health=health(zones), speech_notices=notices,
+                           **board_context())
 
 
 @bp.get("/events")
 @require(*ANYONE)
 def events():
-    """Server-sent events: a ``snapshot`` event (now playing per zone, read from the database) now and
+    """Server-sent events: a ``snapshot`` event (now playing per zone, and the board of faults and open
+    cases rendered as on the page, read from the database) now and
     every SSE_INTERVAL seconds. Bounded (``?limit=N`` events, at most SSE_MAX_EVENTS) so the connection
     ends and the browser's EventSource reconnects. Each open stream holds one of the server's threads:
     past SSE_MAX_STREAMS open at once, a stream sends one event and asks the browser to come back after
@@ -59,9 +80,15 @@ def events():
     if limit > 1 and not held:
         limit, retry_ms = 1, int(float(cfg["SSE_BUSY_RETRY_S"]) * 1000)
 
+    sent: list[str] = []  # the board last sent on this stream: sent again only when it changed
+
     def payload() -> str:
-        return json.dumps({"zones": s.now_playing(), "at": s.clock.now().isoformat()}, ensure_ascii=False,
-                          default=str)
+        data = {"zones": s.now_playing(), "at": s.clock.now().isoformat()}
+        board = render_template("_board.html", **board_context())
+        if not sent or sent[-1] != board:
+            data["board"] = board
+            sent[:] = [board]
+        return json.dumps(data, ensure_ascii=False, default=str)
 
     released = []
 
@@ -80,7 +107,7 @@ def events():
         finally:
             release()
 
-    resp = Response(stream(), mimetype="text/event-stream",
+    resp = Response(stream_with_context(stream()), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     resp.call_on_close(release)
     return resp

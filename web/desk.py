@@ -2,43 +2,26 @@
 lost property register. All rules (no-name rule, templates, transitions) are the cases services'."""
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from broadcaster.cases.missing import CaseDetails
-from broadcaster.errors import ValidationError
+from broadcaster.cases.missing import RESOLVED, TRANSITIONS
+from broadcaster.errors import BroadcasterError, FieldErrors, ValidationError
 from broadcaster.store.models.cases import CaseState, LostItemState
 from web import status_of
 from web.auth import DESK, actor, require
 from web.i18n import t
-from web.views import form, svc, tz
+from web.deskform import described, details_from, form_context, parse_when, remark, timeline_detail
+from web.views import form, svc
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
-CASE_FIELDS = ("person_name", "age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
-               "reporter_name", "reporter_contact", "meeting_point", "notes")
+RESOLVED_ORDER = (CaseState.FOUND, CaseState.REUNITED, CaseState.CLOSED)
 
 
-def parse_when(value: str | None, field: str) -> datetime | None:
-    """``HH:MM`` (today, venue time) or ``YYYY-MM-DDTHH:MM`` (venue time) from an <input>."""
-    if not value:
-        return None
-    zone = tz()
-    try:
-        if len(value) <= 5 and ":" in value:
-            return datetime.combine(svc().clock.now().astimezone(zone).date(), time.fromisoformat(value), zone)
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"{field}: use HH:MM or YYYY-MM-DDTHH:MM, got {value!r}") from None
-    return at if at.tzinfo else at.replace(tzinfo=zone)
-
-
-def details_from(values: dict) -> CaseDetails:
-    return CaseDetails(**{f: values.get(f) for f in CASE_FIELDS if f != "notes"},
-                       last_seen_at=parse_when(values.get("last_seen_at"), "last_seen_at"),
-                       is_child=True if values.get("is_child") in (True, "1", "on", "true") else None,
-                       notes=values.get("notes") or "")
+def person_word(case) -> str:
+    """"boy", "woman", "child"... in the staff's words (never "male")."""
+    words = {True: {"male": "boy", "female": "girl"}, False: {"male": "man", "female": "woman"}}
+    return t(words[bool(case.is_child)].get(case.sex or "", "child" if case.is_child else "adult"))
 
 
 def open_and_page(who: str, kind: str, values: dict, *, template=None, extra=None):
@@ -51,23 +34,48 @@ def open_and_page(who: str, kind: str, values: dict, *, template=None, extra=Non
 @bp.route("/", methods=["GET", "POST"])
 @require(*DESK)
 def urgent():
-    s = svc()
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     if request.method == "POST":
+        kind = values.get("kind") or "missing"
+        try:  # what the page would lack, beside its fields, before anything is stored
+            svc().paging.preview(kind, details_from(values), template=values.get("template") or None,
+                                 extra_text=remark(values))
+        except FieldErrors as exc:
+            return render_template("desk/urgent.html", **form_context(values, exc.fields)), 400
+        except BroadcasterError:
+            pass  # refused for another reason (a template not approved): the case is kept and says why
         try:
-            case, page, err = open_and_page(actor(), values.get("kind") or "missing", values,
-                                            template=values.get("template"), extra=values.get("extra_text"))
+            case, page, err = open_and_page(actor(), kind, values, template=values.get("template"), extra=remark(values))
+        except FieldErrors as exc:
+            return render_template("desk/urgent.html", **form_context(values, exc.fields)), 400
         except ValidationError as exc:
-            return render_template("desk/urgent.html", values=values, error=str(exc),
-                                   templates=s.templates.list()), 400
+            return render_template("desk/urgent.html", **form_context(values, {"_": str(exc)})), status_of(exc)
         if err is not None:
-            flash(f"{t('Case')} {case.number}: {err}", "error")
+            flash(f"{t('Case')} {case.number}: {t(str(err))}", "error")
         elif page.status.value == "pending_approval":
             flash(t("Page waits for a supervisor (free text)."), "info")
         else:
             flash(t("Page queued."), "ok")
         return redirect(url_for("desk.case", number=case.number))
-    return render_template("desk/urgent.html", values=values, error=None, templates=s.templates.list())
+    return render_template("desk/urgent.html", **form_context(values, {}))
+
+
+@bp.post("/preview")
+@require(*DESK)
+def preview():
+    """What the page would say, per language, before it airs (nothing stored): JSON for the urgent form."""
+    from broadcaster.venue import LANGUAGE_NAMES
+
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    try:
+        texts = svc().paging.preview(values.get("kind") or "missing", details_from(values),
+                                     template=values.get("template") or None, extra_text=remark(values))
+    except FieldErrors as exc:
+        return {"errors": {k: t(v) for k, v in exc.fields.items()}}, 400
+    except BroadcasterError as exc:
+        return {"errors": {"_": t(str(exc))}}, 400
+    return {"texts": [{"lang": lang, "name": LANGUAGE_NAMES.get(lang, lang), "text": text}
+                      for lang, text in texts.items()]}
 
 
 @bp.get("/cases")
@@ -87,14 +95,17 @@ def case(number: str):
     pages = s.paging.pages(case_number=c.number)
     return render_template("desk/case.html", case=c, pages=pages, on_air=s.board.page_airings([p.id for p in pages]),
                            followups=s.followups.for_case(c.number), templates=s.templates.list(),
-                           states=list(CaseState))
+                           resolve_to=[st for st in RESOLVED_ORDER if st in TRANSITIONS[c.state]],
+                           can_page=c.state not in RESOLVED, person=person_word(c), shown=described(c),
+                           detail=timeline_detail, **{k: v for k, v in form_context({}, {}).items()
+                                                      if k in ("venue_languages", "picks", "places", "meeting_points")})
 
 
 @bp.post("/cases/<number>/page")
 @require(*DESK)
 def page_again(number: str):
-    v = form("template", "extra_text")
-    svc().paging.page_case(number, actor(), template=v["template"], extra_text=v["extra_text"])
+    v = form("template")
+    svc().paging.page_case(number, actor(), template=v["template"], extra_text=remark(request.form))
     flash(t("Page queued."), "ok")
     return redirect(url_for("desk.case", number=number))
 
@@ -113,6 +124,24 @@ def resolve(number: str):
 def transition(number: str):
     v = form("state", "result", "note")
     svc().cases.transition(number, actor(), v["state"] or "", result=v["result"], note=v["note"] or "")
+    return redirect(url_for("desk.case", number=number))
+
+
+@bp.post("/cases/<number>/edit")
+@require(*DESK)
+def edit(number: str):
+    """Change the case's description; each change goes on its timeline."""
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    try:
+        d = details_from(values)
+        changes = {f: getattr(d, f) for f in ("age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
+                                              "meeting_point", "reporter_name", "reporter_contact")
+                   if getattr(d, f) not in (None, "")}
+        svc().cases.edit(number, actor(), changes)
+    except FieldErrors as exc:
+        flash(t("Nothing was changed.") + " " + "; ".join(f"{t(k)}: {t(v)}" for k, v in exc.fields.items()), "error")
+        return redirect(url_for("desk.case", number=number)), 303
+    flash(t("Saved."), "ok")
     return redirect(url_for("desk.case", number=number))
 
 
@@ -138,22 +167,41 @@ def followup(number: str):
 @require(*DESK)
 def lost():
     state = request.args.get("state") or None
-    return render_template("desk/lost.html", items=svc().lost.list(state), states=list(LostItemState),
-                           values={}, error=None)
+    return render_template("desk/lost.html", items=svc().lost.list(state, request.args.get("q")),
+                           states=list(LostItemState), values={}, errors={}, q=request.args.get("q") or "")
+
+
+@bp.get("/lost/<number>")
+@require(*DESK)
+def lost_item(number: str):
+    """One item: where it was found, its retention date, the claimant's ID and the hand-over signature;
+    ``?print=1`` is the receipt to print and sign."""
+    item = svc().lost.get(number)
+    template = "desk/receipt.html" if request.args.get("print") else "desk/lost_item.html"
+    return render_template(template, item=item, keep_until=svc().lost.keep_until(item))
 
 
 @bp.post("/lost")
 @require(*DESK)
 def lost_register():
+    from broadcaster.cases.lost_property import check_item
+
     v = form("category", "where_found", "finder", "storage_place", "found_at", "colour", "description")
+    fields = {k: v[k] or "" for k in ("category", "where_found", "finder", "storage_place")} | {"colour": v["colour"]}
     try:
-        item = svc().lost.register(actor(), category=v["category"] or "", where_found=v["where_found"] or "",
-                                   finder=v["finder"] or "", storage_place=v["storage_place"] or "",
-                                   found_at=parse_when(v["found_at"], "found_at"), colour=v["colour"],
-                                   description=v["description"] or "", valuable=bool(request.form.get("valuable")))
-    except ValidationError as exc:
+        found_at, errors = parse_when(v["found_at"], "found_at"), {}
+    except FieldErrors as exc:
+        found_at, errors = None, dict(exc.fields)
+    try:
+        errors = {**check_item(svc().clock.now(), found_at=None, **fields)[1], **errors}
+        if not errors:
+            item = svc().lost.register(actor(), **fields, found_at=found_at, description=v["description"] or "",
+                                       valuable=bool(request.form.get("valuable")))
+    except FieldErrors as exc:
+        errors = exc.fields
+    if errors:
         return render_template("desk/lost.html", items=svc().lost.list(), states=list(LostItemState),
-                               values=v, error=str(exc)), status_of(exc)
+                               values=v, errors=errors), 400
     flash(f"{item.number} {t('Saved.')}", "ok")
     return redirect(url_for("desk.lost"))
 

@@ -12,7 +12,7 @@ from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import KINDS, WEEKDAYS, RuleSpec, parse_date, parse_days, parse_time
 from web.auth import SCHEDULE, actor, require
 from web.i18n import t
-from web.views import svc
+from web.views import field_errors, svc
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
 
@@ -36,7 +36,7 @@ def rule_from(values: dict) -> RuleSpec:
     try:
         every = int(every) if every not in (None, "") else None
     except ValueError:
-        raise ValidationError(f"every_minutes: a whole number of minutes, got {every!r}") from None
+        raise ValidationError("every_minutes: give the minutes between airings as a whole number") from None
     days = values.get("days") or ""
     excepts = values.get("except_dates") or ""
     if isinstance(excepts, str):
@@ -90,19 +90,54 @@ def week():
     start = week_start(request.args.get("week"))
     days = [start + timedelta(days=i) for i in range(7)]
     by_day = defaultdict(list)
-    for slot in s.programmes.expand(days[0], days[-1]):
+    slots = s.programmes.expand(days[0], days[-1])
+    for slot in slots:
         by_day[slot.local.date()].append(slot)
+    from broadcaster.schedule import week_status  # what aired, and what will be refused
+
+    now = s.clock.now()
     return render_template("schedule/week.html", days=days, by_day=by_day, start=start,
                            prev=start - timedelta(days=7), next=start + timedelta(days=7),
-                           closed=s.programmes.closed_days(), tz=s.programmes.tz)
+                           closed=s.programmes.closed_days(), tz=s.programmes.tz,
+                           now=now.astimezone(_zone()), status=week_status.past(s.programmes, slots, now),
+                           upcoming=week_status.next_slots(s.programmes, now))
+
+
+def rules_page(values: dict, edit=None, errors: dict | None = None, status: int = 200):
+    s = svc()
+    return render_template("schedule/rules.html", rules=s.programmes.rules(), programmes=s.programmes.list_programmes(),
+                           kinds=KINDS, weekdays=WEEKDAYS, values=values, edit=edit, errors=errors or {},
+                           describe=describe), status
+
+
+def describe(spec: RuleSpec) -> str:
+    """A rule in the staff's words and language ("每周 周一、周三 09:00")."""
+    days = t(", ").join(t(WEEKDAY_NAMES[d]) for d in spec.days)
+    at = f"{spec.at:%H:%M}" if spec.at else ""
+    if spec.kind == "weekly":
+        s = t("every {days} at {at}", days=days, at=at)
+    elif spec.kind == "daily":
+        s = t("every day at {at}", at=at)
+    elif spec.kind == "interval":
+        s = t("every {n} min from {start} to {end}", n=spec.every_minutes, start=f"{spec.window_start:%H:%M}",
+              end=f"{spec.window_end:%H:%M}") + (t(" on {days}", days=days) if days else "")
+    else:
+        s = t("once on {date} at {at}", date=spec.on_date, at=at)
+    if spec.start_date or spec.end_date:
+        s += t(", from {start} to {end}", start=spec.start_date or "…", end=spec.end_date or "…")
+    if spec.except_dates:
+        s += t(", except {dates}", dates=", ".join(str(d) for d in sorted(spec.except_dates)))
+    return s
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @bp.get("/rules")
 @require(*SCHEDULE)
 def rules():
-    s = svc()
-    return render_template("schedule/rules.html", rules=s.programmes.rules(), programmes=s.programmes.list_programmes(),
-                           kinds=KINDS, weekdays=WEEKDAYS, values={}, edit=None, error=None)
+    # from the week: a day's "+" opens the form for a one-off slot on that day (kind, date, time given)
+    return rules_page({k: v for k in ("kind", "on_date", "at", "programme") if (v := request.args.get(k))})
 
 
 @bp.post("/rules")
@@ -113,10 +148,7 @@ def rule_create():
     try:
         add_rule(values)
     except ValidationError as exc:
-        s = svc()
-        return render_template("schedule/rules.html", rules=s.programmes.rules(),
-                               programmes=s.programmes.list_programmes(), kinds=KINDS, weekdays=WEEKDAYS,
-                               values=values, edit=None, error=str(exc)), 400
+        return rules_page(values, None, field_errors(exc), 400)
     flash(t("Saved."), "ok")
     return redirect(url_for("schedule.rules"))
 
@@ -136,9 +168,7 @@ def rule_edit(rule_id: int):
         try:
             add_rule(values, replaces=rule_id)  # one transaction: a refused edit leaves the old rule in place
         except ValidationError as exc:
-            return render_template("schedule/rules.html", rules=s.programmes.rules(),
-                                   programmes=s.programmes.list_programmes(), kinds=KINDS, weekdays=WEEKDAYS,
-                                   values=values, edit=rule, error=str(exc)), 400
+            return rules_page(values, rule, field_errors(exc), 400)
         flash(t("Saved."), "ok")
         return redirect(url_for("schedule.rules"))
     sp = rule.spec
@@ -150,8 +180,7 @@ def rule_edit(rule_id: int):
               "start_date": fmt(sp.start_date), "end_date": fmt(sp.end_date),
               "except_dates": ",".join(d.isoformat() for d in sorted(sp.except_dates)),
               "zones": ",".join(rule.zones), "priority": rule.priority}
-    return render_template("schedule/rules.html", rules=s.programmes.rules(), programmes=s.programmes.list_programmes(),
-                           kinds=KINDS, weekdays=WEEKDAYS, values=values, edit=rule, error=None)
+    return rules_page(values, rule)
 
 
 @bp.post("/rules/<int:rule_id>/delete")
@@ -201,7 +230,9 @@ def playlists():
             return redirect(url_for("schedule.playlists"))
         except ValidationError as exc:
             error, code = str(exc), 400
-    return render_template("schedule/playlists.html", playlists=s.programmes.list_playlists(), values=values,
+    from broadcaster.schedule import library
+
+    return render_template("schedule/playlists.html", playlists=library.playlists(s.programmes), values=values,
                            error=error, max_mb=limit // (1024 * 1024)), code
 
 
@@ -210,3 +241,8 @@ def _seconds(value, field: str) -> float:
         return float(value) if value not in (None, "") else 3.0
     except ValueError:
         raise ValidationError(f"{field}: a number of seconds, got {value!r}") from None
+
+
+from web import schedule_ics  # noqa: E402,F401  (the week as .ics, calendar import: routes on this blueprint)
+from web import programmes as _programmes  # noqa: E402,F401  (the programme editor: routes on this blueprint)
+from web import library as _library  # noqa: E402,F401  (the music library: routes on this blueprint)

@@ -2,8 +2,11 @@
 browser (MediaRecorder, encoded to WAV client side) or file upload, submit for approval."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from audio.text import UnsupportedLanguage, normalize_lang
 from broadcaster.errors import ValidationError
 from web import workflow
 from web.auth import BROADCASTER, actor, require
@@ -41,9 +44,44 @@ def render_preview(texts: dict[str, str]):
 
         abort(501, t("Service not available in this installation"))
     if not texts:
-        raise ValidationError("texts: give the text in at least one language")
+        raise ValidationError(t("Write the text in at least one language."))
+    for lang in texts:
+        try:
+            normalize_lang(lang)
+            renderer.chain.candidates(lang)
+        except UnsupportedLanguage:
+            raise ValidationError(t("“{lang}” is not a language this system can speak: use a code such as "
+                                    "zh-CN, en or ru.", lang=lang)) from None
     order = workflow.order_languages(list(texts))
     return renderer.render_script(parts=[(lang, texts[lang]) for lang in order], chime="announcement")
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def scheduled(announcement_id: int) -> list[dict]:
+    """The upcoming week's slots that air this announcement (the warning before an edit)."""
+    from broadcaster.schedule.uses import describe_slots, slots_airing
+
+    programmes = getattr(svc(), "programmes", None)
+    if programmes is None:
+        return []
+    out = describe_slots(slots_airing(programmes, announcement_id))
+    for d in out:
+        d["weekday"] = t(WEEKDAY_NAMES[date.fromisoformat(d["date"]).weekday()])
+    return out
+
+
+def versions_of(announcement_id: int) -> dict:
+    from broadcaster.announcements.versions import summary
+
+    with svc().db.session() as s:
+        return summary(s, workflow.get_in(s, announcement_id))
+
+
+def editor(a, values, error=None, status=200):
+    return render_template("scripts/edit.html", a=a, values=values, error=error,
+                           history=workflow.history(a.id), slots=scheduled(a.id), version=versions_of(a.id)), status
 
 
 @bp.get("/")
@@ -80,8 +118,7 @@ def show(announcement_id: int):
     values = {"title": a.title, "priority": a.priority}
     for i, (lang, text) in enumerate(a.parts(), start=1):
         values[f"lang_{i}"], values[f"text_{i}"] = lang, text
-    return render_template("scripts/edit.html", a=a, values=values, error=None,
-                           history=workflow.history(announcement_id))
+    return editor(a, values)
 
 
 @bp.post("/<int:announcement_id>")
@@ -96,9 +133,18 @@ def save(announcement_id: int):
         else:
             workflow.edit(actor(), announcement_id, title=values.get("title"), priority=values.get("priority") or None)
     except ValidationError as exc:
-        return render_template("scripts/edit.html", a=a, values=values, error=str(exc),
-                               history=workflow.history(announcement_id)), 400
-    flash(t("Saved."), "ok")
+        if request.accept_mimetypes.best == "application/json":
+            return {"error": str(exc)}, 400
+        return editor(a, values, str(exc), 400)
+    slots, version = scheduled(announcement_id), versions_of(announcement_id)
+    if request.accept_mimetypes.best == "application/json":  # the API answer: what the edit affects
+        return {"id": announcement_id, "state": "draft", "version_pending": version["pending"],
+                "version_on_air": version["airing"], "affected_slots": slots}
+    if version["pending"] and slots:
+        flash(t("Saved. The new version needs approval; until then the approved version keeps airing in "
+                "{n} upcoming slots.", n=len(slots)), "ok")
+    else:
+        flash(t("Saved."), "ok")
     return redirect(url_for("scripts.show", announcement_id=announcement_id))
 
 

@@ -72,6 +72,49 @@ def wav_response(pcm, filename: str = "preview.wav", sha256: str | None = None) 
     return resp
 
 
+def place(value: str | None) -> str:
+    """A venue place (stored by its first-language name) in the UI language."""
+    from broadcaster.venue import place_names
+    from web.i18n import current_language
+
+    names = place_names(getattr(svc().settings, "places", None) or [], value) or {}
+    return names.get("zh-CN" if current_language() == "zh" else "en") or value or "–"
+
+
+SLOT_LABELS = {"age": "Age", "sex": "Boy or girl", "clothing": "Clothing", "shoes": "Shoes", "height": "Height",
+               "hair": "Hair", "last_seen_place": "Last seen at", "last_seen_time": "Time last seen",
+               "meeting_point": "Meeting point", "case_number": "Case", "name": "Name", "category": "Category",
+               "colour": "Colour", "where_found": "Where found", "found_time": "Time", "claim_place": "Where to collect"}
+
+
+def slots(text: str):
+    """A template's text with its placeholders in staff words: "{meeting_point}" -> "[Meeting point]"."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    from web.i18n import t
+
+    def label(m):
+        return f'<span class="slot">[{escape(t(SLOT_LABELS.get(m.group(1), m.group(1))))}]</span>'
+
+    return Markup(re.sub(r"\{(\w+)\}", label, str(escape(text))))
+
+
+def field_errors(exc) -> dict[str, str]:
+    """A refusal as errors by field: FieldErrors as they are, "field: what" as {field: what}, else {"_": msg}."""
+    import re
+
+    fields = getattr(exc, "fields", None)
+    if fields:
+        return dict(fields)
+    m = re.match(r"^([a-z_]+): (.+)$", str(exc), re.S)
+    return {m[1]: m[2]} if m else {"_": str(exc)}
+
+
 def init_filters(app) -> None:
+    app.jinja_env.filters["slots"] = slots
+    app.jinja_env.filters["zip_pairs"] = lambda seq, names=None: [(v, (names or {}).get(v, v)) for v in seq]
     app.jinja_env.filters["local"] = local
+    app.jinja_env.filters["place"] = place
     app.jinja_env.filters["val"] = lambda v: getattr(v, "value", v)

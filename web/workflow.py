@@ -64,6 +64,10 @@ def get(ann_id: int):
         return _service().get(s, ann_id)
 
 
+def get_in(s, ann_id: int):
+    return _service().get(s, ann_id)
+
+
 def history(ann_id: int):
     with svc().db.session() as s:
         return _service().history(s, ann_id)
@@ -116,8 +120,8 @@ def audio(ann_id: int):
     approval would store (the approval service's preview)."""
     with svc().db.session() as s:
         ann = _service().get(s, ann_id)
-        if ann.approved_audio:
-            pcm = _approval().media.load(ann.approved_audio)
+        if ann.approved_audio and ann.state.value not in ("draft", "submitted", "rejected"):
+            pcm = _approval().media.load(ann.approved_audio)  # (a pending version: its own render below)
         elif ann.kind.value == "recording" and svc().approval is None:
             pcm = _service().media.load(ann.recording_path)
         else:

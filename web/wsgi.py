@@ -15,7 +15,7 @@ def app(db_url: str | None = None):
     """gunicorn's application factory."""
     from audio.render import Renderer
     from broadcaster.service import secret_key
-    from broadcaster.settings import var_dir
+    from broadcaster.settings import load_settings, var_dir
     from broadcaster.store.db import Database
     from web import create_app
 
@@ -25,7 +25,7 @@ def app(db_url: str | None = None):
         raise RuntimeError("panel processes of their own need PostgreSQL (PA_DATABASE_URL); on SQLite the panel "
                            "runs inside `broadcaster serve`")
     var = var_dir()
-    panel = create_app({"DATABASE": db, "RENDERER": Renderer(), "SECRET_KEY": secret_key(var),
+    panel = create_app({"DATABASE": db, "RENDERER": Renderer(target_lufs=load_settings().loudness_lufs), "SECRET_KEY": secret_key(var),
                         "THROTTLE_FILE": str(var / "login-failures.json")})
     gc.freeze()  # the modules and the app live as long as the process: collections need not scan them
     return panel

@@ -8,7 +8,10 @@ from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from audio.pcm import AudioError, Pcm
-from audio.text import LANGUAGES, EmptyText, UnsupportedLanguage, normalize_lang
+import numpy as np
+
+from audio.text import (LANGUAGES, EmptyText, Unspeakable, UnsupportedLanguage, min_speech_seconds, normalize_lang,
+                        speakable)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,23 @@ class TTSEngine:
 
     def available(self) -> bool:
         return True
+
+    def unavailable_reason(self) -> str:
+        """Why ``available()`` is False, in a few words."""
+        return "not available on this machine"
+
+
+def sounding_seconds(pcm: Pcm) -> float:
+    """From the first to the last sample louder than 2 % of the peak (engine padding left out)."""
+    if len(pcm) == 0 or pcm.peak == 0.0:
+        return 0.0
+    loud = np.flatnonzero(np.abs(pcm.samples) > 0.02 * pcm.peak)
+    return (loud[-1] - loud[0] + 1) / pcm.rate
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _attempt(engine: TTSEngine, text: str, lang: str, timeout: float) -> Pcm:
@@ -70,29 +90,47 @@ class EngineChain:
         self._lock = threading.Lock()
 
     def candidates(self, lang: str) -> list[tuple[TTSEngine, str]]:
+        """(engine, voice) in the chain's order for ``lang``; UnsupportedLanguage naming every engine
+        of the chain and why it cannot speak ``lang`` when none can."""
         lang = normalize_lang(lang)
         names = self.order.get(lang) or self.order.get("*") or list(self.engines)
-        out = []
+        out, why = [], []
         for name in names:
             engine = self.engines.get(name)
-            if engine is None or not engine.available():
-                continue
-            voice = engine.voice_for(lang)
-            if voice is not None:
-                out.append((engine, voice))
+            if engine is None:
+                why.append(f"{name}: not an engine here")
+            elif not engine.available():
+                why.append(f"{name}: {engine.unavailable_reason()}")
+            else:
+                voice = engine.voice_for(lang)
+                if voice is None:
+                    why.append(f"{name}: has no {lang} voice")
+                else:
+                    out.append((engine, voice))
         if not out:
-            raise UnsupportedLanguage(f"no engine here speaks {lang!r}; supported: {', '.join(self.languages())}")
+            others = [x for x in self.languages() if x != lang]
+            raise UnsupportedLanguage(f"no engine can speak {lang!r}; tried " + "; ".join(why)
+                                      + (f" (languages this machine speaks: {', '.join(others)})" if others else ""))
         return out
 
     def languages(self) -> list[str]:
-        """Languages at least one available engine can speak."""
-        return [lang for lang in LANGUAGES
-                if any(e.available() and e.voice_for(lang) for e in self.engines.values())]
+        """Languages the chain can speak: an engine in the chain's order for that language is
+        available and has a voice for it."""
+        out = []
+        for lang in LANGUAGES:
+            names = self.order.get(lang) or self.order.get("*") or list(self.engines)
+            engines = [self.engines[n] for n in names if n in self.engines]
+            if any(e.available() and e.voice_for(lang) for e in engines):
+                out.append(lang)
+        return out
 
     def speak(self, text: str, lang: str) -> Speech:
         if not text or not text.strip():
             raise EmptyText(f"nothing to say in {lang!r}: the text is empty")
         lang = normalize_lang(lang)
+        if not speakable(text):
+            raise Unspeakable(lang, text)
+        least = min_speech_seconds(text)
         errors = []
         candidates = self.candidates(lang)
         now = time.monotonic()
@@ -106,8 +144,12 @@ class EngineChain:
             except Exception as exc:  # engine down: record, fall back
                 errors.append(f"{engine.name}: {exc}")
             else:
-                if len(pcm) == 0:
-                    errors.append(f"{engine.name}: produced no audio")
+                sounding = sounding_seconds(pcm)
+                if sounding < least or sounding == 0.0:  # this text, not the engine: no health mark
+                    errors.append(f"{engine.name}: produced no audio" if sounding == 0.0 else
+                                  f"{engine.name}: spoke {sounding:.1f} s, too short for this text "
+                                  f"(at least {least:.1f} s): it left part of it out")
+                    log.warning("TTS fallback for %s: %s", lang, errors[-1])
                     continue
                 with self._lock:
                     self.failures.pop(engine.name, None)
@@ -117,7 +159,7 @@ class EngineChain:
                 self.failures[engine.name] = errors[-1]
                 self._down_until[engine.name] = time.monotonic() + self.retry_after
             log.warning("TTS fallback for %s: %s", lang, errors[-1])
-        raise TTSError(f"every engine failed for {lang!r}: " + "; ".join(errors))
+        raise TTSError(f"no engine could speak the {lang} text {_short(text)!r}: " + "; ".join(errors))
 
 
 #: Default engine order per language: the online voice first where it is allowed (it checks

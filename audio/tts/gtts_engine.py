@@ -26,6 +26,9 @@ class GTTSEngine(TTSEngine):
         """Off when ``PA_GTTS_DISABLED`` is set (no internet, or the venue forbids online TTS)."""
         return os.environ.get("PA_GTTS_DISABLED", "").strip().lower() not in ("1", "true", "yes")
 
+    def unavailable_reason(self) -> str:
+        return "turned off by PA_GTTS_DISABLED"
+
     def synthesize(self, text: str, lang: str) -> Pcm:
         from gtts import gTTS
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from audio.pcm import AudioError, Pcm
 from audio.render import Rendered, Renderer
+from broadcaster.announcements import versions
 from broadcaster.announcements.scripts import AnnouncementService, transition
 from broadcaster.clock import utcnow
 from broadcaster.errors import BroadcasterError, InvalidTransition, PermissionDenied, ValidationError
@@ -51,8 +52,9 @@ class ApprovalService:
         the approval is refused unless exactly that audio is what will air."""
         require(supervisor, *SUPERVISORS, action="approve announcements")
         ann = AnnouncementService.get(s, ann_id)
-        if ann.author_id == supervisor.id:
-            raise PermissionDenied(f"{supervisor.name} wrote announcement #{ann.id}; another supervisor must approve it")
+        if supervisor.id in versions.writers(s, ann):
+            raise PermissionDenied(f"{supervisor.name} wrote announcement #{ann.id} or this version of it; "
+                                   "another supervisor must approve it")
         if ann.state is not S.SUBMITTED:
             raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only submitted items can be approved")
         try:
@@ -72,7 +74,9 @@ class ApprovalService:
         ann.approved_by_id, ann.approved_at, ann.reject_reason = supervisor.id, now, None
         s.add(Approval(announcement_id=ann.id, decision=Decision.APPROVED, content_hash=digest,
                        user_id=supervisor.id, at=now, reason=note))
-        transition(s, ann, S.APPROVED, supervisor, f"approved, audio sha256 {digest[:16]}", at=now)
+        version = versions.approved(s, ann)
+        transition(s, ann, S.APPROVED, supervisor, f"version {version.number} approved",  # its hash: the Approval row
+                   at=now)
         return ann
 
     def reject(self, s: Session, ann_id: int, supervisor: User, reason: str) -> Announcement:
@@ -81,8 +85,9 @@ class ApprovalService:
         if not reason:
             raise ValidationError("reason: say why, so the author can fix it")
         ann = AnnouncementService.get(s, ann_id)
-        if ann.author_id == supervisor.id:
-            raise PermissionDenied(f"{supervisor.name} wrote announcement #{ann.id}; another supervisor must decide")
+        if supervisor.id in versions.writers(s, ann):
+            raise PermissionDenied(f"{supervisor.name} wrote announcement #{ann.id} or this version of it; "
+                                   "another supervisor must decide")
         if ann.state is not S.SUBMITTED:
             raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only submitted items can be rejected")
         ann.reject_reason = reason

@@ -1,6 +1,8 @@
 """Announcements: bilingual scripts and recordings, their states and the history of every transition.
 
-Nothing airs unapproved (see approval.py). Any edit returns the item to draft and voids its approval.
+Nothing airs unapproved (see approval.py). Any edit returns the item to draft for approval; when an
+approved version is in force it keeps airing (in scheduled slots) until the new version is approved
+(see versions.py).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from audio.pcm import AudioError
 from audio.text import UnsupportedLanguage, normalize_lang
 from broadcaster.clock import utcnow
 from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.announcements import versions
 from broadcaster.onair import airings
 from broadcaster.store.media import MediaStore
 from broadcaster.store.models.core import Role, User
@@ -112,6 +115,7 @@ class AnnouncementService:
         s.flush()
         s.add(StateChange(announcement_id=ann.id, from_state=None, to_state=S.DRAFT.value, user_id=author.id,
                           note="created"))
+        versions.snapshot(versions.written(s, ann, author), ann)
         return ann
 
     def create_recording(self, s: Session, author: User, title: str, audio: bytes | str, *, priority=None,
@@ -127,6 +131,7 @@ class AnnouncementService:
         s.flush()
         s.add(StateChange(announcement_id=ann.id, from_state=None, to_state=S.DRAFT.value, user_id=author.id,
                           note="recorded"))
+        versions.snapshot(versions.written(s, ann, author), ann)
         return ann
 
     def _zones(self, s: Session, zones) -> list[str]:
@@ -149,7 +154,8 @@ class AnnouncementService:
 
     def edit(self, s: Session, ann_id: int, user: User, *, title=None, texts: dict[str, str] | None = None,
              audio: bytes | str | None = None, priority=None, zones=None, valid_from=..., valid_until=...) -> Announcement:
-        """Change an announcement. Back to draft; any approval is void."""
+        """Change an announcement: a new version, back to draft for approval. When an approved version is
+        in force it keeps airing until the new one is approved; otherwise any approval is void."""
         require(user, *AUTHORS, action="edit announcements")
         ann = self.get(s, ann_id)
         if ann.state in ON_AIR:
@@ -158,6 +164,8 @@ class AnnouncementService:
             title if title is not None else ann.title, priority if priority is not None else ann.priority,
             self._zones(s, zones) if zones is not None else ann.zones,
             ann.valid_from if valid_from is ... else valid_from, ann.valid_until if valid_until is ... else valid_until)
+        kept = versions.airing(s, ann)
+        version = versions.written(s, ann, user)
         if texts is not None:
             if ann.kind is not AnnouncementKind.SCRIPT:
                 raise ValidationError("texts: this announcement is a recording")
@@ -174,11 +182,16 @@ class AnnouncementService:
             ann.valid_from = valid_from
         if valid_until is not ...:
             ann.valid_until = valid_until
-        voided = ann.approved_hash is not None
-        ann.approved_hash = ann.approved_audio = ann.approved_engines = None
-        ann.approved_by_id = ann.approved_at = None
+        s.flush()
+        versions.snapshot(version, ann)
         ann.reject_reason = None
-        note = "edited" + ("; approval void" if voided else "")
+        if kept is not None:
+            note = f"edited: version {version.number} awaits approval; version {kept.number} keeps airing"
+        else:
+            voided = ann.approved_hash is not None
+            ann.approved_hash = ann.approved_audio = ann.approved_engines = None
+            ann.approved_by_id = ann.approved_at = None
+            note = "edited" + ("; approval void" if voided else "")
         if ann.state is S.DRAFT:
             s.add(StateChange(announcement_id=ann.id, from_state="draft", to_state="draft", user_id=user.id, note=note))
         else:

@@ -12,6 +12,7 @@ from typing import Iterable
 
 from sqlalchemy import select, update
 
+from broadcaster.announcements import versions
 from broadcaster.announcements.approval import OutsideWindow, RefusedToAir
 from broadcaster.announcements.scripts import APPROVED_STATES, ON_AIR, TRANSITIONS, AnnouncementService, transition
 from broadcaster.clock import Clock, SystemClock
@@ -33,11 +34,13 @@ def ref(ann_id: int) -> str:
     return f"announcement:{ann_id}"
 
 
-def audio_piece(ann: Announcement) -> dict:
-    """The approved audio as an airing piece: its hash says exactly what airs; approver and engines
-    go to the as-run log with it."""
-    return {"type": "audio", "sha256": ann.approved_hash, "ref": ref(ann.id), "title": ann.title,
-            "approved_by": ann.approved_by.name if ann.approved_by else "", "engines": ann.approved_engines or ""}
+def audio_piece(ann: Announcement, s=None) -> dict:
+    """The approved audio as an airing piece: its hash says exactly what airs; approver, engines and the
+    version number (with a session) go to the as-run log with it."""
+    piece = {"type": "audio", "sha256": ann.approved_hash, "ref": ref(ann.id), "title": ann.title,
+             "approved_by": ann.approved_by.name if ann.approved_by else "", "engines": ann.approved_engines or ""}
+    number = versions.number_of(s, ann.id, ann.approved_hash) if s is not None else None
+    return piece if number is None else dict(piece, version=number)
 
 
 def check_window(ann: Announcement, now) -> None:
@@ -119,10 +122,11 @@ def take(s, ann_id: int, states, refusal: str) -> Announcement:
 
 
 def check_approved_audio(s, ann_id: int, sha: str | None, where: str = "") -> None:
-    """The last check before an announcement's audio airs, alone or as a piece of a programme: still
-    approved, with exactly the audio ``sha`` (an edit sends it back to draft and voids the approval)."""
+    """The last check before an announcement's audio airs, alone or as a piece of a programme: an
+    approved version is in force with exactly the audio ``sha`` (an edit awaiting approval leaves the
+    approved version airing; approving the new version, expiry or a voided approval refuse the old)."""
     ann = s.get(Announcement, ann_id)
-    if ann is None or ann.state not in APPROVED_STATES or ann.approved_hash != sha:
+    if ann is None or not versions.in_force(s, ann, sha):
         state = "gone" if ann is None else repr(ann.state.value)
         raise RefusedToAir(f"refused at air time: announcement #{ann_id}{where} is {state}; "
                            "approval changed since it was queued")

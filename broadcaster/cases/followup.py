@@ -1,16 +1,21 @@
-"""Follow-up calls (回访): every closed case can record who called, when, and the outcome."""
+"""Follow-up calls (回访): every closed case can record who called, when, and the outcome; and follow-up
+visits of every case kind (``VisitService``, below)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.cases.missing import add_event, load_case
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
-from broadcaster.store.models.cases import CaseState, FollowUp, PersonCase
+from broadcaster.cases.forms import Form, refuse
+from broadcaster.store.models.cases import CaseState, FollowUp, LostItem, LostItemClaim, LostItemState, PersonCase
+from broadcaster.store.models.desk import FollowUpVisit
 
 
 class FollowUpService:
@@ -53,3 +58,154 @@ class FollowUpService:
             return list(s.scalars(select(PersonCase).where(PersonCase.state == CaseState.CLOSED,
                                                            PersonCase.id.not_in(called))
                                   .order_by(PersonCase.closed_at)))
+
+
+# -- follow-up visits of every case kind ----------------------------------------------------------
+# Return visits (回访) for every case kind the manuals name: complaints (scheduled when answered, within
+# 3 days), visitor-injury incidents (scheduled when treated), missing-person cases (due 3 days after
+# closing) and lost property handed back (due 3 days after). Each visit asks the visitor's satisfaction
+# with the result, the staff's attitude and the timeliness (1-5) and keeps remarks.
+
+VISIT_KINDS = ("complaint", "incident", "person", "lost_item")
+VISIT_AFTER_DAYS = 3
+LOW_SCORE = 2  # a score at or below this needs remarks: what was the visitor unhappy about
+
+
+def schedule(s: Session, kind: str, number: str, due_at: datetime, now: datetime) -> FollowUpVisit:
+    """A visit due by ``due_at`` (the case's open visit is kept if it already has one)."""
+    open_visit = s.scalar(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
+                                                      FollowUpVisit.case_number == number,
+                                                      FollowUpVisit.done_at.is_(None)))
+    if open_visit is not None:
+        return open_visit
+    visit = FollowUpVisit(case_kind=kind, case_number=number, due_at=due_at, scheduled_at=now, remarks="")
+    s.add(visit)
+    s.flush()
+    return visit
+
+
+def cancel_open(s: Session, kind: str, number: str) -> None:
+    for visit in s.scalars(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
+                                                       FollowUpVisit.case_number == number,
+                                                       FollowUpVisit.done_at.is_(None))):
+        s.delete(visit)
+
+
+@dataclass
+class DueVisit:
+    kind: str
+    number: str
+    due_at: datetime
+    who: str          # the visitor to call
+    contact: str
+    overdue: bool
+
+
+class VisitService:
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db, self.clock = db, clock or SystemClock()
+
+    def due(self) -> list[DueVisit]:
+        """Every visit not yet made, soonest due first."""
+        from broadcaster.store.models.desk import Complaint, Incident
+
+        now = self.clock.now()
+        out: list[DueVisit] = []
+        with self.db.session() as s:
+            done = {(k, n) for k, n in s.execute(select(FollowUpVisit.case_kind, FollowUpVisit.case_number)
+                                                 .where(FollowUpVisit.done_at.is_not(None)))}
+            for visit in s.scalars(select(FollowUpVisit).where(FollowUpVisit.done_at.is_(None))):
+                model = Complaint if visit.case_kind == "complaint" else Incident
+                case = s.scalar(select(model).where(model.number == visit.case_number))
+                out.append(DueVisit(visit.case_kind, visit.case_number, visit.due_at,
+                                    getattr(case, "visitor_name", None) or "", getattr(case, "visitor_contact", None) or "",
+                                    visit.due_at <= now))
+            legacy = set(s.scalars(select(FollowUp.case_id)))
+            for case in s.scalars(select(PersonCase).where(PersonCase.state == CaseState.CLOSED)):
+                if case.id in legacy or ("person", case.number) in done or case.closed_at is None:
+                    continue
+                due_at = case.closed_at + timedelta(days=VISIT_AFTER_DAYS)
+                out.append(DueVisit("person", case.number, due_at, case.reporter_name or "",
+                                    case.reporter_contact or "", due_at <= now))
+            rows = s.execute(select(LostItem, LostItemClaim).join(LostItemClaim, LostItemClaim.item_id == LostItem.id)
+                             .where(LostItem.state == LostItemState.HANDED_OVER))
+            for item, claim in rows:
+                if ("lost_item", item.number) in done or claim.handed_over_at is None:
+                    continue
+                due_at = claim.handed_over_at + timedelta(days=VISIT_AFTER_DAYS)
+                out.append(DueVisit("lost_item", item.number, due_at, claim.owner_name, claim.owner_identity,
+                                    due_at <= now))
+        return sorted(out, key=lambda v: v.due_at)
+
+    def record(self, kind: str, number: str, who: Actor, values: dict) -> FollowUpVisit:
+        """What the visitor said. The case moves on (a complaint to "followed up", an incident's
+        follow-up step). Every bad field at once; nothing stored then."""
+        now = self.clock.now()
+        f = Form(values, None, now)
+        scores = {name: f.score(name) for name in ("satisfaction", "attitude", "timeliness")}
+        remarks = f.text("remarks", 2000, lines=True)
+        if not remarks and any(v is not None and v <= LOW_SCORE for v in scores.values()):
+            f.fail("remarks", "Say what the visitor was unhappy about.")
+        f.done()
+        if kind not in VISIT_KINDS:
+            raise refuse("kind", "Choose one of the list.")
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="record a follow-up visit")
+            self._check_case(s, kind, number)
+            visit = s.scalar(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
+                                                         FollowUpVisit.case_number == number,
+                                                         FollowUpVisit.done_at.is_(None)))
+            if visit is None:
+                visit = FollowUpVisit(case_kind=kind, case_number=number, due_at=now, scheduled_at=now)
+                s.add(visit)
+            visit.done_at, visit.visited_by_id, visit.remarks = now, user.id, remarks
+            visit.satisfaction, visit.attitude, visit.timeliness = (scores["satisfaction"], scores["attitude"],
+                                                                    scores["timeliness"])
+            s.flush()
+            self._case_moves_on(s, kind, number, user, now, scores["satisfaction"], remarks)
+        return visit
+
+    @staticmethod
+    def _check_case(s: Session, kind: str, number: str) -> None:
+        from broadcaster.cases import complaints, incidents
+        from broadcaster.store.models.desk import ComplaintState
+
+        if kind == "complaint":
+            c = complaints.load(s, number)
+            if c.state is not ComplaintState.ANSWERED:
+                raise InvalidTransition(f"complaint {c.number} is {c.state.value}: visit after answering it")
+        elif kind == "incident":
+            incidents.load(s, number)
+        elif kind == "person":
+            case = load_case(s, number)
+            if case.state is not CaseState.CLOSED:
+                raise InvalidTransition(f"case {case.number} is {case.state.value}: visit after closing it")
+        else:
+            item = s.scalar(select(LostItem).where(LostItem.number == number))
+            if item is None:
+                from broadcaster.errors import NotFound
+
+                raise NotFound(f"no such lost-property item: {number}")
+            if item.state is not LostItemState.HANDED_OVER:
+                raise InvalidTransition(f"item {item.number} is {item.state.value}: visit after handing it back")
+
+    @staticmethod
+    def _case_moves_on(s: Session, kind: str, number: str, user, now: datetime, satisfaction: int,
+                       remarks: str) -> None:
+        from broadcaster.cases import complaints, incidents
+
+        if kind == "complaint":
+            complaints.visited(s, number, user, now, satisfaction, remarks)
+        elif kind == "incident":
+            incidents.visited(s, number, user, now, remarks)
+        elif kind == "person":
+            add_event(s, load_case(s, number), user, "follow-up", now,
+                      detail=f"satisfaction {satisfaction}/5 {remarks}".strip())
+
+    def for_case(self, kind: str, number: str) -> list[FollowUpVisit]:
+        from sqlalchemy.orm import selectinload
+
+        with self.db.session() as s:
+            return list(s.scalars(select(FollowUpVisit).options(selectinload(FollowUpVisit.visited_by))
+                                  .where(FollowUpVisit.case_kind == kind, FollowUpVisit.case_number == number)
+                                  .order_by(FollowUpVisit.id)))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.cases.numbering import LOST_SERIES, next_number, venue_tz
@@ -35,8 +35,35 @@ def _text(field: str, value, limit: int, *, required: bool = False) -> str | Non
     if required and not text:
         raise ValidationError(f"{field}: required")
     if len(text) > limit:
-        raise ValidationError(f"{field}: at most {limit} characters (got {len(text)})")
+        raise ValidationError(f"{field}: at most {limit} characters")
     return text or None
+
+
+def claim_place(default: str) -> str:
+    """Where owners collect: the venue's first meeting point (named in every language), else ``default``."""
+    from broadcaster.settings import load_settings
+
+    for place in load_settings().places or []:
+        if place.get("meeting_point"):
+            return next(iter(place["names"].values()))
+    return default
+
+
+def check_item(now: datetime, *, found_at: datetime | None, **fields) -> tuple[dict, dict[str, str]]:
+    """(clean values, errors by field) of an item to register: every problem at once."""
+    errors: dict[str, str] = {}
+    if found_at is not None and found_at.tzinfo is None:
+        errors["found_at"] = "give a time with a time zone"
+    elif found_at is not None and found_at > now + timedelta(minutes=5):
+        errors["found_at"] = "this time is in the future"
+    values: dict = {}
+    for field, limit, required in (("category", 80, True), ("where_found", 120, True), ("finder", 120, True),
+                                   ("storage_place", 120, True), ("colour", 40, False), ("photo_path", 255, False)):
+        try:
+            values[field] = _text(field, fields.get(field), limit, required=required)
+        except ValidationError as exc:
+            errors[field] = str(exc).split(": ", 1)[1]
+    return values, errors
 
 
 class LostPropertyService:
@@ -49,16 +76,11 @@ class LostPropertyService:
                  photo_path: str | None = None, valuable: bool = False) -> LostItem:
         now = self.clock.now()
         found_at = found_at or now
-        if found_at.tzinfo is None:
-            raise ValidationError("found_at: give a time with a time zone")
-        if found_at > now + timedelta(minutes=5):
-            raise ValidationError("found_at: is in the future")
-        values = dict(category=_text("category", category, 80, required=True),
-                      where_found=_text("where_found", where_found, 120, required=True),
-                      finder=_text("finder", finder, 120, required=True),
-                      storage_place=_text("storage_place", storage_place, 120, required=True),
-                      colour=_text("colour", colour, 40), photo_path=_text("photo_path", photo_path, 255),
-                      description=(description or "").strip())
+        values, errors = check_item(now, found_at=found_at, category=category, where_found=where_found, finder=finder,
+                                    storage_place=storage_place, colour=colour, photo_path=photo_path)
+        if errors:
+            raise FieldErrors(errors)
+        values["description"] = (description or "").strip()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="register lost property")
             item = LostItem(number=next_number(s, LOST_SERIES, found_at, self.tz), state=LostItemState.STORED,
@@ -82,7 +104,7 @@ class LostPropertyService:
             if tpl.purpose is not TemplatePurpose.LOST_PROPERTY:
                 raise ValidationError(f"template: {tpl.key} is not a lost-property template")
             values = {"category": item.category, "colour": item.colour, "where_found": item.where_found,
-                      "found_time": item.found_at, "claim_place": self.claim_place}
+                      "found_time": item.found_at, "claim_place": claim_place(self.claim_place)}
             texts = fill(tpl, values, is_child=False, tz=self.tz)
             return paging.add_page(s, user, texts, TemplatePurpose.LOST_PROPERTY, lost_item_id=item.id,
                                    template_id=tpl.id, repeats=1, priority=Priority.ANNOUNCEMENT)
@@ -145,10 +167,20 @@ class LostPropertyService:
         with self.db.session() as s:
             return self._load(s, number)
 
-    def list(self, state: LostItemState | str | None = None) -> list[LostItem]:
+    def keep_until(self, item: LostItem) -> datetime:
+        """The retention date: an item still stored then is disposed of or handed on (see ``unclaimed``)."""
+        return item.found_at + timedelta(days=UNCLAIMED_AFTER_DAYS)
+
+    def list(self, state: LostItemState | str | None = None, search: str | None = None) -> list[LostItem]:
+        """Items, newest first; ``search`` matches the number, category, colour, place or description."""
         q = select(LostItem).options(selectinload(LostItem.claim)).order_by(LostItem.id.desc())
         if state:
             q = q.where(LostItem.state == LostItemState(state))
+        words = " ".join((search or "").split())
+        if words:
+            like = f"%{words}%"
+            q = q.where(LostItem.number.ilike(like) | LostItem.category.ilike(like) | LostItem.colour.ilike(like)
+                        | LostItem.where_found.ilike(like) | LostItem.description.ilike(like))
         with self.db.session() as s:
             return list(s.scalars(q))
 

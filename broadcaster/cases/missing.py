@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
 from broadcaster.cases.resolution import stop_pages
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
@@ -73,7 +73,7 @@ def _clean_text(field: str, value, limit: int) -> str | None:
         return None
     text = " ".join(str(value).split())
     if len(text) > limit:
-        raise ValidationError(f"{field}: at most {limit} characters (got {len(text)})")
+        raise ValidationError(f"at most {limit} characters")
     return text or None
 
 
@@ -83,9 +83,9 @@ def _clean_age(value) -> int | None:
     try:
         age = int(str(value).strip())
     except ValueError:
-        raise ValidationError(f"age: must be a whole number of years, got {value!r}") from None
+        raise ValidationError("give the age in whole years, e.g. 5") from None
     if not 0 <= age <= 120:
-        raise ValidationError(f"age: must be between 0 and 120, got {age}")
+        raise ValidationError("give an age between 0 and 120")
     return age
 
 
@@ -94,34 +94,47 @@ def _clean_sex(value) -> str | None:
         return None
     key = str(value).strip().lower()
     if key not in SEXES:
-        raise ValidationError(f"sex: unknown value {value!r}; use one of boy, girl, male, female, 男, 女, unknown")
+        raise ValidationError("choose boy, girl, man, woman or unknown")
     return SEXES[key]
 
 
 def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
-    """Check and normalise the details; return column values. Raises ValidationError naming the field."""
-    out = {f: _clean_text(f, getattr(d, f), n) for f, n in TEXT_FIELDS.items()}
-    out["age"] = _clean_age(d.age)
-    out["sex"] = _clean_sex(d.sex)
+    """Check and normalise the details; return column values. Raises FieldErrors naming every field
+    that is wrong at once, in the desk's words."""
+    errors: dict[str, str] = {}
+    out: dict = {}
+
+    def check(field: str, fn, *args):
+        try:
+            out[field] = fn(*args)
+        except ValidationError as exc:
+            errors[field], out[field] = str(exc), None
+
+    for f, n in TEXT_FIELDS.items():
+        check(f, _clean_text, f, getattr(d, f), n)
+    check("age", _clean_age, d.age)
+    check("sex", _clean_sex, d.sex)
     out["notes"] = (d.notes or "").strip()
     if d.last_seen_at is not None:
         if d.last_seen_at.tzinfo is None:
-            raise ValidationError("last_seen_at: give a time with a time zone")
-        if d.last_seen_at > now + timedelta(minutes=5):
-            raise ValidationError("last_seen_at: is in the future")
+            errors["last_seen_at"] = "give a time with a time zone"
+        elif d.last_seen_at > now + timedelta(minutes=5):
+            errors["last_seen_at"] = "this time is in the future"
     out["last_seen_at"] = d.last_seen_at
     age = out["age"]
     if kind is CaseKind.MISSING:
-        if age is None and d.is_child is None:
-            raise ValidationError("age: give the age (or mark the person as a child) so the no-name rule applies")
-        for f in ("reporter_name", "reporter_contact"):
-            if not out[f]:
-                raise ValidationError(f"{f}: required for a missing-person report (the guardian)")
-        if not any(out[f] for f in ("clothing", "hair", "height", "shoes")):
-            raise ValidationError("clothing: describe the person (clothing, hair, height or shoes)")
-    else:
-        if not out["meeting_point"]:
-            raise ValidationError("meeting_point: required for a found child (where the guardian should go)")
+        if age is None and d.is_child is None and "age" not in errors:
+            errors["age"] = "give the age (a child's name is never paged)"
+        for f, what in (("reporter_name", "the guardian's name is needed"),
+                        ("reporter_contact", "a phone number to call the guardian back is needed")):
+            if not out[f] and f not in errors:
+                errors[f] = what
+        if not any(out[f] for f in ("clothing", "hair", "height", "shoes")) and "clothing" not in errors:
+            errors["clothing"] = "describe the person: clothing, shoes, hair or height"
+    elif not out["meeting_point"] and "meeting_point" not in errors:
+        errors["meeting_point"] = "say where the guardian should come"
+    if errors:
+        raise FieldErrors(errors)
     if d.is_child is not None:
         out["is_child"] = bool(d.is_child) or (age is not None and age < CHILD_AGE_LIMIT)
     elif age is not None:
@@ -230,6 +243,28 @@ class CaseService:
                 stopped = stop_pages(s, case, self.db.signals, now)
                 if stopped:
                     add_event(s, case, user, "repeats cancelled", now, detail=", ".join(f"#{p}" for p in stopped))
+        return case
+
+    def edit(self, number: str, who: Actor, changes: dict) -> PersonCase:
+        """Change a case's description (the fields of ``changes``); every change is on the timeline.
+        The details are checked as when the case was opened (every problem at once)."""
+        editable = set(TEXT_FIELDS) | {"age", "sex"}
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="edit a case")
+            case = load_case(s, number)
+            current = {f: getattr(case, f) for f in editable}
+            sex = {"male": "boy" if case.is_child else "man", "female": "girl" if case.is_child else "woman"}
+            current["sex"] = sex.get(case.sex, case.sex)
+            wanted = {**current, **{k: v for k, v in changes.items() if k in editable}}
+            values = validate_details(case.kind, CaseDetails(**wanted, is_child=case.is_child or None,
+                                                             last_seen_at=case.last_seen_at), now)
+            changed = [f for f in sorted(editable) if values[f] != getattr(case, f)]
+            for f in changed:
+                add_event(s, case, user, "edited", now, detail=f"{f}: {getattr(case, f) or '–'} → {values[f] or '–'}")
+                setattr(case, f, values[f])
+            if "age" in changed and values["age"] is not None:
+                case.is_child = case.is_child or values["age"] < CHILD_AGE_LIMIT
         return case
 
     def add_note(self, number: str, who: Actor, note: str) -> None:

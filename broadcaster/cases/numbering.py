@@ -1,4 +1,5 @@
-"""Case numbers by venue-local date + serial: ``20261122-003``; lost property ``L20261122-001``.
+"""Case numbers by venue-local date + serial: ``20261122-003``; lost property ``L20261122-001``;
+complaints ``TS20261122-001`` (投诉); visitor-injury incidents ``YW20261122-001`` (意外伤害).
 
 The serial comes from a counter row (series, day) bumped in the caller's transaction: the UPDATE locks
 the row (PostgreSQL row lock, SQLite write lock) until commit, so two desks never get the same number.
@@ -19,6 +20,8 @@ from broadcaster.store.models.cases import NumberCounter
 #: Numbering series. Person cases carry no prefix; lost property numbers start with "L".
 CASE_SERIES = ""
 LOST_SERIES = "L"
+COMPLAINT_SERIES = "TS"
+INCIDENT_SERIES = "YW"
 
 DEFAULT_VENUE_TZ = "Asia/Shanghai"
 

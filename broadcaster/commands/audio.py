@@ -1,11 +1,20 @@
-"""`broadcaster devices | say | play`: hear the audio layer directly."""
+"""`broadcaster devices | say | play | chime`: hear the audio layer directly."""
 from __future__ import annotations
 
 import argparse
+import io
+import sys
+from pathlib import Path
 
+import soundfile as sf
+
+from audio import chimes
 from audio.decode import load_audio
 from audio.player import Player
 from audio.render import Renderer
+from audio.tts.base import DEFAULT_ORDER, ENGINE_NAMES
+from broadcaster.errors import BroadcasterError
+from broadcaster.settings import load_settings
 from audio.sinks import AudioError, list_devices, open_sink
 
 
@@ -13,15 +22,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("devices", help="list audio output devices")
     p.set_defaults(func=cmd_devices)
 
-    p = sub.add_parser("say", help="render a (bilingual) announcement and play it or save it")
+    order = "\n".join(f"    {lang}={','.join(names)}" for lang, names in DEFAULT_ORDER.items())
+    p = sub.add_parser("say", help="render a (bilingual) announcement and play it or save it",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=f"""\
+speech engines ({', '.join(ENGINE_NAMES)}):
+  piper    offline neural voice: English built in; any piper voice (VOICE.onnx with its
+           VOICE.onnx.json) put in $PA_VOICES_DIR (default var/voices) speaks its language
+  espeak   espeak-ng, offline, every language here (Mandarin, Cantonese, Russian, ...)
+  gtts     Google's online voice; needs the internet
+
+Each language tries its engines in order and falls back to the next when one fails.
+  default order (language=engines):
+{order}
+
+environment:
+  PA_TTS_CHAIN      engine order per language, overriding the default for the languages it
+                    names, e.g. PA_TTS_CHAIN="zh-CN=espeak; en=piper,espeak" ("*" = any other)
+  PA_GTTS_DISABLED  set to 1 to never use the online voice (no internet, or not allowed)
+
+Speech is levelled to -20 LUFS with its true peak under -1 dBTP. A text with nothing that can
+be spoken (only emoji or punctuation) is refused.""")
     p.add_argument("--lang", required=True, help="first language, e.g. zh-CN")
     p.add_argument("text", help="text in the first language")
     p.add_argument("--lang2", nargs=2, metavar=("LANG2", "TEXT2"), help="second language and its text")
     p.add_argument("--chime", default="announcement",
                    help="emergency, urgent_page, announcement, programme, or none")
-    p.add_argument("--out", help="write a WAV file instead of playing")
+    p.add_argument("--out", metavar="FILE.wav", help="write a WAV file instead of playing (its folder must exist)")
     p.add_argument("--device", default="device", help="sink: device, device:NAME, wav:PATH, null")
     p.set_defaults(func=cmd_say)
+
+    p = sub.add_parser("chime", help="the venue's own chimes: set one from a sound file, or back to the built-in one")
+    csub = p.add_subparsers(dest="chime_command", metavar="ACTION", required=True)
+    c = csub.add_parser("set", help="check, trim, fade and level a sound file and use it as a chime")
+    c.add_argument("file", help="WAV, FLAC, OGG or MP3; 0.3 to 8 s of sound")
+    c.add_argument("--for", dest="kind", default="announcement", choices=chimes.KINDS,
+                   help="which chime it replaces (default: announcement)")
+    c.set_defaults(func=cmd_chime_set)
+    c = csub.add_parser("reset", help="go back to the built-in chime")
+    c.add_argument("--for", dest="kind", default="announcement", choices=chimes.KINDS)
+    c.set_defaults(func=cmd_chime_reset)
+    c = csub.add_parser("list", help="which chimes are the venue's own")
+    c.set_defaults(func=cmd_chime_list)
 
     p = sub.add_parser("play", help="play an audio file (WAV, FLAC, OGG, MP3)")
     p.add_argument("file")
@@ -33,8 +74,7 @@ def cmd_devices(args) -> int:
     try:
         devices = list_devices()
     except AudioError as exc:
-        print(f"error: {exc}")
-        return 1
+        return _fail(str(exc))
     for d in devices:
         mark = "*" if d["default"] else " "
         print(f"{mark} {d['index']:>3}  {d['name']}  ({d['channels']} ch, {d['rate']:.0f} Hz)")
@@ -51,19 +91,48 @@ def _play(pcm, spec: str) -> None:
         sink.close()
 
 
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _writable(path: Path) -> str | None:
+    """Why ``path`` cannot be written (None when it can be tried): checked before rendering."""
+    if path.is_dir():
+        return f"cannot write {path}: it is a folder"
+    if not path.parent.is_dir():
+        return f"cannot write {path}: folder {path.parent} does not exist"
+    return None
+
+
 def cmd_say(args) -> int:
     parts = [(args.lang, args.text)]
     if args.lang2:
         parts.append(tuple(args.lang2))
+    out_path = Path(args.out) if args.out else None
+    if out_path is not None and (why := _writable(out_path)):
+        return _fail(why)
     try:
-        out = Renderer().render_script(parts, chime=None if args.chime == "none" else args.chime)
-        print(f"{out.pcm.duration:.1f} s, spoken by {', '.join(out.engines)}, sha256 {out.sha256[:16]}")
-        _play(out.pcm, f"wav:{args.out}" if args.out else args.device)
-    except AudioError as exc:
-        print(f"error: {exc}")
-        return 1
-    if args.out:
-        print(f"wrote {args.out}")
+        renderer = Renderer(target_lufs=load_settings().loudness_lufs)
+        out = renderer.render_script(parts, chime=None if args.chime == "none" else args.chime)
+    except (AudioError, BroadcasterError) as exc:  # BroadcasterError: a broken settings file
+        return _fail(str(exc))
+    except OSError as exc:  # the speech cache's folder cannot be written
+        return _fail(f"cannot keep rendered speech in {exc.filename or 'the cache'}: {exc.strerror or exc}")
+    print(f"{out.pcm.duration:.1f} s, spoken by {', '.join(out.engines)}, sha256 {out.sha256[:16]}")
+    if out_path is None:
+        try:
+            _play(out.pcm, args.device)
+        except AudioError as exc:
+            return _fail(str(exc))
+        return 0
+    buf = io.BytesIO()
+    sf.write(buf, out.pcm.to_int16(), out.pcm.rate, subtype="PCM_16", format="WAV")
+    try:
+        out_path.write_bytes(buf.getvalue())
+    except OSError as exc:
+        return _fail(f"cannot write {out_path}: {exc.strerror or exc}")
+    print(f"wrote {out_path}")
     return 0
 
 
@@ -73,6 +142,29 @@ def cmd_play(args) -> int:
         print(f"{args.file}: {pcm.duration:.1f} s")
         _play(pcm, args.device)
     except AudioError as exc:
-        print(f"error: {exc}")
-        return 1
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_chime_set(args) -> int:
+    try:
+        ready = chimes.import_chime(args.file, args.kind)
+    except chimes.BadChime as exc:
+        return _fail(f"{args.file}: {exc}")
+    except OSError as exc:
+        return _fail(f"cannot keep the chime in {chimes.chime_dir()}: {exc.strerror or exc}")
+    print(f"the {args.kind} chime is now {Path(args.file).name} ({ready.duration:.1f} s, levelled)")
+    return 0
+
+
+def cmd_chime_reset(args) -> int:
+    removed = chimes.reset_chime(args.kind)
+    print(f"the {args.kind} chime is the built-in one" + ("" if removed else " (it already was)"))
+    return 0
+
+
+def cmd_chime_list(args) -> int:
+    for kind in chimes.KINDS:
+        own = (chimes.chime_dir() / f"{kind}.wav").exists()
+        print(f"{kind:<13} {'venue' if own else 'built-in'}  {chimes.chime(kind).duration:.1f} s")
     return 0

@@ -12,6 +12,7 @@ case just before it airs.
 from __future__ import annotations
 
 import argparse
+import sys
 import json
 from datetime import datetime, time
 
@@ -236,6 +237,26 @@ def _template_show(args) -> int:
     return 0
 
 
+def _templates_demo(args) -> int:
+    """A one-person demo: one user approves every pending template (no four-eyes). Refused without the
+    explicit flag; loud about it."""
+    from broadcaster.settings import load_settings
+    from broadcaster.venue import step_done
+
+    if not args.i_am_the_only_person:
+        print("refused: this approves every page template without a second person (no four-eyes). For a "
+              "one-person demo only, add --i-am-the-only-person", file=sys.stderr)
+        return 1
+    svc = TemplateService(Database(args.db))
+    seed_defaults(svc.db)
+    approved = [svc.approve(t.id, args.user).key for t in svc.list() if t.status.value == "pending"]
+    step_done(load_settings(), "templates")
+    print("WARNING: one-person demo: every page template approved by "
+          f"{args.user} alone, with no second person (four-eyes is off for these): {', '.join(approved) or 'none'}."
+          " Do not use this set-up for a real venue.")
+    return 0
+
+
 def _cmd(sub, name: str, func, help: str, user: bool = False) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=help, description=help)
     p.set_defaults(func=func)
@@ -318,6 +339,9 @@ def register(subparsers) -> None:
         dest="templates_command", metavar="ACTION", required=True)
     _cmd(tpls, "seed", _templates_seed, "create the default templates (pending approval)")
     _cmd(tpls, "list", _templates_list, "list page templates")
+    p = _cmd(tpls, "demo-approve", _templates_demo, "ONE-PERSON DEMO ONLY: approve every pending template "
+             "yourself (no four-eyes)", user=True)
+    p.add_argument("--i-am-the-only-person", action="store_true", help="confirm: no second person approves")
     tpl = subparsers.add_parser("template", help="one page template").add_subparsers(
         dest="template_command", metavar="ACTION", required=True)
     p = _cmd(tpl, "approve", _template_approve, "approve a template (supervisor, not its author)", user=True)

@@ -96,8 +96,8 @@ def cmd_serve(args) -> int:
     service = BroadcastService(db_url=args.db, zones=zones, scheduler=not args.no_scheduler)
     created = service.first_run()
     if created:
-        print(f"first run: created the administrator account {created} (change the password after logging in)",
-              flush=True)
+        print(f"first run: created the administrator account {created}; log in to the panel to set up the venue "
+              "(you choose your own password first)", flush=True)
     service.start()
     sinks = ", ".join(f"{z}: {zone.sink.name}" for z, zone in service.engine.zones.items()) \
         if service.engine is not None else "no zones of its own"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -21,8 +22,9 @@ def _services(db):
     from broadcaster.settings import load_settings
 
     media = MediaStore()
-    anns = AnnouncementService(load_settings(), media)
-    return anns, ApprovalService(renderer_for(Renderer(), media), media)
+    settings = load_settings()
+    anns = AnnouncementService(settings, media)
+    return anns, ApprovalService(renderer_for(Renderer(target_lufs=settings.loudness_lufs), media), media)
 
 
 def _station(db):
@@ -54,7 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = us.add_parser("add", help="add a user")
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=["broadcaster", "supervisor", "desk", "admin"])
-    a.add_argument("--password", help="for the web panel (8+ characters)")
+    a.add_argument("--password", help="for the web panel (8+ characters); asked for when not given")
+    a.add_argument("--no-login", action="store_true",
+                   help="an account for the command line only, that cannot log in to the panel")
     a.set_defaults(func=cmd_user_add)
     a = us.add_parser("list")
     a.set_defaults(func=cmd_user_list)
@@ -77,6 +81,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = an.add_parser("show")
     a.add_argument("id", type=int)
     a.set_defaults(func=cmd_announce_show)
+    a = an.add_parser("edit", help="a new version (the approved one keeps airing until it is approved)")
+    a.add_argument("id", type=int)
+    a.add_argument("--user", required=True)
+    a.add_argument("--title")
+    a.add_argument("--text", action="append", default=[], metavar="LANG=TEXT", help="repeat per language")
+    a.set_defaults(func=cmd_announce_edit)
 
     for name, helptext in (("submit", "submit for approval"), ("approve", "approve (supervisor, not the author)")):
         a = sub.add_parser(name, help=helptext)
@@ -118,9 +128,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_user_add(args) -> int:
     from broadcaster.users import add_user
 
+    password = args.password
+    if password is None and not args.no_login:
+        if not sys.stdin.isatty():
+            raise ValidationError("password: give --password (8+ characters), or --no-login for an account "
+                                  "that cannot log in to the panel")
+        import getpass
+
+        password = getpass.getpass(f"password for {args.name} (8+ characters): ")
+        if getpass.getpass("the same again: ") != password:
+            raise ValidationError("password: the two passwords differ; nothing was saved")
     with _db(args).session() as s:
-        u = add_user(s, args.name, args.role, password=args.password)
-        print(f"user {u.name} ({u.role.value}) added")
+        u = add_user(s, args.name, args.role, password=password)
+        print(f"user {u.name} ({u.role.value}) added" + ("" if password else "; it cannot log in to the panel"))
     return 0
 
 
@@ -185,6 +205,29 @@ def cmd_announce_show(args) -> int:
         for h in anns.history(s, a.id):
             print(f"  {h.at:%Y-%m-%d %H:%M:%S} {h.from_state or '-'} -> {h.to_state} "
                   f"{h.user.name if h.user else 'engine'} {h.note}")
+    return 0
+
+
+def cmd_announce_edit(args) -> int:
+    """Edit: says which upcoming slots air the announcement and which version stays on air meanwhile."""
+    from broadcaster.announcements.versions import summary
+    from broadcaster.schedule.programmes import ProgrammeService
+    from broadcaster.schedule.uses import slots_airing
+    from broadcaster.users import get_user
+
+    db = _db(args)
+    anns, _ = _services(db)
+    texts = dict(item.partition("=")[::2] for item in args.text) or None
+    with db.session() as s:
+        ann = anns.edit(s, args.id, get_user(s, args.user), title=args.title, texts=texts)
+        version = summary(s, ann)
+    slots = slots_airing(ProgrammeService(db), args.id)
+    print(f"announcement #{args.id} edited: version {version['pending'] or '?'} needs approval")
+    if slots:
+        kept = f"version {version['airing']} keeps airing" if version["airing"] else "they will not air it"
+        print(f"  {len(slots)} upcoming slot(s) air it; until the new version is approved {kept}:")
+        for sl in slots:
+            print(f"  {sl.local:%a %Y-%m-%d %H:%M}  {sl.programme}")
     return 0
 
 

@@ -106,8 +106,11 @@ class PlayoutEngine:
         with self._cond:
             seq = next(self._seq)
             for z in item.zones:
-                entry = Entry(item_id, item, seq)
-                heapq.heappush(self.zones[z].bed_queue if item.is_bed else self.zones[z].fg_queue, entry)
+                zone, entry = self.zones[z], Entry(item_id, item, seq)
+                heapq.heappush(zone.bed_queue if item.is_bed else zone.fg_queue, entry)
+                if not item.is_bed and zone.fg_queue[0] is entry and (
+                        zone.current is None or item.priority > zone.current.item.priority):
+                    self._ready(entry)  # it airs next: its check starts now, not at the next block
             self._cond.notify_all()
         return item_id
 
@@ -288,10 +291,9 @@ class PlayoutEngine:
         return events
 
     def _ready(self, e: Entry) -> bool | Exception:
-        """May ``e`` start now? True when it needs no check, has started before, or its last check
-        passed within :data:`CHECK_FRESH_S`; False while the check runs (started here if none is
-        running: it reads the database and the audio, so it runs on a checker thread, never on the
-        zone's audio thread nor under the lock); the exception when the check refused it."""
+        """May ``e`` start now? True: no check needed, started before, or checked within CHECK_FRESH_S;
+        False while its check runs (on a checker thread, never the zone's audio thread nor under the
+        lock: started here if none runs); the exception when the check refused it."""
         if e.started or e.item.check is None:
             return True
         fut = e.checking

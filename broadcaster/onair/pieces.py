@@ -29,6 +29,7 @@ from audio.chimes import chime
 from audio.decode import load_audio, stream_audio
 from audio.pcm import Pcm
 from broadcaster.store.models.onair import MediaBlob
+from playlists.library import play_gain
 from playlists.stream import CrossfadeStream
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ class MediaSource:
         self.db = db
         self.roots = [Path(store_root)] if store_root else []
         self.cache_dir = Path(cache_dir)
-        self._chimes: dict[str, Pcm] = {}
 
     def path(self, sha: str) -> Path:
         """A local file holding the media ``sha`` (fetched from the database if no local copy)."""
@@ -118,9 +118,7 @@ class MediaSource:
             raise
 
     def chime(self, name: str) -> Pcm:
-        if name not in self._chimes:
-            self._chimes[name] = chime(name)
-        return self._chimes[name]
+        return chime(name)  # cached by audio.chimes; a venue's new chime (`broadcaster chime set`) rings at once
 
 
 def _check(actual: str, sha: str, path: Path) -> None:
@@ -145,27 +143,64 @@ def share(s, sha: str, path: Path, *, by_samples: bool) -> None:
 
 
 class Speech:
-    """Pages' speech rendered on a small pool, the last few shared by repeats (bounded)."""
+    """Pages' speech, a sentence at a time: each sentence renders on a small pool in order and airs as
+    soon as it is ready, so the first one follows the chime while the rest render. The last few pages'
+    sentences are kept for their repeats (bounded)."""
 
     def __init__(self, renderer, keep: int = 8) -> None:
         self.renderer = renderer
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="page-tts")
-        self._kept: OrderedDict[tuple, Future] = OrderedDict()
+        self._kept: OrderedDict[tuple, tuple[list, Future]] = OrderedDict()
         self._lock = threading.Lock()
         self.keep = keep
 
-    def render(self, parts: list[tuple[str, str]]) -> Future:
+    def render(self, parts: list[tuple[str, str]]) -> tuple[list, Future]:
+        """(what to air: a Future per sentence and the pauses between them; a Future of the whole
+        speech's (sha256, engines), set once every sentence has rendered)."""
         key = tuple(tuple(p) for p in parts)
         with self._lock:
-            fut = self._kept.get(key)
-            if fut is not None and not (fut.done() and fut.exception() is not None):
+            kept = self._kept.get(key)
+            if kept is not None and not (kept[1].done() and kept[1].exception() is not None):
                 self._kept.move_to_end(key)
-                return fut
-            fut = self._pool.submit(lambda: self.renderer.render_script(parts=list(key), chime=None, lead_in=0.0))
-            self._kept[key] = fut
+                return kept
+            kept = self._kept[key] = self._start(self.renderer.plan(list(key)))
             while len(self._kept) > self.keep:
                 self._kept.popitem(last=False)
-            return fut
+            return kept
+
+    def _start(self, plan: list) -> tuple[list, Future]:
+        said: list = [Pcm.silence(step) if isinstance(step, float) else Future() for step in plan]
+        engines: list[str] = []
+        whole: Future = Future()
+        pending = [sum(1 for part in said if isinstance(part, Future))]
+        lock = threading.Lock()
+
+        def one(lang: str, sentence: str) -> Pcm:
+            pcm, engine = self.renderer.say(sentence, lang)
+            with lock:
+                if engine not in engines:
+                    engines.append(engine)
+            return pcm
+
+        def finished(f: Future, out: Future) -> None:
+            with lock:
+                pending[0] -= 1
+                last = pending[0] == 0
+            if f.exception() is not None:
+                if not whole.done():
+                    whole.set_exception(f.exception())
+                out.set_exception(f.exception())
+                return
+            if last and not whole.done():  # the whole speech is known before its last sentence can air
+                aired = Pcm.concat([f.result() if p is out else p.result() if isinstance(p, Future) else p
+                                    for p in said])
+                whole.set_result((aired.sha256(), ", ".join(engines)))
+            out.set_result(f.result())
+
+        for step, out in zip(plan, said):
+            if isinstance(out, Future):
+                self._pool.submit(one, *step).add_done_callback(lambda f, out=out: finished(f, out))
+        return said, whole
 
 
 def _at_last_moment(parts: list, checks: list, load) -> None:
@@ -197,26 +232,20 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tupl
             parts.append(media.chime(piece.get("name") or "announcement"))
         elif kind == "silence":
             parts.append(Pcm.silence(float(piece.get("seconds") or 0)))
-        elif kind == "speech":
+        elif kind == "speech":  # sentence by sentence: the first airs while the rest render
             if speech is None:
                 raise ValueError("this player cannot render speech")
-            rendered = speech.render([tuple(p) for p in piece["parts"]])
-            out: Future = Future()
+            said, whole = speech.render([tuple(p) for p in piece["parts"]])
+            parts.extend(said)
 
-            def done(f: Future, out=out, rec=rec) -> None:
-                try:
-                    r = f.result()
-                except Exception as exc:
-                    out.set_exception(exc)
-                    return
-                rec["sha256"], rec["engines"] = r.sha256, ", ".join(r.engines)
-                out.set_result(r.pcm)
-            rendered.add_done_callback(done)
-            parts.append(out)
+            def done(f: Future, rec=rec) -> None:
+                if f.exception() is None:
+                    rec["sha256"], rec["engines"] = f.result()
+            whole.add_done_callback(done)
         elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs
             _at_last_moment(parts, checks, lambda piece=piece: media.track(piece))
         elif kind == "music":
-            tracks = [lambda t=t: media.music(t) for t in piece.get("tracks") or []]
+            tracks = [lambda t=t: play_gain(media.music(t), t.get("gain_db")) for t in piece.get("tracks") or []]
             parts.append(CrossfadeStream(tracks * max(1, int(piece.get("passes") or 1)),
                                          float(piece.get("crossfade", 3.0)), limit_s=piece.get("seconds")))
         else:

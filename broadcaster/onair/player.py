@@ -25,6 +25,7 @@ from typing import Callable
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
+from audio.chimes import KINDS
 from broadcaster import logs
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.onair import outcomes
@@ -68,6 +69,7 @@ class ZonePlayer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._held: dict[int, int] = {}  # airing id -> engine item id
+        self._dropped: set[int] = set()   # engine item ids dropped when declared lost
         self._thread: threading.Thread | None = None
         self._last_beat = 0.0
         self._changed = True
@@ -88,6 +90,8 @@ class ZonePlayer:
             status.now, status.stopped = self.engine.snapshot(limit=5), False
             for zone in self.zones:
                 logs.resolve_open(s, "player_lost", zone, f"player {self.name} is back")
+        for name in KINDS:  # generated and levelled now: the first page after start-up does not wait for it
+            self.media.chime(name)
         self.db.signals.listen(CHANNEL, self._wake.set, self.zones)
         self.engine.start()
         if thread:
@@ -130,6 +134,7 @@ class ZonePlayer:
     def step(self) -> None:
         with self._lock:
             with self.db.session() as s:
+                self._rejoin(s)
                 self._stop_cancelled(s)
                 claimed = self._claim(s)
             for row, item in claimed:  # claimed and committed: now on the engine
@@ -188,7 +193,7 @@ class ZonePlayer:
                 logs.resolve_open(s, "device_lost", zone, "device back; playout resumed")
             return
         airing_id = ev.item.meta.get("airing_id")
-        if airing_id is None:
+        if airing_id is None or ev.item_id in self._dropped:  # given back when declared lost: not ours
             return
         done = outcomes.record(s, airing_id, ev.kind, ev.at, detail=ev.detail, pieces=ev.item.meta["pieces"],
                                retries=ev.retries, player=self.name, mismatch=isinstance(ev.error, HashMismatch))
@@ -196,6 +201,20 @@ class ZonePlayer:
             item_id = self._held.pop(airing_id, None)
             if ev.kind == "started" and item_id is not None:  # cancelled as it started: stop it now
                 self.engine.cancel(item_id)
+
+    def _rejoin(self, s) -> None:
+        """Declared lost meanwhile (a network cut, a long stall): the leader gave back what this player
+        held and wrote its outcome. Drop it from the engine without a word (its events would otherwise
+        land on rows this player claims again) and take part again, before claiming anything."""
+        status = s.get(PlayerStatus, self.name, populate_existing=True)
+        if status is None or not status.stopped:
+            return
+        log.warning("player %s was declared lost; dropping what it held", self.name)
+        for item_id in self._held.values():
+            self._dropped.add(item_id)
+            self.engine.cancel(item_id)
+        self._held.clear()
+        status.stopped, status.heartbeat_at = False, self.clock.now()
 
     def _stop_cancelled(self, s) -> None:
         for airing_id in outcomes.cancelled_of(s, list(self._held)):
@@ -273,27 +292,28 @@ class ZonePlayer:
             return
         self._last_beat, self._changed = now, False
         status = s.get(PlayerStatus, self.name)
-        if status is not None and status.stopped:  # declared lost (a network cut): what it held was
-            log.warning("player %s was declared lost; dropping what it held", self.name)  # given back
-            for item_id in self._held.values():
-                self.engine.cancel(item_id)
-            self._held.clear()
-            status.stopped = False
-        if status is not None:
+        if status is not None and not status.stopped:
             status.heartbeat_at, status.now = self.clock.now(), self.engine.snapshot(limit=5)
 
     def held(self) -> dict[int, int]:
         return dict(self._held)
 
+    @property
+    def alive(self) -> bool:
+        """Its loop runs (a step may be slow, waiting for the database or the CPU)."""
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
-def lost_players(db, now, after_s: float = LOST_AFTER_S) -> list[str]:
+
+def lost_players(db, now, after_s: float = LOST_AFTER_S, *, alive: tuple[str, ...] = ()) -> list[str]:
     """Players whose heartbeat stopped ``after_s`` ago without a goodbye: a fault per zone
-    ("zone lobby: player lost") and their airings back to the queue (the leader runs this)."""
+    ("zone lobby: player lost") and their airings back to the queue (the leader runs this). ``alive``:
+    players known to run without asking the database (the leader's own, in its process)."""
     from datetime import timedelta
 
     lost = []
     with db.session() as s:
         for status in s.scalars(select(PlayerStatus).where(PlayerStatus.stopped.is_(False),
+                                                           PlayerStatus.name.not_in(alive),
                                                            PlayerStatus.heartbeat_at < now - timedelta(seconds=after_s))):
             for zone in status.zones:
                 logs.raise_fault(s, "player_lost", f"zone {zone}: player {status.name} lost (no heartbeat since "

@@ -24,13 +24,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from broadcaster.cases.missing import (RESOLVED, CaseDetails, add_event, add_events, case_kind, event_row,
-                                       load_case, move, opened_event, validate_details)
+from broadcaster.cases.missing import (RESOLVED, TEXT_FIELDS, CaseDetails, add_event, add_events, case_kind,
+                                       event_row, load_case, move, opened_event, validate_details)
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
 from broadcaster.cases.resolution import CASE_PAGES, stop_pages
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor, system_user
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from broadcaster.errors import (BroadcasterError, FieldErrors, InvalidTransition, NotFound, PermissionDenied,
+                                ValidationError)
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.paging.drafts import Draft, case_values, page_detail, page_template
@@ -46,6 +47,14 @@ from broadcaster.store.models.onair import OPEN_STATES, Airing
 
 log = logging.getLogger(__name__)
 P = TemplatePurpose
+
+
+def escalation_reason(case: PersonCase, minutes: int) -> str:
+    """The supervisors' alarm, in words the desk knows (the case number, what kind of case)."""
+    if case.kind is CaseKind.FOUND:
+        return (f"case {case.number}: the found child waits at {case.meeting_point or 'the meeting point'}; "
+                f"no guardian came {minutes} min after the first page")
+    return f"case {case.number}: still missing {minutes} min after the first page"
 
 
 @dataclass
@@ -128,6 +137,32 @@ class PagingService:
                 return case, None, exc
         return case, page, None
 
+    def preview(self, kind: CaseKind | str, details: CaseDetails, *, template: str | int | None = None,
+                extra_text: str | dict | None = None) -> dict[str, str]:
+        """What the page would say, per language, for these details (the desk reads it before paging).
+        Checked as a page is (template approved, no-name rule, languages); nothing is stored."""
+        kind = case_kind(kind)
+        errors: dict[str, str] = {}
+        try:
+            values = validate_details(kind, details, self.clock.now())
+        except FieldErrors as exc:  # still say what the page would lack, so the desk sees it all at once
+            errors = dict(exc.fields)
+            values = {f: (None if f in errors else getattr(details, f)) for f in (*TEXT_FIELDS, "age", "sex")}
+            values["is_child"] = True
+        case = PersonCase(number="—", kind=kind, state=CaseState.OPEN, **values)
+        try:
+            with self.db.session() as s:
+                texts = page_draft(case, page_template(s, case, template), extra_text, self.tz).texts
+        except FieldErrors as exc:
+            raise FieldErrors({**exc.fields, **errors}) from None
+        except BroadcasterError:
+            if errors:
+                raise FieldErrors(errors) from None
+            raise
+        if errors:
+            raise FieldErrors(errors)
+        return texts
+
     def _store_page(self, s, user, case: PersonCase, draft: Draft, now, zones: Sequence[str] | None) -> Page:
         """The page, its case paged and its timeline, then (unless it waits for approval) its first airing."""
         free = draft.extra is not None
@@ -194,12 +229,13 @@ class PagingService:
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="resolve a case")
             case = load_case(s, number)
-            was_paged = case.first_paged_at is not None
+            # one all-clear per case: only when the case is resolved now (reunited, then closed: no second)
+            first_resolution = case.first_paged_at is not None and case.state not in RESOLVED
             move(s, case, state, user, now, result=result)
             stopped = stop_pages(s, case, self.db.signals, now)
             if stopped:
                 add_event(s, case, user, "repeats cancelled", now, detail=", ".join(f"#{p}" for p in stopped))
-            if all_clear and was_paged:
+            if all_clear and first_resolution:
                 self._all_clear(s, case, user)
         return case
 
@@ -263,27 +299,33 @@ class PagingService:
         for case in late.all():
             minutes = int(self.escalate_after.total_seconds() // 60)
             move(s, case, CaseState.ESCALATED, None, now, detail=f"unresolved {minutes} min after first page")
-            alert = Escalation(case_id=case.id, at=now,
-                               reason=f"case {case.number} unresolved {minutes} min after the first page")
+            alert = Escalation(case_id=case.id, at=now, reason=escalation_reason(case, minutes))
             s.add(alert)
             s.flush()
+            alert.case_number = case.number  # not stored: for the listener (the service's fault)
             if self.security_page:
-                alert.security_page_id = self._security_page(s, case)
-                report.queued += [alert.security_page_id] if alert.security_page_id else []
+                page, why = self._security_page(s, case)
+                alert.security_page_id = page.id if page is not None else None
+                report.queued += [page.id] if page is not None else []
+                if why:
+                    alert.reason += f"; the security page was not aired: {why}"
             report.alerts.append(alert)
             report.escalated.append(case.number)
 
-    def _security_page(self, s, case: PersonCase) -> int | None:
-        page = self._case_page(s, case, None, "security", P.SECURITY, zones=self.security_zones)
-        return page.id if page is not None else None
+    def _security_page(self, s, case: PersonCase) -> tuple[Page | None, str]:
+        """The security page about ``case``: for a found child, about the guardian expected at the
+        meeting point (the child is safe there; nobody searches for it)."""
+        key = "security_found" if case.kind is CaseKind.FOUND else "security"
+        return self._case_page(s, case, None, key, P.SECURITY, zones=self.security_zones)
 
     def _all_clear(self, s, case: PersonCase, user) -> None:
         self._case_page(s, case, user, "all_clear", P.ALL_CLEAR)
 
     def _case_page(self, s, case: PersonCase, user, key: str, purpose: TemplatePurpose, *,
-                   zones: Sequence[str] | None = None) -> Page | None:
+                   zones: Sequence[str] | None = None) -> tuple[Page | None, str]:
         """A one-off page about ``case`` from a default template (security, all-clear), or a timeline
-        entry saying why it was skipped (template missing or not approved, a zone unknown)."""
+        entry saying why it was skipped (template missing or not approved, a zone unknown).
+        Returns (page, "") or (None, why)."""
         what = "all-clear" if purpose is P.ALL_CLEAR else "security page"
         try:
             with s.begin_nested():
@@ -294,9 +336,9 @@ class PagingService:
                                      zones=zones, repeats=1)
         except (NotFound, ValidationError, InvalidTransition) as exc:
             add_event(s, case, user, f"{what} skipped", self.clock.now(), detail=str(exc))
-            return None
+            return None, str(exc)
         add_event(s, case, user, what, self.clock.now(), detail=f"page #{page.id}")
-        return page
+        return page, ""
 
     # -- helpers -------------------------------------------------------------------------------
     def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:

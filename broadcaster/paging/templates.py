@@ -15,10 +15,13 @@ from sqlalchemy import select
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
+from broadcaster.paging.vocabulary import say
+from broadcaster.settings import load_settings
+from broadcaster.venue import place_names
 
 P = TemplatePurpose
 PERSON_FIELDS = frozenset({"name", "age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
@@ -29,6 +32,17 @@ ALLOWED = {P.MISSING: PERSON_FIELDS, P.FOUND: PERSON_FIELDS, P.ALL_CLEAR: PERSON
            P.SECURITY: PERSON_FIELDS, P.LOST_PROPERTY: LOST_FIELDS}
 LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_TEXT = 1000
+
+
+#: What each placeholder is, in the desk's words (for refusals).
+SAYS_WHAT = {"age": "age", "sex": "boy or girl", "clothing": "clothing", "shoes": "shoes", "height": "height",
+             "hair": "hair", "last_seen_place": "place last seen", "last_seen_time": "time last seen",
+             "meeting_point": "meeting point", "name": "name", "case_number": "case number",
+             "category": "category", "colour": "colour", "where_found": "place found", "found_time": "time found",
+             "claim_place": "place to collect"}
+
+
+FORM_FIELD = {"name": "person_name", "last_seen_time": "last_seen_at"}  # placeholder -> the case's field
 
 
 class NoNameViolation(ValidationError):
@@ -133,25 +147,57 @@ _SEX_WORDS = {  # (language prefix, child?) -> canonical sex -> word
     ("zh", False): {"male": "男性", "female": "女性", "unknown": "游客"},
     ("en", True): {"male": "boy", "female": "girl", "unknown": "child"},
     ("en", False): {"male": "man", "female": "woman", "unknown": "person"},
+    ("ru", True): {"male": "мальчик", "female": "девочка", "unknown": "ребёнок"},
+    ("ru", False): {"male": "мужчина", "female": "женщина", "unknown": "человек"},
 }
 
 
-def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo) -> str:
+def _ru_years(n: int) -> str:
+    """5 лет, 2 года, 1 год, 11 лет, 21 год."""
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} год"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} года"
+    return f"{n} лет"
+
+
+def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places: list) -> str:
     if field == "sex":
         words = _SEX_WORDS.get((lang.split("-")[0].lower(), is_child)) or _SEX_WORDS[("en", is_child)]
         return words.get(value, value)
     if isinstance(value, datetime):
         return value.astimezone(tz).strftime("%H:%M")
+    if field == "age" and lang.split("-")[0].lower() == "ru" and str(value).isdigit():
+        return _ru_years(int(value))  # the Russian templates say the age with its word for "years"
+    if field in ("clothing", "shoes"):
+        return say(str(value), lang) or str(value)
+    if field in ("last_seen_place", "meeting_point", "where_found", "claim_place"):
+        names = place_names(places, str(value))
+        return (names or {}).get(lang) or str(value)
     return str(value)
 
 
+def check_scripts(texts: dict[str, str]) -> None:
+    """Refuse a page whose text in one language has words of another (a place or a description typed
+    in one language only): say it in the desk's words."""
+    from broadcaster.venue import script_problem
+
+    for lang, text in texts.items():
+        if script_problem(lang, text):
+            raise ValidationError(f"the {lang} text of this page would mix languages: pick the places and the "
+                                  "clothing from the lists, or give a remark in every language")
+
+
 def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: str | None = None,
-         extra: str | dict | None = None, tz: ZoneInfo | None = None) -> dict[str, str]:
-    """The final page text per language. ValidationError naming every missing field; no-name rule."""
+         extra: str | dict | None = None, tz: ZoneInfo | None = None, venue=None) -> dict[str, str]:
+    """The final page text per language (the venue's languages, when it has set them up: a page about
+    a person then never mixes languages). ValidationError naming every missing field; no-name rule."""
     tz = tz or venue_tz()
+    venue = venue or load_settings()
+    places = list(getattr(venue, "places", None) or [])
     if template.status is not TemplateStatus.APPROVED:
-        raise InvalidTransition(f"template {template.key} is {template.status.value}, not approved: a "
-                                f"supervisor must approve it (broadcaster template approve {template.id})")
+        raise InvalidTransition(f"the page template “{template.title}” is not approved yet: a supervisor "
+                                "approves it under Approvals (four-eyes), then page the case again")
     if is_child and template.audience is TemplateAudience.ADULT:
         raise NoNameViolation(f"template {template.key} is for adults; a page about a child needs a child template")
     needed = set().union(*(placeholders(t, lang) for lang, t in template.texts.items()))
@@ -159,18 +205,36 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         raise NoNameViolation(f"template {template.key} uses {{name}}: not allowed for a child (no-name rule)")
     missing = sorted(f for f in needed if values.get(f) in (None, ""))
     if missing:
-        raise ValidationError(f"template {template.key} needs {', '.join(missing)}: the record has no "
-                              f"value for {'it' if len(missing) == 1 else 'them'}")
+        said = ", ".join(SAYS_WHAT.get(f, f) for f in missing)
+        raise FieldErrors({FORM_FIELD.get(f, f): "needed for the page" for f in missing},
+                          f"the page needs the {said}: add {'it' if len(missing) == 1 else 'them'} to the case, "
+                          "then page it again")
+    strict = bool(places) and template.purpose is not P.LOST_PROPERTY  # a venue set up in the panel
+    langs = [lang for lang in template.texts if lang in venue.languages] or list(template.texts)
+    if strict:
+        absent = [lang for lang in venue.languages if lang not in template.texts]
+        if absent:
+            raise ValidationError(f"template {template.key} has no {', '.join(absent)} text yet: an admin adds it "
+                                  "and a supervisor approves it")
+        langs = list(venue.languages)
     if isinstance(extra, str):
+        if strict and extra.strip():
+            raise ValidationError("extra_text: give the remark in every language of the venue")
         extra = {lang: extra for lang in template.texts} if extra.strip() else None
+    if strict and extra and any((extra.get(lang) or "").strip() for lang in langs) and not all(
+            (extra.get(lang) or "").strip() for lang in langs):
+        raise ValidationError("extra_text: give the remark in every language of the venue, or leave it out")
     out: dict[str, str] = {}
-    for lang, text in template.texts.items():
-        body = text.format_map({f: _localise(f, values[f], lang, is_child, tz) for f in needed})
+    for lang in langs:
+        text = template.texts[lang]
+        body = text.format_map({f: _localise(f, values[f], lang, is_child, tz, places) for f in needed})
         add = ((extra or {}).get(lang) or "").strip()
         out[lang] = f"{body} {add}" if add else body
     if is_child:
         typed = [str(values[f]) for f in needed if f != "sex"] + [str(v) for v in (extra or {}).values()]
         check_no_name(out, child_name, typed)
+    if strict:
+        check_scripts(out)
     return out
 
 

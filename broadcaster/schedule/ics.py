@@ -1,16 +1,24 @@
-"""iCalendar (RFC 5545) export of slots and import of VEVENTs as rules. Written by hand, no package.
+"""iCalendar (RFC 5545) export of slots and import of VEVENTs as rules, read and written by the
+``icalendar`` package (folding, escaping, VTIMEZONE, RRULE), so files exported by Google Calendar or
+Outlook import as they were meant.
 
 Export: one VEVENT per slot, DTSTART in UTC, UID stable per slot (rule + instant).
-Import: DTSTART (UTC ``Z``, ``TZID=...`` or floating = venue-local); no RRULE -> one-off rule;
-``RRULE:FREQ=WEEKLY;BYDAY=..`` -> weekly; ``FREQ=DAILY`` -> daily; ``UNTIL`` -> end date;
-``EXDATE`` -> exception dates. Anything else is refused with a message naming the event.
+Import: DTSTART in UTC, with a TZID (an IANA name, or a name the file's VTIMEZONE defines, as Outlook
+writes "China Standard Time") or floating (= venue-local). No RRULE -> one-off rule;
+``FREQ=WEEKLY`` (BYDAY, else the start's weekday) -> weekly; ``FREQ=DAILY`` -> daily; ``UNTIL`` or
+``COUNT`` -> end date; ``EXDATE`` -> exception dates. A changed occurrence (an event with RECURRENCE-ID,
+as Google and Outlook write one) excepts that date from its series and, unless cancelled, airs once
+at its new time. Anything else is refused with a message naming the event.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
+
+import icalendar
+from dateutil.rrule import rrulestr
 
 from broadcaster.errors import ValidationError
 from broadcaster.schedule.rules import RuleSpec, Slot, parse_days, venue_zone
@@ -19,107 +27,30 @@ UTC = timezone.utc
 PRODID = "-//PA Broadcaster//Schedule//EN"
 
 
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-
-def _unescape(text: str) -> str:
-    out, i = [], 0
-    while i < len(text):
-        c = text[i]
-        if c == "\\" and i + 1 < len(text):
-            n = text[i + 1]
-            out.append("\n" if n in "nN" else n)
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
-def _fold(line: str) -> str:
-    """Fold at 75 octets without splitting a UTF-8 character."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts, cur, size = [], [], 0
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        if size + n > (75 if not parts else 74):
-            parts.append("".join(cur))
-            cur, size = [], 0
-        cur.append(ch)
-        size += n
-    parts.append("".join(cur))
-    return "\r\n ".join(parts)
-
-
-def _utc(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def export_slots(slots: Iterable[Slot], *, durations: dict[str, float] | None = None, tz: str = "UTC",
                  calname: str = "PA schedule", now: datetime | None = None) -> str:
     """A VCALENDAR with one VEVENT per slot. ``durations`` (programme name -> seconds) sets DTEND."""
-    stamp = _utc(now or datetime.now(UTC))
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             f"X-WR-CALNAME:{_escape(calname)}", f"X-WR-TIMEZONE:{tz}"]
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", calname)
+    cal.add("x-wr-timezone", tz)
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     for s in slots:
-        lines += ["BEGIN:VEVENT", f"UID:{s.uid}@pa-broadcaster", f"DTSTAMP:{stamp}", f"DTSTART:{_utc(s.at)}"]
+        ev = icalendar.Event()
+        ev.add("uid", f"{s.uid}@pa-broadcaster")
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", s.at.astimezone(UTC))
         secs = (durations or {}).get(s.programme)
         if secs:
-            lines.append(f"DTEND:{_utc(s.at + timedelta(seconds=round(secs)))}")
-        lines += [f"SUMMARY:{_escape(s.programme)}", f"LOCATION:{_escape(', '.join(s.zones))}",
-                  f"DESCRIPTION:{_escape(f'zones {chr(44).join(s.zones)}; priority {s.priority}; rule {s.rule_id}; local {s.local:%Y-%m-%d %H:%M:%S %Z}')}",
-                  "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
-
-
-@dataclass(frozen=True)
-class _Prop:
-    name: str
-    params: dict[str, str]
-    value: str
-
-
-def _unfold(text: str) -> list[str]:
-    out: list[str] = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if raw[:1] in (" ", "\t") and out:
-            out[-1] += raw[1:]
-        elif raw.strip():
-            out.append(raw)
-    return out
-
-
-def _prop(line: str, n: int) -> _Prop:
-    head, sep, value = line.partition(":")
-    if not sep:
-        raise ValidationError(f"ics line {n}: not a property line: {line[:60]!r}")
-    name, *params = head.split(";")
-    p = {}
-    for item in params:
-        k, _, v = item.partition("=")
-        p[k.upper()] = v.strip('"')
-    return _Prop(name.upper(), p, value)
-
-
-def _when(prop: _Prop, zone: ZoneInfo, what: str) -> datetime:
-    """A DTSTART/EXDATE value as an aware datetime in the venue zone."""
-    v = prop.value.strip()
-    if prop.params.get("VALUE") == "DATE" or len(v) == 8:
-        raise ValidationError(f"{what}: all-day events are not supported (need a time of day), got {v!r}")
-    try:
-        naive = datetime.strptime(v.rstrip("Z"), "%Y%m%dT%H%M%S")
-    except ValueError:
-        raise ValidationError(f"{what}: bad date-time {v!r}") from None
-    if v.endswith("Z"):
-        return naive.replace(tzinfo=UTC).astimezone(zone)
-    if "TZID" in prop.params:
-        return naive.replace(tzinfo=venue_zone(prop.params["TZID"])).astimezone(zone)
-    return naive.replace(tzinfo=zone)  # floating time = venue-local
+            ev.add("dtend", s.at.astimezone(UTC) + timedelta(seconds=round(secs)))
+        ev.add("summary", s.programme)
+        ev.add("location", ", ".join(s.zones))
+        ev.add("description", f"zones {','.join(s.zones)}; priority {s.priority}; rule {s.rule_id}; "
+                              f"local {s.local:%Y-%m-%d %H:%M:%S %Z}")
+        cal.add_component(ev)
+    return cal.to_ical().decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -129,81 +60,101 @@ class ImportedEvent:
     spec: RuleSpec
 
 
-def _event_rule(props: list[_Prop], zone: ZoneInfo, label: str) -> RuleSpec:
-    byname: dict[str, list[_Prop]] = {}
-    for p in props:
-        byname.setdefault(p.name, []).append(p)
-    if "DTSTART" not in byname:
-        raise ValidationError(f"{label}: VEVENT without DTSTART")
-    start = _when(byname["DTSTART"][0], zone, f"{label} DTSTART")
-    exdates: set[date] = set()
-    for p in byname.get("EXDATE", []):
-        for v in p.value.split(","):
-            exdates.add(_when(_Prop("EXDATE", p.params, v), zone, f"{label} EXDATE").date())
-    if "RDATE" in byname:
-        raise ValidationError(f"{label}: RDATE is not supported; use separate events")
-    rrules = byname.get("RRULE", [])
-    if not rrules:
-        return RuleSpec("once", at=start.time().replace(microsecond=0), on_date=start.date()).validate()
-    if len(rrules) > 1:
+def _local(value, zone: ZoneInfo, what: str) -> datetime:
+    """A decoded DTSTART/EXDATE/RECURRENCE-ID as an aware datetime in the venue zone."""
+    if not isinstance(value, datetime):
+        raise ValidationError(f"{what}: all-day events are not supported (need a time of day), got {value}")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=zone)  # floating time = venue-local
+    return value.astimezone(zone)
+
+
+def _dates(ev, name: str, zone: ZoneInfo, label: str) -> set[date]:
+    found = ev.get(name)
+    out: set[date] = set()
+    for item in (found if isinstance(found, list) else [found] if found is not None else []):
+        for d in item.dts:
+            out.add(_local(d.dt, zone, f"{label} {name}").date())
+    return out
+
+
+def _recur(ev, start: datetime, zone: ZoneInfo, label: str) -> tuple[str, tuple[int, ...], date | None]:
+    rule = ev.get("RRULE")
+    if isinstance(rule, list):
         raise ValidationError(f"{label}: more than one RRULE is not supported")
-    parts = {}
-    for item in rrules[0].value.split(";"):
-        k, _, v = item.partition("=")
-        parts[k.upper()] = v.upper()
-    freq = parts.pop("FREQ", "")
+    parts = {k.upper(): v for k, v in rule.items()}
+    freq = str((parts.pop("FREQ", None) or ["?"])[0]).upper()
     if freq not in ("WEEKLY", "DAILY"):
-        raise ValidationError(f"{label}: RRULE FREQ={freq or '?'} is not supported (only WEEKLY with BYDAY, DAILY)")
-    if parts.pop("INTERVAL", "1") != "1":
+        raise ValidationError(f"{label}: RRULE FREQ={freq} is not supported (only WEEKLY with BYDAY, DAILY)")
+    if int((parts.pop("INTERVAL", None) or [1])[0]) != 1:
         raise ValidationError(f"{label}: RRULE INTERVAL other than 1 is not supported")
-    end = None
-    if "UNTIL" in parts:
-        u = parts.pop("UNTIL")
-        end = (_when(_Prop("UNTIL", {}, u), zone, f"{label} UNTIL").date() if "T" in u
-               else datetime.strptime(u, "%Y%m%d").date())
+    parts.pop("WKST", None)
     days: tuple[int, ...] = ()
     if freq == "WEEKLY":
-        byday = parts.pop("BYDAY", "")
-        if any(ch.isdigit() for ch in byday):
-            raise ValidationError(f"{label}: RRULE BYDAY with ordinals ({byday}) is not supported")
+        byday = [str(d).upper() for d in parts.pop("BYDAY", None) or []]
+        if any(ch.isdigit() for d in byday for ch in d):
+            raise ValidationError(f"{label}: RRULE BYDAY with ordinals ({','.join(byday)}) is not supported")
         days = parse_days(byday) if byday else (start.weekday(),)
-    parts.pop("WKST", None)
+    end = None
+    if "UNTIL" in parts:
+        until = parts.pop("UNTIL")[0]
+        end = _local(until, zone, f"{label} UNTIL").date() if isinstance(until, datetime) else until
+    if "COUNT" in parts:  # the date of the last occurrence (EXDATEs do not change it: RFC 5545 3.8.5.1)
+        text = rule.to_ical().decode()
+        naive = start.replace(tzinfo=None)
+        end = list(rrulestr(text, dtstart=naive))[-1].date()
+        parts.pop("COUNT")
     if parts:
         raise ValidationError(f"{label}: RRULE part(s) {', '.join(sorted(parts))} not supported")
+    return freq, days, end
+
+
+def _event(ev, zone: ZoneInfo) -> tuple[str, str, RuleSpec]:
+    uid = str(ev.get("UID") or "")
+    summary = str(ev.get("SUMMARY") or "")
+    label = f"event {summary or uid!r}"
+    if ev.get("DTSTART") is None:
+        raise ValidationError(f"{label}: VEVENT without DTSTART")
+    start = _local(ev.decoded("DTSTART"), zone, f"{label} DTSTART")
     at = start.time().replace(microsecond=0)
-    return RuleSpec("weekly" if freq == "WEEKLY" else "daily", at=at, days=days, start_date=start.date(),
-                    end_date=end, except_dates=frozenset(exdates)).validate()
+    if ev.get("RDATE") is not None:
+        raise ValidationError(f"{label}: RDATE is not supported; use separate events")
+    if ev.get("RRULE") is None:
+        return uid, summary, RuleSpec("once", at=at, on_date=start.date()).validate()
+    freq, days, end = _recur(ev, start, zone, label)
+    return uid, summary, RuleSpec("weekly" if freq == "WEEKLY" else "daily", at=at, days=days,
+                                  start_date=start.date(), end_date=end,
+                                  except_dates=frozenset(_dates(ev, "EXDATE", zone, label))).validate()
 
 
-def parse_events(text: str, tz: str | ZoneInfo) -> list[ImportedEvent]:
+def parse_events(text: str | bytes, tz: str | ZoneInfo) -> list[ImportedEvent]:
     """Every VEVENT as a rule spec (venue-local). Raises ValidationError naming the first bad event."""
     zone = tz if isinstance(tz, ZoneInfo) else venue_zone(tz)
-    lines = _unfold(text)
-    if not lines or lines[0].strip().upper() != "BEGIN:VCALENDAR":
+    raw = text.decode("utf-8") if isinstance(text, bytes) else text
+    if not raw.lstrip("\ufeff \r\n\t").upper().startswith("BEGIN:VCALENDAR"):
         raise ValidationError("ics: file does not start with BEGIN:VCALENDAR")
-    events: list[ImportedEvent] = []
-    props: list[_Prop] | None = None
-    depth = 0
-    for n, line in enumerate(lines, 1):
-        p = _prop(line, n)
-        if p.name == "BEGIN" and p.value.upper() == "VEVENT":
-            props, depth = [], 0
-        elif props is not None and p.name == "BEGIN":
-            depth += 1  # e.g. VALARM inside the event: ignored
-        elif props is not None and p.name == "END" and p.value.upper() != "VEVENT":
-            depth -= 1
-        elif p.name == "END" and p.value.upper() == "VEVENT":
-            if props is None:
-                raise ValidationError(f"ics line {n}: END:VEVENT without BEGIN")
-            uid = next((q.value for q in props if q.name == "UID"), f"event-{len(events) + 1}")
-            summary = _unescape(next((q.value for q in props if q.name == "SUMMARY"), ""))
+    try:
+        cal = icalendar.Calendar.from_ical(raw)
+    except (ValueError, KeyError) as exc:
+        raise ValidationError(f"ics: not a calendar file this system can read ({exc})") from None
+    masters: list[ImportedEvent] = []
+    changed: list[tuple[str, str, date, RuleSpec | None]] = []  # (uid, summary, original date, new rule)
+    for ev in cal.walk("VEVENT"):
+        uid, summary, spec = _event(ev, zone)
+        if ev.get("RECURRENCE-ID") is not None:
             label = f"event {summary or uid!r}"
-            events.append(ImportedEvent(uid, summary, _event_rule(props, zone, label)))
-            props = None
-        elif props is not None and depth == 0:
-            props.append(p)
-    if props is not None:
-        raise ValidationError("ics: VEVENT not closed (missing END:VEVENT)")
-    if not events:
+            original = _local(ev.decoded("RECURRENCE-ID"), zone, f"{label} RECURRENCE-ID").date()
+            cancelled = str(ev.get("STATUS") or "").upper() == "CANCELLED"
+            changed.append((uid, summary, original, None if cancelled else spec))
+        else:
+            masters.append(ImportedEvent(uid, summary, spec))
+    out = list(masters)
+    for uid, summary, original, spec in changed:
+        for i, m in enumerate(out):
+            if m.uid == uid and m.spec.kind in ("weekly", "daily"):
+                out[i] = replace(m, spec=replace(m.spec, except_dates=m.spec.except_dates | {original}))
+        if spec is not None:
+            out.append(ImportedEvent(f"{uid}/{original.isoformat()}", summary, spec))
+    if not out:
         raise ValidationError("ics: no VEVENT found")
-    return events
+    return out

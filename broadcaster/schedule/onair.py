@@ -33,7 +33,7 @@ from broadcaster.schedule.programmes import ItemView, ProgrammeView
 from broadcaster.schedule import store
 from broadcaster.schedule.rules import Slot, parse_uid
 from broadcaster.store.models.onair import Airing
-from broadcaster.store.models.schedule import MissedSlot, Programme
+from broadcaster.store.models.schedule import MissedSlot
 from broadcaster.store.models.workflow import Announcement
 from playlists.playlist import Playlist
 
@@ -71,9 +71,11 @@ def file_sha256(path) -> str:
     return _hashes[key]
 
 
-def _file(path, title: str = "") -> dict:
-    """A file piece or track: named by path and by the sha256 of its bytes."""
-    return {"path": str(path), "sha256": file_sha256(path), "title": title or Path(str(path)).name}
+def _file(path, title: str = "", gain_db: float | None = None) -> dict:
+    """A file piece or track: named by path and by the sha256 of its bytes (and a track's gain, when
+    it was measured at import)."""
+    out = {"path": str(path), "sha256": file_sha256(path), "title": title or Path(str(path)).name}
+    return out if gain_db is None else dict(out, gain_db=gain_db)
 
 
 def pieces_of(s: Session, programme: ProgrammeView, db=None, media=None, hours: float | None = None) -> list[dict]:
@@ -96,18 +98,19 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
             return []
         if db is not None and media is not None:
             share_audio(s, db, media, ann)
-        return [audio_piece(ann)]
+        return [audio_piece(ann, s)]
     if not it.tracks:
         return []
     playlist = Playlist(it.playlist or "", list(it.tracks))
     if hours:  # the bed: one pass over the playlist, played again until the hours are covered
         tracks = list(islice(playlist.order(it.shuffle), len(it.tracks)))
         once = sum(t.duration for t in tracks)
-        return [{"type": "music", "tracks": [_file(t.path, t.title) for t in tracks], "crossfade": it.crossfade_s,
-                 "seconds": None, "passes": max(1, math.ceil(hours * 3600 / once)) if once > 0 else 1}]
+        return [{"type": "music", "tracks": [_file(t.path, t.title, t.gain_db) for t in tracks],
+                 "crossfade": it.crossfade_s, "seconds": None,
+                 "passes": max(1, math.ceil(hours * 3600 / once)) if once > 0 else 1}]
     tracks = playlist.fill(it.seconds or sum(t.duration for t in it.tracks), shuffle=it.shuffle)
-    return [{"type": "music", "tracks": [_file(t.path, t.title) for t in tracks], "crossfade": it.crossfade_s,
-             "seconds": it.seconds}]
+    return [{"type": "music", "tracks": [_file(t.path, t.title, t.gain_db) for t in tracks],
+             "crossfade": it.crossfade_s, "seconds": it.seconds}]
 
 
 def warm(programme: ProgrammeView, slot: Slot | None = None) -> None:
@@ -196,8 +199,9 @@ def bed_airings(s: Session, programme: ProgrammeView, *, signals=None, venue_zon
 
 def at_air(s: Session, airing: Airing) -> None:
     """The player's last check before a slot airs: every announcement in it is still approved, with
-    exactly the audio the slot was written with (an edit sends it back to draft: refused, and the
-    slot is logged as missed)."""
+    exactly the audio the slot was written with (an edit awaiting approval leaves the approved version
+    airing; once the new version is approved, a slot written with the old audio is refused and logged
+    as missed)."""
     for piece in airing.pieces or ():
         ref = str(piece.get("ref") or "")
         if piece.get("type") == "audio" and ref.startswith("announcement:"):

@@ -14,7 +14,7 @@ from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.schedule import PlaylistRecord, PlaylistTrack
 from broadcaster.users import acting
 from playlists import Playlist, Track
-from playlists.library import LibraryError, check_audio
+from playlists.library import LibraryError, check_audio, track_gain
 
 
 #: Who may change the schedule (programmes, rules, closed days, playlists). ``who=None`` is the
@@ -29,6 +29,13 @@ def may_schedule(s: Session, who, action: str) -> User | None:
     return None
 
 
+def _target() -> float:
+    """The venue's loudness target, which music is brought to by its gain."""
+    from broadcaster.settings import load_settings
+
+    return load_settings().loudness_lufs
+
+
 class PlaylistShelf:
     db: object  # broadcaster.store.db.Database
 
@@ -37,7 +44,7 @@ class PlaylistShelf:
         if crossfade_s < 0:
             raise ValidationError(f"crossfade: must be >= 0 seconds, got {crossfade_s}")
         try:
-            pl = Playlist.from_m3u(path, name)
+            pl = Playlist.from_m3u(path, name, target_lufs=_target())  # each track's gain, measured once
         except AudioError as exc:
             raise ValidationError(f"file: {exc}") from None
         if not pl.tracks:
@@ -71,7 +78,7 @@ class PlaylistShelf:
         tracks = []
         for (title, ext, seconds), (_, data) in zip(checked, files):
             rel, _ = media.save_bytes(data, "music", ext)
-            tracks.append(Track(media.path(rel).resolve(), title, seconds))
+            tracks.append(Track(media.path(rel).resolve(), title, seconds, track_gain(data, _target())))
         return self._store_playlist(name, tracks, shuffle, crossfade_s, replace)
 
     def _store_playlist(self, name: str, tracks, shuffle: bool, crossfade_s: float, replace: bool) -> int:
@@ -81,8 +88,8 @@ class PlaylistShelf:
                 raise ValidationError(f"name: a playlist called {name!r} already exists (use --replace)")
             rec = old or PlaylistRecord(name=name)
             rec.shuffle, rec.crossfade_s = shuffle, crossfade_s
-            rec.tracks = [PlaylistTrack(position=i, path=str(t.path), title=t.title, duration=t.duration)
-                          for i, t in enumerate(tracks)]
+            rec.tracks = [PlaylistTrack(position=i, path=str(t.path), title=t.title, duration=t.duration,
+                                        gain_db=t.gain_db) for i, t in enumerate(tracks)]
             s.add(rec)
             s.flush()
             return rec.id
@@ -92,7 +99,7 @@ class PlaylistShelf:
             rec = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == name))
             if rec is None:
                 raise NotFound(f"no playlist called {name!r}")
-            return Playlist(rec.name, [Track(Path(t.path), t.title, t.duration) for t in rec.tracks])
+            return Playlist(rec.name, [Track(Path(t.path), t.title, t.duration, t.gain_db) for t in rec.tracks])
 
     def export_playlist(self, name: str, path: str | Path) -> Path:
         return self.playlist(name).to_m3u(path)

@@ -26,7 +26,7 @@ from broadcaster.schedule.playlist_shelf import may_schedule as _may_schedule
 from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
 from broadcaster.schedule.venue import adopt_stored_tz
 from broadcaster.settings import load_settings, save_settings
-from broadcaster.announcements.scripts import APPROVED_STATES
+from broadcaster.announcements import versions
 from broadcaster.store.models.workflow import Announcement
 from playlists import Track, probe
 
@@ -231,7 +231,7 @@ class ProgrammeService(PlaylistShelf):
                 rec = s.get(PlaylistRecord, it.playlist_id)
                 if rec is not None:
                     pl_name, shuffle, xf = rec.name, rec.shuffle, rec.crossfade_s
-                    tracks = tuple(Track(Path(t.path), t.title, t.duration) for t in rec.tracks)
+                    tracks = tuple(Track(Path(t.path), t.title, t.duration, t.gain_db) for t in rec.tracks)
             elif it.kind is ItemKind.RECORDING and it.path:
                 try:
                     tracks = (probe(it.path),)
@@ -366,7 +366,8 @@ def announcement_state(s: Session, announcement_id: int) -> str | None:
 
 
 def approval_in_force(s: Session, announcement_id: int) -> bool:
-    """Approved and not voided since (having aired does not void an approval; an edit does)."""
+    """An approved version is in force (having aired does not void an approval; an edit awaiting
+    approval leaves the approved version in force)."""
     ann = s.get(Announcement, announcement_id)
-    return ann is not None and ann.state in APPROVED_STATES and bool(ann.approved_hash)
+    return ann is not None and versions.in_force(s, ann)
 

@@ -84,24 +84,29 @@ class RuleSpec:
     except_dates: frozenset[date] = field(default_factory=frozenset)
 
     def validate(self) -> "RuleSpec":
+        """Every problem at once (FieldErrors by field), in the words of the schedule form."""
+        from broadcaster.errors import FieldErrors
+
         if self.kind not in KINDS:
-            raise ValidationError(f"kind: unknown rule kind {self.kind!r}; use one of {', '.join(KINDS)}")
+            raise FieldErrors({"kind": "choose how often it airs"})
+        errors: dict[str, str] = {}
         if self.kind in ("weekly", "daily", "once") and self.at is None:
-            raise ValidationError(f"at: a {self.kind} rule needs a time of day")
+            errors["at"] = "give the time it airs"
         if self.kind == "weekly" and not self.days:
-            raise ValidationError("days: a weekly rule needs at least one weekday")
+            errors["days"] = "tick at least one weekday"
         if self.kind == "once" and self.on_date is None:
-            raise ValidationError("on_date: a one-off rule needs a date")
+            errors["on_date"] = "give the date"
         if self.kind == "interval":
             if not self.every_minutes or self.every_minutes < 1 or self.every_minutes > 24 * 60:
-                raise ValidationError(f"every_minutes: must be 1..1440, got {self.every_minutes!r}")
+                errors["every_minutes"] = "give the minutes between airings (1 to 1440)"
             if self.window_start is None or self.window_end is None:
-                raise ValidationError("window_start/window_end: an interval rule needs a window (e.g. 10:00-17:00)")
-            if self.window_end <= self.window_start:
-                raise ValidationError(
-                    f"window_end: {self.window_end:%H:%M} must be after window_start {self.window_start:%H:%M}")
+                errors["window_start"] = "give the hours it airs in (e.g. 10:00 to 17:00)"
+            elif self.window_end <= self.window_start:
+                errors["window_end"] = "the end must be after the start"
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError(f"end_date: {self.end_date} is before start_date {self.start_date}")
+            errors["end_date"] = "the last day must be after the first"
+        if errors:
+            raise FieldErrors(errors)
         return self
 
     def wall_times(self) -> list[timedelta]:

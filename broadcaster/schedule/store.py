@@ -62,4 +62,9 @@ def log_missed(s: Session, uid: str, at: datetime, programme_id: int | None, pro
     pid = programme_id if programme_id and s.get(Programme, programme_id) else None
     s.add(MissedSlot(slot_uid=uid, slot_at=at, programme_id=pid, programme_name=programme_name[:120],
                      rule_id=rule_id, reason=reason[:500]))
+    from broadcaster import logs  # an alarm on every dashboard, to acknowledge
+    from broadcaster.cases.numbering import venue_tz
+
+    logs.raise_fault(s, "missed_slot", f"{programme_name} did not air at "
+                     f"{at.astimezone(venue_tz()):%Y-%m-%d %H:%M}: {reason}"[:1000], ref=f"slot:{uid}"[:64])
     return True

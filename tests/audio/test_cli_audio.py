@@ -1,7 +1,10 @@
 """`broadcaster say / play / devices` end to end (real engines, real PortAudio via ALSA's file PCM)."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
+import pytest
 import soundfile as sf
 
 from audio.render import Renderer
@@ -38,4 +41,60 @@ def test_devices_lists_the_default(capsys):
 
 def test_say_refuses_unknown_language(capsys):
     assert main(["say", "--lang", "xx", "hi", "--out", "/dev/null"]) == 1
-    assert "unsupported language 'xx'" in capsys.readouterr().out
+    assert "unsupported language 'xx'" in capsys.readouterr().err
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_say_out_to_an_unwritable_path_is_one_clear_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    assert main(["say", "--lang", "en", "Hello there.", "--out", "/proc/nope.wav"]) == 1
+    assert _one_error_line(capsys) == "error: cannot write /proc/nope.wav: No such file or directory"
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if not os.access(locked, os.W_OK):  # root writes anywhere
+        assert main(["say", "--lang", "en", "Hello there.", "--out", str(locked / "x.wav")]) == 1
+        assert _one_error_line(capsys).endswith("Permission denied")
+
+
+def test_say_out_does_not_create_folders(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    target = tmp_path / "no" / "such" / "folder" / "x.wav"
+    assert main(["say", "--lang", "en", "Hello there.", "--out", str(target)]) == 1
+    assert _one_error_line(capsys) == f"error: cannot write {target}: folder {target.parent} does not exist"
+    assert not (tmp_path / "no").exists()
+    assert main(["say", "--lang", "en", "Hello there.", "--out", str(tmp_path)]) == 1
+    assert _one_error_line(capsys) == f"error: cannot write {tmp_path}: it is a folder"
+
+
+@pytest.mark.parametrize("text", ["😀🎉👍", "... !!! ---", "\x07\x1b\u200b", "🙂 ?! \x00"])
+def test_say_refuses_text_with_nothing_speakable(tmp_path, capsys, monkeypatch, text):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    out = tmp_path / "x.wav"
+    assert main(["say", "--lang", "zh-CN", "各位游客请注意。", "--lang2", "en", text, "--out", str(out)]) == 1
+    line = _one_error_line(capsys)
+    assert line.startswith("error: the en text has nothing that can be spoken"), line
+    assert not out.exists()
+
+
+def test_say_chain_error_names_each_engine_and_why(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("PA_TTS_CHAIN", "en=gtts")
+    assert main(["say", "--lang", "en", "Hello there.", "--out", str(tmp_path / "x.wav")]) == 1
+    line = _one_error_line(capsys)
+    assert line.startswith("error: no engine can speak 'en'; tried gtts: turned off by PA_GTTS_DISABLED"), line
+    assert ", en," not in line  # the old message offered 'en' as a language this chain speaks
+
+
+def test_say_help_documents_engine_choice(capsys):
+    with pytest.raises(SystemExit):
+        main(["say", "--help"])
+    text = capsys.readouterr().out
+    for needle in ("PA_TTS_CHAIN", "PA_GTTS_DISABLED", "PA_VOICES_DIR", "piper", "espeak", "gtts",
+                   "en=piper,espeak,gtts"):
+        assert needle in text

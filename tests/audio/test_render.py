@@ -130,7 +130,7 @@ def test_chimes_differ_per_class_and_are_deterministic():
     kinds = ["emergency", "urgent_page", "announcement", "programme"]
     hashes = {k: chimes.chime(k).sha256() for k in kinds}
     assert len(set(hashes.values())) == 4
-    chimes.chime.cache_clear()
+    chimes.generated.cache_clear()
     assert chimes.chime("urgent_page").sha256() == hashes["urgent_page"]
     with pytest.raises(AudioError, match="unknown chime"):
         chimes.chime("disco")
@@ -206,7 +206,7 @@ def test_unsupported_language_lists_what_the_chain_speaks(tmp_path):
             return "v" if lang == "en" else None
 
     r = Renderer(cache_dir=tmp_path, chain=EngineChain([EnglishOnly()], {"*": ["english"]}))
-    with pytest.raises(AudioError, match=r"no engine here speaks 'ru'; supported: en$"):
+    with pytest.raises(AudioError, match=r"no engine can speak 'ru'; tried english: has no ru voice \(languages this machine speaks: en\)$"):
         r.speak("Привет.", "ru")
 
 
@@ -219,3 +219,15 @@ def test_cache_digest_is_the_airing_hash(tmp_path):
     stored, _ = RenderCache(tmp_path).put("cd" * 32, pcm, "e:v")
     reread, _ = RenderCache(tmp_path).get("cd" * 32)
     assert RenderCache(tmp_path).sha256(reread) == reread.sha256() == stored.sha256() == pcm.sha256()
+
+
+def test_a_part_with_nothing_speakable_is_refused_by_name(renderer):
+    from audio.text import Unspeakable
+
+    with pytest.raises(Unspeakable, match="the en text has nothing that can be spoken") as err:
+        renderer.render_script([("zh-CN", ZH), ("en", "🎉🎉 !!! \x07")])
+    assert err.value.lang == "en"
+    # a line of emoji among sentences is left out; control characters are never sent to an engine
+    mixed = renderer.speak("Dear visitors. 🎉🎉🎉. The park closes at six p.m.", "en").pcm
+    assert mixed.sha256() == renderer.speak(EN, "en").pcm.sha256()
+    assert renderer.speak("Dear\x07 visitors.\u200b The park closes at six p.m.", "en").pcm.sha256() == mixed.sha256()

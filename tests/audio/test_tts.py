@@ -165,7 +165,7 @@ def test_gtts_is_skipped_when_disabled(monkeypatch):
 
 def test_chain_errors_are_clear():
     chain = EngineChain([Flaky(TTSError("down"))], {"*": ["flaky"]})
-    with pytest.raises(TTSError, match="every engine failed.*down"):
+    with pytest.raises(TTSError, match="^no engine could speak the en text 'hi': flaky: down$"):
         chain.speak("hi", "en")
     with pytest.raises(EmptyText):
         chain.speak("  ", "en")
@@ -246,3 +246,29 @@ def test_espeak_is_thread_safe():
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert len(set(results.values())) == 2
+
+
+CHEROKEE = "Gate " + " ".join("ᎠᎡᎢᎣᎤᎥᎦᎧᎨᎩᎪᎫᎬᎭᎮᎯᎰᎱᎲᎳ")  # both engines here say only "Gate"
+
+
+def test_speech_much_shorter_than_the_text_is_refused_naming_each_engine():
+    chain = EngineChain([PiperEngine(), EspeakEngine()], {"*": ["piper", "espeak"]})
+    with pytest.raises(TTSError) as err:
+        chain.speak(CHEROKEE, "en")
+    msg = str(err.value)
+    assert msg.startswith("no engine could speak the en text 'Gate Ꭰ Ꭱ")
+    assert "piper: spoke 0.2 s, too short for this text (at least 0.6 s)" in msg
+    assert "espeak: spoke 0.4 s, too short for this text (at least 0.6 s)" in msg
+    assert chain.failures == {}  # the text's fault, not the engines': their health stays "ok"
+    assert chain.speak("Gate two.", "en").engine.startswith("piper:")
+
+
+@pytest.mark.parametrize("text", ["😀🎉", "…！？——", "\x07\x1b", "\u200b\u200d", "♪ ♫ ★"])
+def test_text_with_nothing_speakable_is_refused_naming_the_part(text):
+    from audio.text import Unspeakable
+
+    chain = EngineChain([EspeakEngine()], {"*": ["espeak"]})
+    with pytest.raises(Unspeakable) as err:
+        chain.speak(text, "zh")
+    assert err.value.lang == "zh-CN" and "the zh-CN text has nothing that can be spoken" in str(err.value)
+    assert isinstance(err.value, EmptyText)  # callers catching EmptyText/AudioError keep working

@@ -44,6 +44,14 @@ def paging(templates, clock):
     return PagingService(templates.db, clock)
 
 
+def spoken(renderer, parts):
+    """A page's speech exactly as a player airs it, sentence by sentence, with the pauses between."""
+    from audio.pcm import Pcm
+
+    return Pcm.concat([Pcm.silence(p) if isinstance(p, float) else renderer.say(p[1], p[0])[0]
+                       for p in renderer.plan([tuple(x) for x in parts])])
+
+
 class RenderFirst:
     """The player's speech, rendered by the real renderer before the player hands the page to its engine.
     With an unpaced sink the engine would otherwise write silence as fast as it can while a page's
@@ -53,13 +61,20 @@ class RenderFirst:
     def __init__(self, renderer) -> None:
         self.renderer = renderer
 
-    def render(self, parts) -> Future:
-        fut: Future = Future()
-        try:
-            fut.set_result(self.renderer.render_script(parts=[tuple(p) for p in parts], chime=None, lead_in=0.0))
-        except Exception as exc:  # noqa: BLE001
-            fut.set_exception(exc)
-        return fut
+    def render(self, parts) -> tuple[list, Future]:
+        from audio.pcm import Pcm
+
+        said, engines = [], []
+        for step in self.renderer.plan([tuple(p) for p in parts]):
+            if isinstance(step, float):
+                said.append(Pcm.silence(step))
+                continue
+            pcm, engine = self.renderer.say(step[1], step[0])
+            said.append(pcm)
+            engines.append(engine)
+        whole: Future = Future()
+        whole.set_result((Pcm.concat(said).sha256(), ", ".join(dict.fromkeys(engines))))
+        return said, whole
 
 
 def fast_player(db, tmp_path, clock, name: str = "test-player", zones=("main",)) -> OnAir:
@@ -102,18 +117,31 @@ def states(db, ref: str) -> list[str]:
 
 
 class HeldSpeech:
-    """The real renderer behind a gate: a page's speech is rendered only once ``go`` is set (so its
-    chime airs, then silence, while the speech is "still rendering"; a page stays on air meanwhile)."""
+    """The real renderer behind a gate: a page's sentences are rendered only once ``go`` is set (so its
+    chime airs, then silence, while the speech is "still rendering"; a page stays on air meanwhile).
+    ``free`` sentences (the first ones) render at once."""
 
-    def __init__(self, renderer) -> None:
+    def __init__(self, renderer, free: int = 0) -> None:
         self.renderer, self.go = renderer, threading.Event()
         self.dropped = False
+        self.free = free
+        self.said: list[str] = []  # sentences rendered, in order
+        self._lock = threading.Lock()
 
-    def render_script(self, **kw):
-        self.go.wait(30)
+    def plan(self, parts):
+        return self.renderer.plan(parts)
+
+    def say(self, sentence, lang):
+        with self._lock:
+            turn, self.free = self.free > 0, self.free - 1
+        if not turn:
+            self.go.wait(30)
         if self.dropped:
             raise RuntimeError("the player is gone: nothing to render for")
-        return self.renderer.render_script(**kw)
+        out = self.renderer.say(sentence, lang)
+        with self._lock:
+            self.said.append(sentence)
+        return out
 
     def drop(self) -> None:
         """Never render what waits (its player was stopped or killed)."""
@@ -121,10 +149,10 @@ class HeldSpeech:
         self.go.set()
 
 
-def hold_speech(air: OnAir) -> HeldSpeech:
+def hold_speech(air: OnAir, free: int = 0) -> HeldSpeech:
     """Put ``air``'s player's speech behind a gate (before it starts airing anything)."""
     from broadcaster.onair.pieces import Speech
 
-    held = HeldSpeech(air.renderer)
+    held = HeldSpeech(air.renderer, free)
     air.player.speech = Speech(held)
     return held

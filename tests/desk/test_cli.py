@@ -25,7 +25,7 @@ def run(url, *argv) -> int:
 def _approve_all(url, capsys):
     assert run(url, "templates", "seed") == 0
     out = capsys.readouterr().out
-    assert "6 template(s) created" in out
+    assert "7 template(s) created" in out
     for n in range(1, 7):
         assert run(url, "template", "approve", str(n), "--user", "sam") == 0
 

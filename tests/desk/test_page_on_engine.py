@@ -11,7 +11,7 @@ from audio.chimes import chime
 from broadcaster.onair import airings
 from broadcaster.priorities import Priority
 from tests.conftest import OnAir
-from tests.desk.conftest import as_run, hold_speech, lost_child, states
+from tests.desk.conftest import as_run, hold_speech, lost_child, spoken, states
 
 RATE = 48_000
 LEVEL = 6554  # the programme: a constant 0.2
@@ -67,7 +67,7 @@ def test_page_preempts_a_programme_and_chimes_while_speech_renders(templates, ca
                                                   ("programme:99", "completed")]
     page_run = runs[1]
     assert page_run.priority == Priority.URGENT_PAGE and page_run.pieces[0] == {"type": "chime", "name": "urgent_page"}
-    spoken = air.renderer.render_script(parts=list(page.texts.items()), chime=None, lead_in=0.0)
-    assert page_run.content_hash == page_run.pieces[1]["sha256"] == spoken.sha256  # what aired, by its hash
+    said = spoken(air.renderer, page.texts.items())  # sentence by sentence, as the player airs it
+    assert page_run.content_hash == page_run.pieces[1]["sha256"] == said.sha256()  # what aired, by its hash
     assert paging.page(page.id).times_aired == 1
     assert "page completed" in [e.action for e in cases.get(case.number).events]

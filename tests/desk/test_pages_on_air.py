@@ -17,14 +17,14 @@ from broadcaster.cases.missing import move
 from broadcaster.onair.airings import CHANNEL
 from broadcaster.store.models.cases import CaseState, PersonCase
 from tests.conftest import OnAir
-from tests.desk.conftest import airings, as_run, fast_player, hold_speech, lost_child, states
+from tests.desk.conftest import airings, as_run, fast_player, hold_speech, lost_child, spoken, states
 
 BLOCK = 960  # samples per 20 ms block at 48 kHz
 
 
 def _page_samples(air: OnAir, page) -> int:
     """What one airing of ``page`` hands the sink: its chime and speech, to the end of their last block."""
-    speech = air.renderer.render_script(parts=list(page.texts.items()), chime=None, lead_in=0.0).pcm
+    speech = spoken(air.renderer, page.texts.items())
     return math.ceil((len(chime("urgent_page")) + len(speech)) / BLOCK) * BLOCK
 
 
@@ -80,6 +80,66 @@ def test_a_repeat_never_cuts_a_page_on_air(paging, cases, clock, templates, tmp_
     finally:
         air.stop()
         held.drop()
+
+
+def test_a_page_speaks_its_first_sentence_while_the_rest_render(paging, cases, clock, templates, tmp_path):
+    """Speech starts at once: the chime, then the first sentence as soon as it is rendered, while the
+    next ones are still rendering; the as-run row names the hash of exactly the speech that aired."""
+    db = templates.db
+    air = OnAir(db, tmp_path, clock=clock, realtime=True)
+    held = hold_speech(air, free=1)  # the first sentence renders; every later one waits
+    air.start()
+    try:
+        case, page, _ = paging.open_and_page("dora", "missing", lost_child())
+        plan = air.renderer.plan(list(page.texts.items()))
+        lang, first = plan[0]
+        assert len([p for p in plan if not isinstance(p, float)]) > 1
+        voice = air.renderer.say(first, lang)[0].to_int16()
+        bell = chime("urgent_page").to_int16()
+        start = math.ceil(len(bell) / BLOCK) * BLOCK  # the speech follows the chime's last block
+
+        def first_sentence_aired() -> bool:
+            got = air.samples()
+            return len(got) >= start + len(voice)
+        air.wait(first_sentence_aired, 30, "the first sentence on air")
+        assert held.said == [first] and not held.go.is_set()  # the rest is still "rendering"
+        got = air.samples()
+        assert (got[:len(bell)] == bell).all()
+        assert (got[start:start + len(voice)] == voice).all()
+        held.go.set()
+        air.wait(lambda: states(db, f"page:{page.id}") == ["done"], 60, "the whole page")
+    finally:
+        air.stop()
+        held.drop()
+    [run] = as_run(db)
+    assert run.outcome == "completed" and run.content_hash == spoken(air.renderer, page.texts.items()).sha256()
+
+
+def test_a_player_wrongly_declared_lost_airs_its_page_again(paging, cases, clock, templates, tmp_path):
+    """A player stalled past the heartbeat limit (a loaded machine, a network cut) is declared lost:
+    its page goes back to the queue. The player, still running, drops what it held without a word and
+    claims the page again: it airs in full (never ends "cancelled" by the player's own clean-up)."""
+    from datetime import timedelta
+
+    from broadcaster.onair.player import lost_players
+
+    db = templates.db
+    air = OnAir(db, tmp_path, clock=clock, realtime=True)
+    held = hold_speech(air)
+    air.start()
+    try:
+        case, page, _ = paging.open_and_page("dora", "missing", lost_child())
+        ref = f"page:{page.id}"
+        air.wait(lambda: states(db, ref) == ["airing"], what="the page on air")
+        assert lost_players(db, clock.now() + timedelta(seconds=10)) == [air.player.name]
+        air.wait(lambda: [r.outcome for r in as_run(db)] == ["interrupted", "airing"], 20,
+                 "the page claimed and started again")
+        held.go.set()
+        air.wait(lambda: states(db, ref) == ["done"], 60, "the page to the end")
+    finally:
+        air.stop()
+        held.drop()
+    assert [r.outcome for r in as_run(db)] == ["interrupted", "completed"]
 
 
 def _kill(air: OnAir) -> None:

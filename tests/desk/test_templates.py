@@ -14,7 +14,7 @@ def test_seeded_defaults_wait_for_a_supervisor(staff, clock):
     created = seed_defaults(staff, clock)
     assert {t.key for t in created} == set(DEFAULTS)
     assert all(t.status is TemplateStatus.PENDING for t in created)
-    assert all(set(t.texts) == {"zh-CN", "en"} for t in created)
+    assert all(set(t.texts) == {"zh-CN", "en", "ru"} for t in created)  # a page says the venue's languages
     assert seed_defaults(staff, clock) == []  # idempotent, never overwrites
 
 
@@ -75,7 +75,7 @@ def test_lost_property_templates_cannot_over_describe(staff, clock):
 
 def test_filling_names_every_missing_field(paging, cases, staff):
     case = cases.open_case("dora", "missing", lost_child(shoes=None, last_seen_place=None))
-    with pytest.raises(ValidationError, match="last_seen_place, shoes"):
+    with pytest.raises(ValidationError, match="place last seen, shoes"):
         paging.page_case(case.number, "dora")
     with staff.session() as s:
         assert s.query(Page).count() == 0
@@ -86,8 +86,10 @@ def test_filled_text_is_bilingual_and_localised(paging, cases, staff):
 
     case = cases.open_case("dora", "missing", lost_child())
     page = paging.page_case(case.number, "dora")
-    assert "约5岁的男孩" in page.texts["zh-CN"] and "red jacket" in page.texts["zh-CN"]
-    assert "a boy of about 5" in page.texts["en"] and "Visitor Centre" in page.texts["en"]
+    # the pick-list words of the description are said in each language ("red jacket": 红色外套)
+    assert "约5岁的男孩，身穿红色外套，脚穿白色运动鞋" in page.texts["zh-CN"]
+    assert "a boy of about 5, wearing a red jacket and white sneakers" in page.texts["en"]
+    assert "Visitor Centre" in page.texts["en"]
     assert "王小明" not in page.texts["zh-CN"] + page.texts["en"]
     with staff.session() as s:  # what the player will say is exactly that text, in venue language order
         assert s.query(Airing).one().pieces[1]["parts"] == [["zh-CN", page.texts["zh-CN"]], ["en", page.texts["en"]]]

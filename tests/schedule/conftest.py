@@ -104,11 +104,20 @@ class Newsroom:
         return ann_id
 
     def edit(self, ann_id: int, text="Welcome, everyone.") -> None:
-        """An edit: back to draft, the approval void."""
+        """An edit: back to draft, a new version awaiting approval (the approved one stays in force)."""
         from broadcaster.users import get_user
 
         with self.db.session() as s:
             self.anns.edit(s, ann_id, get_user(s, "amy"), texts={"en": text})
+
+    def approve_new(self, ann_id: int, who: str = "sam") -> None:
+        """The edited version submitted and approved (by ``who``)."""
+        from broadcaster.users import get_user
+
+        with self.db.session() as s:
+            self.anns.submit(s, ann_id, get_user(s, "amy"))
+        with self.db.session() as s:
+            self.approval.approve(s, ann_id, get_user(s, who))
 
     def audio(self, ann_id: int):
         """The approved audio's int16 samples, as the player must air them."""

@@ -99,7 +99,7 @@ def test_ics_import_rules(tmp_path):
     ("FREQ=MONTHLY", "FREQ=MONTHLY is not supported"),
     ("FREQ=WEEKLY;INTERVAL=2", "INTERVAL"),
     ("FREQ=WEEKLY;BYDAY=1MO", "ordinals"),
-    ("FREQ=DAILY;COUNT=3", "COUNT"),
+    ("FREQ=DAILY;BYHOUR=9,17", "BYHOUR"),  # (COUNT is read: tests/schedule/test_ics_exports.py)
 ])
 def test_ics_unsupported_rrule_is_refused(rrule, msg):
     text = ICS.replace("FREQ=DAILY", rrule)

@@ -199,7 +199,7 @@ def test_a_slot_airs_through_a_real_zone_player(service, db, tmp_path, tone, ona
     bell = chime("programme").to_int16()
     assert np.array_equal(out[:len(bell)], bell)  # the programme's first sample is the chime's
     assert not out[len(bell):len(bell) + 9600].any()  # then the silence
-    assert np.abs(out[len(bell) + 9600:]).max() > 8000  # then the music
+    assert np.abs(out[len(bell) + 9600:]).max() > 1000  # then the music (at its gain to the venue target)
     assert service.missed() == []
 
 

@@ -110,7 +110,7 @@ class Browser:
         return resp
 
     def refresh_token(self):
-        self.token = csrf_of(self.client.get("/").get_data(as_text=True))
+        self.token = csrf_of(self.client.get("/", follow_redirects=True).get_data(as_text=True))
 
     def get(self, url, **kw):
         return self.client.get(url, **kw)

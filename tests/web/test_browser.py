@@ -66,11 +66,14 @@ def test_desk_pages_a_lost_child_and_sees_it_on_air(server, page):
     login(page, base, "dora")
     page.goto(f"{base}/desk/")
     page.check("input[name=kind][value=missing]")
-    for field, value in {"age": "5", "height": "110 cm", "clothing": "red jacket", "shoes": "white sneakers",
-                         "last_seen_place": "Carousel", "meeting_point": "Visitor Centre", "person_name": "王小明",
+    page.click("#optional-fields summary")  # the optional fields are folded
+    for field, value in {"age": "5", "height": "110 cm", "last_seen_place": "Carousel",
+                         "meeting_point": "Visitor Centre", "person_name": "王小明",
                          "reporter_name": "王芳", "reporter_contact": "13800000000"}.items():
         page.fill(f"input[name={field}]", value)
-    page.select_option("select[name=sex]", "boy")
+    for field, value in {"sex": "boy", "top_colour": "red", "top": "jacket", "shoes_colour": "white",
+                         "shoes_type": "sneakers"}.items():
+        page.select_option(f"select[name={field}]", value)
     shot(page, "desk-urgent-page")
     page.click("#page-now")
     page.wait_for_selector("#case-number")

@@ -3,6 +3,7 @@ step (its airing written in the same transaction); now-playing comes from the da
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -45,11 +46,18 @@ def test_urgent_page_opens_the_case_pages_it_and_it_is_on_air(live_app, player):
 
 def test_validation_errors_keep_the_form_and_store_nothing(live_app):
     b = Browser(live_app, "dora")
-    data = dict(LOST_CHILD, reporter_contact="")
+    data = dict(LOST_CHILD, reporter_contact="", reporter_name="", age="five", clothing="", top_colour="red",
+                top="jacket")
     resp = b.post("/desk/", data)
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
-    assert "reporter_contact" in html and 'value="red jacket"' in html
+    # every error at once, each beside its field, in the desk's words; the picks are kept
+    for field in ("reporter_contact", "reporter_name", "age"):
+        assert f'id="err-{field}"' in html
+    assert "whole years" in html and "phone number" in html and "name is needed" in html
+    visible = re.sub(r"<[^>]+>", " ", html[html.index("<main>"):])
+    assert "reporter_contact" not in visible and "required for" not in visible
+    assert '<option value="red" selected>' in html and '<option value="jacket" selected>' in html
     assert "/desk/cases/C" not in b.get("/desk/cases?all=1").get_data(as_text=True)
 
 

@@ -196,8 +196,12 @@ def test_open_live_streams_never_hold_up_a_page_trigger(served):
         status, body = call(base + "api/pages", "POST", PAGE, auth=basic("dora"), timeout=5)
         assert status == 201, body
         assert time.monotonic() - t0 < 3
-        for _, resp in held:  # the held streams are live all along
-            assert next_event(resp)["zones"]["main"]["waiting"][0]["title"].startswith(f"Page {body['case']['number']}")
+        for _, resp in held:  # the held streams are live all along: the page shows within a few events
+            def shows_page(event) -> bool:
+                waiting = event["zones"]["main"]["waiting"]
+                return bool(waiting) and waiting[0]["title"].startswith(f"Page {body['case']['number']}")
+
+            assert any(shows_page(next_event(resp)) for _ in range(25))
     finally:
         for conn, resp, _ in streams:
             resp.close()

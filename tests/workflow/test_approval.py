@@ -100,20 +100,32 @@ def test_only_submitted_items_can_be_approved_or_rejected(world):
             world.approval.reject(s, ann_id, world.user(s, "sam"), "no")
 
 
-def test_any_edit_voids_the_approval(world):
+def test_an_edit_is_a_new_version_and_the_approved_one_stays_in_force(world):
+    """An edit of an approved announcement goes back to draft (it cannot be put on air by hand) but
+    keeps its approved version on record and in force (scheduled slots keep airing it, see
+    tests/schedule/test_versions.py) until the new version is approved, by someone who did not write it."""
+    from broadcaster.announcements import versions
+    from broadcaster.errors import PermissionDenied
+
     ann_id = world.approved()
     with world.db.session() as s:
         old = world.anns.get(s, ann_id).approved_hash
-        world.anns.edit(s, ann_id, world.user(s, "amy"), texts={"zh-CN": "园区即将闭园！", "en": "The park closes soon!"})
+        world.anns.edit(s, ann_id, world.user(s, "sue"), texts={"zh-CN": "园区即将闭园！", "en": "The park closes soon!"})
     with world.db.session() as s:
         ann = world.anns.get(s, ann_id)
-        assert ann.state.value == "draft" and ann.approved_hash is None and ann.approved_by is None
+        assert ann.state.value == "draft" and ann.approved_hash == old and ann.approved_by.name == "sam"
+        assert versions.in_force(s, ann, old) and versions.pending(s, ann).number == 2
         with pytest.raises(RefusedToAir, match="not approved"):
             check_window(ann, utcnow())
         world.anns.submit(s, ann_id, world.user(s, "amy"))
-        world.approval.approve(s, ann_id, world.user(s, "sue"))
-        assert ann.approved_hash != old
-    assert states(world, ann_id)[3][1:] == ("draft", "amy")
+    with pytest.raises(PermissionDenied, match="this version"):  # sue wrote version 2
+        with world.db.session() as s:
+            world.approval.approve(s, ann_id, world.user(s, "sue"))
+    with world.db.session() as s:
+        ann = world.approval.approve(s, ann_id, world.user(s, "sam"))
+        assert ann.approved_hash != old and not versions.in_force(s, ann, old) and versions.in_force(s, ann)
+        assert [(v.number, v.state.value) for v in versions.rows(s, ann_id)] == [(1, "replaced"), (2, "approved")]
+    assert states(world, ann_id)[3][1:] == ("draft", "sue")
 
 
 def test_tampered_audio_refuses_to_air(world, tmp_path):

@@ -70,9 +70,9 @@ def test_csv_exports_say_exactly_what_aired(world):
 def test_cli_round_trip(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
     db = ["--db", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
-    assert main(db + ["user", "add", "amy", "--role", "broadcaster"]) == 0
-    assert main(db + ["user", "add", "sam", "--role", "supervisor"]) == 0
-    assert main(db + ["user", "add", "amy", "--role", "desk"]) == 1  # duplicate: clear error
+    assert main(db + ["user", "add", "amy", "--role", "broadcaster", "--no-login"]) == 0
+    assert main(db + ["user", "add", "sam", "--role", "supervisor", "--no-login"]) == 0
+    assert main(db + ["user", "add", "amy", "--role", "desk", "--no-login"]) == 1  # duplicate: clear error
     assert "already exists" in capsys.readouterr().err
     assert main(db + ["announce", "create", "--title", "Welcome", "--text", "en=Welcome to the park.",
                       "--text", "zh-CN=欢迎光临。", "--author", "amy"]) == 0
@@ -109,7 +109,7 @@ def test_cli_reject_users_faults_and_as_run(tmp_path, capsys, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     db = ["--db", url]
     for name, role in (("amy", "broadcaster"), ("sam", "supervisor"), ("dee", "desk")):
-        assert main(db + ["user", "add", name, "--role", role]) == 0
+        assert main(db + ["user", "add", name, "--role", role, "--no-login"]) == 0
     with pytest.raises(SystemExit) as exit_:  # argparse refuses an unknown role
         main(db + ["user", "add", "bob", "--role", "janitor"])
     assert exit_.value.code == 2

@@ -71,12 +71,12 @@ def test_edit_returns_to_draft_from_every_reviewable_state(world, state):
             world.approval.reject(s, ann_id, sam, "too long")
     with world.db.session() as s:
         ann = world.anns.edit(s, ann_id, world.user(s, "amy"), zones=["main", "lobby"], priority=40)
-        assert ann.state is S.DRAFT and ann.approved_hash is None and ann.approved_audio is None
+        assert ann.state is S.DRAFT and (ann.approved_hash is None) == (state != "approved")
         assert ann.zones == ["main", "lobby"] and ann.priority == 40 and ann.reject_reason is None
     with world.db.session() as s:
         last = _history(s, ann_id)[-1]
         assert (last.from_state, last.to_state) == (state, "draft")
-        assert ("approval void" in last.note) == (state == "approved")
+        assert ("version 1 keeps airing" in last.note) == (state == "approved")
 
 
 def test_items_on_air_cannot_be_edited_or_resubmitted(world):

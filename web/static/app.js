@@ -19,7 +19,7 @@
       if (!z.running) box.append(el("p", "badge bad player-down", z.player ? L.lost + " " + (z.last_seen ? hhmmss(z.last_seen) : "-") + " (" + z.player + ")" : L.no_player));
       const p = el("p", "onair");
       if (z.now) {
-        p.append(el("span", "kind k-" + z.now.kind, z.now.kind), " ", el("b", "now-title", z.now.title), " ",
+        p.append(el("span", "kind k-" + z.now.kind, L["k_" + z.now.kind] || z.now.kind), " ", el("b", "now-title", z.now.title), " ",
                  el("small", "", z.now.position + "s · P" + z.now.priority));
       } else { p.append(el("span", "muted", L.nothing)); }
       box.append(p);
@@ -29,7 +29,7 @@
         const ol = el("ol", "queue");
         for (const q of z.waiting) {
           const li = el("li", "w-" + q.state);
-          li.append(el("span", "kind k-" + q.kind, q.kind), " " + q.title + " ", el("small", "", "P" + q.priority + (q.state !== "waiting" ? " · " + (L[q.state] || q.state) : "")));
+          li.append(el("span", "kind k-" + q.kind, L["k_" + q.kind] || q.kind), " " + q.title + " ", el("small", "", "P" + q.priority + (q.state !== "waiting" ? " · " + (L[q.state] || q.state) : "")));
           ol.append(li);
         }
         box.append(ol);
@@ -47,9 +47,29 @@
     es.addEventListener("snapshot", (ev) => {
       const data = JSON.parse(ev.data);
       renderNow(root, data.zones);
+      const board = $("#board");  // faults and open cases, rendered by the server (escaped) as on the page
+      if (board && data.board !== undefined && data.board !== board.dataset.last && !board.contains(document.activeElement)) {
+        board.dataset.last = data.board;
+        board.innerHTML = data.board;
+      }
       if (badge) { badge.classList.add("ok"); badge.title = data.at; }
     });
     es.onerror = () => { if (badge) badge.classList.remove("ok"); };  // EventSource reconnects by itself
+  }
+
+  // -- the urgent page's words, per language, before it airs (nothing stored) ----------------------------
+  function pagePreview() {
+    const btn = $("#preview-page"), box = $("#page-preview"); if (!btn || !box) return;
+    btn.addEventListener("click", async () => {
+      btn.disabled = true;
+      try {
+        const resp = await fetch(box.dataset.url, { method: "POST", body: new FormData($("#urgent-form")), headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" });
+        const data = await resp.json();
+        box.replaceChildren();
+        if (data.texts) for (const t of data.texts) { const p = el("p", "said"); p.lang = t.lang; p.append(el("small", "muted", t.name + " "), t.text); box.append(p); }
+        else for (const msg of Object.values(data.errors || {})) box.append(el("p", "field-error", msg));
+      } finally { btn.disabled = false; }
+    });
   }
 
   // -- script preview ---------------------------------------------------------------------------------
@@ -62,7 +82,7 @@
         const resp = await fetch(btn.dataset.url, { method: "POST", body: new FormData($("#script-form")), headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" });
         if (!resp.ok) { const d = new DOMParser().parseFromString(await resp.text(), "text/html"); status.textContent = ((d.querySelector("#error-message") || {}).textContent || resp.statusText); return; }
         audio.src = URL.createObjectURL(await resp.blob()); audio.hidden = false;
-        status.textContent = (resp.headers.get("X-Audio-SHA256") || "").slice(0, 12);
+        status.textContent = status.dataset.ready || "";
         audio.play().catch(() => {});
       } finally { btn.disabled = false; }
     });
@@ -76,7 +96,7 @@
       if (!resp.ok) { $("#audio-hash").textContent = resp.status + " " + resp.statusText; return; }
       const sha = resp.headers.get("X-Audio-SHA256") || "";
       audio.src = URL.createObjectURL(await resp.blob());
-      $("#audio-hash").textContent = "SHA-256 " + sha;
+      $("#audio-hash").textContent = $("#audio-hash").dataset.ready || "";  // the hash goes with the form, not on screen
       if ($("#approve-sha")) $("#approve-sha").value = sha;
       audio.dataset.ready = "1";
     } catch (e) { $("#audio-hash").textContent = String(e); }
@@ -126,7 +146,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    live(); preview(); listenFirst(); recorder();
+    live(); preview(); pagePreview(); listenFirst(); recorder();
     document.querySelectorAll("[data-back]").forEach((a) => a.addEventListener("click", (e) => { if (history.length > 1) { e.preventDefault(); history.back(); } }));
   });
 })();

@@ -9,3 +9,5 @@ __all__ = ["Base"]
 from broadcaster.store.models import schedule  # noqa: E402,F401  playlists, programmes, rules, missed slots
 from broadcaster.store.models import cases  # noqa: E402,F401  desk: cases, pages, lost property
 from broadcaster.store.models import onair  # noqa: E402,F401  airings, players, shared media
+from broadcaster.store.models import desk  # noqa: E402,F401  desk: complaints, incidents, follow-up visits, handovers
+from broadcaster.store.models import versions  # noqa: E402,F401  announcement versions (approved one airs while an edit waits)

@@ -49,6 +49,7 @@ class PlaylistTrack(Base):
     path: Mapped[str] = mapped_column(String(1024))
     title: Mapped[str] = mapped_column(String(255))
     duration: Mapped[float]
+    gain_db: Mapped[float | None] = mapped_column(default=None)  # measured at import (None: plays as it is)
     playlist: Mapped[PlaylistRecord] = relationship(back_populates="tracks")
 
 

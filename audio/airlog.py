@@ -1,0 +1,200 @@
+"""The air logger: a zone's aired audio kept as compressed hourly files, the proof of what the public
+heard, deleted after a retention period (and, optionally, beyond a disk cap).
+
+Files: ``FOLDER/YYYY-MM-DD/HHMMSS.flac`` (UTC, the time of the file's first sample), 16-bit mono FLAC.
+A new file starts at every hour boundary (a block that spans it is split there) and whenever the
+logger is opened again (FLAC cannot be appended to). The engine writes only while something airs, so
+beside each file ``HHMMSS.times`` holds anchors, one line ``SAMPLE UNIX_TIME`` each time the audio
+resumes after a pause: :meth:`AirLog.locate` turns a moment into (file, seconds into it).
+
+:class:`AirLogSink` puts a logger behind any sink: every block the sink accepted is logged. A
+logger that fails (disk full) is reported once and never stops the audio."""
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import soundfile as sf
+
+from audio.pcm import SAMPLE_RATE
+from audio.sinks import Sink
+
+log = logging.getLogger(__name__)
+
+DEFAULT_KEEP_DAYS = 31
+_HOUR = 3600
+
+
+def _utc(t: float) -> datetime:
+    return datetime.fromtimestamp(t, timezone.utc)
+
+
+class AirLog:
+    """Hourly FLAC files of one zone in ``folder``. ``clock`` gives the wall time (unix seconds) at
+    which a block written now starts to air."""
+
+    def __init__(self, folder: str | Path, *, rate: int = SAMPLE_RATE, keep_days: float = DEFAULT_KEEP_DAYS,
+                 max_bytes: int | None = None, clock: Callable[[], float] = time.time,
+                 resume_after_s: float = 0.5) -> None:
+        if keep_days <= 0:
+            raise ValueError(f"keep_days must be > 0, got {keep_days}")
+        self.folder = Path(folder)
+        self.rate = rate
+        self.keep_days = keep_days
+        self.max_bytes = max_bytes
+        self.clock = clock
+        self.resume_after_s = resume_after_s  # a later block than this starts a new anchor
+        self._file: sf.SoundFile | None = None
+        self._path: Path | None = None
+        self._hour_end = 0.0
+        self._frames = 0  # samples in the current file
+        self._anchor_t, self._anchor_at = 0.0, 0  # the last anchor: wall time, sample position
+
+    # -- writing ----------------------------------------------------------------------------------
+    def write(self, samples: np.ndarray, at: float | None = None) -> None:
+        """Log mono int16 ``samples`` that start to air at ``at`` (default: now)."""
+        samples = np.asarray(samples, dtype=np.int16).reshape(-1)
+        if samples.size == 0:
+            return
+        t = self.clock() if at is None else at
+        if self._file is not None and t <= self._next_t + self.resume_after_s:
+            t = None  # continuing: the sample count is the clock (no drift by jitter)
+        while samples.size:
+            if self._file is None or (t or self._next_t) >= self._hour_end:
+                self._open(self._next_t if t is None else t)
+            elif t is not None:
+                self._anchor(t)
+            t = None
+            room = int(round((self._hour_end - self._anchor_t) * self.rate)) - (self._frames - self._anchor_at)
+            part, samples = samples[:max(1, room)], samples[max(1, room):]
+            self._file.write(part)
+            self._frames += part.size
+
+    @property
+    def _next_t(self) -> float:
+        """Wall time the next sample would air at, continuing the last block."""
+        return self._anchor_t + (self._frames - self._anchor_at) / self.rate
+
+    def _open(self, start: float) -> None:
+        self.close()
+        when = _utc(start)
+        day = self.folder / when.strftime("%Y-%m-%d")
+        day.mkdir(parents=True, exist_ok=True)
+        path = day / f"{when.strftime('%H%M%S')}.flac"
+        n = 1
+        while path.exists():  # reopened within the same second
+            n += 1
+            path = day / f"{when.strftime('%H%M%S')}-{n}.flac"
+        self._file = sf.SoundFile(str(path), "w", samplerate=self.rate, channels=1, format="FLAC", subtype="PCM_16")
+        self._path, self._frames = path, 0
+        self._hour_end = (start // _HOUR + 1) * _HOUR
+        self._anchor(start)
+        self.prune(start)
+
+    def _anchor(self, t: float) -> None:
+        self._anchor_t, self._anchor_at = t, self._frames
+        with self._path.with_suffix(".times").open("a", encoding="ascii") as f:
+            f.write(f"{self._frames} {t:.3f}\n")
+
+    def close(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            file.close()
+
+    # -- reading ----------------------------------------------------------------------------------
+    def files(self) -> list[Path]:
+        """Every logged file, oldest first."""
+        return sorted(self.folder.glob("*/*.flac"))
+
+    @staticmethod
+    def anchors(path: Path) -> list[tuple[int, float]]:
+        try:
+            lines = path.with_suffix(".times").read_text("ascii").split("\n")
+        except OSError:
+            return []
+        return [(int(a), float(b)) for a, b in (line.split() for line in lines if line.strip())]
+
+    def locate(self, when: float) -> tuple[Path, float] | None:
+        """The file that holds the moment ``when`` and how many seconds into it; None when nothing
+        aired then (or it is no longer kept)."""
+        for path in reversed(self.files()):
+            marks = self.anchors(path)
+            if not marks or marks[0][1] > when:
+                continue
+            frames = sf.info(str(path)).frames if path != self._path else self._frames
+            ends = [m[0] for m in marks[1:]] + [frames]
+            for (pos, t), end in zip(marks, ends):
+                if t <= when < t + (end - pos) / self.rate:
+                    return path, pos / self.rate + (when - t)
+            return None
+        return None
+
+    # -- retention --------------------------------------------------------------------------------
+    def prune(self, now: float | None = None) -> list[Path]:
+        """Delete files whose hour ended more than ``keep_days`` ago, then the oldest while the
+        folder holds more than ``max_bytes``. Returns the files deleted."""
+        now = self.clock() if now is None else now
+        cutoff = _utc(now) - timedelta(days=self.keep_days)
+        gone = []
+        files = self.files()
+        for path in files:
+            if path == self._path:
+                continue
+            try:
+                start = datetime.strptime(f"{path.parent.name} {path.stem[:6]}", "%Y-%m-%d %H%M%S")
+            except ValueError:
+                continue  # not ours
+            hour_end = start.replace(minute=0, second=0, tzinfo=timezone.utc) + timedelta(hours=1)
+            if hour_end <= cutoff:
+                gone.append(path)
+        if self.max_bytes is not None:
+            kept = [p for p in files if p not in gone and p != self._path]
+            total = sum(p.stat().st_size for p in files if p not in gone)
+            for path in kept:
+                if total <= self.max_bytes:
+                    break
+                total -= path.stat().st_size
+                gone.append(path)
+        for path in gone:
+            path.unlink(missing_ok=True)
+            path.with_suffix(".times").unlink(missing_ok=True)
+            if path.parent.is_dir() and not any(path.parent.iterdir()):
+                shutil.rmtree(path.parent, ignore_errors=True)
+        return gone
+
+
+class AirLogSink(Sink):
+    """``inner`` (the zone's output) with every block it accepted logged to ``airlog``."""
+
+    def __init__(self, inner: Sink, airlog: AirLog) -> None:
+        super().__init__(inner.rate, inner.channels)
+        self.inner = inner
+        self.airlog = airlog
+        self.name = f"{inner.name}+airlog"
+        self._failed = False
+
+    def _open(self) -> None:
+        self.inner.open()
+
+    def _write(self, block: np.ndarray) -> None:
+        at = self.airlog.clock()
+        self.inner.write(block)  # raises DeviceLost: nothing aired, nothing logged
+        try:
+            self.airlog.write(block[:, 0], at)
+            self._failed = False
+        except Exception as exc:  # the log must never stop the audio
+            if not self._failed:
+                log.error("%s: air log failed: %s", self.name, exc)
+            self._failed = True
+            self.airlog.close()
+
+    def _close(self) -> None:
+        try:
+            self.inner.close()
+        finally:
+            self.airlog.close()

@@ -1,0 +1,256 @@
+"""Complaints (投诉处理): a numbered archive (``TS20261126-001``), the handling form (time, matter, who
+received it, the responsible department, each handling step, the result) and its state:
+
+received -> in handling -> answered -> followed up -> closed
+
+Answering schedules the follow-up visit (回访, within 3 days); the visit moves the complaint to
+"followed up" (or back to "in handling" when the visitor is not satisfied). A complaint not answered
+within the venue's time (``complaint_answer_hours`` in var/settings.json, default 24) is escalated to
+the manager, worked out when read: it shows on the supervisors' list until a supervisor closes the
+escalation, and until then the complaint cannot be closed.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from broadcaster.cases import followup
+from broadcaster.cases.forms import Form, refuse
+from broadcaster.cases.numbering import COMPLAINT_SERIES, next_number, venue_tz
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.clock import Clock, SystemClock
+from broadcaster.errors import InvalidTransition, NotFound
+from broadcaster.store.db import Database
+from broadcaster.store.models.core import User
+from broadcaster.store.models.desk import (Complaint, ComplaintCategory, ComplaintChannel, ComplaintEvent,
+                                           ComplaintState)
+
+S = ComplaintState
+TRANSITIONS: dict[ComplaintState, frozenset[ComplaintState]] = {
+    S.RECEIVED: frozenset({S.IN_HANDLING, S.ANSWERED}),
+    S.IN_HANDLING: frozenset({S.ANSWERED}),
+    S.ANSWERED: frozenset({S.IN_HANDLING, S.FOLLOWED_UP}),
+    S.FOLLOWED_UP: frozenset({S.IN_HANDLING, S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+OPEN = (S.RECEIVED, S.IN_HANDLING, S.ANSWERED, S.FOLLOWED_UP)
+DEFAULT_ANSWER_HOURS = 24.0
+VISIT_WITHIN_DAYS = 3
+#: departments offered in the panel (any other name may be typed)
+DEPARTMENTS = ("客服部 Visitor services", "保安部 Security", "保洁部 Cleaning", "工程部 Maintenance",
+               "餐饮部 Catering", "票务部 Ticketing")
+NOT_SATISFIED = 2  # a follow-up satisfaction at or below this sends the complaint back to handling
+
+
+def answer_hours() -> float:
+    """The venue's time to answer a complaint before it goes to the manager (hours)."""
+    from broadcaster.settings import stored_settings
+
+    value = os.environ.get("PA_COMPLAINT_ANSWER_HOURS") or stored_settings().get("complaint_answer_hours")
+    try:
+        hours = float(value) if value not in (None, "") else DEFAULT_ANSWER_HOURS
+    except (TypeError, ValueError):
+        hours = DEFAULT_ANSWER_HOURS
+    return hours if hours > 0 else DEFAULT_ANSWER_HOURS
+
+
+def escalation_due(c: Complaint, hours: float) -> datetime:
+    return c.received_at + timedelta(hours=hours)
+
+
+def escalated(c: Complaint, now: datetime, hours: float) -> bool:
+    """Not answered within ``hours`` of its receipt (answered late, or still unanswered now)."""
+    return (c.answered_at or now) >= escalation_due(c, hours)
+
+
+def escalation_open(c: Complaint, now: datetime, hours: float) -> bool:
+    return escalated(c, now, hours) and c.escalation_closed_at is None
+
+
+def event(s: Session, c: Complaint, user: User | None, action: str, at: datetime, *, to: ComplaintState | None = None,
+          detail: str = "") -> None:
+    s.add(ComplaintEvent(complaint_id=c.id, user_id=user.id if user else None, action=action, at=at,
+                         from_state=c.state.value if to else None, to_state=to.value if to else None, detail=detail))
+    if to is not None:
+        c.state = to
+
+
+def move(s: Session, c: Complaint, to: ComplaintState, user: User | None, at: datetime, detail: str = "") -> None:
+    if to not in TRANSITIONS[c.state]:
+        raise InvalidTransition(f"complaint {c.number} is {c.state.value}: it cannot become {to.value}")
+    event(s, c, user, "state", at, to=to, detail=detail)
+
+
+def load(s: Session, number: str) -> Complaint:
+    c = s.scalar(select(Complaint).options(selectinload(Complaint.events).selectinload(ComplaintEvent.user),
+                                           selectinload(Complaint.received_by),
+                                           selectinload(Complaint.escalation_closed_by))
+                 .where(Complaint.number == (number or "").strip()))
+    if c is None:
+        raise NotFound(f"no such complaint: {number}")
+    return c
+
+
+def visited(s: Session, number: str, user: User, at: datetime, satisfaction: int, remarks: str) -> None:
+    """A follow-up visit was recorded: followed up, or back to handling when the visitor is not satisfied."""
+    c = load(s, number)
+    if c.state is not S.ANSWERED:
+        return
+    if satisfaction <= NOT_SATISFIED:
+        move(s, c, S.IN_HANDLING, user, at, detail=f"not satisfied at the follow-up visit: {remarks}".strip(": "))
+    else:
+        move(s, c, S.FOLLOWED_UP, user, at, detail=remarks)
+
+
+class ComplaintService:
+    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None,
+                 hours: float | None = None) -> None:
+        self.db, self.clock, self.tz = db, clock or SystemClock(), tz or venue_tz()
+        self._hours = hours
+
+    @property
+    def hours(self) -> float:
+        return self._hours if self._hours is not None else answer_hours()
+
+    def receive(self, who: Actor, values: dict) -> Complaint:
+        """Record a complaint as received (the handling form's first part). Every bad field at once."""
+        now = self.clock.now()
+        f = Form(values, self.tz, now)
+        fields = dict(channel=f.choice("channel", ComplaintChannel), category=f.choice("category", ComplaintCategory),
+                      matter=f.text("matter", 4000, required=True, lines=True),
+                      visitor_name=f.text("visitor_name", 120) or None,
+                      visitor_contact=f.text("visitor_contact", 120) or None,
+                      visitor_request=f.text("visitor_request", 2000, lines=True),
+                      department=f.text("department", 120) or None)
+        received_at = f.when("received_at") or now
+        f.done()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="record a complaint")
+            c = Complaint(number=next_number(s, COMPLAINT_SERIES, received_at, self.tz), state=S.RECEIVED,
+                          received_at=received_at, received_by_id=user.id, created_at=now, **fields)
+            s.add(c)
+            s.flush()
+            event(s, c, user, "received", now, detail=c.matter)
+        return self.get(c.number)
+
+    def handle(self, number: str, who: Actor, values: dict) -> Complaint:
+        """Hand the complaint to its responsible department (received -> in handling)."""
+        f = Form(values)
+        department = f.text("department", 120, required=True)
+        note = f.text("note", 2000, lines=True)
+        f.done()
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="hand on a complaint")
+            c = load(s, number)
+            c.department = department
+            move(s, c, S.IN_HANDLING, user, now, detail=" · ".join(x for x in (department, note) if x))
+        return self.get(number)
+
+    def add_step(self, number: str, who: Actor, values: dict) -> Complaint:
+        """One handling step (what was done, by whom, when)."""
+        f = Form(values)
+        note = f.text("step", 2000, required=True, lines=True)
+        f.done()
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="record a handling step")
+            c = load(s, number)
+            if c.state is S.CLOSED:
+                raise InvalidTransition(f"complaint {c.number} is closed")
+            event(s, c, user, "step", now, detail=note)
+        return self.get(number)
+
+    def answer(self, number: str, who: Actor, values: dict) -> Complaint:
+        """The result given to the visitor; the follow-up visit is scheduled (within 3 days)."""
+        f = Form(values)
+        result = f.text("result", 4000, required=True, lines=True)
+        f.done()
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="answer a complaint")
+            c = load(s, number)
+            move(s, c, S.ANSWERED, user, now, detail=result)
+            c.result, c.answered_at = result, now
+            followup.schedule(s, "complaint", c.number, now + timedelta(days=VISIT_WITHIN_DAYS), now)
+        return self.get(number)
+
+    def reopen(self, number: str, who: Actor, values: dict) -> Complaint:
+        """The visitor is not satisfied: back to handling (a new answer schedules a new visit)."""
+        f = Form(values)
+        note = f.text("reason", 2000, required=True, lines=True)
+        f.done()
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="reopen a complaint")
+            c = load(s, number)
+            move(s, c, S.IN_HANDLING, user, now, detail=note)
+            c.answered_at = None
+            followup.cancel_open(s, "complaint", c.number)
+        return self.get(number)
+
+    def close(self, number: str, who: Actor, values: dict | None = None) -> Complaint:
+        f = Form(values or {})
+        note = f.text("note", 2000, lines=True)
+        f.done()
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="close a complaint")
+            c = load(s, number)
+            if escalation_open(c, now, self.hours):
+                raise InvalidTransition(f"complaint {c.number} went to the manager: a supervisor closes the "
+                                        "escalation first")
+            move(s, c, S.CLOSED, user, now, detail=note)
+            c.closed_at = now
+        return self.get(number)
+
+    def close_escalation(self, number: str, who: Actor, values: dict) -> Complaint:
+        """The manager has seen it and says what to do (supervisors only)."""
+        f = Form(values)
+        note = f.text("escalation_note", 2000, required=True, lines=True)
+        f.done()
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *SUPERVISOR_ROLES, action="close a complaint's escalation")
+            c = load(s, number)
+            if not escalated(c, now, self.hours):
+                raise InvalidTransition(f"complaint {c.number} has not gone to the manager")
+            if c.escalation_closed_at is not None:
+                raise refuse("escalation_note", "Already closed.")
+            c.escalation_closed_at, c.escalation_closed_by_id, c.escalation_note = now, user.id, note
+            event(s, c, user, "escalation closed", now, detail=note)
+        return self.get(number)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def get(self, number: str) -> Complaint:
+        with self.db.session() as s:
+            return load(s, number)
+
+    def list(self, *, open_only: bool = False, state: str | None = None) -> list[Complaint]:
+        q = select(Complaint).options(selectinload(Complaint.received_by)).order_by(Complaint.id.desc())
+        if open_only:
+            q = q.where(Complaint.state.in_(OPEN))
+        if state:
+            q = q.where(Complaint.state == ComplaintState(state))
+        with self.db.session() as s:
+            return list(s.scalars(q))
+
+    def escalations(self) -> list[Complaint]:
+        """Complaints gone to the manager whose escalation no supervisor has closed, oldest first."""
+        now, hours = self.clock.now(), self.hours
+        cutoff = now - timedelta(hours=hours)
+        with self.db.session() as s:
+            rows = s.scalars(select(Complaint).where(Complaint.escalation_closed_at.is_(None),
+                                                     Complaint.received_at <= cutoff)
+                             .order_by(Complaint.received_at))
+            return [c for c in rows if escalation_open(c, now, hours)]
+
+    def is_escalated(self, c: Complaint) -> bool:
+        return escalated(c, self.clock.now(), self.hours)
+
+    def escalation_open(self, c: Complaint) -> bool:
+        return escalation_open(c, self.clock.now(), self.hours)

@@ -1,0 +1,119 @@
+"""The venue's profile, set in the panel on the first day: its name, time zone, languages, and its places
+and meeting points, each named in every venue language (the desk picks them from a list, and each
+language's page says the place in that language). Stored in the venue settings (``var/settings.json``).
+
+Errors are collected for every field at once (:class:`FieldErrors`), in staff words."""
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from broadcaster.errors import FieldErrors
+from broadcaster.settings import VenueSettings, save_settings
+
+#: Languages the venue may choose: every page template and pick-list speaks them.
+LANGUAGE_NAMES = {"zh-CN": "中文 (普通话)", "en": "English", "ru": "Русский"}
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def script_problem(lang: str, text: str) -> str | None:
+    """Why ``text`` is not written in ``lang``'s script (None when it is): a Chinese text has no Latin
+    or Cyrillic words, an English text no Chinese or Cyrillic, a Russian text no Chinese."""
+    base = lang.split("-")[0].lower()
+    if base == "zh" and (_LATIN.search(text) or _CYRILLIC.search(text)):
+        return "write it in Chinese characters only"
+    if base == "en" and (_CJK.search(text) or _CYRILLIC.search(text)):
+        return "write it in English only"
+    if base == "ru" and (_CJK.search(text) or _LATIN.search(text)):
+        return "write it in Russian only"
+    return None
+
+
+def check_profile(name: str, timezone: str, languages: list[str]) -> dict:
+    errors: dict[str, str] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["venue_name"] = "required"
+    elif len(name) > 80:
+        errors["venue_name"] = "at most 80 characters"
+    try:
+        ZoneInfo((timezone or "").strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = "choose the venue's time zone from the list"
+    langs = [lang for lang in dict.fromkeys(languages or []) if lang]
+    if not langs:
+        errors["languages"] = "choose at least one language"
+    elif any(lang not in LANGUAGE_NAMES for lang in langs):
+        errors["languages"] = "choose from the list"
+    if errors:
+        raise FieldErrors(errors)
+    return {"venue_name": name, "timezone": timezone.strip(), "languages": langs}
+
+
+def check_places(rows: list[dict], languages: list[str]) -> list[dict]:
+    """Each row: {"names": {lang: name}, "meeting_point": bool}; rows with no name at all are dropped.
+    Every kept row needs its name in every venue language, in that language's script, unique.
+    Errors are keyed ``place-<row>-<lang>``."""
+    errors: dict[str, str] = {}
+    out: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, row in enumerate(rows):
+        names = {lang: " ".join(((row.get("names") or {}).get(lang) or "").split()) for lang in languages}
+        if not any(names.values()):
+            continue
+        for lang, text in names.items():
+            key = f"place-{i}-{lang}"
+            if not text:
+                errors[key] = "give the name in this language too"
+            elif len(text) > 60:
+                errors[key] = "at most 60 characters"
+            elif (why := script_problem(lang, text)) is not None:
+                errors[key] = why
+            elif (lang, text.lower()) in seen:
+                errors[key] = "this name is already used by another place"
+            else:
+                seen[(lang, text.lower())] = i
+        out.append({"names": names, "meeting_point": bool(row.get("meeting_point"))})
+    if not errors and not any(p["meeting_point"] for p in out):
+        errors["places"] = "mark at least one place as a meeting point (where families are sent)"
+    if errors:
+        raise FieldErrors(errors)
+    return out
+
+
+def save_profile(name: str, timezone: str, languages: list[str]) -> VenueSettings:
+    return save_settings(check_profile(name, timezone, languages))
+
+
+def save_places(rows: list[dict], settings: VenueSettings) -> VenueSettings:
+    return save_settings({"places": check_places(rows, settings.languages)})
+
+
+def place_names(places: list, value: str | None) -> dict[str, str] | None:
+    """The names of the venue's place (of ``places``) called ``value`` in any language, or None."""
+    key = " ".join((value or "").split()).lower()
+    for place in places or []:
+        if key and key in (n.lower() for n in place["names"].values()):
+            return place["names"]
+    return None
+
+
+# -- the first-run setup ------------------------------------------------------------------------------
+#: The steps of the first day, in order: the admin's own password, the venue, its places, the staff,
+#: the page templates (reviewed by the admin, approved by a supervisor: four-eyes).
+STEPS = ("password", "venue", "places", "users", "templates")
+
+
+def start_setup() -> VenueSettings:
+    """A fresh install: every step still to do (the panel leads the admin through them)."""
+    return save_settings({"setup_pending": list(STEPS)})
+
+
+def step_done(settings: VenueSettings, step: str) -> VenueSettings:
+    """Mark ``step`` done (the settings object is updated in place for this process)."""
+    left = [s for s in (settings.setup_pending or []) if s != step]
+    fresh = save_settings({"setup_pending": left})
+    settings.__dict__.update(fresh.__dict__)
+    return settings

@@ -1,0 +1,127 @@
+"""The air logger: hourly FLAC files of what aired, exact samples, moments found again, old files
+deleted. Real files; the wall clock is given to the logger so an hour passes in a second."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from audio.airlog import AirLog, AirLogSink
+from audio.player import Player
+from audio.sinks import NullSink
+from audio.pcm import Pcm
+
+RATE = 48_000
+
+
+def at(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+
+
+class Wall:
+    """Wall time that moves with the audio written (as a real-time sink's clock does), and jumps."""
+
+    def __init__(self, start: float, sink: NullSink) -> None:
+        self.base, self.sink, self.skipped = start, sink, 0.0
+
+    def __call__(self) -> float:
+        return self.base + self.skipped + self.sink.frames_written / RATE
+
+
+def music(seconds: float, seed: int = 1) -> Pcm:
+    """Chords changing every half second over a little noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    roots = rng.choice([196.0, 220.0, 261.6, 293.7, 329.6], size=int(seconds * 2) + 1)[(t * 2).astype(int)]
+    x = sum(np.sin(2 * np.pi * roots * k * t) / k for k in (1, 1.25, 1.5, 2))
+    return Pcm((0.15 * x + rng.normal(0, 0.003, t.size)).astype(np.float32))
+
+
+def logged(sink: NullSink, folder, **kw) -> tuple[AirLogSink, Wall]:
+    wall = Wall(kw.pop("start"), sink)
+    return AirLogSink(sink, AirLog(folder, clock=wall, **kw)), wall
+
+
+def test_an_hour_boundary_starts_a_new_file_and_the_samples_are_exact(tmp_path):
+    out = NullSink(keep=True)
+    sink, _ = logged(out, tmp_path / "main", start=at("2026-11-26 06:59:57.505"))
+    Player(sink).play(music(5.0))  # 2.495 s before 07:00 (a 20 ms block spans the hour), the rest after
+    sink.close()
+    files = AirLog(tmp_path / "main").files()
+    assert [f"{p.parent.name}/{p.name}" for p in files] == ["2026-11-26/065957.flac", "2026-11-26/070000.flac"]
+    decoded = [sf.read(p, dtype="int16")[0] for p in files]
+    assert [len(d) for d in decoded] == [119_760, 5 * RATE - 119_760]  # split exactly at the hour
+    assert np.array_equal(np.concatenate(decoded), out.samples())  # what aired, sample for sample
+    assert all(sf.info(str(p)).format == "FLAC" for p in files)
+
+
+def test_a_moment_is_found_after_pauses(tmp_path):
+    out = NullSink(keep=True)
+    sink, wall = logged(out, tmp_path / "lobby", start=at("2026-11-26 09:10:00"))
+    first, second = music(3.0, seed=1), music(2.0, seed=2)
+    Player(sink).play(first)
+    wall.skipped += 600  # ten quiet minutes: nothing written
+    Player(sink).play(second)
+    sink.close()
+    airlog = AirLog(tmp_path / "lobby")
+    [path] = airlog.files()
+    assert AirLog.anchors(path) == [(0, at("2026-11-26 09:10:00")), (3 * RATE, at("2026-11-26 09:20:03"))]
+    found, seconds = airlog.locate(at("2026-11-26 09:20:04"))  # one second into the second item
+    assert found == path and seconds == pytest.approx(4.0)
+    data, _ = sf.read(path, dtype="int16", start=int(seconds * RATE), frames=RATE)
+    assert np.array_equal(data, second.to_int16()[RATE:2 * RATE])
+    assert airlog.locate(at("2026-11-26 09:15:00")) is None  # nothing aired then
+
+
+def test_files_older_than_the_retention_are_deleted(tmp_path):
+    folder = tmp_path / "main"
+    for day in ("2026-11-01", "2026-11-20", "2026-11-24"):
+        out = NullSink(keep=True)
+        sink, _ = logged(out, folder, start=at(f"{day} 08:30:00"), keep_days=5)
+        Player(sink).play(music(0.5))
+        sink.close()
+    kept = [p.parent.name for p in AirLog(folder).files()]
+    assert kept == ["2026-11-20", "2026-11-24"]  # the 1st went when the 20th opened its file
+    airlog = AirLog(folder, keep_days=5)
+    assert [p.parent.name for p in airlog.prune(at("2026-11-29 08:59:59"))] == ["2026-11-20"]
+    assert [p.parent.name for p in airlog.prune(at("2026-11-29 09:00:00"))] == ["2026-11-24"]  # its hour ended 5 days ago
+    assert airlog.files() == []
+    assert sorted(x.name for x in folder.iterdir()) == []  # their .times files and day folders too
+
+
+def test_a_disk_cap_deletes_the_oldest_first(tmp_path):
+    folder = tmp_path / "main"
+    for hour in range(6):
+        out = NullSink(keep=True)
+        sink, _ = logged(out, folder, start=at(f"2026-11-26 {hour:02d}:00:00"))
+        Player(sink).play(music(1.0, seed=hour))
+        sink.close()
+    sizes = [p.stat().st_size for p in AirLog(folder).files()]
+    cap = sum(sizes[-3:]) + 10
+    AirLog(folder, max_bytes=cap).prune(at("2026-11-26 06:00:00"))
+    assert [p.stem for p in AirLog(folder).files()] == ["030000", "040000", "050000"]
+
+
+def test_a_failing_log_never_stops_the_audio(tmp_path, caplog):
+    (tmp_path / "main").write_text("a file where the log folder should be")
+    out = NullSink(keep=True)
+    sink, _ = logged(out, tmp_path / "main", start=at("2026-11-26 10:00:00"))
+    pcm = music(1.0)
+    assert Player(sink).play(pcm) == len(pcm)
+    assert np.array_equal(out.samples(), pcm.to_int16())
+    assert sum("air log failed" in r.message for r in caplog.records) == 1  # reported once, not per block
+
+
+def test_an_hour_of_music_is_compressed(tmp_path):
+    """FLAC of programme-like audio: well under the 345 MB an hour of 48 kHz 16-bit WAV takes."""
+    airlog = AirLog(tmp_path / "main", clock=lambda: at("2026-11-26 12:00:00"))
+    pcm = music(60.0).to_int16()
+    airlog.write(pcm, at("2026-11-26 12:00:00"))
+    airlog.write(np.zeros(60 * RATE, np.int16), at("2026-11-26 12:01:00"))  # a quiet minute costs next to nothing
+    airlog.close()
+    [path] = airlog.files()
+    size = path.stat().st_size
+    assert size < 0.8 * 60 * RATE * 2  # the noisy minute compresses
+    assert np.array_equal(sf.read(path, dtype="int16")[0], np.concatenate([pcm, np.zeros(60 * RATE, np.int16)]))

@@ -1,0 +1,73 @@
+"""The case-work CLI against a real SQLite file: what is stored, and refusals exit 1 storing nothing."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from broadcaster.cli import main
+from broadcaster.store.db import Database
+from broadcaster.store.models.core import Role, User
+from broadcaster.store.models.desk import Complaint, Incident
+
+
+@pytest.fixture
+def url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    db = Database(url)
+    with db.session() as s:
+        s.add_all([User(name="dora", role=Role.DESK), User(name="sam", role=Role.SUPERVISOR)])
+    db.dispose()
+    return url
+
+
+def run(url, *argv) -> int:
+    return main(["--db", url, *argv])
+
+
+def test_complaint_from_receipt_to_closed(url, capsys):
+    assert run(url, "complaint", "new", "--channel", "phone", "--category", "facility", "--matter",
+               "broken bench", "--user", "dora") == 0
+    number = capsys.readouterr().out.split()[1]
+    assert number.startswith("TS")
+    assert run(url, "complaint", "handle", number, "--department", "工程部", "--user", "dora") == 0
+    assert run(url, "complaint", "answer", number, "--result", "bench repaired", "--user", "dora") == 0
+    assert run(url, "visit", "due") == 0 and number in capsys.readouterr().out
+    assert run(url, "visit", "record", "complaint", number, "--satisfaction", "5", "--attitude", "5",
+               "--timeliness", "4", "--user", "dora") == 0
+    assert run(url, "complaint", "close", number, "--user", "dora") == 0
+    capsys.readouterr()
+    assert run(url, "complaint", "show", number) == 0
+    out = capsys.readouterr().out
+    assert "followed_up->closed" in out and "done" in out
+
+
+def test_bad_complaint_exits_1_and_stores_nothing(url, capsys):
+    assert run(url, "complaint", "new", "--channel", "fax", "--category", "facility", "--matter", " ",
+               "--user", "dora") == 1
+    err = capsys.readouterr().err
+    assert "channel: Choose one of the list." in err and "matter: Required." in err
+    with Database(url).session() as s:
+        assert s.scalar(select(func.count()).select_from(Complaint)) == 0
+
+
+def test_incident_steps(url, capsys):
+    assert run(url, "incident", "report", "--place", "Slide", "--injury", "grazed knee", "--user", "dora") == 0
+    number = capsys.readouterr().out.split()[1]
+    assert run(url, "incident", "step", number, "first_aid", "--detail", "plaster", "--user", "dora") == 0
+    assert run(url, "incident", "step", number, "closed", "--user", "dora") == 1  # closing needs the result
+    assert run(url, "incident", "step", number, "closed", "--detail", "went home fine", "--user", "dora") == 0
+    with Database(url).session() as s:
+        inc = s.scalar(select(Incident))
+        assert inc.state.value == "closed" and [st.step for st in inc.steps] == ["reported", "first_aid", "closed"]
+
+
+def test_report_as_text_csv_and_pdf(url, tmp_path, capsys):
+    assert run(url, "complaint", "new", "--channel", "email", "--category", "other", "--matter", "x",
+               "--user", "dora") == 0
+    assert run(url, "report") == 0
+    assert "complaint  count" in capsys.readouterr().out.replace("  ", "  ")
+    assert run(url, "report", "--month", "2026-13") == 1
+    out_csv, out_pdf = tmp_path / "r.csv", tmp_path / "r.pdf"
+    assert run(url, "report", "--csv", str(out_csv), "--pdf", str(out_pdf)) == 0
+    assert "category: other,1" in out_csv.read_text("utf-8-sig")
+    assert out_pdf.read_bytes().startswith(b"%PDF")

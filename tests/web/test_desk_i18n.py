@@ -1,0 +1,46 @@
+"""Every string the desk's pages ask to translate has its Chinese in the catalogue: the pages the desk
+and the admin use, with errors, a case's timeline and the board, visited in Chinese."""
+from __future__ import annotations
+
+from broadcaster.venue import start_setup
+from tests.web.conftest import Browser
+from tests.web.test_desk import LOST_CHILD
+from tests.web.test_desk_defects import FOUND_CHILD, open_case
+
+
+def zh(app, name: str) -> Browser:
+    b = Browser(app, name)
+    b.get("/lang/zh", headers={"Referer": "http://localhost/"})
+    return b
+
+
+def test_desk_pages_in_chinese_ask_for_no_untranslated_string(app):
+    missing: set[str] = set()
+    app.config["I18N_MISSING"] = missing
+    dora = zh(app, "dora")
+    assert dora.post("/desk/", {"kind": "missing", "age": "x", "top_colour": "red"}).status_code == 400
+    missing_case, found_case = open_case(dora, LOST_CHILD), open_case(dora, FOUND_CHILD)
+    dora.post(f"/desk/cases/{missing_case}/note", {"note": "mother at the gate"})
+    dora.post(f"/desk/cases/{missing_case}/edit", {"age": "6", "top_colour": "blue", "top": "coat"})
+    dora.post("/desk/lost", {"category": "", "found_at": "99:99"})
+    dora.post(f"/desk/cases/{found_case}/resolve", {"state": "reunited", "all_clear": "1"})
+    dora.post(f"/desk/cases/{found_case}/resolve", {"state": "closed", "result": "reunited"})
+    dora.post("/desk/lost", {"category": "wallet", "where_found": "Gate", "finder": "Li", "storage_place": "Desk"})
+    item = app.extensions["pa"].lost.list()[0].number
+    dora.post(f"/desk/lost/{item}/claim", {"owner_name": "Zhang", "owner_identity": "ID 1", "verification_note": "card",
+                                           "signature": "signed"})
+    for path in (f"/desk/lost/{item}", f"/desk/lost/{item}?print=1", "/desk/lost?q=wallet"):
+        assert dora.get(path).status_code == 200, path
+    for path in ("/", "/desk/", "/desk/cases", "/desk/cases?all=1", f"/desk/cases/{missing_case}",
+                 f"/desk/cases/{found_case}", "/desk/lost", "/account/password", "/events?limit=1"):
+        assert dora.get(path).status_code == 200, path
+    ada = zh(app, "ada")
+    ada.post("/admin/users", {"name": "x", "password": "1"})
+    assert ada.get("/admin/users").status_code == 200
+    start_setup()
+    app.extensions["pa"].settings.setup_pending = ["password", "venue", "places", "users", "templates"]
+    ada.post("/setup/password", {"current": "no"})
+    ada.post("/setup/venue", {"venue_name": ""})
+    for step in ("venue", "places", "users", "templates"):
+        assert ada.get(f"/setup/{step}").status_code == 200
+    assert missing == set()

@@ -1,0 +1,188 @@
+"""The first day in the panel (issue 11): the admin's own password, the venue, its places in every
+language, the staff, the templates approved by a supervisor; then the desk pages with pick-lists and the
+page never mixes languages. Users and passwords in the panel; ``user add`` never makes a dead account."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from broadcaster.paging.defaults import seed_defaults
+from broadcaster.store.models.cases import Page, PersonCase
+from broadcaster.store.models.core import User
+from broadcaster.venue import start_setup
+from tests.web.conftest import PASSWORD, Browser
+
+LATIN = re.compile(r"[A-Za-z]")
+CJK = re.compile(r"[\u3400-\u9fff]")
+NEW = "a much longer secret 42"
+
+
+def visible(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[html.index("<main>"):]))
+
+
+@pytest.fixture
+def fresh(make_app, staff):
+    """A fresh install: the default templates pending, every setup step to do."""
+    seed_defaults(staff)
+    start_setup()
+    return make_app()
+
+
+def places_form(rows: list[tuple[str, str, bool]]) -> dict:
+    data = {"rows": str(len(rows))}
+    for i, (zh, en, meet) in enumerate(rows):
+        data[f"place-{i}-zh-CN"], data[f"place-{i}-en"] = zh, en
+        if meet:
+            data[f"place-{i}-meeting"] = "1"
+    return data
+
+
+def set_up_venue(app, staff) -> None:
+    """The whole first day through the panel, checking each step's refusals store nothing."""
+    ada = Browser(app, "ada")
+    assert ada.get("/").headers["Location"].endswith("/setup/")
+    assert ada.get("/desk/").headers["Location"].endswith("/setup/")  # every page leads back until done
+    assert ada.get("/setup/").headers["Location"].endswith("/setup/password")
+    bad = ada.post("/setup/password", {"current": "wrong", "new": "short", "repeat": "other"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and all(f'id="err-{f}"' in html for f in ("current", "new", "repeat"))
+    assert Browser(app).login("ada", PASSWORD).status_code == 302  # nothing changed
+    ok = ada.post("/setup/password", {"current": PASSWORD, "new": NEW, "repeat": NEW})
+    assert ok.headers["Location"].endswith("/setup/venue")
+    assert Browser(app).login("ada", PASSWORD).status_code == 401  # the printed password is gone
+
+    bad = ada.post("/setup/venue", {"venue_name": "", "timezone": "Mars/Olympus", "lang_1": ""})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and all(f'id="err-{f}"' in html for f in ("venue_name", "timezone", "languages"))
+    ok = ada.post("/setup/venue", {"venue_name": "Happy Valley", "timezone": "Asia/Shanghai",
+                                   "lang_1": "zh-CN", "lang_2": "en"})
+    assert ok.headers["Location"].endswith("/setup/places")
+
+    bad = ada.post("/setup/places", places_form([("旋转木马", "", False), ("Visitor Centre", "Visitor Centre", True)]))
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "give the name in this language too" in html and "write it in Chinese characters only" in html
+    assert app.extensions["pa"].settings.places == []
+    ok = ada.post("/setup/places", places_form([("旋转木马", "Carousel", False), ("游客中心", "Visitor Centre", True)]))
+    assert ok.headers["Location"].endswith("/setup/users")
+
+    bad = ada.post("/setup/users", {"name": "x", "role": "", "password": "short"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and all(f'id="err-{f}"' in html for f in ("name", "role", "password"))
+    assert ada.post("/setup/users", {"name": "mei", "role": "desk", "password": "mei's password 1"}).status_code == 302
+    assert Browser(app).login("mei", "mei's password 1").status_code == 302
+    assert ada.post("/setup/users", {"done": "1"}).headers["Location"].endswith("/setup/templates")
+
+    ada.post("/setup/templates")  # not yet: a supervisor approves them (four-eyes)
+    assert app.extensions["pa"].settings.setup_pending == ["templates"]
+    sam = Browser(app, "sam")
+    for tpl in app.extensions["pa"].templates.list():
+        assert sam.post(f"/approvals/templates/{tpl.id}/approve").status_code == 302
+    assert ada.post("/setup/templates").headers["Location"].endswith("/")
+    assert app.extensions["pa"].settings.setup_pending == []
+    assert ada.get("/").status_code == 200
+
+
+URGENT = {"kind": "missing", "age": "5", "sex": "boy", "top_colour": "red", "top": "jacket", "bottom_colour": "blue",
+          "bottom": "jeans", "shoes_colour": "white", "shoes_type": "sneakers", "last_seen_place": "旋转木马",
+          "meeting_point": "游客中心", "person_name": "王小明", "reporter_name": "王芳", "reporter_contact": "13800000000"}
+
+
+def test_first_day_then_a_page_in_each_language_with_no_word_of_the_other(fresh, staff):
+    set_up_venue(fresh, staff)
+    dora = Browser(fresh, "dora")
+    form = dora.get("/desk/").get_data(as_text=True)
+    assert '<option value="旋转木马">Carousel</option>' in form  # the pick-list in the UI language
+    resp = dora.post("/desk/", URGENT)
+    assert resp.status_code == 302
+    with staff.session() as s:
+        page = s.scalars(select(Page)).one()
+        texts = page.texts
+    assert list(texts) == ["zh-CN", "en"]
+    assert not LATIN.search(texts["zh-CN"]), texts["zh-CN"]
+    assert not CJK.search(texts["en"]), texts["en"]
+    assert "红色外套和蓝色牛仔裤" in texts["zh-CN"] and "旋转木马" in texts["zh-CN"] and "游客中心" in texts["zh-CN"]
+    assert "a red jacket and blue jeans" in texts["en"] and "Carousel" in texts["en"] and "Visitor Centre" in texts["en"]
+    assert "王小明" not in texts["zh-CN"] + texts["en"]
+
+
+def test_a_description_typed_in_one_language_is_not_paged(fresh, staff):
+    set_up_venue(fresh, staff)
+    dora = Browser(fresh, "dora")
+    typed = dict(URGENT, top="", top_colour="", bottom="", bottom_colour="", clothing="粉色连衣裙")
+    resp = dora.post("/desk/", typed)
+    assert resp.status_code == 302  # the case is kept, the page refused, the desk told why
+    case_html = dora.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "mix languages" in case_html
+    with staff.session() as s:
+        assert s.scalars(select(Page)).all() == [] and len(s.scalars(select(PersonCase)).all()) == 1
+    one_language = dict(URGENT, **{"remark_zh-CN": "手拿气球"})
+    resp = dora.post("/desk/", one_language)
+    assert resp.status_code == 302
+    assert "every language" in dora.get(resp.headers["Location"]).get_data(as_text=True)
+    with staff.session() as s:
+        assert s.scalars(select(Page)).all() == []
+
+
+def test_every_user_changes_their_password_and_the_admin_manages_users(app, staff):
+    dora = Browser(app, "dora")
+    bad = dora.post("/account/password", {"current": PASSWORD, "new": PASSWORD, "repeat": PASSWORD})
+    assert bad.status_code == 400 and 'id="err-new"' in bad.get_data(as_text=True)
+    assert dora.post("/account/password", {"current": PASSWORD, "new": NEW, "repeat": NEW}).status_code == 302
+    assert Browser(app).login("dora", NEW).status_code == 302
+    assert dora.get("/admin/users").status_code == 403
+    ada = Browser(app, "ada")
+    assert ada.post("/admin/users", {"name": "lin", "role": "supervisor", "password": "lin password 1"}).status_code == 302
+    assert Browser(app).login("lin", "lin password 1").status_code == 302
+    assert ada.post("/admin/users/lin/password", {"password": "x"}).status_code == 400
+    assert ada.post("/admin/users/lin/password", {"password": "another one 22"}).status_code == 302
+    assert Browser(app).login("lin", "another one 22").status_code == 302
+    ada.post("/admin/users/lin/active", {"active": "0"})
+    assert Browser(app).login("lin", "another one 22").status_code == 401
+    with staff.session() as s:
+        assert s.scalar(select(User.active).where(User.name == "lin")) is False
+
+
+def test_user_add_without_a_password_refuses_instead_of_a_dead_account(tmp_path, capsys):
+    from broadcaster.cli import main
+
+    db = ["--db", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
+    assert main(db + ["user", "add", "amy", "--role", "desk"]) == 1
+    assert "--password" in capsys.readouterr().err
+    assert main(db + ["user", "list"]) == 0 and "amy" not in capsys.readouterr().out
+    assert main(db + ["user", "add", "amy", "--role", "desk", "--no-login"]) == 0
+    assert "cannot log in" in capsys.readouterr().out
+
+
+def test_one_person_demo_from_the_cli_needs_the_explicit_flag_and_warns(tmp_path, capsys):
+    from broadcaster.cli import main
+    from broadcaster.paging.templates import TemplateService
+    from broadcaster.store.db import Database
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    db = ["--db", url]
+    assert main(db + ["user", "add", "solo", "--role", "admin", "--password", "solo password 1"]) == 0
+    assert main(db + ["templates", "seed"]) == 0
+    assert main(db + ["templates", "demo-approve", "--user", "solo"]) == 1
+    assert "four-eyes" in capsys.readouterr().err
+    assert {t.status.value for t in TemplateService(Database(url)).list()} == {"pending"}
+    assert main(db + ["templates", "demo-approve", "--user", "solo", "--i-am-the-only-person"]) == 0
+    assert "WARNING: one-person demo" in capsys.readouterr().out
+    assert {t.status.value for t in TemplateService(Database(url)).list()} == {"approved"}
+
+
+def test_the_admin_rewords_a_template_and_a_supervisor_approves_it(fresh, staff):
+    set_up_venue(fresh, staff)
+    ada = Browser(fresh)
+    tpl = next(x for x in fresh.extensions["pa"].templates.list() if x.key == "all_clear")
+    ada.login("ada", NEW)
+    wording = {"text_zh-CN": "刚才寻找的小朋友已经找到，谢谢大家。", "text_en": "The child we were looking for is safe. Thank you."}
+    assert ada.post(f"/setup/templates/{tpl.id}", wording).status_code == 302
+    edited = fresh.extensions["pa"].templates.get(tpl.id)
+    assert edited.status.value == "pending" and edited.texts["en"] == wording["text_en"]
+    assert ada.post(f"/approvals/templates/{tpl.id}/approve").status_code == 403  # four-eyes: not its author
+    assert Browser(fresh, "sam").post(f"/approvals/templates/{tpl.id}/approve").status_code == 302
+    assert fresh.extensions["pa"].templates.get(tpl.id).status.value == "approved"

@@ -1,0 +1,101 @@
+"""Small helpers of the case-work pages (complaints, incidents, visits, handovers, reports): every field's
+problem in the staff's language, refusals said in their words, staff shown by their names. No rules."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+
+from broadcaster.cases.forms import FormErrors
+from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied
+from web.i18n import t
+
+REFUSALS = {
+    InvalidTransition: "That step does not fit where this record stands now.",
+    PermissionDenied: "Your role may not do this.",
+    NotFound: "No such record.",
+}
+
+
+def problems(exc: FormErrors) -> dict[str, str]:
+    """field -> what is wrong with it, translated."""
+    return {name: t(p.text, **p.values) for name, p in exc.problems.items()}
+
+
+def refusal(exc: BroadcasterError) -> str:
+    for cls, text in REFUSALS.items():
+        if isinstance(exc, cls):
+            return t(text)
+    return t("Please correct the marked fields.")
+
+
+def values() -> dict[str, str]:
+    """The posted form, without the CSRF token."""
+    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+
+
+def refused(exc: BroadcasterError, endpoint: str, **kw):
+    """A refusal that is not a form problem: said at the top of the page the staff came from."""
+    flash(refusal(exc), "error")
+    return redirect(url_for(endpoint, **kw)), 303
+
+
+def staff_name(user) -> str:
+    return (getattr(user, "display_name", "") or getattr(user, "name", "")) if user is not None else ""
+
+
+#: the staff's words for the stored values of the case-work choices and states (then translated)
+WORDS = {
+    "in_person": "In person", "phone": "Phone", "letter": "Letter", "email": "E-mail",
+    "service_attitude": "Service attitude", "cleanliness": "Cleanliness", "safety_hazard": "Safety hazard",
+    "facility": "Facility", "other": "Other",
+    "received": "Received", "in_handling": "In handling", "answered": "Answered", "followed_up": "Followed up",
+    "closed": "Closed (case)", "reported": "Reported", "first_aid": "First aid", "ambulance": "Ambulance (120) called",
+    "hospital": "Hospital", "follow_up": "Follow-up", "claim": "Claim (insurance)", "step": "Handling step",
+    "state": "State changed", "escalation closed": "Escalation closed",
+}
+
+
+def word(value) -> str:
+    value = getattr(value, "value", value)
+    return t(WORDS.get(value, value)) if value else ""
+
+
+def choices(members) -> list[tuple[str, str]]:
+    """(value, the staff's word for it) of each member of an Enum, for a <select>."""
+    return [(getattr(m, "value", m), word(m)) for m in members]
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["staff"] = staff_name
+    app.jinja_env.filters["choices"] = choices
+    app.jinja_env.filters["word"] = word
+    app.jinja_env.globals["blueprints"] = app.blueprints
+    app.jinja_env.globals["visits_due"] = lambda: work().visits.due()
+    app.jinja_env.globals["complaint_escalations"] = lambda: work().complaints.escalations()
+
+
+class CaseWork:
+    """The case-work services, built once per app around the panel's database, clock and venue."""
+
+    def __init__(self, pa) -> None:
+        from broadcaster.cases.complaints import ComplaintService
+        from broadcaster.cases.followup import VisitService
+        from broadcaster.cases.handover import HandoverService
+        from broadcaster.cases.incidents import IncidentService
+
+        self.pa = pa
+        self.complaints = ComplaintService(pa.db, pa.clock, pa.tz)
+        self.incidents = IncidentService(pa.db, pa.clock, pa.tz)
+        self.visits = VisitService(pa.db, pa.clock)
+        self.handovers = HandoverService(pa.db, pa.clock, zones=pa.venue_zones, languages=pa.settings.languages,
+                                         renderer=pa.renderer)
+
+
+def work() -> CaseWork:
+    from flask import current_app
+
+    from web.views import svc
+
+    ext = current_app.extensions
+    if "pa_cases" not in ext:
+        ext["pa_cases"] = CaseWork(svc())
+    return ext["pa_cases"]

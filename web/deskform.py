@@ -1,0 +1,129 @@
+"""The urgent form's fields to a case's details: pick-lists (places, colour x garment) so every page
+language says them in its own words, a remark per venue language, every error at once by field."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from broadcaster.cases.missing import CaseDetails
+from broadcaster.errors import FieldErrors, ValidationError
+from broadcaster.paging.vocabulary import compose, options
+from web.i18n import current_language, t
+from web.views import svc, tz
+
+CASE_FIELDS = ("person_name", "age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
+               "reporter_name", "reporter_contact", "meeting_point", "notes")
+
+
+def parse_when(value: str | None, field: str) -> datetime | None:
+    """``HH:MM`` (today, venue time) or ``YYYY-MM-DDTHH:MM`` (venue time) from an <input>."""
+    if not value:
+        return None
+    zone = tz()
+    try:
+        if len(value) <= 5 and ":" in value:
+            return datetime.combine(svc().clock.now().astimezone(zone).date(), time.fromisoformat(value), zone)
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise FieldErrors({field: "use HH:MM, e.g. 14:30"}) from None
+    return at if at.tzinfo else at.replace(tzinfo=zone)
+
+
+def details_from(values: dict) -> CaseDetails:
+    """The case's details; the clothing and shoes from the pick-lists when picked (else as typed, for
+    the API). FieldErrors names every field that is wrong."""
+    errors: dict[str, str] = {}
+    v = {f: values.get(f) for f in CASE_FIELDS if f != "notes"}
+    for field, pairs in (("clothing", [("top_colour", "top"), ("bottom_colour", "bottom")]),
+                         ("shoes", [("shoes_colour", "shoes_type")])):
+        picks = [(values.get(c) or None, values.get(g) or None) for c, g in pairs]
+        if any(g for _c, g in picks) or any(c for c, _g in picks):
+            try:
+                if any(c and not g for c, g in picks):
+                    raise ValidationError("choose the garment too")
+                v[field] = compose(picks)
+            except ValidationError as exc:
+                errors[field] = str(exc).removeprefix("clothing: ")
+    try:
+        at = parse_when(values.get("last_seen_at"), "last_seen_at")
+    except FieldErrors as exc:
+        errors.update(exc.fields)
+        at = None
+    if errors:
+        raise FieldErrors(errors)
+    return CaseDetails(**v, last_seen_at=at, notes=values.get("notes") or "",
+                       is_child=True if values.get("is_child") in (True, "1", "on", "true") else None)
+
+
+def remark(values: dict) -> str | dict | None:
+    """The remark in each venue language (``remark_<lang>``), or the API's one ``extra_text``."""
+    per_lang = {k[len("remark_"):]: (v or "").strip() for k, v in values.items() if k.startswith("remark_")}
+    if any(per_lang.values()):
+        return per_lang
+    return values.get("extra_text") or None
+
+
+def place_options(meeting: bool) -> list[tuple[str, str]]:
+    """The venue's places (or meeting points) as (stored name, name in the UI language)."""
+    st = svc().settings
+    langs = list(st.languages or [])
+    ui = "zh-CN" if current_language() == "zh" else "en"
+    out = []
+    for p in st.places or []:
+        if meeting and not p.get("meeting_point"):
+            continue
+        names = p["names"]
+        out.append((names.get(langs[0]) if langs else next(iter(names.values())),
+                    names.get(ui) or next(iter(names.values()))))
+    return out
+
+
+def form_context(values: dict, errors: dict) -> dict:
+    from broadcaster.venue import LANGUAGE_NAMES
+
+    st = svc().settings
+    return dict(values=values, errors=errors, templates=svc().templates.list(), picks=options(current_language()),
+                places=place_options(False), meeting_points=place_options(True),
+                venue_languages=[(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in st.languages or []])
+
+
+def described(case) -> dict[str, str]:
+    """The case's description and places in the UI language (pick-list words translated)."""
+    from broadcaster.paging.vocabulary import say
+    from broadcaster.venue import place_names
+
+    ui = "zh-CN" if current_language() == "zh" else "en"
+    out = {}
+    for f in ("clothing", "shoes"):
+        value = getattr(case, f)
+        out[f] = (say(value, ui) or value) if value else None
+    for f in ("last_seen_place", "meeting_point"):
+        value = getattr(case, f)
+        out[f] = ((place_names(svc().settings.places, value) or {}).get(ui) or value) if value else None
+    return out
+
+
+_DETAILS = [  # timeline details written by the services, said in the UI language
+    (re.compile(r"^(missing|found) report$"), lambda m: t("Missing person") if m[1] == "missing" else t("Found child")),
+    (re.compile(r"^page #(\d+) \(([\w-]+)\)$"), lambda m: t("page #{n} ({template})", n=m[1], template=m[2])),
+    (re.compile(r"^page #(\d+), (\d+) of (\d+)$"), lambda m: t("page #{n}, {i} of {total}", n=m[1], i=m[2], total=m[3])),
+    (re.compile(r"^page #(\d+) on ([\w-]+)$"), lambda m: t("page #{n} in zone {zone}", n=m[1], zone=m[2])),
+    (re.compile(r"^page #(\d+)$"), lambda m: t("page #{n}", n=m[1])),
+    (re.compile(r"^unresolved (\d+) min after first page$"), lambda m: t("unresolved {n} min after the first page", n=m[1])),
+]
+
+
+FIELD_LABELS = {"age": "Age", "sex": "Boy or girl", "height": "Height", "hair": "Hair", "clothing": "Clothing",
+                "shoes": "Shoes", "last_seen_place": "Last seen at", "meeting_point": "Meeting point",
+                "reporter_name": "Reporter (guardian)", "reporter_contact": "Guardian's phone",
+                "person_name": "Name (never paged for a child)"}
+_DETAILS.append((re.compile(r"^(\w+): (.*) → (.*)$"),
+                 lambda m: f"{t(FIELD_LABELS.get(m[1], m[1]))}: {m[2]} → {m[3]}" if m[1] in FIELD_LABELS else m[0]))
+
+
+def timeline_detail(detail: str | None) -> str:
+    for pattern, say in _DETAILS:
+        m = pattern.match(detail or "")
+        if m:
+            return say(m)
+    return detail or ""

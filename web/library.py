@@ -1,0 +1,93 @@
+"""Schedule: the music library. Each playlist's tracks (title, length, a level overview), played in the
+browser, reordered, removed; a playlist renamed, or deleted when no programme plays it. The rules are
+the schedule service's (broadcaster.schedule.library)."""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, send_file, url_for
+
+from broadcaster.errors import NotFound, ValidationError
+from broadcaster.schedule import library
+from web.auth import SCHEDULE, actor, require
+from web.i18n import t
+from web.schedule import bp
+from web.views import field_errors, svc
+
+
+def _page(playlist_id: int, errors=None, status=200):
+    pl = library.playlist(svc().programmes, playlist_id)
+    return render_template("schedule/playlist.html", pl=pl, errors=errors or {}), status
+
+
+@bp.get("/playlists/<int:playlist_id>")
+@require(*SCHEDULE)
+def playlist(playlist_id: int):
+    return _page(playlist_id)
+
+
+@bp.post("/playlists/<int:playlist_id>/rename")
+@require(*SCHEDULE)
+def playlist_rename(playlist_id: int):
+    try:
+        library.rename(svc().programmes, playlist_id, request.form.get("name") or "", who=actor())
+    except ValidationError as exc:
+        return _page(playlist_id, field_errors(exc), 400)
+    flash(t("Saved."), "ok")
+    return redirect(url_for("schedule.playlist", playlist_id=playlist_id))
+
+
+@bp.post("/playlists/<int:playlist_id>/tracks/<int:track_id>/move")
+@require(*SCHEDULE)
+def track_move(playlist_id: int, track_id: int):
+    by = -1 if request.form.get("by") == "up" else 1
+    library.move_track(svc().programmes, playlist_id, track_id, by, who=actor())
+    return redirect(url_for("schedule.playlist", playlist_id=playlist_id) + f"#track-{track_id}")
+
+
+@bp.post("/playlists/<int:playlist_id>/tracks/<int:track_id>/remove")
+@require(*SCHEDULE)
+def track_remove(playlist_id: int, track_id: int):
+    try:
+        library.remove_track(svc().programmes, playlist_id, track_id, who=actor())
+    except ValidationError:
+        return _page(playlist_id, {"track": t("This is the playlist's only track: delete the playlist instead.")},
+                     400)
+    flash(t("Track removed."), "ok")
+    return redirect(url_for("schedule.playlist", playlist_id=playlist_id))
+
+
+@bp.post("/playlists/<int:playlist_id>/delete")
+@require(*SCHEDULE)
+def playlist_delete(playlist_id: int):
+    try:
+        library.delete(svc().programmes, playlist_id, who=actor())
+    except ValidationError:
+        return _page(playlist_id, {"delete": t("Programmes play this playlist: take it out of them first.")}, 400)
+    flash(t("Playlist deleted."), "ok")
+    return redirect(url_for("schedule.playlists"))
+
+
+def _track(playlist_id: int, track_id: int):
+    pl = library.playlist(svc().programmes, playlist_id)
+    track = next((x for x in pl.tracks if x.id == track_id), None)
+    if track is None:
+        raise NotFound(f"no track #{track_id}")
+    return track
+
+
+@bp.get("/playlists/<int:playlist_id>/tracks/<int:track_id>/audio")
+@require(*SCHEDULE)
+def track_audio(playlist_id: int, track_id: int):
+    """The track's file, to play in the browser."""
+    return send_file(_track(playlist_id, track_id).path, conditional=True)
+
+
+@bp.get("/playlists/<int:playlist_id>/tracks/<int:track_id>/level.svg")
+@require(*SCHEDULE)
+def track_level(playlist_id: int, track_id: int):
+    """How loud the track is along its length, as bars."""
+    peaks = library.levels(_track(playlist_id, track_id).path)
+    bars = "".join(f'<rect x="{i * 4}" y="{20 - max(1, round(p * 20))}" width="3" height="{max(1, round(p * 20))}"/>'
+                   for i, p in enumerate(peaks))
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{max(4, len(peaks) * 4)}" height="20" '
+           f'viewBox="0 0 {max(4, len(peaks) * 4)} 20" fill="#1a73e8">{bars}</svg>')
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})

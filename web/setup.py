@@ -1,0 +1,182 @@
+"""The first day, in the panel: the admin chooses their own password (the printed one is thrown away),
+names the venue (time zone, languages), its places and meeting points in every venue language, adds
+the staff, and has the page templates approved by a supervisor (four-eyes). Until it is done every page
+an admin opens leads back here. The rules are broadcaster.venue's and broadcaster.users'."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from broadcaster.errors import FieldErrors
+from broadcaster.store.models.core import Role
+from broadcaster.venue import LANGUAGE_NAMES, STEPS, save_places, save_profile, step_done
+from web import account
+from web.auth import actor, require
+from web.i18n import t
+from web.views import svc
+
+bp = Blueprint("setup", __name__, url_prefix="/setup")
+
+TIMEZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul",
+             "Europe/Moscow", "Asia/Yekaterinburg", "Asia/Novosibirsk", "Asia/Vladivostok", "Europe/London",
+             "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC")
+OPEN = {"setup", "auth", "static", "i18n", "account"}  # reachable while the setup is not done
+EMPTY_ROWS = 3
+
+
+def settings():
+    return svc().settings
+
+
+def pending() -> list[str]:
+    return list(getattr(settings(), "setup_pending", None) or [])
+
+
+def _next():
+    left = pending()
+    return redirect(url_for(f"setup.{left[0]}") if left else url_for("dashboard.index"))
+
+
+def _done(step: str):
+    step_done(settings(), step)
+    return _next()
+
+
+@bp.get("/")
+@require(Role.ADMIN)
+def index():
+    return _next()
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@require(Role.ADMIN)
+def password():
+    errors: dict = {}
+    if request.method == "POST":
+        errors = account.change_password(request.form)
+        if not errors:
+            flash(t("Your password is changed."), "ok")
+            return _done("password")
+    return render_template("setup/password.html", errors=errors, in_setup=True,
+                           steps=STEPS, left=pending()), 400 if errors else 200
+
+
+@bp.route("/venue", methods=["GET", "POST"])
+@require(Role.ADMIN)
+def venue():
+    st, errors = settings(), {}
+    values = {"venue_name": st.venue_name, "timezone": st.timezone,
+              **{f"lang_{i}": lang for i, lang in enumerate(st.languages, start=1)}}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        langs = [values.get(f"lang_{i}", "") for i in (1, 2, 3)]
+        try:
+            fresh = save_profile(values.get("venue_name", ""), values.get("timezone", ""), langs)
+        except FieldErrors as exc:
+            errors = exc.fields
+        else:
+            st.__dict__.update(fresh.__dict__)
+            s = svc()  # the venue's time zone from now on (this process; other processes on restart)
+            s.tz = fresh.tz
+            for area in (s.paging, s.cases, s.lost):
+                if hasattr(area, "tz"):
+                    area.tz = fresh.tz
+            return _done("venue")
+    return render_template("setup/venue.html", errors=errors, values=values, timezones=[(z, z) for z in TIMEZONES],
+                           languages=LANGUAGE_NAMES, steps=STEPS, left=pending()), 400 if errors else 200
+
+
+def place_rows(form) -> list[dict]:
+    rows = []
+    for i in range(int(form.get("rows", 0) or 0)):
+        rows.append({"names": {lang: form.get(f"place-{i}-{lang}", "") for lang in settings().languages},
+                     "meeting_point": form.get(f"place-{i}-meeting") == "1"})
+    return rows
+
+
+@bp.route("/places", methods=["GET", "POST"])
+@require(Role.ADMIN)
+def places():
+    st, errors = settings(), {}
+    rows = list(st.places or [])
+    if request.method == "POST":
+        rows = place_rows(request.form)
+        if request.form.get("more"):
+            rows += [{"names": {}, "meeting_point": False}] * EMPTY_ROWS
+        else:
+            try:
+                fresh = save_places(rows, st)
+            except FieldErrors as exc:
+                errors = exc.fields
+            else:
+                st.__dict__.update(fresh.__dict__)
+                return _done("places") if "places" in pending() else redirect(url_for("setup.places"))
+    if not errors:
+        rows = rows + [{"names": {}, "meeting_point": False}] * EMPTY_ROWS
+    return render_template("setup/places.html", errors=errors, rows=rows, languages=st.languages,
+                           names=LANGUAGE_NAMES, steps=STEPS, left=pending()), 400 if errors else 200
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@require(Role.ADMIN)
+def users():
+    from broadcaster.users import list_users
+
+    errors, values = {}, {}
+    if request.method == "POST":
+        if request.form.get("done"):
+            return _done("users")
+        values = request.form.to_dict()
+        errors = account.add_user(values)
+        if not errors:
+            flash(t("User {name} added.", name=values.get("name", "")), "ok")
+            return redirect(url_for("setup.users"))
+    with svc().db.session() as s:
+        staff = [u for u in list_users(s) if u.name != "system"]
+    return render_template("setup/users.html", users=staff, errors=errors, values=values, roles=account.role_options(),
+                           in_setup=True, steps=STEPS, left=pending()), 400 if errors else 200
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+@require(Role.ADMIN)
+def templates():
+    s = svc()
+    tpls = [x for x in s.templates.list() if x.status.value != "retired"]
+    if request.method == "POST":
+        if all(x.status.value == "approved" for x in tpls):
+            return _done("templates")
+        flash(t("A supervisor must approve every template first."), "error")
+    missing = {x.id: [lang for lang in settings().languages if lang not in x.texts] for x in tpls}
+    return render_template("setup/templates.html", templates=tpls, missing=missing, names=LANGUAGE_NAMES,
+                           languages=settings().languages, steps=STEPS, left=pending())
+
+
+@bp.post("/templates/<int:template_id>")
+@require(Role.ADMIN)
+def template_edit(template_id: int):
+    """The admin words a template in the venue's languages; it then waits for a supervisor again."""
+    from broadcaster.errors import ValidationError
+
+    s = svc()
+    tpl = s.templates.get(template_id)
+    texts = dict(tpl.texts)
+    texts.update({lang: request.form.get(f"text_{lang}", "") for lang in settings().languages})
+    try:
+        s.templates.edit(template_id, actor(), texts={k: v for k, v in texts.items() if (v or "").strip()})
+    except ValidationError as exc:
+        flash(t("Not saved:") + " " + t(str(exc)), "error")
+    else:
+        flash(t("Saved: a supervisor approves the new wording."), "ok")
+    return redirect(url_for("setup.templates") + f"#tpl-{template_id}")
+
+
+def init_app(app) -> None:
+    @app.before_request
+    def _first_day():
+        """An admin is led through the setup until it is done."""
+        from flask import request as rq
+
+        if not account.is_admin() or (rq.blueprint or "") in OPEN or rq.endpoint in (None, "static"):
+            return None
+        if pending() and not rq.path.startswith(("/api/", "/events")):  # a live stream is never redirected
+            return redirect(url_for("setup.index"))
+        return None
