@@ -28,3 +28,24 @@ class FieldErrors(ValidationError):
     def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
         self.fields = dict(fields)
         super().__init__(message or "; ".join(f"{k}: {v}" for k, v in self.fields.items()))
+
+
+def choice(field: str, value, kind):
+    """``value`` as a member of the enum ``kind``, or a :class:`FieldErrors` naming the field and the
+    values it may take (a query's ``?state=junk`` is bad input, not a server error)."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise FieldErrors({field: f"must be one of {', '.join(m.value for m in kind)}; got {str(value)[:40]!r}"}) \
+            from None
+
+
+def bounded_int(field: str, value, low: int, high: int) -> int:
+    """``value`` as a whole number within low..high, or a :class:`FieldErrors` saying so."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise FieldErrors({field: f"must be a whole number from {low} to {high}; got {str(value)[:40]!r}"})
+    return number

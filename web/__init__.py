@@ -12,12 +12,14 @@ panel processes may run under gunicorn (``web.wsgi``).
 """
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 
@@ -57,6 +59,19 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def problem(status: int, detail: str, *, kind: str = "", headers=None, **extra):
+    """An error of the JSON API as RFC 9457 problem details: ``type``, ``title``, ``status``, ``detail``
+    and, for bad input, every field at fault (``fields``); ``error`` repeats the detail for older clients."""
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    body = {"type": f"/problems/{kind}" if kind else "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"),
+            "status": status, "detail": detail, "error": detail, **extra}
+    resp = jsonify(body)
+    resp.status_code, resp.mimetype = status, "application/problem+json"
+    resp.headers.extend(headers or {})
+    return resp
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web import account, api, approvals, auth, dashboard, desk, i18n, schedule, scripts
     from web import setup as first_day
@@ -65,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     config = dict(config or {})
     app = Flask(__name__)
+    app.url_map.converters["int"] = _Id  # before any route is added
     app.config.update(DEFAULTS)
     app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.config.update({k: v for k, v in config.items() if k.isupper()})
@@ -99,16 +115,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         code = status_of(exc)
         if wants_json():
             fields = {"fields": exc.fields} if getattr(exc, "fields", None) else {}  # every bad field at once
-            return jsonify(error=str(exc), type=type(exc).__name__, **fields), code
+            kind = "".join("-" + c.lower() if c.isupper() else c for c in type(exc).__name__).lstrip("-")
+            return problem(code, str(exc), kind=kind, **fields)
         return render_template("error.html", code=code, message=str(exc)), code
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
         if wants_json():
-            return jsonify(error=exc.description), 400
+            return problem(400, exc.description, kind="csrf")
         return render_template("error.html", code=400, message=exc.description), 400
 
-    for code in (400, 401, 403, 404, 405, 409, 413, 429):
+    for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, _http_error)
 
     @app.after_request
@@ -125,13 +142,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+class _Id(IntegerConverter):
+    """An id in a URL, within the database's integer range: a larger one is simply not found (404)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2 ** 63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _http_error(exc):
     code = getattr(exc, "code", 500) or 500
     message = getattr(exc, "description", "") or ""
+    if code == 500:  # a bug: logged with its traceback; the client gets no internals
+        logging.getLogger("web").error("internal error on %s %s", request.method, request.path,
+                                       exc_info=getattr(exc, "original_exception", None) or exc)
+        message = "Something went wrong on the server; it has been logged for the engineers."
     if wants_json():
-        resp = jsonify(error=message, status=code)
-        resp.status_code = code
+        headers = {k: v for k, v in exc.get_headers() if k == "Allow"} if hasattr(exc, "get_headers") else {}
         if code == 401:
-            resp.headers["WWW-Authenticate"] = 'Basic realm="PA Broadcaster API"'
-        return resp
-    return render_template("error.html", code=code, message=message), code
+            headers["WWW-Authenticate"] = 'Basic realm="PA Broadcaster API"'
+        return problem(code, message, headers=headers)
+    resp = make_response(render_template("error.html", code=code, message=message), code)
+    if code == 405 and hasattr(exc, "get_headers"):
+        resp.headers.extend({k: v for k, v in exc.get_headers() if k == "Allow"})
+    return resp

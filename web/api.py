@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, jsonify, request
 
-from broadcaster.errors import ValidationError
+from broadcaster.errors import ValidationError, bounded_int
 from broadcaster.onair.nowplaying import health
 from web import status_of
 from web import workflow
@@ -261,7 +261,7 @@ def announcement_reject(announcement_id: int):
 def asrun():
     logs = logs_service(required=True)
     with svc().db.session() as s:
-        rows = logs.as_run_rows(s, limit=int(request.args.get("limit", 200)))
+        rows = logs.as_run_rows(s, limit=bounded_int("limit", request.args.get("limit", 200), 1, 10_000))
         return jsonify(rows=[{c: (iso(v) if hasattr(v, "isoformat") else v) for c in logs.AS_RUN_COLUMNS
                               for v in [getattr(r, c)]} for r in rows])
 

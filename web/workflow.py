@@ -43,6 +43,7 @@ def _detach(s, obj):
 
 
 def announcements(*states: str, author: str | None = None):
+    from broadcaster.errors import choice
     from broadcaster.store.models.workflow import AnnouncementState
 
     service = _service()
@@ -52,7 +53,7 @@ def announcements(*states: str, author: str | None = None):
             from broadcaster.users import get_user
 
             user = get_user(s, author)
-        return service.list(s, *(AnnouncementState(x) for x in states), author=user)
+        return service.list(s, *(choice("state", x, AnnouncementState) for x in states), author=user)
 
 
 def pending():

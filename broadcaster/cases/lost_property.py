@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError, choice
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.cases.numbering import LOST_SERIES, next_number, venue_tz
@@ -175,7 +175,7 @@ class LostPropertyService:
         """Items, newest first; ``search`` matches the number, category, colour, place or description."""
         q = select(LostItem).options(selectinload(LostItem.claim)).order_by(LostItem.id.desc())
         if state:
-            q = q.where(LostItem.state == LostItemState(state))
+            q = q.where(LostItem.state == choice("state", state, LostItemState))
         words = " ".join((search or "").split())
         if words:
             like = f"%{words}%"

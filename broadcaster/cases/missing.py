@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError, choice
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
 from broadcaster.cases.resolution import stop_pages
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
@@ -285,7 +285,7 @@ class CaseService:
     def list_cases(self, *, state: CaseState | str | None = None, open_only: bool = False) -> list[PersonCase]:
         q = select(PersonCase).order_by(PersonCase.created_at.desc(), PersonCase.id.desc())
         if state is not None:
-            q = q.where(PersonCase.state == CaseState(state))
+            q = q.where(PersonCase.state == choice("state", state, CaseState))
         if open_only:
             q = q.where(PersonCase.state.not_in(list(RESOLVED)))
         with self.db.session() as s:
