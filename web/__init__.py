@@ -74,6 +74,7 @@ def problem(status: int, detail: str, *, kind: str = "", headers=None, **extra):
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web import account, api, approvals, auth, dashboard, desk, i18n, schedule, scripts
+    from web import library, programmes, schedule_ics  # noqa: F401  (routes on the schedule blueprint)
     from web import setup as first_day
     from web.services import Services
     from web.views import init_filters

@@ -242,7 +242,3 @@ def _seconds(value, field: str) -> float:
     except ValueError:
         raise ValidationError(f"{field}: a number of seconds, got {value!r}") from None
 
-
-from web import schedule_ics  # noqa: E402,F401  (the week as .ics, calendar import: routes on this blueprint)
-from web import programmes as _programmes  # noqa: E402,F401  (the programme editor: routes on this blueprint)
-from web import library as _library  # noqa: E402,F401  (the music library: routes on this blueprint)

@@ -41,8 +41,7 @@ TRANSITIONS: dict[S, set[S]] = {
     S.EXPIRED: {S.DRAFT},
 }
 ON_AIR = {S.QUEUED, S.AIRING}
-#: States in which the approval is in force (the approved audio may air).
-APPROVED_STATES = {S.APPROVED, S.QUEUED, S.AIRING, S.AIRED, S.INTERRUPTED, S.FAILED}
+APPROVED_STATES = versions.APPROVED_STATES  # states in which the approval is in force
 AUTHORS = (Role.BROADCASTER, Role.SUPERVISOR)
 MAX_TEXT = 2000
 

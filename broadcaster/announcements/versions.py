@@ -13,12 +13,8 @@ from broadcaster.store.models.workflow import Announcement, AnnouncementState as
 
 #: States of an announcement whose newest version is not approved (yet).
 PENDING_STATES = {S.DRAFT, S.SUBMITTED, S.REJECTED}
-
-
-def _approved_states():
-    from broadcaster.announcements.scripts import APPROVED_STATES
-
-    return APPROVED_STATES
+#: States in which the approval is in force (the approved audio may air).
+APPROVED_STATES = {S.APPROVED, S.QUEUED, S.AIRING, S.AIRED, S.INTERRUPTED, S.FAILED}
 
 
 def rows(s: Session, ann_id: int) -> list[V]:
@@ -31,7 +27,7 @@ def airing(s: Session, ann: Announcement) -> V | None:
         return None
     row = s.scalar(select(V).where(V.announcement_id == ann.id, V.state == VS.APPROVED,
                                    V.content_hash == ann.approved_hash))
-    if ann.state in _approved_states():
+    if ann.state in APPROVED_STATES:
         return row or V(announcement_id=ann.id, number=_last(s, ann.id) or 1, state=VS.APPROVED,
                         content_hash=ann.approved_hash, audio=ann.approved_audio)
     return row if ann.state in PENDING_STATES else None
@@ -61,7 +57,7 @@ def snapshot(row: V, ann: Announcement) -> None:
 def written(s: Session, ann: Announcement, user: User) -> V:
     """Create or edit: the pending version gets the announcement's content and ``user`` as one of its
     writers. Before an edit of an approved announcement, its approved version is kept on record."""
-    if ann.approved_hash and ann.state in _approved_states() and s.scalar(
+    if ann.approved_hash and ann.state in APPROVED_STATES and s.scalar(
             select(V.id).where(V.announcement_id == ann.id, V.state == VS.APPROVED,
                                V.content_hash == ann.approved_hash)) is None:
         row = V(announcement_id=ann.id, number=_last(s, ann.id) + 1, state=VS.APPROVED,
