@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from broadcaster.cases import followup
+from broadcaster.cases import visit_plan
 from broadcaster.cases.forms import Form, refuse
 from broadcaster.cases.numbering import COMPLAINT_SERIES, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
@@ -176,7 +176,7 @@ class ComplaintService:
             c = load(s, number)
             move(s, c, S.ANSWERED, user, now, detail=result)
             c.result, c.answered_at = result, now
-            followup.schedule(s, "complaint", c.number, now + timedelta(days=VISIT_WITHIN_DAYS), now)
+            visit_plan.schedule(s, "complaint", c.number, now + timedelta(days=VISIT_WITHIN_DAYS), now)
         return self.get(number)
 
     def reopen(self, number: str, who: Actor, values: dict) -> Complaint:
@@ -190,7 +190,7 @@ class ComplaintService:
             c = load(s, number)
             move(s, c, S.IN_HANDLING, user, now, detail=note)
             c.answered_at = None
-            followup.cancel_open(s, "complaint", c.number)
+            visit_plan.cancel_open(s, "complaint", c.number)
         return self.get(number)
 
     def close(self, number: str, who: Actor, values: dict | None = None) -> Complaint:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, ValidationError
+from broadcaster.cases import complaints, incidents
 from broadcaster.cases.missing import add_event, load_case
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.cases.forms import Form, refuse
@@ -69,26 +70,6 @@ class FollowUpService:
 VISIT_KINDS = ("complaint", "incident", "person", "lost_item")
 VISIT_AFTER_DAYS = 3
 LOW_SCORE = 2  # a score at or below this needs remarks: what was the visitor unhappy about
-
-
-def schedule(s: Session, kind: str, number: str, due_at: datetime, now: datetime) -> FollowUpVisit:
-    """A visit due by ``due_at`` (the case's open visit is kept if it already has one)."""
-    open_visit = s.scalar(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
-                                                      FollowUpVisit.case_number == number,
-                                                      FollowUpVisit.done_at.is_(None)))
-    if open_visit is not None:
-        return open_visit
-    visit = FollowUpVisit(case_kind=kind, case_number=number, due_at=due_at, scheduled_at=now, remarks="")
-    s.add(visit)
-    s.flush()
-    return visit
-
-
-def cancel_open(s: Session, kind: str, number: str) -> None:
-    for visit in s.scalars(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
-                                                       FollowUpVisit.case_number == number,
-                                                       FollowUpVisit.done_at.is_(None))):
-        s.delete(visit)
 
 
 @dataclass
@@ -167,7 +148,6 @@ class VisitService:
 
     @staticmethod
     def _check_case(s: Session, kind: str, number: str) -> None:
-        from broadcaster.cases import complaints, incidents
         from broadcaster.store.models.desk import ComplaintState
 
         if kind == "complaint":
@@ -192,8 +172,6 @@ class VisitService:
     @staticmethod
     def _case_moves_on(s: Session, kind: str, number: str, user, now: datetime, satisfaction: int,
                        remarks: str) -> None:
-        from broadcaster.cases import complaints, incidents
-
         if kind == "complaint":
             complaints.visited(s, number, user, now, satisfaction, remarks)
         elif kind == "incident":

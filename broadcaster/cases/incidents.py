@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from broadcaster.cases import followup
+from broadcaster.cases import visit_plan
 from broadcaster.cases.forms import Form
 from broadcaster.cases.numbering import INCIDENT_SERIES, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
@@ -57,7 +57,7 @@ def add_step(s: Session, inc: Incident, step: IncidentState, user: User, at: dat
     if step is S.CLOSED:
         inc.closed_at, inc.result = at, detail
     if step in TREATED:
-        followup.schedule(s, "incident", inc.number, at + VISIT_AFTER, now)
+        visit_plan.schedule(s, "incident", inc.number, at + VISIT_AFTER, now)
 
 
 def visited(s: Session, number: str, user: User, at: datetime, remarks: str) -> None:
