@@ -2,8 +2,9 @@
 heard, deleted after a retention period (and, optionally, beyond a disk cap).
 
 Files: ``FOLDER/YYYY-MM-DD/HHMMSS.flac`` (UTC, the time of the file's first sample), 16-bit mono FLAC.
-A new file starts at every hour boundary (a block that spans it is split there) and whenever the
-logger is opened again (FLAC cannot be appended to). The engine writes only while something airs, so
+A new file starts at every hour boundary (a block that spans it is split there), whenever the
+logger is opened again (FLAC cannot be appended to), and after a pause (:class:`AirLogSink` closes the
+file when the zone falls silent, so what aired is complete on disk at once). The engine writes only while something airs, so
 beside each file ``HHMMSS.times`` holds anchors, one line ``SAMPLE UNIX_TIME`` each time the audio
 resumes after a pause: :meth:`AirLog.locate` turns a moment into (file, seconds into it).
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -99,7 +101,7 @@ class AirLog:
     def _anchor(self, t: float) -> None:
         self._anchor_t, self._anchor_at = t, self._frames
         with self._path.with_suffix(".times").open("a", encoding="ascii") as f:
-            f.write(f"{self._frames} {t:.3f}\n")
+            f.write(f"{self._frames} {t:.6f}\n")
 
     def close(self) -> None:
         file, self._file = self._file, None
@@ -133,6 +135,27 @@ class AirLog:
                     return path, pos / self.rate + (when - t)
             return None
         return None
+
+    def cut(self, start: float, end: float) -> np.ndarray:
+        """The int16 samples that aired from ``start`` to ``end`` (unix seconds), across hourly files;
+        stretches in which nothing aired are left out. Empty when nothing of it is kept."""
+        out = []
+        for path in self.files():
+            marks = self.anchors(path)
+            if not marks or marks[0][1] >= end:
+                continue
+            frames = self._frames if path == self._path else sf.info(str(path)).frames
+            for (pos, t), stop in zip(marks, [m[0] for m in marks[1:]] + [frames]):
+                a = pos + max(0, int(round((start - t) * self.rate)))
+                b = min(stop, pos + int(round((end - t) * self.rate)))
+                if b > a:
+                    if path == self._path and self._file is not None:
+                        self._file.flush()
+                    out.append(_read(path, a, b))
+        return np.concatenate(out) if out else np.zeros(0, np.int16)
+
+    def bytes_used(self) -> int:
+        return sum(p.stat().st_size for p in self.files())
 
     # -- retention --------------------------------------------------------------------------------
     def prune(self, now: float | None = None) -> list[Path]:
@@ -168,33 +191,74 @@ class AirLog:
         return gone
 
 
-class AirLogSink(Sink):
-    """``inner`` (the zone's output) with every block it accepted logged to ``airlog``."""
+def _read(path: Path, start: int, stop: int) -> np.ndarray:
+    """Samples ``start``..``stop`` of a file, or as many as are on disk yet (a file still being written
+    has its last frames in the encoder)."""
+    got = []
+    with sf.SoundFile(str(path)) as f:
+        f.seek(start)
+        left = stop - start
+        while left > 0:
+            try:
+                chunk = f.read(min(left, 4096), dtype="int16")
+            except (sf.LibsndfileError, RuntimeError):
+                break
+            if not len(chunk):
+                break
+            got.append(chunk.reshape(-1))
+            left -= len(chunk)
+    return np.concatenate(got) if got else np.zeros(0, np.int16)
 
-    def __init__(self, inner: Sink, airlog: AirLog) -> None:
+
+class AirLogSink(Sink):
+    """``inner`` (the zone's output) with every block it accepted logged to ``airlog``. After
+    ``idle_close_s`` without audio the hour's file is closed (complete on disk: every sample that aired
+    can be played back at once); the next audio starts a new file."""
+
+    def __init__(self, inner: Sink, airlog: AirLog, *, idle_close_s: float = 1.0) -> None:
         super().__init__(inner.rate, inner.channels)
         self.inner = inner
         self.airlog = airlog
         self.name = f"{inner.name}+airlog"
+        self.idle_close_s = idle_close_s
         self._failed = False
+        self._lock = threading.Lock()
+        self._last = 0.0  # monotonic time of the last block logged into the open file (0: none open)
+        self._quit = threading.Event()
+        self._watch: threading.Thread | None = None
 
     def _open(self) -> None:
         self.inner.open()
+        if self._watch is None or not self._watch.is_alive():
+            self._quit.clear()
+            self._watch = threading.Thread(target=self._close_when_idle, name=f"airlog-{self.inner.name}", daemon=True)
+            self._watch.start()
+
+    def _close_when_idle(self) -> None:
+        while not self._quit.wait(self.idle_close_s / 4):
+            with self._lock:
+                if self._last and time.monotonic() - self._last > self.idle_close_s:
+                    self._last = 0.0
+                    self.airlog.close()
 
     def _write(self, block: np.ndarray) -> None:
         at = self.airlog.clock()
         self.inner.write(block)  # raises DeviceLost: nothing aired, nothing logged
-        try:
-            self.airlog.write(block[:, 0], at)
-            self._failed = False
-        except Exception as exc:  # the log must never stop the audio
-            if not self._failed:
-                log.error("%s: air log failed: %s", self.name, exc)
-            self._failed = True
-            self.airlog.close()
+        with self._lock:
+            try:
+                self.airlog.write(block[:, 0], at)
+                self._failed, self._last = False, time.monotonic()
+            except Exception as exc:  # the log must never stop the audio
+                if not self._failed:
+                    log.error("%s: air log failed: %s", self.name, exc)
+                self._failed = True
+                self.airlog.close()
 
     def _close(self) -> None:
+        self._quit.set()
         try:
             self.inner.close()
         finally:
-            self.airlog.close()
+            with self._lock:
+                self._last = 0.0
+                self.airlog.close()

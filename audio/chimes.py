@@ -39,7 +39,12 @@ VENUE_MIN_S, VENUE_MAX_S, VENUE_FADE_S = 0.3, 8.0, 0.010
 
 
 class BadChime(AudioError):
-    """A venue's chime file was refused (not audio, silent, too short or too long)."""
+    """A venue's chime file was refused. ``reason``: "undecodable", "silent", "short", "long" or
+    "kind"; ``seconds``: the sound's length when it was too short or too long."""
+
+    def __init__(self, message: str, reason: str = "kind", seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.reason, self.seconds = reason, seconds
 
 
 def _ramp(n: int) -> np.ndarray:
@@ -112,13 +117,13 @@ def prepare_chime(pcm: Pcm) -> Pcm:
     x = pcm.samples.astype(np.float64)
     loud = np.flatnonzero(np.abs(x) > 10 ** (-50 / 20))
     if loud.size == 0:
-        raise BadChime("the chime file is silent")
+        raise BadChime("the chime file is silent", "silent")
     x = x[loud[0]:loud[-1] + 1]
     seconds = len(x) / SAMPLE_RATE
     if seconds < VENUE_MIN_S:
-        raise BadChime(f"the chime is {seconds:.2f} s of sound; at least {VENUE_MIN_S:g} s is needed")
+        raise BadChime(f"the chime is {seconds:.2f} s of sound; at least {VENUE_MIN_S:g} s is needed", "short", seconds)
     if seconds > VENUE_MAX_S:
-        raise BadChime(f"the chime is {seconds:.1f} s of sound; at most {VENUE_MAX_S:g} s is allowed")
+        raise BadChime(f"the chime is {seconds:.1f} s of sound; at most {VENUE_MAX_S:g} s is allowed", "long", seconds)
     n = int(VENUE_FADE_S * SAMPLE_RATE)
     x[:n] *= _ramp(n)
     x[-n:] *= _ramp(n + 1)[::-1][1:]
@@ -129,21 +134,30 @@ def prepare_chime(pcm: Pcm) -> Pcm:
 def import_chime(source: str | Path | bytes, kind: str) -> Pcm:
     """Check and prepare a venue's chime file (see :func:`prepare_chime`) and keep it as the chime
     for ``kind``. The file is written whole or not at all."""
+    return keep_chime(read_chime(source), kind)
+
+
+def read_chime(source: str | Path | bytes) -> Pcm:
+    """A venue's chime file decoded, checked and prepared (:func:`prepare_chime`), not yet kept."""
     from audio.decode import UndecodableAudio, load_audio
 
-    if kind not in _PATTERNS:
-        raise BadChime(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}")
     try:
         pcm = load_audio(source, max_seconds=60.0)
     except UndecodableAudio as exc:
-        raise BadChime(str(exc)) from None
-    ready = prepare_chime(pcm)
+        raise BadChime(str(exc), "long" if str(exc).startswith("recording is") else "undecodable") from None
+    return prepare_chime(pcm)
+
+
+def keep_chime(ready: Pcm, kind: str) -> Pcm:
+    """Keep a prepared chime as the chime for ``kind`` (written whole or not at all)."""
+    if kind not in _PATTERNS:
+        raise BadChime(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}")
     folder = chime_dir()
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".wav")
     os.close(fd)
     try:
-        sf.write(tmp, ready.to_int16(), SAMPLE_RATE, subtype="PCM_16", format="WAV")
+        sf.write(tmp, ready.to_int16(), ready.rate, subtype="PCM_16", format="WAV")
         os.replace(tmp, folder / f"{kind}.wav")
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

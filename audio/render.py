@@ -3,6 +3,8 @@ lead-in silence, chimes, a gap between languages and loudness normalisation, at 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -16,6 +18,8 @@ from audio.tts.base import EngineChain, Speech
 from audio.tts.chain import default_chain
 
 SENTENCE_PAUSE_S = 0.35
+#: Levelled sentences :meth:`Renderer.say` keeps for pages' repeats (the same objects the player airs).
+SAID_KEPT = 32
 #: Part of every script's cache key: a change to how scripts are assembled or levelled renders anew.
 RENDER_VERSION = "2:truepeak-limiter"
 
@@ -39,6 +43,8 @@ class Renderer:
         self.gap = gap
         self.lead_in = lead_in
         self.max_sentence_chars = max_sentence_chars
+        self._said: OrderedDict[tuple[str, str], tuple[Pcm, str]] = OrderedDict()  # levelled, for repeats
+        self._said_lock = threading.Lock()
 
     # -- one language ---------------------------------------------------------------------
     def _sentence(self, text: str, lang: str) -> tuple[Pcm, str]:
@@ -84,9 +90,20 @@ class Renderer:
     def say(self, sentence: str, lang: str) -> tuple[Pcm, str]:
         """One sentence of a :meth:`plan`, on the loudness target under the true-peak ceiling, ready to
         air while the next renders: (samples as they will air, the engine that spoke)."""
-        pcm, engine = self._sentence(sentence, normalize_lang(lang))
+        key = (normalize_lang(lang), sentence)
+        with self._said_lock:
+            hit = self._said.get(key)
+            if hit is not None:
+                self._said.move_to_end(key)
+                return hit
+        pcm, engine = self._sentence(sentence, key[0])
         pcm = loudness.normalize(pcm, self.target_lufs)
-        return Pcm.from_int16(pcm.to_int16(), pcm.rate), engine
+        out = Pcm.from_int16(pcm.to_int16(), pcm.rate), engine
+        with self._said_lock:
+            self._said[key] = out
+            while len(self._said) > SAID_KEPT:
+                self._said.popitem(last=False)
+        return out
 
     def speak(self, text: str, lang: str) -> Speech:
         """One language, split at sentences, each sentence cached; loudness-normalised."""

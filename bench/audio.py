@@ -1,7 +1,7 @@
 """Audio benchmark: render speed per engine and language (real-time factor), cache hit time (memory
 and disk), time from play() to the first block handed to the device, the loudness and true peak of the
-twenty-script corpus (tests/audio/corpus.py) measured by ffmpeg's ebur128 meter, and the air logger's
-disk use per hour of music.
+twenty-script corpus (tests/audio/corpus.py) measured by ffmpeg's ebur128 meter, a page's trigger to
+its first speech sample (cold and warm), and the air logger's disk use per hour of music.
 
 Run: .venv/bin/python bench/audio.py
 """
@@ -124,6 +124,60 @@ def airlog_per_hour(seconds=300):
     return size * 3600 / seconds / 1e6, 48_000 * 2 * 3600 / 1e6, cpu / seconds
 
 
+def trigger_to_speech(runs=3):
+    """ms from writing a page's airing (urgent chime, then bilingual speech rendered by the player) to
+    its first speech sample at the sink: cold (wording never rendered, an empty cache) and warm (the
+    same wording again). The chime lasts about 1.4 s; the target is the chime plus 200 ms."""
+    from audio.chimes import chime
+    from broadcaster.onair import airings
+    from broadcaster.onair.pieces import MediaSource, Speech
+    from broadcaster.onair.player import ZonePlayer
+    from broadcaster.service import register_areas
+    from broadcaster.store.db import Database
+
+    register_areas()
+    bell = len(chime("urgent_page"))
+    cold, warm = [], []
+    with tempfile.TemporaryDirectory() as d:
+        db = Database(f"sqlite:///{d}/bench.sqlite3")
+        sink = NullSink(keep=True, realtime=True)
+        player = ZonePlayer(db, {"main": sink}, MediaSource(db, None, Path(d) / "media"),
+                            speech=Speech(Renderer(cache_dir=f"{d}/cache")), poll_s=0.05).start()
+        try:
+            for i in range(runs):
+                texts = [["zh-CN", f"请{i + 3}号家长到游客中心接孩子。孩子穿着红色外套，正在等您。"],
+                         ["en", f"Would the parents of child number {i + 3} please come to the visitor centre. "
+                                "The child wears a red coat and is waiting for you."]]
+                for label, out in (("cold", cold), ("warm", warm)):
+                    sink.blocks.clear()
+                    t0 = time.monotonic()
+                    with db.session() as s:
+                        airings.request(s, airings.Request(key=f"bench:{i}:{label}", ref=f"bench:{i}", kind="emergency",
+                                                           title="bench page", zones=["main"], priority=90,
+                                                           pieces=[{"type": "chime", "name": "urgent_page"},
+                                                                   {"type": "speech", "parts": texts}]), db.signals)
+                    out.append(_first_speech_ms(sink, bell, t0))
+                    while not player.engine.idle():
+                        time.sleep(0.05)
+        finally:
+            player.stop()
+            db.dispose()
+    return statistics.median(cold), max(cold), statistics.median(warm), max(warm), bell / 48_000 * 1000
+
+
+def _first_speech_ms(sink, bell, t0, timeout=60.0):
+    """ms from ``t0`` to the first sound at the sink after the chime."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        n = 0
+        for t, b in list(sink.blocks):
+            n += len(b)
+            if n > bell + len(b) and np.abs(b.astype(np.int32)).max() > 300:
+                return (t - t0) * 1000
+        time.sleep(0.01)
+    return float("nan")
+
+
 def main():
     print("| engine | language | audio s | render s | real-time factor | target |")
     print("|---|---|---|---|---|---|")
@@ -148,6 +202,11 @@ def main():
     print(f"| corpus: {n} rendered items, integrated loudness mean (min..max), ffmpeg | {mean:.2f} ({low:.1f}..{high:.1f}) LUFS "
           f"| -20 +-0.5 |")
     print(f"| corpus: items off target by more than 0.5 LU; highest true peak | {off}; {peak:.1f} dBTP | 0; <= -1 dBTP |")
+    c_med, c_max, w_med, w_max, bell_ms = trigger_to_speech()
+    print(f"| page trigger -> first speech sample, cold (median / max of 3) | {c_med:.0f} / {c_max:.0f} ms "
+          f"| <= {bell_ms + 200:.0f} ms |")
+    print(f"| page trigger -> first speech sample, warm (median / max of 3) | {w_med:.0f} / {w_max:.0f} ms "
+          f"| <= {bell_ms + 200:.0f} ms |")
     mb, wav, load = airlog_per_hour()
     print(f"| air logger: disk per hour of music (FLAC; WAV would be {wav:.0f} MB) | {mb:.0f} MB | |")
     print(f"| air logger: encoding time per second of audio | {load * 1000:.1f} ms | < 20 ms |")

@@ -125,7 +125,7 @@ def lateness(n: int = 200, spacing_s: int = 2) -> None:
                         if slot - 0.5 <= t < slot + spacing_s - 0.5), None)
             if hit is not None:
                 late.append((hit - slot) * 1000)
-    print(f"\nLateness of scheduled starts (first audible sample at the sink - slot), TTS rendered ahead")
+    print("\nLateness of scheduled starts (first audible sample at the sink - slot), TTS rendered ahead")
     print("| slots aired | p50 ms | p99 ms | max ms | target |")
     print("|---|---|---|---|---|")
     if late:

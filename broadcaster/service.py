@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from audio.airlog import DEFAULT_KEEP_DAYS, AirLog, AirLogSink
 from audio.render import Renderer
 from audio.sinks import NullSink, PortAudioSink, Sink, WavFileSink, list_devices, parse_device
-from broadcaster import logs
+from broadcaster import logs, venue_chimes
 from broadcaster.announcements import station as station_area
 from broadcaster.announcements.approval import ApprovalService, renderer_for
 from broadcaster.announcements.scripts import AnnouncementService
@@ -27,6 +27,7 @@ from broadcaster.onair import outcomes
 from broadcaster.onair.leader import Leadership
 from broadcaster.onair.pieces import MediaSource, Speech
 from broadcaster.onair.player import ZonePlayer, lost_players
+from broadcaster.playback import air_log_folder
 from broadcaster.settings import VenueSettings, load_settings, var_dir
 from broadcaster.store.db import Database
 from broadcaster.store.media import MediaStore
@@ -38,10 +39,24 @@ log = logging.getLogger(__name__)
 REMOTE = "remote"
 
 
-def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT_KEEP_DAYS) -> Sink:
+def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT_KEEP_DAYS,
+               air_log_zones: str = "no_device", air_log_max_bytes: int | None = None) -> Sink:
     """A sink for a zone (not opened: the engine opens it and retries while it is missing).
-    The default device falls back, when the machine has no audio device, to a real-time null output
-    whose audio the air logger keeps (hourly FLAC files in var/air/ZONE, ``air_log_days`` days)."""
+    The default device falls back, when the machine has no audio device, to a real-time null output.
+    The air logger keeps what a zone airs (hourly FLAC files in var/air/ZONE, ``air_log_days`` days, at
+    most ``air_log_max_bytes``): for ``air_log_zones`` "no_device" only such a fallback zone, for "all"
+    every zone (sound cards too), for "none" no zone."""
+    sink, fallback = _output(zone, spec)
+    if air_log_zones == "all" or (fallback and air_log_zones == "no_device"):
+        folder = air_log_folder(var, zone)
+        if fallback:
+            log.warning("zone %s: no audio device here; the air logger keeps what airs in %s", zone, folder)
+        return AirLogSink(sink, AirLog(folder, keep_days=air_log_days, max_bytes=air_log_max_bytes))
+    return sink
+
+
+def _output(zone: str, spec: str) -> tuple[Sink, bool]:
+    """(the zone's output, True when it is the null fallback of a machine without an audio device)."""
     kind, _, arg = spec.partition(":")
     if kind == "device":
         if not arg:
@@ -50,15 +65,13 @@ def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT
             except Exception:
                 has_default = False
             if not has_default:
-                folder = var / "air" / zone
-                log.warning("zone %s: no audio device here; the air logger keeps what airs in %s", zone, folder)
-                return AirLogSink(NullSink(realtime=True), AirLog(folder, keep_days=air_log_days))
-            return PortAudioSink(None)
-        return PortAudioSink(parse_device(arg))
+                return NullSink(realtime=True), True
+            return PortAudioSink(None), False
+        return PortAudioSink(parse_device(arg)), False
     if kind == "wav" and arg:
-        return WavFileSink(arg, realtime=True)
+        return WavFileSink(arg, realtime=True), False
     if kind == "null":
-        return NullSink(realtime=True)
+        return NullSink(realtime=True), False
     if spec == REMOTE:
         raise ValidationError(f"zone {zone}: 'remote' means a player on another machine airs it; the player that "
                               "airs it names its output: device, device:NAME, wav:PATH or null")
@@ -79,7 +92,10 @@ def register_areas() -> None:
 
 def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer: Renderer, clock: Clock,
                 settings: VenueSettings, name: str | None = None, media_root: Path | None = None) -> ZonePlayer:
-    sinks = {z: build_sink(z, spec, var, air_log_days=settings.air_log_days) for z, spec in zone_specs.items()}
+    cap = settings.air_log_max_gb
+    cap = int(cap * 1e9 / max(1, len(zone_specs))) if cap else None  # this machine's cap, shared by its zones
+    sinks = {z: build_sink(z, spec, var, air_log_days=settings.air_log_days, air_log_zones=settings.air_log_zones,
+                           air_log_max_bytes=cap) for z, spec in zone_specs.items()}
     media = MediaSource(db, media_root or var / "media", var / "cache" / "media")
     return ZonePlayer(db, sinks, media, name=name or f"{socket.gethostname()}:{'+'.join(sinks)}",
                       speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
@@ -98,12 +114,13 @@ class BroadcastService:
         self.clock = clock or SystemClock()
         self.db = Database(db_url)
         self.media = MediaStore()
+        venue_chimes.sync_local(self.db)  # renders here ring the venue's chimes, wherever they were set
         self.renderer = Renderer(target_lufs=self.settings.loudness_lufs)
         specs = dict(zones or self.settings.zones)
         self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *specs]))
         # "remote": a zone of the venue whose player runs on another machine (broadcaster player)
         self.zone_specs = {z: spec for z, spec in specs.items() if spec != REMOTE}
-        self.announcements = AnnouncementService(self.settings, self.media)
+        self.announcements = AnnouncementService(self.settings, self.media, renderer=self.renderer)
         self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
         self.station = Station(self.db, self.media, self.clock, self.venue_zones)
         self.paging = PagingService.for_venue(self.db, self.clock, self.settings, self.venue_zones,

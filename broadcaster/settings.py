@@ -32,6 +32,16 @@ class VenueSettings:
     loudness_lufs: float = -20.0
     # sound: days the air logger keeps each zone's hourly recordings of what aired
     air_log_days: float = 31.0
+    # desk: days an unclaimed lost-property item is kept before it is due for disposal
+    lost_retention_days: int = 30
+    # panel: a log-in unused this many minutes ends (the next click asks to log in again)
+    session_idle_min: float = 30.0
+    # sound: disk the air logger of one machine may use (GB, shared by its logged zones; oldest hours
+    # go first); None: no cap, only the days above (PA_AIRLOG_MAX_GB overrides)
+    air_log_max_gb: float | None = None
+    # sound: which zones the air logger records: "no_device" (only zones without a sound card, whose
+    # audio would otherwise be lost), "all" (zones with a sound card too) or "none" (PA_AIRLOG_ZONES)
+    air_log_zones: str = "no_device"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -44,6 +54,9 @@ class VenueSettings:
         """Languages in venue order first, then any others in the order given."""
         known = [lang for lang in self.languages if lang in langs]
         return known + [lang for lang in langs if lang not in known]
+
+
+AIR_LOG_ZONES = ("no_device", "all", "none")
 
 
 def var_dir() -> Path:
@@ -102,5 +115,16 @@ def load_settings(path: str | Path | None = None) -> VenueSettings:
         s.timezone = os.environ["PA_VENUE_TZ"]
     if os.environ.get("PA_ZONES"):
         s.zones = parse_zones(os.environ["PA_ZONES"])
+    if os.environ.get("PA_AIRLOG_MAX_GB"):
+        try:
+            s.air_log_max_gb = float(os.environ["PA_AIRLOG_MAX_GB"])
+        except ValueError:
+            raise ValidationError(f"PA_AIRLOG_MAX_GB: a number of GB, got {os.environ['PA_AIRLOG_MAX_GB']!r}") from None
+    cap = s.air_log_max_gb
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float)) or cap <= 0):
+        raise ValidationError(f"air_log_max_gb: a number of GB above 0 (or none), got {cap!r}")
+    s.air_log_zones = os.environ.get("PA_AIRLOG_ZONES") or s.air_log_zones
+    if s.air_log_zones not in AIR_LOG_ZONES:
+        raise ValidationError(f"air_log_zones: {s.air_log_zones!r}; use one of {', '.join(AIR_LOG_ZONES)}")
     s.tz  # validate now
     return s

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from broadcaster import audit, security
 from broadcaster.errors import NotFound, PermissionDenied, ValidationError
 from broadcaster.store.models.core import Role, User
 
@@ -21,7 +22,7 @@ def parse_role(value: str | Role) -> Role:
 
 
 def add_user(s: Session, name: str, role: str | Role, password: str | None = None, *,
-             display_name: str = "") -> User:
+             display_name: str = "", by: User | None = None) -> User:
     """A new user; the password (optional: CLI-only users have none) is stored only as a hash."""
     name = (name or "").strip()
     if not _NAME.match(name):
@@ -35,6 +36,7 @@ def add_user(s: Session, name: str, role: str | Role, password: str | None = Non
                 password_hash=generate_password_hash(password) if password else None)
     s.add(user)
     s.flush()
+    audit.record(s, "user_added", by, account=user, detail=role.value)
     return user
 
 
@@ -91,8 +93,10 @@ def list_users(s: Session) -> list[User]:
     return list(s.scalars(select(User).order_by(User.name)))
 
 
-def change_own_password(s: Session, who: str | User, current: str, new: str, repeat: str) -> User:
-    """A user changes their own password: the current one must match; every problem at once."""
+def change_own_password(s: Session, who: str | User, current: str, new: str, repeat: str,
+                        keep_session: str | None = None) -> User:
+    """A user changes their own password: the current one must match; every problem at once. Their
+    other log-ins end (the one of token ``keep_session`` stays)."""
     from broadcaster.errors import FieldErrors
 
     user = get_user(s, who)
@@ -108,6 +112,8 @@ def change_own_password(s: Session, who: str | User, current: str, new: str, rep
     if errors:
         raise FieldErrors(errors)
     user.password_hash = generate_password_hash(new)
+    security.end_sessions(s, user, "password", keep=keep_session)
+    audit.record(s, "password_changed", user)
     return user
 
 
@@ -116,7 +122,7 @@ def add_user_checked(s: Session, admin: str | User, name: str, role: str, passwo
     """An admin adds a user who can log in (every problem at once)."""
     from broadcaster.errors import FieldErrors
 
-    acting(s, admin, Role.ADMIN, action="add users")
+    me = acting(s, admin, Role.ADMIN, action="add users")
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not _NAME.match(name):
@@ -131,17 +137,44 @@ def add_user_checked(s: Session, admin: str | User, name: str, role: str, passwo
         errors["password"] = "at least 8 characters"
     if errors:
         raise FieldErrors(errors)
-    return add_user(s, name, role, password, display_name=(display_name or "").strip())
+    return add_user(s, name, role, password, display_name=(display_name or "").strip(), by=me)
 
 
-def reset_password(s: Session, admin: str | User, who: str, password: str) -> User:
+def reset_password(s: Session, admin: str | User, who: str, password: str, keep_session: str | None = None) -> User:
+    """An admin sets a user's password: that user's log-ins end (the admin's own one of ``keep_session`` stays)."""
     from broadcaster.errors import FieldErrors
 
-    acting(s, admin, Role.ADMIN, action="set passwords")
+    me = acting(s, admin, Role.ADMIN, action="set passwords")
     if len(password or "") < 8:
         raise FieldErrors({"password": "at least 8 characters"})
     user = get_user(s, who)
     user.password_hash = generate_password_hash(password)
+    security.end_sessions(s, user, "password", keep=keep_session)
+    audit.record(s, "password_reset", me, account=user)
+    return user
+
+
+def change_role(s: Session, admin: str | User | None, who: str, role: str, keep_session: str | None = None) -> User:
+    """An admin (None: the command line) gives a user another role. The change is logged and that user's
+    log-ins end, so the new role applies at once (the admin's own one of ``keep_session`` stays). The
+    last active admin keeps the role: the venue must always have one."""
+    from broadcaster.errors import FieldErrors
+
+    me = acting(s, admin, Role.ADMIN, action="change roles") if admin is not None else None
+    user = get_user(s, who)
+    try:
+        new = parse_role(role)
+    except ValidationError as exc:
+        raise FieldErrors({"role": "choose a role"}, str(exc)) from None
+    old = user.role
+    if new is old:
+        return user
+    if old is Role.ADMIN and user.active and s.scalar(
+            select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True))) <= 1:
+        raise FieldErrors({"role": "this is the last admin: make another user an admin first"})
+    user.role = new
+    security.end_sessions(s, user, "role changed", keep=keep_session)
+    audit.record(s, "role_changed", me, account=user, detail=f"{old.value} -> {new.value}")
     return user
 
 
@@ -150,5 +183,9 @@ def set_active(s: Session, admin: str | User, who: str, active: bool) -> User:
     user = get_user(s, who)
     if user.id == me.id and not active:
         raise ValidationError("you cannot switch off your own account")
+    if user.active != bool(active):
+        if not active:
+            security.end_sessions(s, user, "switched off")
+        audit.record(s, "user_activated" if active else "user_deactivated", me, account=user)
     user.active = bool(active)
     return user

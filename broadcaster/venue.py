@@ -31,8 +31,17 @@ def script_problem(lang: str, text: str) -> str | None:
     return None
 
 
-def check_profile(name: str, timezone: str, languages: list[str]) -> dict:
+def check_profile(name: str, timezone: str, languages: list[str], idle_min: str | float | None = None) -> dict:
+    """The venue's name, time zone, languages and (when given) the minutes a log-in may stay unused."""
     errors: dict[str, str] = {}
+    idle = None
+    if idle_min is not None:
+        try:
+            idle = int(str(idle_min).strip())
+        except ValueError:
+            idle = None
+        if idle is None or not 5 <= idle <= 720:
+            errors["session_idle_min"] = "a whole number of minutes from 5 to 720"
     name = " ".join((name or "").split())
     if not name:
         errors["venue_name"] = "required"
@@ -49,7 +58,8 @@ def check_profile(name: str, timezone: str, languages: list[str]) -> dict:
         errors["languages"] = "choose from the list"
     if errors:
         raise FieldErrors(errors)
-    return {"venue_name": name, "timezone": timezone.strip(), "languages": langs}
+    profile = {"venue_name": name, "timezone": timezone.strip(), "languages": langs}
+    return profile if idle is None else {**profile, "session_idle_min": idle}
 
 
 def check_places(rows: list[dict], languages: list[str]) -> list[dict]:
@@ -75,16 +85,17 @@ def check_places(rows: list[dict], languages: list[str]) -> list[dict]:
                 errors[key] = "this name is already used by another place"
             else:
                 seen[(lang, text.lower())] = i
-        out.append({"names": names, "meeting_point": bool(row.get("meeting_point"))})
-    if not errors and not any(p["meeting_point"] for p in out):
+        out.append({"names": names, "meeting_point": bool(row.get("meeting_point")),
+                    **({"retired": True} if row.get("retired") else {})})  # retired: kept, no longer offered
+    if not errors and not any(p["meeting_point"] and not p.get("retired") for p in out):
         errors["places"] = "mark at least one place as a meeting point (where families are sent)"
     if errors:
         raise FieldErrors(errors)
     return out
 
 
-def save_profile(name: str, timezone: str, languages: list[str]) -> VenueSettings:
-    return save_settings(check_profile(name, timezone, languages))
+def save_profile(name: str, timezone: str, languages: list[str], idle_min: str | float | None = None) -> VenueSettings:
+    return save_settings(check_profile(name, timezone, languages, idle_min))
 
 
 def save_places(rows: list[dict], settings: VenueSettings) -> VenueSettings:

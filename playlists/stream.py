@@ -132,10 +132,21 @@ class _Feed:
         self.reader = None
 
     def close(self) -> None:
+        """Stop: its open track (file and resampler) is released now, or by :meth:`fill` when it
+        is running (only that thread touches the readers)."""
         with self.lock:
             self.closed = True
             self.ready.clear()
             self.available = 0
+            idle = not self.busy
+            if idle:
+                self.busy = True  # no fill starts while the reader closes
+        if idle:
+            try:
+                self._close_reader()
+            finally:
+                with self.lock:
+                    self.busy = False
 
 
 class CrossfadeStream(PcmStream):

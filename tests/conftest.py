@@ -76,13 +76,14 @@ def pg_db(postgres_server, request):
 
     from broadcaster.store.db import Database
 
-    url, server = postgres_server
-    name = "t_" + uuid.uuid4().hex[:12]
-    if server is not None:
-        url = server.create_database(name)
+    from tests.pg import create_database, drop_database
+
+    server_url, _server = postgres_server
+    url = create_database(server_url, "t_" + uuid.uuid4().hex[:12])  # its own, on PA_TEST_PG_URL's server too
     database = Database(url)
     yield database
     database.dispose()
+    drop_database(server_url, url)
 
 
 class OnAir:

@@ -56,16 +56,33 @@ class TempPostgres:
         raise RuntimeError("PostgreSQL did not start")
 
     def create_database(self, name: str) -> str:
-        import sqlalchemy as sa
-
-        eng = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
-        with eng.connect() as c:
-            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        eng.dispose()
-        return self.url.rsplit("/", 1)[0] + "/" + name
+        return create_database(self.url, name)
 
     def stop(self) -> None:
         pg_ctl = _bin("pg_ctl")
         subprocess.run(self._as + [pg_ctl, "-D", os.path.join(self.dir, "data"), "-m", "immediate", "stop"],
                        capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _admin(url: str, sql: str) -> None:
+    import sqlalchemy as sa
+
+    eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with eng.connect() as c:
+            c.execute(sa.text(sql))
+    finally:
+        eng.dispose()
+
+
+def create_database(server_url: str, name: str) -> str:
+    """A new, empty database ``name`` on the server of ``server_url`` (the private cluster's, or
+    PA_TEST_PG_URL's): its URL. Each test has its own, so a second run finds nothing of the first."""
+    _admin(server_url, f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(server_url: str, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

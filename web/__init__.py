@@ -2,8 +2,8 @@
 
 config keys: DATABASE (broadcaster.store.db.Database, required unless SERVICE gives it), SERVICE (the
 running BroadcastService, lending its services), RENDERER (audio.render.Renderer), CLOCK, SECRET_KEY,
-TESTING, SESSION_COOKIE_SECURE, MAX_CONTENT_LENGTH, THROTTLE_FILE (login failures shared by panel
-processes), and optionally ready-made services (see web/services.py). The panel reaches the air only by
+TESTING, SESSION_COOKIE_SECURE (the cookie is Secure over TLS anyway), MAX_CONTENT_LENGTH, LOGIN_FAIL_*
+(the log-in throttle, kept in the database), and optionally ready-made services (see web/services.py). The panel reaches the air only by
 the services writing airings, and shows what is on air from the database. No business rules live
 here: views call broadcaster services and map broadcaster.errors to HTTP status codes.
 
@@ -30,16 +30,18 @@ STATUS = {ValidationError: 400, PermissionDenied: 403, NotFound: 404, InvalidTra
 DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,  # set True behind HTTPS
+    "SESSION_COOKIE_SECURE": False,  # True: Secure even when a proxy hides the TLS (served over TLS: Secure)
     "SESSION_COOKIE_NAME": "pa_session",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,  # uploads (recordings)
+    "API_MAX_BODY": 256 * 1024,  # a JSON API body (the longest script, escaped, fits): larger is a 413 problem
     "MUSIC_UPLOAD_MAX": 200 * 1024 * 1024,   # a playlist's music files, all together
     "MAX_RECORDING_SECONDS": 600,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "API_TOKEN_MAX_AGE": 12 * 3600,
-    "LOGIN_FAIL_LIMIT": 5,
+    "LOGIN_FAIL_LIMIT": 5,            # failed log-ins of one account in the window lock that account
+    "LOGIN_FAIL_ADDRESS_LIMIT": 50,   # failed log-ins from one address (of any accounts) lock that address
     "LOGIN_FAIL_WINDOW": 300.0,
     "SSE_INTERVAL": 1.0,      # live now-playing: the database is read again this often
     "SSE_MAX_EVENTS": 60,     # then the stream ends and the browser reconnects
@@ -73,8 +75,9 @@ def problem(status: int, detail: str, *, kind: str = "", headers=None, **extra):
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    from web import account, api, approvals, auth, dashboard, desk, i18n, schedule, scripts
+    from web import account, api, approvals, audit, auth, dashboard, desk, i18n, schedule, scripts
     from web import library, programmes, schedule_ics  # noqa: F401  (routes on the schedule blueprint)
+    from web import chimes  # the venue's chimes (issue 13)
     from web import setup as first_day
     from web.services import Services
     from web.views import init_filters
@@ -93,6 +96,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _upload_limit():  # before CSRF reads the form: a playlist's music has its own, larger limit
         if request.endpoint == "schedule.playlists":
             request.max_content_length = app.config["MUSIC_UPLOAD_MAX"]
+        elif request.blueprint == "api":
+            request.max_content_length = app.config["API_MAX_BODY"]
 
     csrf.init_app(app)
     init_filters(app)
@@ -100,12 +105,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["pa_streams"] = threading.BoundedSemaphore(int(app.config["SSE_MAX_STREAMS"]))
     i18n.init_app(app)
     auth.init_app(app)
-    for mod in (dashboard, scripts, approvals, desk, schedule, account, first_day):
+    for mod in (dashboard, scripts, approvals, desk, schedule, account, first_day, audit):
         app.register_blueprint(mod.bp)
-    first_day.init_app(app)
-    from web import caseforms, complaints, handover, incidents, reports, visits  # cases (issue 15)
+    app.register_blueprint(chimes.bp)
+    from web import vocabulary  # the venue's own pick-list words (issue 11)
 
-    for mod in (visits, complaints, incidents, handover, reports):
+    app.register_blueprint(vocabulary.bp)
+    first_day.init_app(app)
+    from web import caseforms, complaints, handover, incidents, reports, security_handover, visits  # cases (issue 15)
+
+    for mod in (visits, complaints, incidents, handover, reports, security_handover):
         app.register_blueprint(mod.bp)
     caseforms.init_app(app)
     app.register_blueprint(api.bp)
@@ -118,7 +127,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             fields = {"fields": exc.fields} if getattr(exc, "fields", None) else {}  # every bad field at once
             kind = "".join("-" + c.lower() if c.isupper() else c for c in type(exc).__name__).lstrip("-")
             return problem(code, str(exc), kind=kind, **fields)
-        return render_template("error.html", code=code, message=str(exc)), code
+        from web.refusals import refusal_of  # the panel says it in the UI language; the API stays English
+
+        return render_template("error.html", code=code, message=refusal_of(exc)), code
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

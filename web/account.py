@@ -1,8 +1,8 @@
-"""Accounts in the panel: every user changes their own password; the admin adds users, sets their
-passwords and switches accounts on or off. The rules are broadcaster.users'."""
+"""Accounts in the panel: every user changes their own password (their other log-ins end); the admin
+adds users, sets their passwords and roles and switches accounts on or off. The rules are broadcaster.users'."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from broadcaster.errors import FieldErrors, ValidationError
@@ -26,7 +26,7 @@ def change_password(values: dict) -> dict:
     try:
         with svc().db.session() as s:
             change_own_password(s, actor(), values.get("current", ""), values.get("new", ""),
-                                values.get("repeat", ""))
+                                values.get("repeat", ""), keep_session=session.get("sid"))
     except FieldErrors as exc:
         return exc.fields
     return {}
@@ -85,10 +85,25 @@ def user_password(name: str):
 
     try:
         with svc().db.session() as s:
-            reset_password(s, actor(), name, request.form.get("password", ""))
+            reset_password(s, actor(), name, request.form.get("password", ""), keep_session=session.get("sid"))
     except FieldErrors as exc:
         return users_page({f"{name}-password": exc.fields["password"]}, status=400)
     flash(t("Password of {name} set.", name=name), "ok")
+    return redirect(url_for("account.users"))
+
+
+@bp.post("/admin/users/<name>/role")
+@require(Role.ADMIN)
+def user_role(name: str):
+    from broadcaster.users import change_role
+
+    try:
+        with svc().db.session() as s:
+            uid = change_role(s, actor(), name, request.form.get("role", ""), keep_session=session.get("sid")).id
+    except FieldErrors as exc:
+        return users_page({f"{name}-role": exc.fields["role"]}, status=400)
+    current_app.extensions.get("pa_user_cache", {}).pop(uid, None)  # the new role counts from the next request
+    flash(t("{name} is now {role}.", name=name, role=t(request.form["role"].strip().lower())), "ok")
     return redirect(url_for("account.users"))
 
 

@@ -1,13 +1,15 @@
 """JSON API for the panel's actions (a desk phone or kiosk can trigger a page). Authentication: HTTP Basic
 with the panel's users, or ``Authorization: Bearer <token>`` from ``POST /api/token``. No cookies, so no
-CSRF. Errors: ``{"error": message}`` with 400 / 401 / 403 / 404 / 409 / 429. OpenAPI: /api/openapi.json."""
+CSRF. Every body is parsed through its input model (broadcaster.inputs), which also gives the OpenAPI
+schemas (/api/openapi.json). Errors: RFC 9457 problem details with 400 / 401 / 403 / 404 / 405 / 409 / 413 / 429."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import Blueprint, current_app, jsonify, request
 
-from broadcaster.errors import ValidationError, bounded_int
+from broadcaster import inputs
+from broadcaster.errors import FieldErrors, bounded_int
 from broadcaster.onair.nowplaying import health
 from web import status_of
 from web import workflow
@@ -15,6 +17,7 @@ from web.auth import (ANYONE, BROADCASTER, DESK, FAULT_ACK, SCHEDULE, SUPERVISOR
                       require_api)
 from web.dashboard import acknowledge, open_faults
 from web.desk import open_and_page
+from web.deskform import details_from
 from web.openapi import document
 from web.schedule import add_rule, week_start
 from web.views import logs_service, svc, wav_response
@@ -22,13 +25,20 @@ from web.views import logs_service, svc, wav_response
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def body() -> dict:
-    data = request.get_json(silent=True)
-    if data is None:
-        data = request.form.to_dict()
-    if not isinstance(data, dict):
-        raise ValidationError("body: expected a JSON object")
-    return {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in data.items()}
+def raw_body():
+    """The request's JSON body (or form fields; no body is an empty object); malformed JSON is the
+    body's fault, not a field's."""
+    if request.mimetype == "application/json" or request.is_json:
+        data = request.get_json(silent=True) if request.get_data() else {}
+        if data is None:
+            raise FieldErrors({"body": "not valid JSON"})
+        return data
+    return request.form.to_dict()
+
+
+def body(model: type[inputs.Input]):
+    """The body as ``model``, or FieldErrors naming every field at fault."""
+    return inputs.parse(model, raw_body())
 
 
 def iso(at) -> str | None:
@@ -90,9 +100,16 @@ def now():
 @bp.post("/pages")
 @require_api(*DESK)
 def trigger_page():
-    data = body()
-    case, page, err = open_and_page(actor(), data.get("kind") or "missing", data, template=data.get("template"),
-                                    extra=data.get("extra_text"))
+    raw = raw_body()
+    try:
+        data = inputs.parse(inputs.PageRequest, raw)
+    except FieldErrors as exc:  # and what the case lacks besides: every field at once, as on the desk form
+        try:
+            details_from(raw if isinstance(raw, dict) else {})
+        except FieldErrors as more:
+            raise FieldErrors({**more.fields, **exc.fields}) from None
+        raise
+    case, page, err = open_and_page(actor(), data.kind, data.given(), template=data.template, extra=data.extra_text)
     if err is not None:
         return jsonify(error=str(err), case=case_json(case), paged=False), status_of(err)
     return jsonify(case=case_json(case), page=page_json(page), paged=True), 201
@@ -119,18 +136,16 @@ def case(number: str):
 @bp.post("/cases/<number>/page")
 @require_api(*DESK)
 def page_case(number: str):
-    data = body()
-    page = svc().paging.page_case(number, actor(), template=data.get("template") or None,
-                                  extra_text=data.get("extra_text") or None)
+    data = body(inputs.PageAgain)
+    page = svc().paging.page_case(number, actor(), template=data.template, extra_text=data.extra_text)
     return jsonify(page=page_json(page)), 201
 
 
 @bp.post("/cases/<number>/resolve")
 @require_api(*DESK)
 def resolve(number: str):
-    data = body()
-    c = svc().paging.resolve(number, actor(), data.get("state") or "", result=data.get("result"),
-                             all_clear=data.get("all_clear", True) not in (False, "0", "false"))
+    data = body(inputs.Resolve)
+    c = svc().paging.resolve(number, actor(), data.state, result=data.result, all_clear=data.all_clear)
     return jsonify(case=case_json(c))
 
 
@@ -143,7 +158,7 @@ def approve_page(page_id: int):
 @bp.post("/pages/<int:page_id>/reject")
 @require_api(*SUPERVISOR)
 def reject_page(page_id: int):
-    return jsonify(page=page_json(svc().paging.reject_page(page_id, actor(), body().get("reason") or "")))
+    return jsonify(page=page_json(svc().paging.reject_page(page_id, actor(), body(inputs.Reason).reason)))
 
 
 @bp.get("/lost")
@@ -155,14 +170,10 @@ def lost():
 @bp.post("/lost")
 @require_api(*DESK)
 def lost_register():
-    d = body()
     from web.desk import parse_when
 
-    item = svc().lost.register(actor(), category=d.get("category") or "", where_found=d.get("where_found") or "",
-                               finder=d.get("finder") or "", storage_place=d.get("storage_place") or "",
-                               found_at=parse_when(d.get("found_at"), "found_at"), colour=d.get("colour"),
-                               description=d.get("description") or "",
-                               valuable=d.get("valuable") in (True, "1", "true", "on"))
+    d = body(inputs.LostItem)
+    item = svc().lost.register(actor(), **d.given() | {"found_at": parse_when(d.found_at, "found_at")})
     return jsonify(item=lost_json(item)), 201
 
 
@@ -187,10 +198,7 @@ def rules():
 @bp.post("/schedule/rules")
 @require_api(*SCHEDULE)
 def rule_create():
-    data = body()
-    if isinstance(data.get("days"), list):
-        data["days"] = ",".join(str(d) for d in data["days"])
-    return jsonify(id=add_rule(data)), 201
+    return jsonify(id=add_rule(body(inputs.Rule))), 201
 
 
 @bp.delete("/schedule/rules/<int:rule_id>")
@@ -217,13 +225,8 @@ def announcements():
 @bp.post("/announcements")
 @require_api(*BROADCASTER)
 def announcement_create():
-    d = body()
-    texts = d.get("texts")
-    if not isinstance(texts, dict):
-        raise ValidationError("texts: an object of language tag -> text")
-    zones = d.get("zones")
-    a = workflow.create_script(actor(), d.get("title") or "", texts, priority=d.get("priority") or None,
-                               zones=zones.split(",") if isinstance(zones, str) else zones)
+    d = body(inputs.Script)
+    a = workflow.create_script(actor(), d.title, d.texts, priority=d.priority, zones=d.zones)
     return jsonify(announcement=announcement_json(workflow.get(a.id))), 201
 
 
@@ -244,15 +247,14 @@ def announcement_audio(announcement_id: int):
 @bp.post("/announcements/<int:announcement_id>/approve")
 @require_api(*SUPERVISOR)
 def announcement_approve(announcement_id: int):
-    listened = (body().get("sha256") or "").strip()
-    workflow.approve(announcement_id, actor(), listened)
+    workflow.approve(announcement_id, actor(), body(inputs.Approve).sha256.lower())
     return jsonify(announcement=announcement_json(workflow.get(announcement_id)))
 
 
 @bp.post("/announcements/<int:announcement_id>/reject")
 @require_api(*SUPERVISOR)
 def announcement_reject(announcement_id: int):
-    workflow.reject(announcement_id, actor(), body().get("reason") or "")
+    workflow.reject(announcement_id, actor(), body(inputs.Reason).reason)
     return jsonify(announcement=announcement_json(workflow.get(announcement_id)))
 
 
@@ -277,5 +279,5 @@ def faults():
 @bp.post("/faults/<int:fault_id>/ack")
 @require_api(*FAULT_ACK)
 def fault_ack(fault_id: int):
-    f = acknowledge(fault_id, actor(), body().get("note") or "")
+    f = acknowledge(fault_id, actor(), body(inputs.Note).note or "")
     return jsonify(id=f.id, state=f.state.value)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
+from broadcaster import playback
 from broadcaster.errors import ValidationError
+from broadcaster.settings import var_dir
 from web.auth import SUPERVISOR, actor, require
 from web.i18n import t
 from web.views import logs_service, svc, tz
@@ -15,14 +17,64 @@ from web import workflow
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 
 
+# -- in the supervisors' words: no ids, priority numbers, language codes or internal states ----------
+STATE_WORDS = {"queued": "waiting to air", "airing": "on air", "pending_approval": "pending"}
+
+
+def language(code: str) -> str:
+    from web.handover import LANGUAGE_NAMES
+
+    return t(LANGUAGE_NAMES.get(code, code))
+
+
+def urgency(priority: int) -> str:
+    return t("urgent") if priority >= 80 else t("high") if priority > 50 else t("normal")
+
+
+def state(value) -> str:
+    value = getattr(value, "value", value) or ""
+    return t(STATE_WORDS.get(value, value))
+
+
+def version_words(number: int, on_air: int | None) -> str:
+    if on_air is None or on_air == number:
+        return t("version {n}, new", n=number)
+    return t("version {n}, replaces version {old} on air", n=number, old=on_air)
+
+
+def _announcement_versions(ids) -> dict[int, str]:
+    from broadcaster.announcements import versions
+    from broadcaster.store.models.workflow import Announcement
+
+    out = {}
+    with svc().db.session() as s:
+        for aid in ids:
+            ann = s.get(Announcement, aid)
+            row, on = versions.pending(s, ann), versions.airing(s, ann)
+            number = row.number if row is not None else (on.number + 1 if on is not None else 1)
+            out[aid] = version_words(number, on.number if on is not None else None)
+    return out
+
+
+def _template_versions(waiting) -> dict[int, str]:
+    """A template's new version voids its approval: the version it replaces is no longer on air."""
+    return {x.id: t("version {n}, replaces version {old}", n=x.version, old=x.version - 1) if x.version > 1
+            else version_words(1, None) for x in waiting}
+
+
+WORDS = {"language": language, "urgency": urgency, "state": state}
+
+
 @bp.get("/")
 @require(*SUPERVISOR)
 def inbox():
     s = svc()
-    return render_template("approvals/inbox.html", announcements=workflow.pending(),
-                           workflow_available=workflow.available(),
-                           templates=[x for x in s.templates.list() if x.status.value == "pending"],
-                           pages=s.paging.pages(status="pending_approval"))
+    anns = workflow.pending()
+    waiting = [x for x in s.templates.list() if x.status.value == "pending"]
+    return render_template("approvals/inbox.html", announcements=anns, workflow_available=workflow.available(),
+                           versions=_announcement_versions([a.id for a in anns]), templates=waiting,
+                           template_versions=_template_versions(waiting),
+                           pages=s.paging.pages(status="pending_approval"), **WORDS)
 
 
 # -- announcements ---------------------------------------------------------------------------------
@@ -30,7 +82,8 @@ def inbox():
 @require(*SUPERVISOR)
 def announcement(announcement_id: int):
     return render_template("approvals/announcement.html", a=workflow.get(announcement_id),
-                           history=workflow.history(announcement_id))
+                           version=_announcement_versions([announcement_id])[announcement_id],
+                           history=workflow.history(announcement_id), **WORDS)
 
 
 @bp.post("/announcements/<int:announcement_id>/approve")
@@ -112,8 +165,27 @@ def logs():
     with svc().db.session() as s:
         rows = logs_mod.as_run_rows(s, since, until, limit=500)
         faults = logs_mod.faults(s)[:200]
-    return render_template("approvals/logs.html", available=True, rows=rows, faults=faults,
+    recorded = {z for z in {r.zone for r in rows} if playback.kept(var_dir(), z)}
+    return render_template("approvals/logs.html", available=True, rows=rows, faults=faults, recorded=recorded,
                            query=request.query_string.decode())
+
+
+@bp.get("/logs/asrun/<int:row_id>/aired.flac")
+@require(*SUPERVISOR)
+def aired(row_id: int):
+    """What the public heard of one as-run row, cut from the air logger (FLAC)."""
+    from broadcaster.store.models.workflow import AsRun
+
+    with svc().db.session() as s:
+        row = s.get(AsRun, row_id)
+        if row is None:
+            abort(404)
+        zone, start, end = row.zone, row.started_at, row.ended_at
+    samples = playback.aired(var_dir(), zone, start, end, now=svc().clock.now())
+    if not samples.size:
+        abort(404, t("The air recording of this item is not kept"))
+    return Response(playback.as_flac(samples), mimetype="audio/flac",
+                    headers={"Cache-Control": "private, max-age=3600"})
 
 
 @bp.get("/logs/asrun.csv")

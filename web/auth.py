@@ -1,8 +1,10 @@
 """Log-in (Flask-Login, werkzeug password hashes), login throttling, role checks, API authentication.
 
-The browser uses a session cookie and CSRF tokens. The JSON API uses either HTTP Basic with the same
-users, or a bearer token from ``POST /api/token`` (signed with SECRET_KEY, bound to the password hash,
-so changing the password revokes it). Both count failures against the same throttle as the log-in form.
+The browser uses a session cookie and CSRF tokens; the cookie names a session kept in the database
+(broadcaster.security): logout, the venue's idle limit or a password change end it on the server. The
+JSON API uses either HTTP Basic with the same users, or a bearer token from ``POST /api/token`` (signed
+with SECRET_KEY, bound to the password hash, so changing the password revokes it). Both count failures
+against the same throttle as the log-in form (per account and per address, in the database).
 """
 from __future__ import annotations
 
@@ -10,20 +12,22 @@ import hashlib
 import hmac
 import threading
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from types import SimpleNamespace
-from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, g, has_request_context, redirect, render_template, request,
+                   session, url_for)
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from broadcaster import security
+from broadcaster.security import Throttle
 from broadcaster.store.models.core import Role, User
 from web.i18n import t
 
@@ -66,12 +70,12 @@ def fingerprint(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
-def _db():
-    return current_app.extensions["pa"].db
+def _pa():
+    return current_app.extensions["pa"]
 
 
 def load_user_by(**where) -> User | None:
-    with _db().session() as s:
+    with _pa().db.session() as s:
         q = select(User)
         for k, v in where.items():
             q = q.where(getattr(User, k) == v)
@@ -98,92 +102,29 @@ def _user(uid: int) -> tuple[WebUser | None, str | None]:
     return user, fp
 
 
+def idle_limit() -> timedelta:
+    """How long a log-in may go unused (the venue's setting, in minutes)."""
+    minutes = getattr(_pa().settings, "session_idle_min", None) or security.IDLE_MIN_DEFAULT
+    return timedelta(minutes=float(minutes))
+
+
 @login_manager.user_loader
 def _load(user_id: str) -> WebUser | None:
+    """The user of this browser's cookie, if its session is still open on the server."""
     if not str(user_id).isdigit():
         return None
-    return _user(int(user_id))[0]
+    user = _user(int(user_id))[0]
+    if user is None:
+        return None
+    pa = _pa()
+    with pa.db.session() as s:
+        alive = security.session_alive(s, session.get("sid"), user, pa.clock.now(), idle_limit())
+    return user if alive else None
 
 
 # -- throttling ------------------------------------------------------------------------------------
-class Throttle:
-    """At most ``limit`` failures per key (user name, client address) in ``window`` seconds."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._fails: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _trim(self, key: str, now: float) -> deque:
-        q = self._fails[key]
-        while q and q[0] <= now - self.window:
-            q.popleft()
-        return q
-
-    def blocked(self, *keys: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            return any(len(self._trim(k, now)) >= self.limit for k in keys)
-
-    def fail(self, *keys: str) -> None:
-        now = self.clock()
-        with self._lock:
-            for k in keys:
-                self._trim(k, now).append(now)
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._fails.pop(key, None)
-
-
-class SharedThrottle(Throttle):
-    """The same limits, counted across the panel's worker processes: failures are kept in a JSON file
-    under an exclusive lock (so a guesser gains nothing from landing on another worker)."""
-
-    def __init__(self, path: str, limit: int = 5, window: float = 300.0,
-                 clock: Callable[[], float] = time.time) -> None:
-        super().__init__(limit, window, clock)
-        self.path = path
-
-    def _update(self, change: Callable[[dict], bool]) -> dict:
-        import fcntl
-        import json
-
-        with self._lock, open(self.path, "a+", encoding="utf-8") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            f.seek(0)
-            try:
-                fails = json.loads(f.read() or "{}")
-            except ValueError:
-                fails = {}
-            now = self.clock()
-            fails = {k: kept for k, v in fails.items() if (kept := [t for t in v if t > now - self.window])}
-            if change(fails):
-                f.seek(0)
-                f.truncate()
-                f.write(json.dumps(fails))
-            return fails
-
-    def blocked(self, *keys: str) -> bool:
-        fails = self._update(lambda fails: False)
-        return any(len(fails.get(k, ())) >= self.limit for k in keys)
-
-    def fail(self, *keys: str) -> None:
-        now = self.clock()
-
-        def add(fails: dict) -> bool:
-            for k in keys:
-                fails.setdefault(k, []).append(now)
-            return True
-
-        self._update(add)
-
-    def reset(self, key: str) -> None:
-        self._update(lambda fails: fails.pop(key, None) is not None)
-
-
-def _keys(name: str) -> tuple[str, str]:
-    return f"user:{(name or '').strip().lower()}", f"ip:{request.remote_addr}"
+def _address() -> str:
+    return request.remote_addr or ""
 
 
 def _authenticate(name: str, password: str) -> User | None:
@@ -193,21 +134,24 @@ def _authenticate(name: str, password: str) -> User | None:
         u = load_user_by(name=(name or "").strip())
         ok = u is not None and u.active and u.password_hash and check_password_hash(u.password_hash, password or "")
         return u if ok else None
-    with _db().session() as s:
+    with _pa().db.session() as s:
         return authenticate(s, name, password)
 
 
-def verify_password(name: str, password: str) -> User | None:
-    """The active user with this name and password, or None. Throttled (429) after repeated failures."""
+def verify_password(name: str, password: str, via: str = "") -> User | None:
+    """The active user with this name and password, or None. Throttled (429) after repeated failures
+    of this account, or of many accounts from this address (broadcaster.security.Throttle)."""
     throttle: Throttle = current_app.extensions["pa_throttle"]
-    keys = _keys(name)
-    if throttle.blocked(*keys):
-        abort(429, t("Too many failed logins: wait a few minutes."))
+    pa = _pa()
+    with pa.db.session() as s:
+        if throttle.blocked(s, name, _address(), pa.clock.now()):
+            abort(429, t("Too many failed logins: wait a few minutes."))
     u = _authenticate(name, password)
-    if u is None:
-        throttle.fail(*keys)
-        return None
-    throttle.reset(keys[0])
+    with pa.db.session() as s:
+        if u is None:
+            throttle.fail(s, name, _address(), pa.clock.now(), via=via)
+        else:
+            throttle.succeeded(s, name)
     return u
 
 
@@ -245,28 +189,28 @@ def issue_token(u: User | WebUser) -> str:
     return _serializer().dumps({"uid": u.id, "fp": fp})
 
 
-_basic_cache: dict[str, tuple[int, float]] = {}
 _basic_lock = threading.Lock()
 
 
 def _basic_user(name: str, password: str) -> WebUser | None:
-    """HTTP Basic. A verified (user, password) is remembered for a minute as an HMAC, so a kiosk
-    polling the API does not pay the password hash on every call."""
+    """HTTP Basic. A verified (user, password) is remembered by this app for a minute as an HMAC, so a
+    kiosk polling the API does not pay the password hash on every call (a changed password ends it)."""
     key = hmac.new(current_app.config["SECRET_KEY"].encode(), f"{name}\0{password}".encode(), "sha256").hexdigest()
     now = time.monotonic()
+    cache: dict[str, tuple[int, str, float]] = current_app.extensions.setdefault("pa_basic_cache", {})
     with _basic_lock:
-        hit = _basic_cache.get(key)
-    if hit and hit[1] > now:
-        u = load_user_by(id=hit[0])
-        if u is not None and u.active:
-            return WebUser.of(u)
-    u = verify_password(name, password)
+        hit = cache.get(key)
+    if hit and hit[2] > now:
+        user, fp = _user(hit[0])
+        if user is not None and fp == hit[1]:
+            return user
+    u = verify_password(name, password, via="API")
     if u is None:
         return None
     with _basic_lock:
-        if len(_basic_cache) > 1000:
-            _basic_cache.clear()
-        _basic_cache[key] = (u.id, now + 60)
+        if len(cache) > 1000:
+            cache.clear()
+        cache[key] = (u.id, fingerprint(u.password_hash), now + 60)
     return WebUser.of(u)
 
 
@@ -328,6 +272,8 @@ def login():
             session.clear()  # no session fixation: a fresh session for the logged-in user
             if lang:
                 session["lang"] = lang
+            with _pa().db.session() as s:
+                session["sid"] = security.open_session(s, u, _address(), _pa().clock.now())
             login_user(WebUser.of(u))
             return redirect(_safe_next(request.args.get("next")))
         error, status = t("Bad user name or password."), 401
@@ -337,17 +283,27 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    with _pa().db.session() as s:
+        security.end_session(s, session.get("sid"), current_user, _address(), _pa().clock.now())
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
 
 
+class _Cookies(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the panel is reached over TLS (or SESSION_COOKIE_SECURE)."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
+
+
 def init_app(app) -> None:
     login_manager.init_app(app)
     login_manager.login_message = None
-    limits = (app.config["LOGIN_FAIL_LIMIT"], app.config["LOGIN_FAIL_WINDOW"])
-    app.extensions["pa_throttle"] = (SharedThrottle(app.config["THROTTLE_FILE"], *limits)
-                                     if app.config.get("THROTTLE_FILE") else Throttle(*limits))
+    app.extensions["pa_throttle"] = Throttle(int(app.config["LOGIN_FAIL_LIMIT"]),
+                                             int(app.config["LOGIN_FAIL_ADDRESS_LIMIT"]),
+                                             timedelta(seconds=float(app.config["LOGIN_FAIL_WINDOW"])))
+    app.session_interface = _Cookies()
     app.register_blueprint(bp)
     app.jinja_env.globals["roles"] = SimpleNamespace(DESK=DESK, SUPERVISOR=SUPERVISOR, BROADCASTER=BROADCASTER,
                                                      SCHEDULE=SCHEDULE, FAULT_ACK=FAULT_ACK)

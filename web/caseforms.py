@@ -1,11 +1,11 @@
-"""Small helpers of the case-work pages (complaints, incidents, visits, handovers, reports): every field's
-problem in the staff's language, refusals said in their words, staff shown by their names. No rules."""
+"""Small helpers of the case-work pages (complaints, incidents, visits, handovers, reports): the shape
+every case-work form shares (``form_view``), every field's problem in the staff's language, refusals
+said in their words, staff shown by their names. No rules."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 
-from broadcaster.cases.forms import FormErrors
-from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied
+from broadcaster.errors import BroadcasterError, FieldErrors, InvalidTransition, NotFound, PermissionDenied
 from web.i18n import t
 
 REFUSALS = {
@@ -15,9 +15,36 @@ REFUSALS = {
 }
 
 
-def problems(exc: FormErrors) -> dict[str, str]:
-    """field -> what is wrong with it, translated."""
-    return {name: t(p.text, **p.values) for name, p in exc.problems.items()}
+def problems(exc: FieldErrors) -> dict[str, str]:
+    """field -> what is wrong with it, translated (a Form's problem keeps its English text and values)."""
+    return {name: t(getattr(p, "text", p), **getattr(p, "values", {})) for name, p in exc.fields.items()}
+
+
+def form_view(save, render, done, back: str | None = None):
+    """The shape of every case-work form: on POST, ``save(form)``; when it is saved, ``done(result)``
+    (usually :func:`saved`); bad fields -> ``render(form, errors)`` with 400 and every error beside its
+    field; another refusal -> said at the top of ``back`` (a URL); on GET, ``render({}, {})``."""
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = values()
+        try:
+            result = save(form)
+        except FieldErrors as exc:
+            errors = problems(exc)
+        except BroadcasterError as exc:
+            if back is None:
+                raise
+            flash(refusal(exc), "error")
+            return redirect(back), 303
+        else:
+            return done(result)
+    return render(form, errors), 400 if errors else 200
+
+
+def saved(message: str, endpoint: str, **kw):
+    """Said at the top of the page the form leads to (303: a reload does not post again)."""
+    flash(message, "ok")
+    return redirect(url_for(endpoint, **kw)), 303
 
 
 def refusal(exc: BroadcasterError) -> str:
@@ -30,12 +57,6 @@ def refusal(exc: BroadcasterError) -> str:
 def values() -> dict[str, str]:
     """The posted form, without the CSRF token."""
     return {k: v for k, v in request.form.items() if k != "csrf_token"}
-
-
-def refused(exc: BroadcasterError, endpoint: str, **kw):
-    """A refusal that is not a form problem: said at the top of the page the staff came from."""
-    flash(refusal(exc), "error")
-    return redirect(url_for(endpoint, **kw)), 303
 
 
 def staff_name(user) -> str:
@@ -71,6 +92,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["blueprints"] = app.blueprints
     app.jinja_env.globals["visits_due"] = lambda: work().visits.due()
     app.jinja_env.globals["complaint_escalations"] = lambda: work().complaints.escalations()
+    app.jinja_env.globals["security_due"] = lambda: work().security.due()
 
 
 class CaseWork:
@@ -81,6 +103,7 @@ class CaseWork:
         from broadcaster.cases.followup import VisitService
         from broadcaster.cases.handover import HandoverService
         from broadcaster.cases.incidents import IncidentService
+        from broadcaster.cases.security_handover import SecurityHandoverService
 
         self.pa = pa
         self.complaints = ComplaintService(pa.db, pa.clock, pa.tz)
@@ -88,6 +111,7 @@ class CaseWork:
         self.visits = VisitService(pa.db, pa.clock)
         self.handovers = HandoverService(pa.db, pa.clock, zones=pa.venue_zones, languages=pa.settings.languages,
                                          renderer=pa.renderer)
+        self.security = SecurityHandoverService(pa.db, pa.clock, pa.tz)
 
 
 def work() -> CaseWork:

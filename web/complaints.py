@@ -2,15 +2,13 @@
 next steps. Rules (states, escalation, follow-up visits) are broadcaster.cases.complaints'."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from broadcaster.cases.complaints import DEPARTMENTS, OPEN, TRANSITIONS
-from broadcaster.cases.forms import FormErrors
-from broadcaster.errors import BroadcasterError
 from broadcaster.store.models.desk import ComplaintCategory, ComplaintChannel, ComplaintState
 from web.auth import DESK, SUPERVISOR, actor, require
-from web.caseforms import problems, refused, values, work
+from web.caseforms import form_view, saved, work
 from web.i18n import t
 
 bp = Blueprint("complaints", __name__, url_prefix="/cases/complaints")
@@ -23,56 +21,39 @@ CHOICES = {"channels": list(ComplaintChannel), "categories": list(ComplaintCateg
 def index():
     w = work()
     show_all = request.args.get("all") == "1"
-    form, errors, code = {}, {}, 200
-    if request.method == "POST":
-        form = values()
-        try:
-            c = w.complaints.receive(actor(), form)
-        except FormErrors as exc:
-            errors, code = problems(exc), 400
-        else:
-            flash(t("Complaint {number} recorded.", number=c.number), "ok")
-            return redirect(url_for("complaints.one", number=c.number), 303)
-    rows = w.complaints.list(open_only=not show_all)
-    return render_template("cases/complaints.html", complaints=rows, values=form, errors=errors,
-                           show_all=show_all, escalated={c.id for c in rows if w.complaints.escalation_open(c)},
-                           **CHOICES), code
 
+    def render(form, errors):
+        rows = w.complaints.list(open_only=not show_all)
+        return render_template("cases/complaints.html", complaints=rows, values=form, errors=errors,
+                               show_all=show_all, escalated={c.id for c in rows if w.complaints.escalation_open(c)},
+                               **CHOICES)
 
-@bp.get("/<number>")
-@require(*DESK)
-def one(number: str):
-    return page(number)
-
-
-def page(number: str, action: str | None = None, form: dict | None = None, errors: dict | None = None,
-         code: int = 200):
-    w = work()
-    c = w.complaints.get(number)
-    nexts = TRANSITIONS[c.state]
-    return render_template("cases/complaint.html", c=c, action=action, values=form or {}, errors=errors or {},
-                           escalated=w.complaints.is_escalated(c), escalation_open=w.complaints.escalation_open(c),
-                           can_close=ComplaintState.CLOSED in nexts, is_open=c.state in OPEN,
-                           visits=w.visits.for_case("complaint", c.number), hours=w.complaints.hours,
-                           is_supervisor=current_user.can(*SUPERVISOR), **CHOICES), code
+    return form_view(lambda form: w.complaints.receive(actor(), form), render,
+                     lambda c: saved(t("Complaint {number} recorded.", number=c.number), "complaints.one",
+                                     number=c.number))
 
 
 ACTIONS = {"handle": "handle", "step": "add_step", "answer": "answer", "reopen": "reopen", "close": "close",
            "escalation": "close_escalation"}
 
 
-@bp.post("/<number>/<action>")
+@bp.route("/<number>", methods=["GET"])
+@bp.route("/<number>/<action>", methods=["POST"], endpoint="act")
 @require(*DESK)
-def act(number: str, action: str):
-    method = ACTIONS.get(action)
-    if method is None:
+def one(number: str, action: str | None = None):
+    w = work()
+    method = ACTIONS.get(action or "")
+    if request.method == "POST" and method is None:
         return redirect(url_for("complaints.one", number=number), 303)
-    form = values()
-    try:
-        getattr(work().complaints, method)(number, actor(), form)
-    except FormErrors as exc:
-        return page(number, action, form, problems(exc), 400)
-    except BroadcasterError as exc:
-        return refused(exc, "complaints.one", number=number)
-    flash(t("Saved."), "ok")
-    return redirect(url_for("complaints.one", number=number), 303)
+
+    def render(form, errors):
+        c = w.complaints.get(number)
+        return render_template("cases/complaint.html", c=c, action=action, values=form, errors=errors,
+                               escalated=w.complaints.is_escalated(c), escalation_open=w.complaints.escalation_open(c),
+                               can_close=ComplaintState.CLOSED in TRANSITIONS[c.state], is_open=c.state in OPEN,
+                               visits=w.visits.for_case("complaint", c.number), hours=w.complaints.hours,
+                               is_supervisor=current_user.can(*SUPERVISOR), **CHOICES)
+
+    return form_view(lambda form: getattr(w.complaints, method)(number, actor(), form), render,
+                     lambda _: saved(t("Saved."), "complaints.one", number=number),
+                     back=url_for("complaints.one", number=number))

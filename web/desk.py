@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from broadcaster import inputs
 from broadcaster.cases.missing import RESOLVED, TRANSITIONS
 from broadcaster.errors import BroadcasterError, FieldErrors, ValidationError
 from broadcaster.store.models.cases import CaseState, LostItemState
 from web import status_of
-from web.auth import DESK, actor, require
+from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
+from web.refusals import refusal, refusal_of
 from web.deskform import described, details_from, form_context, parse_when, remark, timeline_detail
 from web.views import form, svc
 
@@ -51,7 +53,7 @@ def urgent():
         except ValidationError as exc:
             return render_template("desk/urgent.html", **form_context(values, {"_": str(exc)})), status_of(exc)
         if err is not None:
-            flash(f"{t('Case')} {case.number}: {t(str(err))}", "error")
+            flash(f"{t('Case')} {case.number}: {refusal(str(err))}", "error")
         elif page.status.value == "pending_approval":
             flash(t("Page waits for a supervisor (free text)."), "info")
         else:
@@ -71,9 +73,9 @@ def preview():
         texts = svc().paging.preview(values.get("kind") or "missing", details_from(values),
                                      template=values.get("template") or None, extra_text=remark(values))
     except FieldErrors as exc:
-        return {"errors": {k: t(v) for k, v in exc.fields.items()}}, 400
+        return {"errors": {k: refusal(v) for k, v in exc.fields.items()}}, 400
     except BroadcasterError as exc:
-        return {"errors": {"_": t(str(exc))}}, 400
+        return {"errors": {"_": refusal_of(exc)}}, 400
     return {"texts": [{"lang": lang, "name": LANGUAGE_NAMES.get(lang, lang), "text": text}
                       for lang, text in texts.items()]}
 
@@ -139,7 +141,7 @@ def edit(number: str):
                    if getattr(d, f) not in (None, "")}
         svc().cases.edit(number, actor(), changes)
     except FieldErrors as exc:
-        flash(t("Nothing was changed.") + " " + "; ".join(f"{t(k)}: {t(v)}" for k, v in exc.fields.items()), "error")
+        flash(t("Nothing was changed.") + " " + refusal_of(exc), "error")
         return redirect(url_for("desk.case", number=number)), 303
     flash(t("Saved."), "ok")
     return redirect(url_for("desk.case", number=number))
@@ -173,30 +175,81 @@ def lost():
 
 @bp.get("/lost/<number>")
 @require(*DESK)
-def lost_item(number: str):
-    """One item: where it was found, its retention date, the claimant's ID and the hand-over signature;
-    ``?print=1`` is the receipt to print and sign."""
-    item = svc().lost.get(number)
+def lost_item(number: str, values=None, errors=None):
+    """One item: where it was found, its retention date, the claimant's ID and the hand-over signature,
+    or how it was disposed of; ``?print=1`` is the receipt to print and sign."""
+    from broadcaster.store.models.keeping import DisposalMethod
+
+    lost = svc().lost
+    item = lost.get(number)
     template = "desk/receipt.html" if request.args.get("print") else "desk/lost_item.html"
-    return render_template(template, item=item, keep_until=svc().lost.keep_until(item))
+    keep_until = lost.keep_until(item)
+    return render_template(template, item=item, keep_until=keep_until, methods=list(DisposalMethod),
+                           due=item.state is LostItemState.STORED and keep_until <= svc().clock.now(),
+                           values=values or {}, errors=errors or {}), 400 if errors else 200
+
+
+@bp.get("/lost/disposal")
+@require(*DESK)
+def lost_due():
+    """Items held past the venue's retention period: due for disposal (a supervisor records it)."""
+    lost = svc().lost
+    return render_template("desk/lost_due.html", items=lost.unclaimed(), days=lost.retention_days(),
+                           keep_until=lost.keep_until, errors={})
+
+
+@bp.post("/lost/retention")
+@require(*SUPERVISOR)
+def lost_retention():
+    lost = svc().lost
+    try:
+        lost.set_retention(actor(), request.form.get("retention_days", ""))
+    except FieldErrors as exc:
+        return render_template("desk/lost_due.html", items=lost.unclaimed(), days=request.form.get("retention_days"),
+                               keep_until=lost.keep_until, errors=exc.fields), 400
+    flash(t("Saved."), "ok")
+    return redirect(url_for("desk.lost_due"))
+
+
+@bp.post("/lost/<number>/dispose")
+@require(*SUPERVISOR)
+def lost_dispose(number: str):
+    from broadcaster.cases.lost_property import check_disposal
+
+    v = form("method", "handled_by", "disposed_at", "note")
+    try:
+        at, errors = parse_when(v["disposed_at"], "disposed_at"), {}
+    except FieldErrors as exc:
+        at, errors = None, dict(exc.fields)
+    errors = {**check_disposal(svc().clock.now(), v["method"] or "", v["handled_by"] or "", at)[2], **errors}
+    try:
+        if not errors:
+            svc().lost.dispose(number, actor(), method=v["method"] or "", handled_by=v["handled_by"] or "",
+                               disposed_at=at, note=v["note"] or "")
+    except FieldErrors as exc:
+        errors = exc.fields
+    if errors:
+        return lost_item(number, values=v, errors=errors)
+    flash(f"{number}: {t('Disposal recorded.')}", "ok")
+    return redirect(url_for("desk.lost_item", number=number))
 
 
 @bp.post("/lost")
 @require(*DESK)
 def lost_register():
-    from broadcaster.cases.lost_property import check_item
-
     v = form("category", "where_found", "finder", "storage_place", "found_at", "colour", "description")
-    fields = {k: v[k] or "" for k in ("category", "where_found", "finder", "storage_place")} | {"colour": v["colour"]}
-    try:
-        found_at, errors = parse_when(v["found_at"], "found_at"), {}
+    errors: dict = {}
+    try:  # the API's input model, then the register's own rules
+        d = inputs.parse(inputs.LostItem, v | {"valuable": bool(request.form.get("valuable"))})
     except FieldErrors as exc:
-        found_at, errors = None, dict(exc.fields)
+        d, errors = None, dict(exc.fields)
     try:
-        errors = {**check_item(svc().clock.now(), found_at=None, **fields)[1], **errors}
+        found_at = parse_when(v["found_at"], "found_at") if "found_at" not in errors else None
+    except FieldErrors as exc:
+        found_at, errors = None, errors | exc.fields
+    try:
         if not errors:
-            item = svc().lost.register(actor(), **fields, found_at=found_at, description=v["description"] or "",
-                                       valuable=bool(request.form.get("valuable")))
+            item = svc().lost.register(actor(), **d.given() | {"found_at": found_at})
     except FieldErrors as exc:
         errors = exc.fields
     if errors:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
+from broadcaster import inputs
 from broadcaster.cases.missing import CaseDetails
 from broadcaster.errors import FieldErrors, ValidationError
 from broadcaster.paging.vocabulary import compose, options
 from web.i18n import current_language, t
 from web.views import svc, tz
+from web.vocabulary import venue_words
 
 CASE_FIELDS = ("person_name", "age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
                "reporter_name", "reporter_contact", "meeting_point", "notes")
@@ -33,7 +35,13 @@ def details_from(values: dict) -> CaseDetails:
     """The case's details; the clothing and shoes from the pick-lists when picked (else as typed, for
     the API). FieldErrors names every field that is wrong."""
     errors: dict[str, str] = {}
-    v = {f: values.get(f) for f in CASE_FIELDS if f != "notes"}
+    given = {f: values.get(f) for f in (*CASE_FIELDS, "last_seen_at", "is_child") if values.get(f) is not None}
+    try:  # the shared input model: types, lengths, NUL and control characters, nothing speakable
+        v = inputs.parse(inputs.CaseFields, given).given()
+    except FieldErrors as exc:  # and what the case itself lacks, from the fields that passed: all at once
+        errors = dict(exc.fields)
+        v = inputs.parse(inputs.CaseFields, {k: x for k, x in given.items() if k not in errors}).given()
+        errors = {**_lacking(values.get("kind"), v), **errors}
     for field, pairs in (("clothing", [("top_colour", "top"), ("bottom_colour", "bottom")]),
                          ("shoes", [("shoes_colour", "shoes_type")])):
         picks = [(values.get(c) or None, values.get(g) or None) for c, g in pairs]
@@ -41,23 +49,42 @@ def details_from(values: dict) -> CaseDetails:
             try:
                 if any(c and not g for c, g in picks):
                     raise ValidationError("choose the garment too")
-                v[field] = compose(picks)
+                v[field] = compose(picks, venue_words())
             except ValidationError as exc:
                 errors[field] = str(exc).removeprefix("clothing: ")
     try:
-        at = parse_when(values.get("last_seen_at"), "last_seen_at")
+        at = parse_when(v.pop("last_seen_at", None), "last_seen_at")
     except FieldErrors as exc:
         errors.update(exc.fields)
         at = None
     if errors:
         raise FieldErrors(errors)
-    return CaseDetails(**v, last_seen_at=at, notes=values.get("notes") or "",
-                       is_child=True if values.get("is_child") in (True, "1", "on", "true") else None)
+    return CaseDetails(**v | {"last_seen_at": at, "notes": v.get("notes") or "", "is_child": v.get("is_child") or None})
+
+
+def _lacking(kind, fields: dict) -> dict[str, str]:
+    """The case's own refusals (a missing person needs a reporter...) of fields the model let pass."""
+    from broadcaster.cases.missing import validate_details
+    from broadcaster.store.models.cases import CaseKind
+
+    try:
+        validate_details(CaseKind(kind or "missing"), CaseDetails(**fields | {"last_seen_at": None}),
+                         svc().clock.now())
+    except (ValueError, FieldErrors) as exc:
+        return dict(getattr(exc, "fields", {}))
+    return {}
 
 
 def remark(values: dict) -> str | dict | None:
     """The remark in each venue language (``remark_<lang>``), or the API's one ``extra_text``."""
-    per_lang = {k[len("remark_"):]: (v or "").strip() for k, v in values.items() if k.startswith("remark_")}
+    per_lang, errors = {}, {}
+    for key in (k for k in values if k.startswith("remark_")):
+        try:  # the same check as the API's extra_text (it airs)
+            per_lang[key[len("remark_"):]] = inputs.parse(inputs.PageAgain, {"extra_text": values[key]}).extra_text or ""
+        except FieldErrors as exc:
+            errors[key] = exc.fields.get("extra_text") or str(exc)
+    if errors:
+        raise FieldErrors(errors)
     if any(per_lang.values()):
         return per_lang
     return values.get("extra_text") or None
@@ -70,7 +97,7 @@ def place_options(meeting: bool) -> list[tuple[str, str]]:
     ui = "zh-CN" if current_language() == "zh" else "en"
     out = []
     for p in st.places or []:
-        if meeting and not p.get("meeting_point"):
+        if (meeting and not p.get("meeting_point")) or p.get("retired"):
             continue
         names = p["names"]
         out.append((names.get(langs[0]) if langs else next(iter(names.values())),
@@ -82,7 +109,7 @@ def form_context(values: dict, errors: dict) -> dict:
     from broadcaster.venue import LANGUAGE_NAMES
 
     st = svc().settings
-    return dict(values=values, errors=errors, templates=svc().templates.list(), picks=options(current_language()),
+    return dict(values=values, errors=errors, templates=svc().templates.list(), picks=options(current_language(), venue_words()),
                 places=place_options(False), meeting_points=place_options(True),
                 venue_languages=[(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in st.languages or []])
 
@@ -96,7 +123,7 @@ def described(case) -> dict[str, str]:
     out = {}
     for f in ("clothing", "shoes"):
         value = getattr(case, f)
-        out[f] = (say(value, ui) or value) if value else None
+        out[f] = (say(value, ui, venue_words()) or value) if value else None
     for f in ("last_seen_place", "meeting_point"):
         value = getattr(case, f)
         out[f] = ((place_names(svc().settings.places, value) or {}).get(ui) or value) if value else None

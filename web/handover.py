@@ -3,13 +3,12 @@ and explain crosses, sign with the logged-in user (outgoing first, then incoming
 broadcaster.cases.handover's."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from broadcaster.cases.forms import FormErrors
-from broadcaster.errors import BroadcasterError
+from broadcaster.errors import FieldErrors
 from web.auth import DESK, actor, require
-from web.caseforms import problems, refused, values, work
+from web.caseforms import form_view, work
 from web.i18n import t
 
 bp = Blueprint("handover", __name__, url_prefix="/cases/handover")
@@ -36,32 +35,14 @@ def label(check) -> str:
 @require(*DESK)
 def index():
     w = work()
-    form, errors, code = {}, {}, 200
-    if request.method == "POST":
-        form = values()
-        try:
-            h = w.handovers.start(actor(), form)
-        except FormErrors as exc:
-            errors, code = problems(exc), 400
-        else:
-            return redirect(url_for("handover.one", handover_id=h.id), 303)
-    return render_template("cases/handovers.html", handovers=w.handovers.list(), values=form, errors=errors), code
+    return form_view(lambda form: w.handovers.start(actor(), form),
+                     lambda form, errors: render_template("cases/handovers.html", handovers=w.handovers.list(),
+                                                          values=form, errors=errors),
+                     lambda h: redirect(url_for("handover.one", handover_id=h.id), 303))
 
 
-def page(handover_id: int, errors: dict | None = None, form: dict | None = None, code: int = 200):
-    h = work().handovers.get(handover_id)
-    return render_template("cases/handover.html", h=h, label=label, errors=errors or {}, values=form or {},
-                           me=current_user.name, zones=work().handovers.zones), code
-
-
-@bp.get("/<int:handover_id>")
-@require(*DESK)
-def one(handover_id: int):
-    return page(handover_id)
-
-
-def apply_lines(handover_id: int, form: dict) -> dict[str, str]:
-    """The checklist form's ticks, crosses and explanations, line by line; returns each line's problem."""
+def apply_lines(handover_id: int, form: dict) -> None:
+    """The checklist form's ticks, crosses and explanations, line by line; every line's problem at once."""
     w, found = work(), {}
     for check in w.handovers.get(handover_id).checks:
         if f"explanation-{check.id}" not in form and f"result-{check.id}" not in form:
@@ -74,44 +55,47 @@ def apply_lines(handover_id: int, form: dict) -> dict[str, str]:
             continue
         try:
             w.handovers.mark(handover_id, actor(), check.id, {"result": result, "explanation": explanation})
-        except FormErrors as exc:
-            found.update({f"check-{check.id}": v for v in problems(exc).values()})
-    return found
-
-
-@bp.post("/<int:handover_id>/lines")
-@require(*DESK)
-def lines(handover_id: int):
-    """The checklist form: each line's tick or cross and its explanation."""
-    form = values()
-    try:
-        found = apply_lines(handover_id, form)
-    except BroadcasterError as exc:
-        return refused(exc, "handover.one", handover_id=handover_id)
+        except FieldErrors as exc:
+            found.update({f"check-{check.id}": p for p in exc.fields.values()})
     if found:
-        return page(handover_id, found, form, 400)
-    flash(t("Saved."), "ok")
-    return redirect(url_for("handover.one", handover_id=handover_id), 303)
+        raise FieldErrors(found)
 
 
-@bp.post("/<int:handover_id>/<action>")
+def sign(handover_id: int, form: dict) -> str:
+    """The checklist as it stands on the page (until the outgoing signature), then the signature."""
+    if work().handovers.get(handover_id).outgoing_signed_at is None:
+        apply_lines(handover_id, form)
+    work().handovers.sign(handover_id, actor())
+    return t("Signed.")
+
+
+def tone(handover_id: int, form: dict) -> str:
+    work().handovers.test_tone(handover_id, actor(), form.get("zone", ""))
+    return t("Test tone requested: listen in the zone.")
+
+
+#: what each of the page's forms does; each returns what to say at the top of the page
+ACTIONS = {"lines": lambda hid, form: apply_lines(hid, form) or t("Saved."),
+           "pa-check": lambda hid, form: work().handovers.run_pa_check(hid, actor()) and "",
+           "tone": tone, "sign": sign}
+
+
+@bp.route("/<int:handover_id>", methods=["GET"])
+@bp.route("/<int:handover_id>/<action>", methods=["POST"], endpoint="act")
 @require(*DESK)
-def act(handover_id: int, action: str):
-    w = work()
-    try:
-        if action == "pa-check":
-            w.handovers.run_pa_check(handover_id, actor())
-        elif action == "tone":
-            w.handovers.test_tone(handover_id, actor(), request.form.get("zone", ""))
-            flash(t("Test tone requested: listen in the zone."), "info")
-        elif action == "sign":  # the checklist as it stands on the page, then the signature
-            found = apply_lines(handover_id, values()) if w.handovers.get(handover_id).outgoing_signed_at is None else {}
-            if found:
-                return page(handover_id, found, values(), 400)
-            w.handovers.sign(handover_id, actor())
-            flash(t("Signed."), "ok")
-    except FormErrors as exc:
-        return page(handover_id, problems(exc), values(), code=400)
-    except BroadcasterError as exc:
-        return refused(exc, "handover.one", handover_id=handover_id)
-    return redirect(url_for("handover.one", handover_id=handover_id), 303)
+def one(handover_id: int, action: str | None = None):
+    page = url_for("handover.one", handover_id=handover_id)
+    if action is not None and action not in ACTIONS:
+        return redirect(page, 303)
+
+    def render(form, errors):
+        return render_template("cases/handover.html", h=work().handovers.get(handover_id), label=label,
+                               errors=errors, values=form, action=action, me=current_user.name,
+                               zones=work().handovers.zones)
+
+    def done(message):
+        if message:
+            flash(message, "ok")
+        return redirect(page, 303)
+
+    return form_view(lambda form: ACTIONS[action](handover_id, form), render, done, back=page)

@@ -310,11 +310,110 @@ ZH: dict[str, str] = {
     "Programmes play this playlist: take it out of them first.": "有节目在播放这个列表：请先把它从这些节目中移除。",
     "Track removed.": "曲目已删除。", "Playlist deleted.": "播放列表已删除。",
     "Add a slot": "添加时段", "Add a slot on {day}": "在 {day} 添加时段",
+    # schedule: the week as a time grid, slot lengths, track loudness, calendar import errors (issue 14, week)
+    "Click a time to add a slot there. Drag a slot to move it; drag its lower edge to change how long it lasts. From the keyboard: a slot's “Move” link.":
+        "点击某个时间即可在该处添加时段。拖动时段可移动它；拖动其下边缘可改变时长。使用键盘：点时段的“移动”链接。",
+    "Day": "日期",  # desk: weekday names come from Babel (web.views.day_name)
+    "Drag to change how long it lasts": "拖动以改变时长", "Length (minutes)": "时长（分钟）",
+    "Changes the programme: all its slots last as long.": "会修改节目本身：它的所有时段都会是这个时长。",
+    "Save the length": "保存时长", "Give the length in minutes.": "请填写时长（分钟）。",
+    "This slot is no longer in the schedule.": "这个时段已不在节目表中。",
+    "“{name}” now lasts {n} min, in every slot.": "“{name}”现在每个时段都播 {n} 分钟。",
+    "This programme cannot last {n} min: {why}": "这个节目不能播 {n} 分钟：{why}",
+    "its other pieces need at least {n} min": "其他内容至少需要 {n} 分钟",
+    "its music lasts only {n} min": "它的音乐只有 {n} 分钟",
+    "its pieces have fixed lengths; add music or silence to it in the programme editor":
+        "它的内容时长固定；请在节目编辑中加入音乐或静音",
+    "loudness not measured: plays as recorded": "未测量响度：按原音量播放",
+    "{lufs} LUFS, at the venue's level": "{lufs} LUFS，已是场馆标准响度",
+    "{lufs} LUFS, lowered {db} dB": "{lufs} LUFS，已调低 {db} dB",
+    "{lufs} LUFS or quieter, raised {db} dB": "{lufs} LUFS 或更轻，已调高 {db} dB",
+    "No programme is called “{event}”: choose the programme its events air.": "没有名为“{event}”的节目：请选择这些活动播出的节目。",
+    "event “{event}”: {why}": "活动“{event}”：{why}",
+    "it lasts all day ({detail}): give it a time of day": "这是全天活动（{detail}）：请给它一个具体时间",
+    "it has more than one repeat rule": "它有不止一条重复规则",
+    "it repeats {detail}: only events that repeat every day or every week can be imported": "它{detail}重复一次：只能导入每天或每周重复的活动",
+    "it repeats every few days or weeks: only every day or every week can be imported": "它隔几天或几周重复一次：只能导入每天或每周重复的活动",
+    "it repeats on days such as “{detail}” (the first Monday…): only plain weekdays can be imported": "它在“{detail}”这类日期重复（如每月第一个周一）：只能导入普通的星期几",
+    "its repeat rule uses {detail}, which this system cannot schedule": "它的重复规则用到了 {detail}，本系统无法排播",
+    "it has no start time": "它没有开始时间",
+    "it has extra dates (RDATE): make each of them an event of its own": "它带有额外日期（RDATE）：请把每个日期做成单独的活动",
+    "its dates do not make a schedule (does it end before it starts?)": "它的日期无法排成节目表（是否结束早于开始？）",
+    "this is not a calendar file (.ics)": "这不是日历文件（.ics）", "the file is damaged, or not a calendar file": "文件已损坏，或不是日历文件",
+    "the file has no events": "文件里没有活动",
+    "every month": "每月", "every year": "每年", "every hour": "每小时", "every minute": "每分钟", "every second": "每秒",
+    # approvals in the supervisors' words (issue 14, week)
+    "Version": "版本", "version {n}, new": "第 {n} 版（新稿）",
+    "version {n}, replaces version {old} on air": "第 {n} 版，替换正在播出的第 {old} 版",
+    "version {n}, replaces version {old}": "第 {n} 版，替换第 {old} 版",
+    "normal": "普通", "high": "较高", "urgent": "紧急", "script": "文稿",
+    "all_clear": "解除", "security": "安保", "lost_property": "失物招领",
     "Move a slot": "移动时段", "Only this slot moves; the rule's other days stay as they are.": "只移动这一个时段，规则的其他日期不变。",
     "New day": "新日期", "New time": "新时间", "Move": "移动", "Slot moved.": "时段已移动。",
     "Choose the day.": "请选择日期。", "Choose the time.": "请选择时间。",
     "This slot cannot be moved there.": "无法把这个时段移到那里。",
     # week end
+    # sessions and security log (issue 12)
+    "Security log": "安全日志",
+    "Log-ins, locked accounts, password and account changes, and approvals, newest first.":
+        "登录、账户锁定、密码与账户变更以及审批记录，最新的在前。",
+    "What happened": "事件", "Everything": "全部", "From date": "起始日期", "To date": "截止日期",
+    "Account": "账户", "Details": "详情", "From address": "来源地址", "system": "系统",
+    "Nothing found.": "没有找到记录。", "Only the newest {n} are shown: narrow the search.": "只显示最新的 {n} 条，请缩小查找范围。",
+    "version {n}": "第 {n} 版", "choose a date": "请选择日期", "the last day is before the first": "截止日期早于起始日期",
+    "API": "接口",
+    "Log staff out after this many minutes unused": "员工登录闲置多少分钟后自动退出",
+    "a whole number of minutes from 5 to 720": "请填写 5 到 720 之间的整数分钟",
+    "Logged in": "登录", "Failed log-in": "登录失败", "Account locked after failed log-ins": "登录失败过多，账户已锁定",
+    "Desk locked after failed log-ins": "登录失败过多，该地址已锁定", "Logged out": "退出登录",
+    "Signed out after being idle": "闲置超时，已自动退出", "Changed own password": "修改了自己的密码",
+    "Password set by an admin": "管理员设置了密码", "Account added": "新增账户", "Account switched off": "停用账户",
+    "Account switched on": "启用账户", "Announcement approved": "批准广播稿", "Announcement rejected": "退回广播稿",
+    "Page approved": "批准寻人广播", "Page rejected": "退回寻人广播",
+    # sessions end
+    # (roles) an admin changes a user's role (issue 12)
+    "Role changed": "角色变更", "from {old} to {new}": "由{old}改为{new}", "Change role": "更改角色",
+    "Role of {name}": "{name}的角色", "{name} is now {role}.": "{name}现在是{role}。",
+    "this is the last admin: make another user an admin first": "这是最后一位管理员：请先让另一位用户成为管理员",
+    # (roles) end
+    # sound (issue 13): the venue's chimes, the as-run log's playback
+    "Chime": "提示音", "Sound": "声音",
+    "Before announcements": "一般广播前", "Before urgent pages": "紧急寻人广播前", "Before emergencies": "紧急情况广播前",
+    "Before programmes": "节目前", "After an announcement": "广播结束后",
+    "The chime rings before each announcement so visitors know what follows. You may replace any chime with the venue's own sound.":
+        "每条广播前都会响起提示音，让游客知道接下来的内容。任何提示音都可以换成本场馆自己的声音。",
+    "The venue's own": "本场馆的", "Built-in": "系统自带", "Back to the built-in chime": "恢复系统自带提示音",
+    "Listen before you use it": "启用前请先试听",
+    "This is how the new chime will ring, trimmed, faded and set to the venue's level.":
+        "新提示音播出时就是这样（已去掉首尾静音、加上淡入淡出并调到本场馆音量）。",
+    "Use this chime": "启用此提示音", "Choose another file": "换一个文件",
+    "Upload the venue's own chime": "上传本场馆的提示音",
+    "A WAV, FLAC, OGG or MP3 file with 0.3 to 8 seconds of sound. You will hear it before it is used.":
+        "WAV、FLAC、OGG 或 MP3 文件，声音长 0.3 到 8 秒。启用前可以先试听。",
+    "Which chime it replaces": "替换哪个提示音", "Sound file": "声音文件", "Check and listen": "检查并试听",
+    "Choose which chime to replace.": "请选择要替换的提示音。", "Choose a sound file.": "请选择一个声音文件。",
+    "This file is silent.": "这个文件没有声音。",
+    "The sound lasts {s} s; a chime needs at least {min} s.": "声音只有 {s} 秒；提示音至少要 {min} 秒。",
+    "The sound is too long; a chime may last at most {max} s.": "声音太长；提示音最长 {max} 秒。",
+    "This file is not a sound file this system can read (use WAV, FLAC, OGG or MP3).":
+        "系统无法读取这个文件（请使用 WAV、FLAC、OGG 或 MP3）。",
+    "The new chime is in use: {name}.": "新提示音已启用：{name}。",
+    "The built-in chime is back: {name}.": "已恢复系统自带提示音：{name}。",
+    "As aired": "实际播出", "Hear what the public heard": "收听当时播出的声音", "Not recorded": "未录音",
+    "The air recording of this item is not kept": "此条目的播出录音未保存",
+    # sound end
+    # input checks (broadcaster.inputs, issue 12)
+    "must be text": "须为文字", "must be yes or no (true or false)": "须为是或否",
+    "must be an object (name -> value)": "须为“名称 → 内容”的对象", "must be a list": "须为列表",
+    "not a field of this form": "本表单没有此栏", "expected a JSON object": "须为 JSON 对象", "not valid JSON": "JSON 格式错误",
+    "give at least one": "至少填写一项", "too many entries": "条目过多", "not in the expected form": "格式不对",
+    "holds a control or invisible character; type the text again": "含有控制字符或不可见字符，请重新输入",
+    "nothing to say: write words, not only signs or emoji": "没有可播读的内容：请写文字，不要只用符号或表情",
+    "use HH:MM or YYYY-MM-DDTHH:MM, e.g. 14:30": "请用 时:分 或 年-月-日T时:分，例如 14:30",
+    "use a date like 2026-11-26": "请用 2026-11-26 这样的日期", "zone names are letters, digits, - and _":
+    "区域名只能用字母、数字、- 和 _", "a language tag such as zh-CN or en": "语言代码，例如 zh-CN 或 en",
+    "the audio's SHA-256 (64 hex digits)": "音频的 SHA-256（64 位十六进制）",
+    # input checks end
 }
 
 from web.i18n_desk import DESK_ZH  # noqa: E402 (desk, issue 11)

@@ -1,7 +1,27 @@
-"""Chinese for the desk's pages, the first-day setup, accounts and the schedule's rule form (issue 11),
+"""Chinese for the desk's pages, the first-day setup, accounts and the schedule's rule form (issue 11) and the
+case work's handover with security, settings and unreached visits (issue 15),
 merged into web.i18n's catalogue. English keys; ``{name}`` placeholders are filled after translating."""
 
 DESK_ZH: dict[str, str] = {
+    # cases: handover with security, case-work settings, visits not reached (issue 15, second part)
+    "Handover with security": "与保安部交接", "Handover with security recorded.": "与保安部交接已记录。",
+    "missed": "已错过", "recorded": "已记录", "recorded late": "补记（逾时）", "Fixed hour": "交接时间",
+    "At {times} every day, with the security control room: the complaints and service requests of the night "
+    "in the morning, the handover book in the evening.":
+        "每天 {times} 与保安监控室值班人员交接：早上交接夜间的投诉和服务要求，晚上将工作交接本交予保安。",
+    "Security officer's name": "保安值班人员姓名", "Security officer": "保安值班人员",
+    "Cases and items handed over": "交接的事项和物品", "(anything urgent: tell your manager at once)":
+        "（特殊或紧急事项须立即向经理汇报）", "Record the handover": "记录交接", "Nothing to record now.": "现在没有需要记录的交接。",
+    "The last 7 days": "最近 7 天", "Settings": "设置", "Case-work settings": "客服工作设置",
+    "Hours to answer a complaint": "投诉答复时限（小时）", "(not answered by then, it goes to the manager)":
+        "（逾时未答复即上报经理）", "Fixed hours of the handover with security": "与保安部交接的固定时间",
+    "(e.g. 08:00, 18:00)": "（例如 08:00, 18:00）", "A number of hours from {low} to {high}.": "请填写 {low} 到 {high} 之间的小时数。",
+    "Times like 08:00, 18:00.": "请按 08:00, 18:00 的格式填写时间。", "At most {limit} times a day.": "每天最多 {limit} 个时间。",
+    "Already recorded.": "已经记录过了。", "Could not reach the visitor?": "联系不上来宾？",
+    "Not reached {n}× so far.": "已有 {n} 次未联系上。", "(e.g. no answer, number not in service)": "（例如无人接听、号码停用）",
+    "Could not be reached: try again later": "未联系上：稍后再回访", "Not reached: the visit stays due.": "未联系上：回访仍待进行。",
+    "could not be reached": "未联系上", "not reached {n}×": "未联系上 {n} 次",
+    "Follow-up calls that did not reach the visitor": "未联系上的回访",
     # case pages, board, timeline, errors in staff words
     "Person": "人员", "about {age}": "约{age}岁", "Last seen (time)": "最后出现时间", "New state": "新状态",
     "(required to close)": "（结案必填）", "(the usual one)": "（默认模板）", "All cases": "全部案件",
@@ -82,8 +102,8 @@ DESK_ZH: dict[str, str] = {
     "Speech engine {name} is not answering; another voice speaks for it.": "语音引擎 {name} 无响应，已由其他语音代为播报。",
     "Edit details": "修改信息", "Nothing was changed.": "未作任何修改。",
     # schedule rules in staff words (weekday names, descriptions, errors)
-    "Monday": "周一", "Tuesday": "周二", "Wednesday": "周三", "Thursday": "周四", "Friday": "周五", "Saturday": "周六",
-    "Sunday": "周日", ", ": "、", "every {days} at {at}": "每{days} {at}", "every day at {at}": "每天 {at}",
+    # weekday names come from Babel (web.views.day_name)
+    ", ": "、", "every {days} at {at}": "每{days} {at}", "every day at {at}": "每天 {at}",
     "every {n} min from {start} to {end}": "{start} 至 {end} 每 {n} 分钟", " on {days}": "（{days}）",
     "once on {date} at {at}": "{date} {at} 一次", ", from {start} to {end}": "，{start} 至 {end}",
     ", except {dates}": "，{dates} 除外", "every week": "每周", "every day": "每天", "every few minutes": "每隔几分钟",
@@ -105,4 +125,97 @@ DESK_ZH: dict[str, str] = {
     "Keep the parts in braces, e.g. {meeting_point}: the desk's answers go there.":
         "请保留花括号中的部分（例如 {meeting_point}）：服务台填写的内容会放在那里。",
     "needed for the page": "广播需要此项",
+    # -- desk (session 2): lost-property disposal, the venue's own words, refusals said in Chinese ------
+    "Due for disposal": "待处置", "Disposed of": "处置方式", "Taken by / done by": "接收人 / 经办人", "When": "时间",
+    "Note": "备注", "How it left": "处置方式", "Record the disposal": "登记处置", "Disposal recorded.": "已登记处置。",
+    "e.g. the police officer and badge number, the charity": "例如：民警姓名和警号、慈善机构名称", "empty: now": "不填即为现在",
+    "A supervisor records the disposal.": "处置由主管登记。", "Days kept": "保管天数", "Save": "保存",
+    "Unclaimed items are kept {days} days after they were found; these are past that date.":
+        "无人认领的物品自拾获起保管 {days} 天；以下物品已超过保管期。",
+    "Nothing is due for disposal.": "没有待处置的物品。", "disposed": "已处置",
+    "police": "交公安机关", "donated": "捐赠", "destroyed": "销毁", "returned_to_finder": "归还拾获人",
+    "Word lists": "选项词表", "Words for the desk's lists": "服务台选项词表", "Add a colour": "添加颜色",
+    "Add a garment": "添加衣物", "Add the colour": "添加颜色", "Add the garment": "添加衣物",
+    "Give the word in every language of the venue: each language's page says it in its own words.":
+        "请用场馆的每种语言填写：每种语言的广播都用该语言说出这个词。",
+    "as said after “в”, with each kind of garment": "用在“в”之后，按衣物的性和数各写一种",
+    "with a masculine or neuter garment (в … свитере)": "搭配阳性或中性衣物（в … свитере）",
+    "with a feminine garment (в … куртке)": "搭配阴性衣物（в … куртке）",
+    "with a plural garment (в … джинсах)": "搭配复数衣物（в … джинсах）",
+    "as said after “в” (в куртке)": "用在“в”之后的形式（в куртке）", "Worn as": "穿着部位",
+    "Top (shirt, jacket, dress)": "上身（衬衫、外套、连衣裙）", "Bottom (trousers, skirt)": "下身（裤子、裙子）",
+    "Russian gender": "俄语的性", "masculine (в … свитере)": "阳性（в … свитере）",
+    "feminine (в … куртке)": "阴性（в … куртке）", "neuter (в … пальто)": "中性（в … пальто）",
+    "plural (в … джинсах)": "复数（в … джинсах）",
+    "English says it with “a” (a jacket; not for jeans or shoes)": "英语前加“a”（如 a jacket；jeans、shoes 不加）",
+    "The venue's own words": "本场馆添加的词", "offered": "可选", "Offer again": "重新启用", "Retire": "停用",
+    "No words added yet: the desk uses the built-in lists.": "尚未添加：服务台使用内置选项。",
+    "Added: the desk's lists offer it now.": "已添加：服务台的选项中已有此词。", "Removed.": "已删除。",
+    "give the word in this language too": "请也用这种语言填写", "this word is already in the list": "列表中已有这个词",
+    "choose the word's gender": "请选择这个词的性", "choose what kind of word this is": "请选择词的类别",
+    "choose how the item left": "请选择处置方式",
+    "Remark": "附言", "Template": "模板", "User": "用户", " or ": "或",
+    # refusals with values (web.refusals): the template is translated, then the values filled in
+    "{user} ({role}) may not {action}: needs {roles}": "{user}（{role}）无权{action}：需要{roles}权限",
+    "user {name} is not active": "用户 {name} 已停用",
+    "four-eyes: {user} wrote page #{n} and cannot approve it": "双人审核：广播 #{n} 由 {user} 撰写，不能由本人批准",
+    "four-eyes: {user} wrote template {key} and cannot approve it": "双人审核：模板 {key} 由 {user} 撰写，不能由本人批准",
+    "case {number}: cannot go from {from} to {to}": "案件 {number}：不能从“{from}”改为“{to}”",
+    "item {number}: cannot go from {from} to {to}": "物品 {number}：不能从“{from}”改为“{to}”",
+    "item {number}: cannot go from {from} to {to} (record the claim first)":
+        "物品 {number}：不能从“{from}”改为“{to}”（请先登记认领）",
+    "item {number} is {state}: nothing to announce": "物品 {number} {state}：无需广播",
+    "item {number} is not marked valuable; only valuable items are announced": "物品 {number} 未标为贵重物品；只有贵重物品才广播",
+    "item {number} is kept until {date}: not due for disposal": "物品 {number} 保管至 {date}：尚不能处置",
+    "case {number} is {state}: nothing to page": "案件 {number} {state}：无需广播",
+    "case {number} is {state}: follow up after closing it": "案件 {number} {state}：请结案后再回访",
+    "page #{n}: cannot approve from {state}": "广播 #{n}：状态为“{state}”，不能批准",
+    "page #{n}: cannot reject from {state}": "广播 #{n}：状态为“{state}”，不能驳回",
+    "resolve to found, reunited or closed, not {state}": "只能处理为已找到、已团聚或已结案，不能是“{state}”",
+    "no such case: {number}": "没有这个案件：{number}", "no such lost-property item: {number}": "没有这件失物：{number}",
+    "no such page: {n}": "没有这条广播：{n}", "no such page template: {key}": "没有这个广播模板：{key}",
+    "no such user: {name}": "没有这个用户：{name}", "no such word: {key}": "没有这个词：{key}",
+    "case {number} uses this word: retire it instead": "案件 {number} 用到了这个词：请改为停用",
+    "case {number} names the place {name}: tick Retired instead of removing it":
+        "案件 {number} 用到了地点“{name}”：请勾选“停用”，不要删除",
+    "Retired (no longer offered)": "停用（不再提供选择）",
+    "Places and meeting points are named by the admin under Places; one a case names is retired there, never removed.":
+        "地点和会合地点由管理员在“地点”中命名；案件用到的地点只能停用，不能删除。",
+    "the page template “{title}” is not approved yet: a supervisor approves it under Approvals (four-eyes), then page the case again":
+        "广播模板“{title}”尚未批准：请主管在“审批”中批准（双人审核），然后再次广播该案件",
+    "the {lang} text of this page would mix languages: pick the places and the clothing from the lists, or give a remark in every language":
+        "这条广播的 {lang} 文本会混用语言：请从列表中选择地点和衣着，或用每种语言填写附言",
+    "template {key} has no {langs} text yet: an admin adds it and a supervisor approves it":
+        "模板 {key} 还没有 {langs} 文本：请管理员添加，再由主管批准",
+    "no-name rule: the {lang} text of this page about a child contains the child's name (or part of it); remove it from the description/free text":
+        "不播姓名规定：这条儿童广播的 {lang} 文本含有孩子的姓名（或其一部分）；请从描述或附加文字中删去",
+    "must be one of {values}; got {value}": "只能是 {values} 之一；收到的是 {value}",
+    "must be a whole number from {low} to {high}; got {value}": "请填写 {low} 到 {high} 之间的整数；收到的是 {value}",
+    "at most {n} characters": "最多 {n} 个字符",
+    "say how the owner proved the item is theirs": "请说明失主如何证明物品属于自己",
+    "record the owner's signature or the witness": "请记录失主签名或见证人",
+    "closing a case requires a result (what happened)": "结案需要填写结果（发生了什么）",
+    "say why the page is rejected": "请说明驳回原因",
+    "no-name rule: a field typed for this page about a child contains part of the child's given name; remove it":
+        "不播姓名规定：为这条儿童广播填写的内容含有孩子名字的一部分；请删去",
+    # what a role may do (in "may not {action}")
+    "acknowledge faults": "确认故障", "add a note": "添加备注", "add a word to the desk's lists": "向服务台选项添加词语",
+    "add users": "添加用户", "announce lost property": "广播失物招领", "answer a complaint": "答复投诉",
+    "approve a page template": "批准广播模板", "approve a page": "批准广播", "approve announcements": "批准广播稿",
+    "change a case": "修改案件", "change the case-work settings": "修改案件设置", "check a handover line": "核对交接事项",
+    "close a complaint": "关闭投诉", "close a complaint's escalation": "关闭投诉升级", "edit a case": "编辑案件",
+    "edit a page template": "编辑广播模板", "edit announcements": "编辑广播稿", "hand on a complaint": "转交投诉",
+    "hand over lost property": "交还失物", "open a case and page it": "开立案件并广播", "open a case": "开立案件",
+    "play a test tone": "播放测试音", "put announcements on air": "播出广播稿", "record a claim": "登记认领",
+    "record a complaint": "登记投诉", "record a disposal": "登记处置", "record a follow-up visit": "登记回访",
+    "record a follow-up": "登记回访", "record a handling step": "登记处理步骤", "record an incident step": "登记事件步骤",
+    "record announcements": "录制广播稿", "record the handover with security": "登记与安保的交接",
+    "register lost property": "登记失物", "reject a page": "驳回广播", "reject announcements": "驳回广播稿",
+    "remove a word": "删除词语", "reopen a complaint": "重新打开投诉", "report an incident": "报告事件",
+    "resolve a case": "处理案件", "resolve faults": "处理故障", "retire a page template": "停用广播模板",
+    "retire a word": "停用词语", "run the PA check": "运行广播检查", "set how long lost property is kept": "设置失物保管期",
+    "set passwords": "设置密码", "sign a shift handover": "签署交接班", "start a shift handover": "开始交接班",
+    "submit announcements": "提交广播稿", "switch accounts on or off": "启用或停用账户",
+    "take announcements off the air": "撤下广播稿", "trigger a page": "发起广播", "write a page template": "撰写广播模板",
+    "write announcements": "撰写广播稿",
 }

@@ -13,9 +13,26 @@ from web.schedule import bp
 from web.views import field_errors, svc
 
 
+def loudness(gain_db: float | None, target_lufs: float) -> str:
+    """A track's loudness as measured at import, and what the gain does to it ("-18.2 LUFS, lowered
+    1.8 dB"). Only the gain is stored: the track's own loudness is the venue's target less the gain, or
+    quieter still when its peaks held a raise back."""
+    if gain_db is None:
+        return t("loudness not measured: plays as recorded")
+    lufs = f"{target_lufs - gain_db:.1f}"
+    if abs(gain_db) < 0.05:
+        return t("{lufs} LUFS, at the venue's level", lufs=lufs)
+    if gain_db < 0:
+        return t("{lufs} LUFS, lowered {db} dB", lufs=lufs, db=f"{-gain_db:.1f}")
+    return t("{lufs} LUFS or quieter, raised {db} dB", lufs=lufs, db=f"{gain_db:.1f}")
+
+
 def _page(playlist_id: int, errors=None, status=200):
+    from broadcaster.settings import load_settings
+
     pl = library.playlist(svc().programmes, playlist_id)
-    return render_template("schedule/playlist.html", pl=pl, errors=errors or {}), status
+    return render_template("schedule/playlist.html", pl=pl, errors=errors or {}, loudness=loudness,
+                           target=load_settings().loudness_lufs), status
 
 
 @bp.get("/playlists/<int:playlist_id>")

@@ -1,7 +1,13 @@
 """The OpenAPI 3 document of the JSON API (/api/openapi.json)."""
 from __future__ import annotations
 
-ERR = {"$ref": "#/components/schemas/Error"}
+from pydantic.json_schema import models_json_schema
+
+from broadcaster import inputs
+from broadcaster.store.models.cases import CaseState, LostItemState
+from broadcaster.store.models.workflow import AnnouncementState
+
+ERR = {"$ref": "#/components/schemas/Problem"}
 OBJ = {"type": "object"}
 
 # (method, path, summary, roles, request schema or None, success status, tag)
@@ -37,38 +43,34 @@ ROUTES = [
      "approvals"),
     ("get", "/api/logs/asrun", "As-run log", "supervisor", None, 200, "logs"),
     ("get", "/api/faults", "Open faults", "supervisor", None, 200, "logs"),
-    ("post", "/api/faults/{fault_id}/ack", "Acknowledge a fault", "supervisor, desk, broadcaster", None, 200, "logs"),
+    ("post", "/api/faults/{fault_id}/ack", "Acknowledge a fault", "supervisor, desk, broadcaster", "Note", 200,
+     "logs"),
 ]
 
-S = lambda **props: {"type": "object", "properties": {k: {"type": v} for k, v in props.items()}}  # noqa: E731
-
-SCHEMAS = {
-    "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
-    "PageRequest": {**S(kind="string", age="integer", sex="string", height="string", hair="string",
-                        clothing="string", shoes="string", last_seen_place="string", last_seen_at="string",
-                        meeting_point="string", person_name="string", reporter_name="string",
-                        reporter_contact="string", is_child="boolean", template="string", extra_text="string",
-                        notes="string"),
-                    "required": ["kind"],
-                    "description": "kind: missing (reporter_name, reporter_contact, age and a description required) "
-                                   "or found (meeting_point required). A child's name is never paged. "
-                                   "extra_text makes the page wait for a supervisor."},
-    "PageAgain": S(template="string", extra_text="string"),
-    "Resolve": {**S(state="string", result="string", all_clear="boolean"), "required": ["state"]},
-    "Reason": {**S(reason="string"), "required": ["reason"]},
-    "Approve": S(sha256="string"),
-    "LostItem": {**S(category="string", colour="string", where_found="string", finder="string",
-                     storage_place="string", found_at="string", description="string", valuable="boolean"),
-                 "required": ["category", "where_found", "finder", "storage_place"]},
-    "Rule": {**S(programme="string", kind="string", at="string", days="string", every_minutes="integer",
-                 window_start="string", window_end="string", on_date="string", start_date="string",
-                 end_date="string", except_dates="string", zones="string", priority="string"),
-             "required": ["programme", "kind"]},
-    "Script": {"type": "object", "required": ["title", "texts"], "properties": {
-        "title": {"type": "string"}, "priority": {"type": "string"}, "zones": {"type": "string"},
-        "texts": {"type": "object", "additionalProperties": {"type": "string"},
-                  "description": "language tag -> text, in airing order (e.g. zh-CN, en)"}}},
+PROBLEM = {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"}, "error": {"type": "string", "description": "the detail again, for older clients"},
+    "fields": {"type": "object", "additionalProperties": {"type": "string"},
+               "description": "every field at fault -> what is wrong with it"}},
+    "description": "RFC 9457 problem details"}
+ERRORS = (("400", "invalid input"), ("401", "no or bad credentials"), ("403", "role not allowed"),
+          ("404", "no such record"), ("405", "method not allowed (see Allow)"), ("409", "state does not allow this"),
+          ("413", "body too large"), ("429", "too many failed log-ins"))
+QUERY = {  # the query parameters each listing takes
+    "/api/cases": {"state": {"type": "string", "enum": [s.value for s in CaseState]},
+                   "all": {"type": "string", "enum": ["0", "1", "true", "false"]}},
+    "/api/lost": {"state": {"type": "string", "enum": [s.value for s in LostItemState]}},
+    "/api/announcements": {"state": {"type": "string", "enum": [s.value for s in AnnouncementState]}},
+    "/api/logs/asrun": {"limit": {"type": "integer", "minimum": 1, "maximum": 10_000}},
+    "/api/schedule": {"week": {"type": "string", "format": "date"}},
 }
+
+
+def schemas() -> dict:
+    """The request bodies' schemas, generated from the input models that check them."""
+    _, defs = models_json_schema([(m, "validation") for m in inputs.REQUESTS],
+                                 ref_template="#/components/schemas/{model}")
+    return {"Problem": PROBLEM, **defs["$defs"]}
 
 
 def _params(path: str) -> list[dict]:
@@ -77,32 +79,34 @@ def _params(path: str) -> list[dict]:
         if part.startswith("{"):
             name = part[1:-1]
             out.append({"name": name, "in": "path", "required": True,
-                        "schema": {"type": "integer" if name.endswith("_id") else "string"}})
+                        "schema": {"type": "integer", "minimum": 1, "maximum": inputs.DB_ID_MAX}
+                        if name.endswith("_id") else {"type": "string", "maxLength": 40}})
     return out
 
 
 def document() -> dict:
     paths: dict = {}
+    components = schemas()
     for method, path, summary, roles, req, ok, tag in ROUTES:
         op: dict = {"summary": summary, "tags": [tag], "description": f"Roles: {roles} (admin holds every role).",
                     "responses": {str(ok): {"description": "OK"} if ok == 204 else
                                   {"description": "OK", "content": {"application/json": {"schema": OBJ}}}}}
         if path.endswith("/audio"):
             op["responses"]["200"] = {"description": "WAV", "content": {"audio/wav": {}}}
-        for code, what in (("400", "invalid input"), ("401", "no or bad credentials"), ("403", "role not allowed"),
-                           ("404", "no such record"), ("409", "state does not allow this"),
-                           ("429", "too many failed log-ins")):
-            op["responses"][code] = {"description": what, "content": {"application/json": {"schema": ERR}}}
+        for code, what in ERRORS:
+            op["responses"][code] = {"description": what, "content": {"application/problem+json": {"schema": ERR}}}
         if req:
-            op["requestBody"] = {"required": True, "content": {"application/json": {
+            op["requestBody"] = {"required": bool(components[req].get("required")), "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{req}"}}}}
-        if _params(path):
-            op["parameters"] = _params(path)
+        params = _params(path) + [{"name": k, "in": "query", "required": False, "schema": v}
+                                  for k, v in QUERY.get(path, {}).items() if method == "get"]
+        if params:
+            op["parameters"] = params
         if path == "/api/token":
             op["security"] = [{"basic": []}]
         paths.setdefault(path, {})[method] = op
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "PA Broadcaster API", "version": "1.0",
                  "description": "Authenticate with HTTP Basic (the panel's users and passwords) or with a bearer "
                                 "token from POST /api/token (valid 12 h; revoked when the password changes). "
@@ -112,5 +116,5 @@ def document() -> dict:
         "paths": paths,
         "components": {"securitySchemes": {"basic": {"type": "http", "scheme": "basic"},
                                            "bearer": {"type": "http", "scheme": "bearer"}},
-                       "schemas": SCHEMAS},
+                       "schemas": components},
     }

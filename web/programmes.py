@@ -152,3 +152,41 @@ def slot_move():
         except (ValidationError, NotFound, ValueError):
             errors.setdefault("to_day", t("This slot cannot be moved there."))
     return render_template("schedule/move.html", values=values, errors=errors), 400 if errors else 200
+
+
+@bp.post("/slots/resize")
+@require(*SCHEDULE)
+def slot_resize():
+    """A slot's length (a slot's lower edge dragged in the week, or the length field of its "Move" page):
+    the programme's music or silence is made to fill it, so every slot of the programme lasts as long."""
+    from broadcaster.schedule import moves
+
+    values = request.form.to_dict()
+    rule = next((r for r in svc().programmes.rules() if str(r.rule_id) == values.get("rule_id")), None)
+    errors: dict = {}
+    try:
+        minutes = float(values.get("minutes") or "")
+    except ValueError:
+        errors["minutes"] = t("Give the length in minutes.")
+    if rule is None:
+        errors["minutes"] = t("This slot is no longer in the schedule.")
+    if not errors:
+        try:
+            moves.resize(svc().programmes, rule.programme_id, minutes * 60, who=actor())
+            flash(t("“{name}” now lasts {n} min, in every slot.", name=rule.programme, n=f"{minutes:g}"), "ok")
+            return redirect(url_for("schedule.week", week=values.get("day") or None, day=values.get("day") or None))
+        except ValidationError as exc:
+            errors["minutes"] = t("This programme cannot last {n} min: {why}", n=f"{minutes:g}",
+                                  why=_length_words(str(exc)))
+    values.setdefault("programme", rule.programme if rule else "")
+    return render_template("schedule/move.html", values=values, errors=errors), 400
+
+
+def _length_words(msg: str) -> str:
+    """The schedule service's reason a length is refused, in the staff's words and language."""
+    m = re.search(r"at (least|most) (\d+) s", msg)
+    if m and m[1] == "least":
+        return t("its other pieces need at least {n} min", n=f"{int(m[2]) / 60:.1f}")
+    if m:
+        return t("its music lasts only {n} min", n=f"{int(m[2]) / 60:.1f}")
+    return t("its pieces have fixed lengths; add music or silence to it in the programme editor")

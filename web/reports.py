@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import groupby
 
 from flask import Blueprint, Response, g, render_template, request
 
@@ -22,6 +23,7 @@ MEASURES = {"count": "Number of cases", "resolved": "Resolved", "median time to 
             "children": "Children", "reunited": "Reunited", "reunited within 10 min": "Reunited within 10 minutes",
             "reunited within 30 min": "Reunited within 30 minutes", "closed": "Closed cases",
             "taken to hospital": "Taken to hospital", "follow-up visits": "Follow-up visits made",
+            "visits not reached": "Follow-up calls that did not reach the visitor",
             "average satisfaction": "Satisfaction with the result (average, 1-5)",
             "average attitude": "Staff attitude (average, 1-5)", "average timeliness": "Timeliness (average, 1-5)"}
 UNITS = {"min": "minutes", "h": "hours", "d": "days"}
@@ -72,7 +74,8 @@ def month_of(value: str | None) -> tuple[int, int, str | None]:
 def month():
     year, mon, error = month_of(request.args.get("month"))
     report = monthly_report(work().pa.db, year, mon, work().pa.tz)
-    return render_template("cases/report.html", report=report, table=worded(report), charts=charts(report),
+    groups = [(kind, [row[1:] for row in rows]) for kind, rows in groupby(worded(report), key=lambda row: row[0])]
+    return render_template("cases/report.html", report=report, groups=groups, charts=charts(report),
                            kinds=KINDS, kind_names=KIND_NAMES, error=error, asked=request.args.get("month", ""),
                            duration=lambda m: words(duration(m))), 400 if error else 200
 

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from broadcaster import inputs
 from broadcaster.errors import ValidationError
 from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import KINDS, WEEKDAYS, RuleSpec, parse_date, parse_days, parse_time
 from web.auth import SCHEDULE, actor, require
 from web.i18n import t
-from web.views import field_errors, svc
+from web.views import day_name, field_errors, svc
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
 
@@ -48,10 +49,13 @@ def rule_from(values: dict) -> RuleSpec:
                     except_dates=frozenset(parse_date(x, "except_dates") for x in excepts))
 
 
-def add_rule(values: dict, replaces: int | None = None) -> int:
-    return svc().programmes.add_rule(values.get("programme") or "", rule_from(values),
-                                     zones=values.get("zones") or None, priority=values.get("priority") or None,
-                                     source="web", who=actor(), replaces=replaces)
+def add_rule(values: dict | inputs.Rule, replaces: int | None = None) -> int:
+    """A rule from the API's body or the form's fields, checked by the shared input model first."""
+    if not isinstance(values, inputs.Rule):
+        values = inputs.parse(inputs.Rule, {k: v for k, v in values.items() if k in inputs.Rule.model_fields})
+    given = values.given()
+    return svc().programmes.add_rule(values.programme, rule_from(given), zones=values.zones,
+                                     priority=values.priority, source="web", who=actor(), replaces=replaces)
 
 
 def items_from(text: str) -> list[ItemSpec]:
@@ -86,6 +90,8 @@ def items_from(text: str) -> list[ItemSpec]:
 @bp.get("/")
 @require(*SCHEDULE)
 def week():
+    """The week as a time grid: days by hours, each slot at its time and as tall as its programme lasts,
+    a line at the time now; on a phone one day at a time (``day`` picks it)."""
     s = svc()
     start = week_start(request.args.get("week"))
     days = [start + timedelta(days=i) for i in range(7)]
@@ -94,13 +100,24 @@ def week():
     for slot in slots:
         by_day[slot.local.date()].append(slot)
     from broadcaster.schedule import week_status  # what aired, and what will be refused
+    from broadcaster.schedule.programme_editor import TIMED
 
-    now = s.clock.now()
-    return render_template("schedule/week.html", days=days, by_day=by_day, start=start,
+    now = s.clock.now().astimezone(_zone())
+    progs = {p.id: p for p in s.programmes.list_programmes()}
+    minutes = {pid: max(1.0, p.estimated_duration / 60) for pid, p in progs.items()}
+    stretch = {pid for pid, p in progs.items() if any(it.kind in TIMED for it in p.items)}
+    ends = [sl.local.hour * 60 + sl.local.minute + minutes.get(sl.programme_id, 1) for sl in slots]
+    today_shown = start <= now.date() < start + timedelta(days=7)
+    first = min([6] + [sl.local.hour for sl in slots] + ([now.hour] if today_shown else []))
+    last = min(24, max([22] + [int(e // 60) + 1 for e in ends] + ([now.hour + 1] if today_shown else [])))
+    picked = request.args.get("day")
+    shown = next((d for d in days if d.isoformat() == picked), now.date() if today_shown else start)
+    return render_template("schedule/week.html", days=days, by_day=by_day, start=start, shown=shown,
                            prev=start - timedelta(days=7), next=start + timedelta(days=7),
-                           closed=s.programmes.closed_days(), tz=s.programmes.tz,
-                           now=now.astimezone(_zone()), status=week_status.past(s.programmes, slots, now),
-                           upcoming=week_status.next_slots(s.programmes, now))
+                           closed=s.programmes.closed_days(), tz=s.programmes.tz, hours=range(first, last),
+                           first=first, minutes=minutes, stretch=stretch,
+                           now=now, status=week_status.past(s.programmes, slots, s.clock.now()),
+                           upcoming=week_status.next_slots(s.programmes, s.clock.now()))
 
 
 def rules_page(values: dict, edit=None, errors: dict | None = None, status: int = 200):
@@ -112,7 +129,7 @@ def rules_page(values: dict, edit=None, errors: dict | None = None, status: int 
 
 def describe(spec: RuleSpec) -> str:
     """A rule in the staff's words and language ("每周 周一、周三 09:00")."""
-    days = t(", ").join(t(WEEKDAY_NAMES[d]) for d in spec.days)
+    days = t(", ").join(day_name(d, "abbreviated") for d in spec.days)  # Babel: 周一 / Mon
     at = f"{spec.at:%H:%M}" if spec.at else ""
     if spec.kind == "weekly":
         s = t("every {days} at {at}", days=days, at=at)
@@ -130,7 +147,6 @@ def describe(spec: RuleSpec) -> str:
     return s
 
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @bp.get("/rules")

@@ -30,11 +30,38 @@ def _page(values, errors=None, changes=None, text="", status=200):
                            text=text, programmes=programmes, describe=describe), status
 
 
+#: what is wrong with an event (broadcaster.schedule.ics.EventError's ``problem``), in the staff's words
+PROBLEMS = {
+    "all_day": "it lasts all day ({detail}): give it a time of day",
+    "rrule_many": "it has more than one repeat rule",
+    "freq": "it repeats {detail}: only events that repeat every day or every week can be imported",
+    "interval": "it repeats every few days or weeks: only every day or every week can be imported",
+    "byday_ordinal": "it repeats on days such as “{detail}” (the first Monday…): only plain weekdays can be imported",
+    "rrule_parts": "its repeat rule uses {detail}, which this system cannot schedule",
+    "no_start": "it has no start time",
+    "rdate": "it has extra dates (RDATE): make each of them an event of its own",
+    "rule": "its dates do not make a schedule (does it end before it starts?)",
+    "not_calendar": "this is not a calendar file (.ics)",
+    "unreadable": "the file is damaged, or not a calendar file",
+    "no_events": "the file has no events",
+}
+FREQUENCIES = {"MONTHLY": "every month", "YEARLY": "every year", "HOURLY": "every hour", "MINUTELY": "every minute",
+               "SECONDLY": "every second"}
+
+
 def _errors(exc: ValidationError) -> dict:
-    msg = str(exc)
-    if msg.startswith("programme:"):
-        return {"programme": t("Some events name no programme: choose the programme they air.")}
-    return {"file": t("This calendar file cannot be imported: {why}", why=msg)}
+    """The refusal beside its field, with which event and what is wrong with it, in the UI language."""
+    problem = getattr(exc, "problem", None)
+    if problem == "no_programme":
+        return {"programme": t("No programme is called “{event}”: choose the programme its events air.",
+                               event=exc.event)}
+    if problem not in PROBLEMS:
+        return {"file": t("This calendar file cannot be imported: {why}", why=str(exc))}
+    detail = t(FREQUENCIES[exc.detail]) if problem == "freq" and exc.detail in FREQUENCIES else exc.detail
+    why = t(PROBLEMS[problem], detail=detail)
+    if exc.event:
+        why = t("event “{event}”: {why}", event=exc.event, why=why)
+    return {"file": t("This calendar file cannot be imported: {why}", why=why)}
 
 
 @bp.route("/import", methods=["GET", "POST"])

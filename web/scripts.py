@@ -7,11 +7,12 @@ from datetime import date
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from audio.text import UnsupportedLanguage, normalize_lang
+from broadcaster import inputs
 from broadcaster.errors import ValidationError
 from web import workflow
 from web.auth import BROADCASTER, actor, require
 from web.i18n import t
-from web.views import svc, wav_response
+from web.views import day_name, svc, wav_response
 
 bp = Blueprint("scripts", __name__, url_prefix="/scripts")
 
@@ -24,6 +25,12 @@ def texts_from(values) -> dict[str, str]:
         if lang and text:
             out[lang] = text
     return out
+
+
+def script_from(values) -> inputs.Script:
+    """The editor's fields through the API's input model (NUL, controls, nothing speakable refused)."""
+    return inputs.parse(inputs.Script, {"title": values.get("title"), "texts": texts_from(values),
+                                        "priority": values.get("priority")})
 
 
 def upload_bytes(field: str = "audio") -> bytes:
@@ -56,7 +63,6 @@ def render_preview(texts: dict[str, str]):
     return renderer.render_script(parts=[(lang, texts[lang]) for lang in order], chime="announcement")
 
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def scheduled(announcement_id: int) -> list[dict]:
@@ -68,7 +74,7 @@ def scheduled(announcement_id: int) -> list[dict]:
         return []
     out = describe_slots(slots_airing(programmes, announcement_id))
     for d in out:
-        d["weekday"] = t(WEEKDAY_NAMES[date.fromisoformat(d["date"]).weekday()])
+        d["weekday"] = day_name(date.fromisoformat(d["date"]))  # Babel, in the UI language
     return out
 
 
@@ -80,8 +86,19 @@ def versions_of(announcement_id: int) -> dict:
 
 
 def editor(a, values, error=None, status=200):
-    return render_template("scripts/edit.html", a=a, values=values, error=error,
+    errors = form_errors(error, values)
+    return render_template("scripts/edit.html", a=a, values=values, error=None if errors else error, errors=errors,
                            history=workflow.history(a.id), slots=scheduled(a.id), version=versions_of(a.id)), status
+
+
+def form_errors(exc, values) -> dict[str, str]:
+    """The input model's field errors on the editor's fields: ``texts[en]`` beside the row of en."""
+    out: dict[str, str] = {}
+    for field, what in (getattr(exc, "fields", None) or {}).items():
+        name, _, lang = field.partition("[")
+        rows = [i for i in range(1, 7) if (values.get(f"lang_{i}") or "").strip() == lang.rstrip("]")] or [1]
+        out.setdefault(f"text_{rows[0]}" if name == "texts" else name, what)
+    return out
 
 
 @bp.get("/")
@@ -100,15 +117,17 @@ def new():
     values = request.form.to_dict()
     if request.method == "POST":
         try:
-            a = workflow.create_script(actor(), values.get("title") or "", texts_from(values),
-                                       priority=values.get("priority") or None)
+            d = script_from(values)
+            a = workflow.create_script(actor(), d.title, d.texts, priority=d.priority)
         except ValidationError as exc:
-            return render_template("scripts/edit.html", a=None, values=values, error=str(exc)), 400
+            errors = form_errors(exc, values)
+            return render_template("scripts/edit.html", a=None, values=values, errors=errors,
+                                   error=None if errors else str(exc)), 400
         flash(t("Saved."), "ok")
         return redirect(url_for("scripts.show", announcement_id=a.id))
     values.setdefault("lang_1", "zh-CN")
     values.setdefault("lang_2", "en")
-    return render_template("scripts/edit.html", a=None, values=values, error=None)
+    return render_template("scripts/edit.html", a=None, values=values, error=None, errors={})
 
 
 @bp.get("/<int:announcement_id>")
@@ -128,14 +147,14 @@ def save(announcement_id: int):
     a = workflow.get(announcement_id)
     try:
         if a.kind.value == "script":
-            workflow.edit(actor(), announcement_id, title=values.get("title"), texts=texts_from(values),
-                          priority=values.get("priority") or None)
+            d = script_from(values)
+            workflow.edit(actor(), announcement_id, title=d.title, texts=d.texts, priority=d.priority)
         else:
             workflow.edit(actor(), announcement_id, title=values.get("title"), priority=values.get("priority") or None)
     except ValidationError as exc:
         if request.accept_mimetypes.best == "application/json":
             return {"error": str(exc)}, 400
-        return editor(a, values, str(exc), 400)
+        return editor(a, values, exc, 400)
     slots, version = scheduled(announcement_id), versions_of(announcement_id)
     if request.accept_mimetypes.best == "application/json":  # the API answer: what the edit affects
         return {"id": announcement_id, "state": "draft", "version_pending": version["pending"],

@@ -52,7 +52,7 @@ class Services:
 
         self.media = pick("MEDIA", "media") or MediaStore(config.get("MEDIA_ROOT"))
         self.announcements = pick("ANNOUNCEMENTS", "announcements") or AnnouncementService(self.settings,
-                                                                                           self.media)
+                                                                                           self.media, self.renderer)
         self.approval = pick("APPROVAL", "approval")
         if self.approval is None and self.renderer is not None:
             self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from broadcaster.errors import FieldErrors
+from broadcaster.paging.lexicon import kept_places
 from broadcaster.store.models.core import Role
 from broadcaster.venue import LANGUAGE_NAMES, STEPS, save_places, save_profile, step_done
 from web import account
@@ -64,13 +65,14 @@ def password():
 @require(Role.ADMIN)
 def venue():
     st, errors = settings(), {}
-    values = {"venue_name": st.venue_name, "timezone": st.timezone,
+    values = {"venue_name": st.venue_name, "timezone": st.timezone, "session_idle_min": f"{st.session_idle_min:g}",
               **{f"lang_{i}": lang for i, lang in enumerate(st.languages, start=1)}}
     if request.method == "POST":
         values = request.form.to_dict()
         langs = [values.get(f"lang_{i}", "") for i in (1, 2, 3)]
         try:
-            fresh = save_profile(values.get("venue_name", ""), values.get("timezone", ""), langs)
+            fresh = save_profile(values.get("venue_name", ""), values.get("timezone", ""), langs,
+                                 values.get("session_idle_min"))
         except FieldErrors as exc:
             errors = exc.fields
         else:
@@ -89,7 +91,8 @@ def place_rows(form) -> list[dict]:
     rows = []
     for i in range(int(form.get("rows", 0) or 0)):
         rows.append({"names": {lang: form.get(f"place-{i}-{lang}", "") for lang in settings().languages},
-                     "meeting_point": form.get(f"place-{i}-meeting") == "1"})
+                     "meeting_point": form.get(f"place-{i}-meeting") == "1",
+                     "retired": form.get(f"place-{i}-retired") == "1"})
     return rows
 
 
@@ -104,6 +107,7 @@ def places():
             rows += [{"names": {}, "meeting_point": False}] * EMPTY_ROWS
         else:
             try:
+                kept_places(svc().db, st.places, rows)  # a place a stored case names is retired, never removed
                 fresh = save_places(rows, st)
             except FieldErrors as exc:
                 errors = exc.fields

@@ -50,14 +50,48 @@ def tz() -> ZoneInfo:
     return svc().tz or venue_tz()
 
 
-def local(at: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A time in the venue's zone (a datetime, or an ISO string as the now-playing JSON carries it)."""
+def babel_locale() -> str:
+    """The UI language as a Babel locale (English with a 24-hour clock and day-month order)."""
+    from web.i18n import current_language
+
+    return "zh_CN" if current_language() == "zh" else "en_GB"
+
+
+def local(at: datetime | str | None, fmt: str | None = None) -> str:
+    """A time in the venue's zone, written the UI language's way by Babel (a datetime, or an ISO string
+    as the now-playing JSON carries it): ``fmt`` None (date and time), "date", "time", "seconds", a
+    Babel pattern (``"EEEE"``), or an strftime one (digits only, the same in every language)."""
+    from babel.dates import format_date, format_datetime, format_time
+
     if isinstance(at, str):
         try:
             at = datetime.fromisoformat(at)
         except ValueError:
             return "-"
-    return at.astimezone(tz()).strftime(fmt) if at else "-"
+    if not at:
+        return "-"
+    at, loc = at.astimezone(tz()), babel_locale()
+    if fmt and "%" in fmt:
+        return at.strftime(fmt)
+    if fmt == "date":
+        return format_date(at, "medium", locale=loc)
+    if fmt in ("time", "seconds"):
+        return format_time(at, "HH:mm" if fmt == "time" else "HH:mm:ss", locale=loc)
+    return format_datetime(at, fmt or "short", locale=loc)
+
+
+def day_name(day, width: str = "wide") -> str:
+    """A weekday's name in the UI language (Babel): a date, or its number (Monday = 0)."""
+    from babel.dates import get_day_names
+
+    return get_day_names(width, locale=babel_locale())[day if isinstance(day, int) else day.weekday()]
+
+
+def day_label(day) -> str:
+    """A day as the week view heads it: "Thu 26 Nov" / "11月26日周四"."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMEd", day, locale=babel_locale())
 
 
 def wav_response(pcm, filename: str = "preview.wav", sha256: str | None = None) -> Response:
@@ -116,5 +150,10 @@ def init_filters(app) -> None:
     app.jinja_env.filters["slots"] = slots
     app.jinja_env.filters["zip_pairs"] = lambda seq, names=None: [(v, (names or {}).get(v, v)) for v in seq]
     app.jinja_env.filters["local"] = local
+    app.jinja_env.filters["day_name"] = day_name
+    app.jinja_env.filters["day_label"] = day_label
+    from web.refusals import refusal
+
+    app.jinja_env.filters["refusal"] = refusal
     app.jinja_env.filters["place"] = place
     app.jinja_env.filters["val"] = lambda v: getattr(v, "value", v)

@@ -2,14 +2,12 @@
 incidents) and the follow-up visit form for any case kind."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from broadcaster.cases.followup import VISIT_KINDS
-from broadcaster.cases.forms import FormErrors
-from broadcaster.errors import BroadcasterError
 from web.auth import DESK, actor, require
-from web.caseforms import problems, refused, values, work
+from web.caseforms import form_view, work
 from web.i18n import t
 
 bp = Blueprint("visits", __name__, url_prefix="/cases")
@@ -30,7 +28,7 @@ def board():
     w = work()
     return render_template("cases/board.html", due=w.visits.due(), escalations=w.complaints.escalations(),
                            complaints=w.complaints.list(open_only=True), incidents=w.incidents.list(open_only=True),
-                           case_url=case_url, hours=w.complaints.hours)
+                           case_url=case_url, hours=w.complaints.hours, security=w.security.due())
 
 
 @bp.route("/visits/<kind>/<number>", methods=["GET", "POST"])
@@ -38,19 +36,18 @@ def board():
 def visit(kind: str, number: str):
     if kind not in VISIT_KINDS:
         return redirect(url_for("visits.board"), 303)
-    form, errors, code = {}, {}, 200
-    if request.method == "POST":
-        form = values()
-        try:
-            work().visits.record(kind, number, actor(), form)
-        except FormErrors as exc:
-            errors, code = problems(exc), 400
-        except BroadcasterError as exc:
-            return refused(exc, "visits.board")
-        else:
-            flash(t("Follow-up visit recorded."), "ok")
-            return redirect(case_url(kind, number) if kind in ("complaint", "incident") else url_for("visits.board"), 303)
-    due = next((v for v in work().visits.due() if v.kind == kind and v.number == number), None)
-    return render_template("cases/visit.html", kind=kind, number=number, due=due, values=form, errors=errors,
-                           case_url=case_url(kind, number), user=current_user), code
 
+    def render(form, errors):
+        w = work()
+        due = next((v for v in w.visits.due() if v.kind == kind and v.number == number), None)
+        return render_template("cases/visit.html", kind=kind, number=number, due=due, values=form, errors=errors,
+                               case_url=case_url(kind, number), user=current_user)
+
+    def done(visit):
+        back = case_url(kind, number) if kind in ("complaint", "incident") else url_for("visits.board")
+        message = t("Not reached: the visit stays due.") if visit.unreachable else t("Follow-up visit recorded.")
+        flash(message, "info" if visit.unreachable else "ok")
+        return redirect(back, 303)
+
+    return form_view(lambda form: work().visits.record(kind, number, actor(), form), render, done,
+                     back=url_for("visits.board"))

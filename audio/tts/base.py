@@ -20,6 +20,15 @@ class TTSError(AudioError):
     """An engine failed to speak (down, timed out, broken voice)."""
 
 
+class TooLittleSpeech(TTSError):
+    """Every engine that answered spoke much less than the text implies (it left part of it out): the
+    text's fault, not the engines'. ``lang`` names the part."""
+
+    def __init__(self, lang: str, message: str) -> None:
+        self.lang = lang
+        super().__init__(message)
+
+
 @dataclass(frozen=True)
 class Speech:
     pcm: Pcm
@@ -131,7 +140,7 @@ class EngineChain:
         if not speakable(text):
             raise Unspeakable(lang, text)
         least = min_speech_seconds(text)
-        errors = []
+        errors, short = [], 0
         candidates = self.candidates(lang)
         now = time.monotonic()
         with self._lock:
@@ -146,6 +155,7 @@ class EngineChain:
             else:
                 sounding = sounding_seconds(pcm)
                 if sounding < least or sounding == 0.0:  # this text, not the engine: no health mark
+                    short += 1
                     errors.append(f"{engine.name}: produced no audio" if sounding == 0.0 else
                                   f"{engine.name}: spoke {sounding:.1f} s, too short for this text "
                                   f"(at least {least:.1f} s): it left part of it out")
@@ -159,7 +169,8 @@ class EngineChain:
                 self.failures[engine.name] = errors[-1]
                 self._down_until[engine.name] = time.monotonic() + self.retry_after
             log.warning("TTS fallback for %s: %s", lang, errors[-1])
-        raise TTSError(f"no engine could speak the {lang} text {_short(text)!r}: " + "; ".join(errors))
+        message = f"no engine could speak the {lang} text {_short(text)!r}: " + "; ".join(errors)
+        raise TooLittleSpeech(lang, message) if short and short == len(errors) else TTSError(message)
 
 
 #: Default engine order per language: the online voice first where it is allowed (it checks

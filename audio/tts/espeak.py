@@ -77,6 +77,6 @@ class EspeakEngine(TTSEngine):
             chunks, _Library.chunks = _Library.chunks, []
         if rc != 0:
             raise TTSError(f"espeak-ng synthesis failed ({rc})")
-        if not chunks:
-            raise TTSError("espeak-ng produced no audio")
+        if not chunks:  # nothing it could say: the chain refuses the text (the engine is not down)
+            return Pcm(np.zeros(0, np.float32), _Library.rate)
         return Pcm.from_int16(np.concatenate(chunks), _Library.rate)

@@ -91,8 +91,8 @@ class PiperEngine(TTSEngine):
                 chunks = [c.audio_float_array for c in voice.synthesize(text, syn_config=cfg)]
         except Exception as exc:
             raise TTSError(f"piper failed: {exc}") from exc
-        if not chunks:
-            raise TTSError("piper produced no audio")
+        if not chunks:  # nothing it could say: the chain refuses the text (the engine is not down)
+            return Pcm(np.zeros(0, np.float32), voice.config.sample_rate)
         return Pcm(np.concatenate(chunks).astype(np.float32), voice.config.sample_rate)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from audio.pcm import AudioError, Pcm
 from audio.render import Rendered, Renderer
+from broadcaster import audit
 from broadcaster.announcements import versions
 from broadcaster.announcements.scripts import AnnouncementService, transition
 from broadcaster.clock import utcnow
@@ -77,6 +78,7 @@ class ApprovalService:
         version = versions.approved(s, ann)
         transition(s, ann, S.APPROVED, supervisor, f"version {version.number} approved",  # its hash: the Approval row
                    at=now)
+        audit.record(s, "announcement_approved", supervisor, subject=ann.title, detail=str(version.number))
         return ann
 
     def reject(self, s: Session, ann_id: int, supervisor: User, reason: str) -> Announcement:
@@ -93,6 +95,7 @@ class ApprovalService:
         ann.reject_reason = reason
         s.add(Approval(announcement_id=ann.id, decision=Decision.REJECTED, user_id=supervisor.id, reason=reason))
         transition(s, ann, S.REJECTED, supervisor, f"rejected: {reason}")
+        audit.record(s, "announcement_rejected", supervisor, subject=ann.title, detail=reason)
         return ann
 
     def preview(self, s: Session, ann_id: int) -> Pcm:

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from audio.decode import load_audio
 from audio.loudness import normalize
 from audio.pcm import AudioError
-from audio.text import UnsupportedLanguage, normalize_lang
+from audio.text import Unspeakable, UnsupportedLanguage, clean_text, normalize_lang, speakable
 from broadcaster.clock import utcnow
-from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
 from broadcaster.announcements import versions
 from broadcaster.onair import airings
 from broadcaster.store.media import MediaStore
@@ -68,6 +68,8 @@ def _texts(texts: dict[str, str], settings: VenueSettings) -> list[tuple[str, st
         text = (text or "").strip()
         if not text:
             raise ValidationError(f"texts[{lang}]: empty text")
+        if not speakable(clean_text(text)):
+            raise ValidationError(f"texts[{lang}]: {Unspeakable(code, text)}")
         if len(text) > MAX_TEXT:
             raise ValidationError(f"texts[{lang}]: {len(text)} characters; the limit is {MAX_TEXT}")
         if code in clean:
@@ -97,10 +99,33 @@ def _common(title: str, priority, zones, valid_from, valid_until) -> tuple[str, 
     return title, priority, [z.strip() for z in zones]
 
 
+def check_speech(renderer, parts: list[tuple[str, str]]) -> None:
+    """Speak every part (cached: approval reuses it) and refuse, naming the part, a text that yields no
+    speech or much less speech than its letters imply. Engines that are down do not refuse it."""
+    from audio.text import EmptyText
+    from audio.tts.base import TooLittleSpeech
+
+    bad = {}
+    for lang, text in parts:
+        try:
+            renderer.speak(text, lang)
+        except EmptyText as exc:
+            bad[f"texts[{lang}]"] = str(exc)
+        except TooLittleSpeech:
+            bad[f"texts[{lang}]"] = (f"the {lang} text gives far less speech than its length implies: the speech "
+                                     "engines cannot say part of it (letters of another script?)")
+        except AudioError:
+            pass  # no engine now: the render before approval says so
+    if bad:
+        raise FieldErrors(bad)
+
+
 class AnnouncementService:
-    def __init__(self, settings: VenueSettings | None = None, media: MediaStore | None = None) -> None:
+    def __init__(self, settings: VenueSettings | None = None, media: MediaStore | None = None,
+                 renderer=None) -> None:
         self.settings = settings or VenueSettings()
         self.media = media or MediaStore()
+        self.renderer = renderer  # an audio.render.Renderer: scripts are spoken once at submit (checked)
 
     def create_script(self, s: Session, author: User, title: str, texts: dict[str, str], *, priority=None,
                       zones=None, valid_from=None, valid_until=None, chime: str = "announcement") -> Announcement:
@@ -203,6 +228,8 @@ class AnnouncementService:
         ann = self.get(s, ann_id)
         if ann.state not in (S.DRAFT, S.REJECTED):
             raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only drafts can be submitted")
+        if self.renderer is not None and ann.kind is AnnouncementKind.SCRIPT:
+            check_speech(self.renderer, ann.parts())
         transition(s, ann, S.SUBMITTED, user, "submitted for approval")
         return ann
 

@@ -5,13 +5,12 @@ received -> in handling -> answered -> followed up -> closed
 
 Answering schedules the follow-up visit (回访, within 3 days); the visit moves the complaint to
 "followed up" (or back to "in handling" when the visitor is not satisfied). A complaint not answered
-within the venue's time (``complaint_answer_hours`` in var/settings.json, default 24) is escalated to
+within the venue's time (``complaint_answer_hours``, set in the panel: desk_settings) is escalated to
 the manager, worked out when read: it shows on the supervisors' list until a supervisor closes the
 escalation, and until then the complaint cannot be closed.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.cases import visit_plan
+from broadcaster.cases.desk_settings import answer_hours
 from broadcaster.cases.forms import Form, refuse
 from broadcaster.cases.numbering import COMPLAINT_SERIES, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
@@ -38,24 +38,11 @@ TRANSITIONS: dict[ComplaintState, frozenset[ComplaintState]] = {
     S.CLOSED: frozenset(),
 }
 OPEN = (S.RECEIVED, S.IN_HANDLING, S.ANSWERED, S.FOLLOWED_UP)
-DEFAULT_ANSWER_HOURS = 24.0
 VISIT_WITHIN_DAYS = 3
 #: departments offered in the panel (any other name may be typed)
 DEPARTMENTS = ("客服部 Visitor services", "保安部 Security", "保洁部 Cleaning", "工程部 Maintenance",
                "餐饮部 Catering", "票务部 Ticketing")
 NOT_SATISFIED = 2  # a follow-up satisfaction at or below this sends the complaint back to handling
-
-
-def answer_hours() -> float:
-    """The venue's time to answer a complaint before it goes to the manager (hours)."""
-    from broadcaster.settings import stored_settings
-
-    value = os.environ.get("PA_COMPLAINT_ANSWER_HOURS") or stored_settings().get("complaint_answer_hours")
-    try:
-        hours = float(value) if value not in (None, "") else DEFAULT_ANSWER_HOURS
-    except (TypeError, ValueError):
-        hours = DEFAULT_ANSWER_HOURS
-    return hours if hours > 0 else DEFAULT_ANSWER_HOURS
 
 
 def escalation_due(c: Complaint, hours: float) -> datetime:

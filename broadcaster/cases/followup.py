@@ -2,6 +2,7 @@
 visits of every case kind (``VisitService``, below)."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, ValidationError
-from broadcaster.cases import complaints, incidents
+from broadcaster.cases import complaints, incidents, visit_plan
 from broadcaster.cases.missing import add_event, load_case
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.cases.forms import Form, refuse
@@ -70,6 +71,7 @@ class FollowUpService:
 VISIT_KINDS = ("complaint", "incident", "person", "lost_item")
 VISIT_AFTER_DAYS = 3
 LOW_SCORE = 2  # a score at or below this needs remarks: what was the visitor unhappy about
+REACHED, UNREACHABLE = "reached", "unreachable"   # a visit's outcome
 
 
 @dataclass
@@ -80,6 +82,7 @@ class DueVisit:
     who: str          # the visitor to call
     contact: str
     overdue: bool
+    tries: int = 0    # calls that did not reach the visitor
 
 
 class VisitService:
@@ -93,8 +96,15 @@ class VisitService:
         now = self.clock.now()
         out: list[DueVisit] = []
         with self.db.session() as s:
-            done = {(k, n) for k, n in s.execute(select(FollowUpVisit.case_kind, FollowUpVisit.case_number)
-                                                 .where(FollowUpVisit.done_at.is_not(None)))}
+            done: set[tuple[str, str]] = set()
+            tries: Counter[tuple[str, str]] = Counter()
+            for k, n, unreachable in s.execute(select(FollowUpVisit.case_kind, FollowUpVisit.case_number,
+                                                      FollowUpVisit.unreachable)
+                                               .where(FollowUpVisit.done_at.is_not(None))):
+                if unreachable:
+                    tries[(k, n)] += 1
+                else:
+                    done.add((k, n))
             for visit in s.scalars(select(FollowUpVisit).where(FollowUpVisit.done_at.is_(None))):
                 model = Complaint if visit.case_kind == "complaint" else Incident
                 case = s.scalar(select(model).where(model.number == visit.case_number))
@@ -116,13 +126,21 @@ class VisitService:
                 due_at = claim.handed_over_at + timedelta(days=VISIT_AFTER_DAYS)
                 out.append(DueVisit("lost_item", item.number, due_at, claim.owner_name, claim.owner_identity,
                                     due_at <= now))
+        for v in out:
+            v.tries = tries[(v.kind, v.number)]
         return sorted(out, key=lambda v: v.due_at)
 
     def record(self, kind: str, number: str, who: Actor, values: dict) -> FollowUpVisit:
         """What the visitor said. The case moves on (a complaint to "followed up", an incident's
-        follow-up step). Every bad field at once; nothing stored then."""
+        follow-up step). Every bad field at once; nothing stored then. With the outcome "unreachable"
+        (the visitor could not be reached) only the call is kept, without scores; the visit stays due."""
         now = self.clock.now()
         f = Form(values, None, now)
+        outcome = f.raw("outcome") or REACHED
+        if outcome not in (REACHED, UNREACHABLE):
+            f.fail("outcome", "Choose one of the list.")
+        if outcome == UNREACHABLE:
+            return self._unreachable(kind, number, who, f, now)
         scores = {name: f.score(name) for name in ("satisfaction", "attitude", "timeliness")}
         remarks = f.text("remarks", 2000, lines=True)
         if not remarks and any(v is not None and v <= LOW_SCORE for v in scores.values()):
@@ -145,6 +163,23 @@ class VisitService:
             s.flush()
             self._case_moves_on(s, kind, number, user, now, scores["satisfaction"], remarks)
         return visit
+
+    def _unreachable(self, kind: str, number: str, who: Actor, f: Form, now: datetime) -> FollowUpVisit:
+        """A call that did not reach the visitor: kept as a try (who, when, remarks); the visit stays due."""
+        remarks = f.text("remarks", 2000, lines=True)
+        f.done()
+        if kind not in VISIT_KINDS:
+            raise refuse("kind", "Choose one of the list.")
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="record a follow-up visit")
+            self._check_case(s, kind, number)
+            due_at = now
+            if kind in ("complaint", "incident"):  # these keep their visit as a row: it stays open
+                due_at = visit_plan.schedule(s, kind, number, now, now).due_at
+            attempt = FollowUpVisit(case_kind=kind, case_number=number, due_at=due_at, scheduled_at=now, done_at=now,
+                                    visited_by_id=user.id, remarks=remarks, unreachable=True)
+            s.add(attempt)
+        return attempt
 
     @staticmethod
     def _check_case(s: Session, kind: str, number: str) -> None:

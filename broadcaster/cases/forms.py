@@ -1,18 +1,18 @@
 """Checking what staff typed into a form, every field at once.
 
 A ``Form`` reads raw values (strings from the panel or the CLI, or ready Python values), collects a
-problem per field, and ``done()`` raises ``FormErrors`` (a ValidationError: nothing is stored) naming
-every bad field at once. A problem's ``text`` is a short English sentence the panel translates (its
-``values`` fill the ``{placeholders}``); ``str(FormErrors)`` is the English for the CLI.
+problem per field, and ``done()`` raises :class:`broadcaster.errors.FieldErrors` (a ValidationError:
+nothing is stored) naming every bad field at once. A :class:`Problem` is the English message itself (a
+``str``, as FieldErrors holds for the desk and the API) that also keeps its ``text`` and ``values`` so the
+panel can translate it (the ``values`` fill the ``{placeholders}``).
 """
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from broadcaster.errors import ValidationError
+from broadcaster.errors import FieldErrors
 
 REQUIRED = "Required."
 TOO_LONG = "At most {limit} characters."
@@ -22,26 +22,21 @@ BAD_TIME = "Use a date and time like 2026-11-26 14:30."
 IN_FUTURE = "Cannot be in the future."
 
 
-@dataclass
-class Problem:
+class Problem(str):
+    """One field's problem: the English sentence, with its untranslated ``text`` and ``values``."""
+
     text: str
-    values: dict = field(default_factory=dict)
+    values: dict
 
-    def __str__(self) -> str:
-        return self.text.format(**self.values)
-
-
-class FormErrors(ValidationError):
-    """Bad input in one or more fields: ``problems`` maps each field to what is wrong with it."""
-
-    def __init__(self, problems: dict[str, Problem]) -> None:
-        self.problems = dict(problems)
-        super().__init__("; ".join(f"{name}: {p}" for name, p in self.problems.items()))
+    def __new__(cls, text: str, values: dict | None = None) -> "Problem":
+        obj = super().__new__(cls, text.format(**(values or {})))
+        obj.text, obj.values = text, dict(values or {})
+        return obj
 
 
-def refuse(name: str, text: str, **values) -> FormErrors:
+def refuse(name: str, text: str, **values) -> FieldErrors:
     """One field's problem, as an error to raise."""
-    return FormErrors({name: Problem(text, values)})
+    return FieldErrors({name: Problem(text, values)})
 
 
 class Form:
@@ -125,4 +120,4 @@ class Form:
 
     def done(self) -> None:
         if self.problems:
-            raise FormErrors(self.problems)
+            raise FieldErrors(self.problems)

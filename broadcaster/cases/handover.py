@@ -15,10 +15,10 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from broadcaster.cases.forms import Form, FormErrors, Problem, refuse
+from broadcaster.cases.forms import Form, Problem, refuse
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.errors import InvalidTransition, NotFound
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound
 from broadcaster.onair import airings
 from broadcaster.priorities import Priority
 from broadcaster.store.db import Database
@@ -223,7 +223,7 @@ class HandoverService:
             elif check.result is CheckResult.CROSS and not check.explanation.strip():
                 problems[f"check-{check.id}"] = Problem(UNEXPLAINED)
         if problems:
-            raise FormErrors(problems)
+            raise FieldErrors(problems)
 
     def _open(self, s: Session, handover_id: int) -> Handover:
         h = load(s, handover_id)

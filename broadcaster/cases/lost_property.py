@@ -1,6 +1,8 @@
 """Lost property (游客拾物登记认领): register found items, announce valuable ones with an approved
 template (category, colour and place only), claim with the owner's identity and how it was verified,
-hand over with a signature/witness record, and list items unclaimed after N days.
+hand over with a signature/witness record; an item still stored past the venue's retention period is
+due for disposal, and a supervisor records how it left (police, donated, destroyed, returned to the
+finder), who took it or carried it out, and when: the item is then "disposed".
 
 An announcement is a one-off page at announcement priority, written with its airing through paging
 (``PagingService.add_page``); a claim takes an announcement still waiting off the air, and the zone
@@ -16,17 +18,18 @@ from sqlalchemy.orm import selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError, choice
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError, bounded_int, choice
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.cases.numbering import LOST_SERIES, next_number, venue_tz
 from broadcaster.cases.resolution import page_ref
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.store.models.cases import LostItem, LostItemClaim, LostItemState, Page, TemplatePurpose
+from broadcaster.store.models.keeping import DisposalMethod, LostItemDisposal
 from broadcaster.priorities import Priority
 
-UNCLAIMED_AFTER_DAYS = 30
+UNCLAIMED_AFTER_DAYS = 30  # the retention period unless the venue sets its own (lost_retention_days)
 DEFAULT_CLAIM_PLACE = "游客中心 Visitor Centre"
 
 
@@ -66,10 +69,47 @@ def check_item(now: datetime, *, found_at: datetime | None, **fields) -> tuple[d
     return values, errors
 
 
+def check_disposal(now: datetime, method, handled_by, at: datetime | None) -> tuple:
+    """(method, who, errors by field) of a disposal to record: every problem at once."""
+    errors: dict[str, str] = {}
+    try:
+        method = choice("method", method, DisposalMethod)
+    except FieldErrors:
+        errors["method"] = "choose how the item left"
+    try:
+        handled_by = _text("handled_by", handled_by, 120, required=True)
+    except ValidationError as exc:
+        errors["handled_by"] = str(exc).split(": ", 1)[1]
+    if at is not None and at.tzinfo is None:
+        errors["disposed_at"] = "give a time with a time zone"
+    elif at is not None and at > now + timedelta(minutes=5):
+        errors["disposed_at"] = "this time is in the future"
+    return method, handled_by, errors
+
+
 class LostPropertyService:
     def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None, *,
-                 claim_place: str = DEFAULT_CLAIM_PLACE) -> None:
+                 claim_place: str = DEFAULT_CLAIM_PLACE, retention_days: int | None = None) -> None:
         self.db, self.clock, self.tz, self.claim_place = db, clock or SystemClock(), tz or venue_tz(), claim_place
+        self._retention_days = retention_days
+
+    def retention_days(self) -> int:
+        """Days an unclaimed item is kept: given, else the venue's setting (changed in the panel)."""
+        if self._retention_days is not None:
+            return self._retention_days
+        from broadcaster.settings import load_settings
+
+        return int(getattr(load_settings(), "lost_retention_days", UNCLAIMED_AFTER_DAYS) or UNCLAIMED_AFTER_DAYS)
+
+    def set_retention(self, who: Actor, days) -> int:
+        from broadcaster.settings import save_settings
+
+        days = bounded_int("retention_days", days, 1, 3650)
+        with self.db.session() as s:
+            actor(s, who, *SUPERVISOR_ROLES, action="set how long lost property is kept")
+        save_settings({"lost_retention_days": days})
+        self._retention_days = None
+        return days
 
     def register(self, who: Actor, *, category: str, where_found: str, finder: str, storage_place: str,
                  found_at: datetime | None = None, colour: str | None = None, description: str = "",
@@ -154,8 +194,10 @@ class LostPropertyService:
         claim.handed_over_by_id, claim.handed_over_at, claim.signature = user.id, now, sig
         item.state = LostItemState.HANDED_OVER
 
-    def unclaimed(self, days: int = UNCLAIMED_AFTER_DAYS) -> list[LostItem]:
-        """Items still stored ``days`` after they were found (for disposal or transfer)."""
+    def unclaimed(self, days: int | None = None) -> list[LostItem]:
+        """Items still stored ``days`` (default: the retention period) after they were found: due for
+        disposal."""
+        days = self.retention_days() if days is None else days
         if days < 0:
             raise ValidationError("days: must not be negative")
         cutoff = self.clock.now() - timedelta(days=days)
@@ -169,11 +211,35 @@ class LostPropertyService:
 
     def keep_until(self, item: LostItem) -> datetime:
         """The retention date: an item still stored then is disposed of or handed on (see ``unclaimed``)."""
-        return item.found_at + timedelta(days=UNCLAIMED_AFTER_DAYS)
+        return item.found_at + timedelta(days=self.retention_days())
+
+    def dispose(self, number: str, who: Actor, *, method: DisposalMethod | str, handled_by: str,
+                disposed_at: datetime | None = None, note: str = "") -> LostItem:
+        """A supervisor records how an item held past its retention date left the venue."""
+        now = self.clock.now()
+        at = disposed_at or now
+        method, handled_by, errors = check_disposal(now, method, handled_by, at)
+        if errors:
+            raise FieldErrors(errors)
+        with self.db.session() as s:
+            user = actor(s, who, *SUPERVISOR_ROLES, action="record a disposal")
+            item = self._load(s, number)
+            if item.state is not LostItemState.STORED:
+                raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to disposed")
+            if at < self.keep_until(item):
+                raise InvalidTransition(f"item {item.number} is kept until "
+                                        f"{self.keep_until(item).astimezone(self.tz):%Y-%m-%d}: not due for disposal")
+            item.disposal = LostItemDisposal(method=method, handled_by=handled_by, disposed_at=at, note=(note or "").strip(),
+                                             recorded_by_id=user.id, recorded_at=now)
+            item.state = LostItemState.DISPOSED
+            for page_id in s.scalars(select(Page.id).where(Page.lost_item_id == item.id)):
+                airings.cancel(s, page_ref(page_id), f"item {item.number} disposed of", self.db.signals, at=now)
+        return item
 
     def list(self, state: LostItemState | str | None = None, search: str | None = None) -> list[LostItem]:
         """Items, newest first; ``search`` matches the number, category, colour, place or description."""
-        q = select(LostItem).options(selectinload(LostItem.claim)).order_by(LostItem.id.desc())
+        q = select(LostItem).options(selectinload(LostItem.claim), selectinload(LostItem.disposal)) \
+            .order_by(LostItem.id.desc())
         if state:
             q = q.where(LostItem.state == choice("state", state, LostItemState))
         words = " ".join((search or "").split())
@@ -186,7 +252,7 @@ class LostPropertyService:
 
     @staticmethod
     def _load(s, number: str) -> LostItem:
-        item = s.scalar(select(LostItem).options(selectinload(LostItem.claim))
+        item = s.scalar(select(LostItem).options(selectinload(LostItem.claim), selectinload(LostItem.disposal))
                         .where(LostItem.number == (number or "").strip()))
         if item is None:
             raise NotFound(f"no such lost-property item: {number}")

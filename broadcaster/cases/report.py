@@ -1,6 +1,7 @@
 """The desk's monthly report (每月整理、总结、统计报主管上级): per case kind the count, how many were
 resolved and the median time to resolve; missing persons reunited within 10 and 30 minutes; complaint
-categories and channels; follow-up visits' satisfaction, attitude and timeliness. A case belongs to
+categories and channels; follow-up visits' satisfaction, attitude and timeliness
+(calls that did not reach the visitor are counted apart, without scores). A case belongs to
 the venue-local month it was opened (reported, received, found) in; a visit to the month it was made.
 
 What "resolved" means per kind: a missing-person case when the person is found or reunited (else
@@ -81,8 +82,9 @@ def monthly_report(db: Database, year: int, month: int, tz: ZoneInfo | None = No
                                          for i in incidents)}
     satisfaction = {}
     for kind in KINDS:
-        mine = [v for v in visits if v.case_kind == kind]
-        satisfaction[kind] = {"visits": len(mine), **{
+        mine = [v for v in visits if v.case_kind == kind and not v.unreachable]
+        satisfaction[kind] = {"visits": len(mine),
+                              "unreachable": sum(v.case_kind == kind and v.unreachable for v in visits), **{
             score: round(mean(getattr(v, score) for v in mine if getattr(v, score)), 2)
             if any(getattr(v, score) for v in mine) else None for score in SCORES}}
     return {"month": f"{year:04d}-{month:02d}", "kinds": kinds, "satisfaction": satisfaction}
@@ -117,6 +119,7 @@ def rows(report: dict) -> list[tuple[str, str, str]]:
         if kind == "incident":
             out += [(kind, "taken to hospital", str(k["hospital"]))]
         sat = report["satisfaction"][kind]
-        out += [(kind, "follow-up visits", str(sat["visits"]))]
+        out += [(kind, "follow-up visits", str(sat["visits"])),
+                (kind, "visits not reached", str(sat["unreachable"]))]
         out += [(kind, f"average {score}", "–" if sat[score] is None else f"{sat[score]:.2f}") for score in SCORES]
     return out

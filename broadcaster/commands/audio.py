@@ -147,8 +147,12 @@ def cmd_play(args) -> int:
 
 
 def cmd_chime_set(args) -> int:
+    from broadcaster import venue_chimes
+    from broadcaster.store.db import Database
+
     try:
-        ready = chimes.import_chime(args.file, args.kind)
+        ready = chimes.read_chime(args.file)
+        venue_chimes.set_chime(Database(args.db), ready, args.kind)  # here and for every player
     except chimes.BadChime as exc:
         return _fail(f"{args.file}: {exc}")
     except OSError as exc:
@@ -158,7 +162,10 @@ def cmd_chime_set(args) -> int:
 
 
 def cmd_chime_reset(args) -> int:
-    removed = chimes.reset_chime(args.kind)
+    from broadcaster import venue_chimes
+    from broadcaster.store.db import Database
+
+    removed = venue_chimes.reset_chime(Database(args.db), args.kind)
     print(f"the {args.kind} chime is the built-in one" + ("" if removed else " (it already was)"))
     return 0
 

@@ -111,16 +111,18 @@ def _incident_show(args) -> int:
 def _visit_due(args) -> int:
     rows = VisitService(Database(args.db)).due()
     for v in rows:
-        print(f"{_local(v.due_at)}{' DUE' if v.overdue else '    '}  {v.kind:9} {v.number}  {v.who} {v.contact}")
+        tries = f"  (not reached {v.tries}x)" if v.tries else ""
+        print(f"{_local(v.due_at)}{' DUE' if v.overdue else '    '}  {v.kind:9} {v.number}  {v.who} {v.contact}{tries}")
     if not rows:
         print("no follow-up visits due")
     return 0
 
 
 def _visit_record(args) -> int:
-    VisitService(Database(args.db)).record(args.kind, args.number, args.user,
-                                           _values(args, "satisfaction", "attitude", "timeliness", "remarks"))
-    print(f"follow-up visit of {args.kind} {args.number} recorded")
+    values = _values(args, "satisfaction", "attitude", "timeliness", "remarks")
+    v = VisitService(Database(args.db)).record(args.kind, args.number, args.user,
+                                               {**values, "outcome": "unreachable" if args.unreachable else "reached"})
+    print(f"follow-up visit of {args.kind} {args.number} " + ("not reached: still due" if v.unreachable else "recorded"))
     return 0
 
 
@@ -230,12 +232,14 @@ def register(subparsers) -> None:
 
     visit = _group(subparsers, "visit", "follow-up visits of complaints, incidents, cases and lost property")
     _cmd(visit, "due", _visit_due, "visits not yet made, soonest due first")
-    p = _cmd(visit, "record", _visit_record, "what the visitor said (scores 1-5)", user=True)
+    p = _cmd(visit, "record", _visit_record, "what the visitor said (scores 1-5), or --unreachable", user=True)
     p.add_argument("kind", choices=VISIT_KINDS)
     p.add_argument("number")
     for n in ("satisfaction", "attitude", "timeliness"):
-        p.add_argument(f"--{n}", required=True)
+        p.add_argument(f"--{n}")
     p.add_argument("--remarks")
+    p.add_argument("--unreachable", action="store_true", help="the visitor could not be reached (no scores; "
+                                                              "the visit stays due)")
 
     handover = _group(subparsers, "handover", "shift handovers (started and signed in the panel)")
     _cmd(handover, "list", _handover_list, "the latest handovers")

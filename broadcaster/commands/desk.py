@@ -18,7 +18,7 @@ from datetime import datetime, time
 
 from broadcaster.paging.defaults import seed_defaults
 from broadcaster.cases.followup import FollowUpService
-from broadcaster.cases.lost_property import UNCLAIMED_AFTER_DAYS, LostPropertyService
+from broadcaster.cases.lost_property import LostPropertyService
 from broadcaster.cases.missing import CaseDetails, CaseService
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.resolution import page_ref
@@ -30,6 +30,7 @@ from broadcaster.onair import airings
 from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
+from broadcaster.inputs import LostItem, PageRequest, parse, record_id
 
 ON_AIR_NOTE = "the zone players air it at once (broadcaster serve repeats it)"
 
@@ -64,13 +65,16 @@ def _local(at: datetime | None) -> str:
 # -- page ------------------------------------------------------------------------------------------
 def _page_new(args) -> int:
     db = Database(args.db)
-    details = CaseDetails(person_name=args.name, age=args.age, sex=args.sex, height=args.height, hair=args.hair,
-                          clothing=args.clothing, shoes=args.shoes, last_seen_place=args.place,
-                          last_seen_at=_when(args.seen_at, "seen_at"), reporter_name=args.reporter,
-                          reporter_contact=args.contact, meeting_point=args.meeting_point,
-                          is_child=True if args.child else None, notes=args.notes or "")
-    case, page, error = _paging(db).open_and_page(args.user, args.kind, details, template=args.template,
-                                                  extra_text=args.extra, zones=_zones(args.zones))
+    d = parse(PageRequest, {  # the API's and the desk form's model
+        "kind": args.kind, "person_name": args.name, "age": args.age, "sex": args.sex, "height": args.height,
+        "hair": args.hair, "clothing": args.clothing, "shoes": args.shoes, "last_seen_place": args.place,
+        "reporter_name": args.reporter, "reporter_contact": args.contact, "meeting_point": args.meeting_point,
+        "notes": args.notes, "template": args.template, "extra_text": args.extra})
+    details = CaseDetails(**d.model_dump(exclude={"kind", "template", "extra_text", "last_seen_at"}) | {
+        "last_seen_at": _when(args.seen_at, "seen_at"), "is_child": True if args.child else None,
+        "notes": d.notes or ""})
+    case, page, error = _paging(db).open_and_page(args.user, d.kind, details, template=d.template,
+                                                  extra_text=d.extra_text, zones=_zones(args.zones))
     print(f"case {case.number} opened ({case.kind.value}{', child' if case.is_child else ''})")
     if error is not None:
         print(f"case {case.number} is stored but NOT paged; fix the problem below and run "
@@ -171,10 +175,11 @@ def _case_stats(args) -> int:
 
 # -- lost property ---------------------------------------------------------------------------------
 def _lost_add(args) -> int:
+    d = parse(LostItem, {"category": args.what, "colour": args.colour, "where_found": args.where,
+                         "finder": args.finder, "storage_place": args.storage, "description": args.description,
+                         "valuable": args.valuable})  # the API's and the desk form's model
     item = LostPropertyService(Database(args.db)).register(
-        args.user, category=args.what, colour=args.colour, where_found=args.where, finder=args.finder,
-        storage_place=args.storage, found_at=_when(args.found_at, "found_at"), description=args.description or "",
-        photo_path=args.photo, valuable=args.valuable)
+        args.user, **d.given(), found_at=_when(args.found_at, "found_at"), photo_path=args.photo)
     print(f"item {item.number} registered ({item.category}, stored at {item.storage_place})")
     return 0
 
@@ -275,7 +280,7 @@ def register(subparsers) -> None:
         for opt in ("name", "sex", "height", "hair", "clothing", "shoes", "place", "meeting-point", "reporter",
                     "contact", "notes", "template", "extra"):
             p.add_argument(f"--{opt}")
-        p.add_argument("--age", type=int)
+        p.add_argument("--age")
         p.add_argument("--seen-at", help="last seen, HH:MM venue time or ISO date-time")
         p.add_argument("--child", action="store_true", help="a child whatever the age (no name on air)")
         p.add_argument("--zones", help="comma-separated zones (default: every zone of the venue)")
@@ -285,9 +290,9 @@ def register(subparsers) -> None:
     p.add_argument("--zones", help="comma-separated zones (default: every zone of the venue)")
     p.add_argument("--extra", help="free text (needs a supervisor's approval before airing)")
     p = _cmd(page, "approve", _page_approve, "approve a page with free text (supervisor)", user=True)
-    p.add_argument("page_id", type=int)
+    p.add_argument("page_id", type=record_id)
     p = _cmd(page, "reject", _page_reject, "reject a page with free text (supervisor)", user=True)
-    p.add_argument("page_id", type=int)
+    p.add_argument("page_id", type=record_id)
     p.add_argument("--reason", required=True)
 
     case = subparsers.add_parser("case", help="missing-person cases").add_subparsers(
@@ -333,7 +338,7 @@ def register(subparsers) -> None:
     p.add_argument("number")
     p.add_argument("--signature", required=True)
     p = _cmd(lost, "unclaimed", _lost_unclaimed, "items still stored after N days")
-    p.add_argument("--days", type=int, default=UNCLAIMED_AFTER_DAYS)
+    p.add_argument("--days", type=int, default=None, help="default: the venue's retention period")
 
     tpls = subparsers.add_parser("templates", help="page templates").add_subparsers(
         dest="templates_command", metavar="ACTION", required=True)

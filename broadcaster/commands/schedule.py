@@ -8,6 +8,7 @@ from pathlib import Path
 
 from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
+from broadcaster.inputs import Rule, parse, record_id
 from broadcaster.schedule import ics
 from broadcaster.schedule.plan import day_plan, format_plan
 from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
@@ -87,27 +88,29 @@ def cmd_programme_list(args) -> int:
 
 
 # -- rules ------------------------------------------------------------------------------------------
-def _rule_spec(args) -> RuleSpec:
-    at = parse_time(args.at, "at") if args.at else None
-    common = dict(start_date=parse_date(args.start, "start") if args.start else None,
-                  end_date=parse_date(args.end, "end") if args.end else None,
-                  except_dates=frozenset(parse_date(d, "except") for d in args.except_dates or []))
-    if args.weekly:
-        return RuleSpec("weekly", at=at, days=parse_days(args.weekly), **common)
-    if args.daily:
-        return RuleSpec("daily", at=at, **common)
-    if args.every:
-        return RuleSpec("interval", every_minutes=args.every, days=parse_days(args.days or ""),
-                        window_start=parse_time(args.window_from or "", "from"),
-                        window_end=parse_time(args.window_to or "", "to"), **common)
-    return RuleSpec("once", at=at, on_date=parse_date(args.once, "once"), **common)
+def _rule(args) -> tuple[Rule, RuleSpec]:
+    """The options through the API's and the panel's rule model, then as a rule specification."""
+    kind = ("weekly" if args.weekly is not None else "daily" if args.daily else
+            "interval" if args.every is not None else "once")
+    r = parse(Rule, {"programme": args.programme, "kind": kind, "at": args.at, "every_minutes": args.every,
+                     "days": args.weekly if kind == "weekly" else args.days, "window_start": args.window_from,
+                     "window_end": args.window_to, "on_date": args.once, "start_date": args.start,
+                     "end_date": args.end, "except_dates": args.except_dates, "zones": args.zones,
+                     "priority": args.priority})
+    t = lambda v, f: parse_time(v, f) if v else None  # noqa: E731
+    d = lambda v, f: parse_date(v, f) if v else None  # noqa: E731
+    return r, RuleSpec(kind, at=t(r.at, "at"), days=parse_days(r.days or ()), every_minutes=r.every_minutes,
+                       window_start=t(r.window_start, "from"), window_end=t(r.window_end, "to"),
+                       on_date=d(r.on_date, "once"), start_date=d(r.start_date, "start"),
+                       end_date=d(r.end_date, "end"), except_dates=frozenset(d(x, "except") for x in r.except_dates or []))
 
 
 def cmd_rule_add(args) -> int:
     svc = _service(args)
-    spec = _rule_spec(args).validate()
-    rid = svc.add_rule(args.programme, spec, zones=args.zones, priority=args.priority)
-    print(f"added rule #{rid}: {args.programme!r} {spec.describe()} ({svc.tz})")
+    rule, spec = _rule(args)
+    spec = spec.validate()
+    rid = svc.add_rule(rule.programme, spec, zones=rule.zones, priority=rule.priority)
+    print(f"added rule #{rid}: {rule.programme!r} {spec.describe()} ({svc.tz})")
     return 0
 
 
@@ -245,7 +248,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_rule_add)
     ru.add_parser("list").set_defaults(func=cmd_rule_list)
     p = ru.add_parser("remove")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.set_defaults(func=cmd_rule_remove)
 
     cl = sub.add_parser("closed", help="closed days (no programmes)").add_subparsers(dest="action", required=True)

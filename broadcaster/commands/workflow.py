@@ -8,6 +8,7 @@ from pathlib import Path
 
 from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
+from broadcaster.inputs import Script, parse, record_id
 
 
 def _db(args) -> Database:
@@ -62,6 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=cmd_user_add)
     a = us.add_parser("list")
     a.set_defaults(func=cmd_user_list)
+    a = us.add_parser("role", help="give a user another role (their log-ins end; the last admin stays admin)")
+    a.add_argument("name")
+    a.add_argument("role", help="broadcaster, supervisor, desk or admin")
+    a.set_defaults(func=cmd_user_role)
 
     p = sub.add_parser("announce", help="write announcements")
     an = p.add_subparsers(dest="ann_cmd", required=True)
@@ -79,10 +84,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--state")
     a.set_defaults(func=cmd_announce_list)
     a = an.add_parser("show")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.set_defaults(func=cmd_announce_show)
     a = an.add_parser("edit", help="a new version (the approved one keeps airing until it is approved)")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("--user", required=True)
     a.add_argument("--title")
     a.add_argument("--text", action="append", default=[], metavar="LANG=TEXT", help="repeat per language")
@@ -90,21 +95,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     for name, helptext in (("submit", "submit for approval"), ("approve", "approve (supervisor, not the author)")):
         a = sub.add_parser(name, help=helptext)
-        a.add_argument("id", type=int)
+        a.add_argument("id", type=record_id)
         a.add_argument("--user", required=True)
         a.set_defaults(func=cmd_submit if name == "submit" else cmd_approve)
     a = sub.add_parser("reject", help="reject with a reason (supervisor)")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("--user", required=True)
     a.add_argument("--reason", required=True)
     a.set_defaults(func=cmd_reject)
 
     a = sub.add_parser("queue", help="list what is queued or airing; with ID, put an approved item on air")
-    a.add_argument("id", type=int, nargs="?")
+    a.add_argument("id", type=record_id, nargs="?")
     a.add_argument("--user")
     a.set_defaults(func=cmd_queue)
     a = sub.add_parser("unqueue", help="take an announcement off the air (queued or airing)")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("--user", required=True)
     a.set_defaults(func=cmd_unqueue)
 
@@ -153,6 +158,15 @@ def cmd_user_list(args) -> int:
     return 0
 
 
+def cmd_user_role(args) -> int:
+    from broadcaster.users import change_role
+
+    with _db(args).session() as s:
+        u = change_role(s, None, args.name, args.role)
+        print(f"user {u.name} is now {u.role.value}")
+    return 0
+
+
 def cmd_announce_create(args) -> int:
     from broadcaster.users import get_user
 
@@ -164,16 +178,19 @@ def cmd_announce_create(args) -> int:
         if not sep:
             raise ValidationError(f"--text {item!r}: write LANG=TEXT, e.g. --text en=\"Welcome\"")
         texts[lang.strip()] = text
-    kw = dict(priority=args.priority, zones=args.zones, valid_from=_when(args.valid_from),
+    checked = parse(Script, {"title": args.title, "texts": texts or {"-": "-"}, "priority": args.priority,
+                             "zones": args.zones})  # the API's and the editor's model ({"-": "-"}: a recording)
+    texts = checked.texts if texts else {}
+    kw = dict(priority=checked.priority, zones=checked.zones, valid_from=_when(args.valid_from),
               valid_until=_when(args.valid_until))
     with db.session() as s:
         author = get_user(s, args.author)
         if args.recording:
             if texts:
                 raise ValidationError("give --text or --recording, not both")
-            ann = anns.create_recording(s, author, args.title, Path(args.recording).read_bytes(), **kw)
+            ann = anns.create_recording(s, author, checked.title, Path(args.recording).read_bytes(), **kw)
         else:
-            ann = anns.create_script(s, author, args.title, texts, **kw)
+            ann = anns.create_script(s, author, checked.title, texts, **kw)
         print(f"announcement #{ann.id} created (draft)")
     return 0
 

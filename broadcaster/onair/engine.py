@@ -18,15 +18,14 @@ import itertools
 import logging
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
 
 from audio.sinks import Sink
-from audio.stream import PcmStream
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.onair.items import ORDER, Entry, PlayoutEvent, PlayoutItem, take
+from broadcaster.onair.items import ORDER, Entry, PlayoutEvent, PlayoutItem, close_streams, rewind_streams, take
 from broadcaster.priorities import Priority
 
 log = logging.getLogger(__name__)
@@ -95,6 +94,7 @@ class PlayoutEngine:
             if zone.thread is not None:
                 zone.thread.join(timeout)
             zone.sink.close()
+            close_streams([zone.current, zone.bed, *zone.fg_queue, *zone.bed_queue])
 
     def submit(self, item: PlayoutItem) -> int:
         if not item.parts:
@@ -131,6 +131,7 @@ class PlayoutEngine:
                     found.append((zone, zone.bed))
                     zone.bed = None
             self._cond.notify_all()
+        close_streams([e for _, e in found])
         self._emit([self._event("cancelled", zone, e) for zone, e in found])
         return bool(found)
 
@@ -331,14 +332,7 @@ class PlayoutEngine:
         if e.retries > e.item.max_retries:
             return [self._event("failed", zone, e, f"interrupted {e.retries} times")]
         event = self._event("requeued", zone, e, "restarts from the top")
-        for part in e.item.parts:
-            if isinstance(part, Future) and part.done() and not part.exception():
-                part = part.result()
-            if isinstance(part, PcmStream):
-                try:
-                    part.rewind()
-                except NotImplementedError:
-                    pass  # a stream that cannot restart carries on from where it stopped
+        rewind_streams(e)
         e.part, e.offset, e.played, e.started = 0, 0, 0, False
         heapq.heappush(zone.fg_queue, e)
         return [event]

@@ -111,3 +111,35 @@ def take(e: Entry, frames: int, rate: int) -> tuple[np.ndarray, bool, str]:
     e.played += len(got)
     return got, e.part >= len(e.item.parts), ""
 
+
+
+def _streams(e: Entry) -> list[PcmStream]:
+    out = []
+    for part in e.item.parts:
+        if isinstance(part, Future) and part.done() and not part.exception():
+            part = part.result()
+        if isinstance(part, PcmStream):
+            out.append(part)
+    return out
+
+
+def rewind_streams(e: Entry) -> None:
+    """An entry restarting from the top: its streams from their start (where they can)."""
+    for stream in _streams(e):
+        try:
+            stream.rewind()
+        except NotImplementedError:
+            pass  # a stream that cannot restart carries on from where it stopped
+
+
+def close_streams(entries) -> None:
+    """Entries off the air for good (cancelled, the engine stopped): their streams' open files and
+    resamplers released now, not at interpreter exit."""
+    for e in entries:
+        if e is None:
+            continue
+        for stream in _streams(e):
+            try:
+                stream.close()
+            except Exception:  # pragma: no cover - closing is best effort
+                pass

@@ -6,7 +6,8 @@ hash and checked against it at the last moment.
   (``media_blobs``) into the cache. Decoded and hashed again just before its first sample: a
   mismatch refuses the airing (:class:`HashMismatch`).
 - ``music``: tracks named by the sha256 of their file bytes, streamed one ahead.
-- ``chime``, ``silence``: generated here.
+- ``chime``: the venue's own by its hash in the database (:mod:`broadcaster.venue_chimes`), else built in.
+- ``silence``: generated here.
 - ``speech``: a page's approved template wording, rendered here (sentence audio is cached on disk); the
   hash of what aired is recorded in the as-run log.
 """
@@ -28,6 +29,7 @@ import soundfile as sf
 from audio.chimes import chime
 from audio.decode import load_audio, stream_audio
 from audio.pcm import Pcm
+from broadcaster import venue_chimes
 from broadcaster.store.models.onair import MediaBlob
 from playlists.library import play_gain
 from playlists.stream import CrossfadeStream
@@ -46,6 +48,8 @@ class MediaSource:
         self.db = db
         self.roots = [Path(store_root)] if store_root else []
         self.cache_dir = Path(cache_dir)
+        self._venue_chime = venue_chimes.Lookup(db)
+        self._chimes: dict[str, Pcm] = {}  # venue chimes by hash
 
     def path(self, sha: str) -> Path:
         """A local file holding the media ``sha`` (fetched from the database if no local copy)."""
@@ -118,7 +122,15 @@ class MediaSource:
             raise
 
     def chime(self, name: str) -> Pcm:
-        return chime(name)  # cached by audio.chimes; a venue's new chime (`broadcaster chime set`) rings at once
+        """The venue's chime as the database names it (by hash: set on any machine, checked here),
+        else this machine's (``var/chimes`` or the built-in one)."""
+        sha = self._venue_chime(name)
+        if sha:
+            try:
+                return self._chimes.get(sha) or self._chimes.setdefault(sha, self.audio(sha))
+            except HashMismatch as exc:  # a chime never stops a page: this machine's rings instead
+                log.error("venue chime %s: %s", name, exc)
+        return chime(name)
 
 
 def _check(actual: str, sha: str, path: Path) -> None:

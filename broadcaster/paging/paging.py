@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from broadcaster import audit
 from broadcaster.cases.missing import (RESOLVED, TEXT_FIELDS, CaseDetails, add_event, add_events, case_kind,
                                        event_row, load_case, move, opened_event, validate_details)
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
@@ -199,6 +200,7 @@ class PagingService:
                 if case.state is CaseState.OPEN:
                     move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
                 add_event(s, case, user, "page approved", now, detail=f"page #{page.id}")
+            audit.page_decided(s, "page_approved", user, page)
             self._air_due(s, TickReport(), [page])
         return page
 
@@ -211,6 +213,7 @@ class PagingService:
             if page.status is not PageStatus.PENDING_APPROVAL:
                 raise InvalidTransition(f"page #{page.id}: cannot reject from {page.status.value}")
             page.status = PageStatus.REJECTED
+            audit.page_decided(s, "page_rejected", user, page, reason.strip())
             if page.case_id:
                 add_event(s, s.get(PersonCase, page.case_id), user, "page rejected", self.clock.now(),
                           detail=f"page #{page.id}: {reason.strip()}")

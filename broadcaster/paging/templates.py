@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
@@ -19,6 +20,7 @@ from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, Permiss
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
+from broadcaster.paging.lexicon import venue_words
 from broadcaster.paging.vocabulary import say
 from broadcaster.settings import load_settings
 from broadcaster.venue import place_names
@@ -161,7 +163,7 @@ def _ru_years(n: int) -> str:
     return f"{n} лет"
 
 
-def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places: list) -> str:
+def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places: list, words=None) -> str:
     if field == "sex":
         words = _SEX_WORDS.get((lang.split("-")[0].lower(), is_child)) or _SEX_WORDS[("en", is_child)]
         return words.get(value, value)
@@ -170,7 +172,7 @@ def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places
     if field == "age" and lang.split("-")[0].lower() == "ru" and str(value).isdigit():
         return _ru_years(int(value))  # the Russian templates say the age with its word for "years"
     if field in ("clothing", "shoes"):
-        return say(str(value), lang) or str(value)
+        return say(str(value), lang, words) or str(value)
     if field in ("last_seen_place", "meeting_point", "where_found", "claim_place"):
         names = place_names(places, str(value))
         return (names or {}).get(lang) or str(value)
@@ -195,6 +197,8 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
     tz = tz or venue_tz()
     venue = venue or load_settings()
     places = list(getattr(venue, "places", None) or [])
+    session = object_session(template)
+    words = venue_words(session) if session is not None else None  # the venue's own pick-list words
     if template.status is not TemplateStatus.APPROVED:
         raise InvalidTransition(f"the page template “{template.title}” is not approved yet: a supervisor "
                                 "approves it under Approvals (four-eyes), then page the case again")
@@ -227,7 +231,7 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
     out: dict[str, str] = {}
     for lang in langs:
         text = template.texts[lang]
-        body = text.format_map({f: _localise(f, values[f], lang, is_child, tz, places) for f in needed})
+        body = text.format_map({f: _localise(f, values[f], lang, is_child, tz, places, words) for f in needed})
         add = ((extra or {}).get(lang) or "").strip()
         out[lang] = f"{body} {add}" if add else body
     if is_child:

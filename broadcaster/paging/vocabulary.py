@@ -51,64 +51,111 @@ RU_GARMENTS = {
     "shoes": ("туфлях", "pl"),
 }
 _RU_FORM = {"m": 0, "n": 0, "f": 1, "pl": 2}
+RU_GENDERS = tuple(_RU_FORM)
+
+#: A venue's own words (broadcaster.paging.lexicon): key -> {"kind": "colour" | "top" | "bottom" |
+#: "shoes", "names": {lang: word}, "forms": {"ru": [m, f, pl]} for a colour, {"ru_gender": "f",
+#: "en_article": bool} for a garment, "retired": bool}. Retired words are still said, never offered.
+Words = dict
 
 
-def _ru(colour: str | None, garment: str) -> str:
-    word, gender = RU_GARMENTS[garment]
-    return f"{RU_COLOURS[colour][_RU_FORM[gender]]} {word}" if colour else word
+def _colour(key: str | None, words: Words | None) -> dict | None:
+    """{"zh-CN": .., "en": .., "ru": (m, f, pl)} of a colour, or None when it is not a known colour."""
+    if key in COLOURS:
+        return {**COLOURS[key], "ru": RU_COLOURS[key]}
+    w = (words or {}).get(key)
+    if w and w["kind"] == "colour":
+        return {**w["names"], "ru": tuple(w["forms"].get("ru") or ()) or None}
+    return None
 
 
-def garments(where: str) -> list[str]:
-    return [g for g, (w, _words, _a) in GARMENTS.items() if w == where]
+def _garment(key: str, words: Words | None) -> tuple[str, dict, bool, tuple | None] | None:
+    """(where it is worn, {lang: word}, English takes "a"?, Russian (word, gender)) or None."""
+    if key in GARMENTS:
+        return (*GARMENTS[key], RU_GARMENTS[key])
+    w = (words or {}).get(key)
+    if w and w["kind"] in ("top", "bottom", "shoes"):
+        ru = (w["names"]["ru"], w["forms"].get("ru_gender")) if w["names"].get("ru") else None
+        return w["kind"], w["names"], bool(w["forms"].get("en_article")), ru
+    return None
 
 
-def compose(pairs: list[tuple[str | None, str | None]]) -> str | None:
+def _ru(colour: dict | None, garment: tuple) -> str | None:
+    if garment[3] is None or (colour and not colour.get("ru")):
+        return None
+    word, gender = garment[3]
+    return f"{colour['ru'][_RU_FORM[gender]]} {word}" if colour else word
+
+
+def garments(where: str, words: Words | None = None) -> list[str]:
+    venue = [k for k, w in (words or {}).items() if w["kind"] == where and not w.get("retired")]
+    return [g for g, (w, _words, _a) in GARMENTS.items() if w == where] + venue
+
+
+def compose(pairs: list[tuple[str | None, str | None]], words: Words | None = None) -> str | None:
     """The stored description of (colour, garment) picks: "red jacket, blue jeans" (a garment without a
-    colour is said alone; unknown words are refused)."""
+    colour is said alone; unknown or retired words are refused)."""
     from broadcaster.errors import ValidationError
+
+    def offered(key):
+        return key in COLOURS or key in GARMENTS or ((words or {}).get(key) and not words[key].get("retired"))
 
     items = []
     for colour, garment in pairs:
         if not garment:
             continue
-        if garment not in GARMENTS or (colour and colour not in COLOURS):
+        if (_garment(garment, words) is None or not offered(garment)
+                or (colour and (_colour(colour, words) is None or not offered(colour)))):
             raise ValidationError("clothing: choose the colour and the garment from the lists")
         items.append(f"{colour} {garment}" if colour else garment)
     return ", ".join(items) or None
 
 
-def _item(words: list[str]) -> tuple[str | None, str] | None:
-    if len(words) == 1 and words[0] in GARMENTS:
-        return None, words[0]
-    if len(words) == 2 and words[0] in COLOURS and words[1] in GARMENTS:
-        return words[0], words[1]
+def _item(parts: list[str], words: Words | None):
+    if len(parts) == 1 and (g := _garment(parts[0], words)):
+        return None, g
+    if len(parts) == 2 and (c := _colour(parts[0], words)) and (g := _garment(parts[1], words)):
+        return c, g
     return None
 
 
-def say(value: str, lang: str) -> str | None:
+def say(value: str, lang: str, words: Words | None = None) -> str | None:
     """A stored description in ``lang`` ("red jacket, blue jeans" -> "红色外套和蓝色牛仔裤", "a red jacket
-    and blue jeans"), or None when it is not made of pick-list words (typed by hand)."""
+    and blue jeans"), or None when it is not made of pick-list words (typed by hand) or a venue word has
+    no word in ``lang``."""
     base = lang.split("-")[0].lower()
-    items = [_item(part.strip().lower().split()) for part in (value or "").split(",") if part.strip()]
+    items = [_item(part.strip().lower().split(), words) for part in (value or "").split(",") if part.strip()]
     if not items or any(i is None for i in items) or base not in AND:
         return None
     said = []
+    key = "zh-CN" if base == "zh" else base
     for colour, garment in items:
         if base == "ru":  # said after "в": "в красной куртке и синих джинсах"
             said.append(_ru(colour, garment))
             continue
-        _where, words, article = GARMENTS[garment]
-        key = "zh-CN" if base == "zh" else "en"
-        text = (COLOURS[colour][key] if colour else "") + ("" if base == "zh" or not colour else " ") + words[key]
+        _where, names, article, _ru_word = garment
+        if not names.get(key) or (colour and not colour.get(key)):
+            return None
+        text = (colour[key] if colour else "") + ("" if base == "zh" or not colour else " ") + names[key]
         if base == "en" and article:
             text = ("an " if text[0] in "aeiou" else "a ") + text
         said.append(text)
+    if any(s is None for s in said):
+        return None
     return AND[base].join(said) if len(said) < 3 else (("，" if base == "zh" else ", ").join(said[:-1])
                                                          + AND[base] + said[-1])
 
 
-def options(lang: str) -> dict:
-    """The pick-lists in the UI language: colours, and garments by where they are worn."""
+def options(lang: str, words: Words | None = None) -> dict:
+    """The pick-lists in the UI language: colours, and garments by where they are worn (a venue word
+    without a name in the UI language shows its first name)."""
     key = "zh-CN" if lang.startswith("zh") else "en"
-    return {"colours": [(c, w[key]) for c, w in COLOURS.items()],
-            **{where: [(g, GARMENTS[g][1][key]) for g in garments(where)] for where in ("top", "bottom", "shoes")}}
+
+    def name(k: str, names: dict) -> str:
+        return names.get(key) or next(iter(names.values()))
+
+    venue_colours = [(k, name(k, w["names"])) for k, w in (words or {}).items()
+                     if w["kind"] == "colour" and not w.get("retired")]
+    return {"colours": [(c, w[key]) for c, w in COLOURS.items()] + venue_colours,
+            **{where: [(g, name(g, _garment(g, words)[1])) for g in garments(where, words)]
+               for where in ("top", "bottom", "shoes")}}

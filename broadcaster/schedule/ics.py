@@ -60,10 +60,21 @@ class ImportedEvent:
     spec: RuleSpec
 
 
+class EventError(ValidationError):
+    """A calendar file this system cannot import: ``event`` names the event at fault (its title, else its
+    UID; "" for the whole file), ``problem`` says what is wrong in a word the panel puts in the staff's
+    language, ``detail`` the part at fault."""
+
+    def __init__(self, message: str, problem: str, event: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.problem, self.event, self.detail = problem, event, detail
+
+
 def _local(value, zone: ZoneInfo, what: str) -> datetime:
     """A decoded DTSTART/EXDATE/RECURRENCE-ID as an aware datetime in the venue zone."""
     if not isinstance(value, datetime):
-        raise ValidationError(f"{what}: all-day events are not supported (need a time of day), got {value}")
+        raise EventError(f"{what}: all-day events are not supported (need a time of day), got {value}", "all_day",
+                         _name(what.rsplit(" ", 1)[0]), str(value))
     if value.tzinfo is None:
         return value.replace(tzinfo=zone)  # floating time = venue-local
     return value.astimezone(zone)
@@ -78,22 +89,29 @@ def _dates(ev, name: str, zone: ZoneInfo, label: str) -> set[date]:
     return out
 
 
+def _name(label: str) -> str:
+    return label.removeprefix("event ").strip("'")
+
+
 def _recur(ev, start: datetime, zone: ZoneInfo, label: str) -> tuple[str, tuple[int, ...], date | None]:
+    name = _name(label)
     rule = ev.get("RRULE")
     if isinstance(rule, list):
-        raise ValidationError(f"{label}: more than one RRULE is not supported")
+        raise EventError(f"{label}: more than one RRULE is not supported", "rrule_many", name)
     parts = {k.upper(): v for k, v in rule.items()}
     freq = str((parts.pop("FREQ", None) or ["?"])[0]).upper()
     if freq not in ("WEEKLY", "DAILY"):
-        raise ValidationError(f"{label}: RRULE FREQ={freq} is not supported (only WEEKLY with BYDAY, DAILY)")
+        raise EventError(f"{label}: RRULE FREQ={freq} is not supported (only WEEKLY with BYDAY, DAILY)", "freq", name,
+                         freq)
     if int((parts.pop("INTERVAL", None) or [1])[0]) != 1:
-        raise ValidationError(f"{label}: RRULE INTERVAL other than 1 is not supported")
+        raise EventError(f"{label}: RRULE INTERVAL other than 1 is not supported", "interval", name)
     parts.pop("WKST", None)
     days: tuple[int, ...] = ()
     if freq == "WEEKLY":
         byday = [str(d).upper() for d in parts.pop("BYDAY", None) or []]
         if any(ch.isdigit() for d in byday for ch in d):
-            raise ValidationError(f"{label}: RRULE BYDAY with ordinals ({','.join(byday)}) is not supported")
+            raise EventError(f"{label}: RRULE BYDAY with ordinals ({','.join(byday)}) is not supported",
+                             "byday_ordinal", name, ",".join(byday))
         days = parse_days(byday) if byday else (start.weekday(),)
     end = None
     if "UNTIL" in parts:
@@ -105,7 +123,8 @@ def _recur(ev, start: datetime, zone: ZoneInfo, label: str) -> tuple[str, tuple[
         end = list(rrulestr(text, dtstart=naive))[-1].date()
         parts.pop("COUNT")
     if parts:
-        raise ValidationError(f"{label}: RRULE part(s) {', '.join(sorted(parts))} not supported")
+        raise EventError(f"{label}: RRULE part(s) {', '.join(sorted(parts))} not supported", "rrule_parts", name,
+                         ", ".join(sorted(parts)))
     return freq, days, end
 
 
@@ -113,18 +132,24 @@ def _event(ev, zone: ZoneInfo) -> tuple[str, str, RuleSpec]:
     uid = str(ev.get("UID") or "")
     summary = str(ev.get("SUMMARY") or "")
     label = f"event {summary or uid!r}"
+    name = _name(label)
     if ev.get("DTSTART") is None:
-        raise ValidationError(f"{label}: VEVENT without DTSTART")
+        raise EventError(f"{label}: VEVENT without DTSTART", "no_start", name)
     start = _local(ev.decoded("DTSTART"), zone, f"{label} DTSTART")
     at = start.time().replace(microsecond=0)
     if ev.get("RDATE") is not None:
-        raise ValidationError(f"{label}: RDATE is not supported; use separate events")
-    if ev.get("RRULE") is None:
-        return uid, summary, RuleSpec("once", at=at, on_date=start.date()).validate()
-    freq, days, end = _recur(ev, start, zone, label)
-    return uid, summary, RuleSpec("weekly" if freq == "WEEKLY" else "daily", at=at, days=days,
-                                  start_date=start.date(), end_date=end,
-                                  except_dates=frozenset(_dates(ev, "EXDATE", zone, label))).validate()
+        raise EventError(f"{label}: RDATE is not supported; use separate events", "rdate", name)
+    try:
+        if ev.get("RRULE") is None:
+            return uid, summary, RuleSpec("once", at=at, on_date=start.date()).validate()
+        freq, days, end = _recur(ev, start, zone, label)
+        return uid, summary, RuleSpec("weekly" if freq == "WEEKLY" else "daily", at=at, days=days,
+                                      start_date=start.date(), end_date=end,
+                                      except_dates=frozenset(_dates(ev, "EXDATE", zone, label))).validate()
+    except EventError:
+        raise
+    except ValidationError as exc:
+        raise EventError(f"{label}: {exc}", "rule", name, str(exc)) from None
 
 
 def parse_events(text: str | bytes, tz: str | ZoneInfo) -> list[ImportedEvent]:
@@ -132,11 +157,11 @@ def parse_events(text: str | bytes, tz: str | ZoneInfo) -> list[ImportedEvent]:
     zone = tz if isinstance(tz, ZoneInfo) else venue_zone(tz)
     raw = text.decode("utf-8") if isinstance(text, bytes) else text
     if not raw.lstrip("\ufeff \r\n\t").upper().startswith("BEGIN:VCALENDAR"):
-        raise ValidationError("ics: file does not start with BEGIN:VCALENDAR")
+        raise EventError("ics: file does not start with BEGIN:VCALENDAR", "not_calendar")
     try:
         cal = icalendar.Calendar.from_ical(raw)
     except (ValueError, KeyError) as exc:
-        raise ValidationError(f"ics: not a calendar file this system can read ({exc})") from None
+        raise EventError(f"ics: not a calendar file this system can read ({exc})", "unreadable") from None
     masters: list[ImportedEvent] = []
     changed: list[tuple[str, str, date, RuleSpec | None]] = []  # (uid, summary, original date, new rule)
     for ev in cal.walk("VEVENT"):
@@ -156,5 +181,5 @@ def parse_events(text: str | bytes, tz: str | ZoneInfo) -> list[ImportedEvent]:
         if spec is not None:
             out.append(ImportedEvent(f"{uid}/{original.isoformat()}", summary, spec))
     if not out:
-        raise ValidationError("ics: no VEVENT found")
+        raise EventError("ics: no VEVENT found", "no_events")
     return out

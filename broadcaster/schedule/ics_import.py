@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from broadcaster.errors import ValidationError
 from broadcaster.schedule import ics
 from broadcaster.schedule.rules import RuleSpec
 from broadcaster.store.models.schedule import ScheduleRule
@@ -42,8 +41,8 @@ def plan(service, text: str | bytes, programme: str | None = None) -> list[Chang
     for ev in events:
         name = names.get(ev.summary.strip().casefold()) or default
         if name is None:
-            raise ValidationError(f"programme: no programme is called {ev.summary or ev.uid!r}; "
-                                  "choose the programme these events air")
+            raise ics.EventError(f"programme: no programme is called {ev.summary or ev.uid!r}; "
+                                 "choose the programme these events air", "no_programme", ev.summary or ev.uid)
         old = existing.get(f"ics:{ev.uid}"[:255])
         if old is None:
             out.append(Change(ev.uid, ev.summary, name, ev.spec, ADD))

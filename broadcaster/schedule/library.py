@@ -20,6 +20,7 @@ class TrackView:
     title: str
     seconds: float
     path: str
+    gain_db: float | None = None  # measured at import to bring it to the venue's loudness (None: not measured)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _users(s, playlist_id: int) -> tuple[str, ...]:
 
 def _view(s, rec: PlaylistRecord) -> PlaylistView:
     return PlaylistView(rec.id, rec.name, rec.shuffle, rec.crossfade_s,
-                        tuple(TrackView(t.id, t.title, t.duration, t.path) for t in rec.tracks), _users(s, rec.id))
+                        tuple(TrackView(t.id, t.title, t.duration, t.path, t.gain_db) for t in rec.tracks), _users(s, rec.id))
 
 
 def playlists(service) -> list[PlaylistView]:

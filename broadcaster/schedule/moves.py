@@ -3,6 +3,7 @@ becomes an exception date of that rule plus a one-off slot at the new time (as c
 Both changes in one transaction: a refused move changes nothing."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 
 from broadcaster.errors import NotFound, ValidationError
@@ -38,3 +39,32 @@ def move(service, rule_id: int, day: date, to_day: date, to_time: time, *, who=N
             new_id = moved.id
         service.db.signals.send(s, CHANGED)
         return new_id
+
+
+def resize(service, programme_id: int, seconds: float, *, who=None) -> float:
+    """A slot's lower edge dragged in the calendar: the programme's last playlist (else its last silence)
+    plays for what is left of ``seconds`` after its other pieces, so every slot of the programme gets
+    that length. Returns the programme's new length. A programme of fixed pieces only (announcements,
+    chimes) cannot change its length, and a playlist cannot play longer than its music."""
+    from broadcaster.schedule.programme_editor import save
+    from broadcaster.schedule.programmes import ItemSpec
+
+    prog = service.programme(programme_id)
+    items = list(prog.items)
+    timed = ([i for i, it in enumerate(items) if it.kind == "playlist"]
+             or [i for i, it in enumerate(items) if it.kind == "silence"])
+    if not timed:
+        raise ValidationError("length: its pieces have fixed lengths; add music or silence to change it")
+    k = timed[-1]
+    rest = sum(it.estimate for i, it in enumerate(items) if i != k)
+    left = round(float(seconds) - rest)
+    music = sum(t.duration for t in items[k].tracks) if items[k].kind == "playlist" else 3600.0
+    if left < 1:
+        raise ValidationError(f"length: at least {rest + 1:.0f} s (its other pieces take {rest:.0f} s)")
+    if left > music + 0.5:
+        raise ValidationError(f"length: at most {rest + music:.0f} s (the music lasts {music:.0f} s)")
+    items[k] = replace(items[k], seconds=float(left))
+    specs = [ItemSpec(it.kind, it.announcement_id, it.path, it.playlist, it.seconds, it.chime) for it in items]
+    view = save(service, programme_id, prog.name, specs, priority=prog.priority, zones=",".join(prog.zones),
+                description=prog.description, who=who)
+    return view.estimated_duration

@@ -36,7 +36,10 @@ def test_play_through_the_default_device(tmp_path, alsa_capture):
 
 def test_devices_lists_the_default(capsys):
     assert main(["devices"]) == 0
-    assert "*" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    marked = [line for line in lines if line.startswith("*")]
+    # one device is marked the default: ALSA's "default" (the test's file PCM), with its channels and rate
+    assert len(marked) == 1 and marked[0].split()[2] == "default" and marked[0].endswith(" Hz)"), lines
 
 
 def test_say_refuses_unknown_language(capsys):

@@ -1,6 +1,7 @@
 """A seeded month of desk work (November 2026, venue time), written through the services on a manual
 clock: missing persons reunited after 8, 25 and 50 minutes, lost property handed back, complaints of
-several categories (one answered late), an incident taken to hospital, follow-up visits with scores."""
+several categories (one answered late), an incident taken to hospital, follow-up visits with scores,
+one call that did not reach the visitor."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -40,6 +41,7 @@ def seed_month(db, clock) -> dict:
     visits.record("complaint", numbers[0], "dora", {"satisfaction": "5", "attitude": "5", "timeliness": "4"})
     visits.record("complaint", numbers[1], "dora", {"satisfaction": "3", "attitude": "4", "timeliness": "2",
                                                     "remarks": "took long"})
+    visits.record("complaint", numbers[2], "dora", {"outcome": "unreachable", "remarks": "no answer"})
     inc = incidents.report("dora", {"place": "rock garden", "injury": "sprained ankle"})
     incidents.step(inc.number, "dora", {"step": "first_aid", "detail": "ice"})
     incidents.step(inc.number, "dora", {"step": "hospital", "detail": "城东医院"})

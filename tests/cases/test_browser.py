@@ -1,8 +1,10 @@
 """End to end in headless Chromium against the panel served as `broadcaster serve` serves it: a complaint
 from receipt to its closed follow-up; screenshots at 390 px (a phone) and 1280 px go to
-docs/screenshots/ (cases-*.png)."""
+docs/screenshots/ (cases-*.png) with PA_SCREENSHOTS=1."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -54,8 +56,11 @@ def login(page, base, name):
 
 
 def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """The tracked screenshots in docs/ are rewritten only on request (PA_SCREENSHOTS=1); otherwise they go
+    to /tmp/pa-screenshots, to look at."""
+    folder = SHOTS if os.environ.get("PA_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "pa-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def both_widths(chromium, base, name, url, user="dora", zh=False):
@@ -196,6 +201,18 @@ def test_monthly_report_shows_charts_of_the_seeded_month(server, chromium, staff
     assert page.locator("#chart-2 rect").count() == 5  # one bar per complaint category
     assert "2026-11" in page.inner_text("#report-month")
     page.context.close()
+    phone = new_page(chromium, 390)
+    login(phone, base, "sam")
+    phone.goto(f"{base}/lang/zh")
+    phone.goto(f"{base}/cases/report/?month=2026-11")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 392
+    # the figures stay a table on a phone: each measure and its value on one line, grouped by case kind
+    assert phone.evaluate("""[...document.querySelectorAll('#report-table tr')].filter(r => r.cells.length == 2)
+        .every(r => Math.abs(r.cells[0].getBoundingClientRect().top - r.cells[1].getBoundingClientRect().top) < 2)""")
+    assert phone.locator("#report-table th[scope=rowgroup]").count() == 4
+    assert "未联系上的回访" in phone.inner_text("#report-table")
+    shot(phone, "cases-report-table-zh-390")
+    phone.context.close()
     both_widths(chromium, base, "cases-report", "/cases/report/?month=2026-11", user="sam")
     both_widths(chromium, base, "cases-report-zh", "/cases/report/?month=2026-11", user="sam", zh=True)
     both_widths(chromium, base, "cases-incidents-zh", "/cases/incidents/", zh=True)
@@ -237,3 +254,35 @@ def test_incident_on_a_phone(server, chromium):
     page.wait_for_selector("#err-satisfaction")
     shot(page, "cases-visit-errors-zh-390")
     page.context.close()
+
+
+def test_security_handover_on_a_phone(server, chromium):
+    """At 390 px in Chinese: the desk board says the fixed hour is due, the record form shows every error
+    beside its field, then the handover is recorded and the hour is marked recorded."""
+    from broadcaster.store.models.desk import SecurityHandover
+
+    base, app = server
+    page = new_page(chromium, 390)
+    login(page, base, "dora")
+    page.goto(f"{base}/lang/zh")
+    page.goto(f"{base}/")
+    assert page.is_visible("#board-security")  # fixed hours due or missed, on the desk board
+    page.click("#board-security a")
+    page.wait_for_selector("#security-form")
+    page.select_option("#f-slot", index=1)
+    page.click("#security-form button[type=submit]")  # no officer's name
+    page.wait_for_selector("#err-officer")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    shot(page, "cases-security-errors-zh-390")
+    page.fill("#f-officer", "王保安")
+    page.fill("#f-items", "投诉 2 件交夜班跟进；失物钱包 1 个")
+    page.fill("#f-notes", "东门监控黑屏，已报工程部")
+    page.click("#security-form button[type=submit]")
+    page.wait_for_selector("#security-slots .slot-done, #security-slots .slot-late")
+    assert "王保安" in page.inner_text("#security-slots")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    shot(page, "cases-security-zh-390")
+    page.context.close()
+    with app.extensions["pa"].db.session() as s:
+        row = s.scalars(select(SecurityHandover)).one()
+        assert row.officer == "王保安" and "钱包" in row.items and row.desk_user.name == "dora"

@@ -32,6 +32,10 @@ def test_complaint_from_receipt_to_closed(url, capsys):
     assert run(url, "complaint", "handle", number, "--department", "工程部", "--user", "dora") == 0
     assert run(url, "complaint", "answer", number, "--result", "bench repaired", "--user", "dora") == 0
     assert run(url, "visit", "due") == 0 and number in capsys.readouterr().out
+    assert run(url, "visit", "record", "complaint", number, "--unreachable", "--remarks", "no answer",
+               "--user", "dora") == 0
+    assert "not reached: still due" in capsys.readouterr().out
+    assert run(url, "visit", "due") == 0 and "not reached 1x" in capsys.readouterr().out
     assert run(url, "visit", "record", "complaint", number, "--satisfaction", "5", "--attitude", "5",
                "--timeliness", "4", "--user", "dora") == 0
     assert run(url, "complaint", "close", number, "--user", "dora") == 0

@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from broadcaster.cases.forms import FormErrors
-from broadcaster.errors import InvalidTransition, PermissionDenied
+from broadcaster.errors import FieldErrors, InvalidTransition, PermissionDenied
 from broadcaster.store.models.desk import Complaint, ComplaintEvent, FollowUpVisit
 from tests.cases.conftest import GOOD_VISIT, complaint_form
 
@@ -50,19 +49,19 @@ def test_receipt_to_closed_with_history_and_visit(complaints, visits, clock, sta
 
 
 def test_every_bad_field_at_once_and_nothing_stored(complaints, staff):
-    with pytest.raises(FormErrors) as err:
+    with pytest.raises(FieldErrors) as err:
         complaints.receive("dora", {"channel": "pigeon", "category": "", "matter": "  ",
                                     "visitor_name": "x" * 121, "received_at": "yesterday"})
-    assert set(err.value.problems) == {"channel", "category", "matter", "visitor_name", "received_at"}
-    assert str(err.value.problems["matter"]) == "Required."
+    assert set(err.value.fields) == {"channel", "category", "matter", "visitor_name", "received_at"}
+    assert str(err.value.fields["matter"]) == "Required."
     assert count(staff, Complaint) == 0 and count(staff, ComplaintEvent) == 0
 
 
 def test_a_received_time_in_the_future_is_refused(complaints, clock, staff):
     later = (clock.now() + timedelta(hours=2)).isoformat()
-    with pytest.raises(FormErrors) as err:
+    with pytest.raises(FieldErrors) as err:
         complaints.receive("dora", complaint_form(received_at=later))
-    assert set(err.value.problems) == {"received_at"} and count(staff, Complaint) == 0
+    assert set(err.value.fields) == {"received_at"} and count(staff, Complaint) == 0
 
 
 def test_only_desk_staff_record(complaints, staff):
@@ -77,11 +76,11 @@ def test_transitions_are_guarded(complaints, visits):
         complaints.close(c.number, "dora")  # not followed up
     with pytest.raises(InvalidTransition):  # no visit before an answer
         visits.record("complaint", c.number, "dora", GOOD_VISIT)
-    with pytest.raises(FormErrors) as err:
+    with pytest.raises(FieldErrors) as err:
         complaints.answer(c.number, "dora", {"result": ""})
-    assert set(err.value.problems) == {"result"}
+    assert set(err.value.fields) == {"result"}
     assert complaints.get(c.number).state.value == "received"
-    with pytest.raises(FormErrors):
+    with pytest.raises(FieldErrors):
         complaints.handle(c.number, "dora", {"department": ""})
     assert history(complaints.get(c.number)) == []
 
@@ -89,9 +88,9 @@ def test_transitions_are_guarded(complaints, visits):
 def test_an_unsatisfied_visitor_sends_it_back_to_handling(complaints, visits, clock, staff):
     c = complaints.receive("dora", complaint_form())
     complaints.answer(c.number, "dora", {"result": "apologised"})
-    with pytest.raises(FormErrors) as err:  # a low score needs remarks
+    with pytest.raises(FieldErrors) as err:  # a low score needs remarks
         visits.record("complaint", c.number, "dora", {"satisfaction": "1", "attitude": "3", "timeliness": "3"})
-    assert set(err.value.problems) == {"remarks"}
+    assert set(err.value.fields) == {"remarks"}
     visits.record("complaint", c.number, "dora", {"satisfaction": "1", "attitude": "3", "timeliness": "2",
                                                   "remarks": "still no paper"})
     c = complaints.get(c.number)
@@ -118,7 +117,7 @@ def test_unanswered_complaint_goes_to_the_manager(complaints, clock, visits):
         complaints.close(late.number, "dora")
     with pytest.raises(PermissionDenied):  # only a supervisor closes an escalation
         complaints.close_escalation(late.number, "dora", {"escalation_note": "ok"})
-    with pytest.raises(FormErrors):
+    with pytest.raises(FieldErrors):
         complaints.close_escalation(late.number, "sam", {"escalation_note": ""})
     assert complaints.get(late.number).escalation_closed_at is None
     with pytest.raises(InvalidTransition):  # answered in time: nothing to close

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from broadcaster.cases.forms import FormErrors
 from broadcaster.cases.handover import MANUAL_LINES, HandoverService
-from broadcaster.errors import InvalidTransition, PermissionDenied
+from broadcaster.errors import FieldErrors, InvalidTransition, PermissionDenied
 from broadcaster.store.models.desk import Handover
 from broadcaster.store.models.onair import Airing, AiringState
 from tests.conftest import OnAir
@@ -42,9 +41,9 @@ def test_pa_check_tone_and_two_signatures(staff, air):
     svc = service(staff, air)
     h = svc.start("dora", {"shift": "早班 → 中班", "notes": "radio 3 battery weak"})
     assert [c.line for c in h.checks] == [*MANUAL_LINES, "player:main", "speech:zh-CN", "speech:en", "tone:main"]
-    with pytest.raises(FormErrors) as err:  # nothing checked yet
+    with pytest.raises(FieldErrors) as err:  # nothing checked yet
         svc.sign(h.id, "dora")
-    assert len(err.value.problems) == len(MANUAL_LINES) + 3  # the tone only on request
+    assert len(err.value.fields) == len(MANUAL_LINES) + 3  # the tone only on request
     h = svc.run_pa_check(h.id, "dora")
     assert line(h, "player:main").result.value == "ok"
     for lang in ("zh-CN", "en"):
@@ -57,9 +56,9 @@ def test_pa_check_tone_and_two_signatures(staff, air):
     h = tick_manual(svc, svc.get(h.id))
     assert line(h, "tone:main").result.value == "ok"
     h = svc.mark(h.id, "dora", line(h, "keys").id, {"result": "cross"})
-    with pytest.raises(FormErrors) as err:  # an unexplained cross
+    with pytest.raises(FieldErrors) as err:  # an unexplained cross
         svc.sign(h.id, "dora")
-    assert list(err.value.problems) == [f"check-{line(h, 'keys').id}"]
+    assert list(err.value.fields) == [f"check-{line(h, 'keys').id}"]
     assert svc.get(h.id).outgoing_signed_at is None
     svc.mark(h.id, "dora", line(h, "keys").id, {"result": "cross", "explanation": "key 7 out with security, back 20:00"})
     with pytest.raises(InvalidTransition):  # the incoming cannot sign first
@@ -88,9 +87,9 @@ def test_no_player_no_engine_crosses_need_explaining(staff):
     assert line(h, "speech:en").detail == "no speech engine in this installation"
     with pytest.raises(InvalidTransition):  # staff cannot tick a system line over the system
         svc.mark(h.id, "dora", line(h, "player:main").id, {"result": "ok"})
-    with pytest.raises(FormErrors) as err:
+    with pytest.raises(FieldErrors) as err:
         svc.sign(h.id, "dora")
-    assert len(err.value.problems) == 4
+    assert len(err.value.fields) == 4
     for name in ("player:main", "player:lobby", "speech:zh-CN", "speech:en"):
         svc.mark(h.id, "dora", line(h, name).id, {"explanation": "engineer called (ticket 42)"})
     assert svc.sign(h.id, "dora").outgoing_signed_at is not None
@@ -110,9 +109,9 @@ def test_a_silent_player_is_crossed(staff, air):
 
 def test_start_needs_the_shift_and_stores_nothing_else(staff):
     svc = service(staff)
-    with pytest.raises(FormErrors) as err:
+    with pytest.raises(FieldErrors) as err:
         svc.start("dora", {"shift": " "})
-    assert set(err.value.problems) == {"shift"}
+    assert set(err.value.fields) == {"shift"}
     with staff.session() as s:
         assert s.scalar(select(Handover)) is None
 

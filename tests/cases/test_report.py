@@ -25,7 +25,9 @@ def test_the_seeded_month(staff, clock):
     assert complaint["by_category"] == {"service_attitude": 1, "cleanliness": 2, "safety_hazard": 0,
                                         "facility": 1, "other": 0}
     assert r["kinds"]["incident"]["count"] == 1 and r["kinds"]["incident"]["hospital"] == 1
-    assert r["satisfaction"]["complaint"] == {"visits": 2, "satisfaction": 4.0, "attitude": 4.5, "timeliness": 3.0}
+    # the call that did not reach the visitor is counted apart and has no part in the averages
+    assert r["satisfaction"]["complaint"] == {"visits": 2, "unreachable": 1, "satisfaction": 4.0, "attitude": 4.5,
+                                              "timeliness": 3.0}
     assert r["satisfaction"]["person"]["visits"] == 0
     assert monthly_report(staff, 2026, 10, SHANGHAI)["kinds"]["complaint"]["count"] == 0
     flat = rows(r)
@@ -63,6 +65,7 @@ def test_panel_report_csv_and_pdf(browser, staff, clock):
     assert table[0] == ["月份", "案件类型", "统计项", "数值"]
     assert ["2026-11", "投诉", "类别: 清洁卫生", "2"] in table
     assert ["2026-11", "寻人", "30 分钟内团聚", "2"] in table
+    assert ["2026-11", "投诉", "未联系上的回访", "1"] in table and ["2026-11", "投诉", "已回访", "2"] in table
     pdf = dora.get("/cases/report/2026-11.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
     assert browser("bob").get("/cases/report/").status_code == 403

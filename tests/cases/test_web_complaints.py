@@ -66,9 +66,9 @@ def test_a_bad_answer_is_refused_beside_its_field(browser, staff):
 
 
 def test_only_a_supervisor_closes_an_escalation(browser, staff, clock):
-    dora, sam = browser("dora"), browser("sam")
-    number = dora.post("/cases/complaints/", complaint_form()).headers["Location"].rsplit("/", 1)[1]
+    number = browser("dora").post("/cases/complaints/", complaint_form()).headers["Location"].rsplit("/", 1)[1]
     clock.advance(hours=25)
+    dora, sam = browser("dora"), browser("sam")  # logged in now: a day-old log-in has expired
     assert number in sam.get("/cases/").get_data(as_text=True).split('id="escalations"')[1]
     assert number in sam.get("/").get_data(as_text=True).split('id="board-escalations"')[1]  # the board too
     assert 'id="board-escalations"' not in dora.get("/").get_data(as_text=True)  # the supervisors' list

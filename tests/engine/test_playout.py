@@ -114,16 +114,20 @@ def test_music_ducks_under_announcement_and_pauses_under_page_then_resumes(rig):
     rec.wait_for("completed", "ann")
     engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(0.35, 0.2)]))
     rec.wait_for("completed", "page")
-    time.sleep(0.1)
+
+    def after_page():
+        levels = block_levels(sink)
+        return levels[max(i for i, v in enumerate(levels) if v == 0.35) + 1:]
+    deadline = time.monotonic() + 5
+    while after_page().count(0.4) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
     engine.cancel(1)
     levels = block_levels(sink)
     assert levels.count(round(0.2 + 0.4 * 0.25, 3)) >= 8   # ducked to 25% under the announcement
     assert levels.count(0.35) >= 8                          # paused (silent) under the page
-    played = sum(len(b) for _, b in sink.blocks if b[0] != 0)
-    # the music's own samples advanced only while audible: resume, not restart, and not skipped
+    assert after_page().count(0.4) >= 3                     # then the music resumed at full level
     snap_music = [e for e in rec.events if e.item.title == "music"]
-    assert [e.kind for e in snap_music] == ["started", "cancelled"]
-    assert played > 0
+    assert [e.kind for e in snap_music] == ["started", "cancelled"]  # the same item went on: not restarted
 
 
 def test_music_resumes_where_it_stopped_under_a_page():

@@ -36,7 +36,7 @@ def test_cli_programme_rules_plan_and_ics(db, tmp_path, tone, capsys, announceme
     rc, out = run(db, capsys, "plan", "2026-11-24")
     assert rc == 0 and "09:00:00" in out and "Opening 09:00" in out and "(background) Bed" in out
     rc, out = run(db, capsys, "plan", "2026-11-25")
-    assert "Opening" not in out
+    assert rc == 0 and "Opening" not in out and "(background) Bed" in out  # the excepted day: only the bed
 
     f = tmp_path / "week.ics"
     rc, out = run(db, capsys, "ics", "export", "--week", "2026-11-25", str(f))

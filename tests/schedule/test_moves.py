@@ -35,3 +35,22 @@ def test_a_slot_that_is_not_there_is_refused_and_nothing_changes(service):
     with pytest.raises(ValidationError, match="no slot"):
         moves.move(service, rid, THU, FRI, time(10))
     assert [r.rule_id for r in service.rules()] == [rid] and service.rules()[0].spec.except_dates == frozenset()
+
+
+def test_a_slot_resized_sets_its_programme_s_music_length_and_a_bad_length_changes_nothing(service, tone, tmp_path):
+    tone("m/a.wav", 30.0)
+    tone("m/b.wav", 30.0)
+    (tmp_path / "m" / "l.m3u").write_text("a.wav\nb.wav\n")
+    service.import_playlist(tmp_path / "m" / "l.m3u", "Lobby")
+    p = service.create_programme("Music", [ItemSpec("chime", chime="programme"), ItemSpec("playlist", playlist="Lobby",
+                                                                                         seconds=20.0)])
+    chime = p.items[0].estimate
+    assert moves.resize(service, p.id, 45) == pytest.approx(45, abs=0.6)
+    assert service.programme(p.id).items[1].seconds == round(45 - chime)
+    for bad, why in ((1, "at least"), (600, "at most")):  # shorter than the chime; longer than the music
+        with pytest.raises(ValidationError, match=why):
+            moves.resize(service, p.id, bad)
+    assert service.programme(p.id).items[1].seconds == round(45 - chime)
+    fixed = service.create_programme("Chime", [ItemSpec("chime", chime="programme")])
+    with pytest.raises(ValidationError, match="fixed lengths"):
+        moves.resize(service, fixed.id, 60)

@@ -51,8 +51,10 @@ def test_errors_map_to_status_codes(api):
                                         "clothing": "pink"}, headers=h).status_code == 201
     number = api.get("/api/cases", headers=h).get_json()["cases"][0]["number"]
     api.post(f"/api/cases/{number}/resolve", json={"state": "reunited"}, headers=h)
+    pages = api.get(f"/api/cases/{number}", headers=h).get_json()["pages"]  # the page and its all-clear
     err = api.post(f"/api/cases/{number}/page", json={}, headers=h)
-    assert err.status_code == 409 and "error" in err.get_json()
+    assert err.status_code == 409 and "reunited" in err.get_json()["detail"]
+    assert api.get(f"/api/cases/{number}", headers=h).get_json()["pages"] == pages  # no page more
 
 
 def test_authentication_and_roles(api):
@@ -90,9 +92,13 @@ def test_token_is_revoked_when_the_password_changes(api, staff, monkeypatch):
 
 
 def test_api_needs_no_csrf_but_forms_do(api):
-    assert api.post("/api/lost", json={"category": "umbrella", "where_found": "Gate", "finder": "Li",
-                                       "storage_place": "Shelf"}, headers=basic("dora")).status_code == 201
-    assert api.get("/api/lost", headers=basic("dora")).get_json()["items"][0]["category"] == "umbrella"
+    from tests.web.conftest import Browser
+
+    item = {"category": "umbrella", "where_found": "Gate", "finder": "Li", "storage_place": "Shelf"}
+    assert api.post("/api/lost", json=item, headers=basic("dora")).status_code == 201
+    form = Browser(api.application, "dora").client.post("/desk/lost", data=dict(item, category="hat"))  # no token
+    assert form.status_code == 400 and "CSRF" in form.get_data(as_text=True)
+    assert [i["category"] for i in api.get("/api/lost", headers=basic("dora")).get_json()["items"]] == ["umbrella"]
 
 
 def test_schedule_rules_over_the_api(api, make_app):
@@ -105,9 +111,12 @@ def test_schedule_rules_over_the_api(api, make_app):
     assert resp.status_code == 201
     rule_id = resp.get_json()["id"]
     assert len(api.get("/api/schedule?week=2026-11-23", headers=h).get_json()["slots"]) == 7 * 5
-    assert api.post("/api/schedule/rules", json={"programme": "Chime", "kind": "weekly", "at": "10:00"},
-                    headers=h).status_code == 400
+    bad = api.post("/api/schedule/rules", json={"programme": "Chime", "kind": "weekly", "at": "10:00"}, headers=h)
+    assert bad.status_code == 400 and list(bad.get_json()["fields"]) == ["days"]  # weekly needs its days
+    assert [r["id"] for r in api.get("/api/schedule/rules", headers=h).get_json()["rules"]] == [rule_id]
     assert api.delete(f"/api/schedule/rules/{rule_id}", headers=h).status_code == 204
+    assert api.get("/api/schedule/rules", headers=h).get_json()["rules"] == []
+    assert api.get("/api/schedule?week=2026-11-23", headers=h).get_json()["slots"] == []
 
 
 def test_openapi_document_lists_every_api_route(api):
@@ -136,4 +145,6 @@ def test_announcement_workflow_over_the_api(api):
                     headers=sam).get_json()["announcement"]
     assert done["state"] == "approved" and done["approved_hash"] == audio.headers["X-Audio-SHA256"]
     assert api.get("/api/faults", headers=sam).get_json() == {"faults": []}
-    assert api.get("/api/logs/asrun", headers=sam).status_code == 200
+    assert api.get("/api/logs/asrun", headers=sam).get_json() == {"rows": []}  # approved is not aired
+    wrong = api.post(f"/api/announcements/{ann_id}/approve", json={"sha256": "0" * 64}, headers=sam)
+    assert wrong.status_code == 409  # approved already: a second approval (of other audio) is refused

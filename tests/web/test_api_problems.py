@@ -53,3 +53,27 @@ def test_junk_in_the_query_or_the_path_is_bad_input_not_a_server_error(make_app,
         body = is_problem(api.get(path, headers=basic(who)), 400)
         assert list(body["fields"]) == [path.split("?")[1].split("=")[0]], body
     is_problem(api.post(f"/api/pages/{2 ** 64}/approve", headers=basic("sam")), 404)  # beyond any id: not found
+
+
+def test_an_oversize_body_is_a_413_problem_and_stores_nothing(make_app, approved_templates, db):
+    app = make_app()
+    api = app.test_client()
+    big = {"kind": "found", "meeting_point": "Gate", "age": 3, "sex": "girl", "clothing": "pink",
+           "notes": "x" * app.config["API_MAX_BODY"]}
+    body = is_problem(api.post("/api/pages", json=big, headers=basic("dora")), 413)
+    assert body["type"] == "about:blank"
+    with db.session() as s:
+        assert s.query(PersonCase).count() == 0
+    big["notes"] = "x" * 100  # the same page, small: stored (the 413 was the size, nothing else)
+    assert api.post("/api/pages", json=big, headers=basic("dora")).status_code == 201
+
+
+def test_malformed_json_is_the_body_at_fault(make_app, approved_templates, db):
+    api = make_app().test_client()
+    resp = api.post("/api/pages", data=b'{"kind": "found",', content_type="application/json", headers=basic("dora"))
+    assert is_problem(resp, 400)["fields"] == {"body": "not valid JSON"}
+    for bad in ([1, 2], "text", 5):
+        assert is_problem(api.post("/api/pages", json=bad, headers=basic("dora")), 400)["fields"] == \
+            {"body": "expected a JSON object"}
+    with db.session() as s:
+        assert s.query(PersonCase).count() == 0

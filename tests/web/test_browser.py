@@ -1,8 +1,10 @@
 """End to end in headless Chromium against the panel served as `broadcaster serve` serves it (waitress on
 127.0.0.1) with a real zone player: the desk pages a lost child and sees it in now-playing; a supervisor
-listens to a script and approves it. Screenshots of the main pages go to docs/screenshots/."""
+listens to a script and approves it. Screenshots of the main pages go to docs/screenshots/ with PA_SCREENSHOTS=1."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -57,8 +59,11 @@ def login(page, base, name):
 
 
 def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """The tracked screenshots in docs/ are rewritten only on request (PA_SCREENSHOTS=1); otherwise they go
+    to /tmp/pa-screenshots, to look at."""
+    folder = SHOTS if os.environ.get("PA_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "pa-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def test_desk_pages_a_lost_child_and_sees_it_on_air(server, page):

@@ -176,27 +176,3 @@ def test_music_uploads_with_progress_and_the_library_plays_at_a_phone_width(serv
     assert phone.locator("#tracks li").count() == 2 and phone.locator("#tracks audio").count() == 2
     no_sideways_scroll(phone)
     shot(phone, "media-library-390")
-
-
-def test_a_slot_dragged_to_another_day_moves_there(server, chromium):
-    from datetime import date, time, timedelta
-
-    base, app = server
-    programmes = app.extensions["pa"].programmes
-    p = programmes.create_programme("Parade", [ItemSpec("chime", chime="programme")])
-    monday = date.today() - timedelta(days=date.today().weekday()) + timedelta(days=14)  # a week to come
-    thursday, friday = monday + timedelta(days=3), monday + timedelta(days=4)
-    programmes.add_rule(p.id, RuleSpec("weekly", at=time(9), days=(3,)))
-    ctx = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = ctx.new_page()
-    try:
-        login(page, base, "bob")
-        page.goto(f"{base}/schedule/?week={monday.isoformat()}")
-        page.locator(f'.slot[data-day="{thursday}"]').drag_to(page.locator(f'.day[data-day="{friday}"]'))
-        page.wait_for_selector(".flash.ok")
-        shot(page, "week-after-drag")
-    finally:
-        ctx.close()
-    assert [sl.local.strftime("%a %H:%M") for sl in programmes.expand(thursday, friday)] == ["Fri 09:00"]
-    assert [sl.local.strftime("%a %H:%M") for sl in programmes.expand(thursday + timedelta(days=7),
-                                                                     thursday + timedelta(days=7))] == ["Thu 09:00"]

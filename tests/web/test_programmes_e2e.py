@@ -2,7 +2,7 @@
 built from three pieces by title, scheduled, its slot aired and then shown as aired in the week; its
 announcement edited with the warning on screen, the new version approved by a supervisor, and the
 next slot airing the new audio, with the old hash in the as-run log before it.
-(Dragging slots in the calendar is not built: the slot is placed with the rule form.)"""
+(Dragging a slot in the calendar, its length and a click on a time: test_programmes_calendar.)"""
 from __future__ import annotations
 
 from datetime import timedelta

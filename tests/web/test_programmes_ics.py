@@ -58,8 +58,29 @@ def test_a_bad_file_or_no_programme_is_refused_beside_its_field_and_stores_nothi
     assert resp.status_code == 400 and 'id="err-programme"' in page
     resp = upload(bob, GOOGLE.replace(b"FREQ=DAILY;COUNT=5", b"FREQ=MONTHLY"), "Park news")
     page = resp.get_data(as_text=True)
-    assert resp.status_code == 400 and 'id="err-file"' in page and "FREQ=MONTHLY" in page
+    assert resp.status_code == 400 and 'id="err-file"' in page and "it repeats every month" in page
     resp = bob.post("/schedule/import", {"programme": "Park news"}, content_type="multipart/form-data")
     assert resp.status_code == 400 and 'id="err-file"' in resp.get_data(as_text=True)
     assert programmes.rules() == []
     assert Browser(app, "dora").get("/schedule/import").status_code in (302, 403)  # the desk does not schedule
+
+
+def test_import_errors_say_in_chinese_which_event_and_what_is_wrong(app, programmes):
+    bob = Browser(app, "bob")
+    bob.get("/lang/zh")
+    page = html.unescape(upload(bob, GOOGLE).get_data(as_text=True))  # no programme for the closing event
+    assert "没有名为“闭园广播：各位游客请注意" in page and "请选择这些活动播出的节目" in page
+    monthly = GOOGLE.replace(b"FREQ=DAILY;COUNT=5", b"FREQ=MONTHLY")
+    resp = upload(bob, monthly, "Park news")
+    page = html.unescape(resp.get_data(as_text=True))
+    err = page.split('id="err-file"', 1)[1].split("</span>", 1)[0]
+    assert resp.status_code == 400 and "活动“闭园广播：各位游客请注意" in err and "它每月重复一次" in err
+    assert "FREQ" not in err and "RRULE" not in err and "event" not in err
+    all_day = GOOGLE.replace(b"DTSTART:20261224T020000Z\r\nDTEND:20261224T021500Z",
+                             b"DTSTART;VALUE=DATE:20261224\r\nDTEND;VALUE=DATE:20261225")
+    assert all_day != GOOGLE
+    err = html.unescape(upload(bob, all_day, "Park news").get_data(as_text=True)).split('id="err-file"', 1)[1]
+    assert "活动“Christmas Eve”：这是全天活动" in err.split("</span>", 1)[0]
+    err = html.unescape(upload(bob, b"hello", "Park news").get_data(as_text=True)).split('id="err-file"', 1)[1]
+    assert "这不是日历文件（.ics）" in err.split("</span>", 1)[0]
+    assert programmes.rules() == []

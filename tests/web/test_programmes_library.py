@@ -68,3 +68,25 @@ def test_rename_and_delete_a_playlist_not_in_use(app, lobby):
     bob.post(f"/schedule/programmes/{p.id}/delete", {"confirm": "1"})
     assert bob.post(f"/schedule/playlists/{lobby.id}/delete").status_code == 302
     assert library.playlists(programmes) == []
+
+
+def test_each_track_shows_its_loudness_in_words(app, lobby):
+    from broadcaster.settings import load_settings
+    from broadcaster.store.models.schedule import PlaylistTrack
+
+    target = load_settings().loudness_lufs
+    morning, noon = lobby.tracks
+    assert morning.gain_db < 0 and noon.gain_db < morning.gain_db  # measured at upload: both too loud
+    bob = Browser(app, "bob")
+    page = bob.get(f"/schedule/playlists/{lobby.id}").get_data(as_text=True)
+    for tr in (morning, noon):
+        assert f"{target - tr.gain_db:.1f} LUFS, lowered {-tr.gain_db:.1f} dB" in page
+    with app.extensions["pa"].db.session() as s:
+        s.get(PlaylistTrack, morning.id).gain_db = None
+        s.get(PlaylistTrack, noon.id).gain_db = 2.0
+    page = bob.get(f"/schedule/playlists/{lobby.id}").get_data(as_text=True)
+    assert "loudness not measured: plays as recorded" in page
+    assert f"{target - 2:.1f} LUFS or quieter, raised 2.0 dB" in page
+    bob.get("/lang/zh")
+    page = bob.get(f"/schedule/playlists/{lobby.id}").get_data(as_text=True)
+    assert f"{target - 2:.1f} LUFS 或更轻，已调高 2.0 dB" in page and "未测量响度" in page

@@ -59,7 +59,7 @@ def test_one_slot_moves_from_the_week_and_a_bad_move_changes_nothing(app):
     rid = programmes.add_rule(p.id, RuleSpec("weekly", at=time(9), days=(3,)))
     bob = Browser(app, "bob")
     week = bob.get("/schedule/?week=2026-11-23").get_data(as_text=True)
-    assert f"rule_id={rid}&amp;day=2026-11-26" in week and 'draggable="true"' in week
+    assert f"rule_id={rid}&amp;day=2026-11-26" in week and f'data-rule="{rid}"' in week
     form = bob.get(f"/schedule/slots/move?rule_id={rid}&day=2026-11-26&at=09:00&programme=Parade")
     assert 'value="09:00"' in form.get_data(as_text=True)
     bad = bob.post("/schedule/slots/move", {"rule_id": rid, "day": "2026-11-26", "to_day": "", "to_time": "10:00"})
@@ -70,3 +70,24 @@ def test_one_slot_moves_from_the_week_and_a_bad_move_changes_nothing(app):
     assert ok.status_code == 302
     thu = [sl.local.strftime("%H:%M") for sl in programmes.expand(date(2026, 11, 26), date(2026, 11, 26))]
     assert thu == ["10:00"]
+
+
+def test_a_slot_s_length_changes_its_programme_s_music_and_a_bad_length_changes_nothing(app, tmp_path):
+    from tests.schedule.conftest import write_tone
+
+    programmes = app.extensions["pa"].programmes
+    for name in ("a", "b"):
+        write_tone(tmp_path / f"{name}.wav", 60.0)
+    (tmp_path / "l.m3u").write_text("a.wav\nb.wav\n")
+    programmes.import_playlist(tmp_path / "l.m3u", "Lobby")
+    p = programmes.create_programme("Music", [ItemSpec("playlist", playlist="Lobby", seconds=60.0)])
+    rid = programmes.add_rule(p.id, RuleSpec("weekly", at=time(9), days=(3,)))
+    bob = Browser(app, "bob")
+    week = bob.get("/schedule/?week=2026-11-23").get_data(as_text=True)
+    assert 'class="grip"' in week and 'data-len="1.0"' in week
+    bad = bob.post("/schedule/slots/resize", {"rule_id": rid, "day": "2026-11-26", "minutes": "5"})
+    assert bad.status_code == 400 and 'id="err-minutes"' in bad.get_data(as_text=True)
+    assert "music lasts only 2.0 min" in bad.get_data(as_text=True)
+    assert programmes.programme(p.id).items[0].seconds == 60.0
+    ok = bob.post("/schedule/slots/resize", {"rule_id": rid, "day": "2026-11-26", "minutes": "1.5"})
+    assert ok.status_code == 302 and programmes.programme(p.id).items[0].seconds == 90.0

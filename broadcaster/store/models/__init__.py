@@ -11,3 +11,5 @@ from broadcaster.store.models import cases  # noqa: E402,F401  desk: cases, page
 from broadcaster.store.models import onair  # noqa: E402,F401  airings, players, shared media
 from broadcaster.store.models import desk  # noqa: E402,F401  desk: complaints, incidents, follow-up visits, handovers
 from broadcaster.store.models import versions  # noqa: E402,F401  announcement versions (approved one airs while an edit waits)
+from broadcaster.store.models import keeping  # noqa: E402,F401  venue words for the pick-lists, lost-property disposal
+from broadcaster.store.models import security  # noqa: E402,F401  log-in sessions, failed log-ins, audit log

@@ -59,6 +59,7 @@ class LostItemState(str, enum.Enum):
     STORED = "stored"
     CLAIMED = "claimed"
     HANDED_OVER = "handed_over"
+    DISPOSED = "disposed"  # held past the retention period, then disposed of (models.keeping)
 
 
 class NumberCounter(Base):
@@ -162,6 +163,7 @@ class LostItem(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     claim: Mapped["LostItemClaim | None"] = relationship(back_populates="item")
+    disposal = relationship("LostItemDisposal", back_populates="item", uselist=False)  # models.keeping
 
 
 class LostItemClaim(Base):

@@ -1,12 +1,12 @@
 """The visitor-centre desk's other case work: complaints (投诉) and their history, visitor-injury
-incidents (意外伤害) and their steps, follow-up visits (回访) of every case kind, and shift handovers
-(交接班) with their checklist lines."""
+incidents (意外伤害) and their steps, follow-up visits (回访) of every case kind, shift handovers
+(交接班) with their checklist lines, and the handovers with security at fixed hours."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from broadcaster.clock import utcnow
@@ -152,6 +152,8 @@ class FollowUpVisit(Base):
     attitude: Mapped[int | None] = mapped_column(default=None)      # staff attitude, 1-5
     timeliness: Mapped[int | None] = mapped_column(default=None)    # 1-5
     remarks: Mapped[str] = mapped_column(Text, default="")
+    #: a call that did not reach the visitor: no scores; the visit stays due and is tried again
+    unreachable: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     visited_by: Mapped[User | None] = relationship()
 
@@ -196,7 +198,24 @@ class HandoverCheck(Base):
     handover: Mapped[Handover] = relationship(back_populates="checks")
 
 
+class SecurityHandover(Base):
+    """The handover with security (与保安部交接) at one of the venue's fixed hours: who from the desk, the
+    security officer's name, the cases and items handed over, notes. One record per fixed hour."""
+
+    __tablename__ = "security_handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(unique=True)   # the fixed hour it answers
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    desk_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    officer: Mapped[str] = mapped_column(String(120))
+    items: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    desk_user: Mapped[User] = relationship()
+
+
 __all__ = [
     "CheckResult", "Complaint", "ComplaintCategory", "ComplaintChannel", "ComplaintEvent", "ComplaintState",
-    "FollowUpVisit", "Handover", "HandoverCheck", "Incident", "IncidentState", "IncidentStep",
+    "FollowUpVisit", "Handover", "HandoverCheck", "Incident", "IncidentState", "IncidentStep", "SecurityHandover",
 ]

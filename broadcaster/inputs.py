@@ -1,0 +1,301 @@
+"""What staff and clients may send, declared once per input kind (pydantic models).
+
+The JSON API parses every body through these models and builds its OpenAPI request schemas from them
+(``model_json_schema``), so the schema and the checks cannot disagree; the panel's forms and the CLI
+commands that take the same input parse through the same models. Every text is normalised (Unicode NFC,
+runs of blanks made one) and refused when it holds NUL or other control characters (newline and tab
+only in multi-line texts), surrogates, unassigned code points or bidi overrides; texts that air must
+hold something speakable (a letter or a digit). A refusal is a :class:`FieldErrors` (field -> an English
+sentence the panel translates); nothing is stored. The domain services keep their own rules (a missing
+person needs a reporter, a rule's kind needs its fields); these models are the door in front of them.
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import partial
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import ValidationError as PydanticError
+
+from broadcaster.errors import FieldErrors
+
+DB_ID_MAX = 2 ** 63 - 1  # the database's 64-bit integer ids
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: what the schema says of every text (the checks below say the same and more, in staff's words)
+NO_CONTROLS = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+TIME = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+WHEN = r"^(\d{4}-\d{2}-\d{2}[T ])?([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+ZONE = r"^[A-Za-z0-9_-]{1,40}$"
+LANG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$"
+SHA256 = r"^[0-9a-fA-F]{64}$"
+HINTS = {TIME: "use HH:MM, e.g. 14:30", WHEN: "use HH:MM or YYYY-MM-DDTHH:MM, e.g. 14:30",
+         DAY: "use a date like 2026-11-26", ZONE: "zone names are letters, digits, - and _",
+         LANG: "a language tag such as zh-CN or en", SHA256: "the audio's SHA-256 (64 hex digits)"}
+
+
+def clean(value: str, *, lines: bool = False, spoken: bool = False, required: bool = False) -> str:
+    """``value`` in NFC with its blanks tidied, or ValueError saying what is wrong with it."""
+    value = unicodedata.normalize("NFC", value)
+    allowed = "\n\t" if lines else ""
+    for ch in value:
+        if ch in allowed or ch == "\r":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp") or ch in _BIDI:
+            raise ValueError("holds a control or invisible character; type the text again")
+    if lines:
+        value = "\n".join(" ".join(line.split()) for line in value.replace("\r\n", "\n").split("\n")).strip()
+    else:
+        value = " ".join(value.replace("\r", " ").split())
+    if required and not value:
+        raise ValueError("required")
+    if spoken and value and not any(unicodedata.category(ch)[0] in "LN" for ch in value):
+        raise ValueError("nothing to say: write words, not only signs or emoji")
+    return value
+
+
+def Text(limit: int, *, lines: bool = False, spoken: bool = False, required: bool = False) -> Any:  # noqa: N802
+    """A text type: at most ``limit`` characters, normalised and checked by :func:`clean`."""
+    return Annotated[str, Field(max_length=limit, min_length=1 if required else 0,
+                                json_schema_extra={"pattern": NO_CONTROLS}),
+                     AfterValidator(partial(clean, lines=lines, spoken=spoken, required=required))]
+
+
+def _whole(value, low: int, high: int, message: str | None = None):
+    """A whole number from a JSON number or a form's text (no true/false, no fractions, no 23 digits)."""
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 64:
+        number = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value.strip()) <= 20:
+        number = int(value.strip())
+    if number is None or not low <= number <= high:
+        raise ValueError(message or f"must be a whole number from {low} to {high}; got {str(value)[:40]!r}")
+    return number
+
+
+def Int(low: int, high: int, message: str | None = None) -> Any:  # noqa: N802
+    """A whole number within low..high (the schema says so; the check says it in staff's words)."""
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(partial(_whole, low=low, high=high,
+                                                                          message=message))]
+
+
+def Pattern(pattern: str, limit: int = 40) -> Any:  # noqa: N802
+    return Annotated[str, Field(pattern=pattern, max_length=limit)]
+
+
+def _split(value):
+    return [x.strip() for x in value.split(",") if x.strip()] if isinstance(value, str) else value
+
+
+def Listed(item: Any, csv: str, most: int) -> Any:  # noqa: N802
+    """A list of ``item``, also given as one comma-separated text (a form's field, a command's option)."""
+    kind = Annotated[list[item], Field(max_length=most)]
+    return Annotated[kind, BeforeValidator(_split, json_schema_input_type=Pattern(csv, 4000) | kind)]
+
+
+Id = Int(1, DB_ID_MAX)
+ZONES_CSV = r"^ *[A-Za-z0-9_-]{1,40} *(, *[A-Za-z0-9_-]{1,40} *){0,19}$"
+Zones = Listed(Pattern(ZONE), ZONES_CSV, 20)
+#: a script's or a programme's priority: a class name or a number below an urgent page's (80; pages and
+#: emergencies have their own paths)
+PriorityValue = Annotated[Literal["background_music", "programme", "announcement"] | Int(1, 79),
+                          BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str)
+                                          and not v.strip().isdigit() else v)]
+
+
+class Input(BaseModel):
+    """A form or a body: unknown fields refused; blank values ("" or null) count as not given."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks(cls, data):
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None and v != ""}
+        return data
+
+    def given(self) -> dict:
+        """The fields given, as the services take them."""
+        return self.model_dump(exclude_none=True)
+
+
+# -- desk ------------------------------------------------------------------------------------------
+SEX = Literal["male", "m", "boy", "man", "男", "男孩", "男性", "female", "f", "girl", "woman", "女", "女孩", "女性",
+              "unknown"]
+
+
+Age = Int(0, 120, "give the age in whole years, e.g. 5")  # the case's own words for it
+
+
+class CaseFields(Input):
+    """What the desk knows about a missing or found person (the texts that air must say something)."""
+
+    person_name: Text(120) | None = None
+    age: Age | None = None
+    sex: Annotated[SEX, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)] | None = None
+    height: Text(40, spoken=True) | None = None
+    hair: Text(120, spoken=True) | None = None
+    clothing: Text(200, spoken=True) | None = None
+    shoes: Text(120, spoken=True) | None = None
+    last_seen_place: Text(120, spoken=True) | None = None
+    last_seen_at: Pattern(WHEN) | None = None
+    reporter_name: Text(120) | None = None
+    reporter_contact: Text(120) | None = None
+    meeting_point: Text(120, spoken=True) | None = None
+    is_child: bool | None = None
+    notes: Text(2000, lines=True) | None = None
+
+
+class PageRequest(CaseFields):
+    """kind: missing (reporter_name, reporter_contact, age and a description required) or found
+    (meeting_point required). A child's name is never paged. extra_text makes the page wait for a
+    supervisor."""
+
+    kind: Literal["missing", "found"] = "missing"
+    template: Text(80) | None = None
+    extra_text: Text(500, spoken=True) | None = None
+
+
+class PageAgain(Input):
+    template: Text(80) | None = None
+    extra_text: Text(500, spoken=True) | None = None
+
+
+class Resolve(Input):
+    state: Literal["found", "reunited", "closed"]
+    result: Text(500) | None = None
+    all_clear: bool = True
+
+
+class Reason(Input):
+    reason: Text(500, required=True)
+
+
+class Note(Input):
+    note: Text(500) | None = None
+
+
+class LostItem(Input):
+    category: Text(80, required=True)
+    colour: Text(40) | None = None
+    where_found: Text(120, required=True)
+    finder: Text(120, required=True)
+    storage_place: Text(120, required=True)
+    found_at: Pattern(WHEN) | None = None
+    description: Text(2000, lines=True) | None = None
+    valuable: bool = False
+
+
+# -- schedule and scripts --------------------------------------------------------------------------
+WEEKDAY = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_DAY = "(mon|tue|wed|thu|fri|sat|sun|[0-6])"
+DAYS_CSV = rf"^ *{_DAY} *(, *{_DAY} *){{0,6}}$"
+DATES_CSV = r"^ *\d{4}-\d{2}-\d{2} *(, *\d{4}-\d{2}-\d{2} *){0,365}$"
+
+
+class Rule(Input):
+    """kind weekly needs at and days; daily needs at; interval needs every_minutes, window_start and
+    window_end; once needs on_date and at."""
+
+    programme: Text(120, required=True)
+    kind: Literal["weekly", "daily", "interval", "once"]
+    at: Pattern(TIME) | None = None
+    days: Listed(WEEKDAY | Int(0, 6), DAYS_CSV, 7) | None = None
+    every_minutes: Int(1, 1440) | None = None
+    window_start: Pattern(TIME) | None = None
+    window_end: Pattern(TIME) | None = None
+    on_date: Pattern(DAY) | None = None
+    start_date: Pattern(DAY) | None = None
+    end_date: Pattern(DAY) | None = None
+    except_dates: Listed(Pattern(DAY), DATES_CSV, 366) | None = None
+    zones: Zones | None = None
+    priority: PriorityValue | None = None
+
+
+ScriptText = Text(2000, lines=True, spoken=True, required=True)
+
+
+class Script(Input):
+    """texts: language tag -> text, in airing order (e.g. zh-CN, en)."""
+
+    title: Text(200, spoken=True, required=True)
+    texts: Annotated[dict[Pattern(LANG, 20), ScriptText],
+                     Field(min_length=1, max_length=6, json_schema_extra={"propertyNames": {"pattern": LANG}})]
+    priority: PriorityValue | None = None
+    zones: Zones | None = None
+
+
+class Approve(Input):
+    sha256: Pattern(SHA256, 64)
+
+
+# -- errors ----------------------------------------------------------------------------------------
+def _message(err: dict) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error") or err["msg"])
+    if kind == "string_pattern_mismatch":
+        return HINTS.get(ctx.get("pattern"), "not in the expected form")
+    simple = {"missing": "required", "string_type": "must be text", "int_type": "must be a whole number",
+              "int_parsing": "must be a whole number", "int_from_float": "must be a whole number",
+              "int_parsing_size": "must be a whole number", "bool_type": "must be yes or no (true or false)",
+              "bool_parsing": "must be yes or no (true or false)", "dict_type": "must be an object (name -> value)",
+              "list_type": "must be a list", "extra_forbidden": "not a field of this form",
+              "model_type": "expected a JSON object", "string_too_short": "required"}
+    if kind in simple:
+        return simple[kind]
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters"
+    if kind == "too_long":
+        return "too many entries"
+    if kind == "too_short":
+        return "give at least one"
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"must be one of {expected}; got {str(err.get('input'))[:40]!r}"
+    return str(err["msg"])
+
+
+def _field(loc: tuple) -> str:
+    """("texts", "en") -> "texts[en]"; a union's branch names (``str``, ``list[...]``) are left out."""
+    parts = [str(p) for p in loc if not (isinstance(p, str) and ("[" in p or p in ("str", "int", "function-before")
+                                                                or p.startswith("literal")))]
+    parts = [p for p in parts if p not in ("[key]",)]
+    if not parts:
+        return "body"
+    return parts[0] + "".join(f"[{p}]" for p in parts[1:2])
+
+
+def fields_of(exc: PydanticError) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        out.setdefault(_field(err["loc"]), _message(err))
+    return out
+
+
+def parse(model: type[Input], data) -> Input:
+    """``data`` (a JSON body, a form's fields, a command's options) as ``model``, or FieldErrors naming
+    every field at fault."""
+    if not isinstance(data, dict):
+        raise FieldErrors({"body": "expected a JSON object"})
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        raise FieldErrors(fields_of(exc)) from None
+
+
+def record_id(value: str) -> int:
+    """A record's id from a command line (an argparse ``type``), within the database's range."""
+    import argparse
+
+    try:
+        return TypeAdapter(Id).validate_python(value.strip())
+    except PydanticError:
+        raise argparse.ArgumentTypeError(f"{value[:40]!r} is not a record number (1 to {DB_ID_MAX})") from None
+
+
+REQUESTS = (PageRequest, PageAgain, Resolve, Reason, Note, LostItem, Rule, Script, Approve)

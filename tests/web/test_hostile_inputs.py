@@ -1,0 +1,197 @@
+"""Hostile values (NUL, control characters, bidi overrides, emoji or signs only, 100k characters, wrong
+JSON types, ids beyond the database's range, bad enums) against every JSON write endpoint, the main panel
+forms and the CLI commands that take the same input: each answers a clear error naming the field, and
+the database is unchanged (a dump of every table before and after)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+
+from broadcaster.cli import main
+from broadcaster.logs import raise_fault
+from broadcaster.schedule.programmes import ItemSpec
+from tests.web.conftest import Browser
+from tests.web.test_api import basic
+
+TEXT = {"NUL": "Gate\x00 3", "control": "Gate\x07\x1b[2J", "bidi": "Gate\u202e3", "100k": "x" * 100_000}
+JSON_TYPES = {"object": {"a": 1}, "list": ["x", "y"], "number": 12345, "bool": True}
+UNSPOKEN = {"emoji": "🎉🎈", "signs": "…!? ,."}
+ENUM = {"junk": "junk", "NUL": "found\x00", "object": {"a": 1}, "number": 3}
+INT = {"word": "abc", "23 digits": "12345678901234567890123", "huge": 10 ** 30, "fraction": 1.5, "bool": True,
+       "object": {"a": 1}, "negative": -1}
+HUGE_ID = 2 ** 64
+
+FOUND = {"kind": "found", "meeting_point": "Gate", "age": 3, "sex": "girl", "clothing": "pink"}
+LOST = {"category": "umbrella", "where_found": "Gate", "finder": "Li", "storage_place": "Shelf"}
+RULE = {"programme": "Chime", "kind": "interval", "every_minutes": 30, "window_start": "10:00", "window_end": "12:00"}
+SCRIPT = {"title": "Parade", "texts": {"en": "The parade starts at three."}}
+
+
+def dump(db) -> dict:
+    """Every row of every table (what "nothing stored" means)."""
+    with db.engine.connect() as c:
+        return {t: sorted(repr(tuple(r)) for r in c.execute(text(f'SELECT * FROM "{t}"')))
+                for t in inspect(db.engine).get_table_names()}
+
+
+@pytest.fixture
+def world(app, staff):
+    """A case with an active page and a page waiting for a supervisor, a submitted script, a programme,
+    an open fault: every write endpoint has something to act on."""
+    pa, api = app.extensions["pa"], app.test_client()
+    pa.programmes.create_programme("Chime", [ItemSpec("chime")])
+    number = api.post("/api/pages", json=FOUND, headers=basic("dora")).get_json()["case"]["number"]
+    pending = api.post(f"/api/cases/{number}/page", json={"extra_text": "Please come"}, headers=basic("dora"))
+    ann = api.post("/api/announcements", json=SCRIPT, headers=basic("bob")).get_json()["announcement"]["id"]
+    assert api.post(f"/api/announcements/{ann}/submit", headers=basic("bob")).status_code == 200
+    with staff.session() as s:
+        fault = raise_fault(s, "other", "a fault to acknowledge").id
+    return {"number": number, "pending": pending.get_json()["page"]["id"], "ann": ann, "fault": fault,
+            "rule": api.post("/api/schedule/rules", json=RULE, headers=basic("bob")).get_json()["id"]}
+
+
+def cases(values: dict, *, spoken: bool = False):
+    return dict(values, **(UNSPOKEN if spoken else {}))
+
+
+# (method, path, user, valid body, field, hostile values)
+API = [
+    ("post", "/api/pages", "dora", FOUND, "clothing", cases(TEXT | JSON_TYPES, spoken=True)),
+    ("post", "/api/pages", "dora", FOUND, "meeting_point", cases(TEXT | JSON_TYPES, spoken=True)),
+    ("post", "/api/pages", "dora", FOUND, "extra_text", cases(TEXT | JSON_TYPES, spoken=True)),
+    ("post", "/api/pages", "dora", FOUND, "person_name", TEXT | JSON_TYPES),
+    ("post", "/api/pages", "dora", FOUND, "kind", ENUM),
+    ("post", "/api/pages", "dora", FOUND, "sex", ENUM),
+    ("post", "/api/pages", "dora", FOUND, "age", INT),
+    ("post", "/api/cases/{number}/page", "dora", {}, "extra_text", cases(TEXT | JSON_TYPES, spoken=True)),
+    ("post", "/api/cases/{number}/resolve", "dora", {"state": "found"}, "state", ENUM),
+    ("post", "/api/cases/{number}/resolve", "dora", {"state": "found"}, "result", TEXT | JSON_TYPES),
+    ("post", "/api/pages/{pending}/reject", "sam", {"reason": "no"}, "reason", TEXT | JSON_TYPES),
+    ("post", "/api/lost", "dora", LOST, "category", cases(TEXT | JSON_TYPES)),
+    ("post", "/api/lost", "dora", LOST, "description", {k: v for k, v in (TEXT | JSON_TYPES).items()}),
+    ("post", "/api/lost", "dora", LOST, "valuable", {"object": {"a": 1}, "list": [1], "word": "perhaps"}),
+    ("post", "/api/schedule/rules", "bob", RULE, "programme", TEXT | JSON_TYPES),
+    ("post", "/api/schedule/rules", "bob", RULE, "kind", ENUM),
+    ("post", "/api/schedule/rules", "bob", RULE, "every_minutes", INT | {"zero": 0}),
+    ("post", "/api/schedule/rules", "bob", RULE, "window_start", {"25:99": "25:99", **TEXT, **JSON_TYPES}),
+    ("post", "/api/schedule/rules", "bob", RULE, "zones", {"NUL": "main\x00", "object": {"a": 1}}),
+    ("post", "/api/announcements", "bob", SCRIPT, "title", cases(TEXT | JSON_TYPES, spoken=True)),
+    ("post", "/api/announcements", "bob", SCRIPT, "texts", {"text": "hello", "list": ["hello"], "empty": {}}),
+    ("post", "/api/announcements", "bob", SCRIPT, "priority", {"junk": "loud", "huge": 10 ** 30}),
+    ("post", "/api/announcements/{ann}/approve", "sam", {"sha256": "0" * 64}, "sha256", TEXT | JSON_TYPES),
+    ("post", "/api/announcements/{ann}/reject", "sam", {"reason": "no"}, "reason", TEXT | JSON_TYPES),
+    ("post", "/api/faults/{fault}/ack", "sam", {}, "note", TEXT | JSON_TYPES),
+]
+
+
+def test_api_refuses_every_hostile_value_and_stores_nothing(app, world, staff):
+    api, wrong = app.test_client(), []
+    before = dump(staff)
+    for method, path, who, base, field, values in API:
+        for label, value in values.items():
+            resp = getattr(api, method)(path.format(**world), json=dict(base, **{field: value}), headers=basic(who))
+            body = resp.get_json(silent=True) or {}
+            if resp.status_code != 400 or resp.mimetype != "application/problem+json" or \
+                    not any(k == field or k.startswith(field + "[") for k in body.get("fields", {})):
+                wrong.append((path, field, label, resp.status_code, str(body)[:200]))
+    assert wrong == []
+    assert dump(staff) == before
+
+
+def test_script_texts_refuse_a_hostile_value_in_any_language(app, world, staff):
+    api = app.test_client()
+    before = dump(staff)
+    for label, value in (TEXT | JSON_TYPES | UNSPOKEN).items():
+        resp = api.post("/api/announcements", json={"title": "Parade", "texts": {"en": "Fine.", "zh-CN": value}},
+                        headers=basic("bob"))
+        assert resp.status_code == 400 and "texts[zh-CN]" in resp.get_json()["fields"], (label, resp.get_json())
+    assert dump(staff) == before
+
+
+@pytest.mark.parametrize("method,path,who", [
+    ("post", "/api/pages/{id}/approve", "sam"), ("post", "/api/pages/{id}/reject", "sam"),
+    ("post", "/api/announcements/{id}/submit", "bob"), ("post", "/api/announcements/{id}/approve", "sam"),
+    ("get", "/api/announcements/{id}/audio", "bob"), ("delete", "/api/schedule/rules/{id}", "bob"),
+    ("post", "/api/faults/{id}/ack", "sam")])
+def test_ids_beyond_the_database_are_not_found(app, world, staff, method, path, who):
+    before = dump(staff)
+    resp = getattr(app.test_client(), method)(path.format(id=HUGE_ID), json={}, headers=basic(who))
+    assert resp.status_code == 404 and resp.mimetype == "application/problem+json"
+    assert dump(staff) == before
+
+
+# -- the panel's forms (the same models) ------------------------------------------------------------
+FORM_FOUND = {"kind": "found", "meeting_point": "Gate", "age": "3", "sex": "girl", "clothing": "pink"}
+FORMS = [
+    ("/desk/", "dora", FORM_FOUND, "last_seen_place", TEXT | UNSPOKEN),
+    ("/desk/", "dora", FORM_FOUND, "person_name", TEXT),
+    ("/desk/", "dora", FORM_FOUND, "age", {"word": "abc", "23 digits": "12345678901234567890123"}),
+    ("/desk/", "dora", FORM_FOUND, "remark_en", TEXT | UNSPOKEN),
+    ("/scripts/new", "bob", {"title": "Parade", "lang_1": "en", "text_1": "Fine."}, "text_1", TEXT | UNSPOKEN),
+    ("/scripts/new", "bob", {"title": "Parade", "lang_1": "en", "text_1": "Fine."}, "title", TEXT | UNSPOKEN),
+    ("/schedule/rules", "bob", {k: str(v) for k, v in RULE.items()}, "every_minutes",
+     {"word": "abc", "zero": "0", "23 digits": "12345678901234567890123"}),
+    ("/schedule/rules", "bob", {k: str(v) for k, v in RULE.items()}, "kind", {"junk": "junk", "NUL": "daily\x00"}),
+    ("/desk/lost", "dora", LOST, "category", TEXT),
+    ("/desk/lost", "dora", LOST, "where_found", TEXT),
+]
+
+
+def test_panel_forms_refuse_every_hostile_value_and_store_nothing(app, world, staff):
+    wrong, browsers = [], {who: Browser(app, who) for who in ("dora", "bob")}  # logged in before the dump
+    before = dump(staff)
+    for path, who, base, field, values in FORMS:
+        browser = browsers[who]
+        for label, value in values.items():
+            resp = browser.post(path, data=dict(base, **{field: value}))
+            page = resp.get_data(as_text=True)
+            if resp.status_code != 400 or "Something went wrong" in page or f'id="err-{field}"' not in page:
+                wrong.append((path, field, label, resp.status_code))
+    assert wrong == []
+    assert dump(staff) == before
+
+
+# -- the CLI (the same models) ---------------------------------------------------------------------
+def cli(url, *argv) -> int:
+    try:
+        return main(["--db", url, *argv])
+    except SystemExit as exc:  # argparse refusing an option: exit 2
+        return int(exc.code)
+
+
+PAGE = ["page", "found", "--meeting-point", "Gate", "--age", "3", "--sex", "girl", "--clothing", "pink",
+        "--user", "dora"]
+ANNOUNCE = ["announce", "create", "--title", "Parade", "--author", "bob", "--text", "en=Fine."]
+RULE_ARGS = ["rule", "add", "Chime", "--every", "30", "--from", "10:00", "--to", "12:00"]
+LOST_ARGS = ["lost", "add", "--what", "umbrella", "--where", "Gate", "--finder", "Li", "--storage", "Shelf",
+             "--user", "dora"]
+CLI = [
+    (PAGE, "--clothing", TEXT | UNSPOKEN), (PAGE, "--place", TEXT | UNSPOKEN), (PAGE, "--extra", TEXT | UNSPOKEN),
+    (PAGE, "--age", {"word": "abc", "23 digits": "12345678901234567890123"}),
+    (ANNOUNCE, "--title", TEXT | UNSPOKEN), (ANNOUNCE, "--text", {k: f"en={v}" for k, v in (TEXT | UNSPOKEN).items()}),
+    (RULE_ARGS, "--every", {"zero": "0", "23 digits": "12345678901234567890123"}),
+    (RULE_ARGS, "--from", {"25:99": "25:99", **TEXT}),
+    (LOST_ARGS, "--what", TEXT), (LOST_ARGS, "--where", TEXT),
+    (["page", "approve", "--user", "sam"], None, {"huge id": str(HUGE_ID)}),
+    (["rule", "remove"], None, {"huge id": str(HUGE_ID), "word": "abc"}),
+]
+
+
+def test_cli_refuses_every_hostile_value_and_stores_nothing(app, world, staff, capsys):
+    wrong = []
+    before = dump(staff)
+    for argv, option, values in CLI:
+        for label, value in values.items():
+            if option is None:
+                args = [*argv, value]
+            elif option in argv:  # in place of the valid value
+                args = list(argv)
+                args[args.index(option) + 1] = value
+            else:
+                args = [*argv, option, value]
+            rc = cli(staff.url, *args)
+            err = capsys.readouterr().err
+            if rc not in (1, 2) or "error" not in err or "Traceback" in err:
+                wrong.append((argv[:2], option, label, rc, err[-200:]))
+    assert wrong == []
+    assert dump(staff) == before

@@ -1,0 +1,94 @@
+"""The domain's refusals (broadcaster.errors) in the panel's language: a message with values is matched
+against its English template, the template is translated through the catalogue (web.i18n), then the
+values are filled in (states, roles and actions said in the staff's words too). "field: what" messages
+name the field in staff words. The JSON API keeps the English problem details (web.problem)."""
+from __future__ import annotations
+
+import re
+
+from web.i18n import current_language, t
+
+#: English templates of the refusals the panel shows; each is a catalogue key (Chinese in web.i18n_desk).
+REFUSALS = (
+    "{user} ({role}) may not {action}: needs {roles}",
+    "user {name} is not active",
+    "four-eyes: {user} wrote page #{n} and cannot approve it",
+    "four-eyes: {user} wrote template {key} and cannot approve it",
+    "case {number}: cannot go from {from} to {to}",
+    "item {number}: cannot go from {from} to {to}",
+    "item {number}: cannot go from {from} to {to} (record the claim first)",
+    "item {number} is {state}: nothing to announce",
+    "item {number} is not marked valuable; only valuable items are announced",
+    "item {number} is kept until {date}: not due for disposal",
+    "case {number} is {state}: nothing to page",
+    "case {number} is {state}: follow up after closing it",
+    "page #{n}: cannot approve from {state}",
+    "page #{n}: cannot reject from {state}",
+    "resolve to found, reunited or closed, not {state}",
+    "no such case: {number}",
+    "no such lost-property item: {number}",
+    "no such page: {n}",
+    "no such page template: {key}",
+    "no such user: {name}",
+    "no such word: {key}",
+    "case {number} uses this word: retire it instead",
+    "case {number} names the place {name}: tick Retired instead of removing it",
+    "the page template “{title}” is not approved yet: a supervisor approves it under Approvals (four-eyes), "
+    "then page the case again",
+    "the {lang} text of this page would mix languages: pick the places and the clothing from the lists, or give "
+    "a remark in every language",
+    "template {key} has no {langs} text yet: an admin adds it and a supervisor approves it",
+    "no-name rule: the {lang} text of this page about a child contains the child's name (or part of it); remove "
+    "it from the description/free text",
+    "must be one of {values}; got {value}",
+    "must be a whole number from {low} to {high}; got {value}",
+    "at most {n} characters",
+)
+#: Fields named in refusals ("signature: ...") in the staff's words.
+FIELDS = {"verification_note": "How verified", "signature": "Signature / witness", "owner_name": "Owner name",
+          "owner_identity": "Owner identity", "handled_by": "Taken by / done by", "method": "How it left",
+          "disposed_at": "When", "retention_days": "Days kept", "category": "Category", "where_found": "Where found",
+          "finder": "Finder", "storage_place": "Storage place", "found_at": "Time", "colour": "Colour",
+          "result": "Result", "note": "Note", "reason": "Reason", "state": "State", "outcome": "What the family said",
+          "called_at": "Time", "valuable": "Valuable", "extra_text": "Remark", "template": "Template",
+          "age": "Age", "sex": "Boy or girl", "clothing": "Clothing", "shoes": "Shoes", "kind": "Kind",
+          "last_seen_place": "Last seen at", "meeting_point": "Meeting point", "password": "Password",
+          "name": "User name", "user": "User", "title": "Title"}
+
+
+def _compile(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)), re.S)
+
+
+_PATTERNS = [(template, _compile(template)) for template in REFUSALS]
+
+
+def _value(name: str, value: str) -> str:
+    """A value in the staff's words: states, roles and actions are catalogue words; the rest as given."""
+    if name == "roles":
+        return t(" or ").join(t(r) for r in value.split(" or "))
+    return t(value) if name in ("role", "action", "state", "from", "to") else value
+
+
+def refusal(message: str) -> str:
+    """``message`` (a domain refusal, or a field's error) in the panel's language."""
+    message = str(message or "")
+    if current_language() == "en" or not message:
+        return message
+    for template, pattern in _PATTERNS:
+        m = pattern.fullmatch(message)
+        if m:
+            return t(template, **{k: _value(k, v) for k, v in m.groupdict().items()})
+    field, sep, what = message.partition(": ")
+    if sep and field in FIELDS:
+        return f"{t(FIELDS[field])}：{refusal(what)}"
+    return t(message)
+
+
+def refusal_of(exc) -> str:
+    """An exception's refusal in the panel's language; every field of a FieldErrors at once."""
+    fields = getattr(exc, "fields", None)
+    if not fields or current_language() == "en":
+        return refusal(str(exc))
+    return "；".join(refusal(v) if k == "_" else f"{t(FIELDS.get(k, k))}：{refusal(v)}" for k, v in fields.items())

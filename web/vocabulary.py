@@ -1,0 +1,75 @@
+"""The venue's own words for the desk's pick-lists (colours, garments), each in every venue language;
+a supervisor or the admin adds and retires them (broadcaster.paging.lexicon keeps the rules)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from broadcaster.errors import FieldErrors
+from broadcaster.paging.lexicon import RU_FORMS, VocabularyService
+from broadcaster.paging.vocabulary import RU_GENDERS, Words
+from web.auth import SUPERVISOR, actor, require
+from web.i18n import t
+from web.views import svc
+
+bp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary")
+KIND_NAMES = {"colour": "Colour", "top": "Top (shirt, jacket, dress)", "bottom": "Bottom (trousers, skirt)",
+              "shoes": "Shoes"}
+GENDER_NAMES = {"m": "masculine (в … свитере)", "f": "feminine (в … куртке)", "n": "neuter (в … пальто)",
+                "pl": "plural (в … джинсах)"}
+
+
+def service() -> VocabularyService:
+    return VocabularyService(svc().db, svc().clock)
+
+
+def venue_words() -> Words:
+    """The venue's words, read once per request (the desk's form asks several times)."""
+    if "pa_words" not in g:
+        g.pa_words = service().words()
+    return g.pa_words
+
+
+def page(values: dict | None = None, errors: dict | None = None, adding: str = "", status: int = 200):
+    from broadcaster.venue import LANGUAGE_NAMES
+
+    langs = list(svc().settings.languages or [])
+    return render_template("desk/vocabulary.html", words=service().list(), langs=langs, names=LANGUAGE_NAMES,
+                           kinds=KIND_NAMES, genders=[(g_, t(GENDER_NAMES[g_])) for g_ in RU_GENDERS],
+                           ru_forms=RU_FORMS, values=values or {}, errors=errors or {}, adding=adding), status
+
+
+@bp.get("/")
+@require(*SUPERVISOR)
+def index():
+    return page()
+
+
+@bp.post("/")
+@require(*SUPERVISOR)
+def add():
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    adding = "colour" if values.get("form") == "colour" else "garment"
+    kind = "colour" if adding == "colour" else values.get("kind") or ""
+    fields = values if adding == "colour" else {k.replace("garment_", "name_", 1): v for k, v in values.items()}
+    try:
+        word = service().add(actor(), kind, list(svc().settings.languages or []), fields)
+    except FieldErrors as exc:
+        errors = exc.fields if adding == "colour" else {k.replace("name_", "garment_", 1): v for k, v in exc.fields.items()}
+        return page(values, errors, adding, 400)
+    flash(t("Added: the desk's lists offer it now."), "ok")
+    return redirect(url_for("vocabulary.index") + f"#word-{word.key}")
+
+
+@bp.post("/<key>/retire")
+@require(*SUPERVISOR)
+def retire(key: str):
+    service().retire(actor(), key, retired=request.form.get("offer") != "1")
+    return redirect(url_for("vocabulary.index"))
+
+
+@bp.post("/<key>/remove")
+@require(*SUPERVISOR)
+def remove(key: str):
+    service().remove(actor(), key)
+    flash(t("Removed."), "ok")
+    return redirect(url_for("vocabulary.index"))
