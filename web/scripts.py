@@ -10,7 +10,7 @@ from audio.text import UnsupportedLanguage, normalize_lang
 from broadcaster.errors import ValidationError
 from web import workflow
 from web.auth import BROADCASTER, actor, require
-from web.i18n import t
+from web.i18n import t, tn
 from web.views import svc, wav_response
 
 bp = Blueprint("scripts", __name__, url_prefix="/scripts")
@@ -141,8 +141,9 @@ def save(announcement_id: int):
         return {"id": announcement_id, "state": "draft", "version_pending": version["pending"],
                 "version_on_air": version["airing"], "affected_slots": slots}
     if version["pending"] and slots:
-        flash(t("Saved. The new version needs approval; until then the approved version keeps airing in "
-                "{n} upcoming slots.", n=len(slots)), "ok")
+        flash(tn("Saved. The new version needs approval; until then the approved version keeps airing in "
+                 "{n} upcoming slot.", "Saved. The new version needs approval; until then the approved version "
+                 "keeps airing in {n} upcoming slots.", len(slots)), "ok")
     else:
         flash(t("Saved."), "ok")
     return redirect(url_for("scripts.show", announcement_id=announcement_id))
