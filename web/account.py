@@ -103,7 +103,8 @@ def user_role(name: str):
     except FieldErrors as exc:
         return users_page({f"{name}-role": exc.fields["role"]}, status=400)
     current_app.extensions.get("pa_user_cache", {}).pop(uid, None)  # the new role counts from the next request
-    flash(t("{name} is now {role}.", name=name, role=t(request.form["role"].strip().lower())), "ok")
+    role = request.form["role"].strip().lower()
+    flash(t("{name} is now {role}.", name=name, role=t(role)), "ok")
     return redirect(url_for("account.users"))
 
 

@@ -8,7 +8,7 @@ import re
 
 from web.i18n import current_language, t
 
-#: English templates of the refusals the panel shows; each is a catalogue key (Chinese in web.i18n_desk).
+#: English templates of the refusals the panel shows; each is a catalogue key (its Chinese in web/translations).
 REFUSALS = (
     "{user} ({role}) may not {action}: needs {roles}",
     "user {name} is not active",

@@ -11,7 +11,7 @@ from broadcaster import inputs
 from broadcaster.errors import ValidationError
 from web import workflow
 from web.auth import BROADCASTER, actor, require
-from web.i18n import t
+from web.i18n import t, tn
 from web.views import day_name, svc, wav_response
 
 bp = Blueprint("scripts", __name__, url_prefix="/scripts")
@@ -160,8 +160,9 @@ def save(announcement_id: int):
         return {"id": announcement_id, "state": "draft", "version_pending": version["pending"],
                 "version_on_air": version["airing"], "affected_slots": slots}
     if version["pending"] and slots:
-        flash(t("Saved. The new version needs approval; until then the approved version keeps airing in "
-                "{n} upcoming slots.", n=len(slots)), "ok")
+        flash(tn("Saved. The new version needs approval; until then the approved version keeps airing in "
+                 "{n} upcoming slot.", "Saved. The new version needs approval; until then the approved version "
+                 "keeps airing in {n} upcoming slots.", len(slots)), "ok")
     else:
         flash(t("Saved."), "ok")
     return redirect(url_for("scripts.show", announcement_id=announcement_id))

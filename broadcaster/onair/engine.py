@@ -25,7 +25,8 @@ import numpy as np
 
 from audio.sinks import Sink
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.onair.items import ORDER, Entry, PlayoutEvent, PlayoutItem, close_streams, rewind_streams, take
+from broadcaster.onair.items import (ORDER, Entry, PlayoutEvent, PlayoutItem, close_streams, describe as desc,
+                                     rewind_streams, take)
 from broadcaster.priorities import Priority
 
 log = logging.getLogger(__name__)
@@ -147,12 +148,6 @@ class PlayoutEngine:
     def snapshot(self, limit: int = 50) -> dict:
         """What is airing and waiting, per zone (for the panel and the CLI): the first ``limit`` waiting
         items in airing order, and how many wait in all."""
-        def desc(e: Entry | None, rate: int) -> dict | None:
-            if e is None:
-                return None
-            return {"id": e.item_id, "title": e.item.title, "kind": e.item.kind, "priority": e.item.priority,
-                    "ref": e.item.ref, "position": round(e.played / rate, 2), "retries": e.retries}
-
         with self._cond:
             return {name: {"now": desc(z.current, z.sink.rate), "music": desc(z.bed, z.sink.rate),
                            "music_gain": round(z.bed_gain, 3), "device_ok": z.device_ok, "sink": z.sink.name,
@@ -298,6 +293,8 @@ class PlayoutEngine:
         if e.started or e.item.check is None:
             return True
         fut = e.checking
+        if fut is None and time.monotonic() - e.checked_at <= CHECK_FRESH_S:
+            return True  # checked by its player just before it was handed over
         if fut is not None and fut.done():
             exc = fut.exception()
             if exc is not None:

@@ -30,6 +30,7 @@ class PlayoutItem:
     check: Callable[[], None] | None = None
     on_event: Callable[["PlayoutEvent"], None] | None = None
     meta: dict = field(default_factory=dict)
+    checked_at: float = 0.0  # when its check last passed (time.monotonic), if it was run before submit
 
     @property
     def is_bed(self) -> bool:
@@ -67,12 +68,21 @@ class Entry:
 
     def __post_init__(self) -> None:
         self.order = (-self.item.priority, self.seq)  # airing order: priority, then first come
+        self.checked_at = self.item.checked_at
 
     def __lt__(self, other: "Entry") -> bool:
         return self.order < other.order
 
 
 ORDER = operator.attrgetter("order")
+
+
+def describe(e: Entry | None, rate: int) -> dict | None:
+    """An entry as the panel and the CLI see it (the engine's snapshot)."""
+    if e is None:
+        return None
+    return {"id": e.item_id, "title": e.item.title, "kind": e.item.kind, "priority": e.item.priority,
+            "ref": e.item.ref, "position": round(e.played / rate, 2), "retries": e.retries}
 
 
 def take(e: Entry, frames: int, rate: int) -> tuple[np.ndarray, bool, str]:

@@ -137,7 +137,8 @@ class ZonePlayer:
                 self._rejoin(s)
                 self._stop_cancelled(s)
                 claimed = self._claim(s)
-            for row, item in claimed:  # claimed and committed: now on the engine
+            self._check_now([item for _, item, at_once in claimed if at_once])
+            for row, item, _ in claimed:  # claimed, committed and checked: now on the engine
                 self._held[row] = self.engine.submit(item)
             if claimed:
                 self._changed = True
@@ -222,15 +223,18 @@ class ZonePlayer:
             if item_id is not None:
                 self.engine.cancel(item_id)
 
-    def _claim(self, s) -> list[tuple[int, PlayoutItem]]:
+    def _claim(self, s) -> list[tuple[int, PlayoutItem, bool]]:
         """Claim, in one query and one update for all this player's zones, what each zone is about to
         air: the top foreground item when the zone holds nothing waiting (else only one that out-ranks
-        what it holds), and music when it has none."""
+        what it holds), and music when it has none. Each with whether it airs at once (an idle zone,
+        a pre-emption) or waits behind the current item."""
         now = self.clock.now()
         wants: dict[tuple[str, bool], int | None] = {}  # (zone, music?) -> priority to beat (None: any)
+        tops: dict[str, int | None] = {}
         for zone in self.zones:
             top, waiting, music = self.engine.load(zone)
             wants[(zone, False)] = top if waiting else None
+            tops[zone] = top
             if not music:
                 wants[(zone, True)] = None
         q = (select(Airing.id, Airing.zone, Airing.kind, Airing.priority, Airing.not_before, Airing.not_after)
@@ -259,8 +263,9 @@ class ZonePlayer:
         out = []
         for row in s.scalars(select(Airing).where(Airing.id.in_(taken)).order_by(Airing.id)
                              .execution_options(populate_existing=True)):
+            top = None if row.kind == "music" else tops[row.zone]
             try:
-                out.append((row.id, self._item(row)))
+                out.append((row.id, self._item(row), top is None or row.priority > top))
             except Exception as exc:
                 outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}",
                                 mismatch=isinstance(exc, HashMismatch))
@@ -270,14 +275,16 @@ class ZonePlayer:
         parts, record, loads = build(row.pieces, self.media, self.speech)
         airing_id, kind = row.id, row.kind
 
-        def check() -> None:  # runs just before the first sample (and again after a restart from the top)
-            with self.db.session() as s:
-                current = s.get(Airing, airing_id)
-                if current is None or current.state is AiringState.CANCELLED:
-                    raise Refused("taken off the air")
-                area_gate = _gates.get(kind)
-                if area_gate is not None:
-                    area_gate(s, current)
+        def check(s=None) -> None:  # runs just before the first sample (and again after a restart from the top)
+            if s is None:
+                with self.db.session() as own:
+                    return check(own)
+            current = s.get(Airing, airing_id)
+            if current is None or current.state is AiringState.CANCELLED:
+                raise Refused("taken off the air")
+            area_gate = _gates.get(kind)
+            if area_gate is not None:
+                area_gate(s, current)
             for load in loads:
                 load()
 
@@ -285,6 +292,22 @@ class ZonePlayer:
                            ref=row.ref, resumable=row.resumable, max_retries=max(0, row.max_retries - row.retries),
                            not_after=row.not_after, check=check,
                            meta={"airing_id": airing_id, "pieces": record})
+
+    def _check_now(self, items: list[PlayoutItem]) -> None:
+        """The last check of what airs at once, for all of them in one session, just before they are
+        handed over (a page for twelve zones: one session, not twelve on the engine's checker threads).
+        One that does not pass is left unchecked: the engine checks it again and refuses it."""
+        if not items:
+            return
+        with self.db.session() as s:
+            for item in items:
+                try:
+                    item.check(s)
+                except OperationalError:
+                    return  # the database is busy: the engine checks the rest itself
+                except Exception:
+                    continue
+                item.checked_at = time.monotonic()
 
     def _beat(self, s) -> None:
         now = time.monotonic()
