@@ -42,7 +42,7 @@ class AirLog:
 
     def __init__(self, folder: str | Path, *, rate: int = SAMPLE_RATE, keep_days: float = DEFAULT_KEEP_DAYS,
                  max_bytes: int | None = None, clock: Callable[[], float] = time.time,
-                 resume_after_s: float = 0.5) -> None:
+                 resume_after_s: float = 0.02) -> None:
         if keep_days <= 0:
             raise ValueError(f"keep_days must be > 0, got {keep_days}")
         self.folder = Path(folder)
@@ -50,7 +50,11 @@ class AirLog:
         self.keep_days = keep_days
         self.max_bytes = max_bytes
         self.clock = clock
-        self.resume_after_s = resume_after_s  # a later block than this starts a new anchor
+        # A block handed over later than the audio before it ran out (by more than this jitter) starts a
+        # new anchor: the output ran dry meanwhile (an underrun, a stall), and the public heard silence.
+        # Re-anchoring keeps every logged sample at the wall time it aired, so an as-run row's times
+        # find its audio however loaded the machine was.
+        self.resume_after_s = resume_after_s
         self._file: sf.SoundFile | None = None
         self._path: Path | None = None
         self._hour_end = 0.0

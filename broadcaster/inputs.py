@@ -219,12 +219,17 @@ class Rule(Input):
 ScriptText = Text(2000, lines=True, spoken=True, required=True)
 
 
+def Texts(text: Any) -> Any:  # noqa: N802
+    """language tag -> ``text``, in airing order (e.g. zh-CN, en)."""
+    return Annotated[dict[Pattern(LANG, 20), text],
+                     Field(min_length=1, max_length=6, json_schema_extra={"propertyNames": {"pattern": LANG}})]
+
+
 class Script(Input):
     """texts: language tag -> text, in airing order (e.g. zh-CN, en)."""
 
     title: Text(200, spoken=True, required=True)
-    texts: Annotated[dict[Pattern(LANG, 20), ScriptText],
-                     Field(min_length=1, max_length=6, json_schema_extra={"propertyNames": {"pattern": LANG}})]
+    texts: Texts(ScriptText)
     priority: PriorityValue | None = None
     zones: Zones | None = None
 

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from broadcaster import audit, security
-from broadcaster.errors import NotFound, PermissionDenied, ValidationError
+from broadcaster.errors import FieldErrors, NotFound, PermissionDenied, ValidationError
 from broadcaster.store.models.core import Role, User
 
+LAST_ADMIN = "this is the last admin: make another user an admin first"
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,80}$")
 
 
@@ -183,7 +184,14 @@ def set_active(s: Session, admin: str | User, who: str, active: bool) -> User:
     user = get_user(s, who)
     if user.id == me.id and not active:
         raise ValidationError("you cannot switch off your own account")
-    if user.active != bool(active):
+    last = not active and user.active and user.role is Role.ADMIN
+    if last:  # the same rule as change_role: the venue keeps an active admin (two admins at once included)
+        s.execute(select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update())
+        user.active = False
+        s.flush()
+        if not s.scalar(select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True))):
+            raise FieldErrors({"active": LAST_ADMIN}, LAST_ADMIN)
+    if user.active != bool(active) or last:
         if not active:
             security.end_sessions(s, user, "switched off")
         audit.record(s, "user_activated" if active else "user_deactivated", me, account=user)

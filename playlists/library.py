@@ -25,6 +25,8 @@ class Track:
     title: str
     duration: float  # seconds
     gain_db: float | None = None  # measured at import (None: not measured; plays as it is)
+    lufs: float | None = None  # integrated loudness measured at import (None: not measured)
+    peak_dbtp: float | None = None  # true peak measured at import (None: not measured)
 
     def __str__(self) -> str:
         return f"{self.title} ({self.duration:.1f}s)"
@@ -42,20 +44,31 @@ def probe(path: str | Path, title: str | None = None, *, target_lufs: float | No
         raise LibraryError(f"not a readable audio file: {p} ({exc})") from None
     if info.samplerate <= 0 or info.frames <= 0:
         raise LibraryError(f"audio file is empty: {p}")
-    gain = None if target_lufs is None else track_gain(p, target_lufs)
-    return Track(p.resolve(), title or p.stem, info.frames / info.samplerate, gain)
+    level = (None, None, None) if target_lufs is None else track_level(p, target_lufs)
+    return Track(p.resolve(), title or p.stem, info.frames / info.samplerate, *level)
 
 
-def track_gain(source: str | Path | bytes, target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> float:
-    """The gain (dB) that brings a track to ``target_lufs`` integrated without its true peak going
-    over the ceiling; measured as it airs (mixed down to mono), decoded block by block."""
+def _finite(x: float) -> float | None:
+    return round(float(x), 2) if np.isfinite(x) else None
+
+
+def track_level(source: str | Path | bytes,
+                target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> tuple[float, float | None, float | None]:
+    """(gain dB, integrated LUFS, true peak dBTP) of a track, measured as it airs (mixed down to mono),
+    decoded block by block. The gain brings it to ``target_lufs`` without its true peak going over the
+    ceiling; the loudness and peak are None for silence."""
     target = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else str(source)
     try:
         integrated, peak = loudness.measure_file(target)
     except Exception as exc:  # soundfile: not audio
         raise LibraryError(f"cannot measure {source if not isinstance(source, (bytes, bytearray)) else 'upload'}: "
                            f"{exc}") from None
-    return loudness.track_gain_db(integrated, peak, target_lufs)
+    return loudness.track_gain_db(integrated, peak, target_lufs), _finite(integrated), _finite(peak)
+
+
+def track_gain(source: str | Path | bytes, target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> float:
+    """The gain (dB) that brings a track to ``target_lufs`` (see :func:`track_level`)."""
+    return track_level(source, target_lufs)[0]
 
 
 def play_gain(track, gain_db: float | None):

@@ -17,7 +17,7 @@ import secrets
 import threading
 from typing import Any
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, make_response, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
@@ -102,6 +102,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_filters(app)
     app.jinja_env.globals["has_station"] = lambda: app.extensions["pa"].station is not None
+    from web.logwords import logword
+
+    app.jinja_env.filters["logword"] = logword  # the logs' internal words in the staff's words
     app.extensions["pa_streams"] = threading.BoundedSemaphore(int(app.config["SSE_MAX_STREAMS"]))
     i18n.init_app(app)
     auth.init_app(app)
@@ -127,15 +130,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             fields = {"fields": exc.fields} if getattr(exc, "fields", None) else {}  # every bad field at once
             kind = "".join("-" + c.lower() if c.isupper() else c for c in type(exc).__name__).lstrip("-")
             return problem(code, str(exc), kind=kind, **fields)
+        from web.errors import error_page
         from web.refusals import refusal_of  # the panel says it in the UI language; the API stays English
 
-        return render_template("error.html", code=code, message=refusal_of(exc)), code
+        return error_page(code, refusal_of(exc), explained=True)  # title in the UI language too (web.errors)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
         if wants_json():
             return problem(400, exc.description, kind="csrf")
-        return render_template("error.html", code=400, message=exc.description), 400
+        from web.errors import CSRF_EXPLAINED, error_page
+        from web.i18n import t
+
+        return error_page(400, t(CSRF_EXPLAINED), explained=True)
 
     for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, _http_error)
@@ -174,7 +181,9 @@ def _http_error(exc):
         if code == 401:
             headers["WWW-Authenticate"] = 'Basic realm="PA Broadcaster API"'
         return problem(code, message, headers=headers)
-    resp = make_response(render_template("error.html", code=code, message=message), code)
+    from web.errors import error_page
+
+    resp = make_response(*error_page(code, message))  # the staff's words in the UI language (web.errors)
     if code == 405 and hasattr(exc, "get_headers"):
         resp.headers.extend({k: v for k, v in exc.get_headers() if k == "Allow"})
     return resp

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from broadcaster import playback
+from broadcaster import inputs, playback
+from broadcaster.inputs_cases import Why
 from broadcaster.errors import ValidationError
 from broadcaster.settings import var_dir
 from web.auth import SUPERVISOR, actor, require
@@ -98,7 +99,7 @@ def approve(announcement_id: int):
 @bp.post("/announcements/<int:announcement_id>/reject")
 @require(*SUPERVISOR)
 def reject(announcement_id: int):
-    workflow.reject(announcement_id, actor(), request.form.get("reason") or "")
+    workflow.reject(announcement_id, actor(), inputs.parse(Why, {"reason": request.form.get("reason")}).reason or "")
     flash(t("Saved."), "ok")
     return redirect(url_for("approvals.inbox"))
 
@@ -134,7 +135,7 @@ def page_approve(page_id: int):
 @bp.post("/pages/<int:page_id>/reject")
 @require(*SUPERVISOR)
 def page_reject(page_id: int):
-    svc().paging.reject_page(page_id, actor(), request.form.get("reason") or "")
+    svc().paging.reject_page(page_id, actor(), inputs.parse(Why, {"reason": request.form.get("reason")}).reason or "")
     return redirect(url_for("approvals.inbox"))
 
 

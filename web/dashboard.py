@@ -116,6 +116,8 @@ def events():
 @bp.post("/faults/<int:fault_id>/ack")
 @require(*FAULT_ACK)
 def ack_fault(fault_id: int):
-    acknowledge(fault_id, actor(), request.form.get("note", ""))
+    from broadcaster.inputs import Note, parse
+
+    acknowledge(fault_id, actor(), parse(Note, {"note": request.form.get("note")}).note or "")
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
                     else url_for("dashboard.index"))

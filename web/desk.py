@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from broadcaster import inputs
+from broadcaster.inputs_cases import CaseNote, Claim, Disposal, FollowUpCall, HandOver, PageCase
 from broadcaster.cases.missing import RESOLVED, TRANSITIONS
 from broadcaster.errors import BroadcasterError, FieldErrors, ValidationError
 from broadcaster.store.models.cases import CaseState, LostItemState
@@ -70,8 +71,9 @@ def preview():
 
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     try:
+        template = inputs.parse(PageCase, {"template": values.get("template")}).template
         texts = svc().paging.preview(values.get("kind") or "missing", details_from(values),
-                                     template=values.get("template") or None, extra_text=remark(values))
+                                     template=template, extra_text=remark(values))
     except FieldErrors as exc:
         return {"errors": {k: refusal(v) for k, v in exc.fields.items()}}, 400
     except BroadcasterError as exc:
@@ -106,8 +108,8 @@ def case(number: str):
 @bp.post("/cases/<number>/page")
 @require(*DESK)
 def page_again(number: str):
-    v = form("template")
-    svc().paging.page_case(number, actor(), template=v["template"], extra_text=remark(request.form))
+    v = inputs.parse(PageCase, {"template": request.form.get("template")})
+    svc().paging.page_case(number, actor(), template=v.template, extra_text=remark(request.form))
     flash(t("Page queued."), "ok")
     return redirect(url_for("desk.case", number=number))
 
@@ -115,9 +117,9 @@ def page_again(number: str):
 @bp.post("/cases/<number>/resolve")
 @require(*DESK)
 def resolve(number: str):
-    v = form("state", "result")
-    svc().paging.resolve(number, actor(), v["state"] or "", result=v["result"],
-                         all_clear=request.form.get("all_clear", "1") == "1")
+    v = inputs.parse(inputs.Resolve, {"state": request.form.get("state"), "result": request.form.get("result"),
+                                      "all_clear": request.form.get("all_clear", "1") == "1"})
+    svc().paging.resolve(number, actor(), v.state, result=v.result, all_clear=v.all_clear)
     return redirect(url_for("desk.case", number=number))
 
 
@@ -150,17 +152,16 @@ def edit(number: str):
 @bp.post("/cases/<number>/note")
 @require(*DESK)
 def note(number: str):
-    svc().cases.add_note(number, actor(), request.form.get("note", ""))
+    svc().cases.add_note(number, actor(), inputs.parse(CaseNote, {"note": request.form.get("note")}).note)
     return redirect(url_for("desk.case", number=number))
 
 
 @bp.post("/cases/<number>/followup")
 @require(*DESK)
 def followup(number: str):
-    v = form("outcome", "called_at", "satisfied")
-    sat = {"yes": True, "no": False}.get(v["satisfied"] or "")
-    svc().followups.record(number, actor(), outcome=v["outcome"] or "",
-                           called_at=parse_when(v["called_at"], "called_at"), satisfied=sat)
+    v = inputs.parse(FollowUpCall, {k: request.form.get(k) for k in ("outcome", "called_at", "satisfied")})
+    svc().followups.record(number, actor(), outcome=v.outcome, called_at=parse_when(v.called_at, "called_at"),
+                           satisfied=v.satisfied)
     return redirect(url_for("desk.case", number=number))
 
 
@@ -217,7 +218,8 @@ def lost_dispose(number: str):
     from broadcaster.cases.lost_property import check_disposal
 
     v = form("method", "handled_by", "disposed_at", "note")
-    try:
+    try:  # the disposal model, then the register's own rules
+        inputs.parse(Disposal, v)
         at, errors = parse_when(v["disposed_at"], "disposed_at"), {}
     except FieldErrors as exc:
         at, errors = None, dict(exc.fields)
@@ -271,14 +273,15 @@ def lost_announce(number: str):
 @bp.post("/lost/<number>/claim")
 @require(*DESK)
 def lost_claim(number: str):
-    v = form("owner_name", "owner_identity", "verification_note", "signature")
-    svc().lost.claim(number, actor(), owner_name=v["owner_name"] or "", owner_identity=v["owner_identity"] or "",
-                     verification_note=v["verification_note"] or "", signature=v["signature"])
+    v = inputs.parse(Claim, {k: request.form.get(k) for k in Claim.model_fields})
+    svc().lost.claim(number, actor(), owner_name=v.owner_name, owner_identity=v.owner_identity,
+                     verification_note=v.verification_note, signature=v.signature)
     return redirect(url_for("desk.lost"))
 
 
 @bp.post("/lost/<number>/handover")
 @require(*DESK)
 def lost_handover(number: str):
-    svc().lost.hand_over(number, actor(), request.form.get("signature", ""))
+    v = inputs.parse(HandOver, {"signature": request.form.get("signature")})
+    svc().lost.hand_over(number, actor(), v.signature)
     return redirect(url_for("desk.lost"))

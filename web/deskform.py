@@ -42,7 +42,7 @@ def details_from(values: dict) -> CaseDetails:
         errors = dict(exc.fields)
         v = inputs.parse(inputs.CaseFields, {k: x for k, x in given.items() if k not in errors}).given()
         errors = {**_lacking(values.get("kind"), v), **errors}
-    for field, pairs in (("clothing", [("top_colour", "top"), ("bottom_colour", "bottom")]),
+    for field, pairs in (("clothing", [("top_colour", "top"), ("bottom_colour", "bottom"), ("", "accessory")]),
                          ("shoes", [("shoes_colour", "shoes_type")])):
         picks = [(values.get(c) or None, values.get(g) or None) for c, g in pairs]
         if any(g for _c, g in picks) or any(c for c, _g in picks):

@@ -419,4 +419,8 @@ WORDS = (
     N_('feminine (в … куртке)'),
     N_('neuter (в … пальто)'),
     N_('plural (в … джинсах)'),
+    # broadcaster/paging/lexicon.py, broadcaster/paging/vocabulary.py: accessories (words2)
+    N_('choose how it is carried or worn'),
+    N_('an accessory is picked without a colour'),
+    N_('an accessory goes with the clothes: choose the top too'),
 )

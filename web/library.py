@@ -13,18 +13,26 @@ from web.schedule import bp
 from web.views import field_errors, svc
 
 
-def loudness(gain_db: float | None, target_lufs: float) -> str:
-    """A track's loudness as measured at import, and what the gain does to it ("-18.2 LUFS, lowered
-    1.8 dB"). Only the gain is stored: the track's own loudness is the venue's target less the gain, or
-    quieter still when its peaks held a raise back."""
-    if gain_db is None:
+def loudness(track, target: float) -> str:
+    """A track's loudness as measured at import, and what its gain does to it ("-18.2 LUFS, lowered
+    1.8 dB"), ``target`` being the venue's loudness. Tracks stored before the loudness was kept show
+    their gain until they are measured (``broadcaster music measure``)."""
+    gain = track.gain_db
+    if gain is None:
         return t("loudness not measured: plays as recorded")
-    lufs = f"{target_lufs - gain_db:.1f}"
-    if abs(gain_db) < 0.05:
+    db = f"{abs(gain):.1f}"
+    if track.lufs is None and gain < 0:
+        return t("loudness not measured yet, lowered {db} dB", db=db)
+    if track.lufs is None:
+        return t("loudness not measured yet, raised {db} dB", db=db)
+    lufs = f"{track.lufs:.1f}"
+    if abs(gain) < 0.05 and abs(track.lufs - target) < 0.5:
         return t("{lufs} LUFS, at the venue's level", lufs=lufs)
-    if gain_db < 0:
-        return t("{lufs} LUFS, lowered {db} dB", lufs=lufs, db=f"{-gain_db:.1f}")
-    return t("{lufs} LUFS or quieter, raised {db} dB", lufs=lufs, db=f"{gain_db:.1f}")
+    if abs(gain) < 0.05:
+        return t("{lufs} LUFS, played as recorded (its peaks leave no room to raise it)", lufs=lufs)
+    if gain < 0:
+        return t("{lufs} LUFS, lowered {db} dB", lufs=lufs, db=db)
+    return t("{lufs} LUFS, raised {db} dB", lufs=lufs, db=db)
 
 
 def _page(playlist_id: int, errors=None, status=200):

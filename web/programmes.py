@@ -9,7 +9,9 @@ import re
 
 from flask import flash, redirect, render_template, request, url_for
 
-from broadcaster.errors import ValidationError
+from broadcaster.errors import FieldErrors, ValidationError
+from broadcaster.inputs import parse
+from broadcaster.inputs_studio import Programme
 from broadcaster.schedule import programme_editor as editor
 from web.auth import SCHEDULE, actor, require
 from web.i18n import t
@@ -83,13 +85,19 @@ def programme_edit(programme_id: int | None = None):
     op = values.get("op") or "save"
     if op != "save":
         return _page(programme_id, values, _move(rows, op))
+    try:  # the programme model (name, priority, zones, description), then the editor's rules: all at once
+        v, errors = parse(Programme, {k: values.get(k) for k in Programme.model_fields}), {}
+    except FieldErrors as exc:  # "zones[1]" beside the zones field
+        v, errors = None, {k.split("[")[0]: what for k, what in exc.fields.items()}
     try:
         items = [editor.spec_of(n, r["piece"], r["seconds"]) for n, r in enumerate(rows)]
-        editor.save(svc().programmes, programme_id, values.get("name") or "", items,
-                    priority=values.get("priority") or "programme", zones=values.get("zones") or "main",
-                    description=values.get("description") or "", who=actor())
+        if not errors:
+            editor.save(svc().programmes, programme_id, v.name, items, priority=v.priority or "programme",
+                        zones=",".join(v.zones or ["main"]), description=v.description or "", who=actor())
     except ValidationError as exc:
-        return _page(programme_id, values, rows, _errors(exc), 400)
+        errors = {**_errors(exc), **errors}
+    if errors:
+        return _page(programme_id, values, rows, errors, 400)
     flash(t("Saved."), "ok")
     return redirect(url_for("schedule.programmes"))
 
@@ -158,7 +166,8 @@ def slot_move():
 @require(*SCHEDULE)
 def slot_resize():
     """A slot's length (a slot's lower edge dragged in the week, or the length field of its "Move" page):
-    the programme's music or silence is made to fill it, so every slot of the programme lasts as long."""
+    the programme's music or silence is made to fill it in the slots of this rule; the programme and
+    its other rules keep their length."""
     from broadcaster.schedule import moves
 
     values = request.form.to_dict()
@@ -172,8 +181,9 @@ def slot_resize():
         errors["minutes"] = t("This slot is no longer in the schedule.")
     if not errors:
         try:
-            moves.resize(svc().programmes, rule.programme_id, minutes * 60, who=actor())
-            flash(t("“{name}” now lasts {n} min, in every slot.", name=rule.programme, n=f"{minutes:g}"), "ok")
+            moves.resize(svc().programmes, rule.rule_id, minutes * 60, who=actor())
+            flash(t("“{name}” now lasts {n} min in every slot of this rule; the programme itself is unchanged.",
+                    name=rule.programme, n=f"{minutes:g}"), "ok")
             return redirect(url_for("schedule.week", week=values.get("day") or None, day=values.get("day") or None))
         except ValidationError as exc:
             errors["minutes"] = t("This programme cannot last {n} min: {why}", n=f"{minutes:g}",

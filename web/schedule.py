@@ -106,7 +106,8 @@ def week():
     progs = {p.id: p for p in s.programmes.list_programmes()}
     minutes = {pid: max(1.0, p.estimated_duration / 60) for pid, p in progs.items()}
     stretch = {pid for pid, p in progs.items() if any(it.kind in TIMED for it in p.items)}
-    ends = [sl.local.hour * 60 + sl.local.minute + minutes.get(sl.programme_id, 1) for sl in slots]
+    ends = [sl.local.hour * 60 + sl.local.minute + (sl.length_s / 60 if sl.length_s else minutes.get(sl.programme_id, 1))
+            for sl in slots]
     today_shown = start <= now.date() < start + timedelta(days=7)
     first = min([6] + [sl.local.hour for sl in slots] + ([now.hour] if today_shown else []))
     last = min(24, max([22] + [int(e // 60) + 1 for e in ends] + ([now.hour + 1] if today_shown else [])))

@@ -189,7 +189,10 @@ def queue(announcement_id: int):
 @require(*BROADCASTER)
 def preview():
     """Render the texts typed in the editor (not saved) and return the WAV to play in the browser."""
-    r = render_preview(texts_from(request.form))
+    from broadcaster.inputs_studio import ScriptPreview
+
+    texts = texts_from(request.form)  # none: the editor's own "write the text" refusal
+    r = render_preview(inputs.parse(ScriptPreview, {"texts": texts}).texts if texts else texts)
     return wav_response(r.pcm, sha256=r.sha256)
 
 
@@ -204,8 +207,10 @@ def audio(announcement_id: int):
 @require(*BROADCASTER)
 def recording():
     """A recording from the browser (MediaRecorder -> WAV) or a file: decoded by the service."""
-    a = workflow.create_recording(actor(), request.form.get("title") or "", upload_bytes("audio"),
-                                  priority=request.form.get("priority") or None,
+    from broadcaster.inputs_studio import Recording
+
+    v = inputs.parse(Recording, {"title": request.form.get("title"), "priority": request.form.get("priority")})
+    a = workflow.create_recording(actor(), v.title, upload_bytes("audio"), priority=v.priority,
                                   max_seconds=current_app.config["MAX_RECORDING_SECONDS"])
     if request.accept_mimetypes.best == "application/json":
         return {"id": a.id, "url": url_for("scripts.show", announcement_id=a.id)}, 201

@@ -149,27 +149,42 @@ def templates():
         if all(x.status.value == "approved" for x in tpls):
             return _done("templates")
         flash(t("A supervisor must approve every template first."), "error")
+    return _templates_page(tpls)
+
+
+def _templates_page(tpls, edited: int | None = None, values: dict | None = None, errors: dict | None = None):
+    """The templates, with the wording typed into ``edited`` and its errors beside its fields (400)."""
     missing = {x.id: [lang for lang in settings().languages if lang not in x.texts] for x in tpls}
     return render_template("setup/templates.html", templates=tpls, missing=missing, names=LANGUAGE_NAMES,
-                           languages=settings().languages, steps=STEPS, left=pending())
+                           languages=settings().languages, steps=STEPS, left=pending(), edited=edited,
+                           values=values or {}, errors=errors or {}), 400 if errors else 200
 
 
 @bp.post("/templates/<int:template_id>")
 @require(Role.ADMIN)
 def template_edit(template_id: int):
-    """The admin words a template in the venue's languages; it then waits for a supervisor again."""
-    from broadcaster.errors import ValidationError
+    """The admin words a template in the venue's languages (through the template wording model: it
+    airs, so each text must say something); it then waits for a supervisor again."""
+    import re
 
-    s = svc()
-    tpl = s.templates.get(template_id)
-    texts = dict(tpl.texts)
-    texts.update({lang: request.form.get(f"text_{lang}", "") for lang in settings().languages})
+    from broadcaster.errors import ValidationError
+    from broadcaster.inputs import parse
+    from broadcaster.inputs_studio import TemplateWording
+
+    s, languages = svc(), settings().languages
+    typed = {f"text_{lang}": request.form.get(f"text_{lang}", "") for lang in languages}
+    texts = dict(s.templates.get(template_id).texts) | {lang: typed[f"text_{lang}"] for lang in languages}
     try:
-        s.templates.edit(template_id, actor(), texts={k: v for k, v in texts.items() if (v or "").strip()})
-    except ValidationError as exc:
-        flash(t("Not saved:") + " " + t(str(exc)), "error")
-    else:
-        flash(t("Saved: a supervisor approves the new wording."), "ok")
+        wording = parse(TemplateWording, {"texts": {k: v for k, v in texts.items() if (v or "").strip()}})
+        s.templates.edit(template_id, actor(), texts=wording.texts)
+    except ValidationError as exc:  # "texts[en]: ..." beside the English text; "texts: ..." beside the first
+        field, sep, what = str(exc).partition(": ")
+        fields = getattr(exc, "fields", None) or ({field: what} if sep else {"_": str(exc)})
+        errors = {(f"text_{m[1]}" if (m := re.fullmatch(r"texts\[(.+)\]", k)) else
+                   f"text_{languages[0]}" if k == "texts" else "_"): v for k, v in fields.items()}
+        return _templates_page([x for x in s.templates.list() if x.status.value != "retired"], template_id,
+                               typed, errors)
+    flash(t("Saved: a supervisor approves the new wording."), "ok")
     return redirect(url_for("setup.templates") + f"#tpl-{template_id}")
 
 

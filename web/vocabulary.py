@@ -1,4 +1,4 @@
-"""The venue's own words for the desk's pick-lists (colours, garments), each in every venue language;
+"""The venue's own words for the desk's pick-lists (colours, garments, accessories), each in every venue language;
 a supervisor or the admin adds and retires them (broadcaster.paging.lexicon keeps the rules)."""
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from broadcaster.errors import FieldErrors
 from broadcaster.paging.lexicon import RU_FORMS, VocabularyService
-from broadcaster.paging.vocabulary import RU_GENDERS, Words
+from broadcaster.paging.vocabulary import RU_GENDERS, ZH_VERBS, Words
 from web.auth import SUPERVISOR, actor, require
 from web.i18n import t
+from web.i18n_words import N_
 from web.views import svc
 
 bp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary")
 KIND_NAMES = {"colour": "Colour", "top": "Top (shirt, jacket, dress)", "bottom": "Bottom (trousers, skirt)",
-              "shoes": "Shoes"}
+              "shoes": "Shoes", "accessory": N_("Carried or worn (bag, cap, toy)")}
+VERB_NAMES = {"戴着": N_("worn on the head or face (戴着)"), "背着": N_("carried on the back (背着)"),
+              "拿着": N_("held in the hand (拿着)"), "带着": N_("with them (带着)")}
 GENDER_NAMES = {"m": "masculine (в … свитере)", "f": "feminine (в … куртке)", "n": "neuter (в … пальто)",
                 "pl": "plural (в … джинсах)"}
 
@@ -35,6 +38,7 @@ def page(values: dict | None = None, errors: dict | None = None, adding: str = "
     langs = list(svc().settings.languages or [])
     return render_template("desk/vocabulary.html", words=service().list(), langs=langs, names=LANGUAGE_NAMES,
                            kinds=KIND_NAMES, genders=[(g_, t(GENDER_NAMES[g_])) for g_ in RU_GENDERS],
+                           verbs=[(v, t(VERB_NAMES[v])) for v in ZH_VERBS], says_zh=any(x.startswith("zh") for x in langs),
                            ru_forms=RU_FORMS, values=values or {}, errors=errors or {}, adding=adding), status
 
 
@@ -48,13 +52,14 @@ def index():
 @require(*SUPERVISOR)
 def add():
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    adding = "colour" if values.get("form") == "colour" else "garment"
-    kind = "colour" if adding == "colour" else values.get("kind") or ""
-    fields = values if adding == "colour" else {k.replace("garment_", "name_", 1): v for k, v in values.items()}
+    adding = values.get("form") if values.get("form") in ("colour", "accessory") else "garment"
+    kind = values.get("kind") or "" if adding == "garment" else adding
+    fields = values if adding == "colour" else {k.replace(f"{adding}_", "name_", 1): v for k, v in values.items()}
     try:
         word = service().add(actor(), kind, list(svc().settings.languages or []), fields)
     except FieldErrors as exc:
-        errors = exc.fields if adding == "colour" else {k.replace("name_", "garment_", 1): v for k, v in exc.fields.items()}
+        errors = exc.fields if adding == "colour" else {k.replace("name_", f"{adding}_", 1): v
+                                                       for k, v in exc.fields.items()}
         return page(values, errors, adding, 400)
     flash(t("Added: the desk's lists offer it now."), "ok")
     return redirect(url_for("vocabulary.index") + f"#word-{word.key}")

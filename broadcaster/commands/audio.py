@@ -146,26 +146,43 @@ def cmd_play(args) -> int:
     return 0
 
 
+def _database(url: str | None):
+    """The venue's database, or one clear line when it cannot be reached (no traceback)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from broadcaster.store.db import Database, default_url
+
+    try:
+        return Database(url)
+    except SQLAlchemyError as exc:
+        where = make_url(url or default_url()).render_as_string(hide_password=True)
+        why = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise BroadcasterError(f"cannot reach the database {where}: {why}; nothing was changed") from None
+
+
 def cmd_chime_set(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from broadcaster import venue_chimes
-    from broadcaster.store.db import Database
 
     try:
         ready = chimes.read_chime(args.file)
-        venue_chimes.set_chime(Database(args.db), ready, args.kind)  # here and for every player
+        venue_chimes.set_chime(_database(args.db), ready, args.kind)  # here and for every player
     except chimes.BadChime as exc:
         return _fail(f"{args.file}: {exc}")
     except OSError as exc:
         return _fail(f"cannot keep the chime in {chimes.chime_dir()}: {exc.strerror or exc}")
+    except SQLAlchemyError as exc:
+        return _fail(f"the database refused the chime: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}")
     print(f"the {args.kind} chime is now {Path(args.file).name} ({ready.duration:.1f} s, levelled)")
     return 0
 
 
 def cmd_chime_reset(args) -> int:
     from broadcaster import venue_chimes
-    from broadcaster.store.db import Database
 
-    removed = venue_chimes.reset_chime(Database(args.db), args.kind)
+    removed = venue_chimes.reset_chime(_database(args.db), args.kind)
     print(f"the {args.kind} chime is the built-in one" + ("" if removed else " (it already was)"))
     return 0
 

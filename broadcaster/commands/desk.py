@@ -30,7 +30,8 @@ from broadcaster.onair import airings
 from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
-from broadcaster.inputs import LostItem, PageRequest, parse, record_id
+from broadcaster.inputs import LostItem, PageAgain, PageRequest, Resolve, parse, record_id
+from broadcaster.inputs_cases import CaseNote, Claim, FollowUpCall, HandOver, Why
 
 ON_AIR_NOTE = "the zone players air it at once (broadcaster serve repeats it)"
 
@@ -85,8 +86,9 @@ def _page_new(args) -> int:
 
 
 def _page_case(args) -> int:
-    page = _paging(Database(args.db)).page_case(args.number, args.user, template=args.template,
-                                                extra_text=args.extra, zones=_zones(args.zones))
+    v = parse(PageAgain, {"template": args.template, "extra_text": args.extra})  # the API's model
+    page = _paging(Database(args.db)).page_case(args.number, args.user, template=v.template,
+                                                extra_text=v.extra_text, zones=_zones(args.zones))
     _say_page(page)
     return 0
 
@@ -108,7 +110,7 @@ def _page_approve(args) -> int:
 
 
 def _page_reject(args) -> int:
-    _paging(Database(args.db)).reject_page(args.page_id, args.user, args.reason)
+    _paging(Database(args.db)).reject_page(args.page_id, args.user, parse(Why, {"reason": args.reason}).reason or "")
     print(f"page #{args.page_id} rejected")
     return 0
 
@@ -146,20 +148,21 @@ def _case_show(args) -> int:
 
 
 def _case_resolve(args) -> int:
-    c = _paging(Database(args.db)).resolve(args.number, args.user, args.state, result=args.result,
-                                           all_clear=not args.no_all_clear)
+    v = parse(Resolve, {"state": args.state, "result": args.result, "all_clear": not args.no_all_clear})
+    c = _paging(Database(args.db)).resolve(args.number, args.user, v.state, result=v.result, all_clear=v.all_clear)
     print(f"case {c.number} is {c.state.value}; its pages are off the air and repeat no more")
     return 0
 
 
 def _case_note(args) -> int:
-    CaseService(Database(args.db)).add_note(args.number, args.user, args.text)
+    CaseService(Database(args.db)).add_note(args.number, args.user, parse(CaseNote, {"note": args.text}).note)
     return 0
 
 
 def _case_followup(args) -> int:
-    FollowUpService(Database(args.db)).record(args.number, args.user, outcome=args.outcome,
-                                              called_at=_when(args.at, "at"), satisfied=args.satisfied)
+    v = parse(FollowUpCall, {"outcome": args.outcome, "satisfied": args.satisfied})  # --at: _when's forms
+    FollowUpService(Database(args.db)).record(args.number, args.user, outcome=v.outcome,
+                                              called_at=_when(args.at, "at"), satisfied=v.satisfied)
     print(f"follow-up recorded for {args.number}")
     return 0
 
@@ -192,15 +195,16 @@ def _lost_announce(args) -> int:
 
 
 def _lost_claim(args) -> int:
-    item = LostPropertyService(Database(args.db)).claim(
-        args.number, args.user, owner_name=args.owner, owner_identity=args.identity,
-        verification_note=args.verification, signature=args.signature)
+    v = parse(Claim, {"owner_name": args.owner, "owner_identity": args.identity,
+                      "verification_note": args.verification, "signature": args.signature})
+    item = LostPropertyService(Database(args.db)).claim(args.number, args.user, **v.given())
     print(f"item {item.number} is {item.state.value}")
     return 0
 
 
 def _lost_handover(args) -> int:
-    item = LostPropertyService(Database(args.db)).hand_over(args.number, args.user, args.signature)
+    item = LostPropertyService(Database(args.db)).hand_over(args.number, args.user,
+                                                            parse(HandOver, {"signature": args.signature}).signature)
     print(f"item {item.number} is {item.state.value}")
     return 0
 

@@ -1,4 +1,4 @@
-"""CLI: playlist, programme, rule, closed, plan, ics, venue, missed."""
+"""CLI: playlist, music, programme, rule, closed, plan, ics, venue, missed."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ from pathlib import Path
 from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
 from broadcaster.inputs import Rule, parse, record_id
+from broadcaster.inputs_studio import ClosedDay, Programme
 from broadcaster.schedule import ics
 from broadcaster.schedule.plan import day_plan, format_plan
 from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
@@ -73,9 +74,11 @@ def cmd_playlist_list(args) -> int:
 
 # -- programme --------------------------------------------------------------------------------------
 def cmd_programme_create(args) -> int:
-    items = [_to_spec(k, v) for k, v in (args.items or [])]
-    p = _service(args).create_programme(args.name, items, priority=args.priority, zones=args.zones,
-                                        background=args.background, description=args.description)
+    v = parse(Programme, {"name": args.name, "priority": args.priority, "zones": args.zones,
+                          "description": args.description})  # the programme editor's model
+    items = [_to_spec(k, x) for k, x in (args.items or [])]
+    p = _service(args).create_programme(v.name, items, priority=v.priority or "programme", zones=v.zones,
+                                        background=args.background, description=v.description or "")
     print(f"created programme #{p.id} {p.name!r}: {p.describe()} (~{p.estimated_duration / 60:.1f} min)")
     return 0
 
@@ -129,7 +132,8 @@ def cmd_rule_remove(args) -> int:
 
 
 def cmd_closed_add(args) -> int:
-    _service(args).add_closed_day(parse_date(args.date, "date"), args.reason)
+    v = parse(ClosedDay, {"date": args.date, "reason": args.reason})
+    _service(args).add_closed_day(parse_date(v.date, "date"), v.reason or "")
     print(f"closed on {args.date}")
     return 0
 
@@ -198,6 +202,14 @@ def cmd_missed(args) -> int:
     return 0
 
 
+def cmd_music_measure(args) -> int:
+    done = _service(args).measure_tracks(limit=args.limit)
+    for playlist, title in done:
+        print(f"measured {playlist!r}: {title}")
+    print(f"{len(done)} track{'' if len(done) == 1 else 's'} measured")
+    return 0
+
+
 def register(sub) -> None:
     pl = sub.add_parser("playlist", help="music playlists (M3U/M3U8)").add_subparsers(dest="action", required=True)
     p = pl.add_parser("import", help="import an .m3u/.m3u8 file")
@@ -212,6 +224,10 @@ def register(sub) -> None:
     p.add_argument("file")
     p.set_defaults(func=cmd_playlist_export)
     pl.add_parser("list").set_defaults(func=cmd_playlist_list)
+    mu = sub.add_parser("music", help="the music library").add_subparsers(dest="action", required=True)
+    p = mu.add_parser("measure", help="measure the loudness of tracks stored before it was kept")
+    p.add_argument("--limit", type=int, help="at most this many tracks")
+    p.set_defaults(func=cmd_music_measure)
 
     pr = sub.add_parser("programme", help="programmes").add_subparsers(dest="action", required=True)
     p = pr.add_parser("create", help="items in the order given: --chime --announcement ID --playlist NAME:30m ...")

@@ -9,6 +9,8 @@ from pathlib import Path
 from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
 from broadcaster.inputs import Script, parse, record_id
+from broadcaster.inputs_cases import Why
+from broadcaster.inputs_studio import NewUser, ScriptEdit
 
 
 def _db(args) -> Database:
@@ -133,6 +135,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_user_add(args) -> int:
     from broadcaster.users import add_user
 
+    parse(NewUser, {"name": args.name, "role": args.role})  # the password is taken as typed
     password = args.password
     if password is None and not args.no_login:
         if not sys.stdin.isatty():
@@ -234,9 +237,9 @@ def cmd_announce_edit(args) -> int:
 
     db = _db(args)
     anns, _ = _services(db)
-    texts = dict(item.partition("=")[::2] for item in args.text) or None
+    v = parse(ScriptEdit, {"title": args.title, "texts": dict(item.partition("=")[::2] for item in args.text) or None})
     with db.session() as s:
-        ann = anns.edit(s, args.id, get_user(s, args.user), title=args.title, texts=texts)
+        ann = anns.edit(s, args.id, get_user(s, args.user), title=v.title, texts=v.texts)
         version = summary(s, ann)
     slots = slots_airing(ProgrammeService(db), args.id)
     print(f"announcement #{args.id} edited: version {version['pending'] or '?'} needs approval")
@@ -276,7 +279,7 @@ def cmd_reject(args) -> int:
     db = _db(args)
     _, approval = _services(db)
     with db.session() as s:
-        approval.reject(s, args.id, get_user(s, args.user), args.reason)
+        approval.reject(s, args.id, get_user(s, args.user), parse(Why, {"reason": args.reason}).reason or "")
     print(f"announcement #{args.id} rejected")
     return 0
 

@@ -1,7 +1,8 @@
-"""A venue's own pick-list words (a colour, a garment for the top, bottom or feet), added by a
+"""A venue's own pick-list words (a colour, a garment for the top, bottom or feet, an accessory), added by a
 supervisor or the admin with the word in every venue language and what each language needs to say it
 grammatically (Russian: a colour's forms after "в" for a masculine/neuter, feminine and plural garment,
-a garment's gender; English: whether a garment is said with "a"). The desk's pick-lists then offer it
+a garment's gender, an accessory as said after "с"; Chinese: an accessory's verb; English: whether a
+garment or an accessory is said with "a"). The desk's pick-lists then offer it
 and every page language says it in its own words (broadcaster.paging.vocabulary). A word a stored case
 uses is never deleted, only retired (no longer offered, still said)."""
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, choice
-from broadcaster.paging.vocabulary import COLOURS, GARMENTS, RU_GENDERS, Words
+from broadcaster.paging.vocabulary import ACCESSORIES, COLOURS, GARMENTS, RU_GENDERS, ZH_VERBS, Words
 from broadcaster.cases.staff import actor
 from broadcaster.store.db import Database
 from broadcaster.store.models.cases import PersonCase
@@ -22,18 +23,23 @@ from broadcaster.store.models.keeping import VenueWord, WordKind
 
 EDITORS = (Role.SUPERVISOR, Role.ADMIN)
 RU_FORMS = ("ru_m", "ru_f", "ru_pl")  # a colour's Russian forms: в красном свитере, в красной куртке, в красных джинсах
+ACCESSORY = WordKind.ACCESSORY  # "с рюкзаком", "with a backpack", "背着双肩包": said after the clothes
+
+
+def kind_of(word: VenueWord) -> str:
+    return word.kind.value
 
 
 def venue_words(session: Session) -> Words:
     """Every venue word (retired ones too: stored descriptions still use them), for vocabulary.say."""
-    return {w.key: {"kind": w.kind.value, "names": w.names, "forms": w.forms or {}, "retired": w.retired_at is not None}
+    return {w.key: {"kind": kind_of(w), "names": w.names, "forms": w.forms or {}, "retired": w.retired_at is not None}
             for w in session.scalars(select(VenueWord))}
 
 
 def _key(kind: WordKind, names: dict, taken) -> str:
     """How descriptions store the word: its English name as one word ("light-blue"), else kind-N."""
     base = re.sub(r"[^a-z0-9]+", "-", (names.get("en") or "").lower()).strip("-")[:30]
-    if base and base not in COLOURS and base not in GARMENTS and not taken(base):
+    if base and base not in COLOURS and base not in GARMENTS and base not in ACCESSORIES and not taken(base):
         return base
     n = 1
     while taken(f"{kind.value}-{n}") or f"{kind.value}-{n}" in GARMENTS:
@@ -43,10 +49,12 @@ def _key(kind: WordKind, names: dict, taken) -> str:
 
 def check_word(kind, languages: list[str], fields: dict) -> tuple[WordKind, dict, dict]:
     """(kind, names, forms) from the form's fields (``name_<lang>``, ``ru_m``/``ru_f``/``ru_pl``,
-    ``ru_gender``, ``en_article``): every error at once, by field."""
+    ``ru_gender``, ``en_article``; an accessory: ``name_ru`` as said after "с", ``zh_verb``): every error
+    at once, by field."""
     from broadcaster.venue import script_problem
 
     errors: dict[str, str] = {}
+    accessory = kind == ACCESSORY
     try:
         kind = choice("kind", kind, WordKind)
     except FieldErrors as exc:
@@ -69,7 +77,12 @@ def check_word(kind, languages: list[str], fields: dict) -> tuple[WordKind, dict
             names["ru"] = forms["ru"][0]
         else:
             names[lang] = text(f"name_{lang}", lang)
-    if "ru" in languages and kind is not WordKind.COLOUR:
+    if accessory:  # Russian says it after "с" (no gender needed); Chinese after its verb
+        if any(lang.startswith("zh") for lang in languages):
+            if fields.get("zh_verb") not in ZH_VERBS:
+                errors["zh_verb"] = "choose how it is carried or worn"
+            forms["zh_verb"] = fields.get("zh_verb")
+    elif "ru" in languages and kind is not WordKind.COLOUR:
         if fields.get("ru_gender") not in RU_GENDERS:
             errors["ru_gender"] = "choose the word's gender"
         forms["ru_gender"] = fields.get("ru_gender")
@@ -113,7 +126,8 @@ class VocabularyService:
         kind, names, forms = check_word(kind, languages, fields)
         with self.db.session() as s:
             user = actor(s, who, *EDITORS, action="add a word to the desk's lists")
-            clash = {lang: name for lang, name in names.items() if name.lower() in self._taken_names(s, kind, lang)}
+            clash = {lang: name for lang, name in names.items()
+                     if name.lower() in self._taken_names(s, kind, lang)}
             if clash:
                 field = {lang: ("ru_m" if lang == "ru" and kind is WordKind.COLOUR else f"name_{lang}") for lang in clash}
                 raise FieldErrors({field[lang]: "this word is already in the list" for lang in clash})
@@ -123,13 +137,15 @@ class VocabularyService:
         return word
 
     @staticmethod
-    def _taken_names(s: Session, kind: WordKind, lang: str) -> set[str]:
+    def _taken_names(s: Session, kind: WordKind | str, lang: str) -> set[str]:
         key = "zh-CN" if lang.startswith("zh") else lang
         if kind is WordKind.COLOUR:
             builtin = {w.get(key, "") for w in COLOURS.values()}
+        elif kind == ACCESSORY:
+            builtin = {words.get(key, "") for words, _a in ACCESSORIES.values()}
         else:
             builtin = {words.get(key, "") for _where, words, _a in GARMENTS.values()}
-        venue = {(w.names.get(lang) or "") for w in s.scalars(select(VenueWord).where(VenueWord.kind == kind))}
+        venue = {(w.names.get(lang) or "") for w in s.scalars(select(VenueWord)) if kind_of(w) == getattr(kind, "value", kind)}
         return {n.lower() for n in builtin | venue if n}
 
     def retire(self, who, key: str, *, retired: bool = True) -> VenueWord:

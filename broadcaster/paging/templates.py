@@ -21,7 +21,7 @@ from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 from broadcaster.paging.lexicon import venue_words
-from broadcaster.paging.vocabulary import say
+from broadcaster.paging.vocabulary import accessories_last, say
 from broadcaster.settings import load_settings
 from broadcaster.venue import place_names
 
@@ -231,7 +231,8 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
     out: dict[str, str] = {}
     for lang in langs:
         text = template.texts[lang]
-        body = text.format_map({f: _localise(f, values[f], lang, is_child, tz, places, words) for f in needed})
+        said = accessories_last(values, text, words)  # "… и кроссовках, с рюкзаком"
+        body = text.format_map({f: _localise(f, said[f], lang, is_child, tz, places, words) for f in needed})
         add = ((extra or {}).get(lang) or "").strip()
         out[lang] = f"{body} {add}" if add else body
     if is_child:

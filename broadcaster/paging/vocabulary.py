@@ -1,5 +1,5 @@
 """The desk's pick-lists for describing a person, each word in every page language, so a page never
-mixes languages: colours and garments (a description is stored as its English words, "red jacket, blue
+mixes languages: colours, garments and accessories (a description is stored as its English words, "red jacket, blue
 jeans", and said in each page language), and the venue's places (broadcaster.venue), named by the venue
 in each of its languages."""
 from __future__ import annotations
@@ -52,6 +52,19 @@ RU_GARMENTS = {
 }
 _RU_FORM = {"m": 0, "n": 0, "f": 1, "pl": 2}
 RU_GENDERS = tuple(_RU_FORM)
+#: What a person carries or wears besides clothes, said after the clothes ("with a backpack", "с рюкзаком",
+#: "背着双肩包"): accessory -> ({language: word}, English takes "a"?) where Russian is the instrumental case
+#: (said after "с") and Chinese says it after its verb (ZH_VERBS).
+ACCESSORIES: dict[str, tuple[dict[str, str], bool]] = {
+    "backpack": ({"zh-CN": "双肩包", "en": "backpack", "ru": "рюкзаком", "zh_verb": "背着"}, True),
+    "cap": ({"zh-CN": "鸭舌帽", "en": "cap", "ru": "кепкой", "zh_verb": "戴着"}, True),
+    "glasses": ({"zh-CN": "眼镜", "en": "glasses", "ru": "очками", "zh_verb": "戴着"}, False),
+    "balloon": ({"zh-CN": "气球", "en": "balloon", "ru": "воздушным шариком", "zh_verb": "拿着"}, True),
+    "toy": ({"zh-CN": "玩具", "en": "toy", "ru": "игрушкой", "zh_verb": "拿着"}, True),
+    "umbrella": ({"zh-CN": "雨伞", "en": "umbrella", "ru": "зонтом", "zh_verb": "拿着"}, True),
+}
+ZH_VERBS = ("戴着", "背着", "拿着", "带着")  # worn on the head or face, on the back, in the hand, with them
+WITH = {"zh": "，", "en": ", with ", "ru": ", с "}
 
 #: A venue's own words (broadcaster.paging.lexicon): key -> {"kind": "colour" | "top" | "bottom" |
 #: "shoes", "names": {lang: word}, "forms": {"ru": [m, f, pl]} for a colour, {"ru_gender": "f",
@@ -70,13 +83,18 @@ def _colour(key: str | None, words: Words | None) -> dict | None:
 
 
 def _garment(key: str, words: Words | None) -> tuple[str, dict, bool, tuple | None] | None:
-    """(where it is worn, {lang: word}, English takes "a"?, Russian (word, gender)) or None."""
+    """(where it is worn, {lang: word}, English takes "a"?, Russian (word, gender)) or None; an accessory
+    is ("accessory", {lang: word, "zh_verb": ..}, English takes "a"?, None) (Russian: the instrumental)."""
     if key in GARMENTS:
         return (*GARMENTS[key], RU_GARMENTS[key])
+    if key in ACCESSORIES:
+        return ("accessory", *ACCESSORIES[key], None)
     w = (words or {}).get(key)
     if w and w["kind"] in ("top", "bottom", "shoes"):
         ru = (w["names"]["ru"], w["forms"].get("ru_gender")) if w["names"].get("ru") else None
         return w["kind"], w["names"], bool(w["forms"].get("en_article")), ru
+    if w and w["kind"] == "accessory":
+        return "accessory", {**w["names"], "zh_verb": w["forms"].get("zh_verb")}, bool(w["forms"].get("en_article")), None
     return None
 
 
@@ -89,6 +107,8 @@ def _ru(colour: dict | None, garment: tuple) -> str | None:
 
 def garments(where: str, words: Words | None = None) -> list[str]:
     venue = [k for k, w in (words or {}).items() if w["kind"] == where and not w.get("retired")]
+    if where == "accessory":
+        return list(ACCESSORIES) + venue
     return [g for g, (w, _words, _a) in GARMENTS.items() if w == where] + venue
 
 
@@ -98,7 +118,8 @@ def compose(pairs: list[tuple[str | None, str | None]], words: Words | None = No
     from broadcaster.errors import ValidationError
 
     def offered(key):
-        return key in COLOURS or key in GARMENTS or ((words or {}).get(key) and not words[key].get("retired"))
+        return (key in COLOURS or key in GARMENTS or key in ACCESSORIES
+                or ((words or {}).get(key) and not words[key].get("retired")))
 
     items = []
     for colour, garment in pairs:
@@ -107,8 +128,27 @@ def compose(pairs: list[tuple[str | None, str | None]], words: Words | None = No
         if (_garment(garment, words) is None or not offered(garment)
                 or (colour and (_colour(colour, words) is None or not offered(colour)))):
             raise ValidationError("clothing: choose the colour and the garment from the lists")
+        if colour and _garment(garment, words)[0] == "accessory":
+            raise ValidationError("clothing: an accessory is picked without a colour")
         items.append(f"{colour} {garment}" if colour else garment)
+    if items and all(_garment(i.split()[-1], words)[0] == "accessory" for i in items):  # "в …" needs clothes
+        raise ValidationError("clothing: an accessory goes with the clothes: choose the top too")
     return ", ".join(items) or None
+
+
+def accessories_last(values: dict, text: str, words: Words | None = None) -> dict:
+    """``values`` with the accessories of the clothing moved to the end of the shoes when the page says
+    the shoes after the clothing ("в красной куртке и кроссовках, с рюкзаком", not "…, с рюкзаком и
+    кроссовках"); accessories are said after everything else the page describes."""
+    clothing, shoes = values.get("clothing"), values.get("shoes")
+    if not clothing or not shoes or not 0 <= text.find("{clothing}") < text.find("{shoes}"):
+        return values
+    parts = [p.strip() for p in str(clothing).split(",") if p.strip()]
+    carried = [p for p in parts if (i := _item(p.lower().split(), words)) and i[1][0] == "accessory"]
+    worn = [p for p in parts if p not in carried]
+    if not carried or not worn:
+        return values
+    return {**values, "clothing": ", ".join(worn), "shoes": ", ".join([str(shoes), *carried])}
 
 
 def _item(parts: list[str], words: Words | None):
@@ -127,9 +167,14 @@ def say(value: str, lang: str, words: Words | None = None) -> str | None:
     items = [_item(part.strip().lower().split(), words) for part in (value or "").split(",") if part.strip()]
     if not items or any(i is None for i in items) or base not in AND:
         return None
-    said = []
+    said, carried = [], []
     key = "zh-CN" if base == "zh" else base
     for colour, garment in items:
+        if garment[0] == "accessory":  # said after the clothes: "с рюкзаком", "with a backpack", "背着双肩包"
+            names, article = garment[1], garment[2]
+            word = names.get(key) and ((names.get("zh_verb") or "带着") + names[key] if base == "zh" else names[key])
+            carried.append(("an " if word[0] in "aeiou" else "a ") + word if word and base == "en" and article else word)
+            continue
         if base == "ru":  # said after "в": "в красной куртке и синих джинсах"
             said.append(_ru(colour, garment))
             continue
@@ -140,8 +185,16 @@ def say(value: str, lang: str, words: Words | None = None) -> str | None:
         if base == "en" and article:
             text = ("an " if text[0] in "aeiou" else "a ") + text
         said.append(text)
-    if any(s is None for s in said):
+    if any(s is None for s in said + carried):
         return None
+    out = _listed(said, base)
+    if carried:
+        out = (out + WITH[base] if out else WITH[base].lstrip("，, ")) + (
+            "，".join(carried) if base == "zh" else _listed(carried, base))
+    return out
+
+
+def _listed(said: list[str], base: str) -> str:
     return AND[base].join(said) if len(said) < 3 else (("，" if base == "zh" else ", ").join(said[:-1])
                                                          + AND[base] + said[-1])
 
@@ -157,5 +210,6 @@ def options(lang: str, words: Words | None = None) -> dict:
     venue_colours = [(k, name(k, w["names"])) for k, w in (words or {}).items()
                      if w["kind"] == "colour" and not w.get("retired")]
     return {"colours": [(c, w[key]) for c, w in COLOURS.items()] + venue_colours,
-            **{where: [(g, name(g, _garment(g, words)[1])) for g in garments(where, words)]
-               for where in ("top", "bottom", "shoes")}}
+            **{where: [(g, name(g, {k: v for k, v in _garment(g, words)[1].items() if k != "zh_verb"}))
+                       for g in garments(where, words)]
+               for where in ("top", "bottom", "shoes", "accessory")}}

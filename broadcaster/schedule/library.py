@@ -21,6 +21,7 @@ class TrackView:
     seconds: float
     path: str
     gain_db: float | None = None  # measured at import to bring it to the venue's loudness (None: not measured)
+    lufs: float | None = None  # its integrated loudness, measured (None: not yet)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def _users(s, playlist_id: int) -> tuple[str, ...]:
 
 def _view(s, rec: PlaylistRecord) -> PlaylistView:
     return PlaylistView(rec.id, rec.name, rec.shuffle, rec.crossfade_s,
-                        tuple(TrackView(t.id, t.title, t.duration, t.path, t.gain_db) for t in rec.tracks), _users(s, rec.id))
+                        tuple(TrackView(t.id, t.title, t.duration, t.path, t.gain_db, t.lufs) for t in rec.tracks), _users(s, rec.id))
 
 
 def playlists(service) -> list[PlaylistView]:

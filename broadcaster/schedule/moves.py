@@ -1,6 +1,7 @@
 """Moving one slot in the calendar: a one-off rule is moved itself; one occurrence of a recurring rule
 becomes an exception date of that rule plus a one-off slot at the new time (as calendar programs do).
-Both changes in one transaction: a refused move changes nothing."""
+Both changes in one transaction: a refused move changes nothing. Resizing a slot gives its rule a
+length of its own (the venue plays the same music for an hour on weekdays and two on Saturdays)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -32,7 +33,8 @@ def move(service, rule_id: int, day: date, to_day: date, to_time: time, *, who=N
         else:
             row.except_dates = ",".join(sorted(d.isoformat() for d in spec.except_dates | {day}))
             moved = store.rule_row(once)
-            moved.programme_id, moved.zones, moved.priority = row.programme_id, row.zones, row.priority
+            moved.programme_id, moved.zones, moved.priority, moved.length_s = (row.programme_id, row.zones,
+                                                                             row.priority, row.length_s)
             moved.source = f"moved from rule {row.id} on {day}"[:255]
             s.add(moved)
             s.flush()
@@ -41,16 +43,12 @@ def move(service, rule_id: int, day: date, to_day: date, to_time: time, *, who=N
         return new_id
 
 
-def resize(service, programme_id: int, seconds: float, *, who=None) -> float:
-    """A slot's lower edge dragged in the calendar: the programme's last playlist (else its last silence)
-    plays for what is left of ``seconds`` after its other pieces, so every slot of the programme gets
-    that length. Returns the programme's new length. A programme of fixed pieces only (announcements,
-    chimes) cannot change its length, and a playlist cannot play longer than its music."""
-    from broadcaster.schedule.programme_editor import save
-    from broadcaster.schedule.programmes import ItemSpec
-
-    prog = service.programme(programme_id)
-    items = list(prog.items)
+def fit(programme, seconds: float):
+    """``programme`` (a ProgrammeView) made to last ``seconds``: its last playlist (else its last silence)
+    plays for what is left after its other pieces. A programme of fixed pieces only (announcements,
+    chimes) cannot change its length, and a playlist cannot play longer than its music
+    (ValidationError)."""
+    items = list(programme.items)
     timed = ([i for i, it in enumerate(items) if it.kind == "playlist"]
              or [i for i, it in enumerate(items) if it.kind == "silence"])
     if not timed:
@@ -64,7 +62,24 @@ def resize(service, programme_id: int, seconds: float, *, who=None) -> float:
     if left > music + 0.5:
         raise ValidationError(f"length: at most {rest + music:.0f} s (the music lasts {music:.0f} s)")
     items[k] = replace(items[k], seconds=float(left))
-    specs = [ItemSpec(it.kind, it.announcement_id, it.path, it.playlist, it.seconds, it.chime) for it in items]
-    view = save(service, programme_id, prog.name, specs, priority=prog.priority, zones=",".join(prog.zones),
-                description=prog.description, who=who)
-    return view.estimated_duration
+    return replace(programme, items=tuple(items))
+
+
+def resize(service, rule_id: int, seconds: float, *, who=None) -> float:
+    """A slot's lower edge dragged in the calendar: the slots of rule ``rule_id`` last ``seconds`` (its
+    programme's music or silence fills them, see :func:`fit`); the programme itself and the other
+    rules that play it keep their length. Returns the slots' new length."""
+    with service.db.session() as s:
+        may_schedule(s, who, "change the schedule")
+        row = s.get(ScheduleRule, rule_id)
+        if row is None:
+            raise NotFound(f"no schedule rule #{rule_id}")
+        programme_id = row.programme_id
+    length = fit(service.programme(programme_id), seconds).estimated_duration
+    with service.db.session() as s:
+        row = s.get(ScheduleRule, rule_id)
+        if row is None:
+            raise NotFound(f"no schedule rule #{rule_id}")
+        row.length_s = length
+        service.db.signals.send(s, CHANGED)
+    return length

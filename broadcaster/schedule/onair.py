@@ -129,11 +129,26 @@ def _venue(venue_zones) -> Iterable[str]:
     return venue_zones
 
 
+def _sized(programme: ProgrammeView, slot: Slot) -> ProgrammeView:
+    """The programme at its rule's length, when the rule has one (else, or when the programme was
+    changed since so that the length no longer fits, as it is)."""
+    from broadcaster.errors import ValidationError
+    from broadcaster.schedule.moves import fit
+
+    if not slot.length_s:
+        return programme
+    try:
+        return fit(programme, slot.length_s)
+    except ValidationError:
+        log.warning("%s no longer fits its rule's %.0f s: aired at its own length", programme.name, slot.length_s)
+        return programme
+
+
 def slot_airings(s: Session, programme: ProgrammeView, slot: Slot, *, signals=None, db=None, media=None,
                  grace_s: float = 60, venue_zones=None) -> list:
     """Write the airings of one slot (idempotent by the slot's uid: one row per zone however often it
     is written). ``venue_zones``: the venue's zones (default: the venue settings')."""
-    pieces = pieces_of(s, programme, db, media)
+    pieces = pieces_of(s, _sized(programme, slot), db, media)
     if not pieces:
         raise ValueError(f"programme {programme.name!r} has nothing to air")
     main = next((p for p in pieces if p.get("type") == "audio"), {})

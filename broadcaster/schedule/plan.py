@@ -43,7 +43,7 @@ def day_plan(service: ProgrammeService, day: date) -> DayPlan:
     for s in service.expand(day, day):
         if s.programme_id not in durations:
             durations[s.programme_id] = service.programme(s.programme_id or s.programme).estimated_duration
-        end = (s.at + timedelta(seconds=max(1.0, durations[s.programme_id]))).astimezone(zone)
+        end = (s.at + timedelta(seconds=max(1.0, s.length_s or durations[s.programme_id]))).astimezone(zone)
         entries.append(PlanEntry(s.local, end, s.programme, s.zones, s.priority, s.rule_id))
     bg = service.background()
     if bg is not None:

@@ -14,7 +14,7 @@ from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.schedule import PlaylistRecord, PlaylistTrack
 from broadcaster.users import acting
 from playlists import Playlist, Track
-from playlists.library import LibraryError, check_audio, track_gain
+from playlists.library import LibraryError, check_audio, track_level
 
 
 #: Who may change the schedule (programmes, rules, closed days, playlists). ``who=None`` is the
@@ -78,7 +78,7 @@ class PlaylistShelf:
         tracks = []
         for (title, ext, seconds), (_, data) in zip(checked, files):
             rel, _ = media.save_bytes(data, "music", ext)
-            tracks.append(Track(media.path(rel).resolve(), title, seconds, track_gain(data, _target())))
+            tracks.append(Track(media.path(rel).resolve(), title, seconds, *track_level(data, _target())))
         return self._store_playlist(name, tracks, shuffle, crossfade_s, replace)
 
     def _store_playlist(self, name: str, tracks, shuffle: bool, crossfade_s: float, replace: bool) -> int:
@@ -89,7 +89,8 @@ class PlaylistShelf:
             rec = old or PlaylistRecord(name=name)
             rec.shuffle, rec.crossfade_s = shuffle, crossfade_s
             rec.tracks = [PlaylistTrack(position=i, path=str(t.path), title=t.title, duration=t.duration,
-                                        gain_db=t.gain_db) for i, t in enumerate(tracks)]
+                                        gain_db=t.gain_db, lufs=t.lufs, peak_dbtp=t.peak_dbtp)
+                          for i, t in enumerate(tracks)]
             s.add(rec)
             s.flush()
             return rec.id
@@ -109,3 +110,25 @@ class PlaylistShelf:
             return [(p.name, len(p.tracks), sum(t.duration for t in p.tracks), p.shuffle)
                     for p in s.scalars(select(PlaylistRecord).order_by(PlaylistRecord.name))]
 
+
+    def measure_tracks(self, *, limit: int | None = None) -> list[tuple[str, str]]:
+        """Measure the tracks stored before loudness was kept (``broadcaster music measure``): their
+        integrated loudness and true peak, and their gain when they had none. Returns (playlist,
+        title) of each track measured; a track whose file cannot be read is left unmeasured."""
+        with self.db.session() as s:
+            todo = [(t.id, t.path) for t in s.scalars(select(PlaylistTrack).where(PlaylistTrack.lufs.is_(None))
+                                                      .order_by(PlaylistTrack.id).limit(limit))]
+        done = []
+        for track_id, path in todo:
+            try:  # outside the transaction: decoding is slow
+                gain, lufs, peak = track_level(path, _target())
+            except LibraryError:  # the file is gone or unreadable: left unmeasured (plays as it did)
+                continue
+            with self.db.session() as s:
+                t = s.get(PlaylistTrack, track_id)
+                if t is None:
+                    continue
+                t.lufs, t.peak_dbtp = lufs, peak
+                t.gain_db = gain if t.gain_db is None else t.gain_db
+                done.append((t.playlist.name, t.title))
+        return done

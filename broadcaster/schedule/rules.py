@@ -166,6 +166,7 @@ class ScheduledRule:
     programme_id: int | None = None
     zones: tuple[str, ...] = ("main",)
     priority: int = 30
+    length_s: float | None = None  # its slots' length (None: the programme's own)
 
 
 class Slot(NamedTuple):
@@ -176,6 +177,7 @@ class Slot(NamedTuple):
     zones: tuple[str, ...]
     priority: int
     programme_id: int | None = None
+    length_s: float | None = None  # the rule's length for its slots (None: the programme's own)
 
     @property
     def uid(self) -> str:
@@ -239,7 +241,7 @@ def expand(rules: Iterable[ScheduledRule], start: date, end: date, tz: str | Zon
     for r in sorted(rules, key=lambda r: (-int(r.priority), r.rule_id or 0)):
         spec = r.spec
         wall = spec.wall_times()
-        meta = (r.programme, r.rule_id, tuple(r.zones), int(r.priority), r.programme_id)
+        meta = (r.programme, r.rule_id, tuple(r.zones), int(r.priority), r.programme_id, r.length_s)
         for d in open_days:
             if not spec.active_on(d):
                 continue

@@ -269,4 +269,5 @@ class ScheduleEngine:
         match = next((r for r in self.service.rules() if r.rule_id == rule_id), None)
         if match is None:
             return Slot(at, at, f"(rule #{rule_id or 0} removed)", rule_id, ("main",), 0, None)
-        return Slot(at, at, match.programme, rule_id, match.zones, match.priority, match.programme_id)
+        return Slot(at, at, match.programme, rule_id, match.zones, match.priority, match.programme_id,
+                    match.length_s)

@@ -31,7 +31,7 @@ def scheduled_rule(r: ScheduleRule) -> ScheduledRule:
     p = r.programme
     zones = tuple(z for z in (r.zones or p.zones).split(",") if z)
     prio = r.priority if r.priority is not None else p.priority
-    return ScheduledRule(rule_spec(r), p.name, r.id, p.id, zones, prio)
+    return ScheduledRule(rule_spec(r), p.name, r.id, p.id, zones, prio, r.length_s)
 
 
 def get_setting(s: Session, key: str) -> str | None:

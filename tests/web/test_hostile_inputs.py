@@ -47,7 +47,10 @@ def world(app, staff):
     with staff.session() as s:
         fault = raise_fault(s, "other", "a fault to acknowledge").id
     return {"number": number, "pending": pending.get_json()["page"]["id"], "ann": ann, "fault": fault,
-            "rule": api.post("/api/schedule/rules", json=RULE, headers=basic("bob")).get_json()["id"]}
+            "rule": api.post("/api/schedule/rules", json=RULE, headers=basic("bob")).get_json()["id"],
+            "item": api.post("/api/lost", json=LOST, headers=basic("dora")).get_json()["item"]["number"],
+            "tpl": pa.templates.list()[0].id, "old": api.post("/api/lost", json=dict(LOST, found_at="2020-01-02T10:00"),
+                                                             headers=basic("dora")).get_json()["item"]["number"]}
 
 
 def cases(values: dict, *, spoken: bool = False):
@@ -122,6 +125,9 @@ def test_ids_beyond_the_database_are_not_found(app, world, staff, method, path, 
 
 # -- the panel's forms (the same models) ------------------------------------------------------------
 FORM_FOUND = {"kind": "found", "meeting_point": "Gate", "age": "3", "sex": "girl", "clothing": "pink"}
+DISPOSAL = {"method": "police", "handled_by": "Officer Wang"}
+PROGRAMME = {"name": "News", "piece_1": "chime:programme", "seconds_1": "", "zones": "main", "priority": "programme"}
+CLAIM = {"owner_name": "Li", "owner_identity": "ID 123", "verification_note": "described it"}
 FORMS = [
     ("/desk/", "dora", FORM_FOUND, "last_seen_place", TEXT | UNSPOKEN),
     ("/desk/", "dora", FORM_FOUND, "person_name", TEXT),
@@ -134,19 +140,60 @@ FORMS = [
     ("/schedule/rules", "bob", {k: str(v) for k, v in RULE.items()}, "kind", {"junk": "junk", "NUL": "daily\x00"}),
     ("/desk/lost", "dora", LOST, "category", TEXT),
     ("/desk/lost", "dora", LOST, "where_found", TEXT),
+    ("/setup/templates/{tpl}", "ada", {}, "text_en", TEXT | UNSPOKEN),  # the wording airs
+    ("/setup/templates/{tpl}", "ada", {}, "text_zh-CN", TEXT | UNSPOKEN),
+    ("/desk/lost/{old}/dispose", "sam", DISPOSAL, "handled_by", TEXT),
+    ("/desk/lost/{old}/dispose", "sam", DISPOSAL, "note", TEXT),
+    ("/desk/lost/{old}/dispose", "sam", DISPOSAL, "method", {"junk": "junk", "NUL": "police\x00"}),
+    ("/schedule/programmes/new", "bob", PROGRAMME, "name", TEXT),
+    ("/schedule/programmes/new", "bob", PROGRAMME, "description", TEXT),
+    ("/schedule/programmes/new", "bob", PROGRAMME, "zones", {"NUL": "main\x00", "word": "main, no way"}),
+    ("/schedule/programmes/new", "bob", PROGRAMME, "priority", {"junk": "loud", "23 digits": "1" * 23}),
+]
+#: the small forms on a case's, an item's or an approval's page: refused on an error page naming the field
+ACTIONS = [
+    ("/desk/cases/{number}/page", "dora", {}, "template", TEXT),
+    ("/desk/cases/{number}/resolve", "dora", {"state": "found"}, "state", {"junk": "junk", "NUL": "found\x00"}),
+    ("/desk/cases/{number}/resolve", "dora", {"state": "found"}, "result", TEXT),
+    ("/desk/cases/{number}/note", "dora", {}, "note", TEXT | {"blank": "  "}),
+    ("/desk/cases/{number}/followup", "dora", {"outcome": "Fine"}, "outcome", TEXT),
+    ("/desk/cases/{number}/followup", "dora", {"outcome": "Fine"}, "satisfied", {"junk": "perhaps"}),
+    ("/desk/lost/{item}/claim", "dora", CLAIM, "owner_name", TEXT),
+    ("/desk/lost/{item}/claim", "dora", CLAIM, "verification_note", TEXT),
+    ("/desk/lost/{item}/claim", "dora", CLAIM, "signature", TEXT),
+    ("/desk/lost/{item}/handover", "dora", {}, "signature", TEXT),
+    ("/approvals/pages/{pending}/reject", "sam", {}, "reason", TEXT | {"blank": " "}),
+    ("/approvals/announcements/{ann}/reject", "sam", {}, "reason", TEXT),
+    ("/faults/{fault}/ack", "sam", {}, "note", TEXT),
+    ("/scripts/recording", "bob", {}, "title", TEXT),
+    ("/scripts/preview", "bob", {"lang_1": "en"}, "text_1", TEXT | UNSPOKEN),
 ]
 
 
 def test_panel_forms_refuse_every_hostile_value_and_store_nothing(app, world, staff):
-    wrong, browsers = [], {who: Browser(app, who) for who in ("dora", "bob")}  # logged in before the dump
+    wrong, browsers = [], {who: Browser(app, who) for who in ("dora", "bob", "ada", "sam")}  # before the dump
     before = dump(staff)
     for path, who, base, field, values in FORMS:
         browser = browsers[who]
         for label, value in values.items():
-            resp = browser.post(path, data=dict(base, **{field: value}))
+            resp = browser.post(path.format(**world), data=dict(base, **{field: value}))
             page = resp.get_data(as_text=True)
             if resp.status_code != 400 or "Something went wrong" in page or f'id="err-{field}"' not in page:
                 wrong.append((path, field, label, resp.status_code))
+    assert wrong == []
+    assert dump(staff) == before
+
+
+def test_panel_actions_refuse_every_hostile_value_and_store_nothing(app, world, staff):
+    wrong, browsers = [], {who: Browser(app, who) for who in ("dora", "bob", "sam")}  # before the dump
+    before = dump(staff)
+    for path, who, base, field, values in ACTIONS:
+        named = "texts[en]" if field == "text_1" else field  # the editor's rows are the texts by language
+        for label, value in values.items():
+            resp = browsers[who].post(path.format(**world), data=dict(base, **{field: value}))
+            page = resp.get_data(as_text=True)
+            if resp.status_code != 400 or "Something went wrong" in page or f"{named}: " not in page:
+                wrong.append((path, field, label, resp.status_code, page[page.find("error-message"):][:160]))
     assert wrong == []
     assert dump(staff) == before
 
@@ -174,14 +221,34 @@ CLI = [
     (LOST_ARGS, "--what", TEXT), (LOST_ARGS, "--where", TEXT),
     (["page", "approve", "--user", "sam"], None, {"huge id": str(HUGE_ID)}),
     (["rule", "remove"], None, {"huge id": str(HUGE_ID), "word": "abc"}),
+    # the field named in the refusal (4th)
+    (["page", "case", "{number}", "--user", "dora"], "--extra", TEXT | UNSPOKEN, "extra_text"),
+    (["page", "case", "{number}", "--user", "dora"], "--template", TEXT, "template"),
+    (["page", "reject", "{pending}", "--user", "sam"], "--reason", TEXT | {"blank": " "}, "reason"),
+    (["case", "resolve", "{number}", "--state", "found", "--user", "dora"], "--result", TEXT, "result"),
+    (["case", "note", "{number}", "--user", "dora"], None, TEXT, "note"),
+    (["case", "followup", "{number}", "--user", "dora"], "--outcome", TEXT, "outcome"),
+    (["announce", "edit", "{ann}", "--user", "bob"], "--title", TEXT | UNSPOKEN, "title"),
+    (["announce", "edit", "{ann}", "--user", "bob"], "--text", {k: f"en={v}" for k, v in (TEXT | UNSPOKEN).items()},
+     "texts[en]"),
+    (["reject", "{ann}", "--user", "sam"], "--reason", TEXT, "reason"),
+    (["lost", "claim", "{item}", "--identity", "ID 1", "--verification", "told", "--user", "dora"], "--owner", TEXT,
+     "owner_name"),
+    (["lost", "handover", "{item}", "--user", "dora"], "--signature", TEXT, "signature"),
+    (["programme", "create", "News", "--chime"], "--description", TEXT, "description"),
+    (["programme", "create", "News", "--chime"], "--zones", {"NUL": "main\x00", "word": "main, no way"}, "zones"),
+    (["closed", "add", "2026-12-25"], None, TEXT, "reason"),
+    (["closed", "add"], None, {"bad date": "2026-13-45", **TEXT}, "date"),
+    (["user", "add", "--role", "desk", "--no-login"], None, {"blank inside": "a b", **TEXT}, "name"),
 ]
 
 
 def test_cli_refuses_every_hostile_value_and_stores_nothing(app, world, staff, capsys):
     wrong = []
     before = dump(staff)
-    for argv, option, values in CLI:
+    for argv, option, values, *field in CLI:
         for label, value in values.items():
+            argv = [a.format(**world) for a in argv]
             if option is None:
                 args = [*argv, value]
             elif option in argv:  # in place of the valid value
@@ -191,7 +258,8 @@ def test_cli_refuses_every_hostile_value_and_stores_nothing(app, world, staff, c
                 args = [*argv, option, value]
             rc = cli(staff.url, *args)
             err = capsys.readouterr().err
-            if rc not in (1, 2) or "error" not in err or "Traceback" in err:
+            named = not field or f"{field[0]}: " in err or f"{field[0]}[" in err
+            if rc not in (1, 2) or "error" not in err or "Traceback" in err or not named:
                 wrong.append((argv[:2], option, label, rc, err[-200:]))
     assert wrong == []
     assert dump(staff) == before

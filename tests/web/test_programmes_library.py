@@ -70,23 +70,33 @@ def test_rename_and_delete_a_playlist_not_in_use(app, lobby):
     assert library.playlists(programmes) == []
 
 
-def test_each_track_shows_its_loudness_in_words(app, lobby):
-    from broadcaster.settings import load_settings
+def test_each_track_shows_its_measured_loudness_in_words(app, lobby):
+    """The loudness measured at upload (as pyloudnorm measures the file) is what the page shows, with
+    what the gain does; a track stored before loudness was kept shows its gain until it is measured."""
+    import pyloudnorm
+
     from broadcaster.store.models.schedule import PlaylistTrack
 
-    target = load_settings().loudness_lufs
     morning, noon = lobby.tracks
     assert morning.gain_db < 0 and noon.gain_db < morning.gain_db  # measured at upload: both too loud
+    for tr in (morning, noon):
+        x, rate = sf.read(tr.path)
+        assert tr.lufs == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(x), abs=0.1)
     bob = Browser(app, "bob")
     page = bob.get(f"/schedule/playlists/{lobby.id}").get_data(as_text=True)
     for tr in (morning, noon):
-        assert f"{target - tr.gain_db:.1f} LUFS, lowered {-tr.gain_db:.1f} dB" in page
-    with app.extensions["pa"].db.session() as s:
+        assert f"{tr.lufs:.1f} LUFS, lowered {-tr.gain_db:.1f} dB" in page
+    with app.extensions["pa"].db.session() as s:  # as stored before: the gain only, or nothing at all
         s.get(PlaylistTrack, morning.id).gain_db = None
-        s.get(PlaylistTrack, noon.id).gain_db = 2.0
+        s.get(PlaylistTrack, morning.id).lufs = None
+        noon_row = s.get(PlaylistTrack, noon.id)
+        noon_row.lufs, noon_row.gain_db = -40.0, 2.0  # quiet and peaky: raised less than the venue's level needs
     page = bob.get(f"/schedule/playlists/{lobby.id}").get_data(as_text=True)
-    assert "loudness not measured: plays as recorded" in page
-    assert f"{target - 2:.1f} LUFS or quieter, raised 2.0 dB" in page
+    assert "loudness not measured: plays as recorded" in page and "-40.0 LUFS, raised 2.0 dB" in page
+    with app.extensions["pa"].db.session() as s:
+        s.get(PlaylistTrack, noon.id).lufs = None
+    page = bob.get(f"/schedule/playlists/{lobby.id}").get_data(as_text=True)
+    assert "loudness not measured yet, raised 2.0 dB" in page
     bob.get("/lang/zh")
     page = bob.get(f"/schedule/playlists/{lobby.id}").get_data(as_text=True)
-    assert f"{target - 2:.1f} LUFS 或更轻，已调高 2.0 dB" in page and "未测量响度" in page
+    assert "响度尚未测量，已调高 2.0 dB" in page and "未测量响度" in page

@@ -72,7 +72,7 @@ def test_one_slot_moves_from_the_week_and_a_bad_move_changes_nothing(app):
     assert thu == ["10:00"]
 
 
-def test_a_slot_s_length_changes_its_programme_s_music_and_a_bad_length_changes_nothing(app, tmp_path):
+def test_a_slot_s_length_is_kept_on_its_rule_and_a_bad_length_changes_nothing(app, tmp_path):
     from tests.schedule.conftest import write_tone
 
     programmes = app.extensions["pa"].programmes
@@ -90,4 +90,7 @@ def test_a_slot_s_length_changes_its_programme_s_music_and_a_bad_length_changes_
     assert "music lasts only 2.0 min" in bad.get_data(as_text=True)
     assert programmes.programme(p.id).items[0].seconds == 60.0
     ok = bob.post("/schedule/slots/resize", {"rule_id": rid, "day": "2026-11-26", "minutes": "1.5"})
-    assert ok.status_code == 302 and programmes.programme(p.id).items[0].seconds == 90.0
+    assert ok.status_code == 302 and programmes.programme(p.id).items[0].seconds == 60.0  # the programme as it was
+    assert [sl.length_s for sl in programmes.expand(date(2026, 11, 26), date(2026, 11, 26))] == [90.0]
+    week = bob.get("/schedule/?week=2026-11-23").get_data(as_text=True)
+    assert 'data-len="1.5"' in week

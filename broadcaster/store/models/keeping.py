@@ -20,6 +20,7 @@ class WordKind(str, enum.Enum):
     TOP = "top"        # garments, by where they are worn
     BOTTOM = "bottom"
     SHOES = "shoes"
+    ACCESSORY = "accessory"  # carried or worn: a backpack, a cap
 
 
 class VenueWord(Base):

@@ -50,6 +50,8 @@ class PlaylistTrack(Base):
     title: Mapped[str] = mapped_column(String(255))
     duration: Mapped[float]
     gain_db: Mapped[float | None] = mapped_column(default=None)  # measured at import (None: plays as it is)
+    lufs: Mapped[float | None] = mapped_column(default=None)  # integrated loudness measured (None: not yet)
+    peak_dbtp: Mapped[float | None] = mapped_column(default=None)  # true peak measured (None: not yet)
     playlist: Mapped[PlaylistRecord] = relationship(back_populates="tracks")
 
 
@@ -105,6 +107,7 @@ class ScheduleRule(Base):
     except_dates: Mapped[str] = mapped_column(Text(), default="")  # ISO dates, comma-separated
     zones: Mapped[str | None] = mapped_column(String(255), default=None)  # overrides the programme's
     priority: Mapped[int | None] = mapped_column(default=None)  # overrides the programme's
+    length_s: Mapped[float | None] = mapped_column(default=None)  # its slots' length (None: the programme's)
     enabled: Mapped[bool] = mapped_column(default=True)
     source: Mapped[str] = mapped_column(String(255), default="")  # e.g. "ics:<UID>"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
