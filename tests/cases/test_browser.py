@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from broadcaster.store.models.desk import Complaint
+from tests.web.conftest import wait_js  # noqa: E402
 from tests.web.conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -117,7 +118,7 @@ def test_complaint_from_receipt_to_closed_follow_up(server, chromium):
     page.wait_for_selector("#close-form")
     assert "followed" in page.inner_text("#complaint-state").lower()
     page.click("#close-form button")
-    page.wait_for_function("document.querySelector('#complaint-state').textContent.toLowerCase().includes('closed')")
+    wait_js(page, "document.querySelector('#complaint-state').textContent.toLowerCase().includes('closed')")
     shot(page, "cases-complaint-closed-1280")
     with app.extensions["pa"].db.session() as s:
         c = s.scalar(select(Complaint).where(Complaint.number == number))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -138,3 +139,14 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):
             return value
         done.wait(interval)
     raise AssertionError("condition not reached")
+
+
+def wait_js(page, expression: str, timeout: float = 15.0) -> None:
+    """Wait until ``expression`` is true in ``page``. Playwright's wait_for_function re-evaluates a
+    string with eval(), which the pages' Content-Security-Policy refuses whenever the first try is
+    false; page.evaluate is not bound by the page's CSP."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        time.sleep(0.05)

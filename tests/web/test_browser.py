@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from broadcaster.schedule.programmes import ItemSpec
+from tests.web.conftest import wait_js  # noqa: E402
 from tests.web.conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -86,8 +87,8 @@ def test_desk_pages_a_lost_child_and_sees_it_on_air(server, page):
     assert "red jacket" in page.inner_text("#pages") and "王小明" not in page.inner_text("#pages")
     shot(page, "desk-case")
     page.goto(f"{base}/")
-    page.wait_for_function("document.querySelector('#live').classList.contains('ok')")
-    page.wait_for_function(f"document.querySelector('#now').textContent.includes('{number}')")
+    wait_js(page, "document.querySelector('#live').classList.contains('ok')")
+    wait_js(page, f"document.querySelector('#now').textContent.includes('{number}')")
     assert number in page.inner_text("#now")
     assert number in page.inner_text("#open-cases")
     shot(page, "dashboard-now-playing")
@@ -103,7 +104,7 @@ def test_supervisor_listens_then_approves(server, page, chromium):
     page.fill("textarea[name=text_1]", "花车巡游三点开始。")
     page.fill("textarea[name=text_2]", "The parade starts at three.")
     page.click("#preview")
-    page.wait_for_function("document.querySelector('#preview-audio').src.startsWith('blob:')")
+    wait_js(page, "document.querySelector('#preview-audio').src.startsWith('blob:')")
     shot(page, "broadcaster-script-editor")
     page.click("#script-form button[type=submit]")
     page.wait_for_selector("#submit-form")
@@ -120,11 +121,11 @@ def test_supervisor_listens_then_approves(server, page, chromium):
     sup.goto(f"{base}/approvals/")
     shot(sup, "supervisor-inbox")
     sup.click(f"a[href='/approvals/announcements/{ann_id}']")
-    sup.wait_for_function("document.querySelector('#approval-audio').dataset.ready === '1'")
+    wait_js(sup, "document.querySelector('#approval-audio').dataset.ready === '1'")
     assert sup.is_disabled("#approve")  # not before listening
     shot(sup, "supervisor-listen-approve")
     sup.evaluate("document.querySelector('#approval-audio').play()")
-    sup.wait_for_function("document.querySelector('#approve').dataset.listened === '1'")
+    wait_js(sup, "document.querySelector('#approve').dataset.listened === '1'")
     sup.click("#approve")
     sup.wait_for_url(f"{base}/approvals/")
     a = app.extensions["pa"]

@@ -9,6 +9,7 @@ import pytest
 
 from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import RuleSpec
+from tests.web.conftest import wait_js  # noqa: E402
 from tests.web.test_browser import CHROMIUM, login, server, chromium, shot  # noqa: F401 (fixtures)
 from tests.web.test_programmes_script_versions import approve, state
 from tests.web.conftest import Browser
@@ -172,7 +173,7 @@ def test_music_uploads_with_progress_and_the_library_plays_at_a_phone_width(serv
     assert phone.locator("#upload-progress").count() == 1
     phone.click("#playlists a")
     phone.wait_for_selector("#tracks")
-    phone.wait_for_function("[...document.querySelectorAll('img.level')].every(i => i.complete && i.naturalWidth > 0)")
+    wait_js(phone, "[...document.querySelectorAll('img.level')].every(i => i.complete && i.naturalWidth > 0)")
     assert phone.locator("#tracks li").count() == 2 and phone.locator("#tracks audio").count() == 2
     no_sideways_scroll(phone)
     shot(phone, "media-library-390")

@@ -11,6 +11,7 @@ import pytest
 from broadcaster.paging.defaults import seed_defaults
 from broadcaster.store.models.onair import Airing
 from broadcaster.venue import start_setup
+from tests.web.conftest import wait_js  # noqa: E402
 from tests.web.conftest import PASSWORD, wait_until
 from tests.web.test_browser import ARGS, CHROMIUM, chromium, login, shot  # noqa: F401 (fixture)
 
@@ -120,7 +121,7 @@ def test_fresh_install_to_a_bilingual_page_on_air_from_a_phone(fresh_server, chr
     desk.click("#optional-fields summary")
     desk.fill("#f-person_name", "王小明")
     desk.click("#preview-page")  # the desk reads what will be said, in each language, before it airs
-    desk.wait_for_function("document.querySelectorAll('#page-preview p.said').length === 2")
+    wait_js(desk, "document.querySelectorAll('#page-preview p.said').length === 2")
     assert "旋转木马" in desk.inner_text("#page-preview") and "王小明" not in desk.inner_text("#page-preview")
     shot(desk, f"desk-urgent-preview-zh-{second}-390")
     desk.click("#page-now")
@@ -151,7 +152,7 @@ def test_fresh_install_to_a_bilingual_page_on_air_from_a_phone(fresh_server, chr
     en.goto(f"{base}/desk/")
     shot(en, "desk-urgent-page-en-1280")
     en.goto(f"{base}/")
-    en.wait_for_function("document.querySelector('#board').dataset.last !== undefined")
+    wait_js(en, "document.querySelector('#board').dataset.last !== undefined")
     shot(en, "dashboard-board-en-1280")
     for pg in (admin, sup, desk, en):
         pg.context.close()
