@@ -145,8 +145,8 @@ def wait_js(page, expression: str, timeout: float = 15.0) -> None:
     """Wait until ``expression`` is true in ``page``. Playwright's wait_for_function re-evaluates a
     string with eval(), which the pages' Content-Security-Policy refuses whenever the first try is
     false; page.evaluate is not bound by the page's CSP."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(f"() => Boolean({expression})"):
+    deadline = time.monotonic() + timeout  # an element not there yet (the page still loading) is "not yet"
+    while not page.evaluate(f"() => {{ try {{ return Boolean({expression}); }} catch (e) {{ return false; }} }}"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {expression}")
         time.sleep(0.05)
