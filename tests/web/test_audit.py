@@ -132,7 +132,7 @@ def test_the_audit_page_filters_and_shows_no_ids_or_hashes(app):
 
 
 def test_audit_page_at_390_px_in_chromium(make_app, approved_templates):
-    from tests.web.test_browser import ARGS, CHROMIUM, shot
+    from tests.web.test_browser import ARGS, CHROMIUM, login, shot
     from tests.web.test_setup_browser import no_side_scroll
 
     if not CHROMIUM.exists():
@@ -150,11 +150,7 @@ def test_audit_page_at_390_px_in_chromium(make_app, approved_templates):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
             pg = ctx.new_page()
-            pg.goto(f"{base}/login")
-            pg.fill("input[name=username]", "sam")
-            pg.fill("input[name=password]", PASSWORD)
-            pg.click("#login-form button[type=submit]")
-            pg.wait_for_url(f"{base}/")
+            login(pg, base, "sam")
             pg.goto(f"{base}/audit")
             assert "安全日志" in pg.inner_text("h1")
             assert "登录失败" in pg.inner_text("#audit") and "intruder" in pg.inner_text("#audit")

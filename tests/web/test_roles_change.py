@@ -92,8 +92,7 @@ def test_cli_changes_a_role_and_refuses_unknown_roles_and_the_last_admin(staff, 
 
 
 def test_role_picker_at_390_px_in_chromium(make_app, approved_templates):
-    from tests.web.conftest import PASSWORD
-    from tests.web.test_browser import ARGS, CHROMIUM, shot
+    from tests.web.test_browser import ARGS, CHROMIUM, login, shot
     from tests.web.test_setup_browser import no_side_scroll
 
     if not CHROMIUM.exists():
@@ -109,11 +108,7 @@ def test_role_picker_at_390_px_in_chromium(make_app, approved_templates):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
             pg = ctx.new_page()
-            pg.goto(f"{base}/login")
-            pg.fill("input[name=username]", "ada")
-            pg.fill("input[name=password]", PASSWORD)
-            pg.click("#login-form button[type=submit]")
-            pg.wait_for_url(f"{base}/")
+            login(pg, base, "ada")
             pg.goto(f"{base}/admin/users")
             form = pg.locator("form[action='/admin/users/dora/role']")
             assert form.locator("select option:checked").inner_text() == "服务台"
