@@ -8,23 +8,11 @@ from __future__ import annotations
 import pytest
 
 from broadcaster.errors import FieldErrors, InvalidTransition, ValidationError
-from broadcaster.paging.lexicon import VocabularyService
 from broadcaster.paging.vocabulary import compose, options, say
-from broadcaster.store.models.keeping import VenueWord
 from tests.desk.test_bilingual_pages import CJK, CYR, LATIN, child, venue
+from tests.desk.test_venue_words import LANGS, stored, words  # noqa: F401 (words: a fixture)
 
-LANGS = ["zh-CN", "en", "ru"]
 SCOOTER = {"name_zh-CN": "滑板车", "name_en": "scooter", "name_ru": "самокатом", "zh_verb": "拿着", "en_article": "1"}
-
-
-@pytest.fixture
-def words(staff, clock):
-    return VocabularyService(staff, clock)
-
-
-def stored(db) -> list[VenueWord]:
-    with db.session() as s:
-        return list(s.query(VenueWord))
 
 
 def test_a_venue_accessory_needs_every_language_and_the_chinese_verb(words, staff):
