@@ -54,24 +54,25 @@ def current_language() -> str:
     return lang
 
 
-def _noticed(text: str) -> None:
-    """Tests set ``I18N_MISSING`` to a set: every string a page asked for that the catalogue lacks."""
+def _translations(text: str):
+    """This request's catalogue. Tests set ``I18N_MISSING`` to a set: every string a page asked for
+    that the catalogue lacks is added to it."""
+    translations = get_translations()
     missing = current_app.config.get("I18N_MISSING")
-    if missing is not None and text and current_language() != "en" and text not in get_translations()._catalog:
+    if missing is not None and text and current_language() != "en" and text not in translations._catalog:
         missing.add(text)
+    return translations
 
 
 def t(text: str, **values) -> str:
     """``text`` in the current language; ``{name}`` placeholders filled after."""
-    _noticed(text)
-    out = get_translations().ugettext(text)
+    out = _translations(text).ugettext(text)
     return out.format(**values) if values else out
 
 
 def tn(singular: str, plural: str, n: int, **values) -> str:
     """The form for the count ``n`` in the current language, with ``{n}`` and the other placeholders."""
-    _noticed(singular)
-    return get_translations().ungettext(singular, plural, n).format(n=n, **values)
+    return _translations(singular).ungettext(singular, plural, n).format(n=n, **values)
 
 
 @bp.get("/lang/<code>")
