@@ -8,14 +8,23 @@ file when the zone falls silent, so what aired is complete on disk at once). The
 beside each file ``HHMMSS.times`` holds anchors, one line ``SAMPLE UNIX_TIME`` each time the audio
 resumes after a pause: :meth:`AirLog.locate` turns a moment into (file, seconds into it).
 
+Sample time: a logger counts every sample it wrote since it was made (:meth:`AirLog.position`, with
+``run``, a token naming this logger), so "the item's first sample went out when the logger had written
+N" finds the item in its files exactly, whatever the wall clock did meanwhile. ``on_close`` hears of
+every file as it is completed (:class:`LoggedFile`: where it starts in that count, how many samples).
+The disk cap is checked while a file is written (every ``cap_check_s`` of audio), not only when one
+starts: a long hour cannot run over it.
+
 :class:`AirLogSink` puts a logger behind any sink: every block the sink accepted is logged. A
 logger that fails (disk full) is reported once and never stops the audio."""
 from __future__ import annotations
 
 import logging
+import secrets
 import shutil
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -36,13 +45,28 @@ def _utc(t: float) -> datetime:
     return datetime.fromtimestamp(t, timezone.utc)
 
 
+@dataclass(frozen=True)
+class LoggedFile:
+    """A completed hourly file: its samples are ``first`` .. ``first + frames`` of logger ``run``'s
+    count, aired from ``start`` to ``end`` (unix seconds)."""
+    path: Path
+    name: str  # "YYYY-MM-DD/HHMMSS.flac", relative to the logger's folder
+    run: str
+    first: int
+    frames: int
+    rate: int
+    start: float
+    end: float
+
+
 class AirLog:
     """Hourly FLAC files of one zone in ``folder``. ``clock`` gives the wall time (unix seconds) at
     which a block written now starts to air."""
 
     def __init__(self, folder: str | Path, *, rate: int = SAMPLE_RATE, keep_days: float = DEFAULT_KEEP_DAYS,
                  max_bytes: int | None = None, clock: Callable[[], float] = time.time,
-                 resume_after_s: float = 0.02) -> None:
+                 resume_after_s: float = 0.02, cap_check_s: float = 5.0,
+                 on_close: Callable[[LoggedFile], None] | None = None) -> None:
         if keep_days <= 0:
             raise ValueError(f"keep_days must be > 0, got {keep_days}")
         self.folder = Path(folder)
@@ -60,6 +84,17 @@ class AirLog:
         self._hour_end = 0.0
         self._frames = 0  # samples in the current file
         self._anchor_t, self._anchor_at = 0.0, 0  # the last anchor: wall time, sample position
+        self.run = secrets.token_hex(8)  # names this logger's sample count (another process: another run)
+        self.written = 0  # samples written since the logger was made
+        self._first = 0   # ... when the current file started
+        self._start_t = 0.0
+        self.on_close = on_close
+        self.cap_check_every = max(1, int(cap_check_s * rate))
+        self._unchecked = 0  # samples written since the disk cap was last checked
+
+    def position(self) -> tuple[str, int]:
+        """(run, samples written so far): the next sample written is that one of the run's count."""
+        return self.run, self.written
 
     # -- writing ----------------------------------------------------------------------------------
     def write(self, samples: np.ndarray, at: float | None = None) -> None:
@@ -80,6 +115,18 @@ class AirLog:
             part, samples = samples[:max(1, room)], samples[max(1, room):]
             self._file.write(part)
             self._frames += part.size
+            self.written += part.size
+            self._unchecked += part.size
+        if self.max_bytes is not None and self._unchecked >= self.cap_check_every:
+            self._unchecked = 0
+            self._keep_under_cap()
+
+    def _keep_under_cap(self) -> None:
+        """While writing: the oldest files go when the folder holds more than the cap; a file that is
+        over the cap on its own is completed and a new one started (so it can go in turn)."""
+        self.prune(self._next_t)
+        if self._path is not None and self._path.stat().st_size > self.max_bytes:
+            self._open(self._next_t)
 
     @property
     def _next_t(self) -> float:
@@ -97,7 +144,7 @@ class AirLog:
             n += 1
             path = day / f"{when.strftime('%H%M%S')}-{n}.flac"
         self._file = sf.SoundFile(str(path), "w", samplerate=self.rate, channels=1, format="FLAC", subtype="PCM_16")
-        self._path, self._frames = path, 0
+        self._path, self._frames, self._first, self._start_t = path, 0, self.written, start
         self._hour_end = (start // _HOUR + 1) * _HOUR
         self._anchor(start)
         self.prune(start)
@@ -109,8 +156,16 @@ class AirLog:
 
     def close(self) -> None:
         file, self._file = self._file, None
-        if file is not None:
-            file.close()
+        if file is None:
+            return
+        file.close()
+        if self.on_close is not None and self._frames:
+            done = LoggedFile(self._path, f"{self._path.parent.name}/{self._path.name}", self.run, self._first,
+                              self._frames, self.rate, self._start_t, self._next_t)
+            try:
+                self.on_close(done)
+            except Exception:  # whoever keeps the files must never stop the log
+                log.exception("air log: on_close failed for %s", done.name)
 
     # -- reading ----------------------------------------------------------------------------------
     def files(self) -> list[Path]:
@@ -139,24 +194,6 @@ class AirLog:
                     return path, pos / self.rate + (when - t)
             return None
         return None
-
-    def cut(self, start: float, end: float) -> np.ndarray:
-        """The int16 samples that aired from ``start`` to ``end`` (unix seconds), across hourly files;
-        stretches in which nothing aired are left out. Empty when nothing of it is kept."""
-        out = []
-        for path in self.files():
-            marks = self.anchors(path)
-            if not marks or marks[0][1] >= end:
-                continue
-            frames = self._frames if path == self._path else sf.info(str(path)).frames
-            for (pos, t), stop in zip(marks, [m[0] for m in marks[1:]] + [frames]):
-                a = pos + max(0, int(round((start - t) * self.rate)))
-                b = min(stop, pos + int(round((end - t) * self.rate)))
-                if b > a:
-                    if path == self._path and self._file is not None:
-                        self._file.flush()
-                    out.append(_read(path, a, b))
-        return np.concatenate(out) if out else np.zeros(0, np.int16)
 
     def bytes_used(self) -> int:
         return sum(p.stat().st_size for p in self.files())
@@ -195,7 +232,7 @@ class AirLog:
         return gone
 
 
-def _read(path: Path, start: int, stop: int) -> np.ndarray:
+def read_span(path: Path, start: int, stop: int) -> np.ndarray:
     """Samples ``start``..``stop`` of a file, or as many as are on disk yet (a file still being written
     has its last frames in the encoder)."""
     got = []

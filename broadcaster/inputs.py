@@ -18,12 +18,32 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic import ValidationError as PydanticError
 
+from audio.text import LANGUAGES, UnsupportedLanguage, normalize_lang
 from broadcaster.errors import FieldErrors
 
 DB_ID_MAX = 2 ** 63 - 1  # the database's 64-bit integer ids
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-#: what the schema says of every text (the checks below say the same and more, in staff's words)
-NO_CONTROLS = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+
+
+#: the characters the schema lets a text hold (the common scripts' blocks without their control, format or
+#: unassigned points) and the letters or digits of them; a narrower rule than :func:`clean`'s that both
+#: ECMA-262 and Python regular expressions read alike, so a text the schema allows is one the checks take
+SCHEMA_CHARS = (r"\u0020-\u007e\u00a0-\u00ac\u00ae-\u024f\u0300-\u0377\u037a-\u037f\u0384-\u038a\u038c"
+                r"\u038e-\u03a1\u03a3-\u052f\u2010-\u2027\u202f-\u205f\u20a0-\u20c0\u2100-\u214f\u2190-\u21ff"
+                r"\u3000-\u303f\u3041-\u3096\u3099-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff5e")
+SCHEMA_LETTERS = (r"0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0400-\u0481\u048a-\u052f\u3041-\u3096"
+                  r"\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3")
+
+
+def text_pattern(*, lines: bool = False, spoken: bool = False, required: bool = False) -> str:
+    """What the schema says of a text: no control characters (newline and tab only in multi-line texts) and
+    a letter or a digit when it airs or is required (narrower than the checks, never wider)."""
+    char = f"[{SCHEMA_CHARS}\\r" + ("\\t\\n]" if lines else "]")
+    if spoken or required:
+        return f"^{char}*[{SCHEMA_LETTERS}]{char}*$"
+    return f"^{char}*$"
+
+
 TIME = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 WHEN = r"^(\d{4}-\d{2}-\d{2}[T ])?([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 DAY = r"^\d{4}-\d{2}-\d{2}$"
@@ -58,7 +78,8 @@ def clean(value: str, *, lines: bool = False, spoken: bool = False, required: bo
 def Text(limit: int, *, lines: bool = False, spoken: bool = False, required: bool = False) -> Any:  # noqa: N802
     """A text type: at most ``limit`` characters, normalised and checked by :func:`clean`."""
     return Annotated[str, Field(max_length=limit, min_length=1 if required else 0,
-                                json_schema_extra={"pattern": NO_CONTROLS}),
+                                json_schema_extra={"pattern": text_pattern(lines=lines, spoken=spoken,
+                                                                           required=required)}),
                      AfterValidator(partial(clean, lines=lines, spoken=spoken, required=required))]
 
 
@@ -92,11 +113,43 @@ def _split(value):
 
 def Listed(item: Any, csv: str, most: int) -> Any:  # noqa: N802
     """A list of ``item``, also given as one comma-separated text (a form's field, a command's option)."""
-    kind = Annotated[list[item], Field(max_length=most)]
+    kind = Annotated[list[item], Field(min_length=1, max_length=most)]
     return Annotated[kind, BeforeValidator(_split, json_schema_input_type=Pattern(csv, 4000) | kind)]
 
 
 Id = Int(1, DB_ID_MAX)
+
+
+def _real_day(value: str) -> str:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("no such date: use a date like 2026-11-26") from None
+    return value
+
+
+def _real_when(value: str) -> str:
+    if "-" in value:
+        _real_day(value[:10])
+    return value
+
+
+#: a time of day, or a date and time, that exists (HH:MM or YYYY-MM-DDTHH:MM)
+When = Annotated[str, Field(pattern=WHEN, max_length=40), AfterValidator(_real_when)]
+#: a calendar date (YYYY-MM-DD) that exists
+Day = Annotated[str, Field(pattern=DAY, max_length=10, json_schema_extra={"format": "date"}), AfterValidator(_real_day)]
+
+
+def needs(kind_field: str, rules: dict[str, list[str]], **given: dict) -> dict:
+    """The schema's words for "kind X needs fields A and B" (the service's rule; the fields must be given
+    and not null), so a body the schema allows is one the service takes."""
+    return {"allOf": [{"if": {"properties": {kind_field: {"const": kind}}, **({"required": [kind_field]} if
+                                                                              kind != "missing" else {})},
+                       "then": {"required": fields, "properties": {f: given.get(f, {"not": {"type": "null"}})
+                                                                   for f in fields}}}
+                      for kind, fields in rules.items()]}
 ZONES_CSV = r"^ *[A-Za-z0-9_-]{1,40} *(, *[A-Za-z0-9_-]{1,40} *){0,19}$"
 Zones = Listed(Pattern(ZONE), ZONES_CSV, 20)
 #: a script's or a programme's priority: a class name or a number below an urgent page's (80; pages and
@@ -142,7 +195,7 @@ class CaseFields(Input):
     clothing: Text(200, spoken=True) | None = None
     shoes: Text(120, spoken=True) | None = None
     last_seen_place: Text(120, spoken=True) | None = None
-    last_seen_at: Pattern(WHEN) | None = None
+    last_seen_at: When | None = None
     reporter_name: Text(120) | None = None
     reporter_contact: Text(120) | None = None
     meeting_point: Text(120, spoken=True) | None = None
@@ -150,10 +203,20 @@ class CaseFields(Input):
     notes: Text(2000, lines=True) | None = None
 
 
+_SAID = {"type": "string", "pattern": text_pattern(spoken=True, required=True)}
+_NAMED = {"type": "string", "pattern": text_pattern(required=True)}
+
+
 class PageRequest(CaseFields):
     """kind: missing (reporter_name, reporter_contact, age and a description required) or found
     (meeting_point required). A child's name is never paged. extra_text makes the page wait for a
     supervisor."""
+
+    model_config = ConfigDict(json_schema_extra=lambda schema, _: schema.update(
+        needs("kind", {"missing": ["reporter_name", "reporter_contact", "age"], "found": ["meeting_point"]},
+              reporter_name=_NAMED, reporter_contact=_NAMED, meeting_point=_SAID, age={"type": "integer"})
+        | {"anyOf": [{"properties": {"kind": {"const": "found"}}, "required": ["kind"]},
+                     *({"required": [f], "properties": {f: _SAID}} for f in ("clothing", "hair", "height", "shoes"))]}))
 
     kind: Literal["missing", "found"] = "missing"
     template: Text(80) | None = None
@@ -185,7 +248,7 @@ class LostItem(Input):
     where_found: Text(120, required=True)
     finder: Text(120, required=True)
     storage_place: Text(120, required=True)
-    found_at: Pattern(WHEN) | None = None
+    found_at: When | None = None
     description: Text(2000, lines=True) | None = None
     valuable: bool = False
 
@@ -194,24 +257,29 @@ class LostItem(Input):
 WEEKDAY = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _DAY = "(mon|tue|wed|thu|fri|sat|sun|[0-6])"
 DAYS_CSV = rf"^ *{_DAY} *(, *{_DAY} *){{0,6}}$"
-DATES_CSV = r"^ *\d{4}-\d{2}-\d{2} *(, *\d{4}-\d{2}-\d{2} *){0,365}$"
+_DATE = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"  # the schema's dates in a list: days 1-28 always exist
+DATES_CSV = rf"^ *{_DATE} *(, *{_DATE} *){{0,365}}$"
 
 
 class Rule(Input):
     """kind weekly needs at and days; daily needs at; interval needs every_minutes, window_start and
-    window_end; once needs on_date and at."""
+    window_end (after window_start); once needs on_date and at. end_date is on or after start_date."""
 
     programme: Text(120, required=True)
+    model_config = ConfigDict(json_schema_extra=needs("kind", {
+        "weekly": ["at", "days"], "daily": ["at"], "once": ["at", "on_date"],
+        "interval": ["every_minutes", "window_start", "window_end"]}))
+
     kind: Literal["weekly", "daily", "interval", "once"]
     at: Pattern(TIME) | None = None
     days: Listed(WEEKDAY | Int(0, 6), DAYS_CSV, 7) | None = None
     every_minutes: Int(1, 1440) | None = None
     window_start: Pattern(TIME) | None = None
     window_end: Pattern(TIME) | None = None
-    on_date: Pattern(DAY) | None = None
-    start_date: Pattern(DAY) | None = None
-    end_date: Pattern(DAY) | None = None
-    except_dates: Listed(Pattern(DAY), DATES_CSV, 366) | None = None
+    on_date: Day | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+    except_dates: Listed(Day, DATES_CSV, 366) | None = None
     zones: Zones | None = None
     priority: PriorityValue | None = None
 
@@ -219,10 +287,18 @@ class Rule(Input):
 ScriptText = Text(2000, lines=True, spoken=True, required=True)
 
 
+def _spoken_language(tag: str) -> str:
+    try:
+        normalize_lang(tag)
+    except UnsupportedLanguage:
+        raise ValueError("a language tag such as zh-CN or en") from None
+    return tag
+
+
 def Texts(text: Any) -> Any:  # noqa: N802
-    """language tag -> ``text``, in airing order (e.g. zh-CN, en)."""
-    return Annotated[dict[Pattern(LANG, 20), text],
-                     Field(min_length=1, max_length=6, json_schema_extra={"propertyNames": {"pattern": LANG}})]
+    """language tag (one the renderer speaks) -> ``text``, in airing order (e.g. zh-CN, en)."""
+    return Annotated[dict[Annotated[Pattern(LANG, 20), AfterValidator(_spoken_language)], text],
+                     Field(min_length=1, max_length=6, json_schema_extra={"propertyNames": {"enum": list(LANGUAGES)}})]
 
 
 class Script(Input):
@@ -250,11 +326,14 @@ def _message(err: dict) -> str:
               "int_parsing_size": "must be a whole number", "bool_type": "must be yes or no (true or false)",
               "bool_parsing": "must be yes or no (true or false)", "dict_type": "must be an object (name -> value)",
               "list_type": "must be a list", "extra_forbidden": "not a field of this form",
-              "model_type": "expected a JSON object", "string_too_short": "required"}
+              "model_type": "expected a JSON object", "string_too_short": "required",
+              "float_parsing": "must be a number", "float_type": "must be a number", "finite_number": "must be a number"}
     if kind in simple:
         return simple[kind]
     if kind == "string_too_long":
         return f"at most {ctx.get('max_length')} characters"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"must be {kind.replace('_', ' ').replace(' equal', ' or equal to')} {next(iter(ctx.values()), '')}"
     if kind == "too_long":
         return "too many entries"
     if kind == "too_short":
@@ -282,13 +361,13 @@ def fields_of(exc: PydanticError) -> dict[str, str]:
     return out
 
 
-def parse(model: type[Input], data) -> Input:
+def parse(model: type[Input], data, context: dict | None = None) -> Input:
     """``data`` (a JSON body, a form's fields, a command's options) as ``model``, or FieldErrors naming
-    every field at fault."""
+    every field at fault; ``context``: what the caller knows that a check needs (a venue's choices)."""
     if not isinstance(data, dict):
         raise FieldErrors({"body": "expected a JSON object"})
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except PydanticError as exc:
         raise FieldErrors(fields_of(exc)) from None
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from audio.airlog import DEFAULT_KEEP_DAYS, AirLog, AirLogSink
 from audio.render import Renderer
 from audio.sinks import NullSink, PortAudioSink, Sink, WavFileSink, list_devices, parse_device
-from broadcaster import logs, venue_chimes
+from broadcaster import airlogs, logs, venue_chimes
 from broadcaster.announcements import station as station_area
 from broadcaster.announcements.approval import ApprovalService, renderer_for
 from broadcaster.announcements.scripts import AnnouncementService
@@ -97,9 +97,13 @@ def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer
     sinks = {z: build_sink(z, spec, var, air_log_days=settings.air_log_days, air_log_zones=settings.air_log_zones,
                            air_log_max_bytes=cap) for z, spec in zone_specs.items()}
     media = MediaSource(db, media_root or var / "media", var / "cache" / "media")
-    return ZonePlayer(db, sinks, media, name=name or f"{socket.gethostname()}:{'+'.join(sinks)}",
-                      speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
-                      poll_s=1.0 if db.is_postgres else 0.2)  # PostgreSQL wakes players by NOTIFY
+    player = ZonePlayer(db, sinks, media, name=name or f"{socket.gethostname()}:{'+'.join(sinks)}",
+                        speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
+                        poll_s=1.0 if db.is_postgres else 0.2)  # PostgreSQL wakes players by NOTIFY
+    logged = {z: sink.airlog for z, sink in sinks.items() if isinstance(sink, AirLogSink)}
+    if logged:  # what they air, stored in the database: the panel plays it back whatever machine aired it
+        airlogs.Keeper(db, player.name, logged, keep_days=settings.air_log_days).attach(player)
+    return player
 
 
 class BroadcastService:

@@ -6,7 +6,6 @@ Errors are collected for every field at once (:class:`FieldErrors`), in staff wo
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from broadcaster.errors import FieldErrors
 from broadcaster.settings import VenueSettings, save_settings
@@ -32,34 +31,17 @@ def script_problem(lang: str, text: str) -> str | None:
 
 
 def check_profile(name: str, timezone: str, languages: list[str], idle_min: str | float | None = None) -> dict:
-    """The venue's name, time zone, languages and (when given) the minutes a log-in may stay unused."""
-    errors: dict[str, str] = {}
-    idle = None
-    if idle_min is not None:
-        try:
-            idle = int(str(idle_min).strip())
-        except ValueError:
-            idle = None
-        if idle is None or not 5 <= idle <= 720:
-            errors["session_idle_min"] = "a whole number of minutes from 5 to 720"
-    name = " ".join((name or "").split())
-    if not name:
-        errors["venue_name"] = "required"
-    elif len(name) > 80:
-        errors["venue_name"] = "at most 80 characters"
+    """The venue's name, time zone, languages and (when given) the minutes a log-in may stay unused,
+    through the venue profile's input model: every error at once, by field."""
+    from broadcaster.inputs import parse
+    from broadcaster.inputs_studio import VenueProfile
+
     try:
-        ZoneInfo((timezone or "").strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = "choose the venue's time zone from the list"
-    langs = [lang for lang in dict.fromkeys(languages or []) if lang]
-    if not langs:
-        errors["languages"] = "choose at least one language"
-    elif any(lang not in LANGUAGE_NAMES for lang in langs):
-        errors["languages"] = "choose from the list"
-    if errors:
-        raise FieldErrors(errors)
-    profile = {"venue_name": name, "timezone": timezone.strip(), "languages": langs}
-    return profile if idle is None else {**profile, "session_idle_min": idle}
+        return parse(VenueProfile, {"venue_name": name, "timezone": timezone, "session_idle_min": idle_min,
+                                    "languages": [lang for lang in dict.fromkeys(languages or []) if lang]},
+                     context={"languages": LANGUAGE_NAMES}).given()
+    except FieldErrors as exc:  # "languages[1]" beside the languages
+        raise FieldErrors({k.split("[")[0]: what for k, what in exc.fields.items()}) from None
 
 
 def check_places(rows: list[dict], languages: list[str]) -> list[dict]:
@@ -100,6 +82,20 @@ def save_profile(name: str, timezone: str, languages: list[str], idle_min: str |
 
 def save_places(rows: list[dict], settings: VenueSettings) -> VenueSettings:
     return save_settings({"places": check_places(rows, settings.languages)})
+
+
+def offer_place_again(settings: VenueSettings, name: str) -> VenueSettings:
+    """The retired place or meeting point called ``name`` (in any language) offered by the desk's lists
+    again; FieldErrors ``place`` when there is none, or it lacks its name in a venue language."""
+    rows = [dict(p) for p in settings.places or []]
+    names = place_names([p for p in rows if p.get("retired")], name)
+    place = next((p for p in rows if p.get("retired") and p["names"] == names), None)
+    if place is None:
+        raise FieldErrors({"place": "no retired place has this name"})
+    if any(not place["names"].get(lang) for lang in settings.languages or []):
+        raise FieldErrors({"place": "name the place in every venue language under Places first"})
+    del place["retired"]
+    return save_settings({"places": rows})
 
 
 def place_names(places: list, value: str | None) -> dict[str, str] | None:

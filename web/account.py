@@ -54,12 +54,14 @@ def users_page(errors: dict | None = None, values: dict | None = None, status: i
 
 
 def add_user(values: dict) -> dict:
+    from broadcaster.inputs import parse
+    from broadcaster.inputs_studio import StaffMember
     from broadcaster.users import add_user_checked
 
     try:
+        v = parse(StaffMember, {k: values.get(k) for k in StaffMember.model_fields})  # every field at once
         with svc().db.session() as s:
-            add_user_checked(s, actor(), values.get("name", ""), values.get("role", ""), values.get("password", ""),
-                             values.get("display_name", ""))
+            add_user_checked(s, actor(), v.name, v.role, v.password, v.display_name or "")
     except FieldErrors as exc:
         return exc.fields
     return {}

@@ -9,15 +9,16 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, request
 
 from broadcaster import inputs
-from broadcaster.errors import FieldErrors, bounded_int
+from broadcaster.errors import FieldErrors
 from broadcaster.onair.nowplaying import health
-from web import status_of
+from web import problem, status_of
 from web import workflow
 from web.auth import (ANYONE, BROADCASTER, DESK, FAULT_ACK, SCHEDULE, SUPERVISOR, actor, api_user, issue_token,
                       require_api)
 from web.dashboard import acknowledge, open_faults
 from web.desk import open_and_page
 from web.deskform import details_from
+from broadcaster.inputs_studio import AsRunQuery
 from web.openapi import document
 from web.schedule import add_rule, week_start
 from web.views import logs_service, svc, wav_response
@@ -75,7 +76,7 @@ def lost_json(i) -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(document())
+    return jsonify(document(list(getattr(svc().settings, "zones", None) or [])))
 
 
 @bp.post("/token")
@@ -110,8 +111,10 @@ def trigger_page():
             raise FieldErrors({**more.fields, **exc.fields}) from None
         raise
     case, page, err = open_and_page(actor(), data.kind, data.given(), template=data.template, extra=data.extra_text)
-    if err is not None:
-        return jsonify(error=str(err), case=case_json(case), paged=False), status_of(err)
+    if err is not None:  # the case is open; its page waits for what the template needs (a conflict, not bad input)
+        status = status_of(err)
+        return problem(409 if status == 400 else status, str(err), kind="not-paged", case=case_json(case),
+                       paged=False)
     return jsonify(case=case_json(case), page=page_json(page), paged=True), 201
 
 
@@ -263,7 +266,7 @@ def announcement_reject(announcement_id: int):
 def asrun():
     logs = logs_service(required=True)
     with svc().db.session() as s:
-        rows = logs.as_run_rows(s, limit=bounded_int("limit", request.args.get("limit", 200), 1, 10_000))
+        rows = logs.as_run_rows(s, limit=inputs.parse(AsRunQuery, {"limit": request.args.get("limit", 200)}).limit)
         return jsonify(rows=[{c: (iso(v) if hasattr(v, "isoformat") else v) for c in logs.AS_RUN_COLUMNS
                               for v in [getattr(r, c)]} for r in rows])
 

@@ -90,7 +90,9 @@ def announcement(announcement_id: int):
 @bp.post("/announcements/<int:announcement_id>/approve")
 @require(*SUPERVISOR)
 def approve(announcement_id: int):
-    listened = (request.form.get("sha256") or "").strip()
+    from broadcaster.inputs_studio import Approval
+
+    listened = inputs.parse(Approval, {"sha256": request.form.get("sha256")}).sha256
     workflow.approve(announcement_id, actor(), listened)
     flash(t("Saved."), "ok")
     return redirect(url_for("approvals.inbox"))
@@ -166,7 +168,7 @@ def logs():
     with svc().db.session() as s:
         rows = logs_mod.as_run_rows(s, since, until, limit=500)
         faults = logs_mod.faults(s)[:200]
-    recorded = {z for z in {r.zone for r in rows} if playback.kept(var_dir(), z)}
+        recorded = playback.playable(s, rows)
     return render_template("approvals/logs.html", available=True, rows=rows, faults=faults, recorded=recorded,
                            query=request.query_string.decode())
 
@@ -181,8 +183,10 @@ def aired(row_id: int):
         row = s.get(AsRun, row_id)
         if row is None:
             abort(404)
-        zone, start, end = row.zone, row.started_at, row.ended_at
-    samples = playback.aired(var_dir(), zone, start, end, now=svc().clock.now())
+    try:
+        samples = playback.aired(svc().db, row, var_dir() / "cache" / "airlog")
+    except playback.Tampered:
+        abort(409, t("The air recording of this item was changed after it was stored; it is not played"))
     if not samples.size:
         abort(404, t("The air recording of this item is not kept"))
     return Response(playback.as_flac(samples), mimetype="audio/flac",

@@ -7,6 +7,7 @@ from flask import flash, redirect, request, url_for
 
 from broadcaster.errors import BroadcasterError, FieldErrors, InvalidTransition, NotFound, PermissionDenied
 from web.i18n import t
+from web.refusals import refusal as refusal_text
 
 REFUSALS = {
     InvalidTransition: "That step does not fit where this record stands now.",
@@ -16,8 +17,8 @@ REFUSALS = {
 
 
 def problems(exc: FieldErrors) -> dict[str, str]:
-    """field -> what is wrong with it, translated (a Form's problem keeps its English text and values)."""
-    return {name: t(getattr(p, "text", p), **getattr(p, "values", {})) for name, p in exc.fields.items()}
+    """field -> what is wrong with it (the input models' English sentence), in the UI language."""
+    return {name: refusal_text(p) for name, p in exc.fields.items()}
 
 
 def form_view(save, render, done, back: str | None = None):

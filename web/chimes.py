@@ -12,12 +12,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from audio import chimes
 from audio.pcm import Pcm
 from broadcaster import venue_chimes
+from broadcaster.errors import FieldErrors
+from broadcaster.inputs import parse
+from broadcaster.inputs_studio import TOKEN, ChimeUpload, ChimeUse
 from web.auth import SUPERVISOR, require
 from web.i18n import t
 from web.views import svc
 
 bp = Blueprint("chimes", __name__, url_prefix="/chimes")
-_TOKEN = re.compile(r"^[0-9a-f]{64}$")
 
 
 def names() -> dict[str, str]:
@@ -28,7 +30,7 @@ def names() -> dict[str, str]:
 
 
 def _pending(token: str):
-    if not _TOKEN.match(token or ""):
+    if not re.match(TOKEN, token or ""):  # the chime model's token (64 hex digits); anything else is no file
         abort(404)
     path = chimes.chime_dir() / "pending" / f"{token}.wav"
     if not path.is_file():
@@ -72,7 +74,9 @@ def upload():
     """Check the file and show the chime as it will ring; nothing is changed yet."""
     values = {"kind": request.form.get("kind") or ""}
     errors = {}
-    if values["kind"] not in names():
+    try:  # the chime upload model: which chime, one of the five
+        parse(ChimeUpload, values)
+    except FieldErrors:
         errors["kind"] = t("Choose which chime to replace.")
     upload = request.files.get("file")
     data = upload.read() if upload is not None else b""
@@ -104,10 +108,8 @@ def preview(token: str):
 @bp.post("/use")
 @require(*SUPERVISOR)
 def use():
-    kind = request.form.get("kind") or ""
-    if kind not in names():
-        abort(400)
-    path = _pending(request.form.get("token") or "")
+    v = parse(ChimeUse, {"kind": request.form.get("kind"), "token": request.form.get("token")})
+    kind, path = v.kind, _pending(v.token)
     data, rate = sf.read(str(path), dtype="int16")
     venue_chimes.set_chime(svc().db, Pcm.from_int16(data, rate), kind)
     path.unlink(missing_ok=True)

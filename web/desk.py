@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from broadcaster import inputs
-from broadcaster.inputs_cases import CaseNote, Claim, Disposal, FollowUpCall, HandOver, PageCase
+from broadcaster.inputs_cases import (CaseNote, Claim, Disposal, FollowUpCall, HandOver, PageCase, Transition, moment, read,
+                                      refuse_if)
 from broadcaster.cases.missing import RESOLVED, TRANSITIONS
 from broadcaster.errors import BroadcasterError, FieldErrors, ValidationError
 from broadcaster.store.models.cases import CaseState, LostItemState
@@ -14,7 +15,7 @@ from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
 from web.deskform import described, details_from, form_context, parse_when, remark, timeline_detail
-from web.views import form, svc
+from web.views import form, svc, tz
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -126,8 +127,8 @@ def resolve(number: str):
 @bp.post("/cases/<number>/transition")
 @require(*DESK)
 def transition(number: str):
-    v = form("state", "result", "note")
-    svc().cases.transition(number, actor(), v["state"] or "", result=v["result"], note=v["note"] or "")
+    v = {k: request.form.get(k) for k in Transition.model_fields}  # the service parses them (Transition)
+    svc().cases.transition(number, actor(), v["state"], result=v["result"], note=v["note"])
     return redirect(url_for("desk.case", number=number))
 
 
@@ -215,21 +216,14 @@ def lost_retention():
 @bp.post("/lost/<number>/dispose")
 @require(*SUPERVISOR)
 def lost_dispose(number: str):
-    from broadcaster.cases.lost_property import check_disposal
-
     v = form("method", "handled_by", "disposed_at", "note")
-    try:  # the disposal model, then the register's own rules
-        inputs.parse(Disposal, v)
-        at, errors = parse_when(v["disposed_at"], "disposed_at"), {}
-    except FieldErrors as exc:
-        at, errors = None, dict(exc.fields)
-    errors = {**check_disposal(svc().clock.now(), v["method"] or "", v["handled_by"] or "", at)[2], **errors}
+    d, errors = read(Disposal, v)  # the disposal model, then the register's own rules
+    at = moment(errors, "disposed_at", d.disposed_at, tz(), svc().clock.now())
     try:
-        if not errors:
-            svc().lost.dispose(number, actor(), method=v["method"] or "", handled_by=v["handled_by"] or "",
-                               disposed_at=at, note=v["note"] or "")
+        refuse_if(errors)
+        svc().lost.dispose(number, actor(), method=d.method, handled_by=d.handled_by, disposed_at=at, note=d.note or "")
     except FieldErrors as exc:
-        errors = exc.fields
+        errors = {**exc.fields, **errors}
     if errors:
         return lost_item(number, values=v, errors=errors)
     flash(f"{number}: {t('Disposal recorded.')}", "ok")
@@ -240,20 +234,13 @@ def lost_dispose(number: str):
 @require(*DESK)
 def lost_register():
     v = form("category", "where_found", "finder", "storage_place", "found_at", "colour", "description")
-    errors: dict = {}
+    d, errors = read(inputs.LostItem, v | {"valuable": bool(request.form.get("valuable"))})
+    found_at = moment(errors, "found_at", d.found_at, tz(), svc().clock.now())
     try:  # the API's input model, then the register's own rules
-        d = inputs.parse(inputs.LostItem, v | {"valuable": bool(request.form.get("valuable"))})
+        refuse_if(errors)
+        item = svc().lost.register(actor(), **d.given() | {"found_at": found_at})
     except FieldErrors as exc:
-        d, errors = None, dict(exc.fields)
-    try:
-        found_at = parse_when(v["found_at"], "found_at") if "found_at" not in errors else None
-    except FieldErrors as exc:
-        found_at, errors = None, errors | exc.fields
-    try:
-        if not errors:
-            item = svc().lost.register(actor(), **d.given() | {"found_at": found_at})
-    except FieldErrors as exc:
-        errors = exc.fields
+        errors = {**exc.fields, **errors}
     if errors:
         return render_template("desk/lost.html", items=svc().lost.list(), states=list(LostItemState),
                                values=v, errors=errors), 400

@@ -1,39 +1,33 @@
-"""The urgent form's fields to a case's details: pick-lists (places, colour x garment) so every page
-language says them in its own words, a remark per venue language, every error at once by field."""
+"""The urgent form's fields to a case's details: pick-lists (places, colour x garment, height band,
+hair) so every page language says them in its own words, a remark per venue language, every error at once by field."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import datetime
 
 from broadcaster import inputs
 from broadcaster.cases.missing import CaseDetails
+from broadcaster.inputs_cases import when
 from broadcaster.errors import FieldErrors, ValidationError
+from broadcaster.paging.looks import offered, say_look
 from broadcaster.paging.vocabulary import compose, options
 from web.i18n import current_language, t
 from web.views import svc, tz
 from web.vocabulary import venue_words
 
+LOOK_PICKS = {"height": "height_band", "hair": "hair_look"}  # the case's field -> the urgent form's pick-list
 CASE_FIELDS = ("person_name", "age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
                "reporter_name", "reporter_contact", "meeting_point", "notes")
 
 
 def parse_when(value: str | None, field: str) -> datetime | None:
-    """``HH:MM`` (today, venue time) or ``YYYY-MM-DDTHH:MM`` (venue time) from an <input>."""
-    if not value:
-        return None
-    zone = tz()
-    try:
-        if len(value) <= 5 and ":" in value:
-            return datetime.combine(svc().clock.now().astimezone(zone).date(), time.fromisoformat(value), zone)
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        raise FieldErrors({field: "use HH:MM, e.g. 14:30"}) from None
-    return at if at.tzinfo else at.replace(tzinfo=zone)
+    """``HH:MM`` (today) or ``YYYY-MM-DDTHH:MM`` from an <input>, venue time; not in the future."""
+    return when(field, value, tz(), svc().clock.now())
 
 
 def details_from(values: dict) -> CaseDetails:
-    """The case's details; the clothing and shoes from the pick-lists when picked (else as typed, for
-    the API). FieldErrors names every field that is wrong."""
+    """The case's details; the clothing, shoes, height and hair from the pick-lists when picked (else as
+    typed, for the API). FieldErrors names every field that is wrong."""
     errors: dict[str, str] = {}
     given = {f: values.get(f) for f in (*CASE_FIELDS, "last_seen_at", "is_child") if values.get(f) is not None}
     try:  # the shared input model: types, lengths, NUL and control characters, nothing speakable
@@ -52,6 +46,12 @@ def details_from(values: dict) -> CaseDetails:
                 v[field] = compose(picks, venue_words())
             except ValidationError as exc:
                 errors[field] = str(exc).removeprefix("clothing: ")
+    for field, pick in LOOK_PICKS.items():  # a height band, hair: stored by the picked word's key
+        if values.get(pick):
+            if offered(field, values[pick], venue_words()):
+                v[field] = values[pick]
+            else:
+                errors[pick] = "choose from the list"
     try:
         at = parse_when(v.pop("last_seen_at", None), "last_seen_at")
     except FieldErrors as exc:
@@ -124,6 +124,9 @@ def described(case) -> dict[str, str]:
     for f in ("clothing", "shoes"):
         value = getattr(case, f)
         out[f] = (say(value, ui, venue_words()) or value) if value else None
+    for f in LOOK_PICKS:  # a picked word in the UI language; what was typed before the lists, as typed
+        value = getattr(case, f)
+        out[f] = (say_look(f, value, ui, venue_words()) or value) if value else None
     for f in ("last_seen_place", "meeting_point"):
         value = getattr(case, f)
         out[f] = ((place_names(svc().settings.places, value) or {}).get(ui) or value) if value else None
@@ -145,7 +148,15 @@ FIELD_LABELS = {"age": "Age", "sex": "Boy or girl", "height": "Height", "hair": 
                 "reporter_name": "Reporter (guardian)", "reporter_contact": "Guardian's phone",
                 "person_name": "Name (never paged for a child)"}
 _DETAILS.append((re.compile(r"^(\w+): (.*) → (.*)$"),
-                 lambda m: f"{t(FIELD_LABELS.get(m[1], m[1]))}: {m[2]} → {m[3]}" if m[1] in FIELD_LABELS else m[0]))
+                 lambda m: f"{t(FIELD_LABELS.get(m[1], m[1]))}: {_said(m[1], m[2])} → {_said(m[1], m[3])}"
+                 if m[1] in FIELD_LABELS else m[0]))
+
+
+def _said(field: str, value: str) -> str:
+    """An edited height or hair in the UI language (the case stores the picked word's key)."""
+    if field not in LOOK_PICKS:
+        return value
+    return say_look(field, value, "zh-CN" if current_language() == "zh" else "en", venue_words()) or value
 
 
 def timeline_detail(detail: str | None) -> str:

@@ -92,9 +92,6 @@ WORDS = (
     N_('record a handling step'),
     N_('reopen a complaint'),
     # broadcaster/cases/desk_settings.py
-    N_('A number of hours from {low} to {high}.'),
-    N_('Times like 08:00, 18:00.'),
-    N_('At most {limit} times a day.'),
     N_('change the case-work settings'),
     # broadcaster/cases/followup.py
     N_('Choose one of the list.'),
@@ -102,12 +99,11 @@ WORDS = (
     N_('no such lost-property item: {number}'),
     N_('record a follow-up visit'),
     N_('record a follow-up'),
-    # broadcaster/cases/forms.py
-    N_('Required.'),
-    N_('At most {limit} characters.'),
+    # broadcaster/inputs_cases.py
     N_('A score from 1 to 5.'),
-    N_('Use a date and time like 2026-11-26 14:30.'),
-    N_('Cannot be in the future.'),
+    N_('A number of hours from 1 to 720.'),
+    N_('Times like 08:00, 18:00.'),
+    N_('At most 6 times a day.'),
     # broadcaster/cases/handover.py
     N_('no player for this zone'),
     N_('the player answers, its sound device has a fault'),
@@ -423,4 +419,12 @@ WORDS = (
     N_('choose how it is carried or worn'),
     N_('an accessory is picked without a colour'),
     N_('an accessory goes with the clothes: choose the top too'),
+    # broadcaster/venue.py: a retired place offered again from the vocabulary page (words)
+    N_('no retired place has this name'),
+    N_('name the place in every venue language under Places first'),
+    # web/views.py: a template's {looks} (words)
+    N_('Height and hair, if picked'),
+    # broadcaster/inputs.py, inputs_studio.py: a date that does not exist, a time zone (issue 12)
+    N_('no such date: use a date like 2026-11-26'),
+    N_('not a time zone: use a name such as Asia/Shanghai'),
 )

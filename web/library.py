@@ -52,8 +52,12 @@ def playlist(playlist_id: int):
 @bp.post("/playlists/<int:playlist_id>/rename")
 @require(*SCHEDULE)
 def playlist_rename(playlist_id: int):
+    from broadcaster.inputs import parse
+    from broadcaster.inputs_studio import PlaylistName
+
     try:
-        library.rename(svc().programmes, playlist_id, request.form.get("name") or "", who=actor())
+        name = parse(PlaylistName, {"name": request.form.get("name")}).name
+        library.rename(svc().programmes, playlist_id, name, who=actor())
     except ValidationError as exc:
         return _page(playlist_id, field_errors(exc), 400)
     flash(t("Saved."), "ok")

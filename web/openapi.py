@@ -4,6 +4,7 @@ from __future__ import annotations
 from pydantic.json_schema import models_json_schema
 
 from broadcaster import inputs
+from broadcaster.inputs_studio import AsRunQuery
 from broadcaster.store.models.cases import CaseState, LostItemState
 from broadcaster.store.models.workflow import AnnouncementState
 
@@ -15,8 +16,9 @@ ROUTES = [
     ("post", "/api/token", "Exchange HTTP Basic credentials for a bearer token", "any user", None, 200, "auth"),
     ("get", "/api/now", "Now playing, what waits to air, player and device health per zone (from the database)",
      "any user", None, 200, "dashboard"),
-    ("post", "/api/pages", "Open a missing/found case and page it at urgent priority in one step", "desk, supervisor",
-     "PageRequest", 201, "desk"),
+    ("post", "/api/pages", "Open a missing/found case and page it at urgent priority in one step (409 with the case "
+     "when it is opened but its page needs details the template names)", "desk, supervisor", "PageRequest", 201,
+     "desk"),
     ("get", "/api/cases", "Open cases (?all=1 for every case, ?state=)", "desk, supervisor", None, 200, "desk"),
     ("get", "/api/cases/{number}", "A case with its timeline and pages", "desk, supervisor", None, 200, "desk"),
     ("post", "/api/cases/{number}/page", "Page an existing case again", "desk, supervisor", "PageAgain", 201, "desk"),
@@ -61,15 +63,22 @@ QUERY = {  # the query parameters each listing takes
                    "all": {"type": "string", "enum": ["0", "1", "true", "false"]}},
     "/api/lost": {"state": {"type": "string", "enum": [s.value for s in LostItemState]}},
     "/api/announcements": {"state": {"type": "string", "enum": [s.value for s in AnnouncementState]}},
-    "/api/logs/asrun": {"limit": {"type": "integer", "minimum": 1, "maximum": 10_000}},
+    "/api/logs/asrun": {"limit": AsRunQuery.model_json_schema()["properties"]["limit"]},
     "/api/schedule": {"week": {"type": "string", "format": "date"}},
 }
 
 
-def schemas() -> dict:
-    """The request bodies' schemas, generated from the input models that check them."""
+def schemas(zones: list[str] | None = None) -> dict:
+    """The request bodies' schemas, generated from the input models that check them; ``zones``: the
+    venue's zones, the only names a ``zones`` field takes."""
     _, defs = models_json_schema([(m, "validation") for m in inputs.REQUESTS],
                                  ref_template="#/components/schemas/{model}")
+    for model in defs["$defs"].values():
+        if zones and "zones" in model.get("properties", {}):
+            model["properties"]["zones"] = {"anyOf": [
+                {"type": "string", "pattern": rf"^ *({'|'.join(zones)}) *(, *({'|'.join(zones)}) *){{0,19}}$"},
+                {"type": "array", "items": {"enum": list(zones)}, "minItems": 1, "maxItems": 20}, {"type": "null"}],
+                "description": "the venue's zones, as a list or comma-separated"}
     return {"Problem": PROBLEM, **defs["$defs"]}
 
 
@@ -84,9 +93,9 @@ def _params(path: str) -> list[dict]:
     return out
 
 
-def document() -> dict:
+def document(zones: list[str] | None = None) -> dict:
     paths: dict = {}
-    components = schemas()
+    components = schemas(zones)
     for method, path, summary, roles, req, ok, tag in ROUTES:
         op: dict = {"summary": summary, "tags": [tag], "description": f"Roles: {roles} (admin holds every role).",
                     "responses": {str(ok): {"description": "OK"} if ok == 204 else

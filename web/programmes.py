@@ -135,30 +135,29 @@ def programme_preview(programme_id: int):
 @require(*SCHEDULE)
 def slot_move():
     """Move one slot to another day and time (the week's "Move" link, or a slot dragged to another day)."""
-    from datetime import time as _time
+    from datetime import date, time
 
     from broadcaster.errors import NotFound
+    from broadcaster.inputs_studio import SlotMove
     from broadcaster.schedule import moves
-    from broadcaster.schedule.rules import parse_date, parse_time
 
     values = request.values.to_dict()
     errors: dict = {}
     if request.method == "POST":
-        try:
-            day = parse_date(values.get("day") or "", "day")
-            to_day = parse_date(values.get("to_day") or "", "to_day") if values.get("to_day") else None
-            to_time = parse_time(values.get("to_time") or "", "to_time") if values.get("to_time") else None
-            if to_day is None:
-                errors["to_day"] = t("Choose the day.")
-            if to_time is None:
-                errors["to_time"] = t("Choose the time.")
-            if not errors:
-                moves.move(svc().programmes, int(values.get("rule_id") or 0), day, to_day, to_time or _time(0),
-                           who=actor())
-                flash(t("Slot moved."), "ok")
-                return redirect(url_for("schedule.week", week=to_day.isoformat()))
-        except (ValidationError, NotFound, ValueError):
-            errors.setdefault("to_day", t("This slot cannot be moved there."))
+        try:  # the slot move model: every field at once; the slot's own fields (hidden) say "not there"
+            v = parse(SlotMove, {k: values.get(k) for k in SlotMove.model_fields})
+            moves.move(svc().programmes, v.rule_id, date.fromisoformat(v.day), date.fromisoformat(v.to_day),
+                       time.fromisoformat(v.to_time), who=actor())
+            flash(t("Slot moved."), "ok")
+            return redirect(url_for("schedule.week", week=v.to_day))
+        except FieldErrors as exc:
+            missing = {"to_day": t("Choose the day."), "to_time": t("Choose the time.")}
+            errors = {k: missing[k] if what == "required" else t(what)
+                      for k, what in exc.fields.items() if k in missing}
+            if set(exc.fields) - set(missing):
+                errors.setdefault("to_day", t("This slot cannot be moved there."))
+        except (ValidationError, NotFound):
+            errors["to_day"] = t("This slot cannot be moved there.")
     return render_template("schedule/move.html", values=values, errors=errors), 400 if errors else 200
 
 
@@ -168,23 +167,27 @@ def slot_resize():
     """A slot's length (a slot's lower edge dragged in the week, or the length field of its "Move" page):
     the programme's music or silence is made to fill it in the slots of this rule; the programme and
     its other rules keep their length."""
+    from broadcaster.inputs_studio import SlotResize
     from broadcaster.schedule import moves
 
     values = request.form.to_dict()
-    rule = next((r for r in svc().programmes.rules() if str(r.rule_id) == values.get("rule_id")), None)
     errors: dict = {}
     try:
-        minutes = float(values.get("minutes") or "")
-    except ValueError:
-        errors["minutes"] = t("Give the length in minutes.")
-    if rule is None:
+        v = parse(SlotResize, {k: values.get(k) for k in SlotResize.model_fields})
+    except FieldErrors as exc:
+        v, errors = None, {"minutes": t("Give the length in minutes.")}
+        if "minutes" not in exc.fields:
+            errors["minutes"] = t("This slot is no longer in the schedule.")
+    rule = next((r for r in svc().programmes.rules() if r.rule_id == v.rule_id), None) if v else None
+    if v and rule is None:
         errors["minutes"] = t("This slot is no longer in the schedule.")
+    minutes = v.minutes if v else 0
     if not errors:
         try:
             moves.resize(svc().programmes, rule.rule_id, minutes * 60, who=actor())
             flash(t("“{name}” now lasts {n} min in every slot of this rule; the programme itself is unchanged.",
                     name=rule.programme, n=f"{minutes:g}"), "ok")
-            return redirect(url_for("schedule.week", week=values.get("day") or None, day=values.get("day") or None))
+            return redirect(url_for("schedule.week", week=v.day, day=v.day))
         except ValidationError as exc:
             errors["minutes"] = t("This programme cannot last {n} min: {why}", n=f"{minutes:g}",
                                   why=_length_words(str(exc)))

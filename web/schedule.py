@@ -31,22 +31,13 @@ def _zone():
 
 
 def rule_from(values: dict) -> RuleSpec:
-    """A RuleSpec from form / JSON fields (parsing only; ``validate`` is the schedule service's)."""
-    opt = lambda k, fn: fn(values[k], k) if values.get(k) not in (None, "") else None  # noqa: E731
-    every = values.get("every_minutes")
-    try:
-        every = int(every) if every not in (None, "") else None
-    except ValueError:
-        raise ValidationError("every_minutes: give the minutes between airings as a whole number") from None
-    days = values.get("days") or ""
-    excepts = values.get("except_dates") or ""
-    if isinstance(excepts, str):
-        excepts = [x for x in excepts.replace(" ", "").split(",") if x]
-    return RuleSpec(kind=(values.get("kind") or "").strip(), at=opt("at", parse_time),
-                    days=parse_days(days), every_minutes=every, window_start=opt("window_start", parse_time),
+    """A RuleSpec from the Rule model's fields (checked there; ``validate`` is the schedule service's)."""
+    opt = lambda k, fn: fn(values[k], k) if values.get(k) is not None else None  # noqa: E731
+    return RuleSpec(kind=values["kind"], at=opt("at", parse_time), days=parse_days(values.get("days") or ""),
+                    every_minutes=values.get("every_minutes"), window_start=opt("window_start", parse_time),
                     window_end=opt("window_end", parse_time), on_date=opt("on_date", parse_date),
                     start_date=opt("start_date", parse_date), end_date=opt("end_date", parse_date),
-                    except_dates=frozenset(parse_date(x, "except_dates") for x in excepts))
+                    except_dates=frozenset(parse_date(x, "except_dates") for x in values.get("except_dates") or []))
 
 
 def add_rule(values: dict | inputs.Rule, replaces: int | None = None) -> int:
@@ -239,10 +230,12 @@ def playlists():
     if request.method == "POST":
         values = request.form.to_dict()
         try:
-            crossfade = _seconds(values.get("crossfade_s"), "crossfade_s")
+            from broadcaster.inputs_studio import PlaylistImport
+
+            v = inputs.parse(PlaylistImport, {"name": values.get("name"), "crossfade_s": values.get("crossfade_s")})
             files = [(f.filename or "", data) for f in request.files.getlist("files") if (data := f.read())]
-            s.programmes.upload_playlist(values.get("name") or "", files, media=s.media,
-                                         who=actor(), shuffle=bool(values.get("shuffle")), crossfade_s=crossfade)
+            s.programmes.upload_playlist(v.name or "", files, media=s.media,
+                                         who=actor(), shuffle=bool(values.get("shuffle")), crossfade_s=v.crossfade_s)
             flash(t("Saved."), "ok")
             return redirect(url_for("schedule.playlists"))
         except ValidationError as exc:
@@ -251,11 +244,4 @@ def playlists():
 
     return render_template("schedule/playlists.html", playlists=library.playlists(s.programmes), values=values,
                            error=error, max_mb=limit // (1024 * 1024)), code
-
-
-def _seconds(value, field: str) -> float:
-    try:
-        return float(value) if value not in (None, "") else 3.0
-    except ValueError:
-        raise ValidationError(f"{field}: a number of seconds, got {value!r}") from None
 

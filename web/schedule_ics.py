@@ -51,6 +51,10 @@ FREQUENCIES = {"MONTHLY": "every month", "YEARLY": "every year", "HOURLY": "ever
 
 def _errors(exc: ValidationError) -> dict:
     """The refusal beside its field, with which event and what is wrong with it, in the UI language."""
+    fields = getattr(exc, "fields", None)
+    if fields and "programme" in fields:  # the calendar import model
+        what = fields["programme"]
+        return {"programme": t(what)}
     problem = getattr(exc, "problem", None)
     if problem == "no_programme":
         return {"programme": t("No programme is called “{event}”: choose the programme its events air.",
@@ -62,6 +66,14 @@ def _errors(exc: ValidationError) -> dict:
     if exc.event:
         why = t("event “{event}”: {why}", event=exc.event, why=why)
     return {"file": t("This calendar file cannot be imported: {why}", why=why)}
+
+
+def _programme(values: dict) -> str | None:
+    """The programme chosen for the file's events (the calendar import model), or None: each event's own."""
+    from broadcaster.inputs import parse
+    from broadcaster.inputs_studio import CalendarImport
+
+    return parse(CalendarImport, {"programme": values.get("programme")}).programme
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -79,7 +91,7 @@ def ics_preview():
         return _page(values, {"file": t("The file is too large for a calendar.")}, status=400)
     try:
         text = data.decode("utf-8-sig")
-        changes = ics_import.plan(svc().programmes, text, values.get("programme") or None)
+        changes = ics_import.plan(svc().programmes, text, _programme(values))
     except UnicodeDecodeError:
         return _page(values, {"file": t("This calendar file cannot be imported: {why}", why="UTF-8")}, status=400)
     except ValidationError as exc:
@@ -93,8 +105,7 @@ def ics_confirm():
     """Step 2: the same file, confirmed: the rules written."""
     values = request.form.to_dict()
     try:
-        changes = ics_import.apply(svc().programmes, values.get("ics") or "", values.get("programme") or None,
-                                   who=actor())
+        changes = ics_import.apply(svc().programmes, values.get("ics") or "", _programme(values), who=actor())
     except ValidationError as exc:
         return _page(values, _errors(exc), status=400)
     added = sum(c.action == ics_import.ADD for c in changes)

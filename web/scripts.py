@@ -150,7 +150,10 @@ def save(announcement_id: int):
             d = script_from(values)
             workflow.edit(actor(), announcement_id, title=d.title, texts=d.texts, priority=d.priority)
         else:
-            workflow.edit(actor(), announcement_id, title=values.get("title"), priority=values.get("priority") or None)
+            from broadcaster.inputs_studio import RecordingEdit
+
+            d = inputs.parse(RecordingEdit, {"title": values.get("title"), "priority": values.get("priority")})
+            workflow.edit(actor(), announcement_id, title=d.title, priority=d.priority)
     except ValidationError as exc:
         if request.accept_mimetypes.best == "application/json":
             return {"error": str(exc)}, 400

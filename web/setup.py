@@ -9,7 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from broadcaster.errors import FieldErrors
 from broadcaster.paging.lexicon import kept_places
 from broadcaster.store.models.core import Role
-from broadcaster.venue import LANGUAGE_NAMES, STEPS, save_places, save_profile, step_done
+from broadcaster.inputs_studio import place_refusals
+from broadcaster.venue import LANGUAGE_NAMES, STEPS, check_places, save_places, save_profile, step_done
 from web import account
 from web.auth import actor, require
 from web.i18n import t
@@ -106,7 +107,15 @@ def places():
         if request.form.get("more"):
             rows += [{"names": {}, "meeting_point": False}] * EMPTY_ROWS
         else:
-            try:
+            try:  # the names through their input model first (NUL, controls, nothing to say), all at once
+                refused = place_refusals(request.form)
+                if refused:
+                    try:
+                        check_places(place_rows({k: v for k, v in request.form.items() if k not in refused}),
+                                     st.languages)
+                    except FieldErrors as more:
+                        refused = {**more.fields, **refused}
+                    raise FieldErrors(refused)
                 kept_places(svc().db, st.places, rows)  # a place a stored case names is retired, never removed
                 fresh = save_places(rows, st)
             except FieldErrors as exc:

@@ -1,11 +1,13 @@
-"""The venue's own words for the desk's pick-lists (colours, garments, accessories), each in every venue language;
-a supervisor or the admin adds and retires them (broadcaster.paging.lexicon keeps the rules)."""
+"""The venue's own words for the desk's pick-lists (colours, garments, accessories, height bands, hair), each in
+every venue language; a supervisor or the admin adds and retires them (broadcaster.paging.lexicon keeps the
+rules), and offers a retired place or meeting point again."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from broadcaster.errors import FieldErrors
-from broadcaster.paging.lexicon import RU_FORMS, VocabularyService
+from broadcaster.inputs_studio import word_refusals
+from broadcaster.paging.lexicon import RU_FORMS, VocabularyService, check_word
 from broadcaster.paging.vocabulary import RU_GENDERS, ZH_VERBS, Words
 from web.auth import SUPERVISOR, actor, require
 from web.i18n import t
@@ -14,7 +16,8 @@ from web.views import svc
 
 bp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary")
 KIND_NAMES = {"colour": "Colour", "top": "Top (shirt, jacket, dress)", "bottom": "Bottom (trousers, skirt)",
-              "shoes": "Shoes", "accessory": N_("Carried or worn (bag, cap, toy)")}
+              "shoes": "Shoes", "accessory": N_("Carried or worn (bag, cap, toy)"), "height": N_("Height band"),
+              "hair": N_("Hair")}
 VERB_NAMES = {"戴着": N_("worn on the head or face (戴着)"), "背着": N_("carried on the back (背着)"),
               "拿着": N_("held in the hand (拿着)"), "带着": N_("with them (带着)")}
 GENDER_NAMES = {"m": "masculine (в … свитере)", "f": "feminine (в … куртке)", "n": "neuter (в … пальто)",
@@ -36,8 +39,10 @@ def page(values: dict | None = None, errors: dict | None = None, adding: str = "
     from broadcaster.venue import LANGUAGE_NAMES
 
     langs = list(svc().settings.languages or [])
+    retired = [p["names"] for p in svc().settings.places or [] if p.get("retired")]
     return render_template("desk/vocabulary.html", words=service().list(), langs=langs, names=LANGUAGE_NAMES,
-                           kinds=KIND_NAMES, genders=[(g_, t(GENDER_NAMES[g_])) for g_ in RU_GENDERS],
+                           retired_places=retired, kinds=KIND_NAMES,
+                           genders=[(g_, t(GENDER_NAMES[g_])) for g_ in RU_GENDERS],
                            verbs=[(v, t(VERB_NAMES[v])) for v in ZH_VERBS], says_zh=any(x.startswith("zh") for x in langs),
                            ru_forms=RU_FORMS, values=values or {}, errors=errors or {}, adding=adding), status
 
@@ -52,17 +57,43 @@ def index():
 @require(*SUPERVISOR)
 def add():
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    adding = values.get("form") if values.get("form") in ("colour", "accessory") else "garment"
+    adding = values.get("form") if values.get("form") in ("colour", "accessory", "height", "hair") else "garment"
     kind = values.get("kind") or "" if adding == "garment" else adding
     fields = values if adding == "colour" else {k.replace(f"{adding}_", "name_", 1): v for k, v in values.items()}
-    try:
-        word = service().add(actor(), kind, list(svc().settings.languages or []), fields)
+    try:  # the words through their input model first (NUL, control characters, nothing speakable), every
+        #   error at once with the lexicon's own about the rest
+        refused, langs = word_refusals(fields), list(svc().settings.languages or [])
+        if refused:
+            try:
+                check_word(kind, langs, {k: v for k, v in fields.items() if k not in refused})
+            except FieldErrors as more:
+                refused = {**more.fields, **refused}
+            raise FieldErrors(refused)
+        word = service().add(actor(), kind, langs, fields)
     except FieldErrors as exc:
         errors = exc.fields if adding == "colour" else {k.replace("name_", f"{adding}_", 1): v
                                                        for k, v in exc.fields.items()}
         return page(values, errors, adding, 400)
     flash(t("Added: the desk's lists offer it now."), "ok")
     return redirect(url_for("vocabulary.index") + f"#word-{word.key}")
+
+
+@bp.post("/places/offer")
+@require(*SUPERVISOR)
+def offer_place():
+    """A place or meeting point the venue retired, offered by the desk's lists again."""
+    from broadcaster.venue import offer_place_again
+
+    st = svc().settings
+    try:
+        fresh = offer_place_again(st, request.form.get("place") or "")
+    except FieldErrors as exc:
+        why = exc.fields["place"]  # its words are in web/i18n_words.py
+        flash(t("Nothing was changed.") + " " + t(why), "error")
+    else:
+        st.__dict__.update(fresh.__dict__)
+        flash(t("Offered again: the desk's lists offer it now."), "ok")
+    return redirect(url_for("vocabulary.index") + "#retired-places")
 
 
 @bp.post("/<key>/retire")

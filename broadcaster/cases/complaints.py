@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.cases import visit_plan
 from broadcaster.cases.desk_settings import answer_hours
-from broadcaster.cases.forms import Form, refuse
-from broadcaster.cases.numbering import COMPLAINT_SERIES, next_number, venue_tz
+from broadcaster.cases.numbering import COMPLAINT_SERIES, as_number, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.errors import InvalidTransition, NotFound
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound
+from broadcaster.inputs import parse
+from broadcaster.inputs_cases import (ComplaintAnswer, ComplaintClose, ComplaintHandling, ComplaintReceipt,
+                                      ComplaintReopen, ComplaintStep, EscalationClose, moment, read, refuse_if)
 from broadcaster.store.db import Database
 from broadcaster.store.models.core import User
 from broadcaster.store.models.desk import (Complaint, ComplaintCategory, ComplaintChannel, ComplaintEvent,
@@ -76,7 +78,7 @@ def load(s: Session, number: str) -> Complaint:
     c = s.scalar(select(Complaint).options(selectinload(Complaint.events).selectinload(ComplaintEvent.user),
                                            selectinload(Complaint.received_by),
                                            selectinload(Complaint.escalation_closed_by))
-                 .where(Complaint.number == (number or "").strip()))
+                 .where(Complaint.number == as_number(number)))
     if c is None:
         raise NotFound(f"no such complaint: {number}")
     return c
@@ -106,15 +108,12 @@ class ComplaintService:
     def receive(self, who: Actor, values: dict) -> Complaint:
         """Record a complaint as received (the handling form's first part). Every bad field at once."""
         now = self.clock.now()
-        f = Form(values, self.tz, now)
-        fields = dict(channel=f.choice("channel", ComplaintChannel), category=f.choice("category", ComplaintCategory),
-                      matter=f.text("matter", 4000, required=True, lines=True),
-                      visitor_name=f.text("visitor_name", 120) or None,
-                      visitor_contact=f.text("visitor_contact", 120) or None,
-                      visitor_request=f.text("visitor_request", 2000, lines=True),
-                      department=f.text("department", 120) or None)
-        received_at = f.when("received_at") or now
-        f.done()
+        v, errors = read(ComplaintReceipt, values)
+        received_at = moment(errors, "received_at", v.received_at, self.tz, now) or now
+        refuse_if(errors)
+        fields = v.model_dump(exclude={"received_at"}) | {"visitor_request": v.visitor_request or "",
+                                                          "channel": ComplaintChannel(v.channel),
+                                                          "category": ComplaintCategory(v.category)}
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="record a complaint")
             c = Complaint(number=next_number(s, COMPLAINT_SERIES, received_at, self.tz), state=S.RECEIVED,
@@ -126,10 +125,8 @@ class ComplaintService:
 
     def handle(self, number: str, who: Actor, values: dict) -> Complaint:
         """Hand the complaint to its responsible department (received -> in handling)."""
-        f = Form(values)
-        department = f.text("department", 120, required=True)
-        note = f.text("note", 2000, lines=True)
-        f.done()
+        v = parse(ComplaintHandling, values)
+        department, note = v.department, v.note or ""
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="hand on a complaint")
@@ -140,9 +137,7 @@ class ComplaintService:
 
     def add_step(self, number: str, who: Actor, values: dict) -> Complaint:
         """One handling step (what was done, by whom, when)."""
-        f = Form(values)
-        note = f.text("step", 2000, required=True, lines=True)
-        f.done()
+        note = parse(ComplaintStep, values).step
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="record a handling step")
@@ -154,9 +149,7 @@ class ComplaintService:
 
     def answer(self, number: str, who: Actor, values: dict) -> Complaint:
         """The result given to the visitor; the follow-up visit is scheduled (within 3 days)."""
-        f = Form(values)
-        result = f.text("result", 4000, required=True, lines=True)
-        f.done()
+        result = parse(ComplaintAnswer, values).result
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="answer a complaint")
@@ -168,9 +161,7 @@ class ComplaintService:
 
     def reopen(self, number: str, who: Actor, values: dict) -> Complaint:
         """The visitor is not satisfied: back to handling (a new answer schedules a new visit)."""
-        f = Form(values)
-        note = f.text("reason", 2000, required=True, lines=True)
-        f.done()
+        note = parse(ComplaintReopen, values).reason
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="reopen a complaint")
@@ -181,9 +172,7 @@ class ComplaintService:
         return self.get(number)
 
     def close(self, number: str, who: Actor, values: dict | None = None) -> Complaint:
-        f = Form(values or {})
-        note = f.text("note", 2000, lines=True)
-        f.done()
+        note = parse(ComplaintClose, values or {}).note or ""
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="close a complaint")
@@ -197,9 +186,7 @@ class ComplaintService:
 
     def close_escalation(self, number: str, who: Actor, values: dict) -> Complaint:
         """The manager has seen it and says what to do (supervisors only)."""
-        f = Form(values)
-        note = f.text("escalation_note", 2000, required=True, lines=True)
-        f.done()
+        note = parse(EscalationClose, values).escalation_note
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *SUPERVISOR_ROLES, action="close a complaint's escalation")
@@ -207,7 +194,7 @@ class ComplaintService:
             if not escalated(c, now, self.hours):
                 raise InvalidTransition(f"complaint {c.number} has not gone to the manager")
             if c.escalation_closed_at is not None:
-                raise refuse("escalation_note", "Already closed.")
+                raise FieldErrors({"escalation_note": "Already closed."})
             c.escalation_closed_at, c.escalation_closed_by_id, c.escalation_note = now, user.id, note
             event(s, c, user, "escalation closed", now, detail=note)
         return self.get(number)
@@ -217,12 +204,10 @@ class ComplaintService:
         with self.db.session() as s:
             return load(s, number)
 
-    def list(self, *, open_only: bool = False, state: str | None = None) -> list[Complaint]:
+    def list(self, *, open_only: bool = False) -> list[Complaint]:
         q = select(Complaint).options(selectinload(Complaint.received_by)).order_by(Complaint.id.desc())
         if open_only:
             q = q.where(Complaint.state.in_(OPEN))
-        if state:
-            q = q.where(Complaint.state == ComplaintState(state))
         with self.db.session() as s:
             return list(s.scalars(q))
 

@@ -4,18 +4,16 @@ the handover with security (the manuals: 8 in the morning and 6 in the evening).
 use, so a change in the panel holds at once in every process."""
 from __future__ import annotations
 
-import re
 from datetime import time
 
-from broadcaster.cases.forms import Form
 from broadcaster.cases.staff import SUPERVISOR_ROLES, Actor, actor
+from broadcaster.inputs import parse
+from broadcaster.inputs_cases import MAX_ANSWER_HOURS, CaseWorkSettings
 from broadcaster.settings import save_settings, stored_settings
 from broadcaster.store.db import Database
 
 DEFAULT_ANSWER_HOURS = 24.0
-MAX_ANSWER_HOURS = 720          # 30 days
 DEFAULT_SECURITY_TIMES = ("08:00", "18:00")
-MAX_SECURITY_TIMES = 6
 
 
 def answer_hours() -> float:
@@ -49,29 +47,9 @@ def current() -> dict[str, str]:
 
 def save(db: Database, who: Actor, values: dict) -> dict[str, str]:
     """Check both settings (every problem at once) and store them; supervisors and admins only."""
-    f = Form(values)
-    raw_hours = f.text("complaint_answer_hours", 20, required=True)
-    hours = None
-    if raw_hours:
-        try:
-            hours = float(raw_hours.replace(",", "."))
-        except ValueError:
-            hours = None
-        if hours is None or not 1 <= hours <= MAX_ANSWER_HOURS:
-            f.fail("complaint_answer_hours", "A number of hours from {low} to {high}.", low=1, high=MAX_ANSWER_HOURS)
-    raw_times = f.text("security_handover_times", 200, required=True)
-    times: set[time] = set()
-    for part in filter(None, re.split(r"[\s,，、;；]+", raw_times)):
-        m = re.fullmatch(r"(\d{1,2})(?:[:：](\d{2}))?", part)
-        if m and int(m[1]) < 24 and int(m[2] or 0) < 60:
-            times.add(time(int(m[1]), int(m[2] or 0)))
-        else:
-            f.fail("security_handover_times", "Times like 08:00, 18:00.")
-    if len(times) > MAX_SECURITY_TIMES:
-        f.fail("security_handover_times", "At most {limit} times a day.", limit=MAX_SECURITY_TIMES)
-    f.done()
+    v = parse(CaseWorkSettings, values)
     with db.session() as s:
         actor(s, who, *SUPERVISOR_ROLES, action="change the case-work settings")
-    save_settings({"complaint_answer_hours": hours,
-                   "security_handover_times": [t.strftime("%H:%M") for t in sorted(times)]})
+    save_settings({"complaint_answer_hours": v.complaint_answer_hours,
+                   "security_handover_times": [t.strftime("%H:%M") for t in v.security_handover_times]})
     return current()

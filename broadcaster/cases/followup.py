@@ -14,8 +14,10 @@ from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.cases import complaints, incidents, visit_plan
 from broadcaster.cases.missing import add_event, load_case
+from broadcaster.cases.numbering import as_number
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
-from broadcaster.cases.forms import Form, refuse
+from broadcaster.inputs import parse
+from broadcaster.inputs_cases import FollowUpCall, Visit, check_time, read, refuse_if
 from broadcaster.store.models.cases import CaseState, FollowUp, LostItem, LostItemClaim, LostItemState, PersonCase
 from broadcaster.store.models.desk import FollowUpVisit
 
@@ -26,15 +28,11 @@ class FollowUpService:
 
     def record(self, number: str, who: Actor, *, outcome: str, called_at: datetime | None = None,
                satisfied: bool | None = None) -> FollowUp:
-        outcome = (outcome or "").strip()
-        if not outcome:
-            raise ValidationError("outcome: say what the follow-up call found")
+        outcome, errors = parse(FollowUpCall, {"outcome": outcome}).outcome, {}
         now = self.clock.now()
         called_at = called_at or now
-        if called_at.tzinfo is None:
-            raise ValidationError("called_at: give a time with a time zone")
-        if called_at > now + timedelta(minutes=5):
-            raise ValidationError("called_at: is in the future")
+        check_time(errors, "called_at", called_at, now)
+        refuse_if(errors)
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="record a follow-up")
             case = load_case(s, number)
@@ -135,19 +133,18 @@ class VisitService:
         follow-up step). Every bad field at once; nothing stored then. With the outcome "unreachable"
         (the visitor could not be reached) only the call is kept, without scores; the visit stays due."""
         now = self.clock.now()
-        f = Form(values, None, now)
-        outcome = f.raw("outcome") or REACHED
-        if outcome not in (REACHED, UNREACHABLE):
-            f.fail("outcome", "Choose one of the list.")
-        if outcome == UNREACHABLE:
-            return self._unreachable(kind, number, who, f, now)
-        scores = {name: f.score(name) for name in ("satisfaction", "attitude", "timeliness")}
-        remarks = f.text("remarks", 2000, lines=True)
-        if not remarks and any(v is not None and v <= LOW_SCORE for v in scores.values()):
-            f.fail("remarks", "Say what the visitor was unhappy about.")
-        f.done()
+        v, errors = read(Visit, values)
         if kind not in VISIT_KINDS:
-            raise refuse("kind", "Choose one of the list.")
+            errors["kind"] = "Choose one of the list."
+        if v.outcome == UNREACHABLE:
+            refuse_if(errors)
+            return self._unreachable(kind, number, who, v.remarks or "", now)
+        scores = {name: getattr(v, name) for name in ("satisfaction", "attitude", "timeliness")}
+        errors |= {name: "required" for name, score in scores.items() if score is None and name not in errors}
+        remarks = v.remarks or ""
+        if not remarks and any(x is not None and x <= LOW_SCORE for x in scores.values()):
+            errors.setdefault("remarks", "Say what the visitor was unhappy about.")
+        refuse_if(errors)
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="record a follow-up visit")
             self._check_case(s, kind, number)
@@ -164,12 +161,8 @@ class VisitService:
             self._case_moves_on(s, kind, number, user, now, scores["satisfaction"], remarks)
         return visit
 
-    def _unreachable(self, kind: str, number: str, who: Actor, f: Form, now: datetime) -> FollowUpVisit:
+    def _unreachable(self, kind: str, number: str, who: Actor, remarks: str, now: datetime) -> FollowUpVisit:
         """A call that did not reach the visitor: kept as a try (who, when, remarks); the visit stays due."""
-        remarks = f.text("remarks", 2000, lines=True)
-        f.done()
-        if kind not in VISIT_KINDS:
-            raise refuse("kind", "Choose one of the list.")
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="record a follow-up visit")
             self._check_case(s, kind, number)
@@ -196,7 +189,7 @@ class VisitService:
             if case.state is not CaseState.CLOSED:
                 raise InvalidTransition(f"case {case.number} is {case.state.value}: visit after closing it")
         else:
-            item = s.scalar(select(LostItem).where(LostItem.number == number))
+            item = s.scalar(select(LostItem).where(LostItem.number == as_number(number)))
             if item is None:
                 from broadcaster.errors import NotFound
 

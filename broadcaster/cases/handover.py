@@ -15,10 +15,11 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from broadcaster.cases.forms import Form, Problem, refuse
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound
+from broadcaster.inputs import DB_ID_MAX, parse
+from broadcaster.inputs_cases import HandoverLine, HandoverStart
 from broadcaster.onair import airings
 from broadcaster.priorities import Priority
 from broadcaster.store.db import Database
@@ -40,6 +41,8 @@ UNEXPLAINED = "Crossed: say why, or what was done about it."
 
 
 def load(s: Session, handover_id: int) -> Handover:
+    if not 1 <= int(handover_id) <= DB_ID_MAX:
+        raise NotFound(f"no such handover: {handover_id}")
     h = s.scalar(select(Handover).options(selectinload(Handover.checks), selectinload(Handover.outgoing),
                                           selectinload(Handover.incoming))
                  .where(Handover.id == int(handover_id)))
@@ -71,10 +74,8 @@ class HandoverService:
         self.zones, self.languages, self.renderer = tuple(zones), tuple(languages), renderer
 
     def start(self, who: Actor, values: dict) -> Handover:
-        f = Form(values)
-        shift = f.text("shift", 60, required=True)
-        items, notes = f.text("items_held", 4000, lines=True), f.text("notes", 4000, lines=True)
-        f.done()
+        v = parse(HandoverStart, values)
+        shift, items, notes = v.shift, v.items_held or "", v.notes or ""
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="start a shift handover")
@@ -145,7 +146,7 @@ class HandoverService:
             h = self._open(s, handover_id)
             check = next((c for c in h.checks if c.line == f"tone:{zone}"), None)
             if check is None:
-                raise refuse("zone", "Choose one of the list.")
+                raise FieldErrors({"zone": "Choose one of the list."})
             key = f"handover:{h.id}:tone:{zone}:{sum(1 for _ in s.scalars(select(Airing.id).where(Airing.ref == f'handover:{h.id}')))}"
             rows = airings.request(s, airings.Request(
                 key=key, ref=f"handover:{h.id}", kind="announcement", title="Test tone (shift handover)",
@@ -172,10 +173,8 @@ class HandoverService:
     # -- the staff's part --------------------------------------------------------------------------
     def mark(self, handover_id: int, who: Actor, check_id: int, values: dict) -> Handover:
         """Tick or cross one of the staff's own lines, or explain a cross (any line)."""
-        f = Form(values)
-        result = f.choice("result", CheckResult, required=False)
-        explanation = f.text("explanation", 1000, lines=True)
-        f.done()
+        v = parse(HandoverLine, values)
+        result, explanation = CheckResult(v.result) if v.result else None, v.explanation or ""
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="check a handover line")
@@ -219,9 +218,9 @@ class HandoverService:
             if check.line.startswith("tone:") and check.airing_id is None:
                 continue  # a test tone only on request
             if check.result is None:
-                problems[f"check-{check.id}"] = Problem(UNCHECKED)
+                problems[f"check-{check.id}"] = UNCHECKED
             elif check.result is CheckResult.CROSS and not check.explanation.strip():
-                problems[f"check-{check.id}"] = Problem(UNEXPLAINED)
+                problems[f"check-{check.id}"] = UNEXPLAINED
         if problems:
             raise FieldErrors(problems)
 

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.cases import visit_plan
-from broadcaster.cases.forms import Form
-from broadcaster.cases.numbering import INCIDENT_SERIES, next_number, venue_tz
+from broadcaster.cases.numbering import INCIDENT_SERIES, as_number, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.errors import InvalidTransition, NotFound
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound
+from broadcaster.inputs_cases import IncidentReport, IncidentStepForm, moment, read, refuse_if
 from broadcaster.store.db import Database
 from broadcaster.store.models.core import User
 from broadcaster.store.models.desk import Incident, IncidentState, IncidentStep
@@ -37,7 +37,7 @@ OPEN = tuple(st for st in IncidentState if st is not S.CLOSED)
 def load(s: Session, number: str) -> Incident:
     inc = s.scalar(select(Incident).options(selectinload(Incident.steps).selectinload(IncidentStep.user),
                                             selectinload(Incident.reported_by))
-                   .where(Incident.number == (number or "").strip()))
+                   .where(Incident.number == as_number(number)))
     if inc is None:
         raise NotFound(f"no such incident: {number}")
     return inc
@@ -73,13 +73,10 @@ class IncidentService:
 
     def report(self, who: Actor, values: dict) -> Incident:
         now = self.clock.now()
-        f = Form(values, self.tz, now)
-        fields = dict(place=f.text("place", 120, required=True), injury=f.text("injury", 4000, required=True,
-                                                                               lines=True),
-                      visitor_name=f.text("visitor_name", 120) or None,
-                      visitor_contact=f.text("visitor_contact", 120) or None)
-        occurred_at = f.when("occurred_at") or now
-        f.done()
+        v, errors = read(IncidentReport, values)
+        occurred_at = moment(errors, "occurred_at", v.occurred_at, self.tz, now) or now
+        refuse_if(errors)
+        fields = v.model_dump(exclude={"occurred_at"})
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="report an incident")
             inc = Incident(number=next_number(s, INCIDENT_SERIES, occurred_at, self.tz), state=S.REPORTED,
@@ -94,21 +91,20 @@ class IncidentService:
         """Record the next step (``step``: first_aid, ambulance, hospital, follow_up, claim, closed) with
         when it happened (``at``, default now) and what was done (``detail``)."""
         now = self.clock.now()
-        f = Form(values, self.tz, now)
-        step = f.choice("step", IncidentState)
-        if step is S.REPORTED:
-            f.fail("step", "Choose one of the list.")
-        at = f.when("at") or now
-        detail = f.text("detail", 4000, required=step in NEEDS_DETAIL, lines=True)
-        f.done()
+        v, errors = read(IncidentStepForm, values)
+        step = IncidentState(v.step) if v.step else None
+        at = moment(errors, "at", v.at, self.tz, now) or now
+        detail = v.detail or ""
+        if step in NEEDS_DETAIL and not detail and "detail" not in errors:
+            errors["detail"] = "required"
+        refuse_if(errors)
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="record an incident step")
             inc = load(s, number)
             if not allowed(inc.state, step):
                 raise InvalidTransition(f"incident {inc.number} is {inc.state.value}: {step.value} cannot follow")
             if at < inc.occurred_at:
-                f.fail("at", "Before the incident happened.")
-                f.done()
+                raise FieldErrors({"at": "Before the incident happened."})
             add_step(s, inc, step, user, at, detail, now)
         return self.get(number)
 

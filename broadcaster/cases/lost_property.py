@@ -18,10 +18,13 @@ from sqlalchemy.orm import selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError, bounded_int, choice
+from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.inputs import LostItem as LostItemInput
+from broadcaster.inputs import parse
+from broadcaster.inputs_cases import Claim, Disposal, ItemFilter, Retention, Unclaimed, check_time, read, refuse_if
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
-from broadcaster.cases.numbering import LOST_SERIES, next_number, venue_tz
+from broadcaster.cases.numbering import LOST_SERIES, as_number, next_number, venue_tz
 from broadcaster.cases.resolution import page_ref
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.paging.templates import TemplateService, fill
@@ -33,15 +36,6 @@ UNCLAIMED_AFTER_DAYS = 30  # the retention period unless the venue sets its own 
 DEFAULT_CLAIM_PLACE = "游客中心 Visitor Centre"
 
 
-def _text(field: str, value, limit: int, *, required: bool = False) -> str | None:
-    text = " ".join(str(value).split()) if value is not None else ""
-    if required and not text:
-        raise ValidationError(f"{field}: required")
-    if len(text) > limit:
-        raise ValidationError(f"{field}: at most {limit} characters")
-    return text or None
-
-
 def claim_place(default: str) -> str:
     """Where owners collect: the venue's first meeting point (named in every language), else ``default``."""
     from broadcaster.settings import load_settings
@@ -50,41 +44,6 @@ def claim_place(default: str) -> str:
         if place.get("meeting_point"):
             return next(iter(place["names"].values()))
     return default
-
-
-def check_item(now: datetime, *, found_at: datetime | None, **fields) -> tuple[dict, dict[str, str]]:
-    """(clean values, errors by field) of an item to register: every problem at once."""
-    errors: dict[str, str] = {}
-    if found_at is not None and found_at.tzinfo is None:
-        errors["found_at"] = "give a time with a time zone"
-    elif found_at is not None and found_at > now + timedelta(minutes=5):
-        errors["found_at"] = "this time is in the future"
-    values: dict = {}
-    for field, limit, required in (("category", 80, True), ("where_found", 120, True), ("finder", 120, True),
-                                   ("storage_place", 120, True), ("colour", 40, False), ("photo_path", 255, False)):
-        try:
-            values[field] = _text(field, fields.get(field), limit, required=required)
-        except ValidationError as exc:
-            errors[field] = str(exc).split(": ", 1)[1]
-    return values, errors
-
-
-def check_disposal(now: datetime, method, handled_by, at: datetime | None) -> tuple:
-    """(method, who, errors by field) of a disposal to record: every problem at once."""
-    errors: dict[str, str] = {}
-    try:
-        method = choice("method", method, DisposalMethod)
-    except FieldErrors:
-        errors["method"] = "choose how the item left"
-    try:
-        handled_by = _text("handled_by", handled_by, 120, required=True)
-    except ValidationError as exc:
-        errors["handled_by"] = str(exc).split(": ", 1)[1]
-    if at is not None and at.tzinfo is None:
-        errors["disposed_at"] = "give a time with a time zone"
-    elif at is not None and at > now + timedelta(minutes=5):
-        errors["disposed_at"] = "this time is in the future"
-    return method, handled_by, errors
 
 
 class LostPropertyService:
@@ -104,7 +63,7 @@ class LostPropertyService:
     def set_retention(self, who: Actor, days) -> int:
         from broadcaster.settings import save_settings
 
-        days = bounded_int("retention_days", days, 1, 3650)
+        days = parse(Retention, {"retention_days": days}).retention_days
         with self.db.session() as s:
             actor(s, who, *SUPERVISOR_ROLES, action="set how long lost property is kept")
         save_settings({"lost_retention_days": days})
@@ -116,11 +75,14 @@ class LostPropertyService:
                  photo_path: str | None = None, valuable: bool = False) -> LostItem:
         now = self.clock.now()
         found_at = found_at or now
-        values, errors = check_item(now, found_at=found_at, category=category, where_found=where_found, finder=finder,
-                                    storage_place=storage_place, colour=colour, photo_path=photo_path)
-        if errors:
-            raise FieldErrors(errors)
-        values["description"] = (description or "").strip()
+        v, errors = read(LostItemInput, {"category": category, "where_found": where_found, "finder": finder,
+                                         "storage_place": storage_place, "colour": colour, "description": description})
+        if len(photo_path or "") > 255:
+            errors["photo_path"] = "at most 255 characters"
+        check_time(errors, "found_at", found_at, now)
+        refuse_if(errors)
+        values = v.model_dump(exclude={"found_at", "valuable"}) | {"description": v.description or "",
+                                                                   "photo_path": photo_path or None}
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="register lost property")
             item = LostItem(number=next_number(s, LOST_SERIES, found_at, self.tz), state=LostItemState.STORED,
@@ -152,11 +114,9 @@ class LostPropertyService:
     def claim(self, number: str, who: Actor, *, owner_name: str, owner_identity: str,
               verification_note: str, signature: str | None = None) -> LostItem:
         """Record the owner's claim; with ``signature`` the item is handed over in the same step."""
-        owner_name = _text("owner_name", owner_name, 120, required=True)
-        owner_identity = _text("owner_identity", owner_identity, 120, required=True)
-        note = (verification_note or "").strip()
-        if not note:
-            raise ValidationError("verification_note: say how the owner proved the item is theirs")
+        v = parse(Claim, {"owner_name": owner_name, "owner_identity": owner_identity,
+                          "verification_note": verification_note, "signature": signature})
+        owner_name, owner_identity, note, signature = v.owner_name, v.owner_identity, v.verification_note, v.signature
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="record a claim")
@@ -197,9 +157,8 @@ class LostPropertyService:
     def unclaimed(self, days: int | None = None) -> list[LostItem]:
         """Items still stored ``days`` (default: the retention period) after they were found: due for
         disposal."""
-        days = self.retention_days() if days is None else days
-        if days < 0:
-            raise ValidationError("days: must not be negative")
+        given = parse(Unclaimed, {"days": days}).days
+        days = self.retention_days() if given is None else given
         cutoff = self.clock.now() - timedelta(days=days)
         with self.db.session() as s:
             return list(s.scalars(select(LostItem).where(LostItem.state == LostItemState.STORED,
@@ -218,9 +177,9 @@ class LostPropertyService:
         """A supervisor records how an item held past its retention date left the venue."""
         now = self.clock.now()
         at = disposed_at or now
-        method, handled_by, errors = check_disposal(now, method, handled_by, at)
-        if errors:
-            raise FieldErrors(errors)
+        v, errors = read(Disposal, {"method": getattr(method, "value", method), "handled_by": handled_by, "note": note})
+        check_time(errors, "disposed_at", at, now)
+        refuse_if(errors)
         with self.db.session() as s:
             user = actor(s, who, *SUPERVISOR_ROLES, action="record a disposal")
             item = self._load(s, number)
@@ -229,7 +188,8 @@ class LostPropertyService:
             if at < self.keep_until(item):
                 raise InvalidTransition(f"item {item.number} is kept until "
                                         f"{self.keep_until(item).astimezone(self.tz):%Y-%m-%d}: not due for disposal")
-            item.disposal = LostItemDisposal(method=method, handled_by=handled_by, disposed_at=at, note=(note or "").strip(),
+            item.disposal = LostItemDisposal(method=DisposalMethod(v.method), handled_by=v.handled_by, disposed_at=at,
+                                             note=v.note or "",
                                              recorded_by_id=user.id, recorded_at=now)
             item.state = LostItemState.DISPOSED
             for page_id in s.scalars(select(Page.id).where(Page.lost_item_id == item.id)):
@@ -240,9 +200,10 @@ class LostPropertyService:
         """Items, newest first; ``search`` matches the number, category, colour, place or description."""
         q = select(LostItem).options(selectinload(LostItem.claim), selectinload(LostItem.disposal)) \
             .order_by(LostItem.id.desc())
-        if state:
-            q = q.where(LostItem.state == choice("state", state, LostItemState))
-        words = " ".join((search or "").split())
+        wanted = parse(ItemFilter, {"state": getattr(state, "value", state), "q": search})
+        if wanted.state:
+            q = q.where(LostItem.state == LostItemState(wanted.state))
+        words = wanted.q or ""
         if words:
             like = f"%{words}%"
             q = q.where(LostItem.number.ilike(like) | LostItem.category.ilike(like) | LostItem.colour.ilike(like)
@@ -253,7 +214,7 @@ class LostPropertyService:
     @staticmethod
     def _load(s, number: str) -> LostItem:
         item = s.scalar(select(LostItem).options(selectinload(LostItem.claim), selectinload(LostItem.disposal))
-                        .where(LostItem.number == (number or "").strip()))
+                        .where(LostItem.number == as_number(number)))
         if item is None:
             raise NotFound(f"no such lost-property item: {number}")
         return item

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError, choice
-from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
+from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
+from broadcaster.inputs import CaseFields, parse
+from broadcaster.inputs_cases import CaseFilter, Transition, read
+from broadcaster.cases.numbering import CASE_SERIES, as_number, next_number, venue_tz
 from broadcaster.cases.resolution import stop_pages
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.store.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
@@ -41,11 +43,9 @@ SEXES = {
     "女孩": "female", "女性": "female", "unknown": "unknown",
 }
 
-#: Text fields of a case and their maximum length (the column sizes).
-TEXT_FIELDS = {
-    "person_name": 120, "height": 40, "hair": 120, "clothing": 200, "shoes": 120,
-    "last_seen_place": 120, "reporter_name": 120, "reporter_contact": 120, "meeting_point": 120,
-}
+#: Text fields of a case (their lengths and characters: broadcaster.inputs.CaseFields).
+TEXT_FIELDS = ("person_name", "height", "hair", "clothing", "shoes", "last_seen_place", "reporter_name",
+               "reporter_contact", "meeting_point")
 
 
 @dataclass
@@ -68,52 +68,11 @@ class CaseDetails:
     notes: str = ""
 
 
-def _clean_text(field: str, value, limit: int) -> str | None:
-    if value is None:
-        return None
-    text = " ".join(str(value).split())
-    if len(text) > limit:
-        raise ValidationError(f"at most {limit} characters")
-    return text or None
-
-
-def _clean_age(value) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        age = int(str(value).strip())
-    except ValueError:
-        raise ValidationError("give the age in whole years, e.g. 5") from None
-    if not 0 <= age <= 120:
-        raise ValidationError("give an age between 0 and 120")
-    return age
-
-
-def _clean_sex(value) -> str | None:
-    if value is None or not str(value).strip():
-        return None
-    key = str(value).strip().lower()
-    if key not in SEXES:
-        raise ValidationError("choose boy, girl, man, woman or unknown")
-    return SEXES[key]
-
-
 def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
     """Check and normalise the details; return column values. Raises FieldErrors naming every field
     that is wrong at once, in the desk's words."""
-    errors: dict[str, str] = {}
-    out: dict = {}
-
-    def check(field: str, fn, *args):
-        try:
-            out[field] = fn(*args)
-        except ValidationError as exc:
-            errors[field], out[field] = str(exc), None
-
-    for f, n in TEXT_FIELDS.items():
-        check(f, _clean_text, f, getattr(d, f), n)
-    check("age", _clean_age, d.age)
-    check("sex", _clean_sex, d.sex)
+    v, errors = read(CaseFields, {f: getattr(d, f) for f in (*TEXT_FIELDS, "age", "sex")})  # the desk's model
+    out = {f: getattr(v, f) for f in TEXT_FIELDS} | {"age": v.age, "sex": SEXES[v.sex] if v.sex else None}
     out["notes"] = (d.notes or "").strip()
     if d.last_seen_at is not None:
         if d.last_seen_at.tzinfo is None:
@@ -178,7 +137,7 @@ def opened_event(case: PersonCase, user: User, at: datetime) -> dict:
 
 
 def load_case(session: Session, number: str) -> PersonCase:
-    case = session.scalar(select(PersonCase).where(PersonCase.number == (number or "").strip()))
+    case = session.scalar(select(PersonCase).where(PersonCase.number == as_number(number)))
     if case is None:
         raise NotFound(f"no such case: {number}")
     return case
@@ -230,10 +189,8 @@ class CaseService:
 
     def transition(self, number: str, who: Actor, to: CaseState | str, *, result: str | None = None,
                    note: str = "") -> PersonCase:
-        try:
-            to = CaseState(to)
-        except ValueError:
-            raise ValidationError(f"state: unknown case state {to!r}") from None
+        v = parse(Transition, {"state": getattr(to, "value", to), "result": result, "note": note})
+        to, result, note = CaseState(v.state), v.result, v.note or ""
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="change a case")
@@ -277,15 +234,16 @@ class CaseService:
     def get(self, number: str) -> PersonCase:
         with self.db.session() as s:
             case = s.scalar(select(PersonCase).options(selectinload(PersonCase.events))
-                            .where(PersonCase.number == (number or "").strip()))
+                            .where(PersonCase.number == as_number(number)))
             if case is None:
                 raise NotFound(f"no such case: {number}")
             return case
 
     def list_cases(self, *, state: CaseState | str | None = None, open_only: bool = False) -> list[PersonCase]:
         q = select(PersonCase).order_by(PersonCase.created_at.desc(), PersonCase.id.desc())
+        state = parse(CaseFilter, {"state": getattr(state, "value", state)}).state
         if state is not None:
-            q = q.where(PersonCase.state == choice("state", state, CaseState))
+            q = q.where(PersonCase.state == CaseState(state))
         if open_only:
             q = q.where(PersonCase.state.not_in(list(RESOLVED)))
         with self.db.session() as s:

@@ -26,6 +26,14 @@ INCIDENT_SERIES = "YW"
 DEFAULT_VENUE_TZ = "Asia/Shanghai"
 
 
+def as_number(text: str | None) -> str:
+    """A case number as typed (a URL, a CLI argument), ready to look up: blanks trimmed; one that no
+    number can be (a NUL, a control character, too long) becomes "", which finds nothing, instead of
+    reaching the database (PostgreSQL refuses a NUL in any text with an error, not "not found")."""
+    text = (text or "").strip()
+    return "" if len(text) > 40 or any(ord(ch) < 32 or ord(ch) == 127 for ch in text) else text
+
+
 def venue_tz(name: str | None = None) -> ZoneInfo:
     """The venue's time zone: venue settings (``var/settings.json`` / ``PA_VENUE_TZ``; default
     Asia/Shanghai), the same one the scheduler uses."""

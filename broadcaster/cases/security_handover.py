@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from broadcaster.cases import desk_settings
-from broadcaster.cases.forms import Form, refuse
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.clock import Clock, SystemClock
+from broadcaster.errors import FieldErrors
+from broadcaster.inputs_cases import SecurityRecord, read, refuse_if
 from broadcaster.store.db import Database
 from broadcaster.store.models.desk import SecurityHandover
 
@@ -88,22 +89,17 @@ class SecurityHandoverService:
 
     def record(self, who: Actor, values: dict) -> SecurityHandover:
         """The handover of one fixed hour. Every bad field at once; nothing stored then."""
-        f = Form(values)
-        key = f.text("slot", 40, required=True)
-        officer = f.text("officer", 120, required=True)
-        items = f.text("items", 4000, lines=True)
-        notes = f.text("notes", 4000, lines=True)
-        open_slots = {sl.key: sl for sl in self.slots() if sl.record is None}
-        slot = open_slots.get(key)
-        if key and slot is None:
-            f.fail("slot", "Choose one of the list.")
-        f.done()
+        v, errors = read(SecurityRecord, values)
+        slot = {sl.key: sl for sl in self.slots() if sl.record is None}.get(v.slot)
+        if v.slot and slot is None:
+            errors["slot"] = "Choose one of the list."
+        refuse_if(errors)
         try:
             with self.db.session() as s:
                 user = actor(s, who, *DESK_ROLES, action="record the handover with security")
                 row = SecurityHandover(due_at=slot.due_at, recorded_at=self.clock.now(), desk_user_id=user.id,
-                                       officer=officer, items=items, notes=notes)
+                                       officer=v.officer, items=v.items or "", notes=v.notes or "")
                 s.add(row)
         except IntegrityError:
-            raise refuse("slot", "Already recorded.") from None
+            raise FieldErrors({"slot": "Already recorded."}) from None
         return row

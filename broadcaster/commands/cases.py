@@ -11,6 +11,9 @@ from broadcaster.cases.complaints import ComplaintService
 from broadcaster.cases.followup import VISIT_KINDS, VisitService
 from broadcaster.cases.incidents import IncidentService
 from broadcaster.cases.numbering import venue_tz
+from broadcaster.inputs import record_id
+from broadcaster.inputs_cases import named
+from broadcaster.errors import FieldErrors, ValidationError
 from broadcaster.store.db import Database
 
 
@@ -20,6 +23,17 @@ def _local(at) -> str:
 
 def _values(args, *names: str) -> dict:
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+def _options(func, positional: tuple[str, ...] = ()):
+    """``func`` with its refusals naming the command's options (``--received-at: ...``): the services
+    parse the options through the same input models as the panel's forms, which name the fields."""
+    def run(args) -> int:
+        try:
+            return func(args)
+        except FieldErrors as exc:
+            raise named(exc, set(vars(args)) - set(positional)) from None
+    return run
 
 
 # -- complaint -------------------------------------------------------------------------------------
@@ -154,7 +168,10 @@ def _report(args) -> int:
     from broadcaster.clock import utcnow
 
     db, tz = Database(args.db), venue_tz()
-    year, month = parse_month(args.month, utcnow(), tz)
+    try:
+        year, month = parse_month(args.month, utcnow(), tz)
+    except ValidationError as exc:
+        raise FieldErrors({"--month": str(exc).removeprefix("month: ")}) from None
     report = monthly_report(db, year, month, tz)
     flat = rows(report)
     if args.csv:
@@ -193,7 +210,7 @@ def _group(subparsers, name: str, help: str):
 
 def register(subparsers) -> None:
     complaint = _group(subparsers, "complaint", "complaints: receive, handle, answer, close; escalations")
-    p = _cmd(complaint, "new", _complaint_new, "record a complaint as received", user=True)
+    p = _cmd(complaint, "new", _options(_complaint_new), "record a complaint as received", user=True)
     p.add_argument("--channel", required=True, help="in_person, phone, letter or email")
     p.add_argument("--category", required=True,
                    help="service_attitude, cleanliness, safety_hazard, facility or other")
@@ -206,7 +223,7 @@ def register(subparsers) -> None:
              "reopen": "the visitor is not satisfied: handle again", "close": "close a followed-up complaint",
              "escalation": "close its escalation with the manager's instruction (supervisor)"}
     for action, (_, names) in COMPLAINT_ACTIONS.items():
-        p = _cmd(complaint, action, _complaint_act, helps[action], user=True)
+        p = _cmd(complaint, action, _options(_complaint_act), helps[action], user=True)
         p.add_argument("number")
         for n in names:
             p.add_argument(f"--{n.replace('_', '-')}", dest=n, required=n not in ("note",))
@@ -216,12 +233,12 @@ def register(subparsers) -> None:
     _cmd(complaint, "show", _complaint_show, "a complaint's handling form, history and visits").add_argument("number")
 
     incident = _group(subparsers, "incident", "visitor-injury incidents")
-    p = _cmd(incident, "report", _incident_report, "report a visitor injury", user=True)
+    p = _cmd(incident, "report", _options(_incident_report), "report a visitor injury", user=True)
     p.add_argument("--place", required=True)
     p.add_argument("--injury", required=True)
     for opt in ("visitor-name", "visitor-contact", "occurred-at"):
         p.add_argument(f"--{opt}")
-    p = _cmd(incident, "step", _incident_step, "record the next step", user=True)
+    p = _cmd(incident, "step", _options(_incident_step, ("step",)), "record the next step", user=True)
     p.add_argument("number")
     p.add_argument("step", help="first_aid, ambulance, hospital, follow_up, claim or closed")
     p.add_argument("--at", help="when it happened (default now)")
@@ -232,7 +249,7 @@ def register(subparsers) -> None:
 
     visit = _group(subparsers, "visit", "follow-up visits of complaints, incidents, cases and lost property")
     _cmd(visit, "due", _visit_due, "visits not yet made, soonest due first")
-    p = _cmd(visit, "record", _visit_record, "what the visitor said (scores 1-5), or --unreachable", user=True)
+    p = _cmd(visit, "record", _options(_visit_record, ("kind",)), "what the visitor said (scores 1-5), or --unreachable", user=True)
     p.add_argument("kind", choices=VISIT_KINDS)
     p.add_argument("number")
     for n in ("satisfaction", "attitude", "timeliness"):
@@ -243,7 +260,7 @@ def register(subparsers) -> None:
 
     handover = _group(subparsers, "handover", "shift handovers (started and signed in the panel)")
     _cmd(handover, "list", _handover_list, "the latest handovers")
-    _cmd(handover, "show", _handover_show, "a handover's checklist").add_argument("id", type=int)
+    _cmd(handover, "show", _handover_show, "a handover's checklist").add_argument("id", type=record_id)
 
     p = subparsers.add_parser("report", help="the desk's monthly report (text, CSV or PDF)")
     p.set_defaults(func=_report)

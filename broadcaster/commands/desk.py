@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import json
-from datetime import datetime, time
+from datetime import datetime
 
 from broadcaster.paging.defaults import seed_defaults
 from broadcaster.cases.followup import FollowUpService
@@ -29,9 +29,10 @@ from broadcaster.clock import utcnow
 from broadcaster.onair import airings
 from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
-from broadcaster.errors import ValidationError
+from broadcaster.errors import FieldErrors, ValidationError
 from broadcaster.inputs import LostItem, PageAgain, PageRequest, Resolve, parse, record_id
-from broadcaster.inputs_cases import CaseNote, Claim, FollowUpCall, HandOver, Why
+from broadcaster.inputs_cases import (CaseFilter, CaseNote, Claim, FollowUpCall, HandOver, Unclaimed, Why, named,
+                                      when)
 
 ON_AIR_NOTE = "the zone players air it at once (broadcaster serve repeats it)"
 
@@ -45,18 +46,17 @@ def _zones(value: str | None) -> list[str] | None:
     return [z.strip() for z in value.split(",") if z.strip()] if value else None
 
 
-def _when(value: str | None, field: str) -> datetime | None:
-    """``HH:MM`` (today, venue time) or an ISO date-time (venue time if no offset)."""
-    if not value:
-        return None
-    tz = venue_tz()
+def _when(value: str | None, option: str) -> datetime | None:
+    """``HH:MM`` (today) or a date and time, venue time (the panel's forms' check); a refusal names the option."""
+    return when(option, value, venue_tz(), utcnow())
+
+
+def _options(model, **options):
+    """The command's options as ``model`` (field -> value); a refusal names each option at fault (--days)."""
     try:
-        if len(value) <= 5 and ":" in value:
-            return datetime.combine(utcnow().astimezone(tz).date(), time.fromisoformat(value), tz)
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"{field}: use HH:MM or YYYY-MM-DDTHH:MM, got {value!r}") from None
-    return at if at.tzinfo else at.replace(tzinfo=tz)
+        return parse(model, options)
+    except FieldErrors as exc:
+        raise named(exc, options) from None
 
 
 def _local(at: datetime | None) -> str:
@@ -72,7 +72,7 @@ def _page_new(args) -> int:
         "reporter_name": args.reporter, "reporter_contact": args.contact, "meeting_point": args.meeting_point,
         "notes": args.notes, "template": args.template, "extra_text": args.extra})
     details = CaseDetails(**d.model_dump(exclude={"kind", "template", "extra_text", "last_seen_at"}) | {
-        "last_seen_at": _when(args.seen_at, "seen_at"), "is_child": True if args.child else None,
+        "last_seen_at": _when(args.seen_at, "--seen-at"), "is_child": True if args.child else None,
         "notes": d.notes or ""})
     case, page, error = _paging(db).open_and_page(args.user, d.kind, details, template=d.template,
                                                   extra_text=d.extra_text, zones=_zones(args.zones))
@@ -117,7 +117,8 @@ def _page_reject(args) -> int:
 
 # -- case ------------------------------------------------------------------------------------------
 def _case_list(args) -> int:
-    for c in CaseService(Database(args.db)).list_cases(state=args.state, open_only=not args.all):
+    state = _options(CaseFilter, state=args.state).state
+    for c in CaseService(Database(args.db)).list_cases(state=state, open_only=not args.all):
         print(f"{c.number}  {c.kind.value:8} {c.state.value:10} {'child' if c.is_child else 'adult':6} "
               f"{_local(c.created_at)}  {c.last_seen_place or c.meeting_point or ''}")
     return 0
@@ -162,16 +163,18 @@ def _case_note(args) -> int:
 def _case_followup(args) -> int:
     v = parse(FollowUpCall, {"outcome": args.outcome, "satisfied": args.satisfied})  # --at: _when's forms
     FollowUpService(Database(args.db)).record(args.number, args.user, outcome=v.outcome,
-                                              called_at=_when(args.at, "at"), satisfied=v.satisfied)
+                                              called_at=_when(args.at, "--at"), satisfied=v.satisfied)
     print(f"follow-up recorded for {args.number}")
     return 0
 
 
 def _case_stats(args) -> int:
+    from broadcaster.cases.report import parse_month
+
     try:
-        year, month = (int(x) for x in args.month.split("-"))
-    except ValueError:
-        raise ValidationError(f"month: use YYYY-MM, got {args.month!r}") from None
+        year, month = parse_month(args.month, utcnow(), venue_tz())
+    except ValidationError as exc:
+        raise FieldErrors({"--month": str(exc).removeprefix("month: ")}) from None
     print(json.dumps(monthly_stats(Database(args.db), year, month), ensure_ascii=False, indent=2))
     return 0
 
@@ -182,7 +185,7 @@ def _lost_add(args) -> int:
                          "finder": args.finder, "storage_place": args.storage, "description": args.description,
                          "valuable": args.valuable})  # the API's and the desk form's model
     item = LostPropertyService(Database(args.db)).register(
-        args.user, **d.given(), found_at=_when(args.found_at, "found_at"), photo_path=args.photo)
+        args.user, **d.given(), found_at=_when(args.found_at, "--found-at"), photo_path=args.photo)
     print(f"item {item.number} registered ({item.category}, stored at {item.storage_place})")
     return 0
 
@@ -210,10 +213,12 @@ def _lost_handover(args) -> int:
 
 
 def _lost_unclaimed(args) -> int:
-    items = LostPropertyService(Database(args.db)).unclaimed(args.days)
+    lost = LostPropertyService(Database(args.db))
+    days = _options(Unclaimed, days=args.days).days
+    items = lost.unclaimed(days)
     for i in items:
         print(f"{i.number}  found {_local(i.found_at)}  {i.category}  at {i.storage_place}")
-    print(f"{len(items)} item(s) unclaimed after {args.days} days")
+    print(f"{len(items)} item(s) unclaimed after {lost.retention_days() if days is None else days} days")
     return 0
 
 
@@ -303,7 +308,7 @@ def register(subparsers) -> None:
         dest="case_command", metavar="ACTION", required=True)
     p = _cmd(case, "list", _case_list, "list cases (open ones unless --all)")
     p.add_argument("--all", action="store_true")
-    p.add_argument("--state")
+    p.add_argument("--state", help="open, paged, escalated, found, reunited or closed")
     p = _cmd(case, "show", _case_show, "a case with its timeline, pages and follow-ups")
     p.add_argument("number")
     p = _cmd(case, "resolve", _case_resolve, "found / reunited / closed: its pages stop and come off the air",
@@ -342,7 +347,7 @@ def register(subparsers) -> None:
     p.add_argument("number")
     p.add_argument("--signature", required=True)
     p = _cmd(lost, "unclaimed", _lost_unclaimed, "items still stored after N days")
-    p.add_argument("--days", type=int, default=None, help="default: the venue's retention period")
+    p.add_argument("--days", help="whole days, 0 to 3650 (default: the venue's retention period)")
 
     tpls = subparsers.add_parser("templates", help="page templates").add_subparsers(
         dest="templates_command", metavar="ACTION", required=True)

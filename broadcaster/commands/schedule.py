@@ -9,7 +9,7 @@ from pathlib import Path
 from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
 from broadcaster.inputs import Rule, parse, record_id
-from broadcaster.inputs_studio import ClosedDay, Programme
+from broadcaster.inputs_studio import CalendarImport, ClosedDay, PlaylistImport, Programme, VenueZone, option
 from broadcaster.schedule import ics
 from broadcaster.schedule.plan import day_plan, format_plan
 from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
@@ -214,9 +214,10 @@ def register(sub) -> None:
     pl = sub.add_parser("playlist", help="music playlists (M3U/M3U8)").add_subparsers(dest="action", required=True)
     p = pl.add_parser("import", help="import an .m3u/.m3u8 file")
     p.add_argument("file")
-    p.add_argument("--name")
+    p.add_argument("--name", type=option(PlaylistImport, "name"))
     p.add_argument("--shuffle", action="store_true")
-    p.add_argument("--crossfade", type=float, default=3.0, help="seconds (default 3)")
+    p.add_argument("--crossfade", type=option(PlaylistImport, "crossfade_s"), default=3.0,
+                   help="seconds, 0 to 30 (default 3)")
     p.add_argument("--replace", action="store_true")
     p.set_defaults(func=cmd_playlist_import)
     p = pl.add_parser("export", help="write a playlist as .m3u/.m3u8 (UTF-8)")
@@ -285,10 +286,10 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_ics_export)
     p = ic.add_parser("import", help="create rules from VEVENTs")
     p.add_argument("file")
-    p.add_argument("--programme", required=True)
+    p.add_argument("--programme", required=True, type=option(CalendarImport, "programme"))
     p.set_defaults(func=cmd_ics_import)
 
     p = sub.add_parser("venue", help="show or set the venue time zone")
-    p.add_argument("--tz", help="IANA name, e.g. Asia/Shanghai")
+    p.add_argument("--tz", type=option(VenueZone, "timezone"), help="IANA name, e.g. Asia/Shanghai")
     p.set_defaults(func=cmd_venue)
     sub.add_parser("missed", help="slots that did not air, and why").set_defaults(func=cmd_missed)

@@ -10,7 +10,7 @@ from broadcaster.store.db import Database
 from broadcaster.errors import ValidationError
 from broadcaster.inputs import Script, parse, record_id
 from broadcaster.inputs_cases import Why
-from broadcaster.inputs_studio import NewUser, ScriptEdit
+from broadcaster.inputs_studio import AsRunQuery, NewUser, RoleChange, ScriptEdit, option
 
 
 def _db(args) -> Database:
@@ -119,12 +119,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     lg = p.add_subparsers(dest="log_cmd", required=True)
     a = lg.add_parser("asrun")
     a.add_argument("--csv", help="write CSV to this file")
-    a.add_argument("--limit", type=int, default=50)
+    a.add_argument("--limit", type=option(AsRunQuery, "limit"), default=50)
     a.set_defaults(func=cmd_log_asrun)
 
     a = sub.add_parser("faults", help="fault log; --ack / --resolve ID with --user")
-    a.add_argument("--ack", type=int)
-    a.add_argument("--resolve", type=int)
+    a.add_argument("--ack", type=record_id, metavar="ID")
+    a.add_argument("--resolve", type=record_id, metavar="ID")
     a.add_argument("--user")
     a.add_argument("--note", default="")
     a.add_argument("--all", action="store_true", help="include resolved faults")
@@ -165,7 +165,8 @@ def cmd_user_role(args) -> int:
     from broadcaster.users import change_role
 
     with _db(args).session() as s:
-        u = change_role(s, None, args.name, args.role)
+        v = parse(RoleChange, {"name": args.name, "role": args.role})
+        u = change_role(s, None, v.name, v.role)
         print(f"user {u.name} is now {u.role.value}")
     return 0
 

@@ -171,9 +171,10 @@ class PlayoutEngine:
 
     # -- engine ------------------------------------------------------------
     def _event(self, kind: str, zone: _Zone, e: Entry, detail: str = "") -> PlayoutEvent:
-        """An event, stamped now (position and retries as they are at this moment)."""
+        """An event, stamped now (position and retries as they are at this moment; the position not
+        rounded: times the rate it is the samples played, which the air log finds an item's end by)."""
         return PlayoutEvent(kind, e.item_id, e.item, zone.name, self.clock.now(),
-                            round(e.played / zone.sink.rate, 3), e.retries, detail)
+                            e.played / zone.sink.rate, e.retries, detail)
 
     def _emit(self, events: list[PlayoutEvent]) -> None:
         for ev in events:

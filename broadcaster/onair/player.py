@@ -74,6 +74,7 @@ class ZonePlayer:
         self._last_beat = 0.0
         self._changed = True
         self._lock = threading.Lock()  # one step at a time (loop thread, tests calling step())
+        self.on_stop: list[Callable[[], object]] = []  # after the engine stopped (the air log stores its last files)
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self, *, thread: bool = True) -> "ZonePlayer":
@@ -106,6 +107,8 @@ class ZonePlayer:
             self._thread.join(5)
         self.db.signals.unlisten(CHANNEL, self._wake.set)
         self.engine.stop()
+        for done in self.on_stop:
+            done()
         now = self.clock.now()
         try:
             with self._lock, self.db.session() as s:

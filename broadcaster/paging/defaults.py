@@ -18,21 +18,21 @@ P, A = TemplatePurpose, TemplateAudience
 #: key -> (title, purpose, audience, texts). Keys the desk code looks for are in DEFAULT_KEYS.
 DEFAULTS: dict[str, tuple[str, TemplatePurpose, TemplateAudience, dict[str, str]]] = {
     "lost_child": ("Lost child (description)", P.MISSING, A.CHILD, {
-        "zh-CN": "寻人启事：一名约{age}岁的{sex}，身穿{clothing}，脚穿{shoes}，最后在{last_seen_place}附近走失。"
+        "zh-CN": "寻人启事：一名约{age}岁{looks}的{sex}，身穿{clothing}，脚穿{shoes}，最后在{last_seen_place}附近走失。"
                  "请看到这名孩子的游客或工作人员将其带到{meeting_point}，谢谢！",
-        "en": "Attention please. We are looking for a {sex} of about {age}, wearing {clothing} and {shoes}, "
+        "en": "Attention please. We are looking for a {sex} of about {age}{looks}, wearing {clothing} and {shoes}, "
               "last seen near {last_seen_place}. If you see this child, please bring them to {meeting_point}. "
               "Thank you.",
-        "ru": "Внимание! Потерялся ребёнок: {sex}, примерно {age}, в {clothing} и {shoes}. Место, где ребёнка "
+        "ru": "Внимание! Потерялся ребёнок: {sex}, примерно {age}{looks}, в {clothing} и {shoes}. Место, где ребёнка "
               "видели в последний раз: {last_seen_place}. Если вы увидите этого ребёнка, пожалуйста, приведите его "
               "сюда: {meeting_point}. Спасибо!",
     }),
     "found_child": ("Found child: guardian to meeting point", P.FOUND, A.CHILD, {
-        "zh-CN": "广播找人：一名约{age}岁、身穿{clothing}的{sex}正在{meeting_point}等候家人。"
+        "zh-CN": "广播找人：一名约{age}岁{looks}、身穿{clothing}的{sex}正在{meeting_point}等候家人。"
                  "请孩子的家长听到广播后尽快到{meeting_point}，谢谢！",
-        "en": "Would the parent or guardian of a {sex} of about {age}, wearing {clothing}, please come to "
+        "en": "Would the parent or guardian of a {sex} of about {age}{looks}, wearing {clothing}, please come to "
               "{meeting_point}, where the child is waiting. Thank you.",
-        "ru": "Уважаемые родители! Ребёнок ({sex}, примерно {age}, в {clothing}) ждёт вас. Место встречи: "
+        "ru": "Уважаемые родители! Ребёнок ({sex}, примерно {age}{looks}, в {clothing}) ждёт вас. Место встречи: "
               "{meeting_point}. Пожалуйста, подойдите туда. Спасибо!",
     }),
     "missing_adult": ("Missing adult (by name)", P.MISSING, A.ADULT, {
@@ -46,12 +46,12 @@ DEFAULTS: dict[str, tuple[str, TemplatePurpose, TemplateAudience, dict[str, str]
         "ru": "Человек, которого мы искали, найден. Спасибо за помощь!",
     }),
     "security_escalation": ("Security escalation", P.SECURITY, A.ANY, {
-        "zh-CN": "安保人员请注意：寻人案件{case_number}仍未解决。约{age}岁的{sex}，身穿{clothing}，"
+        "zh-CN": "安保人员请注意：寻人案件{case_number}仍未解决。约{age}岁{looks}的{sex}，身穿{clothing}，"
                  "最后在{last_seen_place}出现。请立即协助搜寻并留意各出口。",
-        "en": "Security staff: case {case_number} is still open. A {sex} of about {age}, wearing {clothing}, "
+        "en": "Security staff: case {case_number} is still open. A {sex} of about {age}{looks}, wearing {clothing}, "
               "last seen at {last_seen_place}. Please search now and watch all exits.",
-        "ru": "Внимание, служба безопасности: дело {case_number} всё ещё не закрыто. Ищем: {sex}, примерно {age}, "
-              "в {clothing}. Место, где видели в последний раз: {last_seen_place}. Пожалуйста, начните поиск и "
+        "ru": "Внимание, служба безопасности: дело {case_number} всё ещё не закрыто. Ищем: {sex}, примерно {age}"
+              "{looks}, в {clothing}. Место, где видели в последний раз: {last_seen_place}. Пожалуйста, начните поиск и "
               "следите за выходами.",
     }),
     "found_escalation": ("Security: found child, no guardian yet", P.SECURITY, A.ANY, {

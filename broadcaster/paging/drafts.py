@@ -27,8 +27,8 @@ class Draft:
 def case_values(case: PersonCase) -> dict:
     """Placeholder values of a case (``name`` only ever used by adult templates)."""
     return {"name": case.person_name, "age": case.age, "sex": case.sex or "unknown", "height": case.height,
-            "hair": case.hair, "clothing": case.clothing, "shoes": case.shoes,
-            "last_seen_place": case.last_seen_place, "last_seen_time": case.last_seen_at,
+            "hair": case.hair, "looks": {"height": case.height, "hair": case.hair}, "clothing": case.clothing,
+            "shoes": case.shoes, "last_seen_place": case.last_seen_place, "last_seen_time": case.last_seen_at,
             "meeting_point": case.meeting_point, "case_number": case.number}
 
 

@@ -1,4 +1,5 @@
-"""A venue's own pick-list words (a colour, a garment for the top, bottom or feet, an accessory), added by a
+"""A venue's own pick-list words (a colour, a garment for the top, bottom or feet, an accessory, a height
+band, a description of hair: whole phrases as each language's page says them), added by a
 supervisor or the admin with the word in every venue language and what each language needs to say it
 grammatically (Russian: a colour's forms after "в" for a masculine/neuter, feminine and plural garment,
 a garment's gender, an accessory as said after "с"; Chinese: an accessory's verb; English: whether a
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, choice
+from broadcaster.paging.looks import BUILT_IN, LOOKS
 from broadcaster.paging.vocabulary import ACCESSORIES, COLOURS, GARMENTS, RU_GENDERS, ZH_VERBS, Words
 from broadcaster.cases.staff import actor
 from broadcaster.store.db import Database
@@ -24,6 +26,7 @@ from broadcaster.store.models.keeping import VenueWord, WordKind
 EDITORS = (Role.SUPERVISOR, Role.ADMIN)
 RU_FORMS = ("ru_m", "ru_f", "ru_pl")  # a colour's Russian forms: в красном свитере, в красной куртке, в красных джинсах
 ACCESSORY = WordKind.ACCESSORY  # "с рюкзаком", "with a backpack", "背着双肩包": said after the clothes
+PHRASES = (WordKind.HEIGHT, WordKind.HAIR)  # whole phrases, as each language's page says them (paging.looks)
 
 
 def kind_of(word: VenueWord) -> str:
@@ -39,7 +42,7 @@ def venue_words(session: Session) -> Words:
 def _key(kind: WordKind, names: dict, taken) -> str:
     """How descriptions store the word: its English name as one word ("light-blue"), else kind-N."""
     base = re.sub(r"[^a-z0-9]+", "-", (names.get("en") or "").lower()).strip("-")[:30]
-    if base and base not in COLOURS and base not in GARMENTS and base not in ACCESSORIES and not taken(base):
+    if base and not any(base in known for known in (COLOURS, GARMENTS, ACCESSORIES, BUILT_IN)) and not taken(base):
         return base
     n = 1
     while taken(f"{kind.value}-{n}") or f"{kind.value}-{n}" in GARMENTS:
@@ -60,12 +63,14 @@ def check_word(kind, languages: list[str], fields: dict) -> tuple[WordKind, dict
     except FieldErrors as exc:
         raise FieldErrors({"kind": "choose what kind of word this is"}) from exc
 
+    phrase = kind in PHRASES
+
     def text(field: str, lang: str) -> str:
         value = " ".join((fields.get(field) or "").split())
         if not value:
             errors[field] = "give the word in this language too"
-        elif len(value) > 40:
-            errors[field] = "at most 40 characters"
+        elif len(value) > (60 if phrase else 40):
+            errors[field] = "at most 60 characters" if phrase else "at most 40 characters"
         elif (why := script_problem(lang, value)) is not None:
             errors[field] = why
         return value
@@ -82,11 +87,11 @@ def check_word(kind, languages: list[str], fields: dict) -> tuple[WordKind, dict
             if fields.get("zh_verb") not in ZH_VERBS:
                 errors["zh_verb"] = "choose how it is carried or worn"
             forms["zh_verb"] = fields.get("zh_verb")
-    elif "ru" in languages and kind is not WordKind.COLOUR:
+    elif "ru" in languages and kind is not WordKind.COLOUR and not phrase:
         if fields.get("ru_gender") not in RU_GENDERS:
             errors["ru_gender"] = "choose the word's gender"
         forms["ru_gender"] = fields.get("ru_gender")
-    if "en" in languages and kind is not WordKind.COLOUR:
+    if "en" in languages and kind is not WordKind.COLOUR and not phrase:
         forms["en_article"] = fields.get("en_article") in ("1", "on", "true", True)
     if errors:
         raise FieldErrors(errors)
@@ -143,6 +148,8 @@ class VocabularyService:
             builtin = {w.get(key, "") for w in COLOURS.values()}
         elif kind == ACCESSORY:
             builtin = {words.get(key, "") for words, _a in ACCESSORIES.values()}
+        elif kind in PHRASES:
+            builtin = {words.get(key, "") for words in LOOKS[kind.value].values()}
         else:
             builtin = {words.get(key, "") for _where, words, _a in GARMENTS.values()}
         venue = {(w.names.get(lang) or "") for w in s.scalars(select(VenueWord)) if kind_of(w) == getattr(kind, "value", kind)}
@@ -172,7 +179,8 @@ class VocabularyService:
         like = f"%{key}%"
         rows = s.execute(select(PersonCase.number, PersonCase.clothing, PersonCase.shoes)
                          .where(or_(PersonCase.clothing.like(like), PersonCase.shoes.like(like))))
-        return [n for n, *said in rows if any(key in re.split(r"[\s,]+", v or "") for v in said)]
+        picked = s.scalars(select(PersonCase.number).where(or_(PersonCase.height == key, PersonCase.hair == key)))
+        return [n for n, *said in rows if any(key in re.split(r"[\s,]+", v or "") for v in said)] + list(picked)
 
     @staticmethod
     def _load(s: Session, key: str) -> VenueWord:

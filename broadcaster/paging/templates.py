@@ -21,13 +21,15 @@ from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 from broadcaster.paging.lexicon import venue_words
+from broadcaster.paging.looks import say_look, say_looks
 from broadcaster.paging.vocabulary import accessories_last, say
 from broadcaster.settings import load_settings
 from broadcaster.venue import place_names
 
 P = TemplatePurpose
-PERSON_FIELDS = frozenset({"name", "age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
-                           "last_seen_time", "meeting_point", "case_number"})
+PERSON_FIELDS = frozenset({"name", "age", "sex", "height", "hair", "looks", "clothing", "shoes",
+                           "last_seen_place", "last_seen_time", "meeting_point", "case_number"})
+OPTIONAL = frozenset({"looks"})  # said when the desk picked it, else nothing (broadcaster.paging.looks)
 #: Lost property pages describe category, colour and place only: never serial numbers, contents, amounts.
 LOST_FIELDS = frozenset({"category", "colour", "where_found", "found_time", "claim_place"})
 ALLOWED = {P.MISSING: PERSON_FIELDS, P.FOUND: PERSON_FIELDS, P.ALL_CLEAR: PERSON_FIELDS,
@@ -38,9 +40,9 @@ MAX_TEXT = 1000
 
 #: What each placeholder is, in the desk's words (for refusals).
 SAYS_WHAT = {"age": "age", "sex": "boy or girl", "clothing": "clothing", "shoes": "shoes", "height": "height",
-             "hair": "hair", "last_seen_place": "place last seen", "last_seen_time": "time last seen",
-             "meeting_point": "meeting point", "name": "name", "case_number": "case number",
-             "category": "category", "colour": "colour", "where_found": "place found", "found_time": "time found",
+             "hair": "hair", "looks": "height and hair", "last_seen_place": "place last seen",
+             "last_seen_time": "time last seen", "meeting_point": "meeting point", "name": "name",
+             "case_number": "case number", "category": "category", "colour": "colour", "where_found": "place found", "found_time": "time found",
              "claim_place": "place to collect"}
 
 
@@ -173,6 +175,10 @@ def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places
         return _ru_years(int(value))  # the Russian templates say the age with its word for "years"
     if field in ("clothing", "shoes"):
         return say(str(value), lang, words) or str(value)
+    if field == "looks":
+        return say_looks(value, lang, words)
+    if field in ("height", "hair"):  # a picked height band or hair; what was typed before, as typed
+        return say_look(field, str(value), lang, words) or str(value)
     if field in ("last_seen_place", "meeting_point", "where_found", "claim_place"):
         names = place_names(places, str(value))
         return (names or {}).get(lang) or str(value)
@@ -207,7 +213,7 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
     needed = set().union(*(placeholders(t, lang) for lang, t in template.texts.items()))
     if is_child and "name" in needed:
         raise NoNameViolation(f"template {template.key} uses {{name}}: not allowed for a child (no-name rule)")
-    missing = sorted(f for f in needed if values.get(f) in (None, ""))
+    missing = sorted(f for f in needed - OPTIONAL if values.get(f) in (None, ""))
     if missing:
         said = ", ".join(SAYS_WHAT.get(f, f) for f in missing)
         raise FieldErrors({FORM_FIELD.get(f, f): "needed for the page" for f in missing},
@@ -232,11 +238,11 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
     for lang in langs:
         text = template.texts[lang]
         said = accessories_last(values, text, words)  # "… и кроссовках, с рюкзаком"
-        body = text.format_map({f: _localise(f, said[f], lang, is_child, tz, places, words) for f in needed})
+        body = text.format_map({f: _localise(f, said.get(f), lang, is_child, tz, places, words) for f in needed})
         add = ((extra or {}).get(lang) or "").strip()
         out[lang] = f"{body} {add}" if add else body
     if is_child:
-        typed = [str(values[f]) for f in needed if f != "sex"] + [str(v) for v in (extra or {}).values()]
+        typed = [str(values.get(f) or "") for f in needed if f != "sex"] + [str(v) for v in (extra or {}).values()]
         check_no_name(out, child_name, typed)
     if strict:
         check_scripts(out)
@@ -318,8 +324,8 @@ class TemplateService:
 
     @staticmethod
     def _load(s, ref: int | str) -> PageTemplate:
-        if isinstance(ref, int) or str(ref).isdigit():
-            tpl = s.get(PageTemplate, int(ref))
+        if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+            tpl = s.get(PageTemplate, int(ref)) if int(ref) < 2 ** 63 else None  # the database's ids
         else:
             tpl = s.scalar(select(PageTemplate).where(PageTemplate.key == str(ref)))
         if tpl is None:

@@ -4,6 +4,8 @@ jeans", and said in each page language), and the venue's places (broadcaster.ven
 in each of its languages."""
 from __future__ import annotations
 
+from broadcaster.paging.looks import look_options
+
 COLOURS: dict[str, dict[str, str]] = {
     "red": {"zh-CN": "红色", "en": "red"}, "orange": {"zh-CN": "橙色", "en": "orange"},
     "yellow": {"zh-CN": "黄色", "en": "yellow"}, "green": {"zh-CN": "绿色", "en": "green"},
@@ -200,8 +202,8 @@ def _listed(said: list[str], base: str) -> str:
 
 
 def options(lang: str, words: Words | None = None) -> dict:
-    """The pick-lists in the UI language: colours, and garments by where they are worn (a venue word
-    without a name in the UI language shows its first name)."""
+    """The pick-lists in the UI language: colours, garments by where they are worn, height bands and hair
+    (broadcaster.paging.looks); a venue word without a name in the UI language shows its first name."""
     key = "zh-CN" if lang.startswith("zh") else "en"
 
     def name(k: str, names: dict) -> str:
@@ -212,4 +214,5 @@ def options(lang: str, words: Words | None = None) -> dict:
     return {"colours": [(c, w[key]) for c, w in COLOURS.items()] + venue_colours,
             **{where: [(g, name(g, {k: v for k, v in _garment(g, words)[1].items() if k != "zh_verb"}))
                        for g in garments(where, words)]
-               for where in ("top", "bottom", "shoes", "accessory")}}
+               for where in ("top", "bottom", "shoes", "accessory")},
+            **{kind: look_options(kind, lang, words) for kind in ("height", "hair")}}

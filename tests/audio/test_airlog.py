@@ -125,3 +125,28 @@ def test_an_hour_of_music_is_compressed(tmp_path):
     size = path.stat().st_size
     assert size < 0.8 * 60 * RATE * 2  # the noisy minute compresses
     assert np.array_equal(sf.read(path, dtype="int16")[0], np.concatenate([pcm, np.zeros(60 * RATE, np.int16)]))
+
+
+def test_the_disk_cap_holds_while_a_long_hour_is_written(tmp_path):
+    """The cap is checked as the file grows (every ``cap_check_s`` of audio), not only when a file
+    starts: older files go while an hour is written, and a file over the cap on its own is completed
+    and a new one started, so the folder never holds much more than the cap."""
+    folder = tmp_path / "main"
+    noise = np.random.default_rng(3).integers(-8000, 8000, 60 * RATE, dtype=np.int16)  # ~70 kB/s of FLAC
+    AirLog(folder).write(noise[:10 * RATE], at("2026-11-26 08:00:00"))  # an earlier hour's file
+    cap = 600_000
+    closed = []
+    airlog = AirLog(folder, max_bytes=cap, cap_check_s=1.0, on_close=closed.append)
+    start = at("2026-11-26 09:00:00")
+    biggest = 0
+    for i in range(0, len(noise), RATE // 50):  # 20 ms blocks, one long stretch of the hour
+        airlog.write(noise[i:i + RATE // 50], start + i / RATE)
+        biggest = max(biggest, airlog.bytes_used())
+    airlog.close()
+    assert biggest <= cap + 80_000  # at most a second of audio beyond it before the check
+    assert [p.parent.name + "/" + p.stem for p in airlog.files()][-1].startswith("2026-11-26/09")
+    assert "080000" not in [p.stem for p in airlog.files()], "the earlier hour went while this one was written"
+    # the count runs on across the files it started: what is kept is the end of what was written
+    assert [c.first for c in closed] == sorted(c.first for c in closed) and closed[-1].first + closed[-1].frames == len(noise)
+    kept = np.concatenate([sf.read(p, dtype="int16")[0] for p in airlog.files()])
+    assert np.array_equal(kept, noise[len(noise) - len(kept):])

@@ -49,7 +49,7 @@ def test_bad_complaint_exits_1_and_stores_nothing(url, capsys):
     assert run(url, "complaint", "new", "--channel", "fax", "--category", "facility", "--matter", " ",
                "--user", "dora") == 1
     err = capsys.readouterr().err
-    assert "channel: Choose one of the list." in err and "matter: Required." in err
+    assert "--channel: Choose one of the list." in err and "--matter: required" in err  # the options named
     with Database(url).session() as s:
         assert s.scalar(select(func.count()).select_from(Complaint)) == 0
 
@@ -75,3 +75,52 @@ def test_report_as_text_csv_and_pdf(url, tmp_path, capsys):
     assert run(url, "report", "--csv", str(out_csv), "--pdf", str(out_pdf)) == 0
     assert "category: other,1" in out_csv.read_text("utf-8-sig")
     assert out_pdf.read_bytes().startswith(b"%PDF")
+
+
+# -- hostile option values: one clear line naming the option, exit 1, nothing stored ----------------
+TEXT = {"NUL": "x\x00", "control": "x\x1b[2J", "bidi": "x\u202e1", "100k": "x" * 100_000}
+WHEN = {"25:99": "25:99", "no such day": "2026-02-30T10:00", "year 1": "0001-01-01T00:00",
+        "far future": "2999-12-31T23:59", "words": "yesterday", **TEXT}
+CHOICE = {"junk": "junk", "NUL": "phone\x00", **TEXT}
+SCORE = {"word": "abc", "zero": "0", "six": "6", "23 digits": "1" * 23, "fraction": "2.5", **TEXT}
+NEW = ["complaint", "new", "--channel", "phone", "--category", "facility", "--matter", "bench", "--user", "dora"]
+REPORT = ["incident", "report", "--place", "gate", "--injury", "graze", "--user", "dora"]
+VISIT = ["visit", "record", "complaint", "{complaint}", "--satisfaction", "5", "--attitude", "5", "--timeliness", "5",
+         "--user", "dora"]
+HOSTILE = [
+    (NEW, "--channel", CHOICE), (NEW, "--category", CHOICE), (NEW, "--matter", TEXT | {"blank": " "}),
+    (NEW, "--visitor-name", TEXT), (NEW, "--received-at", WHEN),
+    (["complaint", "handle", "{complaint}", "--user", "dora"], "--department", TEXT),
+    (["complaint", "step", "{complaint}", "--user", "dora"], "--step", TEXT),
+    (["complaint", "close", "{complaint}", "--user", "dora"], "--note", TEXT),
+    (REPORT, "--place", TEXT), (REPORT, "--occurred-at", WHEN),
+    (["incident", "step", "{incident}", "first_aid", "--user", "dora"], "--at", WHEN),
+    (["incident", "step", "{incident}", "hospital", "--user", "dora"], "--detail", TEXT | {"blank": " "}),
+    (VISIT, "--satisfaction", SCORE), (VISIT, "--remarks", TEXT),
+    (["report"], "--month", {"13": "2026-13", "words": "last month", "23 digits": "1" * 23, **TEXT}),
+]
+
+
+def test_hostile_option_values_get_one_line_naming_the_option_and_store_nothing(url, capsys):
+    from tests.web.test_hostile_inputs import dump
+
+    assert run(url, *NEW) == 0
+    complaint = capsys.readouterr().out.split()[1]
+    assert run(url, "complaint", "answer", complaint, "--result", "fixed", "--user", "dora") == 0
+    assert run(url, *REPORT) == 0
+    found = {"complaint": complaint, "incident": capsys.readouterr().out.split()[1]}
+    db, wrong = Database(url), []
+    before = dump(db)
+    for argv, option, values in HOSTILE:
+        for label, value in values.items():
+            args = [a.format(**found) for a in argv]
+            if option in args:
+                args[args.index(option) + 1] = value
+            else:
+                args += [option, value]
+            rc = run(url, *args)
+            err = capsys.readouterr().err
+            if rc != 1 or f"{option}: " not in err or err.count("\n") != 1 or "Traceback" in err:
+                wrong.append((argv[:2], option, label, rc, err[:160]))
+    assert wrong == []
+    assert dump(db) == before

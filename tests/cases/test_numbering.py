@@ -5,6 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
+import pytest
+
 from broadcaster.cases.complaints import ComplaintService
 from broadcaster.cases.incidents import IncidentService
 from broadcaster.store.models.core import Role, User
@@ -53,3 +55,20 @@ def test_series_and_venue_day(complaints, incidents, clock):
     i = incidents.report("dora", {"place": "gate", "injury": "fell"})
     assert (a.number, b.number, earlier.number, i.number) == ("TS20261122-001", "TS20261123-001",
                                                               "TS20261122-002", "YW20261123-001")
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("typed", ["20261126\x00-001", "L20261126-001\x00", "TS2026\x1b-001", "9" * 5000])
+def test_a_number_no_case_can_have_is_not_found_on_either_database(engine, typed, db, request):
+    """A number typed into a URL or the CLI with a NUL or a control character finds nothing: PostgreSQL
+    would otherwise refuse the query itself (an error page, not "no such case")."""
+    from broadcaster.cases import complaints, incidents
+    from broadcaster.cases.lost_property import LostPropertyService
+    from broadcaster.cases.missing import load_case
+    from broadcaster.errors import NotFound
+
+    database = db if engine == "sqlite" else request.getfixturevalue("pg_db")
+    with database.session() as s:
+        for look_up in (load_case, complaints.load, incidents.load, LostPropertyService._load):
+            with pytest.raises(NotFound):
+                look_up(s, typed)

@@ -47,7 +47,7 @@ def test_every_error_beside_its_field_nothing_stored_zh(browser, staff):
     assert resp.status_code == 400 and stored(staff) == 0
     for field in ("channel", "category", "matter", "received_at"):
         assert f'id="err-{field}"' in html
-    assert "必填。" in html and "请从列表中选择。" in html and "不能晚于现在。" in html
+    assert "必填" in html and "请从列表中选择。" in html and "这个时间还没到" in html
     assert "请修改标出的栏目。" in html
 
 

@@ -133,3 +133,58 @@ def test_lost_property_commands(url, capsys):
     assert run(url, "lost", "unclaimed") == 0 and "0 item(s)" in capsys.readouterr().out
     with Database(url).session() as s:
         assert s.query(LostItem).one().state.value == "handed_over"
+
+
+# -- hostile option values: one clear line naming the option, exit 1, nothing stored ----------------
+TEXT = {"NUL": "x\x00", "control": "x\x1b[2J", "bidi": "x\u202e1", "100k": "x" * 100_000}
+WHEN = {"25:99": "25:99", "no such day": "2026-02-30T10:00", "year 1": "0001-01-01T00:00",
+        "far future": "2999-12-31T23:59", "words": "yesterday", **TEXT}
+PAGE_FOUND = ["page", "found", "--meeting-point", "Gate", "--age", "3", "--sex", "girl", "--clothing", "pink",
+              "--user", "dora"]
+HOSTILE = [
+    (["lost", "unclaimed"], "--days", {"word": "abc", "negative": "-1", "23 digits": "1" * 23, "fraction": "2.5",
+                                      "past 10 years": "3651", **TEXT}),
+    (["case", "list"], "--state", {"junk": "junk", "NUL": "open\x00", "upper": "OPEN ", **TEXT}),
+    (["case", "stats"], "--month", {"13": "2026-13", "words": "last month", "23 digits": "1" * 23, **TEXT}),
+    (PAGE_FOUND, "--seen-at", WHEN),
+    (["case", "followup", "NO-SUCH", "--outcome", "Fine", "--user", "dora"], "--at", WHEN),
+    (["lost", "add", "--what", "umbrella", "--where", "Gate", "--finder", "Li", "--storage", "Shelf",
+      "--user", "dora"], "--found-at", WHEN),
+]
+
+
+def test_hostile_option_values_get_one_line_naming_the_option_and_store_nothing(url, capsys):
+    from tests.web.test_hostile_inputs import dump
+
+    _approve_all(url, capsys)
+    db, wrong = Database(url), []
+    before = dump(db)
+    for argv, option, values in HOSTILE:
+        for label, value in values.items():
+            rc = run(url, *argv, option, value)
+            err = capsys.readouterr().err
+            if rc != 1 or not err.startswith(f"error: {option}: ") or err.count("\n") != 1 or "Traceback" in err:
+                wrong.append((argv[:2], option, label, rc, err[:160]))
+    assert wrong == []
+    assert dump(db) == before
+
+
+def test_good_option_values_still_pass(url, capsys):
+    assert run(url, "lost", "unclaimed", "--days", "0") == 0 and "after 0 days" in capsys.readouterr().out
+    assert run(url, "lost", "unclaimed") == 0 and "after 30 days" in capsys.readouterr().out
+    assert run(url, "case", "list", "--state", "closed", "--all") == 0
+    assert run(url, "case", "stats", "--month", "2026-11") == 0
+
+
+@pytest.mark.parametrize("ref", ["9" * 23, "²", "١٢"])
+def test_a_template_number_no_template_can_have_is_not_found_not_a_traceback(url, capsys, ref):
+    from tests.web.test_hostile_inputs import dump
+
+    _approve_all(url, capsys)
+    db = Database(url)
+    before = dump(db)
+    for verb in (["template", "show", ref], ["template", "approve", ref, "--user", "sam"]):
+        rc = run(url, *verb)
+        err = capsys.readouterr().err
+        assert rc == 1 and "no such page template" in err and "Traceback" not in err, (verb, rc, err)
+    assert dump(db) == before

@@ -263,3 +263,66 @@ def test_cli_refuses_every_hostile_value_and_stores_nothing(app, world, staff, c
                 wrong.append((argv[:2], option, label, rc, err[-200:]))
     assert wrong == []
     assert dump(staff) == before
+
+
+# -- the studio's smaller forms (issue 12: approval by hash, slot move and resize, calendar import) ----
+MOVE = {"day": "2026-11-27", "to_day": "2026-11-28", "to_time": "11:00"}
+STUDIO_FORMS = [  # (path, user, valid fields, field, hostile values, the field whose error shows)
+    ("/schedule/slots/move", "bob", MOVE, "to_day", {"no such day": "2026-02-30", "word": "soon", **TEXT}, "to_day"),
+    ("/schedule/slots/move", "bob", MOVE, "to_time", {"25:99": "25:99", "word": "noon", **TEXT}, "to_time"),
+    ("/schedule/slots/move", "bob", MOVE, "day", {"no such day": "2026-13-45", **TEXT}, "to_day"),
+    ("/schedule/slots/move", "bob", MOVE, "rule_id", {"huge": str(HUGE_ID), "word": "abc", "NUL": "1\x00"}, "to_day"),
+    ("/schedule/slots/resize", "bob", {"minutes": "30"}, "minutes",
+     {"word": "abc", "nan": "nan", "inf": "inf", "huge": "1e400", "zero": "0", "negative": "-5", "a week": "10080",
+      **TEXT}, "minutes"),
+    ("/schedule/slots/resize", "bob", {"minutes": "30"}, "rule_id", {"huge": str(HUGE_ID), "word": "abc"}, "minutes"),
+]
+
+
+def test_studio_forms_refuse_every_hostile_value_and_store_nothing(app, world, staff):
+    wrong, bob = [], Browser(app, "bob")
+    before = dump(staff)
+    for path, who, base, field, values, shown in STUDIO_FORMS:
+        for label, value in values.items():
+            data = {"rule_id": str(world["rule"]), **base, field: value}
+            resp = bob.post(path, data=data)
+            page = resp.get_data(as_text=True)
+            at_the_door = "Give the length in minutes" in page if path.endswith("resize") and field == "minutes" \
+                else True  # the model's refusal, not the schedule's "cannot last" after it
+            if resp.status_code != 400 or "Something went wrong" in page or f'id="err-{shown}"' not in page or \
+                    not at_the_door:
+                wrong.append((path, field, label, resp.status_code))
+    assert wrong == []
+    assert dump(staff) == before
+
+
+def test_calendar_import_refuses_a_hostile_programme_beside_its_field(app, world, staff):
+    import io
+
+    bob, wrong = Browser(app, "bob"), []
+    ics = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a@b\r\nSUMMARY:Chime\r\n"
+           b"DTSTART:20261127T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    before = dump(staff)
+    for label, value in (TEXT | {"blank": "  x\x00"}).items():
+        resp = bob.post("/schedule/import", data={"programme": value, "file": (io.BytesIO(ics), "week.ics")})
+        if resp.status_code != 400 or 'id="err-programme"' not in resp.get_data(as_text=True):
+            wrong.append((label, resp.status_code))
+        resp = bob.post("/schedule/import/confirm", data={"programme": value, "ics": ics.decode()})
+        if resp.status_code != 400 or 'id="err-programme"' not in resp.get_data(as_text=True):
+            wrong.append(("confirm", label, resp.status_code))
+    assert wrong == []
+    assert dump(staff) == before
+
+
+def test_approval_refuses_anything_but_the_audio_hash(app, world, staff):
+    sam, wrong = Browser(app, "sam"), []
+    before = dump(staff)
+    for label, value in (TEXT | {"short": "abc", "not hex": "z" * 64, "blank": " "}).items():
+        resp = sam.post(f"/approvals/announcements/{world['ann']}/approve", data={"sha256": value})
+        page = resp.get_data(as_text=True)
+        compared = "the audio changed" in page or "listen to the audio" in page  # refused before, at the door
+        if resp.status_code != 400 or "Something went wrong" in page or "sha256: " not in page or compared:
+            wrong.append((label, resp.status_code, page[page.find("error-message"):][:160]))
+    assert wrong == []
+    assert dump(staff) == before
+

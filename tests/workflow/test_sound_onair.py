@@ -4,7 +4,11 @@ rung by a player on another machine from the database by its hash, and music str
 the engine stops. Real zone players on real null sinks that keep their samples, real SQLite, real files."""
 from __future__ import annotations
 
+import hashlib
+import io
+import shutil
 import time
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest
@@ -15,13 +19,15 @@ from audio import chimes
 from audio.airlog import AirLog, AirLogSink
 from audio.pcm import SAMPLE_RATE, Pcm
 from audio.sinks import NullSink, PortAudioSink
-from broadcaster import playback, venue_chimes
+from broadcaster import airlogs, playback, venue_chimes
 from broadcaster.errors import ValidationError
 from broadcaster.onair import airings
 from broadcaster.onair.pieces import MediaSource
 from broadcaster.onair.player import ZonePlayer
 from broadcaster.service import build_sink, make_player, register_areas
 from broadcaster.settings import VenueSettings, load_settings, var_dir
+from broadcaster.store.models.airlog import AirLogFile, AirMark
+from broadcaster.store.models.onair import MediaBlob
 from broadcaster.store.models.workflow import AsRun
 
 BLOCK = SAMPLE_RATE // 50
@@ -56,46 +62,100 @@ def find(haystack: np.ndarray, needle: np.ndarray) -> int:
     return -1
 
 
+class Stalling(NullSink):
+    """A real-time null output that keeps its samples and stalls once (an underrun: the public hears a
+    gap, the wall clock runs on while no sample goes out)."""
+
+    def __init__(self, stall_at: int, stall_s: float = 0.3) -> None:
+        super().__init__(keep=True, realtime=True)
+        self.stall_at, self.stall_s, self.writes = stall_at, stall_s, 0
+
+    def _write(self, block):
+        self.writes += 1
+        if self.writes == self.stall_at:
+            time.sleep(self.stall_s)
+        super()._write(block)
+
+
 @pytest.fixture
 def logged_player(db, tmp_path):
-    """A zone player whose zone "main" is logged by the air logger in var/air/main (as `serve` sets it
-    up), over a real-time null output that keeps every sample it was given."""
+    """A zone player whose zone "main" is logged by the air logger in var/air/main and kept in the
+    database (as `serve` and `player` set it up), over a real-time null output that keeps every sample
+    it was given and stalls once. The logger's wall clock is 40 s off: playback goes by samples."""
     register_areas()
-    out = NullSink(keep=True, realtime=True)
-    sink = AirLogSink(out, AirLog(playback.air_log_folder(var_dir(), "main")))
-    player = ZonePlayer(db, {"main": sink}, MediaSource(db, None, tmp_path / "cache"), poll_s=0.05).start()
-    yield player, out
+    out = Stalling(stall_at=30)
+    airlog = AirLog(playback.air_log_folder(var_dir(), "main"), clock=lambda: time.time() + 40.0)
+    player = ZonePlayer(db, {"main": AirLogSink(out, airlog)}, MediaSource(db, None, tmp_path / "cache"), poll_s=0.05)
+    airlogs.Keeper(db, player.name, {"main": airlog}).attach(player)
+    yield player.start(), out
     player.stop()
 
 
-def test_each_as_run_row_plays_back_exactly_what_went_to_the_output(db, logged_player):
+def marks(db) -> dict[int, AirMark]:
+    with db.session() as s:
+        return {m.airing_id: m for m in s.scalars(select(AirMark))}
+
+
+def test_each_as_run_row_plays_back_exactly_its_samples_from_the_stored_files(db, logged_player, tmp_path):
     player, out = logged_player
     first = chimes.chime("urgent_page").to_int16()
-    second = np.concatenate([chimes.chime("programme").to_int16(), np.zeros(SAMPLE_RATE // 5, np.int16)])
+    second = np.concatenate([chimes.chime("programme").to_int16(), np.zeros(9749, np.int16)])  # not whole blocks
     third = np.concatenate([chimes.chime("announcement").to_int16(), np.zeros(SAMPLE_RATE // 5, np.int16),
                             chimes.chime("end").to_int16()])
-    air(db, "first", [{"type": "chime", "name": "urgent_page"}])
-    air(db, "second", [{"type": "chime", "name": "programme"}, {"type": "silence", "seconds": 0.2}])  # right after
+    air(db, "first", [{"type": "chime", "name": "urgent_page"}])  # the output stalls while it airs
+    air(db, "second", [{"type": "chime", "name": "programme"}, {"type": "silence", "seconds": 0.2031}])  # right after
     wait(lambda: len(done_rows(db)) == 2)
-    time.sleep(0.8)  # the zone is silent a while: the logger starts a new stretch
+    time.sleep(1.5)  # the zone is silent a while: the logger completes its file, the keeper stores it
+    rows = done_rows(db)
+    assert np.array_equal(playback.aired(db, rows[0], tmp_path / "c"), first), "stored while the player runs"
     air(db, "third", [{"type": "chime", "name": "announcement"}, {"type": "silence", "seconds": 0.2},
                       {"type": "chime", "name": "end"}])
     wait(lambda: len(done_rows(db)) == 3)
-    player.stop()  # the hour's file is complete
+    player.stop()  # the hour's file is complete and stored
+    assert out.underruns >= 1
     sent = out.samples()
-    lead = int(playback.HANDOVER_LEAD_S * SAMPLE_RATE)
-    rows = done_rows(db)
-    for row, item, after_silence in zip(rows, (first, second, third), (True, False, True)):
-        heard = playback.aired(var_dir(), "main", row.started_at, row.ended_at)
-        at = find(heard, item)
-        # as-run times are stamped as audio is handed over, up to the device buffer ahead of the
-        # speaker: after silence the playback starts at the item's first sample; right behind another
-        # item, at most that lead early. The item's tail is never cut off.
-        assert at == 0 if after_silence else 0 <= at <= lead, (row.title, at)
-        assert len(heard) <= at + len(item) + lead
-        assert find(sent, heard) >= 0, "every sample played back went to the output, in order"
-    whole = playback.aired(var_dir(), "main", rows[0].started_at, rows[2].ended_at)
-    assert find(whole, np.concatenate([first, second])) == 0 and find(whole, third) == len(first) + len(second)
+    rows, at = done_rows(db), marks(db)
+    for row, item in zip(rows, (first, second, third)):
+        heard = playback.aired(db, row, tmp_path / "c")
+        assert np.array_equal(heard, item), row.title  # exactly the item's samples, from first to last
+        mark = at[row.airing_id]
+        assert np.array_equal(sent[mark.start:mark.end], item), "where it went out, by the sample count"
+    assert at[rows[1].airing_id].start == at[rows[0].airing_id].end + (-len(first)) % BLOCK  # its next block
+    with db.session() as s:
+        files = list(s.scalars(select(AirLogFile).order_by(AirLogFile.first)))
+        blobs = {f.sha256: s.get(MediaBlob, f.sha256).data for f in files}
+    assert len(files) == 2 and [f.first for f in files] == [0, files[0].frames]
+    assert sum(f.frames for f in files) == len(sent)  # every sample that went out is in a stored file
+    for f in files:
+        assert hashlib.sha256(blobs[f.sha256]).hexdigest() == f.sha256 == hashlib.sha256(
+            (playback.air_log_folder(var_dir(), "main") / f.name).read_bytes()).hexdigest()
+        assert (f.zone, f.player, f.rate, f.size) == ("main", player.name, SAMPLE_RATE, len(blobs[f.sha256]))
+    decoded = [sf.read(io.BytesIO(blobs[f.sha256]), dtype="int16")[0] for f in files]
+    assert np.array_equal(np.concatenate(decoded), sent)
+
+
+def test_a_stored_file_whose_bytes_changed_is_not_played(db, logged_player, tmp_path):
+    player, _ = logged_player
+    air(db, "bell", [{"type": "chime", "name": "programme"}])
+    wait(lambda: len(done_rows(db)) == 1)
+    player.stop()
+    [row] = done_rows(db)
+    bell = chimes.chime("programme").to_int16()
+    assert np.array_equal(playback.aired(db, row, tmp_path / "c"), bell)
+    [cached] = (tmp_path / "c").glob("*/*/*.flac")  # fetched by its hash, as players fetch audio
+    cached.write_bytes(cached.read_bytes()[:-200] + bytes(200))
+    with pytest.raises(playback.Tampered):
+        playback.aired(db, row, tmp_path / "c")
+    assert not cached.exists(), "the bad copy goes"
+    with db.session() as s:
+        [f] = s.scalars(select(AirLogFile))
+        blob = s.get(MediaBlob, f.sha256)
+        good, blob.data = blob.data, blob.data[:-200] + bytes(200)
+    with pytest.raises(playback.Tampered):  # fetched again from the database: changed there too
+        playback.aired(db, row, tmp_path / "c")
+    with db.session() as s:
+        s.get(MediaBlob, f.sha256).data = good
+    assert np.array_equal(playback.aired(db, row, tmp_path / "c"), bell)
 
 
 def test_the_panel_streams_an_as_run_rows_audio_to_supervisors_only(db, logged_player, tmp_path):
@@ -109,28 +169,62 @@ def test_the_panel_streams_an_as_run_rows_audio_to_supervisors_only(db, logged_p
         s.add(User(name="bob", role=Role.BROADCASTER, display_name="Bob", password_hash=FAST_HASH))
     air(db, "bell", [{"type": "chime", "name": "programme"}])
     wait(lambda: len(done_rows(db)) == 1)
-    time.sleep(1.5)  # the zone fell silent: the logger completed its file (the player still runs)
     [row] = done_rows(db)
     app = create_app({"DATABASE": db, "SECRET_KEY": "t", "TESTING": True})
     sam, bob = Browser(app, "sam"), Browser(app, "bob")
-    page = sam.get("/approvals/logs").get_data(as_text=True)
-    assert f'/approvals/logs/asrun/{row.id}/aired.flac' in page and 'class="aired"' in page
+    wait(lambda: f'/approvals/logs/asrun/{row.id}/aired.flac' in sam.get("/approvals/logs").get_data(as_text=True))
+    assert 'class="aired"' in sam.get("/approvals/logs").get_data(as_text=True)  # the file is stored: a control
     resp = sam.get(f"/approvals/logs/asrun/{row.id}/aired.flac")
     assert resp.status_code == 200 and resp.mimetype == "audio/flac"
-    import io
-
     heard, rate = sf.read(io.BytesIO(resp.get_data()), dtype="int16")
-    assert rate == SAMPLE_RATE and find(heard, chimes.chime("programme").to_int16()) == 0  # to its last sample
+    assert rate == SAMPLE_RATE and np.array_equal(heard, chimes.chime("programme").to_int16())
     assert find(out.samples(), heard) >= 0
     assert bob.get(f"/approvals/logs/asrun/{row.id}/aired.flac").status_code == 403
     assert sam.get(f"/approvals/logs/asrun/{row.id + 1}/aired.flac").status_code == 404
-    with db.session() as s:  # a zone the logger does not keep: no control, and 404
+    with db.session() as s:  # a row the log keeps nothing of: no control, and 404
         other = AsRun(ref="x", title="elsewhere", kind="emergency", zone="hall", started_at=row.started_at)
         s.add(other)
         s.flush()
         other_id = other.id
+        [f] = s.scalars(select(AirLogFile))
+        blob = s.get(MediaBlob, f.sha256)
+        blob.data = blob.data[:-100] + bytes(100)
     assert f"/asrun/{other_id}/aired.flac" not in sam.get("/approvals/logs").get_data(as_text=True)
     assert sam.get(f"/approvals/logs/asrun/{other_id}/aired.flac").status_code == 404
+    shutil.rmtree(var_dir() / "cache" / "airlog")
+    resp = sam.get(f"/approvals/logs/asrun/{row.id}/aired.flac")
+    assert resp.status_code == 409 and "changed after it was stored" in resp.get_data(as_text=True)
+
+
+def test_files_and_marks_past_the_retention_period_or_the_cap_leave_the_database(db, tmp_path):
+    airlog = AirLog(tmp_path / "air" / "main", keep_days=31)
+    keeper = airlogs.Keeper(db, "p", {"main": airlog}, keep_days=1)
+    noise = np.random.default_rng(0).integers(-3000, 3000, SAMPLE_RATE // 2, dtype=np.int16)
+    start = 1_800_000_000.0
+    day0 = datetime(2027, 1, 15, 8, tzinfo=timezone.utc)  # = start
+    with db.session() as s:
+        s.add(AirMark(airing_id=1, zone="main", started_at=day0, run=airlog.run, start=0))
+        s.add(AirMark(airing_id=2, zone="hall", started_at=day0, run="other", start=0))
+    for day in (0, 1, 2):  # a file a day (silence twice: the same bytes, one blob)
+        airlog.write(noise if day == 1 else np.zeros(SAMPLE_RATE // 2, np.int16), start + day * 86_400)
+        airlog.close()
+        assert keeper.close(30)
+    with db.session() as s:
+        files = list(s.scalars(select(AirLogFile).order_by(AirLogFile.first)))
+        assert [f.first for f in files] == [SAMPLE_RATE // 2, SAMPLE_RATE]  # the first day's went
+        assert {m.airing_id for m in s.scalars(select(AirMark))} == {2}  # another zone's mark stays
+        assert files[0].sha256 != files[1].sha256
+        assert s.get(MediaBlob, files[1].sha256) is not None  # the silence blob still named by day 3's file
+    assert len(airlog.files()) == 3, "the logger's own files keep their own retention"
+    airlog.max_bytes = files[1].size + 10  # the disk cap holds in the database too: the oldest go first
+    airlog.write(np.zeros(SAMPLE_RATE // 2, np.int16), start + 2 * 86_400 + 60)
+    airlog.close()
+    assert keeper.close(30)
+    with db.session() as s:
+        [newest] = s.scalars(select(AirLogFile))
+        assert newest.first == 3 * SAMPLE_RATE // 2 and newest.sha256 == files[1].sha256  # silence again
+        assert s.get(MediaBlob, files[0].sha256) is None  # day 2's noise: no file names it now
+        assert s.get(MediaBlob, newest.sha256) is not None
 
 
 def test_the_venue_chooses_which_zones_the_air_logger_records_and_its_disk_cap(tmp_path, monkeypatch):
@@ -202,8 +296,6 @@ def test_a_player_on_another_machine_rings_the_venue_chime_from_the_database(db,
 
 
 def test_a_tampered_venue_chime_is_not_rung_and_the_built_in_one_rings(db, tmp_path, monkeypatch):
-    from broadcaster.store.models.onair import MediaBlob
-
     ready = chimes.prepare_chime(Pcm((0.3 * np.sin(np.arange(SAMPLE_RATE) / 9)).astype(np.float32)))
     sha = venue_chimes.set_chime(db, ready, "announcement")
     with db.session() as s:

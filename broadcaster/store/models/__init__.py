@@ -13,3 +13,4 @@ from broadcaster.store.models import desk  # noqa: E402,F401  desk: complaints, 
 from broadcaster.store.models import versions  # noqa: E402,F401  announcement versions (approved one airs while an edit waits)
 from broadcaster.store.models import keeping  # noqa: E402,F401  venue words for the pick-lists, lost-property disposal
 from broadcaster.store.models import security  # noqa: E402,F401  log-in sessions, failed log-ins, audit log
+from broadcaster.store.models import airlog  # noqa: E402,F401  the air logger's files and item marks (playback)

@@ -21,6 +21,8 @@ class WordKind(str, enum.Enum):
     BOTTOM = "bottom"
     SHOES = "shoes"
     ACCESSORY = "accessory"  # carried or worn: a backpack, a cap
+    HEIGHT = "height"  # a height band: "about 100-120 cm"
+    HAIR = "hair"  # a whole phrase: "short black hair"
 
 
 class VenueWord(Base):

@@ -1,0 +1,154 @@
+"""The air log of a zone player's zones, kept in the database (``airlog_files``, ``airlog_marks``,
+bytes in ``media_blobs``), so the panel plays back what any machine aired (:mod:`broadcaster.playback`).
+
+:class:`Keeper` listens to the player's engine: when an item's first sample is about to go out it
+notes the zone logger's sample count (the item's first sample is the next one written), and when the
+item ends, the count after its last sample. Each hourly file the logger completes is stored by the
+sha256 of its bytes, with the stretch of the count it holds. The engine's threads only put notes in a
+queue; one thread of the keeper writes them (a database away or slow never holds up the audio). Files
+and marks older than the retention period, and the oldest files beyond the logger's disk cap, are
+deleted from the database as new files are stored."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import queue
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
+
+from audio.airlog import DEFAULT_KEEP_DAYS, AirLog, LoggedFile
+from broadcaster.store.models.airlog import AirLogFile, AirMark
+from broadcaster.store.models.onair import MediaBlob
+
+log = logging.getLogger(__name__)
+ENDS = ("completed", "interrupted", "failed", "cancelled")
+
+
+def _utc(t: float) -> datetime:
+    return datetime.fromtimestamp(t, timezone.utc)
+
+
+class Keeper:
+    """Stores the air logs ``logs`` (zone -> AirLog) of player ``player`` in ``db``."""
+
+    def __init__(self, db, player: str, logs: dict[str, AirLog], *, keep_days: float = DEFAULT_KEEP_DAYS) -> None:
+        self.db, self.player, self.logs, self.keep_days = db, player, dict(logs), keep_days
+        self.block_s = 0.02  # the engine's block (its last one holds an item's last sample)
+        self._starts: dict[tuple[str, int], tuple[str, int]] = {}  # (zone, airing) -> (run, first sample)
+        self._notes: queue.SimpleQueue = queue.SimpleQueue()
+        self._pending = 0
+        self._done = threading.Condition()
+        self._thread: threading.Thread | None = None
+        for zone, airlog in self.logs.items():
+            airlog.on_close = lambda done, zone=zone: self._note(("file", zone, done))
+
+    def attach(self, player) -> "Keeper":
+        """Listen to ``player``'s engine and store what is left when it stops."""
+        self.block_s = player.engine.block_ms / 1000
+        player.engine.listeners.append(self.on_event)
+        player.on_stop.append(self.close)
+        return self
+
+    # -- engine threads: notes only -------------------------------------------------------------------
+    def on_event(self, ev) -> None:
+        airlog = self.logs.get(ev.zone)
+        airing = ev.item.meta.get("airing_id")
+        if airlog is None or airing is None:
+            return
+        run, count = airlog.position()
+        key = (ev.zone, airing)
+        if ev.kind == "started":  # the item's first sample is the next one the logger writes
+            self._starts[key] = (run, count)
+            self._note(("start", airing, ev.zone, ev.at, run, count))
+        elif ev.kind in ENDS and key in self._starts:
+            _, first = self._starts.pop(key)
+            end = count  # the count after the block that held its last sample (a cut: exactly its end)
+            if ev.kind == "completed":  # its last sample is in that block: exactly where, by what it played
+                played = first + round(ev.position * airlog.rate)
+                if 0 <= count - played < max(1, int(airlog.rate * self.block_s)):  # else the engine padded
+                    end = played  # silence in (speech still rendering): up to the end of the block
+            self._note(("end", airing, run, first, end))
+
+    def _note(self, note: tuple) -> None:
+        with self._done:
+            self._pending += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name=f"airlog-{self.player}", daemon=True)
+                self._thread.start()
+        self._notes.put(note)
+
+    # -- the keeper's thread ----------------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            note = self._notes.get()
+            for attempt in range(5):
+                try:
+                    self._write(note)
+                    break
+                except OperationalError:  # busy (SQLite: another writer came first) or away a moment
+                    time.sleep(0.2 * 2 ** attempt)
+                except Exception:
+                    log.exception("air log: could not store %s", note[0])
+                    break
+            else:  # the database stayed away: this note is lost, the local file stays
+                log.error("air log: could not store %s: the database is away", note[0])
+            with self._done:
+                self._pending -= 1
+                self._done.notify_all()
+
+    def _write(self, note: tuple) -> None:
+        what = note[0]
+        with self.db.session() as s:
+            if what == "start":
+                _, airing, zone, at, run, first = note
+                s.add(AirMark(airing_id=airing, zone=zone, started_at=at, run=run, start=first))
+            elif what == "end":
+                _, airing, run, first, end = note
+                s.execute(update(AirMark).where(AirMark.airing_id == airing, AirMark.run == run,
+                                                AirMark.start == first).values(end=end))
+            else:
+                _, zone, done = note
+                self._store(s, zone, done)
+
+    def _store(self, s, zone: str, done: LoggedFile) -> None:
+        try:
+            data = done.path.read_bytes()
+        except OSError as exc:  # deleted meanwhile (over the disk cap)
+            log.warning("air log %s: %s is gone before it was stored (%s)", zone, done.name, exc)
+            return
+        sha = hashlib.sha256(data).hexdigest()
+        if s.get(MediaBlob, sha) is None:
+            s.add(MediaBlob(sha256=sha, ext="flac", by_samples=False, data=data))
+        s.add(AirLogFile(zone=zone, player=self.player, name=done.name, run=done.run, first=done.first,
+                         frames=done.frames, rate=done.rate, started_at=_utc(done.start),
+                         ended_at=_utc(done.end), sha256=sha, size=len(data)))
+        s.flush()
+        self._forget(s, zone, _utc(done.end) - timedelta(days=self.keep_days))
+
+    def _forget(self, s, zone: str, before: datetime) -> None:
+        """The zone's files past the retention period, then the oldest while its files take more than
+        its logger's disk cap; their bytes when no file names them any more; marks past retention."""
+        cap = self.logs[zone].max_bytes
+        rows = list(s.scalars(select(AirLogFile).where(AirLogFile.zone == zone).order_by(AirLogFile.ended_at)))
+        total, gone = sum(r.size for r in rows), []
+        for row in rows[:-1]:  # the newest stays
+            if not (row.ended_at < before or (cap is not None and total > cap)):
+                break
+            gone.append(row)
+            total -= row.size
+        s.execute(delete(AirMark).where(AirMark.zone == zone, AirMark.started_at < before))
+        if not gone:
+            return
+        s.execute(delete(AirLogFile).where(AirLogFile.id.in_([r.id for r in gone])))
+        old = {r.sha256 for r in gone}
+        named = set(s.scalars(select(AirLogFile.sha256).where(AirLogFile.sha256.in_(old))))
+        s.execute(delete(MediaBlob).where(MediaBlob.sha256.in_(old - named)))
+
+    def close(self, timeout: float = 60.0) -> bool:
+        """Wait until what was noted is stored (the player stopped: its loggers completed their files)."""
+        with self._done:
+            return self._done.wait_for(lambda: self._pending == 0, timeout)

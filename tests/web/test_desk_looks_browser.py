@@ -1,0 +1,84 @@
+"""Chromium at 390 px, in Chinese (issue 11): the desk picks the height band and the hair from the urgent
+form's lists (required fields first, the optional ones folded below them, no side scroll, touch-sized
+lists), sees what will be said, pages, and the page airs saying them in Chinese and in Russian, each
+language's text free of the other's script. Screenshots go to /tmp/pa-screenshots (docs/ with
+PA_SCREENSHOTS=1)."""
+from __future__ import annotations
+
+import pytest
+
+from broadcaster.store.models.cases import PersonCase
+from broadcaster.store.models.onair import Airing
+from tests.desk.test_bilingual_pages import venue
+from tests.desk.test_venue_looks import only_its_script
+from tests.web.conftest import PASSWORD, wait_js, wait_until
+from tests.web.test_browser import CHROMIUM, chromium, shot  # noqa: F401 (fixture)
+from tests.web.test_setup_browser import context, no_side_scroll
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+
+
+@pytest.fixture
+def server(make_app, approved_templates, player):
+    from broadcaster.commands.serve import Panel
+
+    venue("zh-CN", "ru")
+    app = make_app(SSE_INTERVAL=0.2)
+    panel = Panel(app, "127.0.0.1", 0)
+    yield panel.url.rstrip("/"), app
+    panel.stop()
+
+
+def test_the_desk_picks_height_and_hair_on_a_phone_and_the_page_airs_them_in_each_language(server, chromium):
+    base, app = server
+    desk = context(chromium, 390, "zh")
+    desk.goto(f"{base}/lang/zh")
+    desk.goto(f"{base}/login")
+    desk.fill("input[name=username]", "dora")
+    desk.fill("input[name=password]", PASSWORD)
+    desk.click("#login-form button[type=submit]")
+    desk.wait_for_url(f"{base}/")
+    desk.goto(f"{base}/desk/")
+    assert desk.locator("#required-fields #f-height_band").count() == 0  # optional: below the required ones
+    desk.fill("#f-age", "5")
+    desk.select_option("#f-sex", "girl")
+    desk.select_option("#f-top_colour", "red")
+    desk.select_option("#f-top", "jacket")
+    desk.select_option("#f-shoes_colour", "white")
+    desk.select_option("#f-shoes_type", "sneakers")
+    desk.select_option("#f-last_seen_place", label="旋转木马")
+    desk.select_option("#f-meeting_point", label="游客中心")
+    desk.fill("#f-reporter_name", "王芳")
+    desk.fill("#f-reporter_contact", "13800000000")
+    desk.click("#optional-fields summary")
+    desk.select_option("#f-height_band", label="约100-120厘米")  # the lists in the staff's language
+    desk.select_option("#f-hair_look", label="长发扎马尾")
+    for field in ("#f-height_band", "#f-hair_look"):
+        assert desk.locator(field).bounding_box()["height"] >= 44
+    assert no_side_scroll(desk)
+    desk.click("#preview-page")  # what will be said, in each language, before it airs
+    wait_js(desk, "document.querySelectorAll('#page-preview p.said').length === 2")
+    preview = desk.inner_text("#page-preview")
+    assert "身高约100-120厘米、长发扎马尾的女孩" in preview and "рост около 100–120 см" in preview, preview
+    shot(desk, "desk-urgent-height-hair-zh-390")
+    desk.click("#page-now")
+    desk.wait_for_selector("#case-number")
+    details = desk.inner_text("#case-details")
+    assert "约100-120厘米" in details and "长发扎马尾" in details and "ponytail" not in details
+    assert no_side_scroll(desk)
+    with app.extensions["pa"].db.session() as s:
+        assert [(c.height, c.hair) for c in s.query(PersonCase)] == [("100-120cm", "ponytail")]
+
+    def aired():  # to its end: the chime and the speech of both languages
+        with app.extensions["pa"].db.session() as s:
+            row = s.query(Airing).filter(Airing.kind == "page").first()
+            return row if row is not None and row.state.value == "done" else None
+
+    row = wait_until(aired, timeout=120)
+    parts = dict((lang, text) for lang, text in row.pieces[1]["parts"])
+    assert list(parts) == ["zh-CN", "ru"]
+    assert "一名约5岁、身高约100-120厘米、长发扎马尾的女孩" in parts["zh-CN"], parts
+    assert "девочка, примерно 5 лет, рост около 100–120 см, с длинными волосами, собранными в хвост, в красной" \
+           in parts["ru"], parts
+    assert all(only_its_script(lang, text) for lang, text in parts.items()), parts
+    desk.context.close()
