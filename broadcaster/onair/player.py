@@ -33,6 +33,7 @@ from broadcaster.onair.airings import CHANNEL
 from broadcaster.onair.engine import PlayoutEngine
 from broadcaster.onair.items import PlayoutEvent, PlayoutItem
 from broadcaster.onair.pieces import HashMismatch, MediaSource, Speech, build
+from broadcaster.store.db import airs_first
 from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ class ZonePlayer:
             log.exception("player %s: could not say goodbye", self.name)
 
     def _loop(self) -> None:
+        airs_first()  # its claims and outcomes go before the panel's writes
         while not self._stop.is_set():
             self._wake.wait(self.poll_s)
             self._wake.clear()
@@ -303,6 +305,8 @@ class ZonePlayer:
         if not items:
             return
         with self.db.session() as s:
+            s.scalars(select(Airing).where(Airing.id.in_([i.meta["airing_id"] for i in items]))
+                      .execution_options(populate_existing=True)).all()  # one query, not one per zone
             for item in items:
                 try:
                     item.check(s)

@@ -125,14 +125,21 @@ class PagingService:
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="open a case and page it")
             zones = self._zones(s, zones)  # before the case: a page nobody could hear stores nothing
-            case = PersonCase(number=next_number(s, CASE_SERIES, now, self.tz), kind=kind, state=CaseState.OPEN,
-                              created_by_id=user.id, created_at=now, **values)
+            case = PersonCase(kind=kind, state=CaseState.OPEN, created_by_id=user.id, created_at=now, **values)
+            try:  # the wording before the first write: the other writers wait only for the writes
+                draft, refused = page_draft(case, page_template(s, case, template), extra_text, self.tz), None
+            except BroadcasterError as exc:
+                draft, refused = None, exc
+            case.number = next_number(s, CASE_SERIES, now, self.tz)
             s.add(case)
             s.flush()
             s.add(CaseEvent(**opened_event(case, user, now)))
+            if refused is not None:  # a refused page leaves the case stored
+                return case, None, refused
+            if any("{case_number}" in text for text in draft.template.texts.values()):  # now it has one
+                draft = page_draft(case, draft.template, extra_text, self.tz)
             try:
-                with s.begin_nested():  # a refused page leaves the case stored
-                    draft = page_draft(case, page_template(s, case, template), extra_text, self.tz)
+                with s.begin_nested():
                     page = self._store_page(s, user, case, draft, now, zones)
             except BroadcasterError as exc:
                 return case, None, exc
