@@ -1,5 +1,6 @@
 """The air log of a zone player's zones, kept in the database (``airlog_files``, ``airlog_marks``,
-bytes in ``media_blobs``), so the panel plays back what any machine aired (:mod:`broadcaster.playback`).
+bytes in ``media_blobs`` on PostgreSQL), so the panel plays back what any machine aired
+(:mod:`broadcaster.playback`; on SQLite, one box, it reads the logger's own files, checked by hash).
 
 :class:`Keeper` listens to the player's engine: when an item's first sample is about to go out it
 notes the zone logger's sample count (the item's first sample is the next one written), and when the
@@ -35,8 +36,12 @@ def _utc(t: float) -> datetime:
 class Keeper:
     """Stores the air logs ``logs`` (zone -> AirLog) of player ``player`` in ``db``."""
 
-    def __init__(self, db, player: str, logs: dict[str, AirLog], *, keep_days: float = DEFAULT_KEEP_DAYS) -> None:
+    def __init__(self, db, player: str, logs: dict[str, AirLog], *, keep_days: float = DEFAULT_KEEP_DAYS,
+                 copy_bytes: bool | None = None) -> None:
         self.db, self.player, self.logs, self.keep_days = db, player, dict(logs), keep_days
+        # the files' bytes go into the database where another machine may need them (PostgreSQL); on
+        # SQLite (one box) the panel reads the logger's own files, and only their rows are stored
+        self.copy_bytes = db.is_postgres if copy_bytes is None else copy_bytes
         self.block_s = 0.02  # the engine's block (its last one holds an item's last sample)
         self._starts: dict[tuple[str, int], tuple[str, int]] = {}  # (zone, airing) -> (run, first sample)
         self._notes: queue.SimpleQueue = queue.SimpleQueue()
@@ -121,7 +126,7 @@ class Keeper:
             log.warning("air log %s: %s is gone before it was stored (%s)", zone, done.name, exc)
             return
         sha = hashlib.sha256(data).hexdigest()
-        if s.get(MediaBlob, sha) is None:
+        if self.copy_bytes and s.get(MediaBlob, sha) is None:
             s.add(MediaBlob(sha256=sha, ext="flac", by_samples=False, data=data))
         s.add(AirLogFile(zone=zone, player=self.player, name=done.name, run=done.run, first=done.first,
                          frames=done.frames, rate=done.rate, started_at=_utc(done.start),

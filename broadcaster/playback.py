@@ -20,6 +20,7 @@ from sqlalchemy import select
 from audio.airlog import read_span
 from audio.pcm import SAMPLE_RATE
 from broadcaster.onair.pieces import HashMismatch, MediaSource
+from broadcaster.settings import var_dir
 from broadcaster.store.models.airlog import AirLogFile, AirMark
 
 #: The longest stretch one playback gives (a music bed's row may span hours): its first hour.
@@ -61,7 +62,7 @@ def playable(s, rows) -> set[int]:
                                       for m in marks.get(r.airing_id, ()))}
 
 
-def aired(db, row, cache_dir: Path) -> np.ndarray:
+def aired(db, row, cache_dir: Path, var: Path | None = None) -> np.ndarray:
     """The int16 samples the as-run ``row`` aired (at most :data:`MAX_PLAY_S`), from the stored files
     that hold them; empty when the log keeps none of it (yet: a file is stored once it is complete).
     Raises :class:`Tampered` when a file's bytes do not have the hash it was stored by."""
@@ -78,30 +79,37 @@ def aired(db, row, cache_dir: Path) -> np.ndarray:
         files = list(s.scalars(select(AirLogFile).where(AirLogFile.run == run, AirLogFile.first < end,
                                                         AirLogFile.first + AirLogFile.frames > start)
                                .order_by(AirLogFile.first)))
-        spans = [(f.sha256, max(start, f.first) - f.first, min(end, f.first + f.frames) - f.first) for f in files]
+        spans = [(f.sha256, air_log_folder(var or var_dir(), f.zone) / f.name, max(start, f.first) - f.first,
+                  min(end, f.first + f.frames) - f.first) for f in files]
     media = MediaSource(db, None, cache_dir)
     out = []
-    for sha, a, b in spans:
-        path = _fetch(media, sha)
+    for sha, local, a, b in spans:
+        path = _fetch(media, sha, local)
         if path is not None:
             out.append(read_span(path, a, b))
     _trim_cache(cache_dir)
     return np.concatenate(out) if out else np.zeros(0, np.int16)
 
 
-def _fetch(media: MediaSource, sha: str) -> Path | None:
+def _fetch(media: MediaSource, sha: str, local: Path) -> Path | None:
+    """The stored file ``sha``: from the database (through the cache), else this machine's logger file
+    ``local`` (SQLite: its bytes are not copied), checked against ``sha`` either way."""
     try:
         path = media.path(sha)
-    except HashMismatch:  # its bytes are stored no more
-        return None
+    except HashMismatch:  # no bytes in the database: the logger's own file on this box, if it is kept
+        if not local.is_file():
+            return None
+        path = local
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
     if digest.hexdigest() != sha:
-        path.unlink(missing_ok=True)  # a bad copy in the cache: fetched again next time, checked again
+        if path != local:
+            path.unlink(missing_ok=True)  # a bad copy in the cache: fetched again next time, checked again
         raise Tampered(f"air log file {sha[:16]}: its bytes have the hash {digest.hexdigest()[:16]}")
-    path.touch()
+    if path != local:
+        path.touch()
     return path
 
 

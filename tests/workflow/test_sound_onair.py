@@ -86,7 +86,7 @@ def logged_player(db, tmp_path):
     out = Stalling(stall_at=30)
     airlog = AirLog(playback.air_log_folder(var_dir(), "main"), clock=lambda: time.time() + 40.0)
     player = ZonePlayer(db, {"main": AirLogSink(out, airlog)}, MediaSource(db, None, tmp_path / "cache"), poll_s=0.05)
-    airlogs.Keeper(db, player.name, {"main": airlog}).attach(player)
+    airlogs.Keeper(db, player.name, {"main": airlog}, copy_bytes=True).attach(player)  # bytes too, as on PostgreSQL
     yield player.start(), out
     player.stop()
 
@@ -198,7 +198,7 @@ def test_the_panel_streams_an_as_run_rows_audio_to_supervisors_only(db, logged_p
 
 def test_files_and_marks_past_the_retention_period_or_the_cap_leave_the_database(db, tmp_path):
     airlog = AirLog(tmp_path / "air" / "main", keep_days=31)
-    keeper = airlogs.Keeper(db, "p", {"main": airlog}, keep_days=1)
+    keeper = airlogs.Keeper(db, "p", {"main": airlog}, keep_days=1, copy_bytes=True)
     noise = np.random.default_rng(0).integers(-3000, 3000, SAMPLE_RATE // 2, dtype=np.int16)
     start = 1_800_000_000.0
     day0 = datetime(2027, 1, 15, 8, tzinfo=timezone.utc)  # = start
@@ -325,3 +325,32 @@ def test_music_streams_are_released_when_the_engine_stops(tmp_path):
     wait(lambda: not stream._feed.busy, 5)
     assert stream._feed.reader is None, "the open track (file, resampler) is closed at stop"
 
+
+
+def test_on_one_box_the_log_stays_in_its_files_and_plays_back_from_them_checked(db, tmp_path):
+    """SQLite is one machine: the keeper stores each completed file's row, not its bytes (an hour of
+    music is ~200 MB; the database would hold every hour twice). The panel plays back from the logger's
+    own file, and refuses it once its bytes no longer have the stored hash."""
+    register_areas()
+    airlog = AirLog(playback.air_log_folder(var_dir(), "main"))
+    player = ZonePlayer(db, {"main": AirLogSink(NullSink(realtime=True), airlog)},
+                        MediaSource(db, None, tmp_path / "cache"), poll_s=0.05)
+    airlogs.Keeper(db, player.name, {"main": airlog}).attach(player)
+    player.start()
+    try:
+        air(db, "bell", [{"type": "chime", "name": "programme"}])
+        wait(lambda: len(done_rows(db)) == 1)
+    finally:
+        player.stop()  # its logger completes the file, the keeper stores its row
+    [row] = done_rows(db)
+    with db.session() as s:
+        [f] = s.scalars(select(AirLogFile))
+        assert s.scalar(select(MediaBlob.sha256)) is None, "no bytes in the database on one box"
+    local = playback.air_log_folder(var_dir(), "main") / f.name
+    assert hashlib.sha256(local.read_bytes()).hexdigest() == f.sha256
+    bell = chimes.chime("programme").to_int16()
+    assert np.array_equal(playback.aired(db, row, tmp_path / "c"), bell)
+    local.write_bytes(local.read_bytes()[:-200] + bytes(200))
+    with pytest.raises(playback.Tampered):
+        playback.aired(db, row, tmp_path / "c")
+    assert local.exists(), "the log itself is never deleted by a playback"
