@@ -108,7 +108,10 @@ def preview(token: str):
 @bp.post("/use")
 @require(*SUPERVISOR)
 def use():
-    v = parse(ChimeUse, {"kind": request.form.get("kind"), "token": request.form.get("token")})
+    try:
+        v = parse(ChimeUse, {"kind": request.form.get("kind"), "token": request.form.get("token")})
+    except FieldErrors:  # both fields are the form's own, hidden: only a stale or altered form gets here
+        abort(400)
     kind, path = v.kind, _pending(v.token)
     data, rate = sf.read(str(path), dtype="int16")
     venue_chimes.set_chime(svc().db, Pcm.from_int16(data, rate), kind)

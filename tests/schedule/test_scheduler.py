@@ -88,7 +88,9 @@ def test_restart_keeps_schedule(service, db, prog, tmp_path):
             second.stop()
     finally:
         db2.dispose()
-    assert after == {k: v for k, v in before.items() if v > datetime.now(UTC)}
+    later = datetime.now(UTC) + timedelta(seconds=5)  # a job falling due meanwhile may be run or not yet
+    assert {k: v for k, v in after.items() if v > later} == {k: v for k, v in before.items() if v > later}
+    assert len(after) > 50
 
 
 def test_slot_missed_while_down_is_logged_at_start(service, db, prog):
