@@ -35,8 +35,7 @@ from broadcaster.errors import (BroadcasterError, FieldErrors, InvalidTransition
                                 ValidationError)
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
-from broadcaster.paging.drafts import Draft, case_values, page_detail, page_template
-from broadcaster.paging.drafts import draft as page_draft
+from broadcaster.paging.drafts import Draft, case_values, page_detail, page_template, draft as page_draft
 from broadcaster.paging.onair import ref, write_airing
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.priorities import Priority
