@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
-import os
 import signal
 import sys
 import threading
@@ -17,7 +16,6 @@ import threading
 log = logging.getLogger("broadcaster.serve")
 
 THREADS = 16  # requests served at once; a few of them may be live now-playing streams (web.dashboard)
-PANEL_NICE = 10  # the panel's threads yield the CPU to the audio's (Linux: a nice value per thread)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,7 +38,7 @@ class Panel:
         from waitress import create_server
 
         self.app = app
-        self.server = create_server(_Behind(app), host=host, port=port, threads=max(2, threads), ident="PA Broadcaster",
+        self.server = create_server(self.app, host=host, port=port, threads=max(2, threads), ident="PA Broadcaster",
                                     asyncore_use_poll=True, channel_timeout=60, connection_limit=200)
         shown = "[" + self.server.effective_host + "]" if ":" in self.server.effective_host \
             else self.server.effective_host
@@ -57,26 +55,6 @@ class Panel:
         self.server.task_dispatcher.shutdown(timeout=5)
         wasyncore.close_all(self.server._map)
         self._thread.join(5)
-
-
-class _Behind:
-    """The panel app, served by threads that run behind the audio: each request thread lowers its own
-    CPU priority once (nice +PANEL_NICE), so with the machine busy (a storm of dashboards) the zone
-    threads, the players and speech rendering get the CPU first, and with it the interpreter lock
-    when it is handed over. The panel only waits; the audio does not starve."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self._done = threading.local()
-
-    def __call__(self, environ, start_response):
-        if not getattr(self._done, "niced", False):
-            self._done.niced = True
-            try:
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PANEL_NICE)
-            except (OSError, AttributeError):  # not Linux: the thread keeps the process's priority
-                pass
-        return self.app(environ, start_response)
 
 
 def quiet_collector() -> None:

@@ -265,22 +265,3 @@ def test_gunicorn_panel_processes_on_postgresql(pg_db, tmp_path):
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
         air.stop()
-
-
-def test_the_panels_threads_run_behind_the_audio(make_app):
-    """Every thread that serves a panel request lowers its own CPU priority (Linux nice, per thread),
-    so a storm of dashboards leaves the CPU to the zone threads; the process itself keeps its own."""
-    from broadcaster.commands.serve import PANEL_NICE, Panel
-
-    app = make_app()
-    app.add_url_rule("/_thread", "thread_id", lambda: str(threading.get_native_id()))
-    panel = Panel(app, "127.0.0.1", 0, threads=2)
-    try:
-        base = f"http://127.0.0.1:{panel.server.effective_port}/_thread"
-        tids = {int(urllib.request.urlopen(base, timeout=10).read()) for _ in range(6)}
-        assert tids and threading.get_native_id() not in tids
-        assert {os.getpriority(os.PRIO_PROCESS, tid) for tid in tids} == {os.getpriority(os.PRIO_PROCESS, 0)
-                                                                          + PANEL_NICE}
-        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
-    finally:
-        panel.stop()
