@@ -53,7 +53,7 @@ FIELDS = {"verification_note": "How verified", "signature": "Signature / witness
           "called_at": "Time", "valuable": "Valuable", "extra_text": "Remark", "template": "Template",
           "age": "Age", "sex": "Boy or girl", "clothing": "Clothing", "shoes": "Shoes", "kind": "Kind",
           "last_seen_place": "Last seen at", "meeting_point": "Meeting point", "password": "Password",
-          "name": "User name", "user": "User", "title": "Title"}
+          "name": "User name", "user": "User", "title": "Title", "crossfade_s": "Crossfade (s)"}
 
 
 def _compile(template: str) -> re.Pattern:
@@ -74,8 +74,9 @@ def _value(name: str, value: str) -> str:
 def refusal(message: str) -> str:
     """``message`` (a domain refusal, or a field's error) in the panel's language."""
     message = str(message or "")
-    if current_language() == "en" or not message:
-        return message
+    if current_language() == "en" or not message:  # a field by its label where it has one
+        field, sep, what = message.partition(": ")
+        return f"{FIELDS[field]}: {what}" if sep and field in FIELDS else message
     for template, pattern in _PATTERNS:
         m = pattern.fullmatch(message)
         if m:
@@ -89,6 +90,8 @@ def refusal(message: str) -> str:
 def refusal_of(exc) -> str:
     """An exception's refusal in the panel's language; every field of a FieldErrors at once."""
     fields = getattr(exc, "fields", None)
-    if not fields or current_language() == "en":
+    if not fields:
         return refusal(str(exc))
+    if current_language() == "en":  # the field by its label where it has one ("Crossfade (s): ...")
+        return "; ".join(v if k == "_" else f"{FIELDS.get(k, k)}: {v}" for k, v in fields.items())
     return "；".join(refusal(v) if k == "_" else f"{t(FIELDS.get(k, k))}：{refusal(v)}" for k, v in fields.items())

@@ -13,6 +13,7 @@ from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import KINDS, WEEKDAYS, RuleSpec, parse_date, parse_days, parse_time
 from web.auth import SCHEDULE, actor, require
 from web.i18n import t
+from web.refusals import refusal_of
 from web.views import day_name, field_errors, svc
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
@@ -214,7 +215,7 @@ def programmes():
             flash(t("Saved."), "ok")
             return redirect(url_for("schedule.programmes"))
         except ValidationError as exc:
-            error, code = str(exc), 400
+            error, code = refusal_of(exc), 400
     return render_template("schedule/programmes.html", programmes=s.programmes.list_programmes(),
                            playlists=s.programmes.list_playlists(), values=values, error=error), code
 
@@ -239,7 +240,7 @@ def playlists():
             flash(t("Saved."), "ok")
             return redirect(url_for("schedule.playlists"))
         except ValidationError as exc:
-            error, code = str(exc), 400
+            error, code = refusal_of(exc), 400
     from broadcaster.schedule import library
 
     return render_template("schedule/playlists.html", playlists=library.playlists(s.programmes), values=values,

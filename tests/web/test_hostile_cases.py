@@ -18,6 +18,7 @@ from broadcaster.cases.incidents import IncidentService
 from tests.web.conftest import Browser
 from tests.web import test_hostile_inputs as hostile
 from tests.web.test_hostile_inputs import HUGE_ID, TEXT, dump
+from web.refusals import FIELDS
 
 world = hostile.world  # the fixture: a case with pages, lost items, a script, a fault
 
@@ -126,7 +127,7 @@ def test_case_actions_refuse_every_hostile_value_and_store_nothing(app, cases, s
         for label, value in values.items():
             resp = dora.post(path.format(**cases), data=dict(base, **{field: value}))
             page = resp.get_data(as_text=True)
-            if resp.status_code != 400 or "Something went wrong" in page or f"{field}: " not in page:
+            if resp.status_code != 400 or "Something went wrong" in page or f"{FIELDS.get(field, field)}: " not in page:
                 wrong.append((path, field, label, resp.status_code, page[page.find("error-message"):][:160]))
     assert wrong == []
     assert dump(staff) == before
