@@ -11,9 +11,9 @@ from broadcaster.store.models.cases import PersonCase
 from broadcaster.store.models.onair import Airing
 from tests.desk.test_bilingual_pages import venue
 from tests.desk.test_venue_looks import only_its_script
-from tests.web.conftest import PASSWORD, wait_js, wait_until
-from tests.web.test_browser import CHROMIUM, chromium, shot  # noqa: F401 (fixture)
-from tests.web.test_setup_browser import context, no_side_scroll
+from tests.web.conftest import wait_js, wait_until
+from tests.web.test_browser import CHROMIUM, chromium, login, shot  # noqa: F401 (fixture)
+from tests.web.test_setup_browser import context, fill_required, no_side_scroll
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 
@@ -33,23 +33,10 @@ def test_the_desk_picks_height_and_hair_on_a_phone_and_the_page_airs_them_in_eac
     base, app = server
     desk = context(chromium, 390, "zh")
     desk.goto(f"{base}/lang/zh")
-    desk.goto(f"{base}/login")
-    desk.fill("input[name=username]", "dora")
-    desk.fill("input[name=password]", PASSWORD)
-    desk.click("#login-form button[type=submit]")
-    desk.wait_for_url(f"{base}/")
+    login(desk, base, "dora")
     desk.goto(f"{base}/desk/")
     assert desk.locator("#required-fields #f-height_band").count() == 0  # optional: below the required ones
-    desk.fill("#f-age", "5")
-    desk.select_option("#f-sex", "girl")
-    desk.select_option("#f-top_colour", "red")
-    desk.select_option("#f-top", "jacket")
-    desk.select_option("#f-shoes_colour", "white")
-    desk.select_option("#f-shoes_type", "sneakers")
-    desk.select_option("#f-last_seen_place", label="旋转木马")
-    desk.select_option("#f-meeting_point", label="游客中心")
-    desk.fill("#f-reporter_name", "王芳")
-    desk.fill("#f-reporter_contact", "13800000000")
+    fill_required(desk, "girl")
     desk.click("#optional-fields summary")
     desk.select_option("#f-height_band", label="约100-120厘米")  # the lists in the staff's language
     desk.select_option("#f-hair_look", label="长发扎马尾")
