@@ -120,17 +120,23 @@ class Keeper:
                 self._store(s, zone, done)
 
     def _store(self, s, zone: str, done: LoggedFile) -> None:
-        try:
-            data = done.path.read_bytes()
+        digest, size, data = hashlib.sha256(), 0, bytearray() if self.copy_bytes else None
+        try:  # read in blocks: an hour of music is ~200 MB, held whole only when it is copied
+            with open(done.path, "rb") as f:
+                while block := f.read(1 << 20):
+                    digest.update(block)
+                    size += len(block)
+                    if data is not None:
+                        data += block
         except OSError as exc:  # deleted meanwhile (over the disk cap)
             log.warning("air log %s: %s is gone before it was stored (%s)", zone, done.name, exc)
             return
-        sha = hashlib.sha256(data).hexdigest()
-        if self.copy_bytes and s.get(MediaBlob, sha) is None:
-            s.add(MediaBlob(sha256=sha, ext="flac", by_samples=False, data=data))
+        sha = digest.hexdigest()
+        if data is not None and s.get(MediaBlob, sha) is None:
+            s.add(MediaBlob(sha256=sha, ext="flac", by_samples=False, data=bytes(data)))
         s.add(AirLogFile(zone=zone, player=self.player, name=done.name, run=done.run, first=done.first,
                          frames=done.frames, rate=done.rate, started_at=_utc(done.start),
-                         ended_at=_utc(done.end), sha256=sha, size=len(data)))
+                         ended_at=_utc(done.end), sha256=sha, size=size))
         s.flush()
         self._forget(s, zone, _utc(done.end) - timedelta(days=self.keep_days))
 
