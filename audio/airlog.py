@@ -3,8 +3,9 @@ heard, deleted after a retention period (and, optionally, beyond a disk cap).
 
 Files: ``FOLDER/YYYY-MM-DD/HHMMSS.flac`` (UTC, the time of the file's first sample), 16-bit mono FLAC.
 A new file starts at every hour boundary (a block that spans it is split there), whenever the
-logger is opened again (FLAC cannot be appended to), and after a pause (:class:`AirLogSink` closes the
-file when the zone falls silent, so what aired is complete on disk at once). The engine writes only while something airs, so
+logger is opened again (FLAC cannot be appended to), after a pause (:class:`AirLogSink` closes the
+file when the zone falls silent, so what aired is complete on disk at once), and when asked
+(:meth:`AirLog.cut`: an announcement or page that ended under unbroken music is complete at once). The engine writes only while something airs, so
 beside each file ``HHMMSS.times`` holds anchors, one line ``SAMPLE UNIX_TIME`` each time the audio
 resumes after a pause: :meth:`AirLog.locate` turns a moment into (file, seconds into it).
 
@@ -89,6 +90,7 @@ class AirLog:
         self._first = 0   # ... when the current file started
         self._start_t = 0.0
         self.on_close = on_close
+        self._cut = False
         self.cap_check_every = max(1, int(cap_check_s * rate))
         self._unchecked = 0  # samples written since the disk cap was last checked
 
@@ -103,6 +105,9 @@ class AirLog:
         if samples.size == 0:
             return
         t = self.clock() if at is None else at
+        if self._cut:  # asked to complete the file: what aired before this block can be played back now
+            self._cut = False
+            self.close()
         if self._file is not None and t <= self._next_t + self.resume_after_s:
             t = None  # continuing: the sample count is the clock (no drift by jitter)
         while samples.size:
@@ -120,6 +125,11 @@ class AirLog:
         if self.max_bytes is not None and self._unchecked >= self.cap_check_every:
             self._unchecked = 0
             self._keep_under_cap()
+
+    def cut(self) -> None:
+        """Complete the open file before the next block (a new one starts with it): an item that just
+        ended can be played back at once, not only when the hour's file ends. Any thread."""
+        self._cut = True
 
     def _keep_under_cap(self) -> None:
         """While writing: the oldest files go when the folder holds more than the cap; a file that is
@@ -281,6 +291,9 @@ class AirLogSink(Sink):
                 if self._last and time.monotonic() - self._last > self.idle_close_s:
                     self._last = 0.0
                     self.airlog.close()
+
+    def room(self) -> int:
+        return self.inner.room()
 
     def _write(self, block: np.ndarray) -> None:
         at = self.airlog.clock()

@@ -3,6 +3,10 @@
 A sink takes int16 blocks of shape (frames,) or (frames, channels) at ``sink.rate``. Mono blocks are
 copied to every channel. A device that goes away raises :class:`DeviceLost` — never a hang: a watchdog
 aborts a write that blocks longer than ``write_timeout``.
+
+A write blocks while the sink's buffer is full (a device, or a realtime sink paced like one).
+``room()`` says how many frames it takes now without waiting: one thread can feed many sinks,
+writing to each only what it has room for.
 """
 from __future__ import annotations
 
@@ -54,6 +58,10 @@ class Sink:
         self._write(np.ascontiguousarray(block))
         self.frames_written += block.shape[0]
 
+    def room(self) -> int:
+        """Frames a write takes now without waiting. A sink not paced like a device takes any."""
+        return 1 << 30
+
     def close(self) -> None:
         if self.is_open:
             self.is_open = False
@@ -89,6 +97,13 @@ class _Pacer:
         self.buffer_s = buffer_s
         self._t0: float | None = None
         self._frames = 0
+
+    def room(self) -> int:
+        """Frames that fit in the buffer now (all of it after idle time)."""
+        if self._t0 is None:
+            return int(self.buffer_s * self.rate)
+        queued = self._t0 * self.rate + self._frames - time.monotonic() * self.rate
+        return max(0, int(self.buffer_s * self.rate - max(0.0, queued)))
 
     def wait(self, frames: int) -> float:
         """Wait until the buffer has room again. Returns how late the block came: seconds after the
@@ -133,6 +148,9 @@ class NullSink(Sink):
                 self.blocks.append((time.monotonic(), block[:, 0].copy()))
         if self._pacer is not None and self._pacer.wait(block.shape[0]) > 0.002:  # timer jitter aside
             self.underruns += 1
+
+    def room(self) -> int:
+        return self._pacer.room() if self._pacer is not None else super().room()
 
     def samples(self) -> np.ndarray:
         with self._lock:
@@ -186,6 +204,9 @@ class WavFileSink(Sink):
             raise DeviceLost(f"{self.name}: {exc}") from exc
         if self._pacer is not None:
             self._pacer.wait(block.shape[0])
+
+    def room(self) -> int:
+        return self._pacer.room() if self._pacer is not None else super().room()
 
     def _close(self) -> None:
         file, self._file = self._file, None
@@ -251,6 +272,14 @@ class PortAudioSink(Sink):
             self._busy_since = None
         if self._aborted:
             raise DeviceLost(f"{self.name}: write blocked longer than {self.write_timeout} s")
+
+    def room(self) -> int:
+        """What the device's buffer takes now (a stream that fails to say: one block, and the write
+        tells what is wrong)."""
+        try:
+            return int(self._stream.write_available) if self._stream is not None else self.block_frames
+        except Exception:
+            return self.block_frames
 
     def _close(self) -> None:
         stream, self._stream = self._stream, None

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from audio.airlog import read_span
 from audio.pcm import SAMPLE_RATE
+from broadcaster import logs
 from broadcaster.onair.pieces import HashMismatch, MediaSource
 from broadcaster.settings import var_dir
 from broadcaster.store.models.airlog import AirLogFile, AirMark
@@ -84,7 +85,13 @@ def aired(db, row, cache_dir: Path, var: Path | None = None) -> np.ndarray:
     media = MediaSource(db, None, cache_dir)
     out = []
     for sha, local, a, b in spans:
-        path = _fetch(media, sha, local)
+        try:
+            path = _fetch(media, sha, local)
+        except Tampered as exc:  # the proof of what aired was changed: staff must hear of it
+            with db.session() as s:
+                logs.raise_fault(s, "hash_mismatch", f"zone {row.zone}: air log file {local.name} was changed "
+                                 f"after it was stored ({exc})", zone=row.zone, ref=f"airlog:{sha[:16]}")
+            raise
         if path is not None:
             out.append(read_span(path, a, b))
     _trim_cache(cache_dir)

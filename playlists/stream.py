@@ -205,9 +205,9 @@ class CrossfadeStream(PcmStream):
                     feed.ready.popleft()
                 else:
                     feed.ready[0] = head[len(take):]
-            chunk = np.concatenate(out) if out else np.zeros(0, np.float32)
-            if self.limit is not None and self.fade_out:
-                start = self.limit - self.fade_out
+            chunk = out[0] if len(out) == 1 else np.concatenate(out) if out else np.zeros(0, np.float32)
+            start = None if self.limit is None or not self.fade_out else self.limit - self.fade_out
+            if start is not None and self._emitted + len(chunk) > start:  # into the fade-out
                 pos = np.arange(self._emitted, self._emitted + len(chunk))
                 fading = pos >= start
                 if fading.any():

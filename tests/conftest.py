@@ -22,6 +22,11 @@ _ALSA_OUT = _ALSA_HOME / "OUT.raw"
 os.environ["XDG_CONFIG_HOME"] = str(_ALSA_HOME)
 os.environ.setdefault("PA_GTTS_DISABLED", "1")  # no network here; tests that want gTTS mock it
 
+from audio.pcm import SAMPLE_RATE  # noqa: E402  (after the ALSA set-up above)
+from broadcaster.onair.engine import BLOCK_MS  # noqa: E402
+
+BLOCK = int(SAMPLE_RATE * BLOCK_MS / 1000)  # samples in one block of the playout engine
+
 
 @pytest.fixture(autouse=True)
 def _own_var_dir(tmp_path, monkeypatch):

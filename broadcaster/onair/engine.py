@@ -1,4 +1,5 @@
-"""The playout engine: one thread per zone owns that zone's sink and decides, block by block, what airs.
+"""The playout engine: one mixer thread feeds every zone's sink, a block at a time, deciding block by
+block what airs in each zone.
 
 Foreground items (announcements, pages, programmes) play one at a time, highest priority first, equal
 priority first-come-first-served. A higher item pre-empts the current one at the next block boundary:
@@ -6,10 +7,18 @@ the interrupted item is re-queued (resumable ones keep their place, others resta
 count a retry). Music (``kind="music"``) is the bed: it plays when nothing else does, is ducked under
 foreground items and paused under pages (configurable), and resumes where it stopped.
 
+One thread for all zones, not one each: it writes to a sink only what its buffer has room for
+(``Sink.room``) and sleeps until the first zone needs its next block. In a process that also serves
+the panel, every thread that wakes waits its turn for the interpreter lock; twelve zone threads waking
+fifty times a second each were twelve such waits per block time, and under a storm of dashboards the
+devices ran dry. The price: a device that hangs in a write holds every zone until its watchdog gives
+up (``PortAudioSink.write_timeout``); a write given only what fits does not wait.
+
 A device error never loses an item: the current item is put back (without spending a retry), the fault
-is reported once, and the zone reopens its sink with back-off while the queue waits. Nothing starts
-while the device is out: it is opened (and after a failure proven with a block of silence) before
-anything is scheduled. The fault counts as cleared once the device has taken ``healthy_s`` of audio.
+is reported once, and the zone reopens its sink with back-off while the queue waits (the other zones
+go on). Nothing starts while the device is out: it is opened (and after a failure proven with a block
+of silence) before anything is scheduled. The fault counts as cleared once the device has taken
+``healthy_s`` of audio.
 """
 from __future__ import annotations
 
@@ -31,6 +40,11 @@ from broadcaster.priorities import Priority
 
 log = logging.getLogger(__name__)
 CHECK_FRESH_S = 1.0  # an item's last check before air counts for this long
+#: 10 ms: 480 samples at 48 kHz. NumPy hands the interpreter lock to other threads during any array
+#: operation on more than 500 elements; mixing a 20 ms block did so about ten times per zone, and
+#: under a storm of dashboards each hand-back could wait behind the panel's threads (measured: 1,121
+#: device underruns in 10 s at 20 ms, 134 at 10 ms). Blocks below that size mix without letting go.
+BLOCK_MS = 10.0
 
 
 class _Zone:
@@ -45,13 +59,14 @@ class _Zone:
         self.device_ok = True
         self.fault_open = False  # a fault was reported and the device has not been healthy since
         self.healthy = 0         # samples written since the device last failed
-        self.thread: threading.Thread | None = None
+        self.retry_at = 0.0      # after a failure: not opened again before this (monotonic)
+        self.backoff = 0.0       # the wait after the next failure
 
 
 class PlayoutEngine:
-    """Owns the sinks. ``submit`` and ``cancel`` are thread-safe; events arrive on the zone threads."""
+    """Owns the sinks. ``submit`` and ``cancel`` are thread-safe; events arrive on the mixer thread."""
 
-    def __init__(self, sinks: dict[str, Sink], *, clock: Clock | None = None, block_ms: float = 20.0,
+    def __init__(self, sinks: dict[str, Sink], *, clock: Clock | None = None, block_ms: float = BLOCK_MS,
                  duck_gain: float = 0.25, duck_music: bool = True,
                  pause_music_at: int = Priority.URGENT_PAGE, retry_backoff: tuple[float, float] = (0.5, 5.0),
                  on_fault: Callable[[str, Exception], None] | None = None,
@@ -73,6 +88,8 @@ class PlayoutEngine:
         self._seq = itertools.count(1)
         self._cond = threading.Condition()
         self._running = False
+        self._poked = False  # work came while the mixer was not waiting: it does not sleep
+        self._thread: threading.Thread | None = None
         self._checker = ThreadPoolExecutor(4, thread_name_prefix="playout-check")
 
     # -- public API ------------------------------------------------------
@@ -82,18 +99,18 @@ class PlayoutEngine:
                 return self
             self._running = True
         for zone in self.zones.values():
-            zone.thread = threading.Thread(target=self._run_zone, args=(zone,), name=f"playout-{zone.name}",
-                                           daemon=True)
-            zone.thread.start()
+            zone.backoff = self.retry_backoff[0]
+        self._thread = threading.Thread(target=self._run, name="playout", daemon=True)
+        self._thread.start()
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
         with self._cond:
             self._running = False
             self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
         for zone in self.zones.values():
-            if zone.thread is not None:
-                zone.thread.join(timeout)
             zone.sink.close()
             close_streams([zone.current, zone.bed, *zone.fg_queue, *zone.bed_queue])
 
@@ -112,7 +129,7 @@ class PlayoutEngine:
                 if not item.is_bed and zone.fg_queue[0] is entry and (
                         zone.current is None or item.priority > zone.current.item.priority):
                     self._ready(entry)  # it airs next: its check starts now, not at the next block
-            self._cond.notify_all()
+            self._poke()
         return item_id
 
     def cancel(self, item_id: int) -> bool:
@@ -131,7 +148,7 @@ class PlayoutEngine:
                 if zone.bed is not None and zone.bed.item_id == item_id:
                     found.append((zone, zone.bed))
                     zone.bed = None
-            self._cond.notify_all()
+            self._poke()
         close_streams([e for _, e in found])
         self._emit([self._event("cancelled", zone, e) for zone, e in found])
         return bool(found)
@@ -184,63 +201,86 @@ class PlayoutEngine:
                 except Exception:  # a listener must never stop the audio
                     log.exception("playout listener failed on %s %s", ev.kind, ev.item.title)
 
-    def _run_zone(self, zone: _Zone) -> None:
-        frames = max(1, int(zone.sink.rate * self.block_ms / 1000))
-        silence = np.zeros(frames, np.int16)
-        backoff = self.retry_backoff[0]
+    def _poke(self) -> None:
+        """Wake the mixer now (called with the lock held)."""
+        self._poked = True
+        self._cond.notify_all()
+
+    def _run(self) -> None:
+        """The mixer: serve every zone, then sleep until the first one needs its next block (or new
+        work arrives)."""
+        frames = {name: max(1, int(z.sink.rate * self.block_ms / 1000)) for name, z in self.zones.items()}
         while True:
             with self._cond:
                 if not self._running:
                     return
-                waiting = bool(zone.current or zone.bed or zone.fg_queue or zone.bed_queue)
-            if (waiting or zone.fault_open) and not (zone.device_ok and zone.sink.is_open):
-                try:  # the device works before anything starts: an outage starts nothing
-                    zone.sink.open()
-                    if zone.fault_open:  # after a failure it proves it takes audio: one block of silence
-                        zone.sink.write(silence)
-                        zone.healthy += frames
-                    zone.device_ok = True
-                except Exception as exc:
-                    backoff = self._retry_later(zone, exc, backoff)
-                    continue
+                self._poked = False
+            wake = time.monotonic() + 0.5
+            for zone in self.zones.values():
+                try:
+                    due = self._serve(zone, frames[zone.name])
+                except Exception:  # a bug in one zone must not silence the others
+                    log.exception("zone %s: playout failed", zone.name)
+                    due = time.monotonic() + 0.5
+                if due is not None:
+                    wake = min(wake, due)
             with self._cond:
-                if not self._running:
-                    return
-                events = self._schedule(zone)
-                busy = zone.current is not None or zone.bed is not None
-                if not busy and not events and not zone.fault_open:
-                    self._cond.wait(0.5)
-                    continue
-            self._emit(events)
-            if not busy and not zone.fault_open:
-                continue
-            try:  # idle with a fault open: silence, until the device has been healthy long enough
-                block, done = self._mix(zone, frames)
-                zone.sink.write(block)
-            except Exception as exc:  # DeviceLost, or a sink that fails to write
-                backoff = self._retry_later(zone, exc, backoff)
-                continue
-            self._emit(done)
-            zone.healthy += frames
-            if zone.fault_open and zone.healthy >= self.healthy_s * zone.sink.rate:
-                zone.fault_open = False
-                backoff = self.retry_backoff[0]
-                log.info("zone %s: device back", zone.name)
-                if self.on_recovered:
-                    try:
-                        self.on_recovered(zone.name)
-                    except Exception:
-                        log.exception("recovery listener failed")
+                delay = wake - time.monotonic()
+                if self._running and not self._poked and delay > 0:
+                    self._cond.wait(delay)
 
-    def _retry_later(self, zone: _Zone, exc: Exception, backoff: float) -> float:
-        """The device failed: report it (once), wait ``backoff`` (new work does not cut the wait short),
-        and return the next, longer wait."""
-        self._device_failed(zone, exc)
-        deadline = time.monotonic() + backoff
+    def _serve(self, zone: _Zone, frames: int) -> float | None:
+        """One zone's turn: open its device if it needs one, schedule, and write a block if its sink
+        has room. Returns when it next needs a turn (None: when work arrives)."""
+        now = time.monotonic()
+        if now < zone.retry_at:
+            return zone.retry_at
         with self._cond:
-            while self._running and (left := deadline - time.monotonic()) > 0:
-                self._cond.wait(left)
-        return min(backoff * 2, self.retry_backoff[1])
+            waiting = bool(zone.current or zone.bed or zone.fg_queue or zone.bed_queue)
+        if (waiting or zone.fault_open) and not (zone.device_ok and zone.sink.is_open):
+            try:  # the device works before anything starts: an outage starts nothing
+                zone.sink.open()
+                if zone.fault_open:  # after a failure it proves it takes audio: one block of silence
+                    zone.sink.write(np.zeros(frames, np.int16))
+                    zone.healthy += frames
+                zone.device_ok = True
+            except Exception as exc:
+                return self._retry_later(zone, exc)
+        with self._cond:
+            events = self._schedule(zone)
+            busy = zone.current is not None or zone.bed is not None
+        self._emit(events)
+        if not busy and not zone.fault_open:
+            return None
+        room = zone.sink.room()
+        if room < frames:
+            return now + (frames - room) / zone.sink.rate
+        try:  # idle with a fault open: silence, until the device has been healthy long enough
+            block, done = self._mix(zone, frames)
+            zone.sink.write(block)
+        except Exception as exc:  # DeviceLost, or a sink that fails to write
+            return self._retry_later(zone, exc)
+        self._emit(done)
+        zone.healthy += frames
+        if zone.fault_open and zone.healthy >= self.healthy_s * zone.sink.rate:
+            zone.fault_open = False
+            zone.backoff = self.retry_backoff[0]
+            log.info("zone %s: device back", zone.name)
+            if self.on_recovered:
+                try:
+                    self.on_recovered(zone.name)
+                except Exception:
+                    log.exception("recovery listener failed")
+        room = zone.sink.room()
+        return now if room >= frames else now + (frames - room) / zone.sink.rate
+
+    def _retry_later(self, zone: _Zone, exc: Exception) -> float:
+        """The device failed: report it (once); the zone waits ``backoff`` (new work does not cut the
+        wait short) and the next wait is longer. Returns when it may try again."""
+        self._device_failed(zone, exc)
+        zone.retry_at = time.monotonic() + zone.backoff
+        zone.backoff = min(zone.backoff * 2, self.retry_backoff[1])
+        return zone.retry_at
 
     def _schedule(self, zone: _Zone) -> list[PlayoutEvent]:
         """Pick what airs next (called with the lock held). Returns the events to emit."""
@@ -315,7 +355,7 @@ class PlayoutEngine:
 
     def _wake_zones(self, _fut=None) -> None:
         with self._cond:
-            self._cond.notify_all()
+            self._poke()
 
     def _refused(self, zone: _Zone, e: Entry, exc: Exception) -> PlayoutEvent:
         refused = self._event("refused", zone, e, str(exc))
@@ -358,17 +398,25 @@ class PlayoutEngine:
                     pass  # paused: the bed keeps its position
                 else:
                     samples, finished, _ = take(bed, frames, rate)
-                    if len(samples):
-                        ramp = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
-                        mix[:len(samples)] += samples * ramp
+                    if len(samples):  # a ramp only while the gain moves (no click)
+                        if zone.bed_gain != target:
+                            samples = samples * np.linspace(zone.bed_gain, target, num=len(samples),
+                                                            dtype=np.float32)
+                        elif target != 1.0:
+                            samples = samples * np.float32(target)
+                        mix[:len(samples)] += samples
                     else:
                         gain = zone.bed_gain  # nothing decoded yet: the fade is still to come
                     if finished:
                         zone.bed = None
                         done.append(self._event("completed", zone, bed))
             zone.bed_gain = gain
-        block = np.round(np.clip(mix, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
-        return block, done
+        # to int16: ufuncs in place (np.clip and np.round cost more in their Python wrappers than the math)
+        np.multiply(mix, 32768.0, out=mix)
+        np.rint(mix, out=mix)
+        np.minimum(mix, 32767.0, out=mix)
+        np.maximum(mix, -32768.0, out=mix)
+        return mix.astype(np.int16), done
 
     def _device_failed(self, zone: _Zone, exc: Exception) -> None:
         events: list[PlayoutEvent] = []

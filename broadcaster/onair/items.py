@@ -117,7 +117,7 @@ def take(e: Entry, frames: int, rate: int) -> tuple[np.ndarray, bool, str]:
         need -= len(chunk)
         if e.offset >= len(part):
             e.part, e.offset = e.part + 1, 0
-    got = np.concatenate(out) if out else np.zeros(0, np.float32)
+    got = out[0] if len(out) == 1 else np.concatenate(out) if out else np.zeros(0, np.float32)
     e.played += len(got)
     return got, e.part >= len(e.item.parts), ""
 

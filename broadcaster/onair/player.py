@@ -30,7 +30,7 @@ from broadcaster import logs
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.onair import outcomes
 from broadcaster.onair.airings import CHANNEL
-from broadcaster.onair.engine import PlayoutEngine
+from broadcaster.onair.engine import BLOCK_MS, PlayoutEngine
 from broadcaster.onair.items import PlayoutEvent, PlayoutItem
 from broadcaster.onair.pieces import HashMismatch, MediaSource, Speech, build
 from broadcaster.store.db import airs_first
@@ -56,7 +56,7 @@ class Refused(Exception):
 class ZonePlayer:
     def __init__(self, db, sinks: dict, media: MediaSource, *, name: str | None = None,
                  speech: Speech | None = None, clock: Clock | None = None, poll_s: float = 0.2,
-                 heartbeat_s: float = HEARTBEAT_S, duck_music: bool = True, block_ms: float = 20.0) -> None:
+                 heartbeat_s: float = HEARTBEAT_S, duck_music: bool = True, block_ms: float = BLOCK_MS) -> None:
         self.db, self.media, self.speech = db, media, speech
         self.clock = clock or SystemClock()
         self.name = name or f"{socket.gethostname()}:{'+'.join(sinks)}"

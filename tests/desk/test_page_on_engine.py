@@ -10,7 +10,7 @@ import soundfile as sf
 from audio.chimes import chime
 from broadcaster.onair import airings
 from broadcaster.priorities import Priority
-from tests.conftest import OnAir
+from tests.conftest import BLOCK, OnAir
 from tests.desk.conftest import as_run, hold_speech, lost_child, spoken, states
 
 RATE = 48_000
@@ -44,7 +44,7 @@ def test_page_preempts_a_programme_and_chimes_while_speech_renders(templates, ca
 
         def cut() -> int:
             got = air.samples()
-            return int(np.argmax(got != LEVEL)) // 960 * 960
+            return int(np.argmax(got != LEVEL)) // BLOCK * BLOCK
 
         air.wait(lambda: states(db, ref) == ["airing"] and len(air.samples()) > cut() + len(bell) + RATE // 10,
                  what="the chime to air")

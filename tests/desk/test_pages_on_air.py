@@ -16,10 +16,9 @@ from audio.chimes import chime
 from broadcaster.cases.missing import move
 from broadcaster.onair.airings import CHANNEL
 from broadcaster.store.models.cases import CaseState, PersonCase
-from tests.conftest import OnAir
+from tests.conftest import BLOCK, OnAir
 from tests.desk.conftest import airings, as_run, fast_player, hold_speech, lost_child, spoken, states
 
-BLOCK = 960  # samples per 20 ms block at 48 kHz
 
 
 def _page_samples(air: OnAir, page) -> int:

@@ -87,10 +87,11 @@ def test_page_preempts_announcement_within_one_block_and_announcement_restarts(r
     assert 0.1 < interrupted.position < 0.9
     levels = block_levels(sink)
     first_page = levels.index(0.5)
-    # after the page: the announcement airs again from the top, in full (50 blocks of 20 ms)
+    # after the page: the announcement airs again from the top, in full (one second of blocks)
+    per_s = round(1000 / engine.block_ms)
     after = levels[first_page:]
-    assert after[:10] == [0.5] * 10
-    assert after[10:] == [0.1] * 50
+    assert after[:per_s // 5] == [0.5] * (per_s // 5)
+    assert after[per_s // 5:] == [0.1] * per_s
 
 
 def test_retries_are_bounded(rig):
@@ -144,8 +145,9 @@ def test_music_resumes_where_it_stopped_under_a_page():
     out = sink.samples()
     page = int(0.1 * RATE)
     assert np.array_equal(out[:page], level(-0.7, 0.1).to_int16())  # the page first, music held back
-    # then every music sample exactly once, in order: a 20 ms fade-in, then full level
-    gains = np.concatenate([np.linspace(0, 1, 960, dtype=np.float32), np.ones(RATE - 960, np.float32)])
+    # then every music sample exactly once, in order: a fade-in over one block, then full level
+    block = int(RATE * engine.block_ms / 1000)
+    gains = np.concatenate([np.linspace(0, 1, block, dtype=np.float32), np.ones(RATE - block, np.float32)])
     expected = Pcm(ramp.samples * gains).to_int16()
     assert np.array_equal(out[page:page + RATE], expected)
     assert not out[page + RATE:].any()
@@ -159,10 +161,10 @@ def test_part_still_rendering_is_waited_for(rig):
     time.sleep(0.2)
     fut.set_result(level(0.7, 0.1))
     rec.wait_for("completed", "page")
-    levels = block_levels(sink)
-    assert levels[:5] == [0.6] * 5
-    assert levels.index(0.7) > 5 and levels.count(0.7) == 5
-    assert 0.0 in levels[5:levels.index(0.7)]  # silence while the speech rendered
+    levels, n = block_levels(sink), round(100 / engine.block_ms)  # blocks in 0.1 s
+    assert levels[:n] == [0.6] * n
+    assert levels.index(0.7) > n and levels.count(0.7) == n
+    assert 0.0 in levels[n:levels.index(0.7)]  # silence while the speech rendered
 
 
 def test_failed_render_fails_the_item(rig):
@@ -299,7 +301,8 @@ def test_an_outage_is_one_fault_one_interruption_and_retries_back_off(unplugged)
     assert 5 <= len(sink.failures) <= 12, sink.failures  # not a retry per block, not one a second
     assert gaps[0] < 0.1 and min(gaps[-2:]) > 0.25  # backing off up to the longest wait
     levels = block_levels(sink)
-    assert levels[-55:] == [0.1] * 50 + [0.2] * 5  # after one block of silence proving the device
+    per_s = round(1000 / engine.block_ms)  # after one block of silence proving the device:
+    assert levels[-(per_s + per_s // 10):] == [0.1] * per_s + [0.2] * (per_s // 10)
 
 
 def test_a_device_back_while_nothing_airs_is_proven_with_silence_then_cleared():
@@ -408,7 +411,7 @@ def test_a_slow_last_check_never_stops_the_audio(rig):
     with sink._lock:
         times = [t for t, _ in sink.blocks]
     gaps = np.diff(times)
-    assert gaps.max() < 0.15, f"the zone stopped writing for {gaps.max() * 1000:.0f} ms"  # 20 ms blocks, 80 ms buffer
+    assert gaps.max() < 0.15, f"the zone stopped writing for {gaps.max() * 1000:.0f} ms"  # 10 ms blocks, 80 ms buffer
     assert sink.underruns == 0
     assert rec.kinds("talk")[:2] == ["started", "interrupted"]  # cut once: by the page, not the refused one
     assert rec.kinds("refused page") == ["refused"]

@@ -13,6 +13,7 @@ from broadcaster.onair.engine import PlayoutEngine
 from broadcaster.onair.items import PlayoutItem
 from playlists.crossfade import crossfade_all
 from playlists.stream import CrossfadeStream
+from tests.conftest import BLOCK
 
 RATE = 48_000
 
@@ -78,7 +79,7 @@ def test_engine_plays_a_stream_as_music():
     tracks = [tone(440, 0.6), tone(660, 0.6)]
     expected = crossfade_all(tracks, 0.2)
     out = play_music(CrossfadeStream([lambda p=p: p for p in tracks], 0.2))
-    gains = np.concatenate([np.linspace(0, 1, 960, dtype=np.float32), np.ones(len(expected) - 960, np.float32)])
+    gains = np.concatenate([np.linspace(0, 1, BLOCK, dtype=np.float32), np.ones(len(expected) - BLOCK, np.float32)])
     want = Pcm(expected.samples * gains).to_int16()
     # the engine may pad a block with silence while the next track decodes: compare the audible samples
     nz = out[np.flatnonzero(out)[0]:]
@@ -103,11 +104,11 @@ class SlowStart(ArrayStream):
 def test_music_fades_in_on_its_first_audible_block_even_when_decoding_is_slow():
     music = tone(440, 0.5).samples
     out = play_music(SlowStart(music, empty_reads=3))
-    start = np.flatnonzero(out)[0] // 960 * 960  # blocks of 20 ms: silence, then the first audible block
-    first = out[start:start + 960].astype(np.float32) / 32768
+    start = np.flatnonzero(out)[0] // BLOCK * BLOCK  # the engine's blocks: silence, then the first audible one
+    first = out[start:start + BLOCK].astype(np.float32) / 32768
     # the first audible block is ramped from silence (no click), not played at full level
-    assert abs(first[5]) < 0.01 and abs(first[-5]) > 0.1 * abs(music[960 - 5])
-    assert np.allclose(first, music[:960] * np.linspace(0, 1, 960), atol=2 / 32768)
+    assert abs(first[5]) < 0.01 and abs(first[-5]) > 0.1 * abs(music[BLOCK - 5])
+    assert np.allclose(first, music[:BLOCK] * np.linspace(0, 1, BLOCK), atol=2 / 32768)
 
 
 def test_a_long_playlist_is_decoded_one_track_ahead_never_all_at_once():

@@ -19,9 +19,8 @@ from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import Slot
 from broadcaster.store.models.onair import AiringState
 from broadcaster.store.models.workflow import Announcement, AsRun
-from tests.conftest import OnAir
+from tests.conftest import BLOCK, OnAir
 
-BLOCK = 960  # the engine's 20 ms block at 48 kHz
 
 
 def slot_now(programme, rule_id=7) -> Slot:

@@ -15,6 +15,7 @@ from broadcaster.store.media import MediaStore
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.workflow import Announcement, AsRun
 from broadcaster.users import add_user
+from tests.conftest import BLOCK
 
 
 class World:
@@ -91,7 +92,7 @@ class World:
         return self.media.path(self.ann(ann_id).approved_audio)
 
 
-def aired_at(out: np.ndarray, audio: np.ndarray, block: int = 960) -> list[int]:
+def aired_at(out: np.ndarray, audio: np.ndarray, block: int = BLOCK) -> list[int]:
     """Block boundaries at which the whole of ``audio`` went out, sample for sample (the engine starts
     every item on a block boundary)."""
     return [at for at in range(0, len(out) - len(audio) + 1, block) if np.array_equal(out[at:at + len(audio)], audio)]

@@ -28,9 +28,9 @@ from broadcaster.service import build_sink, make_player, register_areas
 from broadcaster.settings import VenueSettings, load_settings, var_dir
 from broadcaster.store.models.airlog import AirLogFile, AirMark
 from broadcaster.store.models.onair import MediaBlob
-from broadcaster.store.models.workflow import AsRun
+from broadcaster.store.models.workflow import AsRun, Fault
+from tests.conftest import BLOCK
 
-BLOCK = SAMPLE_RATE // 50
 
 
 def air(db, key: str, pieces: list[dict]) -> None:
@@ -124,7 +124,8 @@ def test_each_as_run_row_plays_back_exactly_its_samples_from_the_stored_files(db
     with db.session() as s:
         files = list(s.scalars(select(AirLogFile).order_by(AirLogFile.first)))
         blobs = {f.sha256: s.get(MediaBlob, f.sha256).data for f in files}
-    assert len(files) == 2 and [f.first for f in files] == [0, files[0].frames]
+    assert len(files) == 3, "each item's end completes the file it is in"
+    assert [f.first for f in files] == [0, files[0].frames, files[0].frames + files[1].frames]  # no gap
     assert sum(f.frames for f in files) == len(sent)  # every sample that went out is in a stored file
     for f in files:
         assert hashlib.sha256(blobs[f.sha256]).hexdigest() == f.sha256 == hashlib.sha256(
@@ -354,3 +355,41 @@ def test_on_one_box_the_log_stays_in_its_files_and_plays_back_from_them_checked(
     with pytest.raises(playback.Tampered):
         playback.aired(db, row, tmp_path / "c")
     assert local.exists(), "the log itself is never deleted by a playback"
+    with db.session() as s:  # the proof of what aired was changed: a fault staff must acknowledge
+        [fault] = s.scalars(select(Fault).where(Fault.kind == "hash_mismatch"))
+        assert fault.zone == "main" and local.name in fault.message
+
+
+def test_an_item_under_unbroken_music_plays_back_as_soon_as_it_ended(db, tmp_path):
+    """A busy zone's music never stops, so its logger's file would be complete (and playable) only at
+    the hour: an announcement's end completes it there, and the item plays back while the music goes on,
+    sample for sample what went out."""
+    register_areas()
+    out = NullSink(keep=True, realtime=True)
+    airlog = AirLog(playback.air_log_folder(var_dir(), "main"))
+    player = ZonePlayer(db, {"main": AirLogSink(out, airlog, idle_close_s=60.0)},
+                        MediaSource(db, None, tmp_path / "cache"), poll_s=0.05)
+    airlogs.Keeper(db, player.name, {"main": airlog}).attach(player)
+    tone = tmp_path / "tone.wav"
+    sf.write(str(tone), (0.2 * np.sin(np.arange(SAMPLE_RATE * 30) / 9)).astype(np.float32), SAMPLE_RATE)
+    player.start()
+    try:
+        with db.session() as s:
+            airings.request(s, airings.Request(key="bed", ref="music:1", kind="music", title="Lobby music",
+                                               zones=["main"], priority=10, resumable=True,
+                                               pieces=[{"type": "music", "crossfade": 1.0, "seconds": None,
+                                                        "tracks": [{"path": str(tone), "title": "tone"}]}]),
+                            db.signals)
+        wait(lambda: player.engine.snapshot()["main"]["music"] is not None)
+        time.sleep(0.3)
+        air(db, "bell", [{"type": "chime", "name": "programme"}])
+        wait(lambda: len(done_rows(db)) == 1)
+        [row] = done_rows(db)
+        wait(lambda: len(playback.aired(db, row, tmp_path / "c")) > 0, 5)
+        heard = playback.aired(db, row, tmp_path / "c")
+        assert player.engine.snapshot()["main"]["music"] is not None, "the music never stopped"
+    finally:
+        player.stop()
+    mark = marks(db)[row.airing_id]
+    assert len(heard) == len(chimes.chime("programme").to_int16())
+    assert np.array_equal(heard, out.samples()[mark.start:mark.end]), "the bell over the ducked music, as it went out"

@@ -18,7 +18,7 @@ from broadcaster.priorities import Priority
 from broadcaster.store.models.onair import Airing, AiringState as A
 from broadcaster.store.models.workflow import Announcement, AnnouncementState as S, AsRun, Fault
 
-from tests.conftest import OnAir
+from tests.conftest import BLOCK, OnAir
 from tests.workflow.conftest import aired_at
 
 
@@ -128,7 +128,7 @@ def test_preempted_announcement_is_interrupted_then_requeued_and_airs_in_full(wo
         ann_id = world.approved()
         world.station().queue(ann_id, "amy")
         world.wait_state(ann_id, S.AIRING)
-        air.wait(lambda: len(air.sinks["main"].blocks) > 15, what="some of it on air")
+        air.wait(lambda: len(air.sinks["main"].blocks) > 30, what="some of it on air")
         page(db)
         world.wait_state(ann_id, S.AIRED)
     finally:
@@ -143,7 +143,7 @@ def test_preempted_announcement_is_interrupted_then_requeued_and_airs_in_full(wo
                     (f"announcement:{ann_id}", "completed")]
     out, audio = air.samples(), world.audio(ann_id)
     [again] = aired_at(out, audio)  # cut at first, then once in full from the top, after the page
-    assert again > 15 * 960 and np.array_equal(out[:15 * 960], audio[:15 * 960])
+    assert again > 30 * BLOCK and np.array_equal(out[:30 * BLOCK], audio[:30 * BLOCK])
 
 
 def test_two_requests_to_queue_at_the_same_moment_air_it_once(world, db, tmp_path):
