@@ -45,7 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAIL_WINDOW": 300.0,
     "SSE_INTERVAL": 1.0,      # live now-playing: the database is read again this often
     "SSE_MAX_EVENTS": 60,     # then the stream ends and the browser reconnects
-    "SSE_MAX_STREAMS": 8,     # live streams held open at once; the server's other threads stay free
+    "SSE_MAX_STREAMS": 2,     # live streams held open at once; the server's other threads (4 in `serve`) stay free
     "SSE_BUSY_RETRY_S": 5.0,  # past that, one event and the browser comes back after this long
 }
 

@@ -15,7 +15,13 @@ import threading
 
 log = logging.getLogger("broadcaster.serve")
 
-THREADS = 16  # requests served at once; a few of them may be live now-playing streams (web.dashboard)
+#: Requests served at once (at most web.SSE_MAX_STREAMS of them live streams). The panel shares the
+#: interpreter lock with the audio: each busy request thread is one more in the queue the mixer waits
+#: in when it wakes for its next block. With 50 clients loading dashboards non-stop (bench/onair.py row
+#: 6): 16 threads, 276-307 device underruns in 10 s; 6 threads, 45-82; 4 threads, none in four runs,
+#: and a page triggered under that load aired in 0.7 s, not 1.2-1.5 s. More threads serve no more: the
+#: lock lets one run at a time.
+THREADS = 4
 
 
 def register(sub: argparse._SubParsersAction) -> None:
