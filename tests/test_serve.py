@@ -18,7 +18,7 @@ from tests.serving import panel_url, start_serve
 def test_serve_runs_the_panel_and_stops_cleanly(tmp_path):
     proc, text = start_serve(tmp_path, "--zone", "main=null")
     try:
-        assert "(in-process, 16 threads)" in text, text
+        assert "(in-process, 4 threads)" in text, text
         admin, password = re.search(r"administrator account (\S+) / ([^\s;]+)", text).groups()
         url = panel_url(text)
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))

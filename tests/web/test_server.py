@@ -70,7 +70,7 @@ def test_desks_page_at_once_through_the_served_panel(tmp_path):
     seed(db)
     proc, text = start_serve(tmp_path, "--zone", f"main=wav:{tmp_path / 'air.wav'}", db=url)
     try:
-        assert "in-process, 16 threads" in text, text
+        assert "in-process, 4 threads" in text, text
         base = panel_url(text)
         status, body = call(base + "api/token", "POST", auth=basic("dora"))
         assert status == 200, body
