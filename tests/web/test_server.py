@@ -265,3 +265,42 @@ def test_gunicorn_panel_processes_on_postgresql(pg_db, tmp_path):
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
         air.stop()
+
+
+def test_a_staff_action_is_served_before_the_reads_queued_ahead_of_it():
+    """Every thread busy with slow reads (a room of dashboards) and more reads waiting: a POST that came
+    after them is served by the first thread that frees up, not after every read queued before it."""
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    from broadcaster.commands.serve import Panel
+
+    app = Flask("slow")
+    app.extensions["pa"] = SimpleNamespace(stopping=threading.Event())
+    app.add_url_rule("/read", "read", lambda: (time.sleep(0.4), "read")[1])
+    app.add_url_rule("/act", "act", lambda: "done", methods=["POST"])
+    panel = Panel(app, "127.0.0.1", 0, threads=2)
+    done: dict[str, float] = {}
+    t0 = time.monotonic()
+
+    def get(i: int) -> None:
+        urllib.request.urlopen(panel.url + "read", timeout=10).read()
+        done[f"read{i}"] = time.monotonic() - t0
+
+    try:
+        readers = [threading.Thread(target=get, args=(i,)) for i in range(6)]
+        for r in readers:
+            r.start()
+            time.sleep(0.02)  # in this order: two served, four waiting
+        time.sleep(0.1)
+        req = urllib.request.Request(panel.url + "act", data=b"x=1", method="POST")
+        assert urllib.request.urlopen(req, timeout=10).read() == b"done"
+        done["act"] = time.monotonic() - t0
+        for r in readers:
+            r.join(10)
+    finally:
+        panel.stop()
+    order = sorted(done, key=done.get)
+    assert order.index("act") <= 2, order  # after the two reads it found running, before any that waited
+    assert done["act"] < 0.75, done
