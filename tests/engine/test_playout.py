@@ -346,6 +346,33 @@ def test_zones_play_independently():
     assert set(block_levels(lobby)) == {0.1, 0.2}
 
 
+class Full(NullSink):
+    """A realtime output whose buffer never has room (a device that stopped taking audio without
+    failing): nothing may be written to it, and it must not hold up the other zones."""
+
+    def room(self) -> int:
+        return 0
+
+
+def test_one_mixer_thread_feeds_every_zone_and_a_full_output_holds_up_no_other():
+    main, stuck = NullSink(keep=True, realtime=True), Full(keep=True, realtime=True)
+    rec = Recorder()
+    engine = PlayoutEngine({"main": main, "stuck": stuck})
+    engine.listeners.append(rec)
+    engine.start()
+    try:
+        mixers = [t.name for t in threading.enumerate() if t.name.startswith("playout") and "check" not in t.name]
+        assert mixers == ["playout"], "one thread for both zones"
+        engine.submit(PlayoutItem(50, "both", [level(0.1, 0.5)], zones=["main", "stuck"]))
+        rec.wait_for("completed", "both")
+        engine.submit(PlayoutItem(50, "main-only", [level(0.2, 0.3)], zones=["main"]))
+        rec.wait_for("completed", "main-only")
+    finally:
+        engine.stop()
+    assert stuck.blocks == [] and [e.zone for e in rec.events if e.kind == "completed"] == ["main", "main"]
+    assert set(block_levels(main)) == {0.1, 0.2}
+
+
 def test_engine_through_portaudio_delivers_exact_samples(alsa_capture):
     rng = np.random.default_rng(3)
     speech = Pcm((0.3 * rng.standard_normal(RATE // 2)).clip(-1, 1).astype(np.float32))
