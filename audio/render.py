@@ -180,6 +180,10 @@ class Renderer:
             return c
         return loudness.normalize(c, self.target_lufs - chimes.CHIME_UNDER_LU)
 
+    def warm(self, languages) -> None:
+        """Load the voices that speak ``languages`` first, so the first page does not wait for them."""
+        self.chain.warm(languages)
+
     def health(self) -> dict[str, str]:
         """Engine name -> "ok" or its last error."""
         return {name: self.chain.failures.get(name, "ok") for name in self.chain.engines}

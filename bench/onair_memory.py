@@ -8,8 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from onair_common import DESKS, ROOT, WATCHDOG, Client, Row, background, desk_burst, music_everywhere, open_airings, \
-    prepare, rss_kb, wait
+from onair_common import DESKS, ROOT, WATCHDOG, Client, Row, background, children_kb, desk_burst, music_everywhere, \
+    open_airings, prepare, rss_kb, wait
 from onair_pg import Boxes
 
 BEFORE = "ae89fd9~1"
@@ -22,11 +22,14 @@ def row7(root: Path, settle: float, zones: int = 12, pages: int = 50) -> Row:
     def note(r: dict) -> str:
         return (f"{r['label']}: {r['idle_mb']:.0f} MB on air with nothing to air, {r['music_mb']:.0f} MB 3 s after "
                 f"the music started in every zone, {r['peak']:.0f} MB peak with the pages; growing {r['rate']:.0f} "
-                f"MB/s at the end; each zone's bed airing holds {r['bed'] / 1e6:.2f} MB of pieces JSON; "
+                f"MB/s at the end; piper's process (the neural voice, a child of serve) {r['piper']:.0f} MB at peak, "
+                f"serve and it {r['both']:.0f} MB together; each zone's bed airing holds {r['bed'] / 1e6:.2f} MB of pieces JSON; "
                 f"{r['open']} pages still open at the end" + (f"; {r['error']}" if r["error"] else ""))
-    return Row(7, f"RSS of `broadcaster serve` ({zones} null zones), {pages} pages of distinct cases, "
+    return Row(7, f"RSS of `broadcaster serve` ({zones} null zones; piper's process beside it in the note), "
+               f"{pages} pages of distinct cases, "
                "a 1,000-track playlist as the background music",
-               f"{short['value']} with 2 s WAV tracks; {long['value']} with 3.5-min tracks", "< 300 MB",
+               f"{short['value']} with 2 s WAV tracks, {long['value']} with 3.5-min tracks (with piper's process: "
+               f"{short['both']:.0f} / {long['both']:.0f} MB)", "< 300 MB",
                max(short["peak"], long["peak"]) < 300 and not short["error"] and not long["error"],
                f"{note(short)}. {note(long)}")
 
@@ -41,6 +44,7 @@ def rss_run(root: Path, settle: float, zones: int, pages: int, track_s: float) -
     prepare(db, root, names, tracks=1000, track_s=track_s, music=False)
     boxes = Boxes(root, url, {"PA_ZONES": ",".join(f"{z}=null" for z in names)})
     seen: list[tuple[float, float]] = []  # (monotonic, MB) of the serve process
+    kids: list[float] = []  # MB of its child processes (piper's), at the same moments
     stop = threading.Event()
     what = {"bed": 0, "open": 0, "music_mb": 0.0, "idle_mb": 0.0, "error": "",
             "label": f"{track_s:g} s tracks" if track_s < 60 else f"{track_s / 60:.1f}-min tracks"}
@@ -50,6 +54,7 @@ def rss_run(root: Path, settle: float, zones: int, pages: int, track_s: float) -
         def sample():
             while not stop.wait(0.2) and proc.poll() is None:
                 seen.append((time.monotonic(), rss_kb(proc.pid) / 1024))
+                kids.append(children_kb(proc.pid) / 1024)
         threading.Thread(target=sample, daemon=True).start()
         port = boxes.port("serve")
         time.sleep(3)  # on air, leading, nothing to air yet
@@ -79,6 +84,8 @@ def rss_run(root: Path, settle: float, zones: int, pages: int, track_s: float) -
     last = [(t, mb) for t, mb in seen if t >= seen[-1][0] - 3] if seen else []
     what["rate"] = (last[-1][1] - last[0][1]) / max(0.1, last[-1][0] - last[0][0]) if len(last) > 1 else 0.0
     what["peak"] = max((mb for _, mb in seen), default=0.0)
+    what["piper"] = max(kids, default=0.0)
+    what["both"] = max((mb + k for (_, mb), k in zip(seen, kids)), default=0.0)
     return what
 
 

@@ -247,6 +247,8 @@ class BroadcastService:
         return f"{name} / {password}"
 
     def start(self) -> "BroadcastService":
+        threading.Thread(target=self.renderer.warm, args=(self.settings.languages,), name="tts-warm",
+                         daemon=True).start()  # the voices load while the rest starts
         if self.player is not None:
             self.player.start()
         self._ticker = threading.Thread(target=self._tick_loop, name="leader", daemon=True)

@@ -51,6 +51,9 @@ class TTSEngine:
     def available(self) -> bool:
         return True
 
+    def warm(self, lang: str) -> None:
+        """Make ready to speak ``lang`` now (load its voice), so the first text does not wait for it."""
+
     def unavailable_reason(self) -> str:
         """Why ``available()`` is False, in a few words."""
         return "not available on this machine"
@@ -132,6 +135,16 @@ class EngineChain:
             if any(e.available() and e.voice_for(lang) for e in engines):
                 out.append(lang)
         return out
+
+    def warm(self, languages) -> None:
+        """Each language's first engine made ready (its voice loaded)."""
+        for lang in languages:
+            try:
+                lang = normalize_lang(lang)
+                for engine, _ in self.candidates(lang)[:1]:
+                    engine.warm(lang)
+            except Exception as exc:  # speaking will try again, and fall back (or say why it cannot)
+                log.warning("TTS: could not prepare %s: %s", lang, exc)
 
     def speak(self, text: str, lang: str) -> Speech:
         if not text or not text.strip():

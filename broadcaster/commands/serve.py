@@ -93,7 +93,7 @@ def quiet_collector() -> None:
     gc.freeze()
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(max(young, 10_000), middle, 100)
-    # a zone thread woken to mix its next block waits for the interpreter lock while panel threads run:
+    # the mixer thread woken for its next block waits for the interpreter lock while panel threads run:
     # they hand it over after 1 ms, not Python's default 5 ms
     sys.setswitchinterval(0.001)
 

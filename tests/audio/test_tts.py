@@ -272,3 +272,50 @@ def test_text_with_nothing_speakable_is_refused_naming_the_part(text):
         chain.speak(text, "zh")
     assert err.value.lang == "zh-CN" and "the zh-CN text has nothing that can be spoken" in str(err.value)
     assert isinstance(err.value, EmptyText)  # callers catching EmptyText/AudioError keep working
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return int(f.read().split("VmRSS:")[1].split()[0]) / 1024
+
+
+def test_piper_speaks_in_a_process_of_its_own_and_a_new_one_follows_a_crash():
+    """The neural voice (about 170 MB loaded) lives in piper's process, not in the process that feeds
+    the audio devices; killed (a crash, the OOM killer), the next text is spoken by a new one."""
+    import os
+    import signal
+    import time
+
+    from audio.tts import piper_engine
+
+    engine = PiperEngine()
+    first = engine.synthesize("Attention please.", "en")
+    pid = piper_engine.worker_pid()
+    assert pid is not None and pid != os.getpid() and first.duration > 0.5
+    assert _rss_mb(pid) > 100, "the voice is loaded over there"
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while piper_engine.worker_pid() == pid and time.monotonic() < deadline:
+        try:
+            again = engine.synthesize("Attention please.", "en")
+        except TTSError:  # killed while speaking: the chain's next engine would speak this text
+            continue
+        break
+    else:
+        again = engine.synthesize("Attention please.", "en")
+    assert piper_engine.worker_pid() not in (None, pid)
+    assert np.array_equal(again.samples, first.samples), "the same voice, the same samples"
+
+
+def test_a_piper_render_that_hangs_is_ended_with_its_process(monkeypatch):
+    from audio.tts import piper_engine
+
+    engine = PiperEngine()
+    engine.synthesize("Attention please.", "en")  # the voice is loaded: what follows is the render alone
+    pid = piper_engine.worker_pid()
+    monkeypatch.setattr(piper_engine, "HUNG_S", 0.01)  # no render is this fast: as if it hung
+    with pytest.raises(TTSError, match="no answer"):
+        engine.synthesize(SAMPLES["en"] * 3, "en")
+    assert piper_engine.worker_pid() != pid, "the hung process was ended"
+    monkeypatch.setattr(piper_engine, "HUNG_S", 30.0)
+    assert engine.synthesize("Attention please.", "en").duration > 0.5  # a new one speaks
