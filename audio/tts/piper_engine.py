@@ -160,7 +160,8 @@ def _lean() -> None:
 
     try:
         _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:  # not glibc: nothing to trim
+        _libc.mallopt(-8, 2)  # M_ARENA_MAX: two arenas, not eight per core for onnxruntime's threads
+    except (OSError, AttributeError):  # not glibc: nothing to trim
         _libc = None
 
 
