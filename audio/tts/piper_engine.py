@@ -120,7 +120,8 @@ def _worker() -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:  # spawned, not forked: this process runs threads
-            _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_lean)
+            _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
+                                        initargs=(os.getpid(),))
         return _pool
 
 
@@ -153,10 +154,20 @@ _libc = None
 TRIM_ABOVE_MB = 200
 
 
-def _lean() -> None:
+def _start(parent: int) -> None:
+    """piper's process starts: it ends when its parent does (a `serve` killed with SIGKILL leaves no
+    voice behind holding memory), and gives back freed heap (:func:`_trim`)."""
     global _libc
     import ctypes
     import ctypes.util
+    import time
+
+    def orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, name="piper-parent", daemon=True).start()
 
     try:
         _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")

@@ -319,3 +319,42 @@ def test_a_piper_render_that_hangs_is_ended_with_its_process(monkeypatch):
     assert piper_engine.worker_pid() != pid, "the hung process was ended"
     monkeypatch.setattr(piper_engine, "HUNG_S", 30.0)
     assert engine.synthesize("Attention please.", "en").duration > 0.5  # a new one speaks
+
+
+def test_piper_s_process_ends_when_the_process_it_speaks_for_is_killed(tmp_path):
+    """A `serve` killed with SIGKILL (or crashed) leaves no voice behind holding its memory."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def running(pid: int) -> bool:  # a zombie waiting for its new parent to reap it has ended
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    script = tmp_path / "speaker.py"
+    script.write_text("import time\n"
+                      "from audio.tts import piper_engine\n"
+                      "if __name__ == '__main__':\n"
+                      "    piper_engine.PiperEngine().synthesize('Attention please.', 'en')\n"
+                      "    print(piper_engine.worker_pid(), flush=True)\n"
+                      "    time.sleep(60)\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": root})
+    try:
+        worker = int(proc.stdout.readline())
+        assert running(worker)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not running(worker), "piper's process outlived the process it spoke for"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
