@@ -152,6 +152,9 @@ _libc = None
 #: it at 146 MB but made renders 20-30 % slower (the pages touched again are zeroed again); trimming
 #: only above this bound keeps both.
 TRIM_ABOVE_MB = 200
+#: piper's process runs behind the one that feeds the audio devices: a render uses every core, and
+#: the mixer must never wait for one.
+NICE = 10
 
 
 def _start(parent: int) -> None:
@@ -168,6 +171,7 @@ def _start(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=orphaned, name="piper-parent", daemon=True).start()
+    os.nice(NICE)
 
     try:
         _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
