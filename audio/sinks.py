@@ -30,6 +30,7 @@ class Sink:
     """Base class. Subclasses implement ``_open``, ``_write`` and ``_close``."""
 
     name = "sink"
+    _pacer: "_Pacer | None" = None  # a sink paced like a device (realtime null and WAV sinks)
 
     def __init__(self, rate: int = SAMPLE_RATE, channels: int = 1) -> None:
         if channels < 1:
@@ -60,7 +61,7 @@ class Sink:
 
     def room(self) -> int:
         """Frames a write takes now without waiting. A sink not paced like a device takes any."""
-        return 1 << 30
+        return self._pacer.room() if self._pacer is not None else 1 << 30
 
     def close(self) -> None:
         if self.is_open:
@@ -149,9 +150,6 @@ class NullSink(Sink):
         if self._pacer is not None and self._pacer.wait(block.shape[0]) > 0.002:  # timer jitter aside
             self.underruns += 1
 
-    def room(self) -> int:
-        return self._pacer.room() if self._pacer is not None else super().room()
-
     def samples(self) -> np.ndarray:
         with self._lock:
             return np.concatenate([b for _, b in self.blocks]) if self.blocks else np.zeros(0, np.int16)
@@ -204,9 +202,6 @@ class WavFileSink(Sink):
             raise DeviceLost(f"{self.name}: {exc}") from exc
         if self._pacer is not None:
             self._pacer.wait(block.shape[0])
-
-    def room(self) -> int:
-        return self._pacer.room() if self._pacer is not None else super().room()
 
     def _close(self) -> None:
         file, self._file = self._file, None

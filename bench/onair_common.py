@@ -92,18 +92,6 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def children_kb(pid: int) -> int:
-    """The RSS of ``pid``'s child processes (piper's process of a `serve`), summed."""
-    total = 0
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            kids = (task / "children").read_text().split()
-        except OSError:
-            continue
-        total += sum(rss_kb(int(k)) for k in kids)
-    return total
-
-
 def rss_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from onair_common import DESKS, ROOT, WATCHDOG, Client, Row, background, children_kb, desk_burst, music_everywhere, \
+from onair_common import DESKS, ROOT, WATCHDOG, Client, Row, background, children, desk_burst, music_everywhere, \
     open_airings, prepare, rss_kb, wait
 from onair_pg import Boxes
 
@@ -54,7 +54,7 @@ def rss_run(root: Path, settle: float, zones: int, pages: int, track_s: float) -
         def sample():
             while not stop.wait(0.2) and proc.poll() is None:
                 seen.append((time.monotonic(), rss_kb(proc.pid) / 1024))
-                kids.append(children_kb(proc.pid) / 1024)
+                kids.append(sum(rss_kb(kid) for kid in children(proc.pid)) / 1024)
         threading.Thread(target=sample, daemon=True).start()
         port = boxes.port("serve")
         time.sleep(3)  # on air, leading, nothing to air yet

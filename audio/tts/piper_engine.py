@@ -92,13 +92,13 @@ class PiperEngine(TTSEngine):
         entry = self._catalogue().get(lang)
         if entry is None:
             raise TTSError(f"piper has no voice for {lang}")
-        pool = _worker()
+        call, pool = (_speak, str(entry[0]), str(entry[1]), text), _worker()
         try:
             try:
-                fut = pool.submit(_speak, str(entry[0]), str(entry[1]), text)
+                fut = pool.submit(*call)
             except BrokenProcessPool:  # it ended since the last text (killed, crashed): a new one
                 _end(pool)
-                fut = (pool := _worker()).submit(_speak, str(entry[0]), str(entry[1]), text)
+                fut = (pool := _worker()).submit(*call)
             samples, rate = fut.result(timeout=HUNG_S)
         except FutureTimeout:
             _end(pool)

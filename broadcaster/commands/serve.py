@@ -63,15 +63,16 @@ class Panel:
         from waitress import create_server
 
         self.app = app
+        threads = max(2, threads)
         dispatcher = desk_first()
-        dispatcher.set_thread_count(max(2, threads))
-        self.server = create_server(self.app, host=host, port=port, threads=max(2, threads), ident="PA Broadcaster",
+        dispatcher.set_thread_count(threads)
+        self.server = create_server(self.app, host=host, port=port, threads=threads, ident="PA Broadcaster",
                                     asyncore_use_poll=True, channel_timeout=60, connection_limit=200,
                                     _dispatcher=dispatcher)
         shown = "[" + self.server.effective_host + "]" if ":" in self.server.effective_host \
             else self.server.effective_host
         self.url = f"http://{shown}:{self.server.effective_port}/"
-        self.mode = f"in-process, {max(2, threads)} threads"
+        self.mode = f"in-process, {threads} threads"
         self._thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self._thread.start()
 

@@ -60,7 +60,7 @@ class _Zone:
         self.fault_open = False  # a fault was reported and the device has not been healthy since
         self.healthy = 0         # samples written since the device last failed
         self.retry_at = 0.0      # after a failure: not opened again before this (monotonic)
-        self.backoff = 0.0       # the wait after the next failure
+        self.backoff = 0.0       # the wait after the next failure (reset at each start)
 
 
 class PlayoutEngine:
@@ -252,9 +252,9 @@ class PlayoutEngine:
         self._emit(events)
         if not busy and not zone.fault_open:
             return None
-        room = zone.sink.room()
-        if room < frames:
-            return now + (frames - room) / zone.sink.rate
+        due = self._room_at(zone, frames, now)
+        if due > now:
+            return due
         try:  # idle with a fault open: silence, until the device has been healthy long enough
             block, done = self._mix(zone, frames)
             zone.sink.write(block)
@@ -271,6 +271,11 @@ class PlayoutEngine:
                     self.on_recovered(zone.name)
                 except Exception:
                     log.exception("recovery listener failed")
+        return self._room_at(zone, frames, now)
+
+    @staticmethod
+    def _room_at(zone: _Zone, frames: int, now: float) -> float:
+        """When the zone's sink has room for a block: now, or once the audio ahead of it has played."""
         room = zone.sink.room()
         return now if room >= frames else now + (frames - room) / zone.sink.rate
 
