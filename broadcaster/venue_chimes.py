@@ -81,12 +81,19 @@ def sync_local(db) -> None:
 
 
 class Lookup:
-    """Which chime hash the venue set for a kind, asked of the database at most every ``ttl_s``."""
+    """Which chime hash the venue set for a kind. A zone player refreshes it from its heartbeat's own
+    session (:meth:`refresh`, every second), so claiming a page never waits for a query of its own;
+    anyone else (or a player whose beat stalled) asks the database when it is older than ``ttl_s``."""
 
-    def __init__(self, db, ttl_s: float = 1.0) -> None:
+    def __init__(self, db, ttl_s: float = 3.0) -> None:
         self.db, self.ttl_s = db, ttl_s
-        self._at, self._known = 0.0, {}
+        self._at, self._known = float("-inf"), {}
         self._lock = threading.Lock()
+
+    def refresh(self, s) -> None:
+        known = venue_chimes(s)
+        with self._lock:
+            self._known, self._at = known, time.monotonic()
 
     def __call__(self, kind: str) -> str | None:
         if self.db is None:

@@ -48,7 +48,7 @@ class MediaSource:
         self.db = db
         self.roots = [Path(store_root)] if store_root else []
         self.cache_dir = Path(cache_dir)
-        self._venue_chime = venue_chimes.Lookup(db)
+        self.venue_chime = venue_chimes.Lookup(db)
         self._chimes: dict[str, Pcm] = {}  # venue chimes by hash
 
     def path(self, sha: str) -> Path:
@@ -124,7 +124,7 @@ class MediaSource:
     def chime(self, name: str) -> Pcm:
         """The venue's chime as the database names it (by hash: set on any machine, checked here),
         else this machine's (``var/chimes`` or the built-in one)."""
-        sha = self._venue_chime(name)
+        sha = self.venue_chime(name)
         if sha:
             try:
                 return self._chimes.get(sha) or self._chimes.setdefault(sha, self.audio(sha))

@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 
 from audio.chimes import KINDS
@@ -261,13 +261,12 @@ class ZonePlayer:
             chosen.append(row.id)
         if not chosen:
             return []
-        taken = set(s.scalars(update(Airing).where(Airing.id.in_(chosen), Airing.player.is_(None),
-                                                   Airing.state == AiringState.QUEUED)
-                              .values(player=self.name, claimed_at=now).returning(Airing.id)
-                              .execution_options(synchronize_session=False)))
+        taken = s.scalars(update(Airing).where(Airing.id.in_(chosen), Airing.player.is_(None),
+                                               Airing.state == AiringState.QUEUED)
+                          .values(player=self.name, claimed_at=now).returning(Airing)
+                          .execution_options(synchronize_session=False, populate_existing=True)).all()
         out = []
-        for row in s.scalars(select(Airing).where(Airing.id.in_(taken)).order_by(Airing.id)
-                             .execution_options(populate_existing=True)):
+        for row in sorted(taken, key=lambda row: row.id):
             top = None if row.kind == "music" else tops[row.zone]
             try:
                 out.append((row.id, self._item(row), top is None or row.priority > top))
@@ -305,8 +304,10 @@ class ZonePlayer:
         if not items:
             return
         with self.db.session() as s:
-            s.scalars(select(Airing).where(Airing.id.in_([i.meta["airing_id"] for i in items]))
-                      .execution_options(populate_existing=True)).all()  # one query, not one per zone
+            loaded: list = []  # a session holds what it loaded weakly: kept here, the page and case
+            event.listen(s, "loaded_as_persistent", lambda _s, row: loaded.append(row))  # read for the
+            s.scalars(select(Airing).where(Airing.id.in_([i.meta["airing_id"] for i in items]))  # first zone
+                      .execution_options(populate_existing=True)).all()        # serve all: one query each
             for item in items:
                 try:
                     item.check(s)
@@ -324,6 +325,7 @@ class ZonePlayer:
         status = s.get(PlayerStatus, self.name)
         if status is not None and not status.stopped:
             status.heartbeat_at, status.now = self.clock.now(), self.engine.snapshot(limit=5)
+        self.media.venue_chime.refresh(s)  # here, so a claim never waits for it
 
     def held(self) -> dict[int, int]:
         return dict(self._held)
