@@ -58,9 +58,11 @@ def _announcement_versions(ids) -> dict[int, str]:
 
 
 def _template_versions(waiting) -> dict[int, str]:
-    """A template's new version voids its approval: the version it replaces is no longer on air."""
-    return {x.id: t("version {n}, replaces version {old}", n=x.version, old=x.version - 1) if x.version > 1
-            else version_words(1, None) for x in waiting}
+    """Which version each waiting template is: a new wording of an approved one replaces it once approved
+    (until then the approved one airs); an edited template not approved yet replaced the one before."""
+    return {x.id: t("version {n}, replaces version {old} on air", n=x.version + 1, old=x.version)
+            if x.draft_texts is not None else t("version {n}, replaces version {old}", n=x.version, old=x.version - 1)
+            if x.version > 1 else version_words(1, None) for x in waiting}
 
 
 WORDS = {"language": language, "urgency": urgency, "state": state}
@@ -71,7 +73,7 @@ WORDS = {"language": language, "urgency": urgency, "state": state}
 def inbox():
     s = svc()
     anns = workflow.pending()
-    waiting = [x for x in s.templates.list() if x.status.value == "pending"]
+    waiting = s.templates.waiting()
     return render_template("approvals/inbox.html", announcements=anns, workflow_available=workflow.available(),
                            versions=_announcement_versions([a.id for a in anns]), templates=waiting,
                            template_versions=_template_versions(waiting),
@@ -114,6 +116,14 @@ def template_approve(template_id: int):
     return redirect(url_for("approvals.inbox"))
 
 
+@bp.post("/templates/<int:template_id>/set-aside")
+@require(*SUPERVISOR)
+def template_set_aside(template_id: int):
+    svc().templates.set_aside(template_id, actor())
+    flash(t("Turned down: the wording on air stays."), "ok")
+    return redirect(url_for("approvals.inbox"))
+
+
 @bp.post("/templates/<int:template_id>/retire")
 @require(*SUPERVISOR)
 def template_retire(template_id: int):
@@ -124,7 +134,11 @@ def template_retire(template_id: int):
 @bp.get("/templates")
 @require(*SUPERVISOR)
 def templates():
-    return render_template("approvals/templates.html", templates=svc().templates.list())
+    from broadcaster.paging.defaults import lacks_looks
+
+    tpls = svc().templates.list()
+    return render_template("approvals/templates.html", templates=tpls, **WORDS,
+                           looks=[x for x in tpls if x.status.value != "retired" and lacks_looks(x)])
 
 
 @bp.post("/pages/<int:page_id>/approve")

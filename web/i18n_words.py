@@ -248,6 +248,7 @@ WORDS = (
     N_('approve a page template'),
     N_('edit a page template'),
     N_('retire a page template'),
+    N_("turn down a page template's new wording"),
     N_('write a page template'),
     # broadcaster/schedule/rules.py
     N_('choose how often it airs'),
@@ -350,6 +351,7 @@ WORDS = (
     N_('user {name} is not active'),
     N_('four-eyes: {user} wrote page #{n} and cannot approve it'),
     N_('four-eyes: {user} wrote template {key} and cannot approve it'),
+    N_('template {key}: no new wording is waiting'),
     N_('case {number}: cannot go from {from} to {to}'),
     N_('item {number}: cannot go from {from} to {to}'),
     N_('item {number}: cannot go from {from} to {to} (record the claim first)'),

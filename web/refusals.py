@@ -14,6 +14,7 @@ REFUSALS = (
     "user {name} is not active",
     "four-eyes: {user} wrote page #{n} and cannot approve it",
     "four-eyes: {user} wrote template {key} and cannot approve it",
+    "template {key}: no new wording is waiting",
     "case {number}: cannot go from {from} to {to}",
     "item {number}: cannot go from {from} to {to}",
     "item {number}: cannot go from {from} to {to} (record the claim first)",

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.cases.staff import system_user
-from broadcaster.paging.templates import check_template
+from broadcaster.paging.looks import with_looks
+from broadcaster.paging.templates import ALLOWED, check_template
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 
 P, A = TemplatePurpose, TemplateAudience
@@ -94,3 +95,13 @@ def seed_defaults(db: Database, clock: Clock | None = None) -> list[PageTemplate
             s.add(tpl)
             created.append(tpl)
     return created
+
+
+def lacks_looks(tpl: PageTemplate) -> bool:
+    """A person's page worded before the height and hair lists: it gives the age but not the height and
+    hair the desk picks, where a fresh install's wording says them (a default whose wording has
+    ``{looks}`` now, or a template of the venue's own). :func:`with_looks` adds them."""
+    default = DEFAULTS.get(tpl.key)
+    if default is not None and not any("{looks}" in text for text in default[3].values()):
+        return False
+    return "looks" in ALLOWED[tpl.purpose] and with_looks(tpl.draft_texts or tpl.texts) is not None

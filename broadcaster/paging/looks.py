@@ -79,3 +79,15 @@ def say_looks(values: dict | None, lang: str, words: dict | None = None) -> str:
         return ""
     said = [(lead, say_look(kind, (values or {}).get(kind), lang, words)) for kind, lead in zip(LOOKS, leads)]
     return "".join(lead.format(phrase) for lead, phrase in said if phrase)
+
+
+def with_looks(texts: dict[str, str]) -> dict[str, str] | None:
+    """A wording written before the height and hair lists, with ``{looks}`` put right after the age in
+    each language that has an age and says looks (Chinese after "{age}岁"); None when nothing is to add."""
+    out = {}
+    for lang, text in texts.items():
+        if "{age}" in text and "{looks}" not in text and lang.split("-")[0].lower() in LEADS:
+            at = "{age}岁" if "{age}岁" in text else "{age}"
+            text = text.replace(at, at + "{looks}", 1)
+        out[lang] = text
+    return out if out != texts else None

@@ -278,33 +278,59 @@ class TemplateService:
         return tpl
 
     def edit(self, ref: int | str, who: Actor, *, texts: dict | None = None, title: str | None = None) -> PageTemplate:
-        """Change the text: the approval is void until a supervisor approves the new version."""
+        """Change a template. Not approved yet: changed in place, the editor its author. Approved: the new
+        wording waits beside it (``draft_texts``) and the approved wording airs until a supervisor other
+        than the editor approves the new one; a title is never aired and changes at once."""
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="edit a page template")
             tpl = self._load(s, ref)
-            if texts is not None:
-                tpl.texts = check_template(tpl.purpose, tpl.audience, texts)
+            clean = check_template(tpl.purpose, tpl.audience, texts) if texts is not None else None
             if title is not None:
                 if not title.strip():
                     raise ValidationError("title: required")
                 tpl.title = title.strip()
-            tpl.version += 1
-            tpl.status = TemplateStatus.PENDING
-            tpl.approved_by_id = tpl.approved_at = None
-            tpl.created_by_id = user.id  # the editor is the author of this version (four-eyes)
-            tpl.updated_at = self.clock.now()
+            now = self.clock.now()
+            if tpl.status is TemplateStatus.APPROVED:
+                if clean is not None and clean != tpl.texts:
+                    tpl.draft_texts, tpl.draft_by_id, tpl.draft_at = clean, user.id, now
+                elif clean is not None:  # back to the wording on air: nothing waits
+                    tpl.draft_texts = tpl.draft_by_id = tpl.draft_at = None
+            else:
+                if clean is not None:
+                    tpl.texts = clean
+                tpl.version += 1
+                tpl.status = TemplateStatus.PENDING
+                tpl.approved_by_id = tpl.approved_at = None
+                tpl.created_by_id = user.id  # the editor is the author of this version (four-eyes)
+            tpl.updated_at = now
         return tpl
 
     def approve(self, ref: int | str, who: Actor) -> PageTemplate:
+        """Approve a template, or the new wording waiting for an approved one (it becomes the next version)."""
         with self.db.session() as s:
             user = actor(s, who, *SUPERVISOR_ROLES, action="approve a page template")
             tpl = self._load(s, ref)
-            if tpl.status is not TemplateStatus.PENDING:
+            drafted = tpl.status is TemplateStatus.APPROVED and tpl.draft_texts is not None
+            if tpl.status is not TemplateStatus.PENDING and not drafted:
                 raise InvalidTransition(f"template {tpl.key}: cannot approve from {tpl.status.value}")
-            if tpl.created_by_id == user.id:
+            author = tpl.draft_by_id if drafted else tpl.created_by_id
+            if author == user.id:
                 raise PermissionDenied(f"four-eyes: {user.name} wrote template {tpl.key} and cannot approve it")
+            if drafted:
+                tpl.texts, tpl.created_by_id, tpl.version = tpl.draft_texts, tpl.draft_by_id, tpl.version + 1
+                tpl.draft_texts = tpl.draft_by_id = tpl.draft_at = None
             check_template(tpl.purpose, tpl.audience, tpl.texts)
             tpl.status, tpl.approved_by_id, tpl.approved_at = TemplateStatus.APPROVED, user.id, self.clock.now()
+        return tpl
+
+    def set_aside(self, ref: int | str, who: Actor) -> PageTemplate:
+        """A supervisor turns down the new wording waiting for an approved template: the approved one airs on."""
+        with self.db.session() as s:
+            actor(s, who, *SUPERVISOR_ROLES, action="turn down a page template's new wording")
+            tpl = self._load(s, ref)
+            if tpl.draft_texts is None:
+                raise InvalidTransition(f"template {tpl.key}: no new wording is waiting")
+            tpl.draft_texts = tpl.draft_by_id = tpl.draft_at = None
         return tpl
 
     def retire(self, ref: int | str, who: Actor) -> PageTemplate:
@@ -321,6 +347,10 @@ class TemplateService:
     def list(self) -> list[PageTemplate]:
         with self.db.session() as s:
             return list(s.scalars(select(PageTemplate).order_by(PageTemplate.id)))
+
+    def waiting(self) -> list[PageTemplate]:
+        """What a supervisor has to read: templates not approved yet, and new wordings of approved ones."""
+        return [x for x in self.list() if x.status is TemplateStatus.PENDING or x.draft_texts is not None]
 
     @staticmethod
     def _load(s, ref: int | str) -> PageTemplate:

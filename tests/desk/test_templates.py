@@ -18,7 +18,7 @@ def test_seeded_defaults_wait_for_a_supervisor(staff, clock):
     assert seed_defaults(staff, clock) == []  # idempotent, never overwrites
 
 
-def test_four_eyes_and_editing_voids_approval(staff, clock):
+def test_four_eyes_and_a_new_wording_waits_while_the_approved_one_airs(staff, clock):
     from broadcaster.paging.templates import TemplateService
 
     svc = TemplateService(staff, clock)
@@ -26,16 +26,46 @@ def test_four_eyes_and_editing_voids_approval(staff, clock):
     with pytest.raises(PermissionDenied, match="four-eyes"):
         svc.approve(tpl.id, "sam")
     with pytest.raises(PermissionDenied):
-        svc.approve(tpl.id, "dora")
-    assert svc.approve(tpl.id, "sue").status is TemplateStatus.APPROVED
-    edited = svc.edit(tpl.id, "dora", texts={**TEXTS, "en": "A {sex}, about {age}, in {clothing}."})
-    assert edited.status is TemplateStatus.PENDING and edited.approved_by_id is None and edited.version == 2
-    svc.edit(tpl.id, "sam", title="Child (v3)")  # sam is now the author of this version
+        svc.approve(tpl.id, "dora")  # the desk approves nothing
+    svc.edit(tpl.id, "dora", texts={**TEXTS, "en": "A {sex} of about {age}, in {clothing}."})  # not approved yet:
+    assert svc.approve(tpl.id, "sam").status is TemplateStatus.APPROVED  # in place, dora its author now
+    assert svc.get(tpl.id).version == 2
+    new = {**TEXTS, "en": "A {sex}, about {age}, in {clothing}."}
+    edited = svc.edit(tpl.id, "sue", texts=new)
+    assert edited.status is TemplateStatus.APPROVED and edited.texts["en"] == "A {sex} of about {age}, in {clothing}."
+    assert edited.draft_texts == new and edited.version == 2  # the approved wording airs meanwhile
+    assert [x.id for x in svc.waiting()] == [tpl.id]
     with pytest.raises(PermissionDenied, match="four-eyes"):
-        svc.approve(tpl.id, "sam")
-    assert svc.approve(tpl.id, "sue").status is TemplateStatus.APPROVED
-    with pytest.raises(InvalidTransition, match="approved"):
         svc.approve(tpl.id, "sue")
+    assert svc.get(tpl.id).draft_texts == new  # nothing changed
+    approved = svc.approve(tpl.id, "sam")
+    assert (approved.texts, approved.draft_texts, approved.version) == (new, None, 3)
+    assert approved.status is TemplateStatus.APPROVED and svc.waiting() == []
+    with pytest.raises(InvalidTransition, match="approved"):
+        svc.approve(tpl.id, "sam")
+
+    svc.edit(tpl.id, "dora", texts=TEXTS)
+    with pytest.raises(PermissionDenied):
+        svc.set_aside(tpl.id, "dora")  # a supervisor turns a new wording down
+    turned = svc.set_aside(tpl.id, "sue")
+    assert (turned.texts, turned.draft_texts, turned.version) == (new, None, 3)
+    with pytest.raises(InvalidTransition, match="no new wording"):
+        svc.set_aside(tpl.id, "sue")
+    svc.edit(tpl.id, "dora", texts=TEXTS)
+    assert svc.edit(tpl.id, "dora", texts=new).draft_texts is None  # back to the wording on air: nothing waits
+    assert svc.edit(tpl.id, "dora", title="Lost child").title == "Lost child"  # never aired: at once
+    assert svc.get(tpl.id).status is TemplateStatus.APPROVED
+
+
+def test_a_wording_from_before_the_height_and_hair_lists_gets_them_after_the_age():
+    from broadcaster.paging.defaults import DEFAULTS
+    from broadcaster.paging.looks import with_looks
+
+    now = DEFAULTS["lost_child"][3]
+    before = {lang: text.replace("{looks}", "") for lang, text in now.items()}
+    assert with_looks(before) == now  # exactly where the wording of a fresh install says them
+    assert with_looks(now) is None
+    assert with_looks({"en": "Will the parents of a {sex} please come to {meeting_point}."}) is None  # no age
 
 
 @pytest.mark.parametrize("texts, field", [

@@ -182,7 +182,10 @@ def test_the_admin_rewords_a_template_and_a_supervisor_approves_it(fresh, staff)
     wording = {"text_zh-CN": "刚才寻找的小朋友已经找到，谢谢大家。", "text_en": "The child we were looking for is safe. Thank you."}
     assert ada.post(f"/setup/templates/{tpl.id}", wording).status_code == 302
     edited = fresh.extensions["pa"].templates.get(tpl.id)
-    assert edited.status.value == "pending" and edited.texts["en"] == wording["text_en"]
+    assert edited.status.value == "approved" and edited.texts == tpl.texts  # the approved wording airs meanwhile
+    assert edited.draft_texts["en"] == wording["text_en"]
     assert ada.post(f"/approvals/templates/{tpl.id}/approve").status_code == 403  # four-eyes: not its author
     assert Browser(fresh, "sam").post(f"/approvals/templates/{tpl.id}/approve").status_code == 302
-    assert fresh.extensions["pa"].templates.get(tpl.id).status.value == "approved"
+    approved = fresh.extensions["pa"].templates.get(tpl.id)
+    assert approved.status.value == "approved" and approved.texts["en"] == wording["text_en"]
+    assert approved.draft_texts is None

@@ -125,7 +125,9 @@ class CaseEvent(Base):
 
 
 class PageTemplate(Base):
-    """Pre-approved bilingual page text with placeholders. Editing voids the approval."""
+    """Pre-approved bilingual page text with placeholders. A template not yet approved is edited in place;
+    a new wording for an approved one waits in ``draft_texts`` while the approved wording airs, until a
+    supervisor other than its author approves it (then it is the next version) or sets it aside."""
 
     __tablename__ = "page_templates"
 
@@ -142,6 +144,9 @@ class PageTemplate(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     approved_at: Mapped[datetime | None] = mapped_column(default=None)
+    draft_texts: Mapped[dict | None] = mapped_column(JSON, default=None)  # the new wording waiting
+    draft_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    draft_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class LostItem(Base):
