@@ -41,13 +41,13 @@ def pcm16_digest(samples: np.ndarray, rate: int) -> str:
 
 
 class RenderCache:
-    def __init__(self, directory: str | Path | None = None, max_items: int = 256,
-                 max_bytes: int = 256 * 1024 * 1024) -> None:
+    def __init__(self, directory: str | Path | None = None, max_items: int = 64,
+                 max_bytes: int = 32 * 1024 * 1024) -> None:
         self.dir = Path(directory) if directory else None
         if self.dir:
             self.dir.mkdir(parents=True, exist_ok=True)
         self.max_items = max_items
-        self.max_bytes = max_bytes  # memory tier: long scripts are ~11 MB a minute
+        self.max_bytes = max_bytes  # memory tier (sentences, ~0.2 MB a second): the disk tier is a read away
         self.mem_bytes = 0
         self._mem: OrderedDict[str, tuple[Pcm, str]] = OrderedDict()
         self._inflight: dict[str, Future] = {}

@@ -1,5 +1,6 @@
-"""Loudness: ITU-R BS.1770 integrated loudness (pyloudnorm), true peak (4x oversampled peak, as BS.1770
-annex 2) and normalisation to a target with a look-ahead true-peak limiter.
+"""Loudness: ITU-R BS.1770 integrated loudness (K-weighting, 400 ms blocks every 100 ms, the absolute and
+relative gates, as pyloudnorm measures it), true peak (4x oversampled peak, as BS.1770 annex 2) and
+normalisation to a target with a look-ahead true-peak limiter. NumPy and soxr only (:mod:`audio.dsp`).
 
 ``normalize`` brings audio to ``target_lufs`` (within ``TOLERANCE_LU``) with its true peak at or below
 ``TRUE_PEAK_CEILING_DBTP``: the gain the target needs is applied, peaks the gain pushes over the
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from audio import dsp
 from audio.pcm import Pcm
 
 DEFAULT_TARGET_LUFS = -20.0
@@ -26,24 +28,39 @@ _MIN_BLOCK_S = 0.4  # BS.1770 gating block
 def measure(pcm: Pcm) -> float:
     """Integrated loudness in LUFS (-inf for silence). Audio shorter than one 400 ms gating block is
     measured looped to one second (a single word still gets a loudness of its own)."""
-    import pyloudnorm
-
     if len(pcm) == 0 or pcm.peak == 0.0:
         return float("-inf")
     x = pcm.samples.astype(np.float64)
     if pcm.duration < _MIN_BLOCK_S:
         x = np.tile(x, int(np.ceil(pcm.rate / len(x))))
-    loud = float(pyloudnorm.Meter(pcm.rate).integrated_loudness(x))
-    return loud if np.isfinite(loud) else float("-inf")
+    k = dsp.convolve(x, dsp.k_weighting(pcm.rate))[:len(x)]
+    energy = np.concatenate([[0.0], np.cumsum(np.square(k))])
+    blocks = int(round((len(x) / pcm.rate - _MIN_BLOCK_S) / (_MIN_BLOCK_S / 4))) + 1
+    lower = (_MIN_BLOCK_S * (np.arange(blocks) * 0.25) * pcm.rate).astype(int)  # where pyloudnorm puts them
+    upper = (_MIN_BLOCK_S * (np.arange(blocks) * 0.25 + 1) * pcm.rate).astype(int)
+    lower, upper = np.minimum(lower, len(x)), np.minimum(upper, len(x))  # the last may reach past the end
+    return _gated((energy[upper] - energy[lower]) / (_MIN_BLOCK_S * pcm.rate))
+
+
+def _gated(z: np.ndarray) -> float:
+    """BS.1770's integrated loudness of the blocks' mean squares ``z``: the -70 LUFS absolute gate, then
+    the relative gate 10 LU under what passed it."""
+    with np.errstate(divide="ignore"):
+        lk = -0.691 + 10 * np.log10(z)
+    passed = z[lk >= -70.0]
+    if passed.size == 0:
+        return float("-inf")
+    relative = -0.691 + 10 * np.log10(passed.mean()) - 10.0
+    passed = z[(lk > relative) & (lk > -70.0)]
+    loud = -0.691 + 10 * np.log10(passed.mean()) if passed.size else float("-inf")
+    return float(loud) if np.isfinite(loud) else float("-inf")
 
 
 def _oversampled_envelope(x: np.ndarray) -> np.ndarray:
     """Per input sample, the largest magnitude of the 4x oversampled signal around it."""
-    from scipy.signal import resample_poly
-
     if len(x) == 0:
         return np.zeros(0)
-    up = np.abs(resample_poly(x, OVERSAMPLE, 1))[: len(x) * OVERSAMPLE]
+    up = np.abs(dsp.oversample(x, OVERSAMPLE))
     return np.maximum(up.reshape(len(x), OVERSAMPLE).max(axis=1), np.abs(x))
 
 
@@ -56,15 +73,12 @@ def true_peak(pcm: Pcm | np.ndarray) -> float:
 
 def _limiter_gain(env: np.ndarray, rate: int, ceiling_dbtp: float, lookahead_s: float, hold_s: float) -> np.ndarray:
     """Per-sample gain (<= 1) that keeps ``env`` (a peak envelope) under the ceiling, smoothly."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
     need = np.minimum(1.0, 10 ** (ceiling_dbtp / 20) / np.maximum(env, 1e-12))
     if need.min() >= 1.0:
         return np.ones_like(env)
     avg = max(1, int(lookahead_s * rate)) | 1
     hold = max(2 * avg + 1, int(hold_s * rate) | 1)
-    gain = minimum_filter1d(need, hold, mode="nearest")
-    gain = uniform_filter1d(uniform_filter1d(gain, avg, mode="nearest"), avg, mode="nearest")
+    gain = dsp.mean_filter(dsp.mean_filter(dsp.min_filter(need, hold), avg), avg)
     return np.minimum(gain, 1.0)
 
 
@@ -111,15 +125,11 @@ def measure_file(source, *, block_s: float = 1.0) -> tuple[float, float]:
     """(integrated LUFS, true peak dBTP) of a file soundfile reads (path or file object), decoded
     block by block (an hour of music never sits in memory) and measured as it airs: channels mixed
     down to mono. The gating follows pyloudnorm's (BS.1770-4: 400 ms blocks every 100 ms)."""
-    import pyloudnorm
     import soundfile as sf
-    from scipy.signal import lfilter, lfilter_zi, resample_poly
 
     with sf.SoundFile(source) as f:
         rate = f.samplerate
-        meter = pyloudnorm.Meter(rate)
-        stages = [(st.b, st.a, st.passband_gain) for st in meter._filters.values()]
-        states = [lfilter_zi(b, a) * 0.0 for b, a, _ in stages]
+        weigh = dsp.KWeighting(rate)
         marks = [0.0]  # cumulative K-weighted energy at every 100 ms boundary
         next_mark, total, seen = 1, 0.0, 0
         carry = np.zeros(0)
@@ -127,38 +137,26 @@ def measure_file(source, *, block_s: float = 1.0) -> tuple[float, float]:
         ctx = 32  # samples of context on each side for the oversampling filter
         for block in f.blocks(blocksize=max(1, int(block_s * rate)), dtype="float64", always_2d=True):
             x = block.mean(axis=1)
-            k = x
-            for i, (b, a, g) in enumerate(stages):
-                k, states[i] = lfilter(b, a, k, zi=states[i])
-                k = k * g
-            energy = np.concatenate([[0.0], np.cumsum(np.square(k))]) + total
+            energy = np.concatenate([[0.0], np.cumsum(np.square(weigh(x)))]) + total
             while int(round(next_mark * 0.1 * rate)) <= seen + len(x):
                 marks.append(energy[int(round(next_mark * 0.1 * rate)) - seen])
                 next_mark += 1
             total, seen = energy[-1], seen + len(x)
             both = np.concatenate([carry, x])
             if len(both) > 2 * ctx:
-                up = np.abs(resample_poly(both, OVERSAMPLE, 1))
+                up = np.abs(dsp.oversample(both, OVERSAMPLE))
                 peak = max(peak, float(up[ctx * OVERSAMPLE:(len(both) - ctx) * OVERSAMPLE].max()),
                            float(np.abs(both).max()))
                 carry = both[-2 * ctx:]
             else:
                 carry = both
         if len(carry):
-            peak = max(peak, float(np.abs(resample_poly(carry, OVERSAMPLE, 1)).max()))
+            peak = max(peak, float(np.abs(dsp.oversample(carry, OVERSAMPLE)).max()))
     marks = np.asarray(marks)
+    peak_db = 20 * np.log10(peak) if peak > 0 else float("-inf")
     if len(marks) < 5:
-        return float("-inf"), (20 * np.log10(peak) if peak > 0 else float("-inf"))
-    z = (marks[4:] - marks[:-4]) / (0.4 * rate)  # mean square of each 400 ms block
-    with np.errstate(divide="ignore"):
-        lk = -0.691 + 10 * np.log10(z)
-    gated = z[lk >= -70.0]
-    if gated.size == 0:
-        return float("-inf"), (20 * np.log10(peak) if peak > 0 else float("-inf"))
-    relative = -0.691 + 10 * np.log10(gated.mean()) - 10.0
-    gated = z[(lk > relative) & (lk > -70.0)]
-    loud = -0.691 + 10 * np.log10(gated.mean()) if gated.size else float("-inf")
-    return float(loud), (20 * np.log10(peak) if peak > 0 else float("-inf"))
+        return float("-inf"), peak_db
+    return _gated((marks[4:] - marks[:-4]) / (0.4 * rate)), peak_db  # the mean square of each 400 ms block
 
 
 def track_gain_db(integrated_lufs: float, true_peak_dbtp: float, target_lufs: float = DEFAULT_TARGET_LUFS,

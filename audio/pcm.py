@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from math import gcd
 
 import numpy as np
 
@@ -80,11 +79,9 @@ class Pcm:
     def resampled(self, rate: int) -> "Pcm":
         if rate == self.rate or len(self) == 0:
             return self if rate == self.rate else Pcm(self.samples, rate)
-        from scipy.signal import resample_poly
+        from audio.dsp import resample
 
-        g = gcd(self.rate, rate)
-        out = resample_poly(self.samples.astype(np.float64), rate // g, self.rate // g)
-        return Pcm(np.clip(out, -1.0, 1.0).astype(np.float32), rate)
+        return Pcm(np.clip(resample(self.samples, self.rate, rate), -1.0, 1.0).astype(np.float32), rate)
 
     def gained(self, factor: float) -> "Pcm":
         return Pcm(np.clip(self.samples * np.float32(factor), -1.0, 1.0), self.rate)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
+from audio.dsp import mean_filter, min_filter
 from audio.pcm import SAMPLE_RATE, AudioError, Pcm
 
 LIMITER_WINDOW_S = 0.005
@@ -17,7 +17,7 @@ def _limit(mix: np.ndarray, rate: int) -> np.ndarray:
         return mix
     need = np.minimum(1.0, 1.0 / np.maximum(np.abs(mix), 1e-9))
     w = max(1, int(rate * LIMITER_WINDOW_S) | 1)
-    gain = uniform_filter1d(minimum_filter1d(need, w, mode="nearest"), w, mode="nearest")
+    gain = mean_filter(min_filter(need, w), w)
     return np.clip(mix * np.minimum(gain, need), -1.0, 1.0)  # clip only guards float rounding
 
 

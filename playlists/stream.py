@@ -20,6 +20,12 @@ AHEAD_S = 5.0  # decoded ahead of the sink, per stream
 Track = Callable[[], "Pcm | Iterable[np.ndarray]"]
 
 
+def _own(a: np.ndarray) -> np.ndarray:
+    """``a``, copied when it is a slice of a much larger array: a second queued (or the crossfade's held
+    tail) must not keep the seconds it was cut from alive (12 zones of music once held 4x their PCM)."""
+    return a.copy() if a.base is not None and a.base.nbytes > 2 * a.nbytes else a
+
+
 class _Feed:
     """One pass over the playlist (a rewind starts a new one): the producer's state. Only the decoder
     thread running :meth:`fill` touches the readers; ``ready`` is shared under the stream's lock."""
@@ -63,9 +69,10 @@ class _Feed:
 
     def _emit(self, samples: np.ndarray) -> np.ndarray:
         if len(samples):
+            samples = _own(np.asarray(samples, np.float32))
             with self.lock:
                 if not self.closed:
-                    self.ready.append(np.asarray(samples, np.float32))
+                    self.ready.append(samples)
                     self.available += len(samples)
         return np.zeros(0, np.float32)
 
@@ -118,7 +125,7 @@ class _Feed:
                 body = np.concatenate([self.hold, chunk]) if len(self.hold) else chunk
                 keep = min(len(body), self.x) if self._more_tracks() else 0
                 self._emit(body[:len(body) - keep])
-                self.hold = body[len(body) - keep:] if keep else np.zeros(0, np.float32)
+                self.hold = _own(body[len(body) - keep:]) if keep else np.zeros(0, np.float32)
         finally:
             if self.closed:
                 self._close_reader()
