@@ -155,3 +155,17 @@ def test_a_music_file_is_decoded_a_second_at_a_time(tmp_path):
             time.sleep(0.001)
     assert most < RATE * 10, f"{most / RATE:.1f} s decoded ahead"
     assert abs(sum(map(len, out)) - (3 * len(whole) - 2 * RATE)) <= 6  # three tracks, two 1 s crossfades
+
+
+def test_queued_music_holds_only_its_own_seconds_not_the_arrays_they_were_cut_from():
+    """Each queued second (and the tail held for the crossfade) owns its samples: a slice pinned the
+    seconds it was cut from, and twelve zones of music held four times their PCM."""
+    stream = CrossfadeStream([lambda: iter([tone(440, 1.0).samples] * 30), lambda: tone(550, 5.0)], 3.0)
+    stream.read(480)
+    deadline = time.monotonic() + 10
+    while stream._feed.busy or stream._feed.available < RATE * 5:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    held = list(stream._feed.ready) + [stream._feed.hold]
+    pinned = sum((a.base if a.base is not None else a).nbytes for a in held)
+    assert pinned <= 2 * sum(a.nbytes for a in held), [(a.nbytes, None if a.base is None else a.base.nbytes) for a in held]
