@@ -45,7 +45,7 @@ def desk_first():
 
     class DeskFirst(ThreadedTaskDispatcher):
         def add_task(self, channel) -> None:
-            if any(getattr(r, "command", "") in ("POST", "PUT", "PATCH", "DELETE")
+            if any(getattr(r, "command", "") in WRITES
                    for r in getattr(channel, "requests", ())):
                 with self.lock:
                     self.queue.appendleft(channel)
@@ -54,6 +54,35 @@ def desk_first():
             super().add_task(channel)
 
     return DeskFirst()
+
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+READS_WAIT_S = 0.5  # the longest a read waits for staff actions in progress to finish
+
+
+class StaffFirst:
+    """WSGI: while a staff action runs, reads wait to start (at most READS_WAIT_S). The action then has
+    the interpreter almost to itself instead of taking turns with every dashboard a thread serves; the
+    reads already running finish, live streams go on."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.actions = 0
+        self._cv = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") not in WRITES:
+            with self._cv:
+                self._cv.wait_for(lambda: not self.actions, timeout=READS_WAIT_S)
+            return self.app(environ, start_response)
+        with self._cv:
+            self.actions += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self._cv:
+                self.actions -= 1
+                self._cv.notify_all()
 
 
 class Panel:
@@ -66,7 +95,7 @@ class Panel:
         threads = max(2, threads)
         dispatcher = desk_first()
         dispatcher.set_thread_count(threads)
-        self.server = create_server(self.app, host=host, port=port, threads=threads, ident="PA Broadcaster",
+        self.server = create_server(StaffFirst(self.app), host=host, port=port, threads=threads, ident="PA Broadcaster",
                                     asyncore_use_poll=True, channel_timeout=60, connection_limit=200,
                                     _dispatcher=dispatcher)
         shown = "[" + self.server.effective_host + "]" if ":" in self.server.effective_host \

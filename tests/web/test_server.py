@@ -304,3 +304,43 @@ def test_a_staff_action_is_served_before_the_reads_queued_ahead_of_it():
     order = sorted(done, key=done.get)
     assert order.index("act") <= 2, order  # after the two reads it found running, before any that waited
     assert done["act"] < 0.75, done
+
+
+def test_reads_wait_to_start_while_a_staff_action_runs_and_never_longer_than_the_cap():
+    """StaffFirst: a dashboard read that arrives while a page trigger runs starts after it (the action
+    has the interpreter to itself); a slow action holds reads back at most READS_WAIT_S."""
+    from broadcaster.commands import serve
+
+    action_may_end, entered = threading.Event(), []
+
+    def app(environ, start_response):
+        entered.append((environ["REQUEST_METHOD"], time.monotonic()))
+        if environ["REQUEST_METHOD"] == "POST":
+            action_may_end.wait(5)
+        return [b""]
+
+    wrapped = serve.StaffFirst(app)
+    post = threading.Thread(target=wrapped, args=({"REQUEST_METHOD": "POST"}, None))
+    post.start()
+    while not entered:
+        time.sleep(0.001)
+    read = threading.Thread(target=wrapped, args=({"REQUEST_METHOD": "GET"}, None))
+    read.start()
+    time.sleep(0.1)
+    assert [m for m, _ in entered] == ["POST"]  # the read waits
+    ended = time.monotonic()
+    action_may_end.set()
+    post.join(5), read.join(5)
+    assert [m for m, _ in entered] == ["POST", "GET"] and entered[1][1] >= ended
+
+    entered.clear()
+    action_may_end.clear()
+    post = threading.Thread(target=wrapped, args=({"REQUEST_METHOD": "POST"}, None))
+    post.start()
+    while not entered:
+        time.sleep(0.001)
+    t0 = time.monotonic()
+    wrapped({"REQUEST_METHOD": "GET"}, None)  # the action is stuck: the read goes on after the cap
+    assert serve.READS_WAIT_S <= time.monotonic() - t0 < serve.READS_WAIT_S + 1
+    action_may_end.set()
+    post.join(5)
