@@ -55,9 +55,9 @@ def prog(service):
 
 
 def test_prerender_runs_before_air(service, db, prog):
-    at, rid = once_in(service, prog, 4)
+    at, rid = once_in(service, prog, 8)  # the engine's start on a loaded CI machine once took over 4 s
     rec = Recorder()
-    with ScheduleEngine(db, rec.submit, rec.render, service=service, lead_s=2, grace_s=30):
+    with ScheduleEngine(db, rec.submit, rec.render, service=service, lead_s=4, grace_s=30):
         assert rec.done.wait(20)
     uid = f"r{rid}-{at:%Y%m%dT%H%M%SZ}"
     assert rec.events == [("render", "Safety", uid), ("air", "Safety", uid)]
