@@ -165,7 +165,7 @@ def _templates_page(tpls, edited: int | None = None, values: dict | None = None,
     """The templates, with the wording typed into ``edited`` and its errors beside its fields (400)."""
     from broadcaster.paging.defaults import lacks_looks
 
-    missing = {x.id: [lang for lang in settings().languages if lang not in (x.draft_texts or x.texts)] for x in tpls}
+    missing = {x.id: [lang for lang in settings().languages if lang not in x.wording] for x in tpls}
     looks = {x.id for x in tpls if lacks_looks(x)}
     return render_template("setup/templates.html", templates=tpls, missing=missing, looks=looks, names=LANGUAGE_NAMES,
                            languages=settings().languages, steps=STEPS, left=pending(), edited=edited,
@@ -185,11 +185,10 @@ def template_edit(template_id: int):
 
     s, languages = svc(), settings().languages
     typed = {f"text_{lang}": request.form.get(f"text_{lang}", "") for lang in languages}
-    tpl = s.templates.get(template_id)
-    texts = dict(tpl.draft_texts or tpl.texts) | {lang: typed[f"text_{lang}"] for lang in languages}
+    texts = dict(s.templates.get(template_id).wording) | {lang: typed[f"text_{lang}"] for lang in languages}
     try:
         wording = parse(TemplateWording, {"texts": {k: v for k, v in texts.items() if (v or "").strip()}})
-        s.templates.edit(template_id, actor(), texts=wording.texts)
+        tpl = s.templates.edit(template_id, actor(), texts=wording.texts)
     except ValidationError as exc:  # "texts[en]: ..." beside the English text; "texts: ..." beside the first
         field, sep, what = str(exc).partition(": ")
         fields = getattr(exc, "fields", None) or ({field: what} if sep else {"_": str(exc)})
@@ -197,7 +196,7 @@ def template_edit(template_id: int):
                    f"text_{languages[0]}" if k == "texts" else "_"): v for k, v in fields.items()}
         return _templates_page([x for x in s.templates.list() if x.status.value != "retired"], template_id,
                                typed, errors)
-    _saved(template_id)
+    _saved(tpl)
     return redirect(url_for("setup.templates") + f"#tpl-{template_id}")
 
 
@@ -206,19 +205,14 @@ def template_edit(template_id: int):
 def template_looks(template_id: int):
     """A wording written before the height and hair lists gets them, right after the age, in every
     language; it waits for a supervisor like any new wording."""
-    from broadcaster.paging.looks import with_looks
-
-    s = svc()
-    tpl = s.templates.get(template_id)
-    texts = with_looks(tpl.draft_texts or tpl.texts)
-    if texts is not None:
-        s.templates.edit(template_id, actor(), texts=texts)
-        _saved(template_id)
+    tpl = svc().templates.add_looks(template_id, actor())
+    if tpl is not None:
+        _saved(tpl)
     return redirect(url_for("setup.templates") + f"#template-{template_id}")
 
 
-def _saved(template_id: int) -> None:
-    if svc().templates.get(template_id).draft_texts is not None:
+def _saved(tpl) -> None:
+    if tpl.draft_texts is not None:
         flash(t("Saved: the wording on air stays until a supervisor approves the new one."), "ok")
     else:
         flash(t("Saved: a supervisor approves the new wording."), "ok")

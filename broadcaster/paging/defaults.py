@@ -104,4 +104,4 @@ def lacks_looks(tpl: PageTemplate) -> bool:
     default = DEFAULTS.get(tpl.key)
     if default is not None and not any("{looks}" in text for text in default[3].values()):
         return False
-    return "looks" in ALLOWED[tpl.purpose] and with_looks(tpl.draft_texts or tpl.texts) is not None
+    return "looks" in ALLOWED[tpl.purpose] and with_looks(tpl.wording) is not None

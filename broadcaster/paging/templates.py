@@ -21,7 +21,7 @@ from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 from broadcaster.paging.lexicon import venue_words
-from broadcaster.paging.looks import say_look, say_looks
+from broadcaster.paging.looks import say_look, say_looks, with_looks
 from broadcaster.paging.vocabulary import accessories_last, say
 from broadcaster.settings import load_settings
 from broadcaster.venue import place_names
@@ -322,6 +322,12 @@ class TemplateService:
             check_template(tpl.purpose, tpl.audience, tpl.texts)
             tpl.status, tpl.approved_by_id, tpl.approved_at = TemplateStatus.APPROVED, user.id, self.clock.now()
         return tpl
+
+    def add_looks(self, ref: int | str, who: Actor) -> PageTemplate | None:
+        """A wording written before the height and hair lists, with them right after the age in every
+        language, edited as any new wording; None when it says them already (or gives no age)."""
+        texts = with_looks(self.get(ref).wording)
+        return self.edit(ref, who, texts=texts) if texts is not None else None
 
     def set_aside(self, ref: int | str, who: Actor) -> PageTemplate:
         """A supervisor turns down the new wording waiting for an approved template: the approved one airs on."""

@@ -148,6 +148,11 @@ class PageTemplate(Base):
     draft_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     draft_at: Mapped[datetime | None] = mapped_column(default=None)
 
+    @property
+    def wording(self) -> dict:
+        """The wording being worked on: the new one waiting, else the one on air."""
+        return self.draft_texts if self.draft_texts is not None else self.texts
+
 
 class LostItem(Base):
     __tablename__ = "lost_items"
