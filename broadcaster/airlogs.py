@@ -4,8 +4,8 @@ bytes in ``media_blobs`` on PostgreSQL), so the panel plays back what any machin
 
 :class:`Keeper` listens to the player's engine: when an item's first sample is about to go out it
 notes the zone logger's sample count (the item's first sample is the next one written), and when the
-item ends, the count after its last sample; an announcement's or page's end completes the logger's
-file there, so it can be played back at once. Each file the logger completes (hourly, or cut so) is
+item ends, the count after its last sample; an item's end (an announcement, a page, a music bed handing
+over to the next) completes the logger's file there, so it can be played back at once. Each file the logger completes (hourly, or cut so) is
 stored by the sha256 of its bytes, with the stretch of the count it holds. The engine's threads only put notes in a
 queue; one thread of the keeper writes them (a database away or slow never holds up the audio). Files
 and marks older than the retention period, and the oldest files beyond the logger's disk cap, are
@@ -78,8 +78,7 @@ class Keeper:
                 if 0 <= count - played < max(1, int(airlog.rate * self.block_s)):  # else the engine padded
                     end = played  # silence in (speech still rendering): up to the end of the block
             self._note(("end", airing, run, first, end))
-            if ev.item.kind != "music":  # its file completes now (not at the hour): playable at once
-                airlog.cut()
+            airlog.cut()  # its file completes now, not at the hour: playable at once under unbroken music
 
     def _note(self, note: tuple) -> None:
         with self._done:

@@ -393,3 +393,42 @@ def test_an_item_under_unbroken_music_plays_back_as_soon_as_it_ended(db, tmp_pat
     mark = marks(db)[row.airing_id]
     assert len(heard) == len(chimes.chime("programme").to_int16())
     assert np.array_equal(heard, out.samples()[mark.start:mark.end]), "the bell over the ducked music, as it went out"
+
+
+def test_a_music_bed_that_ended_under_the_next_bed_plays_back_at_once(db, tmp_path):
+    """A programme's music hands over to the next programme's music with no pause: the zone never falls
+    silent, so the logger's file would complete only at the hour. The first bed's end completes it there,
+    and the bed's own as-run row plays back while the next bed airs, sample for sample what went out."""
+    register_areas()
+    out = NullSink(keep=True, realtime=True)
+    airlog = AirLog(playback.air_log_folder(var_dir(), "main"))
+    player = ZonePlayer(db, {"main": AirLogSink(out, airlog, idle_close_s=60.0)},
+                        MediaSource(db, None, tmp_path / "cache"), poll_s=0.05)
+    airlogs.Keeper(db, player.name, {"main": airlog}).attach(player)
+    tone, hum = tmp_path / "tone.wav", tmp_path / "hum.wav"
+    sf.write(str(tone), (0.2 * np.sin(np.arange(SAMPLE_RATE * 2) / 9)).astype(np.float32), SAMPLE_RATE)
+    sf.write(str(hum), (0.1 * np.sin(np.arange(SAMPLE_RATE * 30) / 5)).astype(np.float32), SAMPLE_RATE)
+
+    def bed(key: str, path, priority: int) -> None:
+        with db.session() as s:
+            airings.request(s, airings.Request(key=key, ref=f"music:{key}", kind="music", title=key,
+                                               zones=["main"], priority=priority,
+                                               pieces=[{"type": "music", "crossfade": 0.0, "seconds": None,
+                                                        "tracks": [{"path": str(path), "title": key}]}]),
+                            db.signals)
+    player.start()
+    try:
+        bed("morning", tone, 10)  # two seconds of it, then the afternoon's music at once
+        wait(lambda: player.engine.snapshot()["main"]["music"] is not None)
+        bed("afternoon", hum, 5)
+        wait(lambda: len(done_rows(db)) == 1)
+        [row] = done_rows(db)
+        assert row.title == "morning"
+        wait(lambda: len(playback.aired(db, row, tmp_path / "c")) > 0, 5)
+        heard = playback.aired(db, row, tmp_path / "c")
+        assert player.engine.snapshot()["main"]["music"] is not None, "the next bed airs, no pause"
+    finally:
+        player.stop()
+    mark = marks(db)[row.airing_id]
+    assert mark.end - mark.start >= 2 * SAMPLE_RATE - BLOCK
+    assert np.array_equal(heard, out.samples()[mark.start:mark.end]), "the first bed, as it went out"
