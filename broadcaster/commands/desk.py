@@ -233,7 +233,8 @@ def _templates_seed(args) -> int:
 
 def _templates_list(args) -> int:
     for t in TemplateService(Database(args.db)).list():
-        print(f"#{t.id} {t.key:20} {t.purpose.value:13} {t.audience.value:6} {t.status.value} v{t.version}")
+        waiting = "  (new wording waiting for approval)" if t.draft_texts is not None else ""
+        print(f"#{t.id} {t.key:20} {t.purpose.value:13} {t.audience.value:6} {t.status.value} v{t.version}{waiting}")
     return 0
 
 
@@ -248,6 +249,11 @@ def _template_show(args) -> int:
     print(f"#{t.id} {t.key} ({t.title}) {t.purpose.value}/{t.audience.value} {t.status.value} v{t.version}")
     for lang, text in t.texts.items():
         print(f"  [{lang}] {text}")
+    if t.draft_texts is not None:  # an approved template's new wording: the one above airs until approved
+        print(f"new wording waiting for approval (the wording above airs until then), "
+              f"since {t.draft_at:%Y-%m-%d %H:%M} UTC:")
+        for lang, text in t.draft_texts.items():
+            print(f"  [{lang}] {text}")
     return 0
 
 

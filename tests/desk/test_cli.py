@@ -188,3 +188,29 @@ def test_a_template_number_no_template_can_have_is_not_found_not_a_traceback(url
         err = capsys.readouterr().err
         assert rc == 1 and "no such page template" in err and "Traceback" not in err, (verb, rc, err)
     assert dump(db) == before
+
+
+def test_template_show_gives_the_wording_on_air_and_the_new_one_waiting(url, capsys):
+    """An approved template edited in the panel: the CLI shows the wording that airs and, apart, the new
+    wording waiting for a supervisor, and `template approve` puts the new one on air."""
+    from broadcaster.paging.templates import TemplateService
+
+    _approve_all(url, capsys)
+    svc = TemplateService(Database(url))
+    tpl = svc.list()[0]
+    on_air = dict(tpl.texts)
+    svc.edit(tpl.id, "dora", texts={**on_air, "en": on_air["en"] + " Please call the desk."})
+    capsys.readouterr()
+    assert run(url, "templates", "list") == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if line.startswith(f"#{tpl.id} ")]
+    assert listed and "new wording waiting" in listed[0]
+    assert run(url, "template", "show", str(tpl.id)) == 0
+    shown = capsys.readouterr().out
+    head, _, waiting = shown.partition("new wording waiting for approval")
+    assert f"[en] {on_air['en']}\n" in head and "Please call the desk." not in head
+    assert f"[en] {on_air['en']} Please call the desk." in waiting
+    assert run(url, "template", "approve", str(tpl.id), "--user", "sam") == 0
+    capsys.readouterr()
+    assert run(url, "template", "show", str(tpl.id)) == 0
+    shown = capsys.readouterr().out
+    assert "Please call the desk." in shown and "waiting" not in shown
