@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 
 log = logging.getLogger("broadcaster.serve")
 
@@ -57,45 +58,84 @@ def desk_first():
 
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
-READS_WAIT_S = 0.5  # the longest a read waits for staff actions in progress to finish
+READS_WAIT_S = 0.5  # the longest a request waits, in all, for work that goes before it
 
 
 class StaffFirst:
-    """WSGI: while a staff action runs, reads wait to start (at most READS_WAIT_S). The action then has
-    the interpreter almost to itself instead of taking turns with every dashboard a thread serves; the
-    reads already running finish, live streams go on."""
+    """WSGI: the panel's requests give way, in this order: the zone player claiming what a commit just
+    queued (``on_air``: a page on its way to the air) goes first, then staff actions (a POST), then
+    reads (dashboards). A request gives way when it starts and at each of its database queries
+    (``pause_at_queries_of(engine)``) while work before it runs, at most READS_WAIT_S in all; one that
+    holds SQLite's write turn never waits (what goes first may need the turn). So a page's way from the
+    desk to the air has the interpreter almost to itself instead of taking turns with every request a
+    thread serves (bench/onair.py row 6)."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, on_air: threading.Event | None = None) -> None:
         self.app = app
+        self.on_air = on_air or threading.Event()
         self.actions = 0
         self._cv = threading.Condition()
+        self._mine = threading.local()  # .until: this thread serves a request, and gives way until then
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") not in WRITES:
-            with self._cv:
-                self._cv.wait_for(lambda: not self.actions, timeout=READS_WAIT_S)
-            return self.app(environ, start_response)
-        with self._cv:
-            self.actions += 1
+        action = environ.get("REQUEST_METHOD") in WRITES
+        self._mine.action, self._mine.until = action, time.monotonic() + READS_WAIT_S
         try:
-            return self.app(environ, start_response)
-        finally:
+            self._give_way()
+            if not action:
+                return self.app(environ, start_response)
             with self._cv:
-                self.actions -= 1
-                self._cv.notify_all()
+                self.actions += 1
+            try:
+                return self.app(environ, start_response)
+            finally:
+                with self._cv:
+                    self.actions -= 1
+                    self._cv.notify_all()
+        finally:
+            self._mine.until = 0.0
+
+    def _ahead(self) -> bool:
+        return self.on_air.is_set() or (not self._mine.action and self.actions > 0)
+
+    def _give_way(self) -> None:
+        while self._ahead():  # (no lock taken on the way of every query)
+            left = self._mine.until - time.monotonic()
+            if left <= 0:
+                return
+            with self._cv:  # woken when the last action ends; the player's claim is looked at every 5 ms
+                self._cv.wait(min(left, 0.005))
+
+    def pause_at_queries_of(self, engine) -> None:
+        """This panel's requests give way at each query of ``engine`` (not while holding the write turn)."""
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _query(_conn, cursor, _statement, _params, _context, _many) -> None:
+            if getattr(self._mine, "until", 0.0) and not getattr(cursor.connection, "_holding", False):
+                self._give_way()
+
+
+def on_air(service) -> threading.Event | None:
+    """Set while the service's zone player claims what a commit just queued (the panel gives way)."""
+    return service.player.claiming if service.player is not None else None
 
 
 class Panel:
     """A panel app (``frontend("web")(service)``) on waitress, served by a thread of this process."""
 
-    def __init__(self, app, host: str, port: int, threads: int = THREADS) -> None:
+    def __init__(self, app, host: str, port: int, threads: int = THREADS, on_air: threading.Event | None = None) -> None:
         from waitress import create_server
 
         self.app = app
         threads = max(2, threads)
         dispatcher = desk_first()
         dispatcher.set_thread_count(threads)
-        self.server = create_server(StaffFirst(self.app), host=host, port=port, threads=threads, ident="PA Broadcaster",
+        staff = StaffFirst(self.app, on_air)
+        db = getattr(self.app.extensions["pa"], "db", None)
+        if db is not None:  # (a bare app in the tests: no database)
+            staff.pause_at_queries_of(db.engine)
+        self.server = create_server(staff, host=host, port=port, threads=threads, ident="PA Broadcaster",
                                     asyncore_use_poll=True, channel_timeout=60, connection_limit=200,
                                     _dispatcher=dispatcher)
         shown = "[" + self.server.effective_host + "]" if ":" in self.server.effective_host \
@@ -168,7 +208,7 @@ def cmd_serve(args) -> int:
         if not args.no_web:
             from broadcaster.service import frontend
 
-            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads)
+            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads, on_air=on_air(service))
             print(f"PA Broadcaster on air ({sinks}); panel at {panel.url} ({panel.mode})", flush=True)
         else:
             print(f"PA Broadcaster on air ({sinks}); no panel", flush=True)

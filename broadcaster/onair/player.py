@@ -75,6 +75,11 @@ class ZonePlayer:
         self._last_beat = 0.0
         self._changed = True
         self._lock = threading.Lock()  # one step at a time (loop thread, tests calling step())
+        # set from a commit that queued or cancelled airings of its zones until a step has claimed what
+        # airs and handed it over: the panel holds its reads back meanwhile (broadcaster.commands.serve)
+        self.claiming = threading.Event()
+        self._queued_n = 0
+        self._untaken: dict[int, object] = {}  # (SQLite) handed over, claim not written yet: id -> read at
         self.on_stop: list[Callable[[], object]] = []  # after the engine stopped (the air log stores its last files)
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -94,7 +99,7 @@ class ZonePlayer:
                 logs.resolve_open(s, "player_lost", zone, f"player {self.name} is back")
         for name in KINDS:  # generated and levelled now: the first page after start-up does not wait for it
             self.media.chime(name)
-        self.db.signals.listen(CHANNEL, self._wake.set, self.zones)
+        self.db.signals.listen(CHANNEL, self._queued, self.zones)
         self.engine.start()
         if thread:
             self._thread = threading.Thread(target=self._loop, name=f"player-{self.name}", daemon=True)
@@ -106,7 +111,7 @@ class ZonePlayer:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(5)
-        self.db.signals.unlisten(CHANNEL, self._wake.set)
+        self.db.signals.unlisten(CHANNEL, self._queued)
         self.engine.stop()
         for done in self.on_stop:
             done()
@@ -138,19 +143,35 @@ class ZonePlayer:
     # -- one step: what the air needs first (stop what was cancelled, claim), then report and beat ------
     def step(self) -> None:
         with self._lock:
+            queued = self._queued_n
+            # SQLite: this process is the only one that claims, so the claim is written after the hand-over,
+            # with the bookkeeping: a page does not wait for the write turn of a desk's transaction
+            later = not self.db.is_postgres
             with self.db.session() as s:
                 self._rejoin(s)
                 self._stop_cancelled(s)
-                claimed = self._claim(s)
+                claimed, at = self._claim(s, take=not later)
             self._check_now([item for _, item, at_once in claimed if at_once])
-            for row, item, _ in claimed:  # claimed, committed and checked: now on the engine
+            for row, item, _ in claimed:  # claimed (or, SQLite, read) and checked: now on the engine
                 self._held[row] = self.engine.submit(item)
+            if queued == self._queued_n:  # nothing queued since the claim read the queue
+                self.claiming.clear()
             if claimed:
                 self._changed = True
+            if later:
+                self._untaken.update((row, at) for row, _, _ in claimed)
             with self.db.session() as s:  # then the bookkeeping, after the audio has what it needs
+                if self._untaken:
+                    self._take(s, self._untaken)
                 self._write_events(s)
                 self._beat(s)
             self._pending.clear()  # committed
+            self._untaken.clear()
+
+    def _queued(self) -> None:  # the thread that committed
+        self._queued_n += 1
+        self.claiming.set()
+        self._wake.set()
 
     def _event(self, ev: PlayoutEvent) -> None:  # engine threads: never the database here
         self._inbox.put(ev)
@@ -228,11 +249,12 @@ class ZonePlayer:
             if item_id is not None:
                 self.engine.cancel(item_id)
 
-    def _claim(self, s) -> list[tuple[int, PlayoutItem, bool]]:
+    def _claim(self, s, take: bool = True) -> tuple[list[tuple[int, PlayoutItem, bool]], object]:
         """Claim, in one query and one update for all this player's zones, what each zone is about to
         air: the top foreground item when the zone holds nothing waiting (else only one that out-ranks
         what it holds), and music when it has none. Each with whether it airs at once (an idle zone,
-        a pre-emption) or waits behind the current item."""
+        a pre-emption) or waits behind the current item; and the time it was read. ``take=False``:
+        read, not claimed (:meth:`_take` writes the claim)."""
         now = self.clock.now()
         wants: dict[tuple[str, bool], int | None] = {}  # (zone, music?) -> priority to beat (None: any)
         tops: dict[str, int | None] = {}
@@ -249,6 +271,8 @@ class ZonePlayer:
             q = q.with_for_update(skip_locked=True, of=Airing)  # rows another player is taking: skipped
         chosen = []
         for row in s.execute(q):
+            if row.id in self._untaken:  # on the engine already, its claim not written yet (SQLite)
+                continue
             key = (row.zone, row.kind == "music")
             if key not in wants or (wants[key] is not None and row.priority <= wants[key]):
                 continue
@@ -260,11 +284,15 @@ class ZonePlayer:
             del wants[key]
             chosen.append(row.id)
         if not chosen:
-            return []
-        taken = s.scalars(update(Airing).where(Airing.id.in_(chosen), Airing.player.is_(None),
-                                               Airing.state == AiringState.QUEUED)
-                          .values(player=self.name, claimed_at=now).returning(Airing)
-                          .execution_options(synchronize_session=False, populate_existing=True)).all()
+            return [], now
+        if take:
+            taken = s.scalars(update(Airing).where(Airing.id.in_(chosen), Airing.player.is_(None),
+                                                   Airing.state == AiringState.QUEUED)
+                              .values(player=self.name, claimed_at=now).returning(Airing)
+                              .execution_options(synchronize_session=False, populate_existing=True)).all()
+        else:  # read now, claimed by _take once on the engine
+            taken = s.scalars(select(Airing).where(Airing.id.in_(chosen))
+                              .execution_options(populate_existing=True)).all()
         out = []
         for row in sorted(taken, key=lambda row: row.id):
             top = None if row.kind == "music" else tops[row.zone]
@@ -273,7 +301,24 @@ class ZonePlayer:
             except Exception as exc:
                 outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}",
                                 mismatch=isinstance(exc, HashMismatch))
-        return out
+        return out, now
+
+    def _take(self, s, untaken: dict[int, object]) -> None:
+        """(SQLite) Write the claims of what was read and handed over (airing id -> when it was read). One
+        taken meanwhile (staff cancelled it after its check) comes off the engine at once, and nothing it
+        did is written."""
+        taken = set()
+        for at in set(untaken.values()):
+            ids = [a for a, when in untaken.items() if when == at]
+            taken |= set(s.scalars(update(Airing).where(Airing.id.in_(ids), Airing.player.is_(None),
+                                                        Airing.state == AiringState.QUEUED)
+                                   .values(player=self.name, claimed_at=at).returning(Airing.id)
+                                   .execution_options(synchronize_session=False)))
+        for airing_id in set(untaken) - taken:
+            item_id = self._held.pop(airing_id, None)
+            if item_id is not None:
+                self._dropped.add(item_id)
+                self.engine.cancel(item_id)
 
     def _item(self, row: Airing) -> PlayoutItem:
         parts, record, loads = build(row.pieces, self.media, self.speech)

@@ -344,3 +344,84 @@ def test_reads_wait_to_start_while_a_staff_action_runs_and_never_longer_than_the
     assert serve.READS_WAIT_S <= time.monotonic() - t0 < serve.READS_WAIT_S + 1
     action_may_end.set()
     post.join(5)
+
+
+def test_a_running_read_gives_way_at_its_next_query_and_work_holding_the_write_turn_never_waits(tmp_path):
+    """StaffFirst over a real SQLite file: a dashboard read already running when a page trigger starts
+    waits at its next query until the trigger ends; while the zone player claims what a commit just
+    queued (``on_air``), a staff action waits at its next query too, unless it holds SQLite's write
+    turn (the player may need it: waiting would hold the page up instead)."""
+    from sqlalchemy import text
+
+    from broadcaster.commands import serve
+
+    db = Database(f"sqlite:///{tmp_path / 'panel.sqlite3'}", migrate=False)
+    with db.session() as s:
+        s.execute(text("CREATE TABLE t (x INTEGER)"))
+    log: list[tuple[str, float]] = []
+    read_may_go_on, action_started, action_may_end = threading.Event(), threading.Event(), threading.Event()
+    inserted, holder_may_go_on = threading.Event(), threading.Event()
+
+    def query(sql: str) -> None:
+        with db.session() as s:
+            s.execute(text(sql))
+
+    def app(environ, start_response):
+        what = environ["PATH_INFO"]
+        if what == "/dashboard":
+            query("SELECT 1")
+            log.append(("read: first query", time.monotonic()))
+            read_may_go_on.wait(5)
+            query("SELECT 2")
+            log.append(("read: second query", time.monotonic()))
+        elif what == "/page":
+            action_started.set()
+            action_may_end.wait(5)
+            log.append(("action ended", time.monotonic()))
+        elif what == "/holding":  # writes first: holds the turn, then reads in the same transaction
+            with db.session() as s:
+                s.execute(text("INSERT INTO t VALUES (1)"))
+                inserted.set()
+                holder_may_go_on.wait(5)
+                s.execute(text("SELECT count(*) FROM t"))
+            log.append(("holding: done", time.monotonic()))
+        else:
+            query("SELECT 3")
+            log.append(("action: queried", time.monotonic()))
+        return [b""]
+
+    on_air = threading.Event()
+    staff = serve.StaffFirst(app, on_air)
+    staff.pause_at_queries_of(db.engine)
+
+    def request(method: str, path: str) -> threading.Thread:
+        t = threading.Thread(target=staff, args=({"REQUEST_METHOD": method, "PATH_INFO": path}, None))
+        t.start()
+        return t
+
+    read = request("GET", "/dashboard")
+    while not log:
+        time.sleep(0.001)
+    page = request("POST", "/page")
+    assert action_started.wait(5)
+    read_may_go_on.set()
+    time.sleep(0.15)
+    assert [w for w, _ in log] == ["read: first query"], "the read waits at its next query"
+    action_may_end.set()
+    page.join(5), read.join(5)
+    assert [w for w, _ in log] == ["read: first query", "action ended", "read: second query"]
+
+    log.clear()
+    holding = request("POST", "/holding")
+    assert inserted.wait(5)
+    on_air.set()  # the zone player is claiming a page just queued
+    action = request("POST", "/other")
+    holder_may_go_on.set()
+    holding.join(5)
+    time.sleep(0.15)
+    assert [w for w, _ in log] == ["holding: done"], "only the action holding the write turn went on"
+    cleared = time.monotonic()
+    on_air.clear()
+    action.join(5)
+    assert [w for w, _ in log] == ["holding: done", "action: queried"] and log[1][1] >= cleared
+    db.dispose()
