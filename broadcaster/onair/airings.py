@@ -55,7 +55,10 @@ def check_zones(s: Session, zones: Sequence[str], venue_zones: Iterable[str] = (
     zones = list(dict.fromkeys(z.strip() for z in zones if z and z.strip()))
     if not zones:
         raise ValidationError("zones: choose at least one zone")
-    known = known_zones(s, venue_zones)
+    venue = set(venue_zones)
+    if venue.issuperset(zones):  # the venue's own zones: no need to ask which zones players announced
+        return zones
+    known = known_zones(s, venue)
     unknown = [z for z in zones if z not in known]
     if unknown:
         raise ValidationError(f"zones: unknown zone(s) {', '.join(unknown)}; the venue's zones are "

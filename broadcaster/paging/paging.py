@@ -178,7 +178,7 @@ class PagingService:
         if not free and case.state is CaseState.OPEN:
             move(s, case, CaseState.PAGED, user, now, detail=f"page #{page.id}")
         add_event(s, case, user, "page", now, detail=page_detail(page, draft.template))
-        self._air_due(s, TickReport(), [page])
+        self._air_due(s, TickReport(), [page], {case.id: case})
         return page
 
     def add_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
@@ -263,9 +263,10 @@ class PagingService:
                     log.exception("escalation listener failed for case id %s", alert.case_id)
         return report
 
-    def _air_due(self, s, report: TickReport, pages: list[Page] | None = None) -> None:
-        """Write the next airing of every page that is due (or of ``pages``): none while its previous
-        airing is still queued or airing, so repeats never pile up or cut a page on air."""
+    def _air_due(self, s, report: TickReport, pages: list[Page] | None = None,
+                 cases: dict[int, PersonCase] | None = None) -> None:
+        """Write the next airing of every page due (or of ``pages``; ``cases``: theirs, loaded): none while
+        its previous airing is queued or airing, so repeats never pile up or cut a page on air."""
         now = self.clock.now()
         if pages is None:
             pages = list(s.scalars(select(Page).where(Page.status == PageStatus.ACTIVE, Page.next_due_at <= now)
@@ -274,11 +275,12 @@ class PagingService:
                  and p.next_due_at <= now]
         if not pages:
             return
-        busy = set(s.scalars(select(Airing.ref).where(Airing.ref.in_([ref(p.id) for p in pages]),
-                                                      Airing.state.in_(OPEN_STATES))))
-        case_ids = {p.case_id for p in pages if p.case_id}
-        cases = {c.id: c for c in s.scalars(select(PersonCase).where(PersonCase.id.in_(case_ids)))} \
-            if case_ids else {}
+        queued_before = [ref(p.id) for p in pages if p.times_queued]  # a page never queued has no airing
+        busy = set(s.scalars(select(Airing.ref).where(Airing.ref.in_(queued_before),
+                                                      Airing.state.in_(OPEN_STATES)))) if queued_before else set()
+        cases = dict(cases or {})
+        if missing := {p.case_id for p in pages if p.case_id} - set(cases):
+            cases |= {c.id: c for c in s.scalars(select(PersonCase).where(PersonCase.id.in_(missing)))}
         events: list[dict] = []
         for page in pages:
             if ref(page.id) in busy:
