@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import soundfile as sf
@@ -166,21 +166,24 @@ class Speech:
         self._lock = threading.Lock()
         self.keep = keep
 
-    def render(self, parts: list[tuple[str, str]]) -> tuple[list, Future]:
+    def render(self, parts: list[tuple[str, str]], *, now: bool = True) -> tuple[list, Future, Callable[[], None]]:
         """(what to air: a Future per sentence and the pauses between them; a Future of the whole
-        speech's (sha256, engines), set once every sentence has rendered)."""
+        speech's (sha256, engines), set once every sentence has rendered; ``go()``, which starts the
+        rendering, once). ``now=False``: the caller calls ``go()`` when the speech is about to air (a
+        page waiting behind another never holds up the sentences of the page on air)."""
         key = tuple(tuple(p) for p in parts)
         with self._lock:
             kept = self._kept.get(key)
-            if kept is not None and not (kept[1].done() and kept[1].exception() is not None):
-                self._kept.move_to_end(key)
-                return kept
-            kept = self._kept[key] = self._start(self.renderer.plan(list(key)))
-            while len(self._kept) > self.keep:
-                self._kept.popitem(last=False)
-            return kept
+            if kept is None or (kept[1].done() and kept[1].exception() is not None):
+                kept = self._kept[key] = self._start(self.renderer.plan(list(key)))
+                while len(self._kept) > self.keep:
+                    self._kept.popitem(last=False)
+            self._kept.move_to_end(key)
+        if now:
+            kept[2]()
+        return kept
 
-    def _start(self, plan: list) -> tuple[list, Future]:
+    def _start(self, plan: list) -> tuple[list, Future, Callable[[], None]]:
         said: list = [Pcm.silence(step) if isinstance(step, float) else Future() for step in plan]
         engines: list[str] = []
         whole: Future = Future()
@@ -209,10 +212,17 @@ class Speech:
                 whole.set_result((aired.sha256(), ", ".join(engines)))
             out.set_result(f.result())
 
-        for step, out in zip(plan, said):
-            if isinstance(out, Future):
-                self._pool.submit(one, *step).add_done_callback(lambda f, out=out: finished(f, out))
-        return said, whole
+        started = []
+
+        def go() -> None:
+            with lock:
+                if started:
+                    return
+                started.append(True)
+            for step, out in zip(plan, said):
+                if isinstance(out, Future):
+                    self._pool.submit(one, *step).add_done_callback(lambda f, out=out: finished(f, out))
+        return said, whole, go
 
 
 def _at_last_moment(parts: list, checks: list, load) -> None:
@@ -227,11 +237,14 @@ def _at_last_moment(parts: list, checks: list, load) -> None:
     checks.append(check)
 
 
-def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tuple[list, list[dict], list]:
+def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
+          at_once: bool = True) -> tuple[list, list[dict], list]:
     """(parts for the engine, the pieces as they will air, the checks to run just before air).
 
     Stored audio is a Future the check fills: it is loaded and hashed at the last moment, so a file
-    changed after the airing was claimed is refused, never aired."""
+    changed after the airing was claimed is refused, never aired. Speech renders at once for what airs
+    at once; for what waits behind the current item, from its check (its turn has come: the chime
+    covers the first sentence, as for any cold page)."""
     parts: list = []
     record: list[dict] = []
     checks: list = []
@@ -247,8 +260,10 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tupl
         elif kind == "speech":  # sentence by sentence: the first airs while the rest render
             if speech is None:
                 raise ValueError("this player cannot render speech")
-            said, whole = speech.render([tuple(p) for p in piece["parts"]])
+            said, whole, go = speech.render([tuple(p) for p in piece["parts"]], now=at_once)
             parts.extend(said)
+            if not at_once:
+                checks.append(go)
 
             def done(f: Future, rec=rec) -> None:
                 if f.exception() is None:

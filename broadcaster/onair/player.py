@@ -296,8 +296,9 @@ class ZonePlayer:
         out = []
         for row in sorted(taken, key=lambda row: row.id):
             top = None if row.kind == "music" else tops[row.zone]
+            at_once = top is None or row.priority > top
             try:
-                out.append((row.id, self._item(row), top is None or row.priority > top))
+                out.append((row.id, self._item(row, at_once), at_once))
             except Exception as exc:
                 outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}",
                                 mismatch=isinstance(exc, HashMismatch))
@@ -320,8 +321,8 @@ class ZonePlayer:
                 self._dropped.add(item_id)
                 self.engine.cancel(item_id)
 
-    def _item(self, row: Airing) -> PlayoutItem:
-        parts, record, loads = build(row.pieces, self.media, self.speech)
+    def _item(self, row: Airing, at_once: bool = True) -> PlayoutItem:
+        parts, record, loads = build(row.pieces, self.media, self.speech, at_once)
         airing_id, kind = row.id, row.kind
 
         def check(s=None) -> None:  # runs just before the first sample (and again after a restart from the top)

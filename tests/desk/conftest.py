@@ -61,7 +61,7 @@ class RenderFirst:
     def __init__(self, renderer) -> None:
         self.renderer = renderer
 
-    def render(self, parts) -> tuple[list, Future]:
+    def render(self, parts, *, now: bool = True) -> tuple[list, Future, object]:
         from audio.pcm import Pcm
 
         said, engines = [], []
@@ -74,7 +74,7 @@ class RenderFirst:
             engines.append(engine)
         whole: Future = Future()
         whole.set_result((Pcm.concat(said).sha256(), ", ".join(dict.fromkeys(engines))))
-        return said, whole
+        return said, whole, lambda: None  # rendered already
 
 
 def fast_player(db, tmp_path, clock, name: str = "test-player", zones=("main",)) -> OnAir:

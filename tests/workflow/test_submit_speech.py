@@ -69,3 +69,37 @@ def test_a_text_that_speaks_is_submitted_and_its_render_is_reused_at_approval(db
     with db.session() as s:
         assert approval.approve(s, ann_id, get_user(s, "sam")).state is AnnouncementState.APPROVED
     assert sorted(spoken) == ["en", "zh-CN"]  # approval assembled the same sentences, none spoken again
+
+
+def test_the_speech_of_a_page_waiting_behind_another_renders_when_its_turn_comes(tmp_path):
+    """Five desks page at once: the player claims the second page while the first airs. Its sentences
+    render only from its check (its turn has come), so they never take the renderer from the sentences
+    of the page on air; a page that airs at once renders at once. Real renderer (offline engines)."""
+    import time
+    from concurrent.futures import wait
+
+    from audio.render import Renderer
+    from broadcaster.onair.pieces import Speech, build
+
+    renderer = Renderer(cache_dir=tmp_path / "cache", lead_in=0.1)
+    spoken: list[str] = []
+    real_say = renderer.say
+    renderer.say = lambda sentence, lang: (spoken.append(sentence), real_say(sentence, lang))[1]
+    speech = Speech(renderer)
+
+    def pieces(text: str) -> list[dict]:
+        return [{"type": "speech", "parts": [["en", text]]}]
+
+    waiting, _, checks = build(pieces("A boy of about five. Please bring him to the desk."), None, speech,
+                               at_once=False)
+    time.sleep(0.5)
+    assert spoken == [], "nothing rendered while it waits its turn"
+    for check in checks:  # its turn: the engine runs its check just before it airs
+        check()
+    wait([p for p in waiting if hasattr(p, "result") and not hasattr(p, "samples")], timeout=60)
+    assert spoken == ["A boy of about five.", "Please bring him to the desk."]
+
+    spoken.clear()
+    now, _, checks = build(pieces("A girl of about seven. Please bring her to the desk."), None, speech)
+    wait([p for p in now if hasattr(p, "result") and not hasattr(p, "samples")], timeout=60)
+    assert spoken == ["A girl of about seven.", "Please bring her to the desk."] and checks == []
