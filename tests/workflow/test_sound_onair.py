@@ -360,16 +360,32 @@ def test_on_one_box_the_log_stays_in_its_files_and_plays_back_from_them_checked(
         assert fault.zone == "main" and local.name in fault.message
 
 
-def test_an_item_under_unbroken_music_plays_back_as_soon_as_it_ended(db, tmp_path):
-    """A busy zone's music never stops, so its logger's file would be complete (and playable) only at
-    the hour: an announcement's end completes it there, and the item plays back while the music goes on,
-    sample for sample what went out."""
+def busy_zone_player(db, tmp_path) -> tuple[ZonePlayer, NullSink]:
+    """A zone player (not started) of zone "main", logged to its air log, over a real-time null output
+    that keeps its samples; the log's file is closed only after a minute of silence (a busy zone)."""
     register_areas()
     out = NullSink(keep=True, realtime=True)
     airlog = AirLog(playback.air_log_folder(var_dir(), "main"))
     player = ZonePlayer(db, {"main": AirLogSink(out, airlog, idle_close_s=60.0)},
                         MediaSource(db, None, tmp_path / "cache"), poll_s=0.05)
     airlogs.Keeper(db, player.name, {"main": airlog}).attach(player)
+    return player, out
+
+
+def the_one_done_played_back(db, tmp_path) -> tuple[AsRun, np.ndarray]:
+    """The one as-run row completed (waited for) and its samples played back from the air log (waited
+    for: at most 5 s, the while its file takes to be stored)."""
+    wait(lambda: len(done_rows(db)) == 1)
+    [row] = done_rows(db)
+    wait(lambda: len(playback.aired(db, row, tmp_path / "c")) > 0, 5)
+    return row, playback.aired(db, row, tmp_path / "c")
+
+
+def test_an_item_under_unbroken_music_plays_back_as_soon_as_it_ended(db, tmp_path):
+    """A busy zone's music never stops, so its logger's file would be complete (and playable) only at
+    the hour: an announcement's end completes it there, and the item plays back while the music goes on,
+    sample for sample what went out."""
+    player, out = busy_zone_player(db, tmp_path)
     tone = tmp_path / "tone.wav"
     sf.write(str(tone), (0.2 * np.sin(np.arange(SAMPLE_RATE * 30) / 9)).astype(np.float32), SAMPLE_RATE)
     player.start()
@@ -383,10 +399,7 @@ def test_an_item_under_unbroken_music_plays_back_as_soon_as_it_ended(db, tmp_pat
         wait(lambda: player.engine.snapshot()["main"]["music"] is not None)
         time.sleep(0.3)
         air(db, "bell", [{"type": "chime", "name": "programme"}])
-        wait(lambda: len(done_rows(db)) == 1)
-        [row] = done_rows(db)
-        wait(lambda: len(playback.aired(db, row, tmp_path / "c")) > 0, 5)
-        heard = playback.aired(db, row, tmp_path / "c")
+        row, heard = the_one_done_played_back(db, tmp_path)
         assert player.engine.snapshot()["main"]["music"] is not None, "the music never stopped"
     finally:
         player.stop()
@@ -399,12 +412,7 @@ def test_a_music_bed_that_ended_under_the_next_bed_plays_back_at_once(db, tmp_pa
     """A programme's music hands over to the next programme's music with no pause: the zone never falls
     silent, so the logger's file would complete only at the hour. The first bed's end completes it there,
     and the bed's own as-run row plays back while the next bed airs, sample for sample what went out."""
-    register_areas()
-    out = NullSink(keep=True, realtime=True)
-    airlog = AirLog(playback.air_log_folder(var_dir(), "main"))
-    player = ZonePlayer(db, {"main": AirLogSink(out, airlog, idle_close_s=60.0)},
-                        MediaSource(db, None, tmp_path / "cache"), poll_s=0.05)
-    airlogs.Keeper(db, player.name, {"main": airlog}).attach(player)
+    player, out = busy_zone_player(db, tmp_path)
     tone, hum = tmp_path / "tone.wav", tmp_path / "hum.wav"
     sf.write(str(tone), (0.2 * np.sin(np.arange(SAMPLE_RATE * 2) / 9)).astype(np.float32), SAMPLE_RATE)
     sf.write(str(hum), (0.1 * np.sin(np.arange(SAMPLE_RATE * 30) / 5)).astype(np.float32), SAMPLE_RATE)
@@ -421,11 +429,8 @@ def test_a_music_bed_that_ended_under_the_next_bed_plays_back_at_once(db, tmp_pa
         bed("morning", tone, 10)  # two seconds of it, then the afternoon's music at once
         wait(lambda: player.engine.snapshot()["main"]["music"] is not None)
         bed("afternoon", hum, 5)
-        wait(lambda: len(done_rows(db)) == 1)
-        [row] = done_rows(db)
+        row, heard = the_one_done_played_back(db, tmp_path)
         assert row.title == "morning"
-        wait(lambda: len(playback.aired(db, row, tmp_path / "c")) > 0, 5)
-        heard = playback.aired(db, row, tmp_path / "c")
         assert player.engine.snapshot()["main"]["music"] is not None, "the next bed airs, no pause"
     finally:
         player.stop()
