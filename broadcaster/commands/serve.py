@@ -110,9 +110,11 @@ class StaffFirst:
         """This panel's requests give way at each query of ``engine`` (not while holding the write turn)."""
         from sqlalchemy import event
 
+        from broadcaster.store.db import holds_write_turn
+
         @event.listens_for(engine, "before_cursor_execute")
         def _query(_conn, cursor, _statement, _params, _context, _many) -> None:
-            if getattr(self._mine, "until", 0.0) and not getattr(cursor.connection, "_holding", False):
+            if getattr(self._mine, "until", 0.0) and not holds_write_turn(cursor.connection):
                 self._give_way()
 
 

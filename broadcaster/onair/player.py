@@ -76,7 +76,7 @@ class ZonePlayer:
         self._changed = True
         self._lock = threading.Lock()  # one step at a time (loop thread, tests calling step())
         # set from a commit that queued or cancelled airings of its zones until a step has claimed what
-        # airs and handed it over: the panel holds its reads back meanwhile (broadcaster.commands.serve)
+        # airs and handed it over: the panel's requests give way meanwhile (commands.serve.StaffFirst)
         self.claiming = threading.Event()
         self._queued_n = 0
         self._untaken: dict[int, object] = {}  # (SQLite) handed over, claim not written yet: id -> read at

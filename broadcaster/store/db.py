@@ -123,6 +123,12 @@ def _turn_for(path: str) -> WriterTurn:
         return _TURNS.setdefault(os.path.realpath(path), WriterTurn())
 
 
+def holds_write_turn(dbapi_connection) -> bool:
+    """Does this DB-API connection hold its SQLite file's :class:`WriterTurn` (its transaction has
+    written)? Always False on PostgreSQL."""
+    return getattr(dbapi_connection, "_holding", False)
+
+
 class _TurnTaking(sqlite3.Connection):
     """A pysqlite connection that holds its file's :class:`WriterTurn` from its first write statement
     until its transaction ends."""
