@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="zone and its output: device, device:NAME, wav:PATH, null, remote (repeatable)")
     p.add_argument("--no-web", action="store_true", help="no panel (player, scheduler and paging only)")
     p.add_argument("--web-threads", type=int, default=THREADS, metavar="N",
-                   help=f"panel requests served at once (default {THREADS})")
+                   help=f"panel requests served at once (default {THREADS}), and one more thread for staff actions")
     p.add_argument("--no-scheduler", action="store_true")
     p.set_defaults(func=cmd_serve)
 
@@ -41,18 +41,43 @@ def register(sub: argparse._SubParsersAction) -> None:
 def desk_first():
     """Waitress's queue of requests, with the staff's actions first: a request that changes something
     (a POST: a page trigger above all) is served before the reads waiting ahead of it (dashboards, live
-    views), so a lost child's page never waits behind a room of screens refreshing."""
+    views), and one thread (``waitress-0``) serves actions only, so a lost child's page never waits for
+    a thread behind a room of screens refreshing (each read can take a second under that load: bench
+    row 6 measured 5-55 ms between a desk's POST and its first line of Python with every thread on
+    reads)."""
     from waitress.task import ThreadedTaskDispatcher
+
+    def action(channel) -> bool:
+        return any(getattr(r, "command", "") in WRITES for r in getattr(channel, "requests", ()))
 
     class DeskFirst(ThreadedTaskDispatcher):
         def add_task(self, channel) -> None:
-            if any(getattr(r, "command", "") in WRITES
-                   for r in getattr(channel, "requests", ())):
-                with self.lock:
+            with self.lock:
+                if action(channel):
                     self.queue.appendleft(channel)
-                    self.queue_cv.notify()
-                return
-            super().add_task(channel)
+                else:
+                    self.queue.append(channel)
+                self.queue_cv.notify_all()  # (the desk's thread takes only actions: all look)
+
+        def handler_thread(self, thread_no: int) -> None:  # waitress's loop, with the desk's thread
+            desk = thread_no == 0
+            while True:
+                with self.lock:
+                    while self.stop_count == 0 and not (self.queue and (not desk or action(self.queue[0]))):
+                        self.active_count -= 1
+                        self.queue_cv.wait()
+                        self.active_count += 1
+                    if self.stop_count > 0:
+                        self.active_count -= 1
+                        self.stop_count -= 1
+                        self.threads.discard(thread_no)
+                        self.thread_exit_cv.notify()
+                        break
+                    task = self.queue.popleft()
+                try:
+                    task.service()
+                except BaseException:
+                    self.logger.exception("Exception when servicing %r", task)
 
     return DeskFirst()
 
@@ -66,7 +91,7 @@ class StaffFirst:
     queued (``on_air``: a page on its way to the air) goes first, then staff actions (a POST), then
     reads (dashboards). A request gives way when it starts and at each of its database queries
     (``pause_at_queries_of(engine)``) while work before it runs, at most READS_WAIT_S in all; one that
-    holds SQLite's write turn never waits (what goes first may need the turn). So a page's way from the
+    holds SQLite's write turn waits for the player only (an action needs the turn). So a page's way from the
     desk to the air has the interpreter almost to itself instead of taking turns with every request a
     thread serves (bench/onair.py row 6)."""
 
@@ -95,11 +120,11 @@ class StaffFirst:
         finally:
             self._mine.until = 0.0
 
-    def _ahead(self) -> bool:
-        return self.on_air.is_set() or (not self._mine.action and self.actions > 0)
+    def _ahead(self, holding: bool) -> bool:
+        return self.on_air.is_set() or (not holding and not self._mine.action and self.actions > 0)
 
-    def _give_way(self) -> None:
-        while self._ahead():  # (no lock taken on the way of every query)
+    def _give_way(self, holding: bool = False) -> None:
+        while self._ahead(holding):  # (no lock taken on the way of every query)
             left = self._mine.until - time.monotonic()
             if left <= 0:
                 return
@@ -107,15 +132,17 @@ class StaffFirst:
                 self._cv.wait(min(left, 0.005))
 
     def pause_at_queries_of(self, engine) -> None:
-        """This panel's requests give way at each query of ``engine`` (not while holding the write turn)."""
+        """This panel's requests give way at each query of ``engine``. One holding SQLite's write turn
+        gives way to the player only: its claim reads, checks and hands over before it writes (and
+        the staff action waiting behind would wait for the turn anyway)."""
         from sqlalchemy import event
 
         from broadcaster.store.db import holds_write_turn
 
         @event.listens_for(engine, "before_cursor_execute")
         def _query(_conn, cursor, _statement, _params, _context, _many) -> None:
-            if getattr(self._mine, "until", 0.0) and not holds_write_turn(cursor.connection):
-                self._give_way()
+            if getattr(self._mine, "until", 0.0):
+                self._give_way(holds_write_turn(cursor.connection))
 
 
 def on_air(service) -> threading.Event | None:
@@ -132,7 +159,7 @@ class Panel:
         self.app = app
         threads = max(2, threads)
         dispatcher = desk_first()
-        dispatcher.set_thread_count(threads)
+        dispatcher.set_thread_count(threads + 1)  # and the desk's thread
         staff = StaffFirst(self.app, on_air)
         db = getattr(self.app.extensions["pa"], "db", None)
         if db is not None:  # (a bare app in the tests: no database)

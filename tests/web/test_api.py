@@ -151,3 +151,27 @@ def test_announcement_workflow_over_the_api(api):
     assert api.get("/api/logs/asrun", headers=sam).get_json() == {"rows": []}  # approved is not aired
     wrong = api.post(f"/api/announcements/{ann_id}/approve", json={"sha256": "0" * 64}, headers=sam)
     assert wrong.status_code == 409  # approved already: a second approval (of other audio) is refused
+
+
+def test_basic_credentials_are_remembered_while_in_use_and_forgotten_after_the_idle_limit(api, monkeypatch):
+    """A desk that calls now and then does not pay the password hash again (about 100 ms of CPU on a
+    page) while it keeps calling; a credential unused for the venue's idle limit is checked afresh."""
+    import time
+    import types
+
+    import web.auth
+
+    checked, offset = [], [0.0]
+    real = web.auth.verify_password
+    monkeypatch.setattr(web.auth, "verify_password", lambda *a, **k: checked.append(a[0]) or real(*a, **k))
+    monkeypatch.setattr(web.auth, "time", types.SimpleNamespace(monotonic=lambda: time.monotonic() + offset[0]))
+    monkeypatch.setattr(web.auth, "USER_CACHE_S", 0.0)  # the user is re-read each call: only the hash is spared
+    for step in (0, 50, 50, 50, 29 * 60):
+        offset[0] += step
+        assert api.get("/api/now", headers=basic("dora")).status_code == 200
+    assert checked == ["dora"]  # checked once in 33 minutes of use, each call under 30 minutes after the last
+    offset[0] += 30 * 60 + 1
+    assert api.get("/api/now", headers=basic("dora")).status_code == 200
+    assert checked == ["dora", "dora"]
+    assert api.get("/api/now", headers=basic("dora", "wrong")).status_code == 401  # another password: checked
+    assert checked == ["dora", "dora", "dora"]
