@@ -21,7 +21,7 @@ log = logging.getLogger("broadcaster.serve")
 #: in when it wakes for its next block. With 50 clients loading dashboards non-stop (bench/onair.py row
 #: 6): 16 threads, 276-307 device underruns in 10 s; 6 threads, 45-82; 4 threads, none in four runs,
 #: and a page triggered under that load aired in 0.7 s, not 1.2-1.5 s. More threads serve no more: the
-#: lock lets one run at a time.
+#: lock lets one run at a time. One more thread serves staff actions only (``desk_first``).
 THREADS = 4
 
 
