@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,6 +13,11 @@ from broadcaster.errors import FieldErrors, NotFound, PermissionDenied, Validati
 from broadcaster.store.models.core import Role, User
 
 LAST_ADMIN = "this is the last admin: make another user an admin first"
+#: Passwords are hashed one at a time. Each scrypt (werkzeug's n=2**15, r=8) costs about 100 ms of CPU
+#: and 32 MB of memory: five desks logging in at the same moment took the service 160 MB over its
+#: budget for a moment (bench/onair.py row 7), and a flood of log-ins would take far more.
+_HASHING = threading.Lock()
+_dummy: list[str] = []  # a hash to check unknown names against (the same cost as a known one)
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,80}$")
 
 
@@ -34,7 +40,7 @@ def add_user(s: Session, name: str, role: str | Role, password: str | None = Non
     if s.scalar(select(User).where(User.name == name)) is not None:
         raise ValidationError(f"name: user {name!r} already exists")
     user = User(name=name, role=role, display_name=display_name or name,
-                password_hash=generate_password_hash(password) if password else None)
+                password_hash=hash_password(password) if password else None)
     s.add(user)
     s.flush()
     audit.record(s, "user_added", by, account=user, detail=role.value)
@@ -75,19 +81,31 @@ def acting(s: Session, who: str | int | User, *roles: Role, action: str = "do th
     return require(get_user(s, who), *roles, action=action)
 
 
+def hash_password(password: str) -> str:
+    with _HASHING:
+        return generate_password_hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    with _HASHING:
+        return check_password_hash(password_hash, password or "")
+
+
 def set_password(s: Session, who: str | User, password: str) -> None:
     if len(password or "") < 8:
         raise ValidationError("password: at least 8 characters")
-    get_user(s, who).password_hash = generate_password_hash(password)
+    get_user(s, who).password_hash = hash_password(password)
 
 
 def authenticate(s: Session, name: str, password: str) -> User | None:
     """The user if the password matches and the account is active; None otherwise."""
     user = s.scalar(select(User).where(User.name == (name or "").strip()))
     if user is None or not user.active or not user.password_hash:
-        check_password_hash(generate_password_hash("x"), password or "")  # same cost either way
+        if not _dummy:
+            _dummy.append(hash_password("x"))
+        password_matches(_dummy[0], password)  # same cost either way
         return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+    return user if password_matches(user.password_hash, password) else None
 
 
 def list_users(s: Session) -> list[User]:
@@ -102,17 +120,17 @@ def change_own_password(s: Session, who: str | User, current: str, new: str, rep
 
     user = get_user(s, who)
     errors: dict[str, str] = {}
-    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+    if not user.password_hash or not password_matches(user.password_hash, current):
         errors["current"] = "this is not your current password"
     if len(new or "") < 8:
         errors["new"] = "at least 8 characters"
-    elif user.password_hash and check_password_hash(user.password_hash, new):
+    elif user.password_hash and password_matches(user.password_hash, new):
         errors["new"] = "choose a password different from the current one"
     if (new or "") != (repeat or ""):
         errors["repeat"] = "the two new passwords differ"
     if errors:
         raise FieldErrors(errors)
-    user.password_hash = generate_password_hash(new)
+    user.password_hash = hash_password(new)
     security.end_sessions(s, user, "password", keep=keep_session)
     audit.record(s, "password_changed", user)
     return user

@@ -24,10 +24,10 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
 from broadcaster import security
 from broadcaster.security import Throttle
+from broadcaster.users import authenticate
 from broadcaster.store.models.core import Role, User
 from web.i18n import t
 
@@ -128,12 +128,6 @@ def _address() -> str:
 
 
 def _authenticate(name: str, password: str) -> User | None:
-    try:
-        from broadcaster.users import authenticate
-    except ModuleNotFoundError:  # pragma: no cover - the users module is the workflow area's
-        u = load_user_by(name=(name or "").strip())
-        ok = u is not None and u.active and u.password_hash and check_password_hash(u.password_hash, password or "")
-        return u if ok else None
     with _pa().db.session() as s:
         return authenticate(s, name, password)
 

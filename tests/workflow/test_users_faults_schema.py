@@ -60,6 +60,47 @@ def test_users_roles_and_passwords(db):
             require_role(amy, "boss")
 
 
+def test_passwords_are_hashed_one_at_a_time(db, monkeypatch):
+    """Five desks logging in at the same moment: one scrypt at a time (each takes 32 MB and ~100 ms of
+    CPU), known and unknown names alike, each checked once."""
+    import threading
+    import time
+
+    import broadcaster.users as users
+
+    with db.session() as s:
+        for name in ("amy", "ben", "cat", "dan"):
+            add_user(s, name, "desk", "correct horse")
+    running, most, calls = [0], [0], []
+    lock = threading.Lock()
+    real = users.check_password_hash
+
+    def check(password_hash, password):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            calls.append(password)
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return real(password_hash, password)
+
+    monkeypatch.setattr(users, "check_password_hash", check)
+    found: dict[str, bool] = {}
+
+    def log_in(name: str) -> None:
+        with db.session() as s:
+            found[name] = authenticate(s, name, "correct horse") is not None
+
+    desks = [threading.Thread(target=log_in, args=(n,)) for n in ("amy", "ben", "cat", "dan", "nobody")]
+    for d in desks:
+        d.start()
+    for d in desks:
+        d.join(10)
+    assert found == {"amy": True, "ben": True, "cat": True, "dan": True, "nobody": False}
+    assert most[0] == 1 and len(calls) == 5
+
+
 @pytest.mark.parametrize("name, role, password, field", [
     ("amy", "desk", None, "already exists"),
     ("x", "desk", None, "name"),
