@@ -84,9 +84,11 @@ class Sink:
 
 
 #: Audio queued ahead of the speaker in a device's buffer. A Python process that also serves the panel
-#: cannot promise the audio thread the CPU within one 20 ms block; 80 ms of buffer rides out a busy
-#: moment, and a page still pre-empts within a block of the mix (heard one buffer later).
-DEVICE_BUFFER_S = 0.08
+#: cannot promise the mixer the interpreter within one block: under 50 panel clients it waited up to
+#: 170 ms now and then (bench/onair.py row 6 for 120 s: 240 underruns in 11 such moments with 80 ms of
+#: buffer, none with 200 ms). A page still pre-empts within a block of the mix; it is heard one buffer
+#: later (0.2 s: unnoticed by anyone in a hall, unlike a gap in the sound).
+DEVICE_BUFFER_S = 0.2
 
 
 class _Pacer:

@@ -309,8 +309,8 @@ def test_a_device_back_while_nothing_airs_is_proven_with_silence_then_cleared():
     sink = Flaky(keep=True, realtime=True)
     engine, faults, recovered, rec = device_rig(sink, retry_backoff=(0.02, 0.1), healthy_s=0.3)
     engine.start()
-    try:
-        engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ann", [level(0.1, 0.2)]))
+    try:  # (longer than the device's buffer: it is still airing when the device goes)
+        engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "ann", [level(0.1, 1.0)]))
         rec.wait_for("started", "ann")
         sink.out.set()
         rec.wait_for("interrupted", "ann")
