@@ -24,9 +24,9 @@ from broadcaster.announcements.station import Station
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import ValidationError
 from broadcaster.onair import outcomes
-from broadcaster.onair.leader import Leadership
+from broadcaster.onair.leader import Leadership, lost_players
 from broadcaster.onair.pieces import MediaSource, Speech
-from broadcaster.onair.player import ZonePlayer, lost_players
+from broadcaster.onair.player import ZonePlayer
 from broadcaster.playback import air_log_folder
 from broadcaster.settings import VenueSettings, load_settings, var_dir
 from broadcaster.store.db import Database

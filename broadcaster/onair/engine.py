@@ -34,6 +34,7 @@ import numpy as np
 
 from audio.sinks import Sink
 from broadcaster.clock import Clock, SystemClock
+from broadcaster.onair.zone import Zone
 from broadcaster.onair.items import (ORDER, Entry, PlayoutEvent, PlayoutItem, close_streams, describe as desc,
                                      rewind_streams, take)
 from broadcaster.priorities import Priority
@@ -45,22 +46,6 @@ CHECK_FRESH_S = 1.0  # an item's last check before air counts for this long
 #: under a storm of dashboards each hand-back could wait behind the panel's threads (measured: 1,121
 #: device underruns in 10 s at 20 ms, 134 at 10 ms). Blocks below that size mix without letting go.
 BLOCK_MS = 10.0
-
-
-class _Zone:
-    def __init__(self, name: str, sink: Sink) -> None:
-        self.name = name
-        self.sink = sink
-        self.fg_queue: list[Entry] = []
-        self.bed_queue: list[Entry] = []
-        self.current: Entry | None = None
-        self.bed: Entry | None = None
-        self.bed_gain = 1.0
-        self.device_ok = True
-        self.fault_open = False  # a fault was reported and the device has not been healthy since
-        self.healthy = 0         # samples written since the device last failed
-        self.retry_at = 0.0      # after a failure: not opened again before this (monotonic)
-        self.backoff = 0.0       # the wait after the next failure (reset at each start)
 
 
 class PlayoutEngine:
@@ -82,7 +67,7 @@ class PlayoutEngine:
         self.on_fault = on_fault
         self.on_recovered = on_recovered
         self.healthy_s = healthy_s  # a device counts as back after this long airing without an error
-        self.zones = {name: _Zone(name, sink) for name, sink in sinks.items()}
+        self.zones = {name: Zone(name, sink, retry_backoff) for name, sink in sinks.items()}
         self.listeners: list[Callable[[PlayoutEvent], None]] = []
         self._ids = itertools.count(1)
         self._seq = itertools.count(1)
@@ -99,7 +84,7 @@ class PlayoutEngine:
                 return self
             self._running = True
         for zone in self.zones.values():
-            zone.backoff = self.retry_backoff[0]
+            zone.backoff_range, zone.backoff = self.retry_backoff, self.retry_backoff[0]
         self._thread = threading.Thread(target=self._run, name="playout", daemon=True)
         self._thread.start()
         return self
@@ -134,7 +119,7 @@ class PlayoutEngine:
 
     def cancel(self, item_id: int) -> bool:
         """Remove an item everywhere (queued or airing). Returns True if it was found."""
-        found: list[tuple[_Zone, Entry]] = []
+        found: list[tuple[Zone, Entry]] = []
         with self._cond:
             for zone in self.zones.values():
                 for q in (zone.fg_queue, zone.bed_queue):
@@ -187,7 +172,7 @@ class PlayoutEngine:
                        for z in self.zones.values())
 
     # -- engine ------------------------------------------------------------
-    def _event(self, kind: str, zone: _Zone, e: Entry, detail: str = "") -> PlayoutEvent:
+    def _event(self, kind: str, zone: Zone, e: Entry, detail: str = "") -> PlayoutEvent:
         """An event, stamped now (position and retries as they are at this moment; the position not
         rounded: times the rate it is the samples played, which the air log finds an item's end by)."""
         return PlayoutEvent(kind, e.item_id, e.item, zone.name, self.clock.now(),
@@ -229,65 +214,43 @@ class PlayoutEngine:
                 if self._running and not self._poked and delay > 0:
                     self._cond.wait(delay)
 
-    def _serve(self, zone: _Zone, frames: int) -> float | None:
+    def _serve(self, zone: Zone, frames: int) -> float | None:
         """One zone's turn: open its device if it needs one, schedule, and write a block if its sink
         has room. Returns when it next needs a turn (None: when work arrives)."""
         now = time.monotonic()
         if now < zone.retry_at:
             return zone.retry_at
         with self._cond:
-            waiting = bool(zone.current or zone.bed or zone.fg_queue or zone.bed_queue)
-        if (waiting or zone.fault_open) and not (zone.device_ok and zone.sink.is_open):
-            try:  # the device works before anything starts: an outage starts nothing
-                zone.sink.open()
-                if zone.fault_open:  # after a failure it proves it takes audio: one block of silence
-                    zone.sink.write(np.zeros(frames, np.int16))
-                    zone.healthy += frames
-                zone.device_ok = True
-            except Exception as exc:
-                return self._retry_later(zone, exc)
+            waiting = zone.waiting
+        try:  # the device works before anything starts: an outage starts nothing
+            zone.ready_device(waiting, frames)
+        except Exception as exc:
+            return self._device_failed(zone, exc)
         with self._cond:
             events = self._schedule(zone)
             busy = zone.current is not None or zone.bed is not None
         self._emit(events)
         if not busy and not zone.fault_open:
             return None
-        due = self._room_at(zone, frames, now)
+        due = zone.room_at(frames, now)
         if due > now:
             return due
         try:  # idle with a fault open: silence, until the device has been healthy long enough
             block, done = self._mix(zone, frames)
             zone.sink.write(block)
         except Exception as exc:  # DeviceLost, or a sink that fails to write
-            return self._retry_later(zone, exc)
+            return self._device_failed(zone, exc)
         self._emit(done)
-        zone.healthy += frames
-        if zone.fault_open and zone.healthy >= self.healthy_s * zone.sink.rate:
-            zone.fault_open = False
-            zone.backoff = self.retry_backoff[0]
+        if zone.took(frames, self.healthy_s):
             log.info("zone %s: device back", zone.name)
             if self.on_recovered:
                 try:
                     self.on_recovered(zone.name)
                 except Exception:
                     log.exception("recovery listener failed")
-        return self._room_at(zone, frames, now)
+        return zone.room_at(frames, now)
 
-    @staticmethod
-    def _room_at(zone: _Zone, frames: int, now: float) -> float:
-        """When the zone's sink has room for a block: now, or once the audio ahead of it has played."""
-        room = zone.sink.room()
-        return now if room >= frames else now + (frames - room) / zone.sink.rate
-
-    def _retry_later(self, zone: _Zone, exc: Exception) -> float:
-        """The device failed: report it (once); the zone waits ``backoff`` (new work does not cut the
-        wait short) and the next wait is longer. Returns when it may try again."""
-        self._device_failed(zone, exc)
-        zone.retry_at = time.monotonic() + zone.backoff
-        zone.backoff = min(zone.backoff * 2, self.retry_backoff[1])
-        return zone.retry_at
-
-    def _schedule(self, zone: _Zone) -> list[PlayoutEvent]:
+    def _schedule(self, zone: Zone) -> list[PlayoutEvent]:
         """Pick what airs next (called with the lock held). Returns the events to emit."""
         ev = lambda kind, e, detail="": self._event(kind, zone, e, detail)  # noqa: E731
         events: list[PlayoutEvent] = []
@@ -362,11 +325,11 @@ class PlayoutEngine:
         with self._cond:
             self._poke()
 
-    def _refused(self, zone: _Zone, e: Entry, exc: Exception) -> PlayoutEvent:
+    def _refused(self, zone: Zone, e: Entry, exc: Exception) -> PlayoutEvent:
         refused = self._event("refused", zone, e, str(exc))
         return PlayoutEvent(**{**refused.__dict__, "error": exc})
 
-    def _requeue(self, zone: _Zone, e: Entry, *, count_retry: bool) -> list[PlayoutEvent]:
+    def _requeue(self, zone: Zone, e: Entry, *, count_retry: bool) -> list[PlayoutEvent]:
         if e.item.resumable:
             heapq.heappush(zone.fg_queue, e)
             return [self._event("requeued", zone, e, "resumes where it stopped")]
@@ -380,7 +343,7 @@ class PlayoutEngine:
         heapq.heappush(zone.fg_queue, e)
         return [event]
 
-    def _mix(self, zone: _Zone, frames: int) -> tuple[np.ndarray, list[PlayoutEvent]]:
+    def _mix(self, zone: Zone, frames: int) -> tuple[np.ndarray, list[PlayoutEvent]]:
         rate = zone.sink.rate
         mix = np.zeros(frames, np.float32)
         done: list[PlayoutEvent] = []
@@ -423,11 +386,11 @@ class PlayoutEngine:
         np.maximum(mix, -32768.0, out=mix)
         return mix.astype(np.int16), done
 
-    def _device_failed(self, zone: _Zone, exc: Exception) -> None:
+    def _device_failed(self, zone: Zone, exc: Exception) -> float:
+        """Report it (once), put the current item back, and return when the zone may try again."""
         events: list[PlayoutEvent] = []
         with self._cond:
-            first = not zone.fault_open  # a flapping device is one open fault
-            zone.fault_open, zone.device_ok, zone.healthy = True, False, 0
+            first = zone.failed()
             if zone.current is not None:  # nothing is dropped: back to the queue, no retry spent
                 cur, zone.current = zone.current, None
                 events.append(self._event("interrupted", zone, cur, f"device: {exc}"))
@@ -444,3 +407,4 @@ class PlayoutEngine:
                 except Exception:
                     log.exception("fault listener failed")
         self._emit(events)
+        return zone.retry_at

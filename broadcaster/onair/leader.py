@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
+
+from broadcaster import logs
+from broadcaster.onair import outcomes
+from broadcaster.store.models.onair import PlayerStatus
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x5041_4C44  # "PALD"
+LOST_AFTER_S = 3.0  # a player is lost when no heartbeat came for this long (a fault on every panel within 5 s)
 
 
 class Leadership:
@@ -93,3 +99,21 @@ class Leadership:
             if self._fd >= 0:
                 os.close(self._fd)
             self._fd = None
+
+
+def lost_players(db, now, after_s: float = LOST_AFTER_S, *, alive: tuple[str, ...] = ()) -> list[str]:
+    """Players whose heartbeat stopped ``after_s`` ago without a goodbye: a fault per zone
+    ("zone lobby: player lost") and their airings back to the queue (the leader runs this). ``alive``:
+    players known to run without asking the database (the leader's own, in its process)."""
+    lost = []
+    with db.session() as s:
+        for status in s.scalars(select(PlayerStatus).where(PlayerStatus.stopped.is_(False),
+                                                           PlayerStatus.name.not_in(alive),
+                                                           PlayerStatus.heartbeat_at < now - timedelta(seconds=after_s))):
+            for zone in status.zones:
+                logs.raise_fault(s, "player_lost", f"zone {zone}: player {status.name} lost (no heartbeat since "
+                                 f"{status.heartbeat_at:%H:%M:%S} UTC)", zone=zone)
+            outcomes.release(s, status.name, status.heartbeat_at, "player lost")
+            status.stopped = True
+            lost.append(status.name)
+    return lost

@@ -37,8 +37,7 @@ from broadcaster.store.db import airs_first
 from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
 
 log = logging.getLogger(__name__)
-HEARTBEAT_S = 1.0    # a player writes its heartbeat at least this often
-LOST_AFTER_S = 3.0   # ... and is lost when none came for this long (a fault on every panel within 5 s)
+HEARTBEAT_S = 1.0    # a player writes its heartbeat at least this often (lost after leader.LOST_AFTER_S)
 Gate = Callable[[object, Airing], None]  # (session, airing) -> None, raises to refuse at air time
 _gates: dict[str, Gate] = {}
 
@@ -381,22 +380,3 @@ class ZonePlayer:
         """Its loop runs (a step may be slow, waiting for the database or the CPU)."""
         return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
-
-def lost_players(db, now, after_s: float = LOST_AFTER_S, *, alive: tuple[str, ...] = ()) -> list[str]:
-    """Players whose heartbeat stopped ``after_s`` ago without a goodbye: a fault per zone
-    ("zone lobby: player lost") and their airings back to the queue (the leader runs this). ``alive``:
-    players known to run without asking the database (the leader's own, in its process)."""
-    from datetime import timedelta
-
-    lost = []
-    with db.session() as s:
-        for status in s.scalars(select(PlayerStatus).where(PlayerStatus.stopped.is_(False),
-                                                           PlayerStatus.name.not_in(alive),
-                                                           PlayerStatus.heartbeat_at < now - timedelta(seconds=after_s))):
-            for zone in status.zones:
-                logs.raise_fault(s, "player_lost", f"zone {zone}: player {status.name} lost (no heartbeat since "
-                                 f"{status.heartbeat_at:%H:%M:%S} UTC)", zone=zone)
-            outcomes.release(s, status.name, status.heartbeat_at, "player lost")
-            status.stopped = True
-            lost.append(status.name)
-    return lost

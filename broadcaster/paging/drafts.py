@@ -1,7 +1,7 @@
 """What a page about a case says: the template it uses and its texts filled in from the case's
 description (the no-name rule for children is checked by ``templates.fill``). Used by paging a case
-(``paging.page_case``) and by opening a case and paging it in one step (``paging.open_and_page``);
-nothing here writes to the database."""
+(``paging.page_case``) and by opening a case and paging it in one step (``paging.open_and_page``),
+and the supervisors' alarm when a case escalates. Nothing here writes to the database."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,3 +58,11 @@ def page_detail(page: Page, tpl: PageTemplate) -> str:
     """The case timeline's words for a new page."""
     return f"page #{page.id} ({tpl.key})" + (": free text added, waiting for supervisor approval"
                                               if page.status is PageStatus.PENDING_APPROVAL else "")
+
+
+def escalation_reason(case: PersonCase, minutes: int) -> str:
+    """The supervisors' alarm, in words the desk knows (the case number, what kind of case)."""
+    if case.kind is CaseKind.FOUND:
+        return (f"case {case.number}: the found child waits at {case.meeting_point or 'the meeting point'}; "
+                f"no guardian came {minutes} min after the first page")
+    return f"case {case.number}: still missing {minutes} min after the first page"

@@ -35,7 +35,8 @@ from broadcaster.errors import (BroadcasterError, FieldErrors, InvalidTransition
                                 ValidationError)
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
-from broadcaster.paging.drafts import Draft, case_values, page_detail, page_template, draft as page_draft
+from broadcaster.paging.drafts import (Draft, case_values, escalation_reason, page_detail, page_template,
+                                       draft as page_draft)
 from broadcaster.paging.onair import ref, write_airing
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.priorities import Priority
@@ -47,14 +48,6 @@ from broadcaster.store.models.onair import OPEN_STATES, Airing
 
 log = logging.getLogger(__name__)
 P = TemplatePurpose
-
-
-def escalation_reason(case: PersonCase, minutes: int) -> str:
-    """The supervisors' alarm, in words the desk knows (the case number, what kind of case)."""
-    if case.kind is CaseKind.FOUND:
-        return (f"case {case.number}: the found child waits at {case.meeting_point or 'the meeting point'}; "
-                f"no guardian came {minutes} min after the first page")
-    return f"case {case.number}: still missing {minutes} min after the first page"
 
 
 @dataclass

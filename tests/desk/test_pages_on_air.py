@@ -122,7 +122,7 @@ def test_a_player_wrongly_declared_lost_airs_its_page_again(paging, cases, clock
     claims the page again: it airs in full (never ends "cancelled" by the player's own clean-up)."""
     from datetime import timedelta
 
-    from broadcaster.onair.player import lost_players
+    from broadcaster.onair.leader import lost_players
 
     db = templates.db
     air = OnAir(db, tmp_path, clock=clock, realtime=True)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from broadcaster.clock import utcnow
 from broadcaster.onair import airings
 from broadcaster.onair.nowplaying import health, now_playing
-from broadcaster.onair.player import lost_players
+from broadcaster.onair.leader import lost_players
 
 
 def request(db, key: str, priority: int, seconds: float = 5.0, zones=("main",)):

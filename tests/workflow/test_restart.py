@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from broadcaster.clock import utcnow
-from broadcaster.onair.player import LOST_AFTER_S, lost_players
+from broadcaster.onair.leader import LOST_AFTER_S, lost_players
 from broadcaster.store.models.onair import AiringState as A, PlayerStatus
 from broadcaster.store.models.workflow import Announcement, AnnouncementState as S, Fault
 
