@@ -1,6 +1,7 @@
 """Users and roles: create, find, authenticate, and the role check every service uses."""
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -17,7 +18,6 @@ LAST_ADMIN = "this is the last admin: make another user an admin first"
 #: and 32 MB of memory: five desks logging in at the same moment took the service 160 MB over its
 #: budget for a moment (bench/onair.py row 7), and a flood of log-ins would take far more.
 _HASHING = threading.Lock()
-_dummy: list[str] = []  # a hash to check unknown names against (the same cost as a known one)
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,80}$")
 
 
@@ -86,6 +86,12 @@ def hash_password(password: str) -> str:
         return generate_password_hash(password)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against (the same cost as a known one)."""
+    return hash_password("x")
+
+
 def password_matches(password_hash: str, password: str) -> bool:
     with _HASHING:
         return check_password_hash(password_hash, password or "")
@@ -101,9 +107,7 @@ def authenticate(s: Session, name: str, password: str) -> User | None:
     """The user if the password matches and the account is active; None otherwise."""
     user = s.scalar(select(User).where(User.name == (name or "").strip()))
     if user is None or not user.active or not user.password_hash:
-        if not _dummy:
-            _dummy.append(hash_password("x"))
-        password_matches(_dummy[0], password)  # same cost either way
+        password_matches(_dummy_hash(), password)  # same cost either way
         return None
     return user if password_matches(user.password_hash, password) else None
 
