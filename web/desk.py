@@ -14,7 +14,7 @@ from web import status_of
 from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
-from web.deskform import described, details_from, form_context, parse_when, remark, timeline_detail
+from web.deskform import described, details_from, form_context, form_errors, parse_when, remark, timeline_detail
 from web.views import form, svc, tz
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -41,17 +41,19 @@ def urgent():
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     if request.method == "POST":
         kind = values.get("kind") or "missing"
-        try:  # what the page would lack, beside its fields, before anything is stored
+        try:  # what the page would lack or get wrong, beside its fields, before anything is stored
             svc().paging.preview(kind, details_from(values), template=values.get("template") or None,
                                  extra_text=remark(values))
         except FieldErrors as exc:
-            return render_template("desk/urgent.html", **form_context(values, exc.fields)), 400
+            return render_template("desk/urgent.html", **form_context(values, form_errors(exc.fields))), 400
+        except ValidationError as exc:  # it would mix languages or name the child: the desk mends it first
+            return render_template("desk/urgent.html", **form_context(values, {"_": str(exc)})), 400
         except BroadcasterError:
-            pass  # refused for another reason (a template not approved): the case is kept and says why
+            pass  # not the desk's input (the template is not approved): the case is kept and says why
         try:
             case, page, err = open_and_page(actor(), kind, values, template=values.get("template"), extra=remark(values))
         except FieldErrors as exc:
-            return render_template("desk/urgent.html", **form_context(values, exc.fields)), 400
+            return render_template("desk/urgent.html", **form_context(values, form_errors(exc.fields))), 400
         except ValidationError as exc:
             return render_template("desk/urgent.html", **form_context(values, {"_": str(exc)})), status_of(exc)
         if err is not None:
@@ -76,7 +78,7 @@ def preview():
         texts = svc().paging.preview(values.get("kind") or "missing", details_from(values),
                                      template=template, extra_text=remark(values))
     except FieldErrors as exc:
-        return {"errors": {k: refusal(v) for k, v in exc.fields.items()}}, 400
+        return {"errors": {k: refusal(v) for k, v in form_errors(exc.fields).items()}}, 400
     except BroadcasterError as exc:
         return {"errors": {"_": refusal_of(exc)}}, 400
     return {"texts": [{"lang": lang, "name": LANGUAGE_NAMES.get(lang, lang), "text": text}

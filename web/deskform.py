@@ -90,6 +90,21 @@ def remark(values: dict) -> str | dict | None:
     return values.get("extra_text") or None
 
 
+def form_errors(fields: dict[str, str]) -> dict[str, str]:
+    """The domain's field errors under the form's names: a remark's (``extra_text.<lang>``) beside that
+    language's remark box, the one remark of the API (``extra_text``) beside the first."""
+    out: dict[str, str] = {}
+    for key, what in fields.items():
+        if key == "extra_text":
+            langs = svc().settings.languages or []
+            out[f"remark_{langs[0]}" if langs else "_"] = what
+        elif key.startswith("extra_text."):
+            out["remark_" + key.partition(".")[2]] = what
+        else:
+            out[key] = what
+    return out
+
+
 def place_options(meeting: bool) -> list[tuple[str, str]]:
     """The venue's places (or meeting points) as (stored name, name in the UI language)."""
     st = svc().settings

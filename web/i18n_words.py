@@ -429,4 +429,8 @@ WORDS = (
     # broadcaster/inputs.py, inputs_studio.py: a date that does not exist, a time zone (issue 12)
     N_('no such date: use a date like 2026-11-26'),
     N_('not a time zone: use a name such as Asia/Shanghai'),
+    # broadcaster/paging/templates.py: a remark beside its language's box (check_remark)
+    N_('give the remark in every language of the venue'),
+    N_('give the remark in every language of the venue, or leave it out'),
+    N_("no-name rule: a page about a child never says the child's name; remove it from the remark"),
 )

@@ -185,12 +185,42 @@ def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places
     return str(value)
 
 
-def check_scripts(texts: dict[str, str]) -> None:
+class NameInRemark(FieldErrors, NoNameViolation):
+    """The remark of a page about a child names the child."""
+
+
+def check_remark(extra: dict[str, str], langs: list[str], child_name: str | None) -> None:
+    """A remark is given in every language or in none, each in its language's script, and never names
+    the child: every error beside its language's remark (``extra_text.<lang>``), all at once."""
+    from broadcaster.venue import script_problem
+
+    given = {lang: (extra.get(lang) or "").strip() for lang in langs}
+    if not any(given.values()):
+        return
+    errors = {f"extra_text.{lang}": "give the remark in every language of the venue, or leave it out"
+              for lang, text in given.items() if not text}
+    errors |= {f"extra_text.{lang}": problem for lang, text in given.items()
+               if text and (problem := script_problem(lang, text))}
+    if errors:
+        raise FieldErrors(errors)
+    if child_name and child_name.strip():
+        multi, single = name_parts(child_name)
+        named = {f"extra_text.{lang}": "no-name rule: a page about a child never says the child's name; "
+                 "remove it from the remark" for lang, text in given.items()
+                 if any(_contains(text, p) for p in multi) or any(ch in text for ch in single)}
+        if named:
+            raise NameInRemark(named)
+
+
+def check_scripts(texts: dict[str, str], said_as_typed: list[str] = ()) -> None:
     """Refuse a page whose text in one language has words of another (a place or a description typed
-    in one language only): say it in the desk's words."""
+    in one language only): say it in the desk's words. ``said_as_typed``: words every language says as
+    they were typed (an adult's name: "王芳" in the Russian page too)."""
     from broadcaster.venue import script_problem
 
     for lang, text in texts.items():
+        for word in (w for w in said_as_typed if w.strip()):
+            text = text.replace(word, " ")
         if script_problem(lang, text):
             raise ValidationError(f"the {lang} text of this page would mix languages: pick the places and the "
                                   "clothing from the lists, or give a remark in every language")
@@ -229,11 +259,10 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         langs = list(venue.languages)
     if isinstance(extra, str):
         if strict and extra.strip():
-            raise ValidationError("extra_text: give the remark in every language of the venue")
+            raise FieldErrors({"extra_text": "give the remark in every language of the venue"})
         extra = {lang: extra for lang in template.texts} if extra.strip() else None
-    if strict and extra and any((extra.get(lang) or "").strip() for lang in langs) and not all(
-            (extra.get(lang) or "").strip() for lang in langs):
-        raise ValidationError("extra_text: give the remark in every language of the venue, or leave it out")
+    if strict and extra:
+        check_remark(extra, langs, child_name if is_child else None)
     out: dict[str, str] = {}
     for lang in langs:
         text = template.texts[lang]
@@ -245,7 +274,7 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         typed = [str(values.get(f) or "") for f in needed if f != "sex"] + [str(v) for v in (extra or {}).values()]
         check_no_name(out, child_name, typed)
     if strict:
-        check_scripts(out)
+        check_scripts(out, said_as_typed=[] if is_child else [str(values.get("name") or "")])
     return out
 
 

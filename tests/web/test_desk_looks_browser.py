@@ -69,3 +69,24 @@ def test_the_desk_picks_height_and_hair_on_a_phone_and_the_page_airs_them_in_eac
            in parts["ru"], parts
     assert all(only_its_script(lang, text) for lang, text in parts.items()), parts
     desk.context.close()
+
+
+def test_the_preview_shows_a_remarks_error_beside_its_language_and_stores_nothing(server, chromium):
+    base, app = server
+    desk = context(chromium, 390, "zh")
+    desk.goto(f"{base}/lang/zh")
+    login(desk, base, "dora")
+    desk.goto(f"{base}/desk/")
+    fill_required(desk, "girl")
+    desk.click("#optional-fields summary")
+    desk.fill("#f-remark_zh-CN", "手拿红色气球")  # the Russian remark left out
+    desk.click("#optional-fields summary")  # folded again: the error opens it
+    desk.click("#preview-page")
+    wait_js(desk, "document.querySelector('label[for=\"f-remark_ru\"] .preview-error') !== null")
+    assert desk.locator("#optional-fields").get_attribute("open") is not None
+    assert desk.locator("label[for='f-remark_zh-CN'] .preview-error").count() == 0
+    assert "每种语言" in desk.inner_text("label[for='f-remark_ru'] .preview-error")
+    assert desk.locator("#page-preview p.said").count() == 0
+    with app.extensions["pa"].db.session() as s:
+        assert s.query(PersonCase).count() == 0
+    desk.context.close()

@@ -109,22 +109,45 @@ def test_first_day_then_a_page_in_each_language_with_no_word_of_the_other(fresh,
     assert "王小明" not in texts["zh-CN"] + texts["en"]
 
 
-def test_a_description_typed_in_one_language_is_not_paged(fresh, staff):
+def test_a_page_that_would_mix_languages_or_name_the_child_is_refused_and_nothing_is_stored(fresh, staff):
+    """The desk mends what it typed and pages again: no case without its page, the typed remark kept,
+    each remark's error beside that language's box (the optional part opened to show it)."""
     set_up_venue(fresh, staff)
     dora = Browser(fresh, "dora")
-    typed = dict(URGENT, top="", top_colour="", bottom="", bottom_colour="", clothing="粉色连衣裙")
-    resp = dora.post("/desk/", typed)
-    assert resp.status_code == 302  # the case is kept, the page refused, the desk told why
-    case_html = dora.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "mix languages" in case_html
+
+    def refused(form: dict) -> str:
+        resp = dora.post("/desk/", form)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 400, html[:300]
+        with staff.session() as s:
+            assert s.scalars(select(Page)).all() == [] and s.scalars(select(PersonCase)).all() == []
+        return html
+
+    html = refused(dict(URGENT, top="", top_colour="", bottom="", bottom_colour="", clothing="粉色连衣裙"))
+    assert "mix languages" in html
+    html = refused(dict(URGENT, **{"remark_zh-CN": "手拿气球", "remark_en": ""}))
+    assert 'id="err-remark_en"' in html and 'id="err-remark_zh-CN"' not in html and "手拿气球" in html
+    assert 'id="optional-fields" open' in html
+    html = refused(dict(URGENT, **{"remark_zh-CN": "孩子拿着Pikachu玩具", "remark_en": "holding a Pikachu toy"}))
+    assert 'id="err-remark_zh-CN"' in html and "write it in Chinese characters only" in html
+    html = refused(dict(URGENT, **{"remark_zh-CN": "小明很害怕", "remark_en": "he is scared"}))
+    assert 'id="err-remark_zh-CN"' in html and "no-name rule" in html
+    resp = dora.post("/desk/", dict(URGENT, **{"remark_zh-CN": "手拿红色气球", "remark_en": "holding a red balloon"}))
+    assert resp.status_code == 302  # mended: paged (the remark waits for a supervisor)
     with staff.session() as s:
-        assert s.scalars(select(Page)).all() == [] and len(s.scalars(select(PersonCase)).all()) == 1
-    one_language = dict(URGENT, **{"remark_zh-CN": "手拿气球"})
-    resp = dora.post("/desk/", one_language)
-    assert resp.status_code == 302
-    assert "every language" in dora.get(resp.headers["Location"]).get_data(as_text=True)
+        assert len(s.scalars(select(Page)).all()) == 1 and len(s.scalars(select(PersonCase)).all()) == 1
+
+
+def test_a_missing_adult_is_paged_by_name_in_every_language(fresh, staff):
+    """A name is said as it was given: "王芳" in the English page too, not refused as mixed languages."""
+    set_up_venue(fresh, staff)
+    adult = dict(URGENT, age="70", sex="woman", person_name="王芳")
+    resp = Browser(fresh, "dora").post("/desk/", adult)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     with staff.session() as s:
-        assert s.scalars(select(Page)).all() == []
+        texts = s.scalars(select(Page)).one().texts
+    assert "王芳" in texts["en"] and "王芳" in texts["zh-CN"]
+    assert not CJK.search(texts["en"].replace("王芳", "")), texts["en"]
 
 
 def test_every_user_changes_their_password_and_the_admin_manages_users(app, staff):

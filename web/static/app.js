@@ -66,8 +66,14 @@
         const resp = await fetch(box.dataset.url, { method: "POST", body: new FormData($("#urgent-form")), headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" });
         const data = await resp.json();
         box.replaceChildren();
+        for (const old of document.querySelectorAll(".preview-error")) old.remove();
         if (data.texts) for (const t of data.texts) { const p = el("p", "said"); p.lang = t.lang; p.append(el("small", "muted", t.name + " "), t.text); box.append(p); }
-        else for (const msg of Object.values(data.errors || {})) box.append(el("p", "field-error", msg));
+        else for (const [name, msg] of Object.entries(data.errors || {})) {  // beside its field, where it has one
+          const input = document.getElementById("f-" + name), pair = input ? null : $(`.pair [name="${name === "clothing" ? "top" : name === "shoes" ? "shoes_type" : name}"]`);
+          const place = input ? input.closest("label") : pair ? pair.closest(".pair") : null;
+          if (place) { place.append(el("span", "field-error preview-error", msg)); const d = place.closest("details"); if (d) d.open = true; }
+          else box.append(el("p", "field-error preview-error", msg));
+        }
       } finally { btn.disabled = false; }
     });
   }
