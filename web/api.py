@@ -13,8 +13,8 @@ from broadcaster.errors import FieldErrors
 from broadcaster.onair.nowplaying import health
 from web import problem, status_of
 from web import workflow
-from web.auth import (ANYONE, BROADCASTER, DESK, FAULT_ACK, SCHEDULE, SUPERVISOR, actor, api_user, issue_token,
-                      require_api)
+from web.auth import (ANYONE, BROADCASTER, DESK, FAULT_ACK, SCHEDULE, SUPERVISOR, actor, api_user,
+                      install_password_refusal, install_password_unchanged, issue_token, require_api)
 from web.dashboard import acknowledge, open_faults
 from web.desk import open_and_page
 from web.deskform import details_from
@@ -86,6 +86,8 @@ def token():
         from flask import abort
 
         abort(401)
+    if install_password_unchanged(user):
+        return install_password_refusal()
     return jsonify(token=issue_token(user), token_type="Bearer", user=user.name, role=user.role.value,
                    expires_in=int(current_app.config["API_TOKEN_MAX_AGE"]))
 

@@ -229,6 +229,17 @@ def api_user() -> WebUser | None:
     return None
 
 
+def install_password_unchanged(user) -> bool:
+    """An admin still using the password printed at install (the first-run setup's first step)."""
+    return user.role is Role.ADMIN and "password" in (getattr(_pa().settings, "setup_pending", None) or [])
+
+
+def install_password_refusal():
+    from web import problem
+
+    return problem(403, "change the password printed at install first (in the panel)")
+
+
 def require_api(*roles: Role):
     """API decorator: 401 without valid credentials, 403 without the role."""
 
@@ -238,6 +249,8 @@ def require_api(*roles: Role):
             user = api_user()
             if user is None:
                 abort(401)
+            if install_password_unchanged(user):
+                return install_password_refusal()
             if not user.can(*roles):
                 abort(403)
             g.api_user = user

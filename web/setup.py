@@ -224,7 +224,13 @@ def init_app(app) -> None:
         """An admin is led through the setup until it is done."""
         from flask import request as rq
 
-        if not account.is_admin() or (rq.blueprint or "") in OPEN or rq.endpoint in (None, "static"):
+        if not account.is_admin() or rq.endpoint in (None, "static"):
+            return None
+        if "password" in pending() and (rq.blueprint or "") not in ("auth", "i18n") \
+                and rq.endpoint not in ("setup.index", "setup.password"):
+            # the password printed at install opens nothing but the form that replaces it (the API: web.auth)
+            return None if rq.path.startswith(("/api/", "/events")) else redirect(url_for("setup.password"))
+        if (rq.blueprint or "") in OPEN:
             return None
         if pending() and not rq.path.startswith(("/api/", "/events")):  # a live stream is never redirected
             return redirect(url_for("setup.index"))

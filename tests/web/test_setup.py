@@ -43,8 +43,8 @@ def places_form(rows: list[tuple[str, str, bool]]) -> dict:
 def set_up_venue(app, staff) -> None:
     """The whole first day through the panel, checking each step's refusals store nothing."""
     ada = Browser(app, "ada")
-    assert ada.get("/").headers["Location"].endswith("/setup/")
-    assert ada.get("/desk/").headers["Location"].endswith("/setup/")  # every page leads back until done
+    assert ada.get("/").headers["Location"].endswith("/setup/password")
+    assert ada.get("/desk/").headers["Location"].endswith("/setup/password")  # every page leads back until done
     assert ada.get("/setup/").headers["Location"].endswith("/setup/password")
     bad = ada.post("/setup/password", {"current": "wrong", "new": "short", "repeat": "other"})
     html = bad.get_data(as_text=True)
@@ -84,6 +84,30 @@ def set_up_venue(app, staff) -> None:
     assert ada.post("/setup/templates").headers["Location"].endswith("/")
     assert app.extensions["pa"].settings.setup_pending == []
     assert ada.get("/").status_code == 200
+
+
+def test_the_password_printed_at_install_opens_only_the_form_that_replaces_it(fresh, staff):
+    """Until the admin has set their own password no other page, no panel action and no API call is
+    served with the printed one: not the users page, not the venue step, not a token."""
+    import base64
+
+    ada = Browser(fresh, "ada")
+    for path in ("/admin/users", "/setup/venue", "/setup/places", "/setup/users", "/desk/", "/account/password"):
+        resp = ada.get(path)
+        assert resp.status_code == 302 and resp.headers["Location"].endswith("/setup/password"), path
+    made = ada.post("/admin/users", {"name": "eve", "role": "admin", "password": "eve password 12"})
+    assert made.status_code == 302 and made.headers["Location"].endswith("/setup/password")
+    with staff.session() as s:
+        assert s.scalar(select(User).where(User.name == "eve")) is None
+    api = fresh.test_client()
+    basic = {"Authorization": "Basic " + base64.b64encode(f"ada:{PASSWORD}".encode()).decode()}
+    for path in ("/api/now", "/api/cases"):
+        resp = api.get(path, headers=basic)
+        assert resp.status_code == 403 and "password printed at install" in resp.get_json()["detail"], path
+    assert ada.get("/setup/password").status_code == 200
+    assert ada.post("/setup/password", {"current": PASSWORD, "new": NEW, "repeat": NEW}).status_code == 302
+    assert ada.get("/admin/users").status_code in (200, 302)  # the next steps now open
+    assert ada.get("/setup/venue").status_code == 200
 
 
 URGENT = {"kind": "missing", "age": "5", "sex": "boy", "top_colour": "red", "top": "jacket", "bottom_colour": "blue",
