@@ -14,7 +14,7 @@ from web import status_of
 from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
-from web.deskform import described, details_from, form_context, form_errors, parse_when, remark, timeline_detail
+from web.deskform import described, details_and_errors, details_from, form_context, form_errors, parse_when, remark, timeline_detail
 from web.views import form, svc, tz
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -35,6 +35,28 @@ def open_and_page(who: str, kind: str, values: dict, *, template=None, extra=Non
     return svc().paging.open_and_page(who, kind, details, template=template or None, extra_text=extra or None)
 
 
+def check_page(kind: str, values: dict) -> dict[str, str]:
+    """The page's text per language for the urgent form's values, or every error at once: the fields'
+    own and what the page would lack (checked on the fields that are right). Nothing is stored."""
+    details, errors = details_and_errors(values)
+    try:
+        template = inputs.parse(PageCase, {"template": values.get("template")}).template
+        extra = remark(values)
+    except FieldErrors as exc:
+        template, extra, errors = None, None, {**errors, **exc.fields}
+    try:
+        texts = svc().paging.preview(kind, details, template=template, extra_text=extra)
+    except FieldErrors as exc:
+        raise FieldErrors({**exc.fields, **errors}) from None
+    except ValidationError:
+        if errors:
+            raise FieldErrors(errors) from None
+        raise
+    if errors:
+        raise FieldErrors(errors)
+    return texts
+
+
 @bp.route("/", methods=["GET", "POST"])
 @require(*DESK)
 def urgent():
@@ -42,8 +64,7 @@ def urgent():
     if request.method == "POST":
         kind = values.get("kind") or "missing"
         try:  # what the page would lack or get wrong, beside its fields, before anything is stored
-            svc().paging.preview(kind, details_from(values), template=values.get("template") or None,
-                                 extra_text=remark(values))
+            check_page(kind, values)
         except FieldErrors as exc:
             return render_template("desk/urgent.html", **form_context(values, form_errors(exc.fields))), 400
         except ValidationError as exc:  # it would mix languages or name the child: the desk mends it first
@@ -74,9 +95,7 @@ def preview():
 
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     try:
-        template = inputs.parse(PageCase, {"template": values.get("template")}).template
-        texts = svc().paging.preview(values.get("kind") or "missing", details_from(values),
-                                     template=template, extra_text=remark(values))
+        texts = check_page(values.get("kind") or "missing", values)
     except FieldErrors as exc:
         return {"errors": {k: refusal(v) for k, v in form_errors(exc.fields).items()}}, 400
     except BroadcasterError as exc:

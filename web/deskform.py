@@ -28,14 +28,22 @@ def parse_when(value: str | None, field: str) -> datetime | None:
 def details_from(values: dict) -> CaseDetails:
     """The case's details; the clothing, shoes, height and hair from the pick-lists when picked (else as
     typed, for the API). FieldErrors names every field that is wrong."""
+    details, errors = details_and_errors(values)
+    if errors:
+        raise FieldErrors(errors)
+    return details
+
+
+def details_and_errors(values: dict) -> tuple[CaseDetails, dict[str, str]]:
+    """The case's details from the fields that are right, and what is wrong with the others (every
+    field at once: a page's own needs can then be checked on the rest)."""
     errors: dict[str, str] = {}
     given = {f: values.get(f) for f in (*CASE_FIELDS, "last_seen_at", "is_child") if values.get(f) is not None}
     try:  # the shared input model: types, lengths, NUL and control characters, nothing speakable
         v = inputs.parse(inputs.CaseFields, given).given()
-    except FieldErrors as exc:  # and what the case itself lacks, from the fields that passed: all at once
+    except FieldErrors as exc:
         errors = dict(exc.fields)
         v = inputs.parse(inputs.CaseFields, {k: x for k, x in given.items() if k not in errors}).given()
-        errors = {**_lacking(values.get("kind"), v), **errors}
     for field, pairs in (("clothing", [("top_colour", "top"), ("bottom_colour", "bottom"), ("", "accessory")]),
                          ("shoes", [("shoes_colour", "shoes_type")])):
         picks = [(values.get(c) or None, values.get(g) or None) for c, g in pairs]
@@ -57,9 +65,10 @@ def details_from(values: dict) -> CaseDetails:
     except FieldErrors as exc:
         errors.update(exc.fields)
         at = None
-    if errors:
-        raise FieldErrors(errors)
-    return CaseDetails(**v | {"last_seen_at": at, "notes": v.get("notes") or "", "is_child": v.get("is_child") or None})
+    if errors:  # and what the case itself lacks, from the fields that passed
+        errors = {**_lacking(values.get("kind"), {k: x for k, x in v.items() if k not in errors}), **errors}
+    return CaseDetails(**v | {"last_seen_at": at, "notes": v.get("notes") or "",
+                              "is_child": v.get("is_child") or None}), errors
 
 
 def _lacking(kind, fields: dict) -> dict[str, str]:

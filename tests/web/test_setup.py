@@ -236,3 +236,21 @@ def test_the_admin_rewords_a_template_and_a_supervisor_approves_it(fresh, staff)
     approved = fresh.extensions["pa"].templates.get(tpl.id)
     assert approved.status.value == "approved" and approved.texts["en"] == wording["text_en"]
     assert approved.draft_texts is None
+
+
+def test_a_bad_age_hides_no_other_error_and_adds_no_false_one(fresh, staff):
+    """Every error of the urgent form at once: a bad age beside the shoes, place and meeting point the
+    page lacks, and no 'clothing needed' for a top picked from the lists."""
+    set_up_venue(fresh, staff)
+    dora = Browser(fresh, "dora")
+    for age in ("abc", "-3", "200"):
+        form = dict(URGENT, age=age, shoes_colour="", shoes_type="", last_seen_place="", meeting_point="")
+        resp = dora.post("/desk/", form)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 400
+        shown = set(re.findall(r'id="err-([\w-]+)"', html))
+        assert {"age", "shoes", "last_seen_place", "meeting_point"} <= shown and "clothing" not in shown, (age, shown)
+        preview = dora.post("/desk/preview", form).get_json()["errors"]
+        assert {"age", "shoes", "last_seen_place", "meeting_point"} <= set(preview) and "clothing" not in preview
+    with staff.session() as s:
+        assert s.scalars(select(PersonCase)).all() == []
