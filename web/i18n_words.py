@@ -433,4 +433,14 @@ WORDS = (
     N_('give the remark in every language of the venue'),
     N_('give the remark in every language of the venue, or leave it out'),
     N_("no-name rule: a page about a child never says the child's name; remove it from the remark"),
+    # web/refusals.py: the dashboard's alarms
+    N_('case {number}: still missing {minutes} min after the first page (Code Adam): supervisors, check exits'),
+    N_('case {number}: still missing {minutes} min after the first page; the security page was not aired: {why} '
+       '(Code Adam): supervisors, check exits'),
+    N_('case {number}: the found child waits at {place}; no guardian came {minutes} min after the first page '
+       '(Code Adam): supervisors, check exits'),
+    N_('case {number}: the found child waits at {place}; no guardian came {minutes} min after the first page; the '
+       'security page was not aired: {why} (Code Adam): supervisors, check exits'),
+    N_('zone {zone}: player {name} lost (no heartbeat since {time} UTC)'),
+    N_('Case escalated'),
 )

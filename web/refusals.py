@@ -41,6 +41,15 @@ REFUSALS = (
     "template {key} has no {langs} text yet: an admin adds it and a supervisor approves it",
     "no-name rule: the {lang} text of this page about a child contains the child's name (or part of it); remove "
     "it from the description/free text",
+    # the dashboard's alarms (fault messages)
+    "case {number}: still missing {minutes} min after the first page (Code Adam): supervisors, check exits",
+    "case {number}: still missing {minutes} min after the first page; the security page was not aired: {why} "
+    "(Code Adam): supervisors, check exits",
+    "case {number}: the found child waits at {place}; no guardian came {minutes} min after the first page "
+    "(Code Adam): supervisors, check exits",
+    "case {number}: the found child waits at {place}; no guardian came {minutes} min after the first page; the "
+    "security page was not aired: {why} (Code Adam): supervisors, check exits",
+    "zone {zone}: player {name} lost (no heartbeat since {time} UTC)",
     "must be one of {values}; got {value}",
     "must be a whole number from {low} to {high}; got {value}",
     "at most {n} characters",
@@ -67,6 +76,8 @@ _PATTERNS = [(template, _compile(template)) for template in REFUSALS]
 
 def _value(name: str, value: str) -> str:
     """A value in the staff's words: states, roles and actions are catalogue words; the rest as given."""
+    if name == "why":
+        return refusal(value)
     if name == "roles":
         return t(" or ").join(t(r) for r in value.split(" or "))
     return t(value) if name in ("role", "action", "state", "from", "to") else value

@@ -45,3 +45,31 @@ def test_desk_pages_in_chinese_ask_for_no_untranslated_string(app):
     for step in ("venue", "places", "users", "templates"):
         assert ada.get(f"/setup/{step}").status_code == 200
     assert missing == set()
+
+
+def test_the_dashboards_escalation_and_player_alarms_are_in_chinese(app):
+    """An escalation is 'case escalated' (its security page may well have aired), said in the staff's
+    language with the case number, and so is a lost zone player."""
+    from types import SimpleNamespace
+
+    from broadcaster import logs
+    from broadcaster.paging.drafts import escalation_reason
+    from broadcaster.store.models.cases import CaseKind
+
+    missing = SimpleNamespace(kind=CaseKind.MISSING, number="20261127-004", meeting_point=None)
+    found = SimpleNamespace(kind=CaseKind.FOUND, number="20261127-005", meeting_point="游客中心")
+    with app.extensions["pa"].db.session() as s:
+        logs.raise_fault(s, "escalation", escalation_reason(missing, 10) + " (Code Adam): supervisors, check exits",
+                         ref="case:20261127-004")
+        logs.raise_fault(s, "escalation", escalation_reason(found, 10) + "; the security page was not aired: "
+                         "no such page template: security_found (Code Adam): supervisors, check exits",
+                         ref="case:20261127-005")
+        logs.raise_fault(s, "player_lost", "zone lobby: player lobby-pc lost (no heartbeat since 05:17:51 UTC)",
+                         zone="lobby")
+    html = zh(app, "dora").get("/").get_data(as_text=True)
+    board = html[html.index('id="faults"'):]
+    assert "案件已升级" in board and "升级通知未发出" not in board
+    assert "案件 20261127-004：首次广播 10 分钟后仍未找到" in board
+    assert "走失儿童在游客中心等候" in board and "保安广播未播出" in board
+    assert "区域 lobby：播放器 lobby-pc 失去联系" in board
+    assert "still missing" not in board and "no guardian came" not in board and "heartbeat" not in board
