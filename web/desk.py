@@ -14,7 +14,7 @@ from web import status_of
 from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
-from web.deskform import described, details_from, form_context, parse_when, remark, timeline_detail
+from web.deskform import LOST_PICKS, lost_announce_context, lost_lists, seen_digest, described, details_from, form_context, parse_when, remark, timeline_detail
 from web.views import form, svc, tz
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -170,9 +170,14 @@ def followup(number: str):
 @bp.get("/lost")
 @require(*DESK)
 def lost():
-    state = request.args.get("state") or None
-    return render_template("desk/lost.html", items=svc().lost.list(state, request.args.get("q")),
-                           states=list(LostItemState), values={}, errors={}, q=request.args.get("q") or "")
+    return lost_page(request.args.get("state") or None, request.args.get("q"))
+
+
+def lost_page(state=None, q=None, *, values=None, errors=None, claim=None):
+    """The register and its list; ``claim``: (number, typed values, errors) of a claim refused."""
+    page = render_template("desk/lost.html", items=svc().lost.list(state, q), states=list(LostItemState),
+                           values=values or {}, errors=errors or {}, q=q or "", lost_lists=lost_lists(), claim=claim)
+    return (page, 400) if errors or (claim and claim[2]) else page
 
 
 @bp.get("/lost/<number>")
@@ -242,19 +247,35 @@ def lost_register():
     except FieldErrors as exc:
         errors = {**exc.fields, **errors}
     if errors:
-        return render_template("desk/lost.html", items=svc().lost.list(), states=list(LostItemState),
-                               values=v, errors=errors), 400
+        return lost_page(values=v, errors=errors)
     flash(f"{item.number} {t('Saved.')}", "ok")
     return redirect(url_for("desk.lost"))
 
 
-@bp.post("/lost/<number>/announce")
+@bp.route("/lost/<number>/announce", methods=["GET", "POST"])
 @require(*DESK)
 def lost_announce(number: str):
+    """The announcement's text in every language before it airs: the desk picks the category, colour and
+    place from the lists when the registered words cannot be said in every language, reads the text, then
+    announces (POST). Refused: the same page, each error beside its field, nothing queued."""
     s = svc()
-    s.lost.announce(number, actor(), s.paging)
-    flash(t("Page queued."), "ok")
-    return redirect(url_for("desk.lost"))
+    picks = {k: request.form.get(k) or "" for k in LOST_PICKS}
+    texts, errors = {}, {}
+    try:
+        texts = s.lost.preview(number, picks=picks)
+        pressed = request.method == "POST" and not request.form.get("show")
+        if pressed and request.form.get("seen") == seen_digest(texts):
+            s.lost.announce(number, actor(), s.paging, picks=picks)
+            flash(t("Page queued."), "ok")
+            return redirect(url_for("desk.lost"))
+        if pressed:  # changed since the desk read it (or never shown): read it again
+            flash(t("Read what will be said, then press the button again."), "info")
+    except FieldErrors as exc:
+        errors = exc.fields
+    except ValidationError as exc:
+        errors = {"_": str(exc)}
+    return render_template("desk/lost_announce.html", **lost_announce_context(s.lost.get(number), picks, texts, errors)), \
+        400 if errors and request.method == "POST" else 200
 
 
 @bp.post("/lost/<number>/claim")

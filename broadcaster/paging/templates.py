@@ -21,6 +21,7 @@ from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 from broadcaster.paging.lexicon import venue_words
+from broadcaster.paging.lost_words import say_lost
 from broadcaster.paging.looks import say_look, say_looks, with_looks
 from broadcaster.paging.vocabulary import accessories_last, say
 from broadcaster.settings import load_settings
@@ -173,6 +174,8 @@ def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places
         return value.astimezone(tz).strftime("%H:%M")
     if field == "age" and lang.split("-")[0].lower() == "ru" and str(value).isdigit():
         return _ru_years(int(value))  # the Russian templates say the age with its word for "years"
+    if field in ("category", "colour"):  # lost property: its lists (broadcaster.paging.lost_words)
+        return say_lost(field, value, lang, words) or str(value)
     if field in ("clothing", "shoes"):
         return say(str(value), lang, words) or str(value)
     if field == "looks":
@@ -194,6 +197,17 @@ def check_scripts(texts: dict[str, str]) -> None:
         if script_problem(lang, text):
             raise ValidationError(f"the {lang} text of this page would mix languages: pick the places and the "
                                   "clothing from the lists, or give a remark in every language")
+
+
+def check_lost_words(values: dict, needed: set, langs: list[str], tz, places: list, words) -> None:
+    """A lost-property page says each value in each language: one the lists and the venue's places do not
+    know, typed in one language only, is refused beside its field (nothing is queued)."""
+    from broadcaster.venue import script_problem
+
+    errors = {f: "said in one language only: pick it from the list" for f in LOST_FIELDS & needed
+              if any(script_problem(lang, _localise(f, values.get(f), lang, False, tz, places, words)) for lang in langs)}
+    if errors:
+        raise FieldErrors(errors)
 
 
 def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: str | None = None,
@@ -219,7 +233,7 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         raise FieldErrors({FORM_FIELD.get(f, f): "needed for the page" for f in missing},
                           f"the page needs the {said}: add {'it' if len(missing) == 1 else 'them'} to the case, "
                           "then page it again")
-    strict = bool(places) and template.purpose is not P.LOST_PROPERTY  # a venue set up in the panel
+    strict = bool(places)  # a venue set up in the panel: its places are named in every language
     langs = [lang for lang in template.texts if lang in venue.languages] or list(template.texts)
     if strict:
         absent = [lang for lang in venue.languages if lang not in template.texts]
@@ -227,6 +241,8 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
             raise ValidationError(f"template {template.key} has no {', '.join(absent)} text yet: an admin adds it "
                                   "and a supervisor approves it")
         langs = list(venue.languages)
+        if template.purpose is P.LOST_PROPERTY:
+            check_lost_words(values, needed, langs, tz, places, words)
     if isinstance(extra, str):
         if strict and extra.strip():
             raise ValidationError("extra_text: give the remark in every language of the venue")
