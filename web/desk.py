@@ -14,7 +14,7 @@ from web import status_of
 from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
-from web.deskform import LOST_PICKS, lost_announce_context, lost_lists, seen_digest, described, details_from, form_context, parse_when, remark, timeline_detail
+from web.deskform import LOST_PICKS, lost_announce_context, lost_lists, seen_digest, fields_of, described, details_from, form_context, parse_when, remark, timeline_detail
 from web.views import form, svc, tz
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -94,23 +94,39 @@ def cases():
 
 @bp.get("/cases/<number>")
 @require(*DESK)
-def case(number: str):
+def case(number: str, values=None, errors=None, said=None):
+    """The case page; a form refused shows it again with each error beside its field and what was typed."""
     s = svc()
     c = s.cases.get(number)
     pages = s.paging.pages(case_number=c.number)
-    return render_template("desk/case.html", case=c, pages=pages, on_air=s.board.page_airings([p.id for p in pages]),
-                           followups=s.followups.for_case(c.number), templates=s.templates.list(),
+    page = render_template("desk/case.html", case=c, pages=pages, on_air=s.board.page_airings([p.id for p in pages]),
+                           followups=s.followups.for_case(c.number),
                            resolve_to=[st for st in RESOLVED_ORDER if st in TRANSITIONS[c.state]],
                            can_page=c.state not in RESOLVED, person=person_word(c), shown=described(c),
-                           detail=timeline_detail, **{k: v for k, v in form_context({}, {}).items()
-                                                      if k in ("venue_languages", "picks", "places", "meeting_points")})
+                           detail=timeline_detail, said=said, **form_context(values or {}, errors or {}))
+    return (page, 400) if errors else page
+
+
+def refused(number: str, errors: dict, exc: BroadcasterError | None = None):
+    """The case page again, the typed values kept, ``errors`` and the service's refusal by their fields."""
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    return case(number, values=values, errors={**fields_of(exc, values), **errors} if exc else errors)
 
 
 @bp.post("/cases/<number>/page")
 @require(*DESK)
 def page_again(number: str):
-    v = inputs.parse(PageCase, {"template": request.form.get("template")})
-    svc().paging.page_case(number, actor(), template=v.template, extra_text=remark(request.form))
+    v, errors = read(PageCase, {"template": request.form.get("template")})
+    try:
+        extra = remark(request.form)
+    except FieldErrors as exc:
+        errors, extra = {**exc.fields, **errors}, None
+    if errors:
+        return refused(number, errors)
+    try:
+        svc().paging.page_case(number, actor(), template=v.template, extra_text=extra)
+    except ValidationError as exc:
+        return refused(number, {}, exc)
     flash(t("Page queued."), "ok")
     return redirect(url_for("desk.case", number=number))
 
@@ -118,9 +134,13 @@ def page_again(number: str):
 @bp.post("/cases/<number>/resolve")
 @require(*DESK)
 def resolve(number: str):
-    v = inputs.parse(inputs.Resolve, {"state": request.form.get("state"), "result": request.form.get("result"),
+    v, errors = read(inputs.Resolve, {"state": request.form.get("state"), "result": request.form.get("result"),
                                       "all_clear": request.form.get("all_clear", "1") == "1"})
-    svc().paging.resolve(number, actor(), v.state, result=v.result, all_clear=v.all_clear)
+    try:
+        refuse_if(errors)
+        svc().paging.resolve(number, actor(), v.state, result=v.result, all_clear=v.all_clear)
+    except ValidationError as exc:
+        return refused(number, errors, exc)
     return redirect(url_for("desk.case", number=number))
 
 
@@ -153,7 +173,12 @@ def edit(number: str):
 @bp.post("/cases/<number>/note")
 @require(*DESK)
 def note(number: str):
-    svc().cases.add_note(number, actor(), inputs.parse(CaseNote, {"note": request.form.get("note")}).note)
+    v, errors = read(CaseNote, {"note": request.form.get("note")})
+    try:
+        refuse_if(errors)
+        svc().cases.add_note(number, actor(), v.note)
+    except ValidationError as exc:
+        return refused(number, errors, exc)
     return redirect(url_for("desk.case", number=number))
 
 
@@ -281,9 +306,18 @@ def lost_announce(number: str):
 @bp.post("/lost/<number>/claim")
 @require(*DESK)
 def lost_claim(number: str):
-    v = inputs.parse(Claim, {k: request.form.get(k) for k in Claim.model_fields})
-    svc().lost.claim(number, actor(), owner_name=v.owner_name, owner_identity=v.owner_identity,
-                     verification_note=v.verification_note, signature=v.signature)
+    v = form(*Claim.model_fields)
+    d, errors = read(Claim, v)
+    try:
+        refuse_if(errors)
+        svc().lost.claim(number, actor(), owner_name=d.owner_name, owner_identity=d.owner_identity,
+                         verification_note=d.verification_note, signature=d.signature)
+    except FieldErrors as exc:
+        errors = {**exc.fields, **errors}
+    except ValidationError as exc:
+        errors = fields_of(exc, v)
+    if errors:
+        return lost_page(claim=(number, v, errors))
     return redirect(url_for("desk.lost"))
 
 

@@ -202,3 +202,15 @@ def seen_digest(texts: dict) -> str:
     import json
 
     return hashlib.sha256(json.dumps(texts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def fields_of(exc, values: dict) -> dict[str, str]:
+    """A refusal by the fields it names ("result: ..." beside the result); a remark missing in some
+    language beside each remark left empty; anything else above the form."""
+    if getattr(exc, "fields", None):
+        return dict(exc.fields)
+    field, sep, what = str(exc).partition(": ")
+    if sep and field == "extra_text":
+        empty = [k for k in values if k.startswith("remark_") and not (values[k] or "").strip()]
+        return {k: what for k in empty} or {"_": str(exc)}
+    return {field: what} if sep and field.isidentifier() and field in values else {"_": str(exc)}
