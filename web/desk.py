@@ -14,7 +14,7 @@ from web import status_of
 from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
-from web.deskform import LOST_PICKS, lost_announce_context, lost_lists, seen_digest, fields_of, described, details_from, form_context, parse_when, remark, timeline_detail
+from web.deskform import LOST_PICKS, lost_announce_context, lost_lists, said_texts, seen_digest, fields_of, described, details_from, form_context, parse_when, remark, timeline_detail
 from web.views import form, svc, tz
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -103,7 +103,8 @@ def case(number: str, values=None, errors=None, said=None):
                            followups=s.followups.for_case(c.number),
                            resolve_to=[st for st in RESOLVED_ORDER if st in TRANSITIONS[c.state]],
                            can_page=c.state not in RESOLVED, person=person_word(c), shown=described(c),
-                           detail=timeline_detail, said=said, **form_context(values or {}, errors or {}))
+                           detail=timeline_detail, said=said_texts(said or {}), said_digest=seen_digest(said or {}),
+                           **form_context(values or {}, errors or {}))
     return (page, 400) if errors else page
 
 
@@ -123,8 +124,15 @@ def page_again(number: str):
         errors, extra = {**exc.fields, **errors}, None
     if errors:
         return refused(number, errors)
-    try:
-        svc().paging.page_case(number, actor(), template=v.template, extra_text=extra)
+    paging = svc().paging
+    try:  # the desk reads the text in every language first: it airs only as it was shown
+        texts = paging.preview_case(number, template=v.template, extra_text=extra)
+        if request.form.get("show") or request.form.get("seen") != seen_digest(texts):
+            if not request.form.get("show"):  # changed since it was shown (or never shown): read it again
+                flash(t("Read what will be said, then press the button again."), "info")
+            return case(number, values={k: x for k, x in request.form.items() if k not in ("csrf_token", "seen")},
+                        said=texts)
+        paging.page_case(number, actor(), template=v.template, extra_text=extra)
     except ValidationError as exc:
         return refused(number, {}, exc)
     flash(t("Page queued."), "ok")

@@ -174,7 +174,7 @@ def lost_announce_context(item, picks: dict, texts: dict, errors: dict) -> dict:
     """The lost-property announcement page: the lists in the UI language, each preset to the registered
     word when the list knows it, and the text per language (or the errors beside their fields)."""
     from broadcaster.paging.lost_words import category_names, colour_names, lost_options
-    from broadcaster.venue import LANGUAGE_NAMES, place_names
+    from broadcaster.venue import place_names
 
     words, venue_places = venue_words(), svc().settings.places
     lists = lost_options(current_language(), words)
@@ -186,7 +186,14 @@ def lost_announce_context(item, picks: dict, texts: dict, errors: dict) -> dict:
         known = names[f](getattr(item, f))
         values[f] = picks.get(f) or next((k for k, _w in options[f] if known and names[f](k) == known), "")
     return dict(item=item, options=options, values=values, errors=errors, seen=seen_digest(texts),
-                texts=[(LANGUAGE_NAMES.get(lang, lang), lang, text) for lang, text in texts.items()])
+                texts=said_texts(texts))
+
+
+def said_texts(texts: dict) -> list[tuple[str, str, str]]:
+    """(language's name, tag, text) of each language a page says, for the desk to read before it airs."""
+    from broadcaster.venue import LANGUAGE_NAMES
+
+    return [(LANGUAGE_NAMES.get(lang, lang), lang, text) for lang, text in texts.items()]
 
 
 def lost_lists() -> dict:

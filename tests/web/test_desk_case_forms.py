@@ -4,6 +4,7 @@ error page). Real SQLite, real panel (Flask test client)."""
 from __future__ import annotations
 
 import html as htmllib
+import re
 
 import pytest
 
@@ -62,3 +63,23 @@ def test_an_empty_claim_is_refused_beside_its_labelled_fields(desk_app):
     assert 'value="张三"' in page and "<details open>" in page and f'id="err-{p}owner_name"' not in page
     [item] = rows(desk_app, LostItem)
     assert item.state.value == "stored"
+
+
+def test_page_again_shows_the_text_in_every_language_before_it_airs(desk_app):
+    from broadcaster.store.models.onair import Airing
+
+    dora = zh(desk_app, "dora")
+    number = open_case(dora, URGENT)
+    pages, airs = len(rows(desk_app, Page)), len(rows(desk_app, Airing))
+    form = dora.get(f"/desk/cases/{number}").get_data(as_text=True)
+    assert 'id="show-page"' in form and 'id="page-now"' not in form  # only after reading it
+    for pressed in ({"template": ""}, {"template": "", "show": "1"}):  # pressed at once: shown first
+        resp = dora.post(f"/desk/cases/{number}/page", pressed)
+        shown = htmllib.unescape(resp.get_data(as_text=True))
+        assert resp.status_code == 200 and 'id="page-preview"' in shown and 'id="page-now"' in shown
+        said = shown[shown.index('id="page-preview"'):shown.index("</div>", shown.index('id="page-preview"'))]
+        assert "旋转木马" in said and "Carousel" in said and 'lang="en"' in said
+        assert len(rows(desk_app, Page)) == pages and len(rows(desk_app, Airing)) == airs
+    seen = re.search(r'name="seen" value="(\w+)"', shown)[1]
+    assert dora.post(f"/desk/cases/{number}/page", {"template": "", "seen": seen}).status_code == 302
+    assert len(rows(desk_app, Page)) == pages + 1
