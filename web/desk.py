@@ -303,8 +303,8 @@ def lost_announce(number: str):
             return redirect(url_for("desk.lost"))
         if pressed:  # changed since the desk read it (or never shown): read it again
             flash(t("Read what will be said, then press the button again."), "info")
-    except FieldErrors as exc:
-        errors = exc.fields
+    except FieldErrors as exc:  # a field the desk cannot pick here (the place to collect) above the form
+        errors = {k if k in LOST_PICKS else "_": v for k, v in exc.fields.items()}
     except ValidationError as exc:
         errors = {"_": str(exc)}
     return render_template("desk/lost_announce.html", **lost_announce_context(s.lost.get(number), picks, texts, errors)), \

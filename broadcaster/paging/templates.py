@@ -204,7 +204,9 @@ def check_lost_words(values: dict, needed: set, langs: list[str], tz, places: li
     know, typed in one language only, is refused beside its field (nothing is queued)."""
     from broadcaster.venue import script_problem
 
-    errors = {f: "said in one language only: pick it from the list" for f in LOST_FIELDS & needed
+    errors = {f: "said in one language only: pick it from the list" if f != "claim_place" else
+              "no meeting point is named in every language: an admin marks one among the venue's places"
+              for f in LOST_FIELDS & needed
               if any(script_problem(lang, _localise(f, values.get(f), lang, False, tz, places, words)) for lang in langs)}
     if errors:
         raise FieldErrors(errors)

@@ -96,3 +96,15 @@ def test_a_lost_item_typed_in_one_language_is_refused_beside_its_fields_and_noth
     picked = {"category": "headphones", "colour": "navy", "where_found": "Carousel"}  # from the lists
     assert lost.announce(item.number, "dora", paging, picks=picked).texts["en"].startswith(
         "Lost property: a navy pair of headphones was found near Carousel.")
+
+
+def test_a_lost_property_page_without_a_meeting_point_in_every_language_is_refused(templates, clock, paging):
+    from broadcaster.errors import FieldErrors
+
+    save_settings({"languages": ["zh-CN", "en"], "places": [{"names": {"zh-CN": "旋转木马", "en": "Carousel"},
+                                                            "meeting_point": False}]})
+    lost, item = _lost(templates, clock)
+    with pytest.raises(FieldErrors) as refused:
+        lost.preview(item.number)
+    assert set(refused.value.fields) == {"claim_place"} and paging.pages() == []
+    assert "meeting point" in refused.value.fields["claim_place"]  # what the desk cannot pick: who fixes it
