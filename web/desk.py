@@ -14,7 +14,9 @@ from web import status_of
 from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
-from web.deskform import described, details_and_errors, details_from, form_context, form_errors, parse_when, remark, timeline_detail
+from web.deskform import (LOST_PICKS, described, details_and_errors, details_from, fields_of, form_context, form_errors,
+                          lost_announce_context, lost_lists, parse_when, remark, said_texts, seen_digest,
+                          timeline_detail)
 from web.views import form, svc, tz
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -115,23 +117,47 @@ def cases():
 
 @bp.get("/cases/<number>")
 @require(*DESK)
-def case(number: str):
+def case(number: str, values=None, errors=None, said=None):
+    """The case page; a form refused shows it again with each error beside its field and what was typed."""
     s = svc()
     c = s.cases.get(number)
     pages = s.paging.pages(case_number=c.number)
-    return render_template("desk/case.html", case=c, pages=pages, on_air=s.board.page_airings([p.id for p in pages]),
-                           followups=s.followups.for_case(c.number), templates=s.templates.list(),
+    page = render_template("desk/case.html", case=c, pages=pages, on_air=s.board.page_airings([p.id for p in pages]),
+                           followups=s.followups.for_case(c.number),
                            resolve_to=[st for st in RESOLVED_ORDER if st in TRANSITIONS[c.state]],
                            can_page=c.state not in RESOLVED, person=person_word(c), shown=described(c),
-                           detail=timeline_detail, **{k: v for k, v in form_context({}, {}).items()
-                                                      if k in ("venue_languages", "picks", "places", "meeting_points")})
+                           detail=timeline_detail, said=said_texts(said or {}), said_digest=seen_digest(said or {}),
+                           **form_context(values or {}, errors or {}))
+    return (page, 400) if errors else page
+
+
+def refused(number: str, errors: dict, exc: BroadcasterError | None = None):
+    """The case page again, the typed values kept, ``errors`` and the service's refusal by their fields."""
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    return case(number, values=values, errors={**fields_of(exc, values), **errors} if exc else errors)
 
 
 @bp.post("/cases/<number>/page")
 @require(*DESK)
 def page_again(number: str):
-    v = inputs.parse(PageCase, {"template": request.form.get("template")})
-    svc().paging.page_case(number, actor(), template=v.template, extra_text=remark(request.form))
+    v, errors = read(PageCase, {"template": request.form.get("template")})
+    try:
+        extra = remark(request.form)
+    except FieldErrors as exc:
+        errors, extra = {**exc.fields, **errors}, None
+    if errors:
+        return refused(number, errors)
+    paging = svc().paging
+    try:  # the desk reads the text in every language first: it airs only as it was shown
+        texts = paging.preview_case(number, template=v.template, extra_text=extra)
+        if request.form.get("show") or request.form.get("seen") != seen_digest(texts):
+            if not request.form.get("show"):  # changed since it was shown (or never shown): read it again
+                flash(t("Read what will be said, then press the button again."), "info")
+            return case(number, values={k: x for k, x in request.form.items() if k not in ("csrf_token", "seen")},
+                        said=texts)
+        paging.page_case(number, actor(), template=v.template, extra_text=extra)
+    except ValidationError as exc:
+        return refused(number, {}, exc)
     flash(t("Page queued."), "ok")
     return redirect(url_for("desk.case", number=number))
 
@@ -139,9 +165,13 @@ def page_again(number: str):
 @bp.post("/cases/<number>/resolve")
 @require(*DESK)
 def resolve(number: str):
-    v = inputs.parse(inputs.Resolve, {"state": request.form.get("state"), "result": request.form.get("result"),
+    v, errors = read(inputs.Resolve, {"state": request.form.get("state"), "result": request.form.get("result"),
                                       "all_clear": request.form.get("all_clear", "1") == "1"})
-    svc().paging.resolve(number, actor(), v.state, result=v.result, all_clear=v.all_clear)
+    try:
+        refuse_if(errors)
+        svc().paging.resolve(number, actor(), v.state, result=v.result, all_clear=v.all_clear)
+    except ValidationError as exc:
+        return refused(number, errors, exc)
     return redirect(url_for("desk.case", number=number))
 
 
@@ -174,7 +204,12 @@ def edit(number: str):
 @bp.post("/cases/<number>/note")
 @require(*DESK)
 def note(number: str):
-    svc().cases.add_note(number, actor(), inputs.parse(CaseNote, {"note": request.form.get("note")}).note)
+    v, errors = read(CaseNote, {"note": request.form.get("note")})
+    try:
+        refuse_if(errors)
+        svc().cases.add_note(number, actor(), v.note)
+    except ValidationError as exc:
+        return refused(number, errors, exc)
     return redirect(url_for("desk.case", number=number))
 
 
@@ -191,9 +226,14 @@ def followup(number: str):
 @bp.get("/lost")
 @require(*DESK)
 def lost():
-    state = request.args.get("state") or None
-    return render_template("desk/lost.html", items=svc().lost.list(state, request.args.get("q")),
-                           states=list(LostItemState), values={}, errors={}, q=request.args.get("q") or "")
+    return lost_page(request.args.get("state") or None, request.args.get("q"))
+
+
+def lost_page(state=None, q=None, *, values=None, errors=None, claim=None):
+    """The register and its list; ``claim``: (number, typed values, errors) of a claim refused."""
+    page = render_template("desk/lost.html", items=svc().lost.list(state, q), states=list(LostItemState),
+                           values=values or {}, errors=errors or {}, q=q or "", lost_lists=lost_lists(), claim=claim)
+    return (page, 400) if errors or (claim and claim[2]) else page
 
 
 @bp.get("/lost/<number>")
@@ -263,27 +303,52 @@ def lost_register():
     except FieldErrors as exc:
         errors = {**exc.fields, **errors}
     if errors:
-        return render_template("desk/lost.html", items=svc().lost.list(), states=list(LostItemState),
-                               values=v, errors=errors), 400
+        return lost_page(values=v, errors=errors)
     flash(f"{item.number} {t('Saved.')}", "ok")
     return redirect(url_for("desk.lost"))
 
 
-@bp.post("/lost/<number>/announce")
+@bp.route("/lost/<number>/announce", methods=["GET", "POST"])
 @require(*DESK)
 def lost_announce(number: str):
+    """The announcement's text in every language before it airs: the desk picks the category, colour and
+    place from the lists when the registered words cannot be said in every language, reads the text, then
+    announces (POST). Refused: the same page, each error beside its field, nothing queued."""
     s = svc()
-    s.lost.announce(number, actor(), s.paging)
-    flash(t("Page queued."), "ok")
-    return redirect(url_for("desk.lost"))
+    picks = {k: request.form.get(k) or "" for k in LOST_PICKS}
+    texts, errors = {}, {}
+    try:
+        texts = s.lost.preview(number, picks=picks)
+        pressed = request.method == "POST" and not request.form.get("show")
+        if pressed and request.form.get("seen") == seen_digest(texts):
+            s.lost.announce(number, actor(), s.paging, picks=picks)
+            flash(t("Page queued."), "ok")
+            return redirect(url_for("desk.lost"))
+        if pressed:  # changed since the desk read it (or never shown): read it again
+            flash(t("Read what will be said, then press the button again."), "info")
+    except FieldErrors as exc:  # a field the desk cannot pick here (the place to collect) above the form
+        errors = {k if k in LOST_PICKS else "_": v for k, v in exc.fields.items()}
+    except ValidationError as exc:
+        errors = {"_": str(exc)}
+    return render_template("desk/lost_announce.html", **lost_announce_context(s.lost.get(number), picks, texts, errors)), \
+        400 if errors and request.method == "POST" else 200
 
 
 @bp.post("/lost/<number>/claim")
 @require(*DESK)
 def lost_claim(number: str):
-    v = inputs.parse(Claim, {k: request.form.get(k) for k in Claim.model_fields})
-    svc().lost.claim(number, actor(), owner_name=v.owner_name, owner_identity=v.owner_identity,
-                     verification_note=v.verification_note, signature=v.signature)
+    v = form(*Claim.model_fields)
+    d, errors = read(Claim, v)
+    try:
+        refuse_if(errors)
+        svc().lost.claim(number, actor(), owner_name=d.owner_name, owner_identity=d.owner_identity,
+                         verification_note=d.verification_note, signature=d.signature)
+    except FieldErrors as exc:
+        errors = {**exc.fields, **errors}
+    except ValidationError as exc:
+        errors = fields_of(exc, v)
+    if errors:
+        return lost_page(claim=(number, v, errors))
     return redirect(url_for("desk.lost"))
 
 

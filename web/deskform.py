@@ -189,3 +189,59 @@ def timeline_detail(detail: str | None) -> str:
         if m:
             return say(m)
     return detail or ""
+
+
+LOST_PICKS = ("category", "colour", "where_found")
+
+
+def lost_announce_context(item, picks: dict, texts: dict, errors: dict) -> dict:
+    """The lost-property announcement page: the lists in the UI language, each preset to the registered
+    word when the list knows it, and the text per language (or the errors beside their fields)."""
+    from broadcaster.paging.lost_words import category_names, colour_names, lost_options
+    from broadcaster.venue import place_names
+
+    words, venue_places = venue_words(), svc().settings.places
+    lists = lost_options(current_language(), words)
+    options = {"category": lists["categories"], "colour": lists["colours"], "where_found": place_options(False)}
+    names = {"category": category_names, "colour": lambda v: colour_names(v, words),
+             "where_found": lambda v: place_names(venue_places, v)}
+    values = {}
+    for f in LOST_PICKS:
+        known = names[f](getattr(item, f))
+        values[f] = picks.get(f) or next((k for k, _w in options[f] if known and names[f](k) == known), "")
+    return dict(item=item, options=options, values=values, errors=errors, seen=seen_digest(texts),
+                texts=said_texts(texts))
+
+
+def said_texts(texts: dict) -> list[tuple[str, str, str]]:
+    """(language's name, tag, text) of each language a page says, for the desk to read before it airs."""
+    from broadcaster.venue import LANGUAGE_NAMES
+
+    return [(LANGUAGE_NAMES.get(lang, lang), lang, text) for lang, text in texts.items()]
+
+
+def lost_lists() -> dict:
+    """The register's suggestions in the UI language: categories, colours and the venue's places."""
+    from broadcaster.paging.lost_words import lost_options
+
+    return {**lost_options(current_language(), venue_words()), "places": place_options(False)}
+
+
+def seen_digest(texts: dict) -> str:
+    """What the desk was shown, carried back with its press: the page airs only if it still says that."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(texts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def fields_of(exc, values: dict) -> dict[str, str]:
+    """A refusal by the fields it names ("result: ..." beside the result); a remark missing in some
+    language beside each remark left empty; anything else above the form."""
+    if getattr(exc, "fields", None):
+        return dict(exc.fields)
+    field, sep, what = str(exc).partition(": ")
+    if sep and field == "extra_text":
+        empty = [k for k in values if k.startswith("remark_") and not (values[k] or "").strip()]
+        return {k: what for k in empty} or {"_": str(exc)}
+    return {field: what} if sep and field.isidentifier() and field in values else {"_": str(exc)}

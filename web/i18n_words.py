@@ -443,4 +443,7 @@ WORDS = (
        'security page was not aired: {why} (Code Adam): supervisors, check exits'),
     N_('zone {zone}: player {name} lost (no heartbeat since {time} UTC)'),
     N_('Case escalated'),
+    # broadcaster/paging/templates.py: a lost-property value said in one language only (check_lost_words)
+    N_('said in one language only: pick it from the list'),
+    N_("no meeting point is named in every language: an admin marks one among the venue's places"),
 )

@@ -54,6 +54,17 @@ def draft(case: PersonCase, tpl: PageTemplate, extra_text: str | dict | None, tz
     return Draft(tpl, texts, str(extra_text) if free else None)
 
 
+def case_draft(s: Session, number: str, template, extra_text, tz: ZoneInfo) -> tuple[PersonCase, Draft]:
+    """An open case and the draft of paging it again (InvalidTransition once it is resolved)."""
+    from broadcaster.cases.missing import RESOLVED, load_case
+    from broadcaster.errors import InvalidTransition
+
+    case = load_case(s, number)
+    if case.state in RESOLVED:
+        raise InvalidTransition(f"case {case.number} is {case.state.value}: nothing to page")
+    return case, draft(case, page_template(s, case, template), extra_text, tz)
+
+
 def page_detail(page: Page, tpl: PageTemplate) -> str:
     """The case timeline's words for a new page."""
     return f"page #{page.id} ({tpl.key})" + (": free text added, waiting for supervisor approval"

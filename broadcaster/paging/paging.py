@@ -35,7 +35,7 @@ from broadcaster.errors import (BroadcasterError, FieldErrors, InvalidTransition
                                 ValidationError)
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
-from broadcaster.paging.drafts import (Draft, case_values, escalation_reason, page_detail, page_template,
+from broadcaster.paging.drafts import (Draft, case_draft, case_values, escalation_reason, page_detail, page_template,
                                        draft as page_draft)
 from broadcaster.paging.onair import ref, write_airing
 from broadcaster.paging.templates import TemplateService, fill
@@ -96,12 +96,13 @@ class PagingService:
         now = self.clock.now()
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="trigger a page")
-            case = load_case(s, number)
-            if case.state in RESOLVED:
-                raise InvalidTransition(f"case {case.number} is {case.state.value}: nothing to page")
-            draft = page_draft(case, page_template(s, case, template), extra_text, self.tz)
-            page = self._store_page(s, user, case, draft, now, zones)
-        return page
+            case, draft = case_draft(s, number, template, extra_text, self.tz)
+            return self._store_page(s, user, case, draft, now, zones)
+
+    def preview_case(self, number: str, *, template: str | int | None = None, extra_text=None) -> dict[str, str]:
+        """What paging the case again would say, per language, checked as a page is; nothing is stored."""
+        with self.db.session() as s:
+            return case_draft(s, number, template, extra_text, self.tz)[1].texts
 
     def open_and_page(self, who: Actor, kind: CaseKind | str, details: CaseDetails, *,
                       template: str | int | None = None, extra_text: str | dict | None = None,

@@ -2,7 +2,8 @@
 without per-page approval. Filling checks the placeholders against the case and THE NO-NAME RULE.
 
 The no-name rule is enforced twice: a template that may be used for a child cannot contain ``{name}``,
-and the final filled text (including any free text) is searched for the child's name and its parts.
+and the final filled text (including any free text) is searched for the child's name and its parts
+(:mod:`broadcaster.paging.rules`, which also keeps each language's text in its own script).
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 from broadcaster.paging.lexicon import venue_words
+from broadcaster.paging.rules import NoNameViolation, check_no_name, check_remark, check_scripts
+from broadcaster.paging.lost_words import say_lost
 from broadcaster.paging.looks import say_look, say_looks, with_looks
 from broadcaster.paging.vocabulary import accessories_last, say
 from broadcaster.settings import load_settings
@@ -47,10 +50,6 @@ SAYS_WHAT = {"age": "age", "sex": "boy or girl", "clothing": "clothing", "shoes"
 
 
 FORM_FIELD = {"name": "person_name", "last_seen_time": "last_seen_at"}  # placeholder -> the case's field
-
-
-class NoNameViolation(ValidationError):
-    """A page about a child would name the child."""
 
 
 def placeholders(text: str, lang: str = "") -> set[str]:
@@ -94,57 +93,6 @@ def check_template(purpose: TemplatePurpose, audience: TemplateAudience, texts: 
     return clean
 
 
-# -- the no-name rule on final text ---------------------------------------------------------------
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_SPLIT = re.compile(r"[\s·•.\-_,，、;；:：()（）\[\]/'\"]+")
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-                      "夏侯", "轩辕", "令狐", "宇文", "司徒", "端木", "西门", "独孤", "南宫", "万俟")
-
-
-def name_parts(name: str) -> tuple[set[str], set[str]]:
-    """(parts searched everywhere, single Chinese characters searched in filled-in values only).
-
-    Latin names split on spaces/punctuation (parts of 2+ letters, matched as whole words, any case).
-    Chinese names have no spaces: every run of 2+ characters of the name is a part (full name, given
-    name, surname + part), and a one-character given name is searched in the values the desk typed.
-    """
-    multi: set[str] = set()
-    single: set[str] = set()
-    for chunk in _SPLIT.split(name or ""):
-        for run in _CJK.findall(chunk):
-            if len(run) == 1:
-                single.add(run)
-                continue
-            multi.update(run[i:j] for i in range(len(run)) for j in range(i + 2, len(run) + 1))
-            surname = 2 if run.startswith(_COMPOUND_SURNAMES) and len(run) > 2 else 1
-            given = run[surname:]
-            if len(given) == 1:
-                single.add(given)
-        multi.update(t for t in _CJK.sub(" ", chunk).split() if len(t) >= 2)
-    return multi, single
-
-
-def _contains(text: str, part: str) -> bool:
-    if _CJK.search(part):
-        return part in text
-    return re.search(rf"(?<![^\W\d_]){re.escape(part)}(?![^\W\d_])", text, re.IGNORECASE) is not None
-
-
-def check_no_name(texts: dict[str, str], name: str | None, typed: list[str] = ()) -> None:
-    """Refuse (NoNameViolation) if any text contains the child's name or a part of it."""
-    if not name or not name.strip():
-        return
-    multi, single = name_parts(name)
-    for lang, text in texts.items():
-        if any(_contains(text, p) for p in multi):
-            raise NoNameViolation(f"no-name rule: the {lang} text of this page about a child contains the "
-                                  "child's name (or part of it); remove it from the description/free text")
-    for value in typed:
-        if any(ch in (value or "") for ch in single):
-            raise NoNameViolation("no-name rule: a field typed for this page about a child contains part of "
-                                  "the child's given name; remove it")
-
-
 # -- filling --------------------------------------------------------------------------------------
 _SEX_WORDS = {  # (language prefix, child?) -> canonical sex -> word
     ("zh", True): {"male": "男孩", "female": "女孩", "unknown": "孩子"},
@@ -173,6 +121,8 @@ def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places
         return value.astimezone(tz).strftime("%H:%M")
     if field == "age" and lang.split("-")[0].lower() == "ru" and str(value).isdigit():
         return _ru_years(int(value))  # the Russian templates say the age with its word for "years"
+    if field in ("category", "colour"):  # lost property: its lists (broadcaster.paging.lost_words)
+        return say_lost(field, value, lang, words) or str(value)
     if field in ("clothing", "shoes"):
         return say(str(value), lang, words) or str(value)
     if field == "looks":
@@ -185,45 +135,17 @@ def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places
     return str(value)
 
 
-class NameInRemark(FieldErrors, NoNameViolation):
-    """The remark of a page about a child names the child."""
-
-
-def check_remark(extra: dict[str, str], langs: list[str], child_name: str | None) -> None:
-    """A remark is given in every language or in none, each in its language's script, and never names
-    the child: every error beside its language's remark (``extra_text.<lang>``), all at once."""
+def check_lost_words(values: dict, needed: set, langs: list[str], tz, places: list, words) -> None:
+    """A lost-property page says each value in each language: one the lists and the venue's places do not
+    know, typed in one language only, is refused beside its field (nothing is queued)."""
     from broadcaster.venue import script_problem
 
-    given = {lang: (extra.get(lang) or "").strip() for lang in langs}
-    if not any(given.values()):
-        return
-    errors = {f"extra_text.{lang}": "give the remark in every language of the venue, or leave it out"
-              for lang, text in given.items() if not text}
-    errors |= {f"extra_text.{lang}": problem for lang, text in given.items()
-               if text and (problem := script_problem(lang, text))}
+    errors = {f: "said in one language only: pick it from the list" if f != "claim_place" else
+              "no meeting point is named in every language: an admin marks one among the venue's places"
+              for f in LOST_FIELDS & needed
+              if any(script_problem(lang, _localise(f, values.get(f), lang, False, tz, places, words)) for lang in langs)}
     if errors:
         raise FieldErrors(errors)
-    if child_name and child_name.strip():
-        multi, single = name_parts(child_name)
-        named = {f"extra_text.{lang}": "no-name rule: a page about a child never says the child's name; "
-                 "remove it from the remark" for lang, text in given.items()
-                 if any(_contains(text, p) for p in multi) or any(ch in text for ch in single)}
-        if named:
-            raise NameInRemark(named)
-
-
-def check_scripts(texts: dict[str, str], said_as_typed: list[str] = ()) -> None:
-    """Refuse a page whose text in one language has words of another (a place or a description typed
-    in one language only): say it in the desk's words. ``said_as_typed``: words every language says as
-    they were typed (an adult's name: "王芳" in the Russian page too)."""
-    from broadcaster.venue import script_problem
-
-    for lang, text in texts.items():
-        for word in (w for w in said_as_typed if w.strip()):
-            text = text.replace(word, " ")
-        if script_problem(lang, text):
-            raise ValidationError(f"the {lang} text of this page would mix languages: pick the places and the "
-                                  "clothing from the lists, or give a remark in every language")
 
 
 def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: str | None = None,
@@ -249,7 +171,7 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         raise FieldErrors({FORM_FIELD.get(f, f): "needed for the page" for f in missing},
                           f"the page needs the {said}: add {'it' if len(missing) == 1 else 'them'} to the case, "
                           "then page it again")
-    strict = bool(places) and template.purpose is not P.LOST_PROPERTY  # a venue set up in the panel
+    strict = bool(places)  # a venue set up in the panel: its places are named in every language
     langs = [lang for lang in template.texts if lang in venue.languages] or list(template.texts)
     if strict:
         absent = [lang for lang in venue.languages if lang not in template.texts]
@@ -257,6 +179,8 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
             raise ValidationError(f"template {template.key} has no {', '.join(absent)} text yet: an admin adds it "
                                   "and a supervisor approves it")
         langs = list(venue.languages)
+        if template.purpose is P.LOST_PROPERTY:
+            check_lost_words(values, needed, langs, tz, places, words)
     if isinstance(extra, str):
         if strict and extra.strip():
             raise FieldErrors({"extra_text": "give the remark in every language of the venue"})

@@ -61,3 +61,50 @@ def test_a_description_typed_in_one_language_is_refused_and_the_case_kept(paging
     assert paging.pages(case_number=case.number) == []
     with pytest.raises(ValidationError, match="every language"):
         paging.page_case(cases.open_case("dora", "missing", child()).number, "dora", extra_text={"zh-CN": "手拿气球"})
+
+
+def _lost(templates, clock, **kw):
+    from broadcaster.cases.lost_property import LostPropertyService
+
+    lost = LostPropertyService(templates.db, clock)
+    args = dict(category="钱包", colour="黑色", where_found="旋转木马", finder="Li", storage_place="Safe", valuable=True)
+    return lost, lost.register("dora", **{**args, **kw})
+
+
+def test_a_lost_property_page_says_each_value_in_each_language(templates, clock, paging):
+    venue("zh-CN", "en", "ru")
+    lost, item = _lost(templates, clock)
+    assert lost.preview(item.number) == lost.announce(item.number, "dora", paging).texts
+    texts = lost.preview(item.number)
+    assert "在旋转木马拾到黑色钱包" in texts["zh-CN"] and "游客中心" in texts["zh-CN"]
+    assert texts["en"].startswith("Lost property: a black wallet was found near Carousel.") and "Visitor Centre" in texts["en"]
+    assert "кошелёк, цвет: чёрный" in texts["ru"] and "Карусель" in texts["ru"]
+    for lang, text in texts.items():
+        assert (CJK.search(text) is None) == (lang != "zh-CN") and not (LATIN.search(text) and lang != "en")
+
+
+def test_a_lost_item_typed_in_one_language_is_refused_beside_its_fields_and_nothing_queued(templates, clock, paging, staff):
+    from broadcaster.errors import FieldErrors
+    from tests.desk.conftest import airings
+
+    venue("zh-CN", "en")
+    lost, item = _lost(templates, clock, category="蓝牙耳机盒", colour="暗金色", where_found="北门外面")
+    with pytest.raises(FieldErrors) as refused:
+        lost.announce(item.number, "dora", paging)
+    assert set(refused.value.fields) == {"category", "colour", "where_found"}
+    assert airings(staff) == [] and paging.pages() == []
+    picked = {"category": "headphones", "colour": "navy", "where_found": "Carousel"}  # from the lists
+    assert lost.announce(item.number, "dora", paging, picks=picked).texts["en"].startswith(
+        "Lost property: a navy pair of headphones was found near Carousel.")
+
+
+def test_a_lost_property_page_without_a_meeting_point_in_every_language_is_refused(templates, clock, paging):
+    from broadcaster.errors import FieldErrors
+
+    save_settings({"languages": ["zh-CN", "en"], "places": [{"names": {"zh-CN": "旋转木马", "en": "Carousel"},
+                                                            "meeting_point": False}]})
+    lost, item = _lost(templates, clock)
+    with pytest.raises(FieldErrors) as refused:
+        lost.preview(item.number)
+    assert set(refused.value.fields) == {"claim_place"} and paging.pages() == []
+    assert "meeting point" in refused.value.fields["claim_place"]  # what the desk cannot pick: who fixes it

@@ -1,6 +1,6 @@
 import pytest
 
-from broadcaster.paging.templates import NoNameViolation, check_no_name, name_parts
+from broadcaster.paging.rules import NoNameViolation, check_no_name, name_parts
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
 from broadcaster.store.models.cases import Page, PageTemplate, TemplateStatus
 from tests.desk.conftest import lost_child

@@ -124,7 +124,8 @@ def test_lost_property_register_claim_hand_over(live_app):
     html = b.get("/desk/lost").get_data(as_text=True)
     assert "wallet" in html and "<b>cash</b>" not in html
     number = live_app.extensions["pa"].lost.list()[0].number
-    assert b.post(f"/desk/lost/{number}/announce").status_code == 302
+    shown = b.get(f"/desk/lost/{number}/announce").get_data(as_text=True)  # the text, read before it airs
+    assert b.post(f"/desk/lost/{number}/announce", {"seen": re.search(r'name="seen" value="(\w+)"', shown)[1]}).status_code == 302
     assert b.post("/desk/lost", dict(item, category="")).status_code == 400
     assert b.post(f"/desk/lost/{number}/claim", {"owner_name": "Zhang", "owner_identity": "ID 1234",
                                                  "verification_note": "described contents"}).status_code == 302
