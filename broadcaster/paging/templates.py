@@ -21,7 +21,7 @@ from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 from broadcaster.paging.lexicon import venue_words
-from broadcaster.paging.looks import say_look, say_looks, with_looks
+from broadcaster.paging.looks import ru_with, say_look, say_looks, with_looks
 from broadcaster.paging.vocabulary import accessories_last, say
 from broadcaster.settings import load_settings
 from broadcaster.venue import place_names
@@ -241,6 +241,8 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         body = text.format_map({f: _localise(f, said.get(f), lang, is_child, tz, places, words) for f in needed})
         add = ((extra or {}).get(lang) or "").strip()
         out[lang] = f"{body} {add}" if add else body
+        if lang.split("-")[0].lower() == "ru":  # "с" + "светлыми" composed: "со светлыми"
+            out[lang] = ru_with(out[lang])
     if is_child:
         typed = [str(values.get(f) or "") for f in needed if f != "sex"] + [str(v) for v in (extra or {}).values()]
         check_no_name(out, child_name, typed)

@@ -118,3 +118,14 @@ def test_postgresql_migrated_to_the_head_keeps_height_and_hair_words_and_refuses
     with pytest.raises(sa.exc.IntegrityError), pg_db.engine.begin() as conn:  # the CHECK still guards the kind
         conn.execute(sa.text("INSERT INTO venue_words (kind, key, names, forms, created_by_id, created_at) "
                              "VALUES ('eyes', 'blue-eyes', '{}', '{}', 1, now())"))
+
+
+def test_russian_says_so_before_s_z_sh_zh_and_a_consonant(paging, cases):
+    """"с светлыми волосами" is wrong Russian: before с/з/ш/ж and a consonant (and щ, "мн") it is "со"."""
+    from broadcaster.paging.looks import ru_with
+    venue("zh-CN", "ru")
+    fair = cases.open_case("dora", "missing", child(hair="fair"))
+    ru = paging.page_case(fair.number, "dora").texts["ru"]
+    assert "со светлыми волосами" in ru and "с светлыми" not in ru, ru
+    assert ru_with("С шляпой, с жёлтым зонтом, с рюкзаком, со мной, с щенком") == \
+        "Со шляпой, с жёлтым зонтом, с рюкзаком, со мной, со щенком"
