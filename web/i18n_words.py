@@ -148,6 +148,8 @@ WORDS = (
     N_('a phone number to call the guardian back is needed'),
     N_('describe the person: clothing, shoes, hair or height'),
     N_('say where the guardian should come'),
+    N_('a found child is 0 to 17 years old: page an adult by name as a missing person'),
+    N_('a found child is a boy or a girl: choose boy, girl or unknown'),
     N_('no such case: {number}'),
     N_('add a note'),
     N_('change a case'),

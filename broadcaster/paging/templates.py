@@ -156,6 +156,10 @@ _SEX_WORDS = {  # (language prefix, child?) -> canonical sex -> word
 }
 
 
+#: "Ребёнок ({sex}, ..." with a child's sex unknown would say "Ребёнок (ребёнок, ...": said once.
+_RU_CHILD_TWICE = re.compile(r"\b([Рр]ебёнок) \(ребёнок, ")
+
+
 def _ru_years(n: int) -> str:
     """5 лет, 2 года, 1 год, 11 лет, 21 год."""
     if n % 10 == 1 and n % 100 != 11:
@@ -241,8 +245,8 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         body = text.format_map({f: _localise(f, said.get(f), lang, is_child, tz, places, words) for f in needed})
         add = ((extra or {}).get(lang) or "").strip()
         out[lang] = f"{body} {add}" if add else body
-        if lang.split("-")[0].lower() == "ru":  # "с" + "светлыми" composed: "со светлыми"
-            out[lang] = ru_with(out[lang])
+        if lang.split("-")[0].lower() == "ru":  # "с" + "светлыми" composed: "со светлыми"; a child of
+            out[lang] = _RU_CHILD_TWICE.sub(r"\1 (", ru_with(out[lang]))  # unknown sex: "Ребёнок (примерно 4 года"
     if is_child:
         typed = [str(values.get(f) or "") for f in needed if f != "sex"] + [str(v) for v in (extra or {}).values()]
         check_no_name(out, child_name, typed)

@@ -129,3 +129,22 @@ def test_russian_says_so_before_s_z_sh_zh_and_a_consonant(paging, cases):
     assert "со светлыми волосами" in ru and "с светлыми" not in ru, ru
     assert ru_with("С шляпой, с жёлтым зонтом, с рюкзаком, со мной, с щенком") == \
         "Со шляпой, с жёлтым зонтом, с рюкзаком, со мной, со щенком"
+
+
+def test_a_found_child_is_0_to_17_a_boy_or_girl_and_said_once_in_russian(paging, cases):
+    """A found child: an adult's age or sex is refused beside its field (all at once, nothing stored);
+    with the sex unknown Russian says "Ребёнок (примерно 4 года", not "Ребёнок (ребёнок, …"."""
+    venue("zh-CN", "ru")
+    found = dict(person_name=None, clothing="pink dress", shoes=None, last_seen_place=None)
+    with pytest.raises(FieldErrors) as refused:
+        cases.open_case("dora", "found", child(**found, age=35, sex="woman"))
+    assert set(refused.value.fields) == {"age", "sex"}, refused.value.fields
+    assert "0 to 17" in refused.value.fields["age"]
+    assert cases.list_cases() == []
+    teen = cases.open_case("dora", "found", child(**found, age=17, sex="girl"))
+    assert teen.is_child
+    zh = paging.page_case(teen.number, "dora").texts["zh-CN"]
+    assert "女孩" in zh and "女性" not in zh, zh
+    unsure = cases.open_case("dora", "found", child(**found, age=4, sex=None))
+    ru = paging.page_case(unsure.number, "dora").texts["ru"]
+    assert "Ребёнок (примерно 4 года, в розовом платье)" in ru and "ребёнок," not in ru, ru
