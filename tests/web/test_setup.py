@@ -57,6 +57,11 @@ def set_up_venue(app, staff) -> None:
     bad = ada.post("/setup/venue", {"venue_name": "", "timezone": "Mars/Olympus", "lang_1": ""})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and all(f'id="err-{f}"' in html for f in ("venue_name", "timezone", "languages"))
+    twice = ada.post("/setup/venue", {"venue_name": "Happy Valley", "timezone": "Asia/Shanghai",
+                                      "lang_1": "zh-CN", "lang_2": "zh-CN"})  # one language twice: refused
+    html = twice.get_data(as_text=True)
+    assert twice.status_code == 400 and 'id="err-lang_2"' in html and "already chosen above" in html
+    assert app.extensions["pa"].settings.venue_name != "Happy Valley"  # nothing stored
     ok = ada.post("/setup/venue", {"venue_name": "Happy Valley", "timezone": "Asia/Shanghai",
                                    "lang_1": "zh-CN", "lang_2": "en"})
     assert ok.headers["Location"].endswith("/setup/places")
