@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from broadcaster.clock import Clock, SystemClock
@@ -205,9 +205,9 @@ class LostPropertyService:
             q = q.where(LostItem.state == LostItemState(wanted.state))
         words = wanted.q or ""
         if words:
-            like = f"%{words}%"
-            q = q.where(LostItem.number.ilike(like) | LostItem.category.ilike(like) | LostItem.colour.ilike(like)
-                        | LostItem.where_found.ilike(like) | LostItem.description.ilike(like))
+            like = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"  # "%" is a %
+            q = q.where(or_(*(col.ilike(like, escape="\\") for col in (
+                LostItem.number, LostItem.category, LostItem.colour, LostItem.where_found, LostItem.description))))
         with self.db.session() as s:
             return list(s.scalars(q))
 
