@@ -262,7 +262,7 @@ def lost_announce(number: str):
 def lost_claim(number: str):
     v = inputs.parse(Claim, {k: request.form.get(k) for k in Claim.model_fields})
     svc().lost.claim(number, actor(), owner_name=v.owner_name, owner_identity=v.owner_identity,
-                     verification_note=v.verification_note, signature=v.signature)
+                     owner_contact=v.owner_contact, verification_note=v.verification_note, signature=v.signature)
     return redirect(url_for("desk.lost"))
 
 

@@ -112,9 +112,10 @@ class LostPropertyService:
                                    template_id=tpl.id, repeats=1, priority=Priority.ANNOUNCEMENT)
 
     def claim(self, number: str, who: Actor, *, owner_name: str, owner_identity: str,
-              verification_note: str, signature: str | None = None) -> LostItem:
-        """Record the owner's claim; with ``signature`` the item is handed over in the same step."""
-        v = parse(Claim, {"owner_name": owner_name, "owner_identity": owner_identity,
+              verification_note: str, signature: str | None = None, owner_contact: str | None = None) -> LostItem:
+        """Record the owner's claim (their phone, ``owner_contact``, for the follow-up call); with
+        ``signature`` the item is handed over in the same step."""
+        v = parse(Claim, {"owner_name": owner_name, "owner_identity": owner_identity, "owner_contact": owner_contact,
                           "verification_note": verification_note, "signature": signature})
         owner_name, owner_identity, note, signature = v.owner_name, v.owner_identity, v.verification_note, v.signature
         now = self.clock.now()
@@ -124,7 +125,7 @@ class LostPropertyService:
             if item.state is not LostItemState.STORED:
                 raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to claimed")
             claim = LostItemClaim(item_id=item.id, owner_name=owner_name, owner_identity=owner_identity,
-                                  verification_note=note, claimed_at=now, recorded_by_id=user.id)
+                                  owner_contact=v.owner_contact, verification_note=note, claimed_at=now, recorded_by_id=user.id)
             s.add(claim)
             item.state = LostItemState.CLAIMED
             for page_id in s.scalars(select(Page.id).where(Page.lost_item_id == item.id)):
