@@ -194,3 +194,38 @@ def test_the_admin_rewords_a_template_and_a_supervisor_approves_it(fresh, staff)
     approved = fresh.extensions["pa"].templates.get(tpl.id)
     assert approved.status.value == "approved" and approved.texts["en"] == wording["text_en"]
     assert approved.draft_texts is None
+
+
+def test_user_add_ended_at_the_password_prompt_says_so_in_one_line_and_stores_nothing(tmp_path, capsys):
+    """In a terminal, Ctrl-D at the password prompt: one clear line, no traceback, a non-zero exit code."""
+    import os
+    import pty
+    import sys
+    import time
+
+    from broadcaster.cli import main
+
+    db = ["--db", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
+    assert main(db + ["user", "list"]) == 0  # the database exists (migrated) before the prompt
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI on a terminal of its own
+        os.execv(sys.executable, [sys.executable, "-m", "broadcaster.cli", *db, "user", "add", "zed3", "--role", "desk"])
+    out, deadline = b"", time.monotonic() + 60
+    while b"password for zed3" not in out and time.monotonic() < deadline:
+        out += os.read(fd, 1024)
+    os.write(fd, b"\x04")  # Ctrl-D
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    text = out.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) != 0, text
+    assert "Traceback" not in text and "EOFError" not in text, text
+    assert "no password was typed" in text and "nothing was saved" in text, text
+    capsys.readouterr()
+    assert main(db + ["user", "list"]) == 0 and "zed3" not in capsys.readouterr().out
