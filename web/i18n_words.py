@@ -413,6 +413,7 @@ WORDS = (
     N_('Settings'),
     # web/views.py
     N_('Where to collect'),
+    N_('Full name'),
     # web/vocabulary.py
     N_('Top (shirt, jacket, dress)'),
     N_('Bottom (trousers, skirt)'),

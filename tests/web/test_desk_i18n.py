@@ -44,3 +44,9 @@ def test_desk_pages_in_chinese_ask_for_no_untranslated_string(app):
     for step in ("venue", "places", "users", "templates"):
         assert ada.get(f"/setup/{step}").status_code == 200
     assert missing == set()
+
+
+def test_the_adult_templates_name_slot_says_a_persons_name_in_chinese(app):
+    """"[名称]" names a thing; a person's name in a template's slot is "[姓名]"."""
+    html = zh(app, "sam").get("/approvals/templates").get_data(as_text=True)
+    assert '<span class="slot">[姓名]</span>' in html and "[名称]" not in html
