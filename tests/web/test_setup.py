@@ -229,3 +229,13 @@ def test_user_add_ended_at_the_password_prompt_says_so_in_one_line_and_stores_no
     assert "no password was typed" in text and "nothing was saved" in text, text
     capsys.readouterr()
     assert main(db + ["user", "list"]) == 0 and "zed3" not in capsys.readouterr().out
+
+
+def test_after_setup_the_admin_reaches_the_venue_settings_from_the_nav(app):
+    """Only admins see the link; it leads to the venue's settings (no longer called the first-day setup)."""
+    ada = Browser(app, "ada")
+    home = ada.get("/").get_data(as_text=True)
+    assert 'id="venue-link"' in home and 'href="/setup/venue"' in home
+    page = ada.get("/setup/venue")
+    assert page.status_code == 200 and "Venue settings" in visible(page.get_data(as_text=True))
+    assert 'id="venue-link"' not in Browser(app, "sam").get("/").get_data(as_text=True)
