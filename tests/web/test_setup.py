@@ -239,3 +239,10 @@ def test_after_setup_the_admin_reaches_the_venue_settings_from_the_nav(app):
     page = ada.get("/setup/venue")
     assert page.status_code == 200 and "Venue settings" in visible(page.get_data(as_text=True))
     assert 'id="venue-link"' not in Browser(app, "sam").get("/").get_data(as_text=True)
+
+
+def test_the_user_form_asks_the_required_fields_first(app):
+    """User name, role and password (required) come before the optional full name."""
+    html = Browser(app, "ada").get("/admin/users").get_data(as_text=True)
+    at = {f: html.index(f'id="f-{f}"') for f in ("name", "role", "password", "display_name")}
+    assert at["name"] < at["role"] < at["password"] < at["display_name"], at
