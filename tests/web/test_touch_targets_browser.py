@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from broadcaster.cases.complaints import ComplaintService
 from broadcaster.cases.missing import CaseDetails
 from broadcaster.paging.defaults import seed_defaults
 from tests.web.test_browser import CHROMIUM, chromium, login  # noqa: F401 (fixture)
@@ -17,6 +18,8 @@ TAPPED = {
     "/": ["header.top a", "header.top button"],
     "/setup/venue": ["#setup-steps a"],
     "/desk/cases": ["#cases td a"],
+    "/cases/": ["#visits-due td a"],
+    "/cases/complaints/": ["main td a"],
     "/approvals/templates": ["#templates td a", "#templates td button"],
 }
 
@@ -29,6 +32,12 @@ def server(make_app, staff):
     app = make_app()
     app.extensions["pa"].cases.open_case("dora", "missing", CaseDetails(
         age=5, sex="boy", clothing="red jacket", reporter_name="王芳", reporter_contact="13800000000"))
+    pa = app.extensions["pa"]
+    complaints = ComplaintService(pa.db, pa.clock, pa.tz)
+    for _ in range(2):  # one open, one answered: its follow-up visit due on the board
+        number = complaints.receive("dora", {"channel": "phone", "category": "facility",
+                                             "matter": "No paper in the toilets"}).number
+    complaints.answer(number, "dora", {"result": "Refilled"})
     panel = Panel(app, "127.0.0.1", 0)
     yield panel.url.rstrip("/")
     panel.stop()
