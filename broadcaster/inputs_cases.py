@@ -54,6 +54,7 @@ class Claim(Input):
 
     owner_name: Text(120, required=True)
     owner_identity: Text(120, required=True)
+    owner_contact: Text(120) | None = None
     verification_note: Text(500, lines=True, required=True)
     signature: Text(200) | None = None
 

@@ -31,17 +31,24 @@ def script_problem(lang: str, text: str) -> str | None:
 
 
 def check_profile(name: str, timezone: str, languages: list[str], idle_min: str | float | None = None) -> dict:
-    """The venue's name, time zone, languages and (when given) the minutes a log-in may stay unused,
-    through the venue profile's input model: every error at once, by field."""
+    """The venue's name, time zone, languages (in the order spoken: ``lang_1``, ``lang_2``…, each once) and
+    (when given) the minutes a log-in may stay unused, through the venue profile's input model: every
+    error at once, by field."""
     from broadcaster.inputs import parse
     from broadcaster.inputs_studio import VenueProfile
 
+    languages = list(languages or [])
+    twice = {f"lang_{i}": "this language is already chosen above: choose another one or leave this empty"
+             for i, lang in enumerate(languages, start=1) if lang and lang in languages[:i - 1]}
     try:
-        return parse(VenueProfile, {"venue_name": name, "timezone": timezone, "session_idle_min": idle_min,
-                                    "languages": [lang for lang in dict.fromkeys(languages or []) if lang]},
-                     context={"languages": LANGUAGE_NAMES}).given()
-    except FieldErrors as exc:  # "languages[1]" beside the languages
-        raise FieldErrors({k.split("[")[0]: what for k, what in exc.fields.items()}) from None
+        profile = parse(VenueProfile, {"venue_name": name, "timezone": timezone, "session_idle_min": idle_min,
+                                       "languages": [lang for lang in dict.fromkeys(languages) if lang]},
+                        context={"languages": LANGUAGE_NAMES}).given()
+    except FieldErrors as exc:  # "languages[1]" beside the languages; a language chosen twice beside its field
+        raise FieldErrors({k.split("[")[0]: what for k, what in exc.fields.items()} | twice) from None
+    if twice:
+        raise FieldErrors(twice)
+    return profile
 
 
 def check_places(rows: list[dict], languages: list[str]) -> list[dict]:

@@ -342,7 +342,7 @@ def lost_claim(number: str):
     try:
         refuse_if(errors)
         svc().lost.claim(number, actor(), owner_name=d.owner_name, owner_identity=d.owner_identity,
-                         verification_note=d.verification_note, signature=d.signature)
+                         owner_contact=d.owner_contact, verification_note=d.verification_note, signature=d.signature)
     except FieldErrors as exc:
         errors = {**exc.fields, **errors}
     except ValidationError as exc:

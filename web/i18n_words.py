@@ -148,6 +148,9 @@ WORDS = (
     N_('a phone number to call the guardian back is needed'),
     N_('describe the person: clothing, shoes, hair or height'),
     N_('say where the guardian should come'),
+    N_('this language is already chosen above: choose another one or leave this empty'),
+    N_('a found child is 0 to 17 years old: page an adult by name as a missing person'),
+    N_('a found child is a boy or a girl: choose boy, girl or unknown'),
     N_('no such case: {number}'),
     N_('add a note'),
     N_('change a case'),
@@ -410,6 +413,7 @@ WORDS = (
     N_('Settings'),
     # web/views.py
     N_('Where to collect'),
+    N_('Full name'),
     # web/vocabulary.py
     N_('Top (shirt, jacket, dress)'),
     N_('Bottom (trousers, skirt)'),

@@ -56,7 +56,7 @@ REFUSALS = (
 )
 #: Fields named in refusals ("signature: ...") in the staff's words.
 FIELDS = {"verification_note": "How verified", "signature": "Signature / witness", "owner_name": "Owner name",
-          "owner_identity": "Owner identity", "handled_by": "Taken by / done by", "method": "How it left",
+          "owner_identity": "Owner identity", "owner_contact": "Owner's phone", "handled_by": "Taken by / done by", "method": "How it left",
           "disposed_at": "When", "retention_days": "Days kept", "category": "Category", "where_found": "Where found",
           "finder": "Finder", "storage_place": "Storage place", "found_at": "Time", "colour": "Colour",
           "result": "Result", "note": "Note", "reason": "Reason", "state": "State", "outcome": "What the family said",

@@ -117,7 +117,7 @@ def place(value: str | None) -> str:
 
 SLOT_LABELS = {"age": "Age", "sex": "Boy or girl", "clothing": "Clothing", "shoes": "Shoes", "height": "Height",
                "hair": "Hair", "looks": "Height and hair, if picked", "last_seen_place": "Last seen at",
-               "last_seen_time": "Time last seen", "meeting_point": "Meeting point", "case_number": "Case", "name": "Name",
+               "last_seen_time": "Time last seen", "meeting_point": "Meeting point", "case_number": "Case", "name": "Full name",
                "category": "Category", "colour": "Colour", "where_found": "Where found", "found_time": "Time",
                "claim_place": "Where to collect"}
 

@@ -122,7 +122,7 @@ class VisitService:
                 if ("lost_item", item.number) in done or claim.handed_over_at is None:
                     continue
                 due_at = claim.handed_over_at + timedelta(days=VISIT_AFTER_DAYS)
-                out.append(DueVisit("lost_item", item.number, due_at, claim.owner_name, claim.owner_identity,
+                out.append(DueVisit("lost_item", item.number, due_at, claim.owner_name, claim.owner_contact or "",
                                     due_at <= now))
         for v in out:
             v.tries = tries[(v.kind, v.number)]

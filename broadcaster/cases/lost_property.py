@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from broadcaster.clock import Clock, SystemClock
@@ -125,9 +125,10 @@ class LostPropertyService:
         return item, tpl, fill(tpl, values, is_child=False, tz=self.tz)
 
     def claim(self, number: str, who: Actor, *, owner_name: str, owner_identity: str,
-              verification_note: str, signature: str | None = None) -> LostItem:
-        """Record the owner's claim; with ``signature`` the item is handed over in the same step."""
-        v = parse(Claim, {"owner_name": owner_name, "owner_identity": owner_identity,
+              verification_note: str, signature: str | None = None, owner_contact: str | None = None) -> LostItem:
+        """Record the owner's claim (their phone, ``owner_contact``, for the follow-up call); with
+        ``signature`` the item is handed over in the same step."""
+        v = parse(Claim, {"owner_name": owner_name, "owner_identity": owner_identity, "owner_contact": owner_contact,
                           "verification_note": verification_note, "signature": signature})
         owner_name, owner_identity, note, signature = v.owner_name, v.owner_identity, v.verification_note, v.signature
         now = self.clock.now()
@@ -137,7 +138,7 @@ class LostPropertyService:
             if item.state is not LostItemState.STORED:
                 raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to claimed")
             claim = LostItemClaim(item_id=item.id, owner_name=owner_name, owner_identity=owner_identity,
-                                  verification_note=note, claimed_at=now, recorded_by_id=user.id)
+                                  owner_contact=v.owner_contact, verification_note=note, claimed_at=now, recorded_by_id=user.id)
             s.add(claim)
             item.state = LostItemState.CLAIMED
             for page_id in s.scalars(select(Page.id).where(Page.lost_item_id == item.id)):
@@ -218,9 +219,9 @@ class LostPropertyService:
             q = q.where(LostItem.state == LostItemState(wanted.state))
         words = wanted.q or ""
         if words:
-            like = f"%{words}%"
-            q = q.where(LostItem.number.ilike(like) | LostItem.category.ilike(like) | LostItem.colour.ilike(like)
-                        | LostItem.where_found.ilike(like) | LostItem.description.ilike(like))
+            like = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"  # "%" is a %
+            q = q.where(or_(*(col.ilike(like, escape="\\") for col in (
+                LostItem.number, LostItem.category, LostItem.colour, LostItem.where_found, LostItem.description))))
         with self.db.session() as s:
             return list(s.scalars(q))
 

@@ -24,6 +24,8 @@ from broadcaster.store.models.cases import CaseEvent, CaseKind, CaseState, Perso
 from broadcaster.store.models.core import User
 
 CHILD_AGE_LIMIT = 14  # under 14 is a child: the name is never paged
+FOUND_CHILD_AGES = range(0, 18)  # staff found a child: 0 to 17 years old; an adult is paged by name
+ADULT_SEXES = frozenset({"man", "woman", "男性", "女性"})
 
 S = CaseState
 TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
@@ -90,16 +92,23 @@ def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
                 errors[f] = what
         if not any(out[f] for f in ("clothing", "hair", "height", "shoes")) and "clothing" not in errors:
             errors["clothing"] = "describe the person: clothing, shoes, hair or height"
-    elif not out["meeting_point"] and "meeting_point" not in errors:
-        errors["meeting_point"] = "say where the guardian should come"
+    else:
+        if not out["meeting_point"] and "meeting_point" not in errors:
+            errors["meeting_point"] = "say where the guardian should come"
+        if age is not None and age not in FOUND_CHILD_AGES and "age" not in errors:
+            errors["age"] = "a found child is 0 to 17 years old: page an adult by name as a missing person"
+        if v.sex in ADULT_SEXES and "sex" not in errors:
+            errors["sex"] = "a found child is a boy or a girl: choose boy, girl or unknown"
     if errors:
         raise FieldErrors(errors)
-    if d.is_child is not None:
+    if kind is CaseKind.FOUND:
+        out["is_child"] = True  # staff found a child (0 to 17): the name is never paged
+    elif d.is_child is not None:
         out["is_child"] = bool(d.is_child) or (age is not None and age < CHILD_AGE_LIMIT)
     elif age is not None:
         out["is_child"] = age < CHILD_AGE_LIMIT
     else:
-        out["is_child"] = kind is CaseKind.FOUND  # staff found a child
+        out["is_child"] = False
     return out
 
 

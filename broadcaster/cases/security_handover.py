@@ -6,6 +6,7 @@ name, the cases and items handed over, and notes. One record per fixed hour.
 A fixed hour is due from ``DUE_BEFORE`` ahead of it; with no record ``GRACE`` after it, it is missed
 (worked out when read, like a complaint's escalation). A missed hour may still be recorded: it then
 shows as recorded late. The fixed hours are the venue's setting (``desk_settings.security_times``).
+Hours before the venue was installed (its first user) are never due nor missed: nobody was there.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +26,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors
 from broadcaster.inputs_cases import SecurityRecord, read, refuse_if
 from broadcaster.store.db import Database
+from broadcaster.store.models.core import User
 from broadcaster.store.models.desk import SecurityHandover
 
 DUE_BEFORE = timedelta(minutes=30)
@@ -80,7 +82,8 @@ class SecurityHandoverService:
             records = {r.due_at: r for r in s.scalars(
                 select(SecurityHandover).options(selectinload(SecurityHandover.desk_user))
                 .where(SecurityHandover.due_at >= since))}
-        hours = set(fixed_hours(since, now + DUE_BEFORE, self.times, self.tz)) | set(records)
+            installed = s.scalar(select(func.min(User.created_at))) or now  # the venue's first user
+        hours = set(fixed_hours(max(since, installed), now + DUE_BEFORE, self.times, self.tz)) | set(records)
         return [Slot(at, state(at, records.get(at), now), records.get(at)) for at in sorted(hours, reverse=True)]
 
     def due(self) -> list[Slot]:

@@ -198,7 +198,7 @@ def _lost_announce(args) -> int:
 
 
 def _lost_claim(args) -> int:
-    v = parse(Claim, {"owner_name": args.owner, "owner_identity": args.identity,
+    v = parse(Claim, {"owner_name": args.owner, "owner_identity": args.identity, "owner_contact": args.contact,
                       "verification_note": args.verification, "signature": args.signature})
     item = LostPropertyService(Database(args.db)).claim(args.number, args.user, **v.given())
     print(f"item {item.number} is {item.state.value}")
@@ -347,6 +347,7 @@ def register(subparsers) -> None:
     p.add_argument("number")
     p.add_argument("--owner", required=True)
     p.add_argument("--identity", required=True, help="ID document number or contact")
+    p.add_argument("--contact", help="the owner's phone, for the follow-up call")
     p.add_argument("--verification", required=True, help="how the owner proved it is theirs")
     p.add_argument("--signature", help="signature / witness text: hands the item over now")
     p = _cmd(lost, "handover", _lost_handover, "hand a claimed item over", user=True)

@@ -143,8 +143,13 @@ def cmd_user_add(args) -> int:
                                   "that cannot log in to the panel")
         import getpass
 
-        password = getpass.getpass(f"password for {args.name} (8+ characters): ")
-        if getpass.getpass("the same again: ") != password:
+        try:
+            password = getpass.getpass(f"password for {args.name} (8+ characters): ")
+            again = getpass.getpass("the same again: ")
+        except EOFError:  # Ctrl-D at the prompt: no password typed
+            print(file=sys.stderr)
+            raise ValidationError("password: no password was typed (input ended); nothing was saved") from None
+        if again != password:
             raise ValidationError("password: the two passwords differ; nothing was saved")
     with _db(args).session() as s:
         u = add_user(s, args.name, args.role, password=password)

@@ -6,6 +6,8 @@ after "with" / after "с", in the instrumental with its adjectives agreeing ("�
 before the lists existed stays as typed and is said as typed. Venues add their own (broadcaster.paging.lexicon)."""
 from __future__ import annotations
 
+import re
+
 HEIGHTS: dict[str, dict[str, str]] = {
     "under-100cm": {"zh-CN": "不到100厘米", "en": "under 100 cm", "ru": "меньше 100 см"},
     "100-120cm": {"zh-CN": "约100-120厘米", "en": "about 100-120 cm", "ru": "около 100–120 см"},
@@ -71,6 +73,16 @@ def look_options(kind: str, lang: str, words: dict | None = None) -> list[tuple[
 LEADS = {"zh": ("、身高{}", "、{}"), "en": (", {} tall", ", with {}"), "ru": (", рост {}", ", с {}")}
 
 
+#: Russian says "со", not "с", before a word that starts with с, з, ш or ж and a consonant, or with щ
+#: ("со светлыми волосами", "со шляпой", "со щенком"), as it does before "мн" ("со мной").
+_RU_SO = re.compile(r"(?<![\w-])([Сс]) (?=[сзшжСЗШЖ][^аеёиоуыэюяАЕЁИОУЫЭЮЯ\W]|[щЩ]|[мМ]н)")
+
+
+def ru_with(text: str) -> str:
+    """``text`` with each "с" said as "со" where Russian wants it ("с светлыми" -> "со светлыми")."""
+    return _RU_SO.sub(r"\1о ", text)
+
+
 def say_looks(values: dict | None, lang: str, words: dict | None = None) -> str:
     """``{looks}``: the picked height band and hair in ``lang`` with what leads into them, or "" (nothing
     picked). What was typed by hand before the lists existed is in one language only: it is not said."""
@@ -78,7 +90,8 @@ def say_looks(values: dict | None, lang: str, words: dict | None = None) -> str:
     if not leads:
         return ""
     said = [(lead, say_look(kind, (values or {}).get(kind), lang, words)) for kind, lead in zip(LOOKS, leads)]
-    return "".join(lead.format(phrase) for lead, phrase in said if phrase)
+    out = "".join(lead.format(phrase) for lead, phrase in said if phrase)
+    return ru_with(out) if lang.split("-")[0].lower() == "ru" else out
 
 
 def with_looks(texts: dict[str, str]) -> dict[str, str] | None:

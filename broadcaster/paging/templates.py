@@ -24,7 +24,7 @@ from broadcaster.store.models.cases import PageTemplate, TemplateAudience, Templ
 from broadcaster.paging.lexicon import venue_words
 from broadcaster.paging.rules import NoNameViolation, check_no_name, check_remark, check_scripts
 from broadcaster.paging.lost_words import say_lost
-from broadcaster.paging.looks import say_look, say_looks, with_looks
+from broadcaster.paging.looks import ru_with, say_look, say_looks, with_looks
 from broadcaster.paging.vocabulary import accessories_last, say
 from broadcaster.settings import load_settings
 from broadcaster.venue import place_names
@@ -102,6 +102,10 @@ _SEX_WORDS = {  # (language prefix, child?) -> canonical sex -> word
     ("ru", True): {"male": "мальчик", "female": "девочка", "unknown": "ребёнок"},
     ("ru", False): {"male": "мужчина", "female": "женщина", "unknown": "человек"},
 }
+
+
+#: "Ребёнок ({sex}, ..." with a child's sex unknown would say "Ребёнок (ребёнок, ...": said once.
+_RU_CHILD_TWICE = re.compile(r"\b([Рр]ебёнок) \(ребёнок, ")
 
 
 def _ru_years(n: int) -> str:
@@ -194,6 +198,8 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         body = text.format_map({f: _localise(f, said.get(f), lang, is_child, tz, places, words) for f in needed})
         add = ((extra or {}).get(lang) or "").strip()
         out[lang] = f"{body} {add}" if add else body
+        if lang.split("-")[0].lower() == "ru":  # "с" + "светлыми" composed: "со светлыми"; a child of
+            out[lang] = _RU_CHILD_TWICE.sub(r"\1 (", ru_with(out[lang]))  # unknown sex: "Ребёнок (примерно 4 года"
     if is_child:
         typed = [str(values.get(f) or "") for f in needed if f != "sex"] + [str(v) for v in (extra or {}).values()]
         check_no_name(out, child_name, typed)

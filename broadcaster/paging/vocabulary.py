@@ -4,7 +4,7 @@ jeans", and said in each page language), and the venue's places (broadcaster.ven
 in each of its languages."""
 from __future__ import annotations
 
-from broadcaster.paging.looks import look_options
+from broadcaster.paging.looks import look_options, ru_with
 
 COLOURS: dict[str, dict[str, str]] = {
     "red": {"zh-CN": "红色", "en": "red"}, "orange": {"zh-CN": "橙色", "en": "orange"},
@@ -193,7 +193,7 @@ def say(value: str, lang: str, words: Words | None = None) -> str | None:
     if carried:
         out = (out + WITH[base] if out else WITH[base].lstrip("，, ")) + (
             "，".join(carried) if base == "zh" else _listed(carried, base))
-    return out
+    return ru_with(out) if base == "ru" else out
 
 
 def _listed(said: list[str], base: str) -> str:

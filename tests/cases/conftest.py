@@ -10,7 +10,7 @@ from broadcaster.cases.complaints import ComplaintService
 from broadcaster.cases.followup import VisitService
 from broadcaster.cases.incidents import IncidentService
 from broadcaster.store.models.core import Role, User
-from tests.web.conftest import FAST_HASH, Browser, make_app, renderer  # noqa: F401  (fixtures)
+from tests.web.conftest import FAST_HASH, INSTALLED, Browser, make_app, renderer  # noqa: F401  (fixtures)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -20,7 +20,8 @@ def staff(db):
     with db.session() as s:
         for name, role in [("dora", Role.DESK), ("dan", Role.DESK), ("sam", Role.SUPERVISOR),
                            ("bob", Role.BROADCASTER), ("ada", Role.ADMIN)]:
-            s.add(User(name=name, role=role, display_name=name.title(), password_hash=FAST_HASH))
+            s.add(User(name=name, role=role, display_name=name.title(), password_hash=FAST_HASH,
+                       created_at=INSTALLED))
     return db
 
 

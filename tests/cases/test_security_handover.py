@@ -117,7 +117,7 @@ def _same_hour_from_many_desks(db, clock, desks=4) -> list:
     from broadcaster.store.models.core import Role, User
 
     with db.session() as s:
-        s.add_all(User(name=f"desk{i}", role=Role.DESK) for i in range(desks))
+        s.add_all(User(name=f"desk{i}", role=Role.DESK, created_at=MORNING) for i in range(desks))
     clock._now = EVENING
     security = SecurityHandoverService(db, clock, SHANGHAI)
     key = by_time(security.slots())[EVENING].key
@@ -141,3 +141,15 @@ def test_concurrent_desks_record_an_hour_once_postgres(pg_db, clock):
 def test_concurrent_desks_record_an_hour_once_sqlite(db, clock):
     results = _same_hour_from_many_desks(db, clock)
     assert sum(isinstance(r, int) for r in results) == 1 and rows(db) == 1
+
+
+def test_hours_before_the_venue_was_installed_are_never_missed(db, clock):
+    """A new install: its first user was made this morning at 09:00 venue time; the fixed hours of the days
+    before (and this morning's 08:00) were never missed: nobody was there. Tonight's 18:00 is due."""
+    from broadcaster.store.models.core import Role, User
+    clock._now = EVENING
+    with db.session() as s:
+        s.add(User(name="ada", role=Role.ADMIN, created_at=MORNING + timedelta(hours=1)))
+    security = SecurityHandoverService(db, clock, SHANGHAI)
+    assert [(sl.due_at, sl.state) for sl in security.slots()] == [(EVENING, "due")]
+    assert [sl.due_at for sl in security.due()] == [EVENING]

@@ -41,3 +41,19 @@ def test_a_visit_with_bad_scores_stores_nothing(browser, staff):
     assert all(f'id="err-{f}"' in html for f in ("satisfaction", "timeliness", "remarks"))
     with staff.session() as s:
         assert s.scalar(select(func.count()).select_from(FollowUpVisit).where(FollowUpVisit.done_at.is_not(None))) == 0
+
+
+def test_the_visits_due_show_the_owners_phone_never_their_id_number(app, browser, staff):
+    """A lost item handed over: the follow-up list (待回访) names the owner and the phone to call; the ID
+    document number stays on the item's own page."""
+    pa = app.extensions["pa"]
+    item = pa.lost.register("dora", category="phone", where_found="café", finder="cleaner", storage_place="safe")
+    dora = browser("dora")
+    assert dora.post(f"/desk/lost/{item.number}/claim", {
+        "owner_name": "陈先生", "owner_identity": "ID 110101199001011234", "owner_contact": "13912345678",
+        "verification_note": "lock screen", "signature": "陈"}).status_code == 302
+    board = dora.get("/cases/").get_data(as_text=True)
+    row = board[board.index(item.number):]
+    row = row[:row.index("</tr>")]
+    assert "13912345678" in row and "110101199001011234" not in board, row
+    assert "13912345678" in dora.get(f"/desk/lost/{item.number}").get_data(as_text=True)

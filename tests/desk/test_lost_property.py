@@ -127,3 +127,14 @@ def test_unclaimed_after_thirty_days(lost, clock):
     assert len(lost.unclaimed(days=7)) == 3
     with pytest.raises(ValidationError, match="found_at"):
         _wallet(lost, found_at=clock.now() + timedelta(days=1))
+
+
+def test_search_takes_percent_and_underscore_as_themselves(lost):
+    """q=% or q=_ must not match every item: LIKE's wildcards are escaped."""
+    plain = _wallet(lost)
+    odd = _wallet(lost, description="100% leather, model A_1")
+    assert [i.number for i in lost.list(search="%")] == [odd.number]
+    assert [i.number for i in lost.list(search="_")] == [odd.number]
+    assert [i.number for i in lost.list(search="a_1")] == [odd.number]
+    assert lost.list(search="\\") == []
+    assert plain.number in [i.number for i in lost.list(search="wallet")]

@@ -118,3 +118,33 @@ def test_postgresql_migrated_to_the_head_keeps_height_and_hair_words_and_refuses
     with pytest.raises(sa.exc.IntegrityError), pg_db.engine.begin() as conn:  # the CHECK still guards the kind
         conn.execute(sa.text("INSERT INTO venue_words (kind, key, names, forms, created_by_id, created_at) "
                              "VALUES ('eyes', 'blue-eyes', '{}', '{}', 1, now())"))
+
+
+def test_russian_says_so_before_s_z_sh_zh_and_a_consonant(paging, cases):
+    """"с светлыми волосами" is wrong Russian: before с/з/ш/ж and a consonant (and щ, "мн") it is "со"."""
+    from broadcaster.paging.looks import ru_with
+    venue("zh-CN", "ru")
+    fair = cases.open_case("dora", "missing", child(hair="fair"))
+    ru = paging.page_case(fair.number, "dora").texts["ru"]
+    assert "со светлыми волосами" in ru and "с светлыми" not in ru, ru
+    assert ru_with("С шляпой, с жёлтым зонтом, с рюкзаком, со мной, с щенком") == \
+        "Со шляпой, с жёлтым зонтом, с рюкзаком, со мной, со щенком"
+
+
+def test_a_found_child_is_0_to_17_a_boy_or_girl_and_said_once_in_russian(paging, cases):
+    """A found child: an adult's age or sex is refused beside its field (all at once, nothing stored);
+    with the sex unknown Russian says "Ребёнок (примерно 4 года", not "Ребёнок (ребёнок, …"."""
+    venue("zh-CN", "ru")
+    found = dict(person_name=None, clothing="pink dress", shoes=None, last_seen_place=None)
+    with pytest.raises(FieldErrors) as refused:
+        cases.open_case("dora", "found", child(**found, age=35, sex="woman"))
+    assert set(refused.value.fields) == {"age", "sex"}, refused.value.fields
+    assert "0 to 17" in refused.value.fields["age"]
+    assert cases.list_cases() == []
+    teen = cases.open_case("dora", "found", child(**found, age=17, sex="girl"))
+    assert teen.is_child
+    zh = paging.page_case(teen.number, "dora").texts["zh-CN"]
+    assert "女孩" in zh and "女性" not in zh, zh
+    unsure = cases.open_case("dora", "found", child(**found, age=4, sex=None))
+    ru = paging.page_case(unsure.number, "dora").texts["ru"]
+    assert "Ребёнок (примерно 4 года, в розовом платье)" in ru and "ребёнок," not in ru, ru

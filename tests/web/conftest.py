@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import datetime, timezone
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -16,6 +17,7 @@ PASSWORD = "correct horse 9"
 # cheap hash parameters keep the suite fast; the check is the same werkzeug code as production
 FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
+INSTALLED = datetime(2026, 1, 1, tzinfo=timezone.utc)  # the venue's first users: before the manual clock's days
 STAFF = [("dora", Role.DESK), ("sam", Role.SUPERVISOR), ("sue", Role.SUPERVISOR), ("bob", Role.BROADCASTER),
          ("ada", Role.ADMIN)]
 
@@ -24,8 +26,9 @@ STAFF = [("dora", Role.DESK), ("sam", Role.SUPERVISOR), ("sue", Role.SUPERVISOR)
 def staff(db):
     with db.session() as s:
         for name, role in STAFF:
-            s.add(User(name=name, role=role, display_name=name.title(), password_hash=FAST_HASH))
-        s.add(User(name="gone", role=Role.SUPERVISOR, password_hash=FAST_HASH, active=False))
+            s.add(User(name=name, role=role, display_name=name.title(), password_hash=FAST_HASH,
+                       created_at=INSTALLED))
+        s.add(User(name="gone", role=Role.SUPERVISOR, password_hash=FAST_HASH, active=False, created_at=INSTALLED))
     return db
 
 

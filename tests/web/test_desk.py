@@ -159,3 +159,17 @@ def test_without_a_player_a_page_waits_and_is_never_shown_as_aired(app):
     zone = events[0]["zones"]["main"]
     assert zone["running"] is False and zone["now"] is None
     assert [w["state"] for w in zone["waiting"]] == ["waiting"] and number in zone["waiting"][0]["title"]
+
+
+def test_found_child_form_marks_the_top_and_refuses_an_adult_beside_the_fields(live_app):
+    b = Browser(live_app, "dora")
+    html = b.get("/desk/").get_data(as_text=True)
+    top = html[html.index(">Top"):html.index(">Shoes")]
+    assert 'class="pair ' in html[html.index(">Top") - 80:html.index(">Top")]  # its star stays for a found child
+    assert "only-missing-req" not in html[html.index(">Top") - 80:html.index(">Top")] and 'class="req"' in top
+    resp = b.post("/desk/", {"kind": "found", "age": "35", "sex": "woman", "top_colour": "red", "top": "jacket",
+                             "meeting_point": "Gate 2"})
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert 'id="err-age"' in html and 'id="err-sex"' in html and "0 to 17" in html
+    assert "/desk/cases/C" not in b.get("/desk/cases?all=1").get_data(as_text=True)

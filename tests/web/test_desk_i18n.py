@@ -73,3 +73,9 @@ def test_the_dashboards_escalation_and_player_alarms_are_in_chinese(app):
     assert "走失儿童在游客中心等候" in board and "保安广播未播出" in board
     assert "区域 lobby：播放器 lobby-pc 失去联系" in board
     assert "still missing" not in board and "no guardian came" not in board and "heartbeat" not in board
+
+
+def test_the_adult_templates_name_slot_says_a_persons_name_in_chinese(app):
+    """"[名称]" names a thing; a person's name in a template's slot is "[姓名]"."""
+    html = zh(app, "sam").get("/approvals/templates").get_data(as_text=True)
+    assert '<span class="slot">[姓名]</span>' in html and "[名称]" not in html

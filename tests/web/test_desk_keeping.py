@@ -61,6 +61,11 @@ def test_due_items_are_listed_and_a_supervisor_records_the_disposal(app):
     assert item.number not in text_of(dora.get("/desk/lost/disposal").get_data(as_text=True))
     receipt = text_of(sam.get(f"/desk/lost/{item.number}?print=1").get_data(as_text=True))
     assert "Red Cross shop" in receipt
+    # a disposed item prints its disposal record, never a claim receipt with the owner's signature line
+    record = text_of(zh(app, "sam").get(f"/desk/lost/{item.number}?print=1").get_data(as_text=True))
+    assert "失物处置记录" in record and "接收人签名" in record, record
+    assert "失物领取收据" not in record and "失主签名" not in record
+    assert "打印处置记录" in text_of(zh(app, "dora").get(f"/desk/lost/{item.number}").get_data(as_text=True))
 
 
 def test_the_retention_period_is_set_by_a_supervisor(app):

@@ -57,6 +57,11 @@ def set_up_venue(app, staff) -> None:
     bad = ada.post("/setup/venue", {"venue_name": "", "timezone": "Mars/Olympus", "lang_1": ""})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and all(f'id="err-{f}"' in html for f in ("venue_name", "timezone", "languages"))
+    twice = ada.post("/setup/venue", {"venue_name": "Happy Valley", "timezone": "Asia/Shanghai",
+                                      "lang_1": "zh-CN", "lang_2": "zh-CN"})  # one language twice: refused
+    html = twice.get_data(as_text=True)
+    assert twice.status_code == 400 and 'id="err-lang_2"' in html and "already chosen above" in html
+    assert app.extensions["pa"].settings.venue_name != "Happy Valley"  # nothing stored
     ok = ada.post("/setup/venue", {"venue_name": "Happy Valley", "timezone": "Asia/Shanghai",
                                    "lang_1": "zh-CN", "lang_2": "en"})
     assert ok.headers["Location"].endswith("/setup/places")
@@ -254,3 +259,55 @@ def test_a_bad_age_hides_no_other_error_and_adds_no_false_one(fresh, staff):
         assert {"age", "shoes", "last_seen_place", "meeting_point"} <= set(preview) and "clothing" not in preview
     with staff.session() as s:
         assert s.scalars(select(PersonCase)).all() == []
+
+
+def test_user_add_ended_at_the_password_prompt_says_so_in_one_line_and_stores_nothing(tmp_path, capsys):
+    """In a terminal, Ctrl-D at the password prompt: one clear line, no traceback, a non-zero exit code."""
+    import os
+    import pty
+    import sys
+    import time
+
+    from broadcaster.cli import main
+
+    db = ["--db", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
+    assert main(db + ["user", "list"]) == 0  # the database exists (migrated) before the prompt
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI on a terminal of its own
+        os.execv(sys.executable, [sys.executable, "-m", "broadcaster.cli", *db, "user", "add", "zed3", "--role", "desk"])
+    out, deadline = b"", time.monotonic() + 60
+    while b"password for zed3" not in out and time.monotonic() < deadline:
+        out += os.read(fd, 1024)
+    os.write(fd, b"\x04")  # Ctrl-D
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    text = out.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) != 0, text
+    assert "Traceback" not in text and "EOFError" not in text, text
+    assert "no password was typed" in text and "nothing was saved" in text, text
+    capsys.readouterr()
+    assert main(db + ["user", "list"]) == 0 and "zed3" not in capsys.readouterr().out
+
+
+def test_after_setup_the_admin_reaches_the_venue_settings_from_the_nav(app):
+    """Only admins see the link; it leads to the venue's settings (no longer called the first-day setup)."""
+    ada = Browser(app, "ada")
+    home = ada.get("/").get_data(as_text=True)
+    assert 'id="venue-link"' in home and 'href="/setup/venue"' in home
+    page = ada.get("/setup/venue")
+    assert page.status_code == 200 and "Venue settings" in visible(page.get_data(as_text=True))
+    assert 'id="venue-link"' not in Browser(app, "sam").get("/").get_data(as_text=True)
+
+
+def test_the_user_form_asks_the_required_fields_first(app):
+    """User name, role and password (required) come before the optional full name."""
+    html = Browser(app, "ada").get("/admin/users").get_data(as_text=True)
+    at = {f: html.index(f'id="f-{f}"') for f in ("name", "role", "password", "display_name")}
+    assert at["name"] < at["role"] < at["password"] < at["display_name"], at

@@ -185,6 +185,7 @@ class LostItemClaim(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("lost_items.id"), unique=True)
     owner_name: Mapped[str] = mapped_column(String(120))
     owner_identity: Mapped[str] = mapped_column(String(120))  # ID document number or contact
+    owner_contact: Mapped[str | None] = mapped_column(String(120), default=None)  # the phone the follow-up calls
     verification_note: Mapped[str] = mapped_column(Text)
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
