@@ -88,7 +88,16 @@ def save_profile(name: str, timezone: str, languages: list[str], idle_min: str |
 
 
 def save_places(rows: list[dict], settings: VenueSettings) -> VenueSettings:
-    return save_settings({"places": check_places(rows, settings.languages)})
+    """The places as the form gives them; each keeps its names in languages the venue no longer speaks
+    (a venue that goes from zh-CN + en to zh-CN + ru loses no English name: switching back finds them)."""
+    places, before = check_places(rows, settings.languages), list(settings.places or [])
+    for place in places:
+        said = {n.lower() for n in place["names"].values() if n}
+        old = next((p for p in before if said & {n.lower() for n in p["names"].values() if n}), None)
+        if old is not None:
+            place["names"] = {**{lang: n for lang, n in old["names"].items() if lang not in settings.languages},
+                              **place["names"]}
+    return save_settings({"places": places})
 
 
 def offer_place_again(settings: VenueSettings, name: str) -> VenueSettings:

@@ -108,3 +108,21 @@ def test_a_lost_property_page_without_a_meeting_point_in_every_language_is_refus
         lost.preview(item.number)
     assert set(refused.value.fields) == {"claim_place"} and paging.pages() == []
     assert "meeting point" in refused.value.fields["claim_place"]  # what the desk cannot pick: who fixes it
+
+
+def test_a_venue_that_changes_a_language_loses_no_place_name():
+    """zh-CN + en becomes zh-CN + ru: the places are named in Russian, and their English names are kept
+    (switching back finds them) instead of being wiped by the save."""
+    from broadcaster.settings import load_settings
+    from broadcaster.venue import save_places
+
+    venue("zh-CN", "en")
+    settings = save_settings({"languages": ["zh-CN", "ru"]})
+    rows = [{"names": {"zh-CN": "旋转木马", "ru": "Карусель"}, "meeting_point": False},
+            {"names": {"zh-CN": "游客中心", "ru": "Центр для гостей"}, "meeting_point": True},
+            {"names": {"zh-CN": "北门", "ru": "Северные ворота"}, "meeting_point": False}]
+    save_places(rows, settings)
+    places = load_settings().places
+    assert places[0]["names"] == {"en": "Carousel", "zh-CN": "旋转木马", "ru": "Карусель"}
+    assert places[1]["names"] == {"en": "Visitor Centre", "zh-CN": "游客中心", "ru": "Центр для гостей"}
+    assert places[2]["names"] == {"zh-CN": "北门", "ru": "Северные ворота"}  # new: nothing to keep
