@@ -193,7 +193,7 @@ def edit(number: str):
         changes = {f: getattr(d, f) for f in ("age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
                                               "meeting_point", "reporter_name", "reporter_contact")
                    if getattr(d, f) not in (None, "")}
-        svc().cases.edit(number, actor(), changes)
+        svc().paging.edit_case(number, actor(), changes)
     except FieldErrors as exc:
         flash(t("Nothing was changed.") + " " + refusal_of(exc), "error")
         return redirect(url_for("desk.case", number=number)), 303

@@ -140,6 +140,8 @@ WORDS = (
     # broadcaster/cases/missing.py
     N_('opened'),
     N_('repeats cancelled'),
+    N_('page reworded'),
+    N_('page kept its words'),
     N_('give the age in whole years, e.g. 5'),
     N_('give an age between 0 and 120'),
     N_('choose boy, girl, man, woman or unknown'),

@@ -213,24 +213,11 @@ class CaseService:
 
     def edit(self, number: str, who: Actor, changes: dict) -> PersonCase:
         """Change a case's description (the fields of ``changes``); every change is on the timeline.
-        The details are checked as when the case was opened (every problem at once)."""
-        editable = set(TEXT_FIELDS) | {"age", "sex"}
-        now = self.clock.now()
+        (The panel edits through ``PagingService.edit_case``: the case's pages say the new description.)"""
         with self.db.session() as s:
             user = actor(s, who, *DESK_ROLES, action="edit a case")
             case = load_case(s, number)
-            current = {f: getattr(case, f) for f in editable}
-            sex = {"male": "boy" if case.is_child else "man", "female": "girl" if case.is_child else "woman"}
-            current["sex"] = sex.get(case.sex, case.sex)
-            wanted = {**current, **{k: v for k, v in changes.items() if k in editable}}
-            values = validate_details(case.kind, CaseDetails(**wanted, is_child=case.is_child or None,
-                                                             last_seen_at=case.last_seen_at), now)
-            changed = [f for f in sorted(editable) if values[f] != getattr(case, f)]
-            for f in changed:
-                add_event(s, case, user, "edited", now, detail=f"{f}: {getattr(case, f) or '–'} → {values[f] or '–'}")
-                setattr(case, f, values[f])
-            if "age" in changed and values["age"] is not None:
-                case.is_child = case.is_child or values["age"] < CHILD_AGE_LIMIT
+            edit_details(s, case, user, changes, self.clock.now())
         return case
 
     def add_note(self, number: str, who: Actor, note: str) -> None:
@@ -257,3 +244,22 @@ class CaseService:
             q = q.where(PersonCase.state.not_in(list(RESOLVED)))
         with self.db.session() as s:
             return list(s.scalars(q))
+
+
+def edit_details(s, case: PersonCase, user, changes: dict, now) -> list[str]:
+    """Change ``case``'s description; checked as when the case was opened (every problem at once), each
+    change on the timeline. Returns the fields changed."""
+    editable = set(TEXT_FIELDS) | {"age", "sex"}
+    current = {f: getattr(case, f) for f in editable}
+    sex = {"male": "boy" if case.is_child else "man", "female": "girl" if case.is_child else "woman"}
+    current["sex"] = sex.get(case.sex, case.sex)
+    wanted = {**current, **{k: v for k, v in changes.items() if k in editable}}
+    values = validate_details(case.kind, CaseDetails(**wanted, is_child=case.is_child or None,
+                                                     last_seen_at=case.last_seen_at), now)
+    changed = [f for f in sorted(editable) if values[f] != getattr(case, f)]
+    for f in changed:
+        add_event(s, case, user, "edited", now, detail=f"{f}: {getattr(case, f) or '–'} → {values[f] or '–'}")
+        setattr(case, f, values[f])
+    if "age" in changed and values["age"] is not None:
+        case.is_child = case.is_child or values["age"] < CHILD_AGE_LIMIT
+    return changed

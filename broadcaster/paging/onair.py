@@ -16,7 +16,7 @@ from broadcaster.errors import InvalidTransition
 from broadcaster.onair import airings, outcomes, player
 from broadcaster.priorities import Priority
 from broadcaster.store.models.cases import LostItem, LostItemState, Page, PageStatus, PersonCase
-from broadcaster.store.models.onair import OPEN_STATES, Airing
+from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState
 
 ref = page_ref
 
@@ -37,6 +37,28 @@ def write_airing(s, page: Page, case: PersonCase | None, now: datetime, signals)
         key=f"{ref(page.id)}:{page.times_queued + 1}", ref=ref(page.id), kind="page",
         title=f"{title} ({page.purpose.value})", zones=page.zones.split(","), priority=page.priority,
         pieces=pieces(page), requested_by="paging"), signals, at=now)
+
+
+def reword(s, case: PersonCase, user, now: datetime, tz) -> None:
+    """After the case's description changed: each of its active pages says the new one from its next
+    airing (an airing still queued included). A page with a remark keeps its approved words, and one
+    the new description cannot make (it would mix languages) keeps its words too: the timeline says so."""
+    from broadcaster.errors import BroadcasterError
+    from broadcaster.paging.drafts import draft
+    from broadcaster.store.models.cases import PageTemplate, TemplatePurpose
+
+    for page in s.scalars(select(Page).where(Page.case_id == case.id, Page.status == PageStatus.ACTIVE,
+                                             Page.purpose.in_([TemplatePurpose.MISSING, TemplatePurpose.FOUND]))):
+        try:
+            if page.extra_text:
+                raise InvalidTransition("it has a remark a supervisor approved: page the case again")
+            page.texts = draft(case, s.get(PageTemplate, page.template_id), None, tz).texts
+        except BroadcasterError as exc:
+            add_event(s, case, user, "page kept its words", now, detail=f"page #{page.id}: {exc}")
+            continue
+        for airing in s.scalars(select(Airing).where(Airing.ref == ref(page.id), Airing.state == AiringState.QUEUED)):
+            airing.pieces = pieces(page)
+        add_event(s, case, user, "page reworded", now, detail=f"page #{page.id}")
 
 
 def _page(s, airing: Airing) -> Page | None:

@@ -26,7 +26,8 @@ from sqlalchemy import select
 
 from broadcaster import audit
 from broadcaster.cases.missing import (RESOLVED, TEXT_FIELDS, CaseDetails, add_event, add_events, case_kind,
-                                       event_row, load_case, move, opened_event, validate_details)
+                                       edit_details, event_row, load_case, move, opened_event,
+                                       validate_details)
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
 from broadcaster.cases.resolution import CASE_PAGES, stop_pages
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor, system_user
@@ -37,7 +38,8 @@ from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.paging.drafts import (Draft, case_draft, case_values, escalation_reason, page_detail, page_template,
                                        draft as page_draft)
-from broadcaster.paging.onair import ref, write_airing
+from broadcaster.paging.onair import ref, reword, write_airing
+from broadcaster.paging.queries import PageQueries
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.priorities import Priority
 from broadcaster.settings import load_settings
@@ -57,7 +59,7 @@ class TickReport:
     alerts: list = field(default_factory=list)             # the Escalation rows written this tick
 
 
-class PagingService:
+class PagingService(PageQueries):
     def __init__(self, db: Database, clock: Clock | None = None, *,
                  interval: timedelta = timedelta(minutes=3), max_repeats: int = 5,
                  escalate_after: timedelta = timedelta(minutes=10), security_page: bool = True,
@@ -181,6 +183,16 @@ class PagingService:
         page = self._new_page(s, user, texts, purpose, **kw)
         self._air_due(s, TickReport(), [page])
         return page
+
+    def edit_case(self, number: str, who: Actor, changes: dict) -> PersonCase:
+        """Change a case's description (each change on its timeline); its pages say the new one."""
+        now = self.clock.now()
+        with self.db.session() as s:
+            user = actor(s, who, *DESK_ROLES, action="edit a case")
+            case = load_case(s, number)
+            if edit_details(s, case, user, changes, now):
+                reword(s, case, user, now, self.tz)
+        return case
 
     def approve_page(self, page_id: int, who: Actor) -> Page:
         now = self.clock.now()
@@ -369,28 +381,3 @@ class PagingService:
         """The zones a page goes to (default the service's), refused (ValidationError) when one is
         neither a venue zone nor announced by a player."""
         return airings.check_zones(s, zones or self.zones, self.venue_zones)
-
-    @staticmethod
-    def _load(s, page_id: int) -> Page:
-        page = s.get(Page, int(page_id))
-        if page is None:
-            raise NotFound(f"no such page: {page_id}")
-        return page
-
-    def page(self, page_id: int) -> Page:
-        with self.db.session() as s:
-            return self._load(s, page_id)
-
-    def pages_by_id(self, ids: list[int]) -> list[Page]:
-        with self.db.session() as s:
-            return list(s.scalars(select(Page).where(Page.id.in_(ids))))
-
-    def pages(self, *, case_number: str | None = None, status: PageStatus | str | None = None) -> list[Page]:
-        q = select(Page).order_by(Page.id)
-        with self.db.session() as s:
-            if case_number:
-                q = q.where(Page.case_id == load_case(s, case_number).id)
-            if status:
-                q = q.where(Page.status == PageStatus(status))
-            return list(s.scalars(q))
-

@@ -127,6 +127,27 @@ def test_editing_a_case_puts_each_change_on_the_timeline_in_staff_words(app):
     assert app.extensions["pa"].cases.get(number).age == 6  # refused: nothing changed
 
 
+def test_an_edit_of_the_description_is_what_the_next_repeat_says(app):
+    """The desk corrects the child's age and clothing while the page repeats: the page and its airing
+    still waiting say the new description (a tester heard '5 years old' four more times after the edit)."""
+    from sqlalchemy import select
+
+    from broadcaster.store.models.cases import Page
+    from broadcaster.store.models.onair import Airing
+
+    b = Browser(app, "dora")
+    number = open_case(b, LOST_CHILD)
+    assert b.post(f"/desk/cases/{number}/edit", {"age": "6", "top_colour": "blue", "top": "coat"}).status_code == 302
+    with app.extensions["pa"].db.session() as s:
+        page = s.scalars(select(Page)).one()
+        queued = s.scalars(select(Airing).where(Airing.ref == f"page:{page.id}")).all()
+        said = [dict((lang, text) for lang, text in a.pieces[1]["parts"]) for a in queued]
+    assert "6" in page.texts["en"] and "blue coat" in page.texts["en"] and "red jacket" not in page.texts["en"]
+    assert queued and all(s["en"] == page.texts["en"] for s in said), said
+    timeline = app.extensions["pa"].cases.get(number).events
+    assert [e.detail for e in timeline if e.action == "page reworded"] == [f"page #{page.id}"]
+
+
 def test_lost_property_search_item_detail_and_receipt(app):
     b = Browser(app, "dora")
     for category, colour in (("wallet", "black"), ("umbrella", "red")):
