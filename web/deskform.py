@@ -239,7 +239,7 @@ def fields_of(exc, values: dict) -> dict[str, str]:
     """A refusal by the fields it names ("result: ..." beside the result); a remark missing in some
     language beside each remark left empty; anything else above the form."""
     if getattr(exc, "fields", None):
-        return dict(exc.fields)
+        return form_errors(exc.fields)
     field, sep, what = str(exc).partition(": ")
     if sep and field == "extra_text":
         empty = [k for k in values if k.startswith("remark_") and not (values[k] or "").strip()]
