@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audio.loudness import track_gain_db
 from audio.pcm import AudioError
 from broadcaster.errors import NotFound, ValidationError
 from broadcaster.store.models.core import Role, User
@@ -27,6 +28,16 @@ def may_schedule(s: Session, who, action: str) -> User | None:
     if who is not None:
         return acting(s, who, *SCHEDULERS, action=action)
     return None
+
+
+def tracks_of(rec: PlaylistRecord) -> list[Track]:
+    """A playlist's tracks, each with the gain that brings it to the venue's loudness target as it is
+    now (from its measured loudness and peak): a target changed after import moves the music with the
+    speech. A track not measured yet keeps the gain it was given."""
+    target = _target()
+    return [Track(Path(t.path), t.title, t.duration, t.gain_db if t.lufs is None else
+                  track_gain_db(t.lufs, float("nan") if t.peak_dbtp is None else t.peak_dbtp, target))
+            for t in rec.tracks]
 
 
 def _target() -> float:
@@ -100,7 +111,7 @@ class PlaylistShelf:
             rec = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == name))
             if rec is None:
                 raise NotFound(f"no playlist called {name!r}")
-            return Playlist(rec.name, [Track(Path(t.path), t.title, t.duration, t.gain_db) for t in rec.tracks])
+            return Playlist(rec.name, tracks_of(rec))
 
     def export_playlist(self, name: str, path: str | Path) -> Path:
         return self.playlist(name).to_m3u(path)

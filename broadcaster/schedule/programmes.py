@@ -21,7 +21,7 @@ from broadcaster.store.models.schedule import (ClosedDay, ItemKind, MissedSlot, 
                                          Programme, ProgrammeItem, ScheduleRule)
 from broadcaster.priorities import Priority
 from broadcaster.schedule import store
-from broadcaster.schedule.playlist_shelf import PlaylistShelf
+from broadcaster.schedule.playlist_shelf import PlaylistShelf, tracks_of
 from broadcaster.schedule.playlist_shelf import may_schedule as _may_schedule
 from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
 from broadcaster.schedule.venue import adopt_stored_tz
@@ -231,7 +231,7 @@ class ProgrammeService(PlaylistShelf):
                 rec = s.get(PlaylistRecord, it.playlist_id)
                 if rec is not None:
                     pl_name, shuffle, xf = rec.name, rec.shuffle, rec.crossfade_s
-                    tracks = tuple(Track(Path(t.path), t.title, t.duration, t.gain_db) for t in rec.tracks)
+                    tracks = tuple(tracks_of(rec))
             elif it.kind is ItemKind.RECORDING and it.path:
                 try:
                     tracks = (probe(it.path),)

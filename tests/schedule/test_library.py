@@ -135,3 +135,17 @@ def test_tracks_stored_before_loudness_was_kept_are_measured_by_the_command(serv
     files[1].with_suffix(".gone").rename(files[1])
     assert main(["--db", db.url, "music", "measure"]) == 0 and stored(service) == before
     assert service.measure_tracks() == []  # nothing left to measure
+
+
+def test_a_new_loudness_target_moves_the_music_with_the_speech(service, measured):
+    """The gain that airs follows the venue's target as it is now (from each track's measured loudness
+    and peak), not the target of the day the track was imported."""
+    from broadcaster.settings import save_settings
+
+    pid, _files = measured
+    name = library.playlist(service, pid).name
+    (title, lufs, peak, at_import), _soft = stored(service)
+    assert service.playlist(name).tracks[0].gain_db == pytest.approx(at_import, abs=0.02)
+    save_settings({"loudness_lufs": load_settings().loudness_lufs - 3.0})
+    assert service.playlist(name).tracks[0].gain_db == pytest.approx(at_import - 3.0, abs=0.02), title
+    assert stored(service)[0][3] == at_import  # nothing stored changes: the import's measure stays
