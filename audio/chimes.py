@@ -109,6 +109,14 @@ def chime(kind: str = "announcement", rate: int = SAMPLE_RATE) -> Pcm:
     return _venue_chime(kind, rate) or generated(kind, rate)
 
 
+def levelled(pcm: Pcm, target_lufs: float) -> Pcm:
+    """A chime kept at the default level (the built-in ones, a venue's) levelled for a speech target of
+    ``target_lufs``: CHIME_UNDER_LU under it, as at the default, under the true-peak ceiling."""
+    if target_lufs == loudness.DEFAULT_TARGET_LUFS:
+        return pcm
+    return loudness.normalize(pcm, target_lufs - CHIME_UNDER_LU)
+
+
 def prepare_chime(pcm: Pcm) -> Pcm:
     """A venue's recording made fit to ring: house rate, silence trimmed from both ends, faded in
     and out (no click), at the chime loudness under the true-peak ceiling. BadChime if it is silent,

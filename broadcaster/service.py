@@ -96,7 +96,7 @@ def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer
     cap = int(cap * 1e9 / max(1, len(zone_specs))) if cap else None  # this machine's cap, shared by its zones
     sinks = {z: build_sink(z, spec, var, air_log_days=settings.air_log_days, air_log_zones=settings.air_log_zones,
                            air_log_max_bytes=cap) for z, spec in zone_specs.items()}
-    media = MediaSource(db, media_root or var / "media", var / "cache" / "media")
+    media = MediaSource(db, media_root or var / "media", var / "cache" / "media", target_lufs=settings.loudness_lufs)
     player = ZonePlayer(db, sinks, media, name=name or f"{socket.gethostname()}:{'+'.join(sinks)}",
                         speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
                         poll_s=1.0 if db.is_postgres else 0.2)  # PostgreSQL wakes players by NOTIFY

@@ -26,7 +26,8 @@ from typing import Callable, Iterator
 import numpy as np
 import soundfile as sf
 
-from audio.chimes import chime
+from audio import loudness
+from audio.chimes import chime, levelled
 from audio.decode import load_audio, stream_audio
 from audio.pcm import Pcm
 from broadcaster import venue_chimes
@@ -44,12 +45,15 @@ class HashMismatch(Exception):
 class MediaSource:
     """Audio by content hash for one player: local store, local cache, then the database."""
 
-    def __init__(self, db, store_root: Path | None, cache_dir: Path) -> None:
+    def __init__(self, db, store_root: Path | None, cache_dir: Path, *,
+                 target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> None:
         self.db = db
+        self.target_lufs = target_lufs  # the venue's speech target: chimes ring their offset under it
         self.roots = [Path(store_root)] if store_root else []
         self.cache_dir = Path(cache_dir)
         self.venue_chime = venue_chimes.Lookup(db)
         self._chimes: dict[str, Pcm] = {}  # venue chimes by hash
+        self._levelled: dict[str, Pcm] = {}  # a chime's samples hash -> it levelled for target_lufs
 
     def path(self, sha: str) -> Path:
         """A local file holding the media ``sha`` (fetched from the database if no local copy)."""
@@ -123,14 +127,26 @@ class MediaSource:
 
     def chime(self, name: str) -> Pcm:
         """The venue's chime as the database names it (by hash: set on any machine, checked here),
-        else this machine's (``var/chimes`` or the built-in one)."""
+        else this machine's (``var/chimes`` or the built-in one); levelled for the venue's target."""
         sha = self.venue_chime(name)
         if sha:
             try:
-                return self._chimes.get(sha) or self._chimes.setdefault(sha, self.audio(sha))
+                pcm = self._chimes.get(sha) or self._chimes.setdefault(sha, self.audio(sha))
+                return self._level(pcm, sha)
             except HashMismatch as exc:  # a chime never stops a page: this machine's rings instead
                 log.error("venue chime %s: %s", name, exc)
-        return chime(name)
+        pcm = chime(name)
+        return self._level(pcm, pcm.sha256())
+
+    def _level(self, pcm: Pcm, sha: str) -> Pcm:
+        if self.target_lufs == loudness.DEFAULT_TARGET_LUFS:
+            return pcm
+        hit = self._levelled.get(sha)
+        if hit is None:
+            if len(self._levelled) >= 32:
+                self._levelled.clear()
+            hit = self._levelled[sha] = levelled(pcm, self.target_lufs)
+        return hit
 
 
 def _check(actual: str, sha: str, path: Path) -> None:
