@@ -100,13 +100,32 @@ class MediaSource:
 
     def track(self, track: dict) -> Pcm:
         """A recording file: the local path when there is one, else fetched by its hash; a hash given
-        is checked against the bytes before they are decoded."""
+        is checked against the bytes before they are decoded. It airs on the venue's loudness target
+        under the true-peak ceiling, like a recorded announcement: levelled at its first load and kept
+        levelled in the cache by its bytes' hash and the target (the bytes are hashed at every airing)."""
         path, sha = self._file(track), track.get("sha256") or ""
+        data = path.read_bytes()
+        actual = hashlib.sha256(data).hexdigest()
         if sha:
-            data = path.read_bytes()
-            _check(hashlib.sha256(data).hexdigest(), sha, path)
-            return load_audio(data)
-        return load_audio(path)
+            _check(actual, sha, path)
+        kept = self.cache_dir / "levelled" / actual[:2] / f"{actual}@{self.target_lufs:g}.wav"
+        try:
+            with sf.SoundFile(str(kept)) as f:
+                return Pcm.from_int16(f.read(dtype="int16"), f.samplerate)
+        except Exception:  # not levelled yet (or a damaged copy): levelled again from the checked bytes
+            pass
+        pcm = loudness.normalize(load_audio(data), self.target_lufs)
+        pcm = Pcm.from_int16(pcm.to_int16(), pcm.rate)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=kept.parent, prefix=".tmp-", suffix=".wav")
+        os.close(fd)
+        try:
+            sf.write(tmp, pcm.to_int16(), pcm.rate, subtype="PCM_16", format="WAV")
+            os.replace(tmp, kept)
+        except OSError as exc:  # a full disk costs the next airing the levelling again, never the airing
+            Path(tmp).unlink(missing_ok=True)
+            log.warning("recording %s: levelled copy not kept (%s)", path, exc)
+        return pcm
 
     def music(self, track: dict) -> Iterator[np.ndarray]:
         """A music track decoded a second at a time: its bytes hashed first (read in blocks, never

@@ -64,3 +64,41 @@ def test_a_venue_chime_from_the_database_follows_the_venue_target_too(db, tmp_pa
     media = MediaSource(db, None, tmp_path / "cache", target_lufs=-16.0)
     lufs, peak = ebur128(media.chime("urgent_page"), tmp_path)
     assert lufs == pytest.approx(-19.0, abs=TOLERANCE_LU) and peak <= CEILING_DBTP + 0.1
+
+
+def quiet_recording(path, seconds: float = 4.0):
+    """Speech-like bursts peaking at -45 dBFS, as a programme's recording might arrive."""
+    import soundfile as sf
+
+    t = np.arange(int(seconds * 44_100)) / 44_100
+    x = np.sin(2 * np.pi * 220 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)) ** 2
+    sf.write(path, (x / np.abs(x).max() * 10 ** (-45 / 20)).astype(np.float32), 44_100, subtype="PCM_16")
+    return path
+
+
+@pytest.mark.parametrize("target", [-20.0, -16.0])
+def test_a_programme_recording_airs_on_the_venue_target_under_the_ceiling(db, tmp_path, target):
+    from broadcaster.schedule.onair import file_sha256
+
+    path = quiet_recording(tmp_path / "welcome.wav")
+    piece = {"type": "file", "path": str(path), "sha256": file_sha256(path)}
+    aired = air_and_keep(db, MediaSource(db, None, tmp_path / "cache", target_lufs=target), [piece])
+    lufs, peak = ebur128(aired, tmp_path)
+    assert lufs == pytest.approx(target, abs=TOLERANCE_LU) and peak <= CEILING_DBTP + 0.1
+
+
+def test_a_recording_is_levelled_once_and_its_bytes_still_checked_at_every_airing(db, tmp_path, monkeypatch):
+    from audio import loudness
+    from broadcaster.onair.pieces import HashMismatch
+    from broadcaster.schedule.onair import file_sha256
+
+    path = quiet_recording(tmp_path / "welcome.wav")
+    piece = {"type": "file", "path": str(path), "sha256": file_sha256(path)}
+    media = MediaSource(db, None, tmp_path / "cache", target_lufs=-18.0)
+    first = media.track(piece)
+    monkeypatch.setattr(loudness, "normalize", lambda *a, **k: pytest.fail("levelled again"))
+    again = MediaSource(db, None, tmp_path / "cache", target_lufs=-18.0).track(piece)  # a restarted player
+    assert again.sha256() == first.sha256()
+    quiet_recording(path, seconds=5.0)  # the file changed after the programme named it
+    with pytest.raises(HashMismatch):
+        media.track(piece)
