@@ -17,6 +17,7 @@ from audio.pcm import AudioError
 from audio.text import Unspeakable, UnsupportedLanguage, clean_text, normalize_lang, speakable
 from broadcaster.clock import utcnow
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
+from broadcaster.venue import script_problem
 from broadcaster.announcements import versions
 from broadcaster.onair import airings
 from broadcaster.store.media import MediaStore
@@ -70,6 +71,8 @@ def _texts(texts: dict[str, str], settings: VenueSettings) -> list[tuple[str, st
             raise ValidationError(f"texts[{lang}]: empty text")
         if not speakable(clean_text(text)):
             raise ValidationError(f"texts[{lang}]: {Unspeakable(code, text)}")
+        if why := script_problem(code, text):  # else spoken as letter names, or not at all
+            raise ValidationError(f"texts[{lang}]: the {code} text is not in {code}'s script: {why}")
         if len(text) > MAX_TEXT:
             raise ValidationError(f"texts[{lang}]: {len(text)} characters; the limit is {MAX_TEXT}")
         if code in clean:

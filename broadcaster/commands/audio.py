@@ -106,9 +106,14 @@ def _writable(path: Path) -> str | None:
 
 
 def cmd_say(args) -> int:
+    from broadcaster.venue import script_problem
+
     parts = [(args.lang, args.text)]
     if args.lang2:
         parts.append(tuple(args.lang2))
+    for (lang, text), which in zip(parts, ("--lang", "--lang2")):
+        if why := script_problem(lang, text):  # else spoken as letter names, or not at all
+            return _fail(f"the {lang} text ({which}) is not in {lang}'s script: {why}")
     out_path = Path(args.out) if args.out else None
     if out_path is not None and (why := _writable(out_path)):
         return _fail(why)

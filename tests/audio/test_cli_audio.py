@@ -85,6 +85,20 @@ def test_say_refuses_text_with_nothing_speakable(tmp_path, capsys, monkeypatch, 
     assert not out.exists()
 
 
+@pytest.mark.parametrize("argv,which", [
+    (["--lang", "en", "各位游客请注意，园区将于十八点闭园。"], "--lang"),
+    (["--lang", "zh-CN", "园区即将闭园。", "--lang2", "en", "โปรดทราบ สวนจะปิดเวลา 18 นาฬิกา"], "--lang2"),
+])
+def test_say_refuses_text_in_another_language_s_script_naming_the_part(tmp_path, capsys, monkeypatch, argv, which):
+    """Not spelt out as letter names ("Chinese letter" for 15 s), nor left to stall the engines."""
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    out = tmp_path / "x.wav"
+    assert main(["say", *argv, "--out", str(out)]) == 1
+    line = _one_error_line(capsys)
+    assert line == f"error: the en text ({which}) is not in en's script: write it in English only", line
+    assert not out.exists()
+
+
 def test_say_chain_error_names_each_engine_and_why(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("PA_TTS_CHAIN", "en=gtts")
