@@ -115,3 +115,17 @@ def test_say_help_documents_engine_choice(capsys):
     for needle in ("PA_TTS_CHAIN", "PA_GTTS_DISABLED", "PA_VOICES_DIR", "piper", "espeak", "gtts",
                    "en=piper,espeak,gtts"):
         assert needle in text
+
+
+@pytest.mark.parametrize("target", [-16.0, -23.5])
+def test_say_help_gives_the_venue_s_loudness_target(tmp_path, capsys, monkeypatch, target):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    (tmp_path / "settings.json").write_text(f'{{"loudness_lufs": {target}}}')
+    with pytest.raises(SystemExit):
+        main(["say", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"levelled to {target:g} LUFS (the venue's loudness_lufs)" in text and "-20 LUFS" not in text
+    (tmp_path / "settings.json").write_text("{broken")  # help still answers, naming the setting
+    with pytest.raises(SystemExit):
+        main(["say", "--help"])
+    assert "levelled to the venue's loudness_lufs" in " ".join(capsys.readouterr().out.split())
