@@ -154,12 +154,13 @@ class MediaSource:
                 return self._level(pcm, sha)
             except HashMismatch as exc:  # a chime never stops a page: this machine's rings instead
                 log.error("venue chime %s: %s", name, exc)
-        pcm = chime(name)
-        return self._level(pcm, pcm.sha256())
+        return self._level(chime(name))
 
-    def _level(self, pcm: Pcm, sha: str) -> Pcm:
+    def _level(self, pcm: Pcm, sha: str | None = None) -> Pcm:
+        """A chime kept at the default level, levelled for the venue's target (once per chime)."""
         if self.target_lufs == loudness.DEFAULT_TARGET_LUFS:
             return pcm
+        sha = sha or pcm.sha256()  # this machine's chime may change under var/chimes: known by its samples
         hit = self._levelled.get(sha)
         if hit is None:
             if len(self._levelled) >= 32:
