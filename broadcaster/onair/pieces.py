@@ -54,6 +54,7 @@ class MediaSource:
         self.venue_chime = venue_chimes.Lookup(db)
         self._chimes: dict[str, Pcm] = {}  # venue chimes by hash
         self._levelled: dict[str, Pcm] = {}  # a chime's samples hash -> it levelled for target_lufs
+        self._levelling: dict[str, threading.Lock] = {}  # a recording's file hash -> its levelling
 
     def path(self, sha: str) -> Path:
         """A local file holding the media ``sha`` (fetched from the database if no local copy)."""
@@ -108,6 +109,10 @@ class MediaSource:
         actual = hashlib.sha256(data).hexdigest()
         if sha:
             _check(actual, sha, path)
+        with self._levelling.setdefault(actual, threading.Lock()):  # ahead of a slot and at its turn: once
+            return self._levelled_copy(path, data, actual)
+
+    def _levelled_copy(self, path: Path, data: bytes, actual: str) -> Pcm:
         kept = self.cache_dir / "levelled" / actual[:2] / f"{actual}@{self.target_lufs:g}.wav"
         try:
             with sf.SoundFile(str(kept)) as f:

@@ -102,3 +102,31 @@ def test_a_recording_is_levelled_once_and_its_bytes_still_checked_at_every_airin
     quiet_recording(path, seconds=5.0)  # the file changed after the programme named it
     with pytest.raises(HashMismatch):
         media.track(piece)
+
+
+def test_a_slot_s_recordings_are_levelled_ahead_by_this_machine_s_player(tmp_path, monkeypatch):
+    """The scheduler's job ahead of a slot levels its recordings, so a long one starts on time."""
+    from datetime import datetime, timezone
+
+    from audio import loudness
+    from broadcaster.schedule.onair import recordings
+    from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
+    from broadcaster.schedule.rules import Slot
+    from broadcaster.service import BroadcastService
+
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    svc = BroadcastService(db_url=f"sqlite:///{tmp_path / 'svc.sqlite3'}", scheduler=False,
+                           settings=VenueSettings(zones={"main": "null"}, loudness_lufs=-18.0))
+    try:
+        path = quiet_recording(tmp_path / "welcome.wav")
+        programmes = ProgrammeService(svc.db)
+        programmes.create_programme("Welcome", [ItemSpec("recording", path=str(path))])
+        programme = programmes.programme("Welcome")
+        now = datetime.now(timezone.utc)
+        svc._ahead(programme, Slot(now, now, "Welcome", None, ("main",), 50))
+        monkeypatch.setattr(loudness, "normalize", lambda *a, **k: pytest.fail("levelled at its turn"))
+        [piece] = recordings(programme)
+        lufs, peak = ebur128(svc.player.media.track(piece), tmp_path)
+        assert lufs == pytest.approx(-18.0, abs=TOLERANCE_LU) and peak <= CEILING_DBTP + 0.1
+    finally:
+        svc.stop()
