@@ -130,3 +130,28 @@ def test_a_slot_s_recordings_are_levelled_ahead_by_this_machine_s_player(tmp_pat
         assert lufs == pytest.approx(-18.0, abs=TOLERANCE_LU) and peak <= CEILING_DBTP + 0.1
     finally:
         svc.stop()
+
+
+def test_a_recording_in_the_background_programme_streams_at_the_venue_target(db, tmp_path, monkeypatch):
+    """The bed streams its recordings like tracks: at a gain measured once (pyloudnorm checks it)."""
+    import json
+
+    import pyloudnorm
+    import soundfile as sf
+
+    from broadcaster.schedule.onair import bed_airings
+    from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
+    from broadcaster.settings import var_dir
+
+    (var_dir() / "settings.json").parent.mkdir(parents=True, exist_ok=True)
+    (var_dir() / "settings.json").write_text(json.dumps({"loudness_lufs": -18.0}))
+    path = quiet_recording(tmp_path / "birdsong.wav")
+    programmes = ProgrammeService(db)
+    programmes.create_programme("Bed", [ItemSpec("recording", path=str(path))], background=True)
+    with db.session() as s:
+        [airing] = bed_airings(s, programmes.programme("Bed"), venue_zones=["main"])
+        [track] = airing.pieces[0]["tracks"]
+    x, rate = sf.read(path)
+    played = x * 10 ** ((track.get("gain_db") or 0.0) / 20)
+    assert pyloudnorm.Meter(rate).integrated_loudness(played) == pytest.approx(-18.0, abs=TOLERANCE_LU)
+    assert 20 * np.log10(np.abs(played).max()) <= CEILING_DBTP
