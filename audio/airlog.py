@@ -14,7 +14,11 @@ Sample time: a logger counts every sample it wrote since it was made (:meth:`Air
 N" finds the item in its files exactly, whatever the wall clock did meanwhile. ``on_close`` hears of
 every file as it is completed (:class:`LoggedFile`: where it starts in that count, how many samples).
 The disk cap is checked while a file is written (every ``cap_check_s`` of audio), not only when one
-starts: a long hour cannot run over it.
+starts: a long hour cannot run over it. A file over the cap on its own is completed there and the next
+audio starts a new one; the file being written is never deleted, and no file is left empty (a logger
+closed before its file got a sample removes it). :meth:`AirLog.prune` needs no audio: whoever keeps the
+logs calls it at start and every so often (a silent zone's old files go too). A logger may be pruned
+from another thread while it writes.
 
 :class:`AirLogSink` puts a logger behind any sink: every block the sink accepted is logged. A
 logger that fails (disk full) is reported once and never stops the audio."""
@@ -93,6 +97,7 @@ class AirLog:
         self._cut = False
         self.cap_check_every = max(1, int(cap_check_s * rate))
         self._unchecked = 0  # samples written since the disk cap was last checked
+        self._lock = threading.RLock()  # the writer's thread and a pruning one
 
     def position(self) -> tuple[str, int]:
         """(run, samples written so far): the next sample written is that one of the run's count."""
@@ -104,7 +109,10 @@ class AirLog:
         samples = np.asarray(samples, dtype=np.int16).reshape(-1)
         if samples.size == 0:
             return
-        t = self.clock() if at is None else at
+        with self._lock:
+            self._write(samples, self.clock() if at is None else at)
+
+    def _write(self, samples: np.ndarray, t: float | None) -> None:
         if self._cut:  # asked to complete the file: what aired before this block can be played back now
             self._cut = False
             self.close()
@@ -133,10 +141,10 @@ class AirLog:
 
     def _keep_under_cap(self) -> None:
         """While writing: the oldest files go when the folder holds more than the cap; a file that is
-        over the cap on its own is completed and a new one started (so it can go in turn)."""
+        over the cap on its own is completed (so it can go in turn); the next audio starts a new one."""
         self.prune(self._next_t)
         if self._path is not None and self._path.stat().st_size > self.max_bytes:
-            self._open(self._next_t)
+            self.close()
 
     @property
     def _next_t(self) -> float:
@@ -165,12 +173,20 @@ class AirLog:
             f.write(f"{self._frames} {t:.6f}\n")
 
     def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         file, self._file = self._file, None
+        path, self._path = self._path, None  # closed: no longer spared by prune
         if file is None:
             return
         file.close()
-        if self.on_close is not None and self._frames:
-            done = LoggedFile(self._path, f"{self._path.parent.name}/{self._path.name}", self.run, self._first,
+        if not self._frames:  # never a sample: no empty (unreadable) file is left
+            _remove(path)
+            return
+        if self.on_close is not None:
+            done = LoggedFile(path, f"{path.parent.name}/{path.name}", self.run, self._first,
                               self._frames, self.rate, self._start_t, self._next_t)
             try:
                 self.on_close(done)
@@ -211,8 +227,12 @@ class AirLog:
     # -- retention --------------------------------------------------------------------------------
     def prune(self, now: float | None = None) -> list[Path]:
         """Delete files whose hour ended more than ``keep_days`` ago, then the oldest while the
-        folder holds more than ``max_bytes``. Returns the files deleted."""
-        now = self.clock() if now is None else now
+        folder holds more than ``max_bytes``; never the file being written. Returns the files deleted.
+        Any thread."""
+        with self._lock:
+            return self._prune(self.clock() if now is None else now)
+
+    def _prune(self, now: float) -> list[Path]:
         cutoff = _utc(now) - timedelta(days=self.keep_days)
         gone = []
         files = self.files()
@@ -235,11 +255,16 @@ class AirLog:
                 total -= path.stat().st_size
                 gone.append(path)
         for path in gone:
-            path.unlink(missing_ok=True)
-            path.with_suffix(".times").unlink(missing_ok=True)
-            if path.parent.is_dir() and not any(path.parent.iterdir()):
-                shutil.rmtree(path.parent, ignore_errors=True)
+            _remove(path)
         return gone
+
+
+def _remove(path: Path) -> None:
+    """A logged file, its anchors, and its day's folder when nothing else is in it."""
+    path.unlink(missing_ok=True)
+    path.with_suffix(".times").unlink(missing_ok=True)
+    if path.parent.is_dir() and not any(path.parent.iterdir()):
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def read_span(path: Path, start: int, stop: int) -> np.ndarray:

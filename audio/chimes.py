@@ -36,11 +36,15 @@ RELEASE_S = 0.060
 CHIME_UNDER_LU = 3.0
 #: A venue's own chime: length limits (seconds) and the fade put on its ends.
 VENUE_MIN_S, VENUE_MAX_S, VENUE_FADE_S = 0.3, 8.0, 0.010
+#: A venue's chime must have at least AUDIBLE_SHARE of its energy in AUDIBLE_HZ (a chime of rumble or
+#: of ultrasound would be levelled to nothing anyone hears); below _FLOOR (-50 dBFS) is silence, and
+#: so is a sound whose RMS is under a tenth of it.
+AUDIBLE_HZ, AUDIBLE_SHARE, _FLOOR = (30.0, 16_000.0), 0.5, 10 ** (-50 / 20)
 
 
 class BadChime(AudioError):
-    """A venue's chime file was refused. ``reason``: "undecodable", "silent", "short", "long" or
-    "kind"; ``seconds``: the sound's length when it was too short or too long."""
+    """A venue's chime file was refused. ``reason``: "undecodable", "silent" (no sound, or only a
+    constant offset), "inaudible" (its sound below 30 Hz or above 16 kHz), "short", "long" or "kind"; ``seconds``: the sound's length when it was too short or too long."""
 
     def __init__(self, message: str, reason: str = "kind", seconds: float | None = None) -> None:
         super().__init__(message)
@@ -109,14 +113,34 @@ def chime(kind: str = "announcement", rate: int = SAMPLE_RATE) -> Pcm:
     return _venue_chime(kind, rate) or generated(kind, rate)
 
 
+def levelled(pcm: Pcm, target_lufs: float) -> Pcm:
+    """A chime kept at the default level (the built-in ones, a venue's) levelled for a speech target of
+    ``target_lufs``: CHIME_UNDER_LU under it, as at the default, under the true-peak ceiling."""
+    if target_lufs == loudness.DEFAULT_TARGET_LUFS:
+        return pcm
+    return loudness.normalize(pcm, target_lufs - CHIME_UNDER_LU)
+
+
+def _audible(x: np.ndarray) -> tuple[float, float]:
+    """(the share of ``x``'s energy between AUDIBLE_HZ, its RMS) at the house rate."""
+    power = np.abs(np.fft.rfft(x)) ** 2
+    hz = np.fft.rfftfreq(len(x), 1 / SAMPLE_RATE)
+    heard, total = power[(hz >= AUDIBLE_HZ[0]) & (hz <= AUDIBLE_HZ[1])].sum(), power.sum()
+    return (float(heard / total) if total > 0 else 0.0), float(np.sqrt(np.mean(x ** 2)))
+
+
 def prepare_chime(pcm: Pcm) -> Pcm:
-    """A venue's recording made fit to ring: house rate, silence trimmed from both ends, faded in
-    and out (no click), at the chime loudness under the true-peak ceiling. BadChime if it is silent,
-    shorter than VENUE_MIN_S or longer than VENUE_MAX_S of sound."""
+    """A venue's recording made fit to ring: house rate, its DC offset removed, silence trimmed from
+    both ends, faded in and out (no click), at the chime loudness under the true-peak ceiling. BadChime
+    if it is silent (or only DC), inaudible (see AUDIBLE_HZ), shorter than VENUE_MIN_S or longer than
+    VENUE_MAX_S of sound."""
     pcm = pcm.resampled(SAMPLE_RATE)
-    x = pcm.samples.astype(np.float64)
-    loud = np.flatnonzero(np.abs(x) > 10 ** (-50 / 20))
+    raw = pcm.samples.astype(np.float64)
+    x = raw - raw.mean()  # a constant offset (DC) is no sound: never measured, levelled or kept
+    loud = np.flatnonzero(np.abs(x) > _FLOOR)
     if loud.size == 0:
+        if np.abs(raw).max() > _FLOOR:
+            raise BadChime("the chime file holds no sound, only a constant offset (DC)", "silent")
         raise BadChime("the chime file is silent", "silent")
     x = x[loud[0]:loud[-1] + 1]
     seconds = len(x) / SAMPLE_RATE
@@ -127,6 +151,12 @@ def prepare_chime(pcm: Pcm) -> Pcm:
     n = int(VENUE_FADE_S * SAMPLE_RATE)
     x[:n] *= _ramp(n)
     x[-n:] *= _ramp(n + 1)[::-1][1:]
+    share, level = _audible(x)
+    if level < _FLOOR / 10:  # what was left of an offset: a resampled step's edges, faded away
+        raise BadChime("the chime file holds no sound, only a constant offset (DC) or clicks", "silent")
+    if share < AUDIBLE_SHARE:
+        raise BadChime(f"the chime cannot be heard: most of its sound is below {AUDIBLE_HZ[0]:g} Hz or "
+                       f"above {AUDIBLE_HZ[1] / 1000:g} kHz", "inaudible")
     out = loudness.normalize(Pcm(x.astype(np.float32)), loudness.DEFAULT_TARGET_LUFS - CHIME_UNDER_LU)
     return Pcm.from_int16(out.to_int16(), SAMPLE_RATE)
 

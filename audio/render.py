@@ -175,10 +175,7 @@ class Renderer:
         return Pcm.from_int16(pcm.to_int16(), pcm.rate)
 
     def _chime(self, kind: str) -> Pcm:
-        c = chimes.chime(kind)  # already at the default level: levelled again for another target
-        if self.target_lufs == loudness.DEFAULT_TARGET_LUFS:
-            return c
-        return loudness.normalize(c, self.target_lufs - chimes.CHIME_UNDER_LU)
+        return chimes.levelled(chimes.chime(kind), self.target_lufs)  # kept at the default level
 
     def warm(self, languages) -> None:
         """Load the voices that speak ``languages`` first, so the first page does not wait for them."""

@@ -9,7 +9,8 @@ over to the next) completes the logger's file there, so it can be played back at
 stored by the sha256 of its bytes, with the stretch of the count it holds. The engine's threads only put notes in a
 queue; one thread of the keeper writes them (a database away or slow never holds up the audio). Files
 and marks older than the retention period, and the oldest files beyond the logger's disk cap, are
-deleted from the database as new files are stored."""
+deleted from the database as new files are stored, and with the loggers' own files when the keeper
+starts and every HOUSEKEEP_S after, whether anything airs or not (a silent zone's old hours go too)."""
 from __future__ import annotations
 
 import hashlib
@@ -28,10 +29,17 @@ from broadcaster.store.models.onair import MediaBlob
 
 log = logging.getLogger(__name__)
 ENDS = ("completed", "interrupted", "failed", "cancelled")
+#: seconds between two prunings of the files and rows past retention or the cap (also done at start)
+HOUSEKEEP_S = 3600.0
 
 
 def _utc(t: float) -> datetime:
     return datetime.fromtimestamp(t, timezone.utc)
+
+
+def _as_utc(when: datetime) -> datetime:
+    """A time read back from the database (SQLite gives it without its zone: it was stored in UTC)."""
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 class Keeper:
@@ -49,6 +57,7 @@ class Keeper:
         self._pending = 0
         self._done = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._quit = threading.Event()
         for zone, airlog in self.logs.items():
             airlog.on_close = lambda done, zone=zone: self._note(("file", zone, done))
 
@@ -57,7 +66,19 @@ class Keeper:
         self.block_s = player.engine.block_ms / 1000
         player.engine.listeners.append(self.on_event)
         player.on_stop.append(self.close)
+        threading.Thread(target=self._housekeeping, name=f"airlog-prune-{self.player}", daemon=True).start()
         return self
+
+    def _housekeeping(self) -> None:
+        while True:
+            self.housekeep()
+            if self._quit.wait(HOUSEKEEP_S):
+                return
+
+    def housekeep(self) -> None:
+        """Prune the loggers' files and their rows past retention or the cap, audio or not (the
+        keeper's thread does it, in turn with what it stores)."""
+        self._note(("prune",))
 
     # -- engine threads: notes only -------------------------------------------------------------------
     def on_event(self, ev) -> None:
@@ -117,6 +138,10 @@ class Keeper:
                 _, airing, run, first, end = note
                 s.execute(update(AirMark).where(AirMark.airing_id == airing, AirMark.run == run,
                                                 AirMark.start == first).values(end=end))
+            elif what == "prune":
+                for zone, airlog in self.logs.items():
+                    airlog.prune()
+                    self._forget(s, zone, _utc(airlog.clock()) - timedelta(days=self.keep_days))
             else:
                 _, zone, done = note
                 self._store(s, zone, done)
@@ -144,12 +169,13 @@ class Keeper:
 
     def _forget(self, s, zone: str, before: datetime) -> None:
         """The zone's files past the retention period, then the oldest while its files take more than
-        its logger's disk cap; their bytes when no file names them any more; marks past retention."""
+        its logger's disk cap (never the newest); their bytes when no file names them any more; marks
+        past retention."""
         cap = self.logs[zone].max_bytes
         rows = list(s.scalars(select(AirLogFile).where(AirLogFile.zone == zone).order_by(AirLogFile.ended_at)))
         total, gone = sum(r.size for r in rows), []
-        for row in rows[:-1]:  # the newest stays
-            if not (row.ended_at < before or (cap is not None and total > cap)):
+        for i, row in enumerate(rows):
+            if not (_as_utc(row.ended_at) < before or (cap is not None and total > cap and i < len(rows) - 1)):
                 break
             gone.append(row)
             total -= row.size
@@ -163,5 +189,6 @@ class Keeper:
 
     def close(self, timeout: float = 60.0) -> bool:
         """Wait until what was noted is stored (the player stopped: its loggers completed their files)."""
+        self._quit.set()
         with self._done:
             return self._done.wait_for(lambda: self._pending == 0, timeout)

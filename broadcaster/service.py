@@ -92,15 +92,16 @@ def register_areas() -> None:
 
 def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer: Renderer, clock: Clock,
                 settings: VenueSettings, name: str | None = None, media_root: Path | None = None) -> ZonePlayer:
-    cap = settings.air_log_max_gb
-    cap = int(cap * 1e9 / max(1, len(zone_specs))) if cap else None  # this machine's cap, shared by its zones
-    sinks = {z: build_sink(z, spec, var, air_log_days=settings.air_log_days, air_log_zones=settings.air_log_zones,
-                           air_log_max_bytes=cap) for z, spec in zone_specs.items()}
-    media = MediaSource(db, media_root or var / "media", var / "cache" / "media")
+    sinks = {z: build_sink(z, spec, var, air_log_days=settings.air_log_days, air_log_zones=settings.air_log_zones)
+             for z, spec in zone_specs.items()}
+    logged = {z: sink.airlog for z, sink in sinks.items() if isinstance(sink, AirLogSink)}
+    if settings.air_log_max_gb and logged:  # this machine's cap, shared by the zones it logs
+        for airlog in logged.values():
+            airlog.max_bytes = int(settings.air_log_max_gb * 1e9 / len(logged))
+    media = MediaSource(db, media_root or var / "media", var / "cache" / "media", target_lufs=settings.loudness_lufs)
     player = ZonePlayer(db, sinks, media, name=name or f"{socket.gethostname()}:{'+'.join(sinks)}",
                         speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
                         poll_s=1.0 if db.is_postgres else 0.2)  # PostgreSQL wakes players by NOTIFY
-    logged = {z: sink.airlog for z, sink in sinks.items() if isinstance(sink, AirLogSink)}
     if logged:  # what they air, stored in the database: the panel plays it back whatever machine aired it
         airlogs.Keeper(db, player.name, logged, keep_days=settings.air_log_days).attach(player)
     return player
@@ -145,11 +146,23 @@ class BroadcastService:
         return self.player.engine if self.player is not None else None
 
     def _scheduler(self):
-        from broadcaster.schedule.onair import warm, writer
+        from broadcaster.schedule.onair import writer
         from broadcaster.schedule.scheduler import ScheduleEngine
 
-        return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), warm,
-                              clock=self.clock)  # warm: files hashed ahead
+        return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), self._ahead,
+                              clock=self.clock)
+
+    def _ahead(self, programme, slot) -> None:
+        """Ahead of a slot: its files hashed, and its recordings levelled by this machine's player (a
+        long recording would otherwise be levelled when its turn comes, and start late)."""
+        from broadcaster.schedule.onair import recordings, warm
+
+        warm(programme, slot)
+        for piece in recordings(programme) if self.player is not None else []:
+            try:
+                self.player.media.track(piece)
+            except Exception as exc:  # its airing will say what is wrong with it
+                log.warning("slot %s: recording %s not levelled ahead: %s", slot.uid, piece.get("path"), exc)
 
     # -- faults -------------------------------------------------------------------------------------
     def _fault(self, kind: str, message: str, zone: str | None = None, ref: str | None = None) -> None:

@@ -37,8 +37,9 @@ class VenueSettings:
     # panel: a log-in unused this many minutes ends (the next click asks to log in again)
     session_idle_min: float = 30.0
     # sound: disk the air logger of one machine may use (GB, shared by its logged zones; oldest hours
-    # go first); None: no cap, only the days above (PA_AIRLOG_MAX_GB overrides)
-    air_log_max_gb: float | None = None
+    # go first); null in settings.json: no cap, only the days above (PA_AIRLOG_MAX_GB overrides).
+    # An hour of music takes ~210 MB: 20 GB keeps about four days of one zone's non-stop music
+    air_log_max_gb: float | None = 20.0
     # sound: which zones the air logger records: "no_device" (only zones without a sound card, whose
     # audio would otherwise be lost), "all" (zones with a sound card too) or "none" (PA_AIRLOG_ZONES)
     air_log_zones: str = "no_device"

@@ -47,6 +47,9 @@ def _wav(pcm: Pcm) -> Response:
 def _refusal(exc: chimes.BadChime) -> str:
     if exc.reason == "silent":
         return t("This file is silent.")
+    if exc.reason == "inaudible":
+        return t("This sound cannot be heard: most of it is below {low} Hz or above {high} kHz.",
+                 low=f"{chimes.AUDIBLE_HZ[0]:g}", high=f"{chimes.AUDIBLE_HZ[1] / 1000:g}")
     if exc.reason == "short":
         return t("The sound lasts {s} s; a chime needs at least {min} s.", s=f"{exc.seconds:.1f}",
                  min=f"{chimes.VENUE_MIN_S:g}")

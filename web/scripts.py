@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from audio.text import UnsupportedLanguage, normalize_lang
 from broadcaster import inputs
+from broadcaster.announcements.scripts import check_script
 from broadcaster.errors import ValidationError
 from web import workflow
 from web.auth import BROADCASTER, actor, require
@@ -54,11 +55,12 @@ def render_preview(texts: dict[str, str]):
         raise ValidationError(t("Write the text in at least one language."))
     for lang in texts:
         try:
-            normalize_lang(lang)
+            code = normalize_lang(lang)
             renderer.chain.candidates(lang)
         except UnsupportedLanguage:
             raise ValidationError(t("“{lang}” is not a language this system can speak: use a code such as "
                                     "zh-CN, en or ru.", lang=lang)) from None
+        check_script(lang, code, texts[lang])  # not previewed as letter names
     order = workflow.order_languages(list(texts))
     return renderer.render_script(parts=[(lang, texts[lang]) for lang in order], chime="announcement")
 

@@ -17,6 +17,7 @@ from audio.pcm import AudioError
 from audio.text import Unspeakable, UnsupportedLanguage, clean_text, normalize_lang, speakable
 from broadcaster.clock import utcnow
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
+from broadcaster.venue import script_problem
 from broadcaster.announcements import versions
 from broadcaster.onair import airings
 from broadcaster.store.media import MediaStore
@@ -56,6 +57,13 @@ def transition(s: Session, ann: Announcement, to: S, user: User | None, note: st
     ann.state, ann.updated_at = to, at
 
 
+def check_script(field: str, code: str, text: str) -> None:
+    """ValidationError naming ``texts[field]`` when ``text`` is written in another language's script
+    than ``code``'s: the engines would spell it out as letter names, or stall on it."""
+    if why := script_problem(code, text):
+        raise ValidationError(f"texts[{field}]: the {code} text is not in {code}'s script: {why}")
+
+
 def _texts(texts: dict[str, str], settings: VenueSettings) -> list[tuple[str, str]]:
     if not texts:
         raise ValidationError("texts: give the text in at least one language")
@@ -70,6 +78,7 @@ def _texts(texts: dict[str, str], settings: VenueSettings) -> list[tuple[str, st
             raise ValidationError(f"texts[{lang}]: empty text")
         if not speakable(clean_text(text)):
             raise ValidationError(f"texts[{lang}]: {Unspeakable(code, text)}")
+        check_script(lang, code, text)
         if len(text) > MAX_TEXT:
             raise ValidationError(f"texts[{lang}]: {len(text)} characters; the limit is {MAX_TEXT}")
         if code in clean:

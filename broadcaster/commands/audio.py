@@ -40,8 +40,9 @@ environment:
                     names, e.g. PA_TTS_CHAIN="zh-CN=espeak; en=piper,espeak" ("*" = any other)
   PA_GTTS_DISABLED  set to 1 to never use the online voice (no internet, or not allowed)
 
-Speech is levelled to -20 LUFS with its true peak under -1 dBTP. A text with nothing that can
-be spoken (only emoji or punctuation) is refused.""")
+Speech is levelled to {_target()},
+its true peak under -1 dBTP. A text with nothing that can be spoken (only emoji or
+punctuation), or written in another language's script, is refused.""")
     p.add_argument("--lang", required=True, help="first language, e.g. zh-CN")
     p.add_argument("text", help="text in the first language")
     p.add_argument("--lang2", nargs=2, metavar=("LANG2", "TEXT2"), help="second language and its text")
@@ -68,6 +69,14 @@ be spoken (only emoji or punctuation) is refused.""")
     p.add_argument("file")
     p.add_argument("--device", default="device", help="sink: device, device:NAME, wav:PATH, null")
     p.set_defaults(func=cmd_play)
+
+
+def _target() -> str:
+    """The loudness speech is levelled to, as the venue set it (settings ``loudness_lufs``)."""
+    try:
+        return f"{load_settings().loudness_lufs:g} LUFS (the venue's loudness_lufs)"
+    except Exception:  # a broken settings file: help still answers, and says where the level comes from
+        return "the venue's loudness_lufs (var/settings.json)"
 
 
 def cmd_devices(args) -> int:
@@ -106,9 +115,14 @@ def _writable(path: Path) -> str | None:
 
 
 def cmd_say(args) -> int:
+    from broadcaster.venue import script_problem
+
     parts = [(args.lang, args.text)]
     if args.lang2:
         parts.append(tuple(args.lang2))
+    for (lang, text), which in zip(parts, ("--lang", "--lang2")):
+        if why := script_problem(lang, text):  # else spoken as letter names, or not at all
+            return _fail(f"the {lang} text ({which}) is not in {lang}'s script: {why}")
     out_path = Path(args.out) if args.out else None
     if out_path is not None and (why := _writable(out_path)):
         return _fail(why)

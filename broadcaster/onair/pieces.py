@@ -26,7 +26,8 @@ from typing import Callable, Iterator
 import numpy as np
 import soundfile as sf
 
-from audio.chimes import chime
+from audio import loudness
+from audio.chimes import chime, levelled
 from audio.decode import load_audio, stream_audio
 from audio.pcm import Pcm
 from broadcaster import venue_chimes
@@ -44,12 +45,17 @@ class HashMismatch(Exception):
 class MediaSource:
     """Audio by content hash for one player: local store, local cache, then the database."""
 
-    def __init__(self, db, store_root: Path | None, cache_dir: Path) -> None:
+    def __init__(self, db, store_root: Path | None, cache_dir: Path, *,
+                 target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> None:
         self.db = db
+        self.target_lufs = target_lufs  # the venue's speech target: chimes ring their offset under it
         self.roots = [Path(store_root)] if store_root else []
         self.cache_dir = Path(cache_dir)
         self.venue_chime = venue_chimes.Lookup(db)
         self._chimes: dict[str, Pcm] = {}  # venue chimes by hash
+        self._levelled: dict[str, Pcm] = {}  # a chime's samples hash -> it levelled for target_lufs
+        self._levelling: dict[str, threading.Lock] = {}  # a recording's file hash -> its levelling
+        self._ahead = ThreadPoolExecutor(1, thread_name_prefix="level-ahead")
 
     def path(self, sha: str) -> Path:
         """A local file holding the media ``sha`` (fetched from the database if no local copy)."""
@@ -96,13 +102,46 @@ class MediaSource:
 
     def track(self, track: dict) -> Pcm:
         """A recording file: the local path when there is one, else fetched by its hash; a hash given
-        is checked against the bytes before they are decoded."""
+        is checked against the bytes before they are decoded. It airs on the venue's loudness target
+        under the true-peak ceiling, like a recorded announcement: levelled at its first load and kept
+        levelled in the cache by its bytes' hash and the target (the bytes are hashed at every airing)."""
         path, sha = self._file(track), track.get("sha256") or ""
+        data = path.read_bytes()
+        actual = hashlib.sha256(data).hexdigest()
         if sha:
-            data = path.read_bytes()
-            _check(hashlib.sha256(data).hexdigest(), sha, path)
-            return load_audio(data)
-        return load_audio(path)
+            _check(actual, sha, path)
+        with self._levelling.setdefault(actual, threading.Lock()):  # ahead of a slot and at its turn: once
+            return self._levelled_copy(path, data, actual)
+
+    def level_ahead(self, track: dict) -> Future:
+        """Level a recording in the background (an item claimed to air after the current one): its
+        check finds it levelled when its turn comes. A failure is the check's to report."""
+        def quietly() -> None:
+            try:
+                self.track(track)
+            except Exception as exc:
+                log.info("recording %s not levelled ahead: %s", track.get("path"), exc)
+        return self._ahead.submit(quietly)
+
+    def _levelled_copy(self, path: Path, data: bytes, actual: str) -> Pcm:
+        kept = self.cache_dir / "levelled" / actual[:2] / f"{actual}@{self.target_lufs:g}.wav"
+        try:
+            with sf.SoundFile(str(kept)) as f:
+                return Pcm.from_int16(f.read(dtype="int16"), f.samplerate)
+        except Exception:  # not levelled yet (or a damaged copy): levelled again from the checked bytes
+            pass
+        pcm = loudness.normalize(load_audio(data), self.target_lufs)
+        pcm = Pcm.from_int16(pcm.to_int16(), pcm.rate)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=kept.parent, prefix=".tmp-", suffix=".wav")
+        os.close(fd)
+        try:
+            sf.write(tmp, pcm.to_int16(), pcm.rate, subtype="PCM_16", format="WAV")
+            os.replace(tmp, kept)
+        except OSError as exc:  # a full disk costs the next airing the levelling again, never the airing
+            Path(tmp).unlink(missing_ok=True)
+            log.warning("recording %s: levelled copy not kept (%s)", path, exc)
+        return pcm
 
     def music(self, track: dict) -> Iterator[np.ndarray]:
         """A music track decoded a second at a time: its bytes hashed first (read in blocks, never
@@ -123,14 +162,27 @@ class MediaSource:
 
     def chime(self, name: str) -> Pcm:
         """The venue's chime as the database names it (by hash: set on any machine, checked here),
-        else this machine's (``var/chimes`` or the built-in one)."""
+        else this machine's (``var/chimes`` or the built-in one); levelled for the venue's target."""
         sha = self.venue_chime(name)
         if sha:
             try:
-                return self._chimes.get(sha) or self._chimes.setdefault(sha, self.audio(sha))
+                pcm = self._chimes.get(sha) or self._chimes.setdefault(sha, self.audio(sha))
+                return self._level(pcm, sha)
             except HashMismatch as exc:  # a chime never stops a page: this machine's rings instead
                 log.error("venue chime %s: %s", name, exc)
-        return chime(name)
+        return self._level(chime(name))
+
+    def _level(self, pcm: Pcm, sha: str | None = None) -> Pcm:
+        """A chime kept at the default level, levelled for the venue's target (once per chime)."""
+        if self.target_lufs == loudness.DEFAULT_TARGET_LUFS:
+            return pcm
+        sha = sha or pcm.sha256()  # this machine's chime may change under var/chimes: known by its samples
+        hit = self._levelled.get(sha)
+        if hit is None:
+            if len(self._levelled) >= 32:
+                self._levelled.clear()
+            hit = self._levelled[sha] = levelled(pcm, self.target_lufs)
+        return hit
 
 
 def _check(actual: str, sha: str, path: Path) -> None:
@@ -270,6 +322,8 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
                     rec["sha256"], rec["engines"] = f.result()
             whole.add_done_callback(done)
         elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs
+            if not at_once:  # levelled meanwhile (once), so it starts on time
+                media.level_ahead(piece)
             _at_last_moment(parts, checks, lambda piece=piece: media.track(piece))
         elif kind == "music":
             tracks = [lambda t=t: play_gain(media.music(t), t.get("gain_db")) for t in piece.get("tracks") or []]

@@ -113,12 +113,36 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
              "crossfade": it.crossfade_s, "seconds": it.seconds}]
 
 
+_gains: dict[tuple[str, float], float | None] = {}
+
+
+def _bed_gain(piece: dict) -> float | None:
+    """A recording in the bed streams like a track: at the gain that brings it to the venue's target
+    under the true-peak ceiling, measured once per file and target (None: it cannot be measured)."""
+    from broadcaster.settings import load_settings
+    from playlists.library import LibraryError, track_gain
+
+    key = (piece["sha256"], load_settings().loudness_lufs)
+    if key not in _gains:
+        try:
+            _gains[key] = track_gain(piece["path"], key[1])
+        except LibraryError as exc:
+            log.warning("bed recording %s: not measured (%s); it plays as recorded", piece["path"], exc)
+            return None
+    return _gains[key]
+
+
 def warm(programme: ProgrammeView, slot: Slot | None = None) -> None:
     """Ahead of a slot (the scheduler's render job): hash its files now, so writing its airings at the
     slot's instant does not wait for them."""
     for it in programme.items:
         for track in it.tracks:
             file_sha256(track.path)
+
+
+def recordings(programme: ProgrammeView) -> list[dict]:
+    """The programme's recordings as the file pieces it airs (a player levels each once, ahead)."""
+    return [dict(_file(it.path), type="file") for it in programme.items if it.kind == "recording" and it.path]
 
 
 def _venue(venue_zones) -> Iterable[str]:
@@ -201,7 +225,7 @@ def bed_airings(s: Session, programme: ProgrammeView, *, signals=None, venue_zon
     if not pieces:
         return []
     tracks = [t for p in pieces for t in (p["tracks"] if p["type"] == "music" else [
-        {k: p[k] for k in ("path", "sha256", "title")}])]
+        dict({k: p[k] for k in ("path", "sha256", "title")}, gain_db=_bed_gain(p))])]
     crossfade = next((p["crossfade"] for p in pieces if p["type"] == "music"), 3.0)
     passes = max((p.get("passes") or 1 for p in pieces if p["type"] == "music"), default=1)
     zones = airings.check_zones(s, programme.zones, _venue(venue_zones))

@@ -150,3 +150,23 @@ def test_the_disk_cap_holds_while_a_long_hour_is_written(tmp_path):
     assert [c.first for c in closed] == sorted(c.first for c in closed) and closed[-1].first + closed[-1].frames == len(noise)
     kept = np.concatenate([sf.read(p, dtype="int16")[0] for p in airlog.files()])
     assert np.array_equal(kept, noise[len(noise) - len(kept):])
+
+
+def test_a_file_over_the_cap_is_completed_never_left_empty_and_what_aired_is_kept(tmp_path):
+    """A cap smaller than what one stretch of audio takes: the file is completed at the check, the next
+    audio starts a new one, and a zone falling silent right after leaves no empty (unreadable) file."""
+    noise = np.random.default_rng(0).integers(-2000, 2000, RATE, dtype=np.int16)
+    start = at("2027-01-15 08:00:10")
+    airlog = AirLog(tmp_path / "main", max_bytes=200_000, cap_check_s=5.0)
+    for i in range(5):
+        airlog.write(noise, start + i)
+    airlog.close()
+    [path] = airlog.files()  # the five seconds that aired, and nothing else
+    assert sf.info(str(path)).frames == 5 * RATE
+    assert sorted(p.name for p in path.parent.iterdir()) == ["080010.flac", "080010.times"]
+    assert airlog.locate(start + 2) == (path, 2.0)
+    for i in range(5, 12):  # more audio: the old file may go for the cap, never the one being written
+        airlog.write(noise, start + i)
+        assert airlog._path is None or airlog._path.exists()
+    airlog.close()
+    assert all(sf.info(str(p)).frames > 0 for p in airlog.files())

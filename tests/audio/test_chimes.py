@@ -82,6 +82,9 @@ def test_a_venue_chime_is_trimmed_faded_levelled_and_used(tmp_path, monkeypatch,
     (lambda p: sf.write(p, np.zeros(48_000), 48_000), "silent"),
     (lambda p: sf.write(p, _bell(seconds=0.1, lead=0), 44_100), "at least 0.3 s"),
     (lambda p: sf.write(p, _bell(seconds=12, lead=0, level=0.5) + 0.3, 44_100), "at most 8 s"),
+    (lambda p: sf.write(p, np.full(96_000, 0.5), 48_000), "only a constant offset (DC)"),
+    (lambda p: sf.write(p, 0.3 * np.sin(2 * np.pi * 23_000 * np.arange(96_000) / 48_000), 48_000),
+     "cannot be heard: most of its sound is below 30 Hz or above 16 kHz"),
 ])
 def test_a_bad_venue_chime_is_refused_and_the_old_one_kept(tmp_path, monkeypatch, capsys, make, message):
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))

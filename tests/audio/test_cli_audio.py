@@ -85,6 +85,20 @@ def test_say_refuses_text_with_nothing_speakable(tmp_path, capsys, monkeypatch, 
     assert not out.exists()
 
 
+@pytest.mark.parametrize("argv,which", [
+    (["--lang", "en", "各位游客请注意，园区将于十八点闭园。"], "--lang"),
+    (["--lang", "zh-CN", "园区即将闭园。", "--lang2", "en", "โปรดทราบ สวนจะปิดเวลา 18 นาฬิกา"], "--lang2"),
+])
+def test_say_refuses_text_in_another_language_s_script_naming_the_part(tmp_path, capsys, monkeypatch, argv, which):
+    """Not spelt out as letter names ("Chinese letter" for 15 s), nor left to stall the engines."""
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    out = tmp_path / "x.wav"
+    assert main(["say", *argv, "--out", str(out)]) == 1
+    line = _one_error_line(capsys)
+    assert line == f"error: the en text ({which}) is not in en's script: write it in English only", line
+    assert not out.exists()
+
+
 def test_say_chain_error_names_each_engine_and_why(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("PA_TTS_CHAIN", "en=gtts")
@@ -101,3 +115,17 @@ def test_say_help_documents_engine_choice(capsys):
     for needle in ("PA_TTS_CHAIN", "PA_GTTS_DISABLED", "PA_VOICES_DIR", "piper", "espeak", "gtts",
                    "en=piper,espeak,gtts"):
         assert needle in text
+
+
+@pytest.mark.parametrize("target", [-16.0, -23.5])
+def test_say_help_gives_the_venue_s_loudness_target(tmp_path, capsys, monkeypatch, target):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    (tmp_path / "settings.json").write_text(f'{{"loudness_lufs": {target}}}')
+    with pytest.raises(SystemExit):
+        main(["say", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"levelled to {target:g} LUFS (the venue's loudness_lufs)" in text and "-20 LUFS" not in text
+    (tmp_path / "settings.json").write_text("{broken")  # help still answers, naming the setting
+    with pytest.raises(SystemExit):
+        main(["say", "--help"])
+    assert "levelled to the venue's loudness_lufs" in " ".join(capsys.readouterr().out.split())

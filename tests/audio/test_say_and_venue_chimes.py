@@ -35,6 +35,20 @@ def _tone(seconds: float, level: float = 0.3, rate: int = 44_100) -> np.ndarray:
     return (level * np.sin(2 * np.pi * 587 * t) * np.exp(-t / seconds)).astype(np.float32)
 
 
+def _sine(hz: float, seconds: float = 2.0, level: float = 0.3) -> np.ndarray:
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    return (level * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+def test_a_chime_s_dc_offset_is_removed_before_it_is_levelled(tmp_path):
+    buf = io.BytesIO()
+    sf.write(buf, (0.4 + _tone(1.5, rate=SAMPLE_RATE)).astype(np.float32), SAMPLE_RATE, format="WAV")
+    ready = chimes.read_chime(buf.getvalue())
+    assert abs(float(ready.samples.mean())) < 1e-3 and 1.0 < ready.duration <= 1.6
+    lufs, peak = ebur128(ready, tmp_path)
+    assert abs(lufs - (loudness.DEFAULT_TARGET_LUFS - chimes.CHIME_UNDER_LU)) <= TOLERANCE_LU and peak <= CEILING_DBTP
+
+
 @pytest.mark.parametrize("fmt", ["WAV", "FLAC", "OGG", "MP3"])
 def test_a_chime_in_each_format_is_read_checked_and_levelled(fmt, tmp_path):
     buf = io.BytesIO()
@@ -52,6 +66,10 @@ def test_a_chime_in_each_format_is_read_checked_and_levelled(fmt, tmp_path):
     (np.zeros(SAMPLE_RATE, np.float32), "silent"),
     (_tone(0.2, rate=SAMPLE_RATE), "short"),
     (_tone(9.0, rate=SAMPLE_RATE), "long"),
+    (np.full(2 * SAMPLE_RATE, 0.5, np.float32), "silent"),  # a constant offset (DC) is no sound
+    (np.full(2 * 44_100, 0.5, np.float32), "silent"),  # ... nor what resampling leaves of it
+    (_sine(23_000.0), "inaudible"),  # ultrasound
+    (_sine(15.0, level=0.5), "inaudible"),  # rumble
     (_tone(61.0, rate=SAMPLE_RATE), "long"),  # beyond what is even decoded
 ])
 def test_a_chime_that_is_not_fit_is_refused_with_its_reason(data, reason):

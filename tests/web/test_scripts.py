@@ -35,6 +35,14 @@ def test_preview_renders_the_typed_script_as_wav(app):
     assert b.post("/scripts/preview", {"lang_1": "en", "text_1": ""}).status_code == 400
 
 
+def test_preview_refuses_a_text_in_another_language_s_script_naming_the_part(app):
+    """Not 15 s of "Chinese letter": refused at once, the part named."""
+    b = Browser(app, "bob")
+    resp = b.post("/scripts/preview", {"lang_1": "en", "text_1": "各位游客请注意，园区将于十八点闭园。"})
+    assert resp.status_code == 400 and resp.mimetype != "audio/wav"
+    assert "write it in English only" in resp.get_data(as_text=True)
+
+
 def test_write_submit_listen_approve(app):
     bob, sam = Browser(app, "bob"), Browser(app, "sam")
     ann_id = new_script(bob)

@@ -42,6 +42,25 @@ def test_a_text_with_nothing_speakable_is_refused_when_written(db, desk):
     assert count(db, Announcement) == 0
 
 
+@pytest.mark.parametrize("texts,part,why", [
+    ({"en": "各位游客请注意，园区将于十八点闭园。"}, "en", "write it in English only"),
+    ({"zh-CN": "园区即将闭园。", "en": "โปรดทราบ สวนจะปิดเวลา 18 นาฬิกา"}, "en", "write it in English only"),
+    ({"zh-CN": "Attention please", "en": "The park closes soon."}, "zh-CN", "write it in Chinese characters only"),
+])
+def test_a_text_in_another_language_s_script_is_refused_when_written_naming_the_part(db, desk, texts, part, why):
+    """The engines would spell it out letter by letter ("Chinese letter" for 15 s) or stall on it."""
+    anns, _, _ = desk
+    with db.session() as s, pytest.raises(ValidationError, match=rf"texts\[{part}\]: .*script: {why}"):
+        anns.create_script(s, get_user(s, "amy"), "Closing", texts)
+    assert count(db, Announcement) == 0
+    with db.session() as s:
+        ann_id = anns.create_script(s, get_user(s, "amy"), "Closing", {"en": "The park closes soon."}).id
+    with db.session() as s, pytest.raises(ValidationError, match=rf"texts\[{part}\]: .*script: {why}"):
+        anns.edit(s, ann_id, get_user(s, "amy"), texts=texts)
+    with db.session() as s:
+        assert [(t.lang, t.text) for t in s.get(Announcement, ann_id).texts] == [("en", "The park closes soon.")]
+
+
 def test_a_text_the_engines_say_much_too_little_of_is_refused_at_submit_naming_the_part(db, desk):
     anns, _, _ = desk
     with db.session() as s:
