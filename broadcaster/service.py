@@ -29,6 +29,7 @@ from broadcaster.onair.pieces import MediaSource, Speech
 from broadcaster.onair.player import ZonePlayer
 from broadcaster.playback import air_log_folder
 from broadcaster.settings import VenueSettings, load_settings, var_dir
+from broadcaster.voices import venue_renderer
 from broadcaster.store.db import Database
 from broadcaster.store.media import MediaStore
 from broadcaster.store.models.core import User
@@ -120,7 +121,7 @@ class BroadcastService:
         self.db = Database(db_url)
         self.media = MediaStore()
         venue_chimes.sync_local(self.db)  # renders here ring the venue's chimes, wherever they were set
-        self.renderer = Renderer(target_lufs=self.settings.loudness_lufs)
+        self.renderer = venue_renderer(self.settings)
         specs = dict(zones or self.settings.zones)
         self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *specs]))
         # "remote": a zone of the venue whose player runs on another machine (broadcaster player)

@@ -8,6 +8,7 @@ import json
 import re
 import signal
 import time
+import urllib.error
 import urllib.request
 from http.cookiejar import CookieJar
 from urllib.parse import urlencode
@@ -27,9 +28,22 @@ def test_serve_runs_the_panel_and_stops_cleanly(tmp_path):
         form = urlencode({"username": admin, "password": password, "csrf_token": token}).encode()
         first = opener.open(url + "login", form).read().decode()
         assert "First-day setup" in first and "Choose your own password" in first  # led into the setup
-        basic = base64.b64encode(f"{admin}:{password}".encode()).decode()
-        now = json.loads(urllib.request.urlopen(urllib.request.Request(
-            url + "api/now", headers={"Authorization": f"Basic {basic}"})).read())
+
+        def api_now(secret: str):
+            basic = base64.b64encode(f"{admin}:{secret}".encode()).decode()
+            return urllib.request.urlopen(urllib.request.Request(url + "api/now",
+                                                                 headers={"Authorization": f"Basic {basic}"}))
+
+        try:  # the printed password opens nothing but the form that replaces it
+            api_now(password)
+            raise AssertionError("the API answered the password printed at install")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 403
+        token = re.search(r'name="csrf_token" value="([^"]+)"', first).group(1)
+        own = "our own admin password 1"
+        opener.open(url + "setup/password", urlencode({"current": password, "new": own, "repeat": own,
+                                                       "csrf_token": token}).encode())
+        now = json.loads(api_now(own).read())
         assert now["zones"]["main"]["device_ok"] is True  # the service's own player reported in
         stream = opener.open(url + "events")  # a live stream, held open
         assert stream.readline().startswith(b"retry: 1000")

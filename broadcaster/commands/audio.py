@@ -11,10 +11,10 @@ import soundfile as sf
 from audio import chimes
 from audio.decode import load_audio
 from audio.player import Player
-from audio.render import Renderer
 from audio.tts.base import DEFAULT_ORDER, ENGINE_NAMES
 from broadcaster.errors import BroadcasterError
 from broadcaster.settings import load_settings
+from broadcaster.voices import venue_renderer
 from audio.sinks import AudioError, list_devices, open_sink
 
 
@@ -127,7 +127,7 @@ def cmd_say(args) -> int:
     if out_path is not None and (why := _writable(out_path)):
         return _fail(why)
     try:
-        renderer = Renderer(target_lufs=load_settings().loudness_lufs)
+        renderer = venue_renderer(load_settings())
         out = renderer.render_script(parts, chime=None if args.chime == "none" else args.chime)
     except (AudioError, BroadcasterError) as exc:  # BroadcasterError: a broken settings file
         return _fail(str(exc))

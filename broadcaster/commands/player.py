@@ -21,7 +21,7 @@ def cmd_player(args) -> int:
     from broadcaster.commands.serve import lean_memory
 
     lean_memory()
-    from audio.render import Renderer
+    from broadcaster.voices import venue_renderer
     from broadcaster.service import make_player, register_areas
     from broadcaster.settings import load_settings, parse_zones, var_dir
     from broadcaster.store.db import Database
@@ -30,7 +30,7 @@ def cmd_player(args) -> int:
     settings = load_settings()
     db = Database(args.db)
     player = make_player(db, parse_zones(",".join(args.zone)), var=var_dir(),
-                         renderer=Renderer(target_lufs=settings.loudness_lufs),
+                         renderer=venue_renderer(settings),
                          clock=None, settings=settings, name=args.name)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -18,7 +18,7 @@ def _db(args) -> Database:
 
 
 def _services(db):
-    from audio.render import Renderer
+    from broadcaster.voices import venue_renderer
     from broadcaster.announcements.scripts import AnnouncementService
     from broadcaster.announcements.approval import ApprovalService, renderer_for
     from broadcaster.store.media import MediaStore
@@ -27,7 +27,7 @@ def _services(db):
     media = MediaStore()
     settings = load_settings()
     anns = AnnouncementService(settings, media)
-    return anns, ApprovalService(renderer_for(Renderer(target_lufs=settings.loudness_lufs), media), media)
+    return anns, ApprovalService(renderer_for(venue_renderer(settings), media), media)
 
 
 def _station(db):
