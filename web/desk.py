@@ -188,15 +188,17 @@ def transition(number: str):
 def edit(number: str):
     """Change the case's description; each change goes on its timeline."""
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    try:
-        d = details_from(values)
+    d, errors = details_and_errors(values, new_case=False)
+    if not errors:
         changes = {f: getattr(d, f) for f in ("age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
                                               "meeting_point", "reporter_name", "reporter_contact")
                    if getattr(d, f) not in (None, "")}
-        svc().paging.edit_case(number, actor(), changes)
-    except FieldErrors as exc:
-        flash(t("Nothing was changed.") + " " + refusal_of(exc), "error")
-        return redirect(url_for("desk.case", number=number)), 303
+        try:
+            svc().paging.edit_case(number, actor(), changes)
+        except FieldErrors as exc:
+            errors = form_errors(exc.fields)
+    if errors:  # the case page again, the edit open with each error beside its field and what was typed
+        return case(number, values=dict(values, editing="1"), errors=errors)
     flash(t("Saved."), "ok")
     return redirect(url_for("desk.case", number=number))
 

@@ -34,9 +34,10 @@ def details_from(values: dict) -> CaseDetails:
     return details
 
 
-def details_and_errors(values: dict) -> tuple[CaseDetails, dict[str, str]]:
+def details_and_errors(values: dict, *, new_case: bool = True) -> tuple[CaseDetails, dict[str, str]]:
     """The case's details from the fields that are right, and what is wrong with the others (every
-    field at once: a page's own needs can then be checked on the rest)."""
+    field at once: a page's own needs can then be checked on the rest). ``new_case``: also what a new
+    case lacks (an edit changes only what it names)."""
     errors: dict[str, str] = {}
     given = {f: values.get(f) for f in (*CASE_FIELDS, "last_seen_at", "is_child") if values.get(f) is not None}
     try:  # the shared input model: types, lengths, NUL and control characters, nothing speakable
@@ -65,7 +66,7 @@ def details_and_errors(values: dict) -> tuple[CaseDetails, dict[str, str]]:
     except FieldErrors as exc:
         errors.update(exc.fields)
         at = None
-    if errors:  # and what the case itself lacks, from the fields that passed
+    if errors and new_case:  # and what the case itself lacks, from the fields that passed
         errors = {**_lacking(values.get("kind"), {k: x for k, x in v.items() if k not in errors}), **errors}
     return CaseDetails(**v | {"last_seen_at": at, "notes": v.get("notes") or "",
                               "is_child": v.get("is_child") or None}), errors

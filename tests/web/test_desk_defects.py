@@ -123,8 +123,17 @@ def test_editing_a_case_puts_each_change_on_the_timeline_in_staff_words(app):
     assert edits == ["age: 5 → 6", "clothing: red jacket → blue coat"]
     timeline = text_of(b.get(f"/desk/cases/{number}").get_data(as_text=True).split('id="timeline"')[1])
     assert "Clothing: red jacket → blue coat" in timeline and "clothing:" not in timeline
-    assert b.post(f"/desk/cases/{number}/edit", {"age": "two hundred"}).status_code in (302, 303)
-    assert app.extensions["pa"].cases.get(number).age == 6  # refused: nothing changed
+    bad = b.post(f"/desk/cases/{number}/edit", {"age": "two hundred", "reporter_contact": "",
+                                                 "reporter_name": "Li Na"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and 'id="err-age"' in html and 'id="edit-details" open' in html
+    assert 'value="two hundred"' in html and 'value="Li Na"' in html  # what was typed stays
+    assert "reporter_name" not in text_of(html) and 'id="err-clothing"' not in html  # no internal name, no false error
+    case = app.extensions["pa"].cases.get(number)
+    assert case.age == 6 and case.reporter_name != "Li Na"  # refused: nothing changed
+    assert b.post(f"/desk/cases/{number}/edit", {"sex": "girl", "reporter_name": "Li Na"}).status_code == 302
+    case = app.extensions["pa"].cases.get(number)
+    assert (case.sex, case.reporter_name) == ("female", "Li Na")
 
 
 def test_an_edit_of_the_description_is_what_the_next_repeat_says(app):
