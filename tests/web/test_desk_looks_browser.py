@@ -90,3 +90,27 @@ def test_the_preview_shows_a_remarks_error_beside_its_language_and_stores_nothin
     with app.extensions["pa"].db.session() as s:
         assert s.query(PersonCase).count() == 0
     desk.context.close()
+
+
+def test_a_refused_edit_shows_its_errors_beside_the_fields_on_a_phone(server, chromium):
+    base, app = server
+    desk = context(chromium, 390, "zh")
+    desk.goto(f"{base}/lang/zh")
+    login(desk, base, "dora")
+    desk.goto(f"{base}/desk/")
+    fill_required(desk, "boy")
+    desk.click("#page-now")
+    desk.wait_for_selector("#case-number")
+    desk.click("#edit-details summary")
+    desk.fill("#edit-form #f-age", "abc")
+    desk.fill("#edit-form #f-reporter_name", "李娜")
+    desk.click("#edit-form button[type=submit]")
+    desk.wait_for_selector("#edit-form #err-age")
+    assert desk.locator("#edit-details").get_attribute("open") is not None
+    assert desk.input_value("#edit-form #f-reporter_name") == "李娜"  # what was typed stays
+    assert "reporter_name" not in desk.inner_text("main")
+    assert no_side_scroll(desk)
+    shot(desk, "desk-case-edit-refused-zh-390")
+    with app.extensions["pa"].db.session() as s:
+        assert [(c.age, c.reporter_name) for c in s.query(PersonCase)] == [(5, "王芳")]
+    desk.context.close()
