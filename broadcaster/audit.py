@@ -1,6 +1,6 @@
 """The audit log of security events: log-ins and their failures, lock-outs, logouts, password changes,
-accounts added or switched on/off, role changes, and supervisors' approvals and rejections of announcements
-and pages.
+accounts added or switched on/off, role changes, and supervisors' approvals and rejections of announcements,
+pages and page templates.
 Each event is written in the same transaction as what it records (so a refused action leaves none).
 Supervisors read it in the panel (``events``)."""
 from __future__ import annotations
@@ -31,6 +31,9 @@ KINDS = {
     "announcement_rejected": "Announcement rejected",
     "page_approved": "Page approved",
     "page_rejected": "Page rejected",
+    "template_approved": "Page template approved",
+    "template_set_aside": "New wording of a page template turned down",
+    "template_retired": "Page template retired",
 }
 
 

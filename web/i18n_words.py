@@ -79,6 +79,9 @@ WORDS = (
     N_('Announcement rejected'),
     N_('Page approved'),
     N_('Page rejected'),
+    N_('Page template approved'),
+    N_('New wording of a page template turned down'),
+    N_('Page template retired'),
     N_('Role changed'),
     # broadcaster/cases/complaints.py
     N_('Already closed.'),

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
+from broadcaster import audit
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -280,6 +281,7 @@ class TemplateService:
                 tpl.draft_texts = tpl.draft_by_id = tpl.draft_at = None
             check_template(tpl.purpose, tpl.audience, tpl.texts)
             tpl.status, tpl.approved_by_id, tpl.approved_at = TemplateStatus.APPROVED, user.id, self.clock.now()
+            audit.record(s, "template_approved", user, subject=tpl.title, detail=f"version {tpl.version}")
         return tpl
 
     def add_looks(self, ref: int | str, who: Actor) -> PageTemplate | None:
@@ -291,18 +293,20 @@ class TemplateService:
     def set_aside(self, ref: int | str, who: Actor) -> PageTemplate:
         """A supervisor turns down the new wording waiting for an approved template: the approved one airs on."""
         with self.db.session() as s:
-            actor(s, who, *SUPERVISOR_ROLES, action="turn down a page template's new wording")
+            user = actor(s, who, *SUPERVISOR_ROLES, action="turn down a page template's new wording")
             tpl = self._load(s, ref)
             if tpl.draft_texts is None:
                 raise InvalidTransition(f"template {tpl.key}: no new wording is waiting")
             tpl.draft_texts = tpl.draft_by_id = tpl.draft_at = None
+            audit.record(s, "template_set_aside", user, subject=tpl.title)
         return tpl
 
     def retire(self, ref: int | str, who: Actor) -> PageTemplate:
         with self.db.session() as s:
-            actor(s, who, *SUPERVISOR_ROLES, action="retire a page template")
+            user = actor(s, who, *SUPERVISOR_ROLES, action="retire a page template")
             tpl = self._load(s, ref)
             tpl.status = TemplateStatus.RETIRED
+            audit.record(s, "template_retired", user, subject=tpl.title)
         return tpl
 
     def get(self, ref: int | str) -> PageTemplate:

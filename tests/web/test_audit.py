@@ -97,6 +97,20 @@ def test_approvals_and_rejections_are_logged(app):
     assert (e.actor, e.detail) == ("sam", "No caps here") and e.subject.startswith(numbers[1])
 
 
+def test_page_template_approvals_are_logged_and_found_by_the_filter(app):
+    templates = app.extensions["pa"].templates
+    tpl = templates.create("dora", "lost_balloon", "Balloon lost", "missing", "any",
+                           {"zh-CN": "请注意，一个{age}岁的孩子走失了。", "en": "Attention: a child of {age} is missing."})
+    sam = Browser(app, "sam")
+    assert sam.post(f"/approvals/templates/{tpl.id}/approve").status_code == 302
+    [e] = [e for e in events(app, "template_approved") if e.subject == "Balloon lost"]  # (and the defaults')
+    assert e.actor == "sam" and e.detail == "version 1"
+    templates.retire(tpl.id, "sam")
+    assert only(app, "template_retired").subject == "Balloon lost"
+    html = sam.get("/audit?kind=template_approved").get_data(as_text=True)
+    assert 'value="template_approved"' in html and "Balloon lost" in html
+
+
 @pytest.mark.parametrize("user,code", [("dora", 403), ("bob", 403), ("sam", 200), ("ada", 200)])
 def test_only_supervisors_and_the_admin_read_the_audit_log(app, user, code):
     b = Browser(app, user)
