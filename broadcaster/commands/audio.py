@@ -107,10 +107,22 @@ def _fail(message: str) -> int:
 
 def _writable(path: Path) -> str | None:
     """Why ``path`` cannot be written (None when it can be tried): checked before rendering."""
+    import os
+
     if path.is_dir():
         return f"cannot write {path}: it is a folder"
+    if path.parent.exists() and not path.parent.is_dir():
+        return f"cannot write {path}: {path.parent} is a file, not a folder"
     if not path.parent.is_dir():
         return f"cannot write {path}: folder {path.parent} does not exist"
+    existed = path.exists()
+    try:  # tried for real (a folder may refuse new files though it looks writable: /proc)
+        with open(path, "ab"):
+            pass
+        if not existed:
+            os.unlink(path)
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror or exc}"
     return None
 
 

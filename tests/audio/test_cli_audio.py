@@ -57,7 +57,13 @@ def _one_error_line(capsys) -> str:
 def test_say_out_to_an_unwritable_path_is_one_clear_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
     assert main(["say", "--lang", "en", "Hello there.", "--out", "/proc/nope.wav"]) == 1
-    assert _one_error_line(capsys) == "error: cannot write /proc/nope.wav: No such file or directory"
+    out = capsys.readouterr()
+    assert out.out == ""  # refused before anything was rendered: no summary of speech that was not kept
+    assert out.err.strip() == "error: cannot write /proc/nope.wav: No such file or directory"
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    assert main(["say", "--lang", "en", "Hello there.", "--out", str(a_file / "x.wav")]) == 1
+    assert _one_error_line(capsys) == f"error: cannot write {a_file / 'x.wav'}: {a_file} is a file, not a folder"
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     if not os.access(locked, os.W_OK):  # root writes anywhere
