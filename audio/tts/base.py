@@ -121,7 +121,9 @@ class EngineChain:
                     out.append((engine, voice))
         if not out:
             others = [x for x in self.languages() if x != lang]
-            raise UnsupportedLanguage(f"no engine can speak {lang!r}; tried " + "; ".join(why)
+            able = [e.name for n, e in self.engines.items() if n not in names and e.available() and e.voice_for(lang)]
+            hint = f"; {', '.join(able)} could: add it to the order for {lang}" if able else ""
+            raise UnsupportedLanguage(f"no engine can speak {lang!r}; tried " + "; ".join(why) + hint
                                       + (f" (languages this machine speaks: {', '.join(others)})" if others else ""))
         return out
 

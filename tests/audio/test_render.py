@@ -210,6 +210,27 @@ def test_unsupported_language_lists_what_the_chain_speaks(tmp_path):
         r.speak("Привет.", "ru")
 
 
+def test_an_engine_left_out_of_a_languages_order_is_named_as_able(tmp_path):
+    """PA_TTS_CHAIN="zh-CN=piper": the error says espeak could speak it, instead of leaving zh-CN out
+    of the machine's languages as if nothing could."""
+    class EnglishOnly(Counting):
+        name = "english"
+
+        def voice_for(self, lang):
+            return "v" if lang == "en" else None
+
+    class Chinese(Counting):
+        name = "chinese"
+
+        def voice_for(self, lang):
+            return "v" if lang == "zh-CN" else None
+
+    chain = EngineChain([EnglishOnly(), Chinese()], {"zh-CN": ["english"], "*": ["english", "chinese"]})
+    with pytest.raises(AudioError, match=r"tried english: has no zh-CN voice; chinese could: add it to the "
+                                         r"order for zh-CN"):
+        Renderer(cache_dir=tmp_path, chain=chain).speak("你好。", "zh-CN")
+
+
 def test_cache_digest_is_the_airing_hash(tmp_path):
     from audio.cache import pcm16_digest
 
