@@ -147,23 +147,11 @@ class BroadcastService:
         return self.player.engine if self.player is not None else None
 
     def _scheduler(self):
-        from broadcaster.schedule.onair import writer
+        from broadcaster.schedule.onair import warm, writer
         from broadcaster.schedule.scheduler import ScheduleEngine
 
-        return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), self._ahead,
-                              clock=self.clock)
-
-    def _ahead(self, programme, slot) -> None:
-        """Ahead of a slot: its files hashed, and its recordings levelled by this machine's player (a
-        long recording would otherwise be levelled when its turn comes, and start late)."""
-        from broadcaster.schedule.onair import recordings, warm
-
-        warm(programme, slot)
-        for piece in recordings(programme) if self.player is not None else []:
-            try:
-                self.player.media.track(piece)
-            except Exception as exc:  # its airing will say what is wrong with it
-                log.warning("slot %s: recording %s not levelled ahead: %s", slot.uid, piece.get("path"), exc)
+        return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), warm,
+                              clock=self.clock)  # warm: files hashed ahead
 
     # -- faults -------------------------------------------------------------------------------------
     def _fault(self, kind: str, message: str, zone: str | None = None, ref: str | None = None) -> None:

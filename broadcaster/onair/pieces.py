@@ -54,8 +54,6 @@ class MediaSource:
         self.venue_chime = venue_chimes.Lookup(db)
         self._chimes: dict[str, Pcm] = {}  # venue chimes by hash
         self._levelled: dict[str, Pcm] = {}  # a chime's samples hash -> it levelled for target_lufs
-        self._levelling: dict[str, threading.Lock] = {}  # a recording's file hash -> its levelling
-        self._ahead = ThreadPoolExecutor(1, thread_name_prefix="level-ahead")
 
     def path(self, sha: str) -> Path:
         """A local file holding the media ``sha`` (fetched from the database if no local copy)."""
@@ -110,20 +108,6 @@ class MediaSource:
         actual = hashlib.sha256(data).hexdigest()
         if sha:
             _check(actual, sha, path)
-        with self._levelling.setdefault(actual, threading.Lock()):  # ahead of a slot and at its turn: once
-            return self._levelled_copy(path, data, actual)
-
-    def level_ahead(self, track: dict) -> Future:
-        """Level a recording in the background (an item claimed to air after the current one): its
-        check finds it levelled when its turn comes. A failure is the check's to report."""
-        def quietly() -> None:
-            try:
-                self.track(track)
-            except Exception as exc:
-                log.info("recording %s not levelled ahead: %s", track.get("path"), exc)
-        return self._ahead.submit(quietly)
-
-    def _levelled_copy(self, path: Path, data: bytes, actual: str) -> Pcm:
         kept = self.cache_dir / "levelled" / actual[:2] / f"{actual}@{self.target_lufs:g}.wav"
         try:
             with sf.SoundFile(str(kept)) as f:
@@ -322,8 +306,6 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
                     rec["sha256"], rec["engines"] = f.result()
             whole.add_done_callback(done)
         elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs
-            if not at_once:  # levelled meanwhile (once), so it starts on time
-                media.level_ahead(piece)
             _at_last_moment(parts, checks, lambda piece=piece: media.track(piece))
         elif kind == "music":
             tracks = [lambda t=t: play_gain(media.music(t), t.get("gain_db")) for t in piece.get("tracks") or []]

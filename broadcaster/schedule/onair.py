@@ -140,11 +140,6 @@ def warm(programme: ProgrammeView, slot: Slot | None = None) -> None:
             file_sha256(track.path)
 
 
-def recordings(programme: ProgrammeView) -> list[dict]:
-    """The programme's recordings as the file pieces it airs (a player levels each once, ahead)."""
-    return [dict(_file(it.path), type="file") for it in programme.items if it.kind == "recording" and it.path]
-
-
 def _venue(venue_zones) -> Iterable[str]:
     if venue_zones is None:
         from broadcaster.settings import load_settings

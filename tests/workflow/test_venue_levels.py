@@ -104,34 +104,6 @@ def test_a_recording_is_levelled_once_and_its_bytes_still_checked_at_every_airin
         media.track(piece)
 
 
-def test_a_slot_s_recordings_are_levelled_ahead_by_this_machine_s_player(tmp_path, monkeypatch):
-    """The scheduler's job ahead of a slot levels its recordings, so a long one starts on time."""
-    from datetime import datetime, timezone
-
-    from audio import loudness
-    from broadcaster.schedule.onair import recordings
-    from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
-    from broadcaster.schedule.rules import Slot
-    from broadcaster.service import BroadcastService
-
-    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
-    svc = BroadcastService(db_url=f"sqlite:///{tmp_path / 'svc.sqlite3'}", scheduler=False,
-                           settings=VenueSettings(zones={"main": "null"}, loudness_lufs=-18.0))
-    try:
-        path = quiet_recording(tmp_path / "welcome.wav")
-        programmes = ProgrammeService(svc.db)
-        programmes.create_programme("Welcome", [ItemSpec("recording", path=str(path))])
-        programme = programmes.programme("Welcome")
-        now = datetime.now(timezone.utc)
-        svc._ahead(programme, Slot(now, now, "Welcome", None, ("main",), 50))
-        monkeypatch.setattr(loudness, "normalize", lambda *a, **k: pytest.fail("levelled at its turn"))
-        [piece] = recordings(programme)
-        lufs, peak = ebur128(svc.player.media.track(piece), tmp_path)
-        assert lufs == pytest.approx(-18.0, abs=TOLERANCE_LU) and peak <= CEILING_DBTP + 0.1
-    finally:
-        svc.stop()
-
-
 def test_a_recording_in_the_background_programme_streams_at_the_venue_target(db, tmp_path, monkeypatch):
     """The bed streams its recordings like tracks: at a gain measured once (pyloudnorm checks it)."""
     import json
@@ -155,24 +127,3 @@ def test_a_recording_in_the_background_programme_streams_at_the_venue_target(db,
     played = x * 10 ** ((track.get("gain_db") or 0.0) / 20)
     assert pyloudnorm.Meter(rate).integrated_loudness(played) == pytest.approx(-18.0, abs=TOLERANCE_LU)
     assert 20 * np.log10(np.abs(played).max()) <= CEILING_DBTP
-
-
-def test_a_recording_claimed_to_wait_behind_the_current_item_is_levelled_meanwhile(db, tmp_path, monkeypatch):
-    """A player on any machine levels what waits behind the current item while that one airs."""
-    from audio import loudness
-    from broadcaster.onair.pieces import build
-    from broadcaster.schedule.onair import file_sha256
-
-    path = quiet_recording(tmp_path / "welcome.wav")
-    piece = {"type": "file", "path": str(path), "sha256": file_sha256(path)}
-    media = MediaSource(db, None, tmp_path / "cache", target_lufs=-18.0)
-    parts, _, checks = build([piece], media, None, at_once=False)
-    end = time.monotonic() + 20
-    while not list((tmp_path / "cache").glob("levelled/*/*.wav")):  # levelled meanwhile, kept
-        assert time.monotonic() < end, "not levelled ahead"
-        time.sleep(0.05)
-    monkeypatch.setattr(loudness, "normalize", lambda *a, **k: pytest.fail("levelled at its turn"))
-    for check in checks:
-        check()
-    lufs, peak = ebur128(parts[0].result(), tmp_path)
-    assert lufs == pytest.approx(-18.0, abs=TOLERANCE_LU) and peak <= CEILING_DBTP + 0.1
