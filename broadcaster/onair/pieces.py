@@ -100,32 +100,13 @@ class MediaSource:
 
     def track(self, track: dict) -> Pcm:
         """A recording file: the local path when there is one, else fetched by its hash; a hash given
-        is checked against the bytes before they are decoded. It airs on the venue's loudness target
-        under the true-peak ceiling, like a recorded announcement: levelled at its first load and kept
-        levelled in the cache by its bytes' hash and the target (the bytes are hashed at every airing)."""
+        is checked against the bytes before they are decoded."""
         path, sha = self._file(track), track.get("sha256") or ""
-        data = path.read_bytes()
-        actual = hashlib.sha256(data).hexdigest()
         if sha:
-            _check(actual, sha, path)
-        kept = self.cache_dir / "levelled" / actual[:2] / f"{actual}@{self.target_lufs:g}.wav"
-        try:
-            with sf.SoundFile(str(kept)) as f:
-                return Pcm.from_int16(f.read(dtype="int16"), f.samplerate)
-        except Exception:  # not levelled yet (or a damaged copy): levelled again from the checked bytes
-            pass
-        pcm = loudness.normalize(load_audio(data), self.target_lufs)
-        pcm = Pcm.from_int16(pcm.to_int16(), pcm.rate)
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=kept.parent, prefix=".tmp-", suffix=".wav")
-        os.close(fd)
-        try:
-            sf.write(tmp, pcm.to_int16(), pcm.rate, subtype="PCM_16", format="WAV")
-            os.replace(tmp, kept)
-        except OSError as exc:  # a full disk costs the next airing the levelling again, never the airing
-            Path(tmp).unlink(missing_ok=True)
-            log.warning("recording %s: levelled copy not kept (%s)", path, exc)
-        return pcm
+            data = path.read_bytes()
+            _check(hashlib.sha256(data).hexdigest(), sha, path)
+            return load_audio(data)
+        return load_audio(path)
 
     def music(self, track: dict) -> Iterator[np.ndarray]:
         """A music track decoded a second at a time: its bytes hashed first (read in blocks, never
@@ -306,7 +287,7 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
                     rec["sha256"], rec["engines"] = f.result()
             whole.add_done_callback(done)
         elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs
-            _at_last_moment(parts, checks, lambda piece=piece: media.track(piece))
+            _at_last_moment(parts, checks, lambda piece=piece: play_gain(media.track(piece), piece.get("gain_db")))
         elif kind == "music":
             tracks = [lambda t=t: play_gain(media.music(t), t.get("gain_db")) for t in piece.get("tracks") or []]
             parts.append(CrossfadeStream(tracks * max(1, int(piece.get("passes") or 1)),

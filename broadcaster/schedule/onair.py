@@ -91,7 +91,11 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
     if it.kind == "chime":
         return [{"type": "chime", "name": it.chime or "programme"}]
     if it.kind == "recording":
-        return [dict(_file(it.path), type="file")] if it.path else []
+        if not it.path:
+            return []
+        piece = dict(_file(it.path), type="file")
+        gain = recording_gain(piece)
+        return [piece if gain is None else dict(piece, gain_db=gain)]
     if it.kind == "announcement":
         ann = s.get(Announcement, it.announcement_id)
         if ann is None or not ann.approved_hash:
@@ -116,9 +120,11 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
 _gains: dict[tuple[str, float], float | None] = {}
 
 
-def _bed_gain(piece: dict) -> float | None:
-    """A recording in the bed streams like a track: at the gain that brings it to the venue's target
-    under the true-peak ceiling, measured once per file and target (None: it cannot be measured)."""
+def recording_gain(piece: dict) -> float | None:
+    """A programme's recording (in a slot or in the bed) airs like a track: at the gain that brings it
+    to the venue's target under the true-peak ceiling, measured once per file and target, streaming
+    (None: it cannot be measured). Not levelled through the limiter as announcements are: that holds
+    the whole recording in memory several times over (a 10-minute file took 2 GB and 25 s of CPU)."""
     from broadcaster.settings import load_settings
     from playlists.library import LibraryError, track_gain
 
@@ -127,17 +133,19 @@ def _bed_gain(piece: dict) -> float | None:
         try:
             _gains[key] = track_gain(piece["path"], key[1])
         except LibraryError as exc:
-            log.warning("bed recording %s: not measured (%s); it plays as recorded", piece["path"], exc)
+            log.warning("recording %s: not measured (%s); it plays as recorded", piece["path"], exc)
             return None
     return _gains[key]
 
 
 def warm(programme: ProgrammeView, slot: Slot | None = None) -> None:
-    """Ahead of a slot (the scheduler's render job): hash its files now, so writing its airings at the
-    slot's instant does not wait for them."""
+    """Ahead of a slot (the scheduler's render job): hash its files and measure its recordings now, so
+    writing its airings at the slot's instant does not wait for them."""
     for it in programme.items:
         for track in it.tracks:
             file_sha256(track.path)
+        if it.kind == "recording" and it.path:
+            recording_gain(_file(it.path))
 
 
 def _venue(venue_zones) -> Iterable[str]:
@@ -220,7 +228,7 @@ def bed_airings(s: Session, programme: ProgrammeView, *, signals=None, venue_zon
     if not pieces:
         return []
     tracks = [t for p in pieces for t in (p["tracks"] if p["type"] == "music" else [
-        dict({k: p[k] for k in ("path", "sha256", "title")}, gain_db=_bed_gain(p))])]
+        dict({k: p[k] for k in ("path", "sha256", "title")}, gain_db=p.get("gain_db"))])]
     crossfade = next((p["crossfade"] for p in pieces if p["type"] == "music"), 3.0)
     passes = max((p.get("passes") or 1 for p in pieces if p["type"] == "music"), default=1)
     zones = airings.check_zones(s, programme.zones, _venue(venue_zones))

@@ -78,30 +78,22 @@ def quiet_recording(path, seconds: float = 4.0):
 
 @pytest.mark.parametrize("target", [-20.0, -16.0])
 def test_a_programme_recording_airs_on_the_venue_target_under_the_ceiling(db, tmp_path, target):
-    from broadcaster.schedule.onair import file_sha256
+    """A slot's recording (peaking at -45 dBFS) airs at the gain measured once for the venue's target,
+    streaming, as ffmpeg measures it at the sink."""
+    from broadcaster.schedule.onair import pieces_of
+    from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
+    from broadcaster.settings import save_settings
 
+    save_settings({"loudness_lufs": target})
     path = quiet_recording(tmp_path / "welcome.wav")
-    piece = {"type": "file", "path": str(path), "sha256": file_sha256(path)}
+    programmes = ProgrammeService(db)
+    programmes.create_programme("Welcome", [ItemSpec("recording", path=str(path))])
+    with db.session() as s:
+        [piece] = pieces_of(s, programmes.programme("Welcome"))
+    assert piece["type"] == "file" and piece["gain_db"] > 20  # measured once, written with the airing
     aired = air_and_keep(db, MediaSource(db, None, tmp_path / "cache", target_lufs=target), [piece])
     lufs, peak = ebur128(aired, tmp_path)
     assert lufs == pytest.approx(target, abs=TOLERANCE_LU) and peak <= CEILING_DBTP + 0.1
-
-
-def test_a_recording_is_levelled_once_and_its_bytes_still_checked_at_every_airing(db, tmp_path, monkeypatch):
-    from audio import loudness
-    from broadcaster.onair.pieces import HashMismatch
-    from broadcaster.schedule.onair import file_sha256
-
-    path = quiet_recording(tmp_path / "welcome.wav")
-    piece = {"type": "file", "path": str(path), "sha256": file_sha256(path)}
-    media = MediaSource(db, None, tmp_path / "cache", target_lufs=-18.0)
-    first = media.track(piece)
-    monkeypatch.setattr(loudness, "normalize", lambda *a, **k: pytest.fail("levelled again"))
-    again = MediaSource(db, None, tmp_path / "cache", target_lufs=-18.0).track(piece)  # a restarted player
-    assert again.sha256() == first.sha256()
-    quiet_recording(path, seconds=5.0)  # the file changed after the programme named it
-    with pytest.raises(HashMismatch):
-        media.track(piece)
 
 
 def test_a_recording_in_the_background_programme_streams_at_the_venue_target(db, tmp_path, monkeypatch):
