@@ -69,28 +69,50 @@ def placeholders(text: str, lang: str = "") -> set[str]:
 
 
 def check_template(purpose: TemplatePurpose, audience: TemplateAudience, texts: dict) -> dict[str, str]:
-    """Validate a template body; return the cleaned texts (language -> text)."""
+    """Validate a template body; return the cleaned texts (language -> text). Every language's problem
+    at once (FieldErrors ``texts[<lang>]``); each text, its placeholders aside, in its language's script."""
+    from broadcaster.venue import script_problem
+
     if not isinstance(texts, dict) or not texts:
         raise ValidationError("texts: give the text in at least one language (e.g. zh-CN and en)")
     clean: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     for lang, text in texts.items():
         if not isinstance(lang, str) or not LANG_TAG.match(lang):
             raise ValidationError(f"texts: bad language tag {lang!r} (e.g. zh-CN, en)")
-        text = (text or "").strip()
-        if not text:
-            raise ValidationError(f"texts[{lang}]: empty")
-        if len(text) > MAX_TEXT:
-            raise ValidationError(f"texts[{lang}]: at most {MAX_TEXT} characters")
-        unknown = sorted(placeholders(text, lang) - ALLOWED[purpose])
-        if unknown:
-            allowed = ", ".join(sorted(ALLOWED[purpose]))
-            raise ValidationError(f"texts[{lang}]: unknown placeholder(s) {', '.join(unknown)} for a "
-                                  f"{purpose.value} template; allowed: {allowed}")
-        if "name" in placeholders(text, lang) and audience is not TemplateAudience.ADULT:
-            raise NoNameViolation(f"texts[{lang}]: a template usable for children may not use {{name}} "
-                                  "(no-name rule); make it an adult-only template or remove {name}")
-        clean[lang] = text
+        try:
+            clean[lang] = _check_text(purpose, audience, lang, (text or "").strip(), script_problem)
+        except ValidationError as exc:
+            errors[f"texts[{lang}]"] = exc
+    if len(errors) == 1:
+        raise next(iter(errors.values()))
+    if errors:
+        raise FieldErrors({k: str(e).partition(": ")[2] for k, e in errors.items()})
     return clean
+
+
+def _says(fields) -> str:
+    """Placeholders as typed, each with what it says: "{age} (age), {sex} (boy or girl)"."""
+    return ", ".join(f"{{{f}}} ({SAYS_WHAT[f]})" if f in SAYS_WHAT else f"{{{f}}}" for f in sorted(fields))
+
+
+def _check_text(purpose, audience, lang: str, text: str, script_problem) -> str:
+    if not text:
+        raise ValidationError(f"texts[{lang}]: empty")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"texts[{lang}]: at most {MAX_TEXT} characters")
+    unknown = placeholders(text, lang) - ALLOWED[purpose]
+    if unknown:
+        raise ValidationError(f"texts[{lang}]: unknown placeholder(s) {_says(unknown)} for a "
+                              f"{purpose.value} template; allowed: {_says(ALLOWED[purpose])}")
+    if "name" in placeholders(text, lang) and audience is not TemplateAudience.ADULT:
+        raise NoNameViolation(f"texts[{lang}]: a template usable for children may not use {{name}} "
+                              "(no-name rule); make it an adult-only template or remove {name}")
+    words = "".join(literal for literal, *_ in string.Formatter().parse(text))
+    why = script_problem(lang, words)
+    if why is not None:  # "Attention {age} {sex} …" as the Chinese wording: every page would be refused
+        raise ValidationError(f"texts[{lang}]: {why} (the parts in braces aside)")
+    return text
 
 
 # -- filling --------------------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""The page-template editor refuses wording the pages could never air, beside that language's box and in
+the staff's words: a Chinese text in Latin letters, unknown placeholders, {name} in a child's template."""
+from __future__ import annotations
+
+import re
+
+from tests.web.conftest import Browser
+
+
+def zh(app, name: str) -> Browser:
+    b = Browser(app, name)
+    b.get("/lang/zh", headers={"Referer": "http://localhost/"})
+    return b
+
+
+def _error(html: str, field: str) -> str:
+    m = re.search(rf'id="err-{re.escape(field)}">([^<]*)<', html)
+    return m[1] if m else ""
+
+
+def _tpl(app, key):
+    return next(x for x in app.extensions["pa"].templates.list() if x.key == key)
+
+
+def test_a_chinese_wording_in_latin_letters_is_refused_beside_its_box_and_nothing_is_stored(app):
+    tpl = _tpl(app, "lost_child")
+    ada = zh(app, "ada")
+    resp = ada.post(f"/setup/templates/{tpl.id}", {"text_zh-CN": "Attention {age} {sex} 请到{meeting_point}",
+                                                  "text_en": tpl.texts["en"]})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "只用中文" in _error(html, "text_zh-CN") and not _error(html, "text_en")
+    again = app.extensions["pa"].templates.get(tpl.id)
+    assert again.texts == tpl.texts and again.draft_texts is None  # nothing stored
+
+
+def test_the_editors_refusals_are_in_chinese_and_name_placeholders_in_staff_words(app):
+    tpl = _tpl(app, "lost_child")
+    ada = zh(app, "ada")
+    resp = ada.post(f"/setup/templates/{tpl.id}", {"text_zh-CN": "请{person_name}的家人到{meeting_point}",
+                                                  "text_en": "The family of {name}, please come."})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    unknown, named = _error(html, "text_zh-CN"), _error(html, "text_en")
+    assert "{person_name}" in unknown and "{age}（年龄）" in unknown and "寻人" in unknown
+    assert "case_number," not in unknown and "unknown placeholder" not in unknown
+    assert "{name}" in named and "不报姓名" in named and "template usable" not in named
