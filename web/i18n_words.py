@@ -462,4 +462,10 @@ WORDS = (
     N_('age'), N_('boy or girl'), N_('clothing'), N_('shoes'), N_('height'), N_('hair'), N_('height and hair'),
     N_('place last seen'), N_('time last seen'), N_('meeting point'), N_('name'), N_('case number'),
     N_('category'), N_('colour'), N_('place found'), N_('time found'), N_('place to collect'),
+    # broadcaster/users.py STAFF_MISSING: the first day's staff step not done yet
+    N_('add a supervisor other than you (they approve the page templates: never the person who wrote them) and '
+       'a desk user (they page lost children) before you continue'),
+    N_('add a supervisor other than you before you continue: they approve the page templates (never the person '
+       'who wrote them)'),
+    N_('add a desk user before you continue: they page lost children and record lost property'),
 )
