@@ -235,6 +235,7 @@ WORDS = (
     N_("add a word to the desk's lists"),
     N_('remove a word'),
     N_('retire a word'),
+    N_("change a word of the desk's lists"),
     # broadcaster/paging/onair.py
     N_('page interrupted (player lost)'),
     # broadcaster/paging/paging.py
