@@ -105,9 +105,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.logwords import logword
 
     app.jinja_env.filters["logword"] = logword  # the logs' internal words in the staff's words
-    from web.airwords import aired_kind, aired_title
+    from web.airwords import aired_kind, aired_title, language_name
 
-    app.jinja_env.filters.update(aired_kind=aired_kind, aired_title=aired_title)  # "Page … (missing)": 寻人广播
+    app.jinja_env.filters.update(aired_kind=aired_kind, aired_title=aired_title, langname=language_name)  # "Page … (missing)": 寻人广播
     app.extensions["pa_streams"] = threading.BoundedSemaphore(int(app.config["SSE_MAX_STREAMS"]))
     i18n.init_app(app)
     auth.init_app(app)
