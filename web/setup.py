@@ -14,7 +14,7 @@ from broadcaster.venue import LANGUAGE_NAMES, STEPS, check_places, save_places, 
 from web import account
 from web.auth import actor, require
 from web.i18n import t
-from web.views import svc
+from web.views import svc, zone_name
 
 bp = Blueprint("setup", __name__, url_prefix="/setup")
 
@@ -84,7 +84,7 @@ def venue():
                 if hasattr(area, "tz"):
                     area.tz = fresh.tz
             return _done("venue")
-    return render_template("setup/venue.html", errors=errors, values=values, timezones=[(z, z) for z in TIMEZONES],
+    return render_template("setup/venue.html", errors=errors, values=values, timezones=[(z, zone_name(z)) for z in TIMEZONES],
                            languages=LANGUAGE_NAMES, steps=STEPS, left=pending()), 400 if errors else 200
 
 
