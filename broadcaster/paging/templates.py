@@ -25,7 +25,7 @@ from broadcaster.paging.lexicon import venue_words
 from broadcaster.paging.rules import NoNameViolation, check_no_name, check_remark, check_scripts
 from broadcaster.paging.lost_words import say_lost
 from broadcaster.paging.looks import ru_with, say_look, say_looks, with_looks
-from broadcaster.paging.vocabulary import accessories_last, say
+from broadcaster.paging.vocabulary import accessories_last, en_articles, say
 from broadcaster.settings import load_settings
 from broadcaster.venue import place_names
 
@@ -218,6 +218,8 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         text = template.texts[lang]
         said = accessories_last(values, text, words)  # "… и кроссовках, с рюкзаком"
         body = text.format_map({f: _localise(f, said.get(f), lang, is_child, tz, places, words) for f in needed})
+        if lang.split("-")[0].lower() == "en":  # "a {colour} {category}" with orange: "an orange umbrella"
+            body = en_articles(body)
         add = ((extra or {}).get(lang) or "").strip()
         out[lang] = f"{body} {add}" if add else body
         if lang.split("-")[0].lower() == "ru":  # "с" + "светлыми" composed: "со светлыми"; a child of
