@@ -19,7 +19,7 @@ def test_now_playing_says_the_kind_and_number_not_priorities_or_sinks(app, monke
     html = zh(app, "dora").get("/").get_data(as_text=True)
     now = html[html.index('id="now"'):]
     assert "寻人广播</span> <b class=\"now-title\">20261127-004</b>" in now and "失物招领广播" in now
-    for internal in ("P80", "(missing)", "(lost_property)", "wav:/tmp", "Page "):
+    for internal in ("P80", "(missing)", "(lost_property)", "wav:/tmp", "Page ", "vm:main"):
         assert internal not in html, internal
     assert "录制到文件" in html
 
