@@ -56,6 +56,7 @@ REFUSALS = (
     # a page template's wording (broadcaster.paging.templates.check_template)
     "unknown placeholder(s) {names} for a {purpose} template; allowed: {allowed}",
     "{why} (the parts in braces aside)",
+    "placeholder {field} must be a plain field name",
 )
 #: Fields named in refusals ("signature: ...") in the staff's words.
 FIELDS = {"verification_note": "How verified", "signature": "Signature / witness", "owner_name": "Owner name",

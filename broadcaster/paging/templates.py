@@ -58,7 +58,8 @@ def placeholders(text: str, lang: str = "") -> set[str]:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
-        raise ValidationError(f"texts[{lang}]: bad placeholder syntax ({exc}); write {{field}}") from None
+        raise ValidationError(f"texts[{lang}]: a brace is left open or unopened: write each part in braces, "
+                              "like {age}") from None
     for _lit, field, spec, conv in parsed:
         if field is None:
             continue

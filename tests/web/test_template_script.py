@@ -45,3 +45,13 @@ def test_the_editors_refusals_are_in_chinese_and_name_placeholders_in_staff_word
     assert "{person_name}" in unknown and "{age}（年龄）" in unknown and "寻人" in unknown
     assert "case_number," not in unknown and "unknown placeholder" not in unknown
     assert "{name}" in named and "不报姓名" in named and "template usable" not in named
+
+
+def test_brace_mistakes_are_said_in_chinese(app):
+    tpl = _tpl(app, "lost_child")
+    ada = zh(app, "ada")
+    resp = ada.post(f"/setup/templates/{tpl.id}", {"text_zh-CN": "请到{meeting_point", "text_en": "Come to {age!r}."})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "花括号没有成对" in _error(html, "text_zh-CN") and "占位符 {age}" in _error(html, "text_en")
+    assert "plain field name" not in html and "Single" not in html
