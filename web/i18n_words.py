@@ -456,6 +456,7 @@ WORDS = (
     # broadcaster/paging/templates.py: a template's wording refused (web/refusals.py fills the values)
     N_('unknown placeholder(s) {names} for a {purpose} template; allowed: {allowed}'),
     N_('{why} (the parts in braces aside)'),
+    N_('template {key}: cannot approve from {state}'),
     N_('placeholder {field} must be a plain field name'),
     N_('a brace is left open or unopened: write each part in braces, like {age}'),
     N_('a template usable for children may not use {name} (no-name rule); make it an adult-only template or '

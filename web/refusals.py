@@ -15,6 +15,7 @@ REFUSALS = (
     "four-eyes: {user} wrote page #{n} and cannot approve it",
     "four-eyes: {user} wrote template {key} and cannot approve it",
     "template {key}: no new wording is waiting",
+    "template {key}: cannot approve from {state}",
     "case {number}: cannot go from {from} to {to}",
     "item {number}: cannot go from {from} to {to}",
     "item {number}: cannot go from {from} to {to} (record the claim first)",
@@ -87,7 +88,8 @@ def _value(name: str, value: str) -> str:
                         for f, w in re.findall(r"\{(\w+)\}(?: \(([^)]*)\))?", value))
     if name == "roles":
         return t(" or ").join(t(r) for r in value.split(" or "))
-    return t(value) if name in ("role", "action", "state", "from", "to", "purpose") else value
+    # a template by its title (the defaults' titles are catalogue words)
+    return t(value) if name in ("role", "action", "state", "from", "to", "purpose", "key") else value
 
 
 def _label(field: str) -> str | None:

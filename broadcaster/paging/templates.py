@@ -296,10 +296,10 @@ class TemplateService:
             tpl = self._load(s, ref)
             drafted = tpl.status is TemplateStatus.APPROVED and tpl.draft_texts is not None
             if tpl.status is not TemplateStatus.PENDING and not drafted:
-                raise InvalidTransition(f"template {tpl.key}: cannot approve from {tpl.status.value}")
+                raise InvalidTransition(f"template {tpl.title}: cannot approve from {tpl.status.value}")
             author = tpl.draft_by_id if drafted else tpl.created_by_id
             if author == user.id:
-                raise PermissionDenied(f"four-eyes: {user.name} wrote template {tpl.key} and cannot approve it")
+                raise PermissionDenied(f"four-eyes: {user.name} wrote template {tpl.title} and cannot approve it")
             if drafted:
                 tpl.texts, tpl.created_by_id, tpl.version = tpl.draft_texts, tpl.draft_by_id, tpl.version + 1
                 tpl.draft_texts = tpl.draft_by_id = tpl.draft_at = None
@@ -319,7 +319,7 @@ class TemplateService:
             actor(s, who, *SUPERVISOR_ROLES, action="turn down a page template's new wording")
             tpl = self._load(s, ref)
             if tpl.draft_texts is None:
-                raise InvalidTransition(f"template {tpl.key}: no new wording is waiting")
+                raise InvalidTransition(f"template {tpl.title}: no new wording is waiting")
             tpl.draft_texts = tpl.draft_by_id = tpl.draft_at = None
         return tpl
 

@@ -55,3 +55,14 @@ def test_brace_mistakes_are_said_in_chinese(app):
     assert resp.status_code == 400
     assert "花括号没有成对" in _error(html, "text_zh-CN") and "占位符 {age}" in _error(html, "text_en")
     assert "plain field name" not in html and "Single" not in html
+
+
+def test_four_eyes_names_the_template_by_its_title(app):
+    tpl = _tpl(app, "lost_child")
+    ada = zh(app, "ada")
+    texts = {f"text_{lang}": text for lang, text in tpl.texts.items()}
+    texts["text_en"] = texts["text_en"] + " Thank you."
+    assert ada.post(f"/setup/templates/{tpl.id}", texts).status_code == 302
+    resp = ada.post(f"/approvals/templates/{tpl.id}/approve")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 403 and "走失儿童（描述）" in html and "lost_child" not in html
