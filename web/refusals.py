@@ -86,6 +86,10 @@ def _value(name: str, value: str) -> str:
     if name in ("names", "allowed"):  # "{age} (age), {sex} (boy or girl)": each as typed, said in staff words
         return "、".join(f"{{{f}}}（{t(w)}）" if w else f"{{{f}}}"
                         for f, w in re.findall(r"\{(\w+)\}(?: \(([^)]*)\))?", value))
+    if name in ("langs", "lang"):  # languages by name (中文, 英语), never their codes
+        from web.airwords import language_name
+
+        return t(", ").join(language_name(code) for code in value.split(", "))
     if name == "roles":
         return t(" or ").join(t(r) for r in value.split(" or "))
     # a template by its title (the defaults' titles are catalogue words)

@@ -203,7 +203,7 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
     if strict:
         absent = [lang for lang in venue.languages if lang not in template.texts]
         if absent:
-            raise ValidationError(f"template {template.key} has no {', '.join(absent)} text yet: an admin adds it "
+            raise ValidationError(f"template {template.title} has no {', '.join(absent)} text yet: an admin adds it "
                                   "and a supervisor approves it")
         langs = list(venue.languages)
         if template.purpose is P.LOST_PROPERTY:

@@ -66,3 +66,15 @@ def test_four_eyes_names_the_template_by_its_title(app):
     resp = ada.post(f"/approvals/templates/{tpl.id}/approve")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 403 and "走失儿童（描述）" in html and "lost_child" not in html
+
+
+def test_refusals_name_languages_by_name(app):
+    from web.refusals import refusal
+
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        said = refusal("the zh-CN text of this page would mix languages: pick the places and the clothing from the "
+                       "lists, or give a remark in every language")
+        assert "zh-CN" not in said and "中文" in said
+        said = refusal("template Lost child (description) has no ru text yet: an admin adds it and a supervisor "
+                       "approves it")
+        assert "走失儿童（描述）" in said and "俄语" in said and " ru " not in said
