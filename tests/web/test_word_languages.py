@@ -21,7 +21,7 @@ def test_a_word_gets_its_name_in_a_language_the_venue_took_on(app):
     save_settings({"languages": ["zh-CN", "ru"]})  # zh + en -> zh + ru
     app.extensions["pa"].settings.languages = ["zh-CN", "ru"]
     listed = sam.get("/vocabulary/").get_data(as_text=True)
-    assert f'href="/vocabulary/{word.key}/edit"' in listed
+    assert f'href="/vocabulary/{word.key}/edit"' in listed and "尚未命名" in listed  # the Russian name lacks
     form = sam.get(f"/vocabulary/{word.key}/edit").get_data(as_text=True)
     assert re.search(r'name="name_zh-CN"[^>]*value="马甲"', form) and 'name="name_ru"' in form
     bad = sam.post(f"/vocabulary/{word.key}/edit", {"name_zh-CN": "马甲", "name_ru": "vest", "ru_gender": ""})
