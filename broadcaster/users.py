@@ -219,3 +219,26 @@ def set_active(s: Session, admin: str | User, who: str, active: bool) -> User:
         audit.record(s, "user_activated" if active else "user_deactivated", me, account=user)
     user.active = bool(active)
     return user
+
+
+def check_staff_ready(s: Session, admin: str | User) -> None:
+    """The first day's staff step is done only when the templates can be approved and the desk can page:
+    at least one active supervisor (or another admin) besides ``admin``, who can log in (four-eyes: the
+    admin who reviews the templates never approves them), and at least one active desk user. FieldErrors
+    ``done`` says what is missing, all of it at once."""
+    me = get_user(s, admin)
+    staff = [u for u in list_users(s) if u.active and u.password_hash and u.id != me.id]
+    supervisor = any(u.role in (Role.SUPERVISOR, Role.ADMIN) for u in staff)
+    desk = any(u.role is Role.DESK for u in staff)
+    if not supervisor or not desk:
+        raise FieldErrors({"done": STAFF_MISSING[supervisor, desk]})
+
+
+#: (a supervisor besides the admin?, a desk user?) -> what the staff step still needs.
+STAFF_MISSING = {
+    (False, False): "add a supervisor other than you (they approve the page templates: never the person who "
+                    "wrote them) and a desk user (they page lost children) before you continue",
+    (False, True): "add a supervisor other than you before you continue: they approve the page templates "
+                   "(never the person who wrote them)",
+    (True, False): "add a desk user before you continue: they page lost children and record lost property",
+}

@@ -9,6 +9,7 @@ from flask import (Blueprint, Response, current_app, redirect, render_template, 
                    url_for)
 
 from broadcaster.onair.nowplaying import health
+from web.airwords import said_zones
 from web.auth import ANYONE, FAULT_ACK, actor, require
 from web.views import logs_service, svc
 
@@ -50,7 +51,7 @@ def board_context() -> dict:
 @bp.get("/")
 @require(*ANYONE)
 def index():
-    zones = svc().now_playing()
+    zones = said_zones(svc().now_playing())
     renderer = svc().renderer
     notices = sorted(n for n, state in (renderer.health() if hasattr(renderer, "health") else {}).items()
                      if state != "ok")  # a notice, not a fault: another engine speaks (broadcaster.voices)
@@ -83,7 +84,7 @@ def events():
     sent: list[str] = []  # the board last sent on this stream: sent again only when it changed
 
     def payload() -> str:
-        data = {"zones": s.now_playing(), "at": s.clock.now().isoformat()}
+        data = {"zones": said_zones(s.now_playing()), "at": s.clock.now().isoformat()}
         board = render_template("_board.html", **board_context())
         if not sent or sent[-1] != board:
             data["board"] = board

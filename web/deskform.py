@@ -160,7 +160,8 @@ def described(case) -> dict[str, str]:
 
 _DETAILS = [  # timeline details written by the services, said in the UI language
     (re.compile(r"^(missing|found) report$"), lambda m: t("Missing person") if m[1] == "missing" else t("Found child")),
-    (re.compile(r"^page #(\d+) \(([\w-]+)\)$"), lambda m: t("page #{n} ({template})", n=m[1], template=m[2])),
+    (re.compile(r"^page #(\d+) \(([\w-]+)\)(: free text added, waiting for supervisor approval)?$"),
+     lambda m: _page_of(m[1], m[2], bool(m[3]))),
     (re.compile(r"^page #(\d+), (\d+) of (\d+)$"), lambda m: t("page #{n}, {i} of {total}", n=m[1], i=m[2], total=m[3])),
     (re.compile(r"^page #(\d+) on ([\w-]+)$"), lambda m: t("page #{n} in zone {zone}", n=m[1], zone=m[2])),
     (re.compile(r"^page #(\d+)$"), lambda m: t("page #{n}", n=m[1])),
@@ -175,6 +176,21 @@ FIELD_LABELS = {"age": "Age", "sex": "Boy or girl", "height": "Height", "hair": 
 _DETAILS.append((re.compile(r"^(\w+): (.*) → (.*)$"),
                  lambda m: f"{t(FIELD_LABELS.get(m[1], m[1]))}: {_said(m[1], m[2])} → {_said(m[1], m[3])}"
                  if m[1] in FIELD_LABELS else m[0]))
+
+
+def _page_of(n: str, key: str, waits: bool) -> str:
+    """"page #4 (lost_child)": the page with its template's title in the UI language, never its key."""
+    from flask import g
+
+    titles = g.get("pa_template_titles")
+    if titles is None:
+        titles = g.pa_template_titles = {x.key: x.title for x in svc().templates.list()}
+    if key not in titles:
+        return t("page #{n}", n=n)
+    if waits:
+        return t("page #{n} ({template}): free text added, waiting for supervisor approval", n=n,
+                 template=t(titles[key]))
+    return t("page #{n} ({template})", n=n, template=t(titles[key]))
 
 
 def _said(field: str, value: str) -> str:

@@ -238,6 +238,7 @@ WORDS = (
     N_("add a word to the desk's lists"),
     N_('remove a word'),
     N_('retire a word'),
+    N_("change a word of the desk's lists"),
     # broadcaster/paging/onair.py
     N_('page interrupted (player lost)'),
     # broadcaster/paging/paging.py
@@ -455,4 +456,23 @@ WORDS = (
     # broadcaster/paging/templates.py: a lost-property value said in one language only (check_lost_words)
     N_('said in one language only: pick it from the list'),
     N_("no meeting point is named in every language: an admin marks one among the venue's places"),
+    # broadcaster/paging/templates.py: a template's wording refused (web/refusals.py fills the values)
+    N_('unknown placeholder(s) {names} for a {purpose} template; allowed: {allowed}'),
+    N_('{why} (the parts in braces aside)'),
+    N_('template {key}: cannot approve from {state}'),
+    N_('placeholder {field} must be a plain field name'),
+    N_('a brace is left open or unopened: write each part in braces, like {age}'),
+    N_('a template usable for children may not use {name} (no-name rule); make it an adult-only template or '
+       'remove {name}'),
+    N_('empty'),
+    # broadcaster/paging/templates.py SAYS_WHAT: what each placeholder says
+    N_('age'), N_('boy or girl'), N_('clothing'), N_('shoes'), N_('height'), N_('hair'), N_('height and hair'),
+    N_('place last seen'), N_('time last seen'), N_('meeting point'), N_('name'), N_('case number'),
+    N_('category'), N_('colour'), N_('place found'), N_('time found'), N_('place to collect'),
+    # broadcaster/users.py STAFF_MISSING: the first day's staff step not done yet
+    N_('add a supervisor other than you (they approve the page templates: never the person who wrote them) and '
+       'a desk user (they page lost children) before you continue'),
+    N_('add a supervisor other than you before you continue: they approve the page templates (never the person '
+       'who wrote them)'),
+    N_('add a desk user before you continue: they page lost children and record lost property'),
 )

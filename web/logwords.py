@@ -26,3 +26,13 @@ def logword(value) -> str:
     """The staff's word for a log's internal word (an Enum member or its value); unknown ones as they are."""
     value = getattr(value, "value", value)
     return t(WORDS[value]) if value in WORDS else (value or "")
+
+
+#: A lost item's state as the desk says it (broadcaster.store.models.cases.LostItemState).
+LOST_STATES = {"stored": N_("Stored"), "claimed": N_("Claimed"), "handed_over": N_("Handed over"),
+               "disposed": N_("Disposed")}
+
+
+def lost_state(value) -> str:
+    value = getattr(value, "value", value)
+    return t(LOST_STATES[value]) if value in LOST_STATES else t(value or "")

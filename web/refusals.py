@@ -15,6 +15,7 @@ REFUSALS = (
     "four-eyes: {user} wrote page #{n} and cannot approve it",
     "four-eyes: {user} wrote template {key} and cannot approve it",
     "template {key}: no new wording is waiting",
+    "template {key}: cannot approve from {state}",
     "case {number}: cannot go from {from} to {to}",
     "item {number}: cannot go from {from} to {to}",
     "item {number}: cannot go from {from} to {to} (record the claim first)",
@@ -53,6 +54,10 @@ REFUSALS = (
     "must be one of {values}; got {value}",
     "must be a whole number from {low} to {high}; got {value}",
     "at most {n} characters",
+    # a page template's wording (broadcaster.paging.templates.check_template)
+    "unknown placeholder(s) {names} for a {purpose} template; allowed: {allowed}",
+    "{why} (the parts in braces aside)",
+    "placeholder {field} must be a plain field name",
 )
 #: Fields named in refusals ("signature: ...") in the staff's words.
 FIELDS = {"verification_note": "How verified", "signature": "Signature / witness", "owner_name": "Owner name",
@@ -78,9 +83,27 @@ def _value(name: str, value: str) -> str:
     """A value in the staff's words: states, roles and actions are catalogue words; the rest as given."""
     if name == "why":
         return refusal(value)
+    if name in ("names", "allowed"):  # "{age} (age), {sex} (boy or girl)": each as typed, said in staff words
+        return "、".join(f"{{{f}}}（{t(w)}）" if w else f"{{{f}}}"
+                        for f, w in re.findall(r"\{(\w+)\}(?: \(([^)]*)\))?", value))
+    if name in ("langs", "lang"):  # languages by name (中文, 英语), never their codes
+        from web.airwords import language_name
+
+        return t(", ").join(language_name(code) for code in value.split(", "))
     if name == "roles":
         return t(" or ").join(t(r) for r in value.split(" or "))
-    return t(value) if name in ("role", "action", "state", "from", "to") else value
+    # a template by its title (the defaults' titles are catalogue words)
+    return t(value) if name in ("role", "action", "state", "from", "to", "purpose", "key") else value
+
+
+def _label(field: str) -> str | None:
+    """A field in staff words: its label, or the language of a template's text ("texts[en]": English)."""
+    from web.handover import LANGUAGE_NAMES
+
+    if field in FIELDS:
+        return t(FIELDS[field]) if current_language() != "en" else FIELDS[field]
+    m = re.fullmatch(r"texts\[(.+)\]", field)
+    return t(LANGUAGE_NAMES.get(m[1], m[1])) if m else None
 
 
 def refusal(message: str) -> str:
@@ -88,14 +111,14 @@ def refusal(message: str) -> str:
     message = str(message or "")
     if current_language() == "en" or not message:  # a field by its label where it has one
         field, sep, what = message.partition(": ")
-        return f"{FIELDS[field]}: {what}" if sep and field in FIELDS else message
+        return f"{_label(field)}: {what}" if sep and _label(field) else message
     for template, pattern in _PATTERNS:
         m = pattern.fullmatch(message)
         if m:
             return t(template, **{k: _value(k, v) for k, v in m.groupdict().items()})
     field, sep, what = message.partition(": ")
-    if sep and field in FIELDS:
-        return f"{t(FIELDS[field])}：{refusal(what)}"
+    if sep and _label(field):
+        return f"{_label(field)}：{refusal(what)}"
     return t(message)
 
 
@@ -105,5 +128,5 @@ def refusal_of(exc) -> str:
     if not fields:
         return refusal(str(exc))
     if current_language() == "en":  # the field by its label where it has one ("Crossfade (s): ...")
-        return "; ".join(v if k == "_" else f"{FIELDS.get(k, k)}: {v}" for k, v in fields.items())
-    return "；".join(refusal(v) if k == "_" else f"{t(FIELDS.get(k, k))}：{refusal(v)}" for k, v in fields.items())
+        return "; ".join(v if k == "_" else f"{_label(k) or k}: {v}" for k, v in fields.items())
+    return "；".join(refusal(v) if k == "_" else f"{_label(k) or t(k)}：{refusal(v)}" for k, v in fields.items())

@@ -147,7 +147,23 @@ def field_errors(exc) -> dict[str, str]:
     return {m[1]: m[2]} if m else {"_": str(exc)}
 
 
+def zone_name(zone_id) -> str:
+    """A time zone by its place, in the UI language ("中国（上海）时间", "China (Shanghai) Time"), never its id."""
+    from babel.dates import get_timezone_location
+
+    from web.i18n import t
+
+    zone_id = str(getattr(zone_id, "key", zone_id) or "")
+    if zone_id in ("UTC", "Etc/UTC"):
+        return t("Coordinated Universal Time (UTC)")
+    try:
+        return get_timezone_location(zone_id, locale=babel_locale())
+    except LookupError:
+        return zone_id
+
+
 def init_filters(app) -> None:
+    app.jinja_env.filters["zone_name"] = zone_name
     app.jinja_env.filters["slots"] = slots
     app.jinja_env.filters["zip_pairs"] = lambda seq, names=None: [(v, (names or {}).get(v, v)) for v in seq]
     app.jinja_env.filters["local"] = local

@@ -78,6 +78,49 @@ def add():
     return redirect(url_for("vocabulary.index") + f"#word-{word.key}")
 
 
+def word_values(word) -> dict:
+    """A stored word as the form to add one names its fields (pre-filled for a change)."""
+    forms = word.forms or {}
+    values = {f"name_{lang}": name for lang, name in word.names.items()}
+    values |= dict(zip(RU_FORMS, forms.get("ru") or ()))
+    values |= {k: forms[k] for k in ("ru_gender", "zh_verb") if forms.get(k)}
+    return values | ({"en_article": "1"} if forms.get("en_article") else {})
+
+
+@bp.route("/<key>/edit", methods=["GET", "POST"])
+@require(*SUPERVISOR)
+def edit(key: str):
+    """A word's name in each venue language (one the venue took on later too), on the same form as adding
+    a word, pre-filled; wrong-script or missing names are refused beside their fields, nothing stored."""
+    from broadcaster.venue import LANGUAGE_NAMES
+
+    word = next((w for w in service().list() if w.key == key), None)
+    if word is None:
+        service().edit(actor(), key, [], {})  # NotFound, as the domain says it
+    langs, errors, values = list(svc().settings.languages or []), {}, word_values(word)
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        try:
+            refused = word_refusals(values)
+            if refused:
+                try:
+                    check_word(word.kind, langs, {k: v for k, v in values.items() if k not in refused})
+                except FieldErrors as more:
+                    refused = {**more.fields, **refused}
+                raise FieldErrors(refused)
+            service().edit(actor(), key, langs, values)
+        except FieldErrors as exc:
+            errors = exc.fields
+        else:
+            flash(t("Saved: the desk's lists say it in every language now."), "ok")
+            return redirect(url_for("vocabulary.index") + f"#word-{key}")
+    kind = word.kind.value
+    return render_template("desk/vocabulary_edit.html", word=word, kind=kind, langs=langs, names=LANGUAGE_NAMES,
+                           kind_name=KIND_NAMES[kind], genders=[(g_, t(GENDER_NAMES[g_])) for g_ in RU_GENDERS],
+                           verbs=[(v, t(VERB_NAMES[v])) for v in ZH_VERBS], values=values, errors=errors,
+                           phrase=kind in ("height", "hair"), says_zh=any(x.startswith("zh") for x in langs)), 400 if errors else 200
+
+
 @bp.post("/places/offer")
 @require(*SUPERVISOR)
 def offer_place():

@@ -141,8 +141,24 @@ class VocabularyService:
             s.add(word)
         return word
 
+    def edit(self, who, key: str, languages: list[str], fields: dict) -> VenueWord:
+        """A word's names (and what each language needs to say it) in every venue language, as the form to
+        add one gives them: a venue that took on a language names its words in it. Names in languages the
+        venue no longer speaks are kept (switching back finds them)."""
+        with self.db.session() as s:
+            actor(s, who, *EDITORS, action="change a word of the desk's lists")
+            word = self._load(s, key)
+            kind, names, forms = check_word(word.kind, languages, fields)
+            clash = {lang for lang, name in names.items() if name.lower() in self._taken_names(s, kind, lang, word.id)}
+            if clash:
+                raise FieldErrors({("ru_m" if lang == "ru" and kind is WordKind.COLOUR else f"name_{lang}"):
+                                   "this word is already in the list" for lang in clash})
+            word.names = {**{lang: n for lang, n in word.names.items() if lang not in languages}, **names}
+            word.forms = {**(word.forms or {}), **forms}
+        return word
+
     @staticmethod
-    def _taken_names(s: Session, kind: WordKind | str, lang: str) -> set[str]:
+    def _taken_names(s: Session, kind: WordKind | str, lang: str, but: int | None = None) -> set[str]:
         key = "zh-CN" if lang.startswith("zh") else lang
         if kind is WordKind.COLOUR:
             builtin = {w.get(key, "") for w in COLOURS.values()}
@@ -152,7 +168,8 @@ class VocabularyService:
             builtin = {words.get(key, "") for words in LOOKS[kind.value].values()}
         else:
             builtin = {words.get(key, "") for _where, words, _a in GARMENTS.values()}
-        venue = {(w.names.get(lang) or "") for w in s.scalars(select(VenueWord)) if kind_of(w) == getattr(kind, "value", kind)}
+        venue = {(w.names.get(lang) or "") for w in s.scalars(select(VenueWord))
+                 if kind_of(w) == getattr(kind, "value", kind) and w.id != but}
         return {n.lower() for n in builtin | venue if n}
 
     def retire(self, who, key: str, *, retired: bool = True) -> VenueWord:

@@ -32,7 +32,9 @@ def pieces(page: Page) -> list[dict]:
 def write_airing(s, page: Page, case: PersonCase | None, now: datetime, signals) -> None:
     """The page's next airing in each of its zones (key: the page and its repeat number, so a repeat
     written twice, by two leaders in a fail-over, airs once)."""
-    title = f"Page {case.number}" if case is not None else f"Page #{page.id}"
+    item = s.get(LostItem, page.lost_item_id) if case is None and page.lost_item_id else None
+    number = case.number if case is not None else item.number if item is not None else None
+    title = f"Page {number}" if number else f"Page #{page.id}"  # a lost-property page by its item's number
     airings.request(s, airings.Request(
         key=f"{ref(page.id)}:{page.times_queued + 1}", ref=ref(page.id), kind="page",
         title=f"{title} ({page.purpose.value})", zones=page.zones.split(","), priority=page.priority,

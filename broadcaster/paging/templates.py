@@ -26,7 +26,7 @@ from broadcaster.paging.lexicon import venue_words
 from broadcaster.paging.rules import NoNameViolation, check_no_name, check_remark, check_scripts
 from broadcaster.paging.lost_words import say_lost
 from broadcaster.paging.looks import ru_with, say_look, say_looks, with_looks
-from broadcaster.paging.vocabulary import accessories_last, say
+from broadcaster.paging.vocabulary import accessories_last, en_articles, say
 from broadcaster.settings import load_settings
 from broadcaster.venue import place_names
 
@@ -59,7 +59,8 @@ def placeholders(text: str, lang: str = "") -> set[str]:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
-        raise ValidationError(f"texts[{lang}]: bad placeholder syntax ({exc}); write {{field}}") from None
+        raise ValidationError(f"texts[{lang}]: a brace is left open or unopened: write each part in braces, "
+                              "like {age}") from None
     for _lit, field, spec, conv in parsed:
         if field is None:
             continue
@@ -70,28 +71,50 @@ def placeholders(text: str, lang: str = "") -> set[str]:
 
 
 def check_template(purpose: TemplatePurpose, audience: TemplateAudience, texts: dict) -> dict[str, str]:
-    """Validate a template body; return the cleaned texts (language -> text)."""
+    """Validate a template body; return the cleaned texts (language -> text). Every language's problem
+    at once (FieldErrors ``texts[<lang>]``); each text, its placeholders aside, in its language's script."""
+    from broadcaster.venue import script_problem
+
     if not isinstance(texts, dict) or not texts:
         raise ValidationError("texts: give the text in at least one language (e.g. zh-CN and en)")
     clean: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     for lang, text in texts.items():
         if not isinstance(lang, str) or not LANG_TAG.match(lang):
             raise ValidationError(f"texts: bad language tag {lang!r} (e.g. zh-CN, en)")
-        text = (text or "").strip()
-        if not text:
-            raise ValidationError(f"texts[{lang}]: empty")
-        if len(text) > MAX_TEXT:
-            raise ValidationError(f"texts[{lang}]: at most {MAX_TEXT} characters")
-        unknown = sorted(placeholders(text, lang) - ALLOWED[purpose])
-        if unknown:
-            allowed = ", ".join(sorted(ALLOWED[purpose]))
-            raise ValidationError(f"texts[{lang}]: unknown placeholder(s) {', '.join(unknown)} for a "
-                                  f"{purpose.value} template; allowed: {allowed}")
-        if "name" in placeholders(text, lang) and audience is not TemplateAudience.ADULT:
-            raise NoNameViolation(f"texts[{lang}]: a template usable for children may not use {{name}} "
-                                  "(no-name rule); make it an adult-only template or remove {name}")
-        clean[lang] = text
+        try:
+            clean[lang] = _check_text(purpose, audience, lang, (text or "").strip(), script_problem)
+        except ValidationError as exc:
+            errors[f"texts[{lang}]"] = exc
+    if len(errors) == 1:
+        raise next(iter(errors.values()))
+    if errors:
+        raise FieldErrors({k: str(e).partition(": ")[2] for k, e in errors.items()})
     return clean
+
+
+def _says(fields) -> str:
+    """Placeholders as typed, each with what it says: "{age} (age), {sex} (boy or girl)"."""
+    return ", ".join(f"{{{f}}} ({SAYS_WHAT[f]})" if f in SAYS_WHAT else f"{{{f}}}" for f in sorted(fields))
+
+
+def _check_text(purpose, audience, lang: str, text: str, script_problem) -> str:
+    if not text:
+        raise ValidationError(f"texts[{lang}]: empty")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"texts[{lang}]: at most {MAX_TEXT} characters")
+    unknown = placeholders(text, lang) - ALLOWED[purpose]
+    if unknown:
+        raise ValidationError(f"texts[{lang}]: unknown placeholder(s) {_says(unknown)} for a "
+                              f"{purpose.value} template; allowed: {_says(ALLOWED[purpose])}")
+    if "name" in placeholders(text, lang) and audience is not TemplateAudience.ADULT:
+        raise NoNameViolation(f"texts[{lang}]: a template usable for children may not use {{name}} "
+                              "(no-name rule); make it an adult-only template or remove {name}")
+    words = "".join(literal for literal, *_ in string.Formatter().parse(text))
+    why = script_problem(lang, words)
+    if why is not None:  # "Attention {age} {sex} …" as the Chinese wording: every page would be refused
+        raise ValidationError(f"texts[{lang}]: {why} (the parts in braces aside)")
+    return text
 
 
 # -- filling --------------------------------------------------------------------------------------
@@ -181,7 +204,7 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
     if strict:
         absent = [lang for lang in venue.languages if lang not in template.texts]
         if absent:
-            raise ValidationError(f"template {template.key} has no {', '.join(absent)} text yet: an admin adds it "
+            raise ValidationError(f"template {template.title} has no {', '.join(absent)} text yet: an admin adds it "
                                   "and a supervisor approves it")
         langs = list(venue.languages)
         if template.purpose is P.LOST_PROPERTY:
@@ -197,6 +220,8 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         text = template.texts[lang]
         said = accessories_last(values, text, words)  # "… и кроссовках, с рюкзаком"
         body = text.format_map({f: _localise(f, said.get(f), lang, is_child, tz, places, words) for f in needed})
+        if lang.split("-")[0].lower() == "en":  # "a {colour} {category}" with orange: "an orange umbrella"
+            body = en_articles(body)
         add = ((extra or {}).get(lang) or "").strip()
         out[lang] = f"{body} {add}" if add else body
         if lang.split("-")[0].lower() == "ru":  # "с" + "светлыми" composed: "со светлыми"; a child of
@@ -272,10 +297,10 @@ class TemplateService:
             tpl = self._load(s, ref)
             drafted = tpl.status is TemplateStatus.APPROVED and tpl.draft_texts is not None
             if tpl.status is not TemplateStatus.PENDING and not drafted:
-                raise InvalidTransition(f"template {tpl.key}: cannot approve from {tpl.status.value}")
+                raise InvalidTransition(f"template {tpl.title}: cannot approve from {tpl.status.value}")
             author = tpl.draft_by_id if drafted else tpl.created_by_id
             if author == user.id:
-                raise PermissionDenied(f"four-eyes: {user.name} wrote template {tpl.key} and cannot approve it")
+                raise PermissionDenied(f"four-eyes: {user.name} wrote template {tpl.title} and cannot approve it")
             if drafted:
                 tpl.texts, tpl.created_by_id, tpl.version = tpl.draft_texts, tpl.draft_by_id, tpl.version + 1
                 tpl.draft_texts = tpl.draft_by_id = tpl.draft_at = None
@@ -296,7 +321,7 @@ class TemplateService:
             user = actor(s, who, *SUPERVISOR_ROLES, action="turn down a page template's new wording")
             tpl = self._load(s, ref)
             if tpl.draft_texts is None:
-                raise InvalidTransition(f"template {tpl.key}: no new wording is waiting")
+                raise InvalidTransition(f"template {tpl.title}: no new wording is waiting")
             tpl.draft_texts = tpl.draft_by_id = tpl.draft_at = None
             audit.record(s, "template_set_aside", user, subject=tpl.title)
         return tpl

@@ -4,6 +4,8 @@ jeans", and said in each page language), and the venue's places (broadcaster.ven
 in each of its languages."""
 from __future__ import annotations
 
+import re
+
 from broadcaster.paging.looks import look_options, ru_with
 
 COLOURS: dict[str, dict[str, str]] = {
@@ -175,7 +177,7 @@ def say(value: str, lang: str, words: Words | None = None) -> str | None:
         if garment[0] == "accessory":  # said after the clothes: "с рюкзаком", "with a backpack", "背着双肩包"
             names, article = garment[1], garment[2]
             word = names.get(key) and ((names.get("zh_verb") or "带着") + names[key] if base == "zh" else names[key])
-            carried.append(("an " if word[0] in "aeiou" else "a ") + word if word and base == "en" and article else word)
+            carried.append(f"{article_for(word)} {word}" if word and base == "en" and article else word)
             continue
         if base == "ru":  # said after "в": "в красной куртке и синих джинсах"
             said.append(_ru(colour, garment))
@@ -185,7 +187,7 @@ def say(value: str, lang: str, words: Words | None = None) -> str | None:
             return None
         text = (colour[key] if colour else "") + ("" if base == "zh" or not colour else " ") + names[key]
         if base == "en" and article:
-            text = ("an " if text[0] in "aeiou" else "a ") + text
+            text = f"{article_for(text)} {text}"
         said.append(text)
     if any(s is None for s in said + carried):
         return None
@@ -216,3 +218,37 @@ def options(lang: str, words: Words | None = None) -> dict:
                        for g in garments(where, words)]
                for where in ("top", "bottom", "shoes", "accessory")},
             **{kind: look_options(kind, lang, words) for kind in ("height", "hair")}}
+
+
+# -- English: "a" or "an" by the sound of the next word ("an orange umbrella", "a uniform", "an ID card") --
+_SAID_WITH_A = ("uni", "use", "usu", "uti", "eu", "one", "once", "ur")  # a vowel letter, a consonant sound
+_SILENT_H = ("hour", "honest", "honour", "heir")
+
+
+def article_for(word: str) -> str:
+    """"a" or "an" before ``word`` as English says it."""
+    m = re.match(r"[A-Za-z]+", (word or "").strip())
+    token = m[0] if m else ""
+    if not token:
+        return "a"
+    if len(token) > 1 and token.isupper():  # an initialism, said letter by letter
+        return "an" if token[0] in "AEFHILMNORSX" else "a"
+    low = token.lower()
+    if low.startswith(_SILENT_H):
+        return "an"
+    if low.startswith(_SAID_WITH_A):
+        return "a"
+    return "an" if low[0] in "aeiou" else "a"
+
+
+_ARTICLE = re.compile(r"(?:(?<=^)|(?<=[.!?:;] ))(A|An)(?= (\w))|(?<![\w'-])(a|an)(?= (\w+))")
+
+
+def en_articles(text: str) -> str:
+    """An English text composed from pick-list words with each "a"/"an" as its next word is said
+    ("Lost property: a orange umbrella" -> "an orange umbrella"); a capital "A" only at a sentence's start."""
+    def fix(m: re.Match) -> str:
+        said = text[m.end() + 1:].split(" ", 1)[0]
+        right = article_for(said)
+        return right.capitalize() if (m[1] or m[3])[0] == "A" else right
+    return _ARTICLE.sub(fix, text)

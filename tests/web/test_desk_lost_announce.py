@@ -66,3 +66,12 @@ def test_words_typed_in_one_language_are_refused_beside_their_fields_then_picked
     assert dora.post(f"/desk/lost/{number}/announce", picks | {"seen": seen(html)}).status_code == 302
     [page] = rows(desk_app, Page)
     assert page.texts["zh-CN"].startswith("失物招领：有游客在旋转木马拾到深蓝色耳机") and missing == set()
+
+
+def test_english_says_an_before_a_vowel_sound(desk_app):
+    """"a {colour} {category}" with orange: "an orange umbrella", never "a orange umbrella"."""
+    dora = Browser(desk_app, "dora")
+    number = register(dora, desk_app, dict(WALLET, category="雨伞", colour="橙色"))
+    picks = {"category": "umbrella", "colour": "orange", "where_found": "旋转木马", "show": "1"}
+    said = text_of(dora.post(f"/desk/lost/{number}/announce", picks).get_data(as_text=True))
+    assert "an orange umbrella" in said and "a orange" not in said

@@ -311,3 +311,28 @@ def test_the_user_form_asks_the_required_fields_first(app):
     html = Browser(app, "ada").get("/admin/users").get_data(as_text=True)
     at = {f: html.index(f'id="f-{f}"') for f in ("name", "role", "password", "display_name")}
     assert at["name"] < at["role"] < at["password"] < at["display_name"], at
+
+
+def test_the_staff_step_needs_a_supervisor_besides_the_admin_and_a_desk_user(fresh, staff):
+    """With only the admin, "Continue" would lead to a templates step nobody can approve (four-eyes)."""
+    from broadcaster.venue import step_done
+    from tests.web.test_template_script import zh
+
+    with staff.session() as s:
+        for user in s.scalars(select(User).where(User.name != "ada")):
+            user.active = False
+    for step in ("password", "venue", "places"):
+        step_done(fresh.extensions["pa"].settings, step)
+    ada = zh(fresh, "ada")
+    resp = ada.post("/setup/users", {"done": "1"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'id="err-done"' in html
+    said = html.split('id="err-done">')[1].split("<")[0]
+    assert "主管" in said and "服务台人员" in said
+    assert "users" in fresh.extensions["pa"].settings.setup_pending
+    assert ada.post("/setup/users", {"name": "sal", "role": "supervisor", "password": "sal's password 1"}).status_code == 302
+    html = ada.post("/setup/users", {"done": "1"}).get_data(as_text=True)
+    said = html.split('id="err-done">')[1].split("<")[0]
+    assert "服务台人员" in said and "主管" not in said
+    assert ada.post("/setup/users", {"name": "mei", "role": "desk", "password": "mei's password 1"}).status_code == 302
+    assert ada.post("/setup/users", {"done": "1"}).headers["Location"].endswith("/setup/templates")

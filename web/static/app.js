@@ -19,8 +19,8 @@
       if (!z.running) box.append(el("p", "badge bad player-down", z.player ? L.lost + " " + (z.last_seen ? hhmmss(z.last_seen) : "-") + " (" + z.player + ")" : L.no_player));
       const p = el("p", "onair");
       if (z.now) {
-        p.append(el("span", "kind k-" + z.now.kind, L["k_" + z.now.kind] || z.now.kind), " ", el("b", "now-title", z.now.title), " ",
-                 el("small", "", z.now.position + "s · P" + z.now.priority));
+        p.append(el("span", "kind k-" + z.now.kind, z.now.said || L["k_" + z.now.kind] || z.now.kind), " ", el("b", "now-title", z.now.title), " ",
+                 el("small", "", z.now.position + "s"));
       } else { p.append(el("span", "muted", L.nothing)); }
       box.append(p);
       if (z.music) box.append(el("p", "", L.music + ": " + z.music.title + " (" + Math.round(z.music_gain * 100) + "%)"));
@@ -29,7 +29,8 @@
         const ol = el("ol", "queue");
         for (const q of z.waiting) {
           const li = el("li", "w-" + q.state);
-          li.append(el("span", "kind k-" + q.kind, L["k_" + q.kind] || q.kind), " " + q.title + " ", el("small", "", "P" + q.priority + (q.state !== "waiting" ? " · " + (L[q.state] || q.state) : "")));
+          li.append(el("span", "kind k-" + q.kind, q.said || L["k_" + q.kind] || q.kind), " " + q.title + " ");
+          if (q.state !== "waiting") li.append(el("small", "", L[q.state] || q.state));
           ol.append(li);
         }
         box.append(ol);

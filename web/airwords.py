@@ -1,0 +1,69 @@
+"""What airs, in the staff's words: an airing's title and kind as the panel shows them (the dashboard's
+now playing, the as-run log), and a zone's device said plainly. The queue keeps a page's title as
+"Page 20261127-004 (missing)" (broadcaster.paging.onair); the panel says 寻人广播 20261127-004, and a
+lost-property page 失物招领广播. No priorities, sink strings or internal purposes on screen."""
+from __future__ import annotations
+
+import copy
+import re
+
+from web.i18n import t
+from web.i18n_words import N_
+from web.logwords import logword
+
+PAGE_TITLE = re.compile(r"Page (?:#\d+|(?P<number>\S+)) \((?P<purpose>\w+)\)")
+PAGE_KINDS = {"missing": N_("Lost-person page"), "found": N_("Guardian page"),
+              "all_clear": N_("All clear"), "security": N_("Security page"),
+              "lost_property": N_("Lost-property page")}
+
+
+def _page(title: str):
+    return PAGE_TITLE.fullmatch(title or "")
+
+
+def aired_kind(kind, title: str = "") -> str:
+    """The kind of what airs: a page by what it is about (寻人广播, 失物招领广播), the rest as the logs say it."""
+    m = _page(title) if getattr(kind, "value", kind) in ("page", "emergency") else None
+    if m and m["purpose"] in PAGE_KINDS:
+        return t(PAGE_KINDS[m["purpose"]])
+    return logword(kind)
+
+
+def aired_title(kind, title: str = "") -> str:
+    """A page's title as its case or item number (nothing more when it has none); the rest as titled."""
+    m = _page(title) if getattr(kind, "value", kind) in ("page", "emergency") else None
+    return (m["number"] or "") if m else (title or "")
+
+
+def sink_words(sink: str) -> str:
+    """A zone's device said plainly: the default sound device, a named one, a file, or nothing."""
+    sink = sink or ""
+    if sink in ("device", "device:default"):
+        return t("default sound device")
+    if sink.startswith("device:"):
+        return t("sound device {name}", name=sink.split(":", 1)[1])
+    if sink.startswith("wav:"):
+        return t("recorded to a file (no sound device)")
+    if sink == "null":
+        return t("no sound output")
+    return ""
+
+
+def said_zones(zones: dict) -> dict:
+    """Now playing per zone as the panel shows it: each item's kind and title in staff words (``said``),
+    the device said plainly; priorities are not shown."""
+    out = copy.deepcopy(zones)
+    for z in out.values():
+        z["sink"] = sink_words(z.get("sink", ""))
+        for item in ([z["now"]] if z.get("now") else []) + list(z.get("waiting") or []):
+            item["said"] = aired_kind(item.get("kind"), item.get("title", ""))
+            item["title"] = aired_title(item.get("kind"), item.get("title", ""))
+    return out
+
+
+#: A page text's language by name, in the UI language (中文, 英语), never its code.
+LANGUAGE_WORDS = {"zh": N_("Chinese"), "en": N_("English"), "ru": N_("Russian")}
+
+
+def language_name(code: str) -> str:
+    return t(LANGUAGE_WORDS.get((code or "").split("-")[0].lower(), code or ""))
