@@ -58,7 +58,7 @@ def placeholders(text: str, lang: str = "") -> set[str]:
     found: set[str] = set()
     try:
         parsed = list(string.Formatter().parse(text))
-    except ValueError as exc:
+    except ValueError:
         raise ValidationError(f"texts[{lang}]: a brace is left open or unopened: write each part in braces, "
                               "like {age}") from None
     for _lit, field, spec, conv in parsed:
