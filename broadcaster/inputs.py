@@ -302,12 +302,20 @@ def Texts(text: Any) -> Any:  # noqa: N802
 
 
 class Script(Input):
-    """texts: language tag -> text, in airing order (e.g. zh-CN, en)."""
+    """texts: language tag -> text, in airing order (e.g. zh-CN, en), each in its language's script."""
+
+    model_config = ConfigDict(json_schema_extra=lambda schema, model: _in_their_scripts(schema, model))
 
     title: Text(200, spoken=True, required=True)
     texts: Texts(ScriptText)
     priority: PriorityValue | None = None
     zones: Zones | None = None
+
+
+def _in_their_scripts(schema: dict, model) -> None:
+    from broadcaster.inputs_scripts import texts_in_their_scripts
+
+    texts_in_their_scripts(2000)(schema, model)
 
 
 class Approve(Input):
