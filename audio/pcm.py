@@ -90,3 +90,13 @@ class Pcm:
         a = int(round(start_s * self.rate))
         b = None if end_s is None else int(round(end_s * self.rate))
         return Pcm(self.samples[a:b], self.rate)
+
+
+def block_to_int16(mix: np.ndarray) -> np.ndarray:
+    """A mixed float32 block as the int16 samples a sink takes, scaled and rounded in place (the ufuncs
+    themselves: np.clip and np.round cost more in their Python wrappers than the math, per block)."""
+    np.multiply(mix, 32768.0, out=mix)
+    np.rint(mix, out=mix)
+    np.minimum(mix, 32767.0, out=mix)
+    np.maximum(mix, -32768.0, out=mix)
+    return mix.astype(np.int16)

@@ -14,11 +14,8 @@ fifty times a second each were twelve such waits per block time, and under a sto
 devices ran dry. The price: a device that hangs in a write holds every zone until its watchdog gives
 up (``PortAudioSink.write_timeout``); a write given only what fits does not wait.
 
-A device error never loses an item: the current item is put back (without spending a retry), the fault
-is reported once, and the zone reopens its sink with back-off while the queue waits (the other zones
-go on). Nothing starts while the device is out: it is opened (and after a failure proven with a block
-of silence) before anything is scheduled. The fault counts as cleared once the device has taken
-``healthy_s`` of audio.
+A device error never loses an item: the current item is put back (without spending a retry) while the
+zone's device is reopened with back-off (:mod:`broadcaster.onair.zone`); the other zones go on.
 """
 from __future__ import annotations
 
@@ -32,6 +29,7 @@ from typing import Callable
 
 import numpy as np
 
+from audio.pcm import block_to_int16
 from audio.sinks import Sink
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.onair.zone import Zone
@@ -137,15 +135,6 @@ class PlayoutEngine:
         close_streams([e for _, e in found])
         self._emit([self._event("cancelled", zone, e) for zone, e in found])
         return bool(found)
-
-    @property
-    def running(self) -> bool:
-        return self._running
-
-    def music_airing(self) -> bool:
-        """Is any zone playing or holding music (cheap: the service asks every tick)?"""
-        with self._cond:
-            return any(z.bed is not None or z.bed_queue for z in self.zones.values())
 
     def snapshot(self, limit: int = 50) -> dict:
         """What is airing and waiting, per zone (for the panel and the CLI): the first ``limit`` waiting
@@ -379,12 +368,7 @@ class PlayoutEngine:
                         zone.bed = None
                         done.append(self._event("completed", zone, bed))
             zone.bed_gain = gain
-        # to int16: ufuncs in place (np.clip and np.round cost more in their Python wrappers than the math)
-        np.multiply(mix, 32768.0, out=mix)
-        np.rint(mix, out=mix)
-        np.minimum(mix, 32767.0, out=mix)
-        np.maximum(mix, -32768.0, out=mix)
-        return mix.astype(np.int16), done
+        return block_to_int16(mix), done
 
     def _device_failed(self, zone: Zone, exc: Exception) -> float:
         """Report it (once), put the current item back, and return when the zone may try again."""

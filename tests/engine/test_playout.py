@@ -407,9 +407,9 @@ def test_snapshot_lists_the_first_waiting_items_in_airing_order_and_counts_all()
     full = engine.snapshot(limit=100)["main"]["queue"]
     assert [q["title"] for q in full[:5]] == [q["title"] for q in snap["queue"]]
     assert [q["priority"] for q in full] == sorted((q["priority"] for q in full), reverse=True)
-    assert not engine.music_airing()
+    assert engine.load("main")[2] is False  # no music
     engine.submit(PlayoutItem(10, "bed", [Pcm.silence(1)], kind="music"))
-    assert engine.music_airing()
+    assert engine.load("main")[2] is True and engine.snapshot()["main"]["music_queue"][0]["title"] == "bed"
 
 
 def test_a_slow_last_check_never_stops_the_audio(rig):
