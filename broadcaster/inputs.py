@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import ValidationError as PydanticError
 
 from audio.text import LANGUAGES, UnsupportedLanguage, normalize_lang
+from broadcaster.inputs_scripts import texts_in_their_scripts
 from broadcaster.errors import FieldErrors
 
 DB_ID_MAX = 2 ** 63 - 1  # the database's 64-bit integer ids
@@ -313,9 +314,7 @@ class Script(Input):
 
 
 def _in_their_scripts(schema: dict, model) -> None:
-    from broadcaster.inputs_scripts import texts_in_their_scripts
-
-    texts_in_their_scripts(2000)(schema, model)
+    texts_in_their_scripts(2000, SCHEMA_CHARS, SCHEMA_LETTERS)(schema, model)
 
 
 class Approve(Input):

@@ -1,12 +1,13 @@
 """What the API's schema says of a script's text in each language: the letters of that language's
 script only (an English text has no Chinese or Cyrillic letters...), as the check when it is written
 refuses (``broadcaster.venue.script_problem``). Narrower than the check, never wider, so a request the
-schema allows is one the service takes (tests/web/test_api_fuzz.py)."""
+schema allows is one the service takes (tests/web/test_api_fuzz.py). ``chars``/``letters``: what the
+schema allows of any text (broadcaster.inputs)."""
 from __future__ import annotations
 
 import re
 
-from broadcaster.inputs import SCHEMA_CHARS, SCHEMA_LETTERS
+from broadcaster.writing import SCRIPTS
 
 #: The letters of each script among the characters the schema allows at all (SCHEMA_CHARS).
 _SCRIPT_LETTERS = {
@@ -42,24 +43,23 @@ def _cls(ranges: list[tuple[int, int]]) -> str:
     return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
 
 
-def language_pattern(lang: str) -> str | None:
-    """The pattern of a multi-line, spoken text in ``lang`` (None: its script is not checked)."""
-    from broadcaster.venue import _SCRIPTS
-
-    scripts = _SCRIPTS.get(lang.split("-")[0].lower())
+def language_pattern(lang: str, chars: str, letters: str) -> str | None:
+    """The pattern of a multi-line, spoken text in ``lang`` of the schema's ``chars`` with one of its
+    ``letters`` (None: its script is not checked)."""
+    scripts = SCRIPTS.get(lang.split("-")[0].lower())
     if scripts is None:
         return None
     cut = [r for name, rs in _SCRIPT_LETTERS.items() if name not in scripts[0] for r in rs]
-    char = f"[{_cls(_without(_ranges(SCHEMA_CHARS), cut))}\\r\\t\\n]"
-    return f"^{char}*[{_cls(_without(_ranges(SCHEMA_LETTERS), cut))}]{char}*$"
+    char = f"[{_cls(_without(_ranges(chars), cut))}\\r\\t\\n]"
+    return f"^{char}*[{_cls(_without(_ranges(letters), cut))}]{char}*$"
 
 
-def texts_in_their_scripts(limit: int):
+def texts_in_their_scripts(limit: int, chars: str, letters: str):
     """A model's ``json_schema_extra``: each language's text of ``texts`` in its own script."""
     def extra(schema: dict, _model) -> None:
         texts = schema.get("properties", {}).get("texts", {})
         names = texts.get("propertyNames", {}).get("enum", [])
-        said = {lang: pattern for lang in names if (pattern := language_pattern(lang))}
+        said = {lang: pattern for lang in names if (pattern := language_pattern(lang, chars, letters))}
         texts["properties"] = {lang: {"type": "string", "minLength": 1, "maxLength": limit, "pattern": pattern}
                                for lang, pattern in said.items()}
     return extra

@@ -23,7 +23,7 @@ STATE_WORDS = {"queued": "waiting to air", "airing": "on air", "pending_approval
 
 
 def language(code: str) -> str:
-    from web.handover import LANGUAGE_NAMES
+    from web.i18n import LANGUAGE_NAMES
 
     return t(LANGUAGE_NAMES.get(code, code))
 

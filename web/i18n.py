@@ -20,6 +20,10 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel, get_translations
 
+#: Languages in the staff's words (catalogue keys): the speech a handover checks, the language a refusal names.
+LANGUAGE_NAMES = {"zh-CN": "Mandarin", "zh-TW": "Mandarin (traditional)", "en": "English", "ru": "Russian",
+                  "yue": "Cantonese", "ja": "Japanese", "ko": "Korean"}
+
 LANGUAGES = {"en": "English", "zh": "中文"}
 CATALOGUES = Path(__file__).resolve().parent / "translations"
 

@@ -98,7 +98,7 @@ def _value(name: str, value: str) -> str:
 
 def _label(field: str) -> str | None:
     """A field in staff words: its label, or the language of a template's text ("texts[en]": English)."""
-    from web.handover import LANGUAGE_NAMES
+    from web.i18n import LANGUAGE_NAMES
 
     if field in FIELDS:
         return t(FIELDS[field]) if current_language() != "en" else FIELDS[field]
