@@ -46,17 +46,7 @@ def check_page(kind: str, values: dict) -> dict[str, str]:
         extra = remark(values)
     except FieldErrors as exc:
         template, extra, errors = None, None, {**errors, **exc.fields}
-    try:
-        texts = svc().paging.preview(kind, details, template=template, extra_text=extra)
-    except FieldErrors as exc:
-        raise FieldErrors({**exc.fields, **errors}) from None
-    except ValidationError:
-        if errors:
-            raise FieldErrors(errors) from None
-        raise
-    if errors:
-        raise FieldErrors(errors)
-    return texts
+    return svc().paging.preview(kind, details, template=template, extra_text=extra, field_errors=errors)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -141,15 +141,16 @@ class PagingService(PageQueries):
         return case, page, None
 
     def preview(self, kind: CaseKind | str, details: CaseDetails, *, template: str | int | None = None,
-                extra_text: str | dict | None = None) -> dict[str, str]:
+                extra_text: str | dict | None = None, field_errors: dict | None = None) -> dict[str, str]:
         """What the page would say, per language, for these details (the desk reads it before paging).
-        Checked as a page is (template approved, no-name rule, languages); nothing is stored."""
+        Checked as a page is (template approved, no-name rule, languages); nothing is stored.
+        ``field_errors``: what the form found wrong already, refused with the rest (all at once)."""
         kind = case_kind(kind)
-        errors: dict[str, str] = {}
+        errors: dict[str, str] = dict(field_errors or {})
         try:
             values = validate_details(kind, details, self.clock.now())
         except FieldErrors as exc:  # still say what the page would lack, so the desk sees it all at once
-            errors = dict(exc.fields)
+            errors = {**exc.fields, **errors}
             values = {f: (None if f in errors else getattr(details, f)) for f in (*TEXT_FIELDS, "age", "sex")}
             values["is_child"] = True
         case = PersonCase(number="—", kind=kind, state=CaseState.OPEN, **values)
