@@ -253,12 +253,9 @@ def seen_digest(texts: dict) -> str:
 
 
 def fields_of(exc, values: dict) -> dict[str, str]:
-    """A refusal by the fields it names ("result: ..." beside the result); a remark missing in some
-    language beside each remark left empty; anything else above the form."""
+    """A refusal by the fields it names ("result: ..." beside the result; a remark's beside its language's
+    box, form_errors); anything else above the form."""
     if getattr(exc, "fields", None):
         return form_errors(exc.fields)
     field, sep, what = str(exc).partition(": ")
-    if sep and field == "extra_text":
-        empty = [k for k in values if k.startswith("remark_") and not (values[k] or "").strip()]
-        return {k: what for k in empty} or {"_": str(exc)}
     return {field: what} if sep and field.isidentifier() and field in values else {"_": str(exc)}
