@@ -24,9 +24,12 @@ holds a page, so every burst starts from music alone.
    for random zones at ~2/s (Poisson). Value: ``requested_at`` -> ``claimed_at``; the CPU of all
    PostgreSQL processes while writing, and idle before.
 5. ``kill -9`` the `serve` holding the advisory lock: time until another backend holds it.
-6. Row 1's service while 50 panel users (another process; each logs in once, then the dashboard with its
-   session cookie and GET /api/now with HTTP Basic, no pause) load it and music airs: sink underruns
+6. Row 1's service while 50 members of staff have the panel open in browsers (another process; each logs
+   in once, then opens a panel page every 5-15 s, the dashboard, the desk or the cases, and while on the
+   dashboard runs its live stream as the browser's EventSource runs it) and music airs: sink underruns
    (writes more than one block after the audio before them ran out, all zones) and the page trigger.
+   Printed beside it, with no target: the same 50 clients with no pause between requests (the dashboard
+   and GET /api/now, about thirty times a room of dashboards), the panel's saturation.
 7. A real `broadcaster serve` (SQLite, 12 null zones), a 1,000-track playlist as its background music and
    50 pages of distinct cases: its peak VmRSS; once with 2 s WAV tracks, once with 3.5-min tracks.
 8. Non-blank lines of non-test Python in audio/, playlists/, broadcaster/, web/: now and at ae89fd9~1.
@@ -78,13 +81,13 @@ def main() -> int:
                     help="resolve a burst's cases in the order they were opened (the page on air first)")
     ap.add_argument("--rounds", type=int, help="desk bursts in rows 1 and 2 (default 30; 8 with --quick)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (logs of every process)")
-    ap.add_argument("--clients-worker", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--clients-worker", nargs=4, help=argparse.SUPPRESS)
     ap.add_argument("--players-worker", nargs=4, help=argparse.SUPPRESS)
     ap.add_argument("--box-worker", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.clients_worker:
-        port, n, seconds = args.clients_worker
-        clients_worker(int(port), int(n), float(seconds))
+        port, n, seconds, mode = args.clients_worker
+        clients_worker(int(port), int(n), float(seconds), mode)
         return 0
     if args.box_worker:
         common.VERBOSE, common.IN_ORDER = args.verbose, args.resolve_in_order

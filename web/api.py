@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, request
 
 from broadcaster import inputs
-from broadcaster.errors import FieldErrors
+from broadcaster.errors import BroadcasterError, FieldErrors
 from broadcaster.onair.nowplaying import health
 from web import problem, status_of
 from web import workflow
@@ -103,21 +103,42 @@ def now():
 @bp.post("/pages")
 @require_api(*DESK)
 def trigger_page():
-    raw = raw_body()
-    try:
-        data = inputs.parse(inputs.PageRequest, raw)
-    except FieldErrors as exc:  # and what the case lacks besides: every field at once, as on the desk form
-        try:
-            details_from(raw if isinstance(raw, dict) else {})
-        except FieldErrors as more:
-            raise FieldErrors({**more.fields, **exc.fields}) from None
-        raise
+    data = page_request()
     case, page, err = open_and_page(actor(), data.kind, data.given(), template=data.template, extra=data.extra_text)
     if err is not None:  # the case is open; its page waits for what the template needs (a conflict, not bad input)
         status = status_of(err)
         return problem(409 if status == 400 else status, str(err), kind="not-paged", case=case_json(case),
                        paged=False)
     return jsonify(case=case_json(case), page=page_json(page), paged=True), 201
+
+
+def page_request() -> inputs.PageRequest:
+    raw = raw_body()
+    try:
+        return inputs.parse(inputs.PageRequest, raw)
+    except FieldErrors as exc:  # and what the case lacks besides: every field at once, as on the desk form
+        try:
+            details_from(raw if isinstance(raw, dict) else {})
+        except FieldErrors as more:
+            raise FieldErrors({**more.fields, **exc.fields}) from None
+        raise
+
+
+@bp.post("/pages/preview")
+@require_api(*DESK)
+def preview_page():
+    """What ``POST /api/pages`` with this body would say, per language, checked as it would be; nothing
+    is stored and nothing airs. Bad input is a 400 as there; a page the template cannot make from these
+    details (what it lacks, a child's name) is the 409 that would leave the case open without its page."""
+    data = page_request()
+    try:
+        texts = svc().paging.preview(data.kind, details_from(data.given()), template=data.template,
+                                     extra_text=data.extra_text)
+    except BroadcasterError as exc:
+        status = status_of(exc)
+        return problem(409 if status == 400 else status, str(exc), kind="not-paged",
+                       **({"fields": exc.fields} if getattr(exc, "fields", None) else {}))
+    return jsonify(texts=texts)
 
 
 @bp.get("/cases")
@@ -144,6 +165,14 @@ def page_case(number: str):
     data = body(inputs.PageAgain)
     page = svc().paging.page_case(number, actor(), template=data.template, extra_text=data.extra_text)
     return jsonify(page=page_json(page)), 201
+
+
+@bp.post("/cases/<number>/page/preview")
+@require_api(*DESK)
+def preview_case_page(number: str):
+    """What paging the case again with this body would say, per language; nothing is stored."""
+    data = body(inputs.PageAgain)
+    return jsonify(texts=svc().paging.preview_case(number, template=data.template, extra_text=data.extra_text))
 
 
 @bp.post("/cases/<number>/resolve")

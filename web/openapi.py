@@ -19,9 +19,13 @@ ROUTES = [
     ("post", "/api/pages", "Open a missing/found case and page it at urgent priority in one step (409 with the case "
      "when it is opened but its page needs details the template names)", "desk, supervisor", "PageRequest", 201,
      "desk"),
+    ("post", "/api/pages/preview", "What that page would say, per language, checked as it would be (409 with "
+     "what the page lacks): nothing is stored, nothing airs", "desk, supervisor", "PageRequest", 200, "desk"),
     ("get", "/api/cases", "Open cases (?all=1 for every case, ?state=)", "desk, supervisor", None, 200, "desk"),
     ("get", "/api/cases/{number}", "A case with its timeline and pages", "desk, supervisor", None, 200, "desk"),
     ("post", "/api/cases/{number}/page", "Page an existing case again", "desk, supervisor", "PageAgain", 201, "desk"),
+    ("post", "/api/cases/{number}/page/preview", "What paging the case again would say, per language: "
+     "nothing is stored", "desk, supervisor", "PageAgain", 200, "desk"),
     ("post", "/api/cases/{number}/resolve", "Found / reunited / closed: stops the repeats", "desk, supervisor",
      "Resolve", 200, "desk"),
     ("post", "/api/pages/{page_id}/approve", "Approve a page with free text", "supervisor", None, 200, "desk"),

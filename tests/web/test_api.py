@@ -175,3 +175,38 @@ def test_basic_credentials_are_remembered_while_in_use_and_forgotten_after_the_i
     assert checked == ["dora", "dora"]
     assert api.get("/api/now", headers=basic("dora", "wrong")).status_code == 401  # another password: checked
     assert checked == ["dora", "dora", "dora"]
+
+
+def test_a_desk_app_previews_a_page_before_it_airs_and_nothing_is_stored(api, staff):
+    """``POST /api/pages/preview`` and ``/api/cases/N/page/preview``: the words per language, checked as
+    the page would be (a child's name in the remark refused beside it); no case, page or airing stored."""
+    from sqlalchemy import func, select
+
+    from broadcaster.store.models.cases import Page, PersonCase
+    from broadcaster.store.models.onair import Airing
+
+    def stored():
+        with staff.session() as s:
+            return tuple(s.scalar(select(func.count()).select_from(m)) for m in (PersonCase, Page, Airing))
+
+    h = basic("dora")
+    before = stored()
+    resp = api.post("/api/pages/preview", json=dict(LOST_CHILD, age=5), headers=h)
+    assert resp.status_code == 200, resp.get_json()
+    texts = resp.get_json()["texts"]
+    assert "red jacket" in texts["en"] and "Carousel" in texts["en"] and "王小明" not in str(texts)
+    assert stored() == before
+    bad = api.post("/api/pages/preview", json=dict(LOST_CHILD, age="five"), headers=h)
+    assert bad.status_code == 400 and set(bad.get_json()["fields"]) == {"age"}, bad.get_json()
+    lacks = api.post("/api/pages/preview", json=dict(LOST_CHILD, age=5, shoes="", meeting_point=""), headers=h)
+    assert lacks.status_code == 409 and {"shoes", "meeting_point"} <= set(lacks.get_json()["fields"])
+    named = api.post("/api/pages/preview", json=dict(LOST_CHILD, age=5, extra_text="小明很害怕"), headers=h)
+    assert named.status_code == 409 and "no-name rule" in str(named.get_json()), named.get_json()
+    assert stored() == before
+    number = api.post("/api/pages", json=dict(LOST_CHILD, age=5), headers=h).get_json()["case"]["number"]
+    after = stored()
+    again = api.post(f"/api/cases/{number}/page/preview", json={}, headers=h)
+    assert again.status_code == 200 and "red jacket" in again.get_json()["texts"]["en"]
+    assert stored() == after
+    assert api.post("/api/cases/20990101-001/page/preview", json={}, headers=h).status_code == 404
+    assert api.post("/api/pages/preview", json=dict(LOST_CHILD, age=5), headers=basic("bob")).status_code == 403
