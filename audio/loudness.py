@@ -25,6 +25,21 @@ OVERSAMPLE = 4
 _MIN_BLOCK_S = 0.4  # BS.1770 gating block
 
 
+def whole_blocks(pcm: Pcm) -> Pcm:
+    """``pcm`` with silence after it to a whole number of 100 ms gating steps, and at least one 400 ms
+    gating block. BS.1770 leaves open what a meter does with a partial last step: ffmpeg's ebur128
+    leaves it out (the item's last sound is not measured), pyloudnorm counts it as a block padded with
+    silence, and an item under 400 ms has no block at all (ffmpeg: -70 LUFS, pyloudnorm: an error).
+    An item that ends on a step is measured alike by all of them, every sample of it in some block;
+    the silence (under 100 ms, or up to 400 ms for a single short word) airs with it. A word shorter
+    than a block is thus levelled as a momentary-loudness meter shows it: its 400 ms at the target."""
+    step = pcm.rate // 10
+    n = max(4 * step, -(-len(pcm) // step) * step)
+    if n == len(pcm):
+        return pcm
+    return Pcm(np.concatenate([pcm.samples, np.zeros(n - len(pcm), np.float32)]), pcm.rate)
+
+
 def measure(pcm: Pcm) -> float:
     """Integrated loudness in LUFS (-inf for silence). Audio shorter than one 400 ms gating block is
     measured looped to one second (a single word still gets a loudness of its own)."""
@@ -96,10 +111,13 @@ def limit(x: np.ndarray, rate: int, ceiling_dbtp: float, *, lookahead_s: float =
 
 
 def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
-              ceiling_dbtp: float = TRUE_PEAK_CEILING_DBTP, *, iterations: int = 6) -> Pcm:
+              ceiling_dbtp: float = TRUE_PEAK_CEILING_DBTP, *, iterations: int = 6, whole: bool = False) -> Pcm:
     """``pcm`` at ``target_lufs`` integrated (within TOLERANCE_LU) with its true peak under
     ``ceiling_dbtp``. Silence is returned as it is. The oversampled envelope is computed once (it
-    scales with the gain); the true peak of the result is measured again at the end."""
+    scales with the gain); the true peak of the result is measured again at the end. ``whole``: an
+    item that airs on its own, made :func:`whole_blocks` first (every meter then agrees on it)."""
+    if whole:
+        pcm = whole_blocks(pcm)
     loud = measure(pcm)
     if not np.isfinite(loud):
         return pcm

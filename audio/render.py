@@ -21,7 +21,7 @@ SENTENCE_PAUSE_S = 0.35
 #: Levelled sentences :meth:`Renderer.say` keeps for pages' repeats (the same objects the player airs).
 SAID_KEPT = 32
 #: Part of every script's cache key: a change to how scripts are assembled or levelled renders anew.
-RENDER_VERSION = "2:truepeak-limiter"
+RENDER_VERSION = "3:whole-gating-blocks"
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class Renderer:
                 self._said.move_to_end(key)
                 return hit
         pcm, engine = self._sentence(sentence, key[0])
-        pcm = loudness.normalize(pcm, self.target_lufs)
+        pcm = loudness.normalize(pcm, self.target_lufs, whole=True)  # a sentence airs alone, between pauses
         out = Pcm.from_int16(pcm.to_int16(), pcm.rate), engine
         with self._said_lock:
             self._said[key] = out
@@ -164,14 +164,15 @@ class Renderer:
 
     def _frame(self, body: list[Pcm], chime: str | None, lead_in: float, end_chime: bool) -> Pcm:
         """lead-in, chime, ``body``, end chime; the whole on the loudness target under the true-peak
-        ceiling; frozen to the int16 samples that will air."""
+        ceiling, ending on a whole gating step (:func:`audio.loudness.whole_blocks`: a short item
+        measures the same on every meter); frozen to the int16 samples that will air."""
         seq: list[Pcm] = [Pcm.silence(lead_in)]
         if chime:
             seq += [self._chime(chime), Pcm.silence(0.3)]
         seq += body
         if chime and end_chime:
             seq += [Pcm.silence(0.3), self._chime("end")]
-        pcm = loudness.normalize(Pcm.concat(seq), self.target_lufs)  # the whole item on target, limited
+        pcm = loudness.normalize(Pcm.concat(seq), self.target_lufs, whole=True)  # the item on target, limited
         return Pcm.from_int16(pcm.to_int16(), pcm.rate)
 
     def _chime(self, kind: str) -> Pcm:

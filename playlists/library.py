@@ -12,7 +12,7 @@ import numpy as np
 import soundfile as sf
 
 from audio import loudness
-from audio.pcm import AudioError, Pcm
+from audio.pcm import SAMPLE_RATE, AudioError, Pcm
 
 
 class LibraryError(AudioError):
@@ -71,25 +71,52 @@ def track_gain(source: str | Path | bytes, target_lufs: float = loudness.DEFAULT
     return track_level(source, target_lufs)[0]
 
 
-def play_gain(track, gain_db: float | None):
+def recording_gain(source: str | Path, target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> float | None:
+    """The gain (dB) that brings a programme's recording to ``target_lufs`` as it airs: decoded as
+    it plays (house rate, mono) and through the true-peak limiter that :func:`play_gain` applies with
+    ``limit=True`` (a peaky recording reaches the target; its peaks are held under the ceiling).
+    Streamed a few times, a second at a time: bounded memory whatever the length. None for silence."""
+    from audio.decode import stream_audio
+    from audio.limiter import levelled_gain
+    from audio.pcm import SAMPLE_RATE
+
+    try:
+        return levelled_gain(lambda: stream_audio(Path(source)), SAMPLE_RATE, target_lufs)
+    except Exception as exc:  # soundfile: not audio
+        raise LibraryError(f"cannot measure {source}: {exc}") from None
+
+
+def play_gain(track, gain_db: float | None, *, limit: bool = False):
     """A track at its measured gain: a whole Pcm, or an iterator of float32 chunks (closed with it).
-    Unchanged when it was never measured. The gain never pushes the true peak over the ceiling, so
-    the clip only guards rounding."""
-    if not gain_db:
+    Unchanged when it was never measured. A music track's gain never pushes the true peak over the
+    ceiling, so the clip only guards rounding; with ``limit`` (a recording levelled by
+    :func:`recording_gain`) the true-peak limiter holds the peaks the gain raises, and a Pcm comes
+    back as a stream limited as it is read."""
+    if gain_db is None or (not gain_db and not limit):
         return track
+    if limit:
+        from audio.limiter import LimitedStream, limited
+
+        if isinstance(track, Pcm):
+            return LimitedStream(track.samples, track.rate, gain_db)
+        return _closing(limited(track, SAMPLE_RATE, gain_db), track)
     factor = np.float32(10 ** (gain_db / 20))
     if isinstance(track, Pcm):
         return track.gained(float(factor))
 
     def scaled() -> Iterator[np.ndarray]:
-        try:
-            for chunk in track:
-                yield np.clip(chunk * factor, -1.0, 1.0)
-        finally:
-            close = getattr(track, "close", None)
-            if close is not None:
-                close()
-    return scaled()
+        for chunk in track:
+            yield np.clip(chunk * factor, -1.0, 1.0)
+    return _closing(scaled(), track)
+
+
+def _closing(chunks: Iterator[np.ndarray], track) -> Iterator[np.ndarray]:
+    try:
+        yield from chunks
+    finally:
+        close = getattr(track, "close", None)
+        if close is not None:
+            close()
 
 
 #: Containers a playlist may hold (soundfile's format name -> the stored file's extension).

@@ -286,8 +286,9 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
                 if f.exception() is None:
                     rec["sha256"], rec["engines"] = f.result()
             whole.add_done_callback(done)
-        elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs
-            _at_last_moment(parts, checks, lambda piece=piece: play_gain(media.track(piece), piece.get("gain_db")))
+        elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs, limited as it airs
+            _at_last_moment(parts, checks, lambda piece=piece: play_gain(
+                media.track(piece), piece.get("gain_db"), limit=bool(piece.get("limiter"))))
         elif kind == "music":
             tracks = [lambda t=t: play_gain(media.music(t), t.get("gain_db")) for t in piece.get("tracks") or []]
             parts.append(CrossfadeStream(tracks * max(1, int(piece.get("passes") or 1)),

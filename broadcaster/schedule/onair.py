@@ -95,7 +95,7 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
             return []
         piece = dict(_file(it.path), type="file")
         gain = recording_gain(piece)
-        return [piece if gain is None else dict(piece, gain_db=gain)]
+        return [piece if gain is None else dict(piece, gain_db=gain, limiter=True)]
     if it.kind == "announcement":
         ann = s.get(Announcement, it.announcement_id)
         if ann is None or not ann.approved_hash:
@@ -121,17 +121,18 @@ _gains: dict[tuple[str, float], float | None] = {}
 
 
 def recording_gain(piece: dict) -> float | None:
-    """A programme's recording (in a slot or in the bed) airs like a track: at the gain that brings it
-    to the venue's target under the true-peak ceiling, measured once per file and target, streaming
-    (None: it cannot be measured). Not levelled through the limiter as announcements are: that holds
-    the whole recording in memory several times over (a 10-minute file took 2 GB and 25 s of CPU)."""
+    """A programme's recording (in a slot or in the bed) airs at the gain that brings it to the venue's
+    target through the true-peak limiter (the piece says ``limiter``: the player limits it as it
+    reads it), measured once per file and target by streaming it through that limiter (bounded
+    memory: a 10-minute file is never held whole to be levelled). None: it cannot be measured."""
     from broadcaster.settings import load_settings
-    from playlists.library import LibraryError, track_gain
+    from playlists.library import LibraryError
+    from playlists.library import recording_gain as level
 
     key = (piece["sha256"], load_settings().loudness_lufs)
     if key not in _gains:
         try:
-            _gains[key] = track_gain(piece["path"], key[1])
+            _gains[key] = level(piece["path"], key[1])
         except LibraryError as exc:
             log.warning("recording %s: not measured (%s); it plays as recorded", piece["path"], exc)
             return None

@@ -161,3 +161,27 @@ def test_the_bed_airs_pauses_under_a_page_and_resumes_where_it_stopped(db, tmp_p
         run = s.scalar(select(AsRun).where(AsRun.kind == "music"))
     assert run.title == "Lobby music" and run.pieces[0]["tracks"][0]["path"] == str((tmp_path / "noise.wav").resolve())
     assert run.pieces[0]["tracks"][0]["sha256"] == hashlib.sha256((tmp_path / "noise.wav").read_bytes()).hexdigest()
+
+
+def test_a_peaky_recording_airs_on_target_under_the_ceiling(db, service, tmp_path, onair):
+    """Issue 13: a programme's recording with claps far over its voice airs at the venue's target
+    (within 0.5 LU by ffmpeg and by pyloudnorm) under -1 dBTP: the piece carries the gain measured
+    through the limiter, and the player limits the recording as it reads it."""
+    from audio.pcm import Pcm
+    from tests.audio.meter import both, off_target
+
+    rng = np.random.default_rng(13)
+    t = np.arange(48_000 * 8) / 48_000
+    x = rng.normal(0, 0.02, t.size) * (np.sin(2 * np.pi * 3.7 * t) > -0.2)  # a voice's syllables, quiet
+    for at in range(20_000, t.size - 4_800, 60_000):  # a clap every 1.25 s near full scale
+        x[at:at + 2_400] += 0.97 * np.sign(rng.normal(size=2_400)) * np.exp(-np.arange(2_400) / 240)
+    sf.write(tmp_path / "notice.wav", np.clip(x, -1, 1), 48_000, subtype="PCM_16")
+    p = service.create_programme("Notice", [ItemSpec("recording", path=str(tmp_path / "notice.wav"))])
+    writer(db)(p, slot_now(p))
+    onair.wait(lambda: [a.state for a in onair.airings("programme:")] == [AiringState.DONE], 30, "the slot")
+    [run] = as_run(db)
+    [piece] = run.pieces
+    assert piece["type"] == "file" and piece["limiter"] is True and piece["gain_db"] > 10
+    aired = Pcm.from_int16(onair.samples(), 48_000)
+    levels = both(aired, tmp_path)
+    assert not off_target(levels, -20.0), levels

@@ -1,0 +1,186 @@
+"""Levelling audio of any length a block at a time: a gain and the look-ahead true-peak limiter of
+:func:`audio.loudness.limit`, streamed with bounded memory (about a second of audio plus the limiter's
+reach around it, whatever the length), and the gain that brings a recording to a loudness target
+through that limiter, found by streaming it a few times.
+
+The limiter's gain at a sample depends on the samples within its reach (the 4x oversampling filter's
+ten input samples, half the hold window and the two moving averages), so a block is processed with
+that much audio on each side and only its middle is kept: the output is the whole-signal
+:func:`audio.loudness.limit` sample for sample (to rounding), whatever the block size. The output
+lags the input by the reach (about 10 ms at 48 kHz) until :meth:`Limiter.flush`."""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from audio import dsp, loudness
+from audio.stream import PcmStream
+
+#: The 4x oversampling filter reaches this many input samples each side (:func:`dsp._interpolator`).
+_OVERSAMPLE_REACH = 10
+
+
+def envelope(x: np.ndarray) -> np.ndarray:
+    """Per sample, the largest magnitude of the 4x oversampled signal around it: what
+    :func:`audio.loudness._oversampled_envelope` computes, by its four polyphase branches (21 taps
+    each) instead of a convolution of the zero-stuffed signal (four times less arithmetic)."""
+    x = np.asarray(x, dtype=np.float64)
+    if len(x) == 0:
+        return np.zeros(0)
+    h = dsp._interpolator(loudness.OVERSAMPLE)
+    env = np.abs(x)
+    for k in range(loudness.OVERSAMPLE):
+        phase = np.convolve(x, h[k::loudness.OVERSAMPLE])[_OVERSAMPLE_REACH:_OVERSAMPLE_REACH + len(x)]
+        np.maximum(env, np.abs(phase), out=env)
+    return env
+
+
+class Limiter:
+    """``gain_db`` then the true-peak limiter holding ``ceiling_dbtp``, fed block by block:
+    :meth:`__call__` returns what is final so far, :meth:`flush` the rest. ``peak`` is the largest
+    oversampled magnitude seen after the gain, before limiting (dBTP: :attr:`peak_dbtp`)."""
+
+    def __init__(self, rate: int, gain_db: float = 0.0, ceiling_dbtp: float | None = None, *,
+                 lookahead_s: float = 0.004, hold_s: float = 0.012, block_s: float = 1.0) -> None:
+        self.rate, self.g = rate, 10 ** (gain_db / 20)
+        self.ceiling = ceiling_dbtp
+        self.lookahead_s, self.hold_s = lookahead_s, hold_s
+        avg = max(1, int(lookahead_s * rate)) | 1
+        hold = max(2 * avg + 1, int(hold_s * rate) | 1)
+        self.margin = _OVERSAMPLE_REACH + hold // 2 + 2 * (avg // 2) + 1  # a gain's reach into the signal
+        self.block = max(1, int(block_s * rate))
+        self.buf = np.zeros(0)  # the last ``margin`` samples already out, then those not out yet
+        self.kept = 0  # how many of buf are already out (context only)
+        self.peak = 0.0
+
+    @property
+    def peak_dbtp(self) -> float:
+        return 20 * np.log10(self.peak) if self.peak > 0 else float("-inf")
+
+    def _run(self, end: int, last: bool) -> np.ndarray:
+        """Limit buf[kept:end] with the context around it (the true edges are edges, as for the whole)."""
+        seg = self.buf[self.kept - min(self.kept, self.margin):len(self.buf) if last else end + self.margin]
+        lead = min(self.kept, self.margin)
+        env = envelope(seg)
+        if len(seg):
+            self.peak = max(self.peak, float(env[lead:lead + end - self.kept].max(initial=0.0)))
+        if self.ceiling is None:
+            out = seg
+        else:
+            out = seg * loudness._limiter_gain(env, self.rate, self.ceiling, self.lookahead_s, self.hold_s)
+        out = out[lead:lead + end - self.kept]
+        drop = max(0, end - self.margin)
+        self.buf, self.kept = self.buf[drop:], end - drop
+        return out
+
+    def __call__(self, chunk: np.ndarray) -> np.ndarray:
+        self.buf = np.concatenate([self.buf, np.asarray(chunk, dtype=np.float64) * self.g])
+        out = []
+        while len(self.buf) - self.kept >= self.block + self.margin:
+            out.append(self._run(self.kept + self.block, last=False))
+        return np.concatenate(out) if out else np.zeros(0)
+
+    def flush(self) -> np.ndarray:
+        return self._run(len(self.buf), last=True) if len(self.buf) > self.kept else np.zeros(0)
+
+
+def limited(chunks: Iterable[np.ndarray], rate: int, gain_db: float,
+            ceiling_dbtp: float = loudness.TRUE_PEAK_CEILING_DBTP - loudness.LIMITER_MARGIN_DB) -> Iterator[np.ndarray]:
+    """``chunks`` (mono float) at ``gain_db`` through the limiter: float32 chunks, the same samples
+    in all (only the last ones come later)."""
+    lim = Limiter(rate, gain_db, ceiling_dbtp)
+    for chunk in chunks:
+        out = lim(chunk)
+        if len(out):
+            yield np.clip(out, -1.0, 1.0).astype(np.float32)
+    out = lim.flush()
+    if len(out):
+        yield np.clip(out, -1.0, 1.0).astype(np.float32)
+
+
+class Meter:
+    """Integrated loudness of audio fed block by block (as :func:`audio.loudness.measure_file`: the
+    K-weighted energy at every 100 ms, the 400 ms blocks that end on them, BS.1770's gates)."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate, self.weigh = rate, dsp.KWeighting(rate)
+        self.marks, self.total, self.seen, self.next = [0.0], 0.0, 0, 1
+
+    def __call__(self, x: np.ndarray) -> None:
+        energy = np.concatenate([[0.0], np.cumsum(np.square(self.weigh(x)))]) + self.total
+        while int(round(self.next * 0.1 * self.rate)) <= self.seen + len(x):
+            self.marks.append(float(energy[int(round(self.next * 0.1 * self.rate)) - self.seen]))
+            self.next += 1
+        self.total, self.seen = float(energy[-1]), self.seen + len(x)
+
+    @property
+    def lufs(self) -> float:
+        m = np.asarray(self.marks)
+        return float("-inf") if len(m) < 5 else loudness._gated((m[4:] - m[:-4]) / (0.4 * self.rate))
+
+
+def _pass(chunks: Iterable[np.ndarray], rate: int, gain_db: float, ceiling: float | None) -> tuple[float, float]:
+    """(integrated LUFS, true peak before limiting) of ``chunks`` at ``gain_db`` through the limiter."""
+    lim, meter = Limiter(rate, gain_db, ceiling), Meter(rate)
+    for chunk in chunks:
+        meter(lim(chunk))
+    meter(lim.flush())
+    return meter.lufs, lim.peak_dbtp
+
+
+def levelled_gain(chunks: Callable[[], Iterable[np.ndarray]], rate: int,
+                  target_lufs: float = loudness.DEFAULT_TARGET_LUFS,
+                  ceiling_dbtp: float = loudness.TRUE_PEAK_CEILING_DBTP, *, passes: int = 5) -> float | None:
+    """The gain (dB) that brings the audio ``chunks()`` yields (called once per pass) to
+    ``target_lufs`` through :func:`limited` (which holds ``ceiling_dbtp`` less the limiter margin):
+    measured as it is, then, when the gain alone would push a peak over, measured through the
+    limiter at that gain and corrected for the loudness the limiter took (a secant: the more gain,
+    the more it takes), until within :data:`audio.loudness.TOLERANCE_LU`. None for silence."""
+    aim = ceiling_dbtp - loudness.LIMITER_MARGIN_DB
+    loud, peak = _pass(chunks(), rate, 0.0, None)
+    if not np.isfinite(loud):
+        return None
+    gain = target_lufs - loud
+    if peak + gain <= aim:
+        return round(gain, 2)
+    last: tuple[float, float] | None = None
+    for _ in range(passes):  # the limiter takes more the more the gain: a secant on (gain, loudness)
+        loud = _pass(chunks(), rate, gain, aim)[0]
+        miss = target_lufs - loud
+        if abs(miss) <= loudness.TOLERANCE_LU:
+            break
+        slope = 1.0 if last is None or last[0] == gain else float(np.clip((loud - last[1]) / (gain - last[0]), 0.2, 1.0))
+        last, gain = (gain, loud), gain + miss / slope
+    return round(gain, 2)
+
+
+class LimitedStream(PcmStream):
+    """Audio already in memory played at ``gain_db`` through the limiter, limited as it is read (a
+    fifth of a second at a time): levelling a long recording costs no second copy of it and no wait
+    before its first sample."""
+
+    def __init__(self, samples: np.ndarray, rate: int, gain_db: float,
+                 ceiling_dbtp: float = loudness.TRUE_PEAK_CEILING_DBTP - loudness.LIMITER_MARGIN_DB) -> None:
+        self.samples, self.rate, self.gain_db, self.ceiling = samples, rate, gain_db, ceiling_dbtp
+        self.rewind()
+
+    def rewind(self) -> None:
+        self.lim = Limiter(self.rate, self.gain_db, self.ceiling, block_s=0.2)
+        self.fed, self.ready, self.flushed = 0, np.zeros(0, np.float32), False
+
+    def read(self, frames: int) -> np.ndarray:
+        step = self.lim.block
+        while len(self.ready) < frames and not self.flushed:
+            if self.fed < len(self.samples):
+                out = self.lim(self.samples[self.fed:self.fed + step])
+                self.fed += step
+            else:
+                out, self.flushed = self.lim.flush(), True
+            self.ready = np.concatenate([self.ready, np.clip(out, -1.0, 1.0).astype(np.float32)])
+        out, self.ready = self.ready[:frames], self.ready[frames:]
+        return out
+
+    @property
+    def finished(self) -> bool:
+        return self.flushed and not len(self.ready)
