@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 
-import numpy as np
 import soundfile as sf
 from sqlalchemy import select
 
