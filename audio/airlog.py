@@ -1,9 +1,15 @@
 """The air logger: a zone's aired audio kept as compressed hourly files, the proof of what the public
 heard, deleted after a retention period (and, optionally, beyond a disk cap).
 
-Files: ``FOLDER/YYYY-MM-DD/HHMMSS.flac`` (UTC, the time of the file's first sample), 16-bit mono FLAC.
+Files: ``FOLDER/YYYY-MM-DD/HHMMSS.opus`` (UTC, the time of the file's first sample), mono Ogg Opus at
+48 kHz, :data:`OPUS_KBPS` kbit/s VBR: about 29 MB an hour of non-stop music, 22 GB a zone in 31 days
+(16-bit FLAC, what older versions wrote, took ~214 MB an hour; their ``.flac`` files are still found,
+located, read and pruned alongside: nothing already logged is lost). Opus is lossy: a file decodes to
+what aired to within the codec's error (~30 dB SNR on music), but exactly as many samples, at exactly
+their places (libsndfile drops the encoder's pre-skip and trims the last page to the samples written),
+so a sample of the logger's count is still found exactly in its file.
 A new file starts at every hour boundary (a block that spans it is split there), whenever the
-logger is opened again (FLAC cannot be appended to), after a pause (:class:`AirLogSink` closes the
+logger is opened again (an Ogg Opus file cannot be appended to), after a pause (:class:`AirLogSink` closes the
 file when the zone falls silent, so what aired is complete on disk at once), and when asked
 (:meth:`AirLog.cut`: an announcement or page that ended under unbroken music is complete at once). The engine writes only while something airs, so
 beside each file ``HHMMSS.times`` holds anchors, one line ``SAMPLE UNIX_TIME`` each time the audio
@@ -44,6 +50,17 @@ log = logging.getLogger(__name__)
 
 DEFAULT_KEEP_DAYS = 31
 _HOUR = 3600
+#: The bitrate of new files (mono, VBR): speech and music both sound as they aired, ~29 MB an hour.
+#: Not lower: below ~56 kbit/s libopus may code a lone tone in its speech modes, shifted a few samples.
+OPUS_KBPS = 64
+#: The extension of new files, then those still read from older versions (16-bit FLAC).
+EXTS = ("opus", "flac")
+
+
+def opus_level(kbps: float) -> float:
+    """libsndfile's compression level for an Ogg Opus bitrate: it maps 0..1 linearly onto
+    256..6 kbit/s a channel."""
+    return min(1.0, max(0.0, (256 - kbps) / 250))
 
 
 def _utc(t: float) -> datetime:
@@ -55,7 +72,7 @@ class LoggedFile:
     """A completed hourly file: its samples are ``first`` .. ``first + frames`` of logger ``run``'s
     count, aired from ``start`` to ``end`` (unix seconds)."""
     path: Path
-    name: str  # "YYYY-MM-DD/HHMMSS.flac", relative to the logger's folder
+    name: str  # "YYYY-MM-DD/HHMMSS.opus" (".flac": an older version's), relative to the logger's folder
     run: str
     first: int
     frames: int
@@ -65,7 +82,7 @@ class LoggedFile:
 
 
 class AirLog:
-    """Hourly FLAC files of one zone in ``folder``. ``clock`` gives the wall time (unix seconds) at
+    """Hourly Ogg Opus files of one zone in ``folder``. ``clock`` gives the wall time (unix seconds) at
     which a block written now starts to air."""
 
     def __init__(self, folder: str | Path, *, rate: int = SAMPLE_RATE, keep_days: float = DEFAULT_KEEP_DAYS,
@@ -156,12 +173,13 @@ class AirLog:
         when = _utc(start)
         day = self.folder / when.strftime("%Y-%m-%d")
         day.mkdir(parents=True, exist_ok=True)
-        path = day / f"{when.strftime('%H%M%S')}.flac"
+        path = day / f"{when.strftime('%H%M%S')}.{EXTS[0]}"
         n = 1
-        while path.exists():  # reopened within the same second
+        while any(path.with_suffix(f".{x}").exists() for x in (*EXTS, "times")):  # reopened within the second
             n += 1
-            path = day / f"{when.strftime('%H%M%S')}-{n}.flac"
-        self._file = sf.SoundFile(str(path), "w", samplerate=self.rate, channels=1, format="FLAC", subtype="PCM_16")
+            path = day / f"{when.strftime('%H%M%S')}-{n}.{EXTS[0]}"
+        self._file = sf.SoundFile(str(path), "w", samplerate=self.rate, channels=1, format="OGG", subtype="OPUS",
+                                  compression_level=opus_level(OPUS_KBPS))
         self._path, self._frames, self._first, self._start_t = path, 0, self.written, start
         self._hour_end = (start // _HOUR + 1) * _HOUR
         self._anchor(start)
@@ -195,8 +213,8 @@ class AirLog:
 
     # -- reading ----------------------------------------------------------------------------------
     def files(self) -> list[Path]:
-        """Every logged file, oldest first."""
-        return sorted(self.folder.glob("*/*.flac"))
+        """Every logged file (Opus, and FLAC from older versions), oldest first."""
+        return sorted((p for ext in EXTS for p in self.folder.glob(f"*/*.{ext}")), key=_in_order)
 
     @staticmethod
     def anchors(path: Path) -> list[tuple[int, float]]:
@@ -257,6 +275,13 @@ class AirLog:
         for path in gone:
             _remove(path)
         return gone
+
+
+def _in_order(path: Path) -> tuple[str, str, int]:
+    """A file's place among the logged ones: its day, its time, then "-2", "-3"... (opened again within
+    that second; "HHMMSS-2" would sort before "HHMMSS.flac" by name)."""
+    stem, _, n = path.stem.partition("-")
+    return path.parent.name, stem, int(n) if n.isdigit() else 1
 
 
 def _remove(path: Path) -> None:

@@ -7,6 +7,7 @@ Run: .venv/bin/python bench/audio.py
 """
 from __future__ import annotations
 
+import io
 import os
 import statistics
 import sys
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PA_GTTS_DISABLED", "1")
@@ -102,7 +104,9 @@ def corpus_levels():
 
 
 def airlog_per_hour(seconds=300):
-    """MB an hour of music takes in the air logger (FLAC), from ``seconds`` of chords over a beat."""
+    """MB an hour of music takes in the air logger (Ogg Opus, as it writes now), from ``seconds`` of
+    chords over a beat; the same audio as 16-bit FLAC (what older versions wrote), WAV; the logger's
+    encoding time per second of audio."""
     from audio.airlog import AirLog
 
     rng = np.random.default_rng(0)
@@ -116,10 +120,14 @@ def airlog_per_hour(seconds=300):
         t0 = time.perf_counter()
         for i in range(0, len(music), 960):
             log.write(music[i:i + 960], 1_800_000_000.0 + i / 48_000)
-        cpu = time.perf_counter() - t0
         log.close()
-        size = sum(p.stat().st_size for p in log.files())
-    return size * 3600 / seconds / 1e6, 48_000 * 2 * 3600 / 1e6, cpu / seconds
+        cpu = time.perf_counter() - t0
+        [path] = log.files()
+        size, fmt = path.stat().st_size, sf.info(str(path)).subtype
+        flac = io.BytesIO()
+        sf.write(flac, music, 48_000, format="FLAC", subtype="PCM_16")
+    per_hour = 3600 / seconds / 1e6
+    return size * per_hour, fmt, len(flac.getvalue()) * per_hour, 48_000 * 2 * 3600 / 1e6, cpu / seconds
 
 
 def trigger_to_speech(runs=3, first="zh-CN"):
@@ -208,8 +216,10 @@ def main():
               f"{c_max:.0f} ms | <= {bell_ms + 200:.0f} ms |")
         print(f"| page trigger -> first speech sample, {first} first, warm (median / max of 3) | {w_med:.0f} / "
               f"{w_max:.0f} ms | <= {bell_ms + 200:.0f} ms |")
-    mb, wav, load = airlog_per_hour()
-    print(f"| air logger: disk per hour of music (FLAC; WAV would be {wav:.0f} MB) | {mb:.0f} MB | |")
+    mb, fmt, flac, wav, load = airlog_per_hour()
+    print(f"| air logger: disk per hour of music ({fmt}; FLAC {flac:.0f} MB, WAV {wav:.0f} MB) | {mb:.1f} MB | "
+          f"<= {75e3 / 31 / 24 / 3:.0f} MB (75 GB: 31 days of 3 zones) |")
+    print(f"| air logger: disk per zone in 31 days of non-stop music | {mb * 24 * 31 / 1000:.1f} GB | |")
     print(f"| air logger: encoding time per second of audio | {load * 1000:.1f} ms | < 20 ms |")
 
 

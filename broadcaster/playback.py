@@ -17,7 +17,7 @@ import numpy as np
 import soundfile as sf
 from sqlalchemy import select
 
-from audio.airlog import read_span
+from audio.airlog import EXTS, read_span
 from audio.pcm import SAMPLE_RATE
 from broadcaster import logs
 from broadcaster.onair.pieces import HashMismatch, MediaSource
@@ -26,7 +26,7 @@ from broadcaster.store.models.airlog import AirLogFile, AirMark
 
 #: The longest stretch one playback gives (a music bed's row may span hours): its first hour.
 MAX_PLAY_S = 3600.0
-#: Stored files kept in the panel's cache (an hour of music is ~100 MB of FLAC).
+#: Stored files kept in the panel's cache (an hour of music is ~29 MB of Opus, ~214 MB of an older FLAC).
 CACHED_FILES = 6
 
 
@@ -121,7 +121,8 @@ def _fetch(media: MediaSource, sha: str, local: Path) -> Path | None:
 
 
 def _trim_cache(cache_dir: Path) -> None:
-    cached = sorted(Path(cache_dir).glob("*/*/*.flac"), key=lambda p: p.stat().st_mtime, reverse=True)
+    cached = sorted((p for ext in EXTS for p in Path(cache_dir).glob(f"*/*/*.{ext}")),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
     for old in cached[CACHED_FILES:]:
         old.unlink(missing_ok=True)
 

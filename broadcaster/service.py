@@ -44,7 +44,7 @@ def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT
                air_log_zones: str = "no_device", air_log_max_bytes: int | None = None) -> Sink:
     """A sink for a zone (not opened: the engine opens it and retries while it is missing).
     The default device falls back, when the machine has no audio device, to a real-time null output.
-    The air logger keeps what a zone airs (hourly FLAC files in var/air/ZONE, ``air_log_days`` days, at
+    The air logger keeps what a zone airs (hourly Ogg Opus files in var/air/ZONE, ``air_log_days`` days, at
     most ``air_log_max_bytes``): for ``air_log_zones`` "no_device" only such a fallback zone, for "all"
     every zone (sound cards too), for "none" no zone."""
     sink, fallback = _output(zone, spec)

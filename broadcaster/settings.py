@@ -38,8 +38,9 @@ class VenueSettings:
     session_idle_min: float = 30.0
     # sound: disk the air logger of one machine may use (GB, shared by its logged zones; oldest hours
     # go first); null in settings.json: no cap, only the days above (PA_AIRLOG_MAX_GB overrides).
-    # An hour of music takes ~210 MB: 20 GB keeps about four days of one zone's non-stop music
-    air_log_max_gb: float | None = 20.0
+    # An hour of non-stop music takes ~29 MB (Ogg Opus, 64 kbit/s), 31 days ~22 GB a zone: 75 GB keeps
+    # the full 31 days of three zones' non-stop audio (main, lobby, gate) with room to spare
+    air_log_max_gb: float | None = 75.0
     # sound: which zones the air logger records: "no_device" (only zones without a sound card, whose
     # audio would otherwise be lost), "all" (zones with a sound card too) or "none" (PA_AIRLOG_ZONES)
     air_log_zones: str = "no_device"

@@ -1,5 +1,5 @@
-"""The air logger: hourly FLAC files of what aired, exact samples, moments found again, old files
-deleted. Real files; the wall clock is given to the logger so an hour passes in a second."""
+"""The air logger: hourly Ogg Opus files of what aired (exactly as many samples, each where it aired,
+sounding as it did), moments found again, old files deleted. Real files; the wall clock is given to the logger so an hour passes in a second."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audio.airlog import AirLog, AirLogSink
+from audio.airlog import OPUS_KBPS, AirLog, AirLogSink
 from audio.player import Player
 from audio.sinks import NullSink
 from audio.pcm import Pcm
+from tests.lossy import assert_sounds_as
 
 RATE = 48_000
 
@@ -44,17 +45,18 @@ def logged(sink: NullSink, folder, **kw) -> tuple[AirLogSink, Wall]:
     return AirLogSink(sink, AirLog(folder, clock=wall, **kw)), wall
 
 
-def test_an_hour_boundary_starts_a_new_file_and_the_samples_are_exact(tmp_path):
+def test_an_hour_boundary_starts_a_new_file_and_the_samples_are_in_place(tmp_path):
     out = NullSink(keep=True)
     sink, _ = logged(out, tmp_path / "main", start=at("2026-11-26 06:59:57.505"))
     Player(sink).play(music(5.0))  # 2.495 s before 07:00 (a 20 ms block spans the hour), the rest after
     sink.close()
     files = AirLog(tmp_path / "main").files()
-    assert [f"{p.parent.name}/{p.name}" for p in files] == ["2026-11-26/065957.flac", "2026-11-26/070000.flac"]
+    assert [f"{p.parent.name}/{p.name}" for p in files] == ["2026-11-26/065957.opus", "2026-11-26/070000.opus"]
     decoded = [sf.read(p, dtype="int16")[0] for p in files]
     assert [len(d) for d in decoded] == [119_760, 5 * RATE - 119_760]  # split exactly at the hour
-    assert np.array_equal(np.concatenate(decoded), out.samples())  # what aired, sample for sample
-    assert all(sf.info(str(p)).format == "FLAC" for p in files)
+    assert_sounds_as(decoded[0], out.samples()[:119_760], "before the hour")  # what aired, each sample in place
+    assert_sounds_as(decoded[1], out.samples()[119_760:], "after it")
+    assert all((sf.info(str(p)).format, sf.info(str(p)).subtype) == ("OGG", "OPUS") for p in files)
 
 
 def test_a_moment_is_found_after_pauses(tmp_path):
@@ -71,7 +73,7 @@ def test_a_moment_is_found_after_pauses(tmp_path):
     found, seconds = airlog.locate(at("2026-11-26 09:20:04"))  # one second into the second item
     assert found == path and seconds == pytest.approx(4.0)
     data, _ = sf.read(path, dtype="int16", start=int(seconds * RATE), frames=RATE)
-    assert np.array_equal(data, second.to_int16()[RATE:2 * RATE])
+    assert_sounds_as(data, second.to_int16()[RATE:2 * RATE])
     assert airlog.locate(at("2026-11-26 09:15:00")) is None  # nothing aired then
 
 
@@ -114,17 +116,25 @@ def test_a_failing_log_never_stops_the_audio(tmp_path, caplog):
     assert sum("air log failed" in r.message for r in caplog.records) == 1  # reported once, not per block
 
 
-def test_an_hour_of_music_is_compressed(tmp_path):
-    """FLAC of programme-like audio: well under the 345 MB an hour of 48 kHz 16-bit WAV takes."""
+def test_new_files_are_opus_and_far_smaller_than_flac(tmp_path):
+    """Ogg Opus at OPUS_KBPS: about a tenth of the 16-bit FLAC older versions wrote for the same audio
+    (which took ~214 MB an hour of music), and a quiet minute costs next to nothing."""
     airlog = AirLog(tmp_path / "main", clock=lambda: at("2026-11-26 12:00:00"))
     pcm = music(60.0).to_int16()
+    aired = np.concatenate([pcm, np.zeros(60 * RATE, np.int16)])
     airlog.write(pcm, at("2026-11-26 12:00:00"))
-    airlog.write(np.zeros(60 * RATE, np.int16), at("2026-11-26 12:01:00"))  # a quiet minute costs next to nothing
+    airlog.write(np.zeros(60 * RATE, np.int16), at("2026-11-26 12:01:00"))
     airlog.close()
     [path] = airlog.files()
+    assert path.suffix == ".opus" and (sf.info(str(path)).format, sf.info(str(path)).subtype) == ("OGG", "OPUS")
     size = path.stat().st_size
-    assert size < 0.8 * 60 * RATE * 2  # the noisy minute compresses
-    assert np.array_equal(sf.read(path, dtype="int16")[0], np.concatenate([pcm, np.zeros(60 * RATE, np.int16)]))
+    sf.write(tmp_path / "same.flac", aired, RATE, format="FLAC", subtype="PCM_16")
+    assert size < (tmp_path / "same.flac").stat().st_size / 6
+    assert size < 60 * OPUS_KBPS * 1000 / 8 * 1.25  # the music minute at the bitrate; the quiet one ~free
+    decoded = sf.read(path, dtype="int16")[0]
+    assert_sounds_as(decoded[:60 * RATE], pcm)
+    quiet = 60 * RATE + RATE // 10  # after the codec's few ms of ringing where the music stopped dead
+    assert_sounds_as(decoded[quiet:], aired[quiet:], "the quiet minute")
 
 
 def test_the_disk_cap_holds_while_a_long_hour_is_written(tmp_path):
@@ -132,9 +142,9 @@ def test_the_disk_cap_holds_while_a_long_hour_is_written(tmp_path):
     starts: older files go while an hour is written, and a file over the cap on its own is completed
     and a new one started, so the folder never holds much more than the cap."""
     folder = tmp_path / "main"
-    noise = np.random.default_rng(3).integers(-8000, 8000, 60 * RATE, dtype=np.int16)  # ~70 kB/s of FLAC
+    noise = music(60.0, seed=3).to_int16()  # ~8 kB/s of Opus
     AirLog(folder).write(noise[:10 * RATE], at("2026-11-26 08:00:00"))  # an earlier hour's file
-    cap = 600_000
+    cap = 150_000
     closed = []
     airlog = AirLog(folder, max_bytes=cap, cap_check_s=1.0, on_close=closed.append)
     start = at("2026-11-26 09:00:00")
@@ -143,13 +153,17 @@ def test_the_disk_cap_holds_while_a_long_hour_is_written(tmp_path):
         airlog.write(noise[i:i + RATE // 50], start + i / RATE)
         biggest = max(biggest, airlog.bytes_used())
     airlog.close()
-    assert biggest <= cap + 80_000  # at most a second of audio beyond it before the check
+    assert biggest <= cap + 15_000  # at most a second of audio (and an Ogg page) beyond it before the check
     assert [p.parent.name + "/" + p.stem for p in airlog.files()][-1].startswith("2026-11-26/09")
     assert "080000" not in [p.stem for p in airlog.files()], "the earlier hour went while this one was written"
     # the count runs on across the files it started: what is kept is the end of what was written
     assert [c.first for c in closed] == sorted(c.first for c in closed) and closed[-1].first + closed[-1].frames == len(noise)
-    kept = np.concatenate([sf.read(p, dtype="int16")[0] for p in airlog.files()])
-    assert np.array_equal(kept, noise[len(noise) - len(kept):])
+    kept = [sf.read(p, dtype="int16")[0] for p in airlog.files()]
+    assert kept and all(len(k) for k in kept)
+    end = len(noise)
+    for k in reversed(kept):
+        assert_sounds_as(k, noise[end - len(k):end])
+        end -= len(k)
 
 
 def test_a_file_over_the_cap_is_completed_never_left_empty_and_what_aired_is_kept(tmp_path):
@@ -157,13 +171,13 @@ def test_a_file_over_the_cap_is_completed_never_left_empty_and_what_aired_is_kep
     audio starts a new one, and a zone falling silent right after leaves no empty (unreadable) file."""
     noise = np.random.default_rng(0).integers(-2000, 2000, RATE, dtype=np.int16)
     start = at("2027-01-15 08:00:10")
-    airlog = AirLog(tmp_path / "main", max_bytes=200_000, cap_check_s=5.0)
+    airlog = AirLog(tmp_path / "main", max_bytes=20_000, cap_check_s=5.0)  # 5 s of it: ~40 kB of Opus
     for i in range(5):
         airlog.write(noise, start + i)
     airlog.close()
     [path] = airlog.files()  # the five seconds that aired, and nothing else
     assert sf.info(str(path)).frames == 5 * RATE
-    assert sorted(p.name for p in path.parent.iterdir()) == ["080010.flac", "080010.times"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["080010.opus", "080010.times"]
     assert airlog.locate(start + 2) == (path, 2.0)
     for i in range(5, 12):  # more audio: the old file may go for the cap, never the one being written
         airlog.write(noise, start + i)

@@ -16,7 +16,8 @@ from broadcaster.store.models.base import Base
 
 
 class AirLogFile(Base):
-    """One completed hourly FLAC file of a zone's air log, its bytes in ``media_blobs`` (``sha256``)."""
+    """One completed hourly file of a zone's air log (Ogg Opus; 16-bit FLAC from older versions: ``name``
+    and the blob's ``ext`` say which), its bytes in ``media_blobs`` (``sha256``)."""
 
     __tablename__ = "airlog_files"
     __table_args__ = (Index("ix_airlog_files_run", "run", "first"), Index("ix_airlog_files_zone", "zone", "ended_at"))
@@ -24,7 +25,7 @@ class AirLogFile(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     zone: Mapped[str] = mapped_column(String(64))
     player: Mapped[str] = mapped_column(String(80))
-    name: Mapped[str] = mapped_column(String(80))   # "2026-11-26/090000.flac" on the player's machine
+    name: Mapped[str] = mapped_column(String(80))   # "2026-11-26/090000.opus" on the player's machine
     run: Mapped[str] = mapped_column(String(32))    # the logger whose sample count ``first`` counts in
     first: Mapped[int] = mapped_column(BigInteger)  # the file's first sample in that count
     frames: Mapped[int] = mapped_column(BigInteger)
