@@ -286,8 +286,8 @@ def lost_dispose(number: str):
 @bp.post("/lost")
 @require(*DESK)
 def lost_register():
-    v = form("category", "where_found", "finder", "storage_place", "found_at", "colour", "description")
-    d, errors = read(inputs.LostItem, v | {"valuable": bool(request.form.get("valuable"))})
+    v = form("category", "where_found", "finder", "storage_place", "found_at", "colour", "description", "valuable")
+    d, errors = read(inputs.LostItem, v | {"valuable": bool(v["valuable"])})
     found_at = moment(errors, "found_at", d.found_at, tz(), svc().clock.now())
     try:  # the API's input model, then the register's own rules
         refuse_if(errors)
