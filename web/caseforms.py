@@ -3,6 +3,8 @@ every case-work form shares (``form_view``), every field's problem in the staff'
 said in their words, staff shown by their names. No rules."""
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, request, url_for
 
 from broadcaster.errors import BroadcasterError, FieldErrors, InvalidTransition, NotFound, PermissionDenied
@@ -76,6 +78,22 @@ WORDS = {
 }
 
 
+#: details the services write in English, said in the staff's language (what the visitor said kept as said)
+_DETAILS = [
+    (re.compile(r"^not satisfied at the follow-up visit(?:: (.*))?$", re.S),
+     lambda m: t("Not satisfied at the follow-up visit") + (f": {m[1]}" if m[1] else "")),
+    (re.compile(r"^follow-up visit$"), lambda m: t("Follow-up visit")),
+]
+
+
+def detail(text: str | None) -> str:
+    for pattern, say in _DETAILS:
+        m = pattern.match(text or "")
+        if m:
+            return say(m)
+    return text or ""
+
+
 def word(value) -> str:
     value = getattr(value, "value", value)
     return t(WORDS.get(value, value)) if value else ""
@@ -90,6 +108,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["staff"] = staff_name
     app.jinja_env.filters["choices"] = choices
     app.jinja_env.filters["word"] = word
+    app.jinja_env.filters["case_detail"] = detail
     app.jinja_env.globals["blueprints"] = app.blueprints
     app.jinja_env.globals["visits_due"] = lambda: work().visits.due()
     app.jinja_env.globals["complaint_escalations"] = lambda: work().complaints.escalations()

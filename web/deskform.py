@@ -165,6 +165,8 @@ _DETAILS = [  # timeline details written by the services, said in the UI languag
     (re.compile(r"^page #(\d+), (\d+) of (\d+)$"), lambda m: t("page #{n}, {i} of {total}", n=m[1], i=m[2], total=m[3])),
     (re.compile(r"^page #(\d+) on ([\w-]+)$"), lambda m: t("page #{n} in zone {zone}", n=m[1], zone=m[2])),
     (re.compile(r"^page #(\d+)$"), lambda m: t("page #{n}", n=m[1])),
+    (re.compile(r"^satisfaction ([1-5])/5(?: (.*))?$", re.S),
+     lambda m: t("Satisfaction {n} of 5", n=m[1]) + (f" {m[2]}" if m[2] else "")),
     (re.compile(r"^unresolved (\d+) min after first page$"), lambda m: t("unresolved {n} min after the first page", n=m[1])),
 ]
 
