@@ -15,6 +15,7 @@ from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
 from web.deskform import (LOST_PICKS, described, details_and_errors, details_from, fields_of, form_context, form_errors,
+                          page_numbers,
                           lost_announce_context, lost_lists, parse_when, remark, said_texts, seen_digest,
                           timeline_detail)
 from web.views import form, svc, tz
@@ -112,11 +113,12 @@ def case(number: str, values=None, errors=None, said=None):
     s = svc()
     c = s.cases.get(number)
     pages = s.paging.pages(case_number=c.number)
+    numbers = page_numbers(pages)
     page = render_template("desk/case.html", case=c, pages=pages, on_air=s.board.page_airings([p.id for p in pages]),
                            followups=s.followups.for_case(c.number),
                            resolve_to=[st for st in RESOLVED_ORDER if st in TRANSITIONS[c.state]],
                            can_page=c.state not in RESOLVED, person=person_word(c), shown=described(c),
-                           detail=timeline_detail, said=said_texts(said or {}), said_digest=seen_digest(said or {}),
+                           numbers=numbers, detail=lambda d: timeline_detail(d, numbers), said=said_texts(said or {}), said_digest=seen_digest(said or {}),
                            **form_context(values or {}, errors or {}))
     return (page, 400) if errors else page
 
