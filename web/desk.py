@@ -349,6 +349,15 @@ def lost_claim(number: str):
 @bp.post("/lost/<number>/handover")
 @require(*DESK)
 def lost_handover(number: str):
-    v = inputs.parse(HandOver, {"signature": request.form.get("signature")})
-    svc().lost.hand_over(number, actor(), v.signature)
+    v = form("signature")
+    d, errors = read(HandOver, v)
+    try:
+        refuse_if(errors)
+        svc().lost.hand_over(number, actor(), d.signature)
+    except FieldErrors as exc:
+        errors = {**exc.fields, **errors}
+    except ValidationError as exc:
+        errors = fields_of(exc, v)
+    if errors:  # beside the signature box of that item, on the list it was typed in
+        return lost_page(claim=(number, v, errors))
     return redirect(url_for("desk.lost"))

@@ -82,3 +82,29 @@ def test_item_found_last_night_is_numbered_and_counted_on_that_day(server, chrom
     assert no_side_scroll(pg)
     shot(pg, f"report-lost-{lang}-{width}")
     pg.context.close()
+
+
+def test_hand_over_without_signature_is_refused_beside_the_box_and_stays_claimed(server, chromium):
+    """The owner is at the desk, the witness box left empty: the list says so beside that item's box (not
+    an error page), the item stays claimed; signed, it is handed over."""
+    base, app = server
+    lost = app.extensions["pa"].lost
+    item = lost.register("dora", category="雨伞", where_found="大门", finder="李", storage_place="三号架")
+    lost.claim(item.number, "dora", owner_name="王五", owner_identity="身份证 1234", verification_note="说出颜色")
+    pg = staff_page(chromium, base, 390, "zh")
+    pg.goto(f"{base}/desk/lost")
+    form = pg.locator(".handover-form")
+    assert "签名/见证人" in form.inner_text() and form.locator(".req").count() == 1  # labelled, marked required
+    form.locator("button").click()
+    err = pg.locator(f"#err-{item.number}-signature")
+    assert err.inner_text() == "必填" and pg.locator("#lost").count() == 1 and no_side_scroll(pg)
+    assert lost.get(item.number).state.value == "claimed"
+    assert pg.locator(".handover-form button").bounding_box()["height"] >= 44
+    shot(pg, "lost-handover-refused-zh-390")
+    pg.fill(f"#f-{item.number}-signature", "王五")
+    pg.locator(".handover-form button").click()
+    pg.wait_for_selector("#lost")
+    stored = lost.get(item.number)
+    assert stored.state.value == "handed_over" and stored.claim.signature == "王五"
+    assert "已交还" in pg.locator("#lost").inner_text()
+    pg.context.close()
