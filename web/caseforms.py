@@ -99,6 +99,12 @@ def word(value) -> str:
     return t(WORDS.get(value, value)) if value else ""
 
 
+def case_lines(text: str | None) -> str:
+    """A handover's open cases ("TS20261126-001 in_handling" a line, as stored): each state in words."""
+    lines = [line.partition(" ") for line in (text or "").splitlines()]
+    return "\n".join(f"{number} {word(state.strip())}" if state.strip() else number for number, _, state in lines)
+
+
 def choices(members) -> list[tuple[str, str]]:
     """(value, the staff's word for it) of each member of an Enum, for a <select>."""
     return [(getattr(m, "value", m), word(m)) for m in members]
@@ -109,6 +115,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["choices"] = choices
     app.jinja_env.filters["word"] = word
     app.jinja_env.filters["case_detail"] = detail
+    app.jinja_env.filters["case_lines"] = case_lines
     app.jinja_env.globals["blueprints"] = app.blueprints
     app.jinja_env.globals["visits_due"] = lambda: work().visits.due()
     app.jinja_env.globals["complaint_escalations"] = lambda: work().complaints.escalations()

@@ -66,3 +66,17 @@ def test_person_case_visit_detail_in_chinese(app):
         g.pa_lang = "zh"
         assert timeline_detail("satisfaction 4/5 家长很满意") == "满意度 4/5 家长很满意"
         assert timeline_detail("satisfaction 5/5") == "满意度 5/5"
+
+
+def test_handover_open_cases_say_their_state_in_words(browser, staff):
+    dora = browser("dora")
+    dora.get("/lang/zh")
+    number = dora.post("/cases/complaints/", complaint_form()).headers["Location"].rsplit("/", 1)[1]
+    assert dora.post(f"/cases/complaints/{number}/handle", {"department": "保洁部"}).status_code == 303
+    incident = dora.post("/cases/incidents/", {"place": "滑梯", "injury": "擦伤"}).headers["Location"].rsplit("/", 1)[1]
+    assert dora.post(f"/cases/incidents/{incident}", {"step": "first_aid", "detail": "包扎"}).status_code == 303
+    resp = dora.post("/cases/handover/", {"shift": "早班 → 中班"})
+    page = dora.get(resp.headers["Location"]).get_data(as_text=True)
+    cases = page.split('id="open-cases">')[1].split("</dd>")[0]
+    assert f"{number} 处理中" in cases and f"{incident} 现场急救" in cases
+    assert "in_handling" not in cases and "first_aid" not in cases
