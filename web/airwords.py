@@ -59,11 +59,3 @@ def said_zones(zones: dict) -> dict:
             item["said"] = aired_kind(item.get("kind"), item.get("title", ""))
             item["title"] = aired_title(item.get("kind"), item.get("title", ""))
     return out
-
-
-#: A page text's language by name, in the UI language (中文, 英语), never its code.
-LANGUAGE_WORDS = {"zh": N_("Chinese"), "en": N_("English"), "ru": N_("Russian")}
-
-
-def language_name(code: str) -> str:
-    return t(LANGUAGE_WORDS.get((code or "").split("-")[0].lower(), code or ""))

@@ -23,9 +23,9 @@ STATE_WORDS = {"queued": "waiting to air", "airing": "on air", "pending_approval
 
 
 def language(code: str) -> str:
-    from web.i18n import LANGUAGE_NAMES
+    from web.i18n import language_name
 
-    return t(LANGUAGE_NAMES.get(code, code))
+    return language_name(code)
 
 
 def urgency(priority: int) -> str:

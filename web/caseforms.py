@@ -3,6 +3,8 @@ every case-work form shares (``form_view``), every field's problem in the staff'
 said in their words, staff shown by their names. No rules."""
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, request, url_for
 
 from broadcaster.errors import BroadcasterError, FieldErrors, InvalidTransition, NotFound, PermissionDenied
@@ -76,9 +78,31 @@ WORDS = {
 }
 
 
+#: details the services write in English, said in the staff's language (what the visitor said kept as said)
+_DETAILS = [
+    (re.compile(r"^not satisfied at the follow-up visit(?:: (.*))?$", re.S),
+     lambda m: t("Not satisfied at the follow-up visit") + (f": {m[1]}" if m[1] else "")),
+    (re.compile(r"^follow-up visit$"), lambda m: t("Follow-up visit")),
+]
+
+
+def detail(text: str | None) -> str:
+    for pattern, say in _DETAILS:
+        m = pattern.match(text or "")
+        if m:
+            return say(m)
+    return text or ""
+
+
 def word(value) -> str:
     value = getattr(value, "value", value)
     return t(WORDS.get(value, value)) if value else ""
+
+
+def case_lines(text: str | None) -> str:
+    """A handover's open cases ("TS20261126-001 in_handling" a line, as stored): each state in words."""
+    lines = [line.partition(" ") for line in (text or "").splitlines()]
+    return "\n".join(f"{number} {word(state.strip())}" if state.strip() else number for number, _, state in lines)
 
 
 def choices(members) -> list[tuple[str, str]]:
@@ -90,6 +114,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["staff"] = staff_name
     app.jinja_env.filters["choices"] = choices
     app.jinja_env.filters["word"] = word
+    app.jinja_env.filters["case_detail"] = detail
+    app.jinja_env.filters["case_lines"] = case_lines
     app.jinja_env.globals["blueprints"] = app.blueprints
     app.jinja_env.globals["visits_due"] = lambda: work().visits.due()
     app.jinja_env.globals["complaint_escalations"] = lambda: work().complaints.escalations()

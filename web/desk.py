@@ -15,6 +15,7 @@ from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
 from web.deskform import (LOST_PICKS, described, details_and_errors, details_from, fields_of, form_context, form_errors,
+                          page_numbers,
                           lost_announce_context, lost_lists, parse_when, remark, said_texts, seen_digest,
                           timeline_detail)
 from web.views import form, svc, tz
@@ -112,11 +113,12 @@ def case(number: str, values=None, errors=None, said=None):
     s = svc()
     c = s.cases.get(number)
     pages = s.paging.pages(case_number=c.number)
+    numbers = page_numbers(pages)
     page = render_template("desk/case.html", case=c, pages=pages, on_air=s.board.page_airings([p.id for p in pages]),
                            followups=s.followups.for_case(c.number),
                            resolve_to=[st for st in RESOLVED_ORDER if st in TRANSITIONS[c.state]],
                            can_page=c.state not in RESOLVED, person=person_word(c), shown=described(c),
-                           detail=timeline_detail, said=said_texts(said or {}), said_digest=seen_digest(said or {}),
+                           numbers=numbers, detail=lambda d: timeline_detail(d, numbers), said=said_texts(said or {}), said_digest=seen_digest(said or {}),
                            **form_context(values or {}, errors or {}))
     return (page, 400) if errors else page
 
@@ -286,8 +288,8 @@ def lost_dispose(number: str):
 @bp.post("/lost")
 @require(*DESK)
 def lost_register():
-    v = form("category", "where_found", "finder", "storage_place", "found_at", "colour", "description")
-    d, errors = read(inputs.LostItem, v | {"valuable": bool(request.form.get("valuable"))})
+    v = form("category", "where_found", "finder", "storage_place", "found_at", "colour", "description", "valuable")
+    d, errors = read(inputs.LostItem, v | {"valuable": bool(v["valuable"])})
     found_at = moment(errors, "found_at", d.found_at, tz(), svc().clock.now())
     try:  # the API's input model, then the register's own rules
         refuse_if(errors)
@@ -347,6 +349,15 @@ def lost_claim(number: str):
 @bp.post("/lost/<number>/handover")
 @require(*DESK)
 def lost_handover(number: str):
-    v = inputs.parse(HandOver, {"signature": request.form.get("signature")})
-    svc().lost.hand_over(number, actor(), v.signature)
+    v = form("signature")
+    d, errors = read(HandOver, v)
+    try:
+        refuse_if(errors)
+        svc().lost.hand_over(number, actor(), d.signature)
+    except FieldErrors as exc:
+        errors = {**exc.fields, **errors}
+    except ValidationError as exc:
+        errors = fields_of(exc, v)
+    if errors:  # beside the signature box of that item, on the list it was typed in
+        return lost_page(claim=(number, v, errors))
     return redirect(url_for("desk.lost"))

@@ -158,14 +158,22 @@ def described(case) -> dict[str, str]:
     return out
 
 
-_DETAILS = [  # timeline details written by the services, said in the UI language
-    (re.compile(r"^(missing|found) report$"), lambda m: t("Missing person") if m[1] == "missing" else t("Found child")),
+_DETAILS = [  # timeline details written by the services, said in the UI language; a page by its number in
+    # this case (the case page's first column), never its id: ``no`` is the id -> number of the case's pages
+    (re.compile(r"^(missing|found) report$"), lambda m, no: t("Missing person") if m[1] == "missing" else t("Found child")),
     (re.compile(r"^page #(\d+) \(([\w-]+)\)(: free text added, waiting for supervisor approval)?$"),
-     lambda m: _page_of(m[1], m[2], bool(m[3]))),
-    (re.compile(r"^page #(\d+), (\d+) of (\d+)$"), lambda m: t("page #{n}, {i} of {total}", n=m[1], i=m[2], total=m[3])),
-    (re.compile(r"^page #(\d+) on ([\w-]+)$"), lambda m: t("page #{n} in zone {zone}", n=m[1], zone=m[2])),
-    (re.compile(r"^page #(\d+)$"), lambda m: t("page #{n}", n=m[1])),
-    (re.compile(r"^unresolved (\d+) min after first page$"), lambda m: t("unresolved {n} min after the first page", n=m[1])),
+     lambda m, no: _page_of(no(m[1]), m[2], bool(m[3]))),
+    (re.compile(r"^page #(\d+), (\d+) of (\d+)$"),
+     lambda m, no: t("page {n}, {i} of {total}", n=no(m[1]), i=m[2], total=m[3])),
+    (re.compile(r"^page #(\d+) on ([\w-]+)$"), lambda m, no: t("page {n} in zone {zone}", n=no(m[1]), zone=m[2])),
+    (re.compile(r"^page #(\d+)$"), lambda m, no: t("page {n}", n=no(m[1]))),
+    (re.compile(r"^page #(\d+): (.+)$", re.S), lambda m, no: f'{t("page {n}", n=no(m[1]))}: {m[2]}'),
+    (re.compile(r"^#\d+(, #\d+)*$"), lambda m, no: ", ".join(t("page {n}", n=no(x.strip(" #")))
+                                                           for x in m[0].split(","))),
+    (re.compile(r"^satisfaction ([1-5])/5(?: (.*))?$", re.S),
+     lambda m, no: t("Satisfaction {n} of 5", n=m[1]) + (f" {m[2]}" if m[2] else "")),
+    (re.compile(r"^unresolved (\d+) min after first page$"),
+     lambda m, no: t("unresolved {n} min after the first page", n=m[1])),
 ]
 
 
@@ -174,7 +182,7 @@ FIELD_LABELS = {"age": "Age", "sex": "Boy or girl", "height": "Height", "hair": 
                 "reporter_name": "Reporter (guardian)", "reporter_contact": "Guardian's phone",
                 "person_name": "Name (never paged for a child)"}
 _DETAILS.append((re.compile(r"^(\w+): (.*) → (.*)$"),
-                 lambda m: f"{t(FIELD_LABELS.get(m[1], m[1]))}: {_said(m[1], m[2])} → {_said(m[1], m[3])}"
+                 lambda m, no: f"{t(FIELD_LABELS.get(m[1], m[1]))}: {_said(m[1], m[2])} → {_said(m[1], m[3])}"
                  if m[1] in FIELD_LABELS else m[0]))
 
 
@@ -186,11 +194,17 @@ def _page_of(n: str, key: str, waits: bool) -> str:
     if titles is None:
         titles = g.pa_template_titles = {x.key: x.title for x in svc().templates.list()}
     if key not in titles:
-        return t("page #{n}", n=n)
+        return t("page {n}", n=n)
     if waits:
-        return t("page #{n} ({template}): free text added, waiting for supervisor approval", n=n,
+        return t("page {n} ({template}): free text added, waiting for supervisor approval", n=n,
                  template=t(titles[key]))
-    return t("page #{n} ({template})", n=n, template=t(titles[key]))
+    return t("page {n} ({template})", n=n, template=t(titles[key]))
+
+
+def page_numbers(pages) -> dict[int, int]:
+    """Each page's number in its case (1, 2, ... in the order they were written): how the desk tells them
+    apart on the case page, instead of the database's ids."""
+    return {p.id: i for i, p in enumerate(sorted(pages, key=lambda p: p.id), start=1)}
 
 
 def _said(field: str, value: str) -> str:
@@ -200,11 +214,15 @@ def _said(field: str, value: str) -> str:
     return say_look(field, value, "zh-CN" if current_language() == "zh" else "en", venue_words()) or value
 
 
-def timeline_detail(detail: str | None) -> str:
+def timeline_detail(detail: str | None, numbers: dict[int, int] | None = None) -> str:
+    """A timeline line in the UI language; ``numbers``: the case's pages' numbers (:func:`page_numbers`)."""
+    def no(page_id: str) -> str:  # a page of another case (never expected): no number rather than its id
+        return str((numbers or {}).get(int(page_id), "")) or "?"
+
     for pattern, say in _DETAILS:
         m = pattern.match(detail or "")
         if m:
-            return say(m)
+            return say(m, no)
     return detail or ""
 
 

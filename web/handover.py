@@ -9,7 +9,7 @@ from flask_login import current_user
 from broadcaster.errors import FieldErrors
 from web.auth import DESK, actor, require
 from web.caseforms import form_view, work
-from web.i18n import LANGUAGE_NAMES, t
+from web.i18n import language_name, t
 
 bp = Blueprint("handover", __name__, url_prefix="/cases/handover")
 
@@ -23,7 +23,7 @@ def label(check) -> str:
     if kind == "player":
         return t("Zone {zone}: its player answers", zone=what)
     if kind == "speech":
-        return t("Speech in {language}", language=t(LANGUAGE_NAMES.get(what, what)))
+        return t("Speech in {language}", language=language_name(what))
     if kind == "tone":
         return t("Test tone in zone {zone}", zone=what)
     return t(LINES.get(check.line, check.line))

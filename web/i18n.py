@@ -20,9 +20,10 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel, get_translations
 
-#: Languages in the staff's words (catalogue keys): the speech a handover checks, the language a refusal names.
-LANGUAGE_NAMES = {"zh-CN": "Mandarin", "zh-TW": "Mandarin (traditional)", "en": "English", "ru": "Russian",
-                  "yue": "Cantonese", "ja": "Japanese", "ko": "Korean"}
+#: Languages in the staff's words (catalogue keys), the one table the panel names a language by: the speech a
+#: handover checks, the language a refusal names, a page text's and a script part's language (language_name).
+LANGUAGE_NAMES = {"zh-CN": "Mandarin", "zh-TW": "Mandarin (traditional)", "zh": "Chinese", "en": "English",
+                  "ru": "Russian", "yue": "Cantonese", "ja": "Japanese", "ko": "Korean"}
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 CATALOGUES = Path(__file__).resolve().parent / "translations"
@@ -56,6 +57,15 @@ def current_language() -> str:
             lang = (request.accept_languages.best_match(list(LANGUAGES)) if request else None) or "en"
         g.pa_lang = lang
     return lang
+
+
+def language_name(code: str | None) -> str:
+    """A language by its name in the UI language (普通话, 英语), never its code: the code as written
+    (zh-CN, yue), else in any case, else its base language (en-GB: English); an unknown code as it is."""
+    code = (code or "").strip()
+    lower = {c.lower(): name for c, name in LANGUAGE_NAMES.items()}
+    name = lower.get(code.lower()) or lower.get(code.split("-")[0].lower())
+    return t(name) if name else code
 
 
 def _translations(text: str):

@@ -47,6 +47,7 @@ PANEL_WORDS = (
     N_('Lost-property store matches the register'),
     N_('Radios and phones charged'),
     N_('Mandarin'),
+    N_('Chinese'),
     N_('Mandarin (traditional)'),
     N_('Russian'),
     N_('Cantonese'),

@@ -87,7 +87,7 @@ def _value(name: str, value: str) -> str:
         return "、".join(f"{{{f}}}（{t(w)}）" if w else f"{{{f}}}"
                         for f, w in re.findall(r"\{(\w+)\}(?: \(([^)]*)\))?", value))
     if name in ("langs", "lang"):  # languages by name (中文, 英语), never their codes
-        from web.airwords import language_name
+        from web.i18n import language_name
 
         return t(", ").join(language_name(code) for code in value.split(", "))
     if name == "roles":
@@ -98,12 +98,12 @@ def _value(name: str, value: str) -> str:
 
 def _label(field: str) -> str | None:
     """A field in staff words: its label, or the language of a template's text ("texts[en]": English)."""
-    from web.i18n import LANGUAGE_NAMES
+    from web.i18n import language_name
 
     if field in FIELDS:
         return t(FIELDS[field]) if current_language() != "en" else FIELDS[field]
     m = re.fullmatch(r"texts\[(.+)\]", field)
-    return t(LANGUAGE_NAMES.get(m[1], m[1])) if m else None
+    return language_name(m[1]) if m else None
 
 
 def refusal(message: str) -> str:

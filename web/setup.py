@@ -4,7 +4,7 @@ the staff, and has the page templates approved by a supervisor (four-eyes). Unti
 an admin opens leads back here. The rules are broadcaster.venue's and broadcaster.users'."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from broadcaster.errors import FieldErrors
 from broadcaster.paging.lexicon import kept_places
@@ -83,6 +83,7 @@ def venue():
             for area in (s.paging, s.cases, s.lost):
                 if hasattr(area, "tz"):
                     area.tz = fresh.tz
+            current_app.extensions.pop("pa_cases", None)  # complaints, incidents, security: built again in it
             return _done("venue")
     return render_template("setup/venue.html", errors=errors, values=values, timezones=[(z, zone_name(z)) for z in TIMEZONES],
                            languages=LANGUAGE_NAMES, steps=STEPS, left=pending()), 400 if errors else 200

@@ -89,8 +89,9 @@ def visited(s: Session, number: str, user: User, at: datetime, satisfaction: int
     c = load(s, number)
     if c.state is not S.ANSWERED:
         return
-    if satisfaction <= NOT_SATISFIED:
+    if satisfaction <= NOT_SATISFIED:  # as reopen(): not answered any more (the report, the escalation clock)
         move(s, c, S.IN_HANDLING, user, at, detail=f"not satisfied at the follow-up visit: {remarks}".strip(": "))
+        c.answered_at = None
     else:
         move(s, c, S.FOLLOWED_UP, user, at, detail=remarks)
 
