@@ -21,9 +21,11 @@ import queue
 import threading
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from broadcaster.clock import utcnow
 from broadcaster.store.models.schedule import ItemKind, ProgrammeItem, RecordingLevel
 
 log = logging.getLogger(__name__)
@@ -62,17 +64,16 @@ def stored(s: Session, sha256: str, target: float) -> tuple[bool, float | None]:
 
 
 def keep(s: Session, sha256: str, target: float, gain_db: float | None, path: str = "") -> None:
-    """Store a measured gain (once: another process may have stored the same one meanwhile)."""
+    """Store a measured gain, once: one INSERT that does nothing when another process (or this one's
+    background) stored it meanwhile (no read before it in the transaction: a writer's snapshot stays
+    fresh on SQLite)."""
     key = (sha256, round(target, 2))
     with _lock:
         _known[key] = gain_db
-    try:
-        with s.begin_nested():
-            if s.get(RecordingLevel, key) is None:
-                s.add(RecordingLevel(sha256=key[0], target_lufs=key[1], gain_db=gain_db, path=str(path)[:1024]))
-                s.flush()
-    except IntegrityError:
-        log.info("recording %s: its gain at %s LUFS was stored meanwhile", path, key[1])
+    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+    s.execute(dialect.insert(RecordingLevel).values(
+        sha256=key[0], target_lufs=key[1], gain_db=gain_db, path=str(path)[:1024], measured_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["sha256", "target_lufs"]))
 
 
 def _measure(path: str, sha256: str, target: float) -> float | None:
@@ -119,8 +120,8 @@ def gain_for(s: Session, path: str, sha256: str, target: float | None = None) ->
 
 
 def level(db, path: str, target: float | None = None) -> bool:
-    """Measure and store a recording's gain at ``target`` (default: the venue's) unless stored.
-    Returns whether it measured."""
+    """Measure and store a recording's gain at ``target`` (default: the venue's) unless stored
+    (``db`` None: in this process's copy only). Returns whether it measured."""
     from broadcaster.schedule.onair import file_sha256
     from playlists.library import LibraryError
 
@@ -128,16 +129,18 @@ def level(db, path: str, target: float | None = None) -> bool:
     sha = file_sha256(path)
     if not sha:
         return False
-    with db.session() as s:
-        if stored(s, sha, target)[0]:
-            return False
+    if db is not None:
+        with db.session() as s:
+            if stored(s, sha, target)[0]:
+                return False
     try:
         gain = _measure(path, sha, target)
     except LibraryError as exc:
         log.warning("recording %s: not measured (%s)", path, exc)
         return False
-    with db.session() as s:
-        keep(s, sha, target, gain, path)
+    if db is not None:
+        with db.session() as s:
+            keep(s, sha, target, gain, path)
     return True
 
 

@@ -117,7 +117,7 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
              "crossfade": it.crossfade_s, "seconds": it.seconds}]
 
 
-def warmer(db):
+def warmer(db=None):
     """The scheduler's render job, ahead of a slot: hash its files now and make sure its recordings
     have their gain at the venue's target stored (measured now if missing, e.g. the target changed),
     so writing its airings at the slot's instant waits for neither."""
@@ -128,6 +128,9 @@ def warmer(db):
             if it.kind == "recording" and it.path:
                 levels.level(db, it.path)
     return warm
+
+
+warm = warmer(None)  # with no database at hand: files hashed, gains measured into this process's copy
 
 
 def _venue(venue_zones) -> Iterable[str]:
