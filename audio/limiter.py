@@ -1,16 +1,16 @@
 """Levelling audio of any length a block at a time: a gain and the look-ahead true-peak limiter of
 :func:`audio.loudness.limit`, streamed with bounded memory (about a second of audio plus the limiter's
-reach around it, whatever the length), and the gain that brings a recording to a loudness target
-through that limiter, found by streaming it a few times.
+reach around it, whatever the length).
 
 The limiter's gain at a sample depends on the samples within its reach (the 4x oversampling filter's
 ten input samples, half the hold window and the two moving averages), so a block is processed with
 that much audio on each side and only its middle is kept: the output is the whole-signal
 :func:`audio.loudness.limit` sample for sample (to rounding), whatever the block size. The output
-lags the input by the reach (about 10 ms at 48 kHz) until :meth:`Limiter.flush`."""
+lags the input by the reach (about 10 ms at 48 kHz) until :meth:`Limiter.flush`. The gain that
+brings a recording to a target through it: :func:`audio.levelling.levelled_gain`."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -97,62 +97,6 @@ def limited(chunks: Iterable[np.ndarray], rate: int, gain_db: float,
     out = lim.flush()
     if len(out):
         yield np.clip(out, -1.0, 1.0).astype(np.float32)
-
-
-class Meter:
-    """Integrated loudness of audio fed block by block (as :func:`audio.loudness.measure_file`: the
-    K-weighted energy at every 100 ms, the 400 ms blocks that end on them, BS.1770's gates)."""
-
-    def __init__(self, rate: int) -> None:
-        self.rate, self.weigh = rate, dsp.KWeighting(rate)
-        self.marks, self.total, self.seen, self.next = [0.0], 0.0, 0, 1
-
-    def __call__(self, x: np.ndarray) -> None:
-        energy = np.concatenate([[0.0], np.cumsum(np.square(self.weigh(x)))]) + self.total
-        while int(round(self.next * 0.1 * self.rate)) <= self.seen + len(x):
-            self.marks.append(float(energy[int(round(self.next * 0.1 * self.rate)) - self.seen]))
-            self.next += 1
-        self.total, self.seen = float(energy[-1]), self.seen + len(x)
-
-    @property
-    def lufs(self) -> float:
-        m = np.asarray(self.marks)
-        return float("-inf") if len(m) < 5 else loudness._gated((m[4:] - m[:-4]) / (0.4 * self.rate))
-
-
-def _pass(chunks: Iterable[np.ndarray], rate: int, gain_db: float, ceiling: float | None) -> tuple[float, float]:
-    """(integrated LUFS, true peak before limiting) of ``chunks`` at ``gain_db`` through the limiter."""
-    lim, meter = Limiter(rate, gain_db, ceiling), Meter(rate)
-    for chunk in chunks:
-        meter(lim(chunk))
-    meter(lim.flush())
-    return meter.lufs, lim.peak_dbtp
-
-
-def levelled_gain(chunks: Callable[[], Iterable[np.ndarray]], rate: int,
-                  target_lufs: float = loudness.DEFAULT_TARGET_LUFS,
-                  ceiling_dbtp: float = loudness.TRUE_PEAK_CEILING_DBTP, *, passes: int = 5) -> float | None:
-    """The gain (dB) that brings the audio ``chunks()`` yields (called once per pass) to
-    ``target_lufs`` through :func:`limited` (which holds ``ceiling_dbtp`` less the limiter margin):
-    measured as it is, then, when the gain alone would push a peak over, measured through the
-    limiter at that gain and corrected for the loudness the limiter took (a secant: the more gain,
-    the more it takes), until within :data:`audio.loudness.TOLERANCE_LU`. None for silence."""
-    aim = ceiling_dbtp - loudness.LIMITER_MARGIN_DB
-    loud, peak = _pass(chunks(), rate, 0.0, None)
-    if not np.isfinite(loud):
-        return None
-    gain = target_lufs - loud
-    if peak + gain <= aim:
-        return round(gain, 2)
-    last: tuple[float, float] | None = None
-    for _ in range(passes):  # the limiter takes more the more the gain: a secant on (gain, loudness)
-        loud = _pass(chunks(), rate, gain, aim)[0]
-        miss = target_lufs - loud
-        if abs(miss) <= loudness.TOLERANCE_LU:
-            break
-        slope = 1.0 if last is None or last[0] == gain else float(np.clip((loud - last[1]) / (gain - last[0]), 0.2, 1.0))
-        last, gain = (gain, loud), gain + miss / slope
-    return round(gain, 2)
 
 
 class LimitedStream(PcmStream):

@@ -9,6 +9,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -140,6 +141,7 @@ class BroadcastService:
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._tts_faults: set[str] = set()
+        self._levels_at = 0.0  # when the leader next looks for recordings to measure
 
     @property
     def engine(self):
@@ -147,11 +149,11 @@ class BroadcastService:
         return self.player.engine if self.player is not None else None
 
     def _scheduler(self):
-        from broadcaster.schedule.onair import warm, writer
+        from broadcaster.schedule.onair import warmer, writer
         from broadcaster.schedule.scheduler import ScheduleEngine
 
-        return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), warm,
-                              clock=self.clock)  # warm: files hashed ahead
+        return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), warmer(self.db),
+                              clock=self.clock)  # warm: files hashed, recordings' gains stored ahead
 
     # -- faults -------------------------------------------------------------------------------------
     def _fault(self, kind: str, message: str, zone: str | None = None, ref: str | None = None) -> None:
@@ -215,12 +217,21 @@ class BroadcastService:
         now = self.clock.now()
         mine = (self.player.name,) if self.player is not None and self.player.alive else ()
         for job in (self.paging.tick, self._keep_music, lambda: lost_players(self.db, now, alive=mine),
-                    self._expire, self._check_tts):
+                    self._expire, self._check_tts, self._level_recordings):
             try:
                 job()
             except Exception:
                 log.exception("leader: %s failed", getattr(job, "__name__", job))
         return True
+
+    def _level_recordings(self) -> None:
+        """Programme recordings with no gain stored at the venue's loudness target (it changed, or the
+        database is from before) measured in the background: a look every five minutes."""
+        from broadcaster.schedule import levels
+
+        if self.schedule is not None and time.monotonic() >= self._levels_at:
+            self._levels_at = time.monotonic() + 300
+            levels.sweep_soon(self.db)
 
     def _expire(self) -> None:
         with self.db.session() as s:

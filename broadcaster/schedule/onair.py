@@ -30,7 +30,7 @@ from broadcaster.announcements.station import audio_piece, check_approved_audio,
 from broadcaster.onair import airings
 from broadcaster.priorities import Priority
 from broadcaster.schedule.programmes import ItemView, ProgrammeView
-from broadcaster.schedule import store
+from broadcaster.schedule import levels, store
 from broadcaster.schedule.rules import Slot, parse_uid
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.schedule import MissedSlot
@@ -94,7 +94,7 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
         if not it.path:
             return []
         piece = dict(_file(it.path), type="file")
-        gain = recording_gain(piece)
+        gain = levels.gain_for(s, piece["path"], piece["sha256"])
         return [piece if gain is None else dict(piece, gain_db=gain, limiter=True)]
     if it.kind == "announcement":
         ann = s.get(Announcement, it.announcement_id)
@@ -117,36 +117,20 @@ def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
              "crossfade": it.crossfade_s, "seconds": it.seconds}]
 
 
-_gains: dict[tuple[str, float], float | None] = {}
+def warmer(db=None):
+    """The scheduler's render job, ahead of a slot: hash its files now and make sure its recordings
+    have their gain at the venue's target stored (measured now if missing, e.g. the target changed),
+    so writing its airings at the slot's instant waits for neither."""
+    def warm(programme: ProgrammeView, slot: Slot | None = None) -> None:
+        for it in programme.items:
+            for track in it.tracks:
+                file_sha256(track.path)
+            if it.kind == "recording" and it.path:
+                levels.level(db, it.path)
+    return warm
 
 
-def recording_gain(piece: dict) -> float | None:
-    """A programme's recording (in a slot or in the bed) airs at the gain that brings it to the venue's
-    target through the true-peak limiter (the piece says ``limiter``: the player limits it as it
-    reads it), measured once per file and target by streaming it through that limiter (bounded
-    memory: a 10-minute file is never held whole to be levelled). None: it cannot be measured."""
-    from broadcaster.settings import load_settings
-    from playlists.library import LibraryError
-    from playlists.library import recording_gain as level
-
-    key = (piece["sha256"], load_settings().loudness_lufs)
-    if key not in _gains:
-        try:
-            _gains[key] = level(piece["path"], key[1])
-        except LibraryError as exc:
-            log.warning("recording %s: not measured (%s); it plays as recorded", piece["path"], exc)
-            return None
-    return _gains[key]
-
-
-def warm(programme: ProgrammeView, slot: Slot | None = None) -> None:
-    """Ahead of a slot (the scheduler's render job): hash its files and measure its recordings now, so
-    writing its airings at the slot's instant does not wait for them."""
-    for it in programme.items:
-        for track in it.tracks:
-            file_sha256(track.path)
-        if it.kind == "recording" and it.path:
-            recording_gain(_file(it.path))
+warm = warmer(None)  # with no database at hand: files hashed, gains measured into this process's copy
 
 
 def _venue(venue_zones) -> Iterable[str]:

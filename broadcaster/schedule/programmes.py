@@ -20,7 +20,7 @@ from broadcaster.store.models.core import Role
 from broadcaster.store.models.schedule import (ClosedDay, ItemKind, MissedSlot, PlaylistRecord,
                                          Programme, ProgrammeItem, ScheduleRule)
 from broadcaster.priorities import Priority
-from broadcaster.schedule import store
+from broadcaster.schedule import levels, store
 from broadcaster.schedule.playlist_shelf import PlaylistShelf, tracks_of
 from broadcaster.schedule.playlist_shelf import may_schedule as _may_schedule
 from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
@@ -204,6 +204,7 @@ class ProgrammeService(PlaylistShelf):
                 row.path = str(probe(it.path or "").path)
             except AudioError as exc:
                 raise ValidationError(f"{where}.path: {exc}") from None
+            levels.soon(self.db, [row.path])  # its gain measured in the background, kept by its content
         elif kind is ItemKind.PLAYLIST:
             rec = s.scalar(select(PlaylistRecord).where(PlaylistRecord.name == (it.playlist or "")))
             if rec is None:

@@ -1,4 +1,5 @@
-"""Schedule tables: playlists, programmes and their items, schedule rules, closed days, missed slots."""
+"""Schedule tables: playlists, programmes and their items, schedule rules, closed days, missed slots, the
+programme recordings' measured gains."""
 from __future__ import annotations
 
 import enum
@@ -88,6 +89,19 @@ class ProgrammeItem(Base):
     seconds: Mapped[float | None] = mapped_column(default=None)  # silence length / playlist limit
     chime: Mapped[str | None] = mapped_column(String(32), default=None)
     programme: Mapped[Programme] = relationship(back_populates="items")
+
+
+class RecordingLevel(Base):
+    """A programme recording's gain to a loudness target through the true-peak limiter, measured once
+    for its content (the sha256 of the file's bytes) and that target (LUFS, to 0.01)."""
+
+    __tablename__ = "recording_levels"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target_lufs: Mapped[float] = mapped_column(primary_key=True)
+    gain_db: Mapped[float | None] = mapped_column(default=None)  # None: silence (it plays as it is)
+    path: Mapped[str] = mapped_column(String(1024), default="")  # where it was measured (for the operator)
+    measured_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ScheduleRule(Base):

@@ -1,0 +1,56 @@
+"""The recording gain search measures the limited loudness only where the limiter acts: the same
+loudness as the whole signal limited (audio.loudness.limit) and measured (audio.loudness.measure), at
+any gain, with peaks at the edges and inside; and the gain it finds brings that to the target."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from audio import loudness
+from audio.levelling import Survey, levelled_gain
+from audio.pcm import Pcm
+
+RATE = 48_000
+AIM = loudness.TRUE_PEAK_CEILING_DBTP - loudness.LIMITER_MARGIN_DB
+
+
+def peaky(seconds=12.0, seed=3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    t = np.arange(n) / RATE
+    x = rng.normal(0, 0.03, n) * (np.sin(2 * np.pi * 2.3 * t) > 0)
+    for at in (0, 30_000, 100_000, 250_000, 251_000, n - 1_500):  # at both edges, inside, two close together
+        burst = rng.normal(0, 1, 1_500) * np.exp(-np.arange(1_500) / 200)
+        x[at:at + 1_500] += 0.9 * burst / np.abs(burst).max()
+    return np.clip(x, -1, 1)
+
+
+def chunks_of(x, size=30_011):
+    return lambda: (x[i:i + size].astype(np.float32) for i in range(0, len(x), size))
+
+
+def whole(x, gain_db) -> float:
+    y = loudness.limit(x.astype(np.float32).astype(np.float64) * 10 ** (gain_db / 20), RATE, AIM)
+    return loudness.measure(Pcm(y.astype(np.float32), RATE))
+
+
+@pytest.mark.parametrize("gain_db", [0.0, 6.0, 14.0, 24.0])
+def test_the_limited_loudness_is_the_whole_signals(gain_db):
+    x = peaky()
+    survey = Survey(chunks_of(x)(), RATE)
+    assert survey.lufs == pytest.approx(loudness.measure(Pcm(x.astype(np.float32), RATE)), abs=1e-4)
+    assert survey.peak_dbtp == pytest.approx(loudness.true_peak(x.astype(np.float32)), abs=1e-6)
+    runs = survey.stretches(gain_db, AIM)
+    assert (sum(end - first for first, end in runs) < survey.steps) == (gain_db < 20)  # 24 dB: the voice too
+    assert survey.limited_lufs(chunks_of(x)(), gain_db, AIM) == pytest.approx(whole(x, gain_db), abs=1e-3)
+
+
+def test_the_gain_found_brings_the_limited_recording_to_the_target():
+    x = peaky()
+    gain = levelled_gain(chunks_of(x), RATE, -20.0)
+    assert abs(whole(x, gain) + 20.0) <= loudness.TOLERANCE_LU + 0.01
+    assert gain > -20.0 - loudness.measure(Pcm(x.astype(np.float32), RATE)) + 1  # more than the plain gain
+    assert levelled_gain(chunks_of(np.zeros(RATE)), RATE) is None
+    quiet = 0.01 * np.sin(2 * np.pi * 440 * np.arange(4 * RATE) / RATE)  # nothing to limit: the plain gain
+    assert levelled_gain(chunks_of(quiet), RATE, -20.0) == pytest.approx(
+        -20.0 - loudness.measure(Pcm(quiet.astype(np.float32), RATE)), abs=0.01)
