@@ -290,7 +290,8 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
             _at_last_moment(parts, checks, lambda piece=piece: play_gain(
                 media.track(piece), piece.get("gain_db"), limit=bool(piece.get("limiter"))))
         elif kind == "music":
-            tracks = [lambda t=t: play_gain(media.music(t), t.get("gain_db")) for t in piece.get("tracks") or []]
+            tracks = [lambda t=t: play_gain(media.music(t), t.get("gain_db"), limit=bool(t.get("limiter")))
+                      for t in piece.get("tracks") or []]  # a recording in the bed: limited as in a slot
             parts.append(CrossfadeStream(tracks * max(1, int(piece.get("passes") or 1)),
                                          float(piece.get("crossfade", 3.0)), limit_s=piece.get("seconds")))
         else:

@@ -213,7 +213,7 @@ def bed_airings(s: Session, programme: ProgrammeView, *, signals=None, venue_zon
     if not pieces:
         return []
     tracks = [t for p in pieces for t in (p["tracks"] if p["type"] == "music" else [
-        dict({k: p[k] for k in ("path", "sha256", "title")}, gain_db=p.get("gain_db"))])]
+        dict({k: p[k] for k in ("path", "sha256", "title", "gain_db", "limiter") if k in p})])]
     crossfade = next((p["crossfade"] for p in pieces if p["type"] == "music"), 3.0)
     passes = max((p.get("passes") or 1 for p in pieces if p["type"] == "music"), default=1)
     zones = airings.check_zones(s, programme.zones, _venue(venue_zones))

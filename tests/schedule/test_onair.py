@@ -163,6 +163,39 @@ def test_the_bed_airs_pauses_under_a_page_and_resumes_where_it_stopped(db, tmp_p
     assert run.pieces[0]["tracks"][0]["sha256"] == hashlib.sha256((tmp_path / "noise.wav").read_bytes()).hexdigest()
 
 
+def peaky(path, seconds: int = 8) -> None:
+    """A recording of quiet speech-like noise with a clap every 1.25 s near full scale."""
+    rng = np.random.default_rng(13)
+    t = np.arange(48_000 * seconds) / 48_000
+    x = rng.normal(0, 0.02, t.size) * (np.sin(2 * np.pi * 3.7 * t) > -0.2)  # a voice's syllables, quiet
+    for at in range(20_000, t.size - 4_800, 60_000):  # a clap every 1.25 s near full scale
+        x[at:at + 2_400] += 0.97 * np.sign(rng.normal(size=2_400)) * np.exp(-np.arange(2_400) / 240)
+    sf.write(path, np.clip(x, -1, 1), 48_000, subtype="PCM_16")
+
+
+def test_a_peaky_recording_in_the_bed_is_limited_as_in_a_slot(db, service, tmp_path, onair):
+    """A recording in the background programme carries its limiter with its gain into the bed: the
+    gain measured through the limiter, aired without it, would clip every clap."""
+    from audio.loudness import true_peak
+    from audio.pcm import Pcm
+    from broadcaster.service import BroadcastService
+
+    peaky(tmp_path / "notice.wav")
+    service.create_programme("Bed notice", [ItemSpec("recording", path=str(tmp_path / "notice.wav"))],
+                             priority="background_music", background=True)
+    svc = BroadcastService(db_url=db.url, zones={"main": "null"})
+    try:
+        svc._keep_music()
+        [bed] = onair.airings("music:")
+        [track] = bed.pieces[0]["tracks"]
+        assert track["limiter"] is True and track["gain_db"] > 10
+        onair.wait(lambda: len(onair.samples()) > 48_000 * 9, 30, "the recording once through")
+    finally:
+        svc.stop()
+    aired = Pcm.from_int16(onair.samples()[:48_000 * 8], 48_000)
+    assert true_peak(aired) <= -0.9, "clipped claps"
+
+
 def test_a_peaky_recording_airs_on_target_under_the_ceiling(db, service, tmp_path, onair):
     """Issue 13: a programme's recording with claps far over its voice airs at the venue's target
     (within 0.5 LU by ffmpeg and by pyloudnorm) under -1 dBTP: the piece carries the gain measured
@@ -170,12 +203,7 @@ def test_a_peaky_recording_airs_on_target_under_the_ceiling(db, service, tmp_pat
     from audio.pcm import Pcm
     from tests.audio.meter import both, off_target
 
-    rng = np.random.default_rng(13)
-    t = np.arange(48_000 * 8) / 48_000
-    x = rng.normal(0, 0.02, t.size) * (np.sin(2 * np.pi * 3.7 * t) > -0.2)  # a voice's syllables, quiet
-    for at in range(20_000, t.size - 4_800, 60_000):  # a clap every 1.25 s near full scale
-        x[at:at + 2_400] += 0.97 * np.sign(rng.normal(size=2_400)) * np.exp(-np.arange(2_400) / 240)
-    sf.write(tmp_path / "notice.wav", np.clip(x, -1, 1), 48_000, subtype="PCM_16")
+    peaky(tmp_path / "notice.wav")
     p = service.create_programme("Notice", [ItemSpec("recording", path=str(tmp_path / "notice.wav"))])
     writer(db)(p, slot_now(p))
     onair.wait(lambda: [a.state for a in onair.airings("programme:")] == [AiringState.DONE], 30, "the slot")
