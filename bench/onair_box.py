@@ -277,6 +277,8 @@ def row6(venue: LocalVenue, seconds: float, clients: int = 50) -> Row:
     """The target under the load of a room of staff (browsers with the dashboard's live stream), and,
     printed beside it with no target, the same clients with no pause at all (the panel's saturation:
     about thirty times the requests of a room of dashboards)."""
+    if not venue.base:
+        venue.page_round()  # warm-up, as row 1's (first requests, password hash, TTS voices): not measured
     lat, stats, underruns = _load(venue, seconds, clients, "browse")
     n = sum(underruns.values())
     hl, hs, hu = _load(venue, seconds, clients, "hammer")
