@@ -71,6 +71,7 @@ PANEL_WORDS = (
     N_('item {number} is not marked valuable; only valuable items are announced'),
     N_('item {number} is kept until {date}: not due for disposal'),
     N_('case {number} is {state}: nothing to page'),
+    N_('it has a remark a supervisor approved: page the case again'),
     N_('case {number} is {state}: follow up after closing it'),
     N_('page #{n}: cannot approve from {state}'),
     N_('page #{n}: cannot reject from {state}'),

@@ -23,6 +23,7 @@ REFUSALS = (
     "item {number} is not marked valuable; only valuable items are announced",
     "item {number} is kept until {date}: not due for disposal",
     "case {number} is {state}: nothing to page",
+    "it has a remark a supervisor approved: page the case again",
     "case {number} is {state}: follow up after closing it",
     "page #{n}: cannot approve from {state}",
     "page #{n}: cannot reject from {state}",

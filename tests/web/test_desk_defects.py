@@ -204,3 +204,20 @@ def test_the_api_names_every_bad_field_at_once(app):
     assert resp.status_code == 400
     assert {"age", "reporter_name", "reporter_contact", "clothing"} <= set(resp.get_json()["fields"])
     assert app.extensions["pa"].cases.list_cases() == []
+
+
+def test_a_page_that_keeps_its_words_says_why_in_the_staff_language(app):
+    """A page with a supervisor-approved remark keeps its words after an edit: the timeline says why in
+    Chinese on the zh panel (the refusal was shown in English), and names the page by its number."""
+    from tests.web.test_desk_keeping import zh
+
+    b = zh(app, "dora")
+    number = open_case(b, dict(LOST_CHILD, **{"remark_zh-CN": "手拿红色气球", "remark_en": "holding a red balloon"}))
+    paging = app.extensions["pa"].paging
+    [page] = paging.pages(case_number=number)
+    paging.approve_page(page.id, "sam")
+    assert b.post(f"/desk/cases/{number}/edit", {"age": "6"}).status_code == 302
+    [kept] = [e.detail for e in app.extensions["pa"].cases.get(number).events if e.action == "page kept its words"]
+    assert "supervisor approved" in kept  # stored as the service wrote it
+    timeline = text_of(b.get(f"/desk/cases/{number}").get_data(as_text=True).split('id="timeline"')[1])
+    assert "它带有主管批准的补充说明" in timeline and "supervisor" not in timeline and "#" not in timeline, timeline
