@@ -18,7 +18,7 @@ TAPPED = {
     "/": ["header.top a", "header.top button"],
     "/setup/venue": ["#setup-steps a"],
     "/desk/cases": ["#cases td a"],
-    "/cases/": ["#visits-due td a"],
+    "/cases/": ["#visits-due td a", ".case-tabs a"],
     "/cases/complaints/": ["main td a"],
     "/approvals/templates": ["#templates td a", "#templates td button"],
 }
