@@ -18,6 +18,7 @@ both leaders of an overlap airs once.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -85,6 +86,8 @@ class ScheduleEngine:
         self.key = db.url
         self.scheduler: BackgroundScheduler | None = None
         self._slots: dict[str, Slot] = {}
+        self._planning = threading.Lock()  # one re-plan at a time (two would drop each other's jobs)
+        self._changed = threading.Event()  # a change signalled since the running re-plan read the rules
 
     # -- life cycle ----------------------------------------------------------------------------------
     def start(self) -> "ScheduleEngine":
@@ -119,11 +122,17 @@ class ScheduleEngine:
 
     def _rules_changed(self) -> None:
         """A rule or closed day changed (this process, or any on PostgreSQL): re-plan now, not at the
-        next minute's resync."""
+        next minute's resync. A change that arrives while a re-plan runs is flagged and planned by a
+        second one (up to two instances: one running, one waiting its turn), never skipped."""
+        self._changed.set()
         sched = self.scheduler
         if sched is not None and sched.running:
-            sched.add_job(self.sync, id="resync-now", jobstore="internal", replace_existing=True,
-                          misfire_grace_time=None)
+            sched.add_job(self._sync_changed, id="resync-now", jobstore="internal", replace_existing=True,
+                          misfire_grace_time=None, max_instances=2)
+
+    def _sync_changed(self) -> None:
+        while self._changed.is_set() and self.scheduler is not None:
+            self.sync()
 
     def _teardown(self) -> None:
         self.db.signals.unlisten(CHANGED, self._rules_changed)
@@ -184,7 +193,13 @@ class ScheduleEngine:
     def sync(self) -> int:
         """(Re)create jobs for every slot from the last heartbeat (at most ``grace`` ago) to now + horizon
         not aired or logged yet; drop every other job (its rule removed, or a job an earlier leader left
-        for a slot since aired or logged). Returns the number of air jobs."""
+        for a slot since aired or logged). Returns the number of air jobs. One at a time: a periodic
+        resync and a change's re-plan at once would each remove the jobs the other just planned."""
+        with self._planning:
+            self._changed.clear()  # a change signalled from here on is planned by the next re-plan
+            return self._sync()
+
+    def _sync(self) -> int:
         assert self.scheduler is not None
         now = self.clock.now()
         last = self.last_seen()
