@@ -196,3 +196,47 @@ def test_two_leaders_writing_one_slot_at_the_same_moment_air_it_once(request, ba
         keys = sorted(s.scalars(select(Airing.key)))
         assert s.scalar(select(func.count()).select_from(MissedSlot)) == 0
     assert keys == sorted(f"slot:{slot.uid}@{zone}" for slot in slots for zone in ("main", "hall"))
+
+
+def test_a_new_leader_leaves_the_stored_jobs_alone_and_starts_in_seconds(pg_db):
+    """A new leader re-planned by rewriting every job of the 48 h horizon into the job store (two per
+    slot): 4800 jobs of two busy rules took 14 s on PostgreSQL, during which the leader's tick (page
+    repeats, lost players, expiry) waited and slots due then aired late. The jobs the old leader
+    stored are the ones wanted: the new one writes none of them, and its periodic re-plan neither."""
+    import time as _time
+
+    from sqlalchemy import event
+
+    db = pg_db
+    service = ProgrammeService(db)
+    service.create_programme("Notice", [ItemSpec("chime")])
+    for every in (2, 3):
+        service.add_rule("Notice", RuleSpec("interval", every_minutes=every, window_start=time(0),
+                                            window_end=time(23, 59)))
+    done = lambda programme, slot: None  # noqa: E731
+    first = ScheduleEngine(db, done, done, service=service).start()
+    jobs = first.next_run_times()
+    first.stop()
+    assert len(jobs) > 4000
+    writes: list[str] = []
+
+    def count(conn, cursor, statement, *a):
+        if "apscheduler_jobs" in statement and not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement.split()[0])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        began = _time.monotonic()
+        second = ScheduleEngine(db, done, done, service=service).start()
+        took = _time.monotonic() - began
+        try:
+            later = datetime.now(UTC) + timedelta(minutes=5)  # not run in between (APScheduler's clock)
+            assert {k: v for k, v in second.next_run_times().items() if v > later} == \
+                {k: v for k, v in jobs.items() if v > later}
+            second.sync()
+        finally:
+            second.stop()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(writes) < 10, f"{len(writes)} job-store writes for {len(jobs)} unchanged jobs"
+    assert took < 5, f"the new leader's scheduler took {took:.1f} s to start"
