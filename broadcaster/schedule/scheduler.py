@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -242,7 +243,10 @@ class ScheduleEngine:
                                            misfire_grace_time=max(self.grace_s, int(self.lead.total_seconds())))
         for job in stored.values():
             if job.id not in wanted:  # rule gone, or (left by an earlier leader) aired or logged already
-                job.remove()
+                try:
+                    job.remove()
+                except JobLookupError:  # it ran meanwhile
+                    pass
         return sum(1 for w in wanted if w.startswith("air:"))
 
     def _settled(self, slots: list[Slot]) -> set[str]:
