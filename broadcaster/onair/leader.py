@@ -23,6 +23,25 @@ LOCK_KEY = 0x5041_4C44  # "PALD"
 LOST_AFTER_S = 3.0  # a player is lost when no heartbeat came for this long (a fault on every panel within 5 s)
 
 
+# The server frees the lock when it ends the leader's session. A leader killed on a machine that stays
+# up closes its socket and the session ends at once; a leader machine that loses power or its network
+# says nothing, and the server would keep the session (and the lock: no failover) until its TCP
+# keepalive gave up, 2 h by default. The leader's own session probes its peer every second after one
+# idle second and ends after two unanswered probes (about 3 s), or 3 s after data sent goes unanswered.
+LEADER_SESSION = {"tcp_keepalives_idle": "1", "tcp_keepalives_interval": "1", "tcp_keepalives_count": "2",
+                  "tcp_user_timeout": "3000"}
+
+
+def _probe_often(conn) -> None:
+    for name, value in LEADER_SESSION.items():
+        try:
+            with conn.begin_nested():
+                conn.execute(text(f"SET {name} = {value}"))
+        except Exception as exc:  # an older server without tcp_user_timeout: the others still apply
+            log.warning("leader session: %s not set (%s)", name, exc)
+    conn.commit()
+
+
 class Leadership:
     def __init__(self, db) -> None:
         self.db = db
@@ -56,6 +75,7 @@ class Leadership:
             raise
         if got:
             self._conn = conn
+            _probe_often(conn)
             log.info("leading (advisory lock %x)", LOCK_KEY)
             return True
         conn.close()
