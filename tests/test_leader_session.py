@@ -22,3 +22,53 @@ def test_the_leader_session_is_probed_every_second_by_the_server(pg_db):
             assert c.execute(text("SHOW tcp_keepalives_idle")).scalar() != str(idle)
     finally:
         lead.resign()
+
+
+LEADER = r"""
+import sys, time
+from broadcaster.store.db import Database
+from broadcaster.onair.leader import Leadership
+lead, led = Leadership(Database(sys.argv[1])), False
+while True:
+    now = lead.try_lead()
+    if now != led:
+        print("leading" if now else "lost", flush=True)
+        led = now
+    time.sleep(8)  # a leader's round can be long (a re-plan): its session is touched meanwhile
+"""
+
+
+def test_a_frozen_leader_is_replaced_and_stops_leading_when_it_wakes(pg_db):
+    """A leader process that hangs (SIGSTOP) keeps its session open and answers the server's probes:
+    the lock was never freed, so page repeats and slots stopped for as long as it hung. A standby ends
+    the untouched session and leads; the old leader, woken, finds it gone and stops leading."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from broadcaster.onair.leader import FROZEN_AFTER_S
+
+    proc = subprocess.Popen([sys.executable, "-c", LEADER, pg_db.url], stdout=subprocess.PIPE, text=True)
+    standby = Leadership(pg_db)
+    try:
+        assert proc.stdout.readline().strip() == "leading"
+        for _ in range(int(FROZEN_AFTER_S) + 3):  # a live leader in a long round: never unseated
+            assert not standby.try_lead()
+            time.sleep(1)
+        os.kill(proc.pid, signal.SIGSTOP)
+        frozen = time.monotonic()
+        while not standby.try_lead():
+            assert time.monotonic() - frozen < FROZEN_AFTER_S + 5, "the frozen leader kept the lock"
+            time.sleep(0.5)
+        took = time.monotonic() - frozen
+        assert FROZEN_AFTER_S - 1 <= took, took  # not before it counts as frozen
+        os.kill(proc.pid, signal.SIGCONT)
+        assert proc.stdout.readline().strip() == "lost"  # woken: it no longer leads
+        assert standby.try_lead()
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+        proc.kill()
+        proc.wait()
+        standby.resign()

@@ -4,12 +4,19 @@ PostgreSQL elect it with a session advisory lock (``pg_try_advisory_lock``) held
 its own: when the leader dies, PostgreSQL ends its session and frees the lock, and the next process
 to try (every second) leads. On SQLite (one box) an ``flock`` beside the database file does the same.
 
+A leader process that hangs with its connection open (stopped, swapped out, its host paused) keeps the
+lock while its duties stop: its lock session answers the server's probes. So the leader touches that
+session every second from a thread of its own; a standby that finds the holder's session untouched for
+FROZEN_AFTER_S ends it (``pg_terminate_backend``) and leads. The old leader, should it wake, finds its
+session gone at its next touch and stops leading.
+
 What the leader writes is idempotent (airing keys), so a brief overlap never airs anything twice.
 """
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select, text
@@ -20,6 +27,7 @@ from broadcaster.store.models.onair import PlayerStatus
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x5041_4C44  # "PALD"
+FROZEN_AFTER_S = 5.0  # a leader whose lock session was not touched for this long is ended by a standby
 LOST_AFTER_S = 3.0  # a player is lost when no heartbeat came for this long (a fault on every panel within 5 s)
 
 
@@ -42,11 +50,20 @@ def _probe_often(conn) -> None:
     conn.commit()
 
 
+#: The session holding the leader's lock, and how long since it last ran a statement (seconds).
+_HOLDER = text("""SELECT a.pid, EXTRACT(EPOCH FROM (clock_timestamp() - a.state_change)) FROM pg_locks l
+                  JOIN pg_stat_activity a ON a.pid = l.pid
+                  WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = :k
+                    AND l.objsubid = 1 AND a.state <> 'active'""")
+
+
 class Leadership:
     def __init__(self, db) -> None:
         self.db = db
         self._conn = None
         self._fd: int | None = None
+        self._use = threading.Lock()  # the lock session: the leader's rounds and its touches take turns
+        self._beat: threading.Event | None = None
 
     @property
     def leading(self) -> bool:
@@ -60,15 +77,13 @@ class Leadership:
 
     def _pg(self) -> bool:
         if self._conn is not None:
-            try:
-                self._conn.execute(text("SELECT 1"))
+            if self._touch():
                 return True
-            except Exception as exc:  # our session is gone, and the lock with it
-                log.warning("leader connection lost (%s): no longer leading", exc)
-                self._drop_pg()
         conn = self.db.engine.connect()
         try:
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
+            if not got and self._unseat_frozen(conn):
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
             conn.commit()
         except Exception:
             conn.close()
@@ -76,13 +91,46 @@ class Leadership:
         if got:
             self._conn = conn
             _probe_often(conn)
+            self._beat = threading.Event()
+            threading.Thread(target=self._touching, args=(self._beat,), name="leader-touch", daemon=True).start()
             log.info("leading (advisory lock %x)", LOCK_KEY)
             return True
         conn.close()
         return False
 
+    def _touch(self) -> bool:
+        """Run a statement on the lock session (the standbys see when it last ran): False when the
+        session is gone, and the lock with it."""
+        with self._use:
+            conn = self._conn
+            if conn is None:
+                return False
+            try:
+                conn.execute(text("SELECT 1"))
+                conn.commit()
+                return True
+            except Exception as exc:
+                log.warning("leader connection lost (%s): no longer leading", exc)
+                self._drop_pg()
+                return False
+
+    def _touching(self, stop: threading.Event) -> None:
+        while not stop.wait(1.0) and self._touch():
+            pass
+
+    @staticmethod
+    def _unseat_frozen(conn) -> bool:
+        """End the leader's session when it went untouched for FROZEN_AFTER_S (its process hangs)."""
+        row = conn.execute(_HOLDER, {"k": LOCK_KEY}).first()
+        if row is None or row[1] is None or float(row[1]) < FROZEN_AFTER_S:
+            return False
+        log.warning("the leader's session (pid %s) untouched for %.0f s: ending it to lead", row[0], row[1])
+        return bool(conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": row[0]}).scalar())
+
     def _drop_pg(self) -> None:
         conn, self._conn = self._conn, None
+        if self._beat is not None:
+            self._beat.set()
         if conn is not None:
             try:
                 conn.invalidate()
@@ -108,13 +156,16 @@ class Leadership:
         return True
 
     def resign(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
-                self._conn.close()
-            except Exception:
-                pass
-            self._conn = None
+        if self._beat is not None:
+            self._beat.set()
+        with self._use:
+            if self._conn is not None:
+                try:
+                    self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                    self._conn.close()
+                except Exception:
+                    pass
+                self._conn = None
         if self._fd is not None:
             if self._fd >= 0:
                 os.close(self._fd)
