@@ -191,6 +191,8 @@ class AirLog:
         self._path, self._frames, self._first, self._start_t = path, 0, self.written, start
         self._tail = np.zeros(0, np.int16)
         self._hour_end = (start // _HOUR + 1) * _HOUR
+        with path.with_suffix(".times").open("a", encoding="ascii") as f:  # whose count: found again after a crash
+            f.write(f"# run {self.run} {self.written}\n")
         self._anchor(start)
         self.prune(start)
 
@@ -211,6 +213,8 @@ class AirLog:
         if self._frames and path.suffix == f".{EXTS[0]}":
             file.write(_flush(self._tail))
         file.close()
+        with path.with_suffix(".times").open("a", encoding="ascii") as f:
+            f.write(f"# frames {self._frames}\n")  # completed (its logged samples; the flush after them)
         if not self._frames:  # never a sample: no empty (unreadable) file is left
             _remove(path)
             return
@@ -233,7 +237,7 @@ class AirLog:
             lines = path.with_suffix(".times").read_text("ascii").split("\n")
         except OSError:
             return []
-        return [(int(a), float(b)) for a, b in (line.split() for line in lines if line.strip())]
+        return [(int(a), float(b)) for a, b in (line.split() for line in lines if line.strip() and not line.startswith("#"))]
 
     def locate(self, when: float) -> tuple[Path, float] | None:
         """The file that holds the moment ``when`` and how many seconds into it; None when nothing
