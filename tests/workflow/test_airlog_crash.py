@@ -65,7 +65,8 @@ def test_a_file_left_open_by_a_killed_service_is_stored_at_the_next_start_and_pl
     heard = playback.aired(db, row, tmp_path / "cache")
     sent = music(4.0, seed=5).to_int16()
     assert len(heard) == f.frames - SAMPLE_RATE
-    assert_sounds_as(heard[:-SAMPLE_RATE // 10], sent[SAMPLE_RATE:f.frames - SAMPLE_RATE // 10], "the killed run's item")
+    assert_sounds_as(heard[:-SAMPLE_RATE // 10], sent[SAMPLE_RATE:f.frames - SAMPLE_RATE // 10],
+                     "the killed run's item")
 
     keeper = airlogs.Keeper(db, "p", {"main": AirLog(folder)})  # and again: stored once
     keeper.recover()
