@@ -5,9 +5,10 @@ Files: ``FOLDER/YYYY-MM-DD/HHMMSS.opus`` (UTC, the time of the file's first samp
 48 kHz, :data:`OPUS_KBPS` kbit/s VBR: about 29 MB an hour of non-stop music, 22 GB a zone in 31 days
 (16-bit FLAC, what older versions wrote, took ~214 MB an hour; their ``.flac`` files are still found,
 located, read and pruned alongside: nothing already logged is lost). Opus is lossy: a file decodes to
-what aired to within the codec's error (~30 dB SNR on music), but exactly as many samples, at exactly
-their places (libsndfile drops the encoder's pre-skip and trims the last page to the samples written),
-so a sample of the logger's count is still found exactly in its file.
+what aired to within the codec's error (~30 dB SNR on music), each sample at exactly its place
+(libsndfile drops the encoder's pre-skip), so a sample of the logger's count is still found exactly in
+its file; a completed file ends with :data:`FLUSH` samples more, past the last logged one (the
+encoder's look-ahead, which would otherwise garble the file's last milliseconds).
 A new file starts at every hour boundary (a block that spans it is split there), whenever the
 logger is opened again (an Ogg Opus file cannot be appended to), after a pause (:class:`AirLogSink` closes the
 file when the zone falls silent, so what aired is complete on disk at once), and when asked
@@ -55,6 +56,11 @@ _HOUR = 3600
 OPUS_KBPS = 64
 #: The extension of new files, then those still read from older versions (16-bit FLAC).
 EXTS = ("opus", "flac")
+#: Samples written past a file's last logged one when it is completed (20 ms, a continuation of the
+#: audio fading out): the Opus encoder looks 6.5 ms ahead, and libsndfile does not flush it, so without
+#: them a file's last ~4 ms decode as garbage (a click at every hour, cut and pause in a playback).
+#: Not part of the logger's count: ``LoggedFile.frames`` stops before them.
+FLUSH = 960
 
 
 def opus_level(kbps: float) -> float:
@@ -105,6 +111,7 @@ class AirLog:
         self._path: Path | None = None
         self._hour_end = 0.0
         self._frames = 0  # samples in the current file
+        self._tail = np.zeros(0, np.int16)  # its last samples (the flush continues them)
         self._anchor_t, self._anchor_at = 0.0, 0  # the last anchor: wall time, sample position
         self.run = secrets.token_hex(8)  # names this logger's sample count (another process: another run)
         self.written = 0  # samples written since the logger was made
@@ -144,6 +151,7 @@ class AirLog:
             room = int(round((self._hour_end - self._anchor_t) * self.rate)) - (self._frames - self._anchor_at)
             part, samples = samples[:max(1, room)], samples[max(1, room):]
             self._file.write(part)
+            self._tail = np.concatenate([self._tail, part])[-(FLUSH + 1):]
             self._frames += part.size
             self.written += part.size
             self._unchecked += part.size
@@ -181,7 +189,10 @@ class AirLog:
         self._file = sf.SoundFile(str(path), "w", samplerate=self.rate, channels=1, format="OGG", subtype="OPUS",
                                   compression_level=opus_level(OPUS_KBPS))
         self._path, self._frames, self._first, self._start_t = path, 0, self.written, start
+        self._tail = np.zeros(0, np.int16)
         self._hour_end = (start // _HOUR + 1) * _HOUR
+        with path.with_suffix(".times").open("a", encoding="ascii") as f:  # whose count: found again after a crash
+            f.write(f"# run {self.run} {self.written}\n")
         self._anchor(start)
         self.prune(start)
 
@@ -199,7 +210,11 @@ class AirLog:
         path, self._path = self._path, None  # closed: no longer spared by prune
         if file is None:
             return
+        if self._frames and path.suffix == f".{EXTS[0]}":
+            file.write(_flush(self._tail))
         file.close()
+        with path.with_suffix(".times").open("a", encoding="ascii") as f:
+            f.write(f"# frames {self._frames}\n")  # completed (its logged samples; the flush after them)
         if not self._frames:  # never a sample: no empty (unreadable) file is left
             _remove(path)
             return
@@ -222,7 +237,7 @@ class AirLog:
             lines = path.with_suffix(".times").read_text("ascii").split("\n")
         except OSError:
             return []
-        return [(int(a), float(b)) for a, b in (line.split() for line in lines if line.strip())]
+        return [(int(a), float(b)) for a, b in (line.split() for line in lines if line.strip() and not line.startswith("#"))]
 
     def locate(self, when: float) -> tuple[Path, float] | None:
         """The file that holds the moment ``when`` and how many seconds into it; None when nothing
@@ -231,7 +246,8 @@ class AirLog:
             marks = self.anchors(path)
             if not marks or marks[0][1] > when:
                 continue
-            frames = sf.info(str(path)).frames if path != self._path else self._frames
+            frames = self._frames if path == self._path else sf.info(str(path)).frames - (
+                FLUSH if path.suffix == f".{EXTS[0]}" else 0)  # not the flush after its last sample
             ends = [m[0] for m in marks[1:]] + [frames]
             for (pos, t), end in zip(marks, ends):
                 if t <= when < t + (end - pos) / self.rate:
@@ -275,6 +291,18 @@ class AirLog:
         for path in gone:
             _remove(path)
         return gone
+
+
+def _flush(tail: np.ndarray) -> np.ndarray:
+    """:data:`FLUSH` samples that continue ``tail`` smoothly (its odd reflection: no step in value or
+    slope) and fade to silence: the encoder codes the file's last samples as well as any others."""
+    x = tail.astype(np.float64)
+    pad = np.zeros(FLUSH)
+    if len(x) >= 2:
+        mirror = 2 * x[-1] - x[-2::-1][:FLUSH]
+        pad[:len(mirror)] = mirror
+    pad *= np.linspace(1.0, 0.0, FLUSH)
+    return np.clip(np.rint(pad), -32768, 32767).astype(np.int16)
 
 
 def _in_order(path: Path) -> tuple[str, str, int]:

@@ -36,6 +36,9 @@ RELEASE_S = 0.060
 CHIME_UNDER_LU = 3.0
 #: A venue's own chime: length limits (seconds) and the fade put on its ends.
 VENUE_MIN_S, VENUE_MAX_S, VENUE_FADE_S = 0.3, 8.0, 0.010
+#: A venue chime's ends are trimmed where its sound stays this far under its loudest 10 ms (a
+#: recording's hiss floor kept half a second of lead-in before the chime rang, and a second of tail).
+TRIM_DB = -50.0
 #: A venue's chime must have at least AUDIBLE_SHARE of its energy in AUDIBLE_HZ (a chime of rumble or
 #: of ultrasound would be levelled to nothing anyone hears); below _FLOOR (-50 dBFS) is silence, and
 #: so is a sound whose RMS is under a tenth of it.
@@ -142,7 +145,11 @@ def prepare_chime(pcm: Pcm) -> Pcm:
         if np.abs(raw).max() > _FLOOR:
             raise BadChime("the chime file holds no sound, only a constant offset (DC)", "silent")
         raise BadChime("the chime file is silent", "silent")
-    x = x[loud[0]:loud[-1] + 1]
+    win = int(0.010 * SAMPLE_RATE)  # a hiss floor is silence too: 10 ms stretches under TRIM_DB of the loudest
+    rms = np.sqrt(np.convolve(x * x, np.ones(win) / win, mode="same"))
+    loud = np.flatnonzero((rms > max(_FLOOR, rms.max() * 10 ** (TRIM_DB / 20))) & (np.abs(x) > _FLOOR))
+    if loud.size:
+        x = x[loud[0]:loud[-1] + 1]
     seconds = len(x) / SAMPLE_RATE
     if seconds < VENUE_MIN_S:
         raise BadChime(f"the chime is {seconds:.2f} s of sound; at least {VENUE_MIN_S:g} s is needed", "short", seconds)

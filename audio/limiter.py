@@ -128,3 +128,21 @@ class LimitedStream(PcmStream):
     @property
     def finished(self) -> bool:
         return self.flushed and not len(self.ready)
+
+
+def bed_gains(fg: np.ndarray, bed: np.ndarray, gains: np.ndarray,
+              ceiling_dbtp: float = loudness.TRUE_PEAK_CEILING_DBTP - loudness.LIMITER_MARGIN_DB,
+              slope: float = 1 / 240) -> np.ndarray:
+    """The gains (per sample) for a music ``bed`` mixed under a foreground item ``fg``: ``gains`` (its
+    ducking), lowered where the sum's true peak would pass ``ceiling_dbtp`` (a speech or recording
+    limited to the ceiling plus the ducked bed went over it: -0.7 dBTP aired), and moving at most
+    ``slope`` a sample (no click: 0.25 to silence in 1.25 ms). No look-ahead: nothing is delayed."""
+    c = 10 ** (ceiling_dbtp / 20)
+    ef, eb = envelope(fg), envelope(bed)
+    if not len(eb) or float((ef + gains * eb).max()) <= c:
+        return gains
+    allowed = np.clip((c - ef) / np.maximum(eb, 1e-9), 0.0, None)
+    g = np.minimum(gains, allowed)
+    ramp = np.arange(len(g)) * slope  # the lowest curve over g whose slope is at most ``slope``:
+    up = ramp + np.minimum.accumulate(g - ramp)  # rising no faster than it
+    return (np.minimum.accumulate((up + ramp)[::-1])[::-1] - ramp).astype(np.float32)  # nor falling

@@ -24,6 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 
 from audio.airlog import DEFAULT_KEEP_DAYS, AirLog, LoggedFile
+from audio.airlog_recover import unfinished
 from broadcaster.store.models.airlog import AirLogFile, AirMark
 from broadcaster.store.models.onair import MediaBlob
 
@@ -66,6 +67,7 @@ class Keeper:
         self.block_s = player.engine.block_ms / 1000
         player.engine.listeners.append(self.on_event)
         player.on_stop.append(self.close)
+        self.recover()
         threading.Thread(target=self._housekeeping, name=f"airlog-prune-{self.player}", daemon=True).start()
         return self
 
@@ -74,6 +76,10 @@ class Keeper:
             self.housekeep()
             if self._quit.wait(HOUSEKEEP_S):
                 return
+
+    def recover(self) -> None:
+        """Store what a crash left of the loggers' files (never completed, so never stored)."""
+        self._note(("recover",))
 
     def housekeep(self) -> None:
         """Prune the loggers' files and their rows past retention or the cap, audio or not (the
@@ -138,6 +144,13 @@ class Keeper:
                 _, airing, run, first, end = note
                 s.execute(update(AirMark).where(AirMark.airing_id == airing, AirMark.run == run,
                                                 AirMark.start == first).values(end=end))
+            elif what == "recover":
+                for zone, airlog in self.logs.items():
+                    known = set(s.scalars(select(AirLogFile.name).where(AirLogFile.zone == zone)))
+                    for done in unfinished(airlog, known):
+                        log.warning("air log %s: %s was not completed (the service stopped dead); kept "
+                                    "as far as it can be read", zone, done.name)
+                        self._store(s, zone, done)
             elif what == "prune":
                 for zone, airlog in self.logs.items():
                     airlog.prune()

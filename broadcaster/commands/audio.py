@@ -47,7 +47,7 @@ punctuation), or written in another language's script, is refused.""")
     p.add_argument("text", help="text in the first language")
     p.add_argument("--lang2", nargs=2, metavar=("LANG2", "TEXT2"), help="second language and its text")
     p.add_argument("--chime", default="announcement",
-                   help="emergency, urgent_page, announcement, programme, or none")
+                   help="emergency, urgent_page, announcement, programme, end, or none")
     p.add_argument("--out", metavar="FILE.wav", help="write a WAV file instead of playing (its folder must exist)")
     p.add_argument("--device", default="device", help="sink: device, device:NAME, wav:PATH, null")
     p.set_defaults(func=cmd_say)
@@ -135,9 +135,15 @@ def cmd_say(args) -> int:
     for (lang, text), which in zip(parts, ("--lang", "--lang2")):
         if why := script_problem(lang, text):  # else spoken as letter names, or not at all
             return _fail(f"the {lang} text ({which}) is not in {lang}'s script: {why}")
+    from audio.chimes import KINDS
+
+    if args.chime not in (*KINDS, "none"):  # before the speech is rendered, with every choice
+        return _fail(f"unknown chime {args.chime!r}; use one of {', '.join(KINDS)} or none")
     out_path = Path(args.out) if args.out else None
     if out_path is not None and (why := _writable(out_path)):
         return _fail(why)
+    if out_path is not None and out_path.suffix.lower() in (".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac"):
+        return _fail(f"cannot write {out_path}: --out writes a WAV file; name it .wav")  # not WAV under .mp3
     try:
         renderer = venue_renderer(load_settings())
         out = renderer.render_script(parts, chime=None if args.chime == "none" else args.chime)

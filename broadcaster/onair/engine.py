@@ -29,6 +29,7 @@ from typing import Callable
 
 import numpy as np
 
+from audio.limiter import bed_gains
 from audio.pcm import block_to_int16
 from audio.sinks import Sink
 from broadcaster.clock import Clock, SystemClock
@@ -356,11 +357,12 @@ class PlayoutEngine:
                 else:
                     samples, finished, _ = take(bed, frames, rate)
                     if len(samples):  # a ramp only while the gain moves (no click)
-                        if zone.bed_gain != target:
-                            samples = samples * np.linspace(zone.bed_gain, target, num=len(samples),
-                                                            dtype=np.float32)
-                        elif target != 1.0:
-                            samples = samples * np.float32(target)
+                        gains = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
+                        if cur is not None:  # under an item: their sum's true peak kept under the ceiling
+                            gains = bed_gains(mix[:len(samples)], samples, gains)
+                            gain = float(gains[-1])
+                        if (gains != 1.0).any():
+                            samples = samples * gains
                         mix[:len(samples)] += samples
                     else:
                         gain = zone.bed_gain  # nothing decoded yet: the fade is still to come

@@ -1,5 +1,5 @@
 """The air logger: hourly Ogg Opus files of what aired (exactly as many samples, each where it aired,
-sounding as it did), moments found again, old files deleted. Real files; the wall clock is given to the logger so an hour passes in a second."""
+sounding as it did, then the encoder's flush: :func:`logged_samples`), moments found again, old files deleted. Real files; the wall clock is given to the logger so an hour passes in a second."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,13 +8,18 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audio.airlog import OPUS_KBPS, AirLog, AirLogSink
+from audio.airlog import FLUSH, OPUS_KBPS, AirLog, AirLogSink
 from audio.player import Player
 from audio.sinks import NullSink
 from audio.pcm import Pcm
 from tests.lossy import assert_sounds_as
 
 RATE = 48_000
+
+
+def logged_samples(path) -> np.ndarray:
+    """The samples a completed Opus file logged: all but the :data:`FLUSH` after the last one."""
+    return sf.read(path, dtype="int16")[0][:-FLUSH]
 
 
 def at(text: str) -> float:
@@ -52,7 +57,7 @@ def test_an_hour_boundary_starts_a_new_file_and_the_samples_are_in_place(tmp_pat
     sink.close()
     files = AirLog(tmp_path / "main").files()
     assert [f"{p.parent.name}/{p.name}" for p in files] == ["2026-11-26/065957.opus", "2026-11-26/070000.opus"]
-    decoded = [sf.read(p, dtype="int16")[0] for p in files]
+    decoded = [logged_samples(p) for p in files]
     assert [len(d) for d in decoded] == [119_760, 5 * RATE - 119_760]  # split exactly at the hour
     assert_sounds_as(decoded[0], out.samples()[:119_760], "before the hour")  # what aired, each sample in place
     assert_sounds_as(decoded[1], out.samples()[119_760:], "after it")
@@ -131,7 +136,7 @@ def test_new_files_are_opus_and_far_smaller_than_flac(tmp_path):
     sf.write(tmp_path / "same.flac", aired, RATE, format="FLAC", subtype="PCM_16")
     assert size < (tmp_path / "same.flac").stat().st_size / 6
     assert size < 60 * OPUS_KBPS * 1000 / 8 * 1.25  # the music minute at the bitrate; the quiet one ~free
-    decoded = sf.read(path, dtype="int16")[0]
+    decoded = logged_samples(path)
     assert_sounds_as(decoded[:60 * RATE], pcm)
     quiet = 60 * RATE + RATE // 10  # after the codec's few ms of ringing where the music stopped dead
     assert_sounds_as(decoded[quiet:], aired[quiet:], "the quiet minute")
@@ -158,7 +163,7 @@ def test_the_disk_cap_holds_while_a_long_hour_is_written(tmp_path):
     assert "080000" not in [p.stem for p in airlog.files()], "the earlier hour went while this one was written"
     # the count runs on across the files it started: what is kept is the end of what was written
     assert [c.first for c in closed] == sorted(c.first for c in closed) and closed[-1].first + closed[-1].frames == len(noise)
-    kept = [sf.read(p, dtype="int16")[0] for p in airlog.files()]
+    kept = [logged_samples(p) for p in airlog.files()]
     assert kept and all(len(k) for k in kept)
     end = len(noise)
     for k in reversed(kept):
@@ -176,7 +181,7 @@ def test_a_file_over_the_cap_is_completed_never_left_empty_and_what_aired_is_kep
         airlog.write(noise, start + i)
     airlog.close()
     [path] = airlog.files()  # the five seconds that aired, and nothing else
-    assert sf.info(str(path)).frames == 5 * RATE
+    assert sf.info(str(path)).frames == 5 * RATE + FLUSH
     assert sorted(p.name for p in path.parent.iterdir()) == ["080010.opus", "080010.times"]
     assert airlog.locate(start + 2) == (path, 2.0)
     for i in range(5, 12):  # more audio: the old file may go for the cap, never the one being written

@@ -45,6 +45,19 @@ def _bell(seconds=1.5, lead=0.4, level=0.99):
     return np.concatenate([np.zeros(int(lead * 44_100)), tone, np.zeros(int(0.3 * 44_100))])
 
 
+def test_a_venue_chime_recorded_over_a_hiss_floor_is_trimmed_to_its_sound(tmp_path):
+    """A phone recording: the bell over hiss 60 dB down (peaks -48 dBFS), with a DC offset. The hiss
+    is not sound: before, nothing was trimmed (half a second before the chime rang, a second after)."""
+    rng = np.random.default_rng(0)
+    bell = _bell(seconds=2.0, lead=0.5, level=0.6)
+    bell = np.concatenate([bell, np.zeros(44_100)]) + 0.08 + rng.normal(0, 0.001, len(bell) + 44_100)
+    sf.write(tmp_path / "phone.wav", bell, 44_100)
+    ready = chimes.read_chime((tmp_path / "phone.wav").read_bytes())
+    loud = np.flatnonzero(np.abs(ready.samples) > 0.01)
+    assert loud[0] < 0.02 * 48_000, f"the chime rings {loud[0] / 48_000:.2f} s late"
+    assert ready.duration < 2.1 and abs(float(ready.samples.mean())) < 1e-3
+
+
 def test_a_venue_chime_is_trimmed_faded_levelled_and_used(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
     r = Renderer(cache_dir=tmp_path / "cache", lead_in=0.0)
@@ -81,7 +94,8 @@ def test_a_venue_chime_is_trimmed_faded_levelled_and_used(tmp_path, monkeypatch,
     (lambda p: p.write_bytes(b"<html>not a sound</html>"), "not a readable audio file"),
     (lambda p: sf.write(p, np.zeros(48_000), 48_000), "silent"),
     (lambda p: sf.write(p, _bell(seconds=0.1, lead=0), 44_100), "at least 0.3 s"),
-    (lambda p: sf.write(p, _bell(seconds=12, lead=0, level=0.5) + 0.3, 44_100), "at most 8 s"),
+    (lambda p: sf.write(p, 0.5 * np.sin(2 * np.pi * 660 * np.arange(12 * 44_100) / 44_100) + 0.3, 44_100),
+     "at most 8 s"),  # 12 s of sound (a bell's tail 50 dB down is trimmed: not sound)
     (lambda p: sf.write(p, np.full(96_000, 0.5), 48_000), "only a constant offset (DC)"),
     (lambda p: sf.write(p, 0.3 * np.sin(2 * np.pi * 23_000 * np.arange(96_000) / 48_000), 48_000),
      "cannot be heard: most of its sound is below 30 Hz or above 16 kHz"),

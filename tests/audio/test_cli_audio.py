@@ -71,6 +71,19 @@ def test_say_out_to_an_unwritable_path_is_one_clear_line(tmp_path, capsys, monke
         assert _one_error_line(capsys).endswith("Permission denied")
 
 
+def test_say_refuses_an_out_file_not_named_wav_and_an_unknown_chime_listing_none(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    target = tmp_path / "closing.mp3"
+    assert main(["say", "--lang", "en", "Hello there.", "--out", str(target)]) == 1
+    assert _one_error_line(capsys) == f"error: cannot write {target}: --out writes a WAV file; name it .wav"
+    assert not target.exists()  # WAV bytes were written under the .mp3 name before
+    assert main(["say", "--lang", "en", "Hello there.", "--chime", "bell", "--out", str(tmp_path / "a.wav")]) == 1
+    assert _one_error_line(capsys) == ("error: unknown chime 'bell'; use one of emergency, urgent_page, "
+                                       "announcement, programme, end or none")
+    assert main(["say", "--lang", "en", "Hello there.", "--chime", "none", "--out", str(tmp_path / "A.WAV")]) == 0
+    assert sf.info(str(tmp_path / "A.WAV")).format == "WAV"
+
+
 def test_say_out_does_not_create_folders(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
     target = tmp_path / "no" / "such" / "folder" / "x.wav"
