@@ -62,6 +62,11 @@ PANEL_WORDS = (
     N_('{user} ({role}) may not {action}: needs {roles}'),
     N_('user {name} is not active'),
     N_('four-eyes: {user} wrote page #{n} and cannot approve it'),
+    # broadcaster/announcements/approval.py
+    N_('{user} wrote announcement #{n} or this version of it; another supervisor must approve it'),
+    N_('{user} wrote announcement #{n} or this version of it; another supervisor must decide'),
+    N_('announcement #{n} is {state}; only submitted items can be approved'),
+    N_('announcement #{n} is {state}; only submitted items can be rejected'),
     N_('four-eyes: {user} wrote template {key} and cannot approve it'),
     N_('template {key}: no new wording is waiting'),
     N_('case {number}: cannot go from {from} to {to}'),
@@ -179,4 +184,12 @@ PANEL_WORDS = (
     N_('add a supervisor other than you before you continue: they approve the page templates (never the person '
        'who wrote them)'),
     N_('add a desk user before you continue: they page lost children and record lost property'),
+)
+
+#: broadcaster/announcements (scripts, approval, station): an announcement's timeline notes, matched and
+#: said in the staff's language by web/annwords.py (values filled in after translation).
+ANNOUNCEMENT_NOTES = (
+    N_('created'), N_('recorded'), N_('submitted for approval'), N_('version {n} approved'),
+    N_('rejected: {reason}'), N_('edited: version {n} awaits approval; version {m} keeps airing'),
+    N_('edited; approval void'), N_('edited'), N_('queued'), N_('taken off the air'), N_('past its window'),
 )
