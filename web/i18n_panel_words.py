@@ -193,3 +193,15 @@ ANNOUNCEMENT_NOTES = (
     N_('rejected: {reason}'), N_('edited: version {n} awaits approval; version {m} keeps airing'),
     N_('edited; approval void'), N_('edited'), N_('queued'), N_('taken off the air'), N_('past its window'),
 )
+
+#: web/playlistwords.py and broadcaster/inputs.py: a refused music upload, beside its field
+PLAYLIST_WORDS = (
+    N_('must be a number'), N_('must be a whole number'), N_('must be greater than or equal to {n}'),
+    N_('must be less than or equal to {n}'),
+    N_('“{file}” has no sound in it (under half a second).'),
+    N_('“{file}” is too long: a track may last at most an hour.'),
+    N_('“{file}” is not a sound file this system can read (use WAV, FLAC, OGG or MP3).'),
+    N_('There is already a playlist with this name: choose another name.'),
+    N_('Give the playlist a name (at most 120 characters).'),
+    N_('Choose at least one music file.'),
+)

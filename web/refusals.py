@@ -57,6 +57,8 @@ REFUSALS = (
     "security page was not aired: {why} (Code Adam): supervisors, check exits",
     "zone {zone}: player {name} lost (no heartbeat since {time} UTC)",
     "must be one of {values}; got {value}",
+    "must be greater than or equal to {n}",
+    "must be less than or equal to {n}",
     "must be a whole number from {low} to {high}; got {value}",
     "at most {n} characters",
     # a page template's wording (broadcaster.paging.templates.check_template)

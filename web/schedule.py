@@ -227,22 +227,32 @@ def playlists():
     names only give the tracks their titles)."""
     s = svc()
     limit = current_app.config["MUSIC_UPLOAD_MAX"]
-    error, values, code = None, {}, 200
+    errors, values, code = {}, {}, 200
     if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            from broadcaster.inputs_studio import PlaylistImport
+        from broadcaster.inputs_studio import PlaylistImport
+        from web.playlistwords import upload_errors
 
+        values = request.form.to_dict()
+        files = [(f.filename or "", data) for f in request.files.getlist("files") if (data := f.read())]
+        try:
             v = inputs.parse(PlaylistImport, {"name": values.get("name"), "crossfade_s": values.get("crossfade_s")})
-            files = [(f.filename or "", data) for f in request.files.getlist("files") if (data := f.read())]
-            s.programmes.upload_playlist(v.name or "", files, media=s.media,
-                                         who=actor(), shuffle=bool(values.get("shuffle")), crossfade_s=v.crossfade_s)
-            flash(t("Saved."), "ok")
-            return redirect(url_for("schedule.playlists"))
-        except ValidationError as exc:
-            error, code = refusal_of(exc), 400
+        except ValidationError as exc:  # every field at once: the files too
+            v, errors = None, upload_errors(exc)
+            if not files:
+                errors["files"] = t("Choose at least one music file.")
+            if not (values.get("name") or "").strip():
+                errors.setdefault("name", t("Give the playlist a name (at most 120 characters)."))
+        if v is not None:
+            try:
+                s.programmes.upload_playlist(v.name or "", files, media=s.media, who=actor(),
+                                             shuffle=bool(values.get("shuffle")), crossfade_s=v.crossfade_s)
+                flash(t("Saved."), "ok")
+                return redirect(url_for("schedule.playlists"))
+            except ValidationError as exc:
+                errors = upload_errors(exc)
+        code = 400
     from broadcaster.schedule import library
 
     return render_template("schedule/playlists.html", playlists=library.playlists(s.programmes), values=values,
-                           error=error, max_mb=limit // (1024 * 1024)), code
+                           errors=errors, max_mb=limit // (1024 * 1024)), code
 

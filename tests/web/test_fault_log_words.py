@@ -1,0 +1,18 @@
+"""The supervisor's fault log (Logs) says the alarms in the staff's language, as the dashboard does."""
+from __future__ import annotations
+
+from tests.web.conftest import Browser
+
+
+def test_the_fault_log_says_the_faults_in_chinese_as_the_dashboard_does(app):
+    """The supervisor's fault log (Logs) said the alarms in English on the zh panel; the dashboard did not."""
+    from broadcaster import logs
+
+    with app.extensions["pa"].db.session() as s:
+        logs.raise_fault(s, "player_lost", "zone lobby: player lobby-pc lost (no heartbeat since 05:17:51 UTC)",
+                         zone="lobby")
+    sam = Browser(app, "sam")
+    sam.get("/lang/zh")
+    html = sam.get("/approvals/logs").get_data(as_text=True)
+    faults = html[html.index('id="faults"'):]
+    assert "区域 lobby：播放器 lobby-pc 失去联系" in faults and "heartbeat" not in faults
