@@ -28,10 +28,36 @@ def texts_from(values) -> dict[str, str]:
     return out
 
 
+def language_choices(values) -> list[tuple[str, str]]:
+    """The editor's languages: the venue's, then any other the script already has; by name, never code."""
+    from web.i18n import language_name
+
+    codes = list(svc().settings.languages or ["zh-CN", "en"])
+    codes += [v for k, v in sorted(values.items()) if k.startswith("lang_") and v and v not in codes]
+    return [(code, language_name(code)) for code in codes]
+
+
+def edit_page(a, values, errors, error=None, status=200, **kw):
+    return render_template("scripts/edit.html", a=a, values=values, errors=errors, error=error,
+                           langs=language_choices(values), **kw), status
+
+
 def script_from(values) -> inputs.Script:
     """The editor's fields through the API's input model (NUL, controls, nothing speakable refused)."""
-    return inputs.parse(inputs.Script, {"title": values.get("title"), "texts": texts_from(values),
-                                        "priority": values.get("priority")})
+    from broadcaster.errors import FieldErrors
+
+    orphans = {f"text_{i}": t("Choose the language of this text.") for i in range(1, 7)
+               if (values.get(f"text_{i}") or "").strip() and not (values.get(f"lang_{i}") or "").strip()}
+    try:  # a text without its language is said beside it, never dropped
+        parsed = inputs.parse(inputs.Script, {"title": values.get("title"), "texts": texts_from(values),
+                                              "priority": values.get("priority")})
+    except FieldErrors as exc:
+        if orphans:
+            raise FieldErrors({**exc.fields, **orphans}) from None
+        raise
+    if orphans:
+        raise FieldErrors(orphans)
+    return parsed
 
 
 def upload_bytes(field: str = "audio") -> bytes:
@@ -89,8 +115,8 @@ def versions_of(announcement_id: int) -> dict:
 
 def editor(a, values, error=None, status=200):
     errors = form_errors(error, values)
-    return render_template("scripts/edit.html", a=a, values=values, error=None if errors else error, errors=errors,
-                           history=workflow.history(a.id), slots=scheduled(a.id), version=versions_of(a.id)), status
+    return edit_page(a, values, errors, None if errors else error, status, history=workflow.history(a.id),
+                     slots=scheduled(a.id), version=versions_of(a.id))
 
 
 def form_errors(exc, values) -> dict[str, str]:
@@ -123,13 +149,12 @@ def new():
             a = workflow.create_script(actor(), d.title, d.texts, priority=d.priority)
         except ValidationError as exc:
             errors = form_errors(exc, values)
-            return render_template("scripts/edit.html", a=None, values=values, errors=errors,
-                                   error=None if errors else str(exc)), 400
+            return edit_page(None, values, errors, None if errors else str(exc), 400)
         flash(t("Saved."), "ok")
         return redirect(url_for("scripts.show", announcement_id=a.id))
-    values.setdefault("lang_1", "zh-CN")
-    values.setdefault("lang_2", "en")
-    return render_template("scripts/edit.html", a=None, values=values, error=None, errors={})
+    for i, code in enumerate(svc().settings.languages or ["zh-CN", "en"], start=1):  # the venue's languages
+        values.setdefault(f"lang_{i}", code)
+    return edit_page(None, values, {})
 
 
 @bp.get("/<int:announcement_id>")
