@@ -108,3 +108,16 @@ def test_a_refused_recording_keeps_the_title_says_why_beside_the_file_and_stores
     assert 'id="err-title"' in both and 'id="err-audio"' in both and count_announcements(app) == before
     ok = upload(bob, "闭园录音", wav_bytes(1.0))
     assert ok.status_code == 302 and count_announcements(app) == before + 1
+
+
+def test_before_an_edit_the_editor_says_it_voids_the_submission_or_the_approval(app):
+    bob, sam = Browser(app, "bob"), Browser(app, "sam")
+    ann = new_script(bob)
+    assert 'id="edit-voids"' not in main(bob.get(f"/scripts/{ann}"))  # a draft: nothing to lose
+    bob.post(f"/scripts/{ann}/submit")
+    bob.get("/lang/zh")
+    note = re.search(r'id="edit-voids"[^>]*>(.*?)</p>', main(bob.get(f"/scripts/{ann}")), re.S).group(1)
+    assert "退出待审批列表" in note
+    approve(app, sam, ann)
+    note = re.search(r'id="edit-voids"[^>]*>(.*?)</p>', main(bob.get(f"/scripts/{ann}")), re.S).group(1)
+    assert "主管批准新的音频之前，不能播出" in note
