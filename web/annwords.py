@@ -21,6 +21,11 @@ def note(text) -> str:
     text = str(text or "")
     if current_language() == "en" or not text:
         return text
+    aired = re.fullmatch(r"(\w+ in [^:\s]+): (.+)", text, re.S)  # an airing's outcome with the player's detail
+    if aired and note(aired[1]) != aired[1]:
+        from web.refusals import refusal
+
+        return f"{note(aired[1])}：{refusal(aired[2])}"
     for template, pattern in _NOTES:
         m = pattern.fullmatch(text)
         if m:

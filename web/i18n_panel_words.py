@@ -192,6 +192,10 @@ ANNOUNCEMENT_NOTES = (
     N_('created'), N_('recorded'), N_('submitted for approval'), N_('version {n} approved'),
     N_('rejected: {reason}'), N_('edited: version {n} awaits approval; version {m} keeps airing'),
     N_('edited; approval void'), N_('edited'), N_('queued'), N_('taken off the air'), N_('past its window'),
+    # broadcaster/announcements/station.py: "{kind} in {zone}" (": {detail}" said after it)
+    N_('started in {zone}'), N_('completed in {zone}'), N_('interrupted in {zone}'), N_('requeued in {zone}'),
+    N_('failed in {zone}'), N_('refused in {zone}'), N_('expired in {zone}'), N_('cancelled in {zone}'),
+    N_('lost in {zone}'),
 )
 
 #: web/playlistwords.py and broadcaster/inputs.py: a refused music upload, beside its field

@@ -121,3 +121,15 @@ def test_before_an_edit_the_editor_says_it_voids_the_submission_or_the_approval(
     approve(app, sam, ann)
     note = re.search(r'id="edit-voids"[^>]*>(.*?)</p>', main(bob.get(f"/scripts/{ann}")), re.S).group(1)
     assert "主管批准新的音频之前，不能播出" in note
+
+
+def test_the_players_outcomes_in_the_timeline_are_said_in_chinese(app):
+    from web.annwords import note
+
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["lang"] = "zh"
+        assert note("completed in main") == "在 main 分区播完"
+        assert note("failed in lobby: no such page template: x") == "在 lobby 分区播出失败：没有这个广播模板：x"
+        assert note("rejected: 太长了") == "已驳回：太长了"

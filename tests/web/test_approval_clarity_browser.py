@@ -43,3 +43,21 @@ def test_the_author_is_told_another_supervisor_decides_and_a_bad_upload_is_said_
     assert "BytesIO" not in phone.inner_text("main")
     no_sideways_scroll(phone)
     shot(phone, "recording-upload-refused-390-zh")
+
+
+def test_the_fault_log_reads_as_cards_on_a_phone_in_chinese(server, phone):
+    from broadcaster import logs
+
+    base, app = server
+    with app.extensions["pa"].db.session() as s:
+        logs.raise_fault(s, "player_lost", "zone lobby: player lobby-pc lost (no heartbeat since 05:17:51 UTC)",
+                         zone="lobby")
+    login(phone, base, "sam")
+    phone.goto(f"{base}/lang/zh")
+    phone.goto(f"{base}/approvals/logs")
+    message = phone.locator("#faults tbody td", has_text="失去联系")
+    assert message.is_visible() and "heartbeat" not in phone.inner_text("#faults")
+    assert message.bounding_box()["width"] > 250  # a card's line, not a column squeezed to a few characters
+    assert phone.locator("#faults button").bounding_box()["height"] >= 44
+    no_sideways_scroll(phone)
+    shot(phone, "fault-log-390-zh")
