@@ -1,4 +1,5 @@
-"""The supervisor's fault log (Logs) says the alarms in the staff's language, as the dashboard does."""
+"""The supervisor's fault log (Logs) and security log say what happened in the staff's language, as the
+dashboard does."""
 from __future__ import annotations
 
 from tests.web.conftest import Browser
@@ -16,3 +17,13 @@ def test_the_fault_log_says_the_faults_in_chinese_as_the_dashboard_does(app):
     html = sam.get("/approvals/logs").get_data(as_text=True)
     faults = html[html.index('id="faults"'):]
     assert "区域 lobby：播放器 lobby-pc 失去联系" in faults and "heartbeat" not in faults
+
+
+def test_the_audit_log_says_a_template_approval_in_chinese(app):
+    """The security log said "Lost child (description) · version 1" on the zh panel: the default template's
+    title and the version in English."""
+    sam = Browser(app, "sam")
+    sam.get("/lang/zh")
+    html = sam.get("/audit?kind=template_approved").get_data(as_text=True)
+    rows = html[html.index("<tbody"):]
+    assert "第 1 版" in rows and "version 1" not in rows and "Lost child (description)" not in rows
