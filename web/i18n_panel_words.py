@@ -202,6 +202,9 @@ ANNOUNCEMENT_NOTES = (
 PLAYLIST_WORDS = (
     N_('must be a number'), N_('must be a whole number'), N_('must be greater than or equal to {n}'),
     N_('must be less than or equal to {n}'),
+    # broadcaster/onair/airings.py: a zone the venue does not have (a rule's or a programme's zones)
+    N_("unknown zone(s) {given}; the venue's zones are {zones}"),
+    N_('a programme called {title} already exists'), N_('a playlist called {title} already exists'),
     N_('“{file}” has no sound in it (under half a second).'),
     N_('“{file}” is too long: a track may last at most an hour.'),
     N_('“{file}” is not a sound file this system can read (use WAV, FLAC, OGG or MP3).'),

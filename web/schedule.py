@@ -113,6 +113,14 @@ def week():
                            upcoming=week_status.next_slots(s.programmes, s.clock.now()))
 
 
+def rule_errors(exc) -> dict[str, str]:
+    """The rule form's errors by its fields: "except_dates[1]" beside the except-dates field."""
+    out: dict[str, str] = {}
+    for field, what in field_errors(exc).items():
+        out.setdefault(field.split("[")[0], what)
+    return out
+
+
 def rules_page(values: dict, edit=None, errors: dict | None = None, status: int = 200):
     s = svc()
     return render_template("schedule/rules.html", rules=s.programmes.rules(), programmes=s.programmes.list_programmes(),
@@ -157,7 +165,7 @@ def rule_create():
     try:
         add_rule(values)
     except ValidationError as exc:
-        return rules_page(values, None, field_errors(exc), 400)
+        return rules_page(values, None, rule_errors(exc), 400)
     flash(t("Saved."), "ok")
     return redirect(url_for("schedule.rules"))
 
@@ -177,7 +185,7 @@ def rule_edit(rule_id: int):
         try:
             add_rule(values, replaces=rule_id)  # one transaction: a refused edit leaves the old rule in place
         except ValidationError as exc:
-            return rules_page(values, rule, field_errors(exc), 400)
+            return rules_page(values, rule, rule_errors(exc), 400)
         flash(t("Saved."), "ok")
         return redirect(url_for("schedule.rules"))
     sp = rule.spec

@@ -21,7 +21,7 @@ def test_faults_on_the_dashboard_acknowledge_and_csv(app, staff):
     assert dora.post(f"/faults/{fid}/ack").status_code == 409
     assert dora.client.post(f"/faults/{fid}/ack").status_code == 400  # no CSRF token
     html = sam.get("/approvals/logs").get_data(as_text=True)
-    assert "Closing &lt;b&gt;" in html and "<td>Acknowledged</td>" in html  # the state in the staff's words
+    assert "Closing &lt;b&gt;" in html and '<td data-label="Status">Acknowledged</td>' in html  # the state in the staff's words
     csv = sam.get("/approvals/logs/asrun.csv")
     assert csv.mimetype == "text/csv" and "Closing <b>" in csv.get_data(as_text=True)
     assert "USB interface unplugged" in sam.get("/approvals/logs/faults.csv").get_data(as_text=True)
