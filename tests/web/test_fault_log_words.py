@@ -27,3 +27,11 @@ def test_the_audit_log_says_a_template_approval_in_chinese(app):
     html = sam.get("/audit?kind=template_approved").get_data(as_text=True)
     rows = html[html.index("<tbody"):]
     assert "第 1 版" in rows and "version 1" not in rows and "Lost child (description)" not in rows
+
+
+def test_the_as_run_day_filter_is_labelled_and_keeps_the_day_chosen(app):
+    sam = Browser(app, "sam")
+    sam.get("/lang/zh")
+    html = sam.get("/approvals/logs?day=2026-11-20").get_data(as_text=True)
+    form = html[html.index('id="day-form"'):html.index("</form>", html.index('id="day-form"'))]
+    assert '<label for="f-day">日期' in form and 'value="2026-11-20"' in form and ">显示</button>" in form
