@@ -85,6 +85,7 @@ def inbox():
 @require(*SUPERVISOR)
 def announcement(announcement_id: int):
     return render_template("approvals/announcement.html", a=workflow.get(announcement_id),
+                           own=workflow.wrote(announcement_id, actor()),
                            version=_announcement_versions([announcement_id])[announcement_id],
                            history=workflow.history(announcement_id), **WORDS)
 

@@ -62,6 +62,11 @@ PANEL_WORDS = (
     N_('{user} ({role}) may not {action}: needs {roles}'),
     N_('user {name} is not active'),
     N_('four-eyes: {user} wrote page #{n} and cannot approve it'),
+    # broadcaster/announcements/approval.py
+    N_('{user} wrote announcement #{n} or this version of it; another supervisor must approve it'),
+    N_('{user} wrote announcement #{n} or this version of it; another supervisor must decide'),
+    N_('announcement #{n} is {state}; only submitted items can be approved'),
+    N_('announcement #{n} is {state}; only submitted items can be rejected'),
     N_('four-eyes: {user} wrote template {key} and cannot approve it'),
     N_('template {key}: no new wording is waiting'),
     N_('case {number}: cannot go from {from} to {to}'),
@@ -179,4 +184,31 @@ PANEL_WORDS = (
     N_('add a supervisor other than you before you continue: they approve the page templates (never the person '
        'who wrote them)'),
     N_('add a desk user before you continue: they page lost children and record lost property'),
+)
+
+#: broadcaster/announcements (scripts, approval, station): an announcement's timeline notes, matched and
+#: said in the staff's language by web/annwords.py (values filled in after translation).
+ANNOUNCEMENT_NOTES = (
+    N_('created'), N_('recorded'), N_('submitted for approval'), N_('version {n} approved'),
+    N_('rejected: {reason}'), N_('edited: version {n} awaits approval; version {m} keeps airing'),
+    N_('edited; approval void'), N_('edited'), N_('queued'), N_('taken off the air'), N_('past its window'),
+    # broadcaster/announcements/station.py: "{kind} in {zone}" (": {detail}" said after it)
+    N_('started in {zone}'), N_('completed in {zone}'), N_('interrupted in {zone}'), N_('requeued in {zone}'),
+    N_('failed in {zone}'), N_('refused in {zone}'), N_('expired in {zone}'), N_('cancelled in {zone}'),
+    N_('lost in {zone}'),
+)
+
+#: web/playlistwords.py and broadcaster/inputs.py: a refused music upload, beside its field
+PLAYLIST_WORDS = (
+    N_('must be a number'), N_('must be a whole number'), N_('must be greater than or equal to {n}'),
+    N_('must be less than or equal to {n}'),
+    # broadcaster/onair/airings.py: a zone the venue does not have (a rule's or a programme's zones)
+    N_("unknown zone(s) {given}; the venue's zones are {zones}"),
+    N_('a programme called {title} already exists'), N_('a playlist called {title} already exists'),
+    N_('“{file}” has no sound in it (under half a second).'),
+    N_('“{file}” is too long: a track may last at most an hour.'),
+    N_('“{file}” is not a sound file this system can read (use WAV, FLAC, OGG or MP3).'),
+    N_('There is already a playlist with this name: choose another name.'),
+    N_('Give the playlist a name (at most 120 characters).'),
+    N_('Choose at least one music file.'),
 )

@@ -113,6 +113,14 @@ def week():
                            upcoming=week_status.next_slots(s.programmes, s.clock.now()))
 
 
+def rule_errors(exc) -> dict[str, str]:
+    """The rule form's errors by its fields: "except_dates[1]" beside the except-dates field."""
+    out: dict[str, str] = {}
+    for field, what in field_errors(exc).items():
+        out.setdefault(field.split("[")[0], what)
+    return out
+
+
 def rules_page(values: dict, edit=None, errors: dict | None = None, status: int = 200):
     s = svc()
     return render_template("schedule/rules.html", rules=s.programmes.rules(), programmes=s.programmes.list_programmes(),
@@ -157,7 +165,7 @@ def rule_create():
     try:
         add_rule(values)
     except ValidationError as exc:
-        return rules_page(values, None, field_errors(exc), 400)
+        return rules_page(values, None, rule_errors(exc), 400)
     flash(t("Saved."), "ok")
     return redirect(url_for("schedule.rules"))
 
@@ -177,7 +185,7 @@ def rule_edit(rule_id: int):
         try:
             add_rule(values, replaces=rule_id)  # one transaction: a refused edit leaves the old rule in place
         except ValidationError as exc:
-            return rules_page(values, rule, field_errors(exc), 400)
+            return rules_page(values, rule, rule_errors(exc), 400)
         flash(t("Saved."), "ok")
         return redirect(url_for("schedule.rules"))
     sp = rule.spec
@@ -227,22 +235,32 @@ def playlists():
     names only give the tracks their titles)."""
     s = svc()
     limit = current_app.config["MUSIC_UPLOAD_MAX"]
-    error, values, code = None, {}, 200
+    errors, values, code = {}, {}, 200
     if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            from broadcaster.inputs_studio import PlaylistImport
+        from broadcaster.inputs_studio import PlaylistImport
+        from web.playlistwords import upload_errors
 
+        values = request.form.to_dict()
+        files = [(f.filename or "", data) for f in request.files.getlist("files") if (data := f.read())]
+        try:
             v = inputs.parse(PlaylistImport, {"name": values.get("name"), "crossfade_s": values.get("crossfade_s")})
-            files = [(f.filename or "", data) for f in request.files.getlist("files") if (data := f.read())]
-            s.programmes.upload_playlist(v.name or "", files, media=s.media,
-                                         who=actor(), shuffle=bool(values.get("shuffle")), crossfade_s=v.crossfade_s)
-            flash(t("Saved."), "ok")
-            return redirect(url_for("schedule.playlists"))
-        except ValidationError as exc:
-            error, code = refusal_of(exc), 400
+        except ValidationError as exc:  # every field at once: the files too
+            v, errors = None, upload_errors(exc)
+            if not files:
+                errors["files"] = t("Choose at least one music file.")
+            if not (values.get("name") or "").strip():
+                errors.setdefault("name", t("Give the playlist a name (at most 120 characters)."))
+        if v is not None:
+            try:
+                s.programmes.upload_playlist(v.name or "", files, media=s.media, who=actor(),
+                                             shuffle=bool(values.get("shuffle")), crossfade_s=v.crossfade_s)
+                flash(t("Saved."), "ok")
+                return redirect(url_for("schedule.playlists"))
+            except ValidationError as exc:
+                errors = upload_errors(exc)
+        code = 400
     from broadcaster.schedule import library
 
     return render_template("schedule/playlists.html", playlists=library.playlists(s.programmes), values=values,
-                           error=error, max_mb=limit // (1024 * 1024)), code
+                           errors=errors, max_mb=limit // (1024 * 1024)), code
 

@@ -28,10 +28,36 @@ def texts_from(values) -> dict[str, str]:
     return out
 
 
+def language_choices(values) -> list[tuple[str, str]]:
+    """The editor's languages: the venue's, then any other the script already has; by name, never code."""
+    from web.i18n import language_name
+
+    codes = list(svc().settings.languages or ["zh-CN", "en"])
+    codes += [v for k, v in sorted(values.items()) if k.startswith("lang_") and v and v not in codes]
+    return [(code, language_name(code)) for code in codes]
+
+
+def edit_page(a, values, errors, error=None, status=200, **kw):
+    return render_template("scripts/edit.html", a=a, values=values, errors=errors, error=error,
+                           langs=language_choices(values), **kw), status
+
+
 def script_from(values) -> inputs.Script:
     """The editor's fields through the API's input model (NUL, controls, nothing speakable refused)."""
-    return inputs.parse(inputs.Script, {"title": values.get("title"), "texts": texts_from(values),
-                                        "priority": values.get("priority")})
+    from broadcaster.errors import FieldErrors
+
+    orphans = {f"text_{i}": t("Choose the language of this text.") for i in range(1, 7)
+               if (values.get(f"text_{i}") or "").strip() and not (values.get(f"lang_{i}") or "").strip()}
+    try:  # a text without its language is said beside it, never dropped
+        parsed = inputs.parse(inputs.Script, {"title": values.get("title"), "texts": texts_from(values),
+                                              "priority": values.get("priority")})
+    except FieldErrors as exc:
+        if orphans:
+            raise FieldErrors({**exc.fields, **orphans}) from None
+        raise
+    if orphans:
+        raise FieldErrors(orphans)
+    return parsed
 
 
 def upload_bytes(field: str = "audio") -> bytes:
@@ -89,8 +115,8 @@ def versions_of(announcement_id: int) -> dict:
 
 def editor(a, values, error=None, status=200):
     errors = form_errors(error, values)
-    return render_template("scripts/edit.html", a=a, values=values, error=None if errors else error, errors=errors,
-                           history=workflow.history(a.id), slots=scheduled(a.id), version=versions_of(a.id)), status
+    return edit_page(a, values, errors, None if errors else error, status, history=workflow.history(a.id),
+                     slots=scheduled(a.id), version=versions_of(a.id))
 
 
 def form_errors(exc, values) -> dict[str, str]:
@@ -123,13 +149,12 @@ def new():
             a = workflow.create_script(actor(), d.title, d.texts, priority=d.priority)
         except ValidationError as exc:
             errors = form_errors(exc, values)
-            return render_template("scripts/edit.html", a=None, values=values, errors=errors,
-                                   error=None if errors else str(exc)), 400
+            return edit_page(None, values, errors, None if errors else str(exc), 400)
         flash(t("Saved."), "ok")
         return redirect(url_for("scripts.show", announcement_id=a.id))
-    values.setdefault("lang_1", "zh-CN")
-    values.setdefault("lang_2", "en")
-    return render_template("scripts/edit.html", a=None, values=values, error=None, errors={})
+    for i, code in enumerate(svc().settings.languages or ["zh-CN", "en"], start=1):  # the venue's languages
+        values.setdefault(f"lang_{i}", code)
+    return edit_page(None, values, {})
 
 
 @bp.get("/<int:announcement_id>")
@@ -147,6 +172,7 @@ def show(announcement_id: int):
 def save(announcement_id: int):
     values = request.form.to_dict()
     a = workflow.get(announcement_id)
+    was_submitted = a.state.value == "submitted"
     try:
         if a.kind.value == "script":
             d = script_from(values)
@@ -168,6 +194,8 @@ def save(announcement_id: int):
         flash(tn("Saved. The new version needs approval; until then the approved version keeps airing in "
                  "{n} upcoming slot.", "Saved. The new version needs approval; until then the approved version "
                  "keeps airing in {n} upcoming slots.", len(slots)), "ok")
+    elif was_submitted:  # the edit took it out of the inbox: the supervisor would approve other audio
+        flash(t("Saved. The change took it out of the approval inbox: submit it again when it is ready."), "ok")
     else:
         flash(t("Saved."), "ok")
     return redirect(url_for("scripts.show", announcement_id=announcement_id))
@@ -208,16 +236,51 @@ def audio(announcement_id: int):
     return wav_response(pcm, f"announcement-{announcement_id}.wav", digest)
 
 
+def audio_words(message: str) -> str:
+    """Why a recording was refused, in the staff's words (never the decoder's own message)."""
+    import re
+
+    if "too short or silent" in message:
+        return t("The recording is too short or silent.")
+    limit = re.search(r"the limit is (\d+) s", message)
+    if limit:
+        return t("The recording is too long: at most {max} s.", max=limit[1])
+    return t("This file is not a sound file this system can read (use WAV, FLAC, OGG or MP3).")
+
+
 @bp.post("/recording")
 @require(*BROADCASTER)
 def recording():
-    """A recording from the browser (MediaRecorder -> WAV) or a file: decoded by the service."""
+    """A recording from the browser (MediaRecorder -> WAV) or a file: decoded by the service. Refused:
+    every error beside its field at once, the title kept, nothing stored."""
     from broadcaster.inputs_studio import Recording
+    from web.refusals import refusal
+    from web.views import field_errors
 
-    v = inputs.parse(Recording, {"title": request.form.get("title"), "priority": request.form.get("priority")})
-    a = workflow.create_recording(actor(), v.title, upload_bytes("audio"), priority=v.priority,
-                                  max_seconds=current_app.config["MAX_RECORDING_SECONDS"])
-    if request.accept_mimetypes.best == "application/json":
+    values, errors = request.form.to_dict(), {}
+    try:
+        v = inputs.parse(Recording, {"title": values.get("title"), "priority": values.get("priority")})
+    except ValidationError as exc:
+        errors, v = {k: refusal(w) for k, w in field_errors(exc).items()}, None
+    try:
+        data = upload_bytes("audio")
+    except ValidationError:
+        errors["audio"], data = t("Choose a sound file."), None
+    if not errors:
+        try:
+            a = workflow.create_recording(actor(), v.title, data, priority=v.priority,
+                                          max_seconds=current_app.config["MAX_RECORDING_SECONDS"])
+        except ValidationError as exc:
+            if not str(exc).startswith("recording: "):
+                raise
+            errors["audio"] = audio_words(str(exc))
+    json = request.accept_mimetypes.best == "application/json"
+    if errors:
+        if json:  # the browser recorder says it beside its button
+            return {"error": "; ".join(errors.values()), "fields": errors}, 400
+        return render_template("scripts/index.html", available=True, mine=True, values=values, errors=errors,
+                               items=workflow.announcements(author=actor())), 400
+    if json:
         return {"id": a.id, "url": url_for("scripts.show", announcement_id=a.id)}, 201
     flash(t("Saved."), "ok")
     return redirect(url_for("scripts.show", announcement_id=a.id))

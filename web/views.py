@@ -172,5 +172,8 @@ def init_filters(app) -> None:
     from web.refusals import refusal
 
     app.jinja_env.filters["refusal"] = refusal
+    from web.annwords import init_filters as announcement_words
+
+    announcement_words(app)
     app.jinja_env.filters["place"] = place
     app.jinja_env.filters["val"] = lambda v: getattr(v, "value", v)

@@ -65,6 +65,14 @@ def get(ann_id: int):
         return _service().get(s, ann_id)
 
 
+def wrote(ann_id: int, who: str) -> bool:
+    """``who`` wrote the version awaiting approval (the four-eyes rule: they may not decide on it)."""
+    from broadcaster.announcements.versions import writers
+
+    with acting(who) as (s, user):
+        return user.id in writers(s, _service().get(s, ann_id))
+
+
 def get_in(s, ann_id: int):
     return _service().get(s, ann_id)
 

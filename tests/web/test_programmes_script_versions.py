@@ -45,7 +45,7 @@ def test_editing_a_scheduled_script_warns_and_keeps_the_approved_version_on_air(
     assert all(s["time"] == "17:30" for s in answer["affected_slots"])
     assert state(app, ann_id) == ("draft", first)  # back for approval, the approved audio still in force
     page = bob.get(f"/scripts/{ann_id}").get_data(as_text=True)
-    assert 'id="version-note"' in page and "Version 2 is waiting for approval" in page
+    assert 'id="version-note"' in page and "Version 2 is not submitted yet" in page  # nobody's to approve yet
 
     bob.post(f"/scripts/{ann_id}/submit")
     second = approve(app, sam, ann_id)  # sam hears version 2's render, not the audio on air

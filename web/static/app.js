@@ -148,7 +148,8 @@
       const fd = new FormData(); fd.append("title", $("#rec-title").value || "Recording"); fd.append("audio", wav, "recording.wav");
       const resp = await fetch(box.dataset.url, { method: "POST", body: fd, headers: { "X-CSRFToken": csrf(), "Accept": "application/json" }, credentials: "same-origin" });
       if (resp.ok) { const d = await resp.json(); location.href = d.url; }
-      else { const d = new DOMParser().parseFromString(await resp.text(), "text/html"); status.textContent = ((d.querySelector("#error-message") || {}).textContent || resp.statusText); }
+      else { const body = await resp.text(); let said = null; try { said = JSON.parse(body).error; } catch (e) { said = null; }
+        const d = new DOMParser().parseFromString(body, "text/html"); status.textContent = said || ((d.querySelector("#error-message") || {}).textContent || resp.statusText); }
     });
   }
 

@@ -1,0 +1,37 @@
+"""The supervisor's fault log (Logs) and security log say what happened in the staff's language, as the
+dashboard does."""
+from __future__ import annotations
+
+from tests.web.conftest import Browser
+
+
+def test_the_fault_log_says_the_faults_in_chinese_as_the_dashboard_does(app):
+    """The supervisor's fault log (Logs) said the alarms in English on the zh panel; the dashboard did not."""
+    from broadcaster import logs
+
+    with app.extensions["pa"].db.session() as s:
+        logs.raise_fault(s, "player_lost", "zone lobby: player lobby-pc lost (no heartbeat since 05:17:51 UTC)",
+                         zone="lobby")
+    sam = Browser(app, "sam")
+    sam.get("/lang/zh")
+    html = sam.get("/approvals/logs").get_data(as_text=True)
+    faults = html[html.index('id="faults"'):]
+    assert "区域 lobby：播放器 lobby-pc 失去联系" in faults and "heartbeat" not in faults
+
+
+def test_the_audit_log_says_a_template_approval_in_chinese(app):
+    """The security log said "Lost child (description) · version 1" on the zh panel: the default template's
+    title and the version in English."""
+    sam = Browser(app, "sam")
+    sam.get("/lang/zh")
+    html = sam.get("/audit?kind=template_approved").get_data(as_text=True)
+    rows = html[html.index("<tbody"):]
+    assert "第 1 版" in rows and "version 1" not in rows and "Lost child (description)" not in rows
+
+
+def test_the_as_run_day_filter_is_labelled_and_keeps_the_day_chosen(app):
+    sam = Browser(app, "sam")
+    sam.get("/lang/zh")
+    html = sam.get("/approvals/logs?day=2026-11-20").get_data(as_text=True)
+    form = html[html.index('id="day-form"'):html.index("</form>", html.index('id="day-form"'))]
+    assert '<label for="f-day">日期' in form and 'value="2026-11-20"' in form and ">显示</button>" in form

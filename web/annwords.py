@@ -1,0 +1,45 @@
+"""An announcement's timeline in the staff's words: the states by their names (never the stored values)
+and the notes the workflow wrote (in English, for the record) said in the panel's language."""
+from __future__ import annotations
+
+import re
+
+from web.i18n import current_language, t
+from web.i18n_panel_words import ANNOUNCEMENT_NOTES
+
+
+def _compile(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)), re.S)
+
+
+_NOTES = [(template, _compile(template)) for template in ANNOUNCEMENT_NOTES]
+
+
+def note(text) -> str:
+    """A timeline note in the UI language (a reason typed by a supervisor stays as typed)."""
+    text = str(text or "")
+    if current_language() == "en" or not text:
+        return text
+    aired = re.fullmatch(r"(\w+ in [^:\s]+): (.+)", text, re.S)  # an airing's outcome with the player's detail
+    if aired and note(aired[1]) != aired[1]:
+        from web.refusals import refusal
+
+        return f"{note(aired[1])}：{refusal(aired[2])}"
+    for template, pattern in _NOTES:
+        m = pattern.fullmatch(text)
+        if m:
+            return t(template, **m.groupdict())
+    return text
+
+
+def state(value) -> str:
+    """An announcement's state in the staff's words (as the approval pages say it)."""
+    from web.approvals import state as said
+
+    return said(value) if value else ""
+
+
+def init_filters(app) -> None:
+    app.jinja_env.filters["ann_note"] = note
+    app.jinja_env.filters["ann_state"] = state
