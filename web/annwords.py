@@ -33,11 +33,14 @@ def note(text) -> str:
     return text
 
 
+#: Announcement states said otherwise than their stored name.
+STATE_WORDS = {"queued": "waiting to air", "airing": "on air", "pending_approval": "pending"}
+
+
 def state(value) -> str:
     """An announcement's state in the staff's words (as the approval pages say it)."""
-    from web.approvals import state as said
-
-    return said(value) if value else ""
+    value = getattr(value, "value", value) or ""
+    return t(STATE_WORDS.get(value, value)) if value else ""
 
 
 def init_filters(app) -> None:

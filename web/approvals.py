@@ -12,6 +12,7 @@ from broadcaster.errors import ValidationError
 from broadcaster.settings import var_dir
 from web.auth import SUPERVISOR, actor, require
 from web.i18n import t
+from web.annwords import state
 from web.views import logs_service, svc, tz
 from web import workflow
 
@@ -19,7 +20,6 @@ bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 
 
 # -- in the supervisors' words: no ids, priority numbers, language codes or internal states ----------
-STATE_WORDS = {"queued": "waiting to air", "airing": "on air", "pending_approval": "pending"}
 
 
 def language(code: str) -> str:
@@ -30,11 +30,6 @@ def language(code: str) -> str:
 
 def urgency(priority: int) -> str:
     return t("urgent") if priority >= 80 else t("high") if priority > 50 else t("normal")
-
-
-def state(value) -> str:
-    value = getattr(value, "value", value) or ""
-    return t(STATE_WORDS.get(value, value))
 
 
 def version_words(number: int, on_air: int | None) -> str:

@@ -122,7 +122,7 @@ def gain_for(s: Session, path: str, sha256: str, target: float | None = None) ->
 def level(db, path: str, target: float | None = None) -> bool:
     """Measure and store a recording's gain at ``target`` (default: the venue's) unless stored
     (``db`` None: in this process's copy only). Returns whether it measured."""
-    from broadcaster.schedule.onair import file_sha256
+    from broadcaster.store.media import file_sha256
     from playlists.library import LibraryError
 
     target = venue_target() if target is None else target
@@ -146,7 +146,7 @@ def level(db, path: str, target: float | None = None) -> bool:
 
 def missing(db, target: float | None = None) -> list[str]:
     """The programmes' recordings with no gain stored at ``target`` (default: the venue's)."""
-    from broadcaster.schedule.onair import file_sha256
+    from broadcaster.store.media import file_sha256
 
     target = venue_target() if target is None else target
     with db.session() as s:

@@ -11,11 +11,8 @@ announcement is no longer approved with that audio), expired past its grace, or 
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
-import re
-import threading
 import uuid
 from datetime import timedelta
 from itertools import islice
@@ -34,41 +31,11 @@ from broadcaster.schedule import levels, store
 from broadcaster.schedule.rules import Slot, parse_uid
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.schedule import MissedSlot
+from broadcaster.store.media import file_sha256
 from broadcaster.store.models.workflow import Announcement
 from playlists.playlist import Playlist
 
 log = logging.getLogger(__name__)
-_SHA = re.compile(r"^[0-9a-f]{64}$")
-_hashes: dict[tuple[str, int, int], str] = {}  # (path, size, mtime) -> sha256 of the bytes
-_hash_lock = threading.Lock()
-
-
-def file_sha256(path) -> str:
-    """The sha256 of a file's bytes ("" when it cannot be read), remembered while the file is unchanged.
-    A content-addressed file (named by its hash) is taken at its name: the player checks it anyway."""
-    p = Path(str(path))
-    if _SHA.match(p.stem):
-        return p.stem
-    try:
-        st = p.stat()
-    except OSError:
-        return ""
-    key = (str(p), st.st_size, st.st_mtime_ns)
-    with _hash_lock:
-        if key in _hashes:
-            return _hashes[key]
-    h = hashlib.sha256()
-    try:
-        with open(p, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError:
-        return ""
-    with _hash_lock:
-        if len(_hashes) > 4096:
-            _hashes.clear()
-        _hashes[key] = h.hexdigest()
-    return _hashes[key]
 
 
 def _file(path, title: str = "", gain_db: float | None = None) -> dict:

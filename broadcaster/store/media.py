@@ -7,13 +7,48 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import tempfile
+import threading
 from pathlib import Path
 
 import soundfile as sf
 
 from audio.pcm import Pcm
 from broadcaster.settings import var_dir
+
+
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_hashes: dict[tuple[str, int, int], str] = {}  # (path, size, mtime) -> sha256 of the bytes
+_hash_lock = threading.Lock()
+
+
+def file_sha256(path) -> str:
+    """The sha256 of a file's bytes ("" when it cannot be read), remembered while the file is unchanged.
+    A content-addressed file (named by its hash) is taken at its name: the player checks it anyway."""
+    p = Path(str(path))
+    if _SHA.match(p.stem):
+        return p.stem
+    try:
+        st = p.stat()
+    except OSError:
+        return ""
+    key = (str(p), st.st_size, st.st_mtime_ns)
+    with _hash_lock:
+        if key in _hashes:
+            return _hashes[key]
+    h = hashlib.sha256()
+    try:
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return ""
+    with _hash_lock:
+        if len(_hashes) > 4096:
+            _hashes.clear()
+        _hashes[key] = h.hexdigest()
+    return _hashes[key]
 
 
 class MediaStore:
