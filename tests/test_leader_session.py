@@ -72,3 +72,16 @@ def test_a_frozen_leader_is_replaced_and_stops_leading_when_it_wakes(pg_db):
         proc.kill()
         proc.wait()
         standby.resign()
+
+
+def test_pooled_connections_ended_by_the_server_are_replaced_before_use(pg_db):
+    """After a PostgreSQL restart every process logged a traceback from a stale pooled connection (the
+    request or round that drew it failed): a connection the server ended is replaced before use."""
+    with pg_db.engine.connect() as c:  # a connection back in the pool
+        mine = c.execute(text("SELECT pg_backend_pid()")).scalar()
+    import psycopg
+
+    with psycopg.connect(pg_db.url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (mine,)).fetchone()[0]
+    with pg_db.engine.connect() as c:  # no OperationalError: the pool found it dead and connected anew
+        assert c.execute(text("SELECT pg_backend_pid()")).scalar() != mine

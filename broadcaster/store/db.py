@@ -38,6 +38,8 @@ def make_engine(url: str | None = None) -> Engine:
         kw["connect_args"] = {"check_same_thread": False, "timeout": BUSY_S, "factory": _TurnTaking}
         if ":memory:" not in url:  # the panel's threads and the player keep their connections
             kw.update(pool_size=20, max_overflow=20)
+    else:  # a pooled connection that a server restart (or a failover) ended is replaced before use
+        kw["pool_pre_ping"] = True
     engine = create_engine(url, **kw)
     if url.startswith("sqlite"):
         wal = [":memory:" in url]  # WAL is a property of the file: set once, not by every connection
