@@ -35,6 +35,7 @@ def upload_errors(exc) -> dict[str, str]:
         elif field in ("crossfade", "crossfade_s"):
             out["crossfade_s"] = refusal(what) if not what.startswith("must be >=") else refusal(
                 "must be greater than or equal to 0")
-        else:  # "file 2 (song): ..." (the field's name is the file's place in the upload)
-            out["files"] = file_words(str(exc))
+        else:  # "file 2 (song)": each bad file by its own name, all of them beside the files field
+            said = file_words(f"{field}: {what}" if field != "_" else what)
+            out["files"] = f"{out['files']} {said}" if out.get("files") else said
     return out

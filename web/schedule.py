@@ -42,12 +42,46 @@ def rule_from(values: dict) -> RuleSpec:
 
 
 def add_rule(values: dict | inputs.Rule, replaces: int | None = None) -> int:
-    """A rule from the API's body or the form's fields, checked by the shared input model first."""
+    """A rule from the API's body or the form's fields: the shared input model's errors and the schedule
+    service's (times, days, programme, zones, priority) said together, in one FieldErrors."""
+    from broadcaster.errors import FieldErrors
+    from broadcaster.schedule.rule_check import rule_problems
+
+    bad: dict[str, str] = {}
     if not isinstance(values, inputs.Rule):
-        values = inputs.parse(inputs.Rule, {k: v for k, v in values.items() if k in inputs.Rule.model_fields})
-    given = values.given()
+        raw = {k: v for k, v in values.items() if k in inputs.Rule.model_fields}
+        try:
+            values = inputs.parse(inputs.Rule, raw)
+        except FieldErrors as exc:  # the fields that passed still go to the service's checks
+            bad, values = dict(exc.fields), partial_rule(raw, exc.fields)
+    refused = {f.split("[")[0] for f in bad}
+    if values is not None:
+        given = values.given()
+        try:
+            spec = None if "kind" in refused else rule_from(given)
+        except ValidationError as exc:
+            spec, bad = None, {**field_errors(exc), **bad}
+        problems = rule_problems(svc().programmes, None if "programme" in refused else values.programme, spec,
+                                 zones=values.zones, priority=values.priority, who=actor())
+        bad.update({k: v for k, v in problems.items() if k.split("[")[0] not in refused})
+    if bad:
+        raise FieldErrors(bad)
     return svc().programmes.add_rule(values.programme, rule_from(given), zones=values.zones,
                                      priority=values.priority, source="web", who=actor(), replaces=replaces)
+
+
+def partial_rule(raw: dict, refused) -> inputs.Rule | None:
+    """The form's fields less those the input model refused (a refused programme or kind: a stand-in,
+    not checked), to check the rest; None if even that is refused."""
+    from broadcaster.errors import FieldErrors
+
+    names = {f.split("[")[0] for f in refused}
+    rest = {k: v for k, v in raw.items() if k not in names}
+    rest.update({k: v for k, v in (("programme", "-"), ("kind", "daily")) if k in names})
+    try:
+        return inputs.parse(inputs.Rule, rest)
+    except FieldErrors:
+        return None
 
 
 def items_from(text: str) -> list[ItemSpec]:
@@ -244,14 +278,14 @@ def playlists():
         files = [(f.filename or "", data) for f in request.files.getlist("files") if (data := f.read())]
         try:
             v = inputs.parse(PlaylistImport, {"name": values.get("name"), "crossfade_s": values.get("crossfade_s")})
-        except ValidationError as exc:  # every field at once: the files too
+        except ValidationError as exc:  # every field at once: the files (each by its name) and the name too
             v, errors = None, upload_errors(exc)
-            if not files:
-                errors["files"] = t("Choose at least one music file.")
-            if not (values.get("name") or "").strip():
-                errors.setdefault("name", t("Give the playlist a name (at most 120 characters)."))
-        if v is not None:
             try:
+                s.programmes.check_upload(None if "name" in errors else values.get("name") or "", files, who=actor())
+            except ValidationError as more:
+                errors = {**upload_errors(more), **errors}
+        if v is not None:
+            try:  # decodes every file (once) and refuses every problem at once, storing nothing
                 s.programmes.upload_playlist(v.name or "", files, media=s.media, who=actor(),
                                              shuffle=bool(values.get("shuffle")), crossfade_s=v.crossfade_s)
                 flash(t("Saved."), "ok")

@@ -266,10 +266,16 @@ def recording():
         data = upload_bytes("audio")
     except ValidationError:
         errors["audio"], data = t("Choose a sound file."), None
+    max_seconds = current_app.config["MAX_RECORDING_SECONDS"]
+    if errors and data is not None:  # the sound too, in the same answer (nothing stored)
+        try:
+            workflow.check_recording(data, max_seconds)
+        except ValidationError as exc:
+            errors["audio"] = audio_words(str(exc))
     if not errors:
         try:
             a = workflow.create_recording(actor(), v.title, data, priority=v.priority,
-                                          max_seconds=current_app.config["MAX_RECORDING_SECONDS"])
+                                          max_seconds=max_seconds)
         except ValidationError as exc:
             if not str(exc).startswith("recording: "):
                 raise

@@ -92,6 +92,11 @@ def create_recording(who: str, title: str, audio: bytes, **kw):
         return _detach(s, _service().create_recording(s, user, title, audio, **kw))
 
 
+def check_recording(audio: bytes, max_seconds: float) -> None:
+    """The recording's sound checked, nothing stored (ValidationError "recording: ..." if refused)."""
+    _service().check_recording(audio, max_seconds)
+
+
 def edit(who: str, ann_id: int, **kw):
     with acting(who) as (s, user):
         return _detach(s, _service().edit(s, ann_id, user, **kw))

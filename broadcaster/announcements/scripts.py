@@ -176,14 +176,20 @@ class AnnouncementService:
             raise ValidationError("zones: a list of zone names")
         return airings.check_zones(s, zones, self.settings.zones)
 
-    def _store_recording(self, audio: bytes | str, max_seconds: float) -> tuple[str, str]:
+    @staticmethod
+    def check_recording(audio: bytes | str, max_seconds: float = 300):
+        """Check a recording without storing it (a form says it with its other errors): decoded, not
+        too long, not too short or silent; its sound, else ValidationError "recording: ..."."""
         try:
             pcm = load_audio(audio, max_seconds=max_seconds)
         except AudioError as exc:
             raise ValidationError(f"recording: {exc}") from None
         if pcm.duration < 0.3 or pcm.peak < 1e-3:
             raise ValidationError("recording: too short or silent")
-        return self.media.save(normalize(pcm), "recordings")
+        return pcm
+
+    def _store_recording(self, audio: bytes | str, max_seconds: float) -> tuple[str, str]:
+        return self.media.save(normalize(self.check_recording(audio, max_seconds)), "recordings")
 
     def edit(self, s: Session, ann_id: int, user: User, *, title=None, texts: dict[str, str] | None = None,
              audio: bytes | str | None = None, priority=None, zones=None, valid_from=..., valid_until=...) -> Announcement:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from audio.loudness import track_gain_db
 from audio.pcm import AudioError
-from broadcaster.errors import NotFound, ValidationError
+from broadcaster.errors import FieldErrors, NotFound, ValidationError
 from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.schedule import PlaylistRecord, PlaylistTrack
 from broadcaster.users import acting
@@ -69,28 +69,41 @@ class PlaylistShelf:
         the track a title); if any is not playable audio nothing is stored. Files are kept as they
         came, content-addressed in ``media`` (a MediaStore) under ``music/``."""
         name = (name or "").strip()
-        if not name or len(name) > 120:
-            raise ValidationError("name: give the playlist a name (at most 120 characters)")
         if crossfade_s < 0:
             raise ValidationError(f"crossfade: must be >= 0 seconds, got {crossfade_s}")
-        if not files:
-            raise ValidationError("files: choose at least one audio file")
-        with self.db.session() as s:
-            may_schedule(s, who, "upload music")
-            if s.scalar(select(PlaylistRecord.id).where(PlaylistRecord.name == name)) and not replace:
-                raise ValidationError(f"name: a playlist called {name!r} already exists")
-        checked = []
-        for i, (filename, data) in enumerate(files, 1):
-            title = Path((filename or "").replace("\\", "/")).stem.strip()[:120] or f"Track {i}"
-            try:
-                checked.append((title, *check_audio(data, f"file {i} ({title})")))
-            except LibraryError as exc:
-                raise ValidationError(str(exc)) from None
+        checked = self.check_upload(name, files, who=who, replace=replace)
         tracks = []
         for (title, ext, seconds), (_, data) in zip(checked, files):
             rel, _ = media.save_bytes(data, "music", ext)
             tracks.append(Track(media.path(rel).resolve(), title, seconds, *track_level(data, _target())))
         return self._store_playlist(name, tracks, shuffle, crossfade_s, replace)
+
+    def check_upload(self, name: str | None, files: list[tuple[str, bytes]], *, who=None,
+                     replace: bool = False) -> list[tuple[str, str, float]]:
+        """Check an upload without storing anything: the name (``None``: not checked, the form refused it
+        already), not taken, and every file decoded to its end. Every problem at once (FieldErrors: "name",
+        "files", and "file 2 (song)" for each file that is not playable audio); else (title, ext, seconds)."""
+        errors: dict[str, str] = {}
+        if name is not None and (not name.strip() or len(name.strip()) > 120):
+            errors["name"] = "give the playlist a name (at most 120 characters)"
+        if not files:
+            errors["files"] = "choose at least one audio file"
+        with self.db.session() as s:
+            may_schedule(s, who, "upload music")
+            if name and "name" not in errors and not replace and s.scalar(
+                    select(PlaylistRecord.id).where(PlaylistRecord.name == name.strip())):
+                errors["name"] = f"a playlist called {name.strip()!r} already exists"
+        checked = []
+        for i, (filename, data) in enumerate(files, 1):
+            title = Path((filename or "").replace("\\", "/")).stem.strip()[:120] or f"Track {i}"
+            label = f"file {i} ({title})"
+            try:
+                checked.append((title, *check_audio(data, label)))
+            except LibraryError as exc:
+                errors[label] = str(exc).removeprefix(f"{label}: ")
+        if errors:
+            raise FieldErrors(errors)
+        return checked
 
     def _store_playlist(self, name: str, tracks, shuffle: bool, crossfade_s: float, replace: bool) -> int:
         with self.db.session() as s:

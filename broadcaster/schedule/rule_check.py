@@ -1,0 +1,34 @@
+"""A schedule rule checked without storing it: every problem :meth:`ProgrammeService.add_rule` would
+refuse, at once and by field, so a form says them all beside their fields in one answer."""
+from __future__ import annotations
+
+from broadcaster.errors import NotFound, ValidationError
+from broadcaster.schedule.programmes import ProgrammeService, _may_schedule, _priority, _zones
+from broadcaster.schedule.rules import RuleSpec
+
+
+def rule_problems(service: ProgrammeService, programme=None, spec: RuleSpec | None = None, *, zones=None,
+                  priority=None, who=None) -> dict[str, str]:
+    """{field: what is wrong}: the times and days (``spec``), the programme known and approved, the zones
+    known, the priority allowed. A part given as None is not checked (the form refused it already)."""
+    errors: dict[str, str] = {}
+
+    def check(field: str, fn, *args) -> None:
+        try:
+            fn(*args)
+        except (ValidationError, NotFound) as exc:
+            head, sep, rest = str(exc).partition(": ")
+            errors.update(getattr(exc, "fields", None) or ({head: rest} if sep and head.isidentifier()
+                                                           else {field: str(exc)}))
+
+    if spec is not None:
+        check("kind", spec.validate)
+    if programme:
+        check("programme", lambda: service.check_approved(service.programme(programme)))
+    with service.db.session() as s:
+        user = _may_schedule(s, who, "change the schedule")
+        if zones:
+            check("zones", _zones, s, zones, service.venue_zones)
+        if priority is not None:
+            check("priority", _priority, priority, user)
+    return errors
