@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, request
 
 from broadcaster import inputs
-from broadcaster.errors import BroadcasterError, FieldErrors
+from broadcaster.errors import BroadcasterError, FieldErrors, NotFound
 from broadcaster.onair.nowplaying import health
 from web import problem, status_of
 from web import workflow
@@ -232,7 +232,13 @@ def rules():
 @bp.post("/schedule/rules")
 @require_api(*SCHEDULE)
 def rule_create():
-    return jsonify(id=add_rule(body(inputs.Rule))), 201
+    try:
+        return jsonify(id=add_rule(body(inputs.Rule))), 201
+    except FieldErrors as exc:  # a programme nobody made is a missing resource, as on every path here
+        missing = exc.fields.get("programme", "")
+        if len(exc.fields) == 1 and missing.startswith("no programme"):
+            raise NotFound(f"programme: {missing}") from None
+        raise
 
 
 @bp.delete("/schedule/rules/<int:rule_id>")
