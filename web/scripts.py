@@ -187,10 +187,13 @@ def save(announcement_id: int):
             return {"error": str(exc)}, 400
         return editor(a, values, exc, 400)
     slots, version = scheduled(announcement_id), versions_of(announcement_id)
+    after = workflow.get(announcement_id)
     if request.accept_mimetypes.best == "application/json":  # the API answer: what the edit affects
-        return {"id": announcement_id, "state": "draft", "version_pending": version["pending"],
+        return {"id": announcement_id, "state": after.state.value, "version_pending": version["pending"],
                 "version_on_air": version["airing"], "affected_slots": slots}
-    if version["pending"] and slots:
+    if after.updated_at == a.updated_at:  # saved as it was: no new version, nothing to approve again
+        flash(t("Nothing was changed: it stays as it was."), "ok")
+    elif version["pending"] and slots:
         flash(tn("Saved. The new version needs approval; until then the approved version keeps airing in "
                  "{n} upcoming slot.", "Saved. The new version needs approval; until then the approved version "
                  "keeps airing in {n} upcoming slots.", len(slots)), "ok")

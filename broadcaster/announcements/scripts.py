@@ -203,12 +203,19 @@ class AnnouncementService:
             title if title is not None else ann.title, priority if priority is not None else ann.priority,
             self._zones(s, zones) if zones is not None else ann.zones,
             ann.valid_from if valid_from is ... else valid_from, ann.valid_until if valid_until is ... else valid_until)
-        kept = versions.airing(s, ann)
-        version = versions.written(s, ann, user)
+        parts = None
         if texts is not None:
             if ann.kind is not AnnouncementKind.SCRIPT:
                 raise ValidationError("texts: this announcement is a recording")
             parts = _texts(texts, self.settings)
+        if audio is None and (parts is None or parts == [(t.lang, t.text) for t in ann.texts]) and (
+                new_title, new_priority, list(new_zones)) == (ann.title, ann.priority, list(ann.zones)) and (
+                valid_from is ... or valid_from == ann.valid_from) and (
+                valid_until is ... or valid_until == ann.valid_until):
+            return ann  # saved as it was: no new version, its approval (or its place in the inbox) stands
+        kept = versions.airing(s, ann)
+        version = versions.written(s, ann, user)
+        if parts is not None:
             ann.texts.clear()
             s.flush()
             ann.texts.extend(AnnouncementText(lang=lang, text=t, position=i) for i, (lang, t) in enumerate(parts))

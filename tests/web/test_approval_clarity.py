@@ -133,3 +133,16 @@ def test_the_players_outcomes_in_the_timeline_are_said_in_chinese(app):
         assert note("completed in main") == "在 main 分区播完"
         assert note("failed in lobby: no such page template: x") == "在 lobby 分区播出失败：没有这个广播模板：x"
         assert note("rejected: 太长了") == "已驳回：太长了"
+
+
+
+def test_saving_an_approved_script_unchanged_says_so_and_it_stays_approved(app):
+    """The editor saved as it was: no new version, still approved, and the panel says nothing changed
+    (before: a new version in draft, waiting to be submitted and approved again)."""
+    bob, sam = Browser(app, "bob"), Browser(app, "sam")
+    ann = new_script(bob)
+    bob.post(f"/scripts/{ann}/submit")
+    first = approve(app, sam, ann)
+    page = main(bob.post(f"/scripts/{ann}", dict(SCRIPT), follow_redirects=True))
+    assert state(app, ann) == ("approved", first)
+    assert "Nothing was changed" in page and "not submitted yet" not in page

@@ -213,3 +213,26 @@ def test_unknown_announcement(world):
     with pytest.raises(NotFound):
         with world.db.session() as s:
             world.anns.get(s, 999)
+
+
+def test_saving_a_script_unchanged_keeps_its_approval_and_makes_no_version(world):
+    """A broadcaster opens an approved script and saves it as it is: before, that was a new version
+    back in draft, out of the inbox, waiting for a supervisor again. Nothing changed: nothing happens;
+    a real change is still a new version."""
+    from broadcaster.announcements import versions
+
+    ann_id = world.approved()
+    with world.db.session() as s:
+        ann = world.anns.get(s, ann_id)
+        before = (ann.state, ann.approved_hash, len(versions.rows(s, ann_id)), len(world.anns.history(s, ann_id)))
+        texts = dict(ann.parts())
+        world.anns.edit(s, ann_id, world.user(s, "sue"), title=ann.title, texts=texts, zones=list(ann.zones),
+                        priority=ann.priority)
+    with world.db.session() as s:
+        ann = world.anns.get(s, ann_id)
+        assert (ann.state, ann.approved_hash, len(versions.rows(s, ann_id)),
+                len(world.anns.history(s, ann_id))) == before
+        world.anns.edit(s, ann_id, world.user(s, "sue"), texts=dict(texts, en=texts["en"] + " Thank you."))
+    with world.db.session() as s:
+        ann = world.anns.get(s, ann_id)
+        assert ann.state.value == "draft" and len(versions.rows(s, ann_id)) == before[2] + 1
