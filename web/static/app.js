@@ -145,7 +145,8 @@
     });
     stop.addEventListener("click", () => { if (rec) rec.stop(); start.disabled = false; stop.disabled = true; });
     upload.addEventListener("click", async () => {
-      const fd = new FormData(); fd.append("title", $("#rec-title").value || "Recording"); fd.append("audio", wav, "recording.wav");
+      const title = $("#rec-title"); if (!title.reportValidity()) return;  // a title is required, as on the upload form
+      const fd = new FormData(); fd.append("title", title.value); fd.append("audio", wav, "recording.wav");
       const resp = await fetch(box.dataset.url, { method: "POST", body: fd, headers: { "X-CSRFToken": csrf(), "Accept": "application/json" }, credentials: "same-origin" });
       if (resp.ok) { const d = await resp.json(); location.href = d.url; }
       else { const body = await resp.text(); let said = null; try { said = JSON.parse(body).error; } catch (e) { said = null; }
