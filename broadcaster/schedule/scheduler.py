@@ -78,6 +78,18 @@ def _uid_from_job(job_id: str) -> str:
     return job_id.split(":", 1)[1]
 
 
+class _SharedStoreScheduler(BackgroundScheduler):
+    """APScheduler over a job store another leader may share for a moment (a fail-over's overlap): a
+    date job it ran is removed by it, and may be gone already (the other's re-plan removed it as aired).
+    APScheduler's loop raised JobLookupError there and its thread died: no slot aired after it."""
+
+    def remove_job(self, job_id, jobstore=None):
+        try:
+            super().remove_job(job_id, jobstore)
+        except JobLookupError:
+            log.debug("job %s was removed already", job_id)
+
+
 class ScheduleEngine:
     def __init__(self, db: Database, submit: Submit, render: Submit | None = None, *,
                  service: ProgrammeService | None = None, lead_s: float = 120, grace_s: int = 60,
@@ -103,7 +115,7 @@ class ScheduleEngine:
         if self.key in _ENGINES:
             raise SchedulerRunning(f"a scheduler is already running in this process for {self.key}")
         try:
-            sched = BackgroundScheduler(
+            sched = _SharedStoreScheduler(
                 jobstores={"default": SQLAlchemyJobStore(engine=self.db.engine, tablename=JOBS_TABLE),
                            "internal": MemoryJobStore()},
                 job_defaults={"misfire_grace_time": self.grace_s, "coalesce": False, "max_instances": 1},
