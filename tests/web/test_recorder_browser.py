@@ -29,7 +29,7 @@ def titles(app) -> list[str]:
 
 def test_a_recording_from_the_microphone_needs_a_title(server, microphone_browser):
     base, app = server
-    ctx = microphone_browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    ctx = microphone_browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
     ctx.grant_permissions(["microphone"], origin=base)
     pg = ctx.new_page()
     pg.set_default_timeout(20_000)
