@@ -255,10 +255,7 @@ class ScheduleEngine:
                                            misfire_grace_time=max(self.grace_s, int(self.lead.total_seconds())))
         for job in stored.values():
             if job.id not in wanted:  # rule gone, or (left by an earlier leader) aired or logged already
-                try:
-                    job.remove()
-                except JobLookupError:  # it ran meanwhile
-                    pass
+                job.remove()  # gone meanwhile (it ran): _SharedStoreScheduler.remove_job lets it be
         return sum(1 for w in wanted if w.startswith("air:"))
 
     def _settled(self, slots: list[Slot]) -> set[str]:
