@@ -139,27 +139,41 @@ def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
     return Pcm(np.clip(out, -1.0, 1.0).astype(np.float32), pcm.rate)
 
 
+class Meter:
+    """Integrated loudness of audio fed block by block (an hour of music never sits in memory): the
+    K-weighted energy at every 100 ms step and the 400 ms blocks that end on them, gated as
+    pyloudnorm gates them (BS.1770-4)."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate, self.weigh = rate, dsp.KWeighting(rate)
+        self.marks, self.total, self.seen, self.next = [0.0], 0.0, 0, 1  # cumulative energy at each step
+
+    def __call__(self, x: np.ndarray) -> None:
+        energy = np.concatenate([[0.0], np.cumsum(np.square(self.weigh(x)))]) + self.total
+        while int(round(self.next * 0.1 * self.rate)) <= self.seen + len(x):
+            self.marks.append(float(energy[int(round(self.next * 0.1 * self.rate)) - self.seen]))
+            self.next += 1
+        self.total, self.seen = float(energy[-1]), self.seen + len(x)
+
+    @property
+    def lufs(self) -> float:
+        m = np.asarray(self.marks)
+        return float("-inf") if len(m) < 5 else _gated((m[4:] - m[:-4]) / (0.4 * self.rate))
+
+
 def measure_file(source, *, block_s: float = 1.0) -> tuple[float, float]:
     """(integrated LUFS, true peak dBTP) of a file soundfile reads (path or file object), decoded
-    block by block (an hour of music never sits in memory) and measured as it airs: channels mixed
-    down to mono. The gating follows pyloudnorm's (BS.1770-4: 400 ms blocks every 100 ms)."""
+    block by block and measured as it airs: channels mixed down to mono."""
     import soundfile as sf
 
     with sf.SoundFile(source) as f:
-        rate = f.samplerate
-        weigh = dsp.KWeighting(rate)
-        marks = [0.0]  # cumulative K-weighted energy at every 100 ms boundary
-        next_mark, total, seen = 1, 0.0, 0
+        meter = Meter(f.samplerate)
         carry = np.zeros(0)
         peak = 0.0
         ctx = 32  # samples of context on each side for the oversampling filter
-        for block in f.blocks(blocksize=max(1, int(block_s * rate)), dtype="float64", always_2d=True):
+        for block in f.blocks(blocksize=max(1, int(block_s * f.samplerate)), dtype="float64", always_2d=True):
             x = block.mean(axis=1)
-            energy = np.concatenate([[0.0], np.cumsum(np.square(weigh(x)))]) + total
-            while int(round(next_mark * 0.1 * rate)) <= seen + len(x):
-                marks.append(energy[int(round(next_mark * 0.1 * rate)) - seen])
-                next_mark += 1
-            total, seen = energy[-1], seen + len(x)
+            meter(x)
             both = np.concatenate([carry, x])
             if len(both) > 2 * ctx:
                 up = np.abs(dsp.oversample(both, OVERSAMPLE))
@@ -170,11 +184,7 @@ def measure_file(source, *, block_s: float = 1.0) -> tuple[float, float]:
                 carry = both
         if len(carry):
             peak = max(peak, float(np.abs(dsp.oversample(carry, OVERSAMPLE)).max()))
-    marks = np.asarray(marks)
-    peak_db = 20 * np.log10(peak) if peak > 0 else float("-inf")
-    if len(marks) < 5:
-        return float("-inf"), peak_db
-    return _gated((marks[4:] - marks[:-4]) / (0.4 * rate)), peak_db  # the mean square of each 400 ms block
+    return meter.lufs, 20 * np.log10(peak) if peak > 0 else float("-inf")
 
 
 def track_gain_db(integrated_lufs: float, true_peak_dbtp: float, target_lufs: float = DEFAULT_TARGET_LUFS,

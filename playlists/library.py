@@ -75,8 +75,8 @@ def recording_gain(source: str | Path, target_lufs: float = loudness.DEFAULT_TAR
     """The gain (dB) that brings a programme's recording to ``target_lufs`` as it airs: decoded as
     it plays (house rate, mono) and through the true-peak limiter that :func:`play_gain` applies with
     ``limit=True`` (a peaky recording reaches the target; its peaks are held under the ceiling).
-    Decoded once in full and a few times more only where the limiter acts, a second at a time:
-    bounded memory whatever the length (:func:`audio.levelling.levelled_gain`). None for silence."""
+    Streamed a few times, a second at a time: bounded memory whatever the length
+    (:func:`audio.levelling.levelled_gain`). None for silence."""
     from audio.decode import stream_audio
     from audio.levelling import levelled_gain
     from audio.pcm import SAMPLE_RATE
