@@ -1,6 +1,6 @@
-"""The gain that brings a recording to a loudness target through the true-peak limiter of
-:mod:`audio.limiter`, found by streaming the recording a few times (bounded memory: a second of audio
-and the limiter's reach at a time)."""
+"""Levels of audio files measured as they stream (bounded memory: a second of audio and the
+limiter's reach at a time): a music track's loudness and true peak, and the gain that brings a
+recording to a loudness target through the true-peak limiter of :mod:`audio.limiter`."""
 from __future__ import annotations
 
 from typing import Callable, Iterable
@@ -20,6 +20,16 @@ def limited_loudness(chunks: Iterable[np.ndarray], rate: int, gain_db: float,
         meter(lim(chunk))
     meter(lim.flush())
     return meter.lufs, lim.peak_dbtp
+
+
+def measure_file(source, *, block_s: float = 1.0) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of a file soundfile reads (path or file object), decoded
+    block by block and measured as it airs: channels mixed down to mono."""
+    import soundfile as sf
+
+    with sf.SoundFile(source) as f:
+        blocks = f.blocks(blocksize=max(1, int(block_s * f.samplerate)), dtype="float64", always_2d=True)
+        return limited_loudness((block.mean(axis=1) for block in blocks), f.samplerate, 0.0, None)
 
 
 def levelled_gain(chunks: Callable[[], Iterable[np.ndarray]], rate: int,

@@ -161,32 +161,6 @@ class Meter:
         return float("-inf") if len(m) < 5 else _gated((m[4:] - m[:-4]) / (0.4 * self.rate))
 
 
-def measure_file(source, *, block_s: float = 1.0) -> tuple[float, float]:
-    """(integrated LUFS, true peak dBTP) of a file soundfile reads (path or file object), decoded
-    block by block and measured as it airs: channels mixed down to mono."""
-    import soundfile as sf
-
-    with sf.SoundFile(source) as f:
-        meter = Meter(f.samplerate)
-        carry = np.zeros(0)
-        peak = 0.0
-        ctx = 32  # samples of context on each side for the oversampling filter
-        for block in f.blocks(blocksize=max(1, int(block_s * f.samplerate)), dtype="float64", always_2d=True):
-            x = block.mean(axis=1)
-            meter(x)
-            both = np.concatenate([carry, x])
-            if len(both) > 2 * ctx:
-                up = np.abs(dsp.oversample(both, OVERSAMPLE))
-                peak = max(peak, float(up[ctx * OVERSAMPLE:(len(both) - ctx) * OVERSAMPLE].max()),
-                           float(np.abs(both).max()))
-                carry = both[-2 * ctx:]
-            else:
-                carry = both
-        if len(carry):
-            peak = max(peak, float(np.abs(dsp.oversample(carry, OVERSAMPLE)).max()))
-    return meter.lufs, 20 * np.log10(peak) if peak > 0 else float("-inf")
-
-
 def track_gain_db(integrated_lufs: float, true_peak_dbtp: float, target_lufs: float = DEFAULT_TARGET_LUFS,
                   ceiling_dbtp: float = TRUE_PEAK_CEILING_DBTP) -> float:
     """Replay-gain style gain for a music track: to the target, but never so much that the true peak

@@ -12,6 +12,7 @@ import numpy as np
 import soundfile as sf
 
 from audio import loudness
+from audio.levelling import measure_file
 from audio.pcm import SAMPLE_RATE, AudioError, Pcm
 
 
@@ -59,7 +60,7 @@ def track_level(source: str | Path | bytes,
     ceiling; the loudness and peak are None for silence."""
     target = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else str(source)
     try:
-        integrated, peak = loudness.measure_file(target)
+        integrated, peak = measure_file(target)
     except Exception as exc:  # soundfile: not audio
         raise LibraryError(f"cannot measure {source if not isinstance(source, (bytes, bytearray)) else 'upload'}: "
                            f"{exc}") from None
