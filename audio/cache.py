@@ -53,7 +53,6 @@ class RenderCache:
         self._inflight: dict[str, Future] = {}
         self._lock = threading.Lock()
         self._digests: weakref.WeakKeyDictionary[Pcm, str] = weakref.WeakKeyDictionary()
-        self.hits = self.misses = 0
 
     def sha256(self, pcm: Pcm) -> str:
         """``pcm.sha256()``, free for buffers this cache stored or read (they are immutable)."""
@@ -79,7 +78,6 @@ class RenderCache:
         with self._lock:
             if key in self._mem:
                 self._mem.move_to_end(key)
-                self.hits += 1
                 return self._mem[key]
         path = self._path(key)
         if path is not None and path.exists():
@@ -95,7 +93,6 @@ class RenderCache:
             self._digests[value[0]] = pcm16_digest(data, rate)
             with self._lock:
                 self._remember(key, value)
-                self.hits += 1
             return value
         return None
 
@@ -134,7 +131,6 @@ class RenderCache:
         try:
             hit = self.get(key)
             if hit is None:
-                self.misses += 1
                 pcm, meta = render()
                 hit = self.put(store_as(meta) if store_as else key, pcm, meta)
             fut.set_result(hit)

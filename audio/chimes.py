@@ -6,7 +6,8 @@ classic rising three-note; programme: soft two-note; end: falling two-note.
 Generated notes open with a raised-cosine attack and close with a raised-cosine release to exactly
 zero, so no note starts or stops with a click. Every chime sits ``CHIME_UNDER_LU`` under the speech
 target with its true peak under the ceiling. A venue may replace any chime with its own recording
-(:func:`import_chime`: checked, trimmed, faded, normalised), kept in ``$PA_VAR_DIR/chimes/KIND.wav``."""
+(:func:`read_chime`: checked, trimmed, faded, normalised), kept in ``$PA_VAR_DIR/chimes/KIND.wav``
+(:func:`keep_chime`)."""
 from __future__ import annotations
 
 import os
@@ -166,12 +167,6 @@ def prepare_chime(pcm: Pcm) -> Pcm:
                        f"above {AUDIBLE_HZ[1] / 1000:g} kHz", "inaudible")
     out = loudness.normalize(Pcm(x.astype(np.float32)), loudness.DEFAULT_TARGET_LUFS - CHIME_UNDER_LU)
     return Pcm.from_int16(out.to_int16(), SAMPLE_RATE)
-
-
-def import_chime(source: str | Path | bytes, kind: str) -> Pcm:
-    """Check and prepare a venue's chime file (see :func:`prepare_chime`) and keep it as the chime
-    for ``kind``. The file is written whole or not at all."""
-    return keep_chime(read_chime(source), kind)
 
 
 def read_chime(source: str | Path | bytes) -> Pcm:

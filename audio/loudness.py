@@ -16,7 +16,6 @@ from audio.pcm import Pcm
 DEFAULT_TARGET_LUFS = -20.0
 #: The promise: nothing rendered has a true peak above this.
 TRUE_PEAK_CEILING_DBTP = -1.0
-PEAK_CEILING_DBFS = TRUE_PEAK_CEILING_DBTP  # the old name, still read by callers
 #: The limiter aims this far under the ceiling (room for int16 rounding and for other meters).
 LIMITER_MARGIN_DB = 0.3
 #: Normalisation stops once the integrated loudness is this close to the target.

@@ -167,6 +167,3 @@ class MediaLibrary:
             except LibraryError:
                 self.skipped.append(f)
         return tracks
-
-    def total_duration(self) -> float:
-        return sum(t.duration for t in self.scan())
