@@ -20,7 +20,6 @@ TRUE_PEAK_CEILING_DBTP = -1.0
 LIMITER_MARGIN_DB = 0.3
 #: Normalisation stops once the integrated loudness is this close to the target.
 TOLERANCE_LU = 0.1
-OVERSAMPLE = 4
 _MIN_BLOCK_S = 0.4  # BS.1770 gating block
 
 
@@ -70,18 +69,10 @@ def _gated(z: np.ndarray) -> float:
     return float(loud) if np.isfinite(loud) else float("-inf")
 
 
-def _oversampled_envelope(x: np.ndarray) -> np.ndarray:
-    """Per input sample, the largest magnitude of the 4x oversampled signal around it."""
-    if len(x) == 0:
-        return np.zeros(0)
-    up = np.abs(dsp.oversample(x, OVERSAMPLE))
-    return np.maximum(up.reshape(len(x), OVERSAMPLE).max(axis=1), np.abs(x))
-
-
 def true_peak(pcm: Pcm | np.ndarray) -> float:
     """True peak in dBTP (4x oversampling); -inf for silence."""
     x = pcm.samples if isinstance(pcm, Pcm) else np.asarray(pcm)
-    peak = float(_oversampled_envelope(x.astype(np.float64)).max()) if len(x) else 0.0
+    peak = float(dsp.peak_envelope(x).max()) if len(x) else 0.0
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
 
 
@@ -106,7 +97,7 @@ def limit(x: np.ndarray, rate: int, ceiling_dbtp: float, *, lookahead_s: float =
     x = np.asarray(x, dtype=np.float64)
     if len(x) == 0:
         return x
-    return x * _limiter_gain(_oversampled_envelope(x), rate, ceiling_dbtp, lookahead_s, hold_s)
+    return x * _limiter_gain(dsp.peak_envelope(x), rate, ceiling_dbtp, lookahead_s, hold_s)
 
 
 def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
@@ -121,7 +112,7 @@ def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
     if not np.isfinite(loud):
         return pcm
     x = pcm.samples.astype(np.float64)
-    env = _oversampled_envelope(x)
+    env = dsp.peak_envelope(x)
     aim = ceiling_dbtp - LIMITER_MARGIN_DB
     gain_db = target_lufs - loud
     out = x
