@@ -15,10 +15,9 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import soundfile as sf
 
-from audio.pcm import Pcm
+from audio.pcm import Pcm, pcm16_digest
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +28,6 @@ def cache_key(*parts: str) -> str:
     for p in parts:
         h.update(p.encode("utf-8"))
         h.update(b"\x00")
-    return h.hexdigest()
-
-
-def pcm16_digest(samples: np.ndarray, rate: int) -> str:
-    """``Pcm.sha256`` computed straight from int16 samples (no float round trip); pinned by a test."""
-    h = hashlib.sha256()
-    h.update(f"pcm16/{rate}/mono\n".encode())
-    h.update(np.ascontiguousarray(samples, dtype=np.int16).tobytes())
     return h.hexdigest()
 
 
