@@ -24,8 +24,9 @@ OVERSAMPLE_REACH = 10
 
 @lru_cache(maxsize=4)
 def _interpolator(factor: int) -> np.ndarray:
-    """The low-pass an upsampling by ``factor`` is filtered with: a Kaiser-windowed sinc (beta 5, ten
-    input samples each side: OVERSAMPLE_REACH), unity gain at DC times ``factor`` (SciPy's ``resample_poly`` uses the same)."""
+    """The low-pass an upsampling by ``factor`` is filtered with: a Kaiser-windowed sinc (beta 5,
+    :data:`OVERSAMPLE_REACH` input samples each side), unity gain at DC times ``factor`` (SciPy's
+    ``resample_poly`` uses the same)."""
     n = 2 * OVERSAMPLE_REACH * factor + 1
     m = np.arange(n) - (n - 1) / 2
     h = np.sinc(m / factor) / factor * np.kaiser(n, 5.0)
@@ -34,23 +35,26 @@ def _interpolator(factor: int) -> np.ndarray:
     return h
 
 
-def oversample(x: np.ndarray, factor: int) -> np.ndarray:
-    """``x`` at ``factor`` times its rate (``factor * len(x)`` samples, aligned with ``x``): zeros stuffed
-    between the samples, then :func:`_interpolator`'s low-pass, computed as its ``factor`` polyphase
-    branches (four times less arithmetic than filtering the zeros)."""
+def _branches(x: np.ndarray, factor: int):
+    """The ``factor`` polyphase branches of ``x`` oversampled (zeros stuffed between the samples, then
+    :func:`_interpolator`'s low-pass): branch k holds the oversampled samples k, k + factor, k + 2 *
+    factor... (a quarter of the arithmetic of filtering the zeros)."""
     h = _interpolator(factor)
-    up = np.empty((len(x), factor))
-    for k in range(factor):
-        up[:, k] = np.convolve(x, h[k::factor])[OVERSAMPLE_REACH:OVERSAMPLE_REACH + len(x)]
-    return up.ravel()
+    return (np.convolve(x, h[k::factor])[OVERSAMPLE_REACH:OVERSAMPLE_REACH + len(x)] for k in range(factor))
+
+
+def oversample(x: np.ndarray, factor: int) -> np.ndarray:
+    """``x`` at ``factor`` times its rate (``factor * len(x)`` samples, aligned with ``x``)."""
+    return np.stack(list(_branches(x, factor)), axis=1).ravel() if len(x) else np.zeros(0)
 
 
 def peak_envelope(x: np.ndarray, factor: int = 4) -> np.ndarray:
     """Per input sample, the largest magnitude of the ``factor`` times oversampled signal around it."""
     x = np.asarray(x, dtype=np.float64)
-    if len(x) == 0:
-        return np.zeros(0)
-    return np.maximum(np.abs(oversample(x, factor)).reshape(len(x), factor).max(axis=1), np.abs(x))
+    env = np.abs(x)
+    for branch in _branches(x, factor) if len(x) else ():
+        np.maximum(env, np.abs(branch), out=env)
+    return env
 
 
 def _biquad(kind: str, gain_db: float, q: float, fc: float, rate: int) -> tuple[np.ndarray, np.ndarray]:
