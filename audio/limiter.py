@@ -23,12 +23,10 @@ class Limiter:
     oversampled magnitude seen after the gain, before limiting (dBTP: :attr:`peak_dbtp`)."""
 
     def __init__(self, rate: int, gain_db: float = 0.0, ceiling_dbtp: float | None = None, *,
-                 lookahead_s: float = 0.004, hold_s: float = 0.012, block_s: float = 1.0) -> None:
+                 block_s: float = 1.0) -> None:
         self.rate, self.g = rate, 10 ** (gain_db / 20)
         self.ceiling = ceiling_dbtp
-        self.lookahead_s, self.hold_s = lookahead_s, hold_s
-        avg = max(1, int(lookahead_s * rate)) | 1
-        hold = max(2 * avg + 1, int(hold_s * rate) | 1)
+        avg, hold = loudness.limiter_windows(rate)
         self.margin = dsp.OVERSAMPLE_REACH + hold // 2 + 2 * (avg // 2) + 1  # a gain's reach into the signal
         self.block = max(1, int(block_s * rate))
         self.buf = np.zeros(0)  # the last ``margin`` samples already out, then those not out yet
@@ -49,7 +47,7 @@ class Limiter:
         if self.ceiling is None:
             out = seg
         else:
-            out = seg * loudness._limiter_gain(env, self.rate, self.ceiling, self.lookahead_s, self.hold_s)
+            out = seg * loudness._limiter_gain(env, self.rate, self.ceiling)
         out = out[lead:lead + end - self.kept]
         drop = max(0, end - self.margin)
         self.buf, self.kept = self.buf[drop:], end - drop

@@ -76,28 +76,32 @@ def true_peak(pcm: Pcm | np.ndarray) -> float:
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
 
 
-def _limiter_gain(env: np.ndarray, rate: int, ceiling_dbtp: float, lookahead_s: float, hold_s: float) -> np.ndarray:
+def limiter_windows(rate: int) -> tuple[int, int]:
+    """(moving average, hold) widths in samples of the limiter: 4 ms of look-ahead, 12 ms of hold."""
+    avg = max(1, int(0.004 * rate)) | 1
+    return avg, max(2 * avg + 1, int(0.012 * rate) | 1)
+
+
+def _limiter_gain(env: np.ndarray, rate: int, ceiling_dbtp: float) -> np.ndarray:
     """Per-sample gain (<= 1) that keeps ``env`` (a peak envelope) under the ceiling, smoothly."""
     need = np.minimum(1.0, 10 ** (ceiling_dbtp / 20) / np.maximum(env, 1e-12))
     if need.min() >= 1.0:
         return np.ones_like(env)
-    avg = max(1, int(lookahead_s * rate)) | 1
-    hold = max(2 * avg + 1, int(hold_s * rate) | 1)
+    avg, hold = limiter_windows(rate)
     gain = dsp.mean_filter(dsp.mean_filter(dsp.min_filter(need, hold), avg), avg)
     return np.minimum(gain, 1.0)
 
 
-def limit(x: np.ndarray, rate: int, ceiling_dbtp: float, *, lookahead_s: float = 0.004,
-          hold_s: float = 0.012) -> np.ndarray:
+def limit(x: np.ndarray, rate: int, ceiling_dbtp: float) -> np.ndarray:
     """Look-ahead limiter: a smooth gain, never above what keeps each (oversampled) peak under the
-    ceiling. The gain each sample needs is spread over ``hold_s`` around it (a minimum filter), then
-    smoothed by two moving averages of ``lookahead_s``: an average of a minimum over a window at
-    least twice as wide never exceeds what any sample inside needed, so the gain starts coming down
-    before a peak and comes back up after it, with no step."""
+    ceiling. The gain each sample needs is spread over the hold around it (a minimum filter), then
+    smoothed by two moving averages of the look-ahead (:func:`limiter_windows`): an average of a
+    minimum over a window at least twice as wide never exceeds what any sample inside needed, so the
+    gain starts coming down before a peak and comes back up after it, with no step."""
     x = np.asarray(x, dtype=np.float64)
     if len(x) == 0:
         return x
-    return x * _limiter_gain(dsp.peak_envelope(x), rate, ceiling_dbtp, lookahead_s, hold_s)
+    return x * _limiter_gain(dsp.peak_envelope(x), rate, ceiling_dbtp)
 
 
 def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
@@ -118,7 +122,7 @@ def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
     out = x
     for _ in range(iterations):
         g = 10 ** (gain_db / 20)
-        out = x * (g * _limiter_gain(env * g, pcm.rate, aim, 0.004, 0.012))
+        out = x * (g * _limiter_gain(env * g, pcm.rate, aim))
         miss = target_lufs - measure(Pcm(out.astype(np.float32), pcm.rate))
         if abs(miss) <= TOLERANCE_LU:
             break
