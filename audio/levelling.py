@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 import numpy as np
+import soundfile as sf
 
 from audio import loudness
 from audio.limiter import Limiter
@@ -22,13 +23,11 @@ def limited_loudness(chunks: Iterable[np.ndarray], rate: int, gain_db: float,
     return meter.lufs, lim.peak_dbtp
 
 
-def measure_file(source, *, block_s: float = 1.0) -> tuple[float, float]:
-    """(integrated LUFS, true peak dBTP) of a file soundfile reads (path or file object), decoded
-    block by block and measured as it airs: channels mixed down to mono."""
-    import soundfile as sf
-
+def measure_file(source) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of a file soundfile reads (path or file object), decoded a
+    second at a time and measured as it airs: channels mixed down to mono."""
     with sf.SoundFile(source) as f:
-        blocks = f.blocks(blocksize=max(1, int(block_s * f.samplerate)), dtype="float64", always_2d=True)
+        blocks = f.blocks(blocksize=f.samplerate, dtype="float64", always_2d=True)
         return limited_loudness((block.mean(axis=1) for block in blocks), f.samplerate, 0.0, None)
 
 
