@@ -2,6 +2,3 @@
 
 This package imports nothing else of PA Broadcaster.
 """
-from audio.pcm import Pcm, SAMPLE_RATE
-
-__all__ = ["Pcm", "SAMPLE_RATE"]

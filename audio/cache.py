@@ -15,10 +15,9 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import soundfile as sf
 
-from audio.pcm import Pcm
+from audio.pcm import Pcm, pcm16_digest
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +28,6 @@ def cache_key(*parts: str) -> str:
     for p in parts:
         h.update(p.encode("utf-8"))
         h.update(b"\x00")
-    return h.hexdigest()
-
-
-def pcm16_digest(samples: np.ndarray, rate: int) -> str:
-    """``Pcm.sha256`` computed straight from int16 samples (no float round trip); pinned by a test."""
-    h = hashlib.sha256()
-    h.update(f"pcm16/{rate}/mono\n".encode())
-    h.update(np.ascontiguousarray(samples, dtype=np.int16).tobytes())
     return h.hexdigest()
 
 
@@ -53,7 +44,6 @@ class RenderCache:
         self._inflight: dict[str, Future] = {}
         self._lock = threading.Lock()
         self._digests: weakref.WeakKeyDictionary[Pcm, str] = weakref.WeakKeyDictionary()
-        self.hits = self.misses = 0
 
     def sha256(self, pcm: Pcm) -> str:
         """``pcm.sha256()``, free for buffers this cache stored or read (they are immutable)."""
@@ -79,7 +69,6 @@ class RenderCache:
         with self._lock:
             if key in self._mem:
                 self._mem.move_to_end(key)
-                self.hits += 1
                 return self._mem[key]
         path = self._path(key)
         if path is not None and path.exists():
@@ -95,7 +84,6 @@ class RenderCache:
             self._digests[value[0]] = pcm16_digest(data, rate)
             with self._lock:
                 self._remember(key, value)
-                self.hits += 1
             return value
         return None
 
@@ -134,7 +122,6 @@ class RenderCache:
         try:
             hit = self.get(key)
             if hit is None:
-                self.misses += 1
                 pcm, meta = render()
                 hit = self.put(store_as(meta) if store_as else key, pcm, meta)
             fut.set_result(hit)

@@ -6,7 +6,8 @@ classic rising three-note; programme: soft two-note; end: falling two-note.
 Generated notes open with a raised-cosine attack and close with a raised-cosine release to exactly
 zero, so no note starts or stops with a click. Every chime sits ``CHIME_UNDER_LU`` under the speech
 target with its true peak under the ceiling. A venue may replace any chime with its own recording
-(:func:`import_chime`: checked, trimmed, faded, normalised), kept in ``$PA_VAR_DIR/chimes/KIND.wav``."""
+(:func:`read_chime`: checked, trimmed, faded, normalised), kept in ``$PA_VAR_DIR/chimes/KIND.wav``
+(:func:`keep_chime`)."""
 from __future__ import annotations
 
 import os
@@ -70,14 +71,17 @@ def _note(freq: float, seconds: float, rate: int) -> np.ndarray:
     return tone * env
 
 
+def _known(kind: str, error: type[AudioError] = AudioError) -> str:
+    """``kind`` when it names a chime, else ``error`` saying which do."""
+    if kind not in _PATTERNS:
+        raise error(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}")
+    return kind
+
+
 @lru_cache(maxsize=16)
 def generated(kind: str = "announcement", rate: int = SAMPLE_RATE) -> Pcm:
     """The built-in chime for ``kind`` at the default level. Deterministic."""
-    try:
-        pattern = _PATTERNS[kind]
-    except KeyError:
-        raise AudioError(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}") from None
-    x = np.concatenate([_note(f, s, rate) for f, s in pattern])
+    x = np.concatenate([_note(f, s, rate) for f, s in _PATTERNS[_known(kind)]])
     x = x / np.max(np.abs(x)) * 0.5
     return loudness.normalize(Pcm(x.astype(np.float32), rate), loudness.DEFAULT_TARGET_LUFS - CHIME_UNDER_LU)
 
@@ -111,9 +115,7 @@ def _venue_chime(kind: str, rate: int) -> Pcm | None:
 def chime(kind: str = "announcement", rate: int = SAMPLE_RATE) -> Pcm:
     """The chime for a priority class (``emergency``, ``urgent_page``, ``announcement``,
     ``programme``) or ``end``: the venue's own when it set one, else the built-in one."""
-    if kind not in _PATTERNS:
-        raise AudioError(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}")
-    return _venue_chime(kind, rate) or generated(kind, rate)
+    return _venue_chime(_known(kind), rate) or generated(kind, rate)
 
 
 def levelled(pcm: Pcm, target_lufs: float) -> Pcm:
@@ -168,12 +170,6 @@ def prepare_chime(pcm: Pcm) -> Pcm:
     return Pcm.from_int16(out.to_int16(), SAMPLE_RATE)
 
 
-def import_chime(source: str | Path | bytes, kind: str) -> Pcm:
-    """Check and prepare a venue's chime file (see :func:`prepare_chime`) and keep it as the chime
-    for ``kind``. The file is written whole or not at all."""
-    return keep_chime(read_chime(source), kind)
-
-
 def read_chime(source: str | Path | bytes) -> Pcm:
     """A venue's chime file decoded, checked and prepared (:func:`prepare_chime`), not yet kept."""
     from audio.decode import UndecodableAudio, load_audio
@@ -187,8 +183,7 @@ def read_chime(source: str | Path | bytes) -> Pcm:
 
 def keep_chime(ready: Pcm, kind: str) -> Pcm:
     """Keep a prepared chime as the chime for ``kind`` (written whole or not at all)."""
-    if kind not in _PATTERNS:
-        raise BadChime(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}")
+    _known(kind, BadChime)
     folder = chime_dir()
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".wav")
@@ -204,9 +199,7 @@ def keep_chime(ready: Pcm, kind: str) -> Pcm:
 
 def reset_chime(kind: str) -> bool:
     """Back to the built-in chime for ``kind``; True if a venue chime was removed."""
-    if kind not in _PATTERNS:
-        raise BadChime(f"unknown chime {kind!r}; use one of {', '.join(KINDS)}")
-    path = chime_dir() / f"{kind}.wav"
+    path = chime_dir() / f"{_known(kind, BadChime)}.wav"
     existed = path.exists()
     path.unlink(missing_ok=True)
     return existed

@@ -18,11 +18,16 @@ def resample(x: np.ndarray, rate: int, to: int) -> np.ndarray:
     return soxr.resample(np.asarray(x, dtype=np.float64), rate, to, quality="HQ")
 
 
+#: The interpolator reaches this many input samples each side.
+OVERSAMPLE_REACH = 10
+
+
 @lru_cache(maxsize=4)
 def _interpolator(factor: int) -> np.ndarray:
-    """The low-pass an upsampling by ``factor`` is filtered with: a Kaiser-windowed sinc (beta 5, ten
-    input samples each side), unity gain at DC times ``factor`` (SciPy's ``resample_poly`` uses the same)."""
-    n = 2 * 10 * factor + 1
+    """The low-pass an upsampling by ``factor`` is filtered with: a Kaiser-windowed sinc (beta 5,
+    :data:`OVERSAMPLE_REACH` input samples each side), unity gain at DC times ``factor`` (SciPy's
+    ``resample_poly`` uses the same)."""
+    n = 2 * OVERSAMPLE_REACH * factor + 1
     m = np.arange(n) - (n - 1) / 2
     h = np.sinc(m / factor) / factor * np.kaiser(n, 5.0)
     h = h / h.sum() * factor
@@ -30,14 +35,26 @@ def _interpolator(factor: int) -> np.ndarray:
     return h
 
 
-def oversample(x: np.ndarray, factor: int) -> np.ndarray:
-    """``x`` at ``factor`` times its rate (``factor * len(x)`` samples, aligned with ``x``): zeros stuffed
-    between the samples, then :func:`_interpolator`'s low-pass."""
+def _branches(x: np.ndarray, factor: int):
+    """The ``factor`` polyphase branches of ``x`` oversampled (zeros stuffed between the samples, then
+    :func:`_interpolator`'s low-pass): branch k holds the oversampled samples k, k + factor, k + 2 *
+    factor... (a quarter of the arithmetic of filtering the zeros)."""
     h = _interpolator(factor)
-    up = np.zeros(factor * len(x))
-    up[::factor] = x
-    delay = (len(h) - 1) // 2
-    return np.convolve(up, h)[delay:delay + len(up)]
+    return (np.convolve(x, h[k::factor])[OVERSAMPLE_REACH:OVERSAMPLE_REACH + len(x)] for k in range(factor))
+
+
+def oversample(x: np.ndarray, factor: int) -> np.ndarray:
+    """``x`` at ``factor`` times its rate (``factor * len(x)`` samples, aligned with ``x``)."""
+    return np.stack(list(_branches(x, factor)), axis=1).ravel() if len(x) else np.zeros(0)
+
+
+def peak_envelope(x: np.ndarray, factor: int = 4) -> np.ndarray:
+    """Per input sample, the largest magnitude of the ``factor`` times oversampled signal around it."""
+    x = np.asarray(x, dtype=np.float64)
+    env = np.abs(x)
+    for branch in _branches(x, factor) if len(x) else ():
+        np.maximum(env, np.abs(branch), out=env)
+    return env
 
 
 def _biquad(kind: str, gain_db: float, q: float, fc: float, rate: int) -> tuple[np.ndarray, np.ndarray]:
@@ -80,17 +97,27 @@ def convolve(x: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 class KWeighting:
-    """K-weighting a signal that arrives block by block: each block's response carries into the next."""
+    """K-weighting a signal that arrives block by block, each block's response carrying into the next:
+    :func:`k_weighting`'s response cut at 100 ms (what is left after is under 1e-9 of it) and applied
+    by overlap-add with its spectrum computed once, a few times cheaper a sample than the half-second
+    response by whole-block FFTs."""
 
     def __init__(self, rate: int) -> None:
-        self.h = k_weighting(rate)
-        self.tail = np.zeros(len(self.h) - 1)
+        h = k_weighting(rate)[:max(64, rate // 10)]
+        self.size = 1 << (4 * len(h) - 1).bit_length()
+        self.step = self.size - len(h) + 1
+        self.spectrum = np.fft.rfft(h, self.size)
+        self.tail = np.zeros(len(h) - 1)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        y = convolve(np.asarray(x, dtype=np.float64), self.h)
-        y[:len(self.tail)] += self.tail
-        self.tail = y[len(x):]
-        return y[:len(x)]
+        out = np.empty(len(x))
+        for i in range(0, len(x), self.step):
+            seg = np.asarray(x[i:i + self.step], dtype=np.float64)
+            y = np.fft.irfft(np.fft.rfft(seg, self.size) * self.spectrum, self.size)[:len(seg) + len(self.tail)]
+            y[:len(self.tail)] += self.tail
+            self.tail = y[len(seg):]
+            out[i:i + len(seg)] = y[:len(seg)]
+        return out
 
 
 def min_filter(x: np.ndarray, width: int) -> np.ndarray:

@@ -17,38 +17,17 @@ import numpy as np
 from audio import dsp, loudness
 from audio.stream import PcmStream
 
-#: The 4x oversampling filter reaches this many input samples each side (:func:`dsp._interpolator`).
-_OVERSAMPLE_REACH = 10
-
-
-def envelope(x: np.ndarray) -> np.ndarray:
-    """Per sample, the largest magnitude of the 4x oversampled signal around it: what
-    :func:`audio.loudness._oversampled_envelope` computes, by its four polyphase branches (21 taps
-    each) instead of a convolution of the zero-stuffed signal (four times less arithmetic)."""
-    x = np.asarray(x, dtype=np.float64)
-    if len(x) == 0:
-        return np.zeros(0)
-    h = dsp._interpolator(loudness.OVERSAMPLE)
-    env = np.abs(x)
-    for k in range(loudness.OVERSAMPLE):
-        phase = np.convolve(x, h[k::loudness.OVERSAMPLE])[_OVERSAMPLE_REACH:_OVERSAMPLE_REACH + len(x)]
-        np.maximum(env, np.abs(phase), out=env)
-    return env
-
-
 class Limiter:
     """``gain_db`` then the true-peak limiter holding ``ceiling_dbtp``, fed block by block:
     :meth:`__call__` returns what is final so far, :meth:`flush` the rest. ``peak`` is the largest
     oversampled magnitude seen after the gain, before limiting (dBTP: :attr:`peak_dbtp`)."""
 
     def __init__(self, rate: int, gain_db: float = 0.0, ceiling_dbtp: float | None = None, *,
-                 lookahead_s: float = 0.004, hold_s: float = 0.012, block_s: float = 1.0) -> None:
+                 block_s: float = 1.0) -> None:
         self.rate, self.g = rate, 10 ** (gain_db / 20)
         self.ceiling = ceiling_dbtp
-        self.lookahead_s, self.hold_s = lookahead_s, hold_s
-        avg = max(1, int(lookahead_s * rate)) | 1
-        hold = max(2 * avg + 1, int(hold_s * rate) | 1)
-        self.margin = _OVERSAMPLE_REACH + hold // 2 + 2 * (avg // 2) + 1  # a gain's reach into the signal
+        avg, hold = loudness.limiter_windows(rate)
+        self.margin = dsp.OVERSAMPLE_REACH + hold // 2 + 2 * (avg // 2) + 1  # a gain's reach into the signal
         self.block = max(1, int(block_s * rate))
         self.buf = np.zeros(0)  # the last ``margin`` samples already out, then those not out yet
         self.kept = 0  # how many of buf are already out (context only)
@@ -62,13 +41,13 @@ class Limiter:
         """Limit buf[kept:end] with the context around it (the true edges are edges, as for the whole)."""
         seg = self.buf[self.kept - min(self.kept, self.margin):len(self.buf) if last else end + self.margin]
         lead = min(self.kept, self.margin)
-        env = envelope(seg)
+        env = dsp.peak_envelope(seg)
         if len(seg):
             self.peak = max(self.peak, float(env[lead:lead + end - self.kept].max(initial=0.0)))
         if self.ceiling is None:
             out = seg
         else:
-            out = seg * loudness._limiter_gain(env, self.rate, self.ceiling, self.lookahead_s, self.hold_s)
+            out = seg * loudness._limiter_gain(env, self.rate, self.ceiling)
         out = out[lead:lead + end - self.kept]
         drop = max(0, end - self.margin)
         self.buf, self.kept = self.buf[drop:], end - drop
@@ -138,7 +117,7 @@ def bed_gains(fg: np.ndarray, bed: np.ndarray, gains: np.ndarray,
     limited to the ceiling plus the ducked bed went over it: -0.7 dBTP aired), and moving at most
     ``slope`` a sample (no click: 0.25 to silence in 1.25 ms). No look-ahead: nothing is delayed."""
     c = 10 ** (ceiling_dbtp / 20)
-    ef, eb = envelope(fg), envelope(bed)
+    ef, eb = dsp.peak_envelope(fg), dsp.peak_envelope(bed)
     if not len(eb) or float((ef + gains * eb).max()) <= c:
         return gains
     allowed = np.clip((c - ef) / np.maximum(eb, 1e-9), 0.0, None)

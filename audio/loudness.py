@@ -16,12 +16,10 @@ from audio.pcm import Pcm
 DEFAULT_TARGET_LUFS = -20.0
 #: The promise: nothing rendered has a true peak above this.
 TRUE_PEAK_CEILING_DBTP = -1.0
-PEAK_CEILING_DBFS = TRUE_PEAK_CEILING_DBTP  # the old name, still read by callers
 #: The limiter aims this far under the ceiling (room for int16 rounding and for other meters).
 LIMITER_MARGIN_DB = 0.3
 #: Normalisation stops once the integrated loudness is this close to the target.
 TOLERANCE_LU = 0.1
-OVERSAMPLE = 4
 _MIN_BLOCK_S = 0.4  # BS.1770 gating block
 
 
@@ -71,43 +69,39 @@ def _gated(z: np.ndarray) -> float:
     return float(loud) if np.isfinite(loud) else float("-inf")
 
 
-def _oversampled_envelope(x: np.ndarray) -> np.ndarray:
-    """Per input sample, the largest magnitude of the 4x oversampled signal around it."""
-    if len(x) == 0:
-        return np.zeros(0)
-    up = np.abs(dsp.oversample(x, OVERSAMPLE))
-    return np.maximum(up.reshape(len(x), OVERSAMPLE).max(axis=1), np.abs(x))
-
-
 def true_peak(pcm: Pcm | np.ndarray) -> float:
     """True peak in dBTP (4x oversampling); -inf for silence."""
     x = pcm.samples if isinstance(pcm, Pcm) else np.asarray(pcm)
-    peak = float(_oversampled_envelope(x.astype(np.float64)).max()) if len(x) else 0.0
+    peak = float(dsp.peak_envelope(x).max()) if len(x) else 0.0
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
 
 
-def _limiter_gain(env: np.ndarray, rate: int, ceiling_dbtp: float, lookahead_s: float, hold_s: float) -> np.ndarray:
+def limiter_windows(rate: int) -> tuple[int, int]:
+    """(moving average, hold) widths in samples of the limiter: 4 ms of look-ahead, 12 ms of hold."""
+    avg = max(1, int(0.004 * rate)) | 1
+    return avg, max(2 * avg + 1, int(0.012 * rate) | 1)
+
+
+def _limiter_gain(env: np.ndarray, rate: int, ceiling_dbtp: float) -> np.ndarray:
     """Per-sample gain (<= 1) that keeps ``env`` (a peak envelope) under the ceiling, smoothly."""
     need = np.minimum(1.0, 10 ** (ceiling_dbtp / 20) / np.maximum(env, 1e-12))
     if need.min() >= 1.0:
         return np.ones_like(env)
-    avg = max(1, int(lookahead_s * rate)) | 1
-    hold = max(2 * avg + 1, int(hold_s * rate) | 1)
+    avg, hold = limiter_windows(rate)
     gain = dsp.mean_filter(dsp.mean_filter(dsp.min_filter(need, hold), avg), avg)
     return np.minimum(gain, 1.0)
 
 
-def limit(x: np.ndarray, rate: int, ceiling_dbtp: float, *, lookahead_s: float = 0.004,
-          hold_s: float = 0.012) -> np.ndarray:
+def limit(x: np.ndarray, rate: int, ceiling_dbtp: float) -> np.ndarray:
     """Look-ahead limiter: a smooth gain, never above what keeps each (oversampled) peak under the
-    ceiling. The gain each sample needs is spread over ``hold_s`` around it (a minimum filter), then
-    smoothed by two moving averages of ``lookahead_s``: an average of a minimum over a window at
-    least twice as wide never exceeds what any sample inside needed, so the gain starts coming down
-    before a peak and comes back up after it, with no step."""
+    ceiling. The gain each sample needs is spread over the hold around it (a minimum filter), then
+    smoothed by two moving averages of the look-ahead (:func:`limiter_windows`): an average of a
+    minimum over a window at least twice as wide never exceeds what any sample inside needed, so the
+    gain starts coming down before a peak and comes back up after it, with no step."""
     x = np.asarray(x, dtype=np.float64)
     if len(x) == 0:
         return x
-    return x * _limiter_gain(_oversampled_envelope(x), rate, ceiling_dbtp, lookahead_s, hold_s)
+    return x * _limiter_gain(dsp.peak_envelope(x), rate, ceiling_dbtp)
 
 
 def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
@@ -122,13 +116,13 @@ def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
     if not np.isfinite(loud):
         return pcm
     x = pcm.samples.astype(np.float64)
-    env = _oversampled_envelope(x)
+    env = dsp.peak_envelope(x)
     aim = ceiling_dbtp - LIMITER_MARGIN_DB
     gain_db = target_lufs - loud
     out = x
     for _ in range(iterations):
         g = 10 ** (gain_db / 20)
-        out = x * (g * _limiter_gain(env * g, pcm.rate, aim, 0.004, 0.012))
+        out = x * (g * _limiter_gain(env * g, pcm.rate, aim))
         miss = target_lufs - measure(Pcm(out.astype(np.float32), pcm.rate))
         if abs(miss) <= TOLERANCE_LU:
             break
@@ -139,42 +133,26 @@ def normalize(pcm: Pcm, target_lufs: float = DEFAULT_TARGET_LUFS,
     return Pcm(np.clip(out, -1.0, 1.0).astype(np.float32), pcm.rate)
 
 
-def measure_file(source, *, block_s: float = 1.0) -> tuple[float, float]:
-    """(integrated LUFS, true peak dBTP) of a file soundfile reads (path or file object), decoded
-    block by block (an hour of music never sits in memory) and measured as it airs: channels mixed
-    down to mono. The gating follows pyloudnorm's (BS.1770-4: 400 ms blocks every 100 ms)."""
-    import soundfile as sf
+class Meter:
+    """Integrated loudness of audio fed block by block (an hour of music never sits in memory): the
+    K-weighted energy at every 100 ms step and the 400 ms blocks that end on them, gated as
+    pyloudnorm gates them (BS.1770-4)."""
 
-    with sf.SoundFile(source) as f:
-        rate = f.samplerate
-        weigh = dsp.KWeighting(rate)
-        marks = [0.0]  # cumulative K-weighted energy at every 100 ms boundary
-        next_mark, total, seen = 1, 0.0, 0
-        carry = np.zeros(0)
-        peak = 0.0
-        ctx = 32  # samples of context on each side for the oversampling filter
-        for block in f.blocks(blocksize=max(1, int(block_s * rate)), dtype="float64", always_2d=True):
-            x = block.mean(axis=1)
-            energy = np.concatenate([[0.0], np.cumsum(np.square(weigh(x)))]) + total
-            while int(round(next_mark * 0.1 * rate)) <= seen + len(x):
-                marks.append(energy[int(round(next_mark * 0.1 * rate)) - seen])
-                next_mark += 1
-            total, seen = energy[-1], seen + len(x)
-            both = np.concatenate([carry, x])
-            if len(both) > 2 * ctx:
-                up = np.abs(dsp.oversample(both, OVERSAMPLE))
-                peak = max(peak, float(up[ctx * OVERSAMPLE:(len(both) - ctx) * OVERSAMPLE].max()),
-                           float(np.abs(both).max()))
-                carry = both[-2 * ctx:]
-            else:
-                carry = both
-        if len(carry):
-            peak = max(peak, float(np.abs(dsp.oversample(carry, OVERSAMPLE)).max()))
-    marks = np.asarray(marks)
-    peak_db = 20 * np.log10(peak) if peak > 0 else float("-inf")
-    if len(marks) < 5:
-        return float("-inf"), peak_db
-    return _gated((marks[4:] - marks[:-4]) / (0.4 * rate)), peak_db  # the mean square of each 400 ms block
+    def __init__(self, rate: int) -> None:
+        self.rate, self.weigh = rate, dsp.KWeighting(rate)
+        self.marks, self.total, self.seen, self.next = [0.0], 0.0, 0, 1  # cumulative energy at each step
+
+    def __call__(self, x: np.ndarray) -> None:
+        energy = np.concatenate([[0.0], np.cumsum(np.square(self.weigh(x)))]) + self.total
+        while int(round(self.next * 0.1 * self.rate)) <= self.seen + len(x):
+            self.marks.append(float(energy[int(round(self.next * 0.1 * self.rate)) - self.seen]))
+            self.next += 1
+        self.total, self.seen = float(energy[-1]), self.seen + len(x)
+
+    @property
+    def lufs(self) -> float:
+        m = np.asarray(self.marks)
+        return float("-inf") if len(m) < 5 else _gated((m[4:] - m[:-4]) / (0.4 * self.rate))
 
 
 def track_gain_db(integrated_lufs: float, true_peak_dbtp: float, target_lufs: float = DEFAULT_TARGET_LUFS,

@@ -71,10 +71,7 @@ class Pcm:
 
     def sha256(self) -> str:
         """Content hash of what will actually air (int16 samples + rate)."""
-        h = hashlib.sha256()
-        h.update(f"pcm16/{self.rate}/mono\n".encode())
-        h.update(self.to_int16().tobytes())
-        return h.hexdigest()
+        return pcm16_digest(self.to_int16(), self.rate)
 
     def resampled(self, rate: int) -> "Pcm":
         if rate == self.rate or len(self) == 0:
@@ -90,6 +87,15 @@ class Pcm:
         a = int(round(start_s * self.rate))
         b = None if end_s is None else int(round(end_s * self.rate))
         return Pcm(self.samples[a:b], self.rate)
+
+
+def pcm16_digest(samples: np.ndarray, rate: int) -> str:
+    """:meth:`Pcm.sha256` of int16 ``samples`` (the render cache hashes what it read with no float
+    round trip)."""
+    h = hashlib.sha256()
+    h.update(f"pcm16/{rate}/mono\n".encode())
+    h.update(np.ascontiguousarray(samples, dtype=np.int16).tobytes())
+    return h.hexdigest()
 
 
 def block_to_int16(mix: np.ndarray) -> np.ndarray:

@@ -139,20 +139,15 @@ class Renderer:
         if hit is not None:
             pcm, engines = hit
             return Rendered(pcm, engines.split("\n"), self.cache.sha256(pcm))
-        rendered = self._assemble(parts, chime, lead_in, gap, end_chime)
-        pcm, _ = self.cache.put(key, rendered.pcm, "\n".join(rendered.engines))
-        return Rendered(pcm, rendered.engines, self.cache.sha256(pcm))
-
-    def _assemble(self, parts: list[tuple[str, str]], chime: str | None, lead_in: float, gap: float,
-                  end_chime: bool) -> Rendered:
         speeches = [self.speak(text, lang) for lang, text in parts]
         body: list[Pcm] = []
         for i, sp in enumerate(speeches):
             if i:
                 body.append(Pcm.silence(gap))
             body.append(sp.pcm)
-        pcm = self._frame(body, chime, lead_in, end_chime)
-        return Rendered(pcm, [sp.engine for sp in speeches], pcm.sha256())
+        engines = [sp.engine for sp in speeches]
+        pcm, _ = self.cache.put(key, self._frame(body, chime, lead_in, end_chime), "\n".join(engines))
+        return Rendered(pcm, engines, self.cache.sha256(pcm))
 
     def render_recording(self, recording: Pcm, chime: str | None = "announcement", *,
                          lead_in: float | None = None) -> Rendered:

@@ -93,11 +93,11 @@ DEVICE_BUFFER_S = 0.2
 
 class _Pacer:
     """Makes a non-device sink take as long as a real device would: a write returns once no more than
-    ``buffer_s`` of audio is queued ahead of the (imaginary) speaker."""
+    ``DEVICE_BUFFER_S`` of audio is queued ahead of the (imaginary) speaker."""
 
-    def __init__(self, rate: int, buffer_s: float = DEVICE_BUFFER_S) -> None:
+    def __init__(self, rate: int) -> None:
         self.rate = rate
-        self.buffer_s = buffer_s
+        self.buffer_s = DEVICE_BUFFER_S
         self._t0: float | None = None
         self._frames = 0
 
@@ -218,13 +218,11 @@ class PortAudioSink(Sink):
     """A PortAudio output device through sounddevice, fed by blocking writes of one block each."""
 
     def __init__(self, device: int | str | None = None, rate: int = SAMPLE_RATE, channels: int = 1,
-                 *, block_frames: int | None = None, write_timeout: float = 2.0,
-                 latency: str | float = DEVICE_BUFFER_S) -> None:
+                 *, write_timeout: float = 2.0) -> None:
         super().__init__(rate, channels)
         self.device = device
-        self.block_frames = block_frames or rate // 50
+        self.block_frames = rate // 50
         self.write_timeout = write_timeout
-        self.latency = latency
         self.name = f"device:{device if device is not None else 'default'}"
         self._stream = None
         self._busy_since: float | None = None
@@ -235,7 +233,7 @@ class PortAudioSink(Sink):
         sd = _sounddevice()
         try:
             self._stream = sd.OutputStream(device=self.device, samplerate=self.rate, channels=self.channels,
-                                           dtype="int16", blocksize=self.block_frames, latency=self.latency)
+                                           dtype="int16", blocksize=self.block_frames, latency=DEVICE_BUFFER_S)
             self._stream.start()
         except Exception as exc:  # PortAudioError, ValueError (no such device)
             self._stream = None

@@ -21,22 +21,17 @@ def _limit(mix: np.ndarray, rate: int) -> np.ndarray:
     return np.clip(mix * np.minimum(gain, need), -1.0, 1.0)  # clip only guards float rounding
 
 
+def equal_power(tail: np.ndarray, head: np.ndarray, rate: int) -> np.ndarray:
+    """``tail`` fading out as ``head`` (as long) fades in, equal-power curves, the sum limited: float32."""
+    t = (np.arange(len(tail), dtype=np.float64) + 0.5) / len(tail)
+    return _limit(tail * np.cos(t * np.pi / 2) + head * np.sin(t * np.pi / 2), rate).astype(np.float32)
+
+
 def crossfade(a: Pcm, b: Pcm, seconds: float = 3.0) -> Pcm:
     """``a`` then ``b`` overlapped by ``seconds`` (clamped to the shorter track), equal-power curves.
 
     Output length is ``len(a) + len(b) - overlap`` samples at ``a``'s rate."""
-    if seconds < 0:
-        raise AudioError(f"crossfade seconds must be >= 0, got {seconds}")
-    b = b.resampled(a.rate)
-    n = min(int(round(seconds * a.rate)), len(a), len(b))
-    if n == 0:
-        return Pcm.concat([a, b], a.rate)
-    t = (np.arange(n, dtype=np.float64) + 0.5) / n
-    fade_out, fade_in = np.cos(t * np.pi / 2), np.sin(t * np.pi / 2)
-    mix = a.samples[len(a) - n:].astype(np.float64) * fade_out + b.samples[:n].astype(np.float64) * fade_in
-    mix = _limit(mix, a.rate)
-    out = np.concatenate([a.samples[: len(a) - n], mix.astype(np.float32), b.samples[n:]])
-    return Pcm(out, a.rate)
+    return crossfade_all([a, b], seconds, rate=a.rate)
 
 
 def crossfade_all(tracks: list[Pcm], seconds: float = 3.0, limit_s: float | None = None,
@@ -59,9 +54,7 @@ def crossfade_all(tracks: list[Pcm], seconds: float = 3.0, limit_s: float | None
             pieces.append(keep)
             total += len(keep)
             if n:
-                t = (np.arange(n, dtype=np.float64) + 0.5) / n
-                mix = tail[len(tail) - n:] * np.cos(t * np.pi / 2) + s[:n] * np.sin(t * np.pi / 2)
-                pieces.append(_limit(mix, rate).astype(np.float32))
+                pieces.append(equal_power(tail[len(tail) - n:], s[:n], rate))
                 total += n
             body = s[n:]
         tail = body

@@ -12,6 +12,7 @@ import numpy as np
 import soundfile as sf
 
 from audio import loudness
+from audio.levelling import measure_file
 from audio.pcm import SAMPLE_RATE, AudioError, Pcm
 
 
@@ -59,7 +60,7 @@ def track_level(source: str | Path | bytes,
     ceiling; the loudness and peak are None for silence."""
     target = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else str(source)
     try:
-        integrated, peak = loudness.measure_file(target)
+        integrated, peak = measure_file(target)
     except Exception as exc:  # soundfile: not audio
         raise LibraryError(f"cannot measure {source if not isinstance(source, (bytes, bytearray)) else 'upload'}: "
                            f"{exc}") from None
@@ -75,8 +76,8 @@ def recording_gain(source: str | Path, target_lufs: float = loudness.DEFAULT_TAR
     """The gain (dB) that brings a programme's recording to ``target_lufs`` as it airs: decoded as
     it plays (house rate, mono) and through the true-peak limiter that :func:`play_gain` applies with
     ``limit=True`` (a peaky recording reaches the target; its peaks are held under the ceiling).
-    Decoded once in full and a few times more only where the limiter acts, a second at a time:
-    bounded memory whatever the length (:func:`audio.levelling.levelled_gain`). None for silence."""
+    Streamed a few times, a second at a time: bounded memory whatever the length
+    (:func:`audio.levelling.levelled_gain`). None for silence."""
     from audio.decode import stream_audio
     from audio.levelling import levelled_gain
     from audio.pcm import SAMPLE_RATE
@@ -166,6 +167,3 @@ class MediaLibrary:
             except LibraryError:
                 self.skipped.append(f)
         return tracks
-
-    def total_duration(self) -> float:
-        return sum(t.duration for t in self.scan())

@@ -37,14 +37,11 @@ class M3UEntry:
 def _decode(data: bytes, path: Path) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if path.suffix.lower() == ".m3u8":
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise PlaylistFileError(f"{path}: .m3u8 must be UTF-8 ({exc})") from None
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if path.suffix.lower() == ".m3u8":
+            raise PlaylistFileError(f"{path}: .m3u8 must be UTF-8 ({exc})") from None
         return data.decode("latin-1")
 
 
@@ -80,43 +77,36 @@ def parse_m3u(text: str, base_dir: str | Path, source: str = "<m3u>") -> list[M3
     return entries
 
 
-def read_m3u(path: str | Path, *, check_exists: bool = True) -> list[M3UEntry]:
-    """Entries of an M3U/M3U8 file; relative paths resolved against its folder.
-
-    With ``check_exists`` every missing file is reported at once (:class:`MissingTracks`)."""
+def read_m3u(path: str | Path) -> list[M3UEntry]:
+    """Entries of an M3U/M3U8 file; relative paths resolved against its folder. Every missing file
+    is reported at once (:class:`MissingTracks`)."""
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise PlaylistFileError(f"cannot read playlist {p}: {exc.strerror or exc}") from None
     entries = parse_m3u(_decode(data, p), p.parent.resolve(), str(p))
-    if check_exists:
-        missing = [e.path for e in entries if not e.path.is_file()]
-        if missing:
-            raise MissingTracks(p, missing)
+    missing = [e.path for e in entries if not e.path.is_file()]
+    if missing:
+        raise MissingTracks(p, missing)
     return entries
 
 
-def format_m3u(entries: Iterable[M3UEntry], base_dir: str | Path | None = None) -> str:
+def write_m3u(path: str | Path, entries: Iterable[M3UEntry]) -> Path:
+    """Write UTF-8 M3U/M3U8 with #EXTINF lines; paths relative to the file's folder."""
+    p = Path(path)
     lines = ["#EXTM3U"]
     for e in entries:
         if e.duration is not None or e.title:
             d = -1 if e.duration is None else int(round(e.duration))
             title = (e.title or e.path.stem).replace("\n", " ")
             lines.append(f"#EXTINF:{d},{title}")
-        path = Path(e.path)
-        if base_dir is not None and path.is_absolute():
+        ref = Path(e.path)
+        if ref.is_absolute():
             try:
-                path = Path(os.path.relpath(path, Path(base_dir).resolve()))
+                ref = Path(os.path.relpath(ref, p.parent.resolve()))
             except ValueError:  # different drive (Windows)
                 pass
-        lines.append(path.as_posix())
-    return "\n".join(lines) + "\n"
-
-
-def write_m3u(path: str | Path, entries: Iterable[M3UEntry], *, relative: bool = True) -> Path:
-    """Write UTF-8 M3U/M3U8 with #EXTINF lines; paths relative to the file's folder when ``relative``."""
-    p = Path(path)
-    text = format_m3u(entries, p.parent if relative else None)
-    p.write_text(text, encoding="utf-8")
+        lines.append(ref.as_posix())
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return p

@@ -28,8 +28,8 @@ class Playlist:
         entries = read_m3u(p)
         return cls(name or p.stem, [probe(e.path, e.title, target_lufs=target_lufs) for e in entries])
 
-    def to_m3u(self, path: str | Path, *, relative: bool = True) -> Path:
-        return write_m3u(path, [M3UEntry(t.path, t.title, t.duration) for t in self.tracks], relative=relative)
+    def to_m3u(self, path: str | Path) -> Path:
+        return write_m3u(path, [M3UEntry(t.path, t.title, t.duration) for t in self.tracks])
 
     def order(self, shuffle: bool = False, seed: int | None = None) -> Iterator[Track]:
         """Endless track order: rotation, or shuffle without repeats."""

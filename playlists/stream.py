@@ -11,7 +11,7 @@ import numpy as np
 
 from audio.pcm import SAMPLE_RATE, AudioError, Pcm
 from audio.stream import PcmStream
-from playlists.crossfade import _limit
+from playlists.crossfade import equal_power
 
 _decoder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="music-decode")
 AHEAD_S = 3.0  # decoded ahead of the sink, per stream (12 zones: 7 MB less than 5 s)
@@ -112,9 +112,7 @@ class _Feed:
                     n = min(len(tail), len(head), self.x)
                     self._emit(tail[:len(tail) - n])
                     if n:
-                        t = (np.arange(n, dtype=np.float64) + 0.5) / n
-                        mix = tail[len(tail) - n:] * np.cos(t * np.pi / 2) + head[:n] * np.sin(t * np.pi / 2)
-                        self._emit(_limit(mix, self.rate).astype(np.float32))
+                        self._emit(equal_power(tail[len(tail) - n:], head[:n], self.rate))
                     chunk = head[n:]
                     if have < len(tail) or not len(chunk):  # the new track is already over (or empty)
                         self.hold = chunk

@@ -101,11 +101,15 @@ class EngineChain:
         self._down_until: dict[str, float] = {}
         self._lock = threading.Lock()
 
+    def _names(self, lang: str) -> list[str]:
+        """The names of the engines the chain tries for ``lang``, in order."""
+        return self.order.get(lang) or self.order.get("*") or list(self.engines)
+
     def candidates(self, lang: str) -> list[tuple[TTSEngine, str]]:
         """(engine, voice) in the chain's order for ``lang``; UnsupportedLanguage naming every engine
         of the chain and why it cannot speak ``lang`` when none can."""
         lang = normalize_lang(lang)
-        names = self.order.get(lang) or self.order.get("*") or list(self.engines)
+        names = self._names(lang)
         out, why = [], []
         for name in names:
             engine = self.engines.get(name)
@@ -130,13 +134,8 @@ class EngineChain:
     def languages(self) -> list[str]:
         """Languages the chain can speak: an engine in the chain's order for that language is
         available and has a voice for it."""
-        out = []
-        for lang in LANGUAGES:
-            names = self.order.get(lang) or self.order.get("*") or list(self.engines)
-            engines = [self.engines[n] for n in names if n in self.engines]
-            if any(e.available() and e.voice_for(lang) for e in engines):
-                out.append(lang)
-        return out
+        return [lang for lang in LANGUAGES
+                if any(e.available() and e.voice_for(lang) for e in map(self.engines.get, self._names(lang)) if e)]
 
     def warm(self, languages) -> None:
         """Each language's first engine made ready (its voice loaded)."""

@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 _known: dict[tuple[str, float], float | None] = {}  # (sha256, target) -> gain: this process's copy
 _measuring: dict[tuple[str, float], threading.Lock] = {}
 _lock = threading.Lock()
-measurements = 0  # how many recordings this process measured (the tests count them)
 
 
 def venue_target() -> float:
@@ -79,7 +78,6 @@ def keep(s: Session, sha256: str, target: float, gain_db: float | None, path: st
 def _measure(path: str, sha256: str, target: float) -> float | None:
     """Measure once per (content, target) in this process: a second caller waits for the first.
     Raises :class:`playlists.library.LibraryError` when the file cannot be measured."""
-    global measurements
     from playlists.library import recording_gain
 
     key = (sha256, round(target, 2))
@@ -89,7 +87,6 @@ def _measure(path: str, sha256: str, target: float) -> float | None:
         with _lock:
             if key in _known:
                 return _known[key]
-            measurements += 1
         gain = recording_gain(path, key[1])
         with _lock:
             _known[key] = gain

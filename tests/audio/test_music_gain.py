@@ -7,8 +7,8 @@ import pyloudnorm
 import pytest
 import soundfile as sf
 
-from audio import loudness
 from audio.decode import load_audio, stream_audio
+from audio.levelling import measure_file
 from audio.pcm import Pcm
 from playlists import Playlist, play_gain, probe, track_gain
 from playlists.library import LibraryError
@@ -35,7 +35,7 @@ def song(path, seconds=12.0, level=0.5, rate=44_100, stereo=True, crest=False, s
 
 def test_the_measure_streams_and_agrees_with_pyloudnorm_and_ffmpeg(tmp_path):
     path = song(tmp_path / "a.flac", seconds=20)
-    integrated, peak = loudness.measure_file(str(path))
+    integrated, peak = measure_file(str(path))
     data, rate = sf.read(path)
     mono = data.mean(axis=1)  # as it airs
     assert integrated == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(mono), abs=0.01)
