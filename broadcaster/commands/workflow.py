@@ -11,13 +11,14 @@ from broadcaster.errors import ValidationError
 from broadcaster.inputs import Script, parse, record_id
 from broadcaster.inputs_cases import Why
 from broadcaster.inputs_studio import AsRunQuery, NewUser, RoleChange, ScriptEdit, option
+from broadcaster.users import add_user, change_role, get_user, list_users
 
 
 def _db(args) -> Database:
     return Database(args.db)
 
 
-def _services(db):
+def _services():
     from broadcaster.voices import venue_renderer
     from broadcaster.announcements.scripts import AnnouncementService
     from broadcaster.announcements.approval import ApprovalService, renderer_for
@@ -133,8 +134,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_user_add(args) -> int:
-    from broadcaster.users import add_user
-
     parse(NewUser, {"name": args.name, "role": args.role})  # the password is taken as typed
     password = args.password
     if password is None and not args.no_login:
@@ -158,8 +157,6 @@ def cmd_user_add(args) -> int:
 
 
 def cmd_user_list(args) -> int:
-    from broadcaster.users import list_users
-
     with _db(args).session() as s:
         for u in list_users(s):
             print(f"{u.name:<20} {u.role.value:<12} {'active' if u.active else 'inactive'}")
@@ -167,8 +164,6 @@ def cmd_user_list(args) -> int:
 
 
 def cmd_user_role(args) -> int:
-    from broadcaster.users import change_role
-
     with _db(args).session() as s:
         v = parse(RoleChange, {"name": args.name, "role": args.role})
         u = change_role(s, None, v.name, v.role)
@@ -177,10 +172,7 @@ def cmd_user_role(args) -> int:
 
 
 def cmd_announce_create(args) -> int:
-    from broadcaster.users import get_user
-
-    db = _db(args)
-    anns, _ = _services(db)
+    anns, _ = _services()
     texts = {}
     for item in args.text:
         lang, sep, text = item.partition("=")
@@ -192,7 +184,7 @@ def cmd_announce_create(args) -> int:
     texts = checked.texts if texts else {}
     kw = dict(priority=checked.priority, zones=checked.zones, valid_from=_when(args.valid_from),
               valid_until=_when(args.valid_until))
-    with db.session() as s:
+    with _db(args).session() as s:
         author = get_user(s, args.author)
         if args.recording:
             if texts:
@@ -207,9 +199,8 @@ def cmd_announce_create(args) -> int:
 def cmd_announce_list(args) -> int:
     from broadcaster.store.models.workflow import AnnouncementState
 
-    db = _db(args)
-    anns, _ = _services(db)
-    with db.session() as s:
+    anns, _ = _services()
+    with _db(args).session() as s:
         states = [AnnouncementState(args.state)] if args.state else []
         for a in anns.list(s, *states):
             print(f"#{a.id:<5} {a.state.value:<11} p{a.priority:<3} {a.title}  (by {a.author.name})")
@@ -217,9 +208,8 @@ def cmd_announce_list(args) -> int:
 
 
 def cmd_announce_show(args) -> int:
-    db = _db(args)
-    anns, _ = _services(db)
-    with db.session() as s:
+    anns, _ = _services()
+    with _db(args).session() as s:
         a = anns.get(s, args.id)
         print(f"#{a.id} {a.title} [{a.kind.value}] {a.state.value}, priority {a.priority}, zones {', '.join(a.zones)}")
         for lang, text in a.parts():
@@ -239,10 +229,9 @@ def cmd_announce_edit(args) -> int:
     from broadcaster.announcements.versions import summary
     from broadcaster.schedule.programmes import ProgrammeService
     from broadcaster.schedule.uses import slots_airing
-    from broadcaster.users import get_user
 
     db = _db(args)
-    anns, _ = _services(db)
+    anns, _ = _services()
     v = parse(ScriptEdit, {"title": args.title, "texts": dict(item.partition("=")[::2] for item in args.text) or None})
     with db.session() as s:
         ann = anns.edit(s, args.id, get_user(s, args.user), title=v.title, texts=v.texts)
@@ -258,33 +247,24 @@ def cmd_announce_edit(args) -> int:
 
 
 def cmd_submit(args) -> int:
-    from broadcaster.users import get_user
-
-    db = _db(args)
-    anns, _ = _services(db)
-    with db.session() as s:
+    anns, _ = _services()
+    with _db(args).session() as s:
         anns.submit(s, args.id, get_user(s, args.user))
     print(f"announcement #{args.id} submitted for approval")
     return 0
 
 
 def cmd_approve(args) -> int:
-    from broadcaster.users import get_user
-
-    db = _db(args)
-    _, approval = _services(db)
-    with db.session() as s:
+    _, approval = _services()
+    with _db(args).session() as s:
         a = approval.approve(s, args.id, get_user(s, args.user))
         print(f"announcement #{a.id} approved; audio sha256 {a.approved_hash} (spoken by {a.approved_engines})")
     return 0
 
 
 def cmd_reject(args) -> int:
-    from broadcaster.users import get_user
-
-    db = _db(args)
-    _, approval = _services(db)
-    with db.session() as s:
+    _, approval = _services()
+    with _db(args).session() as s:
         approval.reject(s, args.id, get_user(s, args.user), parse(Why, {"reason": args.reason}).reason or "")
     print(f"announcement #{args.id} rejected")
     return 0
@@ -294,7 +274,7 @@ def cmd_queue(args) -> int:
     from broadcaster.store.models.workflow import AnnouncementState as S
 
     db = _db(args)
-    anns, _ = _services(db)
+    anns, _ = _services()
     if args.id is not None:
         if not args.user:
             raise ValidationError("--user: who puts it on air?")
@@ -333,7 +313,6 @@ def cmd_log_asrun(args) -> int:
 
 def cmd_faults(args) -> int:
     from broadcaster import logs
-    from broadcaster.users import get_user
 
     with _db(args).session() as s:
         if args.ack or args.resolve:
