@@ -6,8 +6,17 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from broadcaster.errors import NotFound
 from broadcaster.store.models.schedule import MissedSlot, Programme, RuleKind, ScheduleRule, ScheduleSetting
 from broadcaster.schedule.rules import WEEKDAYS, RuleSpec, ScheduledRule
+
+
+def stored_rule(s: Session, rule_id: int) -> ScheduleRule:
+    """Rule ``rule_id`` as stored (NotFound when there is none)."""
+    row = s.get(ScheduleRule, rule_id)
+    if row is None:
+        raise NotFound(f"no schedule rule #{rule_id}")
+    return row
 
 
 def rule_row(spec: RuleSpec) -> ScheduleRule:
