@@ -1,5 +1,5 @@
 """Where the schedule uses things: the upcoming slots that air an announcement (the warning before an
-edit), the rules that schedule a programme (the question before deleting it)."""
+edit)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from broadcaster.clock import utcnow
 from broadcaster.schedule.rules import Slot
-from broadcaster.store.models.schedule import ProgrammeItem, ScheduleRule
+from broadcaster.store.models.schedule import ProgrammeItem
 
 WEEK_H = 7 * 24
 
@@ -30,10 +30,3 @@ def describe_slots(slots: list[Slot]) -> list[dict]:
     return [{"at": sl.local.isoformat(), "day": sl.local.strftime("%a"), "time": sl.local.strftime("%H:%M"),
              "date": sl.local.date().isoformat(), "programme": sl.programme, "zones": list(sl.zones)}
             for sl in slots]
-
-
-def rules_scheduling(service, programme_id: int) -> list[int]:
-    """Ids of the rules that schedule programme ``programme_id``."""
-    with service.db.session() as s:
-        return list(s.scalars(select(ScheduleRule.id).where(ScheduleRule.programme_id == programme_id)
-                              .order_by(ScheduleRule.id)))
