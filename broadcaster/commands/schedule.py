@@ -13,7 +13,7 @@ from broadcaster.inputs_studio import CalendarImport, ClosedDay, PlaylistImport,
 from broadcaster.schedule import ics
 from broadcaster.schedule.plan import day_plan, format_plan
 from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
-from broadcaster.schedule.rules import RuleSpec, parse_date, parse_days, parse_time, venue_zone
+from broadcaster.schedule.rules import RuleSpec, parse_date, rule_from, venue_zone
 
 
 def _service(args) -> ProgrammeService:
@@ -100,12 +100,7 @@ def _rule(args) -> tuple[Rule, RuleSpec]:
                      "window_end": args.window_to, "on_date": args.once, "start_date": args.start,
                      "end_date": args.end, "except_dates": args.except_dates, "zones": args.zones,
                      "priority": args.priority})
-    t = lambda v, f: parse_time(v, f) if v else None  # noqa: E731
-    d = lambda v, f: parse_date(v, f) if v else None  # noqa: E731
-    return r, RuleSpec(kind, at=t(r.at, "at"), days=parse_days(r.days or ()), every_minutes=r.every_minutes,
-                       window_start=t(r.window_start, "from"), window_end=t(r.window_end, "to"),
-                       on_date=d(r.on_date, "once"), start_date=d(r.start_date, "start"),
-                       end_date=d(r.end_date, "end"), except_dates=frozenset(d(x, "except") for x in r.except_dates or []))
+    return r, rule_from(r.given())
 
 
 def cmd_rule_add(args) -> int:

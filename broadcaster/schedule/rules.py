@@ -152,6 +152,17 @@ class RuleSpec:
         return s + rng + ex
 
 
+def rule_from(values: dict) -> RuleSpec:
+    """A RuleSpec from the fields of the Rule input model (checked there; ``validate`` is the schedule
+    service's): the panel's form, the API's body and ``broadcaster rule add``."""
+    opt = lambda k, fn: fn(values[k], k) if values.get(k) is not None else None  # noqa: E731
+    return RuleSpec(kind=values["kind"], at=opt("at", parse_time), days=parse_days(values.get("days") or ""),
+                    every_minutes=values.get("every_minutes"), window_start=opt("window_start", parse_time),
+                    window_end=opt("window_end", parse_time), on_date=opt("on_date", parse_date),
+                    start_date=opt("start_date", parse_date), end_date=opt("end_date", parse_date),
+                    except_dates=frozenset(parse_date(x, "except_dates") for x in values.get("except_dates") or []))
+
+
 def _td(t: time) -> timedelta:
     return timedelta(hours=t.hour, minutes=t.minute, seconds=t.second)
 
