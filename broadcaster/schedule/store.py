@@ -48,18 +48,8 @@ def get_setting(s: Session, key: str) -> str | None:
     return row.value if row else None
 
 
-def delete_setting(s: Session, key: str) -> None:
-    row = s.get(ScheduleSetting, key)
-    if row is not None:
-        s.delete(row)
-
-
 def set_setting(s: Session, key: str, value: str) -> None:
-    row = s.get(ScheduleSetting, key)
-    if row is None:
-        s.add(ScheduleSetting(key=key, value=value))
-    else:
-        row.value = value
+    s.merge(ScheduleSetting(key=key, value=value))
 
 
 def log_missed(s: Session, uid: str, at: datetime, programme_id: int | None, programme_name: str,

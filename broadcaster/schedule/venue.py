@@ -11,6 +11,7 @@ import logging
 from broadcaster.store.db import Database
 from broadcaster.schedule import store
 from broadcaster.settings import save_settings, stored_settings
+from broadcaster.store.models.schedule import ScheduleSetting
 
 log = logging.getLogger(__name__)
 
@@ -29,5 +30,5 @@ def adopt_stored_tz(db: Database) -> str | None:
         elif said != stored:
             log.warning("venue time zone: settings.json says %s, the schedule database said %s; keeping %s",
                         said, stored, said)
-        store.delete_setting(s, OLD_KEY)
+        s.delete(s.get(ScheduleSetting, OLD_KEY))
     return stored
