@@ -106,7 +106,6 @@ def _rule(args) -> tuple[Rule, RuleSpec]:
 def cmd_rule_add(args) -> int:
     svc = _service(args)
     rule, spec = _rule(args)
-    spec = spec.validate()
     rid = svc.add_rule(rule.programme, spec, zones=rule.zones, priority=rule.priority)
     print(f"added rule #{rid}: {rule.programme!r} {spec.describe()} ({svc.tz})")
     return 0
@@ -174,8 +173,7 @@ def cmd_ics_import(args) -> int:
         raise ValidationError(f"file: cannot read {args.file}: {exc}") from None
     events = ics.parse_events(data, svc.tz)  # every event is validated before anything is stored
     prog = svc.programme(args.programme)
-    svc.check_approved(prog)
-    for ev in events:
+    for ev in events:  # the first rule is refused, and none stored, when the programme is not approved
         rid = svc.add_rule(prog.id, ev.spec, source=f"ics:{ev.uid}")
         print(f"added rule #{rid}: {prog.name!r} {ev.spec.describe()}  <- {ev.summary or ev.uid}")
     return 0

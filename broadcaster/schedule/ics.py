@@ -28,7 +28,7 @@ PRODID = "-//PA Broadcaster//Schedule//EN"
 
 
 def export_slots(slots: Iterable[Slot], *, durations: dict[str, float] | None = None, tz: str = "UTC",
-                 calname: str = "PA schedule", now: datetime | None = None) -> str:
+                 calname: str = "PA schedule") -> str:
     """A VCALENDAR with one VEVENT per slot. ``durations`` (programme name -> seconds) sets DTEND."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -36,7 +36,7 @@ def export_slots(slots: Iterable[Slot], *, durations: dict[str, float] | None = 
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", calname)
     cal.add("x-wr-timezone", tz)
-    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    stamp = datetime.now(UTC).replace(microsecond=0)
     for s in slots:
         ev = icalendar.Event()
         ev.add("uid", f"{s.uid}@pa-broadcaster")

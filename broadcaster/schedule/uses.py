@@ -2,7 +2,7 @@
 edit)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -13,16 +13,15 @@ from broadcaster.store.models.schedule import ProgrammeItem
 WEEK_H = 7 * 24
 
 
-def slots_airing(service, announcement_id: int, start: datetime | None = None, hours: float = WEEK_H,
-                 limit: int = 50) -> list[Slot]:
-    """The next slots (within ``hours`` of ``start``) whose programme airs announcement ``announcement_id``."""
+def slots_airing(service, announcement_id: int, hours: float = WEEK_H) -> list[Slot]:
+    """The next 50 slots (within ``hours`` from now) whose programme airs announcement ``announcement_id``."""
     with service.db.session() as s:
         pids = set(s.scalars(select(ProgrammeItem.programme_id)
                              .where(ProgrammeItem.announcement_id == announcement_id)))
     if not pids:
         return []
-    start = start or utcnow()
-    return [sl for sl in service.slots_between(start, start + timedelta(hours=hours)) if sl.programme_id in pids][:limit]
+    start = utcnow()
+    return [sl for sl in service.slots_between(start, start + timedelta(hours=hours)) if sl.programme_id in pids][:50]
 
 
 def describe_slots(slots: list[Slot]) -> list[dict]:
