@@ -20,6 +20,7 @@ from broadcaster.errors import ValidationError
 UTC = timezone.utc
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KINDS = ("weekly", "daily", "interval", "once")
+DAY_NUMBERS = {name: i for i, w in enumerate(WEEKDAYS) for name in (w, w[:2])}
 
 
 def venue_zone(name: str) -> ZoneInfo:
@@ -41,14 +42,10 @@ def parse_days(text: str | Iterable[str | int]) -> tuple[int, ...]:
                 raise ValidationError(f"days: weekday number must be 0-6, got {it}")
             out.add(it)
             continue
-        key = it.strip().lower()[:3]
-        two = {w[:2]: i for i, w in enumerate(WEEKDAYS)}
-        if key in WEEKDAYS:
-            out.add(WEEKDAYS.index(key))
-        elif key[:2] in two and len(key) == 2:
-            out.add(two[key])
-        else:
+        key = it.strip().lower()[:3]  # "monday", "mon" and iCalendar's "MO"
+        if key not in DAY_NUMBERS:
             raise ValidationError(f"days: unknown weekday {it!r}; use mon,tue,wed,thu,fri,sat,sun")
+        out.add(DAY_NUMBERS[key])
     return tuple(sorted(out))
 
 
