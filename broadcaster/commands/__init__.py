@@ -20,6 +20,20 @@ def action(sub, name: str, func, help: str, user: bool = False) -> argparse.Argu
     return p
 
 
+def naming_options(func, positional: tuple[str, ...] = ()):
+    """``func`` with its refusals naming the command's options (``--received-at: ...``): the services
+    and the input models they share with the panel's forms name the fields."""
+    from broadcaster.errors import FieldErrors
+    from broadcaster.inputs_cases import named
+
+    def run(args) -> int:
+        try:
+            return func(args)
+        except FieldErrors as exc:
+            raise named(exc, set(vars(args)) - set(positional)) from None
+    return run
+
+
 def local(at) -> str:
     """A stored instant in venue time, to the minute ("-" for none)."""
     from broadcaster.cases.numbering import venue_tz

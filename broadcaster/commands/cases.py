@@ -10,25 +10,12 @@ from broadcaster.cases.followup import VISIT_KINDS, VisitService
 from broadcaster.cases.incidents import IncidentService
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.inputs import record_id
-from broadcaster.inputs_cases import named
-from broadcaster.commands import action, group, local, month
-from broadcaster.errors import FieldErrors
+from broadcaster.commands import action, group, local, month, naming_options
 from broadcaster.store.db import Database
 
 
 def _values(args, *names: str) -> dict:
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
-
-
-def _options(func, positional: tuple[str, ...] = ()):
-    """``func`` with its refusals naming the command's options (``--received-at: ...``): the services
-    parse the options through the same input models as the panel's forms, which name the fields."""
-    def run(args) -> int:
-        try:
-            return func(args)
-        except FieldErrors as exc:
-            raise named(exc, set(vars(args)) - set(positional)) from None
-    return run
 
 
 # -- complaint -------------------------------------------------------------------------------------
@@ -186,7 +173,7 @@ def _report(args) -> int:
 
 def register(subparsers) -> None:
     complaint = group(subparsers, "complaint", "complaints: receive, handle, answer, close; escalations")
-    p = action(complaint, "new", _options(_complaint_new), "record a complaint as received", user=True)
+    p = action(complaint, "new", naming_options(_complaint_new), "record a complaint as received", user=True)
     p.add_argument("--channel", required=True, help="in_person, phone, letter or email")
     p.add_argument("--category", required=True,
                    help="service_attitude, cleanliness, safety_hazard, facility or other")
@@ -199,7 +186,7 @@ def register(subparsers) -> None:
              "reopen": "the visitor is not satisfied: handle again", "close": "close a followed-up complaint",
              "escalation": "close its escalation with the manager's instruction (supervisor)"}
     for name, (_, names) in COMPLAINT_ACTIONS.items():
-        p = action(complaint, name, _options(_complaint_act), helps[name], user=True)
+        p = action(complaint, name, naming_options(_complaint_act), helps[name], user=True)
         p.add_argument("number")
         for n in names:
             p.add_argument(f"--{n.replace('_', '-')}", dest=n, required=n not in ("note",))
@@ -209,12 +196,12 @@ def register(subparsers) -> None:
     action(complaint, "show", _complaint_show, "a complaint's handling form, history and visits").add_argument("number")
 
     incident = group(subparsers, "incident", "visitor-injury incidents")
-    p = action(incident, "report", _options(_incident_report), "report a visitor injury", user=True)
+    p = action(incident, "report", naming_options(_incident_report), "report a visitor injury", user=True)
     p.add_argument("--place", required=True)
     p.add_argument("--injury", required=True)
     for opt in ("visitor-name", "visitor-contact", "occurred-at"):
         p.add_argument(f"--{opt}")
-    p = action(incident, "step", _options(_incident_step, ("step",)), "record the next step", user=True)
+    p = action(incident, "step", naming_options(_incident_step, ("step",)), "record the next step", user=True)
     p.add_argument("number")
     p.add_argument("step", help="first_aid, ambulance, hospital, follow_up, claim or closed")
     p.add_argument("--at", help="when it happened (default now)")
@@ -225,7 +212,7 @@ def register(subparsers) -> None:
 
     visit = group(subparsers, "visit", "follow-up visits of complaints, incidents, cases and lost property")
     action(visit, "due", _visit_due, "visits not yet made, soonest due first")
-    p = action(visit, "record", _options(_visit_record, ("kind",)), "what the visitor said (scores 1-5), or --unreachable", user=True)
+    p = action(visit, "record", naming_options(_visit_record, ("kind",)), "what the visitor said (scores 1-5), or --unreachable", user=True)
     p.add_argument("kind", choices=VISIT_KINDS)
     p.add_argument("number")
     for n in ("satisfaction", "attitude", "timeliness"):

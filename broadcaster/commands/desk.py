@@ -29,11 +29,9 @@ from broadcaster.clock import utcnow
 from broadcaster.onair import airings
 from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
-from broadcaster.commands import action, group, local, month
-from broadcaster.errors import FieldErrors
+from broadcaster.commands import action, group, local, month, naming_options
 from broadcaster.inputs import LostItem, PageAgain, PageRequest, Resolve, parse, record_id
-from broadcaster.inputs_cases import (CaseFilter, CaseNote, Claim, FollowUpCall, HandOver, Unclaimed, Why, named,
-                                      when)
+from broadcaster.inputs_cases import CaseFilter, CaseNote, Claim, FollowUpCall, HandOver, Unclaimed, Why, when
 
 ON_AIR_NOTE = "the zone players air it at once (broadcaster serve repeats it)"
 
@@ -50,14 +48,6 @@ def _zones(value: str | None) -> list[str] | None:
 def _when(value: str | None, option: str) -> datetime | None:
     """``HH:MM`` (today) or a date and time, venue time (the panel's forms' check); a refusal names the option."""
     return when(option, value, venue_tz(), utcnow())
-
-
-def _options(model, **options):
-    """The command's options as ``model`` (field -> value); a refusal names each option at fault (--days)."""
-    try:
-        return parse(model, options)
-    except FieldErrors as exc:
-        raise named(exc, options) from None
 
 
 # -- page ------------------------------------------------------------------------------------------
@@ -114,7 +104,7 @@ def _page_reject(args) -> int:
 
 # -- case ------------------------------------------------------------------------------------------
 def _case_list(args) -> int:
-    state = _options(CaseFilter, state=args.state).state
+    state = parse(CaseFilter, {"state": args.state}).state
     for c in CaseService(Database(args.db)).list_cases(state=state, open_only=not args.all):
         print(f"{c.number}  {c.kind.value:8} {c.state.value:10} {'child' if c.is_child else 'adult':6} "
               f"{local(c.created_at)}  {c.last_seen_place or c.meeting_point or ''}")
@@ -205,7 +195,7 @@ def _lost_handover(args) -> int:
 
 def _lost_unclaimed(args) -> int:
     lost = LostPropertyService(Database(args.db))
-    days = _options(Unclaimed, days=args.days).days
+    days = parse(Unclaimed, {"days": args.days}).days
     items = lost.unclaimed(days)
     for i in items:
         print(f"{i.number}  found {local(i.found_at)}  {i.category}  at {i.storage_place}")
@@ -292,7 +282,7 @@ def register(subparsers) -> None:
     p.add_argument("--reason", required=True)
 
     case = group(subparsers, "case", "missing-person cases")
-    p = action(case, "list", _case_list, "list cases (open ones unless --all)")
+    p = action(case, "list", naming_options(_case_list), "list cases (open ones unless --all)")
     p.add_argument("--all", action="store_true")
     p.add_argument("--state", help="open, paged, escalated, found, reunited or closed")
     p = action(case, "show", _case_show, "a case with its timeline, pages and follow-ups")
@@ -332,7 +322,7 @@ def register(subparsers) -> None:
     p = action(lost, "handover", _lost_handover, "hand a claimed item over", user=True)
     p.add_argument("number")
     p.add_argument("--signature", required=True)
-    p = action(lost, "unclaimed", _lost_unclaimed, "items still stored after N days")
+    p = action(lost, "unclaimed", naming_options(_lost_unclaimed), "items still stored after N days")
     p.add_argument("--days", help="whole days, 0 to 3650 (default: the venue's retention period)")
 
     tpls = group(subparsers, "templates", "page templates")
