@@ -293,10 +293,6 @@ class ProgrammeService(PlaylistShelf):
             self.db.signals.send(s, CHANGED)  # the leader's scheduler re-plans at once, on any machine
             return rule.id
 
-    def edit_rule(self, rule_id: int, programme: str | int, spec: RuleSpec, **kw) -> int:
-        """Replace rule ``rule_id`` (see :meth:`add_rule`); returns the new rule's id."""
-        return self.add_rule(programme, spec, replaces=rule_id, **kw)
-
     def remove_rule(self, rule_id: int, *, who=None) -> None:
         with self.db.session() as s:
             _may_schedule(s, who, "change the schedule")
