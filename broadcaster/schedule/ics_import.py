@@ -33,9 +33,7 @@ def plan(service, text: str | bytes, programme: str | None = None) -> list[Chang
     be imported: a bad event, or no programme for it."""
     events = ics.parse_events(text, service.tz)
     names = {p.name.casefold(): p.name for p in service.list_programmes() if not p.background}
-    default = None
-    if programme:
-        default = service.programme(int(programme) if str(programme).isdigit() else programme).name
+    default = service.programme(int(programme) if str(programme).isdigit() else programme).name if programme else None
     existing = _imported_rules(service)
     out: list[Change] = []
     for ev in events:
