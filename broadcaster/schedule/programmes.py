@@ -24,7 +24,6 @@ from broadcaster.schedule import levels, store
 from broadcaster.schedule.playlist_shelf import PlaylistShelf, tracks_of
 from broadcaster.schedule.playlist_shelf import may_schedule as _may_schedule
 from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
-from broadcaster.schedule.venue import adopt_stored_tz
 from broadcaster.settings import load_settings, save_settings
 from broadcaster.announcements import versions
 from broadcaster.store.models.workflow import Announcement
@@ -153,11 +152,11 @@ class ProgrammeService(PlaylistShelf):
     # -- venue ---------------------------------------------------------------------------------------
     @property
     def tz(self) -> str:
-        """The venue's time zone (``broadcaster.schedule.venue``): the one the desk numbers cases by."""
+        """The venue's time zone (its settings, see ``store.adopt_stored_tz``): the one the desk numbers cases by."""
         if self._tz_override:
             return self._tz_override
         if not self._tz_checked:
-            adopt_stored_tz(self.db)
+            store.adopt_stored_tz(self.db)
             self._tz_checked = True
         return load_settings().timezone
 
