@@ -82,11 +82,8 @@ def _local(value, zone: ZoneInfo, what: str) -> datetime:
 
 def _dates(ev, name: str, zone: ZoneInfo, label: str) -> set[date]:
     found = ev.get(name)
-    out: set[date] = set()
-    for item in (found if isinstance(found, list) else [found] if found is not None else []):
-        for d in item.dts:
-            out.add(_local(d.dt, zone, f"{label} {name}").date())
-    return out
+    items = found if isinstance(found, list) else [found] if found is not None else []
+    return {_local(d.dt, zone, f"{label} {name}").date() for item in items for d in item.dts}
 
 
 def _name(label: str) -> str:
