@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from broadcaster.cases.complaints import ComplaintService
 from broadcaster.cases.followup import VISIT_KINDS, VisitService
+from broadcaster.cases.handover import HandoverService
 from broadcaster.cases.incidents import IncidentService
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.inputs import record_id
@@ -124,8 +125,6 @@ def _visit_record(args) -> int:
 
 # -- handover, report ------------------------------------------------------------------------------
 def _handover_list(args) -> int:
-    from broadcaster.cases.handover import HandoverService
-
     for h in HandoverService(Database(args.db)).list():
         state = "signed" if h.incoming_signed_at else "outgoing signed" if h.outgoing_signed_at else "open"
         print(f"#{h.id}  {local(h.created_at)}  {h.shift:20} {h.outgoing.name} -> "
@@ -134,8 +133,6 @@ def _handover_list(args) -> int:
 
 
 def _handover_show(args) -> int:
-    from broadcaster.cases.handover import HandoverService
-
     h = HandoverService(Database(args.db)).get(args.id)
     print(f"handover #{h.id} {h.shift}: {h.outgoing.name} ({local(h.outgoing_signed_at)}) -> "
           f"{h.incoming.name if h.incoming else '-'} ({local(h.incoming_signed_at)})")

@@ -64,8 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--no-login", action="store_true",
                    help="an account for the command line only, that cannot log in to the panel")
     a.set_defaults(func=cmd_user_add)
-    a = us.add_parser("list")
-    a.set_defaults(func=cmd_user_list)
+    us.add_parser("list").set_defaults(func=cmd_user_list)
     a = us.add_parser("role", help="give a user another role (their log-ins end; the last admin stays admin)")
     a.add_argument("name")
     a.add_argument("role", help="broadcaster, supervisor, desk or admin")
