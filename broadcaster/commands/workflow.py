@@ -11,19 +11,15 @@ from broadcaster.errors import ValidationError
 from broadcaster.inputs import Script, parse, record_id
 from broadcaster.inputs_cases import Why
 from broadcaster.inputs_studio import AsRunQuery, NewUser, RoleChange, ScriptEdit, option
+from broadcaster.settings import load_settings
+from broadcaster.store.media import MediaStore
 from broadcaster.users import add_user, change_role, get_user, list_users
-
-
-def _db(args) -> Database:
-    return Database(args.db)
 
 
 def _services():
     from broadcaster.voices import venue_renderer
     from broadcaster.announcements.scripts import AnnouncementService
     from broadcaster.announcements.approval import ApprovalService, renderer_for
-    from broadcaster.store.media import MediaStore
-    from broadcaster.settings import load_settings
 
     media = MediaStore()
     settings = load_settings()
@@ -34,8 +30,6 @@ def _services():
 def _station(db):
     """The station as the panel has it: airings written here, aired by the zone players."""
     from broadcaster.announcements.station import Station
-    from broadcaster.settings import load_settings
-    from broadcaster.store.media import MediaStore
 
     return Station(db, MediaStore(), venue_zones=load_settings().zones)
 
@@ -48,8 +42,6 @@ def _when(value: str | None):
     except ValueError:
         raise ValidationError(f"time: {value!r} is not ISO 8601 (e.g. 2026-11-23T18:00+08:00)") from None
     if dt.tzinfo is None:
-        from broadcaster.settings import load_settings
-
         dt = dt.replace(tzinfo=load_settings().tz)
     return dt
 
@@ -149,21 +141,21 @@ def cmd_user_add(args) -> int:
             raise ValidationError("password: no password was typed (input ended); nothing was saved") from None
         if again != password:
             raise ValidationError("password: the two passwords differ; nothing was saved")
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         u = add_user(s, args.name, args.role, password=password)
         print(f"user {u.name} ({u.role.value}) added" + ("" if password else "; it cannot log in to the panel"))
     return 0
 
 
 def cmd_user_list(args) -> int:
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         for u in list_users(s):
             print(f"{u.name:<20} {u.role.value:<12} {'active' if u.active else 'inactive'}")
     return 0
 
 
 def cmd_user_role(args) -> int:
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         v = parse(RoleChange, {"name": args.name, "role": args.role})
         u = change_role(s, None, v.name, v.role)
         print(f"user {u.name} is now {u.role.value}")
@@ -183,7 +175,7 @@ def cmd_announce_create(args) -> int:
     texts = checked.texts if texts else {}
     kw = dict(priority=checked.priority, zones=checked.zones, valid_from=_when(args.valid_from),
               valid_until=_when(args.valid_until))
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         author = get_user(s, args.author)
         if args.recording:
             if texts:
@@ -199,7 +191,7 @@ def cmd_announce_list(args) -> int:
     from broadcaster.store.models.workflow import AnnouncementState
 
     anns, _ = _services()
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         states = [AnnouncementState(args.state)] if args.state else []
         for a in anns.list(s, *states):
             print(f"#{a.id:<5} {a.state.value:<11} p{a.priority:<3} {a.title}  (by {a.author.name})")
@@ -208,7 +200,7 @@ def cmd_announce_list(args) -> int:
 
 def cmd_announce_show(args) -> int:
     anns, _ = _services()
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         a = anns.get(s, args.id)
         print(f"#{a.id} {a.title} [{a.kind.value}] {a.state.value}, priority {a.priority}, zones {', '.join(a.zones)}")
         for lang, text in a.parts():
@@ -229,7 +221,7 @@ def cmd_announce_edit(args) -> int:
     from broadcaster.schedule.programmes import ProgrammeService
     from broadcaster.schedule.uses import slots_airing
 
-    db = _db(args)
+    db = Database(args.db)
     anns, _ = _services()
     v = parse(ScriptEdit, {"title": args.title, "texts": dict(item.partition("=")[::2] for item in args.text) or None})
     with db.session() as s:
@@ -247,7 +239,7 @@ def cmd_announce_edit(args) -> int:
 
 def cmd_submit(args) -> int:
     anns, _ = _services()
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         anns.submit(s, args.id, get_user(s, args.user))
     print(f"announcement #{args.id} submitted for approval")
     return 0
@@ -255,7 +247,7 @@ def cmd_submit(args) -> int:
 
 def cmd_approve(args) -> int:
     _, approval = _services()
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         a = approval.approve(s, args.id, get_user(s, args.user))
         print(f"announcement #{a.id} approved; audio sha256 {a.approved_hash} (spoken by {a.approved_engines})")
     return 0
@@ -263,7 +255,7 @@ def cmd_approve(args) -> int:
 
 def cmd_reject(args) -> int:
     _, approval = _services()
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         approval.reject(s, args.id, get_user(s, args.user), parse(Why, {"reason": args.reason}).reason or "")
     print(f"announcement #{args.id} rejected")
     return 0
@@ -272,7 +264,7 @@ def cmd_reject(args) -> int:
 def cmd_queue(args) -> int:
     from broadcaster.store.models.workflow import AnnouncementState as S
 
-    db = _db(args)
+    db = Database(args.db)
     anns, _ = _services()
     if args.id is not None:
         if not args.user:
@@ -291,7 +283,7 @@ def cmd_queue(args) -> int:
 
 
 def cmd_unqueue(args) -> int:
-    _station(_db(args)).unqueue(args.id, args.user)
+    _station(Database(args.db)).unqueue(args.id, args.user)
     print(f"announcement #{args.id} taken off the air")
     return 0
 
@@ -299,7 +291,7 @@ def cmd_unqueue(args) -> int:
 def cmd_log_asrun(args) -> int:
     from broadcaster import logs
 
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         rows = logs.as_run_rows(s, limit=None if args.csv else args.limit)
         if args.csv:
             Path(args.csv).write_text(logs.as_run_csv(rows), encoding="utf-8")
@@ -313,7 +305,7 @@ def cmd_log_asrun(args) -> int:
 def cmd_faults(args) -> int:
     from broadcaster import logs
 
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         if args.ack or args.resolve:
             if not args.user:
                 raise ValidationError("--user: who acknowledges / resolves?")
