@@ -30,7 +30,7 @@ def _seconds(text: str, field: str) -> float:
 class _Item(argparse.Action):
     """Programme items keep the order they were given in on the command line."""
 
-    def __call__(self, parser, ns, value, option_string=None):
+    def __call__(self, parser, ns, value, _option_string=None):
         items = list(getattr(ns, "items", None) or [])
         items.append((self.dest, value))
         ns.items = items
