@@ -9,7 +9,7 @@ import sys
 
 from broadcaster.errors import BroadcasterError
 
-#: Modules under broadcaster.commands that add sub-commands. Missing ones are skipped with a warning.
+#: Modules under broadcaster.commands that add sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES = [
     "audio",      # devices, say, play
     "workflow",   # user, announce, submit, approve, reject, queue, log, faults
@@ -27,13 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(f"broadcaster.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"broadcaster.commands.{name}":
-                raise
-            continue
-        mod.register(sub)
+        importlib.import_module(f"broadcaster.commands.{name}").register(sub)
     return parser
 
 

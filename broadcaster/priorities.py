@@ -32,8 +32,4 @@ class Priority(IntEnum):
     @classmethod
     def class_of(cls, value: int) -> "Priority":
         """The named class a numeric priority falls in (the highest class not above it)."""
-        best = cls.BACKGROUND_MUSIC
-        for p in cls:
-            if value >= p:
-                best = p
-        return best
+        return max((p for p in cls if p <= value), default=cls.BACKGROUND_MUSIC)

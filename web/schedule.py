@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from broadcaster import inputs
 from broadcaster.errors import ValidationError
 from broadcaster.schedule.programmes import ItemSpec
-from broadcaster.schedule.rules import KINDS, WEEKDAYS, RuleSpec, parse_date, parse_days, parse_time
+from broadcaster.schedule.rules import KINDS, WEEKDAYS, RuleSpec, parse_date, rule_from
 from web.auth import SCHEDULE, actor, require
 from web.i18n import t
 from web.refusals import refusal_of
@@ -29,16 +29,6 @@ def _zone():
     from broadcaster.schedule.rules import venue_zone
 
     return venue_zone(svc().programmes.tz)
-
-
-def rule_from(values: dict) -> RuleSpec:
-    """A RuleSpec from the Rule model's fields (checked there; ``validate`` is the schedule service's)."""
-    opt = lambda k, fn: fn(values[k], k) if values.get(k) is not None else None  # noqa: E731
-    return RuleSpec(kind=values["kind"], at=opt("at", parse_time), days=parse_days(values.get("days") or ""),
-                    every_minutes=values.get("every_minutes"), window_start=opt("window_start", parse_time),
-                    window_end=opt("window_end", parse_time), on_date=opt("on_date", parse_date),
-                    start_date=opt("start_date", parse_date), end_date=opt("end_date", parse_date),
-                    except_dates=frozenset(parse_date(x, "except_dates") for x in values.get("except_dates") or []))
 
 
 def add_rule(values: dict | inputs.Rule, replaces: int | None = None) -> int:

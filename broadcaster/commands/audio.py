@@ -105,10 +105,19 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _writable(path: Path) -> str | None:
-    """Why ``path`` cannot be written (None when it can be tried): checked before rendering."""
+def _wav_path(spec: str) -> Path | None:
+    """The file of a ``wav:PATH`` sink (None for any other sink)."""
+    kind, _, path = spec.strip().partition(":")
+    return Path(path) if kind == "wav" and path else None
+
+
+def _writable(path: Path | None) -> str | None:
+    """Why ``path`` cannot be written (None when it can be tried, or there is no file): checked before
+    rendering. Its folder must exist: a mistyped path is refused, not created."""
     import os
 
+    if path is None:
+        return None
     if path.is_dir():
         return f"cannot write {path}: it is a folder"
     if path.parent.exists() and not path.parent.is_dir():
@@ -140,7 +149,7 @@ def cmd_say(args) -> int:
     if args.chime not in (*KINDS, "none"):  # before the speech is rendered, with every choice
         return _fail(f"unknown chime {args.chime!r}; use one of {', '.join(KINDS)} or none")
     out_path = Path(args.out) if args.out else None
-    if out_path is not None and (why := _writable(out_path)):
+    if why := _writable(out_path or _wav_path(args.device)):
         return _fail(why)
     if out_path is not None and out_path.suffix.lower() in (".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac"):
         return _fail(f"cannot write {out_path}: --out writes a WAV file; name it .wav")  # not WAV under .mp3
@@ -169,6 +178,8 @@ def cmd_say(args) -> int:
 
 
 def cmd_play(args) -> int:
+    if why := _writable(_wav_path(args.device)):
+        return _fail(why)
     try:
         pcm = load_audio(args.file)
         print(f"{args.file}: {pcm.duration:.1f} s")

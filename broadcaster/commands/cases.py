@@ -5,35 +5,18 @@ started, checked and signed in the panel, where each side logs in) and ``report`
 text, CSV or PDF). Times are venue time."""
 from __future__ import annotations
 
-import argparse
-
 from broadcaster.cases.complaints import ComplaintService
 from broadcaster.cases.followup import VISIT_KINDS, VisitService
+from broadcaster.cases.handover import HandoverService
 from broadcaster.cases.incidents import IncidentService
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.inputs import record_id
-from broadcaster.inputs_cases import named
-from broadcaster.errors import FieldErrors, ValidationError
+from broadcaster.commands import action, group, local, month, naming_options
 from broadcaster.store.db import Database
-
-
-def _local(at) -> str:
-    return at.astimezone(venue_tz()).strftime("%Y-%m-%d %H:%M") if at else "-"
 
 
 def _values(args, *names: str) -> dict:
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
-
-
-def _options(func, positional: tuple[str, ...] = ()):
-    """``func`` with its refusals naming the command's options (``--received-at: ...``): the services
-    parse the options through the same input models as the panel's forms, which name the fields."""
-    def run(args) -> int:
-        try:
-            return func(args)
-        except FieldErrors as exc:
-            raise named(exc, set(vars(args)) - set(positional)) from None
-    return run
 
 
 # -- complaint -------------------------------------------------------------------------------------
@@ -61,7 +44,7 @@ def _complaint_list(args) -> int:
     svc = ComplaintService(Database(args.db))
     for c in svc.list(open_only=not args.all):
         flag = " ESCALATED" if svc.escalation_open(c) else ""
-        print(f"{c.number}  {c.state.value:12} {c.category.value:17} {_local(c.received_at)}  {c.matter[:50]}{flag}")
+        print(f"{c.number}  {c.state.value:12} {c.category.value:17} {local(c.received_at)}  {c.matter[:50]}{flag}")
     return 0
 
 
@@ -69,7 +52,7 @@ def _complaint_escalations(args) -> int:
     svc = ComplaintService(Database(args.db))
     rows = svc.escalations()
     for c in rows:
-        print(f"{c.number}  received {_local(c.received_at)}  {c.state.value}  {c.matter[:60]}")
+        print(f"{c.number}  received {local(c.received_at)}  {c.state.value}  {c.matter[:60]}")
     if not rows:
         print(f"no complaint unanswered past {svc.hours:g} hours")
     return 0
@@ -83,12 +66,12 @@ def _complaint_show(args) -> int:
               "result"):
         v = getattr(c, f)
         print(f"  {f:16} {getattr(v, 'value', v) or '-'}")
-    print(f"  {'received':16} {_local(c.received_at)} by {c.received_by.name}\n  history:")
+    print(f"  {'received':16} {local(c.received_at)} by {c.received_by.name}\n  history:")
     for e in c.events:
         move = f" {e.from_state}->{e.to_state}" if e.to_state else ""
-        print(f"    {_local(e.at)}  {e.user.name if e.user else '-':8} {e.action}{move}  {e.detail}")
+        print(f"    {local(e.at)}  {e.user.name if e.user else '-':8} {e.action}{move}  {e.detail}")
     for v in VisitService(db).for_case("complaint", c.number):
-        print(f"  visit due {_local(v.due_at)}: " + (f"done {_local(v.done_at)} {v.satisfaction}/{v.attitude}/"
+        print(f"  visit due {local(v.due_at)}: " + (f"done {local(v.done_at)} {v.satisfaction}/{v.attitude}/"
                                                     f"{v.timeliness} {v.remarks}" if v.done_at else "not yet"))
     return 0
 
@@ -109,15 +92,15 @@ def _incident_step(args) -> int:
 
 def _incident_list(args) -> int:
     for inc in IncidentService(Database(args.db)).list(open_only=not args.all):
-        print(f"{inc.number}  {inc.state.value:10} {_local(inc.occurred_at)}  {inc.place}  {inc.injury[:50]}")
+        print(f"{inc.number}  {inc.state.value:10} {local(inc.occurred_at)}  {inc.place}  {inc.injury[:50]}")
     return 0
 
 
 def _incident_show(args) -> int:
     inc = IncidentService(Database(args.db)).get(args.number)
-    print(f"incident {inc.number}  {inc.state.value}  {inc.place}  {_local(inc.occurred_at)}\n  {inc.injury}")
+    print(f"incident {inc.number}  {inc.state.value}  {inc.place}  {local(inc.occurred_at)}\n  {inc.injury}")
     for st in inc.steps:
-        print(f"    {_local(st.at)}  {st.user.name:8} {st.step:10} {st.detail}")
+        print(f"    {local(st.at)}  {st.user.name:8} {st.step:10} {st.detail}")
     return 0
 
 
@@ -126,7 +109,7 @@ def _visit_due(args) -> int:
     rows = VisitService(Database(args.db)).due()
     for v in rows:
         tries = f"  (not reached {v.tries}x)" if v.tries else ""
-        print(f"{_local(v.due_at)}{' DUE' if v.overdue else '    '}  {v.kind:9} {v.number}  {v.who} {v.contact}{tries}")
+        print(f"{local(v.due_at)}{' DUE' if v.overdue else '    '}  {v.kind:9} {v.number}  {v.who} {v.contact}{tries}")
     if not rows:
         print("no follow-up visits due")
     return 0
@@ -142,21 +125,17 @@ def _visit_record(args) -> int:
 
 # -- handover, report ------------------------------------------------------------------------------
 def _handover_list(args) -> int:
-    from broadcaster.cases.handover import HandoverService
-
     for h in HandoverService(Database(args.db)).list():
         state = "signed" if h.incoming_signed_at else "outgoing signed" if h.outgoing_signed_at else "open"
-        print(f"#{h.id}  {_local(h.created_at)}  {h.shift:20} {h.outgoing.name} -> "
+        print(f"#{h.id}  {local(h.created_at)}  {h.shift:20} {h.outgoing.name} -> "
               f"{h.incoming.name if h.incoming else '-'}  {state}")
     return 0
 
 
 def _handover_show(args) -> int:
-    from broadcaster.cases.handover import HandoverService
-
     h = HandoverService(Database(args.db)).get(args.id)
-    print(f"handover #{h.id} {h.shift}: {h.outgoing.name} ({_local(h.outgoing_signed_at)}) -> "
-          f"{h.incoming.name if h.incoming else '-'} ({_local(h.incoming_signed_at)})")
+    print(f"handover #{h.id} {h.shift}: {h.outgoing.name} ({local(h.outgoing_signed_at)}) -> "
+          f"{h.incoming.name if h.incoming else '-'} ({local(h.incoming_signed_at)})")
     for c in h.checks:
         mark = {"ok": "√", "cross": "×"}.get(c.result.value if c.result else "", "-")
         print(f"  {mark} {c.line:16} {c.detail}  {c.explanation}")
@@ -164,15 +143,9 @@ def _handover_show(args) -> int:
 
 
 def _report(args) -> int:
-    from broadcaster.cases.report import monthly_report, parse_month, rows
-    from broadcaster.clock import utcnow
+    from broadcaster.cases.report import monthly_report, rows
 
-    db, tz = Database(args.db), venue_tz()
-    try:
-        year, month = parse_month(args.month, utcnow(), tz)
-    except ValidationError as exc:
-        raise FieldErrors({"--month": str(exc).removeprefix("month: ")}) from None
-    report = monthly_report(db, year, month, tz)
+    report = monthly_report(Database(args.db), *month(args.month), venue_tz())
     flat = rows(report)
     if args.csv:
         import csv
@@ -195,22 +168,9 @@ def _report(args) -> int:
     return 0
 
 
-def _cmd(sub, name: str, func, help: str, user: bool = False) -> argparse.ArgumentParser:
-    p = sub.add_parser(name, help=help, description=help)
-    p.set_defaults(func=func)
-    if user:
-        p.add_argument("--user", required=True, help="who is acting (user name)")
-    return p
-
-
-def _group(subparsers, name: str, help: str):
-    return subparsers.add_parser(name, help=help).add_subparsers(dest=f"{name}_command", metavar="ACTION",
-                                                                  required=True)
-
-
 def register(subparsers) -> None:
-    complaint = _group(subparsers, "complaint", "complaints: receive, handle, answer, close; escalations")
-    p = _cmd(complaint, "new", _options(_complaint_new), "record a complaint as received", user=True)
+    complaint = group(subparsers, "complaint", "complaints: receive, handle, answer, close; escalations")
+    p = action(complaint, "new", naming_options(_complaint_new), "record a complaint as received", user=True)
     p.add_argument("--channel", required=True, help="in_person, phone, letter or email")
     p.add_argument("--category", required=True,
                    help="service_attitude, cleanliness, safety_hazard, facility or other")
@@ -222,34 +182,34 @@ def register(subparsers) -> None:
              "answer": "the result given to the visitor (schedules the follow-up visit)",
              "reopen": "the visitor is not satisfied: handle again", "close": "close a followed-up complaint",
              "escalation": "close its escalation with the manager's instruction (supervisor)"}
-    for action, (_, names) in COMPLAINT_ACTIONS.items():
-        p = _cmd(complaint, action, _options(_complaint_act), helps[action], user=True)
+    for name, (_, names) in COMPLAINT_ACTIONS.items():
+        p = action(complaint, name, naming_options(_complaint_act), helps[name], user=True)
         p.add_argument("number")
         for n in names:
             p.add_argument(f"--{n.replace('_', '-')}", dest=n, required=n not in ("note",))
-    p = _cmd(complaint, "list", _complaint_list, "list complaints (open ones unless --all)")
+    p = action(complaint, "list", _complaint_list, "list complaints (open ones unless --all)")
     p.add_argument("--all", action="store_true")
-    _cmd(complaint, "escalations", _complaint_escalations, "complaints gone to the manager, not yet closed")
-    _cmd(complaint, "show", _complaint_show, "a complaint's handling form, history and visits").add_argument("number")
+    action(complaint, "escalations", _complaint_escalations, "complaints gone to the manager, not yet closed")
+    action(complaint, "show", _complaint_show, "a complaint's handling form, history and visits").add_argument("number")
 
-    incident = _group(subparsers, "incident", "visitor-injury incidents")
-    p = _cmd(incident, "report", _options(_incident_report), "report a visitor injury", user=True)
+    incident = group(subparsers, "incident", "visitor-injury incidents")
+    p = action(incident, "report", naming_options(_incident_report), "report a visitor injury", user=True)
     p.add_argument("--place", required=True)
     p.add_argument("--injury", required=True)
     for opt in ("visitor-name", "visitor-contact", "occurred-at"):
         p.add_argument(f"--{opt}")
-    p = _cmd(incident, "step", _options(_incident_step, ("step",)), "record the next step", user=True)
+    p = action(incident, "step", naming_options(_incident_step, ("step",)), "record the next step", user=True)
     p.add_argument("number")
     p.add_argument("step", help="first_aid, ambulance, hospital, follow_up, claim or closed")
     p.add_argument("--at", help="when it happened (default now)")
     p.add_argument("--detail")
-    p = _cmd(incident, "list", _incident_list, "list incidents (open ones unless --all)")
+    p = action(incident, "list", _incident_list, "list incidents (open ones unless --all)")
     p.add_argument("--all", action="store_true")
-    _cmd(incident, "show", _incident_show, "an incident and its steps").add_argument("number")
+    action(incident, "show", _incident_show, "an incident and its steps").add_argument("number")
 
-    visit = _group(subparsers, "visit", "follow-up visits of complaints, incidents, cases and lost property")
-    _cmd(visit, "due", _visit_due, "visits not yet made, soonest due first")
-    p = _cmd(visit, "record", _options(_visit_record, ("kind",)), "what the visitor said (scores 1-5), or --unreachable", user=True)
+    visit = group(subparsers, "visit", "follow-up visits of complaints, incidents, cases and lost property")
+    action(visit, "due", _visit_due, "visits not yet made, soonest due first")
+    p = action(visit, "record", naming_options(_visit_record, ("kind",)), "what the visitor said (scores 1-5), or --unreachable", user=True)
     p.add_argument("kind", choices=VISIT_KINDS)
     p.add_argument("number")
     for n in ("satisfaction", "attitude", "timeliness"):
@@ -258,9 +218,9 @@ def register(subparsers) -> None:
     p.add_argument("--unreachable", action="store_true", help="the visitor could not be reached (no scores; "
                                                               "the visit stays due)")
 
-    handover = _group(subparsers, "handover", "shift handovers (started and signed in the panel)")
-    _cmd(handover, "list", _handover_list, "the latest handovers")
-    _cmd(handover, "show", _handover_show, "a handover's checklist").add_argument("id", type=record_id)
+    handover = group(subparsers, "handover", "shift handovers (started and signed in the panel)")
+    action(handover, "list", _handover_list, "the latest handovers")
+    action(handover, "show", _handover_show, "a handover's checklist").add_argument("id", type=record_id)
 
     p = subparsers.add_parser("report", help="the desk's monthly report (text, CSV or PDF)")
     p.set_defaults(func=_report)

@@ -29,10 +29,9 @@ from broadcaster.clock import utcnow
 from broadcaster.onair import airings
 from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
-from broadcaster.errors import FieldErrors, ValidationError
+from broadcaster.commands import action, group, local, month, naming_options
 from broadcaster.inputs import LostItem, PageAgain, PageRequest, Resolve, parse, record_id
-from broadcaster.inputs_cases import (CaseFilter, CaseNote, Claim, FollowUpCall, HandOver, Unclaimed, Why, named,
-                                      when)
+from broadcaster.inputs_cases import CaseFilter, CaseNote, Claim, FollowUpCall, HandOver, Unclaimed, Why, when
 
 ON_AIR_NOTE = "the zone players air it at once (broadcaster serve repeats it)"
 
@@ -49,18 +48,6 @@ def _zones(value: str | None) -> list[str] | None:
 def _when(value: str | None, option: str) -> datetime | None:
     """``HH:MM`` (today) or a date and time, venue time (the panel's forms' check); a refusal names the option."""
     return when(option, value, venue_tz(), utcnow())
-
-
-def _options(model, **options):
-    """The command's options as ``model`` (field -> value); a refusal names each option at fault (--days)."""
-    try:
-        return parse(model, options)
-    except FieldErrors as exc:
-        raise named(exc, options) from None
-
-
-def _local(at: datetime | None) -> str:
-    return at.astimezone(venue_tz()).strftime("%Y-%m-%d %H:%M") if at else "-"
 
 
 # -- page ------------------------------------------------------------------------------------------
@@ -117,10 +104,10 @@ def _page_reject(args) -> int:
 
 # -- case ------------------------------------------------------------------------------------------
 def _case_list(args) -> int:
-    state = _options(CaseFilter, state=args.state).state
+    state = parse(CaseFilter, {"state": args.state}).state
     for c in CaseService(Database(args.db)).list_cases(state=state, open_only=not args.all):
         print(f"{c.number}  {c.kind.value:8} {c.state.value:10} {'child' if c.is_child else 'adult':6} "
-              f"{_local(c.created_at)}  {c.last_seen_place or c.meeting_point or ''}")
+              f"{local(c.created_at)}  {c.last_seen_place or c.meeting_point or ''}")
     return 0
 
 
@@ -133,10 +120,10 @@ def _case_show(args) -> int:
     for f in fields:
         v = getattr(c, f)
         print(f"  {f:17} {getattr(v, 'value', v) if v not in (None, '') else '-'}")
-    print(f"  {'last_seen_at':17} {_local(c.last_seen_at)}\n  timeline:")
+    print(f"  {'last_seen_at':17} {local(c.last_seen_at)}\n  timeline:")
     for e in c.events:
         move = f" {e.from_state or ''}->{e.to_state}" if e.to_state else ""
-        print(f"    {_local(e.at)}  {e.action}{move}  {e.detail}")
+        print(f"    {local(e.at)}  {e.action}{move}  {e.detail}")
     for p in _paging(db).pages(case_number=c.number):
         with db.session() as s:
             last = airings.latest(s, page_ref(p.id))[:len(p.zones.split(","))]
@@ -144,7 +131,7 @@ def _case_show(args) -> int:
         print(f"  page #{p.id} {p.purpose.value} {p.status.value} queued {p.times_queued}/{p.max_repeats}"
               f" aired {p.times_aired}" + (f" (last airing: {on_air})" if on_air else ""))
     for f in FollowUpService(db).for_case(c.number):
-        print(f"  follow-up {_local(f.called_at)}: {f.outcome}")
+        print(f"  follow-up {local(f.called_at)}: {f.outcome}")
     return 0
 
 
@@ -169,13 +156,7 @@ def _case_followup(args) -> int:
 
 
 def _case_stats(args) -> int:
-    from broadcaster.cases.report import parse_month
-
-    try:
-        year, month = parse_month(args.month, utcnow(), venue_tz())
-    except ValidationError as exc:
-        raise FieldErrors({"--month": str(exc).removeprefix("month: ")}) from None
-    print(json.dumps(monthly_stats(Database(args.db), year, month), ensure_ascii=False, indent=2))
+    print(json.dumps(monthly_stats(Database(args.db), *month(args.month)), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -214,10 +195,10 @@ def _lost_handover(args) -> int:
 
 def _lost_unclaimed(args) -> int:
     lost = LostPropertyService(Database(args.db))
-    days = _options(Unclaimed, days=args.days).days
+    days = parse(Unclaimed, {"days": args.days}).days
     items = lost.unclaimed(days)
     for i in items:
-        print(f"{i.number}  found {_local(i.found_at)}  {i.category}  at {i.storage_place}")
+        print(f"{i.number}  found {local(i.found_at)}  {i.category}  at {i.storage_place}")
     print(f"{len(items)} item(s) unclaimed after {lost.retention_days() if days is None else days} days")
     return 0
 
@@ -260,7 +241,6 @@ def _template_show(args) -> int:
 def _templates_demo(args) -> int:
     """A one-person demo: one user approves every pending template (no four-eyes). Refused without the
     explicit flag; loud about it."""
-    from broadcaster.settings import load_settings
     from broadcaster.venue import step_done
 
     if not args.i_am_the_only_person:
@@ -277,20 +257,11 @@ def _templates_demo(args) -> int:
     return 0
 
 
-def _cmd(sub, name: str, func, help: str, user: bool = False) -> argparse.ArgumentParser:
-    p = sub.add_parser(name, help=help, description=help)
-    p.set_defaults(func=func)
-    if user:
-        p.add_argument("--user", required=True, help="who is acting (user name)")
-    return p
-
-
 def register(subparsers) -> None:
-    page = subparsers.add_parser("page", help="urgent pages: missing/found persons").add_subparsers(
-        dest="page_command", metavar="ACTION", required=True)
+    page = group(subparsers, "page", "urgent pages: missing/found persons")
     for kind, help in (("missing", "a guardian reports someone lost: open a case and page the description"),
                        ("found", "staff found a child: open a case and page the guardian to the meeting point")):
-        p = _cmd(page, kind, _page_new, help, user=True)
+        p = action(page, kind, _page_new, help, user=True)
         p.set_defaults(kind=kind)
         for opt in ("name", "sex", "height", "hair", "clothing", "shoes", "place", "meeting-point", "reporter",
                     "contact", "notes", "template", "extra"):
@@ -299,73 +270,69 @@ def register(subparsers) -> None:
         p.add_argument("--seen-at", help="last seen, HH:MM venue time or ISO date-time")
         p.add_argument("--child", action="store_true", help="a child whatever the age (no name on air)")
         p.add_argument("--zones", help="comma-separated zones (default: every zone of the venue)")
-    p = _cmd(page, "case", _page_case, "page again about an existing case", user=True)
+    p = action(page, "case", _page_case, "page again about an existing case", user=True)
     p.add_argument("number")
     p.add_argument("--template")
     p.add_argument("--zones", help="comma-separated zones (default: every zone of the venue)")
     p.add_argument("--extra", help="free text (needs a supervisor's approval before airing)")
-    p = _cmd(page, "approve", _page_approve, "approve a page with free text (supervisor)", user=True)
+    p = action(page, "approve", _page_approve, "approve a page with free text (supervisor)", user=True)
     p.add_argument("page_id", type=record_id)
-    p = _cmd(page, "reject", _page_reject, "reject a page with free text (supervisor)", user=True)
+    p = action(page, "reject", _page_reject, "reject a page with free text (supervisor)", user=True)
     p.add_argument("page_id", type=record_id)
     p.add_argument("--reason", required=True)
 
-    case = subparsers.add_parser("case", help="missing-person cases").add_subparsers(
-        dest="case_command", metavar="ACTION", required=True)
-    p = _cmd(case, "list", _case_list, "list cases (open ones unless --all)")
+    case = group(subparsers, "case", "missing-person cases")
+    p = action(case, "list", naming_options(_case_list), "list cases (open ones unless --all)")
     p.add_argument("--all", action="store_true")
     p.add_argument("--state", help="open, paged, escalated, found, reunited or closed")
-    p = _cmd(case, "show", _case_show, "a case with its timeline, pages and follow-ups")
+    p = action(case, "show", _case_show, "a case with its timeline, pages and follow-ups")
     p.add_argument("number")
-    p = _cmd(case, "resolve", _case_resolve, "found / reunited / closed: its pages stop and come off the air",
+    p = action(case, "resolve", _case_resolve, "found / reunited / closed: its pages stop and come off the air",
              user=True)
     p.add_argument("number")
     p.add_argument("--state", required=True, choices=["found", "reunited", "closed"])
     p.add_argument("--result", help="what happened (required to close)")
     p.add_argument("--no-all-clear", action="store_true", help="do not air the all-clear page")
-    p = _cmd(case, "note", _case_note, "add a note to the timeline", user=True)
+    p = action(case, "note", _case_note, "add a note to the timeline", user=True)
     p.add_argument("number")
     p.add_argument("text")
-    p = _cmd(case, "followup", _case_followup, "record the follow-up call of a closed case", user=True)
+    p = action(case, "followup", _case_followup, "record the follow-up call of a closed case", user=True)
     p.add_argument("number")
     p.add_argument("--outcome", required=True)
     p.add_argument("--at", help="when the call was made (default now)")
     p.add_argument("--satisfied", action=argparse.BooleanOptionalAction, default=None)
-    p = _cmd(case, "stats", _case_stats, "monthly statistics per case kind")
+    p = action(case, "stats", _case_stats, "monthly statistics per case kind")
     p.add_argument("--month", required=True, help="YYYY-MM")
 
-    lost = subparsers.add_parser("lost", help="lost property").add_subparsers(
-        dest="lost_command", metavar="ACTION", required=True)
-    p = _cmd(lost, "add", _lost_add, "register a found item", user=True)
+    lost = group(subparsers, "lost", "lost property")
+    p = action(lost, "add", _lost_add, "register a found item", user=True)
     for opt, req in (("what", True), ("where", True), ("finder", True), ("storage", True), ("colour", False),
                      ("description", False), ("photo", False), ("found-at", False)):
         p.add_argument(f"--{opt}", required=req)
     p.add_argument("--valuable", action="store_true")
-    p = _cmd(lost, "announce", _lost_announce, "announce a valuable item (approved template)", user=True)
+    p = action(lost, "announce", _lost_announce, "announce a valuable item (approved template)", user=True)
     p.add_argument("number")
-    p = _cmd(lost, "claim", _lost_claim, "record the owner's claim (and hand over with --signature)", user=True)
+    p = action(lost, "claim", _lost_claim, "record the owner's claim (and hand over with --signature)", user=True)
     p.add_argument("number")
     p.add_argument("--owner", required=True)
     p.add_argument("--identity", required=True, help="ID document number or contact")
     p.add_argument("--contact", help="the owner's phone, for the follow-up call")
     p.add_argument("--verification", required=True, help="how the owner proved it is theirs")
     p.add_argument("--signature", help="signature / witness text: hands the item over now")
-    p = _cmd(lost, "handover", _lost_handover, "hand a claimed item over", user=True)
+    p = action(lost, "handover", _lost_handover, "hand a claimed item over", user=True)
     p.add_argument("number")
     p.add_argument("--signature", required=True)
-    p = _cmd(lost, "unclaimed", _lost_unclaimed, "items still stored after N days")
+    p = action(lost, "unclaimed", naming_options(_lost_unclaimed), "items still stored after N days")
     p.add_argument("--days", help="whole days, 0 to 3650 (default: the venue's retention period)")
 
-    tpls = subparsers.add_parser("templates", help="page templates").add_subparsers(
-        dest="templates_command", metavar="ACTION", required=True)
-    _cmd(tpls, "seed", _templates_seed, "create the default templates (pending approval)")
-    _cmd(tpls, "list", _templates_list, "list page templates")
-    p = _cmd(tpls, "demo-approve", _templates_demo, "ONE-PERSON DEMO ONLY: approve every pending template "
+    tpls = group(subparsers, "templates", "page templates")
+    action(tpls, "seed", _templates_seed, "create the default templates (pending approval)")
+    action(tpls, "list", _templates_list, "list page templates")
+    p = action(tpls, "demo-approve", _templates_demo, "ONE-PERSON DEMO ONLY: approve every pending template "
              "yourself (no four-eyes)", user=True)
     p.add_argument("--i-am-the-only-person", action="store_true", help="confirm: no second person approves")
-    tpl = subparsers.add_parser("template", help="one page template").add_subparsers(
-        dest="template_command", metavar="ACTION", required=True)
-    p = _cmd(tpl, "approve", _template_approve, "approve a template (supervisor, not its author)", user=True)
+    tpl = group(subparsers, "template", "one page template")
+    p = action(tpl, "approve", _template_approve, "approve a template (supervisor, not its author)", user=True)
     p.add_argument("template_id")
-    p = _cmd(tpl, "show", _template_show, "show a template")
+    p = action(tpl, "show", _template_show, "show a template")
     p.add_argument("template_id")

@@ -13,7 +13,7 @@ from broadcaster.inputs_studio import CalendarImport, ClosedDay, PlaylistImport,
 from broadcaster.schedule import ics
 from broadcaster.schedule.plan import day_plan, format_plan
 from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
-from broadcaster.schedule.rules import RuleSpec, parse_date, parse_days, parse_time, venue_zone
+from broadcaster.schedule.rules import RuleSpec, parse_date, rule_from, venue_zone
 
 
 def _service(args) -> ProgrammeService:
@@ -30,7 +30,7 @@ def _seconds(text: str, field: str) -> float:
 class _Item(argparse.Action):
     """Programme items keep the order they were given in on the command line."""
 
-    def __call__(self, parser, ns, value, option_string=None):
+    def __call__(self, parser, ns, value, _option_string=None):
         items = list(getattr(ns, "items", None) or [])
         items.append((self.dest, value))
         ns.items = items
@@ -100,18 +100,12 @@ def _rule(args) -> tuple[Rule, RuleSpec]:
                      "window_end": args.window_to, "on_date": args.once, "start_date": args.start,
                      "end_date": args.end, "except_dates": args.except_dates, "zones": args.zones,
                      "priority": args.priority})
-    t = lambda v, f: parse_time(v, f) if v else None  # noqa: E731
-    d = lambda v, f: parse_date(v, f) if v else None  # noqa: E731
-    return r, RuleSpec(kind, at=t(r.at, "at"), days=parse_days(r.days or ()), every_minutes=r.every_minutes,
-                       window_start=t(r.window_start, "from"), window_end=t(r.window_end, "to"),
-                       on_date=d(r.on_date, "once"), start_date=d(r.start_date, "start"),
-                       end_date=d(r.end_date, "end"), except_dates=frozenset(d(x, "except") for x in r.except_dates or []))
+    return r, rule_from(r.given())
 
 
 def cmd_rule_add(args) -> int:
     svc = _service(args)
     rule, spec = _rule(args)
-    spec = spec.validate()
     rid = svc.add_rule(rule.programme, spec, zones=rule.zones, priority=rule.priority)
     print(f"added rule #{rid}: {rule.programme!r} {spec.describe()} ({svc.tz})")
     return 0
@@ -179,8 +173,7 @@ def cmd_ics_import(args) -> int:
         raise ValidationError(f"file: cannot read {args.file}: {exc}") from None
     events = ics.parse_events(data, svc.tz)  # every event is validated before anything is stored
     prog = svc.programme(args.programme)
-    svc.check_approved(prog)
-    for ev in events:
+    for ev in events:  # the first rule is refused, and none stored, when the programme is not approved
         rid = svc.add_rule(prog.id, ev.spec, source=f"ics:{ev.uid}")
         print(f"added rule #{rid}: {prog.name!r} {ev.spec.describe()}  <- {ev.summary or ev.uid}")
     return 0

@@ -11,18 +11,15 @@ from broadcaster.errors import ValidationError
 from broadcaster.inputs import Script, parse, record_id
 from broadcaster.inputs_cases import Why
 from broadcaster.inputs_studio import AsRunQuery, NewUser, RoleChange, ScriptEdit, option
+from broadcaster.settings import load_settings
+from broadcaster.store.media import MediaStore
+from broadcaster.users import add_user, change_role, get_user, list_users
 
 
-def _db(args) -> Database:
-    return Database(args.db)
-
-
-def _services(db):
+def _services():
     from broadcaster.voices import venue_renderer
     from broadcaster.announcements.scripts import AnnouncementService
     from broadcaster.announcements.approval import ApprovalService, renderer_for
-    from broadcaster.store.media import MediaStore
-    from broadcaster.settings import load_settings
 
     media = MediaStore()
     settings = load_settings()
@@ -33,8 +30,6 @@ def _services(db):
 def _station(db):
     """The station as the panel has it: airings written here, aired by the zone players."""
     from broadcaster.announcements.station import Station
-    from broadcaster.settings import load_settings
-    from broadcaster.store.media import MediaStore
 
     return Station(db, MediaStore(), venue_zones=load_settings().zones)
 
@@ -47,8 +42,6 @@ def _when(value: str | None):
     except ValueError:
         raise ValidationError(f"time: {value!r} is not ISO 8601 (e.g. 2026-11-23T18:00+08:00)") from None
     if dt.tzinfo is None:
-        from broadcaster.settings import load_settings
-
         dt = dt.replace(tzinfo=load_settings().tz)
     return dt
 
@@ -63,8 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--no-login", action="store_true",
                    help="an account for the command line only, that cannot log in to the panel")
     a.set_defaults(func=cmd_user_add)
-    a = us.add_parser("list")
-    a.set_defaults(func=cmd_user_list)
+    us.add_parser("list").set_defaults(func=cmd_user_list)
     a = us.add_parser("role", help="give a user another role (their log-ins end; the last admin stays admin)")
     a.add_argument("name")
     a.add_argument("role", help="broadcaster, supervisor, desk or admin")
@@ -133,8 +125,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_user_add(args) -> int:
-    from broadcaster.users import add_user
-
     parse(NewUser, {"name": args.name, "role": args.role})  # the password is taken as typed
     password = args.password
     if password is None and not args.no_login:
@@ -151,25 +141,21 @@ def cmd_user_add(args) -> int:
             raise ValidationError("password: no password was typed (input ended); nothing was saved") from None
         if again != password:
             raise ValidationError("password: the two passwords differ; nothing was saved")
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         u = add_user(s, args.name, args.role, password=password)
         print(f"user {u.name} ({u.role.value}) added" + ("" if password else "; it cannot log in to the panel"))
     return 0
 
 
 def cmd_user_list(args) -> int:
-    from broadcaster.users import list_users
-
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         for u in list_users(s):
             print(f"{u.name:<20} {u.role.value:<12} {'active' if u.active else 'inactive'}")
     return 0
 
 
 def cmd_user_role(args) -> int:
-    from broadcaster.users import change_role
-
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         v = parse(RoleChange, {"name": args.name, "role": args.role})
         u = change_role(s, None, v.name, v.role)
         print(f"user {u.name} is now {u.role.value}")
@@ -177,10 +163,7 @@ def cmd_user_role(args) -> int:
 
 
 def cmd_announce_create(args) -> int:
-    from broadcaster.users import get_user
-
-    db = _db(args)
-    anns, _ = _services(db)
+    anns, _ = _services()
     texts = {}
     for item in args.text:
         lang, sep, text = item.partition("=")
@@ -192,7 +175,7 @@ def cmd_announce_create(args) -> int:
     texts = checked.texts if texts else {}
     kw = dict(priority=checked.priority, zones=checked.zones, valid_from=_when(args.valid_from),
               valid_until=_when(args.valid_until))
-    with db.session() as s:
+    with Database(args.db).session() as s:
         author = get_user(s, args.author)
         if args.recording:
             if texts:
@@ -207,9 +190,8 @@ def cmd_announce_create(args) -> int:
 def cmd_announce_list(args) -> int:
     from broadcaster.store.models.workflow import AnnouncementState
 
-    db = _db(args)
-    anns, _ = _services(db)
-    with db.session() as s:
+    anns, _ = _services()
+    with Database(args.db).session() as s:
         states = [AnnouncementState(args.state)] if args.state else []
         for a in anns.list(s, *states):
             print(f"#{a.id:<5} {a.state.value:<11} p{a.priority:<3} {a.title}  (by {a.author.name})")
@@ -217,9 +199,8 @@ def cmd_announce_list(args) -> int:
 
 
 def cmd_announce_show(args) -> int:
-    db = _db(args)
-    anns, _ = _services(db)
-    with db.session() as s:
+    anns, _ = _services()
+    with Database(args.db).session() as s:
         a = anns.get(s, args.id)
         print(f"#{a.id} {a.title} [{a.kind.value}] {a.state.value}, priority {a.priority}, zones {', '.join(a.zones)}")
         for lang, text in a.parts():
@@ -239,10 +220,9 @@ def cmd_announce_edit(args) -> int:
     from broadcaster.announcements.versions import summary
     from broadcaster.schedule.programmes import ProgrammeService
     from broadcaster.schedule.uses import slots_airing
-    from broadcaster.users import get_user
 
-    db = _db(args)
-    anns, _ = _services(db)
+    db = Database(args.db)
+    anns, _ = _services()
     v = parse(ScriptEdit, {"title": args.title, "texts": dict(item.partition("=")[::2] for item in args.text) or None})
     with db.session() as s:
         ann = anns.edit(s, args.id, get_user(s, args.user), title=v.title, texts=v.texts)
@@ -258,33 +238,24 @@ def cmd_announce_edit(args) -> int:
 
 
 def cmd_submit(args) -> int:
-    from broadcaster.users import get_user
-
-    db = _db(args)
-    anns, _ = _services(db)
-    with db.session() as s:
+    anns, _ = _services()
+    with Database(args.db).session() as s:
         anns.submit(s, args.id, get_user(s, args.user))
     print(f"announcement #{args.id} submitted for approval")
     return 0
 
 
 def cmd_approve(args) -> int:
-    from broadcaster.users import get_user
-
-    db = _db(args)
-    _, approval = _services(db)
-    with db.session() as s:
+    _, approval = _services()
+    with Database(args.db).session() as s:
         a = approval.approve(s, args.id, get_user(s, args.user))
         print(f"announcement #{a.id} approved; audio sha256 {a.approved_hash} (spoken by {a.approved_engines})")
     return 0
 
 
 def cmd_reject(args) -> int:
-    from broadcaster.users import get_user
-
-    db = _db(args)
-    _, approval = _services(db)
-    with db.session() as s:
+    _, approval = _services()
+    with Database(args.db).session() as s:
         approval.reject(s, args.id, get_user(s, args.user), parse(Why, {"reason": args.reason}).reason or "")
     print(f"announcement #{args.id} rejected")
     return 0
@@ -293,8 +264,8 @@ def cmd_reject(args) -> int:
 def cmd_queue(args) -> int:
     from broadcaster.store.models.workflow import AnnouncementState as S
 
-    db = _db(args)
-    anns, _ = _services(db)
+    db = Database(args.db)
+    anns, _ = _services()
     if args.id is not None:
         if not args.user:
             raise ValidationError("--user: who puts it on air?")
@@ -312,7 +283,7 @@ def cmd_queue(args) -> int:
 
 
 def cmd_unqueue(args) -> int:
-    _station(_db(args)).unqueue(args.id, args.user)
+    _station(Database(args.db)).unqueue(args.id, args.user)
     print(f"announcement #{args.id} taken off the air")
     return 0
 
@@ -320,7 +291,7 @@ def cmd_unqueue(args) -> int:
 def cmd_log_asrun(args) -> int:
     from broadcaster import logs
 
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         rows = logs.as_run_rows(s, limit=None if args.csv else args.limit)
         if args.csv:
             Path(args.csv).write_text(logs.as_run_csv(rows), encoding="utf-8")
@@ -333,9 +304,8 @@ def cmd_log_asrun(args) -> int:
 
 def cmd_faults(args) -> int:
     from broadcaster import logs
-    from broadcaster.users import get_user
 
-    with _db(args).session() as s:
+    with Database(args.db).session() as s:
         if args.ack or args.resolve:
             if not args.user:
                 raise ValidationError("--user: who acknowledges / resolves?")

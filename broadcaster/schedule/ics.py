@@ -28,7 +28,7 @@ PRODID = "-//PA Broadcaster//Schedule//EN"
 
 
 def export_slots(slots: Iterable[Slot], *, durations: dict[str, float] | None = None, tz: str = "UTC",
-                 calname: str = "PA schedule", now: datetime | None = None) -> str:
+                 calname: str = "PA schedule") -> str:
     """A VCALENDAR with one VEVENT per slot. ``durations`` (programme name -> seconds) sets DTEND."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -36,7 +36,7 @@ def export_slots(slots: Iterable[Slot], *, durations: dict[str, float] | None = 
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", calname)
     cal.add("x-wr-timezone", tz)
-    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    stamp = datetime.now(UTC).replace(microsecond=0)
     for s in slots:
         ev = icalendar.Event()
         ev.add("uid", f"{s.uid}@pa-broadcaster")
@@ -82,11 +82,8 @@ def _local(value, zone: ZoneInfo, what: str) -> datetime:
 
 def _dates(ev, name: str, zone: ZoneInfo, label: str) -> set[date]:
     found = ev.get(name)
-    out: set[date] = set()
-    for item in (found if isinstance(found, list) else [found] if found is not None else []):
-        for d in item.dts:
-            out.add(_local(d.dt, zone, f"{label} {name}").date())
-    return out
+    items = found if isinstance(found, list) else [found] if found is not None else []
+    return {_local(d.dt, zone, f"{label} {name}").date() for item in items for d in item.dts}
 
 
 def _name(label: str) -> str:

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from broadcaster.schedule import ics
-from broadcaster.schedule.rules import RuleSpec
+from broadcaster.schedule import ics, store
+from broadcaster.schedule.rules import RuleSpec, ScheduledRule
 from broadcaster.store.models.schedule import ScheduleRule
 
 ADD, REPLACE, SAME = "add", "replace", "same"
@@ -33,10 +33,8 @@ def plan(service, text: str | bytes, programme: str | None = None) -> list[Chang
     be imported: a bad event, or no programme for it."""
     events = ics.parse_events(text, service.tz)
     names = {p.name.casefold(): p.name for p in service.list_programmes() if not p.background}
-    default = None
-    if programme:
-        default = service.programme(int(programme) if str(programme).isdigit() else programme).name
-    existing = {r.source: r for r in _imported_rules(service)}
+    default = service.programme(int(programme) if str(programme).isdigit() else programme).name if programme else None
+    existing = _imported_rules(service)
     out: list[Change] = []
     for ev in events:
         name = names.get(ev.summary.strip().casefold()) or default
@@ -52,17 +50,11 @@ def plan(service, text: str | bytes, programme: str | None = None) -> list[Chang
     return out
 
 
-def _imported_rules(service):
-    from broadcaster.schedule import store
-
+def _imported_rules(service) -> dict[str, ScheduledRule]:
+    """The rules imported from calendars, by their source (``ics:<UID>``)."""
     with service.db.session() as s:
         rows = s.scalars(select(ScheduleRule).where(ScheduleRule.source.like("ics:%")))
-        return [_Imported(r.source, store.scheduled_rule(r)) for r in rows]
-
-
-class _Imported:
-    def __init__(self, source, rule) -> None:
-        self.source, self.rule_id, self.spec, self.programme = source, rule.rule_id, rule.spec, rule.programme
+        return {r.source: store.scheduled_rule(r) for r in rows}
 
 
 def apply(service, text: str | bytes, programme: str | None = None, *, who=None) -> list[Change]:

@@ -3,8 +3,8 @@ removed, a playlist deleted when no programme uses it (else the programmes are n
 level overview (how loud it is along its length) for the panel."""
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -128,39 +128,28 @@ def delete(service, playlist_id: int, *, who=None) -> None:
         s.delete(rec)
 
 
-_levels: dict[tuple[str, int, int], list[float]] = {}
-_lock = threading.Lock()
-
-
 def levels(path: str, bins: int = 60) -> list[float]:
     """The track's level along its length: the peak of each of ``bins`` stretches (0..1), remembered
     while the file is unchanged ([] when it cannot be read)."""
+    try:
+        st = Path(path).stat()
+        return _peaks(str(path), st.st_size, st.st_mtime_ns, bins)
+    except (OSError, RuntimeError):  # not remembered: a file that cannot be read now is tried again
+        return []
+
+
+@lru_cache(maxsize=2048)
+def _peaks(path: str, _size: int, _mtime_ns: int, bins: int) -> list[float]:
+    """:func:`levels` of the file as it is (its size and time of change are part of the key)."""
     import numpy as np
     import soundfile as sf
 
-    p = Path(path)
-    try:
-        st = p.stat()
-    except OSError:
-        return []
-    key = (str(p), st.st_size, st.st_mtime_ns)
-    with _lock:
-        if key in _levels:
-            return _levels[key]
     peaks = np.zeros(bins, dtype=np.float32)
-    try:
-        with sf.SoundFile(str(p)) as f:
-            per = max(1, f.frames // bins)
-            for b in range(bins):
-                block = f.read(frames=per, dtype="float32", always_2d=True)
-                if not len(block):
-                    break
-                peaks[b] = float(np.abs(block).max())
-    except (OSError, RuntimeError):
-        return []
-    out = [round(float(x), 3) for x in peaks]
-    with _lock:
-        if len(_levels) > 2048:
-            _levels.clear()
-        _levels[key] = out
-    return out
+    with sf.SoundFile(path) as f:
+        per = max(1, f.frames // bins)
+        for b in range(bins):
+            block = f.read(frames=per, dtype="float32", always_2d=True)
+            if not len(block):
+                break
+            peaks[b] = float(np.abs(block).max())
+    return [round(float(x), 3) for x in peaks]

@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, time
 
-from broadcaster.errors import NotFound, ValidationError
+from broadcaster.errors import ValidationError
 from broadcaster.schedule import store
 from broadcaster.schedule.playlist_shelf import may_schedule
 from broadcaster.schedule.programmes import CHANGED
 from broadcaster.schedule.rules import RuleSpec
-from broadcaster.store.models.schedule import ScheduleRule
 
 
 def move(service, rule_id: int, day: date, to_day: date, to_time: time, *, who=None) -> int:
@@ -22,9 +21,7 @@ def move(service, rule_id: int, day: date, to_day: date, to_time: time, *, who=N
         raise ValidationError(f"day: rule #{rule_id} has no slot on {day}")
     with service.db.session() as s:
         may_schedule(s, who, "change the schedule")
-        row = s.get(ScheduleRule, rule_id)
-        if row is None:
-            raise NotFound(f"no schedule rule #{rule_id}")
+        row = store.stored_rule(s, rule_id)
         spec = store.rule_spec(row)
         once = RuleSpec("once", at=to_time.replace(second=0, microsecond=0), on_date=to_day).validate()
         if spec.kind == "once":
@@ -71,15 +68,9 @@ def resize(service, rule_id: int, seconds: float, *, who=None) -> float:
     rules that play it keep their length. Returns the slots' new length."""
     with service.db.session() as s:
         may_schedule(s, who, "change the schedule")
-        row = s.get(ScheduleRule, rule_id)
-        if row is None:
-            raise NotFound(f"no schedule rule #{rule_id}")
-        programme_id = row.programme_id
+        programme_id = store.stored_rule(s, rule_id).programme_id
     length = fit(service.programme(programme_id), seconds).estimated_duration
     with service.db.session() as s:
-        row = s.get(ScheduleRule, rule_id)
-        if row is None:
-            raise NotFound(f"no schedule rule #{rule_id}")
-        row.length_s = length
+        store.stored_rule(s, rule_id).length_s = length
         service.db.signals.send(s, CHANGED)
     return length

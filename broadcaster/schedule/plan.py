@@ -16,7 +16,6 @@ class PlanEntry:
     programme: str
     zones: tuple[str, ...]
     priority: int
-    rule_id: int | None = None
     background: bool = False
 
 
@@ -44,7 +43,7 @@ def day_plan(service: ProgrammeService, day: date) -> DayPlan:
         if s.programme_id not in durations:
             durations[s.programme_id] = service.programme(s.programme_id or s.programme).estimated_duration
         end = (s.at + timedelta(seconds=max(1.0, s.length_s or durations[s.programme_id]))).astimezone(zone)
-        entries.append(PlanEntry(s.local, end, s.programme, s.zones, s.priority, s.rule_id))
+        entries.append(PlanEntry(s.local, end, s.programme, s.zones, s.priority))
     bg = service.background()
     if bg is not None:
         cursor = datetime.combine(day, time(0), zone)
@@ -56,7 +55,7 @@ def day_plan(service: ProgrammeService, day: date) -> DayPlan:
             cursor = max(cursor, e.end)
         if cursor < day_end:
             gaps.append((cursor, day_end))
-        entries += [PlanEntry(a, b, bg.name, bg.zones, bg.priority, None, True) for a, b in gaps]
+        entries += [PlanEntry(a, b, bg.name, bg.zones, bg.priority, True) for a, b in gaps]
     entries.sort(key=lambda e: (e.start, e.background))
     return DayPlan(day, service.tz, entries)
 

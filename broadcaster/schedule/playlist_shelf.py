@@ -25,9 +25,7 @@ SCHEDULERS = (Role.BROADCASTER, Role.SUPERVISOR)
 
 def may_schedule(s: Session, who, action: str) -> User | None:
     """The acting user (None: the operator's shell), PermissionDenied unless they may schedule."""
-    if who is not None:
-        return acting(s, who, *SCHEDULERS, action=action)
-    return None
+    return None if who is None else acting(s, who, *SCHEDULERS, action=action)
 
 
 def tracks_of(rec: PlaylistRecord) -> list[Track]:

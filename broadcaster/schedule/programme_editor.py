@@ -12,7 +12,7 @@ from broadcaster.announcements import versions
 from broadcaster.errors import NotFound, ValidationError
 from broadcaster.schedule.playlist_shelf import may_schedule
 from broadcaster.schedule.programmes import (ANNOUNCEMENT_ESTIMATE_S, CHANGED, CHIMES, ItemSpec, ItemView,
-                                             ProgrammeService, _priority, _zones)
+                                             ProgrammeService, _priority, _zones, programme_name)
 from broadcaster.store.models.schedule import Programme, ScheduleRule
 from broadcaster.store.models.workflow import Announcement, AnnouncementKind
 
@@ -130,11 +130,7 @@ def save(service: ProgrammeService, programme_id: int | None, name: str, items: 
     if programme_id is None:
         return service.create_programme(name, items, priority=priority, zones=zones, description=description,
                                         who=who)
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise ValidationError("name: a programme needs a name of 1-120 characters")
-    if not items:
-        raise ValidationError(f"items: programme {name!r} needs at least one item")
+    name = programme_name(name, items)
     with service.db.session() as s:
         user = may_schedule(s, who, "change programmes")
         prog = s.get(Programme, programme_id)

@@ -24,7 +24,6 @@ from broadcaster.schedule import levels, store
 from broadcaster.schedule.playlist_shelf import PlaylistShelf, tracks_of
 from broadcaster.schedule.playlist_shelf import may_schedule as _may_schedule
 from broadcaster.schedule.rules import RuleSpec, ScheduledRule, Slot, expand, venue_zone
-from broadcaster.schedule.venue import adopt_stored_tz
 from broadcaster.settings import load_settings, save_settings
 from broadcaster.announcements import versions
 from broadcaster.store.models.workflow import Announcement
@@ -54,13 +53,9 @@ class ItemSpec:
 
 
 @dataclass(frozen=True)
-class ItemView:
-    kind: str
-    announcement_id: int | None = None
-    path: str | None = None
-    playlist: str | None = None
-    seconds: float | None = None
-    chime: str | None = None
+class ItemView(ItemSpec):
+    """A stored item as it plays: a playlist's (or a recording's) tracks with how they play."""
+
     tracks: tuple[Track, ...] = ()
     shuffle: bool = False
     crossfade_s: float = 3.0
@@ -113,6 +108,16 @@ class ProgrammeView:
         return " + ".join(i.describe() for i in self.items)
 
 
+def programme_name(name: str | None, items: list[ItemSpec]) -> str:
+    """A programme's name, checked with its items: 1-120 characters and at least one item."""
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationError("name: a programme needs a name of 1-120 characters")
+    if not items:
+        raise ValidationError(f"items: programme {name!r} needs at least one item")
+    return name
+
+
 def _zones(s: Session, zones: str | tuple[str, ...] | list[str] | None, venue_zones) -> str:
     """The zones as stored ("a,b"), each one of the venue's (its settings' or a player's): an unknown
     zone is refused (ValidationError) before anything is stored."""
@@ -147,11 +152,11 @@ class ProgrammeService(PlaylistShelf):
     # -- venue ---------------------------------------------------------------------------------------
     @property
     def tz(self) -> str:
-        """The venue's time zone (``broadcaster.schedule.venue``): the one the desk numbers cases by."""
+        """The venue's time zone (its settings, see ``store.adopt_stored_tz``): the one the desk numbers cases by."""
         if self._tz_override:
             return self._tz_override
         if not self._tz_checked:
-            adopt_stored_tz(self.db)
+            store.adopt_stored_tz(self.db)
             self._tz_checked = True
         return load_settings().timezone
 
@@ -165,11 +170,7 @@ class ProgrammeService(PlaylistShelf):
     def create_programme(self, name: str, items: list[ItemSpec], *, priority=Priority.PROGRAMME,
                          zones=("main",), background: bool = False, description: str = "",
                          who=None) -> ProgrammeView:
-        name = (name or "").strip()
-        if not name or len(name) > 120:
-            raise ValidationError("name: a programme needs a name of 1-120 characters")
-        if not items:
-            raise ValidationError(f"items: programme {name!r} needs at least one item")
+        name = programme_name(name, items)
         with self.db.session() as s:
             user = _may_schedule(s, who, "create programmes")
             prio, zone_text = _priority(priority, user), _zones(s, zones, self.venue_zones)
@@ -280,10 +281,7 @@ class ProgrammeService(PlaylistShelf):
         with self.db.session() as s:
             user = _may_schedule(s, who, "change the schedule")
             if replaces is not None:
-                old = s.get(ScheduleRule, replaces)
-                if old is None:
-                    raise NotFound(f"no schedule rule #{replaces}")
-                s.delete(old)
+                s.delete(store.stored_rule(s, replaces))
             rule = store.rule_row(spec)
             rule.programme_id = prog.id
             rule.zones = _zones(s, zones, self.venue_zones) if zones else None
@@ -294,17 +292,10 @@ class ProgrammeService(PlaylistShelf):
             self.db.signals.send(s, CHANGED)  # the leader's scheduler re-plans at once, on any machine
             return rule.id
 
-    def edit_rule(self, rule_id: int, programme: str | int, spec: RuleSpec, **kw) -> int:
-        """Replace rule ``rule_id`` (see :meth:`add_rule`); returns the new rule's id."""
-        return self.add_rule(programme, spec, replaces=rule_id, **kw)
-
     def remove_rule(self, rule_id: int, *, who=None) -> None:
         with self.db.session() as s:
             _may_schedule(s, who, "change the schedule")
-            rule = s.get(ScheduleRule, rule_id)
-            if rule is None:
-                raise NotFound(f"no schedule rule #{rule_id}")
-            s.delete(rule)
+            s.delete(store.stored_rule(s, rule_id))
             self.db.signals.send(s, CHANGED)
 
     def rules(self, *, enabled_only: bool = False) -> list[ScheduledRule]:

@@ -20,6 +20,7 @@ from broadcaster.errors import ValidationError
 UTC = timezone.utc
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KINDS = ("weekly", "daily", "interval", "once")
+DAY_NUMBERS = {name: i for i, w in enumerate(WEEKDAYS) for name in (w, w[:2])}
 
 
 def venue_zone(name: str) -> ZoneInfo:
@@ -41,14 +42,10 @@ def parse_days(text: str | Iterable[str | int]) -> tuple[int, ...]:
                 raise ValidationError(f"days: weekday number must be 0-6, got {it}")
             out.add(it)
             continue
-        key = it.strip().lower()[:3]
-        two = {w[:2]: i for i, w in enumerate(WEEKDAYS)}
-        if key in WEEKDAYS:
-            out.add(WEEKDAYS.index(key))
-        elif key[:2] in two and len(key) == 2:
-            out.add(two[key])
-        else:
+        key = it.strip().lower()[:3]  # "monday", "mon" and iCalendar's "MO"
+        if key not in DAY_NUMBERS:
             raise ValidationError(f"days: unknown weekday {it!r}; use mon,tue,wed,thu,fri,sat,sun")
+        out.add(DAY_NUMBERS[key])
     return tuple(sorted(out))
 
 
@@ -150,6 +147,17 @@ class RuleSpec:
         else:
             s = f"once on {self.on_date} at {self.at:%H:%M}"
         return s + rng + ex
+
+
+def rule_from(values: dict) -> RuleSpec:
+    """A RuleSpec from the fields of the Rule input model (checked there; ``validate`` is the schedule
+    service's): the panel's form, the API's body and ``broadcaster rule add``."""
+    opt = lambda k, fn: fn(values[k], k) if values.get(k) is not None else None  # noqa: E731
+    return RuleSpec(kind=values["kind"], at=opt("at", parse_time), days=parse_days(values.get("days") or ""),
+                    every_minutes=values.get("every_minutes"), window_start=opt("window_start", parse_time),
+                    window_end=opt("window_end", parse_time), on_date=opt("on_date", parse_date),
+                    start_date=opt("start_date", parse_date), end_date=opt("end_date", parse_date),
+                    except_dates=frozenset(parse_date(x, "except_dates") for x in values.get("except_dates") or []))
 
 
 def _td(t: time) -> timedelta:

@@ -1,13 +1,27 @@
-"""Row <-> rule-spec conversion and the key/value settings, shared by the service and the scheduler."""
+"""Row <-> rule-spec conversion and the key/value settings, shared by the service and the scheduler; the
+old copy of the venue's time zone moved out of them."""
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from broadcaster.errors import NotFound
 from broadcaster.store.models.schedule import MissedSlot, Programme, RuleKind, ScheduleRule, ScheduleSetting
 from broadcaster.schedule.rules import WEEKDAYS, RuleSpec, ScheduledRule
+from broadcaster.settings import save_settings, stored_settings
+
+log = logging.getLogger(__name__)
+
+
+def stored_rule(s: Session, rule_id: int) -> ScheduleRule:
+    """Rule ``rule_id`` as stored (NotFound when there is none)."""
+    row = s.get(ScheduleRule, rule_id)
+    if row is None:
+        raise NotFound(f"no schedule rule #{rule_id}")
+    return row
 
 
 def rule_row(spec: RuleSpec) -> ScheduleRule:
@@ -39,18 +53,8 @@ def get_setting(s: Session, key: str) -> str | None:
     return row.value if row else None
 
 
-def delete_setting(s: Session, key: str) -> None:
-    row = s.get(ScheduleSetting, key)
-    if row is not None:
-        s.delete(row)
-
-
 def set_setting(s: Session, key: str, value: str) -> None:
-    row = s.get(ScheduleSetting, key)
-    if row is None:
-        s.add(ScheduleSetting(key=key, value=value))
-    else:
-        row.value = value
+    s.merge(ScheduleSetting(key=key, value=value))
 
 
 def log_missed(s: Session, uid: str, at: datetime, programme_id: int | None, programme_name: str,
@@ -68,3 +72,24 @@ def log_missed(s: Session, uid: str, at: datetime, programme_id: int | None, pro
     logs.raise_fault(s, "missed_slot", f"{programme_name} did not air at "
                      f"{at.astimezone(venue_tz()):%Y-%m-%d %H:%M}: {reason}"[:1000], ref=f"slot:{uid}"[:64])
     return True
+
+
+def adopt_stored_tz(db) -> str | None:
+    """The venue's time zone lives in the venue settings (``var/settings.json`` / PA_VENUE_TZ) only: the
+    scheduler and the desk's case numbers read the same one, so they never disagree about the date.
+
+    Earlier versions also kept a copy in the schedule database (setting ``venue_tz``): it is moved into
+    the settings once (where the settings say nothing) and dropped; where both say something different
+    the settings win, with a warning naming both. Returns the zone it found, if any."""
+    with db.session() as s:
+        stored = get_setting(s, "venue_tz")
+        if stored is None:
+            return None
+        said = stored_settings().get("timezone")
+        if said is None:
+            save_settings({"timezone": stored})
+        elif said != stored:
+            log.warning("venue time zone: settings.json says %s, the schedule database said %s; keeping %s",
+                        said, stored, said)
+        s.delete(s.get(ScheduleSetting, "venue_tz"))
+    return stored

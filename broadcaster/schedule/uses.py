@@ -1,28 +1,27 @@
 """Where the schedule uses things: the upcoming slots that air an announcement (the warning before an
-edit), the rules that schedule a programme (the question before deleting it)."""
+edit)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from broadcaster.clock import utcnow
 from broadcaster.schedule.rules import Slot
-from broadcaster.store.models.schedule import ProgrammeItem, ScheduleRule
+from broadcaster.store.models.schedule import ProgrammeItem
 
 WEEK_H = 7 * 24
 
 
-def slots_airing(service, announcement_id: int, start: datetime | None = None, hours: float = WEEK_H,
-                 limit: int = 50) -> list[Slot]:
-    """The next slots (within ``hours`` of ``start``) whose programme airs announcement ``announcement_id``."""
+def slots_airing(service, announcement_id: int, hours: float = WEEK_H) -> list[Slot]:
+    """The next 50 slots (within ``hours`` from now) whose programme airs announcement ``announcement_id``."""
     with service.db.session() as s:
         pids = set(s.scalars(select(ProgrammeItem.programme_id)
                              .where(ProgrammeItem.announcement_id == announcement_id)))
     if not pids:
         return []
-    start = start or utcnow()
-    return [sl for sl in service.slots_between(start, start + timedelta(hours=hours)) if sl.programme_id in pids][:limit]
+    start = utcnow()
+    return [sl for sl in service.slots_between(start, start + timedelta(hours=hours)) if sl.programme_id in pids][:50]
 
 
 def describe_slots(slots: list[Slot]) -> list[dict]:
@@ -30,10 +29,3 @@ def describe_slots(slots: list[Slot]) -> list[dict]:
     return [{"at": sl.local.isoformat(), "day": sl.local.strftime("%a"), "time": sl.local.strftime("%H:%M"),
              "date": sl.local.date().isoformat(), "programme": sl.programme, "zones": list(sl.zones)}
             for sl in slots]
-
-
-def rules_scheduling(service, programme_id: int) -> list[int]:
-    """Ids of the rules that schedule programme ``programme_id``."""
-    with service.db.session() as s:
-        return list(s.scalars(select(ScheduleRule.id).where(ScheduleRule.programme_id == programme_id)
-                              .order_by(ScheduleRule.id)))

@@ -103,8 +103,5 @@ def problems(service, programme_id: int | None) -> list[tuple[str, str]]:
 def next_slots(service, now: datetime, hours: float = 24) -> list[tuple[Slot, list[tuple[str, str]]]]:
     """The slots of the next ``hours``, each with what would make it refused ([] = it will air)."""
     slots = service.slots_between(now, now + timedelta(hours=hours))
-    cache: dict[int | None, list[tuple[str, str]]] = {}
-    for sl in slots:
-        if sl.programme_id not in cache:
-            cache[sl.programme_id] = problems(service, sl.programme_id)
-    return [(sl, cache[sl.programme_id]) for sl in slots]
+    found = {pid: problems(service, pid) for pid in {sl.programme_id for sl in slots}}  # once per programme
+    return [(sl, found[sl.programme_id]) for sl in slots]

@@ -94,6 +94,23 @@ def test_say_out_does_not_create_folders(tmp_path, capsys, monkeypatch):
     assert _one_error_line(capsys) == f"error: cannot write {tmp_path}: it is a folder"
 
 
+def test_say_and_play_to_a_wav_device_in_a_missing_folder_refuse_and_create_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
+    target = tmp_path / "missing" / "dir" / "x.wav"
+    assert main(["say", "--lang", "en", "Hello there.", "--device", f"wav:{target}"]) == 1
+    out = capsys.readouterr()
+    assert out.out == ""  # refused before anything was rendered
+    assert out.err.strip() == f"error: cannot write {target}: folder {target.parent} does not exist"
+    assert not (tmp_path / "missing").exists()
+    sf.write(tmp_path / "tone.wav", np.zeros(4800, np.float32), 48_000)
+    assert main(["play", str(tmp_path / "tone.wav"), "--device", f"wav:{target}"]) == 1
+    assert _one_error_line(capsys) == f"error: cannot write {target}: folder {target.parent} does not exist"
+    assert not (tmp_path / "missing").exists()
+    written = tmp_path / "said.wav"  # a folder that exists: written as before
+    assert main(["say", "--lang", "en", "Hello there.", "--device", f"wav:{written}"]) == 0
+    assert sf.info(str(written)).duration > 0.5
+
+
 @pytest.mark.parametrize("text", ["😀🎉👍", "... !!! ---", "\x07\x1b\u200b", "🙂 ?! \x00"])
 def test_say_refuses_text_with_nothing_speakable(tmp_path, capsys, monkeypatch, text):
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))

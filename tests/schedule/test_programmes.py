@@ -200,14 +200,14 @@ def test_edit_rule_replaces_in_one_step_and_a_refused_edit_keeps_the_old(service
         add_user(s, "dan", "desk")
     service.create_programme("P", [ItemSpec("silence", seconds=1)])
     rid = service.add_rule("P", RuleSpec("daily", at=time(8)))
-    new = service.edit_rule(rid, "P", RuleSpec("daily", at=time(9, 30)), who="bea")
+    new = service.add_rule("P", RuleSpec("daily", at=time(9, 30)), replaces=rid, who="bea")
     assert [(r.rule_id, r.spec.at) for r in service.rules()] == [(new, time(9, 30))]
     with pytest.raises(ValidationError):
-        service.edit_rule(new, "P", RuleSpec("interval", every_minutes=0), who="bea")
+        service.add_rule("P", RuleSpec("interval", every_minutes=0), replaces=new, who="bea")
     with pytest.raises(PermissionDenied):
-        service.edit_rule(new, "P", RuleSpec("daily", at=time(7)), who="dan")
+        service.add_rule("P", RuleSpec("daily", at=time(7)), replaces=new, who="dan")
     with pytest.raises(NotFound):
-        service.edit_rule(rid, "P", RuleSpec("daily", at=time(7)), who="bea")  # the old one is gone
+        service.add_rule("P", RuleSpec("daily", at=time(7)), replaces=rid, who="bea")  # the old one is gone
     assert [(r.rule_id, r.spec.at) for r in service.rules()] == [(new, time(9, 30))]
 
 
@@ -294,7 +294,7 @@ def test_nothing_but_an_emergency_out_ranks_a_page(service, db, staff, priority,
         service.add_rule("P", RuleSpec("daily", at=time(8)), priority=priority, who=who)
     rid = service.add_rule("P", RuleSpec("daily", at=time(8)))
     with pytest.raises(ValidationError, match="priority: .*out-rank lost-child pages"):
-        service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), priority=priority, who=who)
+        service.add_rule("P", RuleSpec("daily", at=time(9)), replaces=rid, priority=priority, who=who)
     assert [p.name for p in service.list_programmes()] == ["P"]
     assert [(r.rule_id, r.spec.at, r.priority) for r in service.rules()] == [(rid, time(8), 30)]
     assert service.expand(date(2026, 6, 1), date(2026, 6, 1))[0].priority == 30
@@ -310,12 +310,12 @@ def test_above_the_announcement_class_needs_a_supervisor(service, db, staff):
         service.add_rule("P", RuleSpec("daily", at=time(8)), priority=60, who="bea")
     rid = service.add_rule("P", RuleSpec("daily", at=time(8)), priority="announcement", who="bea")  # 50: fine
     with pytest.raises(PermissionDenied, match="needs a supervisor"):
-        service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), priority=79, who="bea")
+        service.add_rule("P", RuleSpec("daily", at=time(9)), replaces=rid, priority=79, who="bea")
     assert [p.name for p in service.list_programmes()] == ["P"]
     assert [(r.rule_id, r.spec.at, r.priority) for r in service.rules()] == [(rid, time(8), 50)]
 
     loud = service.create_programme("Loud", [ItemSpec("silence", seconds=1)], priority=79, who="sid")
-    new = service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), priority=70, who="sid")
+    new = service.add_rule("P", RuleSpec("daily", at=time(9)), replaces=rid, priority=70, who="sid")
     assert loud.priority == 79
     assert [(r.rule_id, r.priority) for r in service.rules()] == [(new, 70)]
     with pytest.raises(ValidationError, match="negative"):
@@ -332,11 +332,11 @@ def test_unknown_zones_are_refused_and_nothing_is_stored(service, db, venue_zone
         service.add_rule("P", RuleSpec("daily", at=time(8)), zones="cellar")
     rid = service.add_rule("P", RuleSpec("daily", at=time(8)), zones="main")
     with pytest.raises(ValidationError, match="zones: unknown zone.*cellar"):
-        service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), zones="main,cellar")
+        service.add_rule("P", RuleSpec("daily", at=time(9)), replaces=rid, zones="main,cellar")
     assert [(r.rule_id, r.zones) for r in service.rules()] == [(rid, ("main",))]
     with db.session() as s:  # a zone player that announced itself makes its zone known
         from broadcaster.store.models.onair import PlayerStatus
 
         s.add(PlayerStatus(name="cellar-box", zones=["cellar"]))
-    service.edit_rule(rid, "P", RuleSpec("daily", at=time(9)), zones="cellar")
+    service.add_rule("P", RuleSpec("daily", at=time(9)), replaces=rid, zones="cellar")
     assert [r.zones for r in service.rules()] == [("cellar",)]
