@@ -20,7 +20,7 @@ from web.desk import open_and_page
 from web.deskform import details_from
 from broadcaster.inputs_studio import AsRunQuery
 from web.openapi import document
-from web.schedule import add_rule, week_start
+from web.schedule import RuleRefused, add_rule, week_start
 from web.views import logs_service, svc, wav_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -234,10 +234,9 @@ def rules():
 def rule_create():
     try:
         return jsonify(id=add_rule(body(inputs.Rule))), 201
-    except FieldErrors as exc:  # a programme nobody made is a missing resource, as on every path here
-        missing = exc.fields.get("programme", "")
-        if len(exc.fields) == 1 and missing.startswith("no programme"):
-            raise NotFound(f"programme: {missing}") from None
+    except RuleRefused as exc:  # a programme nobody made is a missing resource, as on every path here
+        if set(exc.fields) == exc.not_found == {"programme"}:
+            raise NotFound(f"programme: {exc.fields['programme']}") from None
         raise
 
 
