@@ -160,7 +160,7 @@ PANEL_WORDS = (
        '(Code Adam): supervisors, check exits'),
     N_('case {number}: the found child waits at {place}; no guardian came {minutes} min after the first page; the '
        'security page was not aired: {why} (Code Adam): supervisors, check exits'),
-    N_('zone {zone}: player {name} lost (no heartbeat since {time} UTC)'),
+    N_('zone {zone}: player {name} lost (no heartbeat since {time})'),
     N_('Case escalated'),
     # broadcaster/paging/templates.py: a lost-property value said in one language only (check_lost_words)
     N_('said in one language only: pick it from the list'),

@@ -5,6 +5,7 @@ name the field in staff words. The JSON API keeps the English problem details (w
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from web.i18n import current_language, t
 
@@ -55,7 +56,7 @@ REFUSALS = (
     "(Code Adam): supervisors, check exits",
     "case {number}: the found child waits at {place}; no guardian came {minutes} min after the first page; the "
     "security page was not aired: {why} (Code Adam): supervisors, check exits",
-    "zone {zone}: player {name} lost (no heartbeat since {time} UTC)",
+    "zone {zone}: player {name} lost (no heartbeat since {time})",
     "must be one of {values}; got {value}",
     "unknown zone(s) {given}; the venue's zones are {zones}",
     "a programme called {title} already exists",
@@ -116,9 +117,21 @@ def _label(field: str) -> str | None:
     return language_name(m[1]) if m else None
 
 
+#: A lost player's last heartbeat as broadcaster.onair.leader says it (UTC; rows from before it gave the
+#: date have none and stay as they are).
+_HEARTBEAT = re.compile(r"(?<=no heartbeat since )(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC(?=\)$)")
+
+
+def _venue_time(match: re.Match) -> str:
+    from web.views import local
+
+    return local(datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC), "seconds")
+
+
 def refusal(message: str) -> str:
-    """``message`` (a domain refusal, or a field's error) in the panel's language."""
-    message = str(message or "")
+    """``message`` (a domain refusal, or a field's error) in the panel's language; a time in it in the
+    venue's time, as every other time on the page."""
+    message = _HEARTBEAT.sub(_venue_time, str(message or ""))
     if current_language() == "en" or not message:  # a field by its label where it has one
         field, sep, what = message.partition(": ")
         return f"{_label(field)}: {what}" if sep and _label(field) else message
