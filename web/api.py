@@ -16,6 +16,7 @@ from web import workflow
 from web.auth import (ANYONE, BROADCASTER, DESK, FAULT_ACK, SCHEDULE, SUPERVISOR, actor, api_user,
                       install_password_refusal, install_password_unchanged, issue_token, require_api)
 from web.dashboard import acknowledge, open_faults
+from web.i18n import N_
 from web.desk import open_and_page
 from web.deskform import details_from
 from broadcaster.inputs_studio import AsRunQuery
@@ -32,7 +33,7 @@ def raw_body():
     if request.mimetype == "application/json" or request.is_json:
         data = request.get_json(silent=True) if request.get_data() else {}
         if data is None:
-            raise FieldErrors({"body": "not valid JSON"})
+            raise FieldErrors({"body": N_("not valid JSON")})
         return data
     return request.form.to_dict()
 

@@ -281,7 +281,7 @@ def lost_dispose(number: str):
         errors = {**exc.fields, **errors}
     if errors:
         return lost_item(number, values=v, errors=errors)
-    flash(f"{number}: {t('Disposal recorded.')}", "ok")
+    flash(f"{number}: " + t("Disposal recorded."), "ok")
     return redirect(url_for("desk.lost_item", number=number))
 
 

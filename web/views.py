@@ -10,7 +10,7 @@ import soundfile as sf
 from flask import Response, abort, current_app, request
 
 from broadcaster.cases.numbering import venue_tz
-from web.i18n import t
+from web.i18n import N_all, t
 from web.services import Services
 
 
@@ -115,11 +115,11 @@ def place(value: str | None) -> str:
     return names.get("zh-CN" if current_language() == "zh" else "en") or value or "–"
 
 
-SLOT_LABELS = {"age": "Age", "sex": "Boy or girl", "clothing": "Clothing", "shoes": "Shoes", "height": "Height",
-               "hair": "Hair", "looks": "Height and hair, if picked", "last_seen_place": "Last seen at",
-               "last_seen_time": "Time last seen", "meeting_point": "Meeting point", "case_number": "Case", "name": "Full name",
-               "category": "Category", "colour": "Colour", "where_found": "Where found", "found_time": "Time",
-               "claim_place": "Where to collect"}
+SLOT_LABELS = N_all({"age": "Age", "sex": "Boy or girl", "clothing": "Clothing", "shoes": "Shoes", "height": "Height",
+                     "hair": "Hair", "looks": "Height and hair, if picked", "last_seen_place": "Last seen at",
+                     "last_seen_time": "Time last seen", "meeting_point": "Meeting point", "case_number": "Case",
+                     "name": "Full name", "category": "Category", "colour": "Colour", "where_found": "Where found",
+                     "found_time": "Time", "claim_place": "Where to collect"})
 
 
 def slots(text: str):
