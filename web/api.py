@@ -22,7 +22,7 @@ from web.deskform import details_from
 from broadcaster.inputs_studio import AsRunQuery
 from web.openapi import document
 from web.schedule import RuleRefused, add_rule, week_start
-from web.views import logs_service, svc, wav_response
+from web.views import svc, wav_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -301,7 +301,7 @@ def announcement_reject(announcement_id: int):
 @bp.get("/logs/asrun")
 @require_api(*SUPERVISOR)
 def asrun():
-    logs = logs_service(required=True)
+    logs = svc().logs
     with svc().db.session() as s:
         rows = logs.as_run_rows(s, limit=inputs.parse(AsRunQuery, {"limit": request.args.get("limit", 200)}).limit)
         return jsonify(rows=[{c: (iso(v) if hasattr(v, "isoformat") else v) for c in logs.AS_RUN_COLUMNS

@@ -7,34 +7,15 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import soundfile as sf
-from flask import Response, abort, current_app, request
+from flask import Response, current_app, request
 
 from broadcaster.cases.numbering import venue_tz
-from web.i18n import N_all, t
+from web.i18n import N_all
 from web.services import Services
 
 
 def svc() -> Services:
     return current_app.extensions["pa"]
-
-
-def _area(attr: str, required: bool):
-    value = getattr(svc(), attr, None)
-    if value is None and required:
-        abort(501, t("Service not available in this installation"))
-    return value
-
-
-def logs_service(required: bool = False):
-    return _area("logs", required)
-
-
-def announcements_service(required: bool = False):
-    return _area("announcements", required)
-
-
-def approval_service(required: bool = False):
-    return _area("approval", required)
 
 
 def form(*names: str) -> dict[str, str | None]:

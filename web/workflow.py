@@ -10,15 +10,8 @@ from web.i18n import t
 from web.views import svc
 
 
-def available() -> bool:
-    return svc().announcements is not None
-
-
 def _service():
-    service = svc().announcements
-    if service is None:
-        abort(501, t("Service not available in this installation"))
-    return service
+    return svc().announcements
 
 
 def _approval():
@@ -57,7 +50,7 @@ def announcements(*states: str, author: str | None = None):
 
 
 def pending():
-    return announcements("submitted") if available() else []
+    return announcements("submitted")
 
 
 def get(ann_id: int):
@@ -144,7 +137,4 @@ def audio(ann_id: int):
 
 
 def queue(ann_id: int, who: str):
-    station = svc().station
-    if station is None or not hasattr(station, "queue"):
-        abort(501, t("Service not available in this installation"))
-    return station.queue(ann_id, who)
+    return svc().station.queue(ann_id, who)
