@@ -3,9 +3,9 @@ and templates, their Chinese in ``web/translations/zh/LC_MESSAGES/messages.po``.
 views and ``{{ _("Dashboard") }}`` in templates; ``tn("{n} page", "{n} pages", n)`` where a count
 changes the words; ``{name}`` placeholders are filled after translating. A word translated where it is
 shown but named elsewhere is marked ``N_("...")``, a table of them ``N_all({...})`` (a dict's values, a
-tuple's items); the actions refusals name (``action="..."`` in broadcaster/) are found as they are; words
-the domain names otherwise are listed in ``web/i18n_words.py``. The language comes from the session
-(``/lang/<code>``), else the browser's Accept-Language, else English.
+tuple's items); in broadcaster/ the actions refusals name (``action="..."``) and the tables web/babel.cfg
+names are found as they are; words the domain names otherwise are listed in ``web/i18n_words.py``. The
+language comes from the session (``/lang/<code>``), else the browser's Accept-Language, else English.
 
 A new string: write it in English in the code, then
 
@@ -33,6 +33,13 @@ def N_all(table):
     return table
 
 
+def _table_words(table: ast.expr):
+    """(line, None, word, []) for each text of a table: a dict's values, a tuple's, list's or set's items."""
+    for word in table.values if isinstance(table, ast.Dict) else getattr(table, "elts", ()):
+        if isinstance(word, ast.Constant) and isinstance(word.value, str):
+            yield word.lineno, None, word.value, []
+
+
 def extract_panel(fileobj, keywords, comment_tags, options):
     """pybabel's extraction of web/ (web/babel.cfg): its Python extraction, and each ``N_all(...)`` table's words."""
     from babel.messages.extract import extract_python
@@ -42,16 +49,19 @@ def extract_panel(fileobj, keywords, comment_tags, options):
     yield from extract_python(fileobj, keywords, comment_tags, options)
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_all":
-            table = node.args[0]
-            for word in table.values if isinstance(table, ast.Dict) else table.elts:
-                if isinstance(word, ast.Constant) and isinstance(word.value, str):
-                    yield word.lineno, None, word.value, []
+            yield from _table_words(node.args[0])
 
 
-def extract_actions(fileobj, keywords, comment_tags, options):
-    """pybabel's extraction of broadcaster/: the actions a refusal names ("bob (desk) may not {action}"), each
-    given as ``action="..."`` (argparse's ``add_argument(action=...)`` aside)."""
-    for node in ast.walk(ast.parse(fileobj.read())):
+def extract_domain(fileobj, keywords, comment_tags, options):
+    """pybabel's extraction of broadcaster/ (web/babel.cfg): the actions a refusal names ("bob (desk) may not
+    {action}"), each given as ``action="..."`` (argparse's ``add_argument(action=...)`` aside), and the words
+    of the module's tables web/babel.cfg names for it (``tables = KINDS``: audit kinds, fault kinds...)."""
+    tree = ast.parse(fileobj.read())
+    tables = options.get("tables", "").split()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in tables:
+            yield from _table_words(node.value)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") != "add_argument":
             for kw in node.keywords:
                 if kw.arg == "action" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):

@@ -46,26 +46,6 @@ WORDS = (
     N_('lost'),
     # broadcaster/announcements/versions.py
     N_('pending'),
-    # broadcaster/audit.py
-    N_('Logged in'),
-    N_('Failed log-in'),
-    N_('Account locked after failed log-ins'),
-    N_('Desk locked after failed log-ins'),
-    N_('Logged out'),
-    N_('Signed out after being idle'),
-    N_('Changed own password'),
-    N_('Password set by an admin'),
-    N_('Account added'),
-    N_('Account switched off'),
-    N_('Account switched on'),
-    N_('Announcement approved'),
-    N_('Announcement rejected'),
-    N_('Page approved'),
-    N_('Page rejected'),
-    N_('Page template approved'),
-    N_('New wording of a page template turned down'),
-    N_('Page template retired'),
-    N_('Role changed'),
     # broadcaster/cases/complaints.py
     N_('Already closed.'),
     N_('state'),
@@ -128,7 +108,6 @@ WORDS = (
     N_('none'),
     # broadcaster/commands/cases.py
     N_('open'),
-    N_('escalation'),
     # broadcaster/commands/desk.py
     N_('missing'),
     N_('found'),
@@ -148,20 +127,6 @@ WORDS = (
     N_('not in the expected form'),
     N_('holds a control or invisible character; type the text again'),
     N_('nothing to say: write words, not only signs or emoji'),
-    N_('use HH:MM or YYYY-MM-DDTHH:MM, e.g. 14:30'),
-    N_('use a date like 2026-11-26'),
-    N_('zone names are letters, digits, - and _'),
-    N_('a language tag such as zh-CN or en'),
-    N_("the audio's SHA-256 (64 hex digits)"),
-    N_('use HH:MM, e.g. 14:30'),
-    # broadcaster/logs.py
-    N_('device_lost'),
-    N_('tts_down'),
-    N_('hash_mismatch'),
-    N_('render_failed'),
-    N_('missed_slot'),
-    N_('player_lost'),
-    N_('other'),
     # broadcaster/onair/nowplaying.py
     N_('fault'),
     N_('absent'),
@@ -253,16 +218,6 @@ WORDS = (
     N_('a template usable for children may not use {name} (no-name rule); make it an adult-only template or '
        'remove {name}'),
     N_('empty'),
-    # broadcaster/paging/templates.py SAYS_WHAT: what each placeholder says
-    N_('age'), N_('boy or girl'), N_('clothing'), N_('shoes'), N_('height'), N_('hair'), N_('height and hair'),
-    N_('place last seen'), N_('time last seen'), N_('meeting point'), N_('name'), N_('case number'),
-    N_('category'), N_('colour'), N_('place found'), N_('time found'), N_('place to collect'),
-    # broadcaster/users.py STAFF_MISSING: the first day's staff step not done yet
-    N_('add a supervisor other than you (they approve the page templates: never the person who wrote them) and '
-       'a desk user (they page lost children) before you continue'),
-    N_('add a supervisor other than you before you continue: they approve the page templates (never the person '
-       'who wrote them)'),
-    N_('add a desk user before you continue: they page lost children and record lost property'),
     # web/playlistwords.py and broadcaster/inputs.py: a refused music upload, beside its field
     N_('must be a number'),
     N_('must be a whole number'),
