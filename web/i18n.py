@@ -55,12 +55,14 @@ def extract_panel(fileobj, keywords, comment_tags, options):
 def extract_domain(fileobj, keywords, comment_tags, options):
     """pybabel's extraction of broadcaster/ (web/babel.cfg): the actions a refusal names ("bob (desk) may not
     {action}"), each given as ``action="..."`` (argparse's ``add_argument(action=...)`` aside), and the words
-    of the module's tables web/babel.cfg names for it (``tables = KINDS``: audit kinds, fault kinds...)."""
+    of the module's tables web/babel.cfg names for it (``tables = KINDS CaseState``: a dict, a tuple, an Enum)."""
     tree = ast.parse(fileobj.read())
     tables = options.get("tables", "").split()
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in tables:
             yield from _table_words(node.value)
+        elif isinstance(node, ast.ClassDef) and node.name in tables:  # an Enum: its members' values
+            yield from _table_words(ast.List([m.value for m in node.body if isinstance(m, ast.Assign)]))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") != "add_argument":
             for kw in node.keywords:

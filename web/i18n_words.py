@@ -37,15 +37,10 @@ WORDS = (
     N_("no-name rule: a field typed for this page about a child contains part of the child's given name; remove it"),
     # audio/render.py
     N_('ok'),
-    N_('script'),
-    # broadcaster/announcements/approval.py
-    N_('approved'),
     # broadcaster/announcements/scripts.py
     N_('draft'),
     # broadcaster/announcements/station.py
     N_('lost'),
-    # broadcaster/announcements/versions.py
-    N_('pending'),
     # broadcaster/cases/complaints.py
     N_('Already closed.'),
     N_('state'),
@@ -73,10 +68,8 @@ WORDS = (
     # broadcaster/cases/incidents.py
     N_('Before the incident happened.'),
     # broadcaster/cases/lost_property.py
-    N_('lost_property'),
     N_('give a time with a time zone'),
     N_('this time is in the future'),
-    N_('disposed'),
     N_('choose how the item left'),
     # broadcaster/cases/missing.py
     N_('opened'),
@@ -94,27 +87,12 @@ WORDS = (
     N_('this language is already chosen above: choose another one or leave this empty'),
     N_('a found child is 0 to 17 years old: page an adult by name as a missing person'),
     N_('a found child is a boy or a girl: choose boy, girl or unknown'),
-    # broadcaster/cases/report.py
-    N_('reunited'),
-    N_('closed'),
     # broadcaster/cases/security_handover.py
     N_('Already recorded.'),
-    # broadcaster/cases/stats.py
-    N_('escalated'),
-    # broadcaster/cli.py
-    N_('desk'),
-    N_('broadcaster'),
     # broadcaster/commands/audio.py
     N_('none'),
-    # broadcaster/commands/cases.py
-    N_('open'),
     # broadcaster/commands/desk.py
-    N_('missing'),
-    N_('found'),
     N_('page'),
-    # broadcaster/commands/workflow.py
-    N_('admin'),
-    N_('supervisor'),
     # broadcaster/inputs.py
     N_('must be text'),
     N_('must be yes or no (true or false)'),
@@ -131,8 +109,6 @@ WORDS = (
     N_('fault'),
     N_('absent'),
     # broadcaster/paging/defaults.py
-    N_('all_clear'),
-    N_('security'),
     N_('Lost child (description)'),
     N_('Found child: guardian to meeting point'),
     N_('Missing adult (by name)'),
@@ -164,11 +140,6 @@ WORDS = (
     N_('give the hours it airs in (e.g. 10:00 to 17:00)'),
     N_('the end must be after the start'),
     N_('the last day must be after the first'),
-    # broadcaster/store/models/cases.py
-    N_('paged'),
-    N_('stored'),
-    N_('claimed'),
-    N_('handed_over'),
     # broadcaster/store/models/workflow.py
     N_('submitted'),
     # broadcaster/users.py
