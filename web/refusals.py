@@ -5,7 +5,6 @@ name the field in staff words. The JSON API keeps the English problem details (w
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from web.i18n import N_all, current_language, t
 
@@ -120,21 +119,9 @@ def _label(field: str) -> str | None:
     return language_name(m[1]) if m else None
 
 
-#: A lost player's last heartbeat as broadcaster.onair.leader says it (UTC; rows from before it gave the
-#: date have none and stay as they are).
-_HEARTBEAT = re.compile(r"(?<=no heartbeat since )(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC(?=\)$)")
-
-
-def _venue_time(match: re.Match) -> str:
-    from web.views import local
-
-    return local(datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC), "seconds")
-
-
 def refusal(message: str) -> str:
-    """``message`` (a domain refusal, or a field's error) in the panel's language; a time in it in the
-    venue's time, as every other time on the page."""
-    message = _HEARTBEAT.sub(_venue_time, str(message or ""))
+    """``message`` (a domain refusal, or a field's error) in the panel's language."""
+    message = str(message or "")
     if current_language() == "en" or not message:  # a field by its label where it has one
         field, sep, what = message.partition(": ")
         return f"{_label(field)}: {what}" if sep and _label(field) else message

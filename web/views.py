@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -59,6 +60,19 @@ def local(at: datetime | str | None, fmt: str | None = None) -> str:
     if fmt in ("time", "seconds"):
         return format_time(at, "HH:mm" if fmt == "time" else "HH:mm:ss", locale=loc)
     return format_datetime(at, fmt or "short", locale=loc)
+
+
+#: A lost player's last heartbeat as broadcaster.onair.leader says it in a fault (UTC; faults from before it
+#: gave the date have none and stay as they are).
+HEARTBEAT = re.compile(r"(?<=no heartbeat since )(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC(?=\)$)")
+
+
+def fault_message(message: str) -> str:
+    """A fault's message in the panel's language, the time it names in the venue's, as every time on the page."""
+    from web.refusals import refusal
+
+    return refusal(HEARTBEAT.sub(lambda m: local(datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC),
+                                                 "seconds"), str(message or "")))
 
 
 def day_name(day, width: str = "wide") -> str:
@@ -153,6 +167,7 @@ def init_filters(app) -> None:
     from web.refusals import refusal
 
     app.jinja_env.filters["refusal"] = refusal
+    app.jinja_env.filters["fault_message"] = fault_message
     from web.annwords import init_filters as announcement_words
 
     announcement_words(app)
