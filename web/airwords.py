@@ -8,7 +8,7 @@ import copy
 import re
 
 from web.i18n import t
-from web.i18n_words import N_
+from web.i18n import N_
 from web.logwords import logword
 
 PAGE_TITLE = re.compile(r"Page (?:#\d+|(?P<number>\S+)) \((?P<purpose>\w+)\)")

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 
-from web.i18n import current_language, t
-from web.i18n_panel_words import ANNOUNCEMENT_NOTES
+from web.i18n import N_all, current_language, t
+from web.refusals import pattern_of, refusal
 
-
-def _compile(template: str) -> re.Pattern:
-    parts = re.split(r"\{(\w+)\}", template)
-    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)), re.S)
-
-
-_NOTES = [(template, _compile(template)) for template in ANNOUNCEMENT_NOTES]
+#: The notes broadcaster/announcements (scripts, approval, station) writes on an announcement's timeline;
+#: "{kind} in {zone}" notes are the station's (": {detail}" said after them).
+NOTES = N_all((
+    "created", "recorded", "submitted for approval", "version {n} approved", "rejected: {reason}",
+    "edited: version {n} awaits approval; version {m} keeps airing", "edited; approval void", "edited", "queued",
+    "taken off the air", "past its window", "started in {zone}", "completed in {zone}", "interrupted in {zone}",
+    "requeued in {zone}", "failed in {zone}", "refused in {zone}", "expired in {zone}", "cancelled in {zone}",
+    "lost in {zone}",
+))
+_NOTES = [(template, pattern_of(template)) for template in NOTES]
 
 
 def note(text) -> str:
@@ -23,8 +26,6 @@ def note(text) -> str:
         return text
     aired = re.fullmatch(r"(\w+ in [^:\s]+): (.+)", text, re.S)  # an airing's outcome with the player's detail
     if aired and note(aired[1]) != aired[1]:
-        from web.refusals import refusal
-
         return f"{note(aired[1])}：{refusal(aired[2])}"
     for template, pattern in _NOTES:
         m = pattern.fullmatch(text)

@@ -16,12 +16,13 @@ from web import workflow
 from web.auth import (ANYONE, BROADCASTER, DESK, FAULT_ACK, SCHEDULE, SUPERVISOR, actor, api_user,
                       install_password_refusal, install_password_unchanged, issue_token, require_api)
 from web.dashboard import acknowledge, open_faults
+from web.i18n import N_
 from web.desk import open_and_page
 from web.deskform import details_from
 from broadcaster.inputs_studio import AsRunQuery
 from web.openapi import document
-from web.schedule import add_rule, week_start
-from web.views import logs_service, svc, wav_response
+from web.schedule import RuleRefused, add_rule, week_start
+from web.views import svc, wav_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -32,7 +33,7 @@ def raw_body():
     if request.mimetype == "application/json" or request.is_json:
         data = request.get_json(silent=True) if request.get_data() else {}
         if data is None:
-            raise FieldErrors({"body": "not valid JSON"})
+            raise FieldErrors({"body": N_("not valid JSON")})
         return data
     return request.form.to_dict()
 
@@ -234,10 +235,9 @@ def rules():
 def rule_create():
     try:
         return jsonify(id=add_rule(body(inputs.Rule))), 201
-    except FieldErrors as exc:  # a programme nobody made is a missing resource, as on every path here
-        missing = exc.fields.get("programme", "")
-        if len(exc.fields) == 1 and missing.startswith("no programme"):
-            raise NotFound(f"programme: {missing}") from None
+    except RuleRefused as exc:  # a programme nobody made is a missing resource, as on every path here
+        if set(exc.fields) == exc.not_found == {"programme"}:
+            raise NotFound(f"programme: {exc.fields['programme']}") from None
         raise
 
 
@@ -301,7 +301,7 @@ def announcement_reject(announcement_id: int):
 @bp.get("/logs/asrun")
 @require_api(*SUPERVISOR)
 def asrun():
-    logs = logs_service(required=True)
+    logs = svc().logs
     with svc().db.session() as s:
         rows = logs.as_run_rows(s, limit=inputs.parse(AsRunQuery, {"limit": request.args.get("limit", 200)}).limit)
         return jsonify(rows=[{c: (iso(v) if hasattr(v, "isoformat") else v) for c in logs.AS_RUN_COLUMNS

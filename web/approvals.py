@@ -13,7 +13,7 @@ from broadcaster.settings import var_dir
 from web.auth import SUPERVISOR, actor, require
 from web.i18n import t
 from web.annwords import state
-from web.views import logs_service, svc, tz
+from web.views import svc, tz
 from web import workflow
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
@@ -69,7 +69,7 @@ def inbox():
     s = svc()
     anns = workflow.pending()
     waiting = s.templates.waiting()
-    return render_template("approvals/inbox.html", announcements=anns, workflow_available=workflow.available(),
+    return render_template("approvals/inbox.html", announcements=anns,
                            versions=_announcement_versions([a.id for a in anns]), templates=waiting,
                            template_versions=_template_versions(waiting),
                            pages=s.paging.pages(status="pending_approval"), **WORDS)
@@ -171,15 +171,13 @@ def _range() -> tuple[datetime | None, datetime | None]:
 @bp.get("/logs")
 @require(*SUPERVISOR)
 def logs():
-    logs_mod = logs_service()
-    if logs_mod is None:
-        return render_template("approvals/logs.html", available=False, rows=[], faults=[])
+    logs_mod = svc().logs
     since, until = _range()
     with svc().db.session() as s:
         rows = logs_mod.as_run_rows(s, since, until, limit=500)
         faults = logs_mod.faults(s)[:200]
         recorded = playback.playable(s, rows)
-    return render_template("approvals/logs.html", available=True, rows=rows, faults=faults, recorded=recorded,
+    return render_template("approvals/logs.html", rows=rows, faults=faults, recorded=recorded,
                            query=request.query_string.decode())
 
 
@@ -206,7 +204,7 @@ def aired(row_id: int):
 @bp.get("/logs/asrun.csv")
 @require(*SUPERVISOR)
 def asrun_csv():
-    logs_mod = logs_service(required=True)
+    logs_mod = svc().logs
     since, until = _range()
     with svc().db.session() as s:
         text = logs_mod.as_run_csv(logs_mod.as_run_rows(s, since, until))
@@ -216,7 +214,7 @@ def asrun_csv():
 @bp.get("/logs/faults.csv")
 @require(*SUPERVISOR)
 def faults_csv():
-    logs_mod = logs_service(required=True)
+    logs_mod = svc().logs
     with svc().db.session() as s:
         text = logs_mod.faults_csv(logs_mod.faults(s))
     return _csv(text, "faults.csv")

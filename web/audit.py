@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 
 from broadcaster import audit
 from web.auth import SUPERVISOR, require
+from web.i18n import N_
 from web.views import svc, tz
 
 bp = Blueprint("audit", __name__)
@@ -21,7 +22,7 @@ def _day(value: str, errors: dict, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        errors[name] = "choose a date"
+        errors[name] = N_("choose a date")
         return None
 
 
@@ -34,7 +35,7 @@ def index():
         errors["kind"] = "choose from the list"
     first, last = _day(args["from"], errors, "from"), _day(args["to"], errors, "to")
     if first and last and last < first:
-        errors["to"] = "the last day is before the first"
+        errors["to"] = N_("the last day is before the first")
     rows = []
     if not errors:
         since = datetime.combine(first, time(), tz()) if first else None

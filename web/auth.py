@@ -29,7 +29,7 @@ from broadcaster import security
 from broadcaster.security import Throttle
 from broadcaster.users import authenticate
 from broadcaster.store.models.core import Role, User
-from web.i18n import t
+from web.i18n import N_, t
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -203,7 +203,7 @@ def _basic_user(name: str, password: str) -> WebUser | None:
             with _basic_lock:
                 cache[key] = (hit[0], hit[1], now + keep)
             return user
-    u = verify_password(name, password, via="API")
+    u = verify_password(name, password, via=N_("API"))
     if u is None:
         return None
     with _basic_lock:

@@ -8,14 +8,14 @@ import re
 from flask import flash, redirect, request, url_for
 
 from broadcaster.errors import BroadcasterError, FieldErrors, InvalidTransition, NotFound, PermissionDenied
-from web.i18n import t
+from web.i18n import N_all, t
 from web.refusals import refusal as refusal_text
 
-REFUSALS = {
+REFUSALS = N_all({
     InvalidTransition: "That step does not fit where this record stands now.",
     PermissionDenied: "Your role may not do this.",
     NotFound: "No such record.",
-}
+})
 
 
 def problems(exc: FieldErrors) -> dict[str, str]:
@@ -67,7 +67,7 @@ def staff_name(user) -> str:
 
 
 #: the staff's words for the stored values of the case-work choices and states (then translated)
-WORDS = {
+WORDS = N_all({
     "in_person": "In person", "phone": "Phone", "letter": "Letter", "email": "E-mail",
     "service_attitude": "Service attitude", "cleanliness": "Cleanliness", "safety_hazard": "Safety hazard",
     "facility": "Facility", "other": "Other",
@@ -75,7 +75,7 @@ WORDS = {
     "closed": "Closed (case)", "reported": "Reported", "first_aid": "First aid", "ambulance": "Ambulance (120) called",
     "hospital": "Hospital", "follow_up": "Follow-up", "claim": "Claim (insurance)", "step": "Handling step",
     "state": "State changed", "escalation closed": "Escalation closed",
-}
+})
 
 
 #: details the services write in English, said in the staff's language (what the visitor said kept as said)

@@ -11,21 +11,21 @@ from flask import (Blueprint, Response, current_app, redirect, render_template, 
 from broadcaster.onair.nowplaying import health
 from web.airwords import said_zones
 from web.auth import ANYONE, FAULT_ACK, actor, require
-from web.views import logs_service, svc
+from web.views import svc
 
 bp = Blueprint("dashboard", __name__)
 
 
 def open_faults() -> list:
     """Open or unacknowledged faults (read on each request: broadcaster.board)."""
-    return [] if logs_service() is None else svc().board.open_faults()
+    return svc().board.open_faults()
 
 
 def acknowledge(fault_id: int, who: str, note: str = ""):
     """Acknowledge through the logs module (which checks the role again)."""
     from broadcaster.users import get_user
 
-    logs = logs_service(required=True)
+    logs = svc().logs
     with svc().db.session() as s:
         return logs.acknowledge(s, fault_id, get_user(s, who), note, at=svc().clock.now())
 
@@ -43,7 +43,7 @@ def board_context() -> dict:
     def minutes_until(at) -> int:
         return max(0, -int((now - at).total_seconds() // 60)) if at else 0
 
-    return dict(faults=faults, cases=cases, logs_available=logs_service() is not None, next_page=next_page,
+    return dict(faults=faults, cases=cases, next_page=next_page,
                 escalate_after=s.paging.escalate_after, minutes_until=minutes_until,
                 minutes_since=lambda at: max(0, int((now - at).total_seconds() // 60)) if at else 0)
 

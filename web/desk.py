@@ -154,17 +154,24 @@ def page_again(number: str):
     return redirect(url_for("desk.case", number=number))
 
 
-@bp.post("/cases/<number>/resolve")
-@require(*DESK)
-def resolve(number: str):
-    v, errors = read(inputs.Resolve, {"state": request.form.get("state"), "result": request.form.get("result"),
-                                      "all_clear": request.form.get("all_clear", "1") == "1"})
+def case_step(number: str, model, data: dict, act):
+    """A step on a case from its form: ``act(v)`` with ``data`` read as ``model``; refused (by the input
+    model or the service), the case page again with the typed values and each error by its field."""
+    v, errors = read(model, data)
     try:
         refuse_if(errors)
-        svc().paging.resolve(number, actor(), v.state, result=v.result, all_clear=v.all_clear)
+        act(v)
     except ValidationError as exc:
         return refused(number, errors, exc)
     return redirect(url_for("desk.case", number=number))
+
+
+@bp.post("/cases/<number>/resolve")
+@require(*DESK)
+def resolve(number: str):
+    return case_step(number, inputs.Resolve, {"state": request.form.get("state"), "result": request.form.get("result"),
+                                              "all_clear": request.form.get("all_clear", "1") == "1"},
+                     lambda v: svc().paging.resolve(number, actor(), v.state, result=v.result, all_clear=v.all_clear))
 
 
 @bp.post("/cases/<number>/transition")
@@ -198,13 +205,8 @@ def edit(number: str):
 @bp.post("/cases/<number>/note")
 @require(*DESK)
 def note(number: str):
-    v, errors = read(CaseNote, {"note": request.form.get("note")})
-    try:
-        refuse_if(errors)
-        svc().cases.add_note(number, actor(), v.note)
-    except ValidationError as exc:
-        return refused(number, errors, exc)
-    return redirect(url_for("desk.case", number=number))
+    return case_step(number, CaseNote, {"note": request.form.get("note")},
+                     lambda v: svc().cases.add_note(number, actor(), v.note))
 
 
 @bp.post("/cases/<number>/followup")
@@ -281,7 +283,7 @@ def lost_dispose(number: str):
         errors = {**exc.fields, **errors}
     if errors:
         return lost_item(number, values=v, errors=errors)
-    flash(f"{number}: {t('Disposal recorded.')}", "ok")
+    flash(f"{number}: " + t("Disposal recorded."), "ok")
     return redirect(url_for("desk.lost_item", number=number))
 
 
@@ -328,15 +330,14 @@ def lost_announce(number: str):
         400 if errors and request.method == "POST" else 200
 
 
-@bp.post("/lost/<number>/claim")
-@require(*DESK)
-def lost_claim(number: str):
-    v = form(*Claim.model_fields)
-    d, errors = read(Claim, v)
+def item_step(number: str, model, act):
+    """A claim or a hand-over of an item from the list: ``act(d)`` with the form read as ``model``; refused,
+    the list again with each error beside its box of that item (the one it was typed in)."""
+    v = form(*model.model_fields)
+    d, errors = read(model, v)
     try:
         refuse_if(errors)
-        svc().lost.claim(number, actor(), owner_name=d.owner_name, owner_identity=d.owner_identity,
-                         owner_contact=d.owner_contact, verification_note=d.verification_note, signature=d.signature)
+        act(d)
     except FieldErrors as exc:
         errors = {**exc.fields, **errors}
     except ValidationError as exc:
@@ -346,18 +347,15 @@ def lost_claim(number: str):
     return redirect(url_for("desk.lost"))
 
 
+@bp.post("/lost/<number>/claim")
+@require(*DESK)
+def lost_claim(number: str):
+    return item_step(number, Claim, lambda d: svc().lost.claim(
+        number, actor(), owner_name=d.owner_name, owner_identity=d.owner_identity, owner_contact=d.owner_contact,
+        verification_note=d.verification_note, signature=d.signature))
+
+
 @bp.post("/lost/<number>/handover")
 @require(*DESK)
 def lost_handover(number: str):
-    v = form("signature")
-    d, errors = read(HandOver, v)
-    try:
-        refuse_if(errors)
-        svc().lost.hand_over(number, actor(), d.signature)
-    except FieldErrors as exc:
-        errors = {**exc.fields, **errors}
-    except ValidationError as exc:
-        errors = fields_of(exc, v)
-    if errors:  # beside the signature box of that item, on the list it was typed in
-        return lost_page(claim=(number, v, errors))
-    return redirect(url_for("desk.lost"))
+    return item_step(number, HandOver, lambda d: svc().lost.hand_over(number, actor(), d.signature))

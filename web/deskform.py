@@ -11,7 +11,7 @@ from broadcaster.inputs_cases import when
 from broadcaster.errors import FieldErrors, ValidationError
 from broadcaster.paging.looks import offered, say_look
 from broadcaster.paging.vocabulary import compose, options
-from web.i18n import current_language, t
+from web.i18n import N_, current_language, t
 from web.refusals import refusal
 from web.views import svc, tz
 from web.vocabulary import venue_words
@@ -52,7 +52,7 @@ def details_and_errors(values: dict, *, new_case: bool = True) -> tuple[CaseDeta
         if any(g for _c, g in picks) or any(c for c, _g in picks):
             try:
                 if any(c and not g for c, g in picks):
-                    raise ValidationError("choose the garment too")
+                    raise ValidationError(N_("choose the garment too"))
                 v[field] = compose(picks, venue_words())
             except ValidationError as exc:
                 errors[field] = str(exc).removeprefix("clothing: ")

@@ -7,7 +7,7 @@ from flask import render_template
 from werkzeug.exceptions import default_exceptions
 
 from web.i18n import t
-from web.i18n_words import N_
+from web.i18n import N_
 
 #: status -> (title, what it means for the person at the panel)
 HTTP_WORDS = {

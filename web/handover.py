@@ -9,13 +9,13 @@ from flask_login import current_user
 from broadcaster.errors import FieldErrors
 from web.auth import DESK, actor, require
 from web.caseforms import form_view, work
-from web.i18n import language_name, t
+from web.i18n import N_all, language_name, t
 
 bp = Blueprint("handover", __name__, url_prefix="/cases/handover")
 
-LINES = {"desk_tidy": "Work desk tidy", "log_read": "Work log read by the incoming staff",
-         "keys": "Key cabinet checked", "lost_store": "Lost-property store matches the register",
-         "radios": "Radios and phones charged"}
+LINES = N_all({"desk_tidy": "Work desk tidy", "log_read": "Work log read by the incoming staff",
+               "keys": "Key cabinet checked", "lost_store": "Lost-property store matches the register",
+               "radios": "Radios and phones charged"})
 
 
 def label(check) -> str:

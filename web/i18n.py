@@ -1,9 +1,11 @@
 """The panel's two languages through gettext catalogues (Flask-Babel): English message ids in the code
 and templates, their Chinese in ``web/translations/zh/LC_MESSAGES/messages.po``. ``t("Dashboard")`` in
 views and ``{{ _("Dashboard") }}`` in templates; ``tn("{n} page", "{n} pages", n)`` where a count
-changes the words; ``{name}`` placeholders are filled after translating. Words that reach the panel
-as values (states, roles, labels from the domain) are named in ``web/i18n_words.py``. The language
-comes from the session (``/lang/<code>``), else the browser's Accept-Language, else English.
+changes the words; ``{name}`` placeholders are filled after translating. A word translated where it is
+shown but named elsewhere is marked ``N_("...")``, a table of them ``N_all({...})`` (a dict's values, a
+tuple's items); in broadcaster/ the actions refusals name (``action="..."``) and the tables web/babel.cfg
+names are found as they are; words the domain names otherwise are listed in ``web/i18n_words.py``. The
+language comes from the session (``/lang/<code>``), else the browser's Accept-Language, else English.
 
 A new string: write it in English in the code, then
 
@@ -14,16 +16,64 @@ and translate its entry in the .po. The catalogue is compiled when the panel sta
 that every extracted string has its translation."""
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel, get_translations
 
+def N_(text: str) -> str:
+    """Mark a word for the catalogue; it is translated where it is shown."""
+    return text
+
+
+def N_all(table):
+    """Mark a table's words for the catalogue (a dict's values, a tuple's or a list's items)."""
+    return table
+
+
+def _table_words(table: ast.expr):
+    """(line, None, word, []) for each text of a table: a dict's values, a tuple's, list's or set's items."""
+    for word in table.values if isinstance(table, ast.Dict) else getattr(table, "elts", ()):
+        if isinstance(word, ast.Constant) and isinstance(word.value, str):
+            yield word.lineno, None, word.value, []
+
+
+def extract_panel(fileobj, keywords, comment_tags, options):
+    """pybabel's extraction of web/ (web/babel.cfg): its Python extraction, and each ``N_all(...)`` table's words."""
+    from babel.messages.extract import extract_python
+
+    source = fileobj.read()
+    fileobj.seek(0)
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_all":
+            yield from _table_words(node.args[0])
+
+
+def extract_domain(fileobj, keywords, comment_tags, options):
+    """pybabel's extraction of broadcaster/ (web/babel.cfg): the actions a refusal names ("bob (desk) may not
+    {action}"), each given as ``action="..."`` (argparse's ``add_argument(action=...)`` aside), and the words
+    of the module's tables web/babel.cfg names for it (``tables = KINDS CaseState``: a dict, a tuple, an Enum)."""
+    tree = ast.parse(fileobj.read())
+    tables = options.get("tables", "").split()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in tables:
+            yield from _table_words(node.value)
+        elif isinstance(node, ast.ClassDef) and node.name in tables:  # an Enum: its members' values
+            yield from _table_words(ast.List([m.value for m in node.body if isinstance(m, ast.Assign)]))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") != "add_argument":
+            for kw in node.keywords:
+                if kw.arg == "action" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                    yield kw.value.lineno, None, kw.value.value, []
+
+
 #: Languages in the staff's words (catalogue keys), the one table the panel names a language by: the speech a
 #: handover checks, the language a refusal names, a page text's and a script part's language (language_name).
-LANGUAGE_NAMES = {"zh-CN": "Mandarin", "zh-TW": "Mandarin (traditional)", "zh": "Chinese", "en": "English",
-                  "ru": "Russian", "yue": "Cantonese", "ja": "Japanese", "ko": "Korean"}
+LANGUAGE_NAMES = N_all({"zh-CN": "Mandarin", "zh-TW": "Mandarin (traditional)", "zh": "Chinese", "en": "English",
+                        "ru": "Russian", "yue": "Cantonese", "ja": "Japanese", "ko": "Korean"})
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 CATALOGUES = Path(__file__).resolve().parent / "translations"

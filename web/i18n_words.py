@@ -1,13 +1,8 @@
-"""Words the panel translates that reach it as values: states, roles, kinds and labels from the domain,
-messages whose values are filled in later. Named here with ``N_`` so that ``pybabel extract`` keeps
-them in the catalogue (web/translations); the translations live in the .po file, not here. The panel's
-own words are in web/i18n_panel_words.py."""
-
-
-def N_(text: str) -> str:
-    """Mark a word for the catalogue; it is translated where it is shown."""
-    return text
-
+"""Words the panel translates that reach it as values and that no ``N_``/``N_all`` marks where they are
+named (web/i18n.py): states, kinds and messages of the domain, words built at run time or kept for stored
+records. Named here with ``N_`` so that ``pybabel extract`` keeps them in the catalogue (web/translations);
+the translations live in the .po file, not here."""
+from web.i18n import N_
 
 WORDS = (
     # (not named literally anywhere: a value built at run time or kept for stored records)
@@ -35,9 +30,6 @@ WORDS = (
     N_('at most 120 characters'),
     N_('at most 200 characters'),
     N_('give the minutes between airings as a whole number'),
-    N_('the page template “{title}” is not approved yet: a supervisor approves it under Approvals (four-eyes), then page the case again'),
-    N_('the {lang} text of this page would mix languages: pick the places and the clothing from the lists, or give a remark in every language'),
-    N_("no-name rule: the {lang} text of this page about a child contains the child's name (or part of it); remove it from the description/free text"),
     N_('say how the owner proved the item is theirs'),
     N_("record the owner's signature or the witness"),
     N_('closing a case requires a result (what happened)'),
@@ -45,64 +37,17 @@ WORDS = (
     N_("no-name rule: a field typed for this page about a child contains part of the child's given name; remove it"),
     # audio/render.py
     N_('ok'),
-    N_('script'),
-    # broadcaster/announcements/approval.py
-    N_('approved'),
-    N_('approve announcements'),
-    N_('reject announcements'),
     # broadcaster/announcements/scripts.py
     N_('draft'),
-    N_('recorded'),
-    N_('edited'),
-    N_('edit announcements'),
-    N_('record announcements'),
-    N_('submit announcements'),
-    N_('write announcements'),
     # broadcaster/announcements/station.py
     N_('lost'),
-    N_('put announcements on air'),
-    N_('take announcements off the air'),
-    # broadcaster/announcements/versions.py
-    N_('pending'),
-    # broadcaster/audit.py
-    N_('Logged in'),
-    N_('Failed log-in'),
-    N_('Account locked after failed log-ins'),
-    N_('Desk locked after failed log-ins'),
-    N_('Logged out'),
-    N_('Signed out after being idle'),
-    N_('Changed own password'),
-    N_('Password set by an admin'),
-    N_('Account added'),
-    N_('Account switched off'),
-    N_('Account switched on'),
-    N_('Announcement approved'),
-    N_('Announcement rejected'),
-    N_('Page approved'),
-    N_('Page rejected'),
-    N_('Page template approved'),
-    N_('New wording of a page template turned down'),
-    N_('Page template retired'),
-    N_('Role changed'),
     # broadcaster/cases/complaints.py
     N_('Already closed.'),
     N_('state'),
     N_('note'),
-    N_('answer a complaint'),
-    N_('close a complaint'),
-    N_("close a complaint's escalation"),
-    N_('hand on a complaint'),
-    N_('record a complaint'),
-    N_('record a handling step'),
-    N_('reopen a complaint'),
-    # broadcaster/cases/desk_settings.py
-    N_('change the case-work settings'),
     # broadcaster/cases/followup.py
     N_('Choose one of the list.'),
     N_('Say what the visitor was unhappy about.'),
-    N_('no such lost-property item: {number}'),
-    N_('record a follow-up visit'),
-    N_('record a follow-up'),
     # broadcaster/inputs_cases.py
     N_('A score from 1 to 5.'),
     N_('A number of hours from 1 to 720.'),
@@ -120,27 +65,12 @@ WORDS = (
     N_('did not air'),
     N_('Not checked yet.'),
     N_('Crossed: say why, or what was done about it.'),
-    N_('check a handover line'),
-    N_('play a test tone'),
-    N_('run the PA check'),
-    N_('sign a shift handover'),
-    N_('start a shift handover'),
     # broadcaster/cases/incidents.py
     N_('Before the incident happened.'),
-    N_('record an incident step'),
-    N_('report an incident'),
     # broadcaster/cases/lost_property.py
-    N_('lost_property'),
     N_('give a time with a time zone'),
     N_('this time is in the future'),
-    N_('disposed'),
     N_('choose how the item left'),
-    N_('announce lost property'),
-    N_('hand over lost property'),
-    N_('record a claim'),
-    N_('record a disposal'),
-    N_('register lost property'),
-    N_('set how long lost property is kept'),
     # broadcaster/cases/missing.py
     N_('opened'),
     N_('repeats cancelled'),
@@ -157,38 +87,12 @@ WORDS = (
     N_('this language is already chosen above: choose another one or leave this empty'),
     N_('a found child is 0 to 17 years old: page an adult by name as a missing person'),
     N_('a found child is a boy or a girl: choose boy, girl or unknown'),
-    N_('no such case: {number}'),
-    N_('add a note'),
-    N_('change a case'),
-    N_('edit a case'),
-    N_('open a case'),
-    # broadcaster/cases/report.py
-    N_('reunited'),
-    N_('closed'),
     # broadcaster/cases/security_handover.py
     N_('Already recorded.'),
-    N_('record the handover with security'),
-    # broadcaster/cases/stats.py
-    N_('escalated'),
-    # broadcaster/cli.py
-    N_('desk'),
-    N_('broadcaster'),
     # broadcaster/commands/audio.py
     N_('none'),
-    # broadcaster/commands/cases.py
-    N_('open'),
-    N_('escalation'),
     # broadcaster/commands/desk.py
-    N_('missing'),
-    N_('found'),
     N_('page'),
-    # broadcaster/commands/schedule.py
-    N_('days'),
-    # broadcaster/commands/workflow.py
-    N_('admin'),
-    N_('supervisor'),
-    # broadcaster/errors.py
-    N_('No such record.'),
     # broadcaster/inputs.py
     N_('must be text'),
     N_('must be yes or no (true or false)'),
@@ -201,28 +105,10 @@ WORDS = (
     N_('not in the expected form'),
     N_('holds a control or invisible character; type the text again'),
     N_('nothing to say: write words, not only signs or emoji'),
-    N_('use HH:MM or YYYY-MM-DDTHH:MM, e.g. 14:30'),
-    N_('use a date like 2026-11-26'),
-    N_('zone names are letters, digits, - and _'),
-    N_('a language tag such as zh-CN or en'),
-    N_("the audio's SHA-256 (64 hex digits)"),
-    N_('use HH:MM, e.g. 14:30'),
-    # broadcaster/logs.py
-    N_('device_lost'),
-    N_('tts_down'),
-    N_('hash_mismatch'),
-    N_('render_failed'),
-    N_('missed_slot'),
-    N_('player_lost'),
-    N_('other'),
-    N_('acknowledge faults'),
-    N_('resolve faults'),
     # broadcaster/onair/nowplaying.py
     N_('fault'),
     N_('absent'),
     # broadcaster/paging/defaults.py
-    N_('all_clear'),
-    N_('security'),
     N_('Lost child (description)'),
     N_('Found child: guardian to meeting point'),
     N_('Missing adult (by name)'),
@@ -235,11 +121,6 @@ WORDS = (
     N_('this word is already in the list'),
     N_("choose the word's gender"),
     N_('choose what kind of word this is'),
-    N_('no such word: {key}'),
-    N_("add a word to the desk's lists"),
-    N_('remove a word'),
-    N_('retire a word'),
-    N_("change a word of the desk's lists"),
     # broadcaster/paging/onair.py
     N_('page interrupted (player lost)'),
     # broadcaster/paging/paging.py
@@ -248,18 +129,8 @@ WORDS = (
     N_('page rejected'),
     N_('all-clear'),
     N_('security page'),
-    N_('approve a page'),
-    N_('open a case and page it'),
-    N_('reject a page'),
-    N_('resolve a case'),
-    N_('trigger a page'),
     # broadcaster/paging/templates.py
     N_('needed for the page'),
-    N_('approve a page template'),
-    N_('edit a page template'),
-    N_('retire a page template'),
-    N_("turn down a page template's new wording"),
-    N_('write a page template'),
     # broadcaster/schedule/rules.py
     N_('choose how often it airs'),
     N_('give the time it airs'),
@@ -269,11 +140,6 @@ WORDS = (
     N_('give the hours it airs in (e.g. 10:00 to 17:00)'),
     N_('the end must be after the start'),
     N_('the last day must be after the first'),
-    # broadcaster/store/models/cases.py
-    N_('paged'),
-    N_('stored'),
-    N_('claimed'),
-    N_('handed_over'),
     # broadcaster/store/models/workflow.py
     N_('submitted'),
     # broadcaster/users.py
@@ -285,11 +151,7 @@ WORDS = (
     N_('this user name is taken'),
     N_('choose a role'),
     N_('you cannot switch off your own account'),
-    N_('add users'),
-    N_('set passwords'),
-    N_('switch accounts on or off'),
     # broadcaster/venue.py
-    N_('English'),
     N_('a whole number of minutes from 5 to 720'),
     N_('at most 80 characters'),
     N_("choose the venue's time zone from the list"),
@@ -302,4 +164,32 @@ WORDS = (
     N_('write it in Russian only'),
     N_('this name is already used by another place'),
     N_('mark at least one place as a meeting point (where families are sent)'),
+    # web/templates/cases/_tabs.html
+    N_('Overview'),
+    N_('Settings'),
+    # broadcaster/paging/lexicon.py, broadcaster/paging/vocabulary.py: accessories (words2)
+    N_('choose how it is carried or worn'),
+    N_('an accessory is picked without a colour'),
+    N_('an accessory goes with the clothes: choose the top too'),
+    # broadcaster/venue.py: a retired place offered again from the vocabulary page (words)
+    N_('no retired place has this name'),
+    N_('name the place in every venue language under Places first'),
+    # broadcaster/inputs.py, inputs_studio.py: a date that does not exist, a time zone (issue 12)
+    N_('no such date: use a date like 2026-11-26'),
+    N_('not a time zone: use a name such as Asia/Shanghai'),
+    # broadcaster/paging/templates.py: a remark beside its language's box (check_remark)
+    N_('give the remark in every language of the venue'),
+    N_('give the remark in every language of the venue, or leave it out'),
+    N_("no-name rule: a page about a child never says the child's name; remove it from the remark"),
+    # broadcaster/paging/templates.py: a lost-property value said in one language only (check_lost_words)
+    N_('said in one language only: pick it from the list'),
+    N_("no meeting point is named in every language: an admin marks one among the venue's places"),
+    # broadcaster/paging/templates.py: a template's wording refused (web/refusals.py fills the values)
+    N_('a brace is left open or unopened: write each part in braces, like {age}'),
+    N_('a template usable for children may not use {name} (no-name rule); make it an adult-only template or '
+       'remove {name}'),
+    N_('empty'),
+    # web/playlistwords.py and broadcaster/inputs.py: a refused music upload, beside its field
+    N_('must be a number'),
+    N_('must be a whole number'),
 )

@@ -3,7 +3,7 @@ outcome, a fault's kind and state), in the UI language: "emergency" is shown as 
 from __future__ import annotations
 
 from web.i18n import t
-from web.i18n_words import N_
+from web.i18n import N_
 
 WORDS = {
     # what aired (broadcaster.onair.airings.KINDS)

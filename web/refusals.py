@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from web.i18n import current_language, t
+from web.i18n import N_all, current_language, t
 
 #: English templates of the refusals the panel shows; each is a catalogue key (its Chinese in web/translations).
-REFUSALS = (
+REFUSALS = N_all((
     "{user} ({role}) may not {action}: needs {roles}",
     "user {name} is not active",
     "four-eyes: {user} wrote page #{n} and cannot approve it",
@@ -55,7 +55,7 @@ REFUSALS = (
     "(Code Adam): supervisors, check exits",
     "case {number}: the found child waits at {place}; no guardian came {minutes} min after the first page; the "
     "security page was not aired: {why} (Code Adam): supervisors, check exits",
-    "zone {zone}: player {name} lost (no heartbeat since {time} UTC)",
+    "zone {zone}: player {name} lost (no heartbeat since {time})",
     "must be one of {values}; got {value}",
     "unknown zone(s) {given}; the venue's zones are {zones}",
     "a programme called {title} already exists",
@@ -68,25 +68,28 @@ REFUSALS = (
     "unknown placeholder(s) {names} for a {purpose} template; allowed: {allowed}",
     "{why} (the parts in braces aside)",
     "placeholder {field} must be a plain field name",
-)
+))
 #: Fields named in refusals ("signature: ...") in the staff's words.
-FIELDS = {"verification_note": "How verified", "signature": "Signature / witness", "owner_name": "Owner name",
-          "owner_identity": "Owner identity", "owner_contact": "Owner's phone", "handled_by": "Taken by / done by", "method": "How it left",
-          "disposed_at": "When", "retention_days": "Days kept", "category": "Category", "where_found": "Where found",
-          "finder": "Finder", "storage_place": "Storage place", "found_at": "Time", "colour": "Colour",
-          "result": "Result", "note": "Note", "reason": "Reason", "state": "State", "outcome": "What the family said",
-          "called_at": "Time", "valuable": "Valuable", "extra_text": "Remark", "template": "Template",
-          "age": "Age", "sex": "Boy or girl", "clothing": "Clothing", "shoes": "Shoes", "kind": "Kind",
-          "last_seen_place": "Last seen at", "meeting_point": "Meeting point", "password": "Password",
-          "name": "User name", "user": "User", "title": "Title", "crossfade_s": "Crossfade (s)"}
+FIELDS = N_all({"verification_note": "How verified", "signature": "Signature / witness", "owner_name": "Owner name",
+                "owner_identity": "Owner identity", "owner_contact": "Owner's phone",
+                "handled_by": "Taken by / done by", "method": "How it left", "disposed_at": "When",
+                "retention_days": "Days kept", "category": "Category", "where_found": "Where found",
+                "finder": "Finder", "storage_place": "Storage place", "found_at": "Time", "colour": "Colour",
+                "result": "Result", "note": "Note", "reason": "Reason", "state": "State",
+                "outcome": "What the family said", "called_at": "Time", "valuable": "Valuable",
+                "extra_text": "Remark", "template": "Template", "age": "Age", "sex": "Boy or girl",
+                "clothing": "Clothing", "shoes": "Shoes", "kind": "Kind", "last_seen_place": "Last seen at",
+                "meeting_point": "Meeting point", "password": "Password", "name": "User name", "user": "User",
+                "title": "Title", "crossfade_s": "Crossfade (s)"})
 
 
-def _compile(template: str) -> re.Pattern:
+def pattern_of(template: str) -> re.Pattern:
+    """A regular expression matching ``template`` with its ``{name}`` values filled in (named groups)."""
     parts = re.split(r"\{(\w+)\}", template)
     return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)), re.S)
 
 
-_PATTERNS = [(template, _compile(template)) for template in REFUSALS]
+_PATTERNS = [(template, pattern_of(template)) for template in REFUSALS]
 
 
 def _value(name: str, value: str) -> str:

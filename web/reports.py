@@ -13,20 +13,22 @@ from broadcaster.cases.report_pdf import cjk_font, render_pdf
 from broadcaster.errors import ValidationError
 from web.auth import DESK, require
 from web.caseforms import word, work
-from web.i18n import t
+from web.i18n import N_all, t
 
 bp = Blueprint("reports", __name__, url_prefix="/cases/report")
 
 KIND_NAMES = {"person": "Missing person", "lost_item": "Lost property", "complaint": "Complaint",
               "incident": "Incident"}
-MEASURES = {"count": "Number of cases", "resolved": "Resolved", "median time to resolve": "Median time to resolve",
-            "children": "Children", "reunited": "Reunited", "reunited within 10 min": "Reunited within 10 minutes",
-            "reunited within 30 min": "Reunited within 30 minutes", "closed": "Closed cases",
-            "taken to hospital": "Taken to hospital", "follow-up visits": "Follow-up visits made",
-            "visits not reached": "Follow-up calls that did not reach the visitor",
-            "average satisfaction": "Satisfaction with the result (average, 1-5)",
-            "average attitude": "Staff attitude (average, 1-5)", "average timeliness": "Timeliness (average, 1-5)"}
-UNITS = {"min": "minutes", "h": "hours", "d": "days"}
+MEASURES = N_all({"count": "Number of cases", "resolved": "Resolved",
+                  "median time to resolve": "Median time to resolve", "children": "Children", "reunited": "Reunited",
+                  "reunited within 10 min": "Reunited within 10 minutes",
+                  "reunited within 30 min": "Reunited within 30 minutes", "closed": "Closed cases",
+                  "taken to hospital": "Taken to hospital", "follow-up visits": "Follow-up visits made",
+                  "visits not reached": "Follow-up calls that did not reach the visitor",
+                  "average satisfaction": "Satisfaction with the result (average, 1-5)",
+                  "average attitude": "Staff attitude (average, 1-5)",
+                  "average timeliness": "Timeliness (average, 1-5)"})
+UNITS = N_all({"min": "minutes", "h": "hours", "d": "days"})
 
 
 def words(value: str) -> str:

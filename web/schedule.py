@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from broadcaster import inputs
-from broadcaster.errors import ValidationError
+from broadcaster.errors import FieldErrors, ValidationError
 from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import KINDS, WEEKDAYS, RuleSpec, parse_date, rule_from
 from web.auth import SCHEDULE, actor, require
@@ -31,13 +31,21 @@ def _zone():
     return venue_zone(svc().programmes.tz)
 
 
+class RuleRefused(FieldErrors):
+    """A rule's field errors; ``not_found``: those of its fields that name a record nobody made."""
+
+    def __init__(self, fields: dict[str, str], not_found: set[str]) -> None:
+        super().__init__(fields)
+        self.not_found = not_found
+
+
 def add_rule(values: dict | inputs.Rule, replaces: int | None = None) -> int:
     """A rule from the API's body or the form's fields: the shared input model's errors and the schedule
     service's (times, days, programme, zones, priority) said together, in one FieldErrors."""
-    from broadcaster.errors import FieldErrors
     from broadcaster.schedule.rule_check import rule_problems
 
     bad: dict[str, str] = {}
+    not_found: set[str] = set()
     if not isinstance(values, inputs.Rule):
         raw = {k: v for k, v in values.items() if k in inputs.Rule.model_fields}
         try:
@@ -54,8 +62,9 @@ def add_rule(values: dict | inputs.Rule, replaces: int | None = None) -> int:
         problems = rule_problems(svc().programmes, None if "programme" in refused else values.programme, spec,
                                  zones=values.zones, priority=values.priority, who=actor())
         bad.update({k: v for k, v in problems.items() if k.split("[")[0] not in refused})
+        not_found = problems.not_found & bad.keys()
     if bad:
-        raise FieldErrors(bad)
+        raise RuleRefused(bad, not_found)
     return svc().programmes.add_rule(values.programme, rule_from(given), zones=values.zones,
                                      priority=values.priority, source="web", who=actor(), replaces=replaces)
 
@@ -63,8 +72,6 @@ def add_rule(values: dict | inputs.Rule, replaces: int | None = None) -> int:
 def partial_rule(raw: dict, refused) -> inputs.Rule | None:
     """The form's fields less those the input model refused (a refused programme or kind: a stand-in,
     not checked), to check the rest; None if even that is refused."""
-    from broadcaster.errors import FieldErrors
-
     names = {f.split("[")[0] for f in refused}
     rest = {k: v for k, v in raw.items() if k not in names}
     rest.update({k: v for k, v in (("programme", "-"), ("kind", "daily")) if k in names})

@@ -8,7 +8,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from broadcaster.errors import ValidationError
 from broadcaster.schedule import ics_import
 from web.auth import SCHEDULE, actor, require
-from web.i18n import t
+from web.i18n import N_all, t
 from web.schedule import bp, describe, week_start
 from web.views import svc
 
@@ -31,7 +31,7 @@ def _page(values, errors=None, changes=None, text="", status=200):
 
 
 #: what is wrong with an event (broadcaster.schedule.ics.EventError's ``problem``), in the staff's words
-PROBLEMS = {
+PROBLEMS = N_all({
     "all_day": "it lasts all day ({detail}): give it a time of day",
     "rrule_many": "it has more than one repeat rule",
     "freq": "it repeats {detail}: only events that repeat every day or every week can be imported",
@@ -44,9 +44,9 @@ PROBLEMS = {
     "not_calendar": "this is not a calendar file (.ics)",
     "unreadable": "the file is damaged, or not a calendar file",
     "no_events": "the file has no events",
-}
-FREQUENCIES = {"MONTHLY": "every month", "YEARLY": "every year", "HOURLY": "every hour", "MINUTELY": "every minute",
-               "SECONDLY": "every second"}
+})
+FREQUENCIES = N_all({"MONTHLY": "every month", "YEARLY": "every year", "HOURLY": "every hour",
+                     "MINUTELY": "every minute", "SECONDLY": "every second"})
 
 
 def _errors(exc: ValidationError) -> dict:

@@ -132,10 +132,8 @@ def form_errors(exc, values) -> dict[str, str]:
 @bp.get("/")
 @require(*BROADCASTER)
 def index():
-    if not workflow.available():
-        return render_template("scripts/index.html", available=False, items=[])
     mine = request.args.get("all") != "1"
-    return render_template("scripts/index.html", available=True, mine=mine,
+    return render_template("scripts/index.html", mine=mine,
                            items=workflow.announcements(author=actor() if mine else None))
 
 
@@ -287,7 +285,7 @@ def recording():
     if errors:
         if json:  # the browser recorder says it beside its button
             return {"error": "; ".join(errors.values()), "fields": errors}, 400
-        return render_template("scripts/index.html", available=True, mine=True, values=values, errors=errors,
+        return render_template("scripts/index.html", mine=True, values=values, errors=errors,
                                items=workflow.announcements(author=actor())), 400
     if json:
         return {"id": a.id, "url": url_for("scripts.show", announcement_id=a.id)}, 201

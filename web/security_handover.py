@@ -9,12 +9,12 @@ from flask import Blueprint, render_template, request
 from broadcaster.cases import desk_settings
 from web.auth import DESK, SUPERVISOR, actor, require
 from web.caseforms import form_view, saved, work
-from web.i18n import t
+from web.i18n import N_all, t
 from web.views import local
 
 bp = Blueprint("security_handover", __name__, url_prefix="/cases")
 
-STATES = {"due": "due now", "missed": "missed", "done": "recorded", "late": "recorded late"}
+STATES = N_all({"due": "due now", "missed": "missed", "done": "recorded", "late": "recorded late"})
 
 
 @bp.route("/security", methods=["GET", "POST"])

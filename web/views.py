@@ -2,39 +2,21 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import soundfile as sf
-from flask import Response, abort, current_app, request
+from flask import Response, current_app, request
 
 from broadcaster.cases.numbering import venue_tz
-from web.i18n import t
+from web.i18n import N_all
 from web.services import Services
 
 
 def svc() -> Services:
     return current_app.extensions["pa"]
-
-
-def _area(attr: str, required: bool):
-    value = getattr(svc(), attr, None)
-    if value is None and required:
-        abort(501, t("Service not available in this installation"))
-    return value
-
-
-def logs_service(required: bool = False):
-    return _area("logs", required)
-
-
-def announcements_service(required: bool = False):
-    return _area("announcements", required)
-
-
-def approval_service(required: bool = False):
-    return _area("approval", required)
 
 
 def form(*names: str) -> dict[str, str | None]:
@@ -80,6 +62,19 @@ def local(at: datetime | str | None, fmt: str | None = None) -> str:
     return format_datetime(at, fmt or "short", locale=loc)
 
 
+#: A lost player's last heartbeat as broadcaster.onair.leader says it in a fault (UTC; faults from before it
+#: gave the date have none and stay as they are).
+HEARTBEAT = re.compile(r"(?<=no heartbeat since )(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC(?=\)$)")
+
+
+def fault_message(message: str) -> str:
+    """A fault's message in the panel's language, the time it names in the venue's, as every time on the page."""
+    from web.refusals import refusal
+
+    return refusal(HEARTBEAT.sub(lambda m: local(datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC),
+                                                 "seconds"), str(message or "")))
+
+
 def day_name(day, width: str = "wide") -> str:
     """A weekday's name in the UI language (Babel): a date, or its number (Monday = 0)."""
     from babel.dates import get_day_names
@@ -115,11 +110,11 @@ def place(value: str | None) -> str:
     return names.get("zh-CN" if current_language() == "zh" else "en") or value or "–"
 
 
-SLOT_LABELS = {"age": "Age", "sex": "Boy or girl", "clothing": "Clothing", "shoes": "Shoes", "height": "Height",
-               "hair": "Hair", "looks": "Height and hair, if picked", "last_seen_place": "Last seen at",
-               "last_seen_time": "Time last seen", "meeting_point": "Meeting point", "case_number": "Case", "name": "Full name",
-               "category": "Category", "colour": "Colour", "where_found": "Where found", "found_time": "Time",
-               "claim_place": "Where to collect"}
+SLOT_LABELS = N_all({"age": "Age", "sex": "Boy or girl", "clothing": "Clothing", "shoes": "Shoes", "height": "Height",
+                     "hair": "Hair", "looks": "Height and hair, if picked", "last_seen_place": "Last seen at",
+                     "last_seen_time": "Time last seen", "meeting_point": "Meeting point", "case_number": "Case",
+                     "name": "Full name", "category": "Category", "colour": "Colour", "where_found": "Where found",
+                     "found_time": "Time", "claim_place": "Where to collect"})
 
 
 def slots(text: str):
@@ -172,6 +167,7 @@ def init_filters(app) -> None:
     from web.refusals import refusal
 
     app.jinja_env.filters["refusal"] = refusal
+    app.jinja_env.filters["fault_message"] = fault_message
     from web.annwords import init_filters as announcement_words
 
     announcement_words(app)

@@ -10,18 +10,17 @@ from broadcaster.inputs_studio import word_refusals
 from broadcaster.paging.lexicon import RU_FORMS, VocabularyService, check_word
 from broadcaster.paging.vocabulary import RU_GENDERS, ZH_VERBS, Words
 from web.auth import SUPERVISOR, actor, require
-from web.i18n import t
-from web.i18n_words import N_
+from web.i18n import N_all, t
 from web.views import svc
 
 bp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary")
-KIND_NAMES = {"colour": "Colour", "top": "Top (shirt, jacket, dress)", "bottom": "Bottom (trousers, skirt)",
-              "shoes": "Shoes", "accessory": N_("Carried or worn (bag, cap, toy)"), "height": N_("Height band"),
-              "hair": N_("Hair")}
-VERB_NAMES = {"戴着": N_("worn on the head or face (戴着)"), "背着": N_("carried on the back (背着)"),
-              "拿着": N_("held in the hand (拿着)"), "带着": N_("with them (带着)")}
-GENDER_NAMES = {"m": "masculine (в … свитере)", "f": "feminine (в … куртке)", "n": "neuter (в … пальто)",
-                "pl": "plural (в … джинсах)"}
+KIND_NAMES = N_all({"colour": "Colour", "top": "Top (shirt, jacket, dress)", "bottom": "Bottom (trousers, skirt)",
+                    "shoes": "Shoes", "accessory": "Carried or worn (bag, cap, toy)", "height": "Height band",
+                    "hair": "Hair"})
+VERB_NAMES = N_all({"戴着": "worn on the head or face (戴着)", "背着": "carried on the back (背着)",
+                    "拿着": "held in the hand (拿着)", "带着": "with them (带着)"})
+GENDER_NAMES = N_all({"m": "masculine (в … свитере)", "f": "feminine (в … куртке)", "n": "neuter (в … пальто)",
+                      "pl": "plural (в … джинсах)"})
 
 
 def service() -> VocabularyService:

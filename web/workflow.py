@@ -10,17 +10,6 @@ from web.i18n import t
 from web.views import svc
 
 
-def available() -> bool:
-    return svc().announcements is not None
-
-
-def _service():
-    service = svc().announcements
-    if service is None:
-        abort(501, t("Service not available in this installation"))
-    return service
-
-
 def _approval():
     service = svc().approval
     if service is None:
@@ -46,7 +35,7 @@ def announcements(*states: str, author: str | None = None):
     from broadcaster.errors import choice
     from broadcaster.store.models.workflow import AnnouncementState
 
-    service = _service()
+    service = svc().announcements
     with svc().db.session() as s:
         user = None
         if author:
@@ -57,12 +46,12 @@ def announcements(*states: str, author: str | None = None):
 
 
 def pending():
-    return announcements("submitted") if available() else []
+    return announcements("submitted")
 
 
 def get(ann_id: int):
     with svc().db.session() as s:
-        return _service().get(s, ann_id)
+        return svc().announcements.get(s, ann_id)
 
 
 def wrote(ann_id: int, who: str) -> bool:
@@ -70,49 +59,49 @@ def wrote(ann_id: int, who: str) -> bool:
     from broadcaster.announcements.versions import writers
 
     with acting(who) as (s, user):
-        return user.id in writers(s, _service().get(s, ann_id))
+        return user.id in writers(s, svc().announcements.get(s, ann_id))
 
 
 def get_in(s, ann_id: int):
-    return _service().get(s, ann_id)
+    return svc().announcements.get(s, ann_id)
 
 
 def history(ann_id: int):
     with svc().db.session() as s:
-        return _service().history(s, ann_id)
+        return svc().announcements.history(s, ann_id)
 
 
 def create_script(who: str, title: str, texts: dict, **kw):
     with acting(who) as (s, user):
-        return _detach(s, _service().create_script(s, user, title, texts, **kw))
+        return _detach(s, svc().announcements.create_script(s, user, title, texts, **kw))
 
 
 def create_recording(who: str, title: str, audio: bytes, **kw):
     with acting(who) as (s, user):
-        return _detach(s, _service().create_recording(s, user, title, audio, **kw))
+        return _detach(s, svc().announcements.create_recording(s, user, title, audio, **kw))
 
 
 def check_recording(audio: bytes, max_seconds: float) -> None:
     """The recording's sound checked, nothing stored (ValidationError "recording: ..." if refused)."""
-    _service().check_recording(audio, max_seconds)
+    svc().announcements.check_recording(audio, max_seconds)
 
 
 def edit(who: str, ann_id: int, **kw):
     with acting(who) as (s, user):
-        return _detach(s, _service().edit(s, ann_id, user, **kw))
+        return _detach(s, svc().announcements.edit(s, ann_id, user, **kw))
 
 
 def submit(who: str, ann_id: int):
     with acting(who) as (s, user):
-        return _detach(s, _service().submit(s, ann_id, user))
+        return _detach(s, svc().announcements.submit(s, ann_id, user))
 
 
 def order_languages(langs: list[str]) -> list[str]:
-    return _service().settings.order(langs)
+    return svc().announcements.settings.order(langs)
 
 
 def media():
-    return _service().media
+    return svc().announcements.media
 
 
 # -- approval ------------------------------------------------------------------------------------------
@@ -133,18 +122,15 @@ def audio(ann_id: int):
     """(Pcm, sha256) of the audio that will air: the approved file once approved, else exactly what
     approval would store (the approval service's preview)."""
     with svc().db.session() as s:
-        ann = _service().get(s, ann_id)
+        ann = svc().announcements.get(s, ann_id)
         if ann.approved_audio and ann.state.value not in ("draft", "submitted", "rejected"):
             pcm = _approval().media.load(ann.approved_audio)  # (a pending version: its own render below)
         elif ann.kind.value == "recording" and svc().approval is None:
-            pcm = _service().media.load(ann.recording_path)
+            pcm = svc().announcements.media.load(ann.recording_path)
         else:
             pcm = _approval().preview(s, ann_id)
     return pcm, pcm.sha256()
 
 
 def queue(ann_id: int, who: str):
-    station = svc().station
-    if station is None or not hasattr(station, "queue"):
-        abort(501, t("Service not available in this installation"))
-    return station.queue(ann_id, who)
+    return svc().station.queue(ann_id, who)

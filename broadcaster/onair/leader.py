@@ -183,7 +183,7 @@ def lost_players(db, now, after_s: float = LOST_AFTER_S, *, alive: tuple[str, ..
                                                            PlayerStatus.heartbeat_at < now - timedelta(seconds=after_s))):
             for zone in status.zones:
                 logs.raise_fault(s, "player_lost", f"zone {zone}: player {status.name} lost (no heartbeat since "
-                                 f"{status.heartbeat_at:%H:%M:%S} UTC)", zone=zone)
+                                 f"{status.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)", zone=zone)
             outcomes.release(s, status.name, status.heartbeat_at, "player lost")
             status.stopped = True
             lost.append(status.name)

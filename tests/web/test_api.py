@@ -210,3 +210,28 @@ def test_a_desk_app_previews_a_page_before_it_airs_and_nothing_is_stored(api, st
     assert stored() == after
     assert api.post("/api/cases/20990101-001/page/preview", json={}, headers=h).status_code == 404
     assert api.post("/api/pages/preview", json=dict(LOST_CHILD, age=5), headers=basic("bob")).status_code == 403
+
+
+def test_a_rule_for_a_missing_programme_is_a_404_by_the_error_kind_not_its_words(api, monkeypatch):
+    """The schedule service says NotFound for a programme nobody made (404) whatever its words; a refusal of
+    a programme that exists stays a 400 even when its words begin like a missing one's."""
+    from broadcaster.errors import NotFound, ValidationError
+    from broadcaster.schedule.programmes import ItemSpec
+
+    h = basic("bob")
+    rule = {"programme": "Chime", "kind": "daily", "at": "10:00"}
+    assert api.post("/api/schedule/rules", json=rule, headers=h).status_code == 404  # nobody made it
+    programmes = api.application.extensions["pa"].programmes
+    programmes.create_programme("Chime", [ItemSpec("chime")])
+
+    def missing(ref):
+        raise NotFound(f"programme {ref!r} was deleted a moment ago")
+    monkeypatch.setattr(programmes, "programme", missing)
+    assert api.post("/api/schedule/rules", json=rule, headers=h).status_code == 404
+    monkeypatch.undo()
+
+    def refused(view):
+        raise ValidationError("no programme may air an announcement nobody approved")
+    monkeypatch.setattr(programmes, "check_approved", refused)
+    bad = api.post("/api/schedule/rules", json=rule, headers=h)
+    assert bad.status_code == 400 and list(bad.get_json()["fields"]) == ["programme"]

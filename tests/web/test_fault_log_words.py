@@ -35,3 +35,26 @@ def test_the_as_run_day_filter_is_labelled_and_keeps_the_day_chosen(app):
     html = sam.get("/approvals/logs?day=2026-11-20").get_data(as_text=True)
     form = html[html.index('id="day-form"'):html.index("</form>", html.index('id="day-form"'))]
     assert '<label for="f-day">日期' in form and 'value="2026-11-20"' in form and ">显示</button>" in form
+
+
+def test_a_lost_players_last_heartbeat_is_said_in_venue_time_as_the_rest_of_the_page(app):
+    """The fault log said "no heartbeat since 05:17:51 UTC" beside times in the venue's time."""
+    from datetime import UTC, datetime, timedelta
+
+    from broadcaster.onair.leader import lost_players
+    from broadcaster.store.models.onair import PlayerStatus
+
+    db, venue = app.extensions["pa"].db, app.extensions["pa"].tz
+    beat = datetime(2026, 11, 27, 5, 17, 51, tzinfo=UTC)
+    with db.session() as s:
+        s.add(PlayerStatus(name="lobby-pc", zones=["lobby"], heartbeat_at=beat, now={}, stopped=False))
+    lost_players(db, beat + timedelta(seconds=10))
+    said = beat.astimezone(venue).strftime("%H:%M:%S")
+    assert said != "05:17:51"  # the venue is not on UTC, or this proves nothing
+    sam = Browser(app, "sam")
+    for lang, words in (("en", f"lost (no heartbeat since {said})"), ("zh", f"失去联系（自 {said} 起无心跳）")):
+        sam.get(f"/lang/{lang}")
+        for page in ("/approvals/logs", "/"):
+            html = sam.get(page).get_data(as_text=True)
+            faults = html[html.index('id="faults"'):]
+            assert words in faults and "05:17:51" not in faults and "UTC" not in faults, (lang, page)

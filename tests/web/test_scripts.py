@@ -151,3 +151,13 @@ def test_approval_binds_to_the_audio_listened_to(app):
     a = app.extensions["pa"]
     with a.db.session() as s:
         assert a.announcements.get(s, ann_id).state.value == "submitted"
+
+
+def test_the_editor_heading_names_the_script_by_its_title_not_its_number(app):
+    """Staff see the script's title; its internal number is no word of theirs."""
+    import re
+
+    bob = Browser(app, "bob")
+    ann_id = new_script(bob, title="Closing time")
+    heading = re.search(r"<h1>(.*?)</h1>", bob.get(f"/scripts/{ann_id}").get_data(as_text=True), re.S).group(1)
+    assert heading.startswith("Closing time ") and f"#{ann_id}" not in heading
