@@ -33,14 +33,16 @@ def measure_file(source) -> tuple[float, float]:
 
 def levelled_gain(chunks: Callable[[], Iterable[np.ndarray]], rate: int,
                   target_lufs: float = loudness.DEFAULT_TARGET_LUFS,
-                  ceiling_dbtp: float = loudness.TRUE_PEAK_CEILING_DBTP, *, passes: int = 5) -> float | None:
+                  ceiling_dbtp: float = loudness.TRUE_PEAK_CEILING_DBTP, *, passes: int = 8) -> float | None:
     """The gain (dB) that brings the audio ``chunks()`` yields (called once per pass) to
     ``target_lufs`` through :func:`audio.limiter.limited` (which holds ``ceiling_dbtp`` less the
     limiter margin): measured as it is, then, when the gain alone would push a peak over, measured
     through the limiter at that gain and corrected for the loudness the limiter took (a secant: the
-    more gain, the more it takes) until within :data:`audio.loudness.TOLERANCE_LU`; what is left of
-    the miss is then added as it is (the limiter only lessens what a gain adds: this never overshoots).
-    None for silence."""
+    more gain, the more it takes; once a gain under and one over the target are measured, only
+    between them, as the loudness need not rise with the gain) until within
+    :data:`audio.loudness.TOLERANCE_LU`; what is left of the miss is then added as it is (the limiter
+    only lessens what a gain adds). Out of ``passes``: the loudest gain measured under the target,
+    never an unmeasured guess. None for silence."""
     aim = ceiling_dbtp - loudness.LIMITER_MARGIN_DB
     loud, peak = limited_loudness(chunks(), rate, 0.0, None)
     if not np.isfinite(loud):
@@ -49,11 +51,25 @@ def levelled_gain(chunks: Callable[[], Iterable[np.ndarray]], rate: int,
     if peak + gain <= aim:
         return round(gain, 2)
     last: tuple[float, float] | None = None
+    under = over = best = None  # measured (gain, loudness): under the target, over it, the loudest under it
     for _ in range(passes):
         loud = limited_loudness(chunks(), rate, gain, aim)[0]
         miss = target_lufs - loud
         if abs(miss) <= loudness.TOLERANCE_LU:
             return round(gain + miss, 2)
-        slope = 1.0 if last is None or last[0] == gain else float(np.clip((loud - last[1]) / (gain - last[0]), 0.2, 1.0))
-        last, gain = (gain, loud), gain + miss / slope
-    return round(gain, 2)
+        if miss > 0:
+            under = (gain, loud)
+            best = under if best is None or loud > best[1] else best
+        else:
+            over = (gain, loud)
+        if under is not None and over is not None:  # the target lies between them: never leave them (the
+            # loudness need not rise with the gain: the gating lets more blocks in as the limiter takes peaks)
+            lo, hi = sorted((under[0], over[0]))
+            guess = under[0] + (over[0] - under[0]) * (target_lufs - under[1]) / (over[1] - under[1])
+            if not lo + 0.1 * (hi - lo) < guess < hi - 0.1 * (hi - lo):
+                guess = (lo + hi) / 2
+        else:
+            slope = 1.0 if last is None or last[0] == gain else float(np.clip((loud - last[1]) / (gain - last[0]), 0.2, 1.0))
+            guess = gain + miss / slope
+        last, gain = (gain, loud), guess
+    return round((best or over)[0], 2)  # not within the tolerance: a measured gain, under the target if any was
