@@ -23,8 +23,6 @@ LOST_SERIES = "L"
 COMPLAINT_SERIES = "TS"
 INCIDENT_SERIES = "YW"
 
-DEFAULT_VENUE_TZ = "Asia/Shanghai"
-
 
 def as_number(text: str | None) -> str:
     """A case number as typed (a URL, a CLI argument), ready to look up: blanks trimmed; one that no

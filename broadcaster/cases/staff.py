@@ -15,11 +15,8 @@ SUPERVISOR_ROLES = (Role.SUPERVISOR,)
 SYSTEM_USER = "system"
 
 Actor = User | str
-
-
-def actor(session: Session, who: Actor, *roles: Role, action: str = "do this") -> User:
-    """The acting user, loaded in ``session``; PermissionDenied unless active and holding ``roles``."""
-    return acting(session, who, *roles, action=action)
+#: The acting user, loaded in the caller's session; PermissionDenied unless active and holding the roles.
+actor = acting
 
 
 def system_user(session: Session) -> User:
