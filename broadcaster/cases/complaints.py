@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.cases import visit_plan
 from broadcaster.cases.desk_settings import answer_hours
-from broadcaster.cases.numbering import COMPLAINT_SERIES, as_number, next_number, venue_tz
+from broadcaster.cases.numbering import COMPLAINT_SERIES, by_number, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound
+from broadcaster.errors import FieldErrors, InvalidTransition
 from broadcaster.inputs import parse
 from broadcaster.inputs_cases import (ComplaintAnswer, ComplaintClose, ComplaintHandling, ComplaintReceipt,
                                       ComplaintReopen, ComplaintStep, EscalationClose, moment, read, refuse_if)
@@ -75,13 +75,9 @@ def move(s: Session, c: Complaint, to: ComplaintState, user: User | None, at: da
 
 
 def load(s: Session, number: str) -> Complaint:
-    c = s.scalar(select(Complaint).options(selectinload(Complaint.events).selectinload(ComplaintEvent.user),
-                                           selectinload(Complaint.received_by),
-                                           selectinload(Complaint.escalation_closed_by))
-                 .where(Complaint.number == as_number(number)))
-    if c is None:
-        raise NotFound(f"no such complaint: {number}")
-    return c
+    return by_number(s, Complaint, number, "complaint",
+                     selectinload(Complaint.events).selectinload(ComplaintEvent.user),
+                     selectinload(Complaint.received_by), selectinload(Complaint.escalation_closed_by))
 
 
 def visited(s: Session, number: str, user: User, at: datetime, satisfaction: int, remarks: str) -> None:

@@ -14,7 +14,7 @@ from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.cases import complaints, incidents, visit_plan
 from broadcaster.cases.missing import add_event, load_case
-from broadcaster.cases.numbering import as_number
+from broadcaster.cases.numbering import by_number
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.inputs import parse
 from broadcaster.inputs_cases import FollowUpCall, Visit, check_time, read, refuse_if
@@ -189,11 +189,7 @@ class VisitService:
             if case.state is not CaseState.CLOSED:
                 raise InvalidTransition(f"case {case.number} is {case.state.value}: visit after closing it")
         else:
-            item = s.scalar(select(LostItem).where(LostItem.number == as_number(number)))
-            if item is None:
-                from broadcaster.errors import NotFound
-
-                raise NotFound(f"no such lost-property item: {number}")
+            item = by_number(s, LostItem, number, "lost-property item")
             if item.state is not LostItemState.HANDED_OVER:
                 raise InvalidTransition(f"item {item.number} is {item.state.value}: visit after handing it back")
 

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.cases import visit_plan
-from broadcaster.cases.numbering import INCIDENT_SERIES, as_number, next_number, venue_tz
+from broadcaster.cases.numbering import INCIDENT_SERIES, by_number, next_number, venue_tz
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound
+from broadcaster.errors import FieldErrors, InvalidTransition
 from broadcaster.inputs_cases import IncidentReport, IncidentStepForm, moment, read, refuse_if
 from broadcaster.store.db import Database
 from broadcaster.store.models.core import User
@@ -35,12 +35,8 @@ OPEN = tuple(st for st in IncidentState if st is not S.CLOSED)
 
 
 def load(s: Session, number: str) -> Incident:
-    inc = s.scalar(select(Incident).options(selectinload(Incident.steps).selectinload(IncidentStep.user),
-                                            selectinload(Incident.reported_by))
-                   .where(Incident.number == as_number(number)))
-    if inc is None:
-        raise NotFound(f"no such incident: {number}")
-    return inc
+    return by_number(s, Incident, number, "incident", selectinload(Incident.steps).selectinload(IncidentStep.user),
+                     selectinload(Incident.reported_by))
 
 
 def allowed(current: IncidentState, step: IncidentState) -> bool:

@@ -18,13 +18,13 @@ from sqlalchemy.orm import selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.inputs import LostItem as LostItemInput
 from broadcaster.inputs import parse
 from broadcaster.inputs_cases import Claim, Disposal, ItemFilter, Retention, Unclaimed, check_time, read, refuse_if
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
-from broadcaster.cases.numbering import LOST_SERIES, as_number, next_number, venue_tz
+from broadcaster.cases.numbering import LOST_SERIES, by_number, next_number, venue_tz
 from broadcaster.cases.resolution import page_ref
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
 from broadcaster.paging.templates import TemplateService, fill
@@ -227,8 +227,5 @@ class LostPropertyService:
 
     @staticmethod
     def _load(s, number: str) -> LostItem:
-        item = s.scalar(select(LostItem).options(selectinload(LostItem.claim), selectinload(LostItem.disposal))
-                        .where(LostItem.number == as_number(number)))
-        if item is None:
-            raise NotFound(f"no such lost-property item: {number}")
-        return item
+        return by_number(s, LostItem, number, "lost-property item", selectinload(LostItem.claim),
+                         selectinload(LostItem.disposal))

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
+from broadcaster.errors import FieldErrors, InvalidTransition, ValidationError
 from broadcaster.inputs import CaseFields, parse
 from broadcaster.inputs_cases import CaseFilter, Transition, read
-from broadcaster.cases.numbering import CASE_SERIES, as_number, next_number, venue_tz
+from broadcaster.cases.numbering import CASE_SERIES, by_number, next_number, venue_tz
 from broadcaster.cases.resolution import stop_pages
 from broadcaster.cases.staff import DESK_ROLES, Actor, actor
 from broadcaster.store.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
@@ -146,10 +146,7 @@ def opened_event(case: PersonCase, user: User, at: datetime) -> dict:
 
 
 def load_case(session: Session, number: str) -> PersonCase:
-    case = session.scalar(select(PersonCase).where(PersonCase.number == as_number(number)))
-    if case is None:
-        raise NotFound(f"no such case: {number}")
-    return case
+    return by_number(session, PersonCase, number, "case")
 
 
 def move(session: Session, case: PersonCase, to: CaseState, user: User | None, at: datetime,
@@ -229,11 +226,7 @@ class CaseService:
 
     def get(self, number: str) -> PersonCase:
         with self.db.session() as s:
-            case = s.scalar(select(PersonCase).options(selectinload(PersonCase.events))
-                            .where(PersonCase.number == as_number(number)))
-            if case is None:
-                raise NotFound(f"no such case: {number}")
-            return case
+            return by_number(s, PersonCase, number, "case", selectinload(PersonCase.events))
 
     def list_cases(self, *, state: CaseState | str | None = None, open_only: bool = False) -> list[PersonCase]:
         q = select(PersonCase).order_by(PersonCase.created_at.desc(), PersonCase.id.desc())

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from broadcaster.errors import NotFound
 from broadcaster.store.models.cases import NumberCounter
 
 #: Numbering series. Person cases carry no prefix; lost property numbers start with "L".
@@ -30,6 +31,14 @@ def as_number(text: str | None) -> str:
     reaching the database (PostgreSQL refuses a NUL in any text with an error, not "not found")."""
     text = (text or "").strip()
     return "" if len(text) > 40 or any(ord(ch) < 32 or ord(ch) == 127 for ch in text) else text
+
+
+def by_number(s: Session, model, number: str | None, what: str, *options):
+    """The ``model`` row numbered ``number`` (as typed) with its ``options`` loaded; NotFound "no such <what>"."""
+    row = s.scalar(select(model).options(*options).where(model.number == as_number(number)))
+    if row is None:
+        raise NotFound(f"no such {what}: {number}")
+    return row
 
 
 def venue_tz(name: str | None = None) -> ZoneInfo:
