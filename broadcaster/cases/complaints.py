@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from broadcaster.cases import visit_plan
 from broadcaster.cases.desk_settings import answer_hours
 from broadcaster.cases.numbering import COMPLAINT_SERIES, by_number, next_number, venue_tz
-from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, session_as
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors, InvalidTransition
 from broadcaster.inputs import parse
@@ -111,8 +111,7 @@ class ComplaintService:
         fields = v.model_dump(exclude={"received_at"}) | {"visitor_request": v.visitor_request or "",
                                                           "channel": ComplaintChannel(v.channel),
                                                           "category": ComplaintCategory(v.category)}
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a complaint")
+        with session_as(self.db, who, *DESK_ROLES, action="record a complaint") as (s, user):
             c = Complaint(number=next_number(s, COMPLAINT_SERIES, received_at, self.tz), state=S.RECEIVED,
                           received_at=received_at, received_by_id=user.id, created_at=now, **fields)
             s.add(c)
@@ -125,8 +124,7 @@ class ComplaintService:
         v = parse(ComplaintHandling, values)
         department, note = v.department, v.note or ""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="hand on a complaint")
+        with session_as(self.db, who, *DESK_ROLES, action="hand on a complaint") as (s, user):
             c = load(s, number)
             c.department = department
             move(s, c, S.IN_HANDLING, user, now, detail=" · ".join(x for x in (department, note) if x))
@@ -136,8 +134,7 @@ class ComplaintService:
         """One handling step (what was done, by whom, when)."""
         note = parse(ComplaintStep, values).step
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a handling step")
+        with session_as(self.db, who, *DESK_ROLES, action="record a handling step") as (s, user):
             c = load(s, number)
             if c.state is S.CLOSED:
                 raise InvalidTransition(f"complaint {c.number} is closed")
@@ -148,8 +145,7 @@ class ComplaintService:
         """The result given to the visitor; the follow-up visit is scheduled (within 3 days)."""
         result = parse(ComplaintAnswer, values).result
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="answer a complaint")
+        with session_as(self.db, who, *DESK_ROLES, action="answer a complaint") as (s, user):
             c = load(s, number)
             move(s, c, S.ANSWERED, user, now, detail=result)
             c.result, c.answered_at = result, now
@@ -160,8 +156,7 @@ class ComplaintService:
         """The visitor is not satisfied: back to handling (a new answer schedules a new visit)."""
         note = parse(ComplaintReopen, values).reason
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="reopen a complaint")
+        with session_as(self.db, who, *DESK_ROLES, action="reopen a complaint") as (s, user):
             c = load(s, number)
             move(s, c, S.IN_HANDLING, user, now, detail=note)
             c.answered_at = None
@@ -171,8 +166,7 @@ class ComplaintService:
     def close(self, number: str, who: Actor, values: dict | None = None) -> Complaint:
         note = parse(ComplaintClose, values or {}).note or ""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="close a complaint")
+        with session_as(self.db, who, *DESK_ROLES, action="close a complaint") as (s, user):
             c = load(s, number)
             if escalation_open(c, now, self.hours):
                 raise InvalidTransition(f"complaint {c.number} went to the manager: a supervisor closes the "
@@ -185,8 +179,7 @@ class ComplaintService:
         """The manager has seen it and says what to do (supervisors only)."""
         note = parse(EscalationClose, values).escalation_note
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="close a complaint's escalation")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="close a complaint's escalation") as (s, user):
             c = load(s, number)
             if not escalated(c, now, self.hours):
                 raise InvalidTransition(f"complaint {c.number} has not gone to the manager")

@@ -15,7 +15,7 @@ from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.cases import complaints, incidents, visit_plan
 from broadcaster.cases.missing import add_event, load_case
 from broadcaster.cases.numbering import by_number
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.inputs import parse
 from broadcaster.inputs_cases import FollowUpCall, Visit, check_time, read, refuse_if
 from broadcaster.store.models.cases import CaseState, FollowUp, LostItem, LostItemClaim, LostItemState, PersonCase
@@ -33,8 +33,7 @@ class FollowUpService:
         called_at = called_at or now
         check_time(errors, "called_at", called_at, now)
         refuse_if(errors)
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a follow-up")
+        with session_as(self.db, who, *DESK_ROLES, action="record a follow-up") as (s, user):
             case = load_case(s, number)
             if case.state is not CaseState.CLOSED:
                 raise InvalidTransition(f"case {case.number} is {case.state.value}: follow up after closing it")
@@ -145,8 +144,7 @@ class VisitService:
         if not remarks and any(x is not None and x <= LOW_SCORE for x in scores.values()):
             errors.setdefault("remarks", "Say what the visitor was unhappy about.")
         refuse_if(errors)
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a follow-up visit")
+        with session_as(self.db, who, *DESK_ROLES, action="record a follow-up visit") as (s, user):
             self._check_case(s, kind, number)
             visit = s.scalar(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
                                                          FollowUpVisit.case_number == number,
@@ -163,8 +161,7 @@ class VisitService:
 
     def _unreachable(self, kind: str, number: str, who: Actor, remarks: str, now: datetime) -> FollowUpVisit:
         """A call that did not reach the visitor: kept as a try (who, when, remarks); the visit stays due."""
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a follow-up visit")
+        with session_as(self.db, who, *DESK_ROLES, action="record a follow-up visit") as (s, user):
             self._check_case(s, kind, number)
             due_at = now
             if kind in ("complaint", "incident"):  # these keep their visit as a row: it stays open

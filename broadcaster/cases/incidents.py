@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.cases import visit_plan
 from broadcaster.cases.numbering import INCIDENT_SERIES, by_number, next_number, venue_tz
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors, InvalidTransition
 from broadcaster.inputs_cases import IncidentReport, IncidentStepForm, moment, read, refuse_if
@@ -73,8 +73,7 @@ class IncidentService:
         occurred_at = moment(errors, "occurred_at", v.occurred_at, self.tz, now) or now
         refuse_if(errors)
         fields = v.model_dump(exclude={"occurred_at"})
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="report an incident")
+        with session_as(self.db, who, *DESK_ROLES, action="report an incident") as (s, user):
             inc = Incident(number=next_number(s, INCIDENT_SERIES, occurred_at, self.tz), state=S.REPORTED,
                            occurred_at=occurred_at, reported_by_id=user.id, created_at=now, **fields)
             s.add(inc)
@@ -94,8 +93,7 @@ class IncidentService:
         if step in NEEDS_DETAIL and not detail and "detail" not in errors:
             errors["detail"] = "required"
         refuse_if(errors)
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record an incident step")
+        with session_as(self.db, who, *DESK_ROLES, action="record an incident step") as (s, user):
             inc = load(s, number)
             if not allowed(inc.state, step):
                 raise InvalidTransition(f"incident {inc.number} is {inc.state.value}: {step.value} cannot follow")

@@ -26,7 +26,7 @@ from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.cases.numbering import LOST_SERIES, by_number, next_number, venue_tz
 from broadcaster.cases.resolution import page_ref
-from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor, session_as
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.store.models.cases import LostItem, LostItemClaim, LostItemState, Page, TemplatePurpose
 from broadcaster.store.models.keeping import DisposalMethod, LostItemDisposal
@@ -83,8 +83,7 @@ class LostPropertyService:
         refuse_if(errors)
         values = v.model_dump(exclude={"found_at", "valuable"}) | {"description": v.description or "",
                                                                    "photo_path": photo_path or None}
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="register lost property")
+        with session_as(self.db, who, *DESK_ROLES, action="register lost property") as (s, user):
             item = LostItem(number=next_number(s, LOST_SERIES, found_at, self.tz), state=LostItemState.STORED,
                             found_at=found_at, valuable=bool(valuable), registered_by_id=user.id,
                             created_at=now, **values)
@@ -97,8 +96,7 @@ class LostPropertyService:
         the zones ``paging`` (a ``PagingService``) pages. The page and its airing are written together.
         ``picks``: the category, colour and place found as the desk picked them from the lists, said
         instead of what was typed at registration (the item's record stays as registered)."""
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="announce lost property")
+        with session_as(self.db, who, *DESK_ROLES, action="announce lost property") as (s, user):
             item, tpl, texts = self._wording(s, number, template, picks)
             return paging.add_page(s, user, texts, TemplatePurpose.LOST_PROPERTY, lost_item_id=item.id,
                                    template_id=tpl.id, repeats=1, priority=Priority.ANNOUNCEMENT)
@@ -132,8 +130,7 @@ class LostPropertyService:
                           "verification_note": verification_note, "signature": signature})
         owner_name, owner_identity, note, signature = v.owner_name, v.owner_identity, v.verification_note, v.signature
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a claim")
+        with session_as(self.db, who, *DESK_ROLES, action="record a claim") as (s, user):
             item = self._load(s, number)
             if item.state is not LostItemState.STORED:
                 raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to claimed")
@@ -151,8 +148,7 @@ class LostPropertyService:
 
     def hand_over(self, number: str, who: Actor, signature: str) -> LostItem:
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="hand over lost property")
+        with session_as(self.db, who, *DESK_ROLES, action="hand over lost property") as (s, user):
             item = self._load(s, number)
             if item.state is not LostItemState.CLAIMED or item.claim is None:
                 raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to handed_over "
@@ -194,8 +190,7 @@ class LostPropertyService:
         v, errors = read(Disposal, {"method": getattr(method, "value", method), "handled_by": handled_by, "note": note})
         check_time(errors, "disposed_at", at, now)
         refuse_if(errors)
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="record a disposal")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="record a disposal") as (s, user):
             item = self._load(s, number)
             if item.state is not LostItemState.STORED:
                 raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to disposed")

@@ -19,7 +19,7 @@ from broadcaster.inputs import CaseFields, parse
 from broadcaster.inputs_cases import CaseFilter, Transition, read
 from broadcaster.cases.numbering import CASE_SERIES, by_number, next_number, venue_tz
 from broadcaster.cases.resolution import stop_pages
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.store.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
 from broadcaster.store.models.core import User
 
@@ -184,8 +184,7 @@ class CaseService:
         kind = case_kind(kind)
         now = self.clock.now()
         values = validate_details(kind, details, now)
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="open a case")
+        with session_as(self.db, who, *DESK_ROLES, action="open a case") as (s, user):
             case = PersonCase(number=next_number(s, CASE_SERIES, now, self.tz), kind=kind, state=S.OPEN,
                               created_by_id=user.id, created_at=now, **values)
             s.add(case)
@@ -198,8 +197,7 @@ class CaseService:
         v = parse(Transition, {"state": getattr(to, "value", to), "result": result, "note": note})
         to, result, note = CaseState(v.state), v.result, v.note or ""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="change a case")
+        with session_as(self.db, who, *DESK_ROLES, action="change a case") as (s, user):
             case = load_case(s, number)
             move(s, case, to, user, now, result=result, detail=note)
             if to in RESOLVED:  # resolved here too: its pages stop and come off the air
@@ -211,8 +209,7 @@ class CaseService:
     def edit(self, number: str, who: Actor, changes: dict) -> PersonCase:
         """Change a case's description (the fields of ``changes``); every change is on the timeline.
         (The panel edits through ``PagingService.edit_case``: the case's pages say the new description.)"""
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="edit a case")
+        with session_as(self.db, who, *DESK_ROLES, action="edit a case") as (s, user):
             case = load_case(s, number)
             edit_details(s, case, user, changes, self.clock.now())
         return case
@@ -220,8 +217,7 @@ class CaseService:
     def add_note(self, number: str, who: Actor, note: str) -> None:
         if not (note or "").strip():
             raise ValidationError("note: empty")
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="add a note")
+        with session_as(self.db, who, *DESK_ROLES, action="add a note") as (s, user):
             add_event(s, load_case(s, number), user, "note", self.clock.now(), detail=note.strip())
 
     def get(self, number: str) -> PersonCase:

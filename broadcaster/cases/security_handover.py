@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from broadcaster.cases import desk_settings
 from broadcaster.cases.numbering import venue_tz
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors
 from broadcaster.inputs_cases import SecurityRecord, read, refuse_if
@@ -98,8 +98,7 @@ class SecurityHandoverService:
             errors["slot"] = "Choose one of the list."
         refuse_if(errors)
         try:
-            with self.db.session() as s:
-                user = actor(s, who, *DESK_ROLES, action="record the handover with security")
+            with session_as(self.db, who, *DESK_ROLES, action="record the handover with security") as (s, user):
                 row = SecurityHandover(due_at=slot.due_at, recorded_at=self.clock.now(), desk_user_id=user.id,
                                        officer=v.officer, items=v.items or "", notes=v.notes or "")
                 s.add(row)

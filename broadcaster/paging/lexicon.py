@@ -17,7 +17,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, choice
 from broadcaster.paging.looks import BUILT_IN, LOOKS
 from broadcaster.paging.vocabulary import ACCESSORIES, COLOURS, GARMENTS, RU_GENDERS, ZH_VERBS, Words
-from broadcaster.cases.staff import actor
+from broadcaster.cases.staff import actor, session_as
 from broadcaster.store.db import Database
 from broadcaster.store.models.cases import PersonCase
 from broadcaster.store.models.core import Role
@@ -129,8 +129,7 @@ class VocabularyService:
 
     def add(self, who, kind, languages: list[str], fields: dict) -> VenueWord:
         kind, names, forms = check_word(kind, languages, fields)
-        with self.db.session() as s:
-            user = actor(s, who, *EDITORS, action="add a word to the desk's lists")
+        with session_as(self.db, who, *EDITORS, action="add a word to the desk's lists") as (s, user):
             clash = {lang: name for lang, name in names.items()
                      if name.lower() in self._taken_names(s, kind, lang)}
             if clash:

@@ -20,7 +20,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from broadcaster.cases.numbering import venue_tz
-from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, session_as
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 from broadcaster.paging.lexicon import venue_words
 from broadcaster.paging.rules import NoNameViolation, check_no_name, check_remark, check_scripts
@@ -252,8 +252,7 @@ class TemplateService:
             raise ValidationError("title: required")
         clean = check_template(purpose, audience, texts)
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="write a page template")
+        with session_as(self.db, who, *DESK_ROLES, action="write a page template") as (s, user):
             if s.scalar(select(PageTemplate.id).where(PageTemplate.key == key)):
                 raise ValidationError(f"key: a template {key!r} already exists")
             tpl = PageTemplate(key=key, title=title, purpose=purpose, audience=audience, texts=clean,
@@ -266,8 +265,7 @@ class TemplateService:
         """Change a template. Not approved yet: changed in place, the editor its author. Approved: the new
         wording waits beside it (``draft_texts``) and the approved wording airs until a supervisor other
         than the editor approves the new one; a title is never aired and changes at once."""
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="edit a page template")
+        with session_as(self.db, who, *DESK_ROLES, action="edit a page template") as (s, user):
             tpl = self._load(s, ref)
             clean = check_template(tpl.purpose, tpl.audience, texts) if texts is not None else None
             if title is not None:
@@ -292,8 +290,7 @@ class TemplateService:
 
     def approve(self, ref: int | str, who: Actor) -> PageTemplate:
         """Approve a template, or the new wording waiting for an approved one (it becomes the next version)."""
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="approve a page template")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="approve a page template") as (s, user):
             tpl = self._load(s, ref)
             drafted = tpl.status is TemplateStatus.APPROVED and tpl.draft_texts is not None
             if tpl.status is not TemplateStatus.PENDING and not drafted:
@@ -317,8 +314,7 @@ class TemplateService:
 
     def set_aside(self, ref: int | str, who: Actor) -> PageTemplate:
         """A supervisor turns down the new wording waiting for an approved template: the approved one airs on."""
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="turn down a page template's new wording")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="turn down a page template's new wording") as (s, user):
             tpl = self._load(s, ref)
             if tpl.draft_texts is None:
                 raise InvalidTransition(f"template {tpl.title}: no new wording is waiting")
@@ -327,8 +323,7 @@ class TemplateService:
         return tpl
 
     def retire(self, ref: int | str, who: Actor) -> PageTemplate:
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="retire a page template")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="retire a page template") as (s, user):
             tpl = self._load(s, ref)
             tpl.status = TemplateStatus.RETIRED
             audit.record(s, "template_retired", user, subject=tpl.title)
