@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
@@ -19,7 +19,7 @@ from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.inputs import parse
 from broadcaster.inputs_cases import FollowUpCall, Visit, check_time, read, refuse_if
 from broadcaster.store.models.cases import CaseState, FollowUp, LostItem, LostItemClaim, LostItemState, PersonCase
-from broadcaster.store.models.desk import FollowUpVisit
+from broadcaster.store.models.desk import Complaint, ComplaintState, FollowUpVisit, Incident
 
 
 class FollowUpService:
@@ -88,8 +88,6 @@ class VisitService:
 
     def due(self) -> list[DueVisit]:
         """Every visit not yet made, soonest due first."""
-        from broadcaster.store.models.desk import Complaint, Incident
-
         now = self.clock.now()
         out: list[DueVisit] = []
         with self.db.session() as s:
@@ -173,8 +171,6 @@ class VisitService:
 
     @staticmethod
     def _check_case(s: Session, kind: str, number: str) -> None:
-        from broadcaster.store.models.desk import ComplaintState
-
         if kind == "complaint":
             c = complaints.load(s, number)
             if c.state is not ComplaintState.ANSWERED:
@@ -202,8 +198,6 @@ class VisitService:
                       detail=f"satisfaction {satisfaction}/5 {remarks}".strip())
 
     def for_case(self, kind: str, number: str) -> list[FollowUpVisit]:
-        from sqlalchemy.orm import selectinload
-
         with self.db.session() as s:
             return list(s.scalars(select(FollowUpVisit).options(selectinload(FollowUpVisit.visited_by))
                                   .where(FollowUpVisit.case_kind == kind, FollowUpVisit.case_number == number)

@@ -31,6 +31,7 @@ from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.store.models.cases import LostItem, LostItemClaim, LostItemState, Page, TemplatePurpose
 from broadcaster.store.models.keeping import DisposalMethod, LostItemDisposal
 from broadcaster.priorities import Priority
+from broadcaster.settings import load_settings, save_settings
 
 UNCLAIMED_AFTER_DAYS = 30  # the retention period unless the venue sets its own (lost_retention_days)
 DEFAULT_CLAIM_PLACE = "游客中心 Visitor Centre"
@@ -38,8 +39,6 @@ DEFAULT_CLAIM_PLACE = "游客中心 Visitor Centre"
 
 def claim_place(default: str) -> str:
     """Where owners collect: the venue's first meeting point (named in every language), else ``default``."""
-    from broadcaster.settings import load_settings
-
     for place in load_settings().places or []:
         if place.get("meeting_point"):
             return next(iter(place["names"].values()))
@@ -56,13 +55,9 @@ class LostPropertyService:
         """Days an unclaimed item is kept: given, else the venue's setting (changed in the panel)."""
         if self._retention_days is not None:
             return self._retention_days
-        from broadcaster.settings import load_settings
-
         return int(getattr(load_settings(), "lost_retention_days", UNCLAIMED_AFTER_DAYS) or UNCLAIMED_AFTER_DAYS)
 
     def set_retention(self, who: Actor, days) -> int:
-        from broadcaster.settings import save_settings
-
         days = parse(Retention, {"retention_days": days}).retention_days
         with self.db.session() as s:
             actor(s, who, *SUPERVISOR_ROLES, action="set how long lost property is kept")

@@ -28,7 +28,7 @@ from broadcaster.paging.lost_words import say_lost
 from broadcaster.paging.looks import ru_with, say_look, say_looks, with_looks
 from broadcaster.paging.vocabulary import accessories_last, en_articles, say
 from broadcaster.settings import load_settings
-from broadcaster.venue import place_names
+from broadcaster.venue import place_names, script_problem
 
 P = TemplatePurpose
 PERSON_FIELDS = frozenset({"name", "age", "sex", "height", "hair", "looks", "clothing", "shoes",
@@ -73,8 +73,6 @@ def placeholders(text: str, lang: str = "") -> set[str]:
 def check_template(purpose: TemplatePurpose, audience: TemplateAudience, texts: dict) -> dict[str, str]:
     """Validate a template body; return the cleaned texts (language -> text). Every language's problem
     at once (FieldErrors ``texts[<lang>]``); each text, its placeholders aside, in its language's script."""
-    from broadcaster.venue import script_problem
-
     if not isinstance(texts, dict) or not texts:
         raise ValidationError("texts: give the text in at least one language (e.g. zh-CN and en)")
     clean: dict[str, str] = {}
@@ -166,8 +164,6 @@ def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places
 def check_lost_words(values: dict, needed: set, langs: list[str], tz, places: list, words) -> None:
     """A lost-property page says each value in each language: one the lists and the venue's places do not
     know, typed in one language only, is refused beside its field (nothing is queued)."""
-    from broadcaster.venue import script_problem
-
     errors = {f: "said in one language only: pick it from the list" if f != "claim_place" else
               "no meeting point is named in every language: an admin marks one among the venue's places"
               for f in LOST_FIELDS & needed
