@@ -6,7 +6,7 @@ paged) and *found* (staff found a child; the guardian is paged to the meeting po
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
@@ -16,7 +16,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import FieldErrors, InvalidTransition, ValidationError
 from broadcaster.inputs import CaseFields, parse
-from broadcaster.inputs_cases import CaseFilter, Transition, read
+from broadcaster.inputs_cases import CaseFilter, Transition, check_time, read
 from broadcaster.cases.numbering import CASE_SERIES, by_number, next_number, venue_tz
 from broadcaster.cases.resolution import stop_pages
 from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
@@ -76,11 +76,7 @@ def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
     v, errors = read(CaseFields, {f: getattr(d, f) for f in (*TEXT_FIELDS, "age", "sex")})  # the desk's model
     out = {f: getattr(v, f) for f in TEXT_FIELDS} | {"age": v.age, "sex": SEXES[v.sex] if v.sex else None}
     out["notes"] = (d.notes or "").strip()
-    if d.last_seen_at is not None:
-        if d.last_seen_at.tzinfo is None:
-            errors["last_seen_at"] = "give a time with a time zone"
-        elif d.last_seen_at > now + timedelta(minutes=5):
-            errors["last_seen_at"] = "this time is in the future"
+    check_time(errors, "last_seen_at", d.last_seen_at, now)
     out["last_seen_at"] = d.last_seen_at
     age = out["age"]
     if kind is CaseKind.MISSING:

@@ -58,10 +58,6 @@ def venue_date(at: datetime, tz: ZoneInfo | None = None) -> date:
     return at.astimezone(tz or venue_tz()).date()
 
 
-def format_number(series: str, day: date, serial: int) -> str:
-    return f"{series}{day:%Y%m%d}-{serial:03d}"
-
-
 def next_number(session: Session, series: str, at: datetime, tz: ZoneInfo | None = None) -> str:
     """Reserve the next number of ``series`` for the venue-local day of ``at`` (in this transaction)."""
     return next_numbers(session, series, at, 1, tz)[0]
@@ -72,8 +68,7 @@ def next_numbers(session: Session, series: str, at: datetime, count: int, tz: Zo
     (one UPDATE for them all: several desks' cases opened in one transaction)."""
     if count < 1:
         return []
-    local = venue_date(at, tz)
-    day = local.strftime("%Y%m%d")
+    day = venue_date(at, tz).strftime("%Y%m%d")
     counters = NumberCounter.__table__  # a plain UPDATE ... RETURNING: no ORM objects to keep in step
     for _ in range(5):
         last = session.scalar(update(counters).where(counters.c.series == series, counters.c.day == day)
@@ -85,5 +80,5 @@ def next_numbers(session: Session, series: str, at: datetime, count: int, tz: Zo
                 last = count
             except IntegrityError:
                 continue  # another desk created today's row first: bump it instead
-        return [format_number(series, local, serial) for serial in range(int(last) - count + 1, int(last) + 1)]
+        return [f"{series}{day}-{serial:03d}" for serial in range(int(last) - count + 1, int(last) + 1)]
     raise RuntimeError(f"could not reserve a {series or 'case'} number for {day}")
