@@ -144,12 +144,7 @@ class VisitService:
         refuse_if(errors)
         with session_as(self.db, who, *DESK_ROLES, action="record a follow-up visit") as (s, user):
             self._check_case(s, kind, number)
-            visit = s.scalar(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
-                                                         FollowUpVisit.case_number == number,
-                                                         FollowUpVisit.done_at.is_(None)))
-            if visit is None:
-                visit = FollowUpVisit(case_kind=kind, case_number=number, due_at=now, scheduled_at=now)
-                s.add(visit)
+            visit = visit_plan.schedule(s, kind, number, now, now)  # the open visit, or one made now
             visit.done_at, visit.visited_by_id, visit.remarks = now, user.id, remarks
             visit.satisfaction, visit.attitude, visit.timeliness = (scores["satisfaction"], scores["attitude"],
                                                                     scores["timeliness"])

@@ -97,14 +97,8 @@ def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
             errors["sex"] = "a found child is a boy or a girl: choose boy, girl or unknown"
     if errors:
         raise FieldErrors(errors)
-    if kind is CaseKind.FOUND:
-        out["is_child"] = True  # staff found a child (0 to 17): the name is never paged
-    elif d.is_child is not None:
-        out["is_child"] = bool(d.is_child) or (age is not None and age < CHILD_AGE_LIMIT)
-    elif age is not None:
-        out["is_child"] = age < CHILD_AGE_LIMIT
-    else:
-        out["is_child"] = False
+    # staff found a child (0 to 17): the name is never paged
+    out["is_child"] = kind is CaseKind.FOUND or bool(d.is_child) or (age is not None and age < CHILD_AGE_LIMIT)
     return out
 
 

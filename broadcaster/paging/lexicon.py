@@ -17,7 +17,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, choice
 from broadcaster.paging.looks import BUILT_IN, LOOKS
 from broadcaster.paging.vocabulary import ACCESSORIES, COLOURS, GARMENTS, RU_GENDERS, ZH_VERBS, Words
-from broadcaster.cases.staff import actor, session_as
+from broadcaster.cases.staff import session_as
 from broadcaster.store.db import Database
 from broadcaster.store.models.cases import PersonCase
 from broadcaster.store.models.core import Role
@@ -136,8 +136,7 @@ class VocabularyService:
         """A word's names (and what each language needs to say it) in every venue language, as the form to
         add one gives them: a venue that took on a language names its words in it. Names in languages the
         venue no longer speaks are kept (switching back finds them)."""
-        with self.db.session() as s:
-            actor(s, who, *EDITORS, action="change a word of the desk's lists")
+        with session_as(self.db, who, *EDITORS, action="change a word of the desk's lists") as (s, _):
             word = self._load(s, key)
             kind, names, forms = check_word(word.kind, languages, fields)
             self._refuse_taken(s, kind, names, but=word.id)
@@ -170,16 +169,14 @@ class VocabularyService:
 
     def retire(self, who, key: str, *, retired: bool = True) -> VenueWord:
         """No longer offered by the pick-lists (``retired=False`` offers it again); still said."""
-        with self.db.session() as s:
-            actor(s, who, *EDITORS, action="retire a word")
+        with session_as(self.db, who, *EDITORS, action="retire a word") as (s, _):
             word = self._load(s, key)
             word.retired_at = self.clock.now() if retired else None
         return word
 
     def remove(self, who, key: str) -> None:
         """Delete a word no stored case uses; a used one is refused (retire it instead)."""
-        with self.db.session() as s:
-            actor(s, who, *EDITORS, action="remove a word")
+        with session_as(self.db, who, *EDITORS, action="remove a word") as (s, _):
             word = self._load(s, key)
             used = self.used_by(s, key)
             if used:

@@ -81,7 +81,7 @@ def check_template(purpose: TemplatePurpose, audience: TemplateAudience, texts: 
         if not isinstance(lang, str) or not LANG_TAG.match(lang):
             raise ValidationError(f"texts: bad language tag {lang!r} (e.g. zh-CN, en)")
         try:
-            clean[lang] = _check_text(purpose, audience, lang, (text or "").strip(), script_problem)
+            clean[lang] = _check_text(purpose, audience, lang, (text or "").strip())
         except ValidationError as exc:
             errors[f"texts[{lang}]"] = exc
     if len(errors) == 1:
@@ -96,7 +96,7 @@ def _says(fields) -> str:
     return ", ".join(f"{{{f}}} ({SAYS_WHAT[f]})" if f in SAYS_WHAT else f"{{{f}}}" for f in sorted(fields))
 
 
-def _check_text(purpose, audience, lang: str, text: str, script_problem) -> str:
+def _check_text(purpose, audience, lang: str, text: str) -> str:
     if not text:
         raise ValidationError(f"texts[{lang}]: empty")
     if len(text) > MAX_TEXT:
