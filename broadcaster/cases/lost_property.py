@@ -37,32 +37,27 @@ UNCLAIMED_AFTER_DAYS = 30  # the retention period unless the venue sets its own 
 DEFAULT_CLAIM_PLACE = "游客中心 Visitor Centre"
 
 
-def claim_place(default: str) -> str:
-    """Where owners collect: the venue's first meeting point (named in every language), else ``default``."""
+def claim_place() -> str:
+    """Where owners collect: the venue's first meeting point (named in every language), else the default."""
     for place in load_settings().places or []:
         if place.get("meeting_point"):
             return next(iter(place["names"].values()))
-    return default
+    return DEFAULT_CLAIM_PLACE
 
 
 class LostPropertyService:
-    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None, *,
-                 claim_place: str = DEFAULT_CLAIM_PLACE, retention_days: int | None = None) -> None:
-        self.db, self.clock, self.tz, self.claim_place = db, clock or SystemClock(), tz or venue_tz(), claim_place
-        self._retention_days = retention_days
+    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None) -> None:
+        self.db, self.clock, self.tz = db, clock or SystemClock(), tz or venue_tz()
 
     def retention_days(self) -> int:
-        """Days an unclaimed item is kept: given, else the venue's setting (changed in the panel)."""
-        if self._retention_days is not None:
-            return self._retention_days
-        return int(getattr(load_settings(), "lost_retention_days", UNCLAIMED_AFTER_DAYS) or UNCLAIMED_AFTER_DAYS)
+        """Days an unclaimed item is kept: the venue's setting (changed in the panel)."""
+        return int(load_settings().lost_retention_days or UNCLAIMED_AFTER_DAYS)
 
     def set_retention(self, who: Actor, days) -> int:
         days = parse(Retention, {"retention_days": days}).retention_days
         with self.db.session() as s:
             actor(s, who, *SUPERVISOR_ROLES, action="set how long lost property is kept")
         save_settings({"lost_retention_days": days})
-        self._retention_days = None
         return days
 
     def register(self, who: Actor, *, category: str, where_found: str, finder: str, storage_place: str,
@@ -114,7 +109,7 @@ class LostPropertyService:
         picked = {f: str(v).strip() for f, v in (picks or {}).items()
                   if f in ("category", "colour", "where_found") and str(v or "").strip()}
         values = {"category": item.category, "colour": item.colour, "where_found": item.where_found,
-                  "found_time": item.found_at, "claim_place": claim_place(self.claim_place)} | picked
+                  "found_time": item.found_at, "claim_place": claim_place()} | picked
         return item, tpl, fill(tpl, values, is_child=False, tz=self.tz)
 
     def claim(self, number: str, who: Actor, *, owner_name: str, owner_identity: str,
