@@ -48,10 +48,8 @@ def add_user(s: Session, name: str, role: str | Role, password: str | None = Non
 
 
 def get_user(s: Session, who: str | int | User) -> User:
-    if isinstance(who, User):
-        user = s.get(User, who.id)
-    elif isinstance(who, int):
-        user = s.get(User, who)
+    if isinstance(who, (User, int)):
+        user = s.get(User, who.id if isinstance(who, User) else who)
     else:
         name = (who or "").strip()
         if not name:
@@ -186,7 +184,7 @@ def change_role(s: Session, admin: str | User | None, who: str, role: str, keep_
         return user
     if old is Role.ADMIN and user.active and s.scalar(
             select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True))) <= 1:
-        raise FieldErrors({"role": "this is the last admin: make another user an admin first"})
+        raise FieldErrors({"role": LAST_ADMIN})
     user.role = new
     security.end_sessions(s, user, "role changed", keep=keep_session)
     audit.record(s, "role_changed", me, account=user, detail=f"{old.value} -> {new.value}")
