@@ -78,8 +78,7 @@ class IncidentService:
                            occurred_at=occurred_at, reported_by_id=user.id, created_at=now, **fields)
             s.add(inc)
             s.flush()
-            s.add(IncidentStep(incident_id=inc.id, step=S.REPORTED.value, at=now, user_id=user.id,
-                               detail=fields["injury"], recorded_at=now))
+            add_step(s, inc, S.REPORTED, user, now, fields["injury"], now)
         return self.get(inc.number)
 
     def step(self, number: str, who: Actor, values: dict) -> Incident:
