@@ -80,30 +80,29 @@ class LostPropertyService:
             s.add(item)
         return item
 
-    def announce(self, number: str, who: Actor, paging, *, template: str | int | None = None,
-                 picks: dict | None = None) -> Page:
-        """Announce a stored valuable item once, at announcement priority, with an approved template, in
+    def announce(self, number: str, who: Actor, paging, *, picks: dict | None = None) -> Page:
+        """Announce a stored valuable item once, at announcement priority, with its approved template, in
         the zones ``paging`` (a ``PagingService``) pages. The page and its airing are written together.
         ``picks``: the category, colour and place found as the desk picked them from the lists, said
         instead of what was typed at registration (the item's record stays as registered)."""
         with session_as(self.db, who, *DESK_ROLES, action="announce lost property") as (s, user):
-            item, tpl, texts = self._wording(s, number, template, picks)
+            item, tpl, texts = self._wording(s, number, picks)
             return paging.add_page(s, user, texts, TemplatePurpose.LOST_PROPERTY, lost_item_id=item.id,
                                    template_id=tpl.id, repeats=1, priority=Priority.ANNOUNCEMENT)
 
-    def preview(self, number: str, *, template: str | int | None = None, picks: dict | None = None) -> dict[str, str]:
+    def preview(self, number: str, *, picks: dict | None = None) -> dict[str, str]:
         """What the announcement would say, per language (checked as when it is announced; nothing stored)."""
         with self.db.session() as s:
-            return self._wording(s, number, template, picks)[2]
+            return self._wording(s, number, picks)[2]
 
-    def _wording(self, s, number: str, template, picks: dict | None):
+    def _wording(self, s, number: str, picks: dict | None):
         item = self._load(s, number)
         if item.state is not LostItemState.STORED:
             raise InvalidTransition(f"item {item.number} is {item.state.value}: nothing to announce")
         if not item.valuable:
             raise ValidationError(f"valuable: item {item.number} is not marked valuable; only valuable "
                                   "items are announced")
-        tpl = TemplateService._load(s, template or DEFAULT_KEYS["lost_property"])
+        tpl = TemplateService._load(s, DEFAULT_KEYS["lost_property"])
         if tpl.purpose is not TemplatePurpose.LOST_PROPERTY:
             raise ValidationError(f"template: {tpl.key} is not a lost-property template")
         picked = {f: str(v).strip() for f, v in (picks or {}).items()

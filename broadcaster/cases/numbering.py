@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broadcaster.errors import NotFound
+from broadcaster.settings import load_settings
 from broadcaster.store.models.cases import NumberCounter
 
 #: Numbering series. Person cases carry no prefix; lost property numbers start with "L".
@@ -41,13 +42,9 @@ def by_number(s: Session, model, number: str | None, what: str, *options):
     return row
 
 
-def venue_tz(name: str | None = None) -> ZoneInfo:
+def venue_tz() -> ZoneInfo:
     """The venue's time zone: venue settings (``var/settings.json`` / ``PA_VENUE_TZ``; default
     Asia/Shanghai), the same one the scheduler uses."""
-    if name:
-        return ZoneInfo(name)
-    from broadcaster.settings import load_settings
-
     return load_settings().tz
 
 

@@ -64,14 +64,13 @@ def state(due_at: datetime, record: SecurityHandover | None, now: datetime) -> s
 
 
 class SecurityHandoverService:
-    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None,
-                 times: Sequence[time] | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None) -> None:
         self.db, self.clock, self.tz = db, clock or SystemClock(), tz or venue_tz()
-        self._times = list(times) if times is not None else None
 
     @property
     def times(self) -> list[time]:
-        return self._times if self._times is not None else desk_settings.security_times()
+        """The venue's fixed hours (read afresh: a change in the panel holds at once)."""
+        return desk_settings.security_times()
 
     def slots(self, days: int = SHOWN_DAYS) -> list[Slot]:
         """The fixed hours of the last ``days`` days up to the next one now due, newest first, with their
