@@ -39,13 +39,3 @@ def choice(field: str, value, kind):
         raise FieldErrors({field: f"must be one of {', '.join(m.value for m in kind)}; got {str(value)[:40]!r}"}) \
             from None
 
-
-def bounded_int(field: str, value, low: int, high: int) -> int:
-    """``value`` as a whole number within low..high, or a :class:`FieldErrors` saying so."""
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = None
-    if number is None or not low <= number <= high:
-        raise FieldErrors({field: f"must be a whole number from {low} to {high}; got {str(value)[:40]!r}"})
-    return number

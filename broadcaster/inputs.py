@@ -305,16 +305,12 @@ def Texts(text: Any) -> Any:  # noqa: N802
 class Script(Input):
     """texts: language tag -> text, in airing order (e.g. zh-CN, en), each in its language's script."""
 
-    model_config = ConfigDict(json_schema_extra=lambda schema, model: _in_their_scripts(schema, model))
+    model_config = ConfigDict(json_schema_extra=texts_in_their_scripts(2000, SCHEMA_CHARS, SCHEMA_LETTERS))
 
     title: Text(200, spoken=True, required=True)
     texts: Texts(ScriptText)
     priority: PriorityValue | None = None
     zones: Zones | None = None
-
-
-def _in_their_scripts(schema: dict, model) -> None:
-    texts_in_their_scripts(2000, SCHEMA_CHARS, SCHEMA_LETTERS)(schema, model)
 
 
 class Approve(Input):

@@ -12,8 +12,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, Valida
 from pydantic import ValidationError as PydanticError
 
 from broadcaster.errors import FieldErrors
-from broadcaster.inputs import (HINTS, LANG, SHA256, TIME, Day, Id, Input, Int, Pattern, PriorityValue, ScriptText,
-                                Text, Texts, Zones, _message)
+from broadcaster.inputs import (HINTS, LANG, TIME, Day, Id, Input, Int, Pattern, PriorityValue, ScriptText,
+                                Text, Texts, Zones, _message, parse)
 
 #: a template's text: at most 1000 characters (the template service's limit), placeholders in braces
 TemplateText = Text(1000, lines=True, spoken=True, required=True)
@@ -67,16 +67,6 @@ class ScriptEdit(Input):
 
 
 # -- the studio's smaller forms and command options ---------------------------------------------------
-class Approval(Input):
-    """A supervisor's approval of an announcement, bound to the SHA-256 of the audio they heard."""
-
-    sha256: Pattern(SHA256, 64)
-
-
-class RecordingEdit(Recording):
-    """A recording's new title and priority (its sound is kept)."""
-
-
 class PlaylistName(Input):
     name: Text(120, required=True)
 
@@ -189,8 +179,6 @@ class PlaceNames(Input):
 def refusals(model: type[WordNames] | type[PlaceNames], fields, keys: str) -> dict[str, str]:
     """What ``model`` refuses of a form's typed names (the fields matching ``keys``), by form field
     (``name_en``: ...); {} when all pass."""
-    from broadcaster.inputs import parse
-
     typed = {k: v for k, v in fields.items() if re.match(keys, k) and (v or "").strip()}
     try:
         parse(model, {"names": typed})

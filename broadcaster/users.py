@@ -48,10 +48,8 @@ def add_user(s: Session, name: str, role: str | Role, password: str | None = Non
 
 
 def get_user(s: Session, who: str | int | User) -> User:
-    if isinstance(who, User):
-        user = s.get(User, who.id)
-    elif isinstance(who, int):
-        user = s.get(User, who)
+    if isinstance(who, (User, int)):
+        user = s.get(User, who.id if isinstance(who, User) else who)
     else:
         name = (who or "").strip()
         if not name:
@@ -120,8 +118,6 @@ def change_own_password(s: Session, who: str | User, current: str, new: str, rep
                         keep_session: str | None = None) -> User:
     """A user changes their own password: the current one must match; every problem at once. Their
     other log-ins end (the one of token ``keep_session`` stays)."""
-    from broadcaster.errors import FieldErrors
-
     user = get_user(s, who)
     errors: dict[str, str] = {}
     if not user.password_hash or not password_matches(user.password_hash, current):
@@ -143,8 +139,6 @@ def change_own_password(s: Session, who: str | User, current: str, new: str, rep
 def add_user_checked(s: Session, admin: str | User, name: str, role: str, password: str,
                      display_name: str = "") -> User:
     """An admin adds a user who can log in (every problem at once)."""
-    from broadcaster.errors import FieldErrors
-
     me = acting(s, admin, Role.ADMIN, action="add users")
     errors: dict[str, str] = {}
     name = (name or "").strip()
@@ -165,13 +159,11 @@ def add_user_checked(s: Session, admin: str | User, name: str, role: str, passwo
 
 def reset_password(s: Session, admin: str | User, who: str, password: str, keep_session: str | None = None) -> User:
     """An admin sets a user's password: that user's log-ins end (the admin's own one of ``keep_session`` stays)."""
-    from broadcaster.errors import FieldErrors
-
     me = acting(s, admin, Role.ADMIN, action="set passwords")
     if len(password or "") < 8:
         raise FieldErrors({"password": "at least 8 characters"})
     user = get_user(s, who)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     security.end_sessions(s, user, "password", keep=keep_session)
     audit.record(s, "password_reset", me, account=user)
     return user
@@ -181,8 +173,6 @@ def change_role(s: Session, admin: str | User | None, who: str, role: str, keep_
     """An admin (None: the command line) gives a user another role. The change is logged and that user's
     log-ins end, so the new role applies at once (the admin's own one of ``keep_session`` stays). The
     last active admin keeps the role: the venue must always have one."""
-    from broadcaster.errors import FieldErrors
-
     me = acting(s, admin, Role.ADMIN, action="change roles") if admin is not None else None
     user = get_user(s, who)
     try:
@@ -194,7 +184,7 @@ def change_role(s: Session, admin: str | User | None, who: str, role: str, keep_
         return user
     if old is Role.ADMIN and user.active and s.scalar(
             select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True))) <= 1:
-        raise FieldErrors({"role": "this is the last admin: make another user an admin first"})
+        raise FieldErrors({"role": LAST_ADMIN})
     user.role = new
     security.end_sessions(s, user, "role changed", keep=keep_session)
     audit.record(s, "role_changed", me, account=user, detail=f"{old.value} -> {new.value}")

@@ -88,9 +88,7 @@ def announcement(announcement_id: int):
 @bp.post("/announcements/<int:announcement_id>/approve")
 @require(*SUPERVISOR)
 def approve(announcement_id: int):
-    from broadcaster.inputs_studio import Approval
-
-    listened = inputs.parse(Approval, {"sha256": request.form.get("sha256")}).sha256
+    listened = inputs.parse(inputs.Approve, {"sha256": request.form.get("sha256")}).sha256
     workflow.approve(announcement_id, actor(), listened)
     flash(t("Saved."), "ok")
     return redirect(url_for("approvals.inbox"))

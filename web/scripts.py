@@ -176,9 +176,9 @@ def save(announcement_id: int):
             d = script_from(values)
             workflow.edit(actor(), announcement_id, title=d.title, texts=d.texts, priority=d.priority)
         else:
-            from broadcaster.inputs_studio import RecordingEdit
+            from broadcaster.inputs_studio import Recording
 
-            d = inputs.parse(RecordingEdit, {"title": values.get("title"), "priority": values.get("priority")})
+            d = inputs.parse(Recording, {"title": values.get("title"), "priority": values.get("priority")})
             workflow.edit(actor(), announcement_id, title=d.title, priority=d.priority)
     except ValidationError as exc:
         if request.accept_mimetypes.best == "application/json":

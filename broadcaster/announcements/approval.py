@@ -42,6 +42,17 @@ def renderer_for(renderer: Renderer, media: MediaStore) -> RenderFn:
     return render
 
 
+def _to_decide(s: Session, ann_id: int, supervisor: User, must: str, decided: str) -> Announcement:
+    """The submitted announcement a supervisor who wrote none of its version approves or rejects."""
+    ann = AnnouncementService.get(s, ann_id)
+    if supervisor.id in versions.writers(s, ann):
+        raise PermissionDenied(f"{supervisor.name} wrote announcement #{ann.id} or this version of it; "
+                               f"another supervisor must {must}")
+    if ann.state is not S.SUBMITTED:
+        raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only submitted items can be {decided}")
+    return ann
+
+
 class ApprovalService:
     def __init__(self, render: RenderFn, media: MediaStore | None = None) -> None:
         self.render = render
@@ -52,12 +63,7 @@ class ApprovalService:
         """Approve the audio. With ``expected_hash`` (the sha256 of what the supervisor listened to),
         the approval is refused unless exactly that audio is what will air."""
         require(supervisor, *SUPERVISORS, action="approve announcements")
-        ann = AnnouncementService.get(s, ann_id)
-        if supervisor.id in versions.writers(s, ann):
-            raise PermissionDenied(f"{supervisor.name} wrote announcement #{ann.id} or this version of it; "
-                                   "another supervisor must approve it")
-        if ann.state is not S.SUBMITTED:
-            raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only submitted items can be approved")
+        ann = _to_decide(s, ann_id, supervisor, "approve it", "approved")
         try:
             rendered = self.render(ann)
         except AudioError as exc:
@@ -86,12 +92,7 @@ class ApprovalService:
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError("reason: say why, so the author can fix it")
-        ann = AnnouncementService.get(s, ann_id)
-        if supervisor.id in versions.writers(s, ann):
-            raise PermissionDenied(f"{supervisor.name} wrote announcement #{ann.id} or this version of it; "
-                                   "another supervisor must decide")
-        if ann.state is not S.SUBMITTED:
-            raise InvalidTransition(f"announcement #{ann.id} is {ann.state.value}; only submitted items can be rejected")
+        ann = _to_decide(s, ann_id, supervisor, "decide", "rejected")
         ann.reject_reason = reason
         s.add(Approval(announcement_id=ann.id, decision=Decision.REJECTED, user_id=supervisor.id, reason=reason))
         transition(s, ann, S.REJECTED, supervisor, f"rejected: {reason}")

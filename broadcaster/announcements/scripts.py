@@ -129,6 +129,15 @@ def check_speech(renderer, parts: list[tuple[str, str]]) -> None:
         raise FieldErrors(bad)
 
 
+def _draft(s: Session, author: User, note: str, ann: Announcement) -> Announcement:
+    """A new announcement stored as a draft, its first version written by ``author``."""
+    s.add(ann)
+    s.flush()
+    s.add(StateChange(announcement_id=ann.id, from_state=None, to_state=S.DRAFT.value, user_id=author.id, note=note))
+    versions.snapshot(versions.written(s, ann, author), ann)
+    return ann
+
+
 class AnnouncementService:
     def __init__(self, settings: VenueSettings | None = None, media: MediaStore | None = None,
                  renderer=None) -> None:
@@ -141,15 +150,10 @@ class AnnouncementService:
         require(author, *AUTHORS, action="write announcements")
         title, priority, zones = _common(title, priority, self._zones(s, zones), valid_from, valid_until)
         parts = _texts(texts, self.settings)
-        ann = Announcement(title=title, kind=AnnouncementKind.SCRIPT, priority=priority, zones=zones,
-                           valid_from=valid_from, valid_until=valid_until, author_id=author.id, chime=chime,
-                           texts=[AnnouncementText(lang=lang, text=t, position=i) for i, (lang, t) in enumerate(parts)])
-        s.add(ann)
-        s.flush()
-        s.add(StateChange(announcement_id=ann.id, from_state=None, to_state=S.DRAFT.value, user_id=author.id,
-                          note="created"))
-        versions.snapshot(versions.written(s, ann, author), ann)
-        return ann
+        return _draft(s, author, "created", Announcement(
+            title=title, kind=AnnouncementKind.SCRIPT, priority=priority, zones=zones, valid_from=valid_from,
+            valid_until=valid_until, author_id=author.id, chime=chime,
+            texts=[AnnouncementText(lang=lang, text=t, position=i) for i, (lang, t) in enumerate(parts)]))
 
     def create_recording(self, s: Session, author: User, title: str, audio: bytes | str, *, priority=None,
                          zones=None, valid_from=None, valid_until=None, max_seconds: float = 300) -> Announcement:
@@ -157,15 +161,9 @@ class AnnouncementService:
         require(author, *AUTHORS, action="record announcements")
         title, priority, zones = _common(title, priority, self._zones(s, zones), valid_from, valid_until)
         rel, digest = self._store_recording(audio, max_seconds)
-        ann = Announcement(title=title, kind=AnnouncementKind.RECORDING, priority=priority, zones=zones,
-                           valid_from=valid_from, valid_until=valid_until, author_id=author.id,
-                           recording_path=rel, recording_sha256=digest)
-        s.add(ann)
-        s.flush()
-        s.add(StateChange(announcement_id=ann.id, from_state=None, to_state=S.DRAFT.value, user_id=author.id,
-                          note="recorded"))
-        versions.snapshot(versions.written(s, ann, author), ann)
-        return ann
+        return _draft(s, author, "recorded", Announcement(
+            title=title, kind=AnnouncementKind.RECORDING, priority=priority, zones=zones, valid_from=valid_from,
+            valid_until=valid_until, author_id=author.id, recording_path=rel, recording_sha256=digest))
 
     def _zones(self, s: Session, zones) -> list[str]:
         """The zones an announcement airs in: the venue's own (settings, or announced by a zone player);

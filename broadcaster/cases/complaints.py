@@ -11,6 +11,7 @@ escalation, and until then the complaint cannot be closed.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,10 +20,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.cases import visit_plan
 from broadcaster.cases.desk_settings import answer_hours
-from broadcaster.cases.numbering import COMPLAINT_SERIES, as_number, next_number, venue_tz
-from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.cases.numbering import COMPLAINT_SERIES, by_number, next_number, venue_tz
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, session_as
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound
+from broadcaster.errors import FieldErrors, InvalidTransition
 from broadcaster.inputs import parse
 from broadcaster.inputs_cases import (ComplaintAnswer, ComplaintClose, ComplaintHandling, ComplaintReceipt,
                                       ComplaintReopen, ComplaintStep, EscalationClose, moment, read, refuse_if)
@@ -47,13 +48,9 @@ DEPARTMENTS = ("客服部 Visitor services", "保安部 Security", "保洁部 Cl
 NOT_SATISFIED = 2  # a follow-up satisfaction at or below this sends the complaint back to handling
 
 
-def escalation_due(c: Complaint, hours: float) -> datetime:
-    return c.received_at + timedelta(hours=hours)
-
-
 def escalated(c: Complaint, now: datetime, hours: float) -> bool:
     """Not answered within ``hours`` of its receipt (answered late, or still unanswered now)."""
-    return (c.answered_at or now) >= escalation_due(c, hours)
+    return (c.answered_at or now) >= c.received_at + timedelta(hours=hours)
 
 
 def escalation_open(c: Complaint, now: datetime, hours: float) -> bool:
@@ -75,13 +72,9 @@ def move(s: Session, c: Complaint, to: ComplaintState, user: User | None, at: da
 
 
 def load(s: Session, number: str) -> Complaint:
-    c = s.scalar(select(Complaint).options(selectinload(Complaint.events).selectinload(ComplaintEvent.user),
-                                           selectinload(Complaint.received_by),
-                                           selectinload(Complaint.escalation_closed_by))
-                 .where(Complaint.number == as_number(number)))
-    if c is None:
-        raise NotFound(f"no such complaint: {number}")
-    return c
+    return by_number(s, Complaint, number, "complaint",
+                     selectinload(Complaint.events).selectinload(ComplaintEvent.user),
+                     selectinload(Complaint.received_by), selectinload(Complaint.escalation_closed_by))
 
 
 def visited(s: Session, number: str, user: User, at: datetime, satisfaction: int, remarks: str) -> None:
@@ -106,6 +99,13 @@ class ComplaintService:
     def hours(self) -> float:
         return self._hours if self._hours is not None else answer_hours()
 
+    @contextmanager
+    def _changing(self, number: str, who: Actor, action: str, roles=DESK_ROLES):
+        """The complaint ``number`` loaded in a session of the acting user, and the time now."""
+        now = self.clock.now()
+        with session_as(self.db, who, *roles, action=action) as (s, user):
+            yield s, user, load(s, number), now
+
     def receive(self, who: Actor, values: dict) -> Complaint:
         """Record a complaint as received (the handling form's first part). Every bad field at once."""
         now = self.clock.now()
@@ -115,8 +115,7 @@ class ComplaintService:
         fields = v.model_dump(exclude={"received_at"}) | {"visitor_request": v.visitor_request or "",
                                                           "channel": ComplaintChannel(v.channel),
                                                           "category": ComplaintCategory(v.category)}
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a complaint")
+        with session_as(self.db, who, *DESK_ROLES, action="record a complaint") as (s, user):
             c = Complaint(number=next_number(s, COMPLAINT_SERIES, received_at, self.tz), state=S.RECEIVED,
                           received_at=received_at, received_by_id=user.id, created_at=now, **fields)
             s.add(c)
@@ -127,22 +126,15 @@ class ComplaintService:
     def handle(self, number: str, who: Actor, values: dict) -> Complaint:
         """Hand the complaint to its responsible department (received -> in handling)."""
         v = parse(ComplaintHandling, values)
-        department, note = v.department, v.note or ""
-        now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="hand on a complaint")
-            c = load(s, number)
-            c.department = department
-            move(s, c, S.IN_HANDLING, user, now, detail=" · ".join(x for x in (department, note) if x))
+        with self._changing(number, who, "hand on a complaint") as (s, user, c, now):
+            c.department = v.department
+            move(s, c, S.IN_HANDLING, user, now, detail=" · ".join(x for x in (v.department, v.note) if x))
         return self.get(number)
 
     def add_step(self, number: str, who: Actor, values: dict) -> Complaint:
         """One handling step (what was done, by whom, when)."""
         note = parse(ComplaintStep, values).step
-        now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a handling step")
-            c = load(s, number)
+        with self._changing(number, who, "record a handling step") as (s, user, c, now):
             if c.state is S.CLOSED:
                 raise InvalidTransition(f"complaint {c.number} is closed")
             event(s, c, user, "step", now, detail=note)
@@ -151,10 +143,7 @@ class ComplaintService:
     def answer(self, number: str, who: Actor, values: dict) -> Complaint:
         """The result given to the visitor; the follow-up visit is scheduled (within 3 days)."""
         result = parse(ComplaintAnswer, values).result
-        now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="answer a complaint")
-            c = load(s, number)
+        with self._changing(number, who, "answer a complaint") as (s, user, c, now):
             move(s, c, S.ANSWERED, user, now, detail=result)
             c.result, c.answered_at = result, now
             visit_plan.schedule(s, "complaint", c.number, now + timedelta(days=VISIT_WITHIN_DAYS), now)
@@ -163,10 +152,7 @@ class ComplaintService:
     def reopen(self, number: str, who: Actor, values: dict) -> Complaint:
         """The visitor is not satisfied: back to handling (a new answer schedules a new visit)."""
         note = parse(ComplaintReopen, values).reason
-        now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="reopen a complaint")
-            c = load(s, number)
+        with self._changing(number, who, "reopen a complaint") as (s, user, c, now):
             move(s, c, S.IN_HANDLING, user, now, detail=note)
             c.answered_at = None
             visit_plan.cancel_open(s, "complaint", c.number)
@@ -174,10 +160,7 @@ class ComplaintService:
 
     def close(self, number: str, who: Actor, values: dict | None = None) -> Complaint:
         note = parse(ComplaintClose, values or {}).note or ""
-        now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="close a complaint")
-            c = load(s, number)
+        with self._changing(number, who, "close a complaint") as (s, user, c, now):
             if escalation_open(c, now, self.hours):
                 raise InvalidTransition(f"complaint {c.number} went to the manager: a supervisor closes the "
                                         "escalation first")
@@ -188,10 +171,7 @@ class ComplaintService:
     def close_escalation(self, number: str, who: Actor, values: dict) -> Complaint:
         """The manager has seen it and says what to do (supervisors only)."""
         note = parse(EscalationClose, values).escalation_note
-        now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="close a complaint's escalation")
-            c = load(s, number)
+        with self._changing(number, who, "close a complaint's escalation", SUPERVISOR_ROLES) as (s, user, c, now):
             if not escalated(c, now, self.hours):
                 raise InvalidTransition(f"complaint {c.number} has not gone to the manager")
             if c.escalation_closed_at is not None:

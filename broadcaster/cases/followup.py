@@ -7,19 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.cases import complaints, incidents, visit_plan
 from broadcaster.cases.missing import add_event, load_case
-from broadcaster.cases.numbering import as_number
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.numbering import by_number
+from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.inputs import parse
 from broadcaster.inputs_cases import FollowUpCall, Visit, check_time, read, refuse_if
 from broadcaster.store.models.cases import CaseState, FollowUp, LostItem, LostItemClaim, LostItemState, PersonCase
-from broadcaster.store.models.desk import FollowUpVisit
+from broadcaster.store.models.desk import Complaint, ComplaintState, FollowUpVisit, Incident
 
 
 class FollowUpService:
@@ -33,8 +33,7 @@ class FollowUpService:
         called_at = called_at or now
         check_time(errors, "called_at", called_at, now)
         refuse_if(errors)
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a follow-up")
+        with session_as(self.db, who, *DESK_ROLES, action="record a follow-up") as (s, user):
             case = load_case(s, number)
             if case.state is not CaseState.CLOSED:
                 raise InvalidTransition(f"case {case.number} is {case.state.value}: follow up after closing it")
@@ -89,8 +88,6 @@ class VisitService:
 
     def due(self) -> list[DueVisit]:
         """Every visit not yet made, soonest due first."""
-        from broadcaster.store.models.desk import Complaint, Incident
-
         now = self.clock.now()
         out: list[DueVisit] = []
         with self.db.session() as s:
@@ -145,15 +142,9 @@ class VisitService:
         if not remarks and any(x is not None and x <= LOW_SCORE for x in scores.values()):
             errors.setdefault("remarks", "Say what the visitor was unhappy about.")
         refuse_if(errors)
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a follow-up visit")
+        with session_as(self.db, who, *DESK_ROLES, action="record a follow-up visit") as (s, user):
             self._check_case(s, kind, number)
-            visit = s.scalar(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
-                                                         FollowUpVisit.case_number == number,
-                                                         FollowUpVisit.done_at.is_(None)))
-            if visit is None:
-                visit = FollowUpVisit(case_kind=kind, case_number=number, due_at=now, scheduled_at=now)
-                s.add(visit)
+            visit = visit_plan.schedule(s, kind, number, now, now)  # the open visit, or one made now
             visit.done_at, visit.visited_by_id, visit.remarks = now, user.id, remarks
             visit.satisfaction, visit.attitude, visit.timeliness = (scores["satisfaction"], scores["attitude"],
                                                                     scores["timeliness"])
@@ -163,8 +154,7 @@ class VisitService:
 
     def _unreachable(self, kind: str, number: str, who: Actor, remarks: str, now: datetime) -> FollowUpVisit:
         """A call that did not reach the visitor: kept as a try (who, when, remarks); the visit stays due."""
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a follow-up visit")
+        with session_as(self.db, who, *DESK_ROLES, action="record a follow-up visit") as (s, user):
             self._check_case(s, kind, number)
             due_at = now
             if kind in ("complaint", "incident"):  # these keep their visit as a row: it stays open
@@ -176,8 +166,6 @@ class VisitService:
 
     @staticmethod
     def _check_case(s: Session, kind: str, number: str) -> None:
-        from broadcaster.store.models.desk import ComplaintState
-
         if kind == "complaint":
             c = complaints.load(s, number)
             if c.state is not ComplaintState.ANSWERED:
@@ -189,11 +177,7 @@ class VisitService:
             if case.state is not CaseState.CLOSED:
                 raise InvalidTransition(f"case {case.number} is {case.state.value}: visit after closing it")
         else:
-            item = s.scalar(select(LostItem).where(LostItem.number == as_number(number)))
-            if item is None:
-                from broadcaster.errors import NotFound
-
-                raise NotFound(f"no such lost-property item: {number}")
+            item = by_number(s, LostItem, number, "lost-property item")
             if item.state is not LostItemState.HANDED_OVER:
                 raise InvalidTransition(f"item {item.number} is {item.state.value}: visit after handing it back")
 
@@ -209,8 +193,6 @@ class VisitService:
                       detail=f"satisfaction {satisfaction}/5 {remarks}".strip())
 
     def for_case(self, kind: str, number: str) -> list[FollowUpVisit]:
-        from sqlalchemy.orm import selectinload
-
         with self.db.session() as s:
             return list(s.scalars(select(FollowUpVisit).options(selectinload(FollowUpVisit.visited_by))
                                   .where(FollowUpVisit.case_kind == kind, FollowUpVisit.case_number == number)

@@ -15,7 +15,7 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound
 from broadcaster.inputs import DB_ID_MAX, parse
@@ -77,8 +77,7 @@ class HandoverService:
         v = parse(HandoverStart, values)
         shift, items, notes = v.shift, v.items_held or "", v.notes or ""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="start a shift handover")
+        with session_as(self.db, who, *DESK_ROLES, action="start a shift handover") as (s, user):
             open_cases, held = snapshot(s)
             h = Handover(shift=shift, open_cases=open_cases, items_held="\n".join(x for x in (held, items) if x),
                          notes=notes, created_at=now, outgoing_id=user.id)
@@ -95,8 +94,7 @@ class HandoverService:
     def run_pa_check(self, handover_id: int, who: Actor) -> Handover:
         """Ask every zone's player and every venue language's speech engine; tick or cross each line."""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="run the PA check")
+        with session_as(self.db, who, *DESK_ROLES, action="run the PA check") as (s, user):
             h = self._open(s, handover_id)
             players = list(s.scalars(select(PlayerStatus)))
             for check in h.checks:
@@ -141,8 +139,7 @@ class HandoverService:
     def test_tone(self, handover_id: int, who: Actor, zone: str) -> Handover:
         """A short chime in ``zone``, written as an airing; its line follows what became of it."""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="play a test tone")
+        with session_as(self.db, who, *DESK_ROLES, action="play a test tone") as (s, user):
             h = self._open(s, handover_id)
             check = next((c for c in h.checks if c.line == f"tone:{zone}"), None)
             if check is None:
@@ -176,8 +173,7 @@ class HandoverService:
         v = parse(HandoverLine, values)
         result, explanation = CheckResult(v.result) if v.result else None, v.explanation or ""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="check a handover line")
+        with session_as(self.db, who, *DESK_ROLES, action="check a handover line") as (s, user):
             h = self._open(s, handover_id)
             check = next((c for c in h.checks if c.id == int(check_id)), None)
             if check is None:
@@ -193,8 +189,7 @@ class HandoverService:
     def sign(self, handover_id: int, who: Actor) -> Handover:
         """Sign as the outgoing staff (who started it), then as the incoming staff (someone else)."""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="sign a shift handover")
+        with session_as(self.db, who, *DESK_ROLES, action="sign a shift handover") as (s, user):
             h = load(s, handover_id)
             if h.incoming_signed_at is not None:
                 raise InvalidTransition(f"handover {h.id} is signed by both sides")

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.cases import visit_plan
-from broadcaster.cases.numbering import INCIDENT_SERIES, as_number, next_number, venue_tz
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.numbering import INCIDENT_SERIES, by_number, next_number, venue_tz
+from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound
+from broadcaster.errors import FieldErrors, InvalidTransition
 from broadcaster.inputs_cases import IncidentReport, IncidentStepForm, moment, read, refuse_if
 from broadcaster.store.db import Database
 from broadcaster.store.models.core import User
@@ -35,12 +35,8 @@ OPEN = tuple(st for st in IncidentState if st is not S.CLOSED)
 
 
 def load(s: Session, number: str) -> Incident:
-    inc = s.scalar(select(Incident).options(selectinload(Incident.steps).selectinload(IncidentStep.user),
-                                            selectinload(Incident.reported_by))
-                   .where(Incident.number == as_number(number)))
-    if inc is None:
-        raise NotFound(f"no such incident: {number}")
-    return inc
+    return by_number(s, Incident, number, "incident", selectinload(Incident.steps).selectinload(IncidentStep.user),
+                     selectinload(Incident.reported_by))
 
 
 def allowed(current: IncidentState, step: IncidentState) -> bool:
@@ -77,14 +73,12 @@ class IncidentService:
         occurred_at = moment(errors, "occurred_at", v.occurred_at, self.tz, now) or now
         refuse_if(errors)
         fields = v.model_dump(exclude={"occurred_at"})
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="report an incident")
+        with session_as(self.db, who, *DESK_ROLES, action="report an incident") as (s, user):
             inc = Incident(number=next_number(s, INCIDENT_SERIES, occurred_at, self.tz), state=S.REPORTED,
                            occurred_at=occurred_at, reported_by_id=user.id, created_at=now, **fields)
             s.add(inc)
             s.flush()
-            s.add(IncidentStep(incident_id=inc.id, step=S.REPORTED.value, at=now, user_id=user.id,
-                               detail=fields["injury"], recorded_at=now))
+            add_step(s, inc, S.REPORTED, user, now, fields["injury"], now)
         return self.get(inc.number)
 
     def step(self, number: str, who: Actor, values: dict) -> Incident:
@@ -98,8 +92,7 @@ class IncidentService:
         if step in NEEDS_DETAIL and not detail and "detail" not in errors:
             errors["detail"] = "required"
         refuse_if(errors)
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record an incident step")
+        with session_as(self.db, who, *DESK_ROLES, action="record an incident step") as (s, user):
             inc = load(s, number)
             if not allowed(inc.state, step):
                 raise InvalidTransition(f"incident {inc.number} is {inc.state.value}: {step.value} cannot follow")

@@ -18,56 +18,46 @@ from sqlalchemy.orm import selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import InvalidTransition, NotFound, ValidationError
+from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.inputs import LostItem as LostItemInput
 from broadcaster.inputs import parse
 from broadcaster.inputs_cases import Claim, Disposal, ItemFilter, Retention, Unclaimed, check_time, read, refuse_if
 from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
-from broadcaster.cases.numbering import LOST_SERIES, as_number, next_number, venue_tz
+from broadcaster.cases.numbering import LOST_SERIES, by_number, next_number, venue_tz
 from broadcaster.cases.resolution import page_ref
-from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor, session_as
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.store.models.cases import LostItem, LostItemClaim, LostItemState, Page, TemplatePurpose
 from broadcaster.store.models.keeping import DisposalMethod, LostItemDisposal
 from broadcaster.priorities import Priority
+from broadcaster.settings import load_settings, save_settings
 
 UNCLAIMED_AFTER_DAYS = 30  # the retention period unless the venue sets its own (lost_retention_days)
 DEFAULT_CLAIM_PLACE = "游客中心 Visitor Centre"
 
 
-def claim_place(default: str) -> str:
-    """Where owners collect: the venue's first meeting point (named in every language), else ``default``."""
-    from broadcaster.settings import load_settings
-
+def claim_place() -> str:
+    """Where owners collect: the venue's first meeting point (named in every language), else the default."""
     for place in load_settings().places or []:
         if place.get("meeting_point"):
             return next(iter(place["names"].values()))
-    return default
+    return DEFAULT_CLAIM_PLACE
 
 
 class LostPropertyService:
-    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None, *,
-                 claim_place: str = DEFAULT_CLAIM_PLACE, retention_days: int | None = None) -> None:
-        self.db, self.clock, self.tz, self.claim_place = db, clock or SystemClock(), tz or venue_tz(), claim_place
-        self._retention_days = retention_days
+    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None) -> None:
+        self.db, self.clock, self.tz = db, clock or SystemClock(), tz or venue_tz()
 
     def retention_days(self) -> int:
-        """Days an unclaimed item is kept: given, else the venue's setting (changed in the panel)."""
-        if self._retention_days is not None:
-            return self._retention_days
-        from broadcaster.settings import load_settings
-
-        return int(getattr(load_settings(), "lost_retention_days", UNCLAIMED_AFTER_DAYS) or UNCLAIMED_AFTER_DAYS)
+        """Days an unclaimed item is kept: the venue's setting (changed in the panel)."""
+        return int(load_settings().lost_retention_days or UNCLAIMED_AFTER_DAYS)
 
     def set_retention(self, who: Actor, days) -> int:
-        from broadcaster.settings import save_settings
-
         days = parse(Retention, {"retention_days": days}).retention_days
         with self.db.session() as s:
             actor(s, who, *SUPERVISOR_ROLES, action="set how long lost property is kept")
         save_settings({"lost_retention_days": days})
-        self._retention_days = None
         return days
 
     def register(self, who: Actor, *, category: str, where_found: str, finder: str, storage_place: str,
@@ -83,45 +73,42 @@ class LostPropertyService:
         refuse_if(errors)
         values = v.model_dump(exclude={"found_at", "valuable"}) | {"description": v.description or "",
                                                                    "photo_path": photo_path or None}
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="register lost property")
+        with session_as(self.db, who, *DESK_ROLES, action="register lost property") as (s, user):
             item = LostItem(number=next_number(s, LOST_SERIES, found_at, self.tz), state=LostItemState.STORED,
                             found_at=found_at, valuable=bool(valuable), registered_by_id=user.id,
                             created_at=now, **values)
             s.add(item)
         return item
 
-    def announce(self, number: str, who: Actor, paging, *, template: str | int | None = None,
-                 picks: dict | None = None) -> Page:
-        """Announce a stored valuable item once, at announcement priority, with an approved template, in
+    def announce(self, number: str, who: Actor, paging, *, picks: dict | None = None) -> Page:
+        """Announce a stored valuable item once, at announcement priority, with its approved template, in
         the zones ``paging`` (a ``PagingService``) pages. The page and its airing are written together.
         ``picks``: the category, colour and place found as the desk picked them from the lists, said
         instead of what was typed at registration (the item's record stays as registered)."""
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="announce lost property")
-            item, tpl, texts = self._wording(s, number, template, picks)
+        with session_as(self.db, who, *DESK_ROLES, action="announce lost property") as (s, user):
+            item, tpl, texts = self._wording(s, number, picks)
             return paging.add_page(s, user, texts, TemplatePurpose.LOST_PROPERTY, lost_item_id=item.id,
                                    template_id=tpl.id, repeats=1, priority=Priority.ANNOUNCEMENT)
 
-    def preview(self, number: str, *, template: str | int | None = None, picks: dict | None = None) -> dict[str, str]:
+    def preview(self, number: str, *, picks: dict | None = None) -> dict[str, str]:
         """What the announcement would say, per language (checked as when it is announced; nothing stored)."""
         with self.db.session() as s:
-            return self._wording(s, number, template, picks)[2]
+            return self._wording(s, number, picks)[2]
 
-    def _wording(self, s, number: str, template, picks: dict | None):
+    def _wording(self, s, number: str, picks: dict | None):
         item = self._load(s, number)
         if item.state is not LostItemState.STORED:
             raise InvalidTransition(f"item {item.number} is {item.state.value}: nothing to announce")
         if not item.valuable:
             raise ValidationError(f"valuable: item {item.number} is not marked valuable; only valuable "
                                   "items are announced")
-        tpl = TemplateService._load(s, template or DEFAULT_KEYS["lost_property"])
+        tpl = TemplateService._load(s, DEFAULT_KEYS["lost_property"])
         if tpl.purpose is not TemplatePurpose.LOST_PROPERTY:
             raise ValidationError(f"template: {tpl.key} is not a lost-property template")
         picked = {f: str(v).strip() for f, v in (picks or {}).items()
                   if f in ("category", "colour", "where_found") and str(v or "").strip()}
         values = {"category": item.category, "colour": item.colour, "where_found": item.where_found,
-                  "found_time": item.found_at, "claim_place": claim_place(self.claim_place)} | picked
+                  "found_time": item.found_at, "claim_place": claim_place()} | picked
         return item, tpl, fill(tpl, values, is_child=False, tz=self.tz)
 
     def claim(self, number: str, who: Actor, *, owner_name: str, owner_identity: str,
@@ -132,8 +119,7 @@ class LostPropertyService:
                           "verification_note": verification_note, "signature": signature})
         owner_name, owner_identity, note, signature = v.owner_name, v.owner_identity, v.verification_note, v.signature
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="record a claim")
+        with session_as(self.db, who, *DESK_ROLES, action="record a claim") as (s, user):
             item = self._load(s, number)
             if item.state is not LostItemState.STORED:
                 raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to claimed")
@@ -151,8 +137,7 @@ class LostPropertyService:
 
     def hand_over(self, number: str, who: Actor, signature: str) -> LostItem:
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="hand over lost property")
+        with session_as(self.db, who, *DESK_ROLES, action="hand over lost property") as (s, user):
             item = self._load(s, number)
             if item.state is not LostItemState.CLAIMED or item.claim is None:
                 raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to handed_over "
@@ -194,8 +179,7 @@ class LostPropertyService:
         v, errors = read(Disposal, {"method": getattr(method, "value", method), "handled_by": handled_by, "note": note})
         check_time(errors, "disposed_at", at, now)
         refuse_if(errors)
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="record a disposal")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="record a disposal") as (s, user):
             item = self._load(s, number)
             if item.state is not LostItemState.STORED:
                 raise InvalidTransition(f"item {item.number}: cannot go from {item.state.value} to disposed")
@@ -227,8 +211,5 @@ class LostPropertyService:
 
     @staticmethod
     def _load(s, number: str) -> LostItem:
-        item = s.scalar(select(LostItem).options(selectinload(LostItem.claim), selectinload(LostItem.disposal))
-                        .where(LostItem.number == as_number(number)))
-        if item is None:
-            raise NotFound(f"no such lost-property item: {number}")
-        return item
+        return by_number(s, LostItem, number, "lost-property item", selectinload(LostItem.claim),
+                         selectinload(LostItem.disposal))

@@ -6,7 +6,7 @@ paged) and *found* (staff found a child; the guardian is paged to the meeting po
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
-from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, ValidationError
+from broadcaster.errors import FieldErrors, InvalidTransition, ValidationError
 from broadcaster.inputs import CaseFields, parse
-from broadcaster.inputs_cases import CaseFilter, Transition, read
-from broadcaster.cases.numbering import CASE_SERIES, as_number, next_number, venue_tz
+from broadcaster.inputs_cases import CaseFilter, Transition, check_time, read
+from broadcaster.cases.numbering import CASE_SERIES, by_number, next_number, venue_tz
 from broadcaster.cases.resolution import stop_pages
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.store.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
 from broadcaster.store.models.core import User
 
@@ -76,11 +76,7 @@ def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
     v, errors = read(CaseFields, {f: getattr(d, f) for f in (*TEXT_FIELDS, "age", "sex")})  # the desk's model
     out = {f: getattr(v, f) for f in TEXT_FIELDS} | {"age": v.age, "sex": SEXES[v.sex] if v.sex else None}
     out["notes"] = (d.notes or "").strip()
-    if d.last_seen_at is not None:
-        if d.last_seen_at.tzinfo is None:
-            errors["last_seen_at"] = "give a time with a time zone"
-        elif d.last_seen_at > now + timedelta(minutes=5):
-            errors["last_seen_at"] = "this time is in the future"
+    check_time(errors, "last_seen_at", d.last_seen_at, now)
     out["last_seen_at"] = d.last_seen_at
     age = out["age"]
     if kind is CaseKind.MISSING:
@@ -101,14 +97,8 @@ def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
             errors["sex"] = "a found child is a boy or a girl: choose boy, girl or unknown"
     if errors:
         raise FieldErrors(errors)
-    if kind is CaseKind.FOUND:
-        out["is_child"] = True  # staff found a child (0 to 17): the name is never paged
-    elif d.is_child is not None:
-        out["is_child"] = bool(d.is_child) or (age is not None and age < CHILD_AGE_LIMIT)
-    elif age is not None:
-        out["is_child"] = age < CHILD_AGE_LIMIT
-    else:
-        out["is_child"] = False
+    # staff found a child (0 to 17): the name is never paged
+    out["is_child"] = kind is CaseKind.FOUND or bool(d.is_child) or (age is not None and age < CHILD_AGE_LIMIT)
     return out
 
 
@@ -146,10 +136,7 @@ def opened_event(case: PersonCase, user: User, at: datetime) -> dict:
 
 
 def load_case(session: Session, number: str) -> PersonCase:
-    case = session.scalar(select(PersonCase).where(PersonCase.number == as_number(number)))
-    if case is None:
-        raise NotFound(f"no such case: {number}")
-    return case
+    return by_number(session, PersonCase, number, "case")
 
 
 def move(session: Session, case: PersonCase, to: CaseState, user: User | None, at: datetime,
@@ -187,8 +174,7 @@ class CaseService:
         kind = case_kind(kind)
         now = self.clock.now()
         values = validate_details(kind, details, now)
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="open a case")
+        with session_as(self.db, who, *DESK_ROLES, action="open a case") as (s, user):
             case = PersonCase(number=next_number(s, CASE_SERIES, now, self.tz), kind=kind, state=S.OPEN,
                               created_by_id=user.id, created_at=now, **values)
             s.add(case)
@@ -201,8 +187,7 @@ class CaseService:
         v = parse(Transition, {"state": getattr(to, "value", to), "result": result, "note": note})
         to, result, note = CaseState(v.state), v.result, v.note or ""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="change a case")
+        with session_as(self.db, who, *DESK_ROLES, action="change a case") as (s, user):
             case = load_case(s, number)
             move(s, case, to, user, now, result=result, detail=note)
             if to in RESOLVED:  # resolved here too: its pages stop and come off the air
@@ -214,8 +199,7 @@ class CaseService:
     def edit(self, number: str, who: Actor, changes: dict) -> PersonCase:
         """Change a case's description (the fields of ``changes``); every change is on the timeline.
         (The panel edits through ``PagingService.edit_case``: the case's pages say the new description.)"""
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="edit a case")
+        with session_as(self.db, who, *DESK_ROLES, action="edit a case") as (s, user):
             case = load_case(s, number)
             edit_details(s, case, user, changes, self.clock.now())
         return case
@@ -223,17 +207,12 @@ class CaseService:
     def add_note(self, number: str, who: Actor, note: str) -> None:
         if not (note or "").strip():
             raise ValidationError("note: empty")
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="add a note")
+        with session_as(self.db, who, *DESK_ROLES, action="add a note") as (s, user):
             add_event(s, load_case(s, number), user, "note", self.clock.now(), detail=note.strip())
 
     def get(self, number: str) -> PersonCase:
         with self.db.session() as s:
-            case = s.scalar(select(PersonCase).options(selectinload(PersonCase.events))
-                            .where(PersonCase.number == as_number(number)))
-            if case is None:
-                raise NotFound(f"no such case: {number}")
-            return case
+            return by_number(s, PersonCase, number, "case", selectinload(PersonCase.events))
 
     def list_cases(self, *, state: CaseState | str | None = None, open_only: bool = False) -> list[PersonCase]:
         q = select(PersonCase).order_by(PersonCase.created_at.desc(), PersonCase.id.desc())

@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from broadcaster.errors import NotFound
+from broadcaster.settings import load_settings
 from broadcaster.store.models.cases import NumberCounter
 
 #: Numbering series. Person cases carry no prefix; lost property numbers start with "L".
@@ -22,8 +24,6 @@ CASE_SERIES = ""
 LOST_SERIES = "L"
 COMPLAINT_SERIES = "TS"
 INCIDENT_SERIES = "YW"
-
-DEFAULT_VENUE_TZ = "Asia/Shanghai"
 
 
 def as_number(text: str | None) -> str:
@@ -34,13 +34,17 @@ def as_number(text: str | None) -> str:
     return "" if len(text) > 40 or any(ord(ch) < 32 or ord(ch) == 127 for ch in text) else text
 
 
-def venue_tz(name: str | None = None) -> ZoneInfo:
+def by_number(s: Session, model, number: str | None, what: str, *options):
+    """The ``model`` row numbered ``number`` (as typed) with its ``options`` loaded; NotFound "no such <what>"."""
+    row = s.scalar(select(model).options(*options).where(model.number == as_number(number)))
+    if row is None:
+        raise NotFound(f"no such {what}: {number}")
+    return row
+
+
+def venue_tz() -> ZoneInfo:
     """The venue's time zone: venue settings (``var/settings.json`` / ``PA_VENUE_TZ``; default
     Asia/Shanghai), the same one the scheduler uses."""
-    if name:
-        return ZoneInfo(name)
-    from broadcaster.settings import load_settings
-
     return load_settings().tz
 
 
@@ -49,10 +53,6 @@ def venue_date(at: datetime, tz: ZoneInfo | None = None) -> date:
     if at.tzinfo is None:
         raise ValueError("venue_date needs an aware datetime")
     return at.astimezone(tz or venue_tz()).date()
-
-
-def format_number(series: str, day: date, serial: int) -> str:
-    return f"{series}{day:%Y%m%d}-{serial:03d}"
 
 
 def next_number(session: Session, series: str, at: datetime, tz: ZoneInfo | None = None) -> str:
@@ -65,8 +65,7 @@ def next_numbers(session: Session, series: str, at: datetime, count: int, tz: Zo
     (one UPDATE for them all: several desks' cases opened in one transaction)."""
     if count < 1:
         return []
-    local = venue_date(at, tz)
-    day = local.strftime("%Y%m%d")
+    day = venue_date(at, tz).strftime("%Y%m%d")
     counters = NumberCounter.__table__  # a plain UPDATE ... RETURNING: no ORM objects to keep in step
     for _ in range(5):
         last = session.scalar(update(counters).where(counters.c.series == series, counters.c.day == day)
@@ -78,5 +77,5 @@ def next_numbers(session: Session, series: str, at: datetime, count: int, tz: Zo
                 last = count
             except IntegrityError:
                 continue  # another desk created today's row first: bump it instead
-        return [format_number(series, local, serial) for serial in range(int(last) - count + 1, int(last) + 1)]
+        return [f"{series}{day}-{serial:03d}" for serial in range(int(last) - count + 1, int(last) + 1)]
     raise RuntimeError(f"could not reserve a {series or 'case'} number for {day}")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from broadcaster.cases import desk_settings
 from broadcaster.cases.numbering import venue_tz
-from broadcaster.cases.staff import DESK_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors
 from broadcaster.inputs_cases import SecurityRecord, read, refuse_if
@@ -64,14 +64,13 @@ def state(due_at: datetime, record: SecurityHandover | None, now: datetime) -> s
 
 
 class SecurityHandoverService:
-    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None,
-                 times: Sequence[time] | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None, tz: ZoneInfo | None = None) -> None:
         self.db, self.clock, self.tz = db, clock or SystemClock(), tz or venue_tz()
-        self._times = list(times) if times is not None else None
 
     @property
     def times(self) -> list[time]:
-        return self._times if self._times is not None else desk_settings.security_times()
+        """The venue's fixed hours (read afresh: a change in the panel holds at once)."""
+        return desk_settings.security_times()
 
     def slots(self, days: int = SHOWN_DAYS) -> list[Slot]:
         """The fixed hours of the last ``days`` days up to the next one now due, newest first, with their
@@ -98,8 +97,7 @@ class SecurityHandoverService:
             errors["slot"] = "Choose one of the list."
         refuse_if(errors)
         try:
-            with self.db.session() as s:
-                user = actor(s, who, *DESK_ROLES, action="record the handover with security")
+            with session_as(self.db, who, *DESK_ROLES, action="record the handover with security") as (s, user):
                 row = SecurityHandover(due_at=slot.due_at, recorded_at=self.clock.now(), desk_user_id=user.id,
                                        officer=v.officer, items=v.items or "", notes=v.notes or "")
                 s.add(row)

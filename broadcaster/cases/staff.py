@@ -1,6 +1,9 @@
 """Who is acting: resolve a user by name (CLI) or object (web) inside the caller's session, check roles."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,11 +18,16 @@ SUPERVISOR_ROLES = (Role.SUPERVISOR,)
 SYSTEM_USER = "system"
 
 Actor = User | str
+#: The acting user, loaded in the caller's session; PermissionDenied unless active and holding the roles.
+actor = acting
 
 
-def actor(session: Session, who: Actor, *roles: Role, action: str = "do this") -> User:
-    """The acting user, loaded in ``session``; PermissionDenied unless active and holding ``roles``."""
-    return acting(session, who, *roles, action=action)
+@contextmanager
+def session_as(db, who: Actor, *roles: Role, action: str) -> Iterator[tuple[Session, User]]:
+    """A session of ``db`` and the acting user loaded in it (PermissionDenied unless active and holding
+    ``roles``: nothing is written then)."""
+    with db.session() as s:
+        yield s, actor(s, who, *roles, action=action)
 
 
 def system_user(session: Session) -> User:

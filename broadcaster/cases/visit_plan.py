@@ -10,11 +10,15 @@ from sqlalchemy.orm import Session
 from broadcaster.store.models.desk import FollowUpVisit
 
 
+def _open(kind: str, number: str):
+    """The case's visits not made yet."""
+    return select(FollowUpVisit).where(FollowUpVisit.case_kind == kind, FollowUpVisit.case_number == number,
+                                       FollowUpVisit.done_at.is_(None))
+
+
 def schedule(s: Session, kind: str, number: str, due_at: datetime, now: datetime) -> FollowUpVisit:
     """A visit due by ``due_at`` (the case's open visit is kept if it already has one)."""
-    open_visit = s.scalar(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
-                                                      FollowUpVisit.case_number == number,
-                                                      FollowUpVisit.done_at.is_(None)))
+    open_visit = s.scalar(_open(kind, number))
     if open_visit is not None:
         return open_visit
     visit = FollowUpVisit(case_kind=kind, case_number=number, due_at=due_at, scheduled_at=now, remarks="")
@@ -24,7 +28,5 @@ def schedule(s: Session, kind: str, number: str, due_at: datetime, now: datetime
 
 
 def cancel_open(s: Session, kind: str, number: str) -> None:
-    for visit in s.scalars(select(FollowUpVisit).where(FollowUpVisit.case_kind == kind,
-                                                       FollowUpVisit.case_number == number,
-                                                       FollowUpVisit.done_at.is_(None))):
+    for visit in s.scalars(_open(kind, number)):
         s.delete(visit)

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from broadcaster.cases.missing import RESOLVED, load_case
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.paging.templates import TemplateService, fill
-from broadcaster.errors import ValidationError
+from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.store.models.cases import CaseKind, Page, PageStatus, PageTemplate, PersonCase, TemplatePurpose
 
 P = TemplatePurpose
@@ -56,9 +57,6 @@ def draft(case: PersonCase, tpl: PageTemplate, extra_text: str | dict | None, tz
 
 def case_draft(s: Session, number: str, template, extra_text, tz: ZoneInfo) -> tuple[PersonCase, Draft]:
     """An open case and the draft of paging it again (InvalidTransition once it is resolved)."""
-    from broadcaster.cases.missing import RESOLVED, load_case
-    from broadcaster.errors import InvalidTransition
-
     case = load_case(s, number)
     if case.state in RESOLVED:
         raise InvalidTransition(f"case {case.number} is {case.state.value}: nothing to page")

@@ -17,7 +17,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, choice
 from broadcaster.paging.looks import BUILT_IN, LOOKS
 from broadcaster.paging.vocabulary import ACCESSORIES, COLOURS, GARMENTS, RU_GENDERS, ZH_VERBS, Words
-from broadcaster.cases.staff import actor
+from broadcaster.cases.staff import session_as
 from broadcaster.store.db import Database
 from broadcaster.store.models.cases import PersonCase
 from broadcaster.store.models.core import Role
@@ -29,13 +29,9 @@ ACCESSORY = WordKind.ACCESSORY  # "с рюкзаком", "with a backpack", "背
 PHRASES = (WordKind.HEIGHT, WordKind.HAIR)  # whole phrases, as each language's page says them (paging.looks)
 
 
-def kind_of(word: VenueWord) -> str:
-    return word.kind.value
-
-
 def venue_words(session: Session) -> Words:
     """Every venue word (retired ones too: stored descriptions still use them), for vocabulary.say."""
-    return {w.key: {"kind": kind_of(w), "names": w.names, "forms": w.forms or {}, "retired": w.retired_at is not None}
+    return {w.key: {"kind": w.kind.value, "names": w.names, "forms": w.forms or {}, "retired": w.retired_at is not None}
             for w in session.scalars(select(VenueWord))}
 
 
@@ -129,13 +125,8 @@ class VocabularyService:
 
     def add(self, who, kind, languages: list[str], fields: dict) -> VenueWord:
         kind, names, forms = check_word(kind, languages, fields)
-        with self.db.session() as s:
-            user = actor(s, who, *EDITORS, action="add a word to the desk's lists")
-            clash = {lang: name for lang, name in names.items()
-                     if name.lower() in self._taken_names(s, kind, lang)}
-            if clash:
-                field = {lang: ("ru_m" if lang == "ru" and kind is WordKind.COLOUR else f"name_{lang}") for lang in clash}
-                raise FieldErrors({field[lang]: "this word is already in the list" for lang in clash})
+        with session_as(self.db, who, *EDITORS, action="add a word to the desk's lists") as (s, user):
+            self._refuse_taken(s, kind, names)
             word = VenueWord(kind=kind, names=names, forms=forms, created_by_id=user.id, created_at=self.clock.now(),
                              key=_key(kind, names, lambda k: s.scalar(select(VenueWord.id).where(VenueWord.key == k))))
             s.add(word)
@@ -145,45 +136,47 @@ class VocabularyService:
         """A word's names (and what each language needs to say it) in every venue language, as the form to
         add one gives them: a venue that took on a language names its words in it. Names in languages the
         venue no longer speaks are kept (switching back finds them)."""
-        with self.db.session() as s:
-            actor(s, who, *EDITORS, action="change a word of the desk's lists")
+        with session_as(self.db, who, *EDITORS, action="change a word of the desk's lists") as (s, _):
             word = self._load(s, key)
             kind, names, forms = check_word(word.kind, languages, fields)
-            clash = {lang for lang, name in names.items() if name.lower() in self._taken_names(s, kind, lang, word.id)}
-            if clash:
-                raise FieldErrors({("ru_m" if lang == "ru" and kind is WordKind.COLOUR else f"name_{lang}"):
-                                   "this word is already in the list" for lang in clash})
+            self._refuse_taken(s, kind, names, but=word.id)
             word.names = {**{lang: n for lang, n in word.names.items() if lang not in languages}, **names}
             word.forms = {**(word.forms or {}), **forms}
         return word
 
     @staticmethod
-    def _taken_names(s: Session, kind: WordKind | str, lang: str, but: int | None = None) -> set[str]:
-        key = "zh-CN" if lang.startswith("zh") else lang
+    def _refuse_taken(s: Session, kind: WordKind, names: dict, but: int | None = None) -> None:
+        """FieldErrors beside each of ``names`` already in the list of ``kind`` (built in, or a venue word
+        other than ``but``)."""
         if kind is WordKind.COLOUR:
-            builtin = {w.get(key, "") for w in COLOURS.values()}
+            builtin = list(COLOURS.values())
         elif kind == ACCESSORY:
-            builtin = {words.get(key, "") for words, _a in ACCESSORIES.values()}
+            builtin = [words for words, _a in ACCESSORIES.values()]
         elif kind in PHRASES:
-            builtin = {words.get(key, "") for words in LOOKS[kind.value].values()}
+            builtin = list(LOOKS[kind.value].values())
         else:
-            builtin = {words.get(key, "") for _where, words, _a in GARMENTS.values()}
-        venue = {(w.names.get(lang) or "") for w in s.scalars(select(VenueWord))
-                 if kind_of(w) == getattr(kind, "value", kind) and w.id != but}
-        return {n.lower() for n in builtin | venue if n}
+            builtin = [words for _where, words, _a in GARMENTS.values()]
+        venue = [w.names for w in s.scalars(select(VenueWord)) if w.kind == kind and w.id != but]
+
+        def known(lang: str) -> set[str]:
+            said = [b.get("zh-CN" if lang.startswith("zh") else lang) for b in builtin] + [v.get(lang) for v in venue]
+            return {n.lower() for n in said if n}
+
+        taken = [lang for lang, name in names.items() if name.lower() in known(lang)]
+        if taken:
+            raise FieldErrors({("ru_m" if lang == "ru" and kind is WordKind.COLOUR else f"name_{lang}"):
+                               "this word is already in the list" for lang in taken})
 
     def retire(self, who, key: str, *, retired: bool = True) -> VenueWord:
         """No longer offered by the pick-lists (``retired=False`` offers it again); still said."""
-        with self.db.session() as s:
-            actor(s, who, *EDITORS, action="retire a word")
+        with session_as(self.db, who, *EDITORS, action="retire a word") as (s, _):
             word = self._load(s, key)
             word.retired_at = self.clock.now() if retired else None
         return word
 
     def remove(self, who, key: str) -> None:
         """Delete a word no stored case uses; a used one is refused (retire it instead)."""
-        with self.db.session() as s:
-            actor(s, who, *EDITORS, action="remove a word")
+        with session_as(self.db, who, *EDITORS, action="remove a word") as (s, _):
             word = self._load(s, key)
             used = self.used_by(s, key)
             if used:

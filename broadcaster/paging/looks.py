@@ -58,12 +58,22 @@ def say_look(kind: str, value: str | None, lang: str, words: dict | None = None)
     return found[0].get("zh-CN" if lang.lower().startswith("zh") else lang.split("-")[0].lower())
 
 
-def look_options(kind: str, lang: str, words: dict | None = None) -> list[tuple[str, str]]:
-    """The list of ``kind`` in the UI language: (key, phrase); a venue word without the UI language shows
-    its first phrase."""
-    key = "zh-CN" if lang.startswith("zh") else "en"
+def shown(names: dict[str, str], lang: str) -> str:
+    """A pick-list word as the UI in ``lang`` lists it: its Chinese or English name, else (a venue word
+    without one) its first."""
+    return names.get("zh-CN" if lang.startswith("zh") else "en") or next(iter(names.values()))
+
+
+def listed(builtin: dict[str, dict[str, str]], kind: str, lang: str, words: dict | None) -> list[tuple[str, str]]:
+    """(key, word) of a pick-list in the UI language: the built-in words, then the venue's own of ``kind``
+    still offered (not retired)."""
     venue = [(k, w["names"]) for k, w in (words or {}).items() if w["kind"] == kind and not w.get("retired")]
-    return [(k, names.get(key) or next(iter(names.values()))) for k, names in [*LOOKS[kind].items(), *venue]]
+    return [(k, shown(names, lang)) for k, names in [*builtin.items(), *venue]]
+
+
+def look_options(kind: str, lang: str, words: dict | None = None) -> list[tuple[str, str]]:
+    """The list of ``kind`` in the UI language: (key, phrase)."""
+    return listed(LOOKS[kind], kind, lang, words)
 
 
 #: How a page says the height and the hair it has (``{looks}`` in a template, right after the age): Chinese

@@ -5,6 +5,7 @@ words, broadcaster.paging.lexicon) do not know is said as typed, and a page that
 languages is refused beside the field (broadcaster.paging.templates.fill)."""
 from __future__ import annotations
 
+from broadcaster.paging.looks import listed
 from broadcaster.paging.vocabulary import COLOURS, Words
 
 #: category -> {language: word}; English as said after "a" (the template: "a {colour} {category}").
@@ -62,8 +63,4 @@ def say_lost(field: str, value, lang: str, words: Words | None = None) -> str | 
 
 def lost_options(lang: str, words: Words | None = None) -> dict[str, list[tuple[str, str]]]:
     """The lists in the UI language: (key, word) of each category and colour."""
-    key = "zh-CN" if lang.startswith("zh") else "en"
-    venue = [(k, w["names"].get(key) or next(iter(w["names"].values()))) for k, w in (words or {}).items()
-             if w["kind"] == "colour" and not w.get("retired")]
-    return {"categories": [(k, names[key]) for k, names in CATEGORIES.items()],
-            "colours": [(k, names[key]) for k, names in COLOURS.items()] + venue}
+    return {"categories": listed(CATEGORIES, "category", lang, None), "colours": listed(COLOURS, "colour", lang, words)}

@@ -20,7 +20,7 @@ from broadcaster.clock import Clock, SystemClock
 from broadcaster.store.db import Database
 from broadcaster.errors import FieldErrors, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from broadcaster.cases.numbering import venue_tz
-from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, session_as
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 from broadcaster.paging.lexicon import venue_words
 from broadcaster.paging.rules import NoNameViolation, check_no_name, check_remark, check_scripts
@@ -28,7 +28,7 @@ from broadcaster.paging.lost_words import say_lost
 from broadcaster.paging.looks import ru_with, say_look, say_looks, with_looks
 from broadcaster.paging.vocabulary import accessories_last, en_articles, say
 from broadcaster.settings import load_settings
-from broadcaster.venue import place_names
+from broadcaster.venue import place_names, script_problem
 
 P = TemplatePurpose
 PERSON_FIELDS = frozenset({"name", "age", "sex", "height", "hair", "looks", "clothing", "shoes",
@@ -73,8 +73,6 @@ def placeholders(text: str, lang: str = "") -> set[str]:
 def check_template(purpose: TemplatePurpose, audience: TemplateAudience, texts: dict) -> dict[str, str]:
     """Validate a template body; return the cleaned texts (language -> text). Every language's problem
     at once (FieldErrors ``texts[<lang>]``); each text, its placeholders aside, in its language's script."""
-    from broadcaster.venue import script_problem
-
     if not isinstance(texts, dict) or not texts:
         raise ValidationError("texts: give the text in at least one language (e.g. zh-CN and en)")
     clean: dict[str, str] = {}
@@ -83,7 +81,7 @@ def check_template(purpose: TemplatePurpose, audience: TemplateAudience, texts: 
         if not isinstance(lang, str) or not LANG_TAG.match(lang):
             raise ValidationError(f"texts: bad language tag {lang!r} (e.g. zh-CN, en)")
         try:
-            clean[lang] = _check_text(purpose, audience, lang, (text or "").strip(), script_problem)
+            clean[lang] = _check_text(purpose, audience, lang, (text or "").strip())
         except ValidationError as exc:
             errors[f"texts[{lang}]"] = exc
     if len(errors) == 1:
@@ -98,7 +96,7 @@ def _says(fields) -> str:
     return ", ".join(f"{{{f}}} ({SAYS_WHAT[f]})" if f in SAYS_WHAT else f"{{{f}}}" for f in sorted(fields))
 
 
-def _check_text(purpose, audience, lang: str, text: str, script_problem) -> str:
+def _check_text(purpose, audience, lang: str, text: str) -> str:
     if not text:
         raise ValidationError(f"texts[{lang}]: empty")
     if len(text) > MAX_TEXT:
@@ -166,8 +164,6 @@ def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places
 def check_lost_words(values: dict, needed: set, langs: list[str], tz, places: list, words) -> None:
     """A lost-property page says each value in each language: one the lists and the venue's places do not
     know, typed in one language only, is refused beside its field (nothing is queued)."""
-    from broadcaster.venue import script_problem
-
     errors = {f: "said in one language only: pick it from the list" if f != "claim_place" else
               "no meeting point is named in every language: an admin marks one among the venue's places"
               for f in LOST_FIELDS & needed
@@ -252,8 +248,7 @@ class TemplateService:
             raise ValidationError("title: required")
         clean = check_template(purpose, audience, texts)
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="write a page template")
+        with session_as(self.db, who, *DESK_ROLES, action="write a page template") as (s, user):
             if s.scalar(select(PageTemplate.id).where(PageTemplate.key == key)):
                 raise ValidationError(f"key: a template {key!r} already exists")
             tpl = PageTemplate(key=key, title=title, purpose=purpose, audience=audience, texts=clean,
@@ -266,8 +261,7 @@ class TemplateService:
         """Change a template. Not approved yet: changed in place, the editor its author. Approved: the new
         wording waits beside it (``draft_texts``) and the approved wording airs until a supervisor other
         than the editor approves the new one; a title is never aired and changes at once."""
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="edit a page template")
+        with session_as(self.db, who, *DESK_ROLES, action="edit a page template") as (s, user):
             tpl = self._load(s, ref)
             clean = check_template(tpl.purpose, tpl.audience, texts) if texts is not None else None
             if title is not None:
@@ -292,8 +286,7 @@ class TemplateService:
 
     def approve(self, ref: int | str, who: Actor) -> PageTemplate:
         """Approve a template, or the new wording waiting for an approved one (it becomes the next version)."""
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="approve a page template")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="approve a page template") as (s, user):
             tpl = self._load(s, ref)
             drafted = tpl.status is TemplateStatus.APPROVED and tpl.draft_texts is not None
             if tpl.status is not TemplateStatus.PENDING and not drafted:
@@ -317,8 +310,7 @@ class TemplateService:
 
     def set_aside(self, ref: int | str, who: Actor) -> PageTemplate:
         """A supervisor turns down the new wording waiting for an approved template: the approved one airs on."""
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="turn down a page template's new wording")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="turn down a page template's new wording") as (s, user):
             tpl = self._load(s, ref)
             if tpl.draft_texts is None:
                 raise InvalidTransition(f"template {tpl.title}: no new wording is waiting")
@@ -327,8 +319,7 @@ class TemplateService:
         return tpl
 
     def retire(self, ref: int | str, who: Actor) -> PageTemplate:
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="retire a page template")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="retire a page template") as (s, user):
             tpl = self._load(s, ref)
             tpl.status = TemplateStatus.RETIRED
             audit.record(s, "template_retired", user, subject=tpl.title)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from broadcaster.paging.looks import look_options, ru_with
+from broadcaster.paging.looks import listed, look_options, ru_with, shown
 
 COLOURS: dict[str, dict[str, str]] = {
     "red": {"zh-CN": "红色", "en": "red"}, "orange": {"zh-CN": "橙色", "en": "orange"},
@@ -206,15 +206,8 @@ def _listed(said: list[str], base: str) -> str:
 def options(lang: str, words: Words | None = None) -> dict:
     """The pick-lists in the UI language: colours, garments by where they are worn, height bands and hair
     (broadcaster.paging.looks); a venue word without a name in the UI language shows its first name."""
-    key = "zh-CN" if lang.startswith("zh") else "en"
-
-    def name(k: str, names: dict) -> str:
-        return names.get(key) or next(iter(names.values()))
-
-    venue_colours = [(k, name(k, w["names"])) for k, w in (words or {}).items()
-                     if w["kind"] == "colour" and not w.get("retired")]
-    return {"colours": [(c, w[key]) for c, w in COLOURS.items()] + venue_colours,
-            **{where: [(g, name(g, {k: v for k, v in _garment(g, words)[1].items() if k != "zh_verb"}))
+    return {"colours": listed(COLOURS, "colour", lang, words),
+            **{where: [(g, shown({k: v for k, v in _garment(g, words)[1].items() if k != "zh_verb"}, lang))
                        for g in garments(where, words)]
                for where in ("top", "bottom", "shoes", "accessory")},
             **{kind: look_options(kind, lang, words) for kind in ("height", "hair")}}
