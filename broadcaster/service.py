@@ -152,8 +152,10 @@ class BroadcastService:
         from broadcaster.schedule.onair import warmer, writer
         from broadcaster.schedule.scheduler import ScheduleEngine
 
+        # warm: files hashed, recordings' gains stored ahead; the leader's round plans the next hour, the
+        # scheduler's threads the rest of the horizon
         return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), warmer(self.db),
-                              clock=self.clock)  # warm: files hashed, recordings' gains stored ahead
+                              first_h=1, clock=self.clock)
 
     # -- faults -------------------------------------------------------------------------------------
     def _fault(self, kind: str, message: str, zone: str | None = None, ref: str | None = None) -> None:
