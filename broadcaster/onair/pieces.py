@@ -115,10 +115,7 @@ class MediaSource:
         f = open(path, "rb")
         try:
             if sha:
-                h = hashlib.sha256()
-                while block := f.read(1 << 20):
-                    h.update(block)
-                _check(h.hexdigest(), sha, path)
+                _check(hashlib.file_digest(f, "sha256").hexdigest(), sha, path)
                 f.seek(0)
             return _closing(stream_audio(f), f)
         except BaseException:

@@ -37,18 +37,16 @@ def file_sha256(path) -> str:
     with _hash_lock:
         if key in _hashes:
             return _hashes[key]
-    h = hashlib.sha256()
     try:
         with open(p, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return ""
     with _hash_lock:
         if len(_hashes) > 4096:
             _hashes.clear()
-        _hashes[key] = h.hexdigest()
-    return _hashes[key]
+        _hashes[key] = digest
+    return digest
 
 
 class MediaStore:
