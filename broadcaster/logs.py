@@ -20,7 +20,6 @@ FAULT_KINDS = ("device_lost", "tts_down", "hash_mismatch", "escalation", "render
 
 # -- as-run ------------------------------------------------------------------------------------
 # What aired is written by broadcaster.onair.outcomes (one row per airing attempt, with its pieces).
-# These two write a row by hand (tests, imported history).
 def as_run_rows(s: Session, since: datetime | None = None, until: datetime | None = None,
                 limit: int | None = None) -> list[AsRun]:
     q = select(AsRun).order_by(AsRun.started_at.desc(), AsRun.id.desc())
@@ -119,14 +118,11 @@ def resolve_open(s: Session, kind: str, zone: str | None, note: str, *, ref: str
     return n
 
 
-def faults(s: Session, *, open_only: bool = False, unacknowledged: bool = False,
-           attention: bool = False) -> list[Fault]:
+def faults(s: Session, *, open_only: bool = False, attention: bool = False) -> list[Fault]:
     """Faults, newest first. ``attention``: what staff must still see: open, or never acknowledged."""
     q = select(Fault).order_by(Fault.raised_at.desc(), Fault.id.desc())
     if open_only:
         q = q.where(Fault.state != FaultState.RESOLVED)
-    if unacknowledged:
-        q = q.where(Fault.acknowledged_at.is_(None))
     if attention:
         q = q.where((Fault.state != FaultState.RESOLVED) | Fault.acknowledged_at.is_(None))
     return list(s.scalars(q))

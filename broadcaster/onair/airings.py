@@ -42,14 +42,6 @@ class Request:
     max_retries: int = 3
 
 
-def known_zones(s: Session, venue_zones: Iterable[str] = ()) -> set[str]:
-    """The venue's zones: those in its settings and those a zone player has announced."""
-    zones = set(venue_zones)
-    for (player_zones,) in s.execute(select(PlayerStatus.zones)):
-        zones.update(player_zones or ())
-    return zones
-
-
 def check_zones(s: Session, zones: Sequence[str], venue_zones: Iterable[str] = ()) -> list[str]:
     """The zones, refused (ValidationError, nothing stored) when empty or unknown to the venue."""
     zones = list(dict.fromkeys(z.strip() for z in zones if z and z.strip()))
@@ -58,7 +50,7 @@ def check_zones(s: Session, zones: Sequence[str], venue_zones: Iterable[str] = (
     venue = set(venue_zones)
     if venue.issuperset(zones):  # the venue's own zones: no need to ask which zones players announced
         return zones
-    known = known_zones(s, venue)
+    known = venue.union(*(z or () for z in s.scalars(select(PlayerStatus.zones))))  # and those players announced
     unknown = [z for z in zones if z not in known]
     if unknown:
         raise ValidationError(f"zones: unknown zone(s) {', '.join(unknown)}; the venue's zones are "

@@ -170,7 +170,7 @@ class PlayoutEngine:
 
     def _emit(self, events: list[PlayoutEvent]) -> None:
         for ev in events:
-            for cb in ([ev.item.on_event] if ev.item.on_event else []) + list(self.listeners):
+            for cb in list(self.listeners):
                 try:
                     cb(ev)
                 except Exception:  # a listener must never stop the audio
