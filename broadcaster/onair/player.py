@@ -62,8 +62,9 @@ class ZonePlayer:
         self.zones = tuple(sinks)
         self.poll_s, self.heartbeat_s = poll_s, heartbeat_s
         self.engine = PlayoutEngine(sinks, clock=self.clock, duck_music=duck_music, block_ms=block_ms,
-                                    on_fault=self._fault, on_recovered=self._recovered)
-        self.engine.listeners.append(self._event)
+                                    on_fault=lambda zone, exc: self._note(("fault", zone, str(exc))),
+                                    on_recovered=lambda zone: self._note(("back", zone, "")))
+        self.engine.listeners.append(self._note)
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._pending: list = []  # taken from the inbox, not yet committed
         self._wake = threading.Event()
@@ -172,16 +173,8 @@ class ZonePlayer:
         self.claiming.set()
         self._wake.set()
 
-    def _event(self, ev: PlayoutEvent) -> None:  # engine threads: never the database here
+    def _note(self, ev: PlayoutEvent | tuple) -> None:  # engine threads: never the database here
         self._inbox.put(ev)
-        self._wake.set()
-
-    def _fault(self, zone: str, exc: Exception) -> None:
-        self._inbox.put(("fault", zone, str(exc)))
-        self._wake.set()
-
-    def _recovered(self, zone: str) -> None:
-        self._inbox.put(("back", zone, ""))
         self._wake.set()
 
     def _write_events(self, s) -> None:
