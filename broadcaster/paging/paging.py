@@ -321,20 +321,15 @@ class PagingService(PageQueries):
             s.add(alert)
             s.flush()
             alert.case_number = case.number  # not stored: for the listener (the service's fault)
-            if self.security_page:
-                page, why = self._security_page(s, case)
+            if self.security_page:  # a found child is safe: its page is about the guardian expected at the meeting point
+                key = "security_found" if case.kind is CaseKind.FOUND else "security"
+                page, why = self._case_page(s, case, None, key, P.SECURITY, zones=self.security_zones)
                 alert.security_page_id = page.id if page is not None else None
                 report.queued += [page.id] if page is not None else []
                 if why:
                     alert.reason += f"; the security page was not aired: {why}"
             report.alerts.append(alert)
             report.escalated.append(case.number)
-
-    def _security_page(self, s, case: PersonCase) -> tuple[Page | None, str]:
-        """The security page about ``case``: for a found child, about the guardian expected at the
-        meeting point (the child is safe there; nobody searches for it)."""
-        key = "security_found" if case.kind is CaseKind.FOUND else "security"
-        return self._case_page(s, case, None, key, P.SECURITY, zones=self.security_zones)
 
     def _case_page(self, s, case: PersonCase, user, key: str, purpose: TemplatePurpose, *,
                    zones: Sequence[str] | None = None) -> tuple[Page | None, str]:
