@@ -195,11 +195,10 @@ class ScheduleEngine:
                     raise
 
     # -- planning ------------------------------------------------------------------------------------
-    def catch_up(self) -> list[Slot]:
+    def catch_up(self) -> None:
         """Log every slot that passed (beyond grace) since the last heartbeat, and whose airings were
-        never written, as missed. Returns those slots."""
+        never written, as missed."""
         now, last = self.clock.now(), self.last_seen()
-        missed: list[Slot] = []
         if last is not None:
             cutoff = now - timedelta(seconds=self.grace_s)
             start = max(last - _TICK, now - timedelta(days=31))
@@ -213,21 +212,19 @@ class ScheduleEngine:
                               f"{(now - slot.at).total_seconds():.0f}s late, grace {self.grace_s}s")
                     if self.service.record_missed(slot, reason):
                         log.warning("missed slot %s %s: %s", slot.uid, slot.programme, reason)
-                    missed.append(slot)
         self._beat(now - timedelta(seconds=self.grace_s))  # later slots may still air (within grace)
-        return missed
 
-    def sync(self, horizon: timedelta | None = None) -> int:
+    def sync(self, horizon: timedelta | None = None) -> None:
         """(Re)create jobs for every slot from the last heartbeat (at most ``grace`` ago) to now +
         ``horizon`` (default: the engine's) not aired or logged yet; drop every other job of that span
-        (its rule removed, or a job an earlier leader left for a slot since aired or logged). Returns the
-        number of air jobs. One at a time: a periodic resync and a change's re-plan at once would each
-        remove the jobs the other just planned."""
+        (its rule removed, or a job an earlier leader left for a slot since aired or logged). One at a
+        time: a periodic resync and a change's re-plan at once would each remove the jobs the other
+        just planned."""
         with self._planning:
             self._changed.clear()  # a change signalled from here on is planned by the next re-plan
-            return self._sync(horizon or self.horizon)
+            self._sync(horizon or self.horizon)
 
-    def _sync(self, horizon: timedelta) -> int:
+    def _sync(self, horizon: timedelta) -> None:
         sched = self.scheduler  # a plan still running when the lead is lost adds to a stopped one: nothing stored
         assert sched is not None
         now = self.clock.now()
@@ -264,7 +261,6 @@ class ScheduleEngine:
             # rule gone, or (left by an earlier leader) aired or logged already
             if job.id not in wanted and parse_uid(_uid_from_job(job.id))[1] <= end:
                 job.remove()  # gone meanwhile (it ran): _SharedStoreScheduler.remove_job lets it be
-        return sum(1 for w in wanted if w.startswith("air:"))
 
     def _settled(self, slots: list[Slot]) -> set[str]:
         if not slots:
