@@ -36,19 +36,27 @@ AS_RUN_COLUMNS = ["id", "started_at", "ended_at", "zone", "kind", "ref", "title"
                   "engines", "approved_by", "content_hash", "detail", "airing_id", "pieces"]
 
 
-def _iso(v):
+def _cell(v):
+    """A CSV cell: times in ISO 8601, people by name, states by value, pieces as JSON."""
+    if isinstance(v, User):
+        return v.name
+    if hasattr(v, "value"):
+        return v.value
     if isinstance(v, (list, dict)):  # what aired, piece by piece (each piece's hash)
         return json.dumps(v, ensure_ascii=False, sort_keys=True)
     return v.isoformat() if isinstance(v, datetime) else ("" if v is None else v)
 
 
-def as_run_csv(rows: list[AsRun]) -> str:
+def _csv(columns: list[str], rows: list) -> str:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(AS_RUN_COLUMNS)
-    for r in rows:
-        w.writerow([_iso(getattr(r, c)) for c in AS_RUN_COLUMNS])
+    w.writerow(columns)
+    w.writerows([_cell(getattr(r, c)) for c in columns] for r in rows)
     return out.getvalue()
+
+
+def as_run_csv(rows: list[AsRun]) -> str:
+    return _csv(AS_RUN_COLUMNS, rows)
 
 
 # -- faults ------------------------------------------------------------------------------------
@@ -133,17 +141,4 @@ FAULT_COLUMNS = ["id", "raised_at", "kind", "zone", "ref", "message", "occurrenc
 
 
 def faults_csv(rows: list[Fault]) -> str:
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(FAULT_COLUMNS)
-    for f in rows:
-        vals = []
-        for c in FAULT_COLUMNS:
-            v = getattr(f, c)
-            if isinstance(v, User):
-                v = v.name
-            elif hasattr(v, "value"):
-                v = v.value
-            vals.append(_iso(v))
-        w.writerow(vals)
-    return out.getvalue()
+    return _csv(FAULT_COLUMNS, rows)
