@@ -95,13 +95,10 @@ def request(s: Session, req: Request, signals=None, *, at: datetime | None = Non
                           .execution_options(populate_existing=True)))
 
 
-def cancel(s: Session, ref: str, detail: str, signals=None, *, at: datetime | None = None,
-           zones: Sequence[str] | None = None) -> int:
-    """Take ``ref`` off the air in every zone (or ``zones``): queued rows never air, airing ones are
-    stopped by their player within a block. Returns how many rows were open."""
+def cancel(s: Session, ref: str, detail: str, signals, *, at: datetime | None = None) -> int:
+    """Take ``ref`` off the air in every zone: queued rows never air, airing ones are stopped by their
+    player within a block. Returns how many rows were open."""
     ids = select(Airing.id, Airing.zone).where(Airing.ref == ref, Airing.state.in_(OPEN_STATES)).order_by(Airing.id)
-    if zones:
-        ids = ids.where(Airing.zone.in_(list(zones)))
     # rows locked in id order, as players write them: a cancel and a player's step never deadlock
     rows = s.execute(ids.with_for_update(of=Airing) if s.get_bind().dialect.name == "postgresql" else ids).all()
     ids = [r.id for r in rows]
@@ -110,7 +107,7 @@ def cancel(s: Session, ref: str, detail: str, signals=None, *, at: datetime | No
     q = (update(Airing).where(Airing.id.in_(ids), Airing.state.in_(OPEN_STATES))
          .values(state=AiringState.CANCELLED, ended_at=at or utcnow(), detail=detail[:500]))
     n = s.execute(q.execution_options(synchronize_session=False)).rowcount
-    if n and signals is not None:
+    if n:
         signals.send(s, CHANNEL, {r.zone for r in rows})
     return n
 
