@@ -145,10 +145,3 @@ def expire_queued(s: Session, now: datetime) -> int:
     for row in late:
         record(s, row.id, "expired", now, detail=f"not after {row.not_after.isoformat()}")
     return len(late)
-
-
-def cancelled_of(s: Session, ids: list[int]) -> list[int]:
-    """Which of ``ids`` staff took off the air (the player then stops them)."""
-    if not ids:
-        return []
-    return list(s.scalars(select(Airing.id).where(Airing.id.in_(ids), Airing.state == A.CANCELLED)))

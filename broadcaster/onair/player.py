@@ -236,7 +236,10 @@ class ZonePlayer:
         status.stopped, status.heartbeat_at = False, self.clock.now()
 
     def _stop_cancelled(self, s) -> None:
-        for airing_id in outcomes.cancelled_of(s, list(self._held)):
+        if not self._held:
+            return
+        for airing_id in s.scalars(select(Airing.id).where(Airing.id.in_(list(self._held)),
+                                                           Airing.state == AiringState.CANCELLED)).all():
             item_id = self._held.pop(airing_id, None)
             if item_id is not None:
                 self.engine.cancel(item_id)
