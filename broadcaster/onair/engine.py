@@ -158,8 +158,7 @@ class PlayoutEngine:
 
     def idle(self) -> bool:
         with self._cond:
-            return all(z.current is None and z.bed is None and not z.fg_queue and not z.bed_queue
-                       for z in self.zones.values())
+            return not any(z.waiting for z in self.zones.values())
 
     # -- engine ------------------------------------------------------------
     def _event(self, kind: str, zone: Zone, e: Entry, detail: str = "", error: Exception | None = None) -> PlayoutEvent:
