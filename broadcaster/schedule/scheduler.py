@@ -257,9 +257,10 @@ class ScheduleEngine:
                     sched.add_job(_render_job, "date", run_date=max(at, now), args=args,
                                   id=f"render:{slot.uid}", name=f"render {slot.programme}", replace_existing=True,
                                   misfire_grace_time=max(self.grace_s, int(self.lead.total_seconds())))
+        partial = horizon < self.horizon  # the first plan: the jobs after its end are the whole horizon's plan
         for job in stored.values():
             # rule gone, or (left by an earlier leader) aired or logged already
-            if job.id not in wanted and parse_uid(_uid_from_job(job.id))[1] <= end:
+            if job.id not in wanted and not (partial and job.next_run_time and job.next_run_time > end):
                 job.remove()  # gone meanwhile (it ran): _SharedStoreScheduler.remove_job lets it be
 
     def _settled(self, slots: list[Slot]) -> set[str]:
