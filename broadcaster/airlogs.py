@@ -160,20 +160,18 @@ class Keeper:
                 self._store(s, zone, done)
 
     def _store(self, s, zone: str, done: LoggedFile) -> None:
-        digest, size, data = hashlib.sha256(), 0, bytearray() if self.copy_bytes else None
-        try:  # read in blocks (an hour of music is ~29 MB of Opus, an older FLAC ~214 MB), held only to copy
+        try:  # hashed in blocks (an hour of music is ~29 MB of Opus, an older FLAC ~214 MB), held only to copy
             with open(done.path, "rb") as f:
-                while block := f.read(1 << 20):
-                    digest.update(block)
-                    size += len(block)
-                    if data is not None:
-                        data += block
+                sha, size = hashlib.file_digest(f, "sha256").hexdigest(), f.tell()
+                data = None
+                if self.copy_bytes:
+                    f.seek(0)
+                    data = f.read()
         except OSError as exc:  # deleted meanwhile (over the disk cap)
             log.warning("air log %s: %s is gone before it was stored (%s)", zone, done.name, exc)
             return
-        sha = digest.hexdigest()
         if data is not None and s.get(MediaBlob, sha) is None:
-            s.add(MediaBlob(sha256=sha, ext=done.path.suffix.lstrip(".") or "opus", by_samples=False, data=bytes(data)))
+            s.add(MediaBlob(sha256=sha, ext=done.path.suffix.lstrip(".") or "opus", by_samples=False, data=data))
         s.add(AirLogFile(zone=zone, player=self.player, name=done.name, run=done.run, first=done.first,
                          frames=done.frames, rate=done.rate, started_at=_utc(done.start),
                          ended_at=_utc(done.end), sha256=sha, size=size))

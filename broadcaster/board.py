@@ -24,11 +24,9 @@ class Board:
         with self.db.session() as s:
             return logs.faults(s, attention=True)
 
-    def open_cases(self) -> list[PersonCase]:
-        return self.cases.list_cases(open_only=True)
-
     def lists(self) -> tuple[list[Fault], list[PersonCase]]:
-        return self.open_faults(), self.open_cases()
+        """The faults that need attention and the open cases."""
+        return self.open_faults(), self.cases.list_cases(open_only=True)
 
     def page_airings(self, page_ids: Iterable[int]) -> dict[int, dict]:
         """page id -> {"zones": {zone: state of its latest airing there}, "aired": how many of its

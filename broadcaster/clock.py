@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -15,15 +14,10 @@ def utcnow() -> datetime:
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
-    def monotonic(self) -> float: ...
-
 
 class SystemClock:
     def now(self) -> datetime:
         return utcnow()
-
-    def monotonic(self) -> float:
-        return time.monotonic()
 
 
 class ManualClock:
@@ -31,20 +25,14 @@ class ManualClock:
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = start or datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
-        self._mono = 0.0
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         with self._lock:
             return self._now
 
-    def monotonic(self) -> float:
-        with self._lock:
-            return self._mono
-
     def advance(self, seconds: float = 0, **kw: float) -> datetime:
         delta = timedelta(seconds=seconds, **kw)
         with self._lock:
             self._now += delta
-            self._mono += delta.total_seconds()
             return self._now

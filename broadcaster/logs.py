@@ -20,7 +20,6 @@ FAULT_KINDS = ("device_lost", "tts_down", "hash_mismatch", "escalation", "render
 
 # -- as-run ------------------------------------------------------------------------------------
 # What aired is written by broadcaster.onair.outcomes (one row per airing attempt, with its pieces).
-# These two write a row by hand (tests, imported history).
 def as_run_rows(s: Session, since: datetime | None = None, until: datetime | None = None,
                 limit: int | None = None) -> list[AsRun]:
     q = select(AsRun).order_by(AsRun.started_at.desc(), AsRun.id.desc())
@@ -37,19 +36,27 @@ AS_RUN_COLUMNS = ["id", "started_at", "ended_at", "zone", "kind", "ref", "title"
                   "engines", "approved_by", "content_hash", "detail", "airing_id", "pieces"]
 
 
-def _iso(v):
+def _cell(v):
+    """A CSV cell: times in ISO 8601, people by name, states by value, pieces as JSON."""
+    if isinstance(v, User):
+        return v.name
+    if hasattr(v, "value"):
+        return v.value
     if isinstance(v, (list, dict)):  # what aired, piece by piece (each piece's hash)
         return json.dumps(v, ensure_ascii=False, sort_keys=True)
     return v.isoformat() if isinstance(v, datetime) else ("" if v is None else v)
 
 
-def as_run_csv(rows: list[AsRun]) -> str:
+def _csv(columns: list[str], rows: list) -> str:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(AS_RUN_COLUMNS)
-    for r in rows:
-        w.writerow([_iso(getattr(r, c)) for c in AS_RUN_COLUMNS])
+    w.writerow(columns)
+    w.writerows([_cell(getattr(r, c)) for c in columns] for r in rows)
     return out.getvalue()
+
+
+def as_run_csv(rows: list[AsRun]) -> str:
+    return _csv(AS_RUN_COLUMNS, rows)
 
 
 # -- faults ------------------------------------------------------------------------------------
@@ -119,14 +126,11 @@ def resolve_open(s: Session, kind: str, zone: str | None, note: str, *, ref: str
     return n
 
 
-def faults(s: Session, *, open_only: bool = False, unacknowledged: bool = False,
-           attention: bool = False) -> list[Fault]:
+def faults(s: Session, *, open_only: bool = False, attention: bool = False) -> list[Fault]:
     """Faults, newest first. ``attention``: what staff must still see: open, or never acknowledged."""
     q = select(Fault).order_by(Fault.raised_at.desc(), Fault.id.desc())
     if open_only:
         q = q.where(Fault.state != FaultState.RESOLVED)
-    if unacknowledged:
-        q = q.where(Fault.acknowledged_at.is_(None))
     if attention:
         q = q.where((Fault.state != FaultState.RESOLVED) | Fault.acknowledged_at.is_(None))
     return list(s.scalars(q))
@@ -137,17 +141,4 @@ FAULT_COLUMNS = ["id", "raised_at", "kind", "zone", "ref", "message", "occurrenc
 
 
 def faults_csv(rows: list[Fault]) -> str:
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(FAULT_COLUMNS)
-    for f in rows:
-        vals = []
-        for c in FAULT_COLUMNS:
-            v = getattr(f, c)
-            if isinstance(v, User):
-                v = v.name
-            elif hasattr(v, "value"):
-                v = v.value
-            vals.append(_iso(v))
-        w.writerow(vals)
-    return out.getvalue()
+    return _csv(FAULT_COLUMNS, rows)

@@ -107,14 +107,12 @@ def _fetch(media: MediaSource, sha: str, local: Path) -> Path | None:
         if not local.is_file():
             return None
         path = local
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    if digest.hexdigest() != sha:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    if digest != sha:
         if path != local:
             path.unlink(missing_ok=True)  # a bad copy in the cache: fetched again next time, checked again
-        raise Tampered(f"air log file {sha[:16]}: its bytes have the hash {digest.hexdigest()[:16]}")
+        raise Tampered(f"air log file {sha[:16]}: its bytes have the hash {digest[:16]}")
     if path != local:
         path.touch()
     return path

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import socket
 import threading
 import time
 from pathlib import Path
@@ -101,8 +100,7 @@ def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer
         for airlog in logged.values():
             airlog.max_bytes = int(settings.air_log_max_gb * 1e9 / len(logged))
     media = MediaSource(db, media_root or var / "media", var / "cache" / "media", target_lufs=settings.loudness_lufs)
-    player = ZonePlayer(db, sinks, media, name=name or f"{socket.gethostname()}:{'+'.join(sinks)}",
-                        speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
+    player = ZonePlayer(db, sinks, media, name=name, speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
                         poll_s=1.0 if db.is_postgres else 0.2)  # PostgreSQL wakes players by NOTIFY
     if logged:  # what they air, stored in the database: the panel plays it back whatever machine aired it
         airlogs.Keeper(db, player.name, logged, keep_days=settings.air_log_days).attach(player)
@@ -112,7 +110,7 @@ def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer
 class BroadcastService:
     def __init__(self, *, db_url: str | None = None, zones: dict[str, str] | None = None,
                  settings: VenueSettings | None = None, clock: Clock | None = None,
-                 scheduler: bool = True, tick_s: float = 1.0, player_name: str | None = None) -> None:
+                 scheduler: bool = True, tick_s: float = 1.0) -> None:
         from broadcaster.paging.paging import PagingService
 
         register_areas()
@@ -133,8 +131,7 @@ class BroadcastService:
         self.paging = PagingService.for_venue(self.db, self.clock, self.settings, self.venue_zones,
                                               on_escalation=self._escalation)
         self.player = make_player(self.db, self.zone_specs, var=self.var, renderer=self.renderer, clock=self.clock,
-                                  settings=self.settings, name=player_name,
-                                  media_root=self.media.root) if self.zone_specs else None
+                                  settings=self.settings, media_root=self.media.root) if self.zone_specs else None
         self.leader = Leadership(self.db)
         self.schedule = self._scheduler() if scheduler else None
         self.tick_s = tick_s
@@ -152,23 +149,21 @@ class BroadcastService:
         from broadcaster.schedule.onair import warmer, writer
         from broadcaster.schedule.scheduler import ScheduleEngine
 
+        # warm: files hashed, recordings' gains stored ahead; the leader's round plans the next hour, the
+        # scheduler's threads the rest of the horizon
         return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), warmer(self.db),
-                              clock=self.clock)  # warm: files hashed, recordings' gains stored ahead
+                              first_h=1, clock=self.clock)
 
     # -- faults -------------------------------------------------------------------------------------
-    def _fault(self, kind: str, message: str, zone: str | None = None, ref: str | None = None) -> None:
-        try:
-            with self.db.session() as s:
-                logs.raise_fault(s, kind, message, zone=zone, ref=ref)
-        except Exception:
-            log.exception("could not record fault %s: %s", kind, message)
-
     def _escalation(self, escalation) -> None:
         """The supervisors' alarm: the escalation's reason names the case by its number (and says why
         the security page did not air, if it did not)."""
-        number = getattr(escalation, "case_number", None) or getattr(escalation, "case_id", "")
-        self._fault("escalation", f"{escalation.reason} (Code Adam): supervisors, check exits",
-                    ref=f"case:{number}")
+        message = f"{escalation.reason} (Code Adam): supervisors, check exits"
+        try:
+            with self.db.session() as s:
+                logs.raise_fault(s, "escalation", message, ref=f"case:{escalation.case_number}")
+        except Exception:
+            log.exception("could not record fault escalation: %s", message)
 
     def _check_tts(self) -> None:
         """A fault only when no engine can speak a venue language; an engine down while another speaks

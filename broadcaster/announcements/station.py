@@ -94,10 +94,6 @@ class Station:
             raise refused
         return [r.id for r in rows]
 
-    def queue_announcement(self, announcement_id: int, user: User | str) -> list[int]:
-        """The name the workflow contract uses for :meth:`queue`."""
-        return self.queue(announcement_id, user)
-
     def unqueue(self, ann_id: int, who: User | str) -> None:
         now = self.clock.now()
         with self.db.session() as s:

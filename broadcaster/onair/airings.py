@@ -42,14 +42,6 @@ class Request:
     max_retries: int = 3
 
 
-def known_zones(s: Session, venue_zones: Iterable[str] = ()) -> set[str]:
-    """The venue's zones: those in its settings and those a zone player has announced."""
-    zones = set(venue_zones)
-    for (player_zones,) in s.execute(select(PlayerStatus.zones)):
-        zones.update(player_zones or ())
-    return zones
-
-
 def check_zones(s: Session, zones: Sequence[str], venue_zones: Iterable[str] = ()) -> list[str]:
     """The zones, refused (ValidationError, nothing stored) when empty or unknown to the venue."""
     zones = list(dict.fromkeys(z.strip() for z in zones if z and z.strip()))
@@ -58,7 +50,7 @@ def check_zones(s: Session, zones: Sequence[str], venue_zones: Iterable[str] = (
     venue = set(venue_zones)
     if venue.issuperset(zones):  # the venue's own zones: no need to ask which zones players announced
         return zones
-    known = known_zones(s, venue)
+    known = venue.union(*(z or () for z in s.scalars(select(PlayerStatus.zones))))  # and those players announced
     unknown = [z for z in zones if z not in known]
     if unknown:
         raise ValidationError(f"zones: unknown zone(s) {', '.join(unknown)}; the venue's zones are "
@@ -103,13 +95,10 @@ def request(s: Session, req: Request, signals=None, *, at: datetime | None = Non
                           .execution_options(populate_existing=True)))
 
 
-def cancel(s: Session, ref: str, detail: str, signals=None, *, at: datetime | None = None,
-           zones: Sequence[str] | None = None) -> int:
-    """Take ``ref`` off the air in every zone (or ``zones``): queued rows never air, airing ones are
-    stopped by their player within a block. Returns how many rows were open."""
+def cancel(s: Session, ref: str, detail: str, signals, *, at: datetime | None = None) -> int:
+    """Take ``ref`` off the air in every zone: queued rows never air, airing ones are stopped by their
+    player within a block. Returns how many rows were open."""
     ids = select(Airing.id, Airing.zone).where(Airing.ref == ref, Airing.state.in_(OPEN_STATES)).order_by(Airing.id)
-    if zones:
-        ids = ids.where(Airing.zone.in_(list(zones)))
     # rows locked in id order, as players write them: a cancel and a player's step never deadlock
     rows = s.execute(ids.with_for_update(of=Airing) if s.get_bind().dialect.name == "postgresql" else ids).all()
     ids = [r.id for r in rows]
@@ -118,7 +107,7 @@ def cancel(s: Session, ref: str, detail: str, signals=None, *, at: datetime | No
     q = (update(Airing).where(Airing.id.in_(ids), Airing.state.in_(OPEN_STATES))
          .values(state=AiringState.CANCELLED, ended_at=at or utcnow(), detail=detail[:500]))
     n = s.execute(q.execution_options(synchronize_session=False)).rowcount
-    if n and signals is not None:
+    if n:
         signals.send(s, CHANNEL, {r.zone for r in rows})
     return n
 

@@ -158,19 +158,18 @@ class PlayoutEngine:
 
     def idle(self) -> bool:
         with self._cond:
-            return all(z.current is None and z.bed is None and not z.fg_queue and not z.bed_queue
-                       for z in self.zones.values())
+            return not any(z.waiting for z in self.zones.values())
 
     # -- engine ------------------------------------------------------------
-    def _event(self, kind: str, zone: Zone, e: Entry, detail: str = "") -> PlayoutEvent:
+    def _event(self, kind: str, zone: Zone, e: Entry, detail: str = "", error: Exception | None = None) -> PlayoutEvent:
         """An event, stamped now (position and retries as they are at this moment; the position not
         rounded: times the rate it is the samples played, which the air log finds an item's end by)."""
         return PlayoutEvent(kind, e.item_id, e.item, zone.name, self.clock.now(),
-                            e.played / zone.sink.rate, e.retries, detail)
+                            e.played / zone.sink.rate, e.retries, detail, error)
 
     def _emit(self, events: list[PlayoutEvent]) -> None:
         for ev in events:
-            for cb in ([ev.item.on_event] if ev.item.on_event else []) + list(self.listeners):
+            for cb in list(self.listeners):
                 try:
                     cb(ev)
                 except Exception:  # a listener must never stop the audio
@@ -242,7 +241,7 @@ class PlayoutEngine:
 
     def _schedule(self, zone: Zone) -> list[PlayoutEvent]:
         """Pick what airs next (called with the lock held). Returns the events to emit."""
-        ev = lambda kind, e, detail="": self._event(kind, zone, e, detail)  # noqa: E731
+        ev = lambda kind, e, detail="", error=None: self._event(kind, zone, e, detail, error)  # noqa: E731
         events: list[PlayoutEvent] = []
         now = self.clock.now()
         top = zone.fg_queue[0] if zone.fg_queue else None
@@ -255,7 +254,7 @@ class PlayoutEngine:
                 events += self._requeue(zone, cur, count_retry=True)
             elif ready is not False:
                 heapq.heappop(zone.fg_queue)
-                events.append(self._refused(zone, top, ready))
+                events.append(ev("refused", top, str(ready), ready))
         while zone.current is None and zone.fg_queue:
             e = zone.fg_queue[0]
             if e.item.not_after is not None and now > e.item.not_after:
@@ -267,7 +266,7 @@ class PlayoutEngine:
                 break  # its check is running: the zone goes on airing what it airs (or silence)
             heapq.heappop(zone.fg_queue)
             if ready is not True:
-                events.append(self._refused(zone, e, ready))
+                events.append(ev("refused", e, str(ready), ready))
                 continue
             zone.current = e
             if not e.started:
@@ -314,10 +313,6 @@ class PlayoutEngine:
     def _wake_zones(self, _fut=None) -> None:
         with self._cond:
             self._poke()
-
-    def _refused(self, zone: Zone, e: Entry, exc: Exception) -> PlayoutEvent:
-        refused = self._event("refused", zone, e, str(exc))
-        return PlayoutEvent(**{**refused.__dict__, "error": exc})
 
     def _requeue(self, zone: Zone, e: Entry, *, count_retry: bool) -> list[PlayoutEvent]:
         if e.item.resumable:

@@ -28,7 +28,6 @@ class PlayoutItem:
     max_retries: int = 3
     not_after: datetime | None = None
     check: Callable[[], None] | None = None
-    on_event: Callable[["PlayoutEvent"], None] | None = None
     meta: dict = field(default_factory=dict)
     checked_at: float = 0.0  # when its check last passed (time.monotonic), if it was run before submit
 

@@ -65,10 +65,6 @@ class Leadership:
         self._use = threading.Lock()  # the lock session: the leader's rounds and its touches take turns
         self._beat: threading.Event | None = None
 
-    @property
-    def leading(self) -> bool:
-        return self._conn is not None or self._fd is not None
-
     def try_lead(self) -> bool:
         """Lead if nobody does (or keep leading). False when another process leads."""
         if self.db.is_postgres:

@@ -116,23 +116,19 @@ def _as_run_end(s: Session, row: Airing, outcome: str, at: datetime, detail: str
         run.engines = main.get("engines", "") or run.engines
 
 
-def release(s: Session, player: str, at: datetime, why: str) -> dict[str, int]:
+def release(s: Session, player: str, at: datetime, why: str) -> None:
     """A player stopped or was lost: what it had claimed goes back to the queue for any player of the
     zone. What it was airing ends in the as-run log at ``at`` (its last heartbeat: when it was last
     known to air) and is queued again with one retry spent, or ends interrupted when out of retries.
     A page still wanted airs again; one resolved meanwhile is refused by its area's check."""
-    rows = list(s.scalars(select(Airing).where(Airing.player == player, Airing.state.in_(OPEN_STATES))))
-    counts = {"requeued": 0, "given_back": 0, "ended": 0}
-    for row in rows:
+    for row in s.scalars(select(Airing).where(Airing.player == player, Airing.state.in_(OPEN_STATES))).all():
         was_airing = row.state is A.AIRING
         if was_airing:
             row.retries += 1
         if was_airing and row.retries > row.max_retries and not row.resumable:
             row.state, row.ended_at = A.INTERRUPTED, at
-            counts["ended"] += 1
         else:
             row.state, row.player, row.claimed_at = A.QUEUED, None, None
-            counts["requeued" if was_airing else "given_back"] += 1
         if was_airing:  # the as-run row ends when it was last known to air; the areas are told
             record(s, row.id, "lost", at, detail=why)
     # taken off the air while the player could not say so (dead, cut off): its as-run entry ends,
@@ -140,7 +136,6 @@ def release(s: Session, player: str, at: datetime, why: str) -> dict[str, int]:
     for row in s.scalars(select(Airing).join(AsRun, AsRun.airing_id == Airing.id).where(
             Airing.player == player, Airing.state == A.CANCELLED, AsRun.outcome == "airing")):
         _as_run_end(s, row, "cancelled", min(at, row.ended_at or at), row.detail, None)
-    return counts
 
 
 def expire_queued(s: Session, now: datetime) -> int:
@@ -150,10 +145,3 @@ def expire_queued(s: Session, now: datetime) -> int:
     for row in late:
         record(s, row.id, "expired", now, detail=f"not after {row.not_after.isoformat()}")
     return len(late)
-
-
-def cancelled_of(s: Session, ids: list[int]) -> list[int]:
-    """Which of ``ids`` staff took off the air (the player then stops them)."""
-    if not ids:
-        return []
-    return list(s.scalars(select(Airing.id).where(Airing.id.in_(ids), Airing.state == A.CANCELLED)))

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +29,7 @@ from audio.chimes import chime, levelled
 from audio.decode import load_audio, stream_audio
 from audio.pcm import Pcm
 from broadcaster import venue_chimes
+from broadcaster.store.media import MediaStore
 from broadcaster.store.models.onair import MediaBlob
 from playlists.library import play_gain
 from playlists.stream import CrossfadeStream
@@ -67,13 +66,7 @@ class MediaSource:
             if blob is None:
                 raise HashMismatch(f"hash mismatch: media {sha[:16]} is not stored anywhere this player can reach")
             data, ext = blob.data, blob.ext
-        target = self.cache_dir / "shared" / sha[:2] / f"{sha}.{ext}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-        return target
+        return MediaStore(self.cache_dir).write(f"shared/{sha[:2]}/{sha}.{ext}", data)
 
     def audio(self, sha: str) -> Pcm:
         """Stored audio, its samples hashed again: exactly the audio named ``sha`` or HashMismatch."""
@@ -115,10 +108,7 @@ class MediaSource:
         f = open(path, "rb")
         try:
             if sha:
-                h = hashlib.sha256()
-                while block := f.read(1 << 20):
-                    h.update(block)
-                _check(h.hexdigest(), sha, path)
+                _check(hashlib.file_digest(f, "sha256").hexdigest(), sha, path)
                 f.seek(0)
             return _closing(stream_audio(f), f)
         except BaseException:

@@ -10,7 +10,7 @@ the database, where every panel sees it waiting and any player of the zone may t
 
 It wakes on a database signal (in memory on one box, LISTEN/NOTIFY on PostgreSQL), on its own engine's
 events, and every ``poll_s`` (work written by another process on SQLite). Its heartbeat and what it airs
-are written on change and every ``heartbeat_s``.
+are written on change and every ``HEARTBEAT_S``.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from broadcaster import logs
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.onair import outcomes
 from broadcaster.onair.airings import CHANNEL
-from broadcaster.onair.engine import BLOCK_MS, PlayoutEngine
+from broadcaster.onair.engine import PlayoutEngine
 from broadcaster.onair.items import PlayoutEvent, PlayoutItem
 from broadcaster.onair.pieces import HashMismatch, MediaSource, Speech, build
 from broadcaster.store.db import airs_first
@@ -55,15 +55,16 @@ class Refused(Exception):
 class ZonePlayer:
     def __init__(self, db, sinks: dict, media: MediaSource, *, name: str | None = None,
                  speech: Speech | None = None, clock: Clock | None = None, poll_s: float = 0.2,
-                 heartbeat_s: float = HEARTBEAT_S, duck_music: bool = True, block_ms: float = BLOCK_MS) -> None:
+                 duck_music: bool = True) -> None:
         self.db, self.media, self.speech = db, media, speech
         self.clock = clock or SystemClock()
         self.name = name or f"{socket.gethostname()}:{'+'.join(sinks)}"
         self.zones = tuple(sinks)
-        self.poll_s, self.heartbeat_s = poll_s, heartbeat_s
-        self.engine = PlayoutEngine(sinks, clock=self.clock, duck_music=duck_music, block_ms=block_ms,
-                                    on_fault=self._fault, on_recovered=self._recovered)
-        self.engine.listeners.append(self._event)
+        self.poll_s = poll_s
+        self.engine = PlayoutEngine(sinks, clock=self.clock, duck_music=duck_music,
+                                    on_fault=lambda zone, exc: self._note(("fault", zone, str(exc))),
+                                    on_recovered=lambda zone: self._note(("back", zone, "")))
+        self.engine.listeners.append(self._note)
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._pending: list = []  # taken from the inbox, not yet committed
         self._wake = threading.Event()
@@ -172,16 +173,8 @@ class ZonePlayer:
         self.claiming.set()
         self._wake.set()
 
-    def _event(self, ev: PlayoutEvent) -> None:  # engine threads: never the database here
+    def _note(self, ev: PlayoutEvent | tuple) -> None:  # engine threads: never the database here
         self._inbox.put(ev)
-        self._wake.set()
-
-    def _fault(self, zone: str, exc: Exception) -> None:
-        self._inbox.put(("fault", zone, str(exc)))
-        self._wake.set()
-
-    def _recovered(self, zone: str) -> None:
-        self._inbox.put(("back", zone, ""))
         self._wake.set()
 
     def _write_events(self, s) -> None:
@@ -243,7 +236,10 @@ class ZonePlayer:
         status.stopped, status.heartbeat_at = False, self.clock.now()
 
     def _stop_cancelled(self, s) -> None:
-        for airing_id in outcomes.cancelled_of(s, list(self._held)):
+        if not self._held:
+            return
+        for airing_id in s.scalars(select(Airing.id).where(Airing.id.in_(list(self._held)),
+                                                           Airing.state == AiringState.CANCELLED)).all():
             item_id = self._held.pop(airing_id, None)
             if item_id is not None:
                 self.engine.cancel(item_id)
@@ -364,7 +360,7 @@ class ZonePlayer:
 
     def _beat(self, s) -> None:
         now = time.monotonic()
-        if not self._changed and now - self._last_beat < self.heartbeat_s:
+        if not self._changed and now - self._last_beat < HEARTBEAT_S:
             return
         self._last_beat, self._changed = now, False
         status = s.get(PlayerStatus, self.name)

@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from broadcaster.cases.missing import RESOLVED, add_event
 from broadcaster.cases.resolution import CASE_PAGES, page_ref
-from broadcaster.errors import InvalidTransition
+from broadcaster.errors import BroadcasterError, InvalidTransition
 from broadcaster.onair import airings, outcomes, player
+from broadcaster.paging.drafts import draft
 from broadcaster.priorities import Priority
-from broadcaster.store.models.cases import LostItem, LostItemState, Page, PageStatus, PersonCase
+from broadcaster.store.models.cases import (LostItem, LostItemState, Page, PageStatus, PageTemplate, PersonCase,
+                                            TemplatePurpose)
 from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState
 
 ref = page_ref
@@ -45,10 +47,6 @@ def reword(s, case: PersonCase, user, now: datetime, tz) -> None:
     """After the case's description changed: each of its active pages says the new one from its next
     airing (an airing still queued included). A page with a remark keeps its approved words, and one
     the new description cannot make (it would mix languages) keeps its words too: the timeline says so."""
-    from broadcaster.errors import BroadcasterError
-    from broadcaster.paging.drafts import draft
-    from broadcaster.store.models.cases import PageTemplate, TemplatePurpose
-
     for page in s.scalars(select(Page).where(Page.case_id == case.id, Page.status == PageStatus.ACTIVE,
                                              Page.purpose.in_([TemplatePurpose.MISSING, TemplatePurpose.FOUND]))):
         try:

@@ -180,7 +180,7 @@ class PagingService(PageQueries):
 
     def add_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
         """A page with this wording stored in ``s`` with its first airing (lost property, the
-        security page, the all-clear). Keywords as :meth:`_page_row`."""
+        security page, the all-clear). Keywords as :meth:`_new_page`."""
         page = self._new_page(s, user, texts, purpose, **kw)
         self._air_due(s, TickReport(), [page])
         return page
@@ -252,7 +252,7 @@ class PagingService(PageQueries):
             if stopped:
                 add_event(s, case, user, "repeats cancelled", now, detail=", ".join(f"#{p}" for p in stopped))
             if all_clear and first_resolution:
-                self._all_clear(s, case, user)
+                self._case_page(s, case, user, "all_clear", P.ALL_CLEAR)
         return case
 
     # -- the leader's loop ----------------------------------------------------------------------
@@ -321,23 +321,15 @@ class PagingService(PageQueries):
             s.add(alert)
             s.flush()
             alert.case_number = case.number  # not stored: for the listener (the service's fault)
-            if self.security_page:
-                page, why = self._security_page(s, case)
+            if self.security_page:  # a found child is safe: its page is about the guardian expected at the meeting point
+                key = "security_found" if case.kind is CaseKind.FOUND else "security"
+                page, why = self._case_page(s, case, None, key, P.SECURITY, zones=self.security_zones)
                 alert.security_page_id = page.id if page is not None else None
                 report.queued += [page.id] if page is not None else []
                 if why:
                     alert.reason += f"; the security page was not aired: {why}"
             report.alerts.append(alert)
             report.escalated.append(case.number)
-
-    def _security_page(self, s, case: PersonCase) -> tuple[Page | None, str]:
-        """The security page about ``case``: for a found child, about the guardian expected at the
-        meeting point (the child is safe there; nobody searches for it)."""
-        key = "security_found" if case.kind is CaseKind.FOUND else "security"
-        return self._case_page(s, case, None, key, P.SECURITY, zones=self.security_zones)
-
-    def _all_clear(self, s, case: PersonCase, user) -> None:
-        self._case_page(s, case, user, "all_clear", P.ALL_CLEAR)
 
     def _case_page(self, s, case: PersonCase, user, key: str, purpose: TemplatePurpose, *,
                    zones: Sequence[str] | None = None) -> tuple[Page | None, str]:
@@ -359,24 +351,21 @@ class PagingService(PageQueries):
         return page, ""
 
     # -- helpers -------------------------------------------------------------------------------
-    def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, **kw) -> Page:
-        """A new page, stored: due at once unless it waits for approval."""
-        page = Page(**self._page_row(s, user, texts, purpose, **kw))
-        s.add(page)
-        s.flush()
-        return page
-
-    def _page_row(self, s, user, texts: dict, purpose: TemplatePurpose, *, case_id: int | None = None,
+    def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, *, case_id: int | None = None,
                   lost_item_id: int | None = None, template_id: int | None = None, extra: str | None = None,
                   pending: bool = False, zones: tuple[str, ...] | None = None, repeats: int | None = None,
-                  priority: int = Priority.URGENT_PAGE, at=None) -> dict:
-        now = at or self.clock.now()
-        return dict(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
+                  priority: int = Priority.URGENT_PAGE) -> Page:
+        """A new page, stored: due at once unless it waits for approval."""
+        now = self.clock.now()
+        page = Page(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
                     status=PageStatus.PENDING_APPROVAL if pending else PageStatus.ACTIVE, priority=int(priority),
                     texts=texts, extra_text=extra, zones=",".join(self._zones(s, zones)),
                     interval_s=int(self.interval.total_seconds()), max_repeats=repeats or self.max_repeats,
                     times_queued=0, times_aired=0, next_due_at=None if pending else now,
                     created_by_id=(user or system_user(s)).id, created_at=now)
+        s.add(page)
+        s.flush()
+        return page
 
     def _zones(self, s, zones: Sequence[str] | None) -> list[str]:
         """The zones a page goes to (default the service's), refused (ValidationError) when one is

@@ -93,7 +93,8 @@ class _SharedStoreScheduler(BackgroundScheduler):
 class ScheduleEngine:
     def __init__(self, db: Database, submit: Submit, render: Submit | None = None, *,
                  service: ProgrammeService | None = None, lead_s: float = 120, grace_s: int = 60,
-                 horizon_h: float = 48, resync_s: float = 60, clock: Clock | None = None) -> None:
+                 horizon_h: float = 48, first_h: float | None = None, resync_s: float = 60,
+                 clock: Clock | None = None) -> None:
         if grace_s < 1:
             raise ValueError("grace_s must be >= 1 second")
         self.db, self.submit, self.render = db, submit, render
@@ -101,6 +102,9 @@ class ScheduleEngine:
         self.lead = timedelta(seconds=lead_s)
         self.grace_s = int(grace_s)
         self.horizon = timedelta(hours=horizon_h)
+        # planned before start() returns; the rest of the horizon right after, on the scheduler's threads
+        # (a leader's first start over busy rules wrote 6000 jobs in its round: page repeats waited 10 s)
+        self.first = min(self.horizon, timedelta(hours=first_h)) if first_h is not None else self.horizon
         self.resync_s = resync_s
         self.clock = clock or SystemClock()
         self.key = db.url
@@ -125,11 +129,13 @@ class ScheduleEngine:
             _ENGINES[self.key] = self
             sched.start(paused=True)  # job store open, nothing runs until caught up and synced
             self.catch_up()
-            self.sync()
+            self.sync(self.first)
             sched.add_job(self.sync, "interval", seconds=self.resync_s, id="resync", jobstore="internal",
                           replace_existing=True, misfire_grace_time=None, coalesce=True)
             self.db.signals.listen(CHANGED, self._rules_changed)
             sched.resume()
+            if self.first < self.horizon:
+                sched.add_job(self.sync, id="plan-ahead", jobstore="internal", misfire_grace_time=None)
         except BaseException:
             self._teardown()
             raise
@@ -189,11 +195,10 @@ class ScheduleEngine:
                     raise
 
     # -- planning ------------------------------------------------------------------------------------
-    def catch_up(self) -> list[Slot]:
+    def catch_up(self) -> None:
         """Log every slot that passed (beyond grace) since the last heartbeat, and whose airings were
-        never written, as missed. Returns those slots."""
+        never written, as missed."""
         now, last = self.clock.now(), self.last_seen()
-        missed: list[Slot] = []
         if last is not None:
             cutoff = now - timedelta(seconds=self.grace_s)
             start = max(last - _TICK, now - timedelta(days=31))
@@ -207,56 +212,56 @@ class ScheduleEngine:
                               f"{(now - slot.at).total_seconds():.0f}s late, grace {self.grace_s}s")
                     if self.service.record_missed(slot, reason):
                         log.warning("missed slot %s %s: %s", slot.uid, slot.programme, reason)
-                    missed.append(slot)
         self._beat(now - timedelta(seconds=self.grace_s))  # later slots may still air (within grace)
-        return missed
 
-    def sync(self) -> int:
-        """(Re)create jobs for every slot from the last heartbeat (at most ``grace`` ago) to now + horizon
-        not aired or logged yet; drop every other job (its rule removed, or a job an earlier leader left
-        for a slot since aired or logged). Returns the number of air jobs. One at a time: a periodic
-        resync and a change's re-plan at once would each remove the jobs the other just planned."""
+    def sync(self, horizon: timedelta | None = None) -> None:
+        """(Re)create jobs for every slot from the last heartbeat (at most ``grace`` ago) to now +
+        ``horizon`` (default: the engine's) not aired or logged yet; drop every other job of that span
+        (its rule removed, or a job an earlier leader left for a slot since aired or logged). One at a
+        time: a periodic resync and a change's re-plan at once would each remove the jobs the other
+        just planned."""
         with self._planning:
             self._changed.clear()  # a change signalled from here on is planned by the next re-plan
-            return self._sync()
+            self._sync(horizon or self.horizon)
 
-    def _sync(self) -> int:
-        assert self.scheduler is not None
+    def _sync(self, horizon: timedelta) -> None:
+        sched = self.scheduler  # a plan still running when the lead is lost adds to a stopped one: nothing stored
+        assert sched is not None
         now = self.clock.now()
         last = self.last_seen()
         start = now - timedelta(seconds=self.grace_s)
         if last is not None and last > start:
             start = last  # slots before the heartbeat were already aired (or logged)
-        slots = self.service.slots_between(start - _TICK, now + self.horizon)
+        end = now + horizon
+        slots = self.service.slots_between(start - _TICK, end)
         settled = self._settled([s for s in slots if s.at <= now])  # aired or logged (another leader)
         slots = [s for s in slots if s.uid not in settled]
         self._slots = {s.uid: s for s in slots}
         self._rendered &= set(self._slots)
         # the jobs already stored as wanted (an earlier leader's, or this one's last re-plan) are left
         # alone: rewriting every one (two per slot for 48 h) took a new leader 14 s for 4800 jobs
-        stored = {job.id: job for job in self.scheduler.get_jobs(jobstore="default")}
+        stored = {job.id: job for job in sched.get_jobs(jobstore="default")}
         wanted: set[str] = set()
         for slot in slots:
             args = [self.key, slot]
             wanted.add(f"air:{slot.uid}")
             if not _same(stored.get(f"air:{slot.uid}"), slot.at, args):
-                self.scheduler.add_job(_air_job, "date", run_date=slot.at, args=args,
-                                       id=f"air:{slot.uid}", name=f"air {slot.programme}",
-                                       replace_existing=True, misfire_grace_time=self.grace_s)
+                sched.add_job(_air_job, "date", run_date=slot.at, args=args, id=f"air:{slot.uid}",
+                              name=f"air {slot.programme}", replace_existing=True, misfire_grace_time=self.grace_s)
             if self.render is not None and slot.at > now:
                 wanted.add(f"render:{slot.uid}")
                 job, at = stored.get(f"render:{slot.uid}"), slot.at - self.lead
                 if job is None and at <= now and slot.uid in self._rendered:
                     continue  # rendered already (its job is gone once run)
                 if not _same(job, at if at > now else None, args):
-                    self.scheduler.add_job(_render_job, "date", run_date=max(at, now), args=args,
-                                           id=f"render:{slot.uid}", name=f"render {slot.programme}",
-                                           replace_existing=True,
-                                           misfire_grace_time=max(self.grace_s, int(self.lead.total_seconds())))
+                    sched.add_job(_render_job, "date", run_date=max(at, now), args=args,
+                                  id=f"render:{slot.uid}", name=f"render {slot.programme}", replace_existing=True,
+                                  misfire_grace_time=max(self.grace_s, int(self.lead.total_seconds())))
+        partial = horizon < self.horizon  # the first plan: the jobs after its end are the whole horizon's plan
         for job in stored.values():
-            if job.id not in wanted:  # rule gone, or (left by an earlier leader) aired or logged already
+            # rule gone, or (left by an earlier leader) aired or logged already
+            if job.id not in wanted and not (partial and job.next_run_time and job.next_run_time > end):
                 job.remove()  # gone meanwhile (it ran): _SharedStoreScheduler.remove_job lets it be
-        return sum(1 for w in wanted if w.startswith("air:"))
 
     def _settled(self, slots: list[Slot]) -> set[str]:
         if not slots:

@@ -202,24 +202,14 @@ class Database:
         self.engine.dispose()
 
 
-def alembic_config(engine: Engine | None = None):
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to ``revision`` with Alembic (never drops data), on a connection of ``engine``
+    (migrations/env.py runs on the one it is handed)."""
+    from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    if engine is not None:
-        cfg.attributes["connection_engine"] = engine
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
-    return cfg
-
-
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Bring the schema to ``revision`` with Alembic (never drops data)."""
-    from alembic import command
-
-    import broadcaster.store.models  # noqa: F401  (register every table on Base.metadata)
-
-    cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)

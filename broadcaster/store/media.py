@@ -37,18 +37,16 @@ def file_sha256(path) -> str:
     with _hash_lock:
         if key in _hashes:
             return _hashes[key]
-    h = hashlib.sha256()
     try:
         with open(p, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return ""
     with _hash_lock:
         if len(_hashes) > 4096:
             _hashes.clear()
-        _hashes[key] = h.hexdigest()
-    return _hashes[key]
+        _hashes[key] = digest
+    return digest
 
 
 class MediaStore:
@@ -62,7 +60,7 @@ class MediaStore:
         if not (self.root / rel).exists():
             buf = io.BytesIO()
             sf.write(buf, pcm.to_int16(), pcm.rate, subtype="PCM_16", format="WAV")
-            self._write(rel, buf.getvalue())
+            self.write(rel, buf.getvalue())
         return rel, digest
 
     def save_bytes(self, data: bytes, folder: str, ext: str) -> tuple[str, str]:
@@ -73,10 +71,10 @@ class MediaStore:
         digest = hashlib.sha256(data).hexdigest()
         rel = f"{folder}/{digest[:2]}/{digest}.{ext}"
         if not (self.root / rel).exists():
-            self._write(rel, data)
+            self.write(rel, data)
         return rel, digest
 
-    def _write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes) -> Path:
         """Atomically: readers see no file or the whole file."""
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +82,7 @@ class MediaStore:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
+        return path
 
     def load(self, rel: str) -> Pcm:
         path = (self.root / rel).resolve()

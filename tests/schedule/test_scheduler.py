@@ -2,7 +2,7 @@
 written as airings and aired by a real zone player; one scheduler per process, run by the leader."""
 import threading
 import time as _time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -168,6 +168,36 @@ def test_only_the_leader_schedules_and_it_stops_when_the_lead_is_lost(db, tmp_pa
     finally:
         one.stop()
         two.stop()
+
+
+def test_a_leaders_first_start_over_busy_rules_does_not_hold_up_its_round(db, service):
+    """A leader's first start wrote every job of the 48 h horizon (two per slot: 6000 for rules every 2, 3
+    and 5 minutes all day) inside its once-a-second round: page repeats and the watch over players waited
+    8-10 s. The round plans the next hour; the scheduler's own threads plan the rest right after."""
+    from sqlalchemy import event
+
+    from broadcaster.service import BroadcastService
+
+    service.create_programme("Notice", [ItemSpec("chime")])
+    for every in (2, 3, 5):
+        service.add_rule("Notice", RuleSpec("interval", every_minutes=every, window_start=time(0),
+                                            window_end=time(23, 59)))
+    leader = BroadcastService(db_url=db.url, zones={"main": "null"})
+    writes: list[str] = []
+
+    def count(conn, cursor, statement, *a):
+        if "apscheduler_jobs" in statement and statement.lstrip().upper().startswith("INSERT"):
+            writes.append(statement)
+
+    event.listen(leader.db.engine, "before_cursor_execute", count)
+    try:
+        assert leader.lead() is True
+        in_round = len(writes)
+        assert wait_for(lambda: len(leader.schedule.next_run_times()) > 5000, timeout=120)
+    finally:
+        event.remove(leader.db.engine, "before_cursor_execute", count)
+        leader.stop()
+    assert in_round < 300, f"the leader's round wrote {in_round} jobs before its page repeats"
 
 
 def test_a_slot_airs_through_a_real_zone_player(service, db, tmp_path, tone, onair):

@@ -101,9 +101,9 @@ def test_queue_past_the_window_expires_and_before_it_refuses(world):
     late = world.approved(title="Parade", valid_until=now - timedelta(minutes=1))
     early = world.approved(title="Fireworks", valid_from=now + timedelta(hours=2))
     with pytest.raises(OutsideWindow, match="expired at"):
-        station.queue_announcement(late, "amy")
+        station.queue(late, "amy")
     with pytest.raises(OutsideWindow, match="may air from"):
-        station.queue_announcement(early, "amy")
+        station.queue(early, "amy")
     with world.db.session() as s:
         assert s.get(Announcement, late).state is S.EXPIRED
         assert s.get(Announcement, early).state is S.APPROVED
@@ -111,9 +111,9 @@ def test_queue_past_the_window_expires_and_before_it_refuses(world):
         assert (last.from_state, last.to_state, last.user_id) == ("approved", "expired", None)
         assert s.scalar(select(func.count()).select_from(Airing)) == 0  # nothing written for either
     with pytest.raises(InvalidTransition, match="expired"):  # it can never air now
-        station.queue_announcement(late, "amy")
+        station.queue(late, "amy")
     clock.advance(hours=3)
-    [airing_id] = station.queue_announcement(early, "amy")  # written for the zone players to air
+    [airing_id] = station.queue(early, "amy")  # written for the zone players to air
     with world.db.session() as s:
         assert s.get(Announcement, early).state is S.QUEUED
         row = s.get(Airing, airing_id)
