@@ -100,8 +100,9 @@ class ComplaintService:
         return self._hours if self._hours is not None else answer_hours()
 
     @contextmanager
-    def _changing(self, number: str, who: Actor, action: str, roles=DESK_ROLES):
-        """The complaint ``number`` loaded in a session of the acting user, and the time now."""
+    def _changing(self, number: str, who: Actor, *, action: str, roles=DESK_ROLES):
+        """The complaint ``number`` loaded in a session of the acting user, and the time now. ``action``
+        is named by keyword: web/i18n.py's extractor finds the words a refusal says as ``action="..."``."""
         now = self.clock.now()
         with session_as(self.db, who, *roles, action=action) as (s, user):
             yield s, user, load(s, number), now
@@ -126,7 +127,7 @@ class ComplaintService:
     def handle(self, number: str, who: Actor, values: dict) -> Complaint:
         """Hand the complaint to its responsible department (received -> in handling)."""
         v = parse(ComplaintHandling, values)
-        with self._changing(number, who, "hand on a complaint") as (s, user, c, now):
+        with self._changing(number, who, action="hand on a complaint") as (s, user, c, now):
             c.department = v.department
             move(s, c, S.IN_HANDLING, user, now, detail=" · ".join(x for x in (v.department, v.note) if x))
         return self.get(number)
@@ -134,7 +135,7 @@ class ComplaintService:
     def add_step(self, number: str, who: Actor, values: dict) -> Complaint:
         """One handling step (what was done, by whom, when)."""
         note = parse(ComplaintStep, values).step
-        with self._changing(number, who, "record a handling step") as (s, user, c, now):
+        with self._changing(number, who, action="record a handling step") as (s, user, c, now):
             if c.state is S.CLOSED:
                 raise InvalidTransition(f"complaint {c.number} is closed")
             event(s, c, user, "step", now, detail=note)
@@ -143,7 +144,7 @@ class ComplaintService:
     def answer(self, number: str, who: Actor, values: dict) -> Complaint:
         """The result given to the visitor; the follow-up visit is scheduled (within 3 days)."""
         result = parse(ComplaintAnswer, values).result
-        with self._changing(number, who, "answer a complaint") as (s, user, c, now):
+        with self._changing(number, who, action="answer a complaint") as (s, user, c, now):
             move(s, c, S.ANSWERED, user, now, detail=result)
             c.result, c.answered_at = result, now
             visit_plan.schedule(s, "complaint", c.number, now + timedelta(days=VISIT_WITHIN_DAYS), now)
@@ -152,7 +153,7 @@ class ComplaintService:
     def reopen(self, number: str, who: Actor, values: dict) -> Complaint:
         """The visitor is not satisfied: back to handling (a new answer schedules a new visit)."""
         note = parse(ComplaintReopen, values).reason
-        with self._changing(number, who, "reopen a complaint") as (s, user, c, now):
+        with self._changing(number, who, action="reopen a complaint") as (s, user, c, now):
             move(s, c, S.IN_HANDLING, user, now, detail=note)
             c.answered_at = None
             visit_plan.cancel_open(s, "complaint", c.number)
@@ -160,7 +161,7 @@ class ComplaintService:
 
     def close(self, number: str, who: Actor, values: dict | None = None) -> Complaint:
         note = parse(ComplaintClose, values or {}).note or ""
-        with self._changing(number, who, "close a complaint") as (s, user, c, now):
+        with self._changing(number, who, action="close a complaint") as (s, user, c, now):
             if escalation_open(c, now, self.hours):
                 raise InvalidTransition(f"complaint {c.number} went to the manager: a supervisor closes the "
                                         "escalation first")
@@ -171,7 +172,8 @@ class ComplaintService:
     def close_escalation(self, number: str, who: Actor, values: dict) -> Complaint:
         """The manager has seen it and says what to do (supervisors only)."""
         note = parse(EscalationClose, values).escalation_note
-        with self._changing(number, who, "close a complaint's escalation", SUPERVISOR_ROLES) as (s, user, c, now):
+        with self._changing(number, who, action="close a complaint's escalation",
+                            roles=SUPERVISOR_ROLES) as (s, user, c, now):
             if not escalated(c, now, self.hours):
                 raise InvalidTransition(f"complaint {c.number} has not gone to the manager")
             if c.escalation_closed_at is not None:
