@@ -147,23 +147,3 @@ def check_audio(data: bytes, label: str, max_seconds: float = 3600.0) -> tuple[s
         raise LibraryError(f"{label}: {seconds / 60:.0f} min is longer than {max_seconds / 60:.0f} min")
     return ext, seconds
 
-
-class MediaLibrary:
-    """A folder of music. ``scan()`` lists every readable audio file (sorted by path); others are skipped."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-        if not self.root.is_dir():
-            raise LibraryError(f"media library folder not found: {self.root}")
-        self.skipped: list[Path] = []
-
-    def scan(self, recursive: bool = True) -> list[Track]:
-        files = sorted(p for p in (self.root.rglob("*") if recursive else self.root.iterdir()) if p.is_file())
-        tracks: list[Track] = []
-        self.skipped = []
-        for f in files:
-            try:
-                tracks.append(probe(f))
-            except LibraryError:
-                self.skipped.append(f)
-        return tracks
