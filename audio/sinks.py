@@ -315,11 +315,8 @@ def parse_device(value: str) -> int | str:
     return int(value) if value.strip().isdigit() else value
 
 
-def open_sink(spec: str | None = None, *, rate: int = SAMPLE_RATE, channels: int = 1,
-              fallback_wav: str | Path | None = None) -> Sink:
-    """Build and open a sink from a spec: ``device``, ``device:NAME_OR_INDEX``, ``wav:PATH``, ``null``.
-
-    With ``fallback_wav``, a missing default device falls back to a WAV file sink (logged)."""
+def open_sink(spec: str | None = None, *, rate: int = SAMPLE_RATE, channels: int = 1) -> Sink:
+    """Build and open a sink from a spec: ``device``, ``device:NAME_OR_INDEX``, ``wav:PATH``, ``null``."""
     spec = (spec or "device").strip()
     kind, _, arg = spec.partition(":")
     if kind == "null":
@@ -329,12 +326,5 @@ def open_sink(spec: str | None = None, *, rate: int = SAMPLE_RATE, channels: int
             raise AudioError("wav sink needs a path: wav:PATH")
         return WavFileSink(arg, rate, channels).open()
     if kind == "device":
-        sink = PortAudioSink(parse_device(arg) if arg else None, rate, channels)
-        try:
-            return sink.open()
-        except DeviceLost:
-            if fallback_wav is None or arg:
-                raise
-            log.warning("no audio device; writing to %s instead", fallback_wav)
-            return WavFileSink(fallback_wav, rate, channels, realtime=True).open()
+        return PortAudioSink(parse_device(arg) if arg else None, rate, channels).open()
     raise AudioError(f"unknown sink {spec!r}; use device, device:NAME, wav:PATH or null")
