@@ -70,11 +70,6 @@ def require(user: User, *roles: Role, action: str = "do this") -> User:
     return user
 
 
-def require_role(user: User, *roles: Role | str) -> User:
-    """PermissionDenied unless ``user`` holds one of ``roles`` (names or Role; admin holds all)."""
-    return require(user, *(parse_role(r) for r in roles))
-
-
 def acting(s: Session, who: str | int | User, *roles: Role, action: str = "do this") -> User:
     return require(get_user(s, who), *roles, action=action)
 

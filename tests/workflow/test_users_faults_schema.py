@@ -18,7 +18,7 @@ from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationEr
 from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.workflow import AsRun, Fault, FaultState
 from broadcaster.settings import VenueSettings, load_settings
-from broadcaster.users import add_user, authenticate, get_user, require_role
+from broadcaster.users import add_user, authenticate, get_user, parse_role, require
 
 WORKFLOW_TABLES = {"announcements", "announcement_texts", "announcement_history", "approvals", "as_run", "faults"}
 
@@ -52,12 +52,12 @@ def test_users_roles_and_passwords(db):
         amy, root = get_user(s, "amy"), get_user(s, "root")
         assert authenticate(s, "amy", "correct horse").id == amy.id
         assert authenticate(s, "amy", "wrong") is None and authenticate(s, "root", "") is None
-        assert require_role(amy, "broadcaster", "supervisor") is amy
-        assert require_role(root, Role.SUPERVISOR) is root  # admin holds every role
+        assert require(amy, Role.BROADCASTER, Role.SUPERVISOR) is amy
+        assert require(root, Role.SUPERVISOR) is root  # admin holds every role
         with pytest.raises(PermissionDenied, match="amy .broadcaster. may not do this: needs supervisor"):
-            require_role(amy, Role.SUPERVISOR)
+            require(amy, Role.SUPERVISOR)
         with pytest.raises(ValidationError, match="role"):
-            require_role(amy, "boss")
+            parse_role("boss")
 
 
 def test_passwords_are_hashed_one_at_a_time(db, monkeypatch):
