@@ -90,12 +90,6 @@ def password_matches(password_hash: str, password: str) -> bool:
         return check_password_hash(password_hash, password or "")
 
 
-def set_password(s: Session, who: str | User, password: str) -> None:
-    if len(password or "") < 8:
-        raise ValidationError("password: at least 8 characters")
-    get_user(s, who).password_hash = hash_password(password)
-
-
 def authenticate(s: Session, name: str, password: str) -> User | None:
     """The user if the password matches and the account is active; None otherwise."""
     user = s.scalar(select(User).where(User.name == (name or "").strip()))
