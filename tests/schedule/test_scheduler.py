@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
+from broadcaster.schedule import store
 from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import RuleSpec, Slot
 from broadcaster.schedule.scheduler import HEARTBEAT_KEY, ScheduleEngine, SchedulerRunning, _air_job
@@ -95,7 +96,8 @@ def test_restart_keeps_schedule(service, db, prog, tmp_path):
 
 def test_slot_missed_while_down_is_logged_at_start(service, db, prog):
     at, rid = once_in(service, prog, -600)  # ten minutes ago, beyond the 60 s grace
-    service.set_setting(HEARTBEAT_KEY, (at - timedelta(hours=1)).isoformat())  # last seen an hour before
+    with db.session() as s:
+        store.set_setting(s, HEARTBEAT_KEY, (at - timedelta(hours=1)).isoformat())  # last seen an hour before
     rec = Recorder()
     with ScheduleEngine(db, rec.submit, service=service):
         pass
