@@ -12,7 +12,6 @@ import pytest
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from sqlalchemy import func, select
 
-from broadcaster.clock import ManualClock
 from broadcaster.schedule.onair import slot_airings, writer
 from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
 from broadcaster.schedule.rules import RuleSpec, Slot
@@ -20,6 +19,7 @@ from broadcaster.schedule.scheduler import ScheduleEngine
 from broadcaster.store.db import Database
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.schedule import MissedSlot
+from tests.clock import ManualClock
 
 UTC = timezone.utc
 

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 import broadcaster.store.models  # noqa: F401
 from broadcaster import logs
-from broadcaster.clock import ManualClock
 from broadcaster.store.models.base import Base
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
 from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.workflow import AsRun, Fault, FaultState
 from broadcaster.settings import VenueSettings, load_settings
 from broadcaster.users import add_user, authenticate, get_user, parse_role, require
+from tests.clock import ManualClock
 
 WORKFLOW_TABLES = {"announcements", "announcement_texts", "announcement_history", "approvals", "as_run", "faults"}
 
