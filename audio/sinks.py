@@ -38,7 +38,6 @@ class Sink:
         self.rate = rate
         self.channels = channels
         self.is_open = False
-        self.frames_written = 0
 
     def open(self) -> "Sink":
         if not self.is_open:
@@ -57,7 +56,6 @@ class Sink:
         if block.shape[1] != self.channels:
             raise AudioError(f"{self.name}: block has {block.shape[1]} channels, sink has {self.channels}")
         self._write(np.ascontiguousarray(block))
-        self.frames_written += block.shape[0]
 
     def room(self) -> int:
         """Frames a write takes now without waiting. A sink not paced like a device takes any."""

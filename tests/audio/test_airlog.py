@@ -32,7 +32,7 @@ class Wall:
         self.base, self.sink, self.skipped = start, sink, 0.0
 
     def __call__(self) -> float:
-        return self.base + self.skipped + self.sink.frames_written / RATE
+        return self.base + self.skipped + len(self.sink.samples()) / RATE
 
 
 def music(seconds: float, seed: int = 1) -> Pcm:
