@@ -126,11 +126,9 @@ def resolve_open(s: Session, kind: str, zone: str | None, note: str, *, ref: str
     return n
 
 
-def faults(s: Session, *, open_only: bool = False, attention: bool = False) -> list[Fault]:
+def faults(s: Session, *, attention: bool = False) -> list[Fault]:
     """Faults, newest first. ``attention``: what staff must still see: open, or never acknowledged."""
     q = select(Fault).order_by(Fault.raised_at.desc(), Fault.id.desc())
-    if open_only:
-        q = q.where(Fault.state != FaultState.RESOLVED)
     if attention:
         q = q.where((Fault.state != FaultState.RESOLVED) | Fault.acknowledged_at.is_(None))
     return list(s.scalars(q))
