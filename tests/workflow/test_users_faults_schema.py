@@ -120,8 +120,8 @@ def test_bad_users_are_refused_and_nothing_is_stored(db, name, role, password, f
 def test_fault_states_raised_acknowledged_resolved(world):
     clock = ManualClock()
     with world.db.session() as s:
-        fid = logs.raise_fault(s, "hash_mismatch", "audio changed", ref="announcement:7", at=clock.now()).id
-        auto = logs.raise_fault(s, "device_lost", "unplugged", zone="lobby", at=clock.now()).id
+        fid = logs.raise_fault(s, "hash_mismatch", "audio changed", ref="announcement:7").id
+        auto = logs.raise_fault(s, "device_lost", "unplugged", zone="lobby").id
     with world.db.session() as s:
         f = logs.acknowledge(s, fid, world.user(s, "sam"), "checking", at=clock.advance(minutes=1))
         assert f.state is FaultState.ACKNOWLEDGED
