@@ -67,11 +67,6 @@ def track_level(source: str | Path | bytes,
     return loudness.track_gain_db(integrated, peak, target_lufs), _finite(integrated), _finite(peak)
 
 
-def track_gain(source: str | Path | bytes, target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> float:
-    """The gain (dB) that brings a track to ``target_lufs`` (see :func:`track_level`)."""
-    return track_level(source, target_lufs)[0]
-
-
 def recording_gain(source: str | Path, target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> float | None:
     """The gain (dB) that brings a programme's recording to ``target_lufs`` as it airs: decoded as
     it plays (house rate, mono) and through the true-peak limiter that :func:`play_gain` applies with

@@ -14,7 +14,7 @@ from audio.decode import load_audio, stream_audio
 from audio.limiter import Limiter
 from audio.pcm import Pcm
 from audio.render import Renderer
-from playlists.library import play_gain, recording_gain, track_gain
+from playlists.library import play_gain, recording_gain, track_level
 from tests.audio.corpus import SCRIPTS
 from tests.audio.meter import CEILING_DBTP, TOLERANCE_LU, both, ebur128, off_target
 
@@ -126,7 +126,7 @@ def test_a_peaky_programme_recording_reaches_the_target_under_the_ceiling(render
     is read, and the same from a file streamed), bring it on target under the ceiling."""
     path = tmp_path / "peaky.wav"
     _peaky(renderer, path)
-    capped = play_gain(load_audio(path), track_gain(path))
+    capped = play_gain(load_audio(path), track_level(path)[0])
     assert ebur128(capped, tmp_path)[0] < renderer.target_lufs - 1.0  # what peak-capping alone gave
     gain = recording_gain(path, renderer.target_lufs)
     aired = play_gain(load_audio(path), gain, limit=True)
