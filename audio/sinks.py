@@ -156,8 +156,8 @@ class NullSink(Sink):
 
 
 class WavFileSink(Sink):
-    """Writes 16-bit PCM WAV. Used for exports and, paced with ``realtime=True``, as the service's
-    output when no audio device is present (the file is then a recording of what aired).
+    """Writes 16-bit PCM WAV. Used for exports and, paced with ``realtime=True``, as a zone's output
+    ``wav:PATH`` (the file is then a recording of what aired).
 
     Like a device, it can go away: a file or folder deleted under it raises :class:`DeviceLost` (on
     Linux the open file would otherwise swallow the audio without a word). Its folder is created on the
