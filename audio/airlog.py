@@ -4,7 +4,7 @@ heard, deleted after a retention period (and, optionally, beyond a disk cap).
 Files: ``FOLDER/YYYY-MM-DD/HHMMSS.opus`` (UTC, the time of the file's first sample), mono Ogg Opus at
 48 kHz, :data:`OPUS_KBPS` kbit/s VBR: about 29 MB an hour of non-stop music, 22 GB a zone in 31 days
 (16-bit FLAC, what older versions wrote, took ~214 MB an hour; their ``.flac`` files are still found,
-located, read and pruned alongside: nothing already logged is lost). Opus is lossy: a file decodes to
+read and pruned alongside: nothing already logged is lost). Opus is lossy: a file decodes to
 what aired to within the codec's error (~30 dB SNR on music), each sample at exactly its place
 (libsndfile drops the encoder's pre-skip), so a sample of the logger's count is still found exactly in
 its file; a completed file ends with :data:`FLUSH` samples more, past the last logged one (the
@@ -14,7 +14,7 @@ logger is opened again (an Ogg Opus file cannot be appended to), after a pause (
 file when the zone falls silent, so what aired is complete on disk at once), and when asked
 (:meth:`AirLog.cut`: an announcement or page that ended under unbroken music is complete at once). The engine writes only while something airs, so
 beside each file ``HHMMSS.times`` holds anchors, one line ``SAMPLE UNIX_TIME`` each time the audio
-resumes after a pause: :meth:`AirLog.locate` turns a moment into (file, seconds into it).
+resumes after a pause (:meth:`AirLog.anchors`): a moment is found in its file from them.
 
 Sample time: a logger counts every sample it wrote since it was made (:meth:`AirLog.position`, with
 ``run``, a token naming this logger), so "the item's first sample went out when the logger had written
@@ -238,25 +238,6 @@ class AirLog:
         except OSError:
             return []
         return [(int(a), float(b)) for a, b in (line.split() for line in lines if line.strip() and not line.startswith("#"))]
-
-    def locate(self, when: float) -> tuple[Path, float] | None:
-        """The file that holds the moment ``when`` and how many seconds into it; None when nothing
-        aired then (or it is no longer kept)."""
-        for path in reversed(self.files()):
-            marks = self.anchors(path)
-            if not marks or marks[0][1] > when:
-                continue
-            frames = self._frames if path == self._path else sf.info(str(path)).frames - (
-                FLUSH if path.suffix == f".{EXTS[0]}" else 0)  # not the flush after its last sample
-            ends = [m[0] for m in marks[1:]] + [frames]
-            for (pos, t), end in zip(marks, ends):
-                if t <= when < t + (end - pos) / self.rate:
-                    return path, pos / self.rate + (when - t)
-            return None
-        return None
-
-    def bytes_used(self) -> int:
-        return sum(p.stat().st_size for p in self.files())
 
     # -- retention --------------------------------------------------------------------------------
     def prune(self, now: float | None = None) -> list[Path]:

@@ -83,11 +83,6 @@ class Pcm:
     def gained(self, factor: float) -> "Pcm":
         return Pcm(np.clip(self.samples * np.float32(factor), -1.0, 1.0), self.rate)
 
-    def slice(self, start_s: float, end_s: float | None = None) -> "Pcm":
-        a = int(round(start_s * self.rate))
-        b = None if end_s is None else int(round(end_s * self.rate))
-        return Pcm(self.samples[a:b], self.rate)
-
 
 def pcm16_digest(samples: np.ndarray, rate: int) -> str:
     """:meth:`Pcm.sha256` of int16 ``samples`` (the render cache hashes what it read with no float

@@ -38,7 +38,6 @@ class Sink:
         self.rate = rate
         self.channels = channels
         self.is_open = False
-        self.frames_written = 0
 
     def open(self) -> "Sink":
         if not self.is_open:
@@ -57,7 +56,6 @@ class Sink:
         if block.shape[1] != self.channels:
             raise AudioError(f"{self.name}: block has {block.shape[1]} channels, sink has {self.channels}")
         self._write(np.ascontiguousarray(block))
-        self.frames_written += block.shape[0]
 
     def room(self) -> int:
         """Frames a write takes now without waiting. A sink not paced like a device takes any."""
@@ -158,8 +156,8 @@ class NullSink(Sink):
 
 
 class WavFileSink(Sink):
-    """Writes 16-bit PCM WAV. Used for exports and, paced with ``realtime=True``, as the service's
-    output when no audio device is present (the file is then a recording of what aired).
+    """Writes 16-bit PCM WAV. Used for exports and, paced with ``realtime=True``, as a zone's output
+    ``wav:PATH`` (the file is then a recording of what aired).
 
     Like a device, it can go away: a file or folder deleted under it raises :class:`DeviceLost` (on
     Linux the open file would otherwise swallow the audio without a word). Its folder is created on the
@@ -315,11 +313,8 @@ def parse_device(value: str) -> int | str:
     return int(value) if value.strip().isdigit() else value
 
 
-def open_sink(spec: str | None = None, *, rate: int = SAMPLE_RATE, channels: int = 1,
-              fallback_wav: str | Path | None = None) -> Sink:
-    """Build and open a sink from a spec: ``device``, ``device:NAME_OR_INDEX``, ``wav:PATH``, ``null``.
-
-    With ``fallback_wav``, a missing default device falls back to a WAV file sink (logged)."""
+def open_sink(spec: str | None = None, *, rate: int = SAMPLE_RATE, channels: int = 1) -> Sink:
+    """Build and open a sink from a spec: ``device``, ``device:NAME_OR_INDEX``, ``wav:PATH``, ``null``."""
     spec = (spec or "device").strip()
     kind, _, arg = spec.partition(":")
     if kind == "null":
@@ -329,12 +324,5 @@ def open_sink(spec: str | None = None, *, rate: int = SAMPLE_RATE, channels: int
             raise AudioError("wav sink needs a path: wav:PATH")
         return WavFileSink(arg, rate, channels).open()
     if kind == "device":
-        sink = PortAudioSink(parse_device(arg) if arg else None, rate, channels)
-        try:
-            return sink.open()
-        except DeviceLost:
-            if fallback_wav is None or arg:
-                raise
-            log.warning("no audio device; writing to %s instead", fallback_wav)
-            return WavFileSink(fallback_wav, rate, channels, realtime=True).open()
+        return PortAudioSink(parse_device(arg) if arg else None, rate, channels).open()
     raise AudioError(f"unknown sink {spec!r}; use device, device:NAME, wav:PATH or null")

@@ -25,24 +25,3 @@ class PcmStream:
 
     def close(self) -> None:
         """Release resources (background decoding)."""
-
-
-class ArrayStream(PcmStream):
-    """A stream over an array already in memory (tests, short sources)."""
-
-    def __init__(self, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:
-        self.samples = np.asarray(samples, dtype=np.float32)
-        self.rate = rate
-        self.pos = 0
-
-    def read(self, frames: int) -> np.ndarray:
-        out = self.samples[self.pos:self.pos + frames]
-        self.pos += len(out)
-        return out
-
-    @property
-    def finished(self) -> bool:
-        return self.pos >= len(self.samples)
-
-    def rewind(self) -> None:
-        self.pos = 0

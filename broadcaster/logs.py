@@ -60,8 +60,7 @@ def as_run_csv(rows: list[AsRun]) -> str:
 
 
 # -- faults ------------------------------------------------------------------------------------
-def raise_fault(s: Session, kind: str, message: str, *, zone: str | None = None, ref: str | None = None,
-                at: datetime | None = None) -> Fault:
+def raise_fault(s: Session, kind: str, message: str, *, zone: str | None = None, ref: str | None = None) -> Fault:
     """Record a fault. The same kind in the same zone/ref, still open, counts another occurrence
     instead of a new row (a flapping device does not flood the log)."""
     if kind not in FAULT_KINDS:
@@ -72,7 +71,7 @@ def raise_fault(s: Session, kind: str, message: str, *, zone: str | None = None,
         open_one.occurrences += 1
         open_one.message = message
         return open_one
-    fault = Fault(kind=kind, message=message, zone=zone, ref=ref, raised_at=at or utcnow())
+    fault = Fault(kind=kind, message=message, zone=zone, ref=ref, raised_at=utcnow())
     s.add(fault)
     s.flush()
     return fault
@@ -126,11 +125,9 @@ def resolve_open(s: Session, kind: str, zone: str | None, note: str, *, ref: str
     return n
 
 
-def faults(s: Session, *, open_only: bool = False, attention: bool = False) -> list[Fault]:
+def faults(s: Session, *, attention: bool = False) -> list[Fault]:
     """Faults, newest first. ``attention``: what staff must still see: open, or never acknowledged."""
     q = select(Fault).order_by(Fault.raised_at.desc(), Fault.id.desc())
-    if open_only:
-        q = q.where(Fault.state != FaultState.RESOLVED)
     if attention:
         q = q.where((Fault.state != FaultState.RESOLVED) | Fault.acknowledged_at.is_(None))
     return list(s.scalars(q))

@@ -41,18 +41,18 @@ REMOTE = "remote"
 
 
 def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT_KEEP_DAYS,
-               air_log_zones: str = "no_device", air_log_max_bytes: int | None = None) -> Sink:
+               air_log_zones: str = "no_device") -> Sink:
     """A sink for a zone (not opened: the engine opens it and retries while it is missing).
     The default device falls back, when the machine has no audio device, to a real-time null output.
-    The air logger keeps what a zone airs (hourly Ogg Opus files in var/air/ZONE, ``air_log_days`` days, at
-    most ``air_log_max_bytes``): for ``air_log_zones`` "no_device" only such a fallback zone, for "all"
+    The air logger keeps what a zone airs (hourly Ogg Opus files in var/air/ZONE, ``air_log_days`` days; the
+    disk cap is set by :func:`make_player`): for ``air_log_zones`` "no_device" only such a fallback zone, for "all"
     every zone (sound cards too), for "none" no zone."""
     sink, fallback = _output(zone, spec)
     if air_log_zones == "all" or (fallback and air_log_zones == "no_device"):
         folder = air_log_folder(var, zone)
         if fallback:
             log.warning("zone %s: no audio device here; the air logger keeps what airs in %s", zone, folder)
-        return AirLogSink(sink, AirLog(folder, keep_days=air_log_days, max_bytes=air_log_max_bytes))
+        return AirLogSink(sink, AirLog(folder, keep_days=air_log_days))
     return sink
 
 

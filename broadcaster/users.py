@@ -70,11 +70,6 @@ def require(user: User, *roles: Role, action: str = "do this") -> User:
     return user
 
 
-def require_role(user: User, *roles: Role | str) -> User:
-    """PermissionDenied unless ``user`` holds one of ``roles`` (names or Role; admin holds all)."""
-    return require(user, *(parse_role(r) for r in roles))
-
-
 def acting(s: Session, who: str | int | User, *roles: Role, action: str = "do this") -> User:
     return require(get_user(s, who), *roles, action=action)
 
@@ -93,12 +88,6 @@ def _dummy_hash() -> str:
 def password_matches(password_hash: str, password: str) -> bool:
     with _HASHING:
         return check_password_hash(password_hash, password or "")
-
-
-def set_password(s: Session, who: str | User, password: str) -> None:
-    if len(password or "") < 8:
-        raise ValidationError("password: at least 8 characters")
-    get_user(s, who).password_hash = hash_password(password)
 
 
 def authenticate(s: Session, name: str, password: str) -> User | None:

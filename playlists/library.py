@@ -67,11 +67,6 @@ def track_level(source: str | Path | bytes,
     return loudness.track_gain_db(integrated, peak, target_lufs), _finite(integrated), _finite(peak)
 
 
-def track_gain(source: str | Path | bytes, target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> float:
-    """The gain (dB) that brings a track to ``target_lufs`` (see :func:`track_level`)."""
-    return track_level(source, target_lufs)[0]
-
-
 def recording_gain(source: str | Path, target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> float | None:
     """The gain (dB) that brings a programme's recording to ``target_lufs`` as it airs: decoded as
     it plays (house rate, mono) and through the true-peak limiter that :func:`play_gain` applies with
@@ -147,23 +142,3 @@ def check_audio(data: bytes, label: str, max_seconds: float = 3600.0) -> tuple[s
         raise LibraryError(f"{label}: {seconds / 60:.0f} min is longer than {max_seconds / 60:.0f} min")
     return ext, seconds
 
-
-class MediaLibrary:
-    """A folder of music. ``scan()`` lists every readable audio file (sorted by path); others are skipped."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-        if not self.root.is_dir():
-            raise LibraryError(f"media library folder not found: {self.root}")
-        self.skipped: list[Path] = []
-
-    def scan(self, recursive: bool = True) -> list[Track]:
-        files = sorted(p for p in (self.root.rglob("*") if recursive else self.root.iterdir()) if p.is_file())
-        tracks: list[Track] = []
-        self.skipped = []
-        for f in files:
-            try:
-                tracks.append(probe(f))
-            except LibraryError:
-                self.skipped.append(f)
-        return tracks

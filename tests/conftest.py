@@ -55,7 +55,7 @@ def db(tmp_path):
 
 @pytest.fixture
 def clock():
-    from broadcaster.clock import ManualClock
+    from tests.clock import ManualClock
 
     return ManualClock()
 

@@ -22,10 +22,6 @@ class PageQueries:
         with self.db.session() as s:
             return self._load(s, page_id)
 
-    def pages_by_id(self, ids: list[int]) -> list[Page]:
-        with self.db.session() as s:
-            return list(s.scalars(select(Page).where(Page.id.in_(ids))))
-
     def pages(self, *, case_number: str | None = None, status: PageStatus | str | None = None) -> list[Page]:
         q = select(Page).order_by(Page.id)
         with self.db.session() as s:

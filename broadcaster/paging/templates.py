@@ -235,28 +235,6 @@ class TemplateService:
         self.db = db
         self.clock = clock or SystemClock()
 
-    def create(self, who: Actor, key: str, title: str, purpose: TemplatePurpose | str,
-               audience: TemplateAudience | str, texts: dict) -> PageTemplate:
-        try:
-            purpose, audience = TemplatePurpose(purpose), TemplateAudience(audience)
-        except ValueError as exc:
-            raise ValidationError(f"purpose/audience: {exc}") from None
-        key, title = (key or "").strip(), (title or "").strip()
-        if not re.fullmatch(r"[a-z0-9_\-]{1,60}", key):
-            raise ValidationError("key: 1-60 characters a-z, 0-9, _ or -")
-        if not title:
-            raise ValidationError("title: required")
-        clean = check_template(purpose, audience, texts)
-        now = self.clock.now()
-        with session_as(self.db, who, *DESK_ROLES, action="write a page template") as (s, user):
-            if s.scalar(select(PageTemplate.id).where(PageTemplate.key == key)):
-                raise ValidationError(f"key: a template {key!r} already exists")
-            tpl = PageTemplate(key=key, title=title, purpose=purpose, audience=audience, texts=clean,
-                               status=TemplateStatus.PENDING, created_by_id=user.id, created_at=now,
-                               updated_at=now)
-            s.add(tpl)
-        return tpl
-
     def edit(self, ref: int | str, who: Actor, *, texts: dict | None = None, title: str | None = None) -> PageTemplate:
         """Change a template. Not approved yet: changed in place, the editor its author. Approved: the new
         wording waits beside it (``draft_texts``) and the approved wording airs until a supervisor other

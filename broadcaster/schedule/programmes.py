@@ -346,10 +346,6 @@ class ProgrammeService(PlaylistShelf):
         with self.db.session() as s:
             return store.get_setting(s, key)
 
-    def set_setting(self, key: str, value: str) -> None:
-        with self.db.session() as s:
-            store.set_setting(s, key, value)
-
 
 def announcement_state(s: Session, announcement_id: int) -> str | None:
     """State of an announcement, or None if there is no such announcement."""

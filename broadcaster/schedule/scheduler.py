@@ -269,10 +269,6 @@ class ScheduleEngine:
         with self.db.session() as s:
             return settled(s, [slot.uid for slot in slots])
 
-    def next_run_times(self) -> dict[str, datetime]:
-        assert self.scheduler is not None
-        return {j.id: j.next_run_time for j in self.scheduler.get_jobs(jobstore="default")}
-
     # -- jobs ----------------------------------------------------------------------------------------
     def _render(self, slot: Slot) -> None:
         if self.render is None:

@@ -10,7 +10,8 @@ import soundfile as sf
 from audio.decode import load_audio, stream_audio
 from audio.levelling import measure_file
 from audio.pcm import Pcm
-from playlists import Playlist, play_gain, probe, track_gain
+from playlists import Playlist, play_gain, probe
+from playlists.library import track_level
 from playlists.library import LibraryError
 from tests.audio.meter import CEILING_DBTP, TOLERANCE_LU, ebur128
 
@@ -46,7 +47,7 @@ def test_the_measure_streams_and_agrees_with_pyloudnorm_and_ffmpeg(tmp_path):
 @pytest.mark.parametrize("level,crest", [(0.99, False), (0.05, False)])
 def test_loud_and_quiet_tracks_play_at_the_target(tmp_path, level, crest):
     path = song(tmp_path / "t.wav", level=level, crest=crest)
-    gain = track_gain(path)
+    gain = track_level(path)[0]
     played = play_gain(load_audio(path), gain)
     integrated, peak = ebur128(played, tmp_path)
     assert abs(integrated + 20.0) <= TOLERANCE_LU and peak <= CEILING_DBTP, (gain, integrated, peak)
@@ -54,7 +55,7 @@ def test_loud_and_quiet_tracks_play_at_the_target(tmp_path, level, crest):
 
 def test_a_peaky_track_is_held_under_the_ceiling_not_limited(tmp_path):
     path = song(tmp_path / "sticks.wav", crest=True, stereo=False)
-    gain = track_gain(path)
+    gain = track_level(path)[0]
     played = play_gain(load_audio(path), gain)
     integrated, peak = ebur128(played, tmp_path)
     assert peak <= CEILING_DBTP and peak > CEILING_DBTP - 0.5  # the peak decides the gain
@@ -85,9 +86,9 @@ def test_a_file_that_is_not_audio_cannot_be_measured(tmp_path):
     bad = tmp_path / "notes.wav"
     bad.write_text("not audio")
     with pytest.raises(LibraryError, match="cannot measure"):
-        track_gain(bad)
+        track_level(bad)
     with pytest.raises(LibraryError, match="cannot measure upload"):
-        track_gain(b"not audio at all")
+        track_level(b"not audio at all")
 
 
 def test_the_player_plays_a_music_piece_at_its_tracks_gain(tmp_path):
@@ -99,7 +100,7 @@ def test_the_player_plays_a_music_piece_at_its_tracks_gain(tmp_path):
     from broadcaster.onair.pieces import MediaSource, build
 
     path = song(tmp_path / "quiet.flac", level=0.05, stereo=False, rate=48_000)
-    gain = track_gain(path)
+    gain = track_level(path)[0]
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
 
     def aired(track: dict) -> np.ndarray:

@@ -80,14 +80,11 @@ def test_unknown_sink_spec():
         open_sink("speaker")
 
 
-def test_missing_device_falls_back_to_wav_only_when_asked(tmp_path, monkeypatch):
+def test_missing_device_raises_device_lost(monkeypatch):
     def fail(self):
         raise DeviceLost("unplugged")
 
     monkeypatch.setattr(PortAudioSink, "_open", fail)
-    sink = open_sink("device", fallback_wav=tmp_path / "fallback.wav")
-    assert isinstance(sink, WavFileSink)
-    sink.close()
     with pytest.raises(DeviceLost):
         open_sink("device")
 

@@ -190,7 +190,7 @@ def test_handover_signed_by_two_users_after_its_pa_check(server, chromium, on_ai
 
 
 def test_monthly_report_shows_charts_of_the_seeded_month(server, chromium, staff):
-    from broadcaster.clock import ManualClock
+    from tests.clock import ManualClock
     from tests.cases.seed import seed_month
 
     base, app = server

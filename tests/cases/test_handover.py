@@ -100,7 +100,8 @@ def test_a_silent_player_is_crossed(staff, air):
     air.stop()
     from datetime import timedelta
 
-    from broadcaster.clock import ManualClock, utcnow
+    from broadcaster.clock import utcnow
+    from tests.clock import ManualClock
 
     svc = HandoverService(staff, ManualClock(utcnow() + timedelta(seconds=30)), zones=("main",), languages=())
     h = svc.run_pa_check(svc.start("dora", {"shift": "day"}).id, "dora")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from broadcaster.clock import ManualClock
 from tests.cases.conftest import complaint_form
+from tests.clock import ManualClock
 from tests.web.conftest import Browser
 
 

@@ -24,8 +24,8 @@ def _int16(pcm) -> np.ndarray:
 
 def test_page_preempts_a_programme_and_chimes_while_speech_renders(templates, cases, paging, clock, tmp_path):
     db = templates.db
-    tpl = templates.create("sam", "short_missing", "Short", "missing", "child", SHORT)
-    templates.approve(tpl.id, "sue")
+    templates.edit("lost_child", "sam", texts=SHORT)
+    templates.approve("lost_child", "sue")
     wav = tmp_path / "programme.wav"
     sf.write(wav, np.full(3 * RATE, LEVEL, np.int16), RATE, subtype="PCM_16")
     air = OnAir(db, tmp_path, clock=clock, realtime=True)
@@ -38,7 +38,7 @@ def test_page_preempts_a_programme_and_chimes_while_speech_renders(templates, ca
                                                pieces=[{"type": "file", "path": str(wav)}]), db.signals)
         air.wait(lambda: len(air.samples()) > RATE // 4, what="the programme on air")
         case = cases.open_case("dora", "missing", lost_child())
-        page = paging.page_case(case.number, "dora", template="short_missing")
+        page = paging.page_case(case.number, "dora", template="lost_child")
         ref = f"page:{page.id}"
         bell = _int16(chime("urgent_page"))
 

@@ -58,7 +58,7 @@ def test_eight_pages_at_once_air_in_full_in_turn_and_repeat_only_once_aired(pagi
     for first, repeat in zip(airings(db)[:8], airings(db)[8:]):
         assert first.ref == repeat.ref and repeat.key.endswith(":2@main")
         assert first.ended_at <= repeat.requested_at  # written only once the previous airing had ended
-    assert [p.times_aired for p in paging.pages_by_id([p.id for p in pages])] == [2] * 8
+    assert [paging.page(p.id).times_aired for p in pages] == [2] * 8
 
 
 def test_a_repeat_never_cuts_a_page_on_air(paging, cases, clock, templates, tmp_path):

@@ -43,12 +43,12 @@ def test_found_child_escalates_with_a_security_page_about_the_meeting_point(pagi
 
 
 def test_a_security_page_that_cannot_air_says_why_in_the_alarm(paging, templates, cases, clock, staff):
-    templates.create("dora", "no_place", "Lost child, no place", "missing", "child", {
+    templates.edit("lost_child", "dora", texts={
         "zh-CN": "寻人启事：一名约{age}岁的{sex}，身穿{clothing}，请带到{meeting_point}。",
         "en": "We are looking for a {sex} of about {age}, wearing {clothing}. Please bring them to {meeting_point}."})
-    templates.approve("no_place", "sam")
+    templates.approve("lost_child", "sam")  # a wording without the place last seen
     case = cases.open_case("dora", "missing", lost_child(last_seen_place=None))
-    paging.page_case(case.number, "dora", template="no_place")
+    paging.page_case(case.number, "dora", template="lost_child")
     clock.advance(minutes=10)
     [alert] = paging.tick().alerts
     assert alert.security_page_id is None

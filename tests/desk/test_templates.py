@@ -2,7 +2,7 @@ import pytest
 
 from broadcaster.paging.rules import NoNameViolation, check_no_name, name_parts
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
-from broadcaster.store.models.cases import Page, PageTemplate, TemplateStatus
+from broadcaster.store.models.cases import Page, TemplateStatus
 from tests.desk.conftest import lost_child
 
 TEXTS = {"zh-CN": "一名约{age}岁的{sex}，身穿{clothing}。", "en": "A {sex} of about {age} wearing {clothing}."}
@@ -19,27 +19,31 @@ def test_seeded_defaults_wait_for_a_supervisor(staff, clock):
 
 
 def test_four_eyes_and_a_new_wording_waits_while_the_approved_one_airs(staff, clock):
+    from broadcaster.paging.defaults import seed_defaults
     from broadcaster.paging.templates import TemplateService
 
     svc = TemplateService(staff, clock)
-    tpl = svc.create("sam", "child_desc", "Child", "missing", "child", TEXTS)
+    for t in seed_defaults(staff, clock):
+        if t.key != "lost_child":
+            svc.approve(t.id, "sam")
+    tpl = svc.edit("lost_child", "sam", texts=TEXTS)  # not approved yet: in place, sam its author (version 2)
     with pytest.raises(PermissionDenied, match="four-eyes"):
         svc.approve(tpl.id, "sam")
     with pytest.raises(PermissionDenied):
         svc.approve(tpl.id, "dora")  # the desk approves nothing
     svc.edit(tpl.id, "dora", texts={**TEXTS, "en": "A {sex} of about {age}, in {clothing}."})  # not approved yet:
     assert svc.approve(tpl.id, "sam").status is TemplateStatus.APPROVED  # in place, dora its author now
-    assert svc.get(tpl.id).version == 2
+    assert svc.get(tpl.id).version == 3
     new = {**TEXTS, "en": "A {sex}, about {age}, in {clothing}."}
     edited = svc.edit(tpl.id, "sue", texts=new)
     assert edited.status is TemplateStatus.APPROVED and edited.texts["en"] == "A {sex} of about {age}, in {clothing}."
-    assert edited.draft_texts == new and edited.version == 2  # the approved wording airs meanwhile
+    assert edited.draft_texts == new and edited.version == 3  # the approved wording airs meanwhile
     assert [x.id for x in svc.waiting()] == [tpl.id]
     with pytest.raises(PermissionDenied, match="four-eyes"):
         svc.approve(tpl.id, "sue")
     assert svc.get(tpl.id).draft_texts == new  # nothing changed
     approved = svc.approve(tpl.id, "sam")
-    assert (approved.texts, approved.draft_texts, approved.version) == (new, None, 3)
+    assert (approved.texts, approved.draft_texts, approved.version) == (new, None, 4)
     assert approved.status is TemplateStatus.APPROVED and svc.waiting() == []
     with pytest.raises(InvalidTransition, match="approved"):
         svc.approve(tpl.id, "sam")
@@ -48,7 +52,7 @@ def test_four_eyes_and_a_new_wording_waits_while_the_approved_one_airs(staff, cl
     with pytest.raises(PermissionDenied):
         svc.set_aside(tpl.id, "dora")  # a supervisor turns a new wording down
     turned = svc.set_aside(tpl.id, "sue")
-    assert (turned.texts, turned.draft_texts, turned.version) == (new, None, 3)
+    assert (turned.texts, turned.draft_texts, turned.version) == (new, None, 4)
     with pytest.raises(InvalidTransition, match="no new wording"):
         svc.set_aside(tpl.id, "sue")
     svc.edit(tpl.id, "dora", texts=TEXTS)
@@ -77,30 +81,37 @@ def test_a_wording_from_before_the_height_and_hair_lists_gets_them_after_the_age
     ({}, "texts"),
 ])
 def test_bad_templates_refused(staff, clock, texts, field):
+    from broadcaster.paging.defaults import seed_defaults
     from broadcaster.paging.templates import TemplateService
 
+    [tpl] = [t for t in seed_defaults(staff, clock) if t.key == "lost_child"]
+    svc = TemplateService(staff, clock)
     with pytest.raises(ValidationError, match=field):
-        TemplateService(staff, clock).create("dora", "t1", "T", "missing", "child", texts)
-    with staff.session() as s:
-        assert s.query(PageTemplate).count() == 0
+        svc.edit(tpl.id, "dora", texts=texts)
+    assert (svc.get(tpl.id).texts, svc.get(tpl.id).version) == (tpl.texts, 1)  # nothing stored
 
 
 def test_child_template_may_not_use_name(staff, clock):
     from broadcaster.paging.templates import TemplateService
 
+    from broadcaster.paging.defaults import seed_defaults
+
     svc = TemplateService(staff, clock)
-    for audience in ("child", "any"):
+    seed_defaults(staff, clock)
+    for key in ("lost_child", "all_clear"):  # for a child, and for anyone
         with pytest.raises(NoNameViolation, match="name"):
-            svc.create("dora", f"t_{audience}", "T", "missing", audience, {"en": "Paging {name}"})
-    assert svc.create("dora", "adult", "T", "missing", "adult", {"en": "Paging {name}"}).id
+            svc.edit(key, "dora", texts={"en": "Paging {name}"})
+    assert svc.edit("missing_adult", "dora", texts={"en": "Paging {name}"}).texts == {"en": "Paging {name}"}
 
 
 def test_lost_property_templates_cannot_over_describe(staff, clock):
     from broadcaster.paging.templates import TemplateService
 
+    from broadcaster.paging.defaults import seed_defaults
+
+    seed_defaults(staff, clock)
     with pytest.raises(ValidationError, match="description"):
-        TemplateService(staff, clock).create("dora", "lp", "LP", "lost_property", "any",
-                                             {"en": "Found: {category}, {description}"})
+        TemplateService(staff, clock).edit("lost_property", "dora", texts={"en": "Found: {category}, {description}"})
 
 
 def test_filling_names_every_missing_field(paging, cases, staff):

@@ -8,6 +8,12 @@ import soundfile as sf
 from sqlalchemy import select
 
 
+def next_run_times(engine) -> dict:
+    """A running ScheduleEngine's jobs (id -> next run time), as APScheduler holds them."""
+    assert engine.scheduler is not None
+    return {j.id: j.next_run_time for j in engine.scheduler.get_jobs(jobstore="default")}
+
+
 def write_tone(path, seconds=1.0, freq=440.0, rate=48000, amp=0.5, subtype=None):
     t = np.arange(int(seconds * rate)) / rate
     sf.write(str(path), (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32), rate, subtype=subtype)

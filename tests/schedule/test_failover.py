@@ -12,7 +12,6 @@ import pytest
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from sqlalchemy import func, select
 
-from broadcaster.clock import ManualClock
 from broadcaster.schedule.onair import slot_airings, writer
 from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
 from broadcaster.schedule.rules import RuleSpec, Slot
@@ -20,6 +19,8 @@ from broadcaster.schedule.scheduler import ScheduleEngine
 from broadcaster.store.db import Database
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.schedule import MissedSlot
+from tests.clock import ManualClock
+from tests.schedule.conftest import next_run_times
 
 UTC = timezone.utc
 
@@ -215,7 +216,7 @@ def test_a_new_leader_leaves_the_stored_jobs_alone_and_starts_in_seconds(pg_db):
                                             window_end=time(23, 59)))
     done = lambda programme, slot: None  # noqa: E731
     first = ScheduleEngine(db, done, done, service=service).start()
-    jobs = first.next_run_times()
+    jobs = next_run_times(first)
     first.stop()
     assert len(jobs) > 4000
     writes: list[str] = []
@@ -231,7 +232,7 @@ def test_a_new_leader_leaves_the_stored_jobs_alone_and_starts_in_seconds(pg_db):
         took = _time.monotonic() - began
         try:
             later = datetime.now(UTC) + timedelta(minutes=5)  # not run in between (APScheduler's clock)
-            assert {k: v for k, v in second.next_run_times().items() if v > later} == \
+            assert {k: v for k, v in next_run_times(second).items() if v > later} == \
                 {k: v for k, v in jobs.items() if v > later}
             second.sync()
         finally:

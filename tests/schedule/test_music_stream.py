@@ -8,7 +8,7 @@ import pytest
 
 from audio.pcm import Pcm
 from audio.sinks import NullSink
-from audio.stream import ArrayStream
+from audio.stream import PcmStream
 from broadcaster.onair.engine import PlayoutEngine
 from broadcaster.onair.items import PlayoutItem
 from playlists.crossfade import crossfade_all
@@ -87,18 +87,24 @@ def test_engine_plays_a_stream_as_music():
     assert len(nz) >= len(want) - 1
 
 
-class SlowStart(ArrayStream):
+class SlowStart(PcmStream):
     """A stream whose first samples take a few blocks to decode (a cold disk, a long MP3 header)."""
 
     def __init__(self, samples, empty_reads):
-        super().__init__(samples)
+        self.samples, self.pos = np.asarray(samples, dtype=np.float32), 0
         self.empty_reads = empty_reads
 
     def read(self, frames):
         if self.empty_reads:
             self.empty_reads -= 1
             return np.zeros(0, np.float32)
-        return super().read(frames)
+        out = self.samples[self.pos:self.pos + frames]
+        self.pos += len(out)
+        return out
+
+    @property
+    def finished(self):
+        return self.pos >= len(self.samples)
 
 
 def test_music_fades_in_on_its_first_audible_block_even_when_decoding_is_slow():

@@ -109,10 +109,10 @@ def lobby(service, tmp_path):
     service.import_playlist(tmp_path / "lobby.m3u", "Lobby", crossfade_s=1.0)
     service.create_programme("Lobby music", [ItemSpec("playlist", playlist="Lobby")], priority="background_music",
                              background=True)
-    from playlists.library import track_gain
+    from playlists.library import track_level
 
     # as it airs: at the gain measured when the playlist was imported
-    gain = np.float32(10 ** (track_gain(tmp_path / "noise.wav") / 20))
+    gain = np.float32(10 ** (track_level(tmp_path / "noise.wav")[0] / 20))
     raw = sf.read(str(tmp_path / "noise.wav"), dtype="float32")[0]
     return np.round(np.clip(np.clip(raw * gain, -1.0, 1.0), -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
 
@@ -130,8 +130,8 @@ def test_the_bed_airs_pauses_under_a_page_and_resumes_where_it_stopped(db, tmp_p
         # twelve hours of bed: the playlist once, played again and again (not 2,160 copies of its tracks)
         assert len(bed.pieces[0]["tracks"]) == 1 and bed.pieces[0]["passes"] == 12 * 3600 // 20
         # the track's gain, measured once at import and stored with it, travels with the airing
-        from playlists.library import track_gain
-        assert bed.pieces[0]["tracks"][0]["gain_db"] == pytest.approx(track_gain(tmp_path / "noise.wav"))
+        from playlists.library import track_level
+        assert bed.pieces[0]["tracks"][0]["gain_db"] == pytest.approx(track_level(tmp_path / "noise.wav")[0])
         air.wait(lambda: len(air.samples()) > 48_000, 20, "a second of music")
         with db.session() as s:
             airings.request(s, airings.Request(

@@ -3,21 +3,17 @@ import numpy as np
 import pytest
 
 from audio.pcm import AudioError, Pcm
-from playlists import MediaLibrary, MissingTracks, Playlist, Shuffler, read_m3u, write_m3u
+from playlists import MissingTracks, Playlist, Shuffler, read_m3u, write_m3u
 from playlists.crossfade import crossfade, crossfade_all
 from playlists.library import LibraryError, Track, probe
 from playlists.m3u import M3UEntry, PlaylistFileError
 
 
-def test_library_scans_readable_audio_only(tmp_path, tone):
-    tone("music/a.wav", 1.0)
-    tone("music/sub/b.flac", 2.0)
+def test_probe_reads_audio_and_refuses_other_files(tmp_path, tone):
+    tracks = [probe(tone("music/a.wav", 1.0)), probe(tone("music/sub/b.flac", 2.0))]
     (tmp_path / "music" / "notes.txt").write_text("not audio")
-    lib = MediaLibrary(tmp_path / "music")
-    tracks = lib.scan()
     assert [t.title for t in tracks] == ["a", "b"]
     assert [round(t.duration, 3) for t in tracks] == [1.0, 2.0]
-    assert [p.name for p in lib.skipped] == ["notes.txt"]
     with pytest.raises(LibraryError, match="notes.txt"):
         probe(tmp_path / "music" / "notes.txt")
 

@@ -83,13 +83,13 @@ def test_token_is_revoked_when_the_password_changes(api, staff, monkeypatch):
     import time
 
     import web.auth
-    from broadcaster.users import set_password
+    from broadcaster.users import change_own_password
 
     monkeypatch.setattr(web.auth, "USER_CACHE_S", 0.3)
     h = bearer(api, "dora")
     assert api.get("/api/now", headers=h).status_code == 200
     with staff.session() as s:
-        set_password(s, "dora", "another password 1")
+        change_own_password(s, "dora", PASSWORD, "another password 1", "another password 1")
     time.sleep(0.35)
     assert api.get("/api/now", headers=h).status_code == 401
 

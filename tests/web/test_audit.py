@@ -99,12 +99,12 @@ def test_approvals_and_rejections_are_logged(app):
 
 def test_page_template_approvals_are_logged_and_found_by_the_filter(app):
     templates = app.extensions["pa"].templates
-    tpl = templates.create("dora", "lost_balloon", "Balloon lost", "missing", "any",
-                           {"zh-CN": "请注意，一个{age}岁的孩子走失了。", "en": "Attention: a child of {age} is missing."})
+    tpl = templates.edit("lost_child", "dora", title="Balloon lost",
+                         texts={"zh-CN": "请注意，一个{age}岁的孩子走失了。", "en": "Attention: a child of {age} is missing."})
     sam = Browser(app, "sam")
     assert sam.post(f"/approvals/templates/{tpl.id}/approve").status_code == 302
     [e] = [e for e in events(app, "template_approved") if e.subject == "Balloon lost"]  # (and the defaults')
-    assert e.actor == "sam" and e.detail == "version 1"
+    assert e.actor == "sam" and e.detail == "version 2"  # the new wording of the approved version 1
     templates.retire(tpl.id, "sam")
     assert only(app, "template_retired").subject == "Balloon lost"
     html = sam.get("/audit?kind=template_approved").get_data(as_text=True)

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from broadcaster.cases.report import monthly_report
-from broadcaster.clock import ManualClock
 from broadcaster.store.models.cases import LostItem
+from tests.clock import ManualClock
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import CHROMIUM, chromium, shot  # noqa: F401 (fixture)
 from tests.web.test_setup_browser import context, no_side_scroll

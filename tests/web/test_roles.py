@@ -68,8 +68,7 @@ def test_service_layer_checks_again(app, approved_templates):
     """The desk view lets a supervisor in; the service still refuses a supervisor approving their own
     template (four-eyes) with 403."""
     b = Browser(app, "sam")
-    tpl = approved_templates.create("sam", "sam_tpl", "Sam's", "found", "child",
-                                    {"en": "Guardian of a {sex} please come to {meeting_point}."})
+    tpl = approved_templates.edit("found_child", "sam", texts={"en": "Guardian of a {sex} please come to {meeting_point}."})
     resp = b.post(f"/approvals/templates/{tpl.id}/approve")
     assert resp.status_code == 403
     assert "four-eyes" in resp.get_data(as_text=True)

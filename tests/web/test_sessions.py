@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from broadcaster.clock import ManualClock
 from broadcaster.settings import VenueSettings
 from broadcaster.store.models.security import LoginFailure, LoginSession
+from tests.clock import ManualClock
 from tests.web.conftest import PASSWORD, Browser, csrf_of
 from tests.web.test_api import basic
 

@@ -11,13 +11,13 @@ import pytest
 import soundfile as sf
 from sqlalchemy import func, select
 
-from broadcaster.clock import ManualClock
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
 from broadcaster.onair import airings
 from broadcaster.priorities import Priority
 from broadcaster.store.models.onair import Airing, AiringState as A
 from broadcaster.store.models.workflow import Announcement, AnnouncementState as S, AsRun, Fault
 
+from tests.clock import ManualClock
 from tests.conftest import BLOCK, OnAir
 from tests.workflow.conftest import aired_at
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from broadcaster.announcements.scripts import TRANSITIONS, transition
 from broadcaster.announcements.approval import OutsideWindow
-from broadcaster.clock import ManualClock
 from broadcaster.errors import InvalidTransition
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.workflow import Announcement, AnnouncementState as S, StateChange
+from tests.clock import ManualClock
 
 
 def _history(s, ann_id):
