@@ -252,7 +252,8 @@ def main():
     print(f"| air logger: encoding time per second of audio | {load * 1000:.1f} ms | < 20 ms |")
     gain, cpu, wall, peak = recording_gain_cost()
     print(f"| programme recording's gain through the limiter, 10-minute peaky WAV ({gain:+.2f} dB): CPU (wall) / "
-          f"peak memory | {cpu:.1f} s ({wall:.1f} s) / {peak:.1f} MB | measured once, stored (stop 25: a model-guided search, 5-6 s; its first version 20-33 s) |")
+          f"peak memory | {cpu:.1f} s ({wall:.1f} s) / {peak:.1f} MB | measured once, stored "
+          "(stop 25: a model-guided search, 5-6 s; its first version 20-33 s) |")
 
 
 if __name__ == "__main__":
