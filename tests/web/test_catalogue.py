@@ -93,6 +93,19 @@ def _calls_in_broadcaster():
             yield path.relative_to(ROOT), node
 
 
+def test_a_refusal_names_the_action_in_chinese(app):
+    from flask import g
+
+    from web.refusals import refusal
+
+    with app.test_request_context("/"):
+        g.pa_lang = "zh"
+        for action, zh in (("change the schedule", "修改节目表"), ("create programmes", "创建节目"),
+                           ("do this", "执行此操作")):
+            said = refusal(f"dora (desk) may not {action}: needs broadcaster or supervisor")
+            assert zh in said and action not in said, said
+
+
 #: The refusals of the domain no panel page shows: the command line's and the settings file's own, the
 #: scheduler's guard against a second copy of itself, and a calendar file's (web.schedule_ics says each
 #: EventError's ``problem`` in staff words).
