@@ -93,6 +93,35 @@ def _calls_in_broadcaster():
             yield path.relative_to(ROOT), node
 
 
+def test_every_action_a_refusal_names_is_given_by_name_so_the_catalogue_finds_it():
+    """"bob (desk) may not {action}": pybabel finds an action as ``action="..."`` (web.i18n.extract_domain);
+    one passed by position ("change the schedule") reached the Chinese panel in English."""
+    import ast
+
+    def name(call):
+        return getattr(call.func, "id", None) or getattr(call.func, "attr", "")
+
+    # the helpers that hand ``action`` on to users.require's refusal (acting, session_as, may_schedule...)
+    functions = [node for _, node in _calls_in_broadcaster() if isinstance(node, ast.FunctionDef)
+                 and any(a.arg == "action" for a in node.args.args + node.args.kwonlyargs)]
+    aliases = {node.targets[0].id: node.value.id for _, node in _calls_in_broadcaster() if isinstance(node, ast.Assign)
+               and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Name)}  # actor = acting
+    forwarders, grown = {"require"}, True
+    while grown:
+        more = {a for a, f in aliases.items() if f in forwarders} | {f.name for f in functions if any(
+            isinstance(c, ast.Call) and name(c) in forwarders
+            and any(k.arg == "action" and getattr(k.value, "id", "") == "action" for k in c.keywords)
+            for c in ast.walk(f))}
+        grown, forwarders = not more <= forwarders, forwarders | more
+    assert {"acting", "session_as", "may_schedule"} <= forwarders
+    by_position = [f"{path}:{node.lineno} {arg.value!r}" for path, node in _calls_in_broadcaster()
+                   if isinstance(node, ast.Call) and name(node) in forwarders
+                   for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+    assert by_position == []
+    found = extracted()
+    assert {"do this", "change the schedule", "create programmes"} <= set(found)  # the default too
+
+
 def test_a_refusal_names_the_action_in_chinese(app):
     from flask import g
 
