@@ -54,8 +54,9 @@ def extract_panel(fileobj, keywords, comment_tags, options):
 
 def extract_domain(fileobj, keywords, comment_tags, options):
     """pybabel's extraction of broadcaster/ (web/babel.cfg): the actions a refusal names ("bob (desk) may not
-    {action}"), each given as ``action="..."`` (argparse's ``add_argument(action=...)`` aside), and the words
-    of the module's tables web/babel.cfg names for it (``tables = KINDS CaseState``: a dict, a tuple, an Enum)."""
+    {action}"), each given as ``action="..."`` (argparse's ``add_argument(action=...)`` aside) or as the default
+    of a parameter ``action``, and the words of the module's tables web/babel.cfg names for it
+    (``tables = KINDS CaseState``: a dict, a tuple, an Enum)."""
     tree = ast.parse(fileobj.read())
     tables = options.get("tables", "").split()
     for node in tree.body:
@@ -68,6 +69,13 @@ def extract_domain(fileobj, keywords, comment_tags, options):
             for kw in node.keywords:
                 if kw.arg == "action" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                     yield kw.value.lineno, None, kw.value.value, []
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # ``action="do this"``: the default too
+            args = node.args
+            named = args.posonlyargs + args.args
+            defaults = list(zip(named[len(named) - len(args.defaults):], args.defaults))
+            for arg, default in defaults + list(zip(args.kwonlyargs, args.kw_defaults)):
+                if arg.arg == "action" and isinstance(default, ast.Constant) and isinstance(default.value, str):
+                    yield default.lineno, None, default.value, []
 
 
 #: Languages in the staff's words (catalogue keys), the one table the panel names a language by: the speech a

@@ -192,4 +192,52 @@ WORDS = (
     # web/playlistwords.py and broadcaster/inputs.py: a refused music upload, beside its field
     N_('must be a number'),
     N_('must be a whole number'),
+    # broadcaster/announcements/approval.py: refusals
+    N_('sha256: listen to the audio that will air before approving it'),  # whole: the field keeps its name
+    N_('sha256: the audio changed since you listened to it; listen again, then approve'),
+    N_('stored audio does not match the render'),
+    N_('say why, so the author can fix it'),
+    # broadcaster/announcements/scripts.py: refusals
+    N_('give the text in at least one language'),
+    N_('1-200 characters'),
+    N_('announcements range 1-79; pages and emergencies have their own paths'),
+    N_('names must be non-empty'),
+    N_('must be after valid_from'),
+    N_('give a time zone'),
+    N_('a list of zone names'),
+    N_('too short or silent'),
+    N_('this announcement is a recording'),
+    N_('this announcement is a script'),
+    N_('empty text'),
+    # broadcaster/cases/followup.py, handover.py, report.py: refusals
+    N_('before the case was closed'),
+    N_('the system ticks or crosses the PA lines: run the check again'),
+    N_('the outgoing staff who started the handover sign first'),
+    N_('the incoming staff sign with their own login'),
+    N_('use YYYY-MM, e.g. 2026-11'),
+    # broadcaster/onair/airings.py, broadcaster/paging: refusals
+    N_('choose at least one zone'),
+    N_('must not be negative'),
+    N_('nothing to air'),
+    N_('must be positive'),
+    N_('give the text in at least one language (e.g. zh-CN and en)'),
+    N_('1-60 characters a-z, 0-9, _ or -'),
+    # broadcaster/schedule: refusals
+    N_('give the playlist a name (at most 120 characters)'),
+    N_("this is the playlist's only track; delete the playlist instead"),
+    N_('its pieces have fixed lengths; add music or silence to change it'),
+    N_('a programme needs a name of 1-120 characters'),
+    N_('an announcement item needs an id'),
+    # broadcaster/users.py: refusals
+    N_('who is acting? give a user name'),
+    # broadcaster/writing.py: why a text is refused for its language (a script part of a refusal)
+    N_('write it in Cyrillic letters only'),
+    N_('write it in Japanese script only'),
+    N_('write it in Korean script only'),
+    N_('write it in Thai script only'),
+    N_('write it in Arabic script only'),
+    N_('write it in Hebrew script only'),
+    N_('write it in Greek letters only'),
+    N_('write it in Devanagari only'),
+    N_('write it in Latin letters only'),
 )

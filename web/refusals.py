@@ -17,8 +17,9 @@ REFUSALS = N_all((
     "template {key}: no new wording is waiting",
     "template {key}: cannot approve from {state}",
     "case {number}: cannot go from {from} to {to}",
-    "item {number}: cannot go from {from} to {to}",
+    # the claim's own refusal before the general one (a pattern matches the first that fits)
     "item {number}: cannot go from {from} to {to} (record the claim first)",
+    "item {number}: cannot go from {from} to {to}",
     "item {number} is {state}: nothing to announce",
     "item {number} is not marked valuable; only valuable items are announced",
     "item {number} is kept until {date}: not due for disposal",
@@ -68,6 +69,81 @@ REFUSALS = N_all((
     "unknown placeholder(s) {names} for a {purpose} template; allowed: {allowed}",
     "{why} (the parts in braces aside)",
     "placeholder {field} must be a plain field name",
+    # the domain's other refusals (tests/web/test_catalogue.py finds any refusal without its Chinese)
+    "announcement #{n} is {state}; it cannot become {to}",
+    "announcement #{n} is {state}; only drafts can be submitted",
+    "announcement #{n} is {state}; take it off the queue first",
+    "announcement #{n} is {state}; only approved items can air",
+    "announcement #{n} is {state}; not queued",
+    "announcement #{n} is not approved ({state})",
+    "cannot render announcement #{n}: {why}",
+    "no announcement #{n}",
+    "refused at air time: announcement #{n} is {state}; approval changed since it was queued",
+    "announcement #{n} in programme {programme} no longer exists, not approved; a supervisor must approve it "
+    "before scheduling",
+    "announcement #{n} in programme {programme} is {state}, not approved; a supervisor must approve it before "
+    "scheduling",
+    "{n} characters; the limit is {max}",
+    "{lang} given twice",
+    "the {lang} text is not in {langs}'s script: {why}",
+    "bad language tag {lang} (e.g. zh-CN, en)",
+    "complaint {number} is {state}: it cannot become {to}",
+    "complaint {number} is closed",
+    "complaint {number} went to the manager: a supervisor closes the escalation first",
+    "complaint {number} has not gone to the manager",
+    "complaint {number} is {state}: visit after answering it",
+    "case {number} is {state}: visit after closing it",
+    "item {number} is {state}: visit after handing it back",
+    "no such complaint: {number}",
+    "no such incident: {number}",
+    "no such handover: {n}",
+    "no such line on handover {n}",
+    "handover {n} is signed: its checklist no longer changes",
+    "handover {n} is signed by both sides",
+    "incident {number} is {state}: {to} cannot follow",
+    "{key} is not a lost-property template",
+    "must be missing or found, got {value}",
+    "1-12, got {value}",
+    "{value} is not one of {values}",
+    "no fault #{n}",
+    "fault #{n} was already acknowledged by {user}",
+    "fault #{n} is already resolved",
+    "{n} would out-rank lost-child pages; only an emergency may (at most {max} here)",
+    "above {n} (announcement) needs a supervisor",
+    "{key} is a {purpose} template, not a page",
+    "page #{n} is no longer wanted (case resolved or page cancelled)",
+    "page #{n}: item {number} is {state}, not announced",
+    "unknown case state {state}",
+    "template {key} is for adults; a page about a child needs a child template",
+    "template {key} uses {name}: not allowed for a child (no-name rule)",
+    "a template {key} already exists",
+    "no playlist #{n}",
+    "no track #{n} in playlist {name}",
+    "{name} is played by {users}; take it out of those programmes first",
+    "rule #{n} has no slot on {day}",
+    "at least {n} s (its other pieces take {rest} s)",
+    "at most {n} s (the music lasts {music} s)",
+    "must be >= 0 seconds, got {value}",
+    "playlist {path} has no tracks",
+    "a playlist called {title} already exists (use --replace)",
+    "no playlist called {name}",
+    "no programme #{n}",
+    "no programme {name}",
+    "{name} is scheduled by {n} rule(s); confirm to delete them too",
+    "programme {name} needs at least one item",
+    "unknown item kind {kind}; use {kinds}",
+    "duration limit must be > 0, got {value}",
+    "silence must be 0-3600 s, got {value}",
+    "unknown chime {chime}; use {chimes}",
+    "{day} is already a closed day",
+    "{end} is before start {start}",
+    "unknown IANA time zone {name} (e.g. Asia/Shanghai, Europe/London)",
+    "unknown weekday {day}; use mon,tue,wed,thu,fri,sat,sun",
+    "weekday number must be 0-6, got {value}",
+    "expected a local time HH:MM[:SS], got {value}",
+    "expected a date YYYY-MM-DD, got {value}",
+    "no schedule rule #{n}",
+    "user {name} already exists",
 ))
 #: Fields named in refusals ("signature: ...") in the staff's words.
 FIELDS = N_all({"verification_note": "How verified", "signature": "Signature / witness", "owner_name": "Owner name",
@@ -80,7 +156,13 @@ FIELDS = N_all({"verification_note": "How verified", "signature": "Signature / w
                 "extra_text": "Remark", "template": "Template", "age": "Age", "sex": "Boy or girl",
                 "clothing": "Clothing", "shoes": "Shoes", "kind": "Kind", "last_seen_place": "Last seen at",
                 "meeting_point": "Meeting point", "password": "Password", "name": "User name", "user": "User",
-                "title": "Title", "crossfade_s": "Crossfade (s)"})
+                "title": "Title", "crossfade_s": "Crossfade (s)", "texts": "Text", "priority": "Priority",
+                "zones": "Zones", "valid_until": "Valid until", "recording": "Recording",
+                "audio": "Sound file", "month": "Month", "day": "Day", "days": "Days", "length": "Length",
+                "crossfade": "Crossfade (s)", "file": "File", "programme": "Programme", "playlist": "Playlist",
+                "track": "Track", "end": "Until", "tz": "Time zone", "key": "Short name", "items": "Pieces",
+                "max_repeats/interval": "Repeats", "purpose/audience": "Purpose", "role": "Role", "at": "Time",
+                "date": "Date", "except_dates": "Except on", "week": "Week"})
 
 
 def pattern_of(template: str) -> re.Pattern:
@@ -105,8 +187,8 @@ def _value(name: str, value: str) -> str:
         return t(", ").join(language_name(code) for code in value.split(", "))
     if name == "roles":
         return t(" or ").join(t(r) for r in value.split(" or "))
-    # a template by its title (the defaults' titles are catalogue words)
-    return t(value) if name in ("role", "action", "state", "from", "to", "purpose", "key") else value
+    # a template by its title (the defaults' titles are catalogue words); a state as Python wrote it ('draft')
+    return t(value.strip("'")) if name in ("role", "action", "state", "from", "to", "purpose", "key") else value
 
 
 def _label(field: str) -> str | None:
@@ -115,6 +197,9 @@ def _label(field: str) -> str | None:
 
     if field in FIELDS:
         return t(FIELDS[field]) if current_language() != "en" else FIELDS[field]
+    piece = re.fullmatch(r"items\[(\d+)\]\.\w+", field)  # a programme's piece, counted from 1 as on its form
+    if piece:
+        return t("Piece {n}", n=int(piece[1]) + 1)
     m = re.fullmatch(r"texts\[(.+)\]", field)
     return language_name(m[1]) if m else None
 
@@ -122,16 +207,16 @@ def _label(field: str) -> str | None:
 def refusal(message: str) -> str:
     """``message`` (a domain refusal, or a field's error) in the panel's language."""
     message = str(message or "")
-    if current_language() == "en" or not message:  # a field by its label where it has one
-        field, sep, what = message.partition(": ")
-        return f"{_label(field)}: {what}" if sep and _label(field) else message
+    field, sep, what = message.partition(": ")
+    label = _label(field) if sep else None  # a field by its label where it has one
+    if current_language() == "en" or not message:
+        return f"{label}: {what}" if label else message
+    if label:  # before the patterns: "{day} is already a closed day" is not to take "day: ..."
+        return f"{label}：{refusal(what)}"
     for template, pattern in _PATTERNS:
         m = pattern.fullmatch(message)
         if m:
             return t(template, **{k: _value(k, v) for k, v in m.groupdict().items()})
-    field, sep, what = message.partition(": ")
-    if sep and _label(field):
-        return f"{_label(field)}：{refusal(what)}"
     return t(message)
 
 

@@ -70,7 +70,7 @@ def rename(service, playlist_id: int, name: str, *, who=None) -> None:
     if not name or len(name) > 120:
         raise ValidationError("name: give the playlist a name (at most 120 characters)")
     with service.db.session() as s:
-        may_schedule(s, who, "rename playlists")
+        may_schedule(s, who, action="rename playlists")
         rec = _record(s, playlist_id)
         if s.scalar(select(PlaylistRecord.id).where(PlaylistRecord.name == name, PlaylistRecord.id != playlist_id)):
             raise ValidationError(f"name: a playlist called {name!r} already exists")
@@ -89,7 +89,7 @@ def _renumber(s, rec: PlaylistRecord, order: list[PlaylistTrack]) -> None:
 def move_track(service, playlist_id: int, track_id: int, by: int, *, who=None) -> None:
     """Move a track ``by`` places (-1: earlier, +1: later)."""
     with service.db.session() as s:
-        may_schedule(s, who, "reorder playlists")
+        may_schedule(s, who, action="reorder playlists")
         rec = _record(s, playlist_id)
         order = list(rec.tracks)
         i = next((n for n, t in enumerate(order) if t.id == track_id), None)
@@ -102,7 +102,7 @@ def move_track(service, playlist_id: int, track_id: int, by: int, *, who=None) -
 
 def remove_track(service, playlist_id: int, track_id: int, *, who=None) -> None:
     with service.db.session() as s:
-        may_schedule(s, who, "change playlists")
+        may_schedule(s, who, action="change playlists")
         rec = _record(s, playlist_id)
         order = list(rec.tracks)
         track = next((t for t in order if t.id == track_id), None)
@@ -119,7 +119,7 @@ def remove_track(service, playlist_id: int, track_id: int, *, who=None) -> None:
 def delete(service, playlist_id: int, *, who=None) -> None:
     """Delete a playlist no programme plays (else refused, naming the programmes)."""
     with service.db.session() as s:
-        may_schedule(s, who, "delete playlists")
+        may_schedule(s, who, action="delete playlists")
         rec = _record(s, playlist_id)
         users = _users(s, playlist_id)
         if users:

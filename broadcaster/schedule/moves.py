@@ -20,7 +20,7 @@ def move(service, rule_id: int, day: date, to_day: date, to_time: time, *, who=N
     if not any(sl.rule_id == rule_id and sl.local.date() == day for sl in service.expand(day, day)):
         raise ValidationError(f"day: rule #{rule_id} has no slot on {day}")
     with service.db.session() as s:
-        may_schedule(s, who, "change the schedule")
+        may_schedule(s, who, action="change the schedule")
         row = store.stored_rule(s, rule_id)
         spec = store.rule_spec(row)
         once = RuleSpec("once", at=to_time.replace(second=0, microsecond=0), on_date=to_day).validate()
@@ -67,7 +67,7 @@ def resize(service, rule_id: int, seconds: float, *, who=None) -> float:
     programme's music or silence fills them, see :func:`fit`); the programme itself and the other
     rules that play it keep their length. Returns the slots' new length."""
     with service.db.session() as s:
-        may_schedule(s, who, "change the schedule")
+        may_schedule(s, who, action="change the schedule")
         programme_id = store.stored_rule(s, rule_id).programme_id
     length = fit(service.programme(programme_id), seconds).estimated_duration
     with service.db.session() as s:

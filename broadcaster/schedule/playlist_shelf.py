@@ -23,7 +23,7 @@ from playlists.library import LibraryError, check_audio, track_level
 SCHEDULERS = (Role.BROADCASTER, Role.SUPERVISOR)
 
 
-def may_schedule(s: Session, who, action: str) -> User | None:
+def may_schedule(s: Session, who, *, action: str) -> User | None:
     """The acting user (None: the operator's shell), PermissionDenied unless they may schedule."""
     return None if who is None else acting(s, who, *SCHEDULERS, action=action)
 
@@ -87,7 +87,7 @@ class PlaylistShelf:
         if not files:
             errors["files"] = "choose at least one audio file"
         with self.db.session() as s:
-            may_schedule(s, who, "upload music")
+            may_schedule(s, who, action="upload music")
             if name and "name" not in errors and not replace and s.scalar(
                     select(PlaylistRecord.id).where(PlaylistRecord.name == name.strip())):
                 errors["name"] = f"a playlist called {name.strip()!r} already exists"

@@ -132,7 +132,7 @@ def save(service: ProgrammeService, programme_id: int | None, name: str, items: 
                                         who=who)
     name = programme_name(name, items)
     with service.db.session() as s:
-        user = may_schedule(s, who, "change programmes")
+        user = may_schedule(s, who, action="change programmes")
         prog = s.get(Programme, programme_id)
         if prog is None:
             raise NotFound(f"no programme #{programme_id}")
@@ -153,7 +153,7 @@ def remove(service: ProgrammeService, programme_id: int, *, who=None, confirmed:
     """Delete a programme. Rules that schedule it go with it, but only when ``confirmed``: otherwise
     :class:`InUse` names them and nothing is deleted. Returns the ids of the rules deleted."""
     with service.db.session() as s:
-        may_schedule(s, who, "delete programmes")
+        may_schedule(s, who, action="delete programmes")
         prog = s.get(Programme, programme_id)
         if prog is None:
             raise NotFound(f"no programme #{programme_id}")

@@ -172,7 +172,7 @@ class ProgrammeService(PlaylistShelf):
                          who=None) -> ProgrammeView:
         name = programme_name(name, items)
         with self.db.session() as s:
-            user = _may_schedule(s, who, "create programmes")
+            user = _may_schedule(s, who, action="create programmes")
             prio, zone_text = _priority(priority, user), _zones(s, zones, self.venue_zones)
             if s.scalar(select(Programme.id).where(Programme.name == name)) is not None:
                 raise ValidationError(f"name: a programme called {name!r} already exists")
@@ -279,7 +279,7 @@ class ProgrammeService(PlaylistShelf):
         prog = self.programme(programme)
         self.check_approved(prog)
         with self.db.session() as s:
-            user = _may_schedule(s, who, "change the schedule")
+            user = _may_schedule(s, who, action="change the schedule")
             if replaces is not None:
                 s.delete(store.stored_rule(s, replaces))
             rule = store.rule_row(spec)
@@ -294,7 +294,7 @@ class ProgrammeService(PlaylistShelf):
 
     def remove_rule(self, rule_id: int, *, who=None) -> None:
         with self.db.session() as s:
-            _may_schedule(s, who, "change the schedule")
+            _may_schedule(s, who, action="change the schedule")
             s.delete(store.stored_rule(s, rule_id))
             self.db.signals.send(s, CHANGED)
 
@@ -307,7 +307,7 @@ class ProgrammeService(PlaylistShelf):
 
     def add_closed_day(self, day: date, reason: str = "", *, who=None) -> None:
         with self.db.session() as s:
-            _may_schedule(s, who, "change the schedule")
+            _may_schedule(s, who, action="change the schedule")
             if s.get(ClosedDay, day) is not None:
                 raise ValidationError(f"day: {day} is already a closed day")
             s.add(ClosedDay(day=day, reason=reason))

@@ -38,7 +38,7 @@ def rule_problems(service: ProgrammeService, programme=None, spec: RuleSpec | No
     if programme:
         check("programme", lambda: service.check_approved(service.programme(programme)))
     with service.db.session() as s:
-        user = _may_schedule(s, who, "change the schedule")
+        user = _may_schedule(s, who, action="change the schedule")
         if zones:
             check("zones", _zones, s, zones, service.venue_zones)
         if priority is not None:

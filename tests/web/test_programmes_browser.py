@@ -177,3 +177,26 @@ def test_music_uploads_with_progress_and_the_library_plays_at_a_phone_width(serv
     assert phone.locator("#tracks li").count() == 2 and phone.locator("#tracks audio").count() == 2
     no_sideways_scroll(phone)
     shot(phone, "media-library-390")
+
+
+def test_rules_and_scripts_are_listed_by_name_at_a_phone_width(server, phone):
+    """No rule number (#, "Edit #3") nor script number on screen: the programme and its times, the title."""
+    base, app = server
+    programmes = app.extensions["pa"].programmes
+    programmes.create_programme("Parade", [ItemSpec("chime", chime="programme")])
+    programmes.add_rule("Parade", RuleSpec(kind="daily", at=time(9, 15)))
+    programmes.add_rule("Parade", RuleSpec(kind="weekly", days=(0, 2), at=time(14, 30)))
+    new_script(Browser(app, "bob"), title="Closing soon")
+    login(phone, base, "bob")
+    phone.goto(f"{base}/lang/zh")
+    phone.goto(f"{base}/schedule/rules")
+    phone.locator("#rules a").last.click()
+    heading = phone.locator("h2").first.inner_text()
+    assert "Parade" in heading and ("14:30" in heading or "09:15" in heading) and "#" not in heading
+    assert phone.locator("#rules th").first.inner_text() != "#"
+    no_sideways_scroll(phone)
+    shot(phone, "rules-edit-390-zh")
+    phone.goto(f"{base}/scripts/")
+    assert phone.locator("#scripts th").first.inner_text() != "#"
+    assert phone.locator("#scripts td").first.inner_text() == "Closing soon"
+    shot(phone, "scripts-390-zh")
