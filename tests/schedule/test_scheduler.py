@@ -277,3 +277,37 @@ def test_a_rule_changed_while_the_scheduler_re_plans_is_planned_too(service, db,
         release.set()
         want = {f"air:r{rid_a}-{at_a:%Y%m%dT%H%M%SZ}", f"air:r{rid_b}-{at_b:%Y%m%dT%H%M%SZ}"}
         assert wait_for(lambda: want <= set(next_run_times(engine)), 5.0), sorted(next_run_times(engine))
+
+
+def test_a_first_start_planning_one_hour_leaves_the_stored_jobs_after_it_alone(db, service):
+    """The service's leader plans its first hour in its round (first_h=1): the jobs an earlier leader
+    stored for the rest of the horizon are kept (not deleted and written again by the plan that follows)."""
+    from sqlalchemy import event
+
+    service.create_programme("Notice", [ItemSpec("chime")])
+    for every in (2, 3, 5):
+        service.add_rule("Notice", RuleSpec("interval", every_minutes=every, window_start=time(0),
+                                            window_end=time(23, 59)))
+    done = lambda programme, slot: None  # noqa: E731
+    first = ScheduleEngine(db, done, done, service=service).start()
+    jobs = next_run_times(first)
+    first.stop()
+    writes: list[str] = []
+
+    def count(conn, cursor, statement, *a):
+        if "apscheduler_jobs" in statement and statement.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE")):
+            writes.append(statement.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        second = ScheduleEngine(db, done, done, service=service, first_h=1).start()
+        try:
+            later = datetime.now(UTC) + timedelta(hours=2)
+            assert wait_for(lambda: {k: v for k, v in next_run_times(second).items() if v > later} ==
+                            {k: v for k, v in jobs.items() if v > later}, 30)
+            second.sync()  # after the plan of the whole horizon
+        finally:
+            second.stop()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(writes) < 100, f"{len(writes)} job writes ({writes.count('DELETE')} deletes)"
