@@ -64,7 +64,9 @@ def block_levels(sink):
 
 def test_highest_priority_first_then_first_come_first_served(rig):
     engine, sink, rec = rig
-    blocker = engine.submit(PlayoutItem(Priority.EMERGENCY, "blocker", [level(0.05, 0.2)]))
+    # the blocker airs long enough that the four below are all waiting when it ends, however slowly this
+    # thread gets to submit them (0.2 s was once not enough on a busy CI machine: a1 started before the page came)
+    blocker = engine.submit(PlayoutItem(Priority.EMERGENCY, "blocker", [level(0.05, 1.5)]))
     engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "a1", [level(0.1, 0.1)]))
     engine.submit(PlayoutItem(Priority.ANNOUNCEMENT, "a2", [level(0.2, 0.1)]))
     engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(0.3, 0.1)]))
