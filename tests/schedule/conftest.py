@@ -1,17 +1,58 @@
 """Fixtures for the schedule area: real audio files, a programme service, announcements."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from datetime import datetime, time, timezone
+
 import numpy as np
 import pytest
 import soundfile as sf
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 
 def next_run_times(engine) -> dict:
     """A running ScheduleEngine's jobs (id -> next run time), as APScheduler holds them."""
     assert engine.scheduler is not None
     return {j.id: j.next_run_time for j in engine.scheduler.get_jobs(jobstore="default")}
+
+
+def busy_rules(service, every=(2, 3)) -> None:
+    """A programme "Notice" (a chime) on one interval rule per minute count in ``every``, all day."""
+    from broadcaster.schedule.programmes import ItemSpec
+    from broadcaster.schedule.rules import RuleSpec
+
+    service.create_programme("Notice", [ItemSpec("chime")])
+    for minutes in every:
+        service.add_rule("Notice", RuleSpec("interval", every_minutes=minutes, window_start=time(0),
+                                            window_end=time(23, 59)))
+
+
+def _slot_of(job_id: str) -> datetime:
+    return datetime.strptime(job_id.rsplit("-", 1)[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+
+
+def jobs_in(jobs: dict, after: datetime, planned: dict) -> dict:
+    """The jobs running after ``after`` whose slot lies within the horizon of ``planned`` (an earlier
+    leader's jobs): a leader started later plans its own horizon's end a little further on."""
+    end = max(_slot_of(k) for k in planned)
+    return {k: v for k, v in jobs.items() if v > after and _slot_of(k) <= end}
+
+
+@contextmanager
+def job_writes(db):
+    """The statements that write APScheduler's job store (INSERT, UPDATE, DELETE) while in the block."""
+    writes: list[str] = []
+
+    def count(conn, cursor, statement, *a):
+        if "apscheduler_jobs" in statement and statement.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE")):
+            writes.append(statement.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield writes
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def write_tone(path, seconds=1.0, freq=440.0, rate=48000, amp=0.5, subtype=None):

@@ -20,7 +20,7 @@ from broadcaster.store.db import Database
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.schedule import MissedSlot
 from tests.clock import ManualClock
-from tests.schedule.conftest import next_run_times
+from tests.schedule.conftest import busy_rules, job_writes, jobs_in, next_run_times
 
 UTC = timezone.utc
 
@@ -206,38 +206,23 @@ def test_a_new_leader_leaves_the_stored_jobs_alone_and_starts_in_seconds(pg_db):
     stored are the ones wanted: the new one writes none of them, and its periodic re-plan neither."""
     import time as _time
 
-    from sqlalchemy import event
-
     db = pg_db
     service = ProgrammeService(db)
-    service.create_programme("Notice", [ItemSpec("chime")])
-    for every in (2, 3):
-        service.add_rule("Notice", RuleSpec("interval", every_minutes=every, window_start=time(0),
-                                            window_end=time(23, 59)))
+    busy_rules(service)
     done = lambda programme, slot: None  # noqa: E731
     first = ScheduleEngine(db, done, done, service=service).start()
     jobs = next_run_times(first)
     first.stop()
     assert len(jobs) > 4000
-    writes: list[str] = []
-
-    def count(conn, cursor, statement, *a):
-        if "apscheduler_jobs" in statement and not statement.lstrip().upper().startswith("SELECT"):
-            writes.append(statement.split()[0])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with job_writes(db) as writes:
         began = _time.monotonic()
         second = ScheduleEngine(db, done, done, service=service).start()
         took = _time.monotonic() - began
         try:
             later = datetime.now(UTC) + timedelta(minutes=5)  # not run in between (APScheduler's clock)
-            assert {k: v for k, v in next_run_times(second).items() if v > later} == \
-                {k: v for k, v in jobs.items() if v > later}
+            assert jobs_in(next_run_times(second), later, jobs) == jobs_in(jobs, later, jobs)
             second.sync()
         finally:
             second.stop()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert len(writes) < 10, f"{len(writes)} job-store writes for {len(jobs)} unchanged jobs"
     assert took < 5, f"the new leader's scheduler took {took:.1f} s to start"

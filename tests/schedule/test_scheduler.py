@@ -14,7 +14,7 @@ from broadcaster.schedule.programmes import ItemSpec
 from broadcaster.schedule.rules import RuleSpec, Slot
 from broadcaster.schedule.scheduler import HEARTBEAT_KEY, ScheduleEngine, SchedulerRunning, _air_job
 from broadcaster.store.db import Database
-from tests.schedule.conftest import next_run_times
+from tests.schedule.conftest import busy_rules, job_writes, jobs_in, next_run_times
 
 UTC = timezone.utc
 
@@ -282,32 +282,17 @@ def test_a_rule_changed_while_the_scheduler_re_plans_is_planned_too(service, db,
 def test_a_first_start_planning_one_hour_leaves_the_stored_jobs_after_it_alone(db, service):
     """The service's leader plans its first hour in its round (first_h=1): the jobs an earlier leader
     stored for the rest of the horizon are kept (not deleted and written again by the plan that follows)."""
-    from sqlalchemy import event
-
-    service.create_programme("Notice", [ItemSpec("chime")])
-    for every in (2, 3, 5):
-        service.add_rule("Notice", RuleSpec("interval", every_minutes=every, window_start=time(0),
-                                            window_end=time(23, 59)))
+    busy_rules(service, (2, 3, 5))
     done = lambda programme, slot: None  # noqa: E731
     first = ScheduleEngine(db, done, done, service=service).start()
     jobs = next_run_times(first)
     first.stop()
-    writes: list[str] = []
-
-    def count(conn, cursor, statement, *a):
-        if "apscheduler_jobs" in statement and statement.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE")):
-            writes.append(statement.split()[0].upper())
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with job_writes(db) as writes:
         second = ScheduleEngine(db, done, done, service=service, first_h=1).start()
         try:
             later = datetime.now(UTC) + timedelta(hours=2)
-            assert wait_for(lambda: {k: v for k, v in next_run_times(second).items() if v > later} ==
-                            {k: v for k, v in jobs.items() if v > later}, 30)
+            assert wait_for(lambda: jobs_in(next_run_times(second), later, jobs) == jobs_in(jobs, later, jobs), 30)
             second.sync()  # after the plan of the whole horizon
         finally:
             second.stop()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert len(writes) < 100, f"{len(writes)} job writes ({writes.count('DELETE')} deletes)"
