@@ -155,7 +155,7 @@ FIELDS = N_all({"verification_note": "How verified", "signature": "Signature / w
                 "outcome": "What the family said", "called_at": "Time", "valuable": "Valuable",
                 "extra_text": "Remark", "template": "Template", "age": "Age", "sex": "Boy or girl",
                 "clothing": "Clothing", "shoes": "Shoes", "kind": "Kind", "last_seen_place": "Last seen at",
-                "meeting_point": "Meeting point", "password": "Password", "name": "User name", "user": "User",
+                "meeting_point": "Meeting point", "password": "Password", "name": "Name", "user": "User",
                 "title": "Title", "crossfade_s": "Crossfade (s)", "texts": "Text", "priority": "Priority",
                 "zones": "Zones", "valid_until": "Valid until", "recording": "Recording",
                 "audio": "Sound file", "month": "Month", "day": "Day", "days": "Days", "length": "Length",
