@@ -12,7 +12,6 @@ import logging
 import signal
 import sys
 import threading
-import time
 
 log = logging.getLogger("broadcaster.serve")
 
@@ -21,7 +20,7 @@ log = logging.getLogger("broadcaster.serve")
 #: in when it wakes for its next block. With 50 clients loading dashboards non-stop (bench/onair.py row
 #: 6): 16 threads, 276-307 device underruns in 10 s; 6 threads, 45-82; 4 threads, none in four runs,
 #: and a page triggered under that load aired in 0.7 s, not 1.2-1.5 s. More threads serve no more: the
-#: lock lets one run at a time. One more thread serves staff actions only (``desk_first``).
+#: lock lets one run at a time.
 THREADS = 4
 
 
@@ -33,140 +32,44 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="zone and its output: device, device:NAME, wav:PATH, null, remote (repeatable)")
     p.add_argument("--no-web", action="store_true", help="no panel (player, scheduler and paging only)")
     p.add_argument("--web-threads", type=int, default=THREADS, metavar="N",
-                   help=f"panel requests served at once (default {THREADS}), and one more thread for staff actions")
+                   help=f"panel requests served at once (default {THREADS})")
     p.add_argument("--no-scheduler", action="store_true")
     p.set_defaults(func=cmd_serve)
 
 
-def desk_first():
-    """Waitress's queue of requests, with the staff's actions first: a request that changes something
-    (a POST: a page trigger above all) is served before the reads waiting ahead of it (dashboards, live
-    views), and one thread (``waitress-0``) serves actions only, so a lost child's page never waits for
-    a thread behind a room of screens refreshing (each read can take a second under that load: bench
-    row 6 measured 5-55 ms between a desk's POST and its first line of Python with every thread on
-    reads)."""
-    from waitress.task import ThreadedTaskDispatcher
+def give_way(engine, settled: threading.Event, wait_s: float = 0.5) -> None:
+    """Python runs one thread at a time: while the zone player claims what a commit just queued (a page
+    on its way to the air: ``settled`` is clear), the panel's threads wait at their next query of
+    ``engine``, at most ``wait_s``, unless their SQLite transaction has written (the claim needs the
+    file's write lock). Bench row 6, a page under the load of 50 dashboards: p99 49-76 ms with this,
+    72-105 ms without (five and three runs)."""
+    from sqlalchemy import event
 
-    def action(channel) -> bool:
-        return any(getattr(r, "command", "") in WRITES for r in getattr(channel, "requests", ()))
-
-    class DeskFirst(ThreadedTaskDispatcher):
-        def add_task(self, channel) -> None:
-            with self.lock:
-                if action(channel):
-                    self.queue.appendleft(channel)
-                else:
-                    self.queue.append(channel)
-                self.queue_cv.notify_all()  # (the desk's thread takes only actions: all look)
-
-        def handler_thread(self, thread_no: int) -> None:  # waitress's loop, with the desk's thread
-            desk = thread_no == 0
-            while True:
-                with self.lock:
-                    while self.stop_count == 0 and not (self.queue and (not desk or action(self.queue[0]))):
-                        self.active_count -= 1
-                        self.queue_cv.wait()
-                        self.active_count += 1
-                    if self.stop_count > 0:
-                        self.active_count -= 1
-                        self.stop_count -= 1
-                        self.threads.discard(thread_no)
-                        self.thread_exit_cv.notify()
-                        break
-                    task = self.queue.popleft()
-                try:
-                    task.service()
-                except BaseException:
-                    self.logger.exception("Exception when servicing %r", task)
-
-    return DeskFirst()
+    @event.listens_for(engine, "before_cursor_execute")
+    def _query(_conn, cursor, *_) -> None:
+        if not settled.is_set() and threading.current_thread().name.startswith("waitress") \
+                and not getattr(cursor.connection, "in_transaction", False):
+            settled.wait(wait_s)
 
 
-WRITES = ("POST", "PUT", "PATCH", "DELETE")
-READS_WAIT_S = 0.5  # the longest a request waits, in all, for work that goes before it
-
-
-class StaffFirst:
-    """WSGI: the panel's requests give way, in this order: the zone player claiming what a commit just
-    queued (``on_air``: a page on its way to the air) goes first, then staff actions (a POST), then
-    reads (dashboards). A request gives way when it starts and at each of its database queries
-    (``pause_at_queries_of(engine)``) while work before it runs, at most READS_WAIT_S in all; one that
-    holds SQLite's write turn waits for the player only (an action needs the turn). So a page's way from the
-    desk to the air has the interpreter almost to itself instead of taking turns with every request a
-    thread serves (bench/onair.py row 6)."""
-
-    def __init__(self, app, on_air: threading.Event | None = None) -> None:
-        self.app = app
-        self.on_air = on_air or threading.Event()
-        self.actions = 0
-        self._cv = threading.Condition()
-        self._mine = threading.local()  # .until: this thread serves a request, and gives way until then
-
-    def __call__(self, environ, start_response):
-        action = environ.get("REQUEST_METHOD") in WRITES
-        self._mine.action, self._mine.until = action, time.monotonic() + READS_WAIT_S
-        try:
-            self._give_way()
-            if not action:
-                return self.app(environ, start_response)
-            with self._cv:
-                self.actions += 1
-            try:
-                return self.app(environ, start_response)
-            finally:
-                with self._cv:
-                    self.actions -= 1
-                    self._cv.notify_all()
-        finally:
-            self._mine.until = 0.0
-
-    def _ahead(self, holding: bool) -> bool:
-        return self.on_air.is_set() or (not holding and not self._mine.action and self.actions > 0)
-
-    def _give_way(self, holding: bool = False) -> None:
-        while self._ahead(holding):  # (no lock taken on the way of every query)
-            left = self._mine.until - time.monotonic()
-            if left <= 0:
-                return
-            with self._cv:  # woken when the last action ends; the player's claim is looked at every 5 ms
-                self._cv.wait(min(left, 0.005))
-
-    def pause_at_queries_of(self, engine) -> None:
-        """This panel's requests give way at each query of ``engine``. One holding SQLite's write turn
-        gives way to the player only: its claim reads, checks and hands over before it writes (and
-        the staff action waiting behind would wait for the turn anyway)."""
-        from sqlalchemy import event
-
-        from broadcaster.store.db import holds_write_turn
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def _query(_conn, cursor, _statement, _params, _context, _many) -> None:
-            if getattr(self._mine, "until", 0.0):
-                self._give_way(holds_write_turn(cursor.connection))
-
-
-def on_air(service) -> threading.Event | None:
-    """Set while the service's zone player claims what a commit just queued (the panel gives way)."""
-    return service.player.claiming if service.player is not None else None
+def settled(service) -> threading.Event | None:
+    """Clear while the service's zone player claims what a commit just queued (the panel gives way)."""
+    return service.player.settled if service.player is not None else None
 
 
 class Panel:
     """A panel app (``frontend("web")(service)``) on waitress, served by a thread of this process."""
 
-    def __init__(self, app, host: str, port: int, threads: int = THREADS, on_air: threading.Event | None = None) -> None:
+    def __init__(self, app, host: str, port: int, threads: int = THREADS,
+                 settled: threading.Event | None = None) -> None:
         from waitress import create_server
 
         self.app = app
         threads = max(2, threads)
-        dispatcher = desk_first()
-        dispatcher.set_thread_count(threads + 1)  # and the desk's thread
-        staff = StaffFirst(self.app, on_air)
-        db = getattr(self.app.extensions["pa"], "db", None)
-        if db is not None:  # (a bare app in the tests: no database)
-            staff.pause_at_queries_of(db.engine)
-        self.server = create_server(staff, host=host, port=port, threads=threads, ident="PA Broadcaster",
-                                    asyncore_use_poll=True, channel_timeout=60, connection_limit=200,
-                                    _dispatcher=dispatcher)
+        if settled is not None:  # this process's zone player
+            give_way(self.app.extensions["pa"].db.engine, settled)
+        self.server = create_server(self.app, host=host, port=port, threads=threads, ident="PA Broadcaster",
+                                    asyncore_use_poll=True, channel_timeout=60, connection_limit=200)
         shown = "[" + self.server.effective_host + "]" if ":" in self.server.effective_host \
             else self.server.effective_host
         self.url = f"http://{shown}:{self.server.effective_port}/"
@@ -237,7 +140,7 @@ def cmd_serve(args) -> int:
         if not args.no_web:
             from broadcaster.service import frontend
 
-            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads, on_air=on_air(service))
+            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads, settled(service))
             print(f"PA Broadcaster on air ({sinks}); panel at {panel.url} ({panel.mode})", flush=True)
         else:
             print(f"PA Broadcaster on air ({sinks}); no panel", flush=True)

@@ -33,7 +33,6 @@ from broadcaster.onair.airings import CHANNEL
 from broadcaster.onair.engine import PlayoutEngine
 from broadcaster.onair.items import PlayoutEvent, PlayoutItem
 from broadcaster.onair.pieces import HashMismatch, MediaSource, Speech, build
-from broadcaster.store.db import airs_first
 from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
 
 log = logging.getLogger(__name__)
@@ -75,11 +74,11 @@ class ZonePlayer:
         self._last_beat = 0.0
         self._changed = True
         self._lock = threading.Lock()  # one step at a time (loop thread, tests calling step())
-        # set from a commit that queued or cancelled airings of its zones until a step has claimed what
-        # airs and handed it over: the panel's requests give way meanwhile (commands.serve.StaffFirst)
-        self.claiming = threading.Event()
+        # cleared from a commit that queued or cancelled airings of its zones until a step has claimed
+        # them and handed them over: the panel's threads wait for it (commands.serve.give_way)
+        self.settled = threading.Event()
+        self.settled.set()
         self._queued_n = 0
-        self._untaken: dict[int, object] = {}  # (SQLite) handed over, claim not written yet: id -> read at
         self.on_stop: list[Callable[[], object]] = []  # after the engine stopped (the air log stores its last files)
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -128,7 +127,6 @@ class ZonePlayer:
             log.exception("player %s: could not say goodbye", self.name)
 
     def _loop(self) -> None:
-        airs_first()  # its claims and outcomes go before the panel's writes
         while not self._stop.is_set():
             self._wake.wait(self.poll_s)
             self._wake.clear()
@@ -144,33 +142,25 @@ class ZonePlayer:
     def step(self) -> None:
         with self._lock:
             queued = self._queued_n
-            # SQLite: this process is the only one that claims, so the claim is written after the hand-over,
-            # with the bookkeeping: a page does not wait for the write turn of a desk's transaction
-            later = not self.db.is_postgres
             with self.db.session() as s:
                 self._rejoin(s)
                 self._stop_cancelled(s)
-                claimed, at = self._claim(s, take=not later)
+                claimed = self._claim(s)
             self._check_now([item for _, item, at_once in claimed if at_once])
-            for row, item, _ in claimed:  # claimed (or, SQLite, read) and checked: now on the engine
+            for row, item, _ in claimed:  # claimed and checked: now on the engine
                 self._held[row] = self.engine.submit(item)
             if queued == self._queued_n:  # nothing queued since the claim read the queue
-                self.claiming.clear()
+                self.settled.set()
             if claimed:
                 self._changed = True
-            if later:
-                self._untaken.update((row, at) for row, _, _ in claimed)
             with self.db.session() as s:  # then the bookkeeping, after the audio has what it needs
-                if self._untaken:
-                    self._take(s, self._untaken)
                 self._write_events(s)
                 self._beat(s)
             self._pending.clear()  # committed
-            self._untaken.clear()
 
     def _queued(self) -> None:  # the thread that committed
         self._queued_n += 1
-        self.claiming.set()
+        self.settled.clear()
         self._wake.set()
 
     def _note(self, ev: PlayoutEvent | tuple) -> None:  # engine threads: never the database here
@@ -244,12 +234,11 @@ class ZonePlayer:
             if item_id is not None:
                 self.engine.cancel(item_id)
 
-    def _claim(self, s, take: bool = True) -> tuple[list[tuple[int, PlayoutItem, bool]], object]:
+    def _claim(self, s) -> list[tuple[int, PlayoutItem, bool]]:
         """Claim, in one query and one update for all this player's zones, what each zone is about to
         air: the top foreground item when the zone holds nothing waiting (else only one that out-ranks
         what it holds), and music when it has none. Each with whether it airs at once (an idle zone,
-        a pre-emption) or waits behind the current item; and the time it was read. ``take=False``:
-        read, not claimed (:meth:`_take` writes the claim)."""
+        a pre-emption) or waits behind the current item."""
         now = self.clock.now()
         wants: dict[tuple[str, bool], int | None] = {}  # (zone, music?) -> priority to beat (None: any)
         tops: dict[str, int | None] = {}
@@ -266,8 +255,6 @@ class ZonePlayer:
             q = q.with_for_update(skip_locked=True, of=Airing)  # rows another player is taking: skipped
         chosen = []
         for row in s.execute(q):
-            if row.id in self._untaken:  # on the engine already, its claim not written yet (SQLite)
-                continue
             key = (row.zone, row.kind == "music")
             if key not in wants or (wants[key] is not None and row.priority <= wants[key]):
                 continue
@@ -279,15 +266,11 @@ class ZonePlayer:
             del wants[key]
             chosen.append(row.id)
         if not chosen:
-            return [], now
-        if take:
-            taken = s.scalars(update(Airing).where(Airing.id.in_(chosen), Airing.player.is_(None),
-                                                   Airing.state == AiringState.QUEUED)
-                              .values(player=self.name, claimed_at=now).returning(Airing)
-                              .execution_options(synchronize_session=False, populate_existing=True)).all()
-        else:  # read now, claimed by _take once on the engine
-            taken = s.scalars(select(Airing).where(Airing.id.in_(chosen))
-                              .execution_options(populate_existing=True)).all()
+            return []
+        taken = s.scalars(update(Airing).where(Airing.id.in_(chosen), Airing.player.is_(None),
+                                               Airing.state == AiringState.QUEUED)
+                          .values(player=self.name, claimed_at=now).returning(Airing)
+                          .execution_options(synchronize_session=False, populate_existing=True)).all()
         out = []
         for row in sorted(taken, key=lambda row: row.id):
             top = None if row.kind == "music" else tops[row.zone]
@@ -297,24 +280,7 @@ class ZonePlayer:
             except Exception as exc:
                 outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}",
                                 mismatch=isinstance(exc, HashMismatch))
-        return out, now
-
-    def _take(self, s, untaken: dict[int, object]) -> None:
-        """(SQLite) Write the claims of what was read and handed over (airing id -> when it was read). One
-        taken meanwhile (staff cancelled it after its check) comes off the engine at once, and nothing it
-        did is written."""
-        taken = set()
-        for at in set(untaken.values()):
-            ids = [a for a, when in untaken.items() if when == at]
-            taken |= set(s.scalars(update(Airing).where(Airing.id.in_(ids), Airing.player.is_(None),
-                                                        Airing.state == AiringState.QUEUED)
-                                   .values(player=self.name, claimed_at=at).returning(Airing.id)
-                                   .execution_options(synchronize_session=False)))
-        for airing_id in set(untaken) - taken:
-            item_id = self._held.pop(airing_id, None)
-            if item_id is not None:
-                self._dropped.add(item_id)
-                self.engine.cancel(item_id)
+        return out
 
     def _item(self, row: Airing, at_once: bool = True) -> PlayoutItem:
         parts, record, loads = build(row.pieces, self.media, self.speech, at_once)

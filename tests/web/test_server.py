@@ -267,186 +267,61 @@ def test_gunicorn_panel_processes_on_postgresql(pg_db, tmp_path):
         air.stop()
 
 
-def test_a_staff_action_is_served_at_once_while_every_thread_serves_slow_reads():
-    """Every read thread busy with slow reads (a room of dashboards) and more reads waiting: a POST that
-    came after them is served at once by the thread kept for staff actions, which never takes a read."""
-    from types import SimpleNamespace
-
-    from flask import Flask
-
-    from broadcaster.commands.serve import Panel
-
-    running, most = [0], [0]
-    lock = threading.Lock()
-
-    def read():
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        time.sleep(0.4)
-        with lock:
-            running[0] -= 1
-        return "read"
-
-    app = Flask("slow")
-    app.extensions["pa"] = SimpleNamespace(stopping=threading.Event())
-    app.add_url_rule("/read", "read", read)
-    app.add_url_rule("/act", "act", lambda: "done", methods=["POST"])
-    panel = Panel(app, "127.0.0.1", 0, threads=2)
-    done: dict[str, float] = {}
-    t0 = time.monotonic()
-
-    def get(i: int) -> None:
-        urllib.request.urlopen(panel.url + "read", timeout=10).read()
-        done[f"read{i}"] = time.monotonic() - t0
-
-    try:
-        readers = [threading.Thread(target=get, args=(i,)) for i in range(6)]
-        for r in readers:
-            r.start()
-            time.sleep(0.02)  # in this order: two served, four waiting
-        time.sleep(0.1)
-        sent = time.monotonic()
-        req = urllib.request.Request(panel.url + "act", data=b"x=1", method="POST")
-        assert urllib.request.urlopen(req, timeout=10).read() == b"done"
-        done["act"] = time.monotonic() - t0
-        answered = time.monotonic() - sent
-        for r in readers:
-            r.join(10)
-    finally:
-        panel.stop()
-    order = sorted(done, key=done.get)
-    assert order[0] == "act" and answered < 0.2, (order, answered)  # not after a read (0.4 s each) ends
-    assert most[0] == 2 and len(done) == 7  # the reads had their two threads, never the desk's
-
-
-def test_reads_wait_to_start_while_a_staff_action_runs_and_never_longer_than_the_cap():
-    """StaffFirst: a dashboard read that arrives while a page trigger runs starts after it (the action
-    has the interpreter to itself); a slow action holds reads back at most READS_WAIT_S."""
-    from broadcaster.commands import serve
-
-    action_may_end, entered = threading.Event(), []
-
-    def app(environ, start_response):
-        entered.append((environ["REQUEST_METHOD"], time.monotonic()))
-        if environ["REQUEST_METHOD"] == "POST":
-            action_may_end.wait(5)
-        return [b""]
-
-    wrapped = serve.StaffFirst(app)
-    post = threading.Thread(target=wrapped, args=({"REQUEST_METHOD": "POST"}, None))
-    post.start()
-    while not entered:
-        time.sleep(0.001)
-    read = threading.Thread(target=wrapped, args=({"REQUEST_METHOD": "GET"}, None))
-    read.start()
-    time.sleep(0.1)
-    assert [m for m, _ in entered] == ["POST"]  # the read waits
-    ended = time.monotonic()
-    action_may_end.set()
-    post.join(5), read.join(5)
-    assert [m for m, _ in entered] == ["POST", "GET"] and entered[1][1] >= ended
-
-    entered.clear()
-    action_may_end.clear()
-    post = threading.Thread(target=wrapped, args=({"REQUEST_METHOD": "POST"}, None))
-    post.start()
-    while not entered:
-        time.sleep(0.001)
-    t0 = time.monotonic()
-    wrapped({"REQUEST_METHOD": "GET"}, None)  # the action is stuck: the read goes on after the cap
-    assert serve.READS_WAIT_S <= time.monotonic() - t0 < serve.READS_WAIT_S + 1
-    action_may_end.set()
-    post.join(5)
-
-
-def test_a_running_read_gives_way_at_its_next_query_and_work_holding_the_write_turn_only_to_the_player(tmp_path):
-    """StaffFirst over a real SQLite file: a dashboard read already running when a page trigger starts
-    waits at its next query until the trigger ends; while the zone player claims what a commit just
-    queued (``on_air``), a staff action waits at its next query too, even holding SQLite's write turn
-    (the player reads, checks and hands over before it writes); a read holding the turn does not wait
-    for an action (the action needs the turn: waiting would hold it up instead)."""
+def test_the_panel_gives_way_while_the_player_claims_unless_its_transaction_has_written(tmp_path):
+    """While the zone player claims what a commit just queued (``settled`` clear), a panel thread waits
+    at its next query until the hand-over (at most the cap); one whose SQLite transaction has written
+    goes on (the claim needs the write lock it holds); threads not serving the panel never wait."""
     from sqlalchemy import text
 
-    from broadcaster.commands import serve
+    from broadcaster.commands.serve import give_way
 
     db = Database(f"sqlite:///{tmp_path / 'panel.sqlite3'}", migrate=False)
     with db.session() as s:
         s.execute(text("CREATE TABLE t (x INTEGER)"))
-    log: list[tuple[str, float]] = []
-    read_may_go_on, action_started, action_may_end = threading.Event(), threading.Event(), threading.Event()
-    inserted, holder_may_go_on = threading.Event(), threading.Event()
+    settled = threading.Event()
+    settled.set()
+    give_way(db.engine, settled, wait_s=3.0)
+    took: dict[str, float] = {}
 
-    def query(sql: str) -> None:
-        with db.session() as s:
-            s.execute(text(sql))
-
-    def app(environ, start_response):
-        what = environ["PATH_INFO"]
-        if what == "/dashboard":
-            query("SELECT 1")
-            log.append(("read: first query", time.monotonic()))
-            read_may_go_on.wait(5)
-            query("SELECT 2")
-            log.append(("read: second query", time.monotonic()))
-        elif what == "/page":
-            action_started.set()
-            action_may_end.wait(5)
-            log.append(("action ended", time.monotonic()))
-        elif what == "/holding":  # writes first: holds the turn, then reads in the same transaction
-            with db.session() as s:
-                s.execute(text("INSERT INTO t VALUES (1)"))
-                inserted.set()
-                holder_may_go_on.wait(5)
-                s.execute(text("SELECT count(*) FROM t"))
-            log.append(("holding: done", time.monotonic()))
-        else:
-            query("SELECT 3")
-            log.append(("action: queried", time.monotonic()))
-        return [b""]
-
-    on_air = threading.Event()
-    staff = serve.StaffFirst(app, on_air)
-    staff.pause_at_queries_of(db.engine)
-
-    def request(method: str, path: str) -> threading.Thread:
-        t = threading.Thread(target=staff, args=({"REQUEST_METHOD": method, "PATH_INFO": path}, None))
+    def run(name: str, work) -> threading.Thread:
+        def go():
+            t0 = time.monotonic()
+            work()
+            took[name] = time.monotonic() - t0
+        t = threading.Thread(target=go, name=name)
         t.start()
         return t
 
-    read = request("GET", "/dashboard")
-    while not log:
-        time.sleep(0.001)
-    page = request("POST", "/page")
-    assert action_started.wait(5)
-    read_may_go_on.set()
-    time.sleep(0.15)
-    assert [w for w, _ in log] == ["read: first query"], "the read waits at its next query"
-    action_may_end.set()
-    page.join(5), read.join(5)
-    assert [w for w, _ in log] == ["read: first query", "action ended", "read: second query"]
+    def read():
+        with db.session() as s:
+            s.execute(text("SELECT count(*) FROM t"))
 
-    log.clear()
-    holding = request("POST", "/holding")
-    assert inserted.wait(5)
-    on_air.set()  # the zone player is claiming a page just queued: it needs no write turn for that
-    holder_may_go_on.set()
-    time.sleep(0.15)
-    assert log == [], "the action holding the write turn gives way to the player too"
-    cleared = time.monotonic()
-    on_air.clear()
-    holding.join(5)
-    assert [w for w, _ in log] == ["holding: done"] and log[0][1] >= cleared
+    wrote = threading.Event()
 
-    log.clear()
-    inserted.clear(), holder_may_go_on.clear(), action_started.clear(), action_may_end.clear()
-    holding = request("GET", "/holding")  # a read that wrote (a log-in's bookkeeping)
-    assert inserted.wait(5)
-    page = request("POST", "/page")
-    assert action_started.wait(5)
-    holder_may_go_on.set()
-    holding.join(serve.READS_WAIT_S / 2)  # (not let go by the cap on waiting)
-    assert [w for w, _ in log] == ["holding: done"], "a read holding the turn goes on: the action needs it"
-    action_may_end.set()
-    page.join(5)
-    db.dispose()
+    def write_then_read():
+        with db.session() as s:
+            s.execute(text("INSERT INTO t VALUES (1)"))
+            wrote.set()
+            time.sleep(0.2)  # (the player's claim comes meanwhile)
+            s.execute(text("SELECT count(*) FROM t"))
+
+    try:
+        writer = run("waitress-1", write_then_read)
+        assert wrote.wait(5)
+        settled.clear()  # a commit queued a page: the player claims it
+        reader, other = run("waitress-2", read), run("not-the-panel", read)
+        writer.join(5), other.join(5)
+        assert took["waitress-1"] < 2.0, "a panel thread holding the write lock went on"
+        assert took["not-the-panel"] < 2.0, "only the panel's threads give way"
+        time.sleep(0.3)
+        assert "waitress-2" not in took, "the panel's read waits for the hand-over"
+        settled.set()
+        reader.join(5)
+        assert 0.3 <= took["waitress-2"] < 2.5
+        settled.clear()  # a claim that never ends: the panel goes on after the cap
+        t0 = time.monotonic()
+        run("waitress-3", read).join(5)
+        assert 3.0 <= time.monotonic() - t0 < 5.0
+    finally:
+        settled.set()
+        db.dispose()

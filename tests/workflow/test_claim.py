@@ -1,0 +1,43 @@
+"""The zone player's claim: an airing is claimed (player and time written) before it is handed to the
+engine, and while a commit's airings wait to be claimed the player says so (``settled`` clear: the
+panel's threads give way meanwhile, commands.serve.give_way). Real player, real SQLite, null sinks."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from broadcaster.onair import airings
+from broadcaster.store.models.onair import Airing, AiringState
+from broadcaster.store.models.workflow import AsRun
+
+
+def queue(db, key: str) -> None:
+    with db.session() as s:
+        airings.request(s, airings.Request(key=key, ref=f"emergency:{key}", kind="emergency", title=key,
+                                           zones=["main"], priority=90,
+                                           pieces=[{"type": "chime", "name": "programme"}]), db.signals)
+
+
+def row(db, key: str) -> Airing:
+    with db.session() as s:
+        return s.scalar(select(Airing).where(Airing.ref == f"emergency:{key}"))
+
+
+def test_the_claim_is_written_before_the_airing_starts(onair):
+    queue(onair.db, "bell")
+    onair.wait(lambda: row(onair.db, "bell").state is AiringState.DONE, what="the bell aired")
+    aired = row(onair.db, "bell")
+    assert aired.player == onair.player.name and aired.claimed_at <= aired.started_at
+    with onair.db.session() as s:
+        assert [r.outcome for r in s.scalars(select(AsRun).where(AsRun.ref == "emergency:bell"))] == ["completed"]
+
+
+def test_settled_is_clear_from_the_commit_until_the_hand_over(onair):
+    player = onair.player
+    onair.wait(lambda: player.settled.is_set(), what="the player settled after its start")
+    with player._lock:  # the player's step waits: what the commit queued is not claimed yet
+        queue(onair.db, "bell")
+        assert not player.settled.is_set()
+        assert row(onair.db, "bell").player is None
+    onair.wait(lambda: player.settled.is_set(), what="settled once claimed and handed over")
+    assert row(onair.db, "bell").player == player.name
+    assert player.held() or row(onair.db, "bell").state is not AiringState.QUEUED
