@@ -28,7 +28,8 @@ def test_timeline_and_pages_say_the_page_number_in_the_case(app):
     assert "第 1 条广播" in timeline and "第 2 条广播" in timeline
     assert not re.search(r"#\s*\d", timeline), timeline  # no id anywhere on the timeline
     pages = html.split('id="pages"')[1].split("</table>")[0]
-    assert re.findall(r'<td data-label="#">(\d+)</td>', pages) == ["1", "2"]
+    assert re.findall(r'<td data-label="序号">(\d+)</td>', pages) == ["1", "2"]  # headed in staff words, not "#"
+    assert "<th>#</th>" not in pages
     b.get("/lang/en")
     timeline = text_of(b.get(f"/desk/cases/{number}").get_data(as_text=True).split('id="timeline"')[1])
     assert "page 1" in timeline and "page 2" in timeline and not re.search(r"#\s*\d", timeline)
