@@ -111,6 +111,7 @@ class ZonePlayer:
         if self._thread is not None:
             self._thread.join(5)
         self.db.signals.unlisten(CHANNEL, self._queued)
+        self.settled.set()  # nothing more is claimed: the panel does not wait
         self.engine.stop()
         for done in self.on_stop:
             done()
@@ -142,10 +143,14 @@ class ZonePlayer:
     def step(self) -> None:
         with self._lock:
             queued = self._queued_n
-            with self.db.session() as s:
-                self._rejoin(s)
-                self._stop_cancelled(s)
-                claimed = self._claim(s)
+            try:
+                with self.db.session() as s:
+                    self._rejoin(s)
+                    self._stop_cancelled(s)
+                    claimed = self._claim(s)
+            except BaseException:
+                self.settled.set()  # claimed nothing: the panel does not wait for a retry
+                raise
             self._check_now([item for _, item, at_once in claimed if at_once])
             for row, item, _ in claimed:  # claimed and checked: now on the engine
                 self._held[row] = self.engine.submit(item)
@@ -178,7 +183,7 @@ class ZonePlayer:
                 break
         if not self._pending:
             return
-        if not self.db.is_postgres:  # SQLite: take the writer's turn before reading (a read first and a
+        if not self.db.is_postgres:  # SQLite: take the write lock before reading (a read first and a
             s.execute(update(PlayerStatus).where(PlayerStatus.name == self.name)  # write later fails
                       .values(heartbeat_at=self.clock.now()))                     # at once, not waits)
         # rows in id order (an airing's own events keep their order): as a cancel locks them

@@ -41,3 +41,38 @@ def test_settled_is_clear_from_the_commit_until_the_hand_over(onair):
     onair.wait(lambda: player.settled.is_set(), what="settled once claimed and handed over")
     assert row(onair.db, "bell").player == player.name
     assert player.held() or row(onair.db, "bell").state is not AiringState.QUEUED
+
+
+def test_a_step_that_fails_leaves_the_panel_waiting_for_nothing(onair, monkeypatch):
+    """The database refuses the claim (locked by another process, away): the step fails and claims nothing,
+    so ``settled`` is set again rather than making every panel query wait its cap until a step succeeds;
+    the airing is claimed and airs once the database answers."""
+    from sqlalchemy.exc import OperationalError
+
+    player, claim = onair.player, onair.player._claim
+    onair.wait(lambda: player.settled.is_set(), what="the player settled after its start")
+    failures = []
+
+    def refused(s):
+        failures.append(1)
+        raise OperationalError("UPDATE airings", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(player, "_claim", refused)
+    queue(onair.db, "bell")
+    onair.wait(lambda: failures, what="a step that failed")
+    onair.wait(lambda: player.settled.is_set(), what="settled again after the failed step")
+    assert row(onair.db, "bell").player is None
+    monkeypatch.setattr(player, "_claim", claim)
+    onair.wait(lambda: row(onair.db, "bell").state is AiringState.DONE, what="the bell aired once the database answered")
+
+
+def test_a_stopped_player_leaves_the_panel_waiting_for_nothing(db, tmp_path, monkeypatch):
+    from tests.conftest import OnAir
+
+    air = OnAir(db, tmp_path).start()
+    player = air.player
+    monkeypatch.setattr(player, "step", lambda: None)  # it claims nothing more from here on
+    queue(db, "bell")
+    assert not player.settled.is_set()
+    air.stop()
+    assert player.settled.is_set()
