@@ -47,6 +47,7 @@ def give_way(engine, settled: threading.Event, wait_s: float = 0.5) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _query(_conn, cursor, *_) -> None:
+        # (the panel's threads: waitress names its threads waitress-N)
         if not settled.is_set() and threading.current_thread().name.startswith("waitress") \
                 and not getattr(cursor.connection, "in_transaction", False):
             settled.wait(wait_s)

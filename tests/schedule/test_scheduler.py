@@ -177,28 +177,16 @@ def test_a_leaders_first_start_over_busy_rules_does_not_hold_up_its_round(db, se
     """A leader's first start wrote every job of the 48 h horizon (two per slot: 6000 for rules every 2, 3
     and 5 minutes all day) inside its once-a-second round: page repeats and the watch over players waited
     8-10 s. The round plans the next hour; the scheduler's own threads plan the rest right after."""
-    from sqlalchemy import event
-
     from broadcaster.service import BroadcastService
 
-    service.create_programme("Notice", [ItemSpec("chime")])
-    for every in (2, 3, 5):
-        service.add_rule("Notice", RuleSpec("interval", every_minutes=every, window_start=time(0),
-                                            window_end=time(23, 59)))
+    busy_rules(service, (2, 3, 5))
     leader = BroadcastService(db_url=db.url, zones={"main": "null"})
-    writes: list[str] = []
-
-    def count(conn, cursor, statement, *a):
-        if "apscheduler_jobs" in statement and statement.lstrip().upper().startswith("INSERT"):
-            writes.append(statement)
-
-    event.listen(leader.db.engine, "before_cursor_execute", count)
     try:
-        assert leader.lead() is True
-        in_round = len(writes)
-        assert wait_for(lambda: len(next_run_times(leader.schedule)) > 5000, timeout=120)
+        with job_writes(leader.db) as writes:
+            assert leader.lead() is True
+            in_round = writes.count("INSERT")
+            assert wait_for(lambda: len(next_run_times(leader.schedule)) > 5000, timeout=120)
     finally:
-        event.remove(leader.db.engine, "before_cursor_execute", count)
         leader.stop()
     assert in_round < 300, f"the leader's round wrote {in_round} jobs before its page repeats"
 

@@ -22,7 +22,7 @@ def row(db, key: str) -> Airing:
         return s.scalar(select(Airing).where(Airing.ref == f"emergency:{key}"))
 
 
-def test_the_claim_is_written_before_the_airing_starts(onair):
+def test_a_claimed_airing_names_its_player_and_is_logged_once(onair):
     queue(onair.db, "bell")
     onair.wait(lambda: row(onair.db, "bell").state is AiringState.DONE, what="the bell aired")
     aired = row(onair.db, "bell")
