@@ -97,6 +97,17 @@ def offer_place_again(settings: VenueSettings, name: str) -> VenueSettings:
     return save_settings({"places": rows})
 
 
+#: What staff call a zone the venue has not named: the default zone ("main") plays everywhere.
+DEFAULT_ZONE_NAMES = {"main": {"zh-CN": "全场", "en": "Whole venue", "ru": "Весь зал"}}
+
+
+def zone_names(settings: VenueSettings, zone: str) -> dict[str, str]:
+    """The zone ``zone`` (its id, as stored) by what staff call it in each language: the venue's names for
+    it (``zone_names`` in the venue settings) over the default zone's; {} when it has none."""
+    named = (getattr(settings, "zone_names", None) or {}).get(zone) or {}
+    return {**DEFAULT_ZONE_NAMES.get(zone, {}), **{lang: n for lang, n in named.items() if n}}
+
+
 def place_names(places: list, value: str | None) -> dict[str, str] | None:
     """The names of the venue's place (of ``places``) called ``value`` in any language, or None."""
     key = " ".join((value or "").split()).lower()

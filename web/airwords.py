@@ -1,5 +1,5 @@
 """What airs, in the staff's words: an airing's title and kind as the panel shows them (the dashboard's
-now playing, the as-run log), and a zone's device said plainly. The queue keeps a page's title as
+now playing, the as-run log), and a zone's name and device said plainly. The queue keeps a page's title as
 "Page 20261127-004 (missing)" (broadcaster.paging.onair); the panel says 寻人广播 20261127-004, and a
 lost-property page 失物招领广播. No priorities, sink strings or internal purposes on screen."""
 from __future__ import annotations
@@ -52,8 +52,11 @@ def sink_words(sink: str) -> str:
 def said_zones(zones: dict) -> dict:
     """Now playing per zone as the panel shows it: each item's kind and title in staff words (``said``),
     the device said plainly; priorities are not shown."""
+    from web.views import zone_label
+
     out = copy.deepcopy(zones)
-    for z in out.values():
+    for zone, z in out.items():
+        z["label"] = zone_label(zone)  # the zone by what staff call it (its id stays the key)
         z["sink"] = sink_words(z.get("sink", ""))
         for item in ([z["now"]] if z.get("now") else []) + list(z.get("waiting") or []):
             item["said"] = aired_kind(item.get("kind"), item.get("title", ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from web.i18n import N_all, current_language, t
+from web.i18n import N_all, t
 from web.refusals import pattern_of, refusal
 
 #: The notes broadcaster/announcements (scripts, approval, station) writes on an announcement's timeline;
@@ -20,9 +20,10 @@ _NOTES = [(template, pattern_of(template)) for template in NOTES]
 
 
 def note(text) -> str:
-    """A timeline note in the UI language (a reason typed by a supervisor stays as typed)."""
+    """A timeline note in the UI language (a reason typed by a supervisor stays as typed); a zone by what
+    staff call it, in English too."""
     text = str(text or "")
-    if current_language() == "en" or not text:
+    if not text:
         return text
     aired = re.fullmatch(r"(\w+ in [^:\s]+): (.+)", text, re.S)  # an airing's outcome with the player's detail
     if aired and note(aired[1]) != aired[1]:
@@ -30,7 +31,9 @@ def note(text) -> str:
     for template, pattern in _NOTES:
         m = pattern.fullmatch(text)
         if m:
-            return t(template, **m.groupdict())
+            from web.views import zone_label
+
+            return t(template, **{k: zone_label(v) if k == "zone" else v for k, v in m.groupdict().items()})
     return text
 
 

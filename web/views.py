@@ -117,6 +117,17 @@ SLOT_LABELS = N_all({"age": "Age", "sex": "Boy or girl", "clothing": "Clothing",
                      "found_time": "Time", "claim_place": "Where to collect"})
 
 
+def zone_label(zone) -> str:
+    """A sound zone (its id, as stored) by what staff call it in the UI language: the venue's name for it,
+    the default zone as 全场 / "Whole venue" (broadcaster.venue.zone_names), else the id as configured."""
+    from broadcaster.venue import zone_names
+    from web.i18n import current_language
+
+    zone = str(zone or "")
+    names = zone_names(svc().settings, zone) if zone else {}
+    return names.get("zh-CN" if current_language() == "zh" else "en") or zone
+
+
 def slots(text: str):
     """A template's text with its placeholders in staff words: "{meeting_point}" -> "[Meeting point]"."""
     import re
@@ -172,4 +183,5 @@ def init_filters(app) -> None:
 
     announcement_words(app)
     app.jinja_env.filters["place"] = place
+    app.jinja_env.filters["zone_label"] = zone_label
     app.jinja_env.filters["val"] = lambda v: getattr(v, "value", v)

@@ -1,0 +1,49 @@
+"""Sound zones by what staff call them, never the id the venue configured: the default zone "main" is
+全场 / "Whole venue"; a zone the venue names (``zone_names`` in the venue settings) by that name, in the
+UI language. The zone's id stays the key of every stored row."""
+from __future__ import annotations
+
+import re
+
+from broadcaster import logs
+from broadcaster.settings import save_settings
+from broadcaster.store.models.workflow import Fault
+from tests.web.conftest import Browser
+from tests.web.test_desk import LOST_CHILD
+from tests.web.test_desk_defects import open_case
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_case_page_says_the_default_zone_as_the_whole_venue(app):
+    b = Browser(app, "dora")
+    number = open_case(b, LOST_CHILD)  # its page waits to air in the default zone, "main"
+    for lang, words in (("zh", "全场: 等待播出"), ("en", "Whole venue: waiting to air")):
+        b.get(f"/lang/{lang}")
+        html = b.get(f"/desk/cases/{number}").get_data(as_text=True)
+        on_air = text_of(html.split('id="pages"')[1].split("</table>")[0])
+        assert words in on_air and "main" not in on_air, (lang, on_air)
+    b.get("/lang/zh")
+    now = text_of(b.get("/").get_data(as_text=True).split('id="now"')[1])
+    assert "分区 全场" in now and "main" not in now
+
+
+def test_a_zone_the_venue_names_is_said_by_its_name_and_stored_by_its_id(app):
+    pa = app.extensions["pa"]
+    fresh = save_settings({"zone_names": {"lobby": {"zh-CN": "大堂", "en": "Lobby"}}})
+    pa.settings.__dict__.update(fresh.__dict__)
+    with pa.db.session() as s:
+        logs.raise_fault(s, "device_lost", "zone lobby: sound device unplugged", zone="lobby")
+    sam = Browser(app, "sam")
+    for lang, name in (("zh", "大堂"), ("en", "Lobby")):
+        sam.get(f"/lang/{lang}")
+        html = sam.get("/approvals/logs").get_data(as_text=True)
+        faults = html[html.index('id="faults"'):]
+        cell = re.search(r'<td data-label="[^"]+">([^<]*)</td><td>zone lobby', faults)
+        assert cell and cell[1] == name, (lang, faults[:600])
+        board = text_of(sam.get("/").get_data(as_text=True).split('id="faults"')[1])
+        assert f" {name} " in board, (lang, board)
+    with pa.db.session() as s:
+        assert [f.zone for f in s.query(Fault)] == ["lobby"]  # the id, not the name, is stored
