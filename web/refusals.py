@@ -208,13 +208,24 @@ def _label(field: str) -> str | None:
     return language_name(m[1]) if m else None
 
 
+def _zone_said(message: str) -> str:
+    """An English refusal that names a sound zone ("zone main: player ... lost"), the zone said by what
+    staff call it ("Whole venue: player ... lost"); any other as it is."""
+    for template, pattern in _PATTERNS:
+        m = pattern.fullmatch(message) if "{zone}" in template else None
+        if m:
+            return template.replace("zone {zone}", "{zone}").format(
+                **{k: _value(k, v) if k == "zone" else v for k, v in m.groupdict().items()})
+    return message
+
+
 def refusal(message: str) -> str:
     """``message`` (a domain refusal, or a field's error) in the panel's language."""
     message = str(message or "")
     field, sep, what = message.partition(": ")
     label = _label(field) if sep else None  # a field by its label where it has one
     if current_language() == "en" or not message:
-        return f"{label}: {what}" if label else message
+        return f"{label}: {what}" if label else _zone_said(message)
     if label:  # before the patterns: "{day} is already a closed day" is not to take "day: ..."
         return f"{label}：{refusal(what)}"
     for template, pattern in _PATTERNS:

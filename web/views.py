@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -62,17 +62,18 @@ def local(at: datetime | str | None, fmt: str | None = None) -> str:
     return format_datetime(at, fmt or "short", locale=loc)
 
 
-#: A lost player's last heartbeat as broadcaster.onair.leader says it in a fault (UTC; faults from before it
-#: gave the date have none and stay as they are).
-HEARTBEAT = re.compile(r"(?<=no heartbeat since )(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC(?=\)$)")
-
-
-def fault_message(message: str) -> str:
-    """A fault's message in the panel's language, the time it names in the venue's, as every time on the page."""
+def fault_message(message: str, raised_at: datetime | None = None) -> str:
+    """A fault's message in the panel's language, the time it names in the venue's, as every time on the
+    page (an older fault's heartbeat, stored as a UTC time alone, by the time the fault was raised)."""
+    from broadcaster.logs import heartbeat_in
     from web.refusals import refusal
 
-    return refusal(HEARTBEAT.sub(lambda m: local(datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC),
-                                                 "seconds"), str(message or "")))
+    message = str(message or "")
+    found = heartbeat_in(message, raised_at)
+    if found:
+        (start, end), at = found
+        message = message[:start] + local(at, "seconds") + message[end:]
+    return refusal(message)
 
 
 def day_name(day, width: str = "wide") -> str:
