@@ -218,6 +218,9 @@ WORDS = (
     # broadcaster/onair/airings.py, broadcaster/paging: refusals
     N_('choose at least one zone'),
     N_('must not be negative'),
+    # broadcaster/inputs.py, broadcaster/schedule/programmes.py: a priority not on the form's list
+    N_('choose a priority from the list (background music, programme or announcement)'),
+    N_('give the number of days as a whole number from 1 to 366'),
     N_('nothing to air'),
     N_('must be positive'),
     N_('give the text in at least one language (e.g. zh-CN and en)'),

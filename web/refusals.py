@@ -144,6 +144,8 @@ REFUSALS = N_all((
     "expected a date YYYY-MM-DD, got {value}",
     "no schedule rule #{n}",
     "user {name} already exists",
+    # a programme's pieces typed one a line (web/schedule.py items_from)
+    "line {n} cannot be read ({line}): write one piece a line, e.g. silence 5",
 ))
 #: Fields named in refusals ("signature: ...") in the staff's words.
 FIELDS = N_all({"verification_note": "How verified", "signature": "Signature / witness", "owner_name": "Owner name",

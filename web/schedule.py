@@ -106,7 +106,8 @@ def items_from(text: str) -> list[ItemSpec]:
             else:
                 out.append(ItemSpec(kind, path=rest))
         except ValueError:
-            raise ValidationError(f"items[{n}]: cannot read {line!r}") from None
+            raise ValidationError(f"items: line {n + 1} cannot be read ({line}): write one piece a line, "
+                                  "e.g. silence 5") from None
     return out
 
 
