@@ -187,10 +187,10 @@ def _value(name: str, value: str) -> str:
         from web.i18n import language_name
 
         return t(", ").join(language_name(code) for code in value.split(", "))
-    if name == "zone":  # a sound zone by what staff call it (全场), never its id
+    if name in ("zone", "zones", "given"):  # sound zones by what staff call them (全场), never their ids
         from web.views import zone_label
 
-        return zone_label(value)
+        return t(", ").join(zone_label(z) for z in value.split(", "))
     if name == "roles":
         return t(" or ").join(t(r) for r in value.split(" or "))
     # a template by its title (the defaults' titles are catalogue words); a state as Python wrote it ('draft')

@@ -185,4 +185,5 @@ def init_filters(app) -> None:
     announcement_words(app)
     app.jinja_env.filters["place"] = place
     app.jinja_env.filters["zone_label"] = zone_label
+    app.jinja_env.globals["venue_zones"] = lambda: list(svc().venue_zones)
     app.jinja_env.filters["val"] = lambda v: getattr(v, "value", v)

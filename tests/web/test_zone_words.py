@@ -47,3 +47,26 @@ def test_a_zone_the_venue_names_is_said_by_its_name_and_stored_by_its_id(app):
         assert f" {name} " in board, (lang, board)
     with pa.db.session() as s:
         assert [f.zone for f in s.query(Fault)] == ["lobby"]  # the id, not the name, is stored
+
+
+def test_the_programme_form_ticks_zones_by_name_and_stores_their_ids(make_app, approved_templates):
+    from broadcaster.store.models.schedule import Programme
+
+    save_settings({"zones": {"main": "device", "lobby": "device:2"},
+                   "zone_names": {"lobby": {"zh-CN": "大堂", "en": "Lobby"}}})
+    app = make_app()
+    bob = Browser(app, "bob")
+    bob.get("/lang/zh")
+    form = bob.get("/schedule/programmes/new").get_data(as_text=True)
+    zones = form[form.index('id="f-zones"'):form.index("</fieldset>", form.index('id="f-zones"'))]
+    ticks = re.findall(r'<input type="checkbox" name="zones" value="(\w+)"( checked)?>([^<]*)</label>', zones)
+    assert ticks == [("main", " checked", "全场"), ("lobby", "", "大堂")]  # no text field to type "main" into
+    assert ">main<" not in zones and ">lobby<" not in zones
+    resp = bob.client.post("/schedule/programmes/new", data={
+        "csrf_token": bob.token, "name": "Opening", "priority": "programme", "op": "save",
+        "piece_0": "chime:programme", "zones": ["main", "lobby"]})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    with app.extensions["pa"].db.session() as s:
+        assert s.query(Programme).filter_by(name="Opening").one().zones == "main,lobby"  # ids, as before
+    rules = bob.get("/schedule/rules").get_data(as_text=True)
+    assert 'value="lobby">大堂</label>' in rules
