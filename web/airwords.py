@@ -7,8 +7,7 @@ from __future__ import annotations
 import copy
 import re
 
-from web.i18n import t
-from web.i18n import N_
+from web.i18n import N_, t
 from web.logwords import logword
 
 PAGE_TITLE = re.compile(r"Page (?:#\d+|(?P<number>\S+)) \((?P<purpose>\w+)\)")
@@ -33,6 +32,42 @@ def aired_title(kind, title: str = "") -> str:
     """A page's title as its case or item number (nothing more when it has none); the rest as titled."""
     m = _page(title) if getattr(kind, "value", kind) in ("page", "emergency") else None
     return (m["number"] or "") if m else (title or "")
+
+
+#: Why an airing ended as the players write it (broadcaster.onair: engine, player, outcomes), in staff
+#: words; a sound device's own error text (PortAudio's, technical English) is not shown: it stays in the
+#: as-run export.
+DETAILS = (
+    (re.compile(r"device: .*", re.S), lambda m: t("the sound device stopped working")),
+    (re.compile(r"cannot build: (.*)", re.S), lambda m: t("it could not be prepared for air: {why}", why=_why(m[1]))),
+    (re.compile(r"not after (\S+)"), lambda m: t("its time to air ended at {time}", time=_local(m[1]))),
+    (re.compile(r"interrupted (\d+) times"), lambda m: t("interrupted {n} times", n=m[1])),
+    (re.compile(r"player (lost|restarted|stopped)"), lambda m: t(PLAYER_ENDS[m[1]])),
+)
+PLAYER_ENDS = {"lost": N_("its player stopped answering"), "restarted": N_("its player restarted"),
+               "stopped": N_("its player was stopped")}
+
+
+def _why(text: str) -> str:
+    from web.refusals import refusal  # the domain's refusals in the UI language
+
+    return refusal(text)
+
+
+def _local(iso: str) -> str:
+    from web.views import local
+
+    return local(iso, "seconds")
+
+
+def air_detail(detail) -> str:
+    """Why an airing ended (the as-run log's detail, an announcement's timeline) in the staff's words."""
+    detail = str(detail or "")
+    for pattern, words in DETAILS:
+        m = pattern.fullmatch(detail)
+        if m:
+            return words(m)
+    return _why(detail) if detail else ""
 
 
 def sink_words(sink: str) -> str:

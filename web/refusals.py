@@ -144,6 +144,9 @@ REFUSALS = N_all((
     "expected a date YYYY-MM-DD, got {value}",
     "no schedule rule #{n}",
     "user {name} already exists",
+    # a zone's fault as its player writes it ("zone main: amplifier unplugged"): the zone by its name; last,
+    # after the zone's own refusals above
+    "zone {zone}: {why}",
     # a programme's pieces typed one a line (web/schedule.py items_from)
     "line {n} cannot be read ({line}): write one piece a line, e.g. silence 5",
 ))

@@ -70,3 +70,30 @@ def test_an_empty_sound_file_is_said_as_such_and_stores_nothing(app):
                         content_type="multipart/form-data")
         assert resp.status_code == 400 and field_error(resp.get_data(as_text=True), "audio") == words
     assert count(app, Announcement) == before
+
+
+def test_why_an_airing_ended_is_said_in_staff_words_not_the_devices_own_text(app):
+    """The as-run log showed the player's detail as written: a sound device's PortAudio error, a UTC
+    instant ("not after 2026-11-27T10:00:00+00:00"); the stored rows keep them (the CSV export too)."""
+    from datetime import UTC, datetime
+
+    from broadcaster.store.models.workflow import AsRun
+
+    device = "device: Error opening OutputStream: Device unavailable [PaErrorCode -9985]"
+    late = "not after 2026-11-27T10:00:00+00:00"
+    now = app.extensions["pa"].clock.now()
+    with app.extensions["pa"].db.session() as s:
+        s.add(AsRun(ref="announcement:1", title="Closing", kind="announcement", zone="main", started_at=now,
+                    outcome="interrupted", detail=device))
+        s.add(AsRun(ref="announcement:2", title="Opening", kind="announcement", zone="main", started_at=now,
+                    outcome="expired", detail=late))
+    said = datetime(2026, 11, 27, 10, tzinfo=UTC).astimezone(app.extensions["pa"].tz).strftime("%H:%M:%S")
+    sam = Browser(app, "sam")
+    for lang, words in (("zh", ("音响设备停止工作", f"播出时限已于 {said} 结束")),
+                        ("en", ("the sound device stopped working", f"its time to air ended at {said}"))):
+        sam.get(f"/lang/{lang}")
+        html = sam.get("/approvals/logs").get_data(as_text=True)
+        asrun = html[html.index('id="asrun"'):html.index("</table>", html.index('id="asrun"'))]
+        assert all(w in asrun for w in words) and "PaErrorCode" not in asrun and "+00:00" not in asrun, asrun
+    csv = sam.get("/approvals/logs/asrun.csv").get_data(as_text=True)
+    assert "PaErrorCode -9985" in csv and late in csv  # nothing stored is lost
