@@ -97,3 +97,18 @@ def test_why_an_airing_ended_is_said_in_staff_words_not_the_devices_own_text(app
         assert all(w in asrun for w in words) and "PaErrorCode" not in asrun and "+00:00" not in asrun, asrun
     csv = sam.get("/approvals/logs/asrun.csv").get_data(as_text=True)
     assert "PaErrorCode -9985" in csv and late in csv  # nothing stored is lost
+
+
+def test_an_announcements_timeline_says_a_device_fault_in_staff_words(app):
+    from flask import g, session
+
+    from web.annwords import note
+
+    written = "interrupted in main: device: Error opening OutputStream: Device unavailable [PaErrorCode -9985]"
+    for lang, said, lobby in (("zh", "在 全场 被打断：音响设备停止工作", "在 lobby 播出失败：音响设备停止工作"),
+                              ("en", "interrupted in Whole venue: the sound device stopped working",
+                               "failed in lobby: the sound device stopped working")):  # a zone not named too
+        with app.test_request_context("/"):
+            session["lang"] = lang
+            g.pop("pa_lang", None)
+            assert note(written) == said and note("failed in lobby: device: write blocked") == lobby
