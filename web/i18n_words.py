@@ -158,6 +158,7 @@ WORDS = (
     N_('choose at least one language'),
     N_('choose from the list'),
     N_('give the name in this language too'),
+    N_('another zone already has this name'),  # broadcaster/venue.py check_zone_names
     N_('at most 60 characters'),
     N_('write it in Chinese characters only'),
     N_('write it in English only'),

@@ -56,3 +56,22 @@ def test_zones_faults_and_the_log_day_in_staff_words_on_a_phone(server, phone):
         "#f-zones input[value=main]")
     no_sideways_scroll(phone)
     shot(phone, "programme-zones-zh-390")
+
+
+def test_the_admin_names_a_zone_on_a_phone_and_a_wrong_name_is_said_beside_it(server, phone):
+    base, app = server
+    login(phone, base, "ada")
+    phone.goto(f"{base}/lang/zh")
+    phone.goto(f"{base}/setup/zones")
+    assert phone.input_value("#f-zone-main-zh-CN") == "全场" and phone.input_value("#f-zone-main-en") == "Whole venue"
+    phone.fill("#f-zone-main-zh-CN", "Main hall")
+    phone.click("#save-zones")
+    said = phone.locator("#err-zone-main-zh-CN")
+    assert said.is_visible() and "中文" in said.inner_text() and "main" not in phone.inner_text("main").lower()
+    no_sideways_scroll(phone)
+    shot(phone, "setup-zones-refused-zh-390")
+    phone.fill("#f-zone-main-zh-CN", "主场馆")
+    phone.click("#save-zones")
+    phone.wait_for_selector(".flash.ok")
+    phone.goto(f"{base}/")
+    assert "分区 主场馆" in phone.inner_text("#now")

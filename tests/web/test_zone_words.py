@@ -70,3 +70,28 @@ def test_the_programme_form_ticks_zones_by_name_and_stores_their_ids(make_app, a
         assert s.query(Programme).filter_by(name="Opening").one().zones == "main,lobby"  # ids, as before
     rules = bob.get("/schedule/rules").get_data(as_text=True)
     assert 'value="lobby">大堂</label>' in rules
+
+
+def test_an_admin_names_the_zones_in_every_venue_language_and_staff_see_those_names(make_app, approved_templates):
+    from broadcaster.settings import stored_settings
+
+    save_settings({"zones": {"main": "device", "lobby": "device:2"}})
+    app = make_app()
+    ada = Browser(app, "ada")
+    ada.get("/lang/zh")
+    assert 'href="/setup/zones"' in ada.get("/setup/places").get_data(as_text=True)
+    form = ada.get("/setup/zones").get_data(as_text=True)
+    assert 'name="zone-main-zh-CN" lang="zh-CN" maxlength="40" value="全场"' in form
+    assert 'name="zone-lobby-en" lang="en" maxlength="40" value=""' in form
+    typed = {"zone-main-zh-CN": "全场", "zone-main-en": "Whole venue", "zone-lobby-zh-CN": "全场", "zone-lobby-en": ""}
+    resp = ada.post("/setup/zones", typed)  # every error at once, beside its field; nothing stored
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "zone_names" not in stored_settings()
+    assert re.search(r'id="err-zone-lobby-zh-CN">已有别的分区用了这个名称<', html)
+    assert re.search(r'id="err-zone-lobby-en">请也填写这种语言的名称<', html)
+    resp = ada.post("/setup/zones", dict(typed, **{"zone-lobby-zh-CN": "大堂", "zone-lobby-en": "Lobby"}))
+    assert resp.status_code == 302
+    assert stored_settings()["zone_names"] == {"main": {"zh-CN": "全场", "en": "Whole venue"},
+                                               "lobby": {"zh-CN": "大堂", "en": "Lobby"}}  # keyed by the id
+    now = text_of(ada.get("/").get_data(as_text=True).split('id="now"')[1])
+    assert "分区 大堂" in now and "lobby" not in now
