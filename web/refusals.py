@@ -57,6 +57,7 @@ REFUSALS = N_all((
     "case {number}: the found child waits at {place}; no guardian came {minutes} min after the first page; the "
     "security page was not aired: {why} (Code Adam): supervisors, check exits",
     "zone {zone}: player {name} lost (no heartbeat since {time})",
+    "player {name} lost (no heartbeat since {time})",  # a fault's, its zone shown beside it
     "must be one of {values}; got {value}",
     "unknown zone(s) {given}; the venue's zones are {zones}",
     "a programme called {title} already exists",

@@ -61,9 +61,10 @@ def local(at: datetime | str | None, fmt: str | None = None) -> str:
     return format_datetime(at, fmt or "short", locale=loc)
 
 
-def fault_message(message: str, raised_at: datetime | None = None) -> str:
+def fault_message(message: str, raised_at: datetime | None = None, zone: str | None = None) -> str:
     """A fault's message in the panel's language, the time it names in the venue's, as every time on the
-    page (an older fault's heartbeat, stored as a UTC time alone, by the time the fault was raised)."""
+    page (an older fault's heartbeat, stored as a UTC time alone, by the time the fault was raised); with
+    ``zone`` (shown beside it), without the "zone main: " the player wrote before it."""
     from broadcaster.logs import heartbeat_in
     from web.refusals import refusal
 
@@ -72,6 +73,8 @@ def fault_message(message: str, raised_at: datetime | None = None) -> str:
     if found:
         (start, end), at = found
         message = message[:start] + local(at, "seconds") + message[end:]
+    if zone and message.startswith(f"zone {zone}: "):
+        message = message[len(f"zone {zone}: "):]
     return refusal(message)
 
 
