@@ -104,8 +104,10 @@ DEFAULT_ZONE_NAMES = {"main": {"zh-CN": "全场", "en": "Whole venue", "ru": "В
 def zone_names(settings: VenueSettings, zone: str) -> dict[str, str]:
     """The zone ``zone`` (its id, as stored) by what staff call it in each language: the venue's names for
     it (``zone_names`` in the venue settings) over the default zone's; {} when it has none."""
-    named = (getattr(settings, "zone_names", None) or {}).get(zone) or {}
-    return {**DEFAULT_ZONE_NAMES.get(zone, {}), **{lang: n for lang, n in named.items() if n}}
+    table = getattr(settings, "zone_names", None)
+    named = table.get(zone) if isinstance(table, dict) else None  # a settings file edited by hand: no names
+    named = named if isinstance(named, dict) else {}
+    return {**DEFAULT_ZONE_NAMES.get(zone, {}), **{lang: str(n) for lang, n in named.items() if n}}
 
 
 def check_zone_names(given: dict, languages: list[str], zones) -> dict[str, dict[str, str]]:
