@@ -150,7 +150,8 @@ def save_zone_names(given: dict, settings: VenueSettings, zones) -> VenueSetting
     """The zones' names as the form gives them; a zone keeps its names in languages the venue no longer
     speaks, and a zone no longer configured keeps its names (the zone's id stays the key everywhere)."""
     named = check_zone_names(given, settings.languages, zones)
-    before = dict(getattr(settings, "zone_names", None) or {})
+    before = getattr(settings, "zone_names", None)
+    before = {z: n for z, n in before.items() if isinstance(n, dict)} if isinstance(before, dict) else {}
     kept = {zone: names for zone, names in before.items() if zone not in zones}
     for zone, names in named.items():
         kept[zone] = {**{lang: n for lang, n in (before.get(zone) or {}).items() if lang not in settings.languages},
