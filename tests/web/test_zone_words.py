@@ -95,3 +95,14 @@ def test_an_admin_names_the_zones_in_every_venue_language_and_staff_see_those_na
                                                "lobby": {"zh-CN": "大堂", "en": "Lobby"}}  # keyed by the id
     now = text_of(ada.get("/").get_data(as_text=True).split('id="now"')[1])
     assert "分区 大堂" in now and "lobby" not in now
+
+
+def test_the_handover_checklist_and_its_test_tone_name_the_zone_as_staff_do(app):
+    dora = Browser(app, "dora")
+    resp = dora.post("/cases/handover/", {"shift": "早班 → 中班", "notes": ""})
+    assert resp.status_code == 303
+    dora.get("/lang/zh")
+    page = text_of(dora.get(resp.headers["Location"]).get_data(as_text=True))
+    assert "全场：播放器应答" in page and "main" not in page
+    html = dora.get(resp.headers["Location"]).get_data(as_text=True)
+    assert '<option value="main">全场</option>' in html  # the test tone's zone: its id the value
