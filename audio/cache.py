@@ -3,7 +3,7 @@ a failed render is not cached. A disk entry is one file written atomically (temp
 line of JSON (rate, frame count, the samples' :meth:`Pcm.sha256`, the engines) then the int16
 samples as they are in memory, so a cache hit is byte-identical to the first render, read with no
 decoding and not hashed again. The hash is taken at its word, as the media store takes a file's
-name: what is approved is hashed again when it is stored (:class:`MediaStore.save`) and before it
+name: what is approved is hashed again when the media store keeps it, and again before it
 airs. A short, garbled or unreadable entry is rendered again."""
 from __future__ import annotations
 
