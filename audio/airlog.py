@@ -5,7 +5,8 @@ Files: ``FOLDER/YYYY-MM-DD/HHMMSS.opus`` (UTC, the time of the file's first samp
 48 kHz, :data:`OPUS_KBPS` kbit/s VBR: about 29 MB an hour of non-stop music, 22 GB a zone in 31 days
 (16-bit FLAC, what older versions wrote, took ~214 MB an hour; their ``.flac`` files are still found,
 read and pruned alongside: nothing already logged is lost). Opus is lossy: a file decodes to
-what aired to within the codec's error (~30 dB SNR on music), each sample at exactly its place
+what aired to within the codec's error (~30 dB SNR on music; it adds to the peaks: a file's true
+peak reads 0.3-0.4 dB over what aired, its loudness the same to 0.01 LU), each sample at exactly its place
 (libsndfile drops the encoder's pre-skip), so a sample of the logger's count is still found exactly in
 its file; a completed file ends with :data:`FLUSH` samples more, past the last logged one (the
 encoder's look-ahead, which would otherwise garble the file's last milliseconds).

@@ -1,10 +1,14 @@
 """Render cache: memory (bounded LRU) then disk. Concurrent requests for one key share one render;
-a failed render is not cached. Disk entries are int16 WAV written atomically (temp file + rename), so a
-cache hit is byte-identical to the first render."""
+a failed render is not cached. A disk entry is one file written atomically (temp file + rename): a
+line of JSON (rate, frame count, the samples' :meth:`Pcm.sha256`, the engines) then the int16
+samples as they are in memory, so a cache hit is byte-identical to the first render, read with no
+decoding and not hashed again. The hash is taken at its word, as the media store takes a file's
+name: what is approved is hashed again when the media store keeps it, and again before it
+airs. A short, garbled or unreadable entry is rendered again."""
 from __future__ import annotations
 
 import hashlib
-import io
+import json
 import logging
 import os
 import tempfile
@@ -15,7 +19,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
-import soundfile as sf
+import numpy as np
 
 from audio.pcm import Pcm, pcm16_digest
 
@@ -53,7 +57,7 @@ class RenderCache:
         return digest
 
     def _path(self, key: str) -> Path | None:
-        return self.dir / key[:2] / f"{key}.wav" if self.dir else None
+        return self.dir / key[:2] / f"{key}.pcm" if self.dir else None
 
     def _remember(self, key: str, value: tuple[Pcm, str]) -> None:
         old = self._mem.pop(key, None)
@@ -71,36 +75,38 @@ class RenderCache:
                 self._mem.move_to_end(key)
                 return self._mem[key]
         path = self._path(key)
-        if path is not None and path.exists():
-            try:
-                with sf.SoundFile(str(path)) as f:
-                    data = f.read(dtype="int16")
-                    rate = f.samplerate
-                meta = path.with_suffix(".engine").read_text("utf-8")
-            except Exception as exc:  # a damaged entry is re-rendered, never trusted
-                log.warning("cache entry %s unreadable (%s); rendering again", path.name, exc)
-                return None
-            value = (Pcm.from_int16(data, rate), meta)
-            self._digests[value[0]] = pcm16_digest(data, rate)
-            with self._lock:
-                self._remember(key, value)
-            return value
-        return None
+        if path is None:
+            return None
+        try:
+            with open(path, "rb") as f:
+                head = json.loads(f.readline())
+                data = np.frombuffer(f.read(), "<i2")
+            if len(data) != head["frames"]:
+                raise ValueError(f"{len(data)} of {head['frames']} samples")
+            value = (Pcm.from_int16(data, head["rate"]), head["meta"])
+            self._digests[value[0]] = head["sha256"]
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # a damaged entry is re-rendered, never trusted
+            log.warning("cache entry %s unreadable (%s); rendering again", path.name, exc)
+            return None
+        with self._lock:
+            self._remember(key, value)
+        return value
 
     def put(self, key: str, pcm: Pcm, meta: str) -> tuple[Pcm, str]:
         pcm16 = pcm.to_int16()
         pcm = Pcm.from_int16(pcm16, pcm.rate)  # store exactly what a later hit will return
-        self._digests[pcm] = pcm16_digest(pcm16, pcm.rate)
+        digest = self._digests[pcm] = pcm16_digest(pcm16, pcm.rate)
         path = self._path(key)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            buf = io.BytesIO()
-            sf.write(buf, pcm16, pcm.rate, subtype="PCM_16", format="WAV")
-            for target, data in ((path.with_suffix(".engine"), meta.encode()), (path, buf.getvalue())):
-                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, target)
+            head = {"rate": pcm.rate, "frames": len(pcm16), "sha256": digest, "meta": meta}
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(json.dumps(head).encode() + b"\n")
+                f.write(pcm16.astype("<i2", copy=False).data)
+            os.replace(tmp, path)
         with self._lock:
             self._remember(key, (pcm, meta))
         return pcm, meta

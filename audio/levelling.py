@@ -33,13 +33,14 @@ def measure_file(source) -> tuple[float, float]:
 
 def levelled_gain(chunks: Callable[[], Iterable[np.ndarray]], rate: int,
                   target_lufs: float = loudness.DEFAULT_TARGET_LUFS,
-                  ceiling_dbtp: float = loudness.TRUE_PEAK_CEILING_DBTP, *, passes: int = 8) -> float | None:
+                  ceiling_dbtp: float = loudness.TRUE_PEAK_CEILING_DBTP, *, passes: int = 10) -> float | None:
     """The gain (dB) that brings the audio ``chunks()`` yields (called once per pass) to
     ``target_lufs`` through :func:`audio.limiter.limited` (which holds ``ceiling_dbtp`` less the
     limiter margin): measured as it is, then, when the gain alone would push a peak over, measured
     through the limiter at that gain and corrected for the loudness the limiter took (a secant: the
-    more gain, the more it takes; once a gain under and one over the target are measured, only
-    between them, as the loudness need not rise with the gain) until within
+    more gain, the more it takes, trusted to twice the miss at most; once a gain under and one over
+    the target are measured, only between them, as the loudness need not rise with the gain, halving
+    them when one end stays twice) until within
     :data:`audio.loudness.TOLERANCE_LU`; what is left of the miss is then added as it is (the limiter
     only lessens what a gain adds). Out of ``passes``: the loudest gain measured under the target,
     never an unmeasured guess. None for silence."""
@@ -66,10 +67,11 @@ def levelled_gain(chunks: Callable[[], Iterable[np.ndarray]], rate: int,
             # loudness need not rise with the gain: the gating lets more blocks in as the limiter takes peaks)
             lo, hi = sorted((under[0], over[0]))
             guess = under[0] + (over[0] - under[0]) * (target_lufs - under[1]) / (over[1] - under[1])
-            if not lo + 0.1 * (hi - lo) < guess < hi - 0.1 * (hi - lo):
-                guess = (lo + hi) / 2
+            stuck = (target_lufs > last[1]) == (miss > 0)  # one end kept twice: where the limiter holds it all,
+            if stuck or not lo + 0.1 * (hi - lo) < guess < hi - 0.1 * (hi - lo):  # the loudness stops rising
+                guess = (lo + hi) / 2  # and a secant from that end creeps a tenth of the way a pass
         else:
-            slope = 1.0 if last is None or last[0] == gain else float(np.clip((loud - last[1]) / (gain - last[0]), 0.2, 1.0))
+            slope = 1.0 if last is None or last[0] == gain else float(np.clip((loud - last[1]) / (gain - last[0]), 0.5, 1.0))
             guess = gain + miss / slope
         last, gain = (gain, loud), guess
     return round((best or over)[0], 2)  # not within the tolerance: a measured gain, under the target if any was

@@ -132,7 +132,7 @@ class Renderer:
         if lead_in < 0 or gap < 0:
             raise ValueError("lead_in and gap must be >= 0 seconds")
         # the chimes' own samples are in the key: a venue's new chime renders anew
-        rings = [chimes.chime(k).sha256() for k in ((chime, "end") if end_chime else (chime,)) if chime]
+        rings = [self.cache.sha256(chimes.chime(k)) for k in ((chime, "end") if end_chime else (chime,)) if chime]
         key = cache_key("script", RENDER_VERSION, repr(parts), str(chime), f"{lead_in:g}", f"{gap:g}", str(end_chime),
                         f"{self.target_lufs:g}", repr(sorted(self.chain.order.items())), *rings)
         hit = self.cache.get(key)

@@ -77,3 +77,21 @@ def test_a_loudness_that_is_not_monotonic_in_the_gain_is_still_brought_to_the_ta
     # out of passes: a gain it measured under the target, not an extrapolation past it (+4 LU here)
     short = levelled_gain(chunks_of(x, RATE), RATE, target, passes=3)
     assert whole(x, short) <= target + loudness.TOLERANCE_LU
+
+
+@pytest.mark.parametrize("seed", [85, 389, 460])
+def test_a_harsh_recording_the_limiter_saturates_airs_on_the_target(seed, tmp_path):
+    """Claps near full scale over a quiet voice, for a loud target (-14 LUFS): the target needs 35-37
+    dB of gain, and a few dB more the limiter holds everything (the loudness stops rising, 1-2 LU over
+    the target). Bounded to twice the miss and halving when one end of the bracket stays, the search
+    reaches the target; it used to jump onto that plateau and creep back a tenth of the way a pass,
+    ending 7-9 LU under. Measured as it airs (the streamed limiter, int16) by ffmpeg and pyloudnorm."""
+    from audio.limiter import limited
+    from tests.audio.meter import both, off_target
+
+    x, target = claps(seed)
+    assert target == -14.0 and whole(x, 45.0) - whole(x, 40.0) < 0.2  # the plateau is there
+    gain = levelled_gain(chunks_of(x, RATE), RATE, target)
+    aired = Pcm(np.concatenate(list(limited(chunks_of(x, RATE)(), RATE, gain))), RATE)
+    levels = both(aired, tmp_path)
+    assert not off_target(levels, target), (gain, levels)  # within 0.5 LU, true peak <= -1 dBTP

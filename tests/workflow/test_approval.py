@@ -45,6 +45,30 @@ def test_full_path_submit_approve_binds_the_audio_hash(world):
                                      ("submitted", "approved", "sam")]
 
 
+def test_a_cache_entry_changed_on_disk_is_never_approved_under_the_hash_it_was_rendered_with(world, tmp_path):
+    """The render cache serves a disk hit with the hash written with it (not hashed again): a sample
+    changed on disk afterwards is caught where approval stores the audio under its own hash, so no
+    approval binds a hash to audio that does not have it."""
+    from audio.render import Renderer
+    from broadcaster.announcements.approval import ApprovalService, renderer_for
+    from broadcaster.errors import BroadcasterError
+
+    ann_id = world.script()
+    with world.db.session() as s:
+        world.anns.submit(s, ann_id, world.user(s, "amy"))
+        listened = world.approval.preview(s, ann_id)  # rendered: on disk in the cache
+    entry = max((p for p in (tmp_path / "cache").rglob("*.pcm")), key=lambda p: p.stat().st_size)  # the script
+    data = bytearray(entry.read_bytes())
+    data[-len(listened)] ^= 0x01  # one bit of one sample half way through (the samples end the file)
+    entry.write_bytes(bytes(data))
+    fresh = ApprovalService(renderer_for(Renderer(cache_dir=tmp_path / "cache", lead_in=0.1), world.media), world.media)
+    with pytest.raises(BroadcasterError, match="does not match the render"):
+        with world.db.session() as s:
+            fresh.approve(s, ann_id, world.user(s, "sam"), expected_hash=listened.sha256())
+    with world.db.session() as s:
+        assert world.anns.get(s, ann_id).state.value == "submitted" and world.anns.get(s, ann_id).approved_hash is None
+
+
 def test_author_never_approves_own_item(world):
     ann_id = world.script(author="sam")
     with world.db.session() as s:
