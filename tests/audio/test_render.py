@@ -175,7 +175,10 @@ def test_cache_survives_a_damaged_entry(tmp_path):
     cache.put("ab" * 32, pcm, "x:y")
     [path] = [p for p in tmp_path.rglob("*") if p.is_file()]  # one file an entry
     whole = path.read_bytes()
-    for damaged in (b"garbage", whole[:-2], whole + b"\x00\x00", b"\n" + whole):  # garbled, short, long
+    flipped = bytearray(whole)
+    flipped[-20] ^= 0x01  # one bit of one sample
+    for damaged in (b"garbage", whole[:-2], whole + b"\x00\x00", b"\n" + whole, bytes(flipped)):  # garbled,
+        # short, long, a sample changed
         path.write_bytes(damaged)
         assert RenderCache(tmp_path).get("ab" * 32) is None
     path.write_bytes(whole)

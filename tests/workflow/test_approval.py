@@ -45,13 +45,12 @@ def test_full_path_submit_approve_binds_the_audio_hash(world):
                                      ("submitted", "approved", "sam")]
 
 
-def test_a_cache_entry_changed_on_disk_is_never_approved_under_the_hash_it_was_rendered_with(world, tmp_path):
-    """The render cache serves a disk hit with the hash written with it (not hashed again): a sample
-    changed on disk afterwards is caught where approval stores the audio under its own hash, so no
-    approval binds a hash to audio that does not have it."""
+def test_a_cache_entry_changed_on_disk_is_rendered_again_and_approved_under_its_true_hash(world, tmp_path):
+    """The render cache serves a disk hit with the hash written with it (SHA-256 not taken again): a
+    sample changed on disk afterwards fails the entry's CRC-32, so the script is rendered again and the
+    approval binds the hash of the audio stored, never a hash the samples do not have."""
     from audio.render import Renderer
     from broadcaster.announcements.approval import ApprovalService, renderer_for
-    from broadcaster.errors import BroadcasterError
 
     ann_id = world.script()
     with world.db.session() as s:
@@ -62,11 +61,10 @@ def test_a_cache_entry_changed_on_disk_is_never_approved_under_the_hash_it_was_r
     data[-len(listened)] ^= 0x01  # one bit of one sample half way through (the samples end the file)
     entry.write_bytes(bytes(data))
     fresh = ApprovalService(renderer_for(Renderer(cache_dir=tmp_path / "cache", lead_in=0.1), world.media), world.media)
-    with pytest.raises(BroadcasterError, match="does not match the render"):
-        with world.db.session() as s:
-            fresh.approve(s, ann_id, world.user(s, "sam"), expected_hash=listened.sha256())
     with world.db.session() as s:
-        assert world.anns.get(s, ann_id).state.value == "submitted" and world.anns.get(s, ann_id).approved_hash is None
+        ann = fresh.approve(s, ann_id, world.user(s, "sam"), expected_hash=listened.sha256())
+        assert ann.approved_hash == listened.sha256() == world.media.load(ann.approved_audio).sha256()
+    assert entry.read_bytes() != bytes(data)  # the damaged entry was replaced by the new render
 
 
 def test_author_never_approves_own_item(world):
