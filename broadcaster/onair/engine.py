@@ -45,23 +45,21 @@ CHECK_FRESH_S = 1.0  # an item's last check before air counts for this long
 #: under a storm of dashboards each hand-back could wait behind the panel's threads (measured: 1,121
 #: device underruns in 10 s at 20 ms, 134 at 10 ms). Blocks below that size mix without letting go.
 BLOCK_MS = 10.0
+DUCK_GAIN = 0.25  # music under announcements and programmes (under pages it pauses)
 
 
 class PlayoutEngine:
     """Owns the sinks. ``submit`` and ``cancel`` are thread-safe; events arrive on the mixer thread."""
 
-    def __init__(self, sinks: dict[str, Sink], *, clock: Clock | None = None, block_ms: float = BLOCK_MS,
-                 duck_gain: float = 0.25, duck_music: bool = True,
-                 pause_music_at: int = Priority.URGENT_PAGE, retry_backoff: tuple[float, float] = (0.5, 5.0),
+    def __init__(self, sinks: dict[str, Sink], *, clock: Clock | None = None, duck_music: bool = True,
+                 retry_backoff: tuple[float, float] = (0.5, 5.0), healthy_s: float = 5.0,
                  on_fault: Callable[[str, Exception], None] | None = None,
-                 on_recovered: Callable[[str], None] | None = None, healthy_s: float = 5.0) -> None:
+                 on_recovered: Callable[[str], None] | None = None) -> None:
         if not sinks:
             raise ValueError("the playout engine needs at least one zone")
         self.clock = clock or SystemClock()
-        self.block_ms = block_ms
-        self.duck_gain = duck_gain
-        self.duck_music = duck_music
-        self.pause_music_at = int(pause_music_at)
+        self.block_ms = BLOCK_MS
+        self.duck_music = duck_music  # False: music pauses under every item, not only under pages
         self.retry_backoff = retry_backoff
         self.on_fault = on_fault
         self.on_recovered = on_recovered
@@ -344,7 +342,7 @@ class PlayoutEngine:
                         log.error("zone %s: %s: %s", zone.name, cur.item.title, err)
             target = 1.0
             if cur is not None:
-                target = 0.0 if (cur.item.priority >= self.pause_music_at or not self.duck_music) else self.duck_gain
+                target = 0.0 if cur.item.priority >= Priority.URGENT_PAGE or not self.duck_music else DUCK_GAIN
             gain = target
             if bed is not None:
                 if target == 0.0 and zone.bed_gain == 0.0:
