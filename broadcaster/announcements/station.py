@@ -18,11 +18,10 @@ from broadcaster.announcements.scripts import APPROVED_STATES, ON_AIR, TRANSITIO
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import InvalidTransition
 from broadcaster.onair import airings, outcomes, player
-from broadcaster.onair.pieces import share
 from broadcaster.store.db import Database
 from broadcaster.store.media import MediaStore
 from broadcaster.store.models.core import Role, User
-from broadcaster.store.models.onair import Airing, AiringState
+from broadcaster.store.models.onair import Airing, AiringState, MediaBlob
 from broadcaster.store.models.workflow import Announcement, AnnouncementState as S
 from broadcaster.users import acting
 
@@ -54,9 +53,10 @@ def check_window(ann: Announcement, now) -> None:
 
 
 def share_audio(s, db: Database, media: MediaStore, ann: Announcement) -> None:
-    """On PostgreSQL players may run on other machines: the approved audio goes in the database."""
-    if db.is_postgres and ann.approved_audio:
-        share(s, ann.approved_hash, media.path(ann.approved_audio), by_samples=True)
+    """On PostgreSQL players may run on other machines: the approved audio goes in the database (once)."""
+    if db.is_postgres and ann.approved_audio and s.get(MediaBlob, ann.approved_hash) is None:
+        path = media.path(ann.approved_audio)
+        s.add(MediaBlob(sha256=ann.approved_hash, ext=path.suffix.lstrip(".") or "wav", data=path.read_bytes()))
 
 
 class Station:

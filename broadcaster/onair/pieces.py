@@ -153,14 +153,6 @@ def _closing(chunks: Iterator[np.ndarray], f) -> Iterator[np.ndarray]:
         f.close()
 
 
-def share(s, sha: str, path: Path, *, by_samples: bool) -> None:
-    """Put the media file ``path`` (content hash ``sha``) in the database for players on other
-    machines (PostgreSQL). Stored once."""
-    if s.get(MediaBlob, sha) is None:
-        s.add(MediaBlob(sha256=sha, ext=Path(path).suffix.lstrip(".") or "wav", by_samples=by_samples,
-                        data=Path(path).read_bytes()))
-
-
 class Speech:
     """Pages' speech, a sentence at a time: each sentence renders on a small pool in order and airs as
     soon as it is ready, so the first one follows the chime while the rest render. The last few pages'
