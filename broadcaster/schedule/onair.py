@@ -46,10 +46,7 @@ def _file(path, title: str = "", gain_db: float | None = None) -> dict:
 
 
 def pieces_of(s: Session, programme: ProgrammeView, db=None, media=None, hours: float | None = None) -> list[dict]:
-    out: list[dict] = []
-    for it in programme.items:
-        out.extend(_piece(s, it, db, media, hours))
-    return out
+    return [piece for it in programme.items for piece in _piece(s, it, db, media, hours)]
 
 
 def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
