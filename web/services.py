@@ -19,6 +19,7 @@ from broadcaster.clock import SystemClock
 class Services:
     def __init__(self, config: dict[str, Any]) -> None:
         from broadcaster import logs
+        from broadcaster.schedule.programmes import ProgrammeService
         from broadcaster.settings import load_settings
 
         source = config.get("SERVICE")
@@ -41,7 +42,7 @@ class Services:
         self.stopping = threading.Event()  # set when the server stops: live streams end
         self._build_workflow(pick, config)
         self._build_desk(pick)
-        self._build_schedule(pick)
+        self.programmes = pick("PROGRAMMES", "programmes") or ProgrammeService(self.db)
 
     # -- announcements, approval, on air -----------------------------------------------------------
     def _build_workflow(self, pick, config) -> None:
@@ -74,12 +75,6 @@ class Services:
         self.lost = pick("LOST", "lost_property") or LostPropertyService(self.db, self.clock)
         self.followups = pick("FOLLOWUPS", "followups") or FollowUpService(self.db, self.clock)
         self.board = Board(self.db, self.cases)
-
-    # -- schedule ----------------------------------------------------------------------------------
-    def _build_schedule(self, pick) -> None:
-        from broadcaster.schedule.programmes import ProgrammeService
-
-        self.programmes = pick("PROGRAMMES", "programmes") or ProgrammeService(self.db)
 
     # -- on air ------------------------------------------------------------------------------------
     def now_playing(self) -> dict:
