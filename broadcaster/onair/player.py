@@ -339,9 +339,6 @@ class ZonePlayer:
             status.heartbeat_at, status.now = self.clock.now(), self.engine.snapshot(limit=5)
         self.media.venue_chime.refresh(s)  # here, so a claim never waits for it
 
-    def held(self) -> dict[int, int]:
-        return dict(self._held)
-
     @property
     def alive(self) -> bool:
         """Its loop runs (a step may be slow, waiting for the database or the CPU)."""
