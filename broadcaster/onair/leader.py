@@ -168,15 +168,15 @@ class Leadership:
             self._fd = None
 
 
-def lost_players(db, now, after_s: float = LOST_AFTER_S, *, alive: tuple[str, ...] = ()) -> list[str]:
-    """Players whose heartbeat stopped ``after_s`` ago without a goodbye: a fault per zone
+def lost_players(db, now, *, alive: tuple[str, ...] = ()) -> list[str]:
+    """Players whose heartbeat stopped LOST_AFTER_S ago without a goodbye: a fault per zone
     ("zone lobby: player lost") and their airings back to the queue (the leader runs this). ``alive``:
     players known to run without asking the database (the leader's own, in its process)."""
-    lost = []
+    lost, silent_since = [], now - timedelta(seconds=LOST_AFTER_S)
     with db.session() as s:
         for status in s.scalars(select(PlayerStatus).where(PlayerStatus.stopped.is_(False),
                                                            PlayerStatus.name.not_in(alive),
-                                                           PlayerStatus.heartbeat_at < now - timedelta(seconds=after_s))):
+                                                           PlayerStatus.heartbeat_at < silent_since)):
             for zone in status.zones:
                 logs.raise_fault(s, "player_lost", f"zone {zone}: player {status.name} lost (no heartbeat since "
                                  f"{status.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)", zone=zone)
