@@ -31,7 +31,7 @@ from audio.pcm import Pcm
 from broadcaster import venue_chimes
 from broadcaster.store.media import MediaStore
 from broadcaster.store.models.onair import MediaBlob
-from playlists.library import play_gain
+from playlists.library import closing, play_gain
 from playlists.stream import CrossfadeStream
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class MediaSource:
             if sha:
                 _check(hashlib.file_digest(f, "sha256").hexdigest(), sha, path)
                 f.seek(0)
-            return _closing(stream_audio(f), f)
+            return closing(stream_audio(f), f)
         except BaseException:
             f.close()
             raise
@@ -143,14 +143,6 @@ class MediaSource:
 def _check(actual: str, sha: str, path: Path) -> None:
     if actual != sha:
         raise HashMismatch(f"hash mismatch: {path.name} holds {actual[:16]}, not {sha[:16]}")
-
-
-def _closing(chunks: Iterator[np.ndarray], f) -> Iterator[np.ndarray]:
-    try:
-        yield from chunks
-    finally:
-        chunks.close()
-        f.close()
 
 
 class Speech:
