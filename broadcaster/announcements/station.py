@@ -17,7 +17,7 @@ from broadcaster.announcements.approval import OutsideWindow, RefusedToAir
 from broadcaster.announcements.scripts import APPROVED_STATES, ON_AIR, TRANSITIONS, AnnouncementService, transition
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import InvalidTransition
-from broadcaster.onair import airings, outcomes, player
+from broadcaster.onair import airings, outcomes
 from broadcaster.store.db import Database
 from broadcaster.store.media import MediaStore
 from broadcaster.store.models.core import Role, User
@@ -166,9 +166,3 @@ def on_outcome(s, out: outcomes.Outcome) -> None:
         move(S.FAILED)
     elif out.kind == "expired":
         move(S.EXPIRED)
-
-
-def register() -> None:
-    """Wire announcements into the on-air path (every process that writes outcomes or runs a player)."""
-    outcomes.listen("announcement", on_outcome)
-    player.gate("announcement", at_air)

@@ -2,8 +2,8 @@
 the player's last check before it airs, and what became of it written on the case's timeline.
 
 Paging only writes airings (:func:`write_airing`); zone players claim and air them and report through
-:mod:`broadcaster.onair.outcomes`, which calls :func:`on_outcome`. :func:`register` hooks both into
-the on-air path (``broadcaster.service.register_areas``)."""
+:mod:`broadcaster.onair.outcomes`, which calls :func:`on_outcome`. ``broadcaster.service.register_areas``
+hooks both into the on-air path."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from broadcaster.cases.missing import RESOLVED, add_event
 from broadcaster.cases.resolution import CASE_PAGES, page_ref
 from broadcaster.errors import BroadcasterError, InvalidTransition
-from broadcaster.onair import airings, outcomes, player
+from broadcaster.onair import airings, outcomes
 from broadcaster.paging.drafts import draft
 from broadcaster.priorities import Priority
 from broadcaster.store.models.cases import (LostItem, LostItemState, Page, PageStatus, PageTemplate, PersonCase,
@@ -94,8 +94,3 @@ def on_outcome(s, out: outcomes.Outcome) -> None:
         what = "page interrupted (player lost)" if out.kind == "lost" else f"page {out.kind}"
         add_event(s, s.get(PersonCase, page.case_id), None, what, out.at,
                   detail=f"page #{page.id} on {out.airing.zone}" + (f": {out.detail}" if out.detail else ""))
-
-
-def register() -> None:
-    outcomes.listen("page", on_outcome)
-    player.gate("page", at_air)

@@ -214,10 +214,3 @@ def on_outcome(s: Session, out) -> None:
                              f"{out.kind} in {row.zone}: {out.detail}")
     except IntegrityError:
         log.info("missed slot %s already logged", uid)
-
-
-def register() -> None:
-    from broadcaster.onair import outcomes, player
-
-    outcomes.listen("programme", on_outcome)
-    player.gate("programme", at_air)
