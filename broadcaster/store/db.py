@@ -26,8 +26,7 @@ def default_url() -> str:
     return f"sqlite:///{var / 'broadcaster.sqlite3'}"
 
 
-def make_engine(url: str | None = None) -> Engine:
-    url = url or default_url()
+def make_engine(url: str) -> Engine:
     kw: dict = {"future": True}
     if url.startswith("sqlite"):
         # one box: the writers (the service's threads, the desk CLI) take turns in SQLite's own busy wait
