@@ -29,6 +29,7 @@ from broadcaster.priorities import Priority
 from broadcaster.schedule.programmes import ItemView, ProgrammeView
 from broadcaster.schedule import levels, store
 from broadcaster.schedule.rules import Slot, parse_uid
+from broadcaster.settings import load_settings
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.schedule import MissedSlot
 from broadcaster.store.media import file_sha256
@@ -98,11 +99,7 @@ warm = warmer(None)  # with no database at hand: files hashed, gains measured in
 
 
 def _venue(venue_zones) -> Iterable[str]:
-    if venue_zones is None:
-        from broadcaster.settings import load_settings
-
-        return load_settings().zones
-    return venue_zones
+    return load_settings().zones if venue_zones is None else venue_zones
 
 
 def _sized(programme: ProgrammeView, slot: Slot) -> ProgrammeView:
