@@ -72,9 +72,8 @@ class Leadership:
         return self._file()
 
     def _pg(self) -> bool:
-        if self._conn is not None:
-            if self._touch():
-                return True
+        if self._conn is not None and self._touch():
+            return True
         conn = self.db.engine.connect()
         try:
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
