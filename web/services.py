@@ -44,7 +44,6 @@ class Services:
         self._build_desk(pick)
         self.programmes = pick("PROGRAMMES", "programmes") or ProgrammeService(self.db)
 
-    # -- announcements, approval, on air -----------------------------------------------------------
     def _build_workflow(self, pick, config) -> None:
         from broadcaster.announcements.approval import ApprovalService, renderer_for
         from broadcaster.announcements.scripts import AnnouncementService
@@ -59,7 +58,6 @@ class Services:
             self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
         self.station = pick("STATION", "station") or Station(self.db, self.media, self.clock, self.venue_zones)
 
-    # -- desk --------------------------------------------------------------------------------------
     def _build_desk(self, pick) -> None:
         from broadcaster.board import Board
         from broadcaster.cases.followup import FollowUpService
@@ -76,7 +74,6 @@ class Services:
         self.followups = pick("FOLLOWUPS", "followups") or FollowUpService(self.db, self.clock)
         self.board = Board(self.db, self.cases)
 
-    # -- on air ------------------------------------------------------------------------------------
     def now_playing(self) -> dict:
         """zone -> what airs and waits there, from the database (broadcaster.onair.nowplaying)."""
         from broadcaster.onair.nowplaying import now_playing
