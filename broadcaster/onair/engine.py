@@ -67,7 +67,6 @@ class PlayoutEngine:
         self.zones = {name: Zone(name, sink, retry_backoff) for name, sink in sinks.items()}
         self.listeners: list[Callable[[PlayoutEvent], None]] = []
         self._ids = itertools.count(1)
-        self._seq = itertools.count(1)
         self._cond = threading.Condition()
         self._running = False
         self._poked = False  # work came while the mixer was not waiting: it does not sleep
@@ -102,13 +101,13 @@ class PlayoutEngine:
         unknown = [z for z in item.zones if z not in self.zones]
         if unknown or not item.zones:
             raise ValueError(f"{item.title!r}: unknown zone(s) {unknown or '(none)'}; zones are {sorted(self.zones)}")
-        item_id = next(self._ids)
+        bed = item.kind == "music"
         with self._cond:
-            seq = next(self._seq)
+            item_id = next(self._ids)  # also its place among equals: first come, first served
             for z in item.zones:
-                zone, entry = self.zones[z], Entry(item_id, item, seq)
-                heapq.heappush(zone.bed_queue if item.is_bed else zone.fg_queue, entry)
-                if not item.is_bed and zone.fg_queue[0] is entry and (
+                zone, entry = self.zones[z], Entry(item_id, item, item_id)
+                heapq.heappush(zone.bed_queue if bed else zone.fg_queue, entry)
+                if not bed and zone.fg_queue[0] is entry and (
                         zone.current is None or item.priority > zone.current.item.priority):
                     self._ready(entry)  # it airs next: its check starts now, not at the next block
             self._poke()

@@ -31,10 +31,6 @@ class PlayoutItem:
     meta: dict = field(default_factory=dict)
     checked_at: float = 0.0  # when its check last passed (time.monotonic), if it was run before submit
 
-    @property
-    def is_bed(self) -> bool:
-        return self.kind == "music"
-
 
 @dataclass(frozen=True)
 class PlayoutEvent:
