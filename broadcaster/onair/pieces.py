@@ -148,14 +148,13 @@ def _check(actual: str, sha: str, path: Path) -> None:
 class Speech:
     """Pages' speech, a sentence at a time: each sentence renders on a small pool in order and airs as
     soon as it is ready, so the first one follows the chime while the rest render. The last few pages'
-    sentences are kept for their repeats (bounded)."""
+    sentences (eight) are kept for their repeats."""
 
-    def __init__(self, renderer, keep: int = 8) -> None:
+    def __init__(self, renderer) -> None:
         self.renderer = renderer
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="page-tts")
         self._kept: OrderedDict[tuple, tuple[list, Future]] = OrderedDict()
         self._lock = threading.Lock()
-        self.keep = keep
 
     def render(self, parts: list[tuple[str, str]], *, now: bool = True) -> tuple[list, Future, Callable[[], None]]:
         """(what to air: a Future per sentence and the pauses between them; a Future of the whole
@@ -167,7 +166,7 @@ class Speech:
             kept = self._kept.get(key)
             if kept is None or (kept[1].done() and kept[1].exception() is not None):
                 kept = self._kept[key] = self._start(self.renderer.plan(list(key)))
-                while len(self._kept) > self.keep:
+                while len(self._kept) > 8:
                     self._kept.popitem(last=False)
             self._kept.move_to_end(key)
         if now:

@@ -89,15 +89,14 @@ class _SharedStoreScheduler(BackgroundScheduler):
 class ScheduleEngine:
     def __init__(self, db: Database, submit: Submit, render: Submit | None = None, *,
                  service: ProgrammeService | None = None, lead_s: float = 120, grace_s: int = 60,
-                 horizon_h: float = 48, first_h: float | None = None, resync_s: float = 60,
-                 clock: Clock | None = None) -> None:
+                 first_h: float | None = None, resync_s: float = 60, clock: Clock | None = None) -> None:
         if grace_s < 1:
             raise ValueError("grace_s must be >= 1 second")
         self.db, self.submit, self.render = db, submit, render
         self.service = service or ProgrammeService(db)
         self.lead = timedelta(seconds=lead_s)
         self.grace_s = int(grace_s)
-        self.horizon = timedelta(hours=horizon_h)
+        self.horizon = timedelta(hours=48)
         # planned before start() returns; the rest of the horizon right after, on the scheduler's threads
         # (a leader's first start over busy rules wrote 6000 jobs in its round: page repeats waited 10 s)
         self.first = min(self.horizon, timedelta(hours=first_h)) if first_h is not None else self.horizon
