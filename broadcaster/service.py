@@ -282,9 +282,6 @@ class BroadcastService:
         self.leader.resign()
         self.db.dispose()
 
-    def secret_key(self) -> str:
-        return secret_key(self.var)
-
 
 def secret_key(var: Path) -> str:
     """A per-installation secret for the panel's sessions, kept in var/ (sessions survive restarts)."""
