@@ -25,6 +25,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import Callable
 
 import numpy as np
@@ -373,10 +374,8 @@ class PlayoutEngine:
                 cur, zone.current = zone.current, None
                 events.append(self._event("interrupted", zone, cur, f"device: {exc}"))
                 events += self._requeue(zone, cur, count_retry=False)
-        try:
+        with suppress(Exception):
             zone.sink.close()
-        except Exception:
-            pass
         if first:
             log.error("zone %s: device failed: %s", zone.name, exc)
             if self.on_fault:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from contextlib import suppress
 from datetime import timedelta
 
 from sqlalchemy import select, text
@@ -127,10 +128,8 @@ class Leadership:
         if self._beat is not None:
             self._beat.set()
         if conn is not None:
-            try:
+            with suppress(Exception):
                 conn.invalidate()
-            except Exception:
-                pass
 
     def _file(self) -> bool:
         if self._fd is not None:
@@ -155,11 +154,9 @@ class Leadership:
             self._beat.set()
         with self._use:
             if self._conn is not None:
-                try:
+                with suppress(Exception):
                     self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
                     self._conn.close()
-                except Exception:
-                    pass
                 self._conn = None
         if self._fd is not None:
             if self._fd >= 0:
