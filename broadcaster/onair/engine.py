@@ -344,24 +344,21 @@ class PlayoutEngine:
             if cur is not None:
                 target = 0.0 if cur.item.priority >= Priority.URGENT_PAGE or not self.duck_music else DUCK_GAIN
             gain = target
-            if bed is not None:
-                if target == 0.0 and zone.bed_gain == 0.0:
-                    pass  # paused: the bed keeps its position
+            if bed is not None and not (target == 0.0 and zone.bed_gain == 0.0):  # else paused: it keeps its position
+                samples, finished, _ = take(bed, frames, rate)
+                if len(samples):  # a ramp only while the gain moves (no click)
+                    gains = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
+                    if cur is not None:  # under an item: their sum's true peak kept under the ceiling
+                        gains = bed_gains(mix[:len(samples)], samples, gains)
+                        gain = float(gains[-1])
+                    if (gains != 1.0).any():
+                        samples = samples * gains
+                    mix[:len(samples)] += samples
                 else:
-                    samples, finished, _ = take(bed, frames, rate)
-                    if len(samples):  # a ramp only while the gain moves (no click)
-                        gains = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
-                        if cur is not None:  # under an item: their sum's true peak kept under the ceiling
-                            gains = bed_gains(mix[:len(samples)], samples, gains)
-                            gain = float(gains[-1])
-                        if (gains != 1.0).any():
-                            samples = samples * gains
-                        mix[:len(samples)] += samples
-                    else:
-                        gain = zone.bed_gain  # nothing decoded yet: the fade is still to come
-                    if finished:
-                        zone.bed = None
-                        done.append(self._event("completed", zone, bed))
+                    gain = zone.bed_gain  # nothing decoded yet: the fade is still to come
+                if finished:
+                    zone.bed = None
+                    done.append(self._event("completed", zone, bed))
             zone.bed_gain = gain
         return block_to_int16(mix), done
 
