@@ -20,8 +20,6 @@ from broadcaster.store.models.cases import (LostItem, LostItemState, Page, PageS
                                             TemplatePurpose)
 from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState
 
-ref = page_ref
-
 
 def pieces(page: Page) -> list[dict]:
     """What a page airs: the urgent chime (the announcement chime below urgent-page priority), then
@@ -38,7 +36,7 @@ def write_airing(s, page: Page, case: PersonCase | None, now: datetime, signals)
     number = case.number if case is not None else item.number if item is not None else None
     title = f"Page {number}" if number else f"Page #{page.id}"  # a lost-property page by its item's number
     airings.request(s, airings.Request(
-        key=f"{ref(page.id)}:{page.times_queued + 1}", ref=ref(page.id), kind="page",
+        key=f"{page_ref(page.id)}:{page.times_queued + 1}", ref=page_ref(page.id), kind="page",
         title=f"{title} ({page.purpose.value})", zones=page.zones.split(","), priority=page.priority,
         pieces=pieces(page), requested_by="paging"), signals, at=now)
 
@@ -56,7 +54,7 @@ def reword(s, case: PersonCase, user, now: datetime, tz) -> None:
         except BroadcasterError as exc:
             add_event(s, case, user, "page kept its words", now, detail=f"page #{page.id}: {exc}")
             continue
-        for airing in s.scalars(select(Airing).where(Airing.ref == ref(page.id), Airing.state == AiringState.QUEUED)):
+        for airing in s.scalars(select(Airing).where(Airing.ref == page_ref(page.id), Airing.state == AiringState.QUEUED)):
             airing.pieces = pieces(page)
         add_event(s, case, user, "page reworded", now, detail=f"page #{page.id}")
 
