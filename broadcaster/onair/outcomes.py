@@ -22,10 +22,9 @@ from broadcaster.store.models.workflow import AsRun
 log = logging.getLogger(__name__)
 A = AiringState
 
-#: engine event -> airing state it leaves the row in (None: unchanged)
-STATE_AFTER = {"started": A.AIRING, "completed": A.DONE, "interrupted": None, "requeued": A.QUEUED,
-               "failed": A.FAILED, "refused": A.FAILED, "expired": A.EXPIRED, "cancelled": A.CANCELLED,
-               "lost": None}
+#: engine event -> airing state it leaves the row in ("interrupted" and "lost" leave the state as it is)
+STATE_AFTER = {"started": A.AIRING, "completed": A.DONE, "requeued": A.QUEUED, "failed": A.FAILED,
+               "refused": A.FAILED, "expired": A.EXPIRED, "cancelled": A.CANCELLED}
 ENDS_AS_RUN = ("completed", "interrupted", "failed", "cancelled", "lost")
 
 
