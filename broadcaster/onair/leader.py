@@ -41,16 +41,6 @@ LEADER_SESSION = {"tcp_keepalives_idle": "1", "tcp_keepalives_interval": "1", "t
                   "tcp_user_timeout": "3000"}
 
 
-def _probe_often(conn) -> None:
-    for name, value in LEADER_SESSION.items():
-        try:
-            with conn.begin_nested():
-                conn.execute(text(f"SET {name} = {value}"))
-        except Exception as exc:  # an older server without tcp_user_timeout: the others still apply
-            log.warning("leader session: %s not set (%s)", name, exc)
-    conn.commit()
-
-
 #: The session holding the leader's lock, and how long since it last ran a statement (seconds).
 _HOLDER = text("""SELECT a.pid, EXTRACT(EPOCH FROM (clock_timestamp() - a.state_change)) FROM pg_locks l
                   JOIN pg_stat_activity a ON a.pid = l.pid
@@ -68,9 +58,7 @@ class Leadership:
 
     def try_lead(self) -> bool:
         """Lead if nobody does (or keep leading). False when another process leads."""
-        if self.db.is_postgres:
-            return self._pg()
-        return self._file()
+        return self._pg() if self.db.is_postgres else self._file()
 
     def _pg(self) -> bool:
         if self._conn is not None and self._touch():
@@ -86,7 +74,13 @@ class Leadership:
             raise
         if got:
             self._conn = conn
-            _probe_often(conn)
+            for name, value in LEADER_SESSION.items():  # the lock session probes its peer often
+                try:
+                    with conn.begin_nested():
+                        conn.execute(text(f"SET {name} = {value}"))
+                except Exception as exc:  # an older server without tcp_user_timeout: the others still apply
+                    log.warning("leader session: %s not set (%s)", name, exc)
+            conn.commit()
             self._beat = threading.Event()
             threading.Thread(target=self._touching, args=(self._beat,), name="leader-touch", daemon=True).start()
             log.info("leading (advisory lock %x)", LOCK_KEY)
