@@ -152,10 +152,9 @@ class Leadership:
                     self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
                     self._conn.close()
                 self._conn = None
-        if self._fd is not None:
-            if self._fd >= 0:
-                os.close(self._fd)
-            self._fd = None
+        if self._fd is not None and self._fd >= 0:  # -1: a private database, no file held
+            os.close(self._fd)
+        self._fd = None
 
 
 def lost_players(db, now, *, alive: tuple[str, ...] = ()) -> list[str]:
