@@ -155,9 +155,21 @@ ZONES_CSV = r"^ *[A-Za-z0-9_-]{1,40} *(, *[A-Za-z0-9_-]{1,40} *){0,19}$"
 Zones = Listed(Pattern(ZONE), ZONES_CSV, 20)
 #: a script's or a programme's priority: a class name or a number below an urgent page's (80; pages and
 #: emergencies have their own paths)
-PriorityValue = Annotated[Literal["background_music", "programme", "announcement"] | Int(1, 79),
-                          BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str)
-                                          and not v.strip().isdigit() else v)]
+PRIORITY_CLASSES = ("background_music", "programme", "announcement")
+PRIORITY_REFUSAL = "choose a priority from the list (background music, programme or announcement)"
+
+
+def _priority(value):
+    """A class name (any case) or a whole number 1-79, else one refusal in staff words (the form offers a list;
+    never the class names' spelling or a union's two errors)."""
+    name = "_".join(value.lower().replace("-", " ").split()) if isinstance(value, str) else None
+    if name in PRIORITY_CLASSES:  # "Background music" as the list says it, background_music as stored
+        return name
+    return _whole(value, 1, 79, PRIORITY_REFUSAL)
+
+
+PriorityValue = Annotated[Literal[PRIORITY_CLASSES] | Int(1, 79),
+                          BeforeValidator(_priority)]
 
 
 class Input(BaseModel):

@@ -156,6 +156,15 @@ class AsRunQuery(Input):
     limit: Int(1, 10_000, ROWS)
 
 
+LOG_DAYS = "give the number of days as a whole number from 1 to 366"
+
+
+class LogRange(Input):
+    """The panel's logs: one venue day, or the last ``days`` days."""
+    day: Day | None = None
+    days: Int(1, 366, LOG_DAYS) | None = None
+
+
 WORD_FIELD = r"^(name_[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}|ru_m|ru_f|ru_pl)$"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -131,6 +132,26 @@ def faults(s: Session, *, attention: bool = False) -> list[Fault]:
     if attention:
         q = q.where((Fault.state != FaultState.RESOLVED) | Fault.acknowledged_at.is_(None))
     return list(s.scalars(q))
+
+
+#: A lost player's last heartbeat as broadcaster.onair.leader writes it in a fault, in UTC: with its date, or
+#: the time alone in faults recorded before stop 26.
+HEARTBEAT = re.compile(r"(?<=no heartbeat since )(?:(\d{4}-\d\d-\d\d) )?(\d\d:\d\d:\d\d) UTC(?=\)$)")
+
+
+def heartbeat_in(message: str, raised_at: datetime | None = None) -> tuple[tuple[int, int], datetime] | None:
+    """Where a lost player's fault names its last heartbeat (the span of "05:17:51 UTC" in ``message``)
+    and that instant, or None. A time without its date (an older fault) is the one nearest the fault's
+    ``raised_at``: the leader raises it within minutes of the last heartbeat. The stored text is not changed."""
+    m = HEARTBEAT.search(str(message or ""))
+    if m is None or (m[1] is None and raised_at is None):
+        return None
+    if m[1]:
+        return m.span(), datetime.strptime(f"{m[1]} {m[2]}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    raised = raised_at if raised_at.tzinfo else raised_at.replace(tzinfo=UTC)
+    clock = datetime.strptime(m[2], "%H:%M:%S").time()
+    same_day = datetime.combine(raised.astimezone(UTC).date(), clock, tzinfo=UTC)
+    return m.span(), min((same_day + timedelta(days=d) for d in (-1, 0, 1)), key=lambda at: abs(at - raised))
 
 
 FAULT_COLUMNS = ["id", "raised_at", "kind", "zone", "ref", "message", "occurrences", "state", "acknowledged_by",

@@ -19,6 +19,9 @@ class VenueSettings:
     languages: list[str] = field(default_factory=lambda: ["zh-CN", "en"])
     timezone: str = "Asia/Shanghai"
     zones: dict[str, str] = field(default_factory=lambda: {"main": "device"})
+    #: {zone: {lang: name}}: what staff call each zone, in every venue language (broadcaster.venue.zone_names);
+    #: the zone's id stays its key everywhere it is stored
+    zone_names: dict = field(default_factory=dict)
     duck_music: bool = True
     page_interval_min: float = 3.0
     page_max_repeats: int = 5

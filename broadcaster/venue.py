@@ -97,6 +97,68 @@ def offer_place_again(settings: VenueSettings, name: str) -> VenueSettings:
     return save_settings({"places": rows})
 
 
+#: What staff call a zone the venue has not named: the default zone ("main") plays everywhere.
+DEFAULT_ZONE_NAMES = {"main": {"zh-CN": "全场", "en": "Whole venue", "ru": "Весь зал"}}
+
+
+def zone_names(settings: VenueSettings, zone: str) -> dict[str, str]:
+    """The zone ``zone`` (its id, as stored) by what staff call it in each language: the venue's names for
+    it (``zone_names`` in the venue settings) over the default zone's; {} when it has none."""
+    table = getattr(settings, "zone_names", None)
+    named = table.get(zone) if isinstance(table, dict) else None  # a settings file edited by hand: no names
+    named = named if isinstance(named, dict) else {}
+    return {**DEFAULT_ZONE_NAMES.get(zone, {}), **{lang: str(n) for lang, n in named.items() if n}}
+
+
+def check_zone_names(given: dict, languages: list[str], zones) -> dict[str, dict[str, str]]:
+    """The names typed for the venue's ``zones`` ({zone: {lang: name}}). A zone left empty keeps its default
+    (全场 for "main", else the name it was set up with); a zone named at all is named in every venue
+    language, in that language's script, at most 40 characters, no two zones alike. Errors, all at once,
+    keyed ``zone-<zone>-<lang>``."""
+    from broadcaster.inputs import clean
+
+    errors: dict[str, str] = {}
+    out: dict[str, dict[str, str]] = {}
+    seen: set[tuple[str, str]] = set()
+    for zone in zones:
+        names = {lang: " ".join(str((given.get(zone) or {}).get(lang) or "").split()) for lang in languages}
+        if not any(names.values()):
+            continue
+        for lang, text in names.items():
+            key = f"zone-{zone}-{lang}"
+            try:
+                text = names[lang] = clean(text)
+            except ValueError as exc:  # a NUL, a control character
+                errors[key] = str(exc)
+                continue
+            if not text:
+                errors[key] = "give the name in this language too"
+            elif len(text) > 40:
+                errors[key] = "at most 40 characters"
+            elif (why := script_problem(lang, text)) is not None:
+                errors[key] = why
+            elif (lang, text.lower()) in seen:
+                errors[key] = "another zone already has this name"
+            seen.add((lang, text.lower()))
+        out[zone] = names
+    if errors:
+        raise FieldErrors(errors)
+    return out
+
+
+def save_zone_names(given: dict, settings: VenueSettings, zones) -> VenueSettings:
+    """The zones' names as the form gives them; a zone keeps its names in languages the venue no longer
+    speaks, and a zone no longer configured keeps its names (the zone's id stays the key everywhere)."""
+    named = check_zone_names(given, settings.languages, zones)
+    before = getattr(settings, "zone_names", None)
+    before = {z: n for z, n in before.items() if isinstance(n, dict)} if isinstance(before, dict) else {}
+    kept = {zone: names for zone, names in before.items() if zone not in zones}
+    for zone, names in named.items():
+        kept[zone] = {**{lang: n for lang, n in (before.get(zone) or {}).items() if lang not in settings.languages},
+                      **names}
+    return save_settings({"zone_names": kept})
+
+
 def place_names(places: list, value: str | None) -> dict[str, str] | None:
     """The names of the venue's place (of ``places``) called ``value`` in any language, or None."""
     key = " ".join((value or "").split()).lower()

@@ -106,10 +106,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.jinja_env.filters["logword"] = logword  # the logs' internal words in the staff's words
     app.jinja_env.filters["lost_state"] = lost_state  # "handed_over": Handed over / 已交还
-    from web.airwords import aired_kind, aired_title
+    from web.airwords import air_detail, aired_kind, aired_title
     from web.i18n import language_name
 
-    app.jinja_env.filters.update(aired_kind=aired_kind, aired_title=aired_title, langname=language_name)  # "Page … (missing)": 寻人广播
+    app.jinja_env.filters.update(aired_kind=aired_kind, aired_title=aired_title, langname=language_name,
+                                 air_detail=air_detail)  # "Page … (missing)": 寻人广播
     app.extensions["pa_streams"] = threading.BoundedSemaphore(int(app.config["SSE_MAX_STREAMS"]))
     i18n.init_app(app)
     auth.init_app(app)

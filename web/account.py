@@ -9,6 +9,7 @@ from broadcaster.errors import FieldErrors, ValidationError
 from broadcaster.store.models.core import Role
 from web.auth import ANYONE, actor, require
 from web.i18n import t
+from web.refusals import refusal_of
 from web.views import svc
 
 bp = Blueprint("account", __name__)
@@ -119,7 +120,7 @@ def user_active(name: str):
         with svc().db.session() as s:
             set_active(s, actor(), name, request.form.get("active") == "1")
     except ValidationError as exc:
-        flash(t(str(exc)), "error")
+        flash(refusal_of(exc), "error")
     return redirect(url_for("account.users"))
 
 

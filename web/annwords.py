@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from web.i18n import N_all, current_language, t
-from web.refusals import pattern_of, refusal
+from web.refusals import pattern_of
 
 #: The notes broadcaster/announcements (scripts, approval, station) writes on an announcement's timeline;
 #: "{kind} in {zone}" notes are the station's (": {detail}" said after them).
@@ -20,17 +20,22 @@ _NOTES = [(template, pattern_of(template)) for template in NOTES]
 
 
 def note(text) -> str:
-    """A timeline note in the UI language (a reason typed by a supervisor stays as typed)."""
+    """A timeline note in the UI language (a reason typed by a supervisor stays as typed); a zone by what
+    staff call it, in English too."""
     text = str(text or "")
-    if current_language() == "en" or not text:
+    if not text:
         return text
     aired = re.fullmatch(r"(\w+ in [^:\s]+): (.+)", text, re.S)  # an airing's outcome with the player's detail
-    if aired and note(aired[1]) != aired[1]:
-        return f"{note(aired[1])}：{refusal(aired[2])}"
+    if aired and any(pattern.fullmatch(aired[1]) for _, pattern in _NOTES):
+        from web.airwords import air_detail  # a device's error text, a UTC time: in staff words
+
+        return f"{note(aired[1])}{': ' if current_language() == 'en' else '：'}{air_detail(aired[2])}"
     for template, pattern in _NOTES:
         m = pattern.fullmatch(text)
         if m:
-            return t(template, **m.groupdict())
+            from web.views import zone_label
+
+            return t(template, **{k: zone_label(v) if k == "zone" else v for k, v in m.groupdict().items()})
     return text
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from broadcaster import inputs, playback
 from broadcaster.inputs_cases import Why
-from broadcaster.errors import ValidationError
+from broadcaster.errors import FieldErrors
 from broadcaster.settings import var_dir
 from web.auth import SUPERVISOR, actor, require
 from web.i18n import t
@@ -150,33 +150,35 @@ def page_reject(page_id: int):
 
 
 # -- logs ------------------------------------------------------------------------------------------
-def _range() -> tuple[datetime | None, datetime | None]:
-    """?day=YYYY-MM-DD (venue-local) or ?days=N back from now; default: the last 7 days."""
-    day = request.args.get("day")
-    if day:
-        try:
-            start = datetime.fromisoformat(day).replace(tzinfo=tz())
-        except ValueError:
-            raise ValidationError(f"day: expected YYYY-MM-DD, got {day!r}") from None
-        return start, start + timedelta(days=1)
+def _range(errors: dict | None = None) -> tuple[datetime | None, datetime | None]:
+    """?day=YYYY-MM-DD (venue-local) or ?days=N back from now; default: the last 7 days. A bad value is
+    refused (FieldErrors), or with ``errors`` given, said there and the default shown."""
+    from broadcaster.inputs_studio import LogRange
+
     try:
-        days = int(request.args.get("days", 7))
-    except ValueError:
-        raise ValidationError("days: a whole number") from None
-    return svc().clock.now() - timedelta(days=days), None
+        v = inputs.parse(LogRange, {"day": request.args.get("day"), "days": request.args.get("days")})
+    except FieldErrors as exc:
+        if errors is None:
+            raise
+        errors.update(exc.fields)
+        v = LogRange()
+    if v.day:
+        start = datetime.fromisoformat(v.day).replace(tzinfo=tz())
+        return start, start + timedelta(days=1)
+    return svc().clock.now() - timedelta(days=v.days or 7), None
 
 
 @bp.get("/logs")
 @require(*SUPERVISOR)
 def logs():
-    logs_mod = svc().logs
-    since, until = _range()
+    logs_mod, errors = svc().logs, {}
+    since, until = _range(errors)  # a day that does not exist: said beside the day field, the last 7 days shown
     with svc().db.session() as s:
         rows = logs_mod.as_run_rows(s, since, until, limit=500)
         faults = logs_mod.faults(s)[:200]
         recorded = playback.playable(s, rows)
-    return render_template("approvals/logs.html", rows=rows, faults=faults, recorded=recorded,
-                           query=request.query_string.decode())
+    return render_template("approvals/logs.html", rows=rows, faults=faults, recorded=recorded, errors=errors,
+                           query="" if errors else request.query_string.decode()), 400 if errors else 200
 
 
 @bp.get("/logs/asrun/<int:row_id>/aired.flac")

@@ -13,7 +13,7 @@ from broadcaster.paging.looks import offered, say_look
 from broadcaster.paging.vocabulary import compose, options
 from web.i18n import N_, current_language, t
 from web.refusals import refusal
-from web.views import svc, tz
+from web.views import svc, tz, zone_label
 from web.vocabulary import venue_words
 
 LOOK_PICKS = {"height": "height_band", "hair": "hair_look"}  # the case's field -> the urgent form's pick-list
@@ -166,7 +166,8 @@ _DETAILS = [  # timeline details written by the services, said in the UI languag
      lambda m, no: _page_of(no(m[1]), m[2], bool(m[3]))),
     (re.compile(r"^page #(\d+), (\d+) of (\d+)$"),
      lambda m, no: t("page {n}, {i} of {total}", n=no(m[1]), i=m[2], total=m[3])),
-    (re.compile(r"^page #(\d+) on ([\w-]+)$"), lambda m, no: t("page {n} in zone {zone}", n=no(m[1]), zone=m[2])),
+    (re.compile(r"^page #(\d+) on ([\w-]+)$"),
+     lambda m, no: t("page {n} in {zone}", n=no(m[1]), zone=zone_label(m[2]))),
     (re.compile(r"^page #(\d+)$"), lambda m, no: t("page {n}", n=no(m[1]))),
     (re.compile(r"^page #(\d+): (.+)$", re.S), lambda m, no: f'{t("page {n}", n=no(m[1]))}: {refusal(m[2])}'),
     (re.compile(r"^#\d+(, #\d+)*$"), lambda m, no: ", ".join(t("page {n}", n=no(x.strip(" #")))

@@ -10,6 +10,7 @@ from broadcaster.errors import FieldErrors
 from web.auth import DESK, actor, require
 from web.caseforms import form_view, work
 from web.i18n import N_all, language_name, t
+from web.views import zone_label
 
 bp = Blueprint("handover", __name__, url_prefix="/cases/handover")
 
@@ -21,11 +22,11 @@ LINES = N_all({"desk_tidy": "Work desk tidy", "log_read": "Work log read by the 
 def label(check) -> str:
     kind, _, what = check.line.partition(":")
     if kind == "player":
-        return t("Zone {zone}: its player answers", zone=what)
+        return t("{zone}: its player answers", zone=zone_label(what))
     if kind == "speech":
         return t("Speech in {language}", language=language_name(what))
     if kind == "tone":
-        return t("Test tone in zone {zone}", zone=what)
+        return t("Test tone in {zone}", zone=zone_label(what))
     return t(LINES.get(check.line, check.line))
 
 

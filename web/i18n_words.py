@@ -158,6 +158,7 @@ WORDS = (
     N_('choose at least one language'),
     N_('choose from the list'),
     N_('give the name in this language too'),
+    N_('another zone already has this name'),  # broadcaster/venue.py check_zone_names
     N_('at most 60 characters'),
     N_('write it in Chinese characters only'),
     N_('write it in English only'),
@@ -218,6 +219,9 @@ WORDS = (
     # broadcaster/onair/airings.py, broadcaster/paging: refusals
     N_('choose at least one zone'),
     N_('must not be negative'),
+    # broadcaster/inputs.py, broadcaster/schedule/programmes.py: a priority not on the form's list
+    N_('choose a priority from the list (background music, programme or announcement)'),
+    N_('give the number of days as a whole number from 1 to 366'),
     N_('nothing to air'),
     N_('must be positive'),
     N_('give the text in at least one language (e.g. zh-CN and en)'),

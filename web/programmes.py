@@ -82,6 +82,7 @@ def programme_edit(programme_id: int | None = None):
         return _page(programme_id, {"name": p.name, "priority": p.priority, "zones": ",".join(p.zones),
                                     "description": p.description}, rows)
     values, rows = request.form.to_dict(), _rows(request.form)
+    values["zones"] = ",".join(request.form.getlist("zones"))  # the zones ticked, by id
     op = values.get("op") or "save"
     if op != "save":
         return _page(programme_id, values, _move(rows, op))

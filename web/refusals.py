@@ -57,6 +57,7 @@ REFUSALS = N_all((
     "case {number}: the found child waits at {place}; no guardian came {minutes} min after the first page; the "
     "security page was not aired: {why} (Code Adam): supervisors, check exits",
     "zone {zone}: player {name} lost (no heartbeat since {time})",
+    "player {name} lost (no heartbeat since {time})",  # a fault's, its zone shown beside it
     "must be one of {values}; got {value}",
     "unknown zone(s) {given}; the venue's zones are {zones}",
     "a programme called {title} already exists",
@@ -144,6 +145,11 @@ REFUSALS = N_all((
     "expected a date YYYY-MM-DD, got {value}",
     "no schedule rule #{n}",
     "user {name} already exists",
+    # a zone's fault as its player writes it ("zone main: amplifier unplugged"): the zone by its name; last,
+    # after the zone's own refusals above
+    "zone {zone}: {why}",
+    # a programme's pieces typed one a line (web/schedule.py items_from)
+    "line {n} cannot be read ({line}): write one piece a line, e.g. silence 5",
 ))
 #: Fields named in refusals ("signature: ...") in the staff's words.
 FIELDS = N_all({"verification_note": "How verified", "signature": "Signature / witness", "owner_name": "Owner name",
@@ -185,6 +191,10 @@ def _value(name: str, value: str) -> str:
         from web.i18n import language_name
 
         return t(", ").join(language_name(code) for code in value.split(", "))
+    if name in ("zone", "zones", "given"):  # sound zones by what staff call them (全场), never their ids
+        from web.views import zone_label
+
+        return t(", ").join(zone_label(z) for z in value.split(", "))
     if name == "roles":
         return t(" or ").join(t(r) for r in value.split(" or "))
     # a template by its title (the defaults' titles are catalogue words); a state as Python wrote it ('draft')
@@ -204,13 +214,24 @@ def _label(field: str) -> str | None:
     return language_name(m[1]) if m else None
 
 
+def _zone_said(message: str) -> str:
+    """An English refusal that names a sound zone ("zone main: player ... lost"), the zone said by what
+    staff call it ("Whole venue: player ... lost"); any other as it is."""
+    for template, pattern in _PATTERNS:
+        m = pattern.fullmatch(message) if "{zone}" in template else None
+        if m:
+            return template.replace("zone {zone}", "{zone}").format(
+                **{k: _value(k, v) if k == "zone" else v for k, v in m.groupdict().items()})
+    return message
+
+
 def refusal(message: str) -> str:
     """``message`` (a domain refusal, or a field's error) in the panel's language."""
     message = str(message or "")
     field, sep, what = message.partition(": ")
     label = _label(field) if sep else None  # a field by its label where it has one
     if current_language() == "en" or not message:
-        return f"{label}: {what}" if label else message
+        return f"{label}: {what}" if label else _zone_said(message)
     if label:  # before the patterns: "{day} is already a closed day" is not to take "day: ..."
         return f"{label}：{refusal(what)}"
     for template, pattern in _PATTERNS:

@@ -106,7 +106,8 @@ def items_from(text: str) -> list[ItemSpec]:
             else:
                 out.append(ItemSpec(kind, path=rest))
         except ValueError:
-            raise ValidationError(f"items[{n}]: cannot read {line!r}") from None
+            raise ValidationError(f"items: line {n + 1} cannot be read ({line}): write one piece a line, "
+                                  "e.g. silence 5") from None
     return out
 
 
@@ -193,6 +194,7 @@ def rules():
 def rule_create():
     values = request.form.to_dict()
     values["days"] = ",".join(request.form.getlist("days"))
+    values["zones"] = ",".join(request.form.getlist("zones"))  # the zones ticked, by id
     try:
         add_rule(values)
     except ValidationError as exc:
@@ -213,6 +215,7 @@ def rule_edit(rule_id: int):
     if request.method == "POST":
         values = request.form.to_dict()
         values["days"] = ",".join(request.form.getlist("days"))
+        values["zones"] = ",".join(request.form.getlist("zones"))
         try:
             add_rule(values, replaces=rule_id)  # one transaction: a refused edit leaves the old rule in place
         except ValidationError as exc:

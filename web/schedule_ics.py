@@ -60,7 +60,9 @@ def _errors(exc: ValidationError) -> dict:
         return {"programme": t("No programme is called “{event}”: choose the programme its events air.",
                                event=exc.event)}
     if problem not in PROBLEMS:
-        return {"file": t("This calendar file cannot be imported: {why}", why=str(exc))}
+        from web.refusals import refusal_of  # the service's other refusals, in the UI language
+
+        return {"file": t("This calendar file cannot be imported: {why}", why=refusal_of(exc))}
     detail = t(FREQUENCIES[exc.detail]) if problem == "freq" and exc.detail in FREQUENCIES else exc.detail
     why = t(PROBLEMS[problem], detail=detail)
     if exc.event:

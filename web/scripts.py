@@ -9,10 +9,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from audio.text import UnsupportedLanguage, normalize_lang
 from broadcaster import inputs
 from broadcaster.announcements.scripts import check_script
-from broadcaster.errors import ValidationError
+from broadcaster.errors import FieldErrors, ValidationError
 from web import workflow
 from web.auth import BROADCASTER, actor, require
-from web.i18n import t, tn
+from web.i18n import N_, t, tn
 from web.views import day_name, svc, wav_response
 
 bp = Blueprint("scripts", __name__, url_prefix="/scripts")
@@ -44,8 +44,6 @@ def edit_page(a, values, errors, error=None, status=200, **kw):
 
 def script_from(values) -> inputs.Script:
     """The editor's fields through the API's input model (NUL, controls, nothing speakable refused)."""
-    from broadcaster.errors import FieldErrors
-
     orphans = {f"text_{i}": t("Choose the language of this text.") for i in range(1, 7)
                if (values.get(f"text_{i}") or "").strip() and not (values.get(f"lang_{i}") or "").strip()}
     try:  # a text without its language is said beside it, never dropped
@@ -63,11 +61,11 @@ def script_from(values) -> inputs.Script:
 def upload_bytes(field: str = "audio") -> bytes:
     """The uploaded file's bytes. The name and declared type are ignored: the service decodes the content."""
     f = request.files.get(field)
-    if f is None:
-        raise ValidationError(f"{field}: no file uploaded")
+    if f is None or not f.filename:  # a form sent with no file chosen
+        raise FieldErrors({field: N_("Choose a sound file.")})
     data = f.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
     if not data:
-        raise ValidationError(f"{field}: the file is empty")
+        raise FieldErrors({field: N_("The chosen file is empty: choose a sound file.")})
     return data
 
 
@@ -265,8 +263,8 @@ def recording():
         errors, v = {k: refusal(w) for k, w in field_errors(exc).items()}, None
     try:
         data = upload_bytes("audio")
-    except ValidationError:
-        errors["audio"], data = t("Choose a sound file."), None
+    except FieldErrors as exc:
+        errors["audio"], data = t(exc.fields["audio"]), None
     max_seconds = current_app.config["MAX_RECORDING_SECONDS"]
     if errors and data is not None:  # the sound too, in the same answer (nothing stored)
         try:

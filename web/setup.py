@@ -130,6 +130,32 @@ def places():
                            names=LANGUAGE_NAMES, steps=STEPS, left=pending()), 400 if errors else 200
 
 
+@bp.route("/zones", methods=["GET", "POST"])
+@require(Role.ADMIN)
+def zones():
+    """The sound zones named as staff say them, in every venue language (the places page links here; not a
+    first-day step: "main" is 全场 until named otherwise). The rules are broadcaster.venue's."""
+    from broadcaster.venue import save_zone_names, zone_names
+    from web.airwords import sink_words
+
+    st, errors, venue = settings(), {}, list(svc().venue_zones)
+    values = {f"zone-{z}-{lang}": zone_names(st, z).get(lang, "") for z in venue for lang in st.languages}
+    if request.method == "POST":
+        values = {key: request.form.get(key, "") for key in values}
+        try:
+            fresh = save_zone_names({z: {lang: values[f"zone-{z}-{lang}"] for lang in st.languages} for z in venue},
+                                    st, venue)
+        except FieldErrors as exc:
+            errors = exc.fields
+        else:
+            st.__dict__.update(fresh.__dict__)  # this process at once; other panel processes on restart
+            flash(t("Saved."), "ok")
+            return redirect(url_for("setup.zones"))
+    devices = {z: sink_words((st.zones or {}).get(z, "")) for z in venue}
+    return render_template("setup/zones.html", zones=venue, values=values, errors=errors, devices=devices,
+                           languages=st.languages), 400 if errors else 200
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @require(Role.ADMIN)
 def users():

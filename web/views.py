@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import io
-import re
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -62,17 +61,21 @@ def local(at: datetime | str | None, fmt: str | None = None) -> str:
     return format_datetime(at, fmt or "short", locale=loc)
 
 
-#: A lost player's last heartbeat as broadcaster.onair.leader says it in a fault (UTC; faults from before it
-#: gave the date have none and stay as they are).
-HEARTBEAT = re.compile(r"(?<=no heartbeat since )(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC(?=\)$)")
-
-
-def fault_message(message: str) -> str:
-    """A fault's message in the panel's language, the time it names in the venue's, as every time on the page."""
+def fault_message(message: str, raised_at: datetime | None = None, zone: str | None = None) -> str:
+    """A fault's message in the panel's language, the time it names in the venue's, as every time on the
+    page (an older fault's heartbeat, stored as a UTC time alone, by the time the fault was raised); with
+    ``zone`` (shown beside it), without the "zone main: " the player wrote before it."""
+    from broadcaster.logs import heartbeat_in
     from web.refusals import refusal
 
-    return refusal(HEARTBEAT.sub(lambda m: local(datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC),
-                                                 "seconds"), str(message or "")))
+    message = str(message or "")
+    found = heartbeat_in(message, raised_at)
+    if found:
+        (start, end), at = found
+        message = message[:start] + local(at, "seconds") + message[end:]
+    if zone and message.startswith(f"zone {zone}: "):
+        message = message[len(f"zone {zone}: "):]
+    return refusal(message)
 
 
 def day_name(day, width: str = "wide") -> str:
@@ -115,6 +118,17 @@ SLOT_LABELS = N_all({"age": "Age", "sex": "Boy or girl", "clothing": "Clothing",
                      "last_seen_time": "Time last seen", "meeting_point": "Meeting point", "case_number": "Case",
                      "name": "Full name", "category": "Category", "colour": "Colour", "where_found": "Where found",
                      "found_time": "Time", "claim_place": "Where to collect"})
+
+
+def zone_label(zone) -> str:
+    """A sound zone (its id, as stored) by what staff call it in the UI language: the venue's name for it,
+    the default zone as 全场 / "Whole venue" (broadcaster.venue.zone_names), else the id as configured."""
+    from broadcaster.venue import zone_names
+    from web.i18n import current_language
+
+    zone = str(zone or "")
+    names = zone_names(svc().settings, zone) if zone else {}
+    return names.get("zh-CN" if current_language() == "zh" else "en") or zone
 
 
 def slots(text: str):
@@ -172,4 +186,6 @@ def init_filters(app) -> None:
 
     announcement_words(app)
     app.jinja_env.filters["place"] = place
+    app.jinja_env.filters["zone_label"] = zone_label
+    app.jinja_env.globals["venue_zones"] = lambda: list(svc().venue_zones)
     app.jinja_env.filters["val"] = lambda v: getattr(v, "value", v)

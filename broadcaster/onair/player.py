@@ -51,6 +51,18 @@ class Refused(Exception):
     pass
 
 
+class Settled(threading.Event):
+    """Set while the player has handed over all that was queued for its zones; ``cleared_at``: when it
+    was last cleared from set (the start of the claim the panel gives way to, however many commits
+    come meanwhile)."""
+    cleared_at = 0.0
+
+    def clear(self) -> None:
+        if self.is_set():
+            self.cleared_at = time.monotonic()
+        super().clear()
+
+
 class ZonePlayer:
     def __init__(self, db, sinks: dict, media: MediaSource, *, name: str | None = None,
                  speech: Speech | None = None, clock: Clock | None = None, poll_s: float = 0.2,
@@ -76,7 +88,7 @@ class ZonePlayer:
         self._lock = threading.Lock()  # one step at a time (loop thread, tests calling step())
         # cleared from a commit that queued or cancelled airings of its zones until a step has claimed
         # them and handed them over: the panel's threads wait for it (commands.serve.give_way)
-        self.settled = threading.Event()
+        self.settled = Settled()
         self.settled.set()
         self._queued_n = 0
         self.on_stop: list[Callable[[], object]] = []  # after the engine stopped (the air log stores its last files)

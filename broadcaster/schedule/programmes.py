@@ -130,8 +130,9 @@ def _priority(value, user) -> int:
     and above the announcement class only from a supervisor (``user`` None: the operator's shell)."""
     try:
         prio = int(Priority.parse(value))
-    except ValueError as exc:
-        raise ValidationError(f"priority: {exc}") from None
+    except ValueError:  # said as the form's list says it (Priority.parse's words name the stored spellings)
+        raise ValidationError("priority: choose a priority from the list (background music, programme or "
+                              "announcement)") from None
     return airings.check_priority(prio, "programme", user is None or user.can(Role.SUPERVISOR))
 
 

@@ -130,8 +130,8 @@ def test_the_players_outcomes_in_the_timeline_are_said_in_chinese(app):
         from flask import session
 
         session["lang"] = "zh"
-        assert note("completed in main") == "在 main 分区播完"
-        assert note("failed in lobby: no such page template: x") == "在 lobby 分区播出失败：没有这个广播模板：x"
+        assert note("completed in main") == "在 全场 播完"  # the default zone by its staff word
+        assert note("failed in lobby: no such page template: x") == "在 lobby 播出失败：没有这个广播模板：x"
         assert note("rejected: 太长了") == "已驳回：太长了"
 
 

@@ -154,7 +154,7 @@ def test_without_a_player_a_page_waits_and_is_never_shown_as_aired(app):
     assert number in waiting  # pending, in the zone's waiting list
     case = b.get(f"/desk/cases/{number}").get_data(as_text=True)
     air = case[case.index('class="page-air"'):case.index("</td>", case.index('class="page-air"'))]
-    assert "main: waiting to air" in air and "aired" not in air.replace("waiting to air", "")
+    assert "Whole venue: waiting to air" in air and "aired" not in air.replace("waiting to air", "")
     events = read_events(b.client)
     zone = events[0]["zones"]["main"]
     assert zone["running"] is False and zone["now"] is None

@@ -71,7 +71,7 @@ def test_the_dashboards_escalation_and_player_alarms_are_in_chinese(app):
     assert "案件已升级" in board and "升级通知未发出" not in board
     assert "案件 20261127-004：首次广播 10 分钟后仍未找到" in board
     assert "走失儿童在游客中心等候" in board and "保安广播未播出" in board
-    assert "区域 lobby：播放器 lobby-pc 失去联系" in board
+    assert "lobby 播放器 lobby-pc 失去联系" in board  # the zone said once, beside the message
     assert "still missing" not in board and "no guardian came" not in board and "heartbeat" not in board
 
 

@@ -2,6 +2,8 @@
 dashboard does."""
 from __future__ import annotations
 
+import re
+
 from tests.web.conftest import Browser
 
 
@@ -16,7 +18,7 @@ def test_the_fault_log_says_the_faults_in_chinese_as_the_dashboard_does(app):
     sam.get("/lang/zh")
     html = sam.get("/approvals/logs").get_data(as_text=True)
     faults = html[html.index('id="faults"'):]
-    assert "区域 lobby：播放器 lobby-pc 失去联系" in faults and "heartbeat" not in faults
+    assert ">播放器 lobby-pc 失去联系" in faults and "heartbeat" not in faults  # its zone in the zone column
 
 
 def test_the_audit_log_says_a_template_approval_in_chinese(app):
@@ -58,3 +60,33 @@ def test_a_lost_players_last_heartbeat_is_said_in_venue_time_as_the_rest_of_the_
             html = sam.get(page).get_data(as_text=True)
             faults = html[html.index('id="faults"'):]
             assert words in faults and "05:17:51" not in faults and "UTC" not in faults, (lang, page)
+
+
+def test_a_fault_recorded_before_stop_26_says_its_heartbeat_in_venue_time_and_keeps_its_row(app):
+    """Older faults stored the lost player's heartbeat as a UTC time alone ("since 23:59:51 UTC"): the page
+    says it in the venue's time (the day found from when the fault was raised), and the row stays as stored."""
+    from datetime import UTC, datetime
+
+    from broadcaster.store.models.workflow import Fault
+
+    old = "zone main: player lobby-pc lost (no heartbeat since 23:59:51 UTC)"
+    raised = datetime(2026, 11, 20, 0, 0, 1, tzinfo=UTC)  # the heartbeat was on the day before, in UTC
+    db, venue = app.extensions["pa"].db, app.extensions["pa"].tz
+    with db.session() as s:
+        s.add(Fault(kind="player_lost", message=old, zone="main", raised_at=raised))
+    from broadcaster.logs import heartbeat_in
+
+    beat = datetime(2026, 11, 19, 23, 59, 51, tzinfo=UTC)
+    assert heartbeat_in(old, raised)[1] == beat  # the day before it was raised, not the same UTC date
+    said = beat.astimezone(venue).strftime("%H:%M:%S")
+    assert said != "23:59:51"  # the venue is not on UTC, or this proves nothing
+    sam = Browser(app, "sam")
+    for lang, words in (("en", f"Whole venue player lobby-pc lost (no heartbeat since {said})"),
+                        ("zh", f"全场 播放器 lobby-pc 失去联系（自 {said} 起无心跳）")):
+        sam.get(f"/lang/{lang}")
+        for page in ("/approvals/logs", "/"):
+            html = sam.get(page).get_data(as_text=True)
+            faults = " ".join(re.sub(r"<[^>]+>", " ", html[html.index('id="faults"'):]).split())  # as read
+            assert words in faults and "23:59:51" not in faults and "UTC" not in faults, (lang, page, faults[:800])
+    with db.session() as s:
+        assert [f.message for f in s.query(Fault)] == [old]  # nothing stored is changed

@@ -41,7 +41,7 @@ def test_rule_refusals_are_beside_their_fields_in_chinese_and_nothing_is_stored(
     assert resp.status_code == 400 and "2026-11-26" in errors(resp)["except_dates"] and programmes.rules() == []
     resp = sam.post("/schedule/rules", {"programme": "Evening", "kind": "daily", "at": "18:00", "zones": "nowhere"})
     assert resp.status_code == 400 and programmes.rules() == []
-    assert errors(resp)["zones"] == "没有分区 nowhere；本场馆的分区是 main"
+    assert errors(resp)["zones"] == "没有分区 nowhere；本场馆的分区是 全场"
     resp = sam.post("/schedule/programmes/new", {"name": "Evening", "piece_0": "chime:programme", "zones": "main",
                                                  "priority": "programme"})
     assert resp.status_code == 400 and "已有名为 &#39;Evening&#39; 的节目" in resp.get_data(as_text=True)

@@ -270,15 +270,18 @@ def test_gunicorn_panel_processes_on_postgresql(pg_db, tmp_path):
 def test_the_panel_gives_way_while_the_player_claims_unless_its_transaction_has_written(tmp_path):
     """While the zone player claims what a commit just queued (``settled`` clear), a panel thread waits
     at its next query until the hand-over (at most the cap); one whose SQLite transaction has written
-    goes on (the claim needs the write lock it holds); threads not serving the panel never wait."""
+    goes on (the claim needs the write lock it holds); threads not serving the panel never wait. The cap
+    counts from the start of the claim: once it has passed, the panel's queries no longer wait, however
+    many commits come meanwhile."""
     from sqlalchemy import text
 
     from broadcaster.commands.serve import give_way
+    from broadcaster.onair.player import Settled
 
     db = Database(f"sqlite:///{tmp_path / 'panel.sqlite3'}", migrate=False)
     with db.session() as s:
         s.execute(text("CREATE TABLE t (x INTEGER)"))
-    settled = threading.Event()
+    settled = Settled()
     settled.set()
     give_way(db.engine, settled, wait_s=3.0)
     took: dict[str, float] = {}
@@ -322,6 +325,11 @@ def test_the_panel_gives_way_while_the_player_claims_unless_its_transaction_has_
         t0 = time.monotonic()
         run("waitress-3", read).join(5)
         assert 3.0 <= time.monotonic() - t0 < 5.0
+        settled.clear()  # another commit while it is still stuck: the cap is not started again
+        t0 = time.monotonic()
+        run("waitress-4", read).join(5)
+        run("waitress-5", read).join(5)
+        assert time.monotonic() - t0 < 1.0, "after the cap, the panel's queries no longer wait"
     finally:
         settled.set()
         db.dispose()

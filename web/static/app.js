@@ -13,7 +13,7 @@
     root.replaceChildren();
     for (const [name, z] of Object.entries(zones)) {
       const box = el("div", "zone"); box.dataset.zone = name;
-      const h = el("h3", "", L.zone + " " + name + " ");
+      const h = el("h3", "", L.zone + " " + (z.label || name) + " ");
       if (z.running) h.append(el("span", "badge " + (z.device_ok ? "ok" : "bad"), L.device + ": " + (z.device_ok ? L.ok : L.fault)), " ", el("small", "muted", z.sink));
       box.append(h);
       if (!z.running) box.append(el("p", "badge bad player-down", z.player ? L.lost + " " + (z.last_seen ? hhmmss(z.last_seen) : "-") + " (" + z.player + ")" : L.no_player));
