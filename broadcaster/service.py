@@ -26,7 +26,7 @@ from broadcaster.errors import ValidationError
 from broadcaster.onair import outcomes
 from broadcaster.onair.leader import Leadership, lost_players
 from broadcaster.onair.pieces import MediaSource, Speech
-from broadcaster.onair.player import ZonePlayer
+from broadcaster.onair.player import ZonePlayer, gate
 from broadcaster.playback import air_log_folder
 from broadcaster.settings import VenueSettings, load_settings, var_dir
 from broadcaster.voices import venue_renderer
@@ -86,9 +86,9 @@ def register_areas() -> None:
     from broadcaster.paging import onair as paging_area
     from broadcaster.schedule import onair as schedule_area
 
-    station_area.register()
-    paging_area.register()
-    schedule_area.register()
+    for kind, area in (("announcement", station_area), ("page", paging_area), ("programme", schedule_area)):
+        outcomes.listen(kind, area.on_outcome)
+        gate(kind, area.at_air)
 
 
 def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer: Renderer, clock: Clock,
@@ -281,9 +281,6 @@ class BroadcastService:
             self.player.stop()
         self.leader.resign()
         self.db.dispose()
-
-    def secret_key(self) -> str:
-        return secret_key(self.var)
 
 
 def secret_key(var: Path) -> str:

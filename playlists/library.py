@@ -96,7 +96,7 @@ def play_gain(track, gain_db: float | None, *, limit: bool = False):
 
         if isinstance(track, Pcm):
             return LimitedStream(track.samples, track.rate, gain_db)
-        return _closing(limited(track, SAMPLE_RATE, gain_db), track)
+        return closing(limited(track, SAMPLE_RATE, gain_db), track)
     factor = np.float32(10 ** (gain_db / 20))
     if isinstance(track, Pcm):
         return track.gained(float(factor))
@@ -104,10 +104,10 @@ def play_gain(track, gain_db: float | None, *, limit: bool = False):
     def scaled() -> Iterator[np.ndarray]:
         for chunk in track:
             yield np.clip(chunk * factor, -1.0, 1.0)
-    return _closing(scaled(), track)
+    return closing(scaled(), track)
 
 
-def _closing(chunks: Iterator[np.ndarray], track) -> Iterator[np.ndarray]:
+def closing(chunks: Iterator[np.ndarray], track) -> Iterator[np.ndarray]:
     try:
         yield from chunks
     finally:

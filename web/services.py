@@ -19,7 +19,18 @@ from broadcaster.clock import SystemClock
 class Services:
     def __init__(self, config: dict[str, Any]) -> None:
         from broadcaster import logs
+        from broadcaster.announcements.approval import ApprovalService, renderer_for
+        from broadcaster.announcements.scripts import AnnouncementService
+        from broadcaster.announcements.station import Station
+        from broadcaster.board import Board
+        from broadcaster.cases.followup import FollowUpService
+        from broadcaster.cases.lost_property import LostPropertyService
+        from broadcaster.cases.missing import CaseService
+        from broadcaster.paging.paging import PagingService
+        from broadcaster.paging.templates import TemplateService
+        from broadcaster.schedule.programmes import ProgrammeService
         from broadcaster.settings import load_settings
+        from broadcaster.store.media import MediaStore
 
         source = config.get("SERVICE")
 
@@ -39,17 +50,6 @@ class Services:
         self.venue_zones = tuple(pick("ZONES", "venue_zones") or self.settings.zones)
         self.logs = logs  # session-level functions: logs.faults(s), logs.acknowledge(s, ...)
         self.stopping = threading.Event()  # set when the server stops: live streams end
-        self._build_workflow(pick, config)
-        self._build_desk(pick)
-        self._build_schedule(pick)
-
-    # -- announcements, approval, on air -----------------------------------------------------------
-    def _build_workflow(self, pick, config) -> None:
-        from broadcaster.announcements.approval import ApprovalService, renderer_for
-        from broadcaster.announcements.scripts import AnnouncementService
-        from broadcaster.announcements.station import Station
-        from broadcaster.store.media import MediaStore
-
         self.media = pick("MEDIA", "media") or MediaStore(config.get("MEDIA_ROOT"))
         self.announcements = pick("ANNOUNCEMENTS", "announcements") or AnnouncementService(self.settings,
                                                                                            self.media, self.renderer)
@@ -57,16 +57,6 @@ class Services:
         if self.approval is None and self.renderer is not None:
             self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
         self.station = pick("STATION", "station") or Station(self.db, self.media, self.clock, self.venue_zones)
-
-    # -- desk --------------------------------------------------------------------------------------
-    def _build_desk(self, pick) -> None:
-        from broadcaster.board import Board
-        from broadcaster.cases.followup import FollowUpService
-        from broadcaster.cases.lost_property import LostPropertyService
-        from broadcaster.cases.missing import CaseService
-        from broadcaster.paging.paging import PagingService
-        from broadcaster.paging.templates import TemplateService
-
         self.paging = pick("PAGING", "paging") or PagingService.for_venue(self.db, self.clock, self.settings,
                                                                           self.venue_zones)
         self.cases = pick("CASES", "cases") or CaseService(self.db, self.clock)
@@ -74,14 +64,8 @@ class Services:
         self.lost = pick("LOST", "lost_property") or LostPropertyService(self.db, self.clock)
         self.followups = pick("FOLLOWUPS", "followups") or FollowUpService(self.db, self.clock)
         self.board = Board(self.db, self.cases)
-
-    # -- schedule ----------------------------------------------------------------------------------
-    def _build_schedule(self, pick) -> None:
-        from broadcaster.schedule.programmes import ProgrammeService
-
         self.programmes = pick("PROGRAMMES", "programmes") or ProgrammeService(self.db)
 
-    # -- on air ------------------------------------------------------------------------------------
     def now_playing(self) -> dict:
         """zone -> what airs and waits there, from the database (broadcaster.onair.nowplaying)."""
         from broadcaster.onair.nowplaying import now_playing

@@ -17,12 +17,11 @@ from broadcaster.announcements.approval import OutsideWindow, RefusedToAir
 from broadcaster.announcements.scripts import APPROVED_STATES, ON_AIR, TRANSITIONS, AnnouncementService, transition
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import InvalidTransition
-from broadcaster.onair import airings, outcomes, player
-from broadcaster.onair.pieces import share
+from broadcaster.onair import airings, outcomes
 from broadcaster.store.db import Database
 from broadcaster.store.media import MediaStore
 from broadcaster.store.models.core import Role, User
-from broadcaster.store.models.onair import Airing, AiringState
+from broadcaster.store.models.onair import Airing, AiringState, MediaBlob
 from broadcaster.store.models.workflow import Announcement, AnnouncementState as S
 from broadcaster.users import acting
 
@@ -54,9 +53,10 @@ def check_window(ann: Announcement, now) -> None:
 
 
 def share_audio(s, db: Database, media: MediaStore, ann: Announcement) -> None:
-    """On PostgreSQL players may run on other machines: the approved audio goes in the database."""
-    if db.is_postgres and ann.approved_audio:
-        share(s, ann.approved_hash, media.path(ann.approved_audio), by_samples=True)
+    """On PostgreSQL players may run on other machines: the approved audio goes in the database (once)."""
+    if db.is_postgres and ann.approved_audio and s.get(MediaBlob, ann.approved_hash) is None:
+        path = media.path(ann.approved_audio)
+        s.add(MediaBlob(sha256=ann.approved_hash, ext=path.suffix.lstrip(".") or "wav", data=path.read_bytes()))
 
 
 class Station:
@@ -166,9 +166,3 @@ def on_outcome(s, out: outcomes.Outcome) -> None:
         move(S.FAILED)
     elif out.kind == "expired":
         move(S.EXPIRED)
-
-
-def register() -> None:
-    """Wire announcements into the on-air path (every process that writes outcomes or runs a player)."""
-    outcomes.listen("announcement", on_outcome)
-    player.gate("announcement", at_air)

@@ -29,8 +29,7 @@ def cmd_player(args) -> int:
     register_areas()
     settings = load_settings()
     db = Database(args.db)
-    player = make_player(db, parse_zones(",".join(args.zone)), var=var_dir(),
-                         renderer=venue_renderer(settings),
+    player = make_player(db, parse_zones(",".join(args.zone)), var=var_dir(), renderer=venue_renderer(settings),
                          clock=None, settings=settings, name=args.name)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -25,6 +25,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import Callable
 
 import numpy as np
@@ -45,23 +46,21 @@ CHECK_FRESH_S = 1.0  # an item's last check before air counts for this long
 #: under a storm of dashboards each hand-back could wait behind the panel's threads (measured: 1,121
 #: device underruns in 10 s at 20 ms, 134 at 10 ms). Blocks below that size mix without letting go.
 BLOCK_MS = 10.0
+DUCK_GAIN = 0.25  # music under announcements and programmes (under pages it pauses)
 
 
 class PlayoutEngine:
     """Owns the sinks. ``submit`` and ``cancel`` are thread-safe; events arrive on the mixer thread."""
 
-    def __init__(self, sinks: dict[str, Sink], *, clock: Clock | None = None, block_ms: float = BLOCK_MS,
-                 duck_gain: float = 0.25, duck_music: bool = True,
-                 pause_music_at: int = Priority.URGENT_PAGE, retry_backoff: tuple[float, float] = (0.5, 5.0),
+    def __init__(self, sinks: dict[str, Sink], *, clock: Clock | None = None, duck_music: bool = True,
+                 retry_backoff: tuple[float, float] = (0.5, 5.0), healthy_s: float = 5.0,
                  on_fault: Callable[[str, Exception], None] | None = None,
-                 on_recovered: Callable[[str], None] | None = None, healthy_s: float = 5.0) -> None:
+                 on_recovered: Callable[[str], None] | None = None) -> None:
         if not sinks:
             raise ValueError("the playout engine needs at least one zone")
         self.clock = clock or SystemClock()
-        self.block_ms = block_ms
-        self.duck_gain = duck_gain
-        self.duck_music = duck_music
-        self.pause_music_at = int(pause_music_at)
+        self.block_ms = BLOCK_MS
+        self.duck_music = duck_music  # False: music pauses under every item, not only under pages
         self.retry_backoff = retry_backoff
         self.on_fault = on_fault
         self.on_recovered = on_recovered
@@ -69,7 +68,6 @@ class PlayoutEngine:
         self.zones = {name: Zone(name, sink, retry_backoff) for name, sink in sinks.items()}
         self.listeners: list[Callable[[PlayoutEvent], None]] = []
         self._ids = itertools.count(1)
-        self._seq = itertools.count(1)
         self._cond = threading.Condition()
         self._running = False
         self._poked = False  # work came while the mixer was not waiting: it does not sleep
@@ -104,13 +102,13 @@ class PlayoutEngine:
         unknown = [z for z in item.zones if z not in self.zones]
         if unknown or not item.zones:
             raise ValueError(f"{item.title!r}: unknown zone(s) {unknown or '(none)'}; zones are {sorted(self.zones)}")
-        item_id = next(self._ids)
+        bed = item.kind == "music"
         with self._cond:
-            seq = next(self._seq)
+            item_id = next(self._ids)  # also its place among equals: first come, first served
             for z in item.zones:
-                zone, entry = self.zones[z], Entry(item_id, item, seq)
-                heapq.heappush(zone.bed_queue if item.is_bed else zone.fg_queue, entry)
-                if not item.is_bed and zone.fg_queue[0] is entry and (
+                zone, entry = self.zones[z], Entry(item_id, item, item_id)
+                heapq.heappush(zone.bed_queue if bed else zone.fg_queue, entry)
+                if not bed and zone.fg_queue[0] is entry and (
                         zone.current is None or item.priority > zone.current.item.priority):
                     self._ready(entry)  # it airs next: its check starts now, not at the next block
             self._poke()
@@ -344,26 +342,23 @@ class PlayoutEngine:
                         log.error("zone %s: %s: %s", zone.name, cur.item.title, err)
             target = 1.0
             if cur is not None:
-                target = 0.0 if (cur.item.priority >= self.pause_music_at or not self.duck_music) else self.duck_gain
+                target = 0.0 if cur.item.priority >= Priority.URGENT_PAGE or not self.duck_music else DUCK_GAIN
             gain = target
-            if bed is not None:
-                if target == 0.0 and zone.bed_gain == 0.0:
-                    pass  # paused: the bed keeps its position
+            if bed is not None and not (target == 0.0 and zone.bed_gain == 0.0):  # else paused: it keeps its position
+                samples, finished, _ = take(bed, frames, rate)
+                if len(samples):  # a ramp only while the gain moves (no click)
+                    gains = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
+                    if cur is not None:  # under an item: their sum's true peak kept under the ceiling
+                        gains = bed_gains(mix[:len(samples)], samples, gains)
+                        gain = float(gains[-1])
+                    if (gains != 1.0).any():
+                        samples = samples * gains
+                    mix[:len(samples)] += samples
                 else:
-                    samples, finished, _ = take(bed, frames, rate)
-                    if len(samples):  # a ramp only while the gain moves (no click)
-                        gains = np.linspace(zone.bed_gain, target, num=len(samples), dtype=np.float32)
-                        if cur is not None:  # under an item: their sum's true peak kept under the ceiling
-                            gains = bed_gains(mix[:len(samples)], samples, gains)
-                            gain = float(gains[-1])
-                        if (gains != 1.0).any():
-                            samples = samples * gains
-                        mix[:len(samples)] += samples
-                    else:
-                        gain = zone.bed_gain  # nothing decoded yet: the fade is still to come
-                    if finished:
-                        zone.bed = None
-                        done.append(self._event("completed", zone, bed))
+                    gain = zone.bed_gain  # nothing decoded yet: the fade is still to come
+                if finished:
+                    zone.bed = None
+                    done.append(self._event("completed", zone, bed))
             zone.bed_gain = gain
         return block_to_int16(mix), done
 
@@ -376,10 +371,8 @@ class PlayoutEngine:
                 cur, zone.current = zone.current, None
                 events.append(self._event("interrupted", zone, cur, f"device: {exc}"))
                 events += self._requeue(zone, cur, count_retry=False)
-        try:
+        with suppress(Exception):
             zone.sink.close()
-        except Exception:
-            pass
         if first:
             log.error("zone %s: device failed: %s", zone.name, exc)
             if self.on_fault:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from concurrent.futures import Future
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Sequence
@@ -30,10 +31,6 @@ class PlayoutItem:
     check: Callable[[], None] | None = None
     meta: dict = field(default_factory=dict)
     checked_at: float = 0.0  # when its check last passed (time.monotonic), if it was run before submit
-
-    @property
-    def is_bed(self) -> bool:
-        return self.kind == "music"
 
 
 @dataclass(frozen=True)
@@ -135,10 +132,8 @@ def _streams(e: Entry) -> list[PcmStream]:
 def rewind_streams(e: Entry) -> None:
     """An entry restarting from the top: its streams from their start (where they can)."""
     for stream in _streams(e):
-        try:
+        with suppress(NotImplementedError):  # a stream that cannot restart carries on from where it stopped
             stream.rewind()
-        except NotImplementedError:
-            pass  # a stream that cannot restart carries on from where it stopped
 
 
 def close_streams(entries) -> None:
@@ -148,7 +143,5 @@ def close_streams(entries) -> None:
         if e is None:
             continue
         for stream in _streams(e):
-            try:
+            with suppress(Exception):  # closing is best effort
                 stream.close()
-            except Exception:  # pragma: no cover - closing is best effort
-                pass

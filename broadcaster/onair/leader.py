@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from contextlib import suppress
 from datetime import timedelta
 
 from sqlalchemy import select, text
@@ -40,16 +41,6 @@ LEADER_SESSION = {"tcp_keepalives_idle": "1", "tcp_keepalives_interval": "1", "t
                   "tcp_user_timeout": "3000"}
 
 
-def _probe_often(conn) -> None:
-    for name, value in LEADER_SESSION.items():
-        try:
-            with conn.begin_nested():
-                conn.execute(text(f"SET {name} = {value}"))
-        except Exception as exc:  # an older server without tcp_user_timeout: the others still apply
-            log.warning("leader session: %s not set (%s)", name, exc)
-    conn.commit()
-
-
 #: The session holding the leader's lock, and how long since it last ran a statement (seconds).
 _HOLDER = text("""SELECT a.pid, EXTRACT(EPOCH FROM (clock_timestamp() - a.state_change)) FROM pg_locks l
                   JOIN pg_stat_activity a ON a.pid = l.pid
@@ -67,14 +58,11 @@ class Leadership:
 
     def try_lead(self) -> bool:
         """Lead if nobody does (or keep leading). False when another process leads."""
-        if self.db.is_postgres:
-            return self._pg()
-        return self._file()
+        return self._pg() if self.db.is_postgres else self._file()
 
     def _pg(self) -> bool:
-        if self._conn is not None:
-            if self._touch():
-                return True
+        if self._conn is not None and self._touch():
+            return True
         conn = self.db.engine.connect()
         try:
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
@@ -86,7 +74,13 @@ class Leadership:
             raise
         if got:
             self._conn = conn
-            _probe_often(conn)
+            for name, value in LEADER_SESSION.items():  # the lock session probes its peer often
+                try:
+                    with conn.begin_nested():
+                        conn.execute(text(f"SET {name} = {value}"))
+                except Exception as exc:  # an older server without tcp_user_timeout: the others still apply
+                    log.warning("leader session: %s not set (%s)", name, exc)
+            conn.commit()
             self._beat = threading.Event()
             threading.Thread(target=self._touching, args=(self._beat,), name="leader-touch", daemon=True).start()
             log.info("leading (advisory lock %x)", LOCK_KEY)
@@ -128,10 +122,8 @@ class Leadership:
         if self._beat is not None:
             self._beat.set()
         if conn is not None:
-            try:
+            with suppress(Exception):
                 conn.invalidate()
-            except Exception:
-                pass
 
     def _file(self) -> bool:
         if self._fd is not None:
@@ -156,27 +148,24 @@ class Leadership:
             self._beat.set()
         with self._use:
             if self._conn is not None:
-                try:
+                with suppress(Exception):
                     self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
                     self._conn.close()
-                except Exception:
-                    pass
                 self._conn = None
-        if self._fd is not None:
-            if self._fd >= 0:
-                os.close(self._fd)
-            self._fd = None
+        if self._fd is not None and self._fd >= 0:  # -1: a private database, no file held
+            os.close(self._fd)
+        self._fd = None
 
 
-def lost_players(db, now, after_s: float = LOST_AFTER_S, *, alive: tuple[str, ...] = ()) -> list[str]:
-    """Players whose heartbeat stopped ``after_s`` ago without a goodbye: a fault per zone
+def lost_players(db, now, *, alive: tuple[str, ...] = ()) -> list[str]:
+    """Players whose heartbeat stopped LOST_AFTER_S ago without a goodbye: a fault per zone
     ("zone lobby: player lost") and their airings back to the queue (the leader runs this). ``alive``:
     players known to run without asking the database (the leader's own, in its process)."""
-    lost = []
+    lost, silent_since = [], now - timedelta(seconds=LOST_AFTER_S)
     with db.session() as s:
         for status in s.scalars(select(PlayerStatus).where(PlayerStatus.stopped.is_(False),
                                                            PlayerStatus.name.not_in(alive),
-                                                           PlayerStatus.heartbeat_at < now - timedelta(seconds=after_s))):
+                                                           PlayerStatus.heartbeat_at < silent_since)):
             for zone in status.zones:
                 logs.raise_fault(s, "player_lost", f"zone {zone}: player {status.name} lost (no heartbeat since "
                                  f"{status.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)", zone=zone)

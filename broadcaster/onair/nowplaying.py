@@ -77,13 +77,11 @@ def now_playing(db, stale_s: float = 5.0, *, at: datetime | None = None, zones: 
         rows = s.execute(select(ranked).where(ranked.c.rank <= WAITING_SHOWN + 1)
                          .order_by(ranked.c.zone, ranked.c.rank)).all()
         for zone, info in out.items():
-            if not counts.get(zone):
-                continue
             on_air = {x["ref"] for x in (info["now"], info["music"]) if x}
             airing_now = sum(n for z, ref, n in started if z == zone and ref in on_air)
             waiting = [r for r in rows if r.zone == zone and not (r.state is AiringState.AIRING and r.ref in on_air)]
             info["waiting"] = [_waiting(r, info["running"]) for r in waiting[:WAITING_SHOWN]]
-            info["waiting_count"] = counts[zone] - airing_now
+            info["waiting_count"] = counts.get(zone, 0) - airing_now
     return out
 
 

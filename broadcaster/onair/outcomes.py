@@ -22,10 +22,9 @@ from broadcaster.store.models.workflow import AsRun
 log = logging.getLogger(__name__)
 A = AiringState
 
-#: engine event -> airing state it leaves the row in (None: unchanged)
-STATE_AFTER = {"started": A.AIRING, "completed": A.DONE, "interrupted": None, "requeued": A.QUEUED,
-               "failed": A.FAILED, "refused": A.FAILED, "expired": A.EXPIRED, "cancelled": A.CANCELLED,
-               "lost": None}
+#: engine event -> airing state it leaves the row in ("interrupted" and "lost" leave the state as it is)
+STATE_AFTER = {"started": A.AIRING, "completed": A.DONE, "requeued": A.QUEUED, "failed": A.FAILED,
+               "refused": A.FAILED, "expired": A.EXPIRED, "cancelled": A.CANCELLED}
 ENDS_AS_RUN = ("completed", "interrupted", "failed", "cancelled", "lost")
 
 
@@ -66,6 +65,11 @@ def record(s: Session, airing_id: int, kind: str, at: datetime, *, detail: str =
         s.refresh(row)
     if kind == "started":
         row.started_at = row.started_at or at
+        pieces = pieces if pieces is not None else row.pieces
+        main = _main(pieces)
+        s.add(AsRun(ref=row.ref, title=row.title, kind=row.kind, zone=row.zone, priority=row.priority,
+                    started_at=at, engines=main.get("engines", ""), approved_by=main.get("approved_by", ""),
+                    content_hash=main.get("sha256", "") or row.content_hash, airing_id=row.id, pieces=pieces))
     if retries is not None:
         row.retries = max(row.retries, retries)
     if detail:
@@ -73,9 +77,7 @@ def record(s: Session, airing_id: int, kind: str, at: datetime, *, detail: str =
     final = row.state not in OPEN_STATES
     if final:
         row.ended_at = row.ended_at or at
-    if kind == "started":
-        _as_run_start(s, row, at, pieces)
-    elif kind in ENDS_AS_RUN:
+    if kind in ENDS_AS_RUN:
         _as_run_end(s, row, kind, at, detail, pieces)
     if mismatch:  # the audio found is not the audio named: nothing aired, staff must look
         logs.raise_fault(s, "hash_mismatch", detail, zone=row.zone, ref=row.ref)
@@ -91,14 +93,6 @@ def _main(pieces: list[dict]) -> dict:
         if p.get("type") in ("audio", "speech"):
             return p
     return pieces[0] if pieces else {}
-
-
-def _as_run_start(s: Session, row: Airing, at: datetime, pieces: list[dict] | None) -> None:
-    pieces = pieces if pieces is not None else row.pieces
-    main = _main(pieces)
-    s.add(AsRun(ref=row.ref, title=row.title, kind=row.kind, zone=row.zone, priority=row.priority,
-                started_at=at, engines=main.get("engines", ""), approved_by=main.get("approved_by", ""),
-                content_hash=main.get("sha256", "") or row.content_hash, airing_id=row.id, pieces=pieces))
 
 
 def _as_run_end(s: Session, row: Airing, outcome: str, at: datetime, detail: str,

@@ -31,7 +31,7 @@ from audio.pcm import Pcm
 from broadcaster import venue_chimes
 from broadcaster.store.media import MediaStore
 from broadcaster.store.models.onair import MediaBlob
-from playlists.library import play_gain
+from playlists.library import closing, play_gain
 from playlists.stream import CrossfadeStream
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class MediaSource:
             if sha:
                 _check(hashlib.file_digest(f, "sha256").hexdigest(), sha, path)
                 f.seek(0)
-            return _closing(stream_audio(f), f)
+            return closing(stream_audio(f), f)
         except BaseException:
             f.close()
             raise
@@ -145,33 +145,16 @@ def _check(actual: str, sha: str, path: Path) -> None:
         raise HashMismatch(f"hash mismatch: {path.name} holds {actual[:16]}, not {sha[:16]}")
 
 
-def _closing(chunks: Iterator[np.ndarray], f) -> Iterator[np.ndarray]:
-    try:
-        yield from chunks
-    finally:
-        chunks.close()
-        f.close()
-
-
-def share(s, sha: str, path: Path, *, by_samples: bool) -> None:
-    """Put the media file ``path`` (content hash ``sha``) in the database for players on other
-    machines (PostgreSQL). Stored once."""
-    if s.get(MediaBlob, sha) is None:
-        s.add(MediaBlob(sha256=sha, ext=Path(path).suffix.lstrip(".") or "wav", by_samples=by_samples,
-                        data=Path(path).read_bytes()))
-
-
 class Speech:
     """Pages' speech, a sentence at a time: each sentence renders on a small pool in order and airs as
     soon as it is ready, so the first one follows the chime while the rest render. The last few pages'
-    sentences are kept for their repeats (bounded)."""
+    sentences (eight) are kept for their repeats."""
 
-    def __init__(self, renderer, keep: int = 8) -> None:
+    def __init__(self, renderer) -> None:
         self.renderer = renderer
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="page-tts")
         self._kept: OrderedDict[tuple, tuple[list, Future]] = OrderedDict()
         self._lock = threading.Lock()
-        self.keep = keep
 
     def render(self, parts: list[tuple[str, str]], *, now: bool = True) -> tuple[list, Future, Callable[[], None]]:
         """(what to air: a Future per sentence and the pauses between them; a Future of the whole
@@ -183,7 +166,7 @@ class Speech:
             kept = self._kept.get(key)
             if kept is None or (kept[1].done() and kept[1].exception() is not None):
                 kept = self._kept[key] = self._start(self.renderer.plan(list(key)))
-                while len(self._kept) > self.keep:
+                while len(self._kept) > 8:
                     self._kept.popitem(last=False)
             self._kept.move_to_end(key)
         if now:

@@ -188,11 +188,8 @@ class ZonePlayer:
         """Write what the engine reported. Events stay pending until their transaction commits (a
         database that is briefly away loses none), and one event a listener cannot write is logged and
         skipped in its own savepoint rather than costing the others."""
-        while True:
-            try:
-                self._pending.append(self._inbox.get_nowait())
-            except queue.Empty:
-                break
+        while not self._inbox.empty():  # one reader (under self._lock): what empty() saw is there to get
+            self._pending.append(self._inbox.get_nowait())
         if not self._pending:
             return
         if not self.db.is_postgres:  # SQLite: take the write lock before reading (a read first and a
@@ -350,9 +347,6 @@ class ZonePlayer:
         if status is not None and not status.stopped:
             status.heartbeat_at, status.now = self.clock.now(), self.engine.snapshot(limit=5)
         self.media.venue_chime.refresh(s)  # here, so a claim never waits for it
-
-    def held(self) -> dict[int, int]:
-        return dict(self._held)
 
     @property
     def alive(self) -> bool:

@@ -2,8 +2,8 @@
 the player's last check before it airs, and what became of it written on the case's timeline.
 
 Paging only writes airings (:func:`write_airing`); zone players claim and air them and report through
-:mod:`broadcaster.onair.outcomes`, which calls :func:`on_outcome`. :func:`register` hooks both into
-the on-air path (``broadcaster.service.register_areas``)."""
+:mod:`broadcaster.onair.outcomes`, which calls :func:`on_outcome`. ``broadcaster.service.register_areas``
+hooks both into the on-air path."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,14 +13,12 @@ from sqlalchemy import select
 from broadcaster.cases.missing import RESOLVED, add_event
 from broadcaster.cases.resolution import CASE_PAGES, page_ref
 from broadcaster.errors import BroadcasterError, InvalidTransition
-from broadcaster.onair import airings, outcomes, player
+from broadcaster.onair import airings, outcomes
 from broadcaster.paging.drafts import draft
 from broadcaster.priorities import Priority
 from broadcaster.store.models.cases import (LostItem, LostItemState, Page, PageStatus, PageTemplate, PersonCase,
                                             TemplatePurpose)
 from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState
-
-ref = page_ref
 
 
 def pieces(page: Page) -> list[dict]:
@@ -38,7 +36,7 @@ def write_airing(s, page: Page, case: PersonCase | None, now: datetime, signals)
     number = case.number if case is not None else item.number if item is not None else None
     title = f"Page {number}" if number else f"Page #{page.id}"  # a lost-property page by its item's number
     airings.request(s, airings.Request(
-        key=f"{ref(page.id)}:{page.times_queued + 1}", ref=ref(page.id), kind="page",
+        key=f"{page_ref(page.id)}:{page.times_queued + 1}", ref=page_ref(page.id), kind="page",
         title=f"{title} ({page.purpose.value})", zones=page.zones.split(","), priority=page.priority,
         pieces=pieces(page), requested_by="paging"), signals, at=now)
 
@@ -56,7 +54,7 @@ def reword(s, case: PersonCase, user, now: datetime, tz) -> None:
         except BroadcasterError as exc:
             add_event(s, case, user, "page kept its words", now, detail=f"page #{page.id}: {exc}")
             continue
-        for airing in s.scalars(select(Airing).where(Airing.ref == ref(page.id), Airing.state == AiringState.QUEUED)):
+        for airing in s.scalars(select(Airing).where(Airing.ref == page_ref(page.id), Airing.state == AiringState.QUEUED)):
             airing.pieces = pieces(page)
         add_event(s, case, user, "page reworded", now, detail=f"page #{page.id}")
 
@@ -94,8 +92,3 @@ def on_outcome(s, out: outcomes.Outcome) -> None:
         what = "page interrupted (player lost)" if out.kind == "lost" else f"page {out.kind}"
         add_event(s, s.get(PersonCase, page.case_id), None, what, out.at,
                   detail=f"page #{page.id} on {out.airing.zone}" + (f": {out.detail}" if out.detail else ""))
-
-
-def register() -> None:
-    outcomes.listen("page", on_outcome)
-    player.gate("page", at_air)

@@ -29,7 +29,7 @@ from broadcaster.cases.missing import (RESOLVED, TEXT_FIELDS, CaseDetails, add_e
                                        edit_details, event_row, load_case, move, opened_event,
                                        validate_details)
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
-from broadcaster.cases.resolution import CASE_PAGES, stop_pages
+from broadcaster.cases.resolution import CASE_PAGES, page_ref, stop_pages
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor, system_user
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import (BroadcasterError, FieldErrors, InvalidTransition, NotFound, PermissionDenied,
@@ -38,7 +38,7 @@ from broadcaster.onair import airings
 from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.paging.drafts import (Draft, case_draft, case_values, escalation_reason, page_detail, page_template,
                                        draft as page_draft)
-from broadcaster.paging.onair import ref, reword, write_airing
+from broadcaster.paging.onair import reword, write_airing
 from broadcaster.paging.queries import PageQueries
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.priorities import Priority
@@ -282,7 +282,7 @@ class PagingService(PageQueries):
                  and p.next_due_at <= now]
         if not pages:
             return
-        queued_before = [ref(p.id) for p in pages if p.times_queued]  # a page never queued has no airing
+        queued_before = [page_ref(p.id) for p in pages if p.times_queued]  # a page never queued has no airing
         busy = set(s.scalars(select(Airing.ref).where(Airing.ref.in_(queued_before),
                                                       Airing.state.in_(OPEN_STATES)))) if queued_before else set()
         cases = dict(cases or {})
@@ -290,7 +290,7 @@ class PagingService(PageQueries):
             cases |= {c.id: c for c in s.scalars(select(PersonCase).where(PersonCase.id.in_(missing)))}
         events: list[dict] = []
         for page in pages:
-            if ref(page.id) in busy:
+            if page_ref(page.id) in busy:
                 continue  # still waiting its turn or on air: the repeat comes after it
             case = cases.get(page.case_id)
             if case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED:

@@ -29,6 +29,7 @@ from broadcaster.priorities import Priority
 from broadcaster.schedule.programmes import ItemView, ProgrammeView
 from broadcaster.schedule import levels, store
 from broadcaster.schedule.rules import Slot, parse_uid
+from broadcaster.settings import load_settings
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.schedule import MissedSlot
 from broadcaster.store.media import file_sha256
@@ -46,10 +47,7 @@ def _file(path, title: str = "", gain_db: float | None = None) -> dict:
 
 
 def pieces_of(s: Session, programme: ProgrammeView, db=None, media=None, hours: float | None = None) -> list[dict]:
-    out: list[dict] = []
-    for it in programme.items:
-        out.extend(_piece(s, it, db, media, hours))
-    return out
+    return [piece for it in programme.items for piece in _piece(s, it, db, media, hours)]
 
 
 def _piece(s: Session, it: ItemView, db, media, hours) -> list[dict]:
@@ -101,11 +99,7 @@ warm = warmer(None)  # with no database at hand: files hashed, gains measured in
 
 
 def _venue(venue_zones) -> Iterable[str]:
-    if venue_zones is None:
-        from broadcaster.settings import load_settings
-
-        return load_settings().zones
-    return venue_zones
+    return load_settings().zones if venue_zones is None else venue_zones
 
 
 def _sized(programme: ProgrammeView, slot: Slot) -> ProgrammeView:
@@ -217,10 +211,3 @@ def on_outcome(s: Session, out) -> None:
                              f"{out.kind} in {row.zone}: {out.detail}")
     except IntegrityError:
         log.info("missed slot %s already logged", uid)
-
-
-def register() -> None:
-    from broadcaster.onair import outcomes, player
-
-    outcomes.listen("programme", on_outcome)
-    player.gate("programme", at_air)

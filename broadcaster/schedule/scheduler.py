@@ -74,10 +74,6 @@ def _same(job, at: datetime | None, args: list) -> bool:
             and (at is None or job.next_run_time == at))
 
 
-def _uid_from_job(job_id: str) -> str:
-    return job_id.split(":", 1)[1]
-
-
 class _SharedStoreScheduler(BackgroundScheduler):
     """APScheduler over a job store another leader may share for a moment (a fail-over's overlap): a
     date job it ran is removed by it, and may be gone already (the other's re-plan removed it as aired).
@@ -93,15 +89,14 @@ class _SharedStoreScheduler(BackgroundScheduler):
 class ScheduleEngine:
     def __init__(self, db: Database, submit: Submit, render: Submit | None = None, *,
                  service: ProgrammeService | None = None, lead_s: float = 120, grace_s: int = 60,
-                 horizon_h: float = 48, first_h: float | None = None, resync_s: float = 60,
-                 clock: Clock | None = None) -> None:
+                 first_h: float | None = None, resync_s: float = 60, clock: Clock | None = None) -> None:
         if grace_s < 1:
             raise ValueError("grace_s must be >= 1 second")
         self.db, self.submit, self.render = db, submit, render
         self.service = service or ProgrammeService(db)
         self.lead = timedelta(seconds=lead_s)
         self.grace_s = int(grace_s)
-        self.horizon = timedelta(hours=horizon_h)
+        self.horizon = timedelta(hours=48)
         # planned before start() returns; the rest of the horizon right after, on the scheduler's threads
         # (a leader's first start over busy rules wrote 6000 jobs in its round: page repeats waited 10 s)
         self.first = min(self.horizon, timedelta(hours=first_h)) if first_h is not None else self.horizon
@@ -137,15 +132,10 @@ class ScheduleEngine:
             if self.first < self.horizon:
                 sched.add_job(self.sync, id="plan-ahead", jobstore="internal", misfire_grace_time=None)
         except BaseException:
-            self._teardown()
+            self.stop()
             raise
         log.info("scheduler started: %d jobs, grace %ss, lead %s", len(sched.get_jobs()), self.grace_s, self.lead)
         return self
-
-    def stop(self) -> None:
-        """Stop scheduling (the lead was lost, or the service stops). The heartbeat stays where the last
-        slot left it: a slot due this very moment is the next scheduler's to air or log."""
-        self._teardown()
 
     def _rules_changed(self) -> None:
         """A rule or closed day changed (this process, or any on PostgreSQL): re-plan now, not at the
@@ -161,7 +151,9 @@ class ScheduleEngine:
         while self._changed.is_set() and self.scheduler is not None:
             self.sync()
 
-    def _teardown(self) -> None:
+    def stop(self) -> None:
+        """Stop scheduling (the lead was lost, the service stops, or start failed). The heartbeat stays
+        where the last slot left it: a slot due this very moment is the next scheduler's to air or log."""
         self.db.signals.unlisten(CHANGED, self._rules_changed)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -305,7 +297,8 @@ class ScheduleEngine:
             log.error("job %s %s: %r", event.job_id,
                       "missed" if event.code == EVENT_JOB_MISSED else "failed", event.exception)
             return
-        slot = self._slots.get(_uid_from_job(event.job_id)) or self._slot_from_uid(_uid_from_job(event.job_id))
+        uid = event.job_id.split(":", 1)[1]
+        slot = self._slots.get(uid) or self._slot_from_uid(uid)
         if event.code == EVENT_JOB_MISSED:
             late = (self.clock.now() - event.scheduled_run_time).total_seconds()
             self._missed(slot, f"late by {late:.0f}s, beyond misfire grace {self.grace_s}s")

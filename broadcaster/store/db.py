@@ -26,29 +26,25 @@ def default_url() -> str:
     return f"sqlite:///{var / 'broadcaster.sqlite3'}"
 
 
-def make_engine(url: str | None = None) -> Engine:
-    url = url or default_url()
-    kw: dict = {"future": True}
-    if url.startswith("sqlite"):
-        # one box: the writers (the service's threads, the desk CLI) take turns in SQLite's own busy wait
-        kw["connect_args"] = {"check_same_thread": False, "timeout": BUSY_S}
-        if ":memory:" not in url:  # the panel's threads and the player keep their connections
-            kw.update(pool_size=20, max_overflow=20)
-    else:  # a pooled connection that a server restart (or a failover) ended is replaced before use
-        kw["pool_pre_ping"] = True
+def make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):  # a pooled connection a server restart (or a failover) ended is replaced first
+        return create_engine(url, future=True, pool_pre_ping=True)
+    # one box: the writers (the service's threads, the desk CLI) take turns in SQLite's own busy wait
+    kw: dict = {"future": True, "connect_args": {"check_same_thread": False, "timeout": BUSY_S}}
+    if ":memory:" not in url:  # the panel's threads and the player keep their connections
+        kw.update(pool_size=20, max_overflow=20)
     engine = create_engine(url, **kw)
-    if url.startswith("sqlite"):
-        wal = [":memory:" in url]  # WAL is a property of the file: set once, not by every connection
+    wal = [":memory:" in url]  # WAL is a property of the file: set once, not by every connection
 
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _rec):  # pragma: no cover - trivial
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            if not wal[0]:
-                cur.execute("PRAGMA journal_mode=WAL")
-                wal[0] = True
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _rec):  # pragma: no cover - trivial
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not wal[0]:
+            cur.execute("PRAGMA journal_mode=WAL")
+            wal[0] = True
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
     return engine
 
 

@@ -41,7 +41,7 @@ def test_settled_is_clear_from_the_commit_until_the_hand_over(onair):
     onair.wait(lambda: player.settled.is_set(), what="settled once claimed and handed over")
     assert row(onair.db, "bell").player == player.name
     # handed over: it airs (not "held or not queued": the engine may finish a chime on a null sink
-    # before its events commit, and held() lets go of it as they are written)
+    # before its events commit, and the player lets go of it (_held) as they are written)
     onair.wait(lambda: row(onair.db, "bell").state is AiringState.DONE, what="the bell handed over and aired")
 
 

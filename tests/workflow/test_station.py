@@ -240,7 +240,7 @@ def test_unqueued_before_it_airs_never_airs_and_can_be_queued_again(world, db, t
     air.start()
     try:
         air.player.step()
-        assert air.sinks["main"].blocks == [] and air.player.held() == {}
+        assert air.sinks["main"].blocks == [] and air.player._held == {}
         station.queue(ann_id, "amy")
         world.wait_state(ann_id, S.AIRED)
     finally:
