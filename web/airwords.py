@@ -55,7 +55,7 @@ def _why(text: str) -> str:
 
 
 def _local(iso: str) -> str:
-    from web.views import local
+    from web.venuewords import local
 
     return local(iso, "seconds")
 
@@ -87,7 +87,7 @@ def sink_words(sink: str) -> str:
 def said_zones(zones: dict) -> dict:
     """Now playing per zone as the panel shows it: each item's kind and title in staff words (``said``),
     the device said plainly; priorities are not shown."""
-    from web.views import zone_label
+    from web.venuewords import zone_label
 
     out = copy.deepcopy(zones)
     for zone, z in out.items():

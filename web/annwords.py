@@ -33,7 +33,7 @@ def note(text) -> str:
     for template, pattern in _NOTES:
         m = pattern.fullmatch(text)
         if m:
-            from web.views import zone_label
+            from web.venuewords import zone_label
 
             return t(template, **{k: zone_label(v) if k == "zone" else v for k, v in m.groupdict().items()})
     return text

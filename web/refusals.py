@@ -192,7 +192,7 @@ def _value(name: str, value: str) -> str:
 
         return t(", ").join(language_name(code) for code in value.split(", "))
     if name in ("zone", "zones", "given"):  # sound zones by what staff call them (全场), never their ids
-        from web.views import zone_label
+        from web.venuewords import zone_label
 
         return t(", ").join(zone_label(z) for z in value.split(", "))
     if name == "roles":

@@ -3,19 +3,13 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import soundfile as sf
-from flask import Response, current_app, request
+from flask import Response, request
 
-from broadcaster.cases.numbering import venue_tz
 from web.i18n import N_all
-from web.services import Services
-
-
-def svc() -> Services:
-    return current_app.extensions["pa"]
+from web.venuewords import babel_locale, local, svc, tz, zone_label  # noqa: F401 (the blueprints' helpers)
 
 
 def form(*names: str) -> dict[str, str | None]:
@@ -25,40 +19,6 @@ def form(*names: str) -> dict[str, str | None]:
         v = (request.form.get(n) or "").strip()
         out[n] = v or None
     return out
-
-
-def tz() -> ZoneInfo:
-    return svc().tz or venue_tz()
-
-
-def babel_locale() -> str:
-    """The UI language as a Babel locale (English with a 24-hour clock and day-month order)."""
-    from web.i18n import current_language
-
-    return "zh_CN" if current_language() == "zh" else "en_GB"
-
-
-def local(at: datetime | str | None, fmt: str | None = None) -> str:
-    """A time in the venue's zone, written the UI language's way by Babel (a datetime, or an ISO string
-    as the now-playing JSON carries it): ``fmt`` None (date and time), "date", "time", "seconds", a
-    Babel pattern (``"EEEE"``), or an strftime one (digits only, the same in every language)."""
-    from babel.dates import format_date, format_datetime, format_time
-
-    if isinstance(at, str):
-        try:
-            at = datetime.fromisoformat(at)
-        except ValueError:
-            return "-"
-    if not at:
-        return "-"
-    at, loc = at.astimezone(tz()), babel_locale()
-    if fmt and "%" in fmt:
-        return at.strftime(fmt)
-    if fmt == "date":
-        return format_date(at, "medium", locale=loc)
-    if fmt in ("time", "seconds"):
-        return format_time(at, "HH:mm" if fmt == "time" else "HH:mm:ss", locale=loc)
-    return format_datetime(at, fmt or "short", locale=loc)
 
 
 def fault_message(message: str, raised_at: datetime | None = None, zone: str | None = None) -> str:
@@ -118,17 +78,6 @@ SLOT_LABELS = N_all({"age": "Age", "sex": "Boy or girl", "clothing": "Clothing",
                      "last_seen_time": "Time last seen", "meeting_point": "Meeting point", "case_number": "Case",
                      "name": "Full name", "category": "Category", "colour": "Colour", "where_found": "Where found",
                      "found_time": "Time", "claim_place": "Where to collect"})
-
-
-def zone_label(zone) -> str:
-    """A sound zone (its id, as stored) by what staff call it in the UI language: the venue's name for it,
-    the default zone as 全场 / "Whole venue" (broadcaster.venue.zone_names), else the id as configured."""
-    from broadcaster.venue import zone_names
-    from web.i18n import current_language
-
-    zone = str(zone or "")
-    names = zone_names(svc().settings, zone) if zone else {}
-    return names.get("zh-CN" if current_language() == "zh" else "en") or zone
 
 
 def slots(text: str):
