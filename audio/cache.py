@@ -4,7 +4,8 @@ line of JSON (rate, frame count, the samples' :meth:`Pcm.sha256` and CRC-32, the
 int16 samples as they are in memory, so a cache hit is byte-identical to the first render, read with no
 decoding. A hit checks the CRC-32 (1.3 ms for a minute of speech), not the SHA-256 (3.2 ms): a sample
 changed on disk is rendered again, never served under the hash it was written with. A short, garbled
-or unreadable entry is rendered again too."""
+or unreadable entry is rendered again too. The disk tier is bounded too (``max_disk_bytes``): the entries
+read or written longest ago go first, checked at start and every ``TRIM_EVERY`` entries written."""
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,9 @@ import json
 import logging
 import os
 import tempfile
-import zlib
 import threading
 import weakref
+import zlib
 from collections import OrderedDict
 from concurrent.futures import Future
 from pathlib import Path
@@ -25,6 +26,7 @@ import numpy as np
 from audio.pcm import Pcm, pcm16_digest
 
 log = logging.getLogger(__name__)
+TRIM_EVERY = 50  # entries written between two looks at the disk tier's size
 
 
 def cache_key(*parts: str) -> str:
@@ -38,10 +40,13 @@ def cache_key(*parts: str) -> str:
 
 class RenderCache:
     def __init__(self, directory: str | Path | None = None, max_items: int = 64,
-                 max_bytes: int = 32 * 1024 * 1024) -> None:
+                 max_bytes: int = 32 * 1024 * 1024, max_disk_bytes: int = 2 * 1024 ** 3) -> None:
         self.dir = Path(directory) if directory else None
+        self.max_disk_bytes = max_disk_bytes  # 2 GB: about four hours of speech
+        self._written = 0
         if self.dir:
             self.dir.mkdir(parents=True, exist_ok=True)
+            self.trim()
         self.max_items = max_items
         self.max_bytes = max_bytes  # memory tier (sentences, ~0.2 MB a second): the disk tier is a read away
         self.mem_bytes = 0
@@ -56,6 +61,26 @@ class RenderCache:
         if digest is None:
             digest = self._digests[pcm] = pcm.sha256()
         return digest
+
+    def trim(self) -> None:
+        """The disk tier under ``max_disk_bytes``, least recently used first (a hit touches its entry);
+        the entries of versions before this format (``.wav``, ``.engine``) are never read: they go."""
+        entries = []
+        for path in self.dir.glob("*/*.*"):
+            try:
+                if path.suffix in (".wav", ".engine"):
+                    path.unlink()
+                elif path.suffix == ".pcm":
+                    st = path.stat()
+                    entries.append((st.st_mtime, st.st_size, path))
+            except FileNotFoundError:  # another process trimmed it meanwhile
+                pass
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.max_disk_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
 
     def _path(self, key: str) -> Path | None:
         return self.dir / key[:2] / f"{key}.pcm" if self.dir else None
@@ -87,6 +112,7 @@ class RenderCache:
                 raise ValueError(f"{len(data)} of {head['frames']} samples, or samples changed")
             value = (Pcm.from_int16(data, head["rate"]), head["meta"])
             self._digests[value[0]] = head["sha256"]
+            os.utime(path)  # used: the last to go when the disk tier is trimmed
         except FileNotFoundError:
             return None
         except Exception as exc:  # a damaged entry is re-rendered, never trusted
@@ -110,6 +136,9 @@ class RenderCache:
                 f.write(json.dumps(head).encode() + b"\n")
                 f.write(raw)
             os.replace(tmp, path)
+            self._written += 1
+            if self._written % TRIM_EVERY == 0:
+                self.trim()
         with self._lock:
             self._remember(key, (pcm, meta))
         return pcm, meta

@@ -206,6 +206,33 @@ def test_a_disk_hit_is_the_first_render_and_its_hash_with_no_hashing(tmp_path, m
     assert digest == reread.sha256() == pcm.sha256()
 
 
+def test_disk_tier_is_bounded_least_recently_used_first(tmp_path, monkeypatch):
+    """Entries read or written longest ago go first once the disk tier is over its size (at start, and
+    every TRIM_EVERY entries written); a hit keeps its entry; entries of the older format (.wav with
+    .engine) are never read, so they go at start."""
+    import os
+
+    monkeypatch.setattr("audio.cache.TRIM_EVERY", 1)
+    old = tmp_path / "ab" / ("ab" * 32 + ".wav")
+    old.parent.mkdir()
+    old.write_bytes(b"RIFF")
+    old.with_suffix(".engine").write_text("espeak:cmn")
+    one = 2 * 48_000 + 200  # an entry: a second of samples and its header line
+    cache = RenderCache(tmp_path, max_disk_bytes=3 * one)
+    assert not old.exists() and not old.with_suffix(".engine").exists()
+    keys = [f"{i:064x}" for i in range(5)]
+    for i, key in enumerate(keys[:3]):
+        cache.put(key, Pcm(np.full(48_000, 0.1 * (i + 1), np.float32)), "e:v")
+        path = cache._path(key)
+        os.utime(path, (1000 + i, 1000 + i))  # written a second apart
+    assert RenderCache(tmp_path).get(keys[0]) is not None  # read again: now the most recently used
+    cache.put(keys[3], Pcm(np.full(48_000, 0.4, np.float32)), "e:v")
+    on_disk = {p.stem for p in tmp_path.rglob("*.pcm")}
+    assert keys[1] not in on_disk, "the entry used longest ago goes"
+    assert {keys[0], keys[2], keys[3]} <= on_disk
+    assert sum(p.stat().st_size for p in tmp_path.rglob("*.pcm")) <= 3 * one
+
+
 def test_memory_tier_is_bounded_in_bytes(tmp_path):
     cache = RenderCache(tmp_path, max_bytes=3 * 48_000 * 4)  # room for three one-second entries
     for i in range(5):
