@@ -34,29 +34,37 @@ def check_profile(name: str, timezone: str, languages: list[str], idle_min: str 
     return profile
 
 
+def _name_errors(names: dict[str, str], key: str, limit: int, taken: str, seen: set) -> dict[str, str]:
+    """One thing's names (a place, a zone), by language: each given, at most ``limit`` characters, in that
+    language's script, and not another's (``taken``; ``seen`` holds the names given before, and takes these).
+    Errors keyed ``<key>-<lang>``."""
+    errors: dict[str, str] = {}
+    for lang, text in names.items():
+        if not text:
+            errors[f"{key}-{lang}"] = "give the name in this language too"
+        elif len(text) > limit:
+            errors[f"{key}-{lang}"] = f"at most {limit} characters"
+        elif (why := script_problem(lang, text)) is not None:
+            errors[f"{key}-{lang}"] = why
+        elif (lang, text.lower()) in seen:
+            errors[f"{key}-{lang}"] = taken
+        else:
+            seen.add((lang, text.lower()))
+    return errors
+
+
 def check_places(rows: list[dict], languages: list[str]) -> list[dict]:
     """Each row: {"names": {lang: name}, "meeting_point": bool}; rows with no name at all are dropped.
     Every kept row needs its name in every venue language, in that language's script, unique.
     Errors are keyed ``place-<row>-<lang>``."""
     errors: dict[str, str] = {}
     out: list[dict] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: set[tuple[str, str]] = set()
     for i, row in enumerate(rows):
         names = {lang: " ".join(((row.get("names") or {}).get(lang) or "").split()) for lang in languages}
         if not any(names.values()):
             continue
-        for lang, text in names.items():
-            key = f"place-{i}-{lang}"
-            if not text:
-                errors[key] = "give the name in this language too"
-            elif len(text) > 60:
-                errors[key] = "at most 60 characters"
-            elif (why := script_problem(lang, text)) is not None:
-                errors[key] = why
-            elif (lang, text.lower()) in seen:
-                errors[key] = "this name is already used by another place"
-            else:
-                seen[(lang, text.lower())] = i
+        errors |= _name_errors(names, f"place-{i}", 60, "this name is already used by another place", seen)
         out.append({"names": names, "meeting_point": bool(row.get("meeting_point")),
                     **({"retired": True} if row.get("retired") else {})})  # retired: kept, no longer offered
     if not errors and not any(p["meeting_point"] and not p.get("retired") for p in out):
@@ -125,21 +133,12 @@ def check_zone_names(given: dict, languages: list[str], zones) -> dict[str, dict
         if not any(names.values()):
             continue
         for lang, text in names.items():
-            key = f"zone-{zone}-{lang}"
             try:
-                text = names[lang] = clean(text)
+                names[lang] = clean(text)
             except ValueError as exc:  # a NUL, a control character
-                errors[key] = str(exc)
-                continue
-            if not text:
-                errors[key] = "give the name in this language too"
-            elif len(text) > 40:
-                errors[key] = "at most 40 characters"
-            elif (why := script_problem(lang, text)) is not None:
-                errors[key] = why
-            elif (lang, text.lower()) in seen:
-                errors[key] = "another zone already has this name"
-            seen.add((lang, text.lower()))
+                errors[f"zone-{zone}-{lang}"] = str(exc)
+        errors |= _name_errors({lang: n for lang, n in names.items() if f"zone-{zone}-{lang}" not in errors},
+                               f"zone-{zone}", 40, "another zone already has this name", seen)
         out[zone] = names
     if errors:
         raise FieldErrors(errors)
