@@ -104,9 +104,9 @@ class PlayoutEngine:
             raise ValueError(f"{item.title!r}: unknown zone(s) {unknown or '(none)'}; zones are {sorted(self.zones)}")
         bed = item.kind == "music"
         with self._cond:
-            item_id = next(self._ids)  # also its place among equals: first come, first served
+            item_id = next(self._ids)  # under the lock: also its place among equals, first come first served
             for z in item.zones:
-                zone, entry = self.zones[z], Entry(item_id, item, item_id)
+                zone, entry = self.zones[z], Entry(item_id, item)
                 heapq.heappush(zone.bed_queue if bed else zone.fg_queue, entry)
                 if not bed and zone.fg_queue[0] is entry and (
                         zone.current is None or item.priority > zone.current.item.priority):

@@ -50,9 +50,8 @@ class PlayoutEvent:
 class Entry:
     """One item in one zone: its place in the queue and how far it has played."""
 
-    item_id: int
+    item_id: int  # drawn in submission order: also its place among equals
     item: PlayoutItem
-    seq: int
     part: int = 0
     offset: int = 0  # samples into the current part
     played: int = 0  # samples handed to the sink in total
@@ -63,7 +62,7 @@ class Entry:
     checked_at: float = 0.0         # when that check passed (time.monotonic)
 
     def __post_init__(self) -> None:
-        self.order = (-self.item.priority, self.seq)  # airing order: priority, then first come
+        self.order = (-self.item.priority, self.item_id)  # airing order: priority, then first come
         self.checked_at = self.item.checked_at
 
     def __lt__(self, other: "Entry") -> bool:
