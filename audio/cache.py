@@ -5,7 +5,8 @@ int16 samples as they are in memory, so a cache hit is byte-identical to the fir
 decoding. A hit checks the CRC-32 (1.3 ms for a minute of speech), not the SHA-256 (3.2 ms): a sample
 changed on disk is rendered again, never served under the hash it was written with. A short, garbled
 or unreadable entry is rendered again too. The disk tier is bounded too (``max_disk_bytes``): the entries
-read or written longest ago go first, checked at start and every ``TRIM_EVERY`` entries written."""
+read or written longest ago go first, checked at start and every ``TRIM_EVERY`` entries written (on a
+thread of its own)."""
 from __future__ import annotations
 
 import hashlib
@@ -44,6 +45,7 @@ class RenderCache:
         self.dir = Path(directory) if directory else None
         self.max_disk_bytes = max_disk_bytes  # 2 GB: about four hours of speech
         self._written = 0
+        self._trimming: threading.Thread | None = None
         if self.dir:
             self.dir.mkdir(parents=True, exist_ok=True)
             self.trim()
@@ -138,7 +140,9 @@ class RenderCache:
             os.replace(tmp, path)
             self._written += 1
             if self._written % TRIM_EVERY == 0:
-                self.trim()
+                # off the render's path (a full tier, 10,000 entries, takes 80 ms): a page's sentence never waits
+                self._trimming = threading.Thread(target=self.trim, name="tts-cache-trim", daemon=True)
+                self._trimming.start()
         with self._lock:
             self._remember(key, (pcm, meta))
         return pcm, meta

@@ -227,6 +227,7 @@ def test_disk_tier_is_bounded_least_recently_used_first(tmp_path, monkeypatch):
         os.utime(path, (1000 + i, 1000 + i))  # written a second apart
     assert RenderCache(tmp_path).get(keys[0]) is not None  # read again: now the most recently used
     cache.put(keys[3], Pcm(np.full(48_000, 0.4, np.float32)), "e:v")
+    cache._trimming.join(5)  # (trimmed on a thread of its own, off the render's path)
     on_disk = {p.stem for p in tmp_path.rglob("*.pcm")}
     assert keys[1] not in on_disk, "the entry used longest ago goes"
     assert {keys[0], keys[2], keys[3]} <= on_disk
