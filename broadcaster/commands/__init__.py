@@ -34,11 +34,11 @@ def naming_options(func, positional: tuple[str, ...] = ()):
     return run
 
 
-def local(at) -> str:
-    """A stored instant in venue time, to the minute ("-" for none)."""
+def local(at, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored instant in venue time, to the minute by default ("-" for none)."""
     from broadcaster.cases.numbering import venue_tz
 
-    return at.astimezone(venue_tz()).strftime("%Y-%m-%d %H:%M") if at else "-"
+    return at.astimezone(venue_tz()).strftime(fmt) if at else "-"
 
 
 def month(value: str | None) -> tuple[int, int]:

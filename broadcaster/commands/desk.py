@@ -4,8 +4,10 @@ The CLI never owns the audio device, and pages exactly as the panel and the API 
 is built from the venue settings (zones, page interval, repeats, escalation; ``var/settings.json``,
 ``PA_ZONES``). ``page missing`` stores the case, its page and the page's first airing at URGENT_PAGE in
 one transaction; the zone players take the airing at once (woken in memory in their own process, by
-their 200 ms poll of the database from another process, or by LISTEN/NOTIFY on PostgreSQL). The
-leading ``broadcaster serve`` writes the repeats and escalates. ``case resolve`` takes the case's
+their 200 ms poll of the database from another process, or by LISTEN/NOTIFY on PostgreSQL), and the
+command says zone by zone whether the page is on air, as the airings report it (NOT ON AIR where no
+player runs: the CLI is the desk's fallback when the panel is down, and the service may be down with
+it). The leading ``broadcaster serve`` writes the repeats and escalates. ``case resolve`` takes the case's
 airings off the air the same way (a page on air stops within a block), and every page re-checks its
 case just before it airs.
 """
@@ -14,7 +16,10 @@ from __future__ import annotations
 import argparse
 import sys
 import json
+import time
 from datetime import datetime
+
+from sqlalchemy import select
 
 from broadcaster.paging.defaults import seed_defaults
 from broadcaster.cases.followup import FollowUpService
@@ -27,18 +32,25 @@ from broadcaster.cases.stats import monthly_stats
 from broadcaster.paging.templates import TemplateService
 from broadcaster.clock import utcnow
 from broadcaster.onair import airings
+from broadcaster.onair.nowplaying import now_playing
 from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
+from broadcaster.store.models.onair import PlayerStatus
 from broadcaster.commands import action, group, local, month, naming_options
 from broadcaster.inputs import LostItem, PageAgain, PageRequest, Resolve, parse, record_id
 from broadcaster.inputs_cases import CaseFilter, CaseNote, Claim, FollowUpCall, HandOver, Unclaimed, Why, when
 
-ON_AIR_NOTE = "the zone players air it at once (broadcaster serve repeats it)"
+CONFIRM_S = 5.0  # how long a page command waits to see its page start where a zone player runs
 
 
 def _paging(db: Database) -> PagingService:
-    """Paging as the venue settings say, like the panel's and the API's."""
-    return PagingService.for_venue(db, None, load_settings())
+    """Paging as the venue settings say, like the panel's and the API's. A page for every zone also
+    reaches the zones the service's players announced (``serve --zone lobby=...`` adds the lobby, as a
+    page from that service's panel does), not only those the settings name."""
+    settings = load_settings()
+    with db.session() as s:
+        announced = [z for zones in s.scalars(select(PlayerStatus.zones)) for z in zones or ()]
+    return PagingService.for_venue(db, None, settings, dict.fromkeys([*settings.zones, *announced]))
 
 
 def _zones(value: str | None) -> list[str] | None:
@@ -68,31 +80,63 @@ def _page_new(args) -> int:
         print(f"case {case.number} is stored but NOT paged; fix the problem below and run "
               f"broadcaster page case {case.number} --user {args.user}")
         raise error
-    _say_page(page)
+    _say_page(page, db)
     return 0
 
 
 def _page_case(args) -> int:
     v = parse(PageAgain, {"template": args.template, "extra_text": args.extra})  # the API's model
-    page = _paging(Database(args.db)).page_case(args.number, args.user, template=v.template,
-                                                extra_text=v.extra_text, zones=_zones(args.zones))
-    _say_page(page)
+    db = Database(args.db)
+    page = _paging(db).page_case(args.number, args.user, template=v.template, extra_text=v.extra_text,
+                                 zones=_zones(args.zones))
+    _say_page(page, db)
     return 0
 
 
-def _say_page(page) -> None:
+def _say_page(page, db: Database) -> None:
     if page.status.value == "pending_approval":
         print(f"page #{page.id} has free text: waiting for a supervisor "
               f"(broadcaster page approve {page.id} --user NAME)")
     else:
-        print(f"page #{page.id} recorded with its first airing in {page.zones.replace(',', ', ')}; {ON_AIR_NOTE}")
+        print(f"page #{page.id} recorded for {page.zones.replace(',', ', ')} (broadcaster serve repeats it)")
     for lang, text in page.texts.items():
         print(f"  [{lang}] {text}")
+    if page.status.value != "pending_approval":
+        _on_air(db, page)
+
+
+def _on_air(db: Database, page) -> None:
+    """Say zone by zone whether the page is on air, as its airings report it: wait up to CONFIRM_S for
+    the zone players to start it where one runs. Where none runs, the desk is told at once that the page
+    is NOT on air (it waits in the queue and airs when a player starts): the CLI is the desk's fallback
+    when the panel is down, and the service may be down with it."""
+    zones = page.zones.split(",")
+    deadline = time.monotonic() + CONFIRM_S
+    while True:
+        players = now_playing(db, zones=zones)
+        with db.session() as s:
+            started = {a.zone: a.started_at for a in airings.latest(s, page_ref(page.id)) if a.started_at}
+        if time.monotonic() >= deadline or all(z in started or not players[z]["running"] for z in zones):
+            break
+        time.sleep(0.1)
+    for zone in zones:
+        if zone in started:
+            print(f"  on air in {zone} since {local(started[zone], '%H:%M:%S')}")
+        elif not players[zone]["running"]:
+            print(f"  NOT ON AIR in {zone}: no zone player is running there. The page waits and airs as soon "
+                  "as one starts (./run); page by microphone meanwhile")
+        elif players[zone]["device_ok"] is False:
+            print(f"  NOT ON AIR in {zone}: its sound device is not working (broadcaster faults); the page "
+                  "airs when it is back; page by microphone meanwhile")
+        else:
+            print(f"  waiting in {zone}: another page or an emergency is on air there; this one airs in turn")
 
 
 def _page_approve(args) -> int:
-    page = _paging(Database(args.db)).approve_page(args.page_id, args.user)
-    print(f"page #{page.id} approved; {ON_AIR_NOTE}")
+    db = Database(args.db)
+    page = _paging(db).approve_page(args.page_id, args.user)
+    print(f"page #{page.id} approved")
+    _on_air(db, page)
     return 0
 
 

@@ -14,6 +14,7 @@ from broadcaster.inputs_studio import AsRunQuery, NewUser, RoleChange, ScriptEdi
 from broadcaster.settings import load_settings
 from broadcaster.store.media import MediaStore
 from broadcaster.users import add_user, change_role, get_user, list_users
+from broadcaster.commands import local
 
 
 def _services():
@@ -298,7 +299,7 @@ def cmd_log_asrun(args) -> int:
             print(f"{len(rows)} rows written to {args.csv}")
             return 0
         for r in rows:
-            print(f"{r.started_at:%Y-%m-%d %H:%M:%S} {r.zone:<8} {r.outcome:<11} {r.ref:<18} {r.title}")
+            print(f"{local(r.started_at, '%Y-%m-%d %H:%M:%S')} {r.zone:<8} {r.outcome:<11} {r.ref:<18} {r.title}")
     return 0
 
 
@@ -323,7 +324,7 @@ def cmd_faults(args) -> int:
             print(f"{len(rows)} rows written to {args.csv}")
             return 0
         for f in rows:
-            print(f"#{f.id:<4} {f.raised_at:%Y-%m-%d %H:%M} {f.state.value:<12} {f.kind:<14} x{f.occurrences} {f.message}")
+            print(f"#{f.id:<4} {local(f.raised_at)} {f.state.value:<12} {f.kind:<14} x{f.occurrences} {f.message}")
         if not rows:
             print("no faults need attention")
     return 0

@@ -36,7 +36,9 @@ def test_page_missing_records_case_and_page_for_the_service(url, capsys):
              "white sneakers", "--place", "Carousel", "--meeting-point", "Visitor Centre", "--reporter",
              "Wang Fang", "--contact", "13800000000", "--name", "王小明", "--user", "dora")
     out = capsys.readouterr().out
-    assert rc == 0 and "case 2026" in out and "zone players air it at once" in out and "王小明" not in out
+    assert rc == 0 and "case 2026" in out and "王小明" not in out
+    # no zone player runs: the desk is told the page is not on air, at once, not that it is
+    assert "NOT ON AIR in main: no zone player is running there" in out and "on air in main since" not in out
     db = Database(url)
     with db.session() as s:
         case = s.query(PersonCase).one()
@@ -82,7 +84,7 @@ def test_cli_pages_follow_the_venue_settings(url, capsys, monkeypatch):
     save_settings({"zones": {"lobby": "null", "hall": "null"}, "page_interval_min": 1.5, "page_max_repeats": 2,
                    "escalate_after_min": 20})
     assert run(url, *PAGE) == 0
-    assert "in lobby, hall" in capsys.readouterr().out
+    assert "for lobby, hall" in capsys.readouterr().out
     page, zones = _paged(url)
     assert (page.zones, page.interval_s, page.max_repeats) == ("lobby,hall", 90, 2) and zones == ["hall", "lobby"]
     monkeypatch.setenv("PA_ZONES", "gate=null")
@@ -101,6 +103,31 @@ def test_cli_page_to_chosen_zones_and_never_to_an_unknown_one(url, capsys, monke
     assert "unknown zone(s) carpark" in capsys.readouterr().err
     with Database(url).session() as s:  # refused before anything was stored
         assert (s.query(PersonCase).count(), s.query(Page).count(), s.query(Airing).count()) == (1, 1, 1)
+
+
+def test_cli_page_reaches_the_zones_players_announced_and_says_it_is_on_air(url, capsys, tmp_path):
+    """``serve --zone lobby=...`` adds the lobby to that service's own pages: a CLI page for every zone
+    reaches it too (the settings name main only). The desk is told zone by zone that the page is on air,
+    as the airings the player started report it."""
+    from sqlalchemy import select
+
+    from tests.conftest import OnAir
+
+    _approve_all(url, capsys)
+    db = Database(url)
+    air = OnAir(db, tmp_path, zones=("main", "lobby"), realtime=True).start()  # a real player, paced sinks
+    try:
+        assert run(url, *PAGE) == 0
+        out = capsys.readouterr().out
+    finally:
+        air.stop()
+    page, zones = _paged(url)
+    assert page.zones == "main,lobby" and zones == ["lobby", "main"]
+    with db.session() as s:
+        started = set(s.scalars(select(Airing.zone).where(Airing.ref == f"page:{page.id}",
+                                                          Airing.started_at.is_not(None))))
+    assert started == {"main", "lobby"}
+    assert "on air in main since" in out and "on air in lobby since" in out and "NOT ON AIR" not in out, out
 
 
 def test_page_with_unapproved_template_keeps_the_case(url, capsys):
@@ -214,3 +241,21 @@ def test_template_show_gives_the_wording_on_air_and_the_new_one_waiting(url, cap
     assert run(url, "template", "show", str(tpl.id)) == 0
     shown = capsys.readouterr().out
     assert "Please call the desk." in shown and "waiting" not in shown
+
+
+def test_as_run_and_fault_lists_show_venue_time(url, capsys):
+    """The desk reads the as-run and fault lists by the venue's clock, as every other list of the CLI
+    and the panel (they printed UTC: 21:11 for an airing the venue heard at 05:11 the next day)."""
+    from datetime import datetime, timezone
+
+    from broadcaster import logs
+    from broadcaster.store.models.workflow import AsRun
+
+    at = datetime(2026, 11, 27, 21, 11, 30, tzinfo=timezone.utc)  # 2026-11-28 05:11:30 in Shanghai
+    with Database(url).session() as s:
+        s.add(AsRun(ref="page:1", title="Page 20261128-001", kind="page", zone="main", started_at=at))
+        logs.raise_fault(s, "device_lost", "zone main: gone", zone="main").raised_at = at
+    capsys.readouterr()
+    assert run(url, "log", "asrun") == 0 and run(url, "faults") == 0
+    out = capsys.readouterr().out
+    assert "2026-11-28 05:11:30 main" in out and "2026-11-28 05:11 raised" in out and "21:11" not in out
