@@ -130,7 +130,9 @@ def init_filters(app) -> None:
     from web.refusals import refusal
 
     app.jinja_env.filters["refusal"] = refusal
-    app.jinja_env.filters["fault_message"] = fault_message
+    from web.faultwords import init_filters as fault_words
+
+    fault_words(app)
     from web.annwords import init_filters as announcement_words
 
     announcement_words(app)
