@@ -45,8 +45,6 @@ class FaultWords(NamedTuple):
 
 def fault_words(fault) -> FaultWords:
     """``fault`` (a Fault row) in the panel's language: its headline, and the technician's detail."""
-    from web.views import fault_message
-
     kind = getattr(fault.kind, "value", fault.kind)
     said = fault_message(fault.message, fault.raised_at, fault.zone)  # as stored, the known ones translated
     if kind == "escalation":  # the case's number and what supervisors do: already the staff's words
@@ -104,6 +102,24 @@ def _missed_why(reason: str) -> str:
     if reason.startswith("expired in"):
         return "expired"
     return "other"
+
+
+def fault_message(message: str, raised_at: datetime | None = None, zone: str | None = None) -> str:
+    """A fault's message in the panel's language, the time it names in the venue's, as every time on the
+    page (an older fault's heartbeat, stored as a UTC time alone, by the time the fault was raised); with
+    ``zone`` (shown beside it), without the "zone main: " the player wrote before it."""
+    from broadcaster.logs import heartbeat_in
+    from web.refusals import refusal
+    from web.venuewords import local
+
+    message = str(message or "")
+    found = heartbeat_in(message, raised_at)
+    if found:
+        (start, end), at = found
+        message = message[:start] + local(at, "seconds") + message[end:]
+    if zone and message.startswith(f"zone {zone}: "):
+        message = message[len(f"zone {zone}: "):]
+    return refusal(message)
 
 
 def init_filters(app) -> None:
