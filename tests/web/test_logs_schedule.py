@@ -19,7 +19,7 @@ def test_faults_on_the_dashboard_acknowledge_and_csv(app, staff):
     dora, sam = Browser(app, "dora"), Browser(app, "sam")
     [(head, detail, outside)] = faults_said(dora.get("/").get_data(as_text=True))
     assert head.startswith("The sound device cannot be used")  # the staff's sentence; the device's text folded
-    assert detail == "Technical detail USB interface unplugged" and "USB" not in outside
+    assert detail == "Technical detail (for the technician) USB interface unplugged" and "USB" not in outside
     assert dora.post(f"/faults/{fid}/ack").status_code == 302
     assert dora.post(f"/faults/{fid}/ack").status_code == 409
     assert dora.client.post(f"/faults/{fid}/ack").status_code == 400  # no CSRF token
