@@ -32,9 +32,10 @@ MISSED_WHY = N_all({
     "approval": "an announcement in it is not approved; a supervisor approves it under Approvals",
     "expired": "it could not start in time (the zone was busy or its sound device was down)",
     "hash": "its sound was not the approved sound",
+    "gone": "the programme was deleted",
     "other": "the system could not put it on the air; call the technician if it happens again",
 })
-MISSED = re.compile(r"(?P<programme>.+) did not air at (?P<at>\d{4}-\d\d-\d\d \d\d:\d\d): (?P<why>.*)", re.S)
+MISSED = re.compile(r"(?P<programme>.+?) did not air at (?P<at>\d{4}-\d\d-\d\d \d\d:\d\d): (?P<why>.*)", re.S)
 SPEECH_MUTE = re.compile(r"no speech engine (?:here )?can speak (?P<lang>[\w-]+)")
 
 
@@ -97,6 +98,8 @@ def _missed_why(reason: str) -> str:
         return "late by"
     if "hash mismatch" in reason:
         return "hash"
+    if re.search(r"\bno programme\b", reason):
+        return "gone"
     if "not approved" in reason or "approval changed" in reason or "no longer exists" in reason:
         return "approval"
     if reason.startswith("expired in"):

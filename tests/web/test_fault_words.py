@@ -151,6 +151,7 @@ MISSED = [  # the reasons broadcaster.schedule stores, as it writes them
      "it could not start in time"),
     ("failed in main: cannot build: hash mismatch: audio 0123456789abcdef unreadable (Errno 2)",
      "它的声音与审批通过的不一致", "its sound was not the approved sound"),
+    ("refused at air time: no programme #12", "节目已删除", "the programme was deleted"),
     ("submit failed: OperationalError('database is locked')", "系统无法播出它", "the system could not put it on the air"),
 ]
 
