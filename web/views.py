@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 import numpy as np
 import soundfile as sf
@@ -19,23 +18,6 @@ def form(*names: str) -> dict[str, str | None]:
         v = (request.form.get(n) or "").strip()
         out[n] = v or None
     return out
-
-
-def fault_message(message: str, raised_at: datetime | None = None, zone: str | None = None) -> str:
-    """A fault's message in the panel's language, the time it names in the venue's, as every time on the
-    page (an older fault's heartbeat, stored as a UTC time alone, by the time the fault was raised); with
-    ``zone`` (shown beside it), without the "zone main: " the player wrote before it."""
-    from broadcaster.logs import heartbeat_in
-    from web.refusals import refusal
-
-    message = str(message or "")
-    found = heartbeat_in(message, raised_at)
-    if found:
-        (start, end), at = found
-        message = message[:start] + local(at, "seconds") + message[end:]
-    if zone and message.startswith(f"zone {zone}: "):
-        message = message[len(f"zone {zone}: "):]
-    return refusal(message)
 
 
 def day_name(day, width: str = "wide") -> str:
@@ -130,7 +112,9 @@ def init_filters(app) -> None:
     from web.refusals import refusal
 
     app.jinja_env.filters["refusal"] = refusal
-    app.jinja_env.filters["fault_message"] = fault_message
+    from web.faultwords import init_filters as fault_words
+
+    fault_words(app)
     from web.annwords import init_filters as announcement_words
 
     announcement_words(app)

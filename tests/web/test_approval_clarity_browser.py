@@ -55,8 +55,9 @@ def test_the_fault_log_reads_as_cards_on_a_phone_in_chinese(server, phone):
     login(phone, base, "sam")
     phone.goto(f"{base}/lang/zh")
     phone.goto(f"{base}/approvals/logs")
-    message = phone.locator("#faults tbody td", has_text="失去联系")
+    message = phone.locator("#faults tbody td", has_text="没有应答")
     assert message.is_visible() and "heartbeat" not in phone.inner_text("#faults")
+    assert "lobby-pc" not in phone.inner_text("#faults")  # the player's name: folded, for the technician
     assert message.bounding_box()["width"] > 250  # a card's line, not a column squeezed to a few characters
     assert phone.locator("#faults button").bounding_box()["height"] >= 44
     no_sideways_scroll(phone)

@@ -12,6 +12,7 @@ from broadcaster.store.db import Database
 from broadcaster.store.models.onair import Airing, AiringState
 from broadcaster.store.models.workflow import Fault
 from tests.web.conftest import Browser
+from tests.web.test_fault_words import faults_said
 
 
 def test_a_write_from_another_process_shows_on_the_next_dashboard_request(app, staff):
@@ -23,12 +24,14 @@ def test_a_write_from_another_process_shows_on_the_next_dashboard_request(app, s
 
         with other.session() as s:
             logs.raise_fault(s, "device_lost", "zone main: amplifier unplugged", zone="main")
-        assert "amplifier unplugged" in dora.get("/").get_data(as_text=True)
+        [(head, detail, outside)] = faults_said(dora.get("/").get_data(as_text=True))
+        assert head.startswith("The sound device cannot be used")  # the staff's sentence, the device's folded
+        assert "amplifier unplugged" in detail and "amplifier unplugged" not in outside
 
         with other.session() as s:  # an update (a note on the fault) shows too
             s.execute(update(Fault).values(message="zone main: amplifier checked"))
         html = dora.get("/").get_data(as_text=True)
-        assert "amplifier checked" in html and "amplifier unplugged" not in html
+        assert "amplifier checked" in faults_said(html)[0][1] and "amplifier unplugged" not in html
 
         case = CaseService(other).open_case("dora", "found", CaseDetails(age=4, clothing="red coat",
                                                                           meeting_point="Gate 2"))

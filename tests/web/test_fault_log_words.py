@@ -3,8 +3,10 @@ dashboard does."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from tests.web.conftest import Browser
+from tests.web.test_fault_words import faults_said
 
 
 def test_the_fault_log_says_the_faults_in_chinese_as_the_dashboard_does(app):
@@ -18,7 +20,10 @@ def test_the_fault_log_says_the_faults_in_chinese_as_the_dashboard_does(app):
     sam.get("/lang/zh")
     html = sam.get("/approvals/logs").get_data(as_text=True)
     faults = html[html.index('id="faults"'):]
-    assert ">播放器 lobby-pc 失去联系" in faults and "heartbeat" not in faults  # its zone in the zone column
+    assert "heartbeat" not in faults  # its zone in the zone column; the player's name only for the technician
+    [(head, detail, outside)] = faults_said(html)
+    assert head.startswith("该分区的播放电脑自 ") and "没有应答" in head and "lobby-pc" not in outside
+    assert detail.startswith("技术细节") and "播放器 lobby-pc 失去联系" in detail
 
 
 def test_the_audit_log_says_a_template_approval_in_chinese(app):
@@ -54,12 +59,15 @@ def test_a_lost_players_last_heartbeat_is_said_in_venue_time_as_the_rest_of_the_
     said = beat.astimezone(venue).strftime("%H:%M:%S")
     assert said != "05:17:51"  # the venue is not on UTC, or this proves nothing
     sam = Browser(app, "sam")
-    for lang, words in (("en", f"lost (no heartbeat since {said})"), ("zh", f"失去联系（自 {said} 起无心跳）")):
+    for lang, words, head_words in (("en", f"lost (no heartbeat since {said})", f"stopped answering at {said}"),
+                                    ("zh", f"失去联系（自 {said} 起无心跳）", f"播放电脑自 {said} 起没有应答")):
         sam.get(f"/lang/{lang}")
         for page in ("/approvals/logs", "/"):
             html = sam.get(page).get_data(as_text=True)
             faults = html[html.index('id="faults"'):]
-            assert words in faults and "05:17:51" not in faults and "UTC" not in faults, (lang, page)
+            assert "05:17:51" not in faults and "UTC" not in faults, (lang, page)
+            [(head, detail, _)] = faults_said(html)
+            assert head_words in head and words in detail, (lang, page, head, detail)
 
 
 def test_a_fault_recorded_before_stop_26_says_its_heartbeat_in_venue_time_and_keeps_its_row(app):
@@ -81,12 +89,13 @@ def test_a_fault_recorded_before_stop_26_says_its_heartbeat_in_venue_time_and_ke
     said = beat.astimezone(venue).strftime("%H:%M:%S")
     assert said != "23:59:51"  # the venue is not on UTC, or this proves nothing
     sam = Browser(app, "sam")
-    for lang, words in (("en", f"Whole venue player lobby-pc lost (no heartbeat since {said})"),
-                        ("zh", f"全场 播放器 lobby-pc 失去联系（自 {said} 起无心跳）")):
+    for lang, words in (("en", f"Whole venue This zone's player stopped answering at {said}"),
+                        ("zh", f"全场 该分区的播放电脑自 {said} 起没有应答")):
         sam.get(f"/lang/{lang}")
         for page in ("/approvals/logs", "/"):
             html = sam.get(page).get_data(as_text=True)
-            faults = " ".join(re.sub(r"<[^>]+>", " ", html[html.index('id="faults"'):]).split())  # as read
+            faults = " ".join(unescape(re.sub(r"<[^>]+>", " ", html[html.index('id="faults"'):])).split())  # as read
             assert words in faults and "23:59:51" not in faults and "UTC" not in faults, (lang, page, faults[:800])
+            assert "lobby-pc" in faults_said(html)[0][1]  # the player's name, for the technician
     with db.session() as s:
         assert [f.message for f in s.query(Fault)] == [old]  # nothing stored is changed

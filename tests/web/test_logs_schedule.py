@@ -7,6 +7,7 @@ from broadcaster import logs
 from broadcaster.store.models.workflow import AsRun
 from broadcaster.clock import utcnow
 from tests.web.conftest import Browser
+from tests.web.test_fault_words import faults_said
 
 
 def test_faults_on_the_dashboard_acknowledge_and_csv(app, staff):
@@ -16,11 +17,16 @@ def test_faults_on_the_dashboard_acknowledge_and_csv(app, staff):
                     started_at=utcnow()))
     fid = fault.id
     dora, sam = Browser(app, "dora"), Browser(app, "sam")
-    assert "USB interface unplugged" in dora.get("/").get_data(as_text=True)
+    [(head, detail, outside)] = faults_said(dora.get("/").get_data(as_text=True))
+    assert head.startswith("The sound device cannot be used")  # the staff's sentence; the device's text folded
+    assert detail == "Technical detail (for the technician) USB interface unplugged" and "USB" not in outside
     assert dora.post(f"/faults/{fid}/ack").status_code == 302
     assert dora.post(f"/faults/{fid}/ack").status_code == 409
     assert dora.client.post(f"/faults/{fid}/ack").status_code == 400  # no CSRF token
     html = sam.get("/approvals/logs").get_data(as_text=True)
+    [(head, detail, outside)] = faults_said(html)
+    assert head.startswith("The sound device cannot be used") and "USB interface unplugged" in detail
+    assert "USB" not in outside
     assert "Closing &lt;b&gt;" in html and '<td data-label="Status">Acknowledged</td>' in html  # the state in the staff's words
     csv = sam.get("/approvals/logs/asrun.csv")
     assert csv.mimetype == "text/csv" and "Closing <b>" in csv.get_data(as_text=True)

@@ -9,6 +9,7 @@ from broadcaster import logs
 from broadcaster.settings import save_settings
 from broadcaster.store.models.workflow import Fault
 from tests.web.conftest import Browser
+from tests.web.test_fault_words import faults_said
 from tests.web.test_desk import LOST_CHILD
 from tests.web.test_desk_defects import open_case
 
@@ -37,12 +38,14 @@ def test_a_zone_the_venue_names_is_said_by_its_name_and_stored_by_its_id(app):
     with pa.db.session() as s:
         logs.raise_fault(s, "device_lost", "zone lobby: sound device unplugged", zone="lobby")
     sam = Browser(app, "sam")
-    for lang, name in (("zh", "大堂"), ("en", "Lobby")):
+    for lang, name, said in (("zh", "大堂", "音响设备无法使用"), ("en", "Lobby", "The sound device cannot be used")):
         sam.get(f"/lang/{lang}")
         html = sam.get("/approvals/logs").get_data(as_text=True)
         faults = html[html.index('id="faults"'):]
-        cells = re.search(r'<td data-label="[^"]+">([^<]*)</td><td>([^<]*)</td>', faults)
-        assert cells and cells.groups() == (name, "sound device unplugged"), (lang, faults[:600])  # the zone once
+        cells = re.search(r'<td data-label="[^"]+">([^<]*)</td><td><span class="fault-said">([^<]*)</span>', faults)
+        assert cells and cells[1] == name and cells[2].startswith(said), (lang, faults[:600])  # the zone once
+        [(_, detail, outside)] = faults_said(html)  # the device's own words folded, without "zone lobby: "
+        assert detail.endswith(" sound device unplugged") and "unplugged" not in outside and "lobby" not in detail
         board = text_of(sam.get("/").get_data(as_text=True).split('id="faults"')[1])
         assert f" {name} " in board, (lang, board)
     with pa.db.session() as s:
