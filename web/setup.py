@@ -29,6 +29,18 @@ def settings():
     return svc().settings
 
 
+def adopt(fresh) -> None:
+    """The venue settings ``fresh`` for this panel process: its settings object (shared with the service
+    on one box) and the time zone its areas read."""
+    st, s = settings(), svc()
+    st.__dict__.update(fresh.__dict__)
+    s.tz = fresh.tz
+    for area in (s.paging, s.cases, s.lost):
+        if hasattr(area, "tz"):
+            area.tz = fresh.tz
+    current_app.extensions.pop("pa_cases", None)  # complaints, incidents, security: built again in it
+
+
 def pending() -> list[str]:
     return list(getattr(settings(), "setup_pending", None) or [])
 
@@ -77,13 +89,7 @@ def venue():
         except FieldErrors as exc:
             errors = exc.fields
         else:
-            st.__dict__.update(fresh.__dict__)
-            s = svc()  # the venue's time zone from now on (this process; other processes on restart)
-            s.tz = fresh.tz
-            for area in (s.paging, s.cases, s.lost):
-                if hasattr(area, "tz"):
-                    area.tz = fresh.tz
-            current_app.extensions.pop("pa_cases", None)  # complaints, incidents, security: built again in it
+            adopt(fresh)  # this process at once; other panel processes at their next request
             return _done("venue")
     return render_template("setup/venue.html", errors=errors, values=values, timezones=[(z, zone_name(z)) for z in TIMEZONES],
                            languages=LANGUAGE_NAMES, steps=STEPS, left=pending()), 400 if errors else 200
@@ -122,7 +128,7 @@ def places():
             except FieldErrors as exc:
                 errors = exc.fields
             else:
-                st.__dict__.update(fresh.__dict__)
+                adopt(fresh)
                 return _done("places") if "places" in pending() else redirect(url_for("setup.places"))
     if not errors:
         rows = rows + [{"names": {}, "meeting_point": False}] * EMPTY_ROWS
@@ -148,7 +154,7 @@ def zones():
         except FieldErrors as exc:
             errors = exc.fields
         else:
-            st.__dict__.update(fresh.__dict__)  # this process at once; other panel processes on restart
+            adopt(fresh)
             flash(t("Saved."), "ok")
             return redirect(url_for("setup.zones"))
     devices = {z: sink_words((st.zones or {}).get(z, "")) for z in venue}
@@ -251,7 +257,34 @@ def _saved(tpl) -> None:
         flash(t("Saved: a supervisor approves the new wording."), "ok")
 
 
+def _stamp(file) -> int | None:
+    try:
+        return file.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def init_app(app) -> None:
+    from broadcaster.errors import BroadcasterError
+    from broadcaster.settings import load_settings, var_dir
+
+    file = var_dir() / "settings.json"
+    app.extensions["pa_settings_stamp"] = _stamp(file)  # as the app's services read them
+
+    @app.before_request
+    def _settings_saved_elsewhere():
+        """Venue settings another panel process saved (another worker, beside this one on the machine):
+        adopted at this process's next request, not at its restart. One stat of the file a request."""
+        stamp = _stamp(file)
+        if stamp is None or app.extensions["pa_settings_stamp"] == stamp:
+            return None
+        app.extensions["pa_settings_stamp"] = stamp
+        try:
+            adopt(load_settings(file))
+        except BroadcasterError as exc:  # a hand-edited file that cannot be read: the settings in use stay
+            current_app.logger.error("venue settings not reloaded: %s", exc)
+        return None
+
     @app.before_request
     def _first_day():
         """An admin is led through the setup until it is done."""

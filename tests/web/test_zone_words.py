@@ -109,3 +109,20 @@ def test_the_handover_checklist_and_its_test_tone_name_the_zone_as_staff_do(app)
     assert "全场：播放器应答" in page and "main" not in page
     html = dora.get(resp.headers["Location"]).get_data(as_text=True)
     assert '<option value="main">全场</option>' in html  # the test tone's zone: its id the value
+
+
+def test_zone_names_saved_in_one_panel_process_show_in_another_at_its_next_request(make_app, approved_templates):
+    """Two panel processes on one machine (two workers: two apps, each with its own services and settings,
+    over one database and var/): the admin names a zone in one; the other says the new name at its next
+    request, not at its restart."""
+    save_settings({"zones": {"main": "device", "lobby": "device:2"}})
+    one, other = make_app(), make_app()
+    dora = Browser(other, "dora")
+    dora.get("/lang/zh")
+    assert "分区 lobby" in text_of(dora.get("/").get_data(as_text=True).split('id="now"')[1])
+    ada = Browser(one, "ada")
+    resp = ada.post("/setup/zones", {"zone-main-zh-CN": "全场", "zone-main-en": "Whole venue",
+                                     "zone-lobby-zh-CN": "大堂", "zone-lobby-en": "Lobby"})
+    assert resp.status_code == 302
+    now = text_of(dora.get("/").get_data(as_text=True).split('id="now"')[1])
+    assert "分区 大堂" in now and "lobby" not in now
