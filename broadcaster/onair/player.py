@@ -97,12 +97,10 @@ class ZonePlayer:
     def start(self, *, thread: bool = True) -> "ZonePlayer":
         now = self.clock.now()
         with self.db.session() as s:
-            status = s.get(PlayerStatus, self.name)
-            last = status.heartbeat_at if status is not None and not status.stopped else now
+            status = s.get(PlayerStatus, self.name) or PlayerStatus(name=self.name)  # new: added below
+            last = status.heartbeat_at if status.heartbeat_at and not status.stopped else now
             outcomes.release(s, self.name, min(last, now), "player restarted")
-            if status is None:
-                status = PlayerStatus(name=self.name)
-                s.add(status)
+            s.add(status)
             status.zones, status.host, status.pid = list(self.zones), socket.gethostname(), os.getpid()
             status.started_at = status.heartbeat_at = now
             status.now, status.stopped = self.engine.snapshot(limit=5), False
