@@ -166,10 +166,17 @@ class PlayoutEngine:
     def _emit(self, events: list[PlayoutEvent]) -> None:
         for ev in events:
             for cb in list(self.listeners):
-                try:
-                    cb(ev)
-                except Exception:  # a listener must never stop the audio
-                    log.exception("playout listener failed on %s %s", ev.kind, ev.item.title)
+                self._tell(cb, ev)
+
+    @staticmethod
+    def _tell(listener: Callable | None, *args) -> None:
+        """Call a listener (of events, device faults, recoveries), if any: one that fails must never stop
+        the audio."""
+        try:
+            if listener is not None:
+                listener(*args)
+        except Exception:
+            log.exception("playout listener %s failed on %s", getattr(listener, "__qualname__", listener), args)
 
     def _poke(self) -> None:
         """Wake the mixer now (called with the lock held)."""
@@ -228,11 +235,7 @@ class PlayoutEngine:
         self._emit(done)
         if zone.took(frames, self.healthy_s):
             log.info("zone %s: device back", zone.name)
-            if self.on_recovered:
-                try:
-                    self.on_recovered(zone.name)
-                except Exception:
-                    log.exception("recovery listener failed")
+            self._tell(self.on_recovered, zone.name)
         return zone.room_at(frames, now)
 
     def _schedule(self, zone: Zone) -> list[PlayoutEvent]:
@@ -367,10 +370,6 @@ class PlayoutEngine:
             zone.sink.close()
         if first:
             log.error("zone %s: device failed: %s", zone.name, exc)
-            if self.on_fault:
-                try:
-                    self.on_fault(zone.name, exc)
-                except Exception:
-                    log.exception("fault listener failed")
+            self._tell(self.on_fault, zone.name, exc)
         self._emit(events)
         return zone.retry_at
