@@ -53,13 +53,9 @@ def now_playing(db, stale_s: float = 5.0, *, at: datetime | None = None, zones: 
     fresh_after = now - timedelta(seconds=stale_s)
     out: dict[str, dict] = {}
     with db.session() as s:
-        best: dict[str, tuple[bool, PlayerStatus]] = {}
-        for p in s.scalars(select(PlayerStatus).order_by(PlayerStatus.heartbeat_at)):
-            running = not p.stopped and p.heartbeat_at >= fresh_after
-            for zone in p.zones or ():
-                have = best.get(zone)
-                if have is None or running or not have[0]:  # the freshest running player of the zone
-                    best[zone] = (running, p)
+        players = [(not p.stopped and p.heartbeat_at >= fresh_after, p) for p in s.scalars(select(PlayerStatus))]
+        players.sort(key=lambda rp: (rp[0], rp[1].heartbeat_at))  # a zone's freshest running player comes last
+        best = {zone: (running, p) for running, p in players for zone in p.zones or ()}
         for zone in sorted(set(best) | set(zones)):
             running, player = best.get(zone, (False, None))
             out[zone] = _zone(player, zone, running)
