@@ -242,9 +242,7 @@ class ZonePlayer:
             return
         for airing_id in s.scalars(select(Airing.id).where(Airing.id.in_(list(self._held)),
                                                            Airing.state == AiringState.CANCELLED)).all():
-            item_id = self._held.pop(airing_id, None)
-            if item_id is not None:
-                self.engine.cancel(item_id)
+            self.engine.cancel(self._held.pop(airing_id))
 
     def _claim(self, s) -> list[tuple[int, PlayoutItem, bool]]:
         """Claim, in one query and one update for all this player's zones, what each zone is about to
