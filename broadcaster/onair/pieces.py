@@ -172,27 +172,24 @@ class Speech:
         pending = [sum(1 for part in said if isinstance(part, Future))]
         lock = threading.Lock()
 
-        def one(lang: str, sentence: str) -> Pcm:
-            pcm, engine = self.renderer.say(sentence, lang)
+        def one(lang: str, sentence: str, out: Future) -> None:  # on the pool
+            try:
+                pcm, engine = self.renderer.say(sentence, lang)
+            except BaseException as exc:
+                with lock:
+                    if not whole.done():
+                        whole.set_exception(exc)
+                out.set_exception(exc)
+                return
             with lock:
                 if engine not in engines:
                     engines.append(engine)
-            return pcm
-
-        def finished(f: Future, out: Future) -> None:
-            with lock:
                 pending[0] -= 1
-                last = pending[0] == 0
-            if f.exception() is not None:
-                if not whole.done():
-                    whole.set_exception(f.exception())
-                out.set_exception(f.exception())
-                return
-            if last and not whole.done():  # the whole speech is known before its last sentence can air
-                aired = Pcm.concat([f.result() if p is out else p.result() if isinstance(p, Future) else p
-                                    for p in said])
+                last = pending[0] == 0  # never after a sentence failed: the whole failed with it
+            if last:  # the whole speech is known before its last sentence can air
+                aired = Pcm.concat([pcm if p is out else p.result() if isinstance(p, Future) else p for p in said])
                 whole.set_result((aired.sha256(), ", ".join(engines)))
-            out.set_result(f.result())
+            out.set_result(pcm)
 
         started = []
 
@@ -203,7 +200,7 @@ class Speech:
                 started.append(True)
             for step, out in zip(plan, said):
                 if isinstance(out, Future):
-                    self._pool.submit(one, *step).add_done_callback(lambda f, out=out: finished(f, out))
+                    self._pool.submit(one, *step, out)
         return said, whole, go
 
 
