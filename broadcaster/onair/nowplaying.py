@@ -18,22 +18,18 @@ from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState, Pla
 WAITING_SHOWN = 10  # per zone; the rest is counted
 
 
-def _iso(at: datetime | None) -> str | None:
-    return at.isoformat() if at else None
-
-
 def _waiting(row, running: bool) -> dict:
     state = "waiting"
     if row.state is AiringState.AIRING:  # started, not on air now: cut by a higher priority (it resumes),
         state = "interrupted" if running else "unconfirmed"  # or its player stopped answering
     return {"id": row.id, "ref": row.ref, "kind": row.kind, "title": row.title, "priority": row.priority,
-            "state": state, "player": row.player, "requested_at": _iso(row.requested_at)}
+            "state": state, "player": row.player, "requested_at": row.requested_at.isoformat()}
 
 
 def _zone(player: PlayerStatus | None, zone: str, running: bool) -> dict:
     snap = ((player.now or {}).get(zone) or {}) if player is not None and running else {}
     return {"player": player.name if player is not None else None, "running": running,
-            "last_seen": _iso(player.heartbeat_at) if player is not None else None,
+            "last_seen": player.heartbeat_at.isoformat() if player is not None else None,
             "device_ok": snap.get("device_ok") if running else None, "sink": snap.get("sink", ""),
             "now": snap.get("now"), "music": snap.get("music"), "music_gain": snap.get("music_gain", 1.0),
             "waiting": [], "waiting_count": 0}
