@@ -69,11 +69,9 @@ class Signals:
         signalled ``channel`` (for one of ``topics``, when given), in this process or (PostgreSQL) any other."""
         with self._lock:
             self._listeners[channel].append((callback, None if topics is None else frozenset(topics)))
-            new = self.pg and self._thread is None
-            if new:
+            if self.pg and self._thread is None:  # (it takes the lock only once it has connected)
                 self._thread = threading.Thread(target=self._listen_loop, name="pg-listen", daemon=True)
-        if new:
-            self._thread.start()
+                self._thread.start()
 
     def unlisten(self, channel: str, callback: Callable[[], None]) -> None:
         with self._lock:
