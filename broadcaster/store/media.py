@@ -81,9 +81,7 @@ class MediaStore:
         if self.root.resolve() not in path.parents:
             raise ValueError(f"media path outside the store: {rel}")
         with sf.SoundFile(str(path)) as f:
-            data = f.read(dtype="int16")
-            rate = f.samplerate
-        return Pcm.from_int16(data, rate)
+            return Pcm.from_int16(f.read(dtype="int16"), f.samplerate)
 
     def path(self, rel: str) -> Path:
         return self.root / rel
