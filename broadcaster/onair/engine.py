@@ -94,7 +94,7 @@ class PlayoutEngine:
             self._thread.join(timeout)
         for zone in self.zones.values():
             zone.sink.close()
-            close_streams([zone.current, zone.bed, *zone.fg_queue, *zone.bed_queue])
+            close_streams([e for e in (zone.current, zone.bed, *zone.fg_queue, *zone.bed_queue) if e is not None])
 
     def submit(self, item: PlayoutItem) -> int:
         if not item.parts:

@@ -136,8 +136,6 @@ def close_streams(entries) -> None:
     """Entries off the air for good (cancelled, the engine stopped): their streams' open files and
     resamplers released now, not at interpreter exit."""
     for e in entries:
-        if e is None:
-            continue
         for stream in _streams(e):
             with suppress(Exception):  # closing is best effort
                 stream.close()
