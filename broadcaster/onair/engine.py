@@ -94,7 +94,7 @@ class PlayoutEngine:
             self._thread.join(timeout)
         for zone in self.zones.values():
             zone.sink.close()
-            close_streams([zone.current, zone.bed, *zone.fg_queue, *zone.bed_queue])
+            close_streams([e for e in (zone.current, zone.bed, *zone.fg_queue, *zone.bed_queue) if e is not None])
 
     def submit(self, item: PlayoutItem) -> int:
         if not item.parts:
@@ -120,16 +120,14 @@ class PlayoutEngine:
         with self._cond:
             for zone in self.zones.values():
                 for q in (zone.fg_queue, zone.bed_queue):
-                    for e in [e for e in q if e.item_id == item_id]:
-                        q.remove(e)
-                        found.append((zone, e))
+                    found += [(zone, e) for e in q if e.item_id == item_id]
+                    q[:] = [e for e in q if e.item_id != item_id]
                     heapq.heapify(q)
-                if zone.current is not None and zone.current.item_id == item_id:
-                    found.append((zone, zone.current))
-                    zone.current = None
-                if zone.bed is not None and zone.bed.item_id == item_id:
-                    found.append((zone, zone.bed))
-                    zone.bed = None
+                for slot in ("current", "bed"):
+                    e = getattr(zone, slot)
+                    if e is not None and e.item_id == item_id:
+                        found.append((zone, e))
+                        setattr(zone, slot, None)
             self._poke()
         close_streams([e for _, e in found])
         self._emit([self._event("cancelled", zone, e) for zone, e in found])
@@ -168,10 +166,17 @@ class PlayoutEngine:
     def _emit(self, events: list[PlayoutEvent]) -> None:
         for ev in events:
             for cb in list(self.listeners):
-                try:
-                    cb(ev)
-                except Exception:  # a listener must never stop the audio
-                    log.exception("playout listener failed on %s %s", ev.kind, ev.item.title)
+                self._tell(cb, ev)
+
+    @staticmethod
+    def _tell(listener: Callable | None, *args) -> None:
+        """Call a listener (of events, device faults, recoveries), if any: one that fails must never stop
+        the audio."""
+        try:
+            if listener is not None:
+                listener(*args)
+        except Exception:
+            log.exception("playout listener %s failed on %s", getattr(listener, "__qualname__", listener), args)
 
     def _poke(self) -> None:
         """Wake the mixer now (called with the lock held)."""
@@ -230,11 +235,7 @@ class PlayoutEngine:
         self._emit(done)
         if zone.took(frames, self.healthy_s):
             log.info("zone %s: device back", zone.name)
-            if self.on_recovered:
-                try:
-                    self.on_recovered(zone.name)
-                except Exception:
-                    log.exception("recovery listener failed")
+            self._tell(self.on_recovered, zone.name)
         return zone.room_at(frames, now)
 
     def _schedule(self, zone: Zone) -> list[PlayoutEvent]:
@@ -247,9 +248,7 @@ class PlayoutEngine:
         if cur is not None and top is not None and top.item.priority > cur.item.priority:
             ready = self._ready(top)  # nothing is cut for an item its last check may still refuse
             if ready is True:
-                zone.current = None
-                events.append(ev("interrupted", cur))
-                events += self._requeue(zone, cur, count_retry=True)
+                events += self._interrupt(zone, "", count_retry=True)
             elif ready is not False:
                 heapq.heappop(zone.fg_queue)
                 events.append(ev("refused", top, str(ready), ready))
@@ -267,9 +266,6 @@ class PlayoutEngine:
                 events.append(ev("refused", e, str(ready), ready))
                 continue
             zone.current = e
-            if not e.started:
-                e.started = True
-                events.append(ev("started", e))
         btop = zone.bed_queue[0] if zone.bed_queue else None
         if zone.bed is not None and btop is not None and btop.item.priority > zone.bed.item.priority:
             heapq.heappush(zone.bed_queue, zone.bed)  # music keeps its place and position
@@ -277,9 +273,10 @@ class PlayoutEngine:
         if zone.bed is None and zone.bed_queue:
             zone.bed = heapq.heappop(zone.bed_queue)
             zone.bed_gain = 0.0  # music always fades in (no click), and stays put under a page
-            if not zone.bed.started:
-                zone.bed.started = True
-                events.append(ev("started", zone.bed))
+        for e in (zone.current, zone.bed):
+            if e is not None and not e.started:
+                e.started = True
+                events.append(ev("started", e))
         return events
 
     def _ready(self, e: Entry) -> bool | Exception:
@@ -289,18 +286,15 @@ class PlayoutEngine:
         if e.started or e.item.check is None:
             return True
         fut = e.checking
-        if fut is None and time.monotonic() - e.checked_at <= CHECK_FRESH_S:
-            return True  # checked by its player just before it was handed over
-        if fut is not None and fut.done():
-            exc = fut.exception()
-            if exc is not None:
-                return exc
-            if time.monotonic() - e.checked_at <= CHECK_FRESH_S:
-                return True
-            fut = None  # passed a while ago (it waited behind others): checked again
-        if fut is None:
-            e.checking = fut = self._checker.submit(self._check, e)
-            fut.add_done_callback(self._wake_zones)
+        if fut is not None and not fut.done():
+            return False
+        if fut is not None and fut.exception() is not None:
+            return fut.exception()
+        if time.monotonic() - e.checked_at <= CHECK_FRESH_S:
+            return True  # passed just now (here, or by its player just before it was handed over)
+        # never checked, or passed a while ago (it waited behind others): checked (again)
+        e.checking = self._checker.submit(self._check, e)
+        e.checking.add_done_callback(self._wake_zones)
         return False
 
     @staticmethod
@@ -312,19 +306,22 @@ class PlayoutEngine:
         with self._cond:
             self._poke()
 
-    def _requeue(self, zone: Zone, e: Entry, *, count_retry: bool) -> list[PlayoutEvent]:
+    def _interrupt(self, zone: Zone, detail: str, *, count_retry: bool) -> list[PlayoutEvent]:
+        """Take the current item off the air (pre-empted, or its device failed) and queue it again."""
+        e, zone.current = zone.current, None
+        events = [self._event("interrupted", zone, e, detail)]
         if e.item.resumable:
             heapq.heappush(zone.fg_queue, e)
-            return [self._event("requeued", zone, e, "resumes where it stopped")]
+            return events + [self._event("requeued", zone, e, "resumes where it stopped")]
         if count_retry:
             e.retries += 1
         if e.retries > e.item.max_retries:
-            return [self._event("failed", zone, e, f"interrupted {e.retries} times")]
-        event = self._event("requeued", zone, e, "restarts from the top")
+            return events + [self._event("failed", zone, e, f"interrupted {e.retries} times")]
+        events.append(self._event("requeued", zone, e, "restarts from the top"))
         rewind_streams(e)
         e.part, e.offset, e.played, e.started = 0, 0, 0, False
         heapq.heappush(zone.fg_queue, e)
-        return [event]
+        return events
 
     def _mix(self, zone: Zone, frames: int) -> tuple[np.ndarray, list[PlayoutEvent]]:
         rate = zone.sink.rate
@@ -368,17 +365,11 @@ class PlayoutEngine:
         with self._cond:
             first = zone.failed()
             if zone.current is not None:  # nothing is dropped: back to the queue, no retry spent
-                cur, zone.current = zone.current, None
-                events.append(self._event("interrupted", zone, cur, f"device: {exc}"))
-                events += self._requeue(zone, cur, count_retry=False)
+                events = self._interrupt(zone, f"device: {exc}", count_retry=False)
         with suppress(Exception):
             zone.sink.close()
         if first:
             log.error("zone %s: device failed: %s", zone.name, exc)
-            if self.on_fault:
-                try:
-                    self.on_fault(zone.name, exc)
-                except Exception:
-                    log.exception("fault listener failed")
+            self._tell(self.on_fault, zone.name, exc)
         self._emit(events)
         return zone.retry_at

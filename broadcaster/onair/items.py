@@ -97,25 +97,22 @@ def take(e: Entry, frames: int, rate: int) -> tuple[np.ndarray, bool, str]:
             if part.rate != rate:
                 return np.zeros(0, np.float32), True, f"stream at {part.rate} Hz, sink at {rate} Hz"
             chunk = part.read(need)
-            out.append(chunk)
-            need -= len(chunk)
-            if need > 0 and not part.finished:
-                break  # next samples not decoded yet: pad this block with silence
-            if need > 0:
-                e.part, e.offset = e.part + 1, 0
-            continue
-        if part.rate != rate:
-            part = e.ready.get(e.part) or e.ready.setdefault(e.part, part.resampled(rate))
-        chunk = part.samples[e.offset:e.offset + need]
+            ended = len(chunk) < need and part.finished
+        else:
+            if part.rate != rate:
+                part = e.ready.get(e.part) or e.ready.setdefault(e.part, part.resampled(rate))
+            chunk = part.samples[e.offset:e.offset + need]
+            e.offset += len(chunk)
+            ended = e.offset >= len(part)
         out.append(chunk)
-        e.offset += len(chunk)
         need -= len(chunk)
-        if e.offset >= len(part):
+        if ended:
             e.part, e.offset = e.part + 1, 0
+        elif need > 0:
+            break  # a stream's next samples not decoded yet: pad this block with silence
     got = out[0] if len(out) == 1 else np.concatenate(out) if out else np.zeros(0, np.float32)
     e.played += len(got)
     return got, e.part >= len(e.item.parts), ""
-
 
 
 def _streams(e: Entry) -> list[PcmStream]:
@@ -139,8 +136,6 @@ def close_streams(entries) -> None:
     """Entries off the air for good (cancelled, the engine stopped): their streams' open files and
     resamplers released now, not at interpreter exit."""
     for e in entries:
-        if e is None:
-            continue
         for stream in _streams(e):
             with suppress(Exception):  # closing is best effort
                 stream.close()

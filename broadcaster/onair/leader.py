@@ -101,8 +101,12 @@ class Leadership:
                 return True
             except Exception as exc:
                 log.warning("leader connection lost (%s): no longer leading", exc)
-                self._drop_pg()
-                return False
+            self._conn = None
+            if self._beat is not None:
+                self._beat.set()
+            with suppress(Exception):
+                conn.invalidate()
+            return False
 
     def _touching(self, stop: threading.Event) -> None:
         while not stop.wait(1.0) and self._touch():
@@ -116,14 +120,6 @@ class Leadership:
             return False
         log.warning("the leader's session (pid %s) untouched for %.0f s: ending it to lead", row[0], row[1])
         return bool(conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": row[0]}).scalar())
-
-    def _drop_pg(self) -> None:
-        conn, self._conn = self._conn, None
-        if self._beat is not None:
-            self._beat.set()
-        if conn is not None:
-            with suppress(Exception):
-                conn.invalidate()
 
     def _file(self) -> bool:
         if self._fd is not None:

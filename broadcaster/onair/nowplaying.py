@@ -18,22 +18,18 @@ from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState, Pla
 WAITING_SHOWN = 10  # per zone; the rest is counted
 
 
-def _iso(at: datetime | None) -> str | None:
-    return at.isoformat() if at else None
-
-
 def _waiting(row, running: bool) -> dict:
     state = "waiting"
     if row.state is AiringState.AIRING:  # started, not on air now: cut by a higher priority (it resumes),
         state = "interrupted" if running else "unconfirmed"  # or its player stopped answering
     return {"id": row.id, "ref": row.ref, "kind": row.kind, "title": row.title, "priority": row.priority,
-            "state": state, "player": row.player, "requested_at": _iso(row.requested_at)}
+            "state": state, "player": row.player, "requested_at": row.requested_at.isoformat()}
 
 
 def _zone(player: PlayerStatus | None, zone: str, running: bool) -> dict:
     snap = ((player.now or {}).get(zone) or {}) if player is not None and running else {}
     return {"player": player.name if player is not None else None, "running": running,
-            "last_seen": _iso(player.heartbeat_at) if player is not None else None,
+            "last_seen": player.heartbeat_at.isoformat() if player is not None else None,
             "device_ok": snap.get("device_ok") if running else None, "sink": snap.get("sink", ""),
             "now": snap.get("now"), "music": snap.get("music"), "music_gain": snap.get("music_gain", 1.0),
             "waiting": [], "waiting_count": 0}
@@ -53,13 +49,9 @@ def now_playing(db, stale_s: float = 5.0, *, at: datetime | None = None, zones: 
     fresh_after = now - timedelta(seconds=stale_s)
     out: dict[str, dict] = {}
     with db.session() as s:
-        best: dict[str, tuple[bool, PlayerStatus]] = {}
-        for p in s.scalars(select(PlayerStatus).order_by(PlayerStatus.heartbeat_at)):
-            running = not p.stopped and p.heartbeat_at >= fresh_after
-            for zone in p.zones or ():
-                have = best.get(zone)
-                if have is None or running or not have[0]:  # the freshest running player of the zone
-                    best[zone] = (running, p)
+        players = [(not p.stopped and p.heartbeat_at >= fresh_after, p) for p in s.scalars(select(PlayerStatus))]
+        players.sort(key=lambda rp: (rp[0], rp[1].heartbeat_at))  # a zone's freshest running player comes last
+        best = {zone: (running, p) for running, p in players for zone in p.zones or ()}
         for zone in sorted(set(best) | set(zones)):
             running, player = best.get(zone, (False, None))
             out[zone] = _zone(player, zone, running)

@@ -89,10 +89,7 @@ def record(s: Session, airing_id: int, kind: str, at: datetime, *, detail: str =
 
 def _main(pieces: list[dict]) -> dict:
     """The piece that says what the item is: the first stored audio or speech, else the first piece."""
-    for p in pieces:
-        if p.get("type") in ("audio", "speech"):
-            return p
-    return pieces[0] if pieces else {}
+    return next((p for p in pieces if p.get("type") in ("audio", "speech")), pieces[0] if pieces else {})
 
 
 def _as_run_end(s: Session, row: Airing, outcome: str, at: datetime, detail: str,

@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 import numpy as np
 import soundfile as sf
@@ -82,38 +82,35 @@ class MediaSource:
             raise HashMismatch(f"hash mismatch: audio about to air is {actual[:16]}, not the approved {sha[:16]}")
         return pcm
 
-    def _file(self, track: dict) -> Path:
+    def _open(self, track: dict) -> BinaryIO:
+        """A recording's file, open at its start: the local path when there is one, else fetched by its
+        hash; a hash given is checked against the bytes (read in blocks, never whole) before any decoding."""
         sha = track.get("sha256") or ""
         path = Path(track["path"]) if track.get("path") else None
         if path is None or not path.is_file():
             if not sha:
                 raise HashMismatch(f"file {track.get('path')} is not here and has no content hash to fetch it by")
             path = self.path(sha)
-        return path
-
-    def track(self, track: dict) -> Pcm:
-        """A recording file: the local path when there is one, else fetched by its hash; a hash given
-        is checked against the bytes before they are decoded."""
-        path, sha = self._file(track), track.get("sha256") or ""
-        if sha:
-            data = path.read_bytes()
-            _check(hashlib.sha256(data).hexdigest(), sha, path)
-            return load_audio(data)
-        return load_audio(path)
-
-    def music(self, track: dict) -> Iterator[np.ndarray]:
-        """A music track decoded a second at a time: its bytes hashed first (read in blocks, never
-        whole), then decoded from the same open file."""
-        path, sha = self._file(track), track.get("sha256") or ""
         f = open(path, "rb")
         try:
-            if sha:
-                _check(hashlib.file_digest(f, "sha256").hexdigest(), sha, path)
-                f.seek(0)
-            return closing(stream_audio(f), f)
+            actual = hashlib.file_digest(f, "sha256").hexdigest() if sha else sha
+            if actual != sha:
+                raise HashMismatch(f"hash mismatch: {path.name} holds {actual[:16]}, not {sha[:16]}")
         except BaseException:
             f.close()
             raise
+        f.seek(0)
+        return f
+
+    def track(self, track: dict) -> Pcm:
+        """A recording, decoded whole."""
+        with self._open(track) as f:
+            return load_audio(f.read())
+
+    def music(self, track: dict) -> Iterator[np.ndarray]:
+        """A music track decoded a second at a time, from the file its bytes were checked in."""
+        f = self._open(track)
+        return closing(stream_audio(f), f)
 
     def chime(self, name: str) -> Pcm:
         """The venue's chime as the database names it (by hash: set on any machine, checked here),
@@ -138,11 +135,6 @@ class MediaSource:
                 self._levelled.clear()
             hit = self._levelled[sha] = levelled(pcm, self.target_lufs)
         return hit
-
-
-def _check(actual: str, sha: str, path: Path) -> None:
-    if actual != sha:
-        raise HashMismatch(f"hash mismatch: {path.name} holds {actual[:16]}, not {sha[:16]}")
 
 
 class Speech:
@@ -180,27 +172,24 @@ class Speech:
         pending = [sum(1 for part in said if isinstance(part, Future))]
         lock = threading.Lock()
 
-        def one(lang: str, sentence: str) -> Pcm:
-            pcm, engine = self.renderer.say(sentence, lang)
+        def one(lang: str, sentence: str, out: Future) -> None:  # on the pool
+            try:
+                pcm, engine = self.renderer.say(sentence, lang)
+            except BaseException as exc:
+                with lock:
+                    if not whole.done():
+                        whole.set_exception(exc)
+                out.set_exception(exc)
+                return
             with lock:
                 if engine not in engines:
                     engines.append(engine)
-            return pcm
-
-        def finished(f: Future, out: Future) -> None:
-            with lock:
                 pending[0] -= 1
-                last = pending[0] == 0
-            if f.exception() is not None:
-                if not whole.done():
-                    whole.set_exception(f.exception())
-                out.set_exception(f.exception())
-                return
-            if last and not whole.done():  # the whole speech is known before its last sentence can air
-                aired = Pcm.concat([f.result() if p is out else p.result() if isinstance(p, Future) else p
-                                    for p in said])
+                last = pending[0] == 0  # never after a sentence failed: the whole failed with it
+            if last:  # the whole speech is known before its last sentence can air
+                aired = Pcm.concat([pcm if p is out else p.result() if isinstance(p, Future) else p for p in said])
                 whole.set_result((aired.sha256(), ", ".join(engines)))
-            out.set_result(f.result())
+            out.set_result(pcm)
 
         started = []
 
@@ -211,7 +200,7 @@ class Speech:
                 started.append(True)
             for step, out in zip(plan, said):
                 if isinstance(out, Future):
-                    self._pool.submit(one, *step).add_done_callback(lambda f, out=out: finished(f, out))
+                    self._pool.submit(one, *step, out)
         return said, whole, go
 
 

@@ -97,12 +97,10 @@ class ZonePlayer:
     def start(self, *, thread: bool = True) -> "ZonePlayer":
         now = self.clock.now()
         with self.db.session() as s:
-            status = s.get(PlayerStatus, self.name)
-            last = status.heartbeat_at if status is not None and not status.stopped else now
+            status = s.get(PlayerStatus, self.name) or PlayerStatus(name=self.name)  # new: added below
+            last = status.heartbeat_at if status.heartbeat_at and not status.stopped else now
             outcomes.release(s, self.name, min(last, now), "player restarted")
-            if status is None:
-                status = PlayerStatus(name=self.name)
-                s.add(status)
+            s.add(status)
             status.zones, status.host, status.pid = list(self.zones), socket.gethostname(), os.getpid()
             status.started_at = status.heartbeat_at = now
             status.now, status.stopped = self.engine.snapshot(limit=5), False
@@ -244,9 +242,7 @@ class ZonePlayer:
             return
         for airing_id in s.scalars(select(Airing.id).where(Airing.id.in_(list(self._held)),
                                                            Airing.state == AiringState.CANCELLED)).all():
-            item_id = self._held.pop(airing_id, None)
-            if item_id is not None:
-                self.engine.cancel(item_id)
+            self.engine.cancel(self._held.pop(airing_id))
 
     def _claim(self, s) -> list[tuple[int, PlayoutItem, bool]]:
         """Claim, in one query and one update for all this player's zones, what each zone is about to

@@ -48,8 +48,7 @@ class Zone:
 
     def room_at(self, frames: int, now: float) -> float:
         """When the sink has room for a block: now, or once the audio ahead of it has played."""
-        room = self.sink.room()
-        return now if room >= frames else now + (frames - room) / self.sink.rate
+        return now + max(0, frames - self.sink.room()) / self.sink.rate
 
     def failed(self) -> bool:
         """The device failed: mark it out and set when it may be tried again (the next wait is longer).

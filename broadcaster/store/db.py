@@ -34,17 +34,13 @@ def make_engine(url: str) -> Engine:
     if ":memory:" not in url:  # the panel's threads and the player keep their connections
         kw.update(pool_size=20, max_overflow=20)
     engine = create_engine(url, **kw)
-    wal = [":memory:" in url]  # WAL is a property of the file: set once, not by every connection
+    if ":memory:" not in url:  # WAL is a property of the file: set once (by the engine's first connection)
+        event.listen(engine, "first_connect", lambda dbapi_conn, _rec: dbapi_conn.execute("PRAGMA journal_mode=WAL"))
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _rec):  # pragma: no cover - trivial
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        if not wal[0]:
-            cur.execute("PRAGMA journal_mode=WAL")
-            wal[0] = True
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
     return engine
 
 

@@ -4,12 +4,12 @@ Files are int16 WAV at the house rate, named by their Pcm.sha256(), written atom
 overwritten, so an approved hash always names exactly one file."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
 import re
 import tempfile
-import threading
 from pathlib import Path
 
 import soundfile as sf
@@ -19,8 +19,6 @@ from broadcaster.settings import var_dir
 
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-_hashes: dict[tuple[str, int, int], str] = {}  # (path, size, mtime) -> sha256 of the bytes
-_hash_lock = threading.Lock()
 
 
 def file_sha256(path) -> str:
@@ -31,22 +29,16 @@ def file_sha256(path) -> str:
         return p.stem
     try:
         st = p.stat()
-    except OSError:
+        return _digest(str(p), st.st_size, st.st_mtime_ns)
+    except OSError:  # not remembered: read again next time
         return ""
-    key = (str(p), st.st_size, st.st_mtime_ns)
-    with _hash_lock:
-        if key in _hashes:
-            return _hashes[key]
-    try:
-        with open(p, "rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
-        return ""
-    with _hash_lock:
-        if len(_hashes) > 4096:
-            _hashes.clear()
-        _hashes[key] = digest
-    return digest
+
+
+@functools.lru_cache(4096)
+def _digest(path: str, _size: int, _mtime_ns: int) -> str:
+    """The sha256 of a file's bytes, remembered by its path, size and modification time."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 class MediaStore:
@@ -89,9 +81,7 @@ class MediaStore:
         if self.root.resolve() not in path.parents:
             raise ValueError(f"media path outside the store: {rel}")
         with sf.SoundFile(str(path)) as f:
-            data = f.read(dtype="int16")
-            rate = f.samplerate
-        return Pcm.from_int16(data, rate)
+            return Pcm.from_int16(f.read(dtype="int16"), f.samplerate)
 
     def path(self, rel: str) -> Path:
         return self.root / rel

@@ -69,19 +69,13 @@ class Signals:
         signalled ``channel`` (for one of ``topics``, when given), in this process or (PostgreSQL) any other."""
         with self._lock:
             self._listeners[channel].append((callback, None if topics is None else frozenset(topics)))
-            new = self.pg and self._thread is None
-            if new:
+            if self.pg and self._thread is None:  # (it takes the lock only once it has connected)
                 self._thread = threading.Thread(target=self._listen_loop, name="pg-listen", daemon=True)
-        if new:
-            self._thread.start()
+                self._thread.start()
 
     def unlisten(self, channel: str, callback: Callable[[], None]) -> None:
         with self._lock:
             self._listeners[channel] = [(cb, t) for cb, t in self._listeners.get(channel, ()) if cb != callback]
-
-    def _subscribe(self, conn, channels) -> None:
-        for c in channels:
-            conn.execute(f'LISTEN "{_PREFIX}{c}"')
 
     def _listen_loop(self) -> None:
         """One connection per process LISTENs; a lost connection is re-opened (and everything woken,
@@ -94,17 +88,16 @@ class Signals:
         while not self._closed:
             try:
                 with psycopg.connect(url, autocommit=True) as conn:
-                    with self._lock:
-                        channels = list(self._listeners)
-                    self._subscribe(conn, channels)
-                    for channel in channels:
-                        self._fire(channel, {""})
+                    channels: list[str] = []
                     while not self._closed:
-                        with self._lock:
+                        with self._lock:  # at first all, then listeners added since: subscribed on this thread
                             more = [c for c in self._listeners if c not in channels]
-                        if more:  # listeners added since: subscribed here, on this thread
-                            self._subscribe(conn, more)
-                            channels += more
+                        for channel in more:
+                            conn.execute(f'LISTEN "{_PREFIX}{channel}"')
+                        if not channels:  # (re)connected: every channel woken
+                            for channel in more:
+                                self._fire(channel, {""})
+                        channels += more
                         for note in conn.notifies(timeout=0.5):
                             self._fire(note.channel[len(_PREFIX):], {note.payload})
             except Exception as exc:
