@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import soundfile as sf
@@ -82,34 +82,42 @@ class MediaSource:
             raise HashMismatch(f"hash mismatch: audio about to air is {actual[:16]}, not the approved {sha[:16]}")
         return pcm
 
-    def _open(self, track: dict) -> BinaryIO:
-        """A recording's file, open at its start: the local path when there is one, else fetched by its
-        hash; a hash given is checked against the bytes (read in blocks, never whole) before any decoding."""
+    def _file(self, track: dict) -> tuple[Path, str]:
+        """A recording's file (the local path when there is one, else fetched by its hash) and its hash."""
         sha = track.get("sha256") or ""
         path = Path(track["path"]) if track.get("path") else None
         if path is None or not path.is_file():
             if not sha:
                 raise HashMismatch(f"file {track.get('path')} is not here and has no content hash to fetch it by")
             path = self.path(sha)
+        return path, sha
+
+    @staticmethod
+    def _check(actual: str, sha: str, path: Path) -> None:
+        if actual != sha:
+            raise HashMismatch(f"hash mismatch: {path.name} holds {actual[:16]}, not {sha[:16]}")
+
+    def track(self, track: dict) -> Pcm:
+        """A recording decoded whole, from the very bytes its hash is checked in (read once: what is
+        decoded is what was checked, even if the file changes meanwhile)."""
+        path, sha = self._file(track)
+        data = path.read_bytes()
+        if sha:
+            self._check(hashlib.sha256(data).hexdigest(), sha, path)
+        return load_audio(data)
+
+    def music(self, track: dict) -> Iterator[np.ndarray]:
+        """A music track decoded a second at a time: its bytes hashed first (read in blocks, never
+        whole), then decoded from the same open file."""
+        path, sha = self._file(track)
         f = open(path, "rb")
         try:
-            actual = hashlib.file_digest(f, "sha256").hexdigest() if sha else sha
-            if actual != sha:
-                raise HashMismatch(f"hash mismatch: {path.name} holds {actual[:16]}, not {sha[:16]}")
+            if sha:
+                self._check(hashlib.file_digest(f, "sha256").hexdigest(), sha, path)
+                f.seek(0)
         except BaseException:
             f.close()
             raise
-        f.seek(0)
-        return f
-
-    def track(self, track: dict) -> Pcm:
-        """A recording, decoded whole."""
-        with self._open(track) as f:
-            return load_audio(f.read())
-
-    def music(self, track: dict) -> Iterator[np.ndarray]:
-        """A music track decoded a second at a time, from the file its bytes were checked in."""
-        f = self._open(track)
         return closing(stream_audio(f), f)
 
     def chime(self, name: str) -> Pcm:
