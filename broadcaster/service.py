@@ -18,9 +18,6 @@ from audio.render import Renderer
 from audio.sinks import NullSink, PortAudioSink, Sink, WavFileSink, list_devices, parse_device
 from broadcaster import airlogs, logs, venue_chimes
 from broadcaster.announcements import station as station_area
-from broadcaster.announcements.approval import ApprovalService, renderer_for
-from broadcaster.announcements.scripts import AnnouncementService
-from broadcaster.announcements.station import Station
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import ValidationError
 from broadcaster.onair import outcomes
@@ -112,6 +109,8 @@ class BroadcastService:
                  settings: VenueSettings | None = None, clock: Clock | None = None,
                  scheduler: bool = True, tick_s: float = 1.0) -> None:
         from broadcaster.paging.paging import PagingService
+        from broadcaster.schedule.onair import warmer, writer
+        from broadcaster.schedule.scheduler import ScheduleEngine
 
         register_areas()
         self.settings = settings or load_settings()
@@ -125,15 +124,14 @@ class BroadcastService:
         self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *specs]))
         # "remote": a zone of the venue whose player runs on another machine (broadcaster player)
         self.zone_specs = {z: spec for z, spec in specs.items() if spec != REMOTE}
-        self.announcements = AnnouncementService(self.settings, self.media, renderer=self.renderer)
-        self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
-        self.station = Station(self.db, self.media, self.clock, self.venue_zones)
-        self.paging = PagingService.for_venue(self.db, self.clock, self.settings, self.venue_zones,
-                                              on_escalation=self._escalation)
+        self.paging = PagingService.for_venue(self.db, self.clock, self.settings, self.venue_zones)
         self.player = make_player(self.db, self.zone_specs, var=self.var, renderer=self.renderer, clock=self.clock,
                                   settings=self.settings, media_root=self.media.root) if self.zone_specs else None
         self.leader = Leadership(self.db)
-        self.schedule = self._scheduler() if scheduler else None
+        # warm: files hashed, recordings' gains stored ahead; the leader's round plans the next hour, the
+        # scheduler's threads the rest of the horizon
+        self.schedule = ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones),
+                                       warmer(self.db), first_h=1, clock=self.clock) if scheduler else None
         self.tick_s = tick_s
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -145,26 +143,7 @@ class BroadcastService:
         """This machine's playout engine (None when it plays no zone)."""
         return self.player.engine if self.player is not None else None
 
-    def _scheduler(self):
-        from broadcaster.schedule.onair import warmer, writer
-        from broadcaster.schedule.scheduler import ScheduleEngine
-
-        # warm: files hashed, recordings' gains stored ahead; the leader's round plans the next hour, the
-        # scheduler's threads the rest of the horizon
-        return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), warmer(self.db),
-                              first_h=1, clock=self.clock)
-
     # -- faults -------------------------------------------------------------------------------------
-    def _escalation(self, escalation) -> None:
-        """The supervisors' alarm: the escalation's reason names the case by its number (and says why
-        the security page did not air, if it did not)."""
-        message = f"{escalation.reason} (Code Adam): supervisors, check exits"
-        try:
-            with self.db.session() as s:
-                logs.raise_fault(s, "escalation", message, ref=f"case:{escalation.case_number}")
-        except Exception:
-            log.exception("could not record fault escalation: %s", message)
-
     def _check_tts(self) -> None:
         """A fault only when no engine can speak a venue language; an engine down while another speaks
         for it (gTTS offline, espeak-ng served) is only logged, and its old fault resolves."""
