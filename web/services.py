@@ -22,7 +22,6 @@ class Services:
         from broadcaster.announcements.approval import ApprovalService, renderer_for
         from broadcaster.announcements.scripts import AnnouncementService
         from broadcaster.announcements.station import Station
-        from broadcaster.board import Board
         from broadcaster.cases.followup import FollowUpService
         from broadcaster.cases.lost_property import LostPropertyService
         from broadcaster.cases.missing import CaseService
@@ -62,7 +61,6 @@ class Services:
         self.templates = pick("TEMPLATES") or TemplateService(self.db, self.clock)
         self.lost = pick("LOST") or LostPropertyService(self.db, self.clock)
         self.followups = pick("FOLLOWUPS") or FollowUpService(self.db, self.clock)
-        self.board = Board(self.db, self.cases)
         self.programmes = pick("PROGRAMMES") or ProgrammeService(self.db)
 
     def now_playing(self) -> dict:
