@@ -59,16 +59,10 @@ def give_way(engine, settled, wait_s: float = 0.5) -> None:
                 settled.wait(left)
 
 
-def settled(service):
-    """Clear while the service's zone player claims what a commit just queued (the panel gives way)."""
-    return service.player.settled if service.player is not None else None
-
-
 class Panel:
     """A panel app (``frontend("web")(service)``) on waitress, served by a thread of this process."""
 
-    def __init__(self, app, host: str, port: int, threads: int = THREADS,
-                 settled=None) -> None:
+    def __init__(self, app, host: str, port: int, threads: int = THREADS, settled=None) -> None:
         from waitress import create_server
 
         self.app = app
@@ -147,7 +141,8 @@ def cmd_serve(args) -> int:
         if not args.no_web:
             from broadcaster.service import frontend
 
-            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads, settled(service))
+            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads,
+                          service.player.settled if service.player is not None else None)  # the panel gives way
             print(f"PA Broadcaster on air ({sinks}); panel at {panel.url} ({panel.mode})", flush=True)
         else:
             print(f"PA Broadcaster on air ({sinks}); no panel", flush=True)
