@@ -44,37 +44,29 @@ def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT
     The air logger keeps what a zone airs (hourly Ogg Opus files in var/air/ZONE, ``air_log_days`` days; the
     disk cap is set by :func:`make_player`): for ``air_log_zones`` "no_device" only such a fallback zone, for "all"
     every zone (sound cards too), for "none" no zone."""
-    sink, fallback = _output(zone, spec)
+    kind, _, arg = spec.partition(":")
+    try:  # the default device of a machine that has none (or no audio system at all): the null fallback
+        fallback = kind == "device" and not arg and not any(d["default"] for d in list_devices())
+    except Exception:
+        fallback = True
+    if fallback or kind == "null":
+        sink = NullSink(realtime=True)
+    elif kind == "device":
+        sink = PortAudioSink(parse_device(arg) if arg else None)
+    elif kind == "wav" and arg:
+        sink = WavFileSink(arg, realtime=True)
+    elif spec == REMOTE:
+        raise ValidationError(f"zone {zone}: 'remote' means a player on another machine airs it; the player that "
+                              "airs it names its output: device, device:NAME, wav:PATH or null")
+    else:
+        raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH, null, "
+                              "or remote (played by `broadcaster player` on another machine)")
     if air_log_zones == "all" or (fallback and air_log_zones == "no_device"):
         folder = air_log_folder(var, zone)
         if fallback:
             log.warning("zone %s: no audio device here; the air logger keeps what airs in %s", zone, folder)
         return AirLogSink(sink, AirLog(folder, keep_days=air_log_days))
     return sink
-
-
-def _output(zone: str, spec: str) -> tuple[Sink, bool]:
-    """(the zone's output, True when it is the null fallback of a machine without an audio device)."""
-    kind, _, arg = spec.partition(":")
-    if kind == "device":
-        if not arg:
-            try:
-                has_default = any(d["default"] for d in list_devices())
-            except Exception:
-                has_default = False
-            if not has_default:
-                return NullSink(realtime=True), True
-            return PortAudioSink(None), False
-        return PortAudioSink(parse_device(arg)), False
-    if kind == "wav" and arg:
-        return WavFileSink(arg, realtime=True), False
-    if kind == "null":
-        return NullSink(realtime=True), False
-    if spec == REMOTE:
-        raise ValidationError(f"zone {zone}: 'remote' means a player on another machine airs it; the player that "
-                              "airs it names its output: device, device:NAME, wav:PATH or null")
-    raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH, null, "
-                          "or remote (played by `broadcaster player` on another machine)")
 
 
 def register_areas() -> None:
