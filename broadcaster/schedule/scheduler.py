@@ -214,44 +214,46 @@ class ScheduleEngine:
         just planned."""
         with self._planning:
             self._changed.clear()  # a change signalled from here on is planned by the next re-plan
-            horizon = horizon or self.horizon
-            sched = self.scheduler  # a plan still running when the lead is lost adds to a stopped one: nothing stored
-            assert sched is not None
-            now = self.clock.now()
-            last = self.last_seen()
-            start = now - timedelta(seconds=self.grace_s)
-            if last is not None and last > start:
-                start = last  # slots before the heartbeat were already aired (or logged)
-            end = now + horizon
-            slots = self.service.slots_between(start - _TICK, end)
-            settled = self._settled([s for s in slots if s.at <= now])  # aired or logged (another leader)
-            slots = [s for s in slots if s.uid not in settled]
-            self._slots = {s.uid: s for s in slots}
-            self._rendered &= set(self._slots)
-            # the jobs already stored as wanted (an earlier leader's, or this one's last re-plan) are left
-            # alone: rewriting every one (two per slot for 48 h) took a new leader 14 s for 4800 jobs
-            stored = {job.id: job for job in sched.get_jobs(jobstore="default")}
-            wanted: set[str] = set()
-            for slot in slots:
-                args = [self.key, slot]
-                wanted.add(f"air:{slot.uid}")
-                if not _same(stored.get(f"air:{slot.uid}"), slot.at, args):
-                    sched.add_job(_air_job, "date", run_date=slot.at, args=args, id=f"air:{slot.uid}",
-                                  name=f"air {slot.programme}", replace_existing=True, misfire_grace_time=self.grace_s)
-                if self.render is not None and slot.at > now:
-                    wanted.add(f"render:{slot.uid}")
-                    job, at = stored.get(f"render:{slot.uid}"), slot.at - self.lead
-                    if job is None and at <= now and slot.uid in self._rendered:
-                        continue  # rendered already (its job is gone once run)
-                    if not _same(job, at if at > now else None, args):
-                        sched.add_job(_render_job, "date", run_date=max(at, now), args=args,
-                                      id=f"render:{slot.uid}", name=f"render {slot.programme}", replace_existing=True,
-                                      misfire_grace_time=max(self.grace_s, int(self.lead.total_seconds())))
-            partial = horizon < self.horizon  # the first plan: the jobs after its end are the whole horizon's plan
-            for job in stored.values():
-                # rule gone, or (left by an earlier leader) aired or logged already
-                if job.id not in wanted and not (partial and job.next_run_time and job.next_run_time > end):
-                    job.remove()  # gone meanwhile (it ran): _SharedStoreScheduler.remove_job lets it be
+            self._sync(horizon or self.horizon)
+
+    def _sync(self, horizon: timedelta) -> None:
+        sched = self.scheduler  # a plan still running when the lead is lost adds to a stopped one: nothing stored
+        assert sched is not None
+        now = self.clock.now()
+        last = self.last_seen()
+        start = now - timedelta(seconds=self.grace_s)
+        if last is not None and last > start:
+            start = last  # slots before the heartbeat were already aired (or logged)
+        end = now + horizon
+        slots = self.service.slots_between(start - _TICK, end)
+        settled = self._settled([s for s in slots if s.at <= now])  # aired or logged (another leader)
+        slots = [s for s in slots if s.uid not in settled]
+        self._slots = {s.uid: s for s in slots}
+        self._rendered &= set(self._slots)
+        # the jobs already stored as wanted (an earlier leader's, or this one's last re-plan) are left
+        # alone: rewriting every one (two per slot for 48 h) took a new leader 14 s for 4800 jobs
+        stored = {job.id: job for job in sched.get_jobs(jobstore="default")}
+        wanted: set[str] = set()
+        for slot in slots:
+            args = [self.key, slot]
+            wanted.add(f"air:{slot.uid}")
+            if not _same(stored.get(f"air:{slot.uid}"), slot.at, args):
+                sched.add_job(_air_job, "date", run_date=slot.at, args=args, id=f"air:{slot.uid}",
+                              name=f"air {slot.programme}", replace_existing=True, misfire_grace_time=self.grace_s)
+            if self.render is not None and slot.at > now:
+                wanted.add(f"render:{slot.uid}")
+                job, at = stored.get(f"render:{slot.uid}"), slot.at - self.lead
+                if job is None and at <= now and slot.uid in self._rendered:
+                    continue  # rendered already (its job is gone once run)
+                if not _same(job, at if at > now else None, args):
+                    sched.add_job(_render_job, "date", run_date=max(at, now), args=args,
+                                  id=f"render:{slot.uid}", name=f"render {slot.programme}", replace_existing=True,
+                                  misfire_grace_time=max(self.grace_s, int(self.lead.total_seconds())))
+        partial = horizon < self.horizon  # the first plan: the jobs after its end are the whole horizon's plan
+        for job in stored.values():
+            # rule gone, or (left by an earlier leader) aired or logged already
+            if job.id not in wanted and not (partial and job.next_run_time and job.next_run_time > end):
+                job.remove()  # gone meanwhile (it ran): _SharedStoreScheduler.remove_job lets it be
 
     def _settled(self, slots: list[Slot]) -> set[str]:
         if not slots:
