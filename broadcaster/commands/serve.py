@@ -7,6 +7,7 @@ On PostgreSQL more panel processes may run beside it, on any machine: ``gunicorn
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import signal
@@ -109,14 +110,12 @@ def lean_memory() -> None:
     import ctypes
     import ctypes.util
 
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # no glibc here
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.mallopt(-8, 2)          # M_ARENA_MAX: two arenas, not eight per core
         libc.mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD: arrays above 1 MB mapped, and unmapped when freed
         # (at 256 kB every second's music decode of every zone was mapped and unmapped: a third of the
         # process's CPU went to the kernel zeroing pages, at the same resident memory)
-    except (OSError, AttributeError):
-        pass
 
 
 def cmd_serve(args) -> int:
