@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, jsonify, request
 
-from broadcaster import board, inputs
+from broadcaster import board, inputs, logs
 from broadcaster.errors import BroadcasterError, FieldErrors, NotFound
 from broadcaster.onair.nowplaying import health
 from web import problem, status_of
@@ -301,7 +301,6 @@ def announcement_reject(announcement_id: int):
 @bp.get("/logs/asrun")
 @require_api(*SUPERVISOR)
 def asrun():
-    logs = svc().logs
     with svc().db.session() as s:
         rows = logs.as_run_rows(s, limit=inputs.parse(AsRunQuery, {"limit": request.args.get("limit", 200)}).limit)
         return jsonify(rows=[{c: (iso(v) if hasattr(v, "isoformat") else v) for c in logs.AS_RUN_COLUMNS

@@ -8,7 +8,7 @@ import json
 from flask import (Blueprint, Response, current_app, redirect, render_template, request, stream_with_context,
                    url_for)
 
-from broadcaster import board
+from broadcaster import board, logs
 from broadcaster.onair.nowplaying import health
 from web.airwords import said_zones
 from web.auth import ANYONE, FAULT_ACK, actor, require
@@ -26,7 +26,6 @@ def acknowledge(fault_id: int, who: str, note: str = ""):
     """Acknowledge through the logs module (which checks the role again)."""
     from broadcaster.users import get_user
 
-    logs = svc().logs
     with svc().db.session() as s:
         return logs.acknowledge(s, fault_id, get_user(s, who), note, at=svc().clock.now())
 

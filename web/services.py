@@ -18,7 +18,6 @@ from broadcaster.clock import SystemClock
 
 class Services:
     def __init__(self, config: dict[str, Any]) -> None:
-        from broadcaster import logs
         from broadcaster.announcements.approval import ApprovalService, renderer_for
         from broadcaster.announcements.scripts import AnnouncementService
         from broadcaster.announcements.station import Station
@@ -47,7 +46,6 @@ class Services:
         self.settings = pick("SETTINGS", "settings") or load_settings()
         self.tz = config.get("VENUE_TZ") or self.settings.tz
         self.venue_zones = tuple(pick("ZONES", "venue_zones") or self.settings.zones)
-        self.logs = logs  # session-level functions: logs.faults(s), logs.acknowledge(s, ...)
         self.stopping = threading.Event()  # set when the server stops: live streams end
         self.media = pick("MEDIA", "media") or MediaStore(config.get("MEDIA_ROOT"))
         self.announcements = pick("ANNOUNCEMENTS") or AnnouncementService(self.settings, self.media, self.renderer)
