@@ -28,9 +28,7 @@ def as_run_rows(s: Session, since: datetime | None = None, until: datetime | Non
         q = q.where(AsRun.started_at >= since)
     if until is not None:
         q = q.where(AsRun.started_at < until)
-    if limit:
-        q = q.limit(limit)
-    return list(s.scalars(q))
+    return list(s.scalars(q.limit(limit or None)))  # 0 or None: every row
 
 
 AS_RUN_COLUMNS = ["id", "started_at", "ended_at", "zone", "kind", "ref", "title", "priority", "outcome",
@@ -116,14 +114,13 @@ def resolve(s: Session, fault_id: int, user: User | None, note: str = "", at: da
 
 def resolve_open(s: Session, kind: str, zone: str | None, note: str, *, ref: str | None = None) -> int:
     """The system saw the cause clear: resolve the open faults of ``kind`` in ``zone`` (and ``ref``)."""
-    n = 0
     q = select(Fault).where(Fault.kind == kind, Fault.zone == zone, Fault.state != FaultState.RESOLVED)
     if ref is not None:
         q = q.where(Fault.ref == ref)
-    for fault in s.scalars(q):
+    found = list(s.scalars(q))
+    for fault in found:
         resolve(s, fault.id, None, note)
-        n += 1
-    return n
+    return len(found)
 
 
 def faults(s: Session, *, attention: bool = False) -> list[Fault]:

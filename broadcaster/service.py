@@ -18,9 +18,6 @@ from audio.render import Renderer
 from audio.sinks import NullSink, PortAudioSink, Sink, WavFileSink, list_devices, parse_device
 from broadcaster import airlogs, logs, venue_chimes
 from broadcaster.announcements import station as station_area
-from broadcaster.announcements.approval import ApprovalService, renderer_for
-from broadcaster.announcements.scripts import AnnouncementService
-from broadcaster.announcements.station import Station
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import ValidationError
 from broadcaster.onair import outcomes
@@ -47,37 +44,29 @@ def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT
     The air logger keeps what a zone airs (hourly Ogg Opus files in var/air/ZONE, ``air_log_days`` days; the
     disk cap is set by :func:`make_player`): for ``air_log_zones`` "no_device" only such a fallback zone, for "all"
     every zone (sound cards too), for "none" no zone."""
-    sink, fallback = _output(zone, spec)
+    kind, _, arg = spec.partition(":")
+    try:  # the default device of a machine that has none (or no audio system at all): the null fallback
+        fallback = kind == "device" and not arg and not any(d["default"] for d in list_devices())
+    except Exception:
+        fallback = True
+    if fallback or kind == "null":
+        sink = NullSink(realtime=True)
+    elif kind == "device":
+        sink = PortAudioSink(parse_device(arg) if arg else None)
+    elif kind == "wav" and arg:
+        sink = WavFileSink(arg, realtime=True)
+    elif spec == REMOTE:
+        raise ValidationError(f"zone {zone}: 'remote' means a player on another machine airs it; the player that "
+                              "airs it names its output: device, device:NAME, wav:PATH or null")
+    else:
+        raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH, null, "
+                              "or remote (played by `broadcaster player` on another machine)")
     if air_log_zones == "all" or (fallback and air_log_zones == "no_device"):
         folder = air_log_folder(var, zone)
         if fallback:
             log.warning("zone %s: no audio device here; the air logger keeps what airs in %s", zone, folder)
         return AirLogSink(sink, AirLog(folder, keep_days=air_log_days))
     return sink
-
-
-def _output(zone: str, spec: str) -> tuple[Sink, bool]:
-    """(the zone's output, True when it is the null fallback of a machine without an audio device)."""
-    kind, _, arg = spec.partition(":")
-    if kind == "device":
-        if not arg:
-            try:
-                has_default = any(d["default"] for d in list_devices())
-            except Exception:
-                has_default = False
-            if not has_default:
-                return NullSink(realtime=True), True
-            return PortAudioSink(None), False
-        return PortAudioSink(parse_device(arg)), False
-    if kind == "wav" and arg:
-        return WavFileSink(arg, realtime=True), False
-    if kind == "null":
-        return NullSink(realtime=True), False
-    if spec == REMOTE:
-        raise ValidationError(f"zone {zone}: 'remote' means a player on another machine airs it; the player that "
-                              "airs it names its output: device, device:NAME, wav:PATH or null")
-    raise ValidationError(f"zone {zone}: unknown sink {spec!r}; use device, device:NAME, wav:PATH, null, "
-                          "or remote (played by `broadcaster player` on another machine)")
 
 
 def register_areas() -> None:
@@ -112,6 +101,8 @@ class BroadcastService:
                  settings: VenueSettings | None = None, clock: Clock | None = None,
                  scheduler: bool = True, tick_s: float = 1.0) -> None:
         from broadcaster.paging.paging import PagingService
+        from broadcaster.schedule.onair import warmer, writer
+        from broadcaster.schedule.scheduler import ScheduleEngine
 
         register_areas()
         self.settings = settings or load_settings()
@@ -125,15 +116,14 @@ class BroadcastService:
         self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *specs]))
         # "remote": a zone of the venue whose player runs on another machine (broadcaster player)
         self.zone_specs = {z: spec for z, spec in specs.items() if spec != REMOTE}
-        self.announcements = AnnouncementService(self.settings, self.media, renderer=self.renderer)
-        self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
-        self.station = Station(self.db, self.media, self.clock, self.venue_zones)
-        self.paging = PagingService.for_venue(self.db, self.clock, self.settings, self.venue_zones,
-                                              on_escalation=self._escalation)
+        self.paging = PagingService.for_venue(self.db, self.clock, self.settings, self.venue_zones)
         self.player = make_player(self.db, self.zone_specs, var=self.var, renderer=self.renderer, clock=self.clock,
                                   settings=self.settings, media_root=self.media.root) if self.zone_specs else None
         self.leader = Leadership(self.db)
-        self.schedule = self._scheduler() if scheduler else None
+        # warm: files hashed, recordings' gains stored ahead; the leader's round plans the next hour, the
+        # scheduler's threads the rest of the horizon
+        self.schedule = ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones),
+                                       warmer(self.db), first_h=1, clock=self.clock) if scheduler else None
         self.tick_s = tick_s
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -145,26 +135,7 @@ class BroadcastService:
         """This machine's playout engine (None when it plays no zone)."""
         return self.player.engine if self.player is not None else None
 
-    def _scheduler(self):
-        from broadcaster.schedule.onair import warmer, writer
-        from broadcaster.schedule.scheduler import ScheduleEngine
-
-        # warm: files hashed, recordings' gains stored ahead; the leader's round plans the next hour, the
-        # scheduler's threads the rest of the horizon
-        return ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones), warmer(self.db),
-                              first_h=1, clock=self.clock)
-
     # -- faults -------------------------------------------------------------------------------------
-    def _escalation(self, escalation) -> None:
-        """The supervisors' alarm: the escalation's reason names the case by its number (and says why
-        the security page did not air, if it did not)."""
-        message = f"{escalation.reason} (Code Adam): supervisors, check exits"
-        try:
-            with self.db.session() as s:
-                logs.raise_fault(s, "escalation", message, ref=f"case:{escalation.case_number}")
-        except Exception:
-            log.exception("could not record fault escalation: %s", message)
-
     def _check_tts(self) -> None:
         """A fault only when no engine can speak a venue language; an engine down while another speaks
         for it (gTTS offline, espeak-ng served) is only logged, and its old fault resolves."""

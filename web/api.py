@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, jsonify, request
 
-from broadcaster import inputs
+from broadcaster import board, inputs, logs
 from broadcaster.errors import BroadcasterError, FieldErrors, NotFound
 from broadcaster.onair.nowplaying import health
 from web import problem, status_of
@@ -63,7 +63,7 @@ def page_json(p, on_air: dict | None = None) -> dict:
     """A page, and what became of it on air: per zone the state of its latest airing (queued, airing,
     done, ...) and how many airings aired to the end (``times_queued`` only counts airings written)."""
     if on_air is None:
-        on_air = svc().board.page_airings([p.id])[p.id]
+        on_air = board.page_airings(svc().db, [p.id])[p.id]
     return {"id": p.id, "purpose": p.purpose.value, "status": p.status.value, "priority": p.priority,
             "texts": p.texts, "times_queued": p.times_queued, "max_repeats": p.max_repeats,
             "on_air": on_air["zones"], "times_aired": on_air["aired"]}
@@ -156,7 +156,7 @@ def case(number: str):
     s = svc()
     c = s.cases.get(number)
     pages = s.paging.pages(case_number=c.number)
-    on_air = s.board.page_airings([p.id for p in pages])
+    on_air = board.page_airings(s.db, [p.id for p in pages])
     return jsonify(case=case_json(c, full=True), pages=[page_json(p, on_air[p.id]) for p in pages])
 
 
@@ -301,7 +301,6 @@ def announcement_reject(announcement_id: int):
 @bp.get("/logs/asrun")
 @require_api(*SUPERVISOR)
 def asrun():
-    logs = svc().logs
     with svc().db.session() as s:
         rows = logs.as_run_rows(s, limit=inputs.parse(AsRunQuery, {"limit": request.args.get("limit", 200)}).limit)
         return jsonify(rows=[{c: (iso(v) if hasattr(v, "isoformat") else v) for c in logs.AS_RUN_COLUMNS

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from broadcaster import inputs, playback
+from broadcaster import inputs, logs as logs_mod, playback
 from broadcaster.inputs_cases import Why
 from broadcaster.errors import FieldErrors
 from broadcaster.settings import var_dir
@@ -171,7 +171,7 @@ def _range(errors: dict | None = None) -> tuple[datetime | None, datetime | None
 @bp.get("/logs")
 @require(*SUPERVISOR)
 def logs():
-    logs_mod, errors = svc().logs, {}
+    errors = {}
     since, until = _range(errors)  # a day that does not exist: said beside the day field, the last 7 days shown
     with svc().db.session() as s:
         rows = logs_mod.as_run_rows(s, since, until, limit=500)
@@ -204,7 +204,6 @@ def aired(row_id: int):
 @bp.get("/logs/asrun.csv")
 @require(*SUPERVISOR)
 def asrun_csv():
-    logs_mod = svc().logs
     since, until = _range()
     with svc().db.session() as s:
         text = logs_mod.as_run_csv(logs_mod.as_run_rows(s, since, until))
@@ -214,7 +213,6 @@ def asrun_csv():
 @bp.get("/logs/faults.csv")
 @require(*SUPERVISOR)
 def faults_csv():
-    logs_mod = svc().logs
     with svc().db.session() as s:
         text = logs_mod.faults_csv(logs_mod.faults(s))
     return _csv(text, "faults.csv")

@@ -8,6 +8,7 @@ import json
 from flask import (Blueprint, Response, current_app, redirect, render_template, request, stream_with_context,
                    url_for)
 
+from broadcaster import board, logs
 from broadcaster.onair.nowplaying import health
 from web.airwords import said_zones
 from web.auth import ANYONE, FAULT_ACK, actor, require
@@ -18,14 +19,13 @@ bp = Blueprint("dashboard", __name__)
 
 def open_faults() -> list:
     """Open or unacknowledged faults (read on each request: broadcaster.board)."""
-    return svc().board.open_faults()
+    return board.open_faults(svc().db)
 
 
 def acknowledge(fault_id: int, who: str, note: str = ""):
     """Acknowledge through the logs module (which checks the role again)."""
     from broadcaster.users import get_user
 
-    logs = svc().logs
     with svc().db.session() as s:
         return logs.acknowledge(s, fault_id, get_user(s, who), note, at=svc().clock.now())
 
@@ -33,7 +33,7 @@ def acknowledge(fault_id: int, who: str, note: str = ""):
 def board_context() -> dict:
     """The live board: faults (missed slots and failed escalations included) and open cases."""
     s = svc()
-    faults, cases = s.board.lists()
+    faults, cases = board.open_faults(s.db), s.cases.list_cases(open_only=True)
     now = s.clock.now()
     next_page: dict[int, object] = {}
     for page in s.paging.pages(status="active") if cases else []:
@@ -85,10 +85,10 @@ def events():
 
     def payload() -> str:
         data = {"zones": said_zones(s.now_playing()), "at": s.clock.now().isoformat()}
-        board = render_template("_board.html", **board_context())
-        if not sent or sent[-1] != board:
-            data["board"] = board
-            sent[:] = [board]
+        html = render_template("_board.html", **board_context())
+        if not sent or sent[-1] != html:
+            data["board"] = html
+            sent[:] = [html]
         return json.dumps(data, ensure_ascii=False, default=str)
 
     released = []

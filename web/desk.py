@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from broadcaster import inputs
+from broadcaster import board, inputs
 from broadcaster.inputs_cases import (CaseNote, Claim, Disposal, FollowUpCall, HandOver, PageCase, Transition, moment, read,
                                       refuse_if)
 from broadcaster.cases.missing import RESOLVED, TRANSITIONS
@@ -114,7 +114,7 @@ def case(number: str, values=None, errors=None, said=None):
     c = s.cases.get(number)
     pages = s.paging.pages(case_number=c.number)
     numbers = page_numbers(pages)
-    page = render_template("desk/case.html", case=c, pages=pages, on_air=s.board.page_airings([p.id for p in pages]),
+    page = render_template("desk/case.html", case=c, pages=pages, on_air=board.page_airings(s.db, [p.id for p in pages]),
                            followups=s.followups.for_case(c.number),
                            resolve_to=[st for st in RESOLVED_ORDER if st in TRANSITIONS[c.state]],
                            can_page=c.state not in RESOLVED, person=person_word(c), shown=described(c),

@@ -3,8 +3,8 @@
 ``create_app({"DATABASE": db, "RENDERER": renderer, ...})`` builds them all around the database: the
 panel never touches an engine; it writes airings through the services (``Station``,
 ``PagingService``) and reads what is on air from the database (``broadcaster.onair.nowplaying``).
-``SERVICE`` (the running ``BroadcastService``, or any object with the same attributes) lends its own
-instances, so the panel and the leader share one PagingService; any service can also be passed in
+``SERVICE`` (the running ``BroadcastService``) lends its database, clock, renderer, settings, zones,
+media and PagingService (the panel and the leader share one); any service can also be passed in
 ready-made under its key (``PAGING``, ``STATION``, ``CASES``, ``TEMPLATES``, ``LOST``, ``PROGRAMMES``,
 ``ANNOUNCEMENTS``, ``APPROVAL``, ``SETTINGS``, ``MEDIA``, ``ZONES``).
 """
@@ -18,11 +18,9 @@ from broadcaster.clock import SystemClock
 
 class Services:
     def __init__(self, config: dict[str, Any]) -> None:
-        from broadcaster import logs
         from broadcaster.announcements.approval import ApprovalService, renderer_for
         from broadcaster.announcements.scripts import AnnouncementService
         from broadcaster.announcements.station import Station
-        from broadcaster.board import Board
         from broadcaster.cases.followup import FollowUpService
         from broadcaster.cases.lost_property import LostPropertyService
         from broadcaster.cases.missing import CaseService
@@ -48,23 +46,20 @@ class Services:
         self.settings = pick("SETTINGS", "settings") or load_settings()
         self.tz = config.get("VENUE_TZ") or self.settings.tz
         self.venue_zones = tuple(pick("ZONES", "venue_zones") or self.settings.zones)
-        self.logs = logs  # session-level functions: logs.faults(s), logs.acknowledge(s, ...)
         self.stopping = threading.Event()  # set when the server stops: live streams end
         self.media = pick("MEDIA", "media") or MediaStore(config.get("MEDIA_ROOT"))
-        self.announcements = pick("ANNOUNCEMENTS", "announcements") or AnnouncementService(self.settings,
-                                                                                           self.media, self.renderer)
-        self.approval = pick("APPROVAL", "approval")
+        self.announcements = pick("ANNOUNCEMENTS") or AnnouncementService(self.settings, self.media, self.renderer)
+        self.approval = pick("APPROVAL")
         if self.approval is None and self.renderer is not None:
             self.approval = ApprovalService(renderer_for(self.renderer, self.media), self.media)
-        self.station = pick("STATION", "station") or Station(self.db, self.media, self.clock, self.venue_zones)
+        self.station = pick("STATION") or Station(self.db, self.media, self.clock, self.venue_zones)
         self.paging = pick("PAGING", "paging") or PagingService.for_venue(self.db, self.clock, self.settings,
                                                                           self.venue_zones)
-        self.cases = pick("CASES", "cases") or CaseService(self.db, self.clock)
-        self.templates = pick("TEMPLATES", "templates") or TemplateService(self.db, self.clock)
-        self.lost = pick("LOST", "lost_property") or LostPropertyService(self.db, self.clock)
-        self.followups = pick("FOLLOWUPS", "followups") or FollowUpService(self.db, self.clock)
-        self.board = Board(self.db, self.cases)
-        self.programmes = pick("PROGRAMMES", "programmes") or ProgrammeService(self.db)
+        self.cases = pick("CASES") or CaseService(self.db, self.clock)
+        self.templates = pick("TEMPLATES") or TemplateService(self.db, self.clock)
+        self.lost = pick("LOST") or LostPropertyService(self.db, self.clock)
+        self.followups = pick("FOLLOWUPS") or FollowUpService(self.db, self.clock)
+        self.programmes = pick("PROGRAMMES") or ProgrammeService(self.db)
 
     def now_playing(self) -> dict:
         """zone -> what airs and waits there, from the database (broadcaster.onair.nowplaying)."""

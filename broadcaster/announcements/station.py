@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from broadcaster.announcements import versions
 from broadcaster.announcements.approval import OutsideWindow, RefusedToAir
 from broadcaster.announcements.scripts import APPROVED_STATES, ON_AIR, TRANSITIONS, AnnouncementService, transition
+from broadcaster.cases.staff import session_as
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import InvalidTransition
 from broadcaster.onair import airings, outcomes
@@ -23,7 +24,6 @@ from broadcaster.store.media import MediaStore
 from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.onair import Airing, AiringState, MediaBlob
 from broadcaster.store.models.workflow import Announcement, AnnouncementState as S
-from broadcaster.users import acting
 
 QUEUERS = (Role.BROADCASTER, Role.SUPERVISOR)
 QUEUEABLE = {S.APPROVED, S.AIRED, S.INTERRUPTED, S.FAILED}
@@ -70,8 +70,7 @@ class Station:
         """Put an approved announcement on the air in its zones. Returns the airing ids."""
         now = self.clock.now()
         refused: OutsideWindow | None = None
-        with self.db.session() as s:
-            user = acting(s, who, *QUEUERS, action="put announcements on air")
+        with session_as(self.db, who, *QUEUERS, action="put announcements on air") as (s, user):
             ann = take(s, ann_id, QUEUEABLE, "only approved items can air")
             try:
                 check_window(ann, now)
@@ -96,8 +95,7 @@ class Station:
 
     def unqueue(self, ann_id: int, who: User | str) -> None:
         now = self.clock.now()
-        with self.db.session() as s:
-            user = acting(s, who, *QUEUERS, action="take announcements off the air")
+        with session_as(self.db, who, *QUEUERS, action="take announcements off the air") as (s, user):
             ann = take(s, ann_id, ON_AIR, "not queued")
             airings.cancel(s, ref(ann.id), f"taken off the air by {user.name}", self.db.signals, at=now)
             transition(s, ann, S.APPROVED if ann.state is S.QUEUED else S.INTERRUPTED, user, "taken off the air",

@@ -7,6 +7,7 @@ On PostgreSQL more panel processes may run beside it, on any machine: ``gunicorn
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import signal
@@ -59,16 +60,10 @@ def give_way(engine, settled, wait_s: float = 0.5) -> None:
                 settled.wait(left)
 
 
-def settled(service):
-    """Clear while the service's zone player claims what a commit just queued (the panel gives way)."""
-    return service.player.settled if service.player is not None else None
-
-
 class Panel:
     """A panel app (``frontend("web")(service)``) on waitress, served by a thread of this process."""
 
-    def __init__(self, app, host: str, port: int, threads: int = THREADS,
-                 settled=None) -> None:
+    def __init__(self, app, host: str, port: int, threads: int = THREADS, settled=None) -> None:
         from waitress import create_server
 
         self.app = app
@@ -115,14 +110,12 @@ def lean_memory() -> None:
     import ctypes
     import ctypes.util
 
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # no glibc here
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.mallopt(-8, 2)          # M_ARENA_MAX: two arenas, not eight per core
         libc.mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD: arrays above 1 MB mapped, and unmapped when freed
         # (at 256 kB every second's music decode of every zone was mapped and unmapped: a third of the
         # process's CPU went to the kernel zeroing pages, at the same resident memory)
-    except (OSError, AttributeError):
-        pass
 
 
 def cmd_serve(args) -> int:
@@ -147,7 +140,8 @@ def cmd_serve(args) -> int:
         if not args.no_web:
             from broadcaster.service import frontend
 
-            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads, settled(service))
+            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads,
+                          service.player.settled if service.player is not None else None)  # the panel gives way
             print(f"PA Broadcaster on air ({sinks}); panel at {panel.url} ({panel.mode})", flush=True)
         else:
             print(f"PA Broadcaster on air ({sinks}); no panel", flush=True)

@@ -7,7 +7,7 @@ Triggering a page stores a Page row and, in the same transaction, its first airi
 written only once the previous airing of the page has ended, so a repeat never cuts a page that is
 airing and pages take turns. Resolving cancels the page's airings and can air an "all clear". A case
 still unresolved ``escalate_after`` (default 10 min) after its first page is escalated: state
-``escalated``, an Escalation row for supervisors, and optionally a page to security staff.
+``escalated``, an Escalation row and an ``escalation`` fault for supervisors, and a page to security staff.
 
 Pages go to the venue's zones (its settings, or any zone a player has announced); a page naming another
 zone is refused before anything is stored. Repeats and escalation are the leader's ``tick()`` (the
@@ -15,22 +15,21 @@ zone is refused before anything is stored. Repeats and escalation are the leader
 """
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from broadcaster import audit
+from broadcaster import audit, logs
 from broadcaster.cases.missing import (RESOLVED, TEXT_FIELDS, CaseDetails, add_event, add_events, case_kind,
                                        edit_details, event_row, load_case, move, opened_event,
                                        validate_details)
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
 from broadcaster.cases.resolution import CASE_PAGES, page_ref, stop_pages
-from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, actor, system_user
+from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, session_as, system_user
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.errors import (BroadcasterError, FieldErrors, InvalidTransition, NotFound, PermissionDenied,
                                 ValidationError)
@@ -39,7 +38,6 @@ from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.paging.drafts import (Draft, case_draft, case_values, escalation_reason, page_detail, page_template,
                                        draft as page_draft)
 from broadcaster.paging.onair import reword, write_airing
-from broadcaster.paging.queries import PageQueries
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.priorities import Priority
 from broadcaster.settings import load_settings
@@ -48,7 +46,6 @@ from broadcaster.store.models.cases import (CaseEvent, CaseKind, CaseState, Esca
                                             PersonCase, TemplatePurpose)
 from broadcaster.store.models.onair import OPEN_STATES, Airing
 
-log = logging.getLogger(__name__)
 P = TemplatePurpose
 
 
@@ -59,13 +56,12 @@ class TickReport:
     alerts: list = field(default_factory=list)             # the Escalation rows written this tick
 
 
-class PagingService(PageQueries):
+class PagingService:
     def __init__(self, db: Database, clock: Clock | None = None, *,
                  interval: timedelta = timedelta(minutes=3), max_repeats: int = 5,
-                 escalate_after: timedelta = timedelta(minutes=10), security_page: bool = True,
-                 zones: Iterable[str] | None = None, security_zones: Iterable[str] | None = None,
-                 venue_zones: Iterable[str] | None = None,
-                 on_escalation: Callable[[Escalation], None] | None = None, tz: ZoneInfo | None = None) -> None:
+                 escalate_after: timedelta = timedelta(minutes=10), zones: Iterable[str] | None = None,
+                 security_zones: Iterable[str] | None = None, venue_zones: Iterable[str] | None = None,
+                 tz: ZoneInfo | None = None) -> None:
         """``venue_zones``: the zones the venue is configured with (default: its settings); a page may
         go to those and to any zone a player has announced, nowhere else. ``zones``: where pages go
         (default: every venue zone); ``security_zones``: where the security page goes (default: zones)."""
@@ -74,9 +70,9 @@ class PagingService(PageQueries):
         self.db, self.clock = db, clock or SystemClock()
         self.interval, self.max_repeats, self.escalate_after = interval, max_repeats, escalate_after
         self.venue_zones = tuple(load_settings().zones if venue_zones is None else venue_zones)
-        self.security_page, self.zones = security_page, tuple(zones or self.venue_zones)
+        self.zones = tuple(zones or self.venue_zones)
         self.security_zones = tuple(security_zones or self.zones)
-        self.on_escalation, self.tz = on_escalation, tz or venue_tz()
+        self.tz = tz or venue_tz()
         self._ticking = threading.Lock()  # one tick at a time in this process
 
     @classmethod
@@ -96,8 +92,7 @@ class PagingService(PageQueries):
         """Page about a case with an approved template (in ``zones``, default the service's). Free text
         makes it wait for a supervisor."""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="trigger a page")
+        with session_as(self.db, who, *DESK_ROLES, action="trigger a page") as (s, user):
             case, draft = case_draft(s, number, template, extra_text, self.tz)
             return self._store_page(s, user, case, draft, now, zones)
 
@@ -117,8 +112,7 @@ class PagingService(PageQueries):
         kind = case_kind(kind)
         now = self.clock.now()
         values = validate_details(kind, details, now)
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="open a case and page it")
+        with session_as(self.db, who, *DESK_ROLES, action="open a case and page it") as (s, user):
             zones = self._zones(s, zones)  # before the case: a page nobody could hear stores nothing
             case = PersonCase(kind=kind, state=CaseState.OPEN, created_by_id=user.id, created_at=now, **values)
             try:  # the wording before the first write: the other writers wait only for the writes
@@ -158,11 +152,10 @@ class PagingService(PageQueries):
             with self.db.session() as s:
                 texts = page_draft(case, page_template(s, case, template), extra_text, self.tz).texts
         except FieldErrors as exc:
-            raise FieldErrors({**exc.fields, **errors}) from None
+            errors = {**exc.fields, **errors}
         except BroadcasterError:
-            if errors:
-                raise FieldErrors(errors) from None
-            raise
+            if not errors:
+                raise
         if errors:
             raise FieldErrors(errors)
         return texts
@@ -188,8 +181,7 @@ class PagingService(PageQueries):
     def edit_case(self, number: str, who: Actor, changes: dict) -> PersonCase:
         """Change a case's description (each change on its timeline); its pages say the new one."""
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="edit a case")
+        with session_as(self.db, who, *DESK_ROLES, action="edit a case") as (s, user):
             case = load_case(s, number)
             if edit_details(s, case, user, changes, now):
                 reword(s, case, user, now, self.tz)
@@ -197,8 +189,7 @@ class PagingService(PageQueries):
 
     def approve_page(self, page_id: int, who: Actor) -> Page:
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="approve a page")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="approve a page") as (s, user):
             page = self._load(s, page_id)
             if page.status is not PageStatus.PENDING_APPROVAL:
                 raise InvalidTransition(f"page #{page.id}: cannot approve from {page.status.value}")
@@ -220,8 +211,7 @@ class PagingService(PageQueries):
     def reject_page(self, page_id: int, who: Actor, reason: str) -> Page:
         if not (reason or "").strip():
             raise ValidationError("reason: say why the page is rejected")
-        with self.db.session() as s:
-            user = actor(s, who, *SUPERVISOR_ROLES, action="reject a page")
+        with session_as(self.db, who, *SUPERVISOR_ROLES, action="reject a page") as (s, user):
             page = self._load(s, page_id)
             if page.status is not PageStatus.PENDING_APPROVAL:
                 raise InvalidTransition(f"page #{page.id}: cannot reject from {page.status.value}")
@@ -242,8 +232,7 @@ class PagingService(PageQueries):
         if state not in RESOLVED:
             raise ValidationError(f"state: resolve to found, reunited or closed, not {state.value}")
         now = self.clock.now()
-        with self.db.session() as s:
-            user = actor(s, who, *DESK_ROLES, action="resolve a case")
+        with session_as(self.db, who, *DESK_ROLES, action="resolve a case") as (s, user):
             case = load_case(s, number)
             # one all-clear per case: only when the case is resolved now (reunited, then closed: no second)
             first_resolution = case.first_paged_at is not None and case.state not in RESOLVED
@@ -262,12 +251,6 @@ class PagingService(PageQueries):
         with self._ticking, self.db.session() as s:
             self._air_due(s, report)
             self._escalate(s, report)
-        for alert in report.alerts:
-            if self.on_escalation is not None:
-                try:
-                    self.on_escalation(alert)
-                except Exception:
-                    log.exception("escalation listener failed for case id %s", alert.case_id)
         return report
 
     def _air_due(self, s, report: TickReport, pages: list[Page] | None = None,
@@ -320,14 +303,16 @@ class PagingService(PageQueries):
             alert = Escalation(case_id=case.id, at=now, reason=escalation_reason(case, minutes))
             s.add(alert)
             s.flush()
-            alert.case_number = case.number  # not stored: for the listener (the service's fault)
-            if self.security_page:  # a found child is safe: its page is about the guardian expected at the meeting point
-                key = "security_found" if case.kind is CaseKind.FOUND else "security"
-                page, why = self._case_page(s, case, None, key, P.SECURITY, zones=self.security_zones)
-                alert.security_page_id = page.id if page is not None else None
-                report.queued += [page.id] if page is not None else []
-                if why:
-                    alert.reason += f"; the security page was not aired: {why}"
+            # a found child is safe: its page is about the guardian expected at the meeting point
+            key = "security_found" if case.kind is CaseKind.FOUND else "security"
+            page, why = self._case_page(s, case, None, key, P.SECURITY, zones=self.security_zones)
+            alert.security_page_id = page.id if page is not None else None
+            report.queued += [page.id] if page is not None else []
+            if why:
+                alert.reason += f"; the security page was not aired: {why}"
+            # the supervisors' alarm, stored with the escalation: its reason names the case by its number
+            logs.raise_fault(s, "escalation", f"{alert.reason} (Code Adam): supervisors, check exits",
+                             ref=f"case:{case.number}")
             report.alerts.append(alert)
             report.escalated.append(case.number)
 
@@ -349,6 +334,27 @@ class PagingService(PageQueries):
             return None, str(exc)
         add_event(s, case, user, what, self.clock.now(), detail=f"page #{page.id}")
         return page, ""
+
+    # -- reading (the panel, the desk CLI) ------------------------------------------------------
+    @staticmethod
+    def _load(s, page_id: int) -> Page:
+        page = s.get(Page, int(page_id))
+        if page is None:
+            raise NotFound(f"no such page: {page_id}")
+        return page
+
+    def page(self, page_id: int) -> Page:
+        with self.db.session() as s:
+            return self._load(s, page_id)
+
+    def pages(self, *, case_number: str | None = None, status: PageStatus | str | None = None) -> list[Page]:
+        q = select(Page).order_by(Page.id)
+        with self.db.session() as s:
+            if case_number:
+                q = q.where(Page.case_id == load_case(s, case_number).id)
+            if status:
+                q = q.where(Page.status == PageStatus(status))
+            return list(s.scalars(q))
 
     # -- helpers -------------------------------------------------------------------------------
     def _new_page(self, s, user, texts: dict, purpose: TemplatePurpose, *, case_id: int | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from broadcaster import logs
-from broadcaster.board import Board
+from broadcaster.board import page_airings
 from broadcaster.cases.missing import CaseDetails, CaseService
 from broadcaster.onair import airings
 from broadcaster.store.db import Database
@@ -47,7 +47,6 @@ def test_a_write_from_another_process_shows_on_the_next_dashboard_request(app, s
 
 def test_page_airings_say_what_the_airing_rows_say(staff):
     """Only a completed airing counts as aired; a queued one is queued (per zone, the latest wins)."""
-    board = Board(staff, CaseService(staff))
     with staff.session() as s:
         for n in (1, 2):
             airings.request(s, airings.Request(key=f"page:7:{n}", ref="page:7", kind="page", title="Page 7",
@@ -56,12 +55,12 @@ def test_page_airings_say_what_the_airing_rows_say(staff):
         s.flush()
         s.execute(update(Airing).where(Airing.key == "page:7:1@main").values(state=AiringState.DONE))
         s.execute(update(Airing).where(Airing.key == "page:7:1@lobby").values(state=AiringState.FAILED))
-    got = board.page_airings([7, 8])
+    got = page_airings(staff, [7, 8])
     assert got[7] == {"zones": {"main": "queued", "lobby": "queued"}, "aired": 1}
     assert got[8] == {"zones": {}, "aired": 0}
     with staff.session() as s:
         s.execute(update(Airing).where(Airing.key == "page:7:2@main").values(state=AiringState.AIRING))
-    assert board.page_airings([7])[7]["zones"] == {"main": "airing", "lobby": "queued"}
+    assert page_airings(staff, [7])[7]["zones"] == {"main": "airing", "lobby": "queued"}
 
 
 def test_dashboard_lists_the_newest_30_open_cases_and_counts_the_rest(app, staff):
