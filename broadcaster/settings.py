@@ -6,12 +6,17 @@ PA_LANGUAGES="zh-CN,en", PA_VENUE_TZ="Asia/Shanghai", PA_ZONES="main=device,lobb
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from broadcaster.errors import ValidationError
+
+log = logging.getLogger(__name__)
+_last_good: dict[Path, str] = {}  # a settings file -> the last text of it this process could read
+_said: dict[Path, str] = {}       # a settings file -> the unreadable text last logged
 
 
 @dataclass
@@ -84,16 +89,34 @@ def parse_zones(spec: str) -> dict[str, str]:
     return zones
 
 
-def stored_settings(path: str | Path | None = None) -> dict:
-    """What ``var/settings.json`` itself says (no defaults, no environment)."""
+def stored_settings(path: str | Path | None = None, *, strict: bool = False) -> dict:
+    """What ``var/settings.json`` itself says (no defaults, no environment). A file that a hand edit
+    left unreadable is refused (ValidationError) where nothing else will do: at a process's first read,
+    before a save (which would overwrite the edit) and when ``strict``. Otherwise a running process keeps
+    the last copy it read, with an error in its log: a typo in the file never stops a page."""
     file = Path(path) if path else var_dir() / "settings.json"
-    return json.loads(file.read_text("utf-8")) if file.exists() else {}
+    if not file.exists():
+        return {}
+    text = file.read_text("utf-8")
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as exc:
+        if strict or file not in _last_good:
+            raise ValidationError(f"settings file {file}: not valid JSON ({exc})") from None
+        if _said.get(file) != text:  # once per broken text, not at every read
+            _said[file] = text
+            log.error("settings file %s: not valid JSON (%s); the last copy read stays in use", file, exc)
+        return json.loads(_last_good[file])
+    _last_good[file] = text
+    return data
 
 
 def save_settings(changes: dict, path: str | Path | None = None) -> VenueSettings:
     """Merge ``changes`` into ``var/settings.json`` (validated first; the file is replaced atomically)."""
     file = Path(path) if path else var_dir() / "settings.json"
-    data = stored_settings(file)
+    data = stored_settings(file, strict=True)
     data.update(changes)
     probe = VenueSettings(**{k: v for k, v in data.items() if hasattr(VenueSettings, k)})
     probe.tz  # raises ValidationError for an unknown zone, before anything is written
@@ -106,14 +129,9 @@ def save_settings(changes: dict, path: str | Path | None = None) -> VenueSetting
 def load_settings(path: str | Path | None = None) -> VenueSettings:
     s = VenueSettings()
     file = Path(path) if path else var_dir() / "settings.json"
-    if file.exists():
-        try:
-            data = json.loads(file.read_text("utf-8"))
-        except ValueError as exc:
-            raise ValidationError(f"settings file {file}: not valid JSON ({exc})") from None
-        for key, value in data.items():
-            if hasattr(s, key):
-                setattr(s, key, value)
+    for key, value in stored_settings(file).items():
+        if hasattr(s, key):
+            setattr(s, key, value)
     if os.environ.get("PA_LANGUAGES"):
         s.languages = [x.strip() for x in os.environ["PA_LANGUAGES"].split(",") if x.strip()]
     if os.environ.get("PA_VENUE_TZ"):

@@ -265,8 +265,9 @@ def _stamp(file) -> int | None:
 
 
 def init_app(app) -> None:
+    from broadcaster import logs
     from broadcaster.errors import BroadcasterError
-    from broadcaster.settings import load_settings, var_dir
+    from broadcaster.settings import load_settings, stored_settings, var_dir
 
     file = var_dir() / "settings.json"
     app.extensions["pa_settings_stamp"] = _stamp(file)  # as the app's services read them
@@ -274,15 +275,21 @@ def init_app(app) -> None:
     @app.before_request
     def _settings_saved_elsewhere():
         """Venue settings another panel process saved (another worker, beside this one on the machine):
-        adopted at this process's next request, not at its restart. One stat of the file a request."""
+        adopted at this process's next request, not at its restart. One stat of the file a request. A
+        file a hand edit left unreadable is a fault on every panel (the settings in use stay), resolved
+        when the file reads again."""
         stamp = _stamp(file)
         if stamp is None or app.extensions["pa_settings_stamp"] == stamp:
             return None
         app.extensions["pa_settings_stamp"] = stamp
-        try:
-            adopt(load_settings(file))
-        except BroadcasterError as exc:  # a hand-edited file that cannot be read: the settings in use stay
-            current_app.logger.error("venue settings not reloaded: %s", exc)
+        with svc().db.session() as s:
+            try:
+                stored_settings(file, strict=True)
+            except BroadcasterError as exc:  # a hand edit gone wrong: the settings in use stay, staff are told
+                logs.raise_fault(s, "other", f"{exc}; the settings in use stay", ref="settings")
+                return None
+            logs.resolve_open(s, "other", None, "the settings file reads again", ref="settings")
+        adopt(load_settings(file))
         return None
 
     @app.before_request

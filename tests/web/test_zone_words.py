@@ -126,3 +126,42 @@ def test_zone_names_saved_in_one_panel_process_show_in_another_at_its_next_reque
     assert resp.status_code == 302
     now = text_of(dora.get("/").get_data(as_text=True).split('id="now"')[1])
     assert "分区 大堂" in now and "lobby" not in now
+
+
+def test_a_settings_file_a_hand_edit_broke_keeps_the_settings_in_use_and_paging_works(make_app, approved_templates):
+    """README: the venue settings live in var/settings.json, which an admin may edit by hand. A typo there
+    while the service runs must not stop a page: the settings in use stay, every panel shows a fault in
+    staff words (the file's error folded for the technician), and the fault resolves once the file reads
+    again. A save meanwhile is refused rather than overwriting the edit."""
+    import os
+
+    from broadcaster.settings import var_dir
+    from broadcaster.store.models.cases import Page
+    from broadcaster.store.models.workflow import FaultState
+
+    save_settings({"zones": {"main": "device", "lobby": "device:2"},
+                   "zone_names": {"lobby": {"zh-CN": "大堂", "en": "Lobby"}}})
+    app = make_app()
+    pa = app.extensions["pa"]
+    dora = Browser(app, "dora")
+    dora.get("/lang/zh")
+    file = var_dir() / "settings.json"
+    good = file.read_text("utf-8")
+    file.write_text(good[:-5], encoding="utf-8")  # cut short: not JSON any more
+    board = text_of(dora.get("/").get_data(as_text=True))
+    assert "场馆设置文件被手工改动后无法读取" in board and "分区 大堂" in board
+    open_case(dora, LOST_CHILD)  # the lost child is paged as before, in the zones in use
+    with pa.db.session() as s:
+        assert s.query(Page).one().zones == "main,lobby"
+        fault = s.query(Fault).filter_by(kind="other", ref="settings").one()
+        assert fault.state is not FaultState.RESOLVED and "not valid JSON" in fault.message
+    ada = Browser(app, "ada")
+    ada.post("/setup/zones", {"zone-main-zh-CN": "全场", "zone-main-en": "Whole venue",
+                              "zone-lobby-zh-CN": "前厅", "zone-lobby-en": "Hall"})
+    assert file.read_text("utf-8") == good[:-5]  # the hand edit is not overwritten
+    file.write_text(good, encoding="utf-8")  # mended
+    st = file.stat()
+    os.utime(file, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    dora.get("/")  # the next request reads it again (the fault stays listed until acknowledged)
+    with pa.db.session() as s:
+        assert s.query(Fault).filter_by(kind="other", ref="settings").one().state is FaultState.RESOLVED

@@ -16,7 +16,7 @@ from broadcaster.store.models.base import Base
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
 from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.workflow import AsRun, Fault, FaultState
-from broadcaster.settings import VenueSettings, load_settings
+from broadcaster.settings import VenueSettings, load_settings, save_settings
 from broadcaster.users import add_user, authenticate, get_user, parse_role, require
 from tests.clock import ManualClock
 
@@ -191,7 +191,14 @@ def test_settings_from_file_then_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("PA_VENUE_TZ", "Mars/Olympus")
     with pytest.raises(ValidationError, match="timezone"):
         load_settings(file)
-    file.write_text("{not json")
+    monkeypatch.delenv("PA_VENUE_TZ")
+    file.write_text("{not json")  # a hand edit gone wrong while the service runs: the copy it read stays
+    assert load_settings(file).tz.key == "Europe/London"
+    with pytest.raises(ValidationError, match="not valid JSON"):  # a save would overwrite the edit: refused
+        save_settings({"page_interval_min": 2}, file)
+    assert file.read_text() == "{not json"
+    other = file.with_name("other.json")  # a process that never read it (starting, the CLI): refused
+    other.write_text("[1, 2]")
     with pytest.raises(ValidationError, match="not valid JSON"):
-        load_settings(file)
+        load_settings(other)
     assert VenueSettings().languages == ["zh-CN", "en"]
