@@ -27,7 +27,7 @@ class LocalVenue:
         root.mkdir(parents=True, exist_ok=True)
         os.environ["PA_VAR_DIR"] = str(root / "var")
         from audio.sinks import NullSink
-        from broadcaster.commands.serve import THREADS, Panel, lean_memory, quiet_collector, settled
+        from broadcaster.commands.serve import THREADS, Panel, lean_memory, quiet_collector
         from broadcaster.service import BroadcastService, frontend
         from broadcaster.settings import VenueSettings
         from broadcaster.store.db import Database
@@ -47,7 +47,8 @@ class LocalVenue:
         self.speech: list[float] = []  # ms from the first POST of a burst to its first speech sample, per zone
         self.service.engine.listeners.append(self._event)
         self.service.start()
-        self.panel = Panel(frontend("web")(self.service), "127.0.0.1", 0, THREADS, settled(self.service))
+        self.panel = Panel(frontend("web")(self.service), "127.0.0.1", 0, THREADS,
+                           self.service.player.settled if self.service.player is not None else None)
         self.port = self.panel.server.effective_port
         self.desks = [Client(self.port, basic="dee") for _ in range(DESKS)]
         self.base = 0
