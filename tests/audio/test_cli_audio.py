@@ -161,7 +161,10 @@ def test_say_help_gives_the_venue_s_loudness_target(tmp_path, capsys, monkeypatc
         main(["say", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert f"levelled to {target:g} LUFS (the venue's loudness_lufs)" in text and "-20 LUFS" not in text
-    (tmp_path / "settings.json").write_text("{broken")  # help still answers, naming the setting
+    fresh = tmp_path / "fresh"  # a process that never read the file (a running one keeps its last good copy)
+    fresh.mkdir()
+    monkeypatch.setenv("PA_VAR_DIR", str(fresh))
+    (fresh / "settings.json").write_text("{broken")  # help still answers, naming the setting
     with pytest.raises(SystemExit):
         main(["say", "--help"])
     assert "levelled to the venue's loudness_lufs" in " ".join(capsys.readouterr().out.split())
