@@ -19,8 +19,6 @@ import json
 import time
 from datetime import datetime
 
-from sqlalchemy import select
-
 from broadcaster.paging.defaults import seed_defaults
 from broadcaster.cases.followup import FollowUpService
 from broadcaster.cases.lost_property import LostPropertyService
@@ -35,7 +33,6 @@ from broadcaster.onair import airings
 from broadcaster.onair.nowplaying import now_playing
 from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
-from broadcaster.store.models.onair import PlayerStatus
 from broadcaster.commands import action, group, local, month, naming_options
 from broadcaster.inputs import LostItem, PageAgain, PageRequest, Resolve, parse, record_id
 from broadcaster.inputs_cases import CaseFilter, CaseNote, Claim, FollowUpCall, HandOver, Unclaimed, Why, when
@@ -49,7 +46,7 @@ def _paging(db: Database) -> PagingService:
     page from that service's panel does), not only those the settings name."""
     settings = load_settings()
     with db.session() as s:
-        announced = [z for zones in s.scalars(select(PlayerStatus.zones)) for z in zones or ()]
+        announced = airings.announced_zones(s)
     return PagingService.for_venue(db, None, settings, dict.fromkeys([*settings.zones, *announced]))
 
 
@@ -94,14 +91,15 @@ def _page_case(args) -> int:
 
 
 def _say_page(page, db: Database) -> None:
-    if page.status.value == "pending_approval":
+    waits = page.status.value == "pending_approval"
+    if waits:
         print(f"page #{page.id} has free text: waiting for a supervisor "
               f"(broadcaster page approve {page.id} --user NAME)")
     else:
         print(f"page #{page.id} recorded for {page.zones.replace(',', ', ')} (broadcaster serve repeats it)")
     for lang, text in page.texts.items():
         print(f"  [{lang}] {text}")
-    if page.status.value != "pending_approval":
+    if not waits:
         _on_air(db, page)
 
 

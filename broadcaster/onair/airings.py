@@ -42,6 +42,11 @@ class Request:
     max_retries: int = 3
 
 
+def announced_zones(s: Session) -> list[str]:
+    """The zones the zone players announced (each player's, in the order the rows come), repeats and all."""
+    return [z for zones in s.scalars(select(PlayerStatus.zones)) for z in zones or ()]
+
+
 def check_zones(s: Session, zones: Sequence[str], venue_zones: Iterable[str] = ()) -> list[str]:
     """The zones, refused (ValidationError, nothing stored) when empty or unknown to the venue."""
     zones = list(dict.fromkeys(z.strip() for z in zones if z and z.strip()))
@@ -50,7 +55,7 @@ def check_zones(s: Session, zones: Sequence[str], venue_zones: Iterable[str] = (
     venue = set(venue_zones)
     if venue.issuperset(zones):  # the venue's own zones: no need to ask which zones players announced
         return zones
-    known = venue.union(*(z or () for z in s.scalars(select(PlayerStatus.zones))))  # and those players announced
+    known = venue.union(announced_zones(s))  # and those players announced
     unknown = [z for z in zones if z not in known]
     if unknown:
         raise ValidationError(f"zones: unknown zone(s) {', '.join(unknown)}; the venue's zones are "
