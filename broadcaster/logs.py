@@ -16,7 +16,7 @@ from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.workflow import AsRun, Fault, FaultState
 from broadcaster.users import require
 
-FAULT_KINDS = ("device_lost", "tts_down", "hash_mismatch", "escalation", "render_failed", "missed_slot", "player_lost", "other")
+FAULT_KINDS = ("device_lost", "tts_down", "hash_mismatch", "escalation", "render_failed", "missed_slot", "player_lost", "settings_unreadable", "other")
 
 
 # -- as-run ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ HEADLINES = N_all({
     "player_lost_at": "This zone's player stopped answering: what it should air waits until it is back. "
                       "Call the technician.",
     "other": "Something did not work as it should: call the technician if it happens again.",
-    "settings": "The venue settings file was changed by hand and cannot be read: the settings in use stay "
+    "settings_unreadable": "The venue settings file was changed by hand and cannot be read: the settings in use stay "
                 "until the technician mends it (paging works as before).",
     "missed_slot": "A programme did not air: call the technician if it happens again.",
 })
@@ -65,8 +65,6 @@ def fault_words(fault) -> FaultWords:
         return FaultWords(t(HEADLINES["other"]), said)
     if kind == "hash_mismatch" and "air log file" in str(fault.message or ""):
         kind = "airlog_changed"
-    if kind == "other" and fault.ref == "settings":
-        kind = "settings"
     return FaultWords(t(HEADLINES.get(kind, HEADLINES["other"])), said)
 
 

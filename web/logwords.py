@@ -17,7 +17,8 @@ WORDS = {
     "device_lost": N_("Sound device lost"), "tts_down": N_("Speech engine down"),
     "hash_mismatch": N_("Audio check failed"), "escalation": N_("Case escalated"),
     "render_failed": N_("Speech could not be made"), "missed_slot": N_("Programme slot missed"),
-    "player_lost": N_("Zone player not answering"), "other": N_("Other"),
+    "player_lost": N_("Zone player not answering"), "settings_unreadable": N_("Settings file unreadable"),
+    "other": N_("Other"),
     "raised": N_("Open"), "acknowledged": N_("Acknowledged"), "resolved": N_("Resolved"),
 }
 

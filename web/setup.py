@@ -286,9 +286,9 @@ def init_app(app) -> None:
             try:
                 stored_settings(file, strict=True)
             except BroadcasterError as exc:  # a hand edit gone wrong: the settings in use stay, staff are told
-                logs.raise_fault(s, "other", f"{exc}; the settings in use stay", ref="settings")
+                logs.raise_fault(s, "settings_unreadable", f"{exc}; the settings in use stay")
                 return None
-            logs.resolve_open(s, "other", None, "the settings file reads again", ref="settings")
+            logs.resolve_open(s, "settings_unreadable", None, "the settings file reads again")
         adopt(load_settings(file))
         return None
 

@@ -153,7 +153,7 @@ def test_a_settings_file_a_hand_edit_broke_keeps_the_settings_in_use_and_paging_
     open_case(dora, LOST_CHILD)  # the lost child is paged as before, in the zones in use
     with pa.db.session() as s:
         assert s.query(Page).one().zones == "main,lobby"
-        fault = s.query(Fault).filter_by(kind="other", ref="settings").one()
+        fault = s.query(Fault).filter_by(kind="settings_unreadable").one()
         assert fault.state is not FaultState.RESOLVED and "not valid JSON" in fault.message
     ada = Browser(app, "ada")
     ada.post("/setup/zones", {"zone-main-zh-CN": "全场", "zone-main-en": "Whole venue",
@@ -164,4 +164,4 @@ def test_a_settings_file_a_hand_edit_broke_keeps_the_settings_in_use_and_paging_
     os.utime(file, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     dora.get("/")  # the next request reads it again (the fault stays listed until acknowledged)
     with pa.db.session() as s:
-        assert s.query(Fault).filter_by(kind="other", ref="settings").one().state is FaultState.RESOLVED
+        assert s.query(Fault).filter_by(kind="settings_unreadable").one().state is FaultState.RESOLVED
