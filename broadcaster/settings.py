@@ -95,7 +95,8 @@ def stored_settings(path: str | Path | None = None, *, strict: bool = False) -> 
     before a save (which would overwrite the edit) and when ``strict``. Otherwise a running process keeps
     the last copy it read, with an error in its log: a typo in the file never stops a page."""
     file = Path(path) if path else var_dir() / "settings.json"
-    if not file.exists():
+    if not file.exists():  # the defaults are in use: they stay if a broken file appears
+        _last_good[file] = "{}"
         return {}
     text = file.read_text("utf-8")
     try:

@@ -76,3 +76,24 @@ def test_the_admin_names_a_zone_on_a_phone_and_a_wrong_name_is_said_beside_it(se
     phone.wait_for_selector(".flash.ok")
     phone.goto(f"{base}/")
     assert "分区 主场馆" in phone.inner_text("#now")
+
+
+def test_a_settings_file_broken_by_hand_on_the_fault_log_on_a_phone(server, phone):
+    """A settings file that appears broken while the panel runs on the defaults (none was there): the panel
+    keeps working, and the fault log says so in staff words, the file's error folded for the technician."""
+    from broadcaster.settings import var_dir
+
+    base, app = server
+    login(phone, base, "sam")
+    phone.goto(f"{base}/lang/zh")
+    file = var_dir() / "settings.json"
+    assert not file.exists()  # the panel runs on the defaults
+    file.write_text('{"languages": ["zh-CN", "en"', encoding="utf-8")
+    phone.goto(f"{base}/")  # the desk's board still answers (it reads the settings), the fault on it
+    assert "场馆设置文件被手工改动后无法读取" in phone.inner_text("#faults")
+    phone.goto(f"{base}/approvals/logs")
+    faults = phone.inner_text("#faults")
+    assert "设置文件无法读取" in faults and "场馆设置文件被手工改动后无法读取" in faults
+    assert "settings.json" not in faults  # folded until asked for
+    no_sideways_scroll(phone)
+    shot(phone, "fault-log-settings-zh-390")
