@@ -128,15 +128,15 @@ def check_approved_audio(s, ann_id: int, sha: str | None, where: str = "") -> No
 
 def at_air(s, airing: Airing) -> None:
     """The player's last check: still approved, with exactly the audio this airing names."""
-    if airing.ref.startswith("announcement:"):
-        check_approved_audio(s, int(airing.ref.split(":", 1)[1]), airing.content_hash)
+    if (ann_id := airings.ref_id(airing.ref, "announcement")) is not None:
+        check_approved_audio(s, ann_id, airing.content_hash)
 
 
 def on_outcome(s, out: outcomes.Outcome) -> None:
     """An announcement's state follows its airings: airing, aired once every zone aired it, re-queued,
     failed, expired."""
     row = out.airing
-    ann = s.get(Announcement, int(row.ref.split(":", 1)[1])) if row.ref.startswith("announcement:") else None
+    ann = None if (ann_id := airings.ref_id(row.ref, "announcement")) is None else s.get(Announcement, ann_id)
     if ann is None:
         return
     note = f"{out.kind} in {row.zone}" + (f": {out.detail}" if out.detail else "")

@@ -42,6 +42,11 @@ class Request:
     max_retries: int = 3
 
 
+def ref_id(ref: str, kind: str) -> int | None:
+    """The id an airing's ref names (``page:12`` -> 12), None when the ref is not of ``kind``."""
+    return int(ref[len(kind) + 1:]) if ref.startswith(kind + ":") else None
+
+
 def announced_zones(s: Session) -> list[str]:
     """The zones the zone players announced (each player's, in the order the rows come), repeats and all."""
     return [z for zones in s.scalars(select(PlayerStatus.zones)) for z in zones or ()]

@@ -60,7 +60,7 @@ def reword(s, case: PersonCase, user, now: datetime, tz) -> None:
 
 
 def _page(s, airing: Airing) -> Page | None:
-    return s.get(Page, int(airing.ref.split(":", 1)[1])) if airing.ref.startswith("page:") else None
+    return None if (page_id := airings.ref_id(airing.ref, "page")) is None else s.get(Page, page_id)
 
 
 def at_air(s, airing: Airing) -> None:

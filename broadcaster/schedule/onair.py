@@ -191,10 +191,9 @@ def at_air(s: Session, airing: Airing) -> None:
     airing; once the new version is approved, a slot written with the old audio is refused and logged
     as missed)."""
     for piece in airing.pieces or ():
-        ref = str(piece.get("ref") or "")
-        if piece.get("type") == "audio" and ref.startswith("announcement:"):
-            check_approved_audio(s, int(ref.split(":", 1)[1]), piece.get("sha256"),
-                                 f" in programme {airing.title!r}")
+        if piece.get("type") == "audio" and (ann_id := airings.ref_id(str(piece.get("ref") or ""),
+                                                                       "announcement")) is not None:
+            check_approved_audio(s, ann_id, piece.get("sha256"), f" in programme {airing.title!r}")
 
 
 def on_outcome(s: Session, out) -> None:
@@ -207,7 +206,7 @@ def on_outcome(s: Session, out) -> None:
     rule_id, at = parse_uid(uid)
     try:
         with s.begin_nested():  # another player may log the same slot (another zone) at the same moment
-            store.log_missed(s, uid, at, int(row.ref.split(":", 1)[1]), row.title, rule_id,
+            store.log_missed(s, uid, at, airings.ref_id(row.ref, "programme"), row.title, rule_id,
                              f"{out.kind} in {row.zone}: {out.detail}")
     except IntegrityError:
         log.info("missed slot %s already logged", uid)
