@@ -80,14 +80,13 @@ class Station:
                 transition(s, ann, S.EXPIRED, None, "past its window", at=now)  # it can never air
                 refused = exc
             else:
-                zones = airings.check_zones(s, ann.zones, self.venue_zones)
-                share_audio(s, self.db, self.media, ann)
                 rows = airings.request(s, airings.Request(
                     key=f"{ref(ann.id)}:{uuid.uuid4().hex[:12]}", ref=ref(ann.id), kind="announcement",
-                    title=ann.title, zones=zones, priority=ann.priority, pieces=[audio_piece(ann)],
+                    title=ann.title, zones=ann.zones, priority=ann.priority, pieces=[audio_piece(ann)],
                     content_hash=ann.approved_hash, not_before=ann.valid_from, not_after=ann.valid_until,
                     requested_by=user.name, max_retries=max(0, ann.max_retries - ann.retry_count)),
-                    self.db.signals, at=now)
+                    self.db.signals, at=now, venue_zones=self.venue_zones)
+                share_audio(s, self.db, self.media, ann)
                 transition(s, ann, S.QUEUED, user, "queued", at=now)
         if refused is not None:  # raised once the expiry is stored
             raise refused

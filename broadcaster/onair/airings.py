@@ -81,9 +81,13 @@ def check_priority(priority: int, kind: str, role_may_exceed: bool) -> int:
     return priority
 
 
-def request(s: Session, req: Request, signals=None, *, at: datetime | None = None) -> list[Airing]:
+def request(s: Session, req: Request, signals=None, *, at: datetime | None = None,
+            venue_zones: Iterable[str] | None = None) -> list[Airing]:
     """Store the airing rows of ``req`` (one per zone; those already stored under the same key are
-    left as they are) and wake the players on commit. Returns the rows now stored for it."""
+    left as they are) and wake the players on commit. Returns the rows now stored for it. With
+    ``venue_zones``, its zones are checked first (:func:`check_zones`)."""
+    if venue_zones is not None:
+        req.zones = check_zones(s, req.zones, venue_zones)
     if req.kind not in KINDS:
         raise ValidationError(f"kind: {req.kind!r} is not one of {', '.join(KINDS)}")
     if not req.pieces:

@@ -125,12 +125,11 @@ def slot_airings(s: Session, programme: ProgrammeView, slot: Slot, *, signals=No
     if not pieces:
         raise ValueError(f"programme {programme.name!r} has nothing to air")
     main = next((p for p in pieces if p.get("type") == "audio"), {})
-    zones = airings.check_zones(s, slot.zones or programme.zones, _venue(venue_zones))
     return airings.request(s, airings.Request(
         key=f"slot:{slot.uid}", ref=f"programme:{programme.id}", kind="programme", title=programme.name,
-        zones=zones, priority=min(int(slot.priority), int(Priority.URGENT_PAGE) - 1), pieces=pieces,
-        content_hash=main.get("sha256", ""), not_after=slot.at + timedelta(seconds=grace_s),
-        requested_by="schedule"), signals)
+        zones=slot.zones or programme.zones, priority=min(int(slot.priority), int(Priority.URGENT_PAGE) - 1),
+        pieces=pieces, content_hash=main.get("sha256", ""), not_after=slot.at + timedelta(seconds=grace_s),
+        requested_by="schedule"), signals, venue_zones=_venue(venue_zones))
 
 
 def writer(db, *, media=None, venue_zones=None, grace_s: float = 60):
@@ -177,12 +176,11 @@ def bed_airings(s: Session, programme: ProgrammeView, *, signals=None, venue_zon
         dict({k: p[k] for k in ("path", "sha256", "title", "gain_db", "limiter") if k in p})])]
     crossfade = next((p["crossfade"] for p in pieces if p["type"] == "music"), 3.0)
     passes = max((p.get("passes") or 1 for p in pieces if p["type"] == "music"), default=1)
-    zones = airings.check_zones(s, programme.zones, _venue(venue_zones))
     return airings.request(s, airings.Request(
         key=f"bed:{programme.id}:{uuid.uuid4().hex[:12]}", ref=f"music:{programme.id}", kind="music",
-        title=programme.name, zones=zones, priority=int(Priority.BACKGROUND_MUSIC),
+        title=programme.name, zones=programme.zones, priority=int(Priority.BACKGROUND_MUSIC),
         pieces=[{"type": "music", "tracks": tracks, "crossfade": crossfade, "seconds": None, "passes": passes}],
-        requested_by="schedule", resumable=True), signals)
+        requested_by="schedule", resumable=True), signals, venue_zones=_venue(venue_zones))
 
 
 def at_air(s: Session, airing: Airing) -> None:
