@@ -4,8 +4,6 @@ process leads: scheduler, page repeats, escalation) and reports back there."""
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_player(args) -> int:
-    from broadcaster.commands.serve import lean_memory
+    from broadcaster.commands.serve import lean_memory, until_stopped
 
     lean_memory()
     from broadcaster.voices import venue_renderer
@@ -31,16 +29,11 @@ def cmd_player(args) -> int:
     db = Database(args.db)
     player = make_player(db, parse_zones(",".join(args.zone)), var=var_dir(), renderer=venue_renderer(settings),
                          clock=None, settings=settings, name=args.name)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    player.start()
-    sinks = ", ".join(f"{z}: {zone.sink.name}" for z, zone in player.engine.zones.items())
-    print(f"player {player.name} on air ({sinks})", flush=True)
     try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        with until_stopped():
+            player.start()
+            sinks = ", ".join(f"{z}: {zone.sink.name}" for z, zone in player.engine.zones.items())
+            print(f"player {player.name} on air ({sinks})", flush=True)
     finally:
         player.stop()
         db.dispose()

@@ -118,6 +118,18 @@ def lean_memory() -> None:
         # process's CPU went to the kernel zeroing pages, at the same resident memory)
 
 
+@contextlib.contextmanager
+def until_stopped():
+    """Runs the body, then waits for SIGTERM (one sent while the body runs counts) or Ctrl-C, which
+    ends the body or the wait quietly. The caller stops what it started in a ``finally`` around it."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        yield
+        while not stopping.wait(0.5):
+            pass
+
+
 def cmd_serve(args) -> int:
     from broadcaster.service import BroadcastService
     from broadcaster.settings import parse_zones
@@ -133,23 +145,18 @@ def cmd_serve(args) -> int:
     service.start()
     sinks = ", ".join(f"{z}: {zone.sink.name}" for z, zone in service.engine.zones.items()) \
         if service.engine is not None else "no zones of its own"
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     panel = None
     try:
-        if not args.no_web:
-            from broadcaster.service import frontend
+        with until_stopped():
+            if not args.no_web:
+                from broadcaster.service import frontend
 
-            panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads,
-                          service.player.settled if service.player is not None else None)  # the panel gives way
-            print(f"PA Broadcaster on air ({sinks}); panel at {panel.url} ({panel.mode})", flush=True)
-        else:
-            print(f"PA Broadcaster on air ({sinks}); no panel", flush=True)
-        quiet_collector()
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+                panel = Panel(frontend("web")(service), args.host, args.port, args.web_threads,
+                              service.player.settled if service.player is not None else None)  # it gives way
+                print(f"PA Broadcaster on air ({sinks}); panel at {panel.url} ({panel.mode})", flush=True)
+            else:
+                print(f"PA Broadcaster on air ({sinks}); no panel", flush=True)
+            quiet_collector()
     finally:
         if panel is not None:
             panel.stop()
