@@ -43,11 +43,6 @@ def _branches(x: np.ndarray, factor: int):
     return (np.convolve(x, h[k::factor])[OVERSAMPLE_REACH:OVERSAMPLE_REACH + len(x)] for k in range(factor))
 
 
-def oversample(x: np.ndarray, factor: int) -> np.ndarray:
-    """``x`` at ``factor`` times its rate (``factor * len(x)`` samples, aligned with ``x``)."""
-    return np.stack(list(_branches(x, factor)), axis=1).ravel() if len(x) else np.zeros(0)
-
-
 def peak_envelope(x: np.ndarray, factor: int = 4) -> np.ndarray:
     """Per input sample, the largest magnitude of the ``factor`` times oversampled signal around it."""
     x = np.asarray(x, dtype=np.float64)
