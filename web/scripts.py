@@ -85,7 +85,7 @@ def render_preview(texts: dict[str, str]):
             raise ValidationError(t("“{lang}” is not a language this system can speak: use a code such as "
                                     "zh-CN, en or ru.", lang=lang)) from None
         check_script(lang, code, texts[lang])  # not previewed as letter names
-    order = workflow.order_languages(list(texts))
+    order = svc().announcements.settings.order(list(texts))
     return renderer.render_script(parts=[(lang, texts[lang]) for lang in order], chime="announcement")
 
 
@@ -108,7 +108,7 @@ def versions_of(announcement_id: int) -> dict:
     from broadcaster.announcements.versions import summary
 
     with svc().db.session() as s:
-        return summary(s, workflow.get_in(s, announcement_id))
+        return summary(s, svc().announcements.get(s, announcement_id))
 
 
 def editor(a, values, error=None, status=200):

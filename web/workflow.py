@@ -62,10 +62,6 @@ def wrote(ann_id: int, who: str) -> bool:
         return user.id in writers(s, svc().announcements.get(s, ann_id))
 
 
-def get_in(s, ann_id: int):
-    return svc().announcements.get(s, ann_id)
-
-
 def history(ann_id: int):
     with svc().db.session() as s:
         return svc().announcements.history(s, ann_id)
@@ -94,10 +90,6 @@ def edit(who: str, ann_id: int, **kw):
 def submit(who: str, ann_id: int):
     with acting(who) as (s, user):
         return _detach(s, svc().announcements.submit(s, ann_id, user))
-
-
-def order_languages(langs: list[str]) -> list[str]:
-    return svc().announcements.settings.order(langs)
 
 
 def media():
