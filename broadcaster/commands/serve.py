@@ -120,8 +120,7 @@ def lean_memory() -> None:
 
 @contextlib.contextmanager
 def until_stopped():
-    """Runs the body, then waits for SIGTERM (one sent while the body runs counts) or Ctrl-C, which
-    ends the body or the wait quietly. The caller stops what it started in a ``finally`` around it."""
+    """The body, then a wait for SIGTERM (one sent during the body counts) or Ctrl-C (quiet, in either)."""
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     with contextlib.suppress(KeyboardInterrupt):

@@ -81,11 +81,9 @@ def check_priority(priority: int, kind: str, role_may_exceed: bool) -> int:
     return priority
 
 
-def request(s: Session, req: Request, signals=None, *, at: datetime | None = None,
-            venue_zones: Iterable[str] | None = None) -> list[Airing]:
-    """Store the airing rows of ``req`` (one per zone; those already stored under the same key are
-    left as they are) and wake the players on commit. Returns the rows now stored for it. With
-    ``venue_zones``, its zones are checked first (:func:`check_zones`)."""
+def request(s: Session, req: Request, signals=None, *, at: datetime | None = None, venue_zones=None) -> list[Airing]:
+    """Store the airing rows of ``req`` (one per zone, checked first when ``venue_zones`` is given; rows
+    already stored under the same key are left as they are) and wake the players on commit; returns them."""
     if venue_zones is not None:
         req.zones = check_zones(s, req.zones, venue_zones)
     if req.kind not in KINDS:
