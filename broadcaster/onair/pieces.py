@@ -156,11 +156,12 @@ class Speech:
         self._kept: OrderedDict[tuple, tuple[list, Future]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def render(self, parts: list[tuple[str, str]], *, now: bool = True) -> tuple[list, Future, Callable[[], None]]:
+    def render(self, parts: list[tuple[str, str]]) -> tuple[list, Future, Callable[[], None]]:
         """(what to air: a Future per sentence and the pauses between them; a Future of the whole
         speech's (sha256, engines), set once every sentence has rendered; ``go()``, which starts the
-        rendering, once). ``now=False``: the caller calls ``go()`` when the speech is about to air (a
-        page waiting behind another never holds up the sentences of the page on air)."""
+        rendering, once). The caller calls ``go()`` when the speech is about to air: from the item's
+        last check, so a page waiting behind another never holds up the sentences of the page on air,
+        and a page that airs at once renders after its claim and check, not during them."""
         key = tuple(tuple(p) for p in parts)
         with self._lock:
             kept = self._kept.get(key)
@@ -169,8 +170,6 @@ class Speech:
                 while len(self._kept) > 8:
                     self._kept.popitem(last=False)
             self._kept.move_to_end(key)
-        if now:
-            kept[2]()
         return kept
 
     def _start(self, plan: list) -> tuple[list, Future, Callable[[], None]]:
@@ -224,14 +223,13 @@ def _at_last_moment(parts: list, checks: list, load) -> None:
     checks.append(check)
 
 
-def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
-          at_once: bool = True) -> tuple[list, list[dict], list]:
+def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tuple[list, list[dict], list]:
     """(parts for the engine, the pieces as they will air, the checks to run just before air).
 
     Stored audio is a Future the check fills: it is loaded and hashed at the last moment, so a file
-    changed after the airing was claimed is refused, never aired. Speech renders at once for what airs
-    at once; for what waits behind the current item, from its check (its turn has come: the chime
-    covers the first sentence, as for any cold page)."""
+    changed after the airing was claimed is refused, never aired. Speech renders from the check too:
+    for what airs at once, the check its player runs right after the claim; for what waits behind the
+    current item, when its turn has come. The chime covers the first sentence, as for any cold page."""
     parts: list = []
     record: list[dict] = []
     checks: list = []
@@ -247,10 +245,9 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
         elif kind == "speech":  # sentence by sentence: the first airs while the rest render
             if speech is None:
                 raise ValueError("this player cannot render speech")
-            said, whole, go = speech.render([tuple(p) for p in piece["parts"]], now=at_once)
+            said, whole, go = speech.render([tuple(p) for p in piece["parts"]])
             parts.extend(said)
-            if not at_once:
-                checks.append(go)
+            checks.append(go)
 
             def done(f: Future, rec=rec) -> None:
                 if f.exception() is None:

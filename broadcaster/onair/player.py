@@ -161,8 +161,7 @@ class ZonePlayer:
             except BaseException:
                 self.settled.set()  # claimed nothing: the panel does not wait for a retry
                 raise
-            self._check_now([item for _, item, at_once in claimed if at_once])
-            for row, item, _ in claimed:  # claimed and checked: now on the engine
+            for row, item in claimed:  # claimed and checked: now on the engine
                 self._held[row] = self.engine.submit(item)
             if queued == self._queued_n:  # nothing queued since the claim read the queue
                 self.settled.set()
@@ -244,11 +243,12 @@ class ZonePlayer:
                                                            Airing.state == AiringState.CANCELLED)).all():
             self.engine.cancel(self._held.pop(airing_id))
 
-    def _claim(self, s) -> list[tuple[int, PlayoutItem, bool]]:
+    def _claim(self, s) -> list[tuple[int, PlayoutItem]]:
         """Claim, in one query and one update for all this player's zones, what each zone is about to
         air: the top foreground item when the zone holds nothing waiting (else only one that out-ranks
-        what it holds), and music when it has none. Each with whether it airs at once (an idle zone,
-        a pre-emption) or waits behind the current item."""
+        what it holds), and music when it has none. What airs at once (an idle zone, a pre-emption)
+        has its last check here, before the claim commits; what waits behind the current item is
+        checked by the engine when its turn comes."""
         now = self.clock.now()
         wants: dict[tuple[str, bool], int | None] = {}  # (zone, music?) -> priority to beat (None: any)
         tops: dict[str, int | None] = {}
@@ -281,19 +281,23 @@ class ZonePlayer:
                                                Airing.state == AiringState.QUEUED)
                           .values(player=self.name, claimed_at=now).returning(Airing)
                           .execution_options(synchronize_session=False, populate_existing=True)).all()
-        out = []
+        out, now_items = [], []
         for row in sorted(taken, key=lambda row: row.id):
             top = None if row.kind == "music" else tops[row.zone]
-            at_once = top is None or row.priority > top
             try:
-                out.append((row.id, self._item(row, at_once), at_once))
+                item = self._item(row)
             except Exception as exc:
                 outcomes.record(s, row.id, "failed", now, detail=f"cannot build: {exc}",
                                 mismatch=isinstance(exc, HashMismatch))
+                continue
+            out.append((row.id, item))
+            if top is None or row.priority > top:  # airs at once: its last check now, in this transaction
+                now_items.append(item)
+        self._check_now(s, now_items)
         return out
 
-    def _item(self, row: Airing, at_once: bool = True) -> PlayoutItem:
-        parts, record, loads = build(row.pieces, self.media, self.speech, at_once)
+    def _item(self, row: Airing) -> PlayoutItem:
+        parts, record, loads = build(row.pieces, self.media, self.speech)
         airing_id, kind = row.id, row.kind
 
         def check(s=None) -> None:  # runs just before the first sample (and again after a restart from the top)
@@ -314,25 +318,21 @@ class ZonePlayer:
                            not_after=row.not_after, check=check,
                            meta={"airing_id": airing_id, "pieces": record})
 
-    def _check_now(self, items: list[PlayoutItem]) -> None:
-        """The last check of what airs at once, for all of them in one session, just before they are
-        handed over (a page for twelve zones: one session, not twelve on the engine's checker threads).
-        One that does not pass is left unchecked: the engine checks it again and refuses it."""
-        if not items:
-            return
-        with self.db.session() as s:
-            loaded: list = []  # a session holds what it loaded weakly: kept here, the page and case
-            event.listen(s, "loaded_as_persistent", lambda _s, row: loaded.append(row))  # read for the
-            s.scalars(select(Airing).where(Airing.id.in_([i.meta["airing_id"] for i in items]))  # first zone
-                      .execution_options(populate_existing=True)).all()        # serve all: one query each
-            for item in items:
-                try:
-                    item.check(s)
-                except OperationalError:
-                    return  # the database is busy: the engine checks the rest itself
-                except Exception:
-                    continue
-                item.checked_at = time.monotonic()
+    def _check_now(self, s, items: list[PlayoutItem]) -> None:
+        """The last check of what airs at once, in the claim's own transaction, just before it is
+        handed over (a page for twelve zones: its page and case read once, not twelve times on the
+        engine's checker threads). One that does not pass is left unchecked: the engine checks it
+        again and refuses it."""
+        loaded: list = []  # a session holds what it loaded weakly: kept here, the page and case read
+        event.listen(s, "loaded_as_persistent", lambda _s, row: loaded.append(row))  # for the first zone
+        for item in items:                                                            # serve all
+            try:
+                item.check(s)
+            except OperationalError:
+                raise  # the database is busy or away: the claim is rolled back and retried
+            except Exception:
+                continue
+            item.checked_at = time.monotonic()
 
     def _beat(self, s) -> None:
         now = time.monotonic()
