@@ -236,6 +236,8 @@ class ZonePlayer:
             self.engine.cancel(item_id)
         self._held.clear()
         status.stopped, status.heartbeat_at = False, self.clock.now()
+        for zone in self.zones:  # heard again: its "player lost" is over, as when it restarts
+            logs.resolve_open(s, "player_lost", zone, f"player {self.name} is back")
 
     def _stop_cancelled(self, s) -> None:
         if not self._held:
