@@ -10,6 +10,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from audio import chimes
+from broadcaster.clock import utcnow
 from broadcaster.onair import airings
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.workflow import AsRun
@@ -59,3 +60,41 @@ def test_an_item_whose_last_check_meets_the_database_away_airs_when_it_is_back(p
     out = air.samples()
     assert any(np.array_equal(out[i:i + 480], bell[:480]) for i in range(0, len(out) - 480, 480)), \
         "the chime reached the sink"
+
+
+def test_what_the_air_logger_completes_while_the_database_is_away_is_stored_when_it_is_back(pg_db, postgres_server,
+                                                                                           tmp_path):
+    """A file completed and an item's marks noted during a 10 s outage (longer than the keeper's first
+    tries) are stored once the database answers: nothing waits for the player's next restart, and an
+    item's marks (never found again from the files) are not lost."""
+    from audio.airlog import AirLog
+    from broadcaster.airlogs import Keeper
+    from broadcaster.store.models.airlog import AirLogFile, AirMark
+
+    db = pg_db
+    server_url, _ = postgres_server
+    name = db.url.rsplit("/", 1)[1]
+    with db.session() as s:  # an airing for the marks to name
+        row = airings.request(s, airings.Request(key="x", ref="emergency:x", kind="emergency", title="x",
+                                                 zones=["lobby"], priority=90,
+                                                 pieces=[{"type": "chime", "name": "urgent_page"}]))[0]
+        airing_id = row.id
+    airlog = AirLog(tmp_path / "air" / "lobby")
+    keeper = Keeper(db, "p-lobby", {"lobby": airlog})
+    _admin(server_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
+           f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+    try:
+        run, first = airlog.position()
+        keeper._note(("start", airing_id, "lobby", utcnow(), run, first))
+        airlog.write(np.full(48000, 1000, np.int16))
+        keeper._note(("end", airing_id, run, first, first + 48000))
+        airlog.close()  # completed: its note goes to the keeper
+        time.sleep(10)
+    finally:
+        _admin(server_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    assert keeper.close(60), "everything noted was stored"
+    with db.session() as s:
+        files = list(s.scalars(sa.select(AirLogFile)))
+        marks = [(m.airing_id, m.start, m.end) for m in s.scalars(sa.select(AirMark))]
+    assert [(f.zone, f.frames) for f in files] == [("lobby", 48000)]
+    assert marks == [(airing_id, first, first + 48000)]
