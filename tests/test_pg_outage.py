@@ -15,16 +15,12 @@ from broadcaster.onair import airings
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.workflow import AsRun
 from tests.conftest import OnAir
+from tests.pg import _admin as admin
 
 
 def _admin(server_url: str, *sql: str) -> None:
-    eng = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with eng.connect() as c:
-            for statement in sql:
-                c.execute(sa.text(statement))
-    finally:
-        eng.dispose()
+    for statement in sql:
+        admin(server_url, statement)
 
 
 def test_an_item_whose_last_check_meets_the_database_away_airs_when_it_is_back(pg_db, postgres_server, tmp_path):
