@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 ENDS = ("completed", "interrupted", "failed", "cancelled")
 #: seconds between two prunings of the files and rows past retention or the cap (also done at start)
 HOUSEKEEP_S = 3600.0
+#: the longest wait between two tries to store a note while the database is away
+RETRY_MAX_S = 5.0
 
 
 def _utc(t: float) -> datetime:
@@ -119,17 +121,20 @@ class Keeper:
     def _work(self) -> None:
         while True:
             note = self._notes.get()
-            for attempt in range(5):
-                try:
+            attempt = 0
+            while True:  # busy (SQLite: another writer came first) or away (PostgreSQL restarted, a network
+                try:     # cut): tried again, in order, until it answers; a note dropped would never be stored
                     self._write(note)
                     break
-                except OperationalError:  # busy (SQLite: another writer came first) or away a moment
-                    time.sleep(0.2 * 2 ** attempt)
+                except OperationalError as exc:
+                    if attempt == 5:
+                        log.error("air log: could not store %s: the database is away (%s); trying again",
+                                  note[0], str(exc).splitlines()[0])
+                    time.sleep(min(0.2 * 2 ** attempt, RETRY_MAX_S))
+                    attempt += 1
                 except Exception:
                     log.exception("air log: could not store %s", note[0])
                     break
-            else:  # the database stayed away: this note is lost, the local file stays
-                log.error("air log: could not store %s: the database is away", note[0])
             with self._done:
                 self._pending -= 1
                 self._done.notify_all()

@@ -273,7 +273,10 @@ class PlayoutEngine:
         if zone.bed is None and zone.bed_queue:
             zone.bed = heapq.heappop(zone.bed_queue)
             zone.bed_gain = 0.0  # music always fades in (no click), and stays put under a page
-        for e in (zone.current, zone.bed):
+        cur = zone.current  # music held silent under it has not started: it starts when it is heard
+        held = cur is not None and zone.bed_gain == 0.0 and (cur.item.priority >= Priority.URGENT_PAGE
+                                                             or not self.duck_music)
+        for e in (cur, None if held else zone.bed):
             if e is not None and not e.started:
                 e.started = True
                 events.append(ev("started", e))

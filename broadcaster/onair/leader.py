@@ -28,7 +28,8 @@ from broadcaster.store.models.onair import PlayerStatus
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x5041_4C44  # "PALD"
-FROZEN_AFTER_S = 5.0  # a leader whose lock session was not touched for this long is ended by a standby
+FROZEN_AFTER_S = 3.0  # a leader whose lock session was not touched for this long is ended by a standby
+# (touched every second, tried every second: a frozen leader is replaced within 5 s)
 LOST_AFTER_S = 3.0  # a player is lost when no heartbeat came for this long (a fault on every panel within 5 s)
 
 

@@ -238,8 +238,9 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tupl
         rec = dict(piece)
         if kind == "audio":  # approved audio: loaded and re-hashed just before it airs
             _at_last_moment(parts, checks, lambda sha=piece["sha256"]: media.audio(sha))
-        elif kind == "chime":
+        elif kind == "chime":  # which one rang (the venue's, or this machine's when that did not match)
             parts.append(media.chime(piece.get("name") or "announcement"))
+            rec["sha256"] = parts[-1].sha256()
         elif kind == "silence":
             parts.append(Pcm.silence(float(piece.get("seconds") or 0)))
         elif kind == "speech":  # sentence by sentence: the first airs while the rest render

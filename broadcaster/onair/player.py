@@ -36,6 +36,7 @@ from broadcaster.onair.pieces import HashMismatch, MediaSource, Speech, build
 from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
 
 log = logging.getLogger(__name__)
+RECHECK_S = 1.0     # a last check that could not reach the database is tried again after this
 HEARTBEAT_S = 1.0    # a player writes its heartbeat at least this often (lost after leader.LOST_AFTER_S)
 Gate = Callable[[object, Airing], None]  # (session, airing) -> None, raises to refuse at air time
 _gates: dict[str, Gate] = {}
@@ -235,6 +236,8 @@ class ZonePlayer:
             self.engine.cancel(item_id)
         self._held.clear()
         status.stopped, status.heartbeat_at = False, self.clock.now()
+        for zone in self.zones:  # heard again: its "player lost" is over, as when it restarts
+            logs.resolve_open(s, "player_lost", zone, f"player {self.name} is back")
 
     def _stop_cancelled(self, s) -> None:
         if not self._held:
@@ -301,9 +304,15 @@ class ZonePlayer:
         airing_id, kind = row.id, row.kind
 
         def check(s=None) -> None:  # runs just before the first sample (and again after a restart from the top)
-            if s is None:
-                with self.db.session() as own:
-                    return check(own)
+            while s is None:  # the engine's checker thread: the database away is waited for, not a refusal
+                try:
+                    with self.db.session() as own:
+                        return check(own)
+                except OperationalError as exc:
+                    log.warning("player %s: %s: checking again when the database answers (%s)", self.name,
+                                row.title, str(exc).splitlines()[0])
+                    if self._stop.wait(RECHECK_S):
+                        raise
             current = s.get(Airing, airing_id)
             if current is None or current.state is AiringState.CANCELLED:
                 raise Refused("taken off the air")

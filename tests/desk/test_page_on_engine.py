@@ -66,7 +66,8 @@ def test_page_preempts_a_programme_and_chimes_while_speech_renders(templates, ca
     assert [(r.ref, r.outcome) for r in runs] == [("programme:99", "interrupted"), (ref, "completed"),
                                                   ("programme:99", "completed")]
     page_run = runs[1]
-    assert page_run.priority == Priority.URGENT_PAGE and page_run.pieces[0] == {"type": "chime", "name": "urgent_page"}
+    assert page_run.priority == Priority.URGENT_PAGE  # which chime rang, by the hash of what aired
+    assert page_run.pieces[0] == {"type": "chime", "name": "urgent_page", "sha256": chime("urgent_page").sha256()}
     said = spoken(air.renderer, page.texts.items())  # sentence by sentence, as the player airs it
     assert page_run.content_hash == page_run.pieces[1]["sha256"] == said.sha256()  # what aired, by its hash
     assert paging.page(page.id).times_aired == 1

@@ -11,11 +11,13 @@ import math
 import time
 
 import pytest
+from sqlalchemy import select
 
 from audio.chimes import chime
 from broadcaster.cases.missing import move
 from broadcaster.onair.airings import CHANNEL
 from broadcaster.store.models.cases import CaseState, PersonCase
+from broadcaster.store.models.workflow import Fault
 from tests.conftest import BLOCK, OnAir
 from tests.desk.conftest import airings, as_run, fast_player, hold_speech, lost_child, spoken, states
 
@@ -135,6 +137,8 @@ def test_a_player_wrongly_declared_lost_airs_its_page_again(paging, cases, clock
         assert lost_players(db, clock.now() + timedelta(seconds=10)) == [air.player.name]
         air.wait(lambda: [r.outcome for r in as_run(db)] == ["interrupted", "airing"], 20,
                  "the page claimed and started again")
+        with db.session() as s:  # back: its "player lost" is over, as when a player restarts
+            assert [(f.kind, f.state.value) for f in s.scalars(select(Fault))] == [("player_lost", "resolved")]
         held.go.set()
         air.wait(lambda: states(db, ref) == ["done"], 60, "the page to the end")
     finally:

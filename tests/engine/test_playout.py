@@ -446,3 +446,17 @@ def test_a_slow_last_check_never_stops_the_audio(rig):
     assert rec.kinds("talk")[:2] == ["started", "interrupted"]  # cut once: by the page, not the refused one
     assert rec.kinds("refused page") == ["refused"]
     assert 0.5 not in set(block_levels(sink))
+
+
+def test_music_queued_under_a_page_starts_when_its_first_sample_airs(rig):
+    """Music that arrives while a page airs waits, silent, behind it: its "started" (the as-run row's
+    start, and its place in the air log) comes when it is heard, after the page, not when it was queued."""
+    engine, sink, rec = rig
+    engine.submit(PlayoutItem(Priority.URGENT_PAGE, "page", [level(0.35, 0.6)]))
+    rec.wait_for("started", "page")
+    engine.submit(PlayoutItem(Priority.BACKGROUND_MUSIC, "music", [level(0.4, 0.3)], kind="music"))
+    rec.wait_for("completed", "music")
+    order = [(e.kind, e.item.title) for e in rec.events if e.kind in ("started", "completed")]
+    assert order == [("started", "page"), ("completed", "page"), ("started", "music"), ("completed", "music")]
+    levels = block_levels(sink)
+    assert 0.4 not in levels[:max(i for i, v in enumerate(levels) if v == 0.35)]  # no music under the page

@@ -85,11 +85,13 @@ def test_a_slot_refused_at_air_time_is_a_missed_slot_once(db, service, newsroom,
     [m] = service.missed()
     assert (m.slot_uid, m.programme_name, m.rule_id) == (slot.uid, "Welcome", 7)
     assert m.reason.startswith("refused in ") and f"announcement #{aid}" in m.reason and "'approved'" in m.reason
+    assert "refused in main" in m.reason and "refused in hall" in m.reason  # every zone it missed, not the first
     assert as_run(db) == []
     assert not air.samples("main").any() and not air.samples("hall").any()
     with db.session() as s:  # an alarm for the dashboards (not a hash fault)
         [fault] = s.scalars(select(Fault)).all()
         assert (fault.kind, fault.ref) == ("missed_slot", f"slot:{slot.uid}") and "Welcome" in fault.message
+        assert "refused in main" in fault.message and "refused in hall" in fault.message
 
 
 def find(track: np.ndarray, window: np.ndarray) -> int:
