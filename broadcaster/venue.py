@@ -1,6 +1,6 @@
 """The venue's profile, set in the panel on the first day: its name, time zone, languages, and its places
 and meeting points, each named in every venue language (the desk picks them from a list, and each
-language's page says the place in that language). Stored in the venue settings (``var/settings.json``).
+language's page says the place in that language). Stored in the venue settings (in the database).
 
 Errors are collected for every field at once (:class:`FieldErrors`), in staff words."""
 from __future__ import annotations
