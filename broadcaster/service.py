@@ -106,6 +106,7 @@ class BroadcastService:
 
         register_areas()
         self.db = Database(db_url)
+        os.environ["PA_DATABASE_URL"] = self.db.url  # the process's store: what a call without one reads
         self._settings_version = settings_version(self.db)
         self.settings = settings or load_settings(self.db)
         self.var = var_dir()
