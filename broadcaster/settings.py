@@ -144,7 +144,9 @@ def _import_file(database) -> None:
         pass
 
 
-def _stored(db=None) -> tuple[dict, int]:
+def stored_settings(db=None) -> dict:
+    """What was saved for the venue (no defaults, no environment), from the database (``db``: a
+    Database or URL; the process's store by default)."""
     from broadcaster.store.models.venue import ROW_ID, StoredSettings
 
     database = _database(db)
@@ -152,16 +154,10 @@ def _stored(db=None) -> tuple[dict, int]:
         with database.session() as s:
             row = s.get(StoredSettings, ROW_ID)
             if row is not None:
-                return json.loads(row.data), row.version
+                return json.loads(row.data)
         if attempt == 1:
             _import_file(database)
-    return {}, 0
-
-
-def stored_settings(db=None) -> dict:
-    """What was saved for the venue (no defaults, no environment), from the database (``db``: a
-    Database or URL; the process's store by default)."""
-    return _stored(db)[0]
+    return {}
 
 
 def settings_version(db=None) -> int:

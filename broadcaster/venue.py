@@ -113,7 +113,7 @@ def zone_names(settings: VenueSettings, zone: str) -> dict[str, str]:
     """The zone ``zone`` (its id, as stored) by what staff call it in each language: the venue's names for
     it (``zone_names`` in the venue settings) over the default zone's; {} when it has none."""
     table = getattr(settings, "zone_names", None)
-    named = table.get(zone) if isinstance(table, dict) else None  # a settings file edited by hand: no names
+    named = table.get(zone) if isinstance(table, dict) else None  # settings a hand-edited file of earlier versions gave: no names
     named = named if isinstance(named, dict) else {}
     return {**DEFAULT_ZONE_NAMES.get(zone, {}), **{lang: str(n) for lang, n in named.items() if n}}
 
