@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PA_VAR_DIR", str(ROOT / "var"))  # caches, voices, media live beside the DB
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.db:  # the process's store: what a call without a Database reads (the venue settings)
+        os.environ["PA_DATABASE_URL"] = args.db
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "apscheduler"):

@@ -16,6 +16,7 @@ from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.workflow import AsRun, Fault, FaultState
 from broadcaster.users import require
 
+#: settings_unreadable: raised by earlier versions (a hand-edited var/settings.json); rows of it stay readable
 FAULT_KINDS = ("device_lost", "tts_down", "hash_mismatch", "escalation", "render_failed", "missed_slot", "player_lost", "settings_unreadable", "other")
 
 

@@ -25,7 +25,7 @@ from broadcaster.onair.leader import Leadership, lost_players
 from broadcaster.onair.pieces import MediaSource, Speech
 from broadcaster.onair.player import ZonePlayer, gate
 from broadcaster.playback import air_log_folder
-from broadcaster.settings import VenueSettings, load_settings, var_dir
+from broadcaster.settings import VenueSettings, load_settings, settings_version, var_dir
 from broadcaster.voices import venue_renderer
 from broadcaster.store.db import Database
 from broadcaster.store.media import MediaStore
@@ -105,10 +105,12 @@ class BroadcastService:
         from broadcaster.schedule.scheduler import ScheduleEngine
 
         register_areas()
-        self.settings = settings or load_settings()
+        self.db = Database(db_url)
+        os.environ["PA_DATABASE_URL"] = self.db.url  # the process's store: what a call without one reads
+        self._settings_version = settings_version(self.db)
+        self.settings = settings or load_settings(self.db)
         self.var = var_dir()
         self.clock = clock or SystemClock()
-        self.db = Database(db_url)
         self.media = MediaStore()
         venue_chimes.sync_local(self.db)  # renders here ring the venue's chimes, wherever they were set
         self.renderer = venue_renderer(self.settings)
@@ -172,8 +174,25 @@ class BroadcastService:
             if programme is not None and f"music:{programme.id}" not in open_beds:
                 bed_airings(s, programme, signals=self.db.signals, venue_zones=self.venue_zones)
 
+    def adopt_settings(self) -> bool:
+        """The venue settings saved since this process read them (on any machine's panel or CLI) adopted:
+        the paging's interval, repeats and escalation, the time zone. Returns whether they changed."""
+        version = settings_version(self.db)
+        if version == self._settings_version:
+            return False
+        fresh = load_settings(self.db)
+        self._settings_version = version
+        self.settings.__dict__.update(fresh.__dict__)
+        self.paging.adopt(self.settings)
+        log.info("venue settings: version %d adopted", version)
+        return True
+
     def lead(self) -> bool:
         """One round of the leader's duties, if this process leads. Returns whether it leads."""
+        try:  # every process, leader or not: a change saved anywhere is the one the next round uses
+            self.adopt_settings()
+        except Exception:
+            log.exception("venue settings: the saved ones could not be read; the ones in use stay")
         if not self.leader.try_lead():
             if self.schedule is not None and self.schedule.scheduler is not None:
                 self.schedule.stop()  # lost the lead: the new leader schedules

@@ -1,6 +1,8 @@
 """Venue settings: language order, time zone, zones and their output devices.
 
-Read from ``var/settings.json`` when present, overridden by environment variables:
+Stored in the database (table ``venue_settings``): every process on every machine reads the same ones
+and adopts a change saved anywhere (``settings_version``). A venue's ``var/settings.json`` of earlier
+versions is imported once. Environment variables override them in one process:
 PA_LANGUAGES="zh-CN,en", PA_VENUE_TZ="Asia/Shanghai", PA_ZONES="main=device,lobby=device:2".
 """
 from __future__ import annotations
@@ -15,8 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from broadcaster.errors import ValidationError
 
 log = logging.getLogger(__name__)
-_last_good: dict[Path, str] = {}  # a settings file -> the last text of it this process could read
-_said: dict[Path, str] = {}       # a settings file -> the unreadable text last logged
 
 
 @dataclass
@@ -45,7 +45,7 @@ class VenueSettings:
     # panel: a log-in unused this many minutes ends (the next click asks to log in again)
     session_idle_min: float = 30.0
     # sound: disk the air logger of one machine may use (GB, shared by its logged zones; oldest hours
-    # go first); null in settings.json: no cap, only the days above (PA_AIRLOG_MAX_GB overrides).
+    # go first); null: no cap, only the days above (PA_AIRLOG_MAX_GB overrides).
     # An hour of non-stop music takes ~29 MB (Ogg Opus, 64 kbit/s), 31 days ~22 GB a zone: 75 GB keeps
     # the full 31 days of three zones' non-stop audio (main, lobby, gate) with room to spare
     air_log_max_gb: float | None = 75.0
@@ -89,65 +89,136 @@ def parse_zones(spec: str) -> dict[str, str]:
     return zones
 
 
-def stored_settings(path: str | Path | None = None, *, strict: bool = False) -> dict:
-    """What ``var/settings.json`` itself says (no defaults, no environment). A file that a hand edit
-    left unreadable is refused (ValidationError) where nothing else will do: at a process's first read,
-    before a save (which would overwrite the edit) and when ``strict``. Otherwise a running process keeps
-    the last copy it read, with an error in its log: a typo in the file never stops a page."""
-    file = Path(path) if path else var_dir() / "settings.json"
-    if not file.exists():  # the defaults are in use: they stay if a broken file appears
-        _last_good[file] = "{}"
-        return {}
-    text = file.read_text("utf-8")
+def _database(db=None):
+    """The Database the venue settings are in: ``db`` itself, or the one this process opened on the URL
+    ``db`` names, by default its store (``--db`` / PA_DATABASE_URL / SQLite in var/). A URL no open
+    Database serves is opened (and brought to the schema's head) here, and kept while it is the last."""
+    from broadcaster.store.db import Database, default_url, opened
+
+    if isinstance(db, Database):
+        return db
+    url = db or default_url()
+    found = opened(url)
+    if found is None:
+        for old in list(_own):
+            _own.pop(old).dispose()
+        found = _own[url] = Database(url)
+    return found
+
+
+_own: dict = {}  # the one Database this module opened itself (none a caller had open on its URL)
+
+
+def _read_file(file: Path) -> dict:
     try:
-        data = json.loads(text)
+        data = json.loads(file.read_text("utf-8"))
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
     except ValueError as exc:
-        if strict or file not in _last_good:
-            raise ValidationError(f"settings file {file}: not valid JSON ({exc})") from None
-        if _said.get(file) != text:  # once per broken text, not at every read
-            _said[file] = text
-            log.error("settings file %s: not valid JSON (%s); the last copy read stays in use", file, exc)
-        return json.loads(_last_good[file])
-    _last_good[file] = text
+        raise ValidationError(f"settings file {file}: not valid JSON ({exc}); nothing was imported from it "
+                              "into the database: correct the file or move it away") from None
     return data
 
 
-def save_settings(changes: dict, path: str | Path | None = None) -> VenueSettings:
-    """Merge ``changes`` into ``var/settings.json`` (validated first; the file is replaced atomically)."""
-    file = Path(path) if path else var_dir() / "settings.json"
-    data = stored_settings(file, strict=True)
-    data.update(changes)
-    probe = VenueSettings(**{k: v for k, v in data.items() if hasattr(VenueSettings, k)})
-    probe.tz  # raises ValidationError for an unknown zone, before anything is written
-    tmp = file.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(file)
-    return load_settings(file)
+def _import_file(database) -> None:
+    """Upgrade: a venue whose settings were in ``var/settings.json`` (earlier versions) has them imported
+    into the database once, at the first read that finds the database without settings. The file is not
+    read again after that (it is left as it was). A file that does not read is refused, importing nothing."""
+    from sqlalchemy.exc import IntegrityError
+
+    from broadcaster.clock import utcnow
+    from broadcaster.store.models.venue import ROW_ID, StoredSettings
+
+    file = var_dir() / "settings.json"
+    if not file.exists():
+        return
+    data = _read_file(file)
+    try:
+        with database.session() as s:
+            if s.get(StoredSettings, ROW_ID) is None:
+                s.add(StoredSettings(id=ROW_ID, data=json.dumps(data, ensure_ascii=False), version=1,
+                                     saved_at=utcnow()))
+                log.warning("venue settings: %s imported into the database; the file is not read any more "
+                            "(the settings are changed in the panel, on any machine)", file)
+    except IntegrityError:  # another process imported them first
+        pass
 
 
-def load_settings(path: str | Path | None = None) -> VenueSettings:
+def stored_settings(db=None) -> dict:
+    """What was saved for the venue (no defaults, no environment), from the database (``db``: a
+    Database or URL; the process's store by default)."""
+    from broadcaster.store.models.venue import ROW_ID, StoredSettings
+
+    database = _database(db)
+    for attempt in (1, 2):
+        with database.session() as s:
+            row = s.get(StoredSettings, ROW_ID)
+            if row is not None:
+                return json.loads(row.data)
+        if attempt == 1:
+            _import_file(database)
+    return {}
+
+
+def settings_version(db=None) -> int:
+    """Goes up at each save, wherever it was made (0: nothing saved yet): a process that read the
+    settings at version N adopts them again when this is no longer N. One read by primary key."""
+    from sqlalchemy import select
+
+    from broadcaster.store.models.venue import ROW_ID, StoredSettings
+
+    with _database(db).session() as s:
+        return s.scalar(select(StoredSettings.version).where(StoredSettings.id == ROW_ID)) or 0
+
+
+def save_settings(changes: dict, db=None) -> VenueSettings:
+    """Merge ``changes`` into the venue settings in the database (all of them checked first: bad input
+    stores nothing). Every process on every machine adopts them (see ``settings_version``)."""
+    from broadcaster.clock import utcnow
+    from broadcaster.store.models.venue import ROW_ID, StoredSettings
+
+    database = _database(db)
+    stored_settings(database)  # a venue's settings file imported first: the change is merged into it
+    with database.session() as s:
+        row = s.get(StoredSettings, ROW_ID, with_for_update=True)
+        data = json.loads(row.data) if row is not None else {}
+        data.update(changes)
+        _build(data, environment=False)  # raises ValidationError before anything is written
+        text = json.dumps(data, ensure_ascii=False)
+        if row is None:
+            s.add(StoredSettings(id=ROW_ID, data=text, version=1, saved_at=utcnow()))
+        else:
+            row.data, row.version, row.saved_at = text, row.version + 1, utcnow()
+    return _build(data)
+
+
+def load_settings(db=None) -> VenueSettings:
+    """The venue settings: what was saved (database ``db``, by default the process's store) over the
+    defaults, with the environment's overrides."""
+    return _build(stored_settings(db))
+
+
+def _build(data: dict, environment: bool = True) -> VenueSettings:
     s = VenueSettings()
-    file = Path(path) if path else var_dir() / "settings.json"
-    for key, value in stored_settings(file).items():
+    for key, value in data.items():
         if hasattr(s, key):
             setattr(s, key, value)
-    if os.environ.get("PA_LANGUAGES"):
-        s.languages = [x.strip() for x in os.environ["PA_LANGUAGES"].split(",") if x.strip()]
-    if os.environ.get("PA_VENUE_TZ"):
-        s.timezone = os.environ["PA_VENUE_TZ"]
-    if os.environ.get("PA_ZONES"):
-        s.zones = parse_zones(os.environ["PA_ZONES"])
-    if os.environ.get("PA_AIRLOG_MAX_GB"):
+    env = os.environ if environment else {}
+    if env.get("PA_LANGUAGES"):
+        s.languages = [x.strip() for x in env["PA_LANGUAGES"].split(",") if x.strip()]
+    if env.get("PA_VENUE_TZ"):
+        s.timezone = env["PA_VENUE_TZ"]
+    if env.get("PA_ZONES"):
+        s.zones = parse_zones(env["PA_ZONES"])
+    if env.get("PA_AIRLOG_MAX_GB"):
         try:
-            s.air_log_max_gb = float(os.environ["PA_AIRLOG_MAX_GB"])
+            s.air_log_max_gb = float(env["PA_AIRLOG_MAX_GB"])
         except ValueError:
-            raise ValidationError(f"PA_AIRLOG_MAX_GB: a number of GB, got {os.environ['PA_AIRLOG_MAX_GB']!r}") from None
+            raise ValidationError(f"PA_AIRLOG_MAX_GB: a number of GB, got {env['PA_AIRLOG_MAX_GB']!r}") from None
     cap = s.air_log_max_gb
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float)) or cap <= 0):
         raise ValidationError(f"air_log_max_gb: a number of GB above 0 (or none), got {cap!r}")
-    s.air_log_zones = os.environ.get("PA_AIRLOG_ZONES") or s.air_log_zones
+    s.air_log_zones = env.get("PA_AIRLOG_ZONES") or s.air_log_zones
     if s.air_log_zones not in AIR_LOG_ZONES:
         raise ValidationError(f"air_log_zones: {s.air_log_zones!r}; use one of {', '.join(AIR_LOG_ZONES)}")
     s.tz  # validate now

@@ -1,6 +1,6 @@
 """The venue's profile, set in the panel on the first day: its name, time zone, languages, and its places
 and meeting points, each named in every venue language (the desk picks them from a list, and each
-language's page says the place in that language). Stored in the venue settings (``var/settings.json``).
+language's page says the place in that language). Stored in the venue settings (in the database).
 
 Errors are collected for every field at once (:class:`FieldErrors`), in staff words."""
 from __future__ import annotations
@@ -113,7 +113,7 @@ def zone_names(settings: VenueSettings, zone: str) -> dict[str, str]:
     """The zone ``zone`` (its id, as stored) by what staff call it in each language: the venue's names for
     it (``zone_names`` in the venue settings) over the default zone's; {} when it has none."""
     table = getattr(settings, "zone_names", None)
-    named = table.get(zone) if isinstance(table, dict) else None  # a settings file edited by hand: no names
+    named = table.get(zone) if isinstance(table, dict) else None  # settings a hand-edited file of earlier versions gave: no names
     named = named if isinstance(named, dict) else {}
     return {**DEFAULT_ZONE_NAMES.get(zone, {}), **{lang: str(n) for lang, n in named.items() if n}}
 

@@ -33,6 +33,7 @@ def _own_var_dir(tmp_path, monkeypatch):
     """Every test has its own var/ (settings, media, caches): nothing leaks into the project's var/."""
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("PA_VENUE_TZ", raising=False)
+    monkeypatch.delenv("PA_DATABASE_URL", raising=False)  # restored after a test whose CLI call (--db) set it
 
 
 @pytest.fixture
@@ -44,11 +45,12 @@ def alsa_capture():
 
 
 @pytest.fixture
-def db(tmp_path):
-    """A real SQLite database file, migrated to head."""
+def db(tmp_path, monkeypatch):
+    """A real SQLite database file, migrated to head: the test process's store (the venue settings)."""
     from broadcaster.store.db import Database
 
-    database = Database(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    monkeypatch.setenv("PA_DATABASE_URL", f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    database = Database()
     yield database
     database.dispose()
 
@@ -75,8 +77,8 @@ def postgres_server():
 
 
 @pytest.fixture
-def pg_db(postgres_server, request):
-    """A fresh PostgreSQL database, migrated to head, for one test."""
+def pg_db(postgres_server, request, monkeypatch):
+    """A fresh PostgreSQL database, migrated to head, for one test: the test process's store."""
     import uuid
 
     from broadcaster.store.db import Database
@@ -85,6 +87,7 @@ def pg_db(postgres_server, request):
 
     server_url, _server = postgres_server
     url = create_database(server_url, "t_" + uuid.uuid4().hex[:12])  # its own, on PA_TEST_PG_URL's server too
+    monkeypatch.setenv("PA_DATABASE_URL", url)
     database = Database(url)
     yield database
     database.dispose()

@@ -287,3 +287,24 @@ def test_a_page_for_one_zone_pre_empts_music_there_only(venue):
         now = {p.name: p.now for p in s.scalars(select(PlayerStatus))}
     assert now["p-lobby"]["lobby"]["music"]["title"] == "Lobby music"
     assert now["p-gate"]["gate"]["music"]["title"] == "Lobby music" and now["p-gate"]["gate"]["now"] is None
+
+
+def test_the_leader_on_its_machine_escalates_as_a_change_saved_elsewhere_says(venue):
+    """The `serve --no-web` leader (its own var/, no panel) started with the default escalation time
+    (10 min); a supervisor on another machine sets 3 s, saved in the database: the leader's next rounds
+    use it, without a restart."""
+    from broadcaster.settings import save_settings
+    from broadcaster.store.models.cases import CaseState, PersonCase
+
+    db, boxes, paging = venue
+    log = boxes["serve"].home / "log.txt"
+    wait(lambda: "leading" in log.read_text(), 60, "the serve process to lead")  # it read the settings
+    save_settings({"escalate_after_min": 0.05}, db)
+    case, page, err = paging.open_and_page("dee", "missing", child())
+    assert err is None
+
+    def escalated():
+        with db.session() as s:
+            return s.get(PersonCase, case.id).state is CaseState.ESCALATED
+    wait(escalated, 60, "the leader to escalate the case at the new time")
+    assert "venue settings: version 1 adopted" in log.read_text()

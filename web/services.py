@@ -43,7 +43,7 @@ class Services:
             raise ValueError("create_app: config DATABASE (a broadcaster.store.db.Database) is required")
         self.clock = pick("CLOCK", "clock") or SystemClock()
         self.renderer = pick("RENDERER", "renderer")
-        self.settings = pick("SETTINGS", "settings") or load_settings()
+        self.settings = pick("SETTINGS", "settings") or load_settings(self.db)
         self.tz = config.get("VENUE_TZ") or self.settings.tz
         self.venue_zones = tuple(pick("ZONES", "venue_zones") or self.settings.zones)
         self.stopping = threading.Event()  # set when the server stops: live streams end

@@ -35,7 +35,8 @@ def adopt(fresh) -> None:
     st, s = settings(), svc()
     st.__dict__.update(fresh.__dict__)
     s.tz = fresh.tz
-    for area in (s.paging, s.cases, s.lost):
+    s.paging.adopt(st)  # the next page's interval and repeats, the escalation time
+    for area in (s.cases, s.lost):
         if hasattr(area, "tz"):
             area.tz = fresh.tz
     current_app.extensions.pop("pa_cases", None)  # complaints, incidents, security: built again in it
@@ -257,39 +258,21 @@ def _saved(tpl) -> None:
         flash(t("Saved: a supervisor approves the new wording."), "ok")
 
 
-def _stamp(file) -> int | None:
-    try:
-        return file.stat().st_mtime_ns
-    except OSError:
-        return None
-
-
 def init_app(app) -> None:
-    from broadcaster import logs
-    from broadcaster.errors import BroadcasterError
-    from broadcaster.settings import load_settings, stored_settings, var_dir
+    from broadcaster.settings import load_settings, settings_version
 
-    file = var_dir() / "settings.json"
-    app.extensions["pa_settings_stamp"] = _stamp(file)  # as the app's services read them
+    db = app.extensions["pa"].db
+    app.extensions["pa_settings_version"] = settings_version(db)  # as the app's services read them
 
     @app.before_request
     def _settings_saved_elsewhere():
-        """Venue settings another panel process saved (another worker, beside this one on the machine):
-        adopted at this process's next request, not at its restart. One stat of the file a request. A
-        file a hand edit left unreadable is a fault on every panel (the settings in use stay), resolved
-        when the file reads again."""
-        stamp = _stamp(file)
-        if stamp is None or app.extensions["pa_settings_stamp"] == stamp:
-            return None
-        app.extensions["pa_settings_stamp"] = stamp
-        with svc().db.session() as s:
-            try:
-                stored_settings(file, strict=True)
-            except BroadcasterError as exc:  # a hand edit gone wrong: the settings in use stay, staff are told
-                logs.raise_fault(s, "settings_unreadable", f"{exc}; the settings in use stay")
-                return None
-            logs.resolve_open(s, "settings_unreadable", None, "the settings file reads again")
-        adopt(load_settings(file))
+        """Venue settings saved by another process (another panel worker, a panel or desk CLI on another
+        machine): adopted at this process's next request, not at its restart. One read of the stored
+        settings' version a request."""
+        version = settings_version(db)
+        if app.extensions["pa_settings_version"] != version:
+            adopt(load_settings(db))
+            app.extensions["pa_settings_version"] = version
         return None
 
     @app.before_request

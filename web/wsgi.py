@@ -25,6 +25,6 @@ def app(db_url: str | None = None):
         raise RuntimeError("panel processes of their own need PostgreSQL (PA_DATABASE_URL); on SQLite the panel "
                            "runs inside `broadcaster serve`")
     var = var_dir()
-    panel = create_app({"DATABASE": db, "RENDERER": Renderer(target_lufs=load_settings().loudness_lufs), "SECRET_KEY": secret_key(var)})
+    panel = create_app({"DATABASE": db, "RENDERER": Renderer(target_lufs=load_settings(db).loudness_lufs), "SECRET_KEY": secret_key(var)})
     gc.freeze()  # the modules and the app live as long as the process: collections need not scan them
     return panel

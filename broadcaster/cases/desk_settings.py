@@ -1,4 +1,4 @@
-"""The case-work settings a supervisor sets in the panel (venue settings, ``var/settings.json``): the
+"""The case-work settings a supervisor sets in the panel (the venue settings, in the database): the
 hours a complaint may wait for its answer before it goes to the manager, and the venue's fixed hours of
 the handover with security (the manuals: 8 in the morning and 6 in the evening). Read afresh on every
 use, so a change in the panel holds at once in every process."""
@@ -51,5 +51,5 @@ def save(db: Database, who: Actor, values: dict) -> dict[str, str]:
     with db.session() as s:
         actor(s, who, *SUPERVISOR_ROLES, action="change the case-work settings")
     save_settings({"complaint_answer_hours": v.complaint_answer_hours,
-                   "security_handover_times": [t.strftime("%H:%M") for t in v.security_handover_times]})
+                   "security_handover_times": [t.strftime("%H:%M") for t in v.security_handover_times]}, db)
     return current()

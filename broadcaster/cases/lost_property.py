@@ -51,13 +51,13 @@ class LostPropertyService:
 
     def retention_days(self) -> int:
         """Days an unclaimed item is kept: the venue's setting (changed in the panel)."""
-        return int(load_settings().lost_retention_days or UNCLAIMED_AFTER_DAYS)
+        return int(load_settings(self.db).lost_retention_days or UNCLAIMED_AFTER_DAYS)
 
     def set_retention(self, who: Actor, days) -> int:
         days = parse(Retention, {"retention_days": days}).retention_days
         with self.db.session() as s:
             actor(s, who, *SUPERVISOR_ROLES, action="set how long lost property is kept")
-        save_settings({"lost_retention_days": days})
+        save_settings({"lost_retention_days": days}, self.db)
         return days
 
     def register(self, who: Actor, *, category: str, where_found: str, finder: str, storage_place: str,

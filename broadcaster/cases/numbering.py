@@ -43,7 +43,7 @@ def by_number(s: Session, model, number: str | None, what: str, *options):
 
 
 def venue_tz() -> ZoneInfo:
-    """The venue's time zone: venue settings (``var/settings.json`` / ``PA_VENUE_TZ``; default
+    """The venue's time zone: venue settings (in the database / ``PA_VENUE_TZ``; default
     Asia/Shanghai), the same one the scheduler uses."""
     return load_settings().tz
 

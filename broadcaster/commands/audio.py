@@ -76,7 +76,7 @@ def _target() -> str:
     try:
         return f"{load_settings().loudness_lufs:g} LUFS (the venue's loudness_lufs)"
     except Exception:  # a broken settings file: help still answers, and says where the level comes from
-        return "the venue's loudness_lufs (var/settings.json)"
+        return "the venue's loudness_lufs (its settings)"
 
 
 def cmd_devices(args) -> int:

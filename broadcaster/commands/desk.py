@@ -1,7 +1,7 @@
 """Desk sub-commands: ``page``, ``case``, ``lost``, ``templates`` and ``template``.
 
 The CLI never owns the audio device, and pages exactly as the panel and the API do: the paging service
-is built from the venue settings (zones, page interval, repeats, escalation; ``var/settings.json``,
+is built from the venue settings (zones, page interval, repeats, escalation; in the database the panel saves them to,
 ``PA_ZONES``). ``page missing`` stores the case, its page and the page's first airing at URGENT_PAGE in
 one transaction; the zone players take the airing at once (woken in memory in their own process, by
 their 200 ms poll of the database from another process, or by LISTEN/NOTIFY on PostgreSQL), and the
@@ -44,7 +44,7 @@ def _paging(db: Database) -> PagingService:
     """Paging as the venue settings say, like the panel's and the API's. A page for every zone also
     reaches the zones the service's players announced (``serve --zone lobby=...`` adds the lobby, as a
     page from that service's panel does), not only those the settings name."""
-    settings = load_settings()
+    settings = load_settings(db)
     with db.session() as s:
         announced = airings.announced_zones(s)
     return PagingService.for_venue(db, None, settings, dict.fromkeys([*settings.zones, *announced]))

@@ -69,7 +69,7 @@ class PagingService:
             raise ValidationError("max_repeats/interval: must be positive")
         self.db, self.clock = db, clock or SystemClock()
         self.interval, self.max_repeats, self.escalate_after = interval, max_repeats, escalate_after
-        self.venue_zones = tuple(load_settings().zones if venue_zones is None else venue_zones)
+        self.venue_zones = tuple(load_settings(db).zones if venue_zones is None else venue_zones)
         self.zones = tuple(zones or self.venue_zones)
         self.security_zones = tuple(security_zones or self.zones)
         self.tz = tz or venue_tz()
@@ -85,6 +85,15 @@ class PagingService:
                    max_repeats=settings.page_max_repeats,
                    escalate_after=timedelta(minutes=settings.escalate_after_min),
                    venue_zones=tuple(venue_zones or settings.zones), tz=settings.tz, **kw)
+
+    def adopt(self, settings) -> None:
+        """Venue settings saved since this service was built (in this process or another): the next
+        page, repeat check and escalation use their interval, repeats, escalation time and time zone."""
+        interval = timedelta(minutes=settings.page_interval_min)
+        if settings.page_max_repeats < 1 or interval <= timedelta(0):
+            raise ValidationError("max_repeats/interval: must be positive")
+        self.interval, self.max_repeats = interval, settings.page_max_repeats
+        self.escalate_after, self.tz = timedelta(minutes=settings.escalate_after_min), settings.tz
 
     # -- triggering ----------------------------------------------------------------------------
     def page_case(self, number: str, who: Actor, *, template: str | int | None = None,

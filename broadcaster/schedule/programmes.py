@@ -148,7 +148,7 @@ class ProgrammeService(PlaylistShelf):
         """The venue's zones from its settings (or as given); zone players add theirs."""
         if self._venue_zones is not None:
             return tuple(self._venue_zones)
-        return tuple(load_settings().zones)
+        return tuple(load_settings(self.db).zones)
 
     # -- venue ---------------------------------------------------------------------------------------
     @property
@@ -159,11 +159,11 @@ class ProgrammeService(PlaylistShelf):
         if not self._tz_checked:
             store.adopt_stored_tz(self.db)
             self._tz_checked = True
-        return load_settings().timezone
+        return load_settings(self.db).timezone
 
     def set_tz(self, name: str) -> str:
         venue_zone(name)
-        save_settings({"timezone": name})
+        save_settings({"timezone": name}, self.db)
         self._tz_override = None
         return name
 

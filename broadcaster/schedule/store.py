@@ -75,7 +75,7 @@ def log_missed(s: Session, uid: str, at: datetime, programme_id: int | None, pro
 
 
 def adopt_stored_tz(db) -> str | None:
-    """The venue's time zone lives in the venue settings (``var/settings.json`` / PA_VENUE_TZ) only: the
+    """The venue's time zone lives in the venue settings (in the database / PA_VENUE_TZ) only: the
     scheduler and the desk's case numbers read the same one, so they never disagree about the date.
 
     Earlier versions also kept a copy in the schedule database (setting ``venue_tz``): it is moved into
@@ -83,13 +83,16 @@ def adopt_stored_tz(db) -> str | None:
     the settings win, with a warning naming both. Returns the zone it found, if any."""
     with db.session() as s:
         stored = get_setting(s, "venue_tz")
-        if stored is None:
-            return None
-        said = stored_settings().get("timezone")
-        if said is None:
-            save_settings({"timezone": stored})
-        elif said != stored:
-            log.warning("venue time zone: settings.json says %s, the schedule database said %s; keeping %s",
-                        said, stored, said)
-        s.delete(s.get(ScheduleSetting, "venue_tz"))
+    if stored is None:
+        return None
+    said = stored_settings(db).get("timezone")
+    if said is None:
+        save_settings({"timezone": stored}, db)
+    elif said != stored:
+        log.warning("venue time zone: the venue settings say %s, the schedule database said %s; keeping %s",
+                    said, stored, said)
+    with db.session() as s:
+        row = s.get(ScheduleSetting, "venue_tz")
+        if row is not None:
+            s.delete(row)
     return stored

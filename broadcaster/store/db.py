@@ -5,6 +5,7 @@ Default store is a SQLite file in ``var/``; any SQLAlchemy URL works (``PA_DATAB
 from __future__ import annotations
 
 import os
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -45,6 +46,13 @@ def make_engine(url: str) -> Engine:
 
 
 BUSY_S = 30
+_OPEN: "weakref.WeakValueDictionary[str, Database]" = weakref.WeakValueDictionary()
+
+
+def opened(url: str) -> "Database | None":
+    """A Database this process has open on ``url`` (the last one opened), if any: where the functions
+    called without one (the venue settings) find the process's store."""
+    return _OPEN.get(url)
 
 
 class Database:
@@ -59,6 +67,7 @@ class Database:
         self.signals = Signals(self.engine, self._factory)
         if migrate:
             upgrade(self.engine)
+        _OPEN[self.url] = self
 
     @property
     def is_postgres(self) -> bool:
@@ -77,6 +86,8 @@ class Database:
             s.close()
 
     def dispose(self) -> None:
+        if _OPEN.get(self.url) is self:
+            del _OPEN[self.url]
         self.signals.close()
         self.engine.dispose()
 

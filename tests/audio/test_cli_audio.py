@@ -9,6 +9,7 @@ import soundfile as sf
 
 from audio.render import Renderer
 from broadcaster.cli import main
+from broadcaster.settings import save_settings
 
 
 def test_say_writes_the_rendered_announcement(tmp_path, capsys, monkeypatch):
@@ -156,12 +157,12 @@ def test_say_help_documents_engine_choice(capsys):
 @pytest.mark.parametrize("target", [-16.0, -23.5])
 def test_say_help_gives_the_venue_s_loudness_target(tmp_path, capsys, monkeypatch, target):
     monkeypatch.setenv("PA_VAR_DIR", str(tmp_path))
-    (tmp_path / "settings.json").write_text(f'{{"loudness_lufs": {target}}}')
+    save_settings({"loudness_lufs": target})  # the process's store: SQLite in this var/
     with pytest.raises(SystemExit):
         main(["say", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert f"levelled to {target:g} LUFS (the venue's loudness_lufs)" in text and "-20 LUFS" not in text
-    fresh = tmp_path / "fresh"  # a process that never read the file (a running one keeps its last good copy)
+    fresh = tmp_path / "fresh"  # a venue whose settings file of an earlier version is broken: not imported
     fresh.mkdir()
     monkeypatch.setenv("PA_VAR_DIR", str(fresh))
     (fresh / "settings.json").write_text("{broken")  # help still answers, naming the setting

@@ -131,15 +131,11 @@ def test_unanswered_complaint_goes_to_the_manager(complaints, clock, visits):
 
 
 def test_venue_sets_the_answer_time(staff, clock, monkeypatch):
-    import json
-    import os
-    from pathlib import Path
-
     from broadcaster.cases.complaints import ComplaintService, answer_hours
+    from broadcaster.settings import save_settings
 
     assert answer_hours() == 24.0
-    Path(os.environ["PA_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    (Path(os.environ["PA_VAR_DIR"]) / "settings.json").write_text(json.dumps({"complaint_answer_hours": 2}))
+    save_settings({"complaint_answer_hours": 2})
     assert answer_hours() == 2.0
     svc = ComplaintService(staff, clock)
     c = svc.receive("dora", complaint_form())

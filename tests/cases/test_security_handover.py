@@ -3,10 +3,7 @@ supervisor sets: fixed hours due, recorded once, missed when nobody recorded the
 time and the fixed hours changed in the panel hold at once. The manual clock stands at 18:00 venue time."""
 from __future__ import annotations
 
-import json
-import os
 from datetime import datetime, time, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +12,7 @@ from broadcaster.cases import desk_settings
 from broadcaster.cases.complaints import ComplaintService
 from broadcaster.cases.security_handover import SecurityHandoverService
 from broadcaster.errors import FieldErrors, PermissionDenied
+from broadcaster.settings import save_settings, settings_version, stored_settings
 from broadcaster.store.models.desk import SecurityHandover
 from tests.cases.conftest import SHANGHAI, complaint_form
 
@@ -95,8 +93,7 @@ def test_settings_hold_at_once(staff, clock):
 
 
 def test_settings_refused_store_nothing(staff):
-    file = Path(os.environ["PA_VAR_DIR"]) / "settings.json"
-    before = file.read_text() if file.exists() else None
+    before = stored_settings(staff)
     with pytest.raises(FieldErrors) as err:
         desk_settings.save(staff, "sam", {"complaint_answer_hours": "0", "security_handover_times": "25:00, 8"})
     assert set(err.value.fields) == {"complaint_answer_hours", "security_handover_times"}
@@ -105,9 +102,8 @@ def test_settings_refused_store_nothing(staff):
     assert set(err.value.fields) == {"complaint_answer_hours", "security_handover_times"}
     with pytest.raises(PermissionDenied):               # the desk may not change them
         desk_settings.save(staff, "dora", {"complaint_answer_hours": "2", "security_handover_times": "08:00"})
-    assert (file.read_text() if file.exists() else None) == before
-    file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(json.dumps({"complaint_answer_hours": 6}))
+    assert stored_settings(staff) == before and settings_version(staff) == 0
+    save_settings({"complaint_answer_hours": 6}, staff)
     assert desk_settings.current() == {"complaint_answer_hours": "6", "security_handover_times": "08:00, 18:00"}
 
 

@@ -3,21 +3,15 @@ ones marked), the case-work settings page (supervisors only; every error beside 
 stored), a follow-up visit that could not reach the visitor, and every new string in Chinese."""
 from __future__ import annotations
 
-import json
-import os
 from datetime import timezone
-from pathlib import Path
 
 from sqlalchemy import select
 
 from broadcaster.cases.security_handover import SecurityHandoverService
+from broadcaster.settings import stored_settings
 from broadcaster.store.models.desk import FollowUpVisit, SecurityHandover
 from tests.cases.conftest import SHANGHAI, complaint_form
 from tests.web.conftest import Browser
-
-
-def settings_file() -> Path:
-    return Path(os.environ["PA_VAR_DIR"]) / "settings.json"
 
 
 def due_now(staff, clock):
@@ -57,14 +51,14 @@ def test_settings_page_supervisors_only(browser, staff, clock):
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400 and 'id="err-complaint_answer_hours"' in html
     assert 'id="err-security_handover_times"' in html and 'value="abc"' in html
-    assert not settings_file().exists()
+    assert stored_settings(staff) == {}  # nothing stored
     number = dora.post("/cases/complaints/", complaint_form()).headers["Location"].rsplit("/", 1)[1]
     clock.advance(hours=3)
     dora, sam = browser("dora"), browser("sam")
     assert 'id="escalations"' not in sam.get("/cases/").get_data(as_text=True)
     assert sam.post("/cases/settings", {"complaint_answer_hours": "2", "security_handover_times": "08:00 20:00"}
                     ).status_code == 303
-    assert json.loads(settings_file().read_text())["security_handover_times"] == ["08:00", "20:00"]
+    assert stored_settings(staff)["security_handover_times"] == ["08:00", "20:00"]
     assert number in sam.get("/cases/").get_data(as_text=True).split('id="escalations"')[1]  # at once
 
 

@@ -75,14 +75,19 @@ def _paged(url):
         return page, sorted(a.zone for a in s.query(Airing).filter_by(ref=f"page:{page.id}"))
 
 
-def test_cli_pages_follow_the_venue_settings(url, capsys, monkeypatch):
+def test_cli_pages_follow_the_venue_settings(url, capsys, monkeypatch, tmp_path):
     """A page from the CLI goes where a page from the panel goes, repeating as the venue says: its
-    zones and interval come from var/settings.json, and PA_ZONES overrides them."""
+    zones and interval come from the venue settings in the database (whatever machine's panel saved
+    them: machine B's own old var/settings.json is not read), and PA_ZONES overrides them."""
     from broadcaster.settings import save_settings
 
     _approve_all(url, capsys)
     save_settings({"zones": {"lobby": "null", "hall": "null"}, "page_interval_min": 1.5, "page_max_repeats": 2,
-                   "escalate_after_min": 20})
+                   "escalate_after_min": 20}, url)  # machine A's panel
+    machine_b = tmp_path / "machine-b"
+    machine_b.mkdir()
+    (machine_b / "settings.json").write_text('{"zones": {"main": "device"}, "page_interval_min": 3}')
+    monkeypatch.setenv("PA_VAR_DIR", str(machine_b))
     assert run(url, *PAGE) == 0
     assert "for lobby, hall" in capsys.readouterr().out
     page, zones = _paged(url)

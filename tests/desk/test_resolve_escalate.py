@@ -120,5 +120,5 @@ def test_first_run_leads_the_admin_through_the_setup_once(service):
     from broadcaster.venue import STEPS
 
     assert service.first_run().startswith("admin / ")
-    assert service.settings.setup_pending == list(STEPS) == load_settings().setup_pending
+    assert service.settings.setup_pending == list(STEPS) == load_settings(service.db).setup_pending
     assert service.first_run() is None

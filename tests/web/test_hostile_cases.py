@@ -6,9 +6,6 @@ beside its field (or naming it), and the database is unchanged (a dump of every 
 after). The same input models serve the CLI (tests/cases/test_cli.py, tests/desk/test_cli.py)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from broadcaster.cases.complaints import ComplaintService
@@ -101,9 +98,11 @@ ACTIONS = [
 ]
 
 
-def settings_file() -> str | None:
-    file = Path(os.environ["PA_VAR_DIR"]) / "settings.json"
-    return file.read_text() if file.exists() else None
+def settings_file() -> tuple[dict, int]:
+    """The venue settings stored, and their version."""
+    from broadcaster.settings import settings_version, stored_settings
+
+    return stored_settings(), settings_version()
 
 
 def test_case_work_forms_refuse_every_hostile_value_and_store_nothing(app, cases, staff):

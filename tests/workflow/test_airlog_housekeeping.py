@@ -69,7 +69,7 @@ def test_a_logger_prunes_its_own_last_closed_file(tmp_path):
 
 
 def test_the_cap_is_shared_by_the_zones_the_machine_logs_and_has_a_default(db, tmp_path, monkeypatch):
-    assert load_settings(tmp_path / "none.json").air_log_max_gb == 75.0  # a cap unless the venue sets none
+    assert load_settings().air_log_max_gb == 75.0  # a cap unless the venue sets none
     monkeypatch.setattr(service, "list_devices", lambda: [])  # no sound card: the default output is logged
     settings = VenueSettings(zones={"main": "device", "hall": "null", "lobby": "null"}, air_log_max_gb=0.0006)
     player = make_player(db, settings.zones, var=tmp_path, renderer=Renderer(cache_dir=tmp_path / "c"),

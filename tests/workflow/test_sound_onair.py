@@ -212,13 +212,13 @@ def test_the_venue_chooses_which_zones_the_air_logger_records_and_its_disk_cap(t
 
     monkeypatch.setenv("PA_AIRLOG_MAX_GB", "0.002")
     monkeypatch.setenv("PA_AIRLOG_ZONES", "all")
-    settings = load_settings(tmp_path / "none.json")
+    settings = load_settings()
     assert (settings.air_log_max_gb, settings.air_log_zones) == (0.002, "all")
     for name, value, field in (("PA_AIRLOG_ZONES", "some", "air_log_zones"), ("PA_AIRLOG_MAX_GB", "lots", "GB"),
                                ("PA_AIRLOG_MAX_GB", "-1", "air_log_max_gb")):
         monkeypatch.setenv(name, value)
         with pytest.raises(ValidationError, match=field):
-            load_settings(tmp_path / "none.json")
+            load_settings()
         monkeypatch.setenv(name, {"PA_AIRLOG_ZONES": "all", "PA_AIRLOG_MAX_GB": "1"}[name])
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -16,7 +15,7 @@ from broadcaster.store.models.base import Base
 from broadcaster.errors import InvalidTransition, PermissionDenied, ValidationError
 from broadcaster.store.models.core import Role, User
 from broadcaster.store.models.workflow import AsRun, Fault, FaultState
-from broadcaster.settings import VenueSettings, load_settings, save_settings
+from broadcaster.settings import VenueSettings, load_settings, save_settings, stored_settings
 from broadcaster.users import add_user, authenticate, get_user, parse_role, require
 from tests.clock import ManualClock
 
@@ -172,33 +171,25 @@ def test_as_run_csv_is_newest_first_with_iso_times(world):
     assert rows[1]["outcome"] == "airing" and rows[1]["ended_at"] == ""
 
 
-def test_settings_from_file_then_environment(tmp_path, monkeypatch):
+def test_settings_saved_then_environment(db, monkeypatch):
     for var in ("PA_LANGUAGES", "PA_VENUE_TZ", "PA_ZONES"):
         monkeypatch.delenv(var, raising=False)
-    file = tmp_path / "settings.json"
-    file.write_text(json.dumps({"languages": ["en", "zh-CN"], "timezone": "Europe/London"}))
-    s = load_settings(file)
+    save_settings({"languages": ["en", "zh-CN"], "timezone": "Europe/London"}, db)
+    s = load_settings(db)
     assert s.languages == ["en", "zh-CN"] and s.tz.key == "Europe/London"
     assert s.order(["zh-CN", "ja", "en"]) == ["en", "zh-CN", "ja"]
     monkeypatch.setenv("PA_LANGUAGES", "zh-CN,en")
     monkeypatch.setenv("PA_ZONES", "main=null,lobby=wav:/tmp/x.wav")
-    s = load_settings(file)
+    s = load_settings(db)
     assert s.languages == ["zh-CN", "en"] and s.zones == {"main": "null", "lobby": "wav:/tmp/x.wav"}
     monkeypatch.setenv("PA_ZONES", "lobby")
     with pytest.raises(ValidationError, match="zones"):
-        load_settings(file)
+        load_settings(db)
     monkeypatch.delenv("PA_ZONES")
     monkeypatch.setenv("PA_VENUE_TZ", "Mars/Olympus")
     with pytest.raises(ValidationError, match="timezone"):
-        load_settings(file)
+        load_settings(db)
     monkeypatch.delenv("PA_VENUE_TZ")
-    file.write_text("{not json")  # a hand edit gone wrong while the service runs: the copy it read stays
-    assert load_settings(file).tz.key == "Europe/London"
-    with pytest.raises(ValidationError, match="not valid JSON"):  # a save would overwrite the edit: refused
-        save_settings({"page_interval_min": 2}, file)
-    assert file.read_text() == "{not json"
-    other = file.with_name("other.json")  # a process that never read it (starting, the CLI): refused
-    other.write_text("[1, 2]")
-    with pytest.raises(ValidationError, match="not valid JSON"):
-        load_settings(other)
+    assert load_settings().tz.key == "Europe/London"  # the process's store: the same database
+    assert stored_settings(db) == {"languages": ["en", "zh-CN"], "timezone": "Europe/London"}  # no environment
     assert VenueSettings().languages == ["zh-CN", "en"]

@@ -98,17 +98,14 @@ def test_a_programme_recording_airs_on_the_venue_target_under_the_ceiling(db, tm
 
 def test_a_recording_in_the_background_programme_streams_at_the_venue_target(db, tmp_path, monkeypatch):
     """The bed streams its recordings like tracks: at a gain measured once (pyloudnorm checks it)."""
-    import json
-
     import pyloudnorm
     import soundfile as sf
 
     from broadcaster.schedule.onair import bed_airings
     from broadcaster.schedule.programmes import ItemSpec, ProgrammeService
-    from broadcaster.settings import var_dir
+    from broadcaster.settings import save_settings
 
-    (var_dir() / "settings.json").parent.mkdir(parents=True, exist_ok=True)
-    (var_dir() / "settings.json").write_text(json.dumps({"loudness_lufs": -18.0}))
+    save_settings({"loudness_lufs": -18.0}, db)
     path = quiet_recording(tmp_path / "birdsong.wav")
     programmes = ProgrammeService(db)
     programmes.create_programme("Bed", [ItemSpec("recording", path=str(path))], background=True)

@@ -14,3 +14,4 @@ from broadcaster.store.models import versions  # noqa: E402,F401  announcement v
 from broadcaster.store.models import keeping  # noqa: E402,F401  venue words for the pick-lists, lost-property disposal
 from broadcaster.store.models import security  # noqa: E402,F401  log-in sessions, failed log-ins, audit log
 from broadcaster.store.models import airlog  # noqa: E402,F401  the air logger's files and item marks (playback)
+from broadcaster.store.models import venue  # noqa: E402,F401  the venue settings every machine shares
