@@ -29,7 +29,8 @@ class VenueSettings:
     zone_names: dict = field(default_factory=dict)
     duck_music: bool = True
     page_interval_min: float = 3.0
-    page_max_repeats: int = 5
+    #: None: a case's pages repeat until the case is resolved (the venue's practice); a number caps them
+    page_max_repeats: int | None = None
     escalate_after_min: float = 10.0
     venue_name: str = ""
     #: [{"names": {lang: name}, "meeting_point": bool}]: the desk's pick-list (broadcaster.venue)

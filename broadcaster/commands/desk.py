@@ -170,7 +170,8 @@ def _case_show(args) -> int:
         with db.session() as s:
             last = airings.latest(s, page_ref(p.id))[:len(p.zones.split(","))]
         on_air = ", ".join(f"{a.zone} {a.state.value}" for a in last)
-        print(f"  page #{p.id} {p.purpose.value} {p.status.value} queued {p.times_queued}/{p.max_repeats}"
+        print(f"  page #{p.id} {p.purpose.value} {p.status.value} queued {p.times_queued}"
+              f"{f'/{p.max_repeats}' if p.max_repeats else ' (until resolved)'}"
               f" aired {p.times_aired}" + (f" (last airing: {on_air})" if on_air else ""))
     for f in FollowUpService(db).for_case(c.number):
         print(f"  follow-up {local(f.called_at)}: {f.outcome}")

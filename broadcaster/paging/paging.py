@@ -3,7 +3,7 @@
 Triggering a page stores a Page row and, in the same transaction, its first airing at
 ``Priority.URGENT_PAGE`` (the chime, then the approved template wording, rendered by the zone player;
 :mod:`broadcaster.paging.onair`): the players are woken when it commits. It repeats every ``interval``
-(default 3 min) up to ``max_repeats`` times (default 5) or until the case is resolved; a repeat is
+(default 3 min) until the case is resolved (or up to ``max_repeats`` times, when the venue caps them); a repeat is
 written only once the previous airing of the page has ended, so a repeat never cuts a page that is
 airing and pages take turns. Resolving cancels the page's airings and can air an "all clear". A case
 still unresolved ``escalate_after`` (default 10 min) after its first page is escalated: state
@@ -56,19 +56,25 @@ class TickReport:
     alerts: list = field(default_factory=list)             # the Escalation rows written this tick
 
 
+def _repeats(interval: timedelta, max_repeats: int | None) -> tuple[timedelta, int | None]:
+    if (max_repeats is not None and max_repeats < 1) or interval <= timedelta(0):
+        raise ValidationError("max_repeats/interval: must be positive")
+    return interval, max_repeats
+
+
 class PagingService:
     def __init__(self, db: Database, clock: Clock | None = None, *,
-                 interval: timedelta = timedelta(minutes=3), max_repeats: int = 5,
+                 interval: timedelta = timedelta(minutes=3), max_repeats: int | None = None,
                  escalate_after: timedelta = timedelta(minutes=10), zones: Iterable[str] | None = None,
                  security_zones: Iterable[str] | None = None, venue_zones: Iterable[str] | None = None,
                  tz: ZoneInfo | None = None) -> None:
         """``venue_zones``: the zones the venue is configured with (default: its settings); a page may
         go to those and to any zone a player has announced, nowhere else. ``zones``: where pages go
-        (default: every venue zone); ``security_zones``: where the security page goes (default: zones)."""
-        if max_repeats < 1 or interval <= timedelta(0):
-            raise ValidationError("max_repeats/interval: must be positive")
+        (default: every venue zone); ``security_zones``: where the security page goes (default: zones).
+        ``max_repeats``: None (the default), a case's pages repeat until it is resolved; a number caps them."""
         self.db, self.clock = db, clock or SystemClock()
-        self.interval, self.max_repeats, self.escalate_after = interval, max_repeats, escalate_after
+        self.interval, self.max_repeats = _repeats(interval, max_repeats)
+        self.escalate_after = escalate_after
         self.venue_zones = tuple(load_settings(db).zones if venue_zones is None else venue_zones)
         self.zones = tuple(zones or self.venue_zones)
         self.security_zones = tuple(security_zones or self.zones)
@@ -89,10 +95,8 @@ class PagingService:
     def adopt(self, settings) -> None:
         """Venue settings saved since this service was built (in this process or another): the next
         page, repeat check and escalation use their interval, repeats, escalation time and time zone."""
-        interval = timedelta(minutes=settings.page_interval_min)
-        if settings.page_max_repeats < 1 or interval <= timedelta(0):
-            raise ValidationError("max_repeats/interval: must be positive")
-        self.interval, self.max_repeats = interval, settings.page_max_repeats
+        self.interval, self.max_repeats = _repeats(timedelta(minutes=settings.page_interval_min),
+                                                   settings.page_max_repeats)
         self.escalate_after, self.tz = timedelta(minutes=settings.escalate_after_min), settings.tz
 
     # -- triggering ----------------------------------------------------------------------------
@@ -291,14 +295,15 @@ class PagingService:
             write_airing(s, page, case, now, self.db.signals)
             page.times_queued += 1
             page.first_queued_at = page.first_queued_at or now
-            if page.times_queued >= page.max_repeats:
+            if page.max_repeats and page.times_queued >= page.max_repeats:  # 0: until its case is resolved
                 page.status, page.next_due_at = PageStatus.DONE, None
             else:
                 page.next_due_at = page.first_queued_at + page.times_queued * timedelta(seconds=page.interval_s)
             if case is not None and page.purpose in (P.MISSING, P.FOUND):
                 case.first_paged_at = case.first_paged_at or now
                 events.append(event_row(case, None, now, "page queued",
-                                        detail=f"page #{page.id}, {page.times_queued} of {page.max_repeats}"))
+                                        detail=f"page #{page.id}, {page.times_queued}"
+                                        + (f" of {page.max_repeats}" if page.max_repeats else "")))
             report.queued.append(page.id)
         add_events(s, events)
 
@@ -375,7 +380,7 @@ class PagingService:
         page = Page(case_id=case_id, lost_item_id=lost_item_id, template_id=template_id, purpose=purpose,
                     status=PageStatus.PENDING_APPROVAL if pending else PageStatus.ACTIVE, priority=int(priority),
                     texts=texts, extra_text=extra, zones=",".join(self._zones(s, zones)),
-                    interval_s=int(self.interval.total_seconds()), max_repeats=repeats or self.max_repeats,
+                    interval_s=int(self.interval.total_seconds()), max_repeats=repeats or self.max_repeats or 0,
                     times_queued=0, times_aired=0, next_due_at=None if pending else now,
                     created_by_id=(user or system_user(s)).id, created_at=now)
         s.add(page)

@@ -33,7 +33,9 @@ def test_page_is_written_with_its_first_airing(paging, cases, staff):
     assert page.times_queued == 1 and cases.get(case.number).state.value == "paged"
 
 
-def test_repeats_every_three_minutes_up_to_five_times(paging, cases, clock, player, staff):
+def test_repeats_every_three_minutes_until_the_case_is_resolved(paging, cases, clock, player, staff):
+    """The venue's practice: a found child's page repeats at its interval for as long as the case is
+    open (past the escalation, past any count), and stops when it is resolved."""
     case = cases.open_case("dora", "found", lost_child(person_name=None))
     page = paging.page_case(case.number, "dora")
     ref = f"page:{page.id}"
@@ -54,18 +56,36 @@ def test_repeats_every_three_minutes_up_to_five_times(paging, cases, clock, play
     report = paging.tick()
     assert report.escalated == [case.number] and report.queued == [report.alerts[0].security_page_id]
     player.wait(_ended(staff, "page:"), what="the security page")
-    clock.advance(minutes=2)  # 12:00: the 5th and last repeat still airs while escalated
-    assert paging.tick().queued == [page.id]
-    player.wait(_ended(staff, ref), what="the 5th airing")
+    for minutes in (12, 15, 18):  # past the escalation and past five: the case is still open
+        clock.advance(minutes=minutes - 10 if minutes == 12 else 3)
+        assert paging.tick().queued == [page.id], f"the repeat at {minutes}:00"
+        player.wait(_ended(staff, ref), what=f"the airing at {minutes}:00")
+    paging.resolve(case.number, "dora", "reunited", result="mother collected her")
     for _ in range(3):
         clock.advance(minutes=3)
-        assert paging.tick().queued == []
-    assert states(staff, ref) == ["done"] * 5
+        assert page.id not in paging.tick().queued
+    assert states(staff, ref) == ["done"] * 7
     runs = [r for r in as_run(staff) if r.ref == ref]
-    assert [r.outcome for r in runs] == ["completed"] * 5 and len({r.content_hash for r in runs}) == 1
+    assert [r.outcome for r in runs] == ["completed"] * 7 and len({r.content_hash for r in runs}) == 1
     found = [p for p in paging.pages(case_number=case.number) if p.purpose.value == "found"]
-    assert [(p.status, p.times_queued, p.times_aired) for p in found] == [(PageStatus.DONE, 5, 5)]
-    assert [a.title for a in airings(staff) if a.ref != ref] == [f"Page {case.number} (security)"]
+    assert [(p.status, p.times_queued, p.times_aired) for p in found] == [(PageStatus.CANCELLED, 7, 7)]
+
+
+def test_a_venue_may_cap_the_repeats(templates, cases, clock, player, staff):
+    """A venue that sets page_max_repeats: the page stops after that many airings, the case still open."""
+    paging = PagingService(templates.db, clock, max_repeats=2)
+    case = cases.open_case("dora", "missing", lost_child())
+    page = paging.page_case(case.number, "dora")
+    ref = f"page:{page.id}"
+    for _ in range(2):
+        player.wait(_ended(staff, ref), what="an airing")
+        clock.advance(minutes=3)
+        paging.tick()
+    player.wait(_ended(staff, ref), what="the second airing")
+    assert states(staff, ref) == ["done"] * 2 and paging.page(page.id).status is PageStatus.DONE
+    assert paging.page(page.id).max_repeats == 2 and cases.get(case.number).state.value == "paged"
+    with pytest.raises(ValidationError):
+        PagingService(templates.db, clock, max_repeats=0)
 
 
 def test_resolving_cancels_the_queued_airing_and_airs_all_clear(paging, cases, clock, staff):

@@ -212,7 +212,7 @@ class Page(Base):
     extra_text: Mapped[str | None] = mapped_column(Text, default=None)
     zones: Mapped[str] = mapped_column(String(120), default="main")  # comma separated
     interval_s: Mapped[int] = mapped_column(Integer, default=180)
-    max_repeats: Mapped[int] = mapped_column(Integer, default=5)
+    max_repeats: Mapped[int] = mapped_column(Integer, default=0)  # 0: until its case is resolved
     times_queued: Mapped[int] = mapped_column(Integer, default=0)
     times_aired: Mapped[int] = mapped_column(Integer, default=0)
     first_queued_at: Mapped[datetime | None] = mapped_column(default=None)
