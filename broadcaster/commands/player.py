@@ -25,8 +25,8 @@ def cmd_player(args) -> int:
     from broadcaster.store.db import Database
 
     register_areas()
-    settings = load_settings()
     db = Database(args.db)
+    settings = load_settings(db)
     player = make_player(db, parse_zones(",".join(args.zone)), var=var_dir(), renderer=venue_renderer(settings),
                          clock=None, settings=settings, name=args.name)
     try:
