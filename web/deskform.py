@@ -166,6 +166,8 @@ _DETAILS = [  # timeline details written by the services, said in the UI languag
      lambda m, no: _page_of(no(m[1]), m[2], bool(m[3]))),
     (re.compile(r"^page #(\d+), (\d+) of (\d+)$"),
      lambda m, no: t("page {n}, {i} of {total}", n=no(m[1]), i=m[2], total=m[3])),
+    (re.compile(r"^page #(\d+), airing (\d+)$"),  # repeats until the case is resolved
+     lambda m, no: t("page {n}, airing {i}", n=no(m[1]), i=m[2])),
     (re.compile(r"^page #(\d+) on ([\w-]+)$"),
      lambda m, no: t("page {n} in {zone}", n=no(m[1]), zone=zone_label(m[2]))),
     (re.compile(r"^page #(\d+)$"), lambda m, no: t("page {n}", n=no(m[1]))),

@@ -302,8 +302,8 @@ class PagingService:
             if case is not None and page.purpose in (P.MISSING, P.FOUND):
                 case.first_paged_at = case.first_paged_at or now
                 events.append(event_row(case, None, now, "page queued",
-                                        detail=f"page #{page.id}, {page.times_queued}"
-                                        + (f" of {page.max_repeats}" if page.max_repeats else "")))
+                                        detail=f"page #{page.id}, {page.times_queued} of {page.max_repeats}" if page.max_repeats
+                                        else f"page #{page.id}, airing {page.times_queued}"))
             report.queued.append(page.id)
         add_events(s, events)
 
