@@ -254,11 +254,17 @@ class BroadcastService:
         return self
 
     def _tick_loop(self) -> None:
+        from broadcaster.store.reach import Outage
+
+        outage = Outage(log, "leader")  # the database away: one line when it goes, one when it is back
         while not self._stop.is_set():
             try:
                 self.lead()
-            except Exception:
-                log.exception("leader round failed")
+            except Exception as exc:
+                if not outage.failed(exc):
+                    log.exception("leader round failed")
+            else:
+                outage.ok()
             self._stop.wait(self.tick_s)
 
     def stop(self) -> None:
