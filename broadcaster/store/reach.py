@@ -14,8 +14,8 @@ import time
 from sqlalchemy.exc import DBAPIError
 
 # SQLSTATEs of a connection refused or ended by the server: class 08 (connection exception) and the
-# server shutting down or starting (57P01-57P03); "55000" is a database not accepting connections.
-_GONE = ("08", "57P01", "57P02", "57P03", "55000")
+# server shutting down or starting (57P01-57P03).
+_GONE = ("08", "57P01", "57P02", "57P03")
 
 
 def unreachable(exc: BaseException | None) -> bool:
