@@ -181,12 +181,10 @@ def _database_error(exc: DBAPIError):
     """The database out of reach (broadcaster.store.reach): the staff's words, 503, and no traceback;
     any other database error is a bug (500, logged). Nothing to undo when it is back: the pool checks a
     connection before lending it (pool_pre_ping), so the next click works."""
-    from werkzeug.exceptions import InternalServerError
-
     from broadcaster.store.reach import first_line, unreachable
 
     if not unreachable(exc):
-        return _http_error(InternalServerError(original_exception=exc))
+        raise exc  # a bug: Flask's own handling, as before (the 500 page, logged with its traceback)
     logging.getLogger("web").warning("database unreachable on %s %s (%s)", request.method, request.path,
                                      first_line(exc))
     from web.errors import DB_AWAY, outage_page

@@ -121,3 +121,21 @@ def test_a_stopped_server_is_a_503_page_then_the_panel_works_again(make_app, tmp
         db.dispose()
     finally:
         server.stop()
+
+
+def test_a_database_error_that_is_not_an_outage_stays_a_logged_500(make_app, approved_templates, caplog):
+    """Bad SQL is a bug, not the database away: a 500 with its traceback logged, not the outage page."""
+    import sqlalchemy as sa
+
+    app = make_app()
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error handler answers
+
+    def bad_sql():
+        with app.extensions["pa"].db.session() as s:
+            s.execute(sa.text("SELECT no_such_column FROM no_such_table"))
+    app.add_url_rule("/api/bad-sql", "bad_sql", bad_sql)
+    app.add_url_rule("/bad-sql", "bad_sql_page", bad_sql)
+    is_problem(app.test_client().get("/api/bad-sql"), 500)
+    page = app.test_client().get("/bad-sql")
+    assert page.status_code == 500 and EN[0] not in page.get_data(as_text=True)
+    assert any("no_such_table" in str(r.exc_info) for r in caplog.records if r.exc_info)
