@@ -139,3 +139,22 @@ def test_a_database_error_that_is_not_an_outage_stays_a_logged_500(make_app, app
     page = app.test_client().get("/bad-sql")
     assert page.status_code == 500 and EN[0] not in page.get_data(as_text=True)
     assert any("no_such_table" in str(r.exc_info) for r in caplog.records if r.exc_info)
+
+
+def test_an_open_live_stream_says_the_outage_and_ends_without_a_traceback(make_app, approved_templates,
+                                                                         postgres_server, caplog):
+    server_url, _ = postgres_server
+    app = make_app(SSE_INTERVAL=0.1)
+    dora = Browser(app, "dora")
+    db = app.extensions["pa"].db
+    resp = dora.client.get("/events?limit=20", buffered=False)
+    chunks = iter(resp.response)
+    assert "retry" in next(chunks).decode() and "event: snapshot" in next(chunks).decode()
+    away(db, server_url)
+    try:
+        rest = b"".join(chunks).decode()  # the open stream meets the outage: says it and ends
+    finally:
+        back(db, server_url)
+        resp.close()
+    assert "event: outage" in rest and EN[0] in rest and "event: snapshot" not in rest.split("event: outage")[1]
+    assert not [r for r in caplog.records if r.exc_info], "an outage is no bug: no traceback"
