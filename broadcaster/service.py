@@ -29,6 +29,7 @@ from broadcaster.settings import VenueSettings, load_settings, settings_version,
 from broadcaster.voices import venue_renderer
 from broadcaster.store.db import Database
 from broadcaster.store.media import MediaStore
+from broadcaster.store.reach import Outage, unreachable
 from broadcaster.store.models.core import User
 
 log = logging.getLogger(__name__)
@@ -191,7 +192,9 @@ class BroadcastService:
         """One round of the leader's duties, if this process leads. Returns whether it leads."""
         try:  # every process, leader or not: a change saved anywhere is the one the next round uses
             self.adopt_settings()
-        except Exception:
+        except Exception as exc:
+            if unreachable(exc):
+                raise  # the database away: said once by the loop (_tick_loop), not each round
             log.exception("venue settings: the saved ones could not be read; the ones in use stay")
         if not self.leader.try_lead():
             if self.schedule is not None and self.schedule.scheduler is not None:
@@ -205,7 +208,9 @@ class BroadcastService:
                     self._expire, self._check_tts, self._level_recordings):
             try:
                 job()
-            except Exception:
+            except Exception as exc:
+                if unreachable(exc):
+                    raise
                 log.exception("leader: %s failed", getattr(job, "__name__", job))
         return True
 
@@ -254,11 +259,15 @@ class BroadcastService:
         return self
 
     def _tick_loop(self) -> None:
+        outage = Outage(log, "leader")  # the database away: one line when it goes, one when it is back
         while not self._stop.is_set():
             try:
                 self.lead()
-            except Exception:
-                log.exception("leader round failed")
+            except Exception as exc:
+                if not outage.failed(exc):
+                    log.exception("leader round failed")
+            else:
+                outage.ok()
             self._stop.wait(self.tick_s)
 
     def stop(self) -> None:

@@ -58,6 +58,17 @@ class TempPostgres:
     def create_database(self, name: str) -> str:
         return create_database(self.url, name)
 
+    def halt(self) -> None:
+        """The server stopped (its data kept): connections refused until ``resume()``."""
+        subprocess.run(self._as + [_bin("pg_ctl"), "-D", os.path.join(self.dir, "data"), "-m", "fast", "-w", "stop"],
+                       check=True, capture_output=True)
+
+    def resume(self) -> None:
+        subprocess.run(self._as + [_bin("pg_ctl"), "-D", os.path.join(self.dir, "data"), "-l",
+                                   os.path.join(self.dir, "log"), "-w", "-o",
+                                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+                                   "start"], check=True, capture_output=True)
+
     def stop(self) -> None:
         pg_ctl = _bin("pg_ctl")
         subprocess.run(self._as + [pg_ctl, "-D", os.path.join(self.dir, "data"), "-m", "immediate", "stop"],

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, jsonify, make_response, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DBAPIError
 from werkzeug.routing import IntegerConverter
 
 from broadcaster.errors import BroadcasterError, InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -152,6 +153,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
 
     @app.after_request
     def _headers(resp):
@@ -173,6 +175,27 @@ class _Id(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs) -> None:
         kwargs.setdefault("max", 2 ** 63 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+def _database_error(exc: DBAPIError):
+    """The database out of reach (broadcaster.store.reach): the staff's words, 503, and no traceback;
+    any other database error is a bug (500, logged). Nothing to undo when it is back: the pool checks a
+    connection before lending it (pool_pre_ping), so the next click works."""
+    from broadcaster.store.reach import first_line, unreachable
+
+    if not unreachable(exc):
+        raise exc  # a bug: Flask's own handling, as before (the 500 page, logged with its traceback)
+    logging.getLogger("web").warning("database unreachable on %s %s (%s)", request.method, request.path,
+                                     first_line(exc))
+    from web.errors import DB_AWAY, outage_page
+
+    if request.endpoint == "dashboard.events":  # the live stream: said on the page, the browser comes back
+        from web.dashboard import outage_event
+
+        return outage_event()
+    if wants_json():
+        return problem(503, DB_AWAY, kind="database-unreachable", headers={"Retry-After": "5"})
+    return outage_page()
 
 
 def _http_error(exc):

@@ -99,12 +99,21 @@ def events():
             slots.release()
 
     def stream():
+        from broadcaster.store.reach import unreachable
+
         try:
             yield f"retry: {retry_ms}\n\n"
             for n in range(limit):
                 if n and s.stopping.wait(interval):
                     return  # the server is stopping
-                yield f"event: snapshot\ndata: {payload()}\n\n"
+                try:
+                    data = payload()
+                except Exception as exc:
+                    if not unreachable(exc):
+                        raise
+                    yield _outage_said()  # said on the page; the browser comes back after its retry
+                    return
+                yield f"event: snapshot\ndata: {data}\n\n"
         finally:
             release()
 
@@ -112,6 +121,21 @@ def events():
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     resp.call_on_close(release)
     return resp
+
+
+def _outage_said() -> str:
+    from web.errors import DB_AWAY, DB_AWAY_DO, DB_AWAY_TITLE
+    from web.i18n import t
+
+    said = {"title": t(DB_AWAY_TITLE), "message": t(DB_AWAY), "todo": t(DB_AWAY_DO)}
+    return f"event: outage\ndata: {json.dumps(said, ensure_ascii=False)}\n\n"
+
+
+def outage_event() -> Response:
+    """The live stream while the database is out of reach: the outage said on the open page, and the
+    browser asked back in 5 s (a 200, since EventSource gives up for good on an error status)."""
+    return Response("retry: 5000\n\n" + _outage_said(), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache"})
 
 
 @bp.post("/faults/<int:fault_id>/ack")

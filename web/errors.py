@@ -49,3 +49,19 @@ def error_page(code: int, message: str | None = None, *, explained: bool = False
               else HTTP_WORDS.get(code, (N_("Error"), ""))[0])
     text = message if explained else explain(code, message)
     return render_template("error.html", code=code, title=title, message=text), code
+
+#: the database out of reach (web.__init__._database_error): what it means for the desk and what to do
+DB_AWAY_TITLE = N_("The system cannot reach its database")
+DB_AWAY = N_("Pages cannot be started from the panel at the moment, and nothing can be saved or looked up.")
+DB_AWAY_DO = N_("Page by microphone meanwhile. The panel works again by itself once the database is back: try "
+                "again in a minute.")
+
+
+def outage_page():
+    """The outage page (body, 503) in the UI language, shown as nobody signed in: who is signed in is
+    itself kept in the database."""
+    from flask import current_app, g
+
+    g._login_user = current_app.login_manager.anonymous_user()  # (flask-login's per-request user)
+    return render_template("outage.html", title=t(DB_AWAY_TITLE), message=t(DB_AWAY), todo=t(DB_AWAY_DO)), 503, \
+        {"Retry-After": "5"}

@@ -259,7 +259,10 @@ def _saved(tpl) -> None:
 
 
 def init_app(app) -> None:
+    from sqlalchemy.exc import DBAPIError
+
     from broadcaster.settings import load_settings, settings_version
+    from broadcaster.store.reach import unreachable
 
     db = app.extensions["pa"].db
     app.extensions["pa_settings_version"] = settings_version(db)  # as the app's services read them
@@ -269,7 +272,12 @@ def init_app(app) -> None:
         """Venue settings saved by another process (another panel worker, a panel or desk CLI on another
         machine): adopted at this process's next request, not at its restart. One read of the stored
         settings' version a request."""
-        version = settings_version(db)
+        try:
+            version = settings_version(db)
+        except DBAPIError as exc:
+            if unreachable(exc):  # the database away: the settings in use stay, the page says it if it needs it
+                return None  # (static files and the language switch still work)
+            raise
         if app.extensions["pa_settings_version"] != version:
             adopt(load_settings(db))
             app.extensions["pa_settings_version"] = version
@@ -280,8 +288,15 @@ def init_app(app) -> None:
         """An admin is led through the setup until it is done."""
         from flask import request as rq
 
-        if not account.is_admin() or rq.endpoint in (None, "static"):
+        if rq.endpoint in (None, "static"):
             return None
+        try:
+            if not account.is_admin():
+                return None
+        except DBAPIError as exc:  # the database away: who is signed in is not known; the view says it
+            if unreachable(exc):
+                return None
+            raise
         if "password" in pending() and (rq.blueprint or "") not in ("auth", "i18n") \
                 and rq.endpoint not in ("setup.index", "setup.password"):
             # the password printed at install opens nothing but the form that replaces it (the API: web.auth)

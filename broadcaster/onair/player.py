@@ -139,6 +139,9 @@ class ZonePlayer:
             log.exception("player %s: could not say goodbye", self.name)
 
     def _loop(self) -> None:
+        from broadcaster.store.reach import Outage
+
+        outage = Outage(log, f"player {self.name}")  # the database away: one line when it goes, one when back
         while not self._stop.is_set():
             self._wake.wait(self.poll_s)
             self._wake.clear()
@@ -146,9 +149,12 @@ class ZonePlayer:
                 return
             try:
                 self.step()
-            except Exception:
-                log.exception("player %s: step failed", self.name)
+            except Exception as exc:
+                if not outage.failed(exc):
+                    log.exception("player %s: step failed", self.name)
                 self._stop.wait(0.5)
+            else:
+                outage.ok()
 
     # -- one step: what the air needs first (stop what was cancelled, claim), then report and beat ------
     def step(self) -> None:

@@ -84,10 +84,14 @@ class Signals:
 
         import psycopg
 
+        from broadcaster.store.reach import Outage
+
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        outage = Outage(log, "LISTEN")  # the database away: one line when it goes, one when it is back
         while not self._closed:
             try:
                 with psycopg.connect(url, autocommit=True) as conn:
+                    outage.ok()
                     channels: list[str] = []
                     while not self._closed:
                         with self._lock:  # at first all, then listeners added since: subscribed on this thread
@@ -103,7 +107,8 @@ class Signals:
             except Exception as exc:
                 if self._closed:
                     return
-                log.warning("LISTEN connection lost (%s); retrying", exc)
+                if not outage.failed(exc):
+                    log.warning("LISTEN connection lost (%s); retrying", exc, exc_info=True)
                 time.sleep(0.5)
 
     def close(self) -> None:

@@ -54,6 +54,26 @@
         board.innerHTML = data.board;
       }
       if (badge) { badge.classList.add("ok"); badge.title = data.at; }
+      const away = $("#db-away");
+      if (away) away.remove();  // the database is back
+    });
+    es.addEventListener("outage", (ev) => {  // the database out of reach: said at the top of the page
+      const said = JSON.parse(ev.data);
+      let away = $("#db-away");
+      if (!away) {
+        away = document.createElement("section");
+        away.id = "db-away";
+        away.className = "card outage";
+        away.setAttribute("role", "alert");
+        document.querySelector("main").prepend(away);
+      }
+      away.replaceChildren();
+      for (const [tag, text] of [["h2", said.title], ["p", said.message], ["p", said.todo]]) {
+        const el = document.createElement(tag);
+        el.textContent = text;
+        away.append(el);
+      }
+      if (badge) badge.classList.remove("ok");
     });
     es.onerror = () => { if (badge) badge.classList.remove("ok"); };  // EventSource reconnects by itself
   }
