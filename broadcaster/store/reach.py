@@ -42,8 +42,9 @@ def _psycopg_gone(exc: BaseException) -> bool:
     if not isinstance(exc, psycopg.OperationalError):
         return False
     state = getattr(exc, "sqlstate", None)
-    if state is None:  # no answer from a server at all: refused, reset, closed
-        return type(exc) is psycopg.OperationalError or isinstance(exc, psycopg.errors.ConnectionException)
+    if state is None:  # no answer from a server at all: refused, reset, closed, or silent (timed out)
+        return type(exc) is psycopg.OperationalError or isinstance(
+            exc, (psycopg.errors.ConnectionException, psycopg.errors.ConnectionTimeout))
     return state.startswith(_GONE)
 
 

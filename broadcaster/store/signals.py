@@ -84,13 +84,14 @@ class Signals:
 
         import psycopg
 
+        from broadcaster.store.db import PG_CONNECT
         from broadcaster.store.reach import Outage
 
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         outage = Outage(log, "LISTEN")  # the database away: one line when it goes, one when it is back
         while not self._closed:
             try:
-                with psycopg.connect(url, autocommit=True) as conn:
+                with psycopg.connect(url, autocommit=True, **PG_CONNECT) as conn:
                     outage.ok()
                     channels: list[str] = []
                     while not self._closed:
