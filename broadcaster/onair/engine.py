@@ -274,8 +274,7 @@ class PlayoutEngine:
             zone.bed = heapq.heappop(zone.bed_queue)
             zone.bed_gain = 0.0  # music always fades in (no click), and stays put under a page
         cur = zone.current  # music held silent under it has not started: it starts when it is heard
-        held = cur is not None and zone.bed_gain == 0.0 and (cur.item.priority >= Priority.URGENT_PAGE
-                                                             or not self.duck_music)
+        held = cur is not None and zone.bed_gain == 0.0 and self._pauses_music(cur)
         for e in (cur, None if held else zone.bed):
             if e is not None and not e.started:
                 e.started = True
@@ -326,6 +325,10 @@ class PlayoutEngine:
         heapq.heappush(zone.fg_queue, e)
         return events
 
+    def _pauses_music(self, e: Entry) -> bool:
+        """Music pauses under ``e`` (a page, or any item when music is not ducked), else it is ducked."""
+        return e.item.priority >= Priority.URGENT_PAGE or not self.duck_music
+
     def _mix(self, zone: Zone, frames: int) -> tuple[np.ndarray, list[PlayoutEvent]]:
         rate = zone.sink.rate
         mix = np.zeros(frames, np.float32)
@@ -342,7 +345,7 @@ class PlayoutEngine:
                         log.error("zone %s: %s: %s", zone.name, cur.item.title, err)
             target = 1.0
             if cur is not None:
-                target = 0.0 if cur.item.priority >= Priority.URGENT_PAGE or not self.duck_music else DUCK_GAIN
+                target = 0.0 if self._pauses_music(cur) else DUCK_GAIN
             gain = target
             if bed is not None and not (target == 0.0 and zone.bed_gain == 0.0):  # else paused: it keeps its position
                 samples, finished, _ = take(bed, frames, rate)
