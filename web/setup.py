@@ -271,12 +271,16 @@ def init_app(app) -> None:
     def _settings_saved_elsewhere():
         """Venue settings saved by another process (another panel worker, a panel or desk CLI on another
         machine): adopted at this process's next request, not at its restart. One read of the stored
-        settings' version a request."""
+        settings' version a request (none for a static file, which reads no settings)."""
+        from flask import request as rq
+
+        if rq.endpoint in (None, "static"):
+            return None
         try:
             version = settings_version(db)
         except DBAPIError as exc:
             if unreachable(exc):  # the database away: the settings in use stay, the page says it if it needs it
-                return None  # (static files and the language switch still work)
+                return None  # (the language switch still works)
             raise
         if app.extensions["pa_settings_version"] != version:
             adopt(load_settings(db))
