@@ -23,8 +23,8 @@ HEADLINES = N_all({
     "player_lost_at": "This zone's player stopped answering: what it should air waits until it is back. "
                       "Call the technician.",
     "other": "Something did not work as it should: call the technician if it happens again.",
-    "settings_unreadable": "The venue settings file was changed by hand and cannot be read: the settings in use stay "
-                "until the technician mends it (paging works as before).",
+    "settings_unreadable": "The venue settings file was changed by hand and cannot be read: the settings in "
+                           "use stay until the technician mends it (paging works as before).",
     "missed_slot": "A programme did not air: call the technician if it happens again.",
 })
 #: Why a programme's slot did not air, said by the start of the reason the scheduler stored.

@@ -301,9 +301,9 @@ class PagingService:
                 page.next_due_at = page.first_queued_at + page.times_queued * timedelta(seconds=page.interval_s)
             if case is not None and page.purpose in (P.MISSING, P.FOUND):
                 case.first_paged_at = case.first_paged_at or now
-                events.append(event_row(case, None, now, "page queued",
-                                        detail=f"page #{page.id}, {page.times_queued} of {page.max_repeats}" if page.max_repeats
-                                        else f"page #{page.id}, airing {page.times_queued}"))
+                count = f"{page.times_queued} of {page.max_repeats}" if page.max_repeats \
+                    else f"airing {page.times_queued}"  # 0: until its case is resolved
+                events.append(event_row(case, None, now, "page queued", detail=f"page #{page.id}, {count}"))
             report.queued.append(page.id)
         add_events(s, events)
 

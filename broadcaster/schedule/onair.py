@@ -32,9 +32,8 @@ from broadcaster.schedule.rules import Slot, parse_uid
 from broadcaster.settings import load_settings
 from broadcaster.store.models.onair import Airing
 from broadcaster.store.models.schedule import MissedSlot
-from broadcaster.store.models.workflow import Fault
 from broadcaster.store.media import file_sha256
-from broadcaster.store.models.workflow import Announcement
+from broadcaster.store.models.workflow import Announcement, Fault
 from playlists.playlist import Playlist
 
 log = logging.getLogger(__name__)
@@ -203,16 +202,17 @@ def on_outcome(s: Session, out) -> None:
         return
     uid = row.key[len("slot:"):].rsplit("@", 1)[0]
     rule_id, at = parse_uid(uid)
+    where = f"{out.kind} in {row.zone}"
     try:
         with s.begin_nested():  # another player may log the same slot (another zone) at the same moment
             if store.log_missed(s, uid, at, airings.ref_id(row.ref, "programme"), row.title, rule_id,
-                                f"{out.kind} in {row.zone}: {out.detail}"):
+                                f"{where}: {out.detail}"):
                 return
     except IntegrityError:
         log.info("missed slot %s already logged", uid)
     missed = s.scalar(select(MissedSlot).where(MissedSlot.slot_uid == uid))  # logged for another zone:
-    if missed is not None and f"{out.kind} in {row.zone}" not in missed.reason:  # this one is named too
-        more = f"; {out.kind} in {row.zone}" + ("" if out.detail in missed.reason else f": {out.detail}")
+    if missed is not None and where not in missed.reason:  # this one is named too
+        more = f"; {where}" + ("" if out.detail in missed.reason else f": {out.detail}")
         missed.reason = (missed.reason + more)[:500]
         for fault in s.scalars(select(Fault).where(Fault.kind == "missed_slot", Fault.ref == f"slot:{uid}"[:64])):
             fault.message = (fault.message + more)[:1000]  # its alarm says so too
