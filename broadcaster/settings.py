@@ -216,6 +216,10 @@ def _build(data: dict, environment: bool = True) -> VenueSettings:
             s.air_log_max_gb = float(env["PA_AIRLOG_MAX_GB"])
         except ValueError:
             raise ValidationError(f"PA_AIRLOG_MAX_GB: a number of GB, got {env['PA_AIRLOG_MAX_GB']!r}") from None
+    reps = s.page_max_repeats  # None: a case's pages repeat until it is resolved
+    if reps is not None and (isinstance(reps, bool) or not isinstance(reps, int) or reps < 1):
+        raise ValidationError(f"page_max_repeats: a whole number above 0 (or none: until the case is resolved), "
+                              f"got {reps!r}")
     cap = s.air_log_max_gb
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float)) or cap <= 0):
         raise ValidationError(f"air_log_max_gb: a number of GB above 0 (or none), got {cap!r}")

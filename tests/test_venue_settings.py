@@ -101,7 +101,7 @@ def test_a_broken_settings_file_imports_nothing_and_says_so(db):
 
 
 @pytest.mark.parametrize("bad", [{"timezone": "Mars/Olympus"}, {"air_log_zones": "some"},
-                                 {"air_log_max_gb": -1}])
+                                 {"air_log_max_gb": -1}, {"page_max_repeats": 0}, {"page_max_repeats": "5"}])
 def test_bad_input_stores_nothing(store, bad):
     save_settings({"venue_name": "Park"}, store)
     with pytest.raises(ValidationError):
