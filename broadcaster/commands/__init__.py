@@ -34,6 +34,12 @@ def naming_options(func, positional: tuple[str, ...] = ()):
     return run
 
 
+def zone_list(values: str | list[str] | None) -> list[str] | None:
+    """Zones as the options give them, comma-separated and/or repeated (None: the default)."""
+    values = [values] if isinstance(values, str) else values or []
+    return [z.strip() for v in values for z in v.split(",") if z.strip()] or None
+
+
 def local(at, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored instant in venue time, to the minute by default ("-" for none)."""
     from broadcaster.cases.numbering import venue_tz

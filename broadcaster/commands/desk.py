@@ -33,7 +33,7 @@ from broadcaster.onair import airings
 from broadcaster.onair.nowplaying import now_playing
 from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
-from broadcaster.commands import action, group, local, month, naming_options
+from broadcaster.commands import action, group, local, month, naming_options, zone_list
 from broadcaster.inputs import LostItem, PageAgain, PageRequest, Resolve, parse, record_id
 from broadcaster.inputs_cases import CaseFilter, CaseNote, Claim, FollowUpCall, HandOver, Unclaimed, Why, when
 
@@ -48,10 +48,6 @@ def _paging(db: Database) -> PagingService:
     with db.session() as s:
         announced = airings.announced_zones(s)
     return PagingService.for_venue(db, None, settings, dict.fromkeys([*settings.zones, *announced]))
-
-
-def _zones(value: str | None) -> list[str] | None:
-    return [z.strip() for z in value.split(",") if z.strip()] if value else None
 
 
 def _when(value: str | None, option: str) -> datetime | None:
@@ -71,7 +67,7 @@ def _page_new(args) -> int:
         "last_seen_at": _when(args.seen_at, "--seen-at"), "is_child": True if args.child else None,
         "notes": d.notes or ""})
     case, page, error = _paging(db).open_and_page(args.user, d.kind, details, template=d.template,
-                                                  extra_text=d.extra_text, zones=_zones(args.zones))
+                                                  extra_text=d.extra_text, zones=zone_list(args.zones))
     print(f"case {case.number} opened ({case.kind.value}{', child' if case.is_child else ''})")
     if error is not None:
         print(f"case {case.number} is stored but NOT paged; fix the problem below and run "
@@ -85,7 +81,7 @@ def _page_case(args) -> int:
     v = parse(PageAgain, {"template": args.template, "extra_text": args.extra})  # the API's model
     db = Database(args.db)
     page = _paging(db).page_case(args.number, args.user, template=v.template, extra_text=v.extra_text,
-                                 zones=_zones(args.zones))
+                                 zones=zone_list(args.zones))
     _say_page(page, db)
     return 0
 

@@ -14,7 +14,7 @@ from broadcaster.inputs_studio import AsRunQuery, NewUser, RoleChange, ScriptEdi
 from broadcaster.settings import load_settings
 from broadcaster.store.media import MediaStore
 from broadcaster.users import add_user, change_role, get_user, list_users
-from broadcaster.commands import local
+from broadcaster.commands import local, zone_list
 
 
 def _services():
@@ -71,7 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--recording", help="an audio file instead of text")
     a.add_argument("--author", required=True)
     a.add_argument("--priority", default="announcement")
-    a.add_argument("--zone", action="append", dest="zones")
+    a.add_argument("--zone", action="append", dest="zones", metavar="ZONE[,ZONE]",
+                   help="repeat or comma-separate (default: every zone of the venue)")
     a.add_argument("--valid-from")
     a.add_argument("--valid-until")
     a.set_defaults(func=cmd_announce_create)
@@ -99,7 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--reason", required=True)
     a.set_defaults(func=cmd_reject)
 
-    a = sub.add_parser("queue", help="list what is queued or airing; with ID, put an approved item on air")
+    a = sub.add_parser("queue", help="what airs and waits in each zone (pages, announcements, programmes, music); with ID, put an approved announcement on air")
     a.add_argument("id", type=record_id, nargs="?")
     a.add_argument("--user")
     a.set_defaults(func=cmd_queue)
@@ -172,7 +173,7 @@ def cmd_announce_create(args) -> int:
             raise ValidationError(f"--text {item!r}: write LANG=TEXT, e.g. --text en=\"Welcome\"")
         texts[lang.strip()] = text
     checked = parse(Script, {"title": args.title, "texts": texts or {"-": "-"}, "priority": args.priority,
-                             "zones": args.zones})  # the API's and the editor's model ({"-": "-"}: a recording)
+                             "zones": zone_list(args.zones)})  # the API's and the editor's model ({"-": "-"}: a recording)
     texts = checked.texts if texts else {}
     kw = dict(priority=checked.priority, zones=checked.zones, valid_from=_when(args.valid_from),
               valid_until=_when(args.valid_until))
@@ -263,10 +264,9 @@ def cmd_reject(args) -> int:
 
 
 def cmd_queue(args) -> int:
-    from broadcaster.store.models.workflow import AnnouncementState as S
+    from broadcaster.onair.nowplaying import now_playing
 
     db = Database(args.db)
-    anns, _ = _services()
     if args.id is not None:
         if not args.user:
             raise ValidationError("--user: who puts it on air?")
@@ -274,12 +274,16 @@ def cmd_queue(args) -> int:
         print(f"announcement #{args.id} queued ({len(ids)} zone{'s' if len(ids) != 1 else ''}); "
               "the zone players air it")
         return 0
-    with db.session() as s:
-        rows = anns.list(s, S.AIRING, S.QUEUED)
-        for a in sorted(rows, key=lambda a: (a.state is not S.AIRING, -a.priority, a.updated_at)):
-            print(f"{a.state.value:<8} p{a.priority:<3} #{a.id:<5} {a.title} (retries {a.retry_count})")
-        if not rows:
-            print("queue empty")
+    zones = now_playing(db, zones=load_settings().zones)
+    lines = []
+    for zone, z in zones.items():
+        shown = [("on air", z["now"]), ("music", z["music"])] + [(w["state"], w) for w in z["waiting"]]
+        lines += [f"{zone:<8} {state:<12} p{x['priority']:<3} {x['kind']:<12} {x['title']}" for state, x in shown if x]
+        if z["waiting_count"] > len(z["waiting"]):
+            lines.append(f"{zone:<8} ... and {z['waiting_count'] - len(z['waiting'])} more waiting")
+        if not z["running"] and z["waiting_count"]:
+            lines.append(f"{zone:<8} (no zone player is running: nothing airs here until one starts)")
+    print("\n".join(lines) or "queue empty: nothing airs or waits in any zone")
     return 0
 
 

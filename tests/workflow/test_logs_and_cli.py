@@ -86,12 +86,16 @@ def test_cli_round_trip(tmp_path, capsys, monkeypatch):
     assert main(db + ["queue", "1", "--user", "amy"]) == 0
     capsys.readouterr()
     assert main(db + ["queue"]) == 0
-    assert "queued   p50  #1" in capsys.readouterr().out
+    out = capsys.readouterr().out  # the zones' queue, read from the airings: no player runs here
+    assert "main     waiting      p50  announcement Welcome" in out and "no zone player is running" in out
     assert main(db + ["queue", "1", "--user", "amy"]) == 1  # queued already: once is enough
     assert "is queued; only approved items can air" in capsys.readouterr().err
     assert main(db + ["unqueue", "1", "--user", "amy"]) == 0
     assert main(db + ["queue"]) == 0
     assert "queue empty" in capsys.readouterr().out
+    assert main(db + ["announce", "create", "--title", "Two", "--text", "en=Hi.", "--author", "amy",
+                      "--zone", "main,gate"]) == 1  # comma-separated zones are each checked
+    assert "unknown zone(s) gate" in capsys.readouterr().err
     assert main(db + ["announce", "show", "1"]) == 0
     out = capsys.readouterr().out
     assert "zh-CN: 欢迎光临。" in out and "submitted -> approved sam" in out
