@@ -82,6 +82,7 @@ def test_lost_child_page_airs_without_the_name(service):
 
     row = wait(lambda: completed_page(service.db), 60, "the page to air")
     assert row.kind == "page" and row.priority >= 80
+    assert row.approved_by == "sam"  # who approved the wording that aired: the template's approver
     out = service.engine.zones["main"].sink.samples()
     assert out.size > 48_000 * 3 and np.abs(out).max() > 3000  # chime and speech, not silence
 

@@ -18,15 +18,20 @@ from broadcaster.paging.drafts import draft
 from broadcaster.priorities import Priority
 from broadcaster.store.models.cases import (LostItem, LostItemState, Page, PageStatus, PageTemplate, PersonCase,
                                             TemplatePurpose)
+from broadcaster.store.models.core import User
 from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState
 
 
-def pieces(page: Page) -> list[dict]:
+def pieces(s, page: Page) -> list[dict]:
     """What a page airs: the urgent chime (the announcement chime below urgent-page priority), then
-    its wording in every language, rendered by the player."""
+    its wording in every language, rendered by the player, with who approved that wording (the
+    supervisor who approved this page, else its template's approver) for the as-run log."""
     urgent = page.priority >= Priority.URGENT_PAGE
+    template = s.get(PageTemplate, page.template_id) if page.template_id else None
+    approver = s.get(User, page.approved_by_id or (template.approved_by_id if template else None) or -1)
     return [{"type": "chime", "name": "urgent_page" if urgent else "announcement"},
-            {"type": "speech", "parts": [list(p) for p in page.texts.items()]}]
+            {"type": "speech", "parts": [list(p) for p in page.texts.items()],
+             "approved_by": approver.name if approver else ""}]
 
 
 def write_airing(s, page: Page, case: PersonCase | None, now: datetime, signals) -> None:
@@ -38,7 +43,7 @@ def write_airing(s, page: Page, case: PersonCase | None, now: datetime, signals)
     airings.request(s, airings.Request(
         key=f"{page_ref(page.id)}:{page.times_queued + 1}", ref=page_ref(page.id), kind="page",
         title=f"{title} ({page.purpose.value})", zones=page.zones.split(","), priority=page.priority,
-        pieces=pieces(page), requested_by="paging"), signals, at=now)
+        pieces=pieces(s, page), requested_by="paging"), signals, at=now)
 
 
 def reword(s, case: PersonCase, user, now: datetime, tz) -> None:
@@ -55,7 +60,7 @@ def reword(s, case: PersonCase, user, now: datetime, tz) -> None:
             add_event(s, case, user, "page kept its words", now, detail=f"page #{page.id}: {exc}")
             continue
         for airing in s.scalars(select(Airing).where(Airing.ref == page_ref(page.id), Airing.state == AiringState.QUEUED)):
-            airing.pieces = pieces(page)
+            airing.pieces = pieces(s, page)
         add_event(s, case, user, "page reworded", now, detail=f"page #{page.id}")
 
 

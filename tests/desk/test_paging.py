@@ -28,7 +28,8 @@ def test_page_is_written_with_its_first_airing(paging, cases, staff):
     assert (row.ref, row.kind, row.zone, row.priority, row.state.value, row.key) == (
         f"page:{page.id}", "page", "main", Priority.URGENT_PAGE, "queued", f"page:{page.id}:1@main")
     assert row.pieces == [{"type": "chime", "name": "urgent_page"},
-                          {"type": "speech", "parts": [["zh-CN", page.texts["zh-CN"]], ["en", page.texts["en"]]]}]
+                          {"type": "speech", "parts": [["zh-CN", page.texts["zh-CN"]], ["en", page.texts["en"]]],
+                           "approved_by": "sam"}]  # the template's approver: the as-run names who approved the words
     assert row.player is None and row.title == f"Page {case.number} (missing)"
     assert page.times_queued == 1 and cases.get(case.number).state.value == "paged"
 
