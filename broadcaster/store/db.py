@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from broadcaster.store.reach import PG_CONNECT
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -25,13 +27,6 @@ def default_url() -> str:
     var = Path(os.environ.get("PA_VAR_DIR", ROOT / "var"))
     var.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{var / 'broadcaster.sqlite3'}"
-
-
-#: PostgreSQL across a network that may drop packets silently (a cable pulled, a switch down): an error
-#: within seconds, as when the server refuses, never a hang. Connecting gives up after 5 s; an idle
-#: connection (LISTEN) is found dead by TCP keepalives in about 11 s, a busy one after 10 s unanswered.
-PG_CONNECT = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
-              "keepalives_count": 3, "tcp_user_timeout": 10_000}
 
 
 def make_engine(url: str) -> Engine:

@@ -13,6 +13,13 @@ import time
 
 from sqlalchemy.exc import DBAPIError
 
+#: PostgreSQL across a network that may drop packets silently (a cable pulled, a switch down): an error
+#: within seconds, as when the server refuses, never a hang. Connecting gives up after 5 s; an idle
+#: connection (LISTEN) is found dead by TCP keepalives in about 11 s, a busy one after 10 s unanswered.
+PG_CONNECT = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+              "keepalives_count": 3, "tcp_user_timeout": 10_000}
+
+
 # SQLSTATEs of a connection refused or ended by the server: class 08 (connection exception) and the
 # server shutting down or starting (57P01-57P03).
 _GONE = ("08", "57P01", "57P02", "57P03")

@@ -84,8 +84,7 @@ class Signals:
 
         import psycopg
 
-        from broadcaster.store.db import PG_CONNECT
-        from broadcaster.store.reach import Outage
+        from broadcaster.store.reach import PG_CONNECT, Outage
 
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         outage = Outage(log, "LISTEN")  # the database away: one line when it goes, one when it is back
