@@ -363,8 +363,9 @@ def test_music_cut_by_a_killed_player_carries_on_at_its_track_on_the_next(venue)
     at = find(aired[1], window)
     assert at >= 0, "not track 2"
     assert abs(at - BLOCK - stopped_at["offset"] * 48_000) <= 0.25 * 48_000
-    end = start + len(aired[1]) - at  # then track 3, after a crossfade of 1 s
-    assert find(aired[2], out[end + BLOCK:end + BLOCK + 4800]) == 48_000 + BLOCK
+    # then track 3 (a block of it after the crossfade of 1 s), once the rest of track 2 aired (the file
+    # PCM outruns the decoder: blocks it could not fill are padded with silence, so no exact offset)
+    assert find(out[start:], aired[2][57_600:58_080]) >= len(aired[1]) - at
     runs = as_run(db, "music:1")
     assert [r.outcome for r in runs] == ["interrupted", "completed"]
     assert runs[0].pieces[0]["until"] == stopped_at and runs[1].pieces[0]["from"] == stopped_at

@@ -264,10 +264,10 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
             first, skip = (int(progress["track"]), float(progress["offset"])) if progress else (0, 0.0)
             if progress:
                 rec["from"] = {"track": first, "offset": skip}
-            tracks = [lambda t=t, at=skip if n == first else 0.0: play_gain(  # a recording in the bed:
-                media.music(t, at), t.get("gain_db"), limit=bool(t.get("limiter")))  # limited as in a slot
-                for n, t in enumerate((piece.get("tracks") or []) * max(1, int(piece.get("passes") or 1)))
-                if n >= first]
+            every = (piece.get("tracks") or []) * max(1, int(piece.get("passes") or 1))
+            tracks = [lambda t=t, at=0.0 if n else skip: play_gain(media.music(t, at), t.get("gain_db"),
+                                                                   limit=bool(t.get("limiter")))
+                      for n, t in enumerate(every[first:])]  # a recording in the bed: limited as in a slot
             parts.append(CrossfadeStream(tracks, float(piece.get("crossfade", 3.0)), limit_s=piece.get("seconds"),
                                          origin=(first, skip)))
         else:

