@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from contextlib import suppress
 from pathlib import Path
 from typing import Iterator
 
@@ -40,10 +41,11 @@ def load_audio(source: str | Path | bytes, rate: int = SAMPLE_RATE, max_seconds:
     return Pcm(data, src_rate).resampled(rate)
 
 
-def stream_audio(source, rate: int = SAMPLE_RATE, block_s: float = 1.0) -> Iterator[np.ndarray]:
+def stream_audio(source, rate: int = SAMPLE_RATE, block_s: float = 1.0, start_s: float = 0.0) -> Iterator[np.ndarray]:
     """Decode ``source`` (a path or an open binary file) a block at a time: mono float32 chunks at
     ``rate``, resampled by a streaming resampler, so a track of any length holds about a second of PCM
-    in memory. The file is closed when the iterator ends or is closed."""
+    in memory; from ``start_s`` seconds in (a file that cannot seek: from its start). The file is closed
+    when the iterator ends or is closed."""
     import soxr
 
     try:
@@ -51,6 +53,9 @@ def stream_audio(source, rate: int = SAMPLE_RATE, block_s: float = 1.0) -> Itera
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
         raise UndecodableAudio(f"not a readable audio file: {exc}") from exc
     with f:
+        if start_s > 0:
+            with suppress(sf.LibsndfileError, RuntimeError, ValueError):
+                f.seek(min(int(start_s * f.samplerate), f.frames))
         resampler = None if f.samplerate == rate else soxr.ResampleStream(f.samplerate, rate, 1, dtype="float32")
         frames = max(1, int(f.samplerate * block_s))
         while True:

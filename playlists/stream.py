@@ -42,6 +42,8 @@ class _Feed:
         self.closed = False
         self.errors: list[str] = []
         self.gap = False
+        self.produced = 0  # samples made ready so far
+        self.starts: deque[tuple[int, int]] = deque()  # (produced when a track's first sample came, its index)
 
     def _open(self) -> Iterator[np.ndarray] | None:
         """The next track that opens (a broken one is reported and skipped), or None at the end."""
@@ -71,10 +73,16 @@ class _Feed:
         if len(samples):
             samples = _own(np.asarray(samples, np.float32))
             with self.lock:
+                self.produced += len(samples)
                 if not self.closed:
                     self.ready.append(samples)
                     self.available += len(samples)
         return np.zeros(0, np.float32)
+
+    def _began(self) -> None:
+        """The track just opened starts at the next sample made ready (in a crossfade: its first)."""
+        with self.lock:
+            self.starts.append((self.produced, self.next - 1))
 
     def _more_tracks(self) -> bool:
         return self.next < len(self.tracks)
@@ -89,19 +97,19 @@ class _Feed:
                         self._emit(self.hold)
                         self.done = True
                         break
+                    self._began()
                 chunk = self._pull()
                 if chunk is None:  # the track ended: crossfade its held tail into the next one's head
                     self._close_reader()
                     tail, self.hold = self.hold, np.zeros(0, np.float32)
                     self.gap = False
                     self.reader = self._open()
-                    if self.reader is None or self.gap:
+                    if self.reader is None or self.gap or not len(tail):
                         self._emit(tail)
                         self.done = self.reader is None
                         if self.done:
                             break
-                        continue
-                    if not len(tail):
+                        self._began()
                         continue
                     head = []
                     have = 0
@@ -111,6 +119,7 @@ class _Feed:
                     head = np.concatenate(head) if head else np.zeros(0, np.float32)
                     n = min(len(tail), len(head), self.x)
                     self._emit(tail[:len(tail) - n])
+                    self._began()
                     if n:
                         self._emit(equal_power(tail[len(tail) - n:], head[:n], self.rate))
                     chunk = head[n:]
@@ -157,10 +166,12 @@ class _Feed:
 class CrossfadeStream(PcmStream):
     """Plays ``tracks`` in order with equal-power crossfades of ``seconds``, stopping after ``limit_s``
     with a ``fade_out_s`` fade. The same curves as :func:`playlists.crossfade.crossfade_all`, computed
-    block by block, with about :data:`AHEAD_S` seconds decoded ahead."""
+    block by block, with about :data:`AHEAD_S` seconds decoded ahead. ``origin``: where in a playlist
+    ``tracks`` begin (the index of the first, and the seconds into it that its loader starts at), for
+    :meth:`position`."""
 
-    def __init__(self, tracks: Sequence[Track], seconds: float = 3.0, *,
-                 limit_s: float | None = None, fade_out_s: float = 2.0, rate: int = SAMPLE_RATE) -> None:
+    def __init__(self, tracks: Sequence[Track], seconds: float = 3.0, *, limit_s: float | None = None,
+                 fade_out_s: float = 2.0, rate: int = SAMPLE_RATE, origin: tuple[int, float] = (0, 0.0)) -> None:
         if seconds < 0:
             raise AudioError(f"crossfade seconds must be >= 0, got {seconds}")
         self.tracks = list(tracks)
@@ -168,6 +179,7 @@ class CrossfadeStream(PcmStream):
         self.limit = None if limit_s is None else int(round(limit_s * rate))
         self.fade_out = int(round(fade_out_s * rate))
         self.rate = rate
+        self.origin = origin
         self._lock = threading.Lock()
         self._feed: _Feed | None = None
         self.rewind()
@@ -222,6 +234,20 @@ class CrossfadeStream(PcmStream):
             self._emitted += len(chunk)
         self._refill()
         return chunk
+
+    def position(self) -> tuple[int, float] | None:
+        """(the playlist index of the track airing, seconds into it) by the samples read so far; None
+        before any track opened."""
+        with self._lock:
+            starts = self._feed.starts
+            while len(starts) > 1 and starts[1][0] <= self._emitted:
+                starts.popleft()
+            if not starts:
+                return None
+            begun, index = starts[0]
+            at = self._emitted - begun
+        first, skip = self.origin
+        return first + index, (skip if index == 0 else 0.0) + at / self.rate
 
     @property
     def finished(self) -> bool:

@@ -308,3 +308,64 @@ def test_the_leader_on_its_machine_escalates_as_a_change_saved_elsewhere_says(ve
             return s.get(PersonCase, case.id).state is CaseState.ESCALATED
     wait(escalated, 60, "the leader to escalate the case at the new time")
     assert "venue settings: version 1 adopted" in log.read_text()
+
+
+def test_music_cut_by_a_killed_player_carries_on_at_its_track_on_the_next(venue):
+    """kill -9 of the lobby's player in the music's second track: the leader releases its rows at its
+    last heartbeat, and the lobby's player started again airs track 2 from where it was then (the
+    progress of that heartbeat), then track 3; not track 1 again. (The file PCM takes audio faster than
+    real time: track 2 is five minutes of a slow ramp, FLAC, long enough to be caught in and small.)"""
+    import hashlib
+    import io
+
+    import soundfile as sf
+
+    from broadcaster.onair import airings
+    from broadcaster.store.models.onair import MediaBlob
+    from tests.conftest import BLOCK
+    from tests.schedule.test_onair import find
+
+    db, boxes, _ = venue
+    ramp = np.linspace(-16_000, 16_000, 48_000 * 300).round().astype(np.int16)  # each level ~10 ms: a
+    files = []                                                                  # window of it is found once
+    for samples, fmt in ((np.random.default_rng(1).uniform(-0.3, 0.3, 48_000 * 6), "WAV"), (ramp, "FLAC"),
+                         (np.random.default_rng(3).uniform(-0.3, 0.3, 48_000 * 6), "WAV")):
+        buf = io.BytesIO()
+        sf.write(buf, samples, 48_000, subtype="PCM_16", format=fmt)
+        files.append(buf.getvalue())
+    tracks = [{"path": "", "sha256": hashlib.sha256(f).hexdigest(), "title": f"track {n + 1}"}
+              for n, f in enumerate(files)]
+    with db.session() as s:
+        s.add_all(MediaBlob(sha256=t["sha256"], ext=ext, by_samples=False, data=f)
+                  for t, f, ext in zip(tracks, files, ("wav", "flac", "wav")))
+        airings.request(s, airings.Request(key="bed", ref="music:1", kind="music", title="Lobby music",
+                                           zones=["lobby"], priority=10, resumable=True,
+                                           pieces=[{"type": "music", "crossfade": 1.0, "seconds": None,
+                                                    "tracks": tracks}]), db.signals)
+
+    def progress():
+        [row] = rows(db, "music:1")
+        return row.progress or {}
+    wait(lambda: progress().get("track") == 1, 60, "track 2")
+    boxes["lobby"].kill()
+    wait(lambda: rows(db, "music:1")[0].player is None, 10, "the leader to release the killed player's rows")
+    stopped_at = progress()
+    assert stopped_at["track"] == 1
+    boxes["lobby"].stop()
+    boxes["lobby2"] = Box(boxes["lobby"].home.parent, "lobby2", db.url, "player", "--zone", "lobby=device",
+                          "--name", "p-lobby")
+    wait(lambda: rows(db, "music:1")[0].state is AiringState.DONE, 90, "the music to its end")
+    out = boxes["lobby2"].samples()
+    start = int(np.flatnonzero(out)[0]) // BLOCK * BLOCK + BLOCK  # after the block it fades in over
+    aired = [sf.read(io.BytesIO(f), dtype="int16")[0] for f in files]  # no gain measured: as stored
+    window = out[start:start + 4800]
+    assert find(aired[0], window) == -1, "track 1 again"
+    at = find(aired[1], window)
+    assert at >= 0, "not track 2"
+    assert abs(at - BLOCK - stopped_at["offset"] * 48_000) <= 0.25 * 48_000
+    # then track 3 (a block of it after the crossfade of 1 s), once the rest of track 2 aired (the file
+    # PCM outruns the decoder: blocks it could not fill are padded with silence, so no exact offset)
+    assert find(out[start:], aired[2][57_600:58_080]) >= len(aired[1]) - at
+    runs = as_run(db, "music:1")
+    assert [r.outcome for r in runs] == ["interrupted", "completed"]
+    assert runs[0].pieces[0]["until"] == stopped_at and runs[1].pieces[0]["from"] == stopped_at

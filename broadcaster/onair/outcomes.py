@@ -105,6 +105,8 @@ def _as_run_end(s: Session, row: Airing, outcome: str, at: datetime, detail: str
         main = _main(pieces)
         run.content_hash = main.get("sha256", "") or run.content_hash
         run.engines = main.get("engines", "") or run.engines
+    if row.progress and outcome != "completed":  # music cut short: the track and second it had reached
+        run.pieces = [dict(p, until=row.progress) if p.get("type") == "music" else p for p in run.pieces]
 
 
 def release(s: Session, player: str, at: datetime, why: str) -> None:

@@ -106,9 +106,9 @@ class MediaSource:
             self._check(hashlib.sha256(data).hexdigest(), sha, path)
         return load_audio(data)
 
-    def music(self, track: dict) -> Iterator[np.ndarray]:
-        """A music track decoded a second at a time: its bytes hashed first (read in blocks, never
-        whole), then decoded from the same open file."""
+    def music(self, track: dict, start_s: float = 0.0) -> Iterator[np.ndarray]:
+        """A music track decoded a second at a time (from ``start_s`` seconds in): its bytes hashed
+        first (read in blocks, never whole), then decoded from the same open file."""
         path, sha = self._file(track)
         f = open(path, "rb")
         try:
@@ -118,7 +118,7 @@ class MediaSource:
         except BaseException:
             f.close()
             raise
-        return closing(stream_audio(f), f)
+        return closing(stream_audio(f, start_s=start_s), f)
 
     def chime(self, name: str) -> Pcm:
         """The venue's chime as the database names it (by hash: set on any machine, checked here),
@@ -223,8 +223,11 @@ def _at_last_moment(parts: list, checks: list, load) -> None:
     checks.append(check)
 
 
-def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tuple[list, list[dict], list]:
+def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
+          progress: dict | None = None) -> tuple[list, list[dict], list]:
     """(parts for the engine, the pieces as they will air, the checks to run just before air).
+    ``progress``: how far its music aired before (its airing's): the music carries on from there, and
+    its piece as it airs says so (``from``).
 
     Stored audio is a Future the check fills: it is loaded and hashed at the last moment, so a file
     changed after the airing was claimed is refused, never aired. Speech renders from the check too:
@@ -258,10 +261,15 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None) -> tupl
             _at_last_moment(parts, checks, lambda piece=piece: play_gain(
                 media.track(piece), piece.get("gain_db"), limit=bool(piece.get("limiter"))))
         elif kind == "music":
-            tracks = [lambda t=t: play_gain(media.music(t), t.get("gain_db"), limit=bool(t.get("limiter")))
-                      for t in piece.get("tracks") or []]  # a recording in the bed: limited as in a slot
-            parts.append(CrossfadeStream(tracks * max(1, int(piece.get("passes") or 1)),
-                                         float(piece.get("crossfade", 3.0)), limit_s=piece.get("seconds")))
+            first, skip = (int(progress["track"]), float(progress["offset"])) if progress else (0, 0.0)
+            if progress:
+                rec["from"] = {"track": first, "offset": skip}
+            every = (piece.get("tracks") or []) * max(1, int(piece.get("passes") or 1))
+            tracks = [lambda t=t, at=0.0 if n else skip: play_gain(media.music(t, at), t.get("gain_db"),
+                                                                   limit=bool(t.get("limiter")))
+                      for n, t in enumerate(every[first:])]  # a recording in the bed: limited as in a slot
+            parts.append(CrossfadeStream(tracks, float(piece.get("crossfade", 3.0)), limit_s=piece.get("seconds"),
+                                         origin=(first, skip)))
         else:
             raise ValueError(f"unknown piece type {kind!r}")
         record.append(rec)

@@ -82,6 +82,7 @@ class ZonePlayer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._held: dict[int, int] = {}  # airing id -> engine item id
+        self._music: dict[int, object] = {}  # airing id -> its music stream (its progress goes on the row)
         self._dropped: set[int] = set()   # engine item ids dropped when declared lost
         self._thread: threading.Thread | None = None
         self._last_beat = 0.0
@@ -131,6 +132,7 @@ class ZonePlayer:
             with self._lock, self.db.session() as s:
                 self._write_events(s)
                 self._pending.clear()
+                self._progress(s)
                 outcomes.release(s, self.name, now, "player stopped")
                 status = s.get(PlayerStatus, self.name)
                 if status is not None:
@@ -170,6 +172,8 @@ class ZonePlayer:
                 raise
             for row, item in claimed:  # claimed and checked: now on the engine
                 self._held[row] = self.engine.submit(item)
+                if item.kind == "music":
+                    self._music[row] = item.parts[0]
             if queued == self._queued_n:  # nothing queued since the claim read the queue
                 self.settled.set()
             if claimed:
@@ -306,7 +310,7 @@ class ZonePlayer:
         return out
 
     def _item(self, row: Airing) -> PlayoutItem:
-        parts, record, loads = build(row.pieces, self.media, self.speech)
+        parts, record, loads = build(row.pieces, self.media, self.speech, row.progress)
         airing_id, kind = row.id, row.kind
 
         def check(s=None) -> None:  # runs just before the first sample (and again after a restart from the top)
@@ -357,7 +361,19 @@ class ZonePlayer:
         status = s.get(PlayerStatus, self.name)
         if status is not None and not status.stopped:
             status.heartbeat_at, status.now = self.clock.now(), self.engine.snapshot(limit=5)
+        self._progress(s)
         self.media.venue_chime.refresh(s)  # here, so a claim never waits for it
+
+    def _progress(self, s) -> None:
+        """How far the music this player holds has aired, on its airings (with the heartbeat): a claim
+        after this player stops or is lost carries on there."""
+        for airing_id, stream in list(self._music.items()):
+            if airing_id not in self._held:
+                del self._music[airing_id]
+            elif (at := stream.position()) is not None:
+                s.execute(update(Airing).where(Airing.id == airing_id, Airing.player == self.name)
+                          .values(progress={"track": at[0], "offset": round(at[1], 2)})
+                          .execution_options(synchronize_session=False))
 
     @property
     def alive(self) -> bool:

@@ -175,3 +175,30 @@ def test_queued_music_holds_only_its_own_seconds_not_the_arrays_they_were_cut_fr
     held = list(stream._feed.ready) + [stream._feed.hold]
     pinned = sum((a.base if a.base is not None else a).nbytes for a in held)
     assert pinned <= 2 * sum(a.nbytes for a in held), [(a.nbytes, None if a.base is None else a.base.nbytes) for a in held]
+
+
+def test_the_stream_says_which_track_airs_and_how_far_in_through_crossfades_gaps_and_a_resume():
+    """position(): the playlist index of the track whose samples are being read and the seconds into
+    it (a crossfade belongs to the incoming track from its first sample; a broken track is skipped with
+    no crossfade); with an origin (a resume), indexes and the first track's seconds count from there."""
+    def broken():
+        raise OSError("not an audio file: x.mp3")
+
+    loaders = [lambda: tone(440, 1.0), lambda: tone(550, 1.0), broken, lambda: tone(660, 1.0)]
+    stream = CrossfadeStream(loaders, 0.25)
+    seen = []
+    deadline = time.monotonic() + 20
+    while not stream.finished:
+        assert time.monotonic() < deadline, "stream never finished"
+        if len(stream.read(BLOCK)):
+            seen.append(stream.position())
+    at = {round(BLOCK * (n + 1) / RATE, 2): p for n, p in enumerate(seen)}  # samples read -> position
+    assert at[0.5] == (0, 0.5) and at[0.75] == (1, 0.0) and at[1.0] == (1, 0.25)  # crossfade: track 2's
+    assert at[1.75] == (3, 0.0) and at[2.5] == (3, 0.75)  # track 3 broken: track 4 after track 2 whole
+    resumed = CrossfadeStream(loaders[1:], 0.25, origin=(1, 0.4))  # (its first loader would seek 0.4 s)
+    assert resumed.position() is None or resumed.position() == (1, 0.4)  # nothing read yet
+    while len(got := resumed.read(RATE // 2)) < RATE // 2:
+        assert time.monotonic() < deadline and not len(got), "half a second"
+    assert resumed.position() == (1, 0.9)
+    drain(resumed)
+    assert resumed.position() == (3, 1.0)

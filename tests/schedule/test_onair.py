@@ -4,6 +4,7 @@ missed; the bed paused under a page and resumed where it stopped."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -163,6 +164,85 @@ def test_the_bed_airs_pauses_under_a_page_and_resumes_where_it_stopped(db, tmp_p
         run = s.scalar(select(AsRun).where(AsRun.kind == "music"))
     assert run.title == "Lobby music" and run.pieces[0]["tracks"][0]["path"] == str((tmp_path / "noise.wav").resolve())
     assert run.pieces[0]["tracks"][0]["sha256"] == hashlib.sha256((tmp_path / "noise.wav").read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def three_tracks(service, tmp_path):
+    """The background programme: three tracks of different noise, 4 s each, crossfaded over 1 s; each
+    as it airs (at the gain measured at import), as int16."""
+    from playlists.library import track_level
+
+    airs = []
+    for n in range(3):
+        path = tmp_path / f"track{n + 1}.wav"
+        sf.write(str(path), np.random.default_rng(n).uniform(-0.3, 0.3, 48_000 * 4), 48_000, subtype="PCM_16")
+        gain = np.float32(10 ** (track_level(path)[0] / 20))
+        raw = sf.read(str(path), dtype="float32")[0]
+        airs.append(np.round(np.clip(np.clip(raw * gain, -1.0, 1.0), -1.0, 32767 / 32768) * 32768.0).astype(np.int16))
+    (tmp_path / "bed.m3u").write_text("track1.wav\ntrack2.wav\ntrack3.wav\n")
+    service.import_playlist(tmp_path / "bed.m3u", "Bed", crossfade_s=1.0)
+    service.create_programme("Lobby music", [ItemSpec("playlist", playlist="Bed")], priority="background_music",
+                             background=True)
+    return airs
+
+
+def progress(air) -> dict | None:
+    [bed] = air.airings("music:")
+    return bed.progress
+
+
+@pytest.mark.parametrize("how", ["stopped", "killed"])
+def test_the_bed_carries_on_at_its_track_and_second_after_its_player_restarts(db, service, tmp_path, three_tracks,
+                                                                             how):
+    """Music stopped mid-way through track 2 (the player stopped, or killed and its rows released by the
+    leader at its last heartbeat): the next player of the zone airs track 2 from where it was, then
+    track 3, not track 1 again; the as-run log says where the first airing stopped and where the next
+    one began."""
+    from broadcaster.onair.leader import LOST_AFTER_S, lost_players
+    from broadcaster.schedule.onair import bed_airings
+
+    track1, track2, track3 = three_tracks
+    with db.session() as s:
+        bed_airings(s, service.background(), signals=db.signals, venue_zones=["main"])
+    first = OnAir(db, tmp_path, realtime=True, name="lobby-box").start()
+    try:  # track 2 begins 3 s in (the crossfade): let it play 1.5 s
+        first.wait(lambda: (progress(first) or {}).get("track") == 1 and progress(first)["offset"] >= 1.5,
+                   20, "track 2 a second and a half in")
+    finally:
+        if how == "stopped":
+            first.stop()
+        else:  # as kill -9: no goodbye; the leader finds its heartbeat stopped and releases its rows
+            first.player._stop.set()
+            first.player._thread.join(5)
+            first.player.engine.stop()
+    if how == "killed":
+        assert progress(first)["track"] == 1  # the last heartbeat's
+        assert lost_players(db, utcnow() + timedelta(seconds=LOST_AFTER_S + 1)) == ["lobby-box"]
+    stopped_at = progress(first)
+    assert stopped_at["track"] == 1 and stopped_at["offset"] >= 1.5
+    [bed] = first.airings("music:")
+    assert (bed.state, bed.player) == (AiringState.QUEUED, None)
+
+    second = OnAir(db, tmp_path, realtime=True, name="lobby-box" if how == "stopped" else "lobby-box-2").start()
+    try:
+        second.wait(lambda: len(second.samples()) > 48_000 * 4, 20, "four seconds of music")
+    finally:
+        second.stop()
+    out = second.samples()
+    start = int(np.flatnonzero(out)[0]) // BLOCK * BLOCK + BLOCK  # after the block it fades in over
+    window = out[start:start + 4800]
+    assert find(track1, window) == -1, "track 1 again"
+    at = find(track2, window)
+    assert at >= 0, "not track 2"
+    assert abs(at - BLOCK - stopped_at["offset"] * 48_000) <= 0.25 * 48_000  # where it stopped
+    # then on with the playlist: track 3 after track 2's end (and its crossfade)
+    assert find(out[start:], track3[57_600:58_080]) >= len(track2) - at  # (a block after the crossfade)
+
+    runs = [r for r in as_run(db) if r.kind == "music"]
+    assert [r.outcome for r in runs] == ["interrupted", "interrupted"]
+    assert runs[0].pieces[0]["until"] == stopped_at and "from" not in runs[0].pieces[0]
+    assert runs[1].pieces[0]["from"] == stopped_at
+    assert runs[1].pieces[0]["until"]["track"] >= 2  # the second player stopped after track 2
 
 
 def peaky(path, seconds: int = 8) -> None:

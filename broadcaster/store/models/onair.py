@@ -33,7 +33,9 @@ class Airing(Base):
     "approved_by", "engines"}`` (stored audio by the sha256 of its samples), ``{"type": "chime", "name"}``,
     ``{"type": "speech", "parts": [[lang, text], ...]}`` (rendered by the player: a page's approved
     template wording), ``{"type": "silence", "seconds"}``, ``{"type": "music", "tracks": [{"sha256",
-    "title", "ext"}], "seconds", "crossfade"}`` (files by the sha256 of their bytes)."""
+    "title", "ext"}], "seconds", "crossfade"}`` (files by the sha256 of their bytes). ``progress``: how
+    far its music has aired (``{"track", "offset"}``: index and seconds, written with its player's
+    heartbeat); a claim after a restart carries on there."""
 
     __tablename__ = "airings"
     __table_args__ = (Index("ix_airings_queue", "state", "zone", "priority"),)
@@ -60,6 +62,7 @@ class Airing(Base):
     retries: Mapped[int] = mapped_column(default=0)
     max_retries: Mapped[int] = mapped_column(default=3)
     detail: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[dict | None] = mapped_column(JSON, default=None)
 
 
 class PlayerStatus(Base):
