@@ -38,6 +38,7 @@ from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
 log = logging.getLogger(__name__)
 RECHECK_S = 1.0     # a last check that could not reach the database is tried again after this
 HEARTBEAT_S = 1.0    # a player writes its heartbeat at least this often (lost after leader.LOST_AFTER_S)
+LOOK_S = 1.0         # how often a step runs the player's ``every_second`` calls (the venue settings' version)
 Gate = Callable[[object, Airing], None]  # (session, airing) -> None, raises to refuse at air time
 _gates: dict[str, Gate] = {}
 
@@ -93,6 +94,9 @@ class ZonePlayer:
         self.settled.set()
         self._queued_n = 0
         self.on_stop: list[Callable[[], object]] = []  # after the engine stopped (the air log stores its last files)
+        # once a second, after a step's bookkeeping (a change of the venue's sound settings adopted)
+        self.every_second: list[Callable[[], object]] = []
+        self._look_at = 0.0
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self, *, thread: bool = True) -> "ZonePlayer":
@@ -178,6 +182,10 @@ class ZonePlayer:
                 self._write_events(s)
                 self._beat(s)
             self._pending.clear()  # committed
+            if self.every_second and time.monotonic() >= self._look_at:
+                self._look_at = time.monotonic() + LOOK_S
+                for call in self.every_second:
+                    call()
 
     def _queued(self) -> None:  # the thread that committed
         self._queued_n += 1

@@ -1,0 +1,89 @@
+"""Running players adopt a change of the venue's sound settings without a restart: a real `broadcaster player`
+process (its own var/, its "device" ALSA's file PCM) on the venue's SQLite file; a supervisor sets a new
+loudness target on the panel (saved in the database) and the next item the player airs is at the new level,
+measured on the samples that reached the device. A running `serve` adopts a change of the venue's zones."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from sqlalchemy import select
+
+from audio.pcm import SAMPLE_RATE, Pcm
+from broadcaster.onair import airings
+from broadcaster.settings import save_settings
+from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
+from tests.audio.meter import ebur128
+from tests.test_multibox import Box, wait
+
+
+def _chime(db, key: str) -> None:
+    with db.session() as s:
+        airings.request(s, airings.Request(key=key, ref=f"programme:{key}", kind="programme", title=key, zones=["main"],
+                                           priority=30, pieces=[{"type": "chime", "name": "announcement"}]),
+                        db.signals)
+
+
+def _state(db, key: str):
+    with db.session() as s:
+        return s.scalar(select(Airing.state).where(Airing.key == f"{key}@main"))
+
+
+def test_a_running_player_airs_the_next_item_at_the_loudness_target_saved_meanwhile(db, tmp_path):
+    """Two changes, one after the other (the second must not find the first's levelled chime kept)."""
+    box = Box(tmp_path, "player", db.url, "player", "--zone", "main=device", "--name", "p-main")
+    log, cuts = box.home / "log.txt", []
+    try:
+        def up():
+            with db.session() as s:
+                return s.scalar(select(PlayerStatus.name).where(PlayerStatus.stopped.is_(False)))
+        wait(up, 60, "the player to announce itself")
+        for version, target in enumerate((None, -30.0, -25.0)):
+            if target is not None:
+                save_settings({"loudness_lufs": target}, db)  # on the panel, another process
+                wait(lambda: f"venue settings version {version} adopted" in log.read_text(), 5,
+                     "the player to adopt the change")
+            _chime(db, f"chime{version}")
+            wait(lambda: _state(db, f"chime{version}") is AiringState.DONE, 30, "the chime to air")
+            time.sleep(0.5)  # the device's buffer written out
+            cuts.append(len(box.samples()))
+        got = box.samples()
+    finally:
+        box.stop()
+    levels = []
+    for start, end in zip([0, *cuts], cuts):
+        assert np.abs(got[start:end].astype(np.int32)).max() > 300, "a chime did not reach the device"
+        levels.append(ebur128(Pcm.from_int16(got[start:end], SAMPLE_RATE), tmp_path)[0])
+    # a chime sits 3 LU under the venue's speech target: -23 LUFS at the default -20, -33 at -30, -28 at -25
+    assert all(abs(level - want) <= 1.0 for level, want in zip(levels, (-23.0, -33.0, -28.0))), levels
+
+
+def test_a_page_said_again_after_a_new_loudness_target_airs_at_the_new_level(db, tmp_path):
+    """A page's sentences are kept for its repeats: a repeat after the target changed is rendered at the new
+    level, not aired from what was kept at the old one (a real player, espeak-ng, the samples at its sink)."""
+    from broadcaster.service import SoundSettings
+    from broadcaster.settings import load_settings
+    from tests.conftest import OnAir
+
+    air = OnAir(db, tmp_path)
+    air.renderer.chain.order["en"] = ["espeak"]
+    air.player.every_second.append(SoundSettings(db, air.player, load_settings(db)).look)
+    air.start()
+    said = [["en", "Dear visitors, a young boy in a red jacket is waiting for his family at the Visitor Centre."]]
+    cuts = []
+    try:
+        for n, target in enumerate((None, -30.0)):
+            if target is not None:
+                save_settings({"loudness_lufs": target}, db)
+                air.wait(lambda: air.renderer.target_lufs == target, 5, "the player to adopt the change")
+            with db.session() as s:
+                airings.request(s, airings.Request(key=f"page{n}", ref="page:1", kind="page", title="page", zones=["main"],
+                                                   priority=80, pieces=[{"type": "speech", "parts": said}]), db.signals)
+            air.wait(lambda: _state(db, f"page{n}") is AiringState.DONE, 60, "the page to air")
+            cuts.append(len(air.samples()))
+        got = air.samples()
+    finally:
+        air.stop()
+    before = ebur128(Pcm.from_int16(got[:cuts[0]], SAMPLE_RATE), tmp_path)[0]
+    after = ebur128(Pcm.from_int16(got[cuts[0]:cuts[1]], SAMPLE_RATE), tmp_path)[0]
+    assert abs(before - -20.0) <= 1.0 and abs(after - -30.0) <= 1.0, (before, after)
