@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 
 REMOTE = "remote"
+#: a zone added to the venue (or its output changed) for a serve that opens its outputs when it starts
+ZONE_RESTART = ("this zone was added to the venue (or its sound output changed) for this machine: it is heard once "
+                "the service on this machine is restarted; until then what is paged there waits")
 
 
 def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT_KEEP_DAYS,
@@ -170,6 +173,7 @@ class BroadcastService:
         venue_chimes.sync_local(self.db)  # renders here ring the venue's chimes, wherever they were set
         self.renderer = venue_renderer(self.settings)
         specs = dict(zones or self.settings.zones)
+        self.own_zones = tuple(zones or ())  # serve --zone: played here whatever the venue's zones are
         self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *specs]))
         # "remote": a zone of the venue whose player runs on another machine (broadcaster player)
         self.zone_specs = {z: spec for z, spec in specs.items() if spec != REMOTE}
@@ -179,7 +183,7 @@ class BroadcastService:
         self.leader = Leadership(self.db)
         # warm: files hashed, recordings' gains stored ahead; the leader's round plans the next hour, the
         # scheduler's threads the rest of the horizon
-        self.schedule = ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones),
+        self.schedule = ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=lambda: self.venue_zones),
                                        warmer(self.db), first_h=1, clock=self.clock) if scheduler else None
         self.tick_s = tick_s
         self._stop = threading.Event()
@@ -238,9 +242,37 @@ class BroadcastService:
         fresh = load_settings(self.db)
         self._settings_version = version
         self.settings.__dict__.update(fresh.__dict__)
-        self.paging.adopt(self.settings)
+        self.paging.adopt(self.settings, self._adopt_zones())
         log.info("venue settings: version %d adopted", version)
         return True
+
+    def _adopt_zones(self) -> tuple[str, ...]:
+        """The venue's zones now (its settings', and this machine's ``--zone`` ones). Pages and slots written
+        from now on go to a zone added and refuse a zone removed. This machine's player, when it plays the
+        venue's zones (no ``--zone``), stops claiming a zone removed; a zone added for it to play (or whose
+        output changed) opens its sound output only when the service restarts: said in the log and as a
+        fault staff see, instead of silently not airing."""
+        zones = tuple(dict.fromkeys([*self.settings.zones, *self.own_zones]))
+        if zones == self.venue_zones:
+            return zones
+        added = [z for z in zones if z not in self.venue_zones]
+        removed = [z for z in self.venue_zones if z not in zones]
+        log.warning("venue zones: now %s (added: %s; removed: %s)", ", ".join(zones), ", ".join(added) or "none",
+                    ", ".join(removed) or "none")
+        self.venue_zones = zones
+        if self.own_zones:  # serve --zone: this machine plays the zones it was started with
+            return zones
+        if self.player is not None and removed:
+            self.player.retire(removed)
+        restart = [z for z, spec in self.settings.zones.items() if spec != REMOTE and self.zone_specs.get(z) != spec]
+        with self.db.session() as s:
+            for zone in removed:  # no longer to be played anywhere: nothing to restart for
+                logs.resolve_open(s, "other", zone, "removed from the venue", ref=f"zone-restart:{zone}")
+            for zone in restart:
+                log.warning("zone %s: added to the venue to be played on this machine (%s); its sound output opens "
+                            "when the service here is restarted", zone, self.settings.zones[zone])
+                logs.raise_fault(s, "other", f"zone {zone}: {ZONE_RESTART}", zone=zone, ref=f"zone-restart:{zone}")
+        return zones
 
     def lead(self) -> bool:
         """One round of the leader's duties, if this process leads. Returns whether it leads."""
@@ -304,6 +336,9 @@ class BroadcastService:
         return f"{name} / {password}"
 
     def start(self) -> "BroadcastService":
+        with self.db.session() as s:  # restarted with its zones: their "restart to play it" is done
+            for zone in self.zone_specs:
+                logs.resolve_open(s, "other", zone, "the service here restarted and plays it", ref=f"zone-restart:{zone}")
         threading.Thread(target=self.renderer.warm, args=(self.settings.languages,), name="tts-warm",
                          daemon=True).start()  # the voices load while the rest starts
         if self.player is not None:

@@ -87,3 +87,45 @@ def test_a_page_said_again_after_a_new_loudness_target_airs_at_the_new_level(db,
     before = ebur128(Pcm.from_int16(got[:cuts[0]], SAMPLE_RATE), tmp_path)[0]
     after = ebur128(Pcm.from_int16(got[cuts[0]:cuts[1]], SAMPLE_RATE), tmp_path)[0]
     assert abs(before - -20.0) <= 1.0 and abs(after - -30.0) <= 1.0, (before, after)
+
+
+def test_a_running_serve_adopts_a_change_of_the_venues_zones(db):
+    """`serve` without --zone plays the venue's zones that are not remote. The admin removes "main" (played
+    here), adds "gate" (played by a player elsewhere) and "hall" (to be played here): at its next round the
+    running serve pages the venue's new zones, refuses a page for "main" (its player no longer takes or names
+    it), and says that "hall" is heard only once the service here restarts, as a fault staff read."""
+    import pytest
+
+    from broadcaster.errors import ValidationError
+    from broadcaster.service import BroadcastService
+    from broadcaster.store.models.workflow import Fault
+    from tests.desk.conftest import lost_child
+    from tests.test_service import staff_and_templates
+
+    staff_and_templates(db)
+    save_settings({"zones": {"main": "null", "lobby": "remote"}}, db)
+    service = BroadcastService(db_url=db.url, scheduler=False).start()  # serve --no-web, no --zone
+    try:
+        assert service.player.zones == ("main",)
+        save_settings({"zones": {"lobby": "remote", "gate": "remote", "hall": "null"}}, db)  # on the panel
+        wait(lambda: service.venue_zones == ("lobby", "gate", "hall"), 5, "serve to adopt the zones")
+        case, page, err = service.paging.open_and_page("dora", "missing", lost_child())
+        assert err is None
+        with db.session() as s:
+            zones = {r.zone for r in s.scalars(select(Airing).where(Airing.ref == f"page:{page.id}"))}
+            assert zones == {"lobby", "gate", "hall"}  # the zone added is paged, the one removed is not
+            assert s.get(PlayerStatus, service.player.name).zones == []
+            fault = s.scalar(select(Fault).where(Fault.ref == "zone-restart:hall"))
+        assert fault is not None and fault.zone == "hall" and "restarted" in fault.message
+        with pytest.raises(ValidationError, match="unknown zone"):  # written for the zone removed: refused
+            service.paging.open_and_page("dora", "missing", lost_child(), zones=["main"])
+        assert service.player.zones == ()
+    finally:
+        service.stop()
+    restarted = BroadcastService(db_url=db.url, scheduler=False).start()  # now it opens hall's output
+    try:
+        assert restarted.player.zones == ("hall",)
+        with db.session() as s:
+            assert s.scalar(select(Fault.state).where(Fault.ref == "zone-restart:hall")).value == "resolved"
+    finally:
+        restarted.stop()

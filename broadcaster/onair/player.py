@@ -142,6 +142,17 @@ class ZonePlayer:
         except Exception:
             log.exception("player %s: could not say goodbye", self.name)
 
+    def retire(self, zones) -> None:
+        """No longer claim ``zones`` (removed from the venue): what airs there ends as it would, nothing new
+        is claimed for them, and the players' table no longer names them (so an airing written for them is
+        refused as a zone the venue does not have)."""
+        with self._lock:
+            self.zones = tuple(z for z in self.zones if z not in set(zones))
+            with self.db.session() as s:
+                status = s.get(PlayerStatus, self.name)
+                if status is not None:
+                    status.zones = list(self.zones)
+
     def _loop(self) -> None:
         from broadcaster.store.reach import Outage
 
