@@ -174,6 +174,7 @@ class BroadcastService:
         self.renderer = venue_renderer(self.settings)
         specs = dict(zones or self.settings.zones)
         self.own_zones = tuple(zones or ())  # serve --zone: played here whatever the venue's zones are
+        self._restart_said: set = set()  # (zone, output) this machine said it plays once restarted
         self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *specs]))
         # "remote": a zone of the venue whose player runs on another machine (broadcaster player)
         self.zone_specs = {z: spec for z, spec in specs.items() if spec != REMOTE}
@@ -249,29 +250,28 @@ class BroadcastService:
     def _adopt_zones(self) -> tuple[str, ...]:
         """The venue's zones now (its settings', and this machine's ``--zone`` ones). Pages and slots written
         from now on go to a zone added and refuse a zone removed. This machine's player, when it plays the
-        venue's zones (no ``--zone``), stops claiming a zone removed; a zone added for it to play (or whose
-        output changed) opens its sound output only when the service restarts: said in the log and as a
-        fault staff see, instead of silently not airing."""
+        venue's zones (no ``--zone``), stops claiming a zone removed (or now played elsewhere: remote); a zone
+        added for it to play (or whose output changed) opens its sound output only when the service restarts:
+        said in the log and as a fault staff see, instead of silently not airing."""
         zones = tuple(dict.fromkeys([*self.settings.zones, *self.own_zones]))
-        if zones == self.venue_zones:
-            return zones
-        added = [z for z in zones if z not in self.venue_zones]
-        removed = [z for z in self.venue_zones if z not in zones]
-        log.warning("venue zones: now %s (added: %s; removed: %s)", ", ".join(zones), ", ".join(added) or "none",
-                    ", ".join(removed) or "none")
-        self.venue_zones = zones
+        if zones != self.venue_zones:
+            log.warning("venue zones: now %s (before: %s)", ", ".join(zones), ", ".join(self.venue_zones))
+            self.venue_zones = zones
         if self.own_zones:  # serve --zone: this machine plays the zones it was started with
             return zones
-        if self.player is not None and removed:
-            self.player.retire(removed)
-        restart = [z for z, spec in self.settings.zones.items() if spec != REMOTE and self.zone_specs.get(z) != spec]
+        venue = self.settings.zones
+        gone = [z for z in self.zone_specs if venue.get(z, REMOTE) == REMOTE]
+        if self.player is not None and set(gone) & set(self.player.zones):
+            self.player.retire(gone)
+        restart = {(z, spec) for z, spec in venue.items() if spec != REMOTE and self.zone_specs.get(z) != spec}
         with self.db.session() as s:
-            for zone in removed:  # no longer to be played anywhere: nothing to restart for
-                logs.resolve_open(s, "other", zone, "removed from the venue", ref=f"zone-restart:{zone}")
-            for zone in restart:
+            for zone in gone:  # not to be played here any more: nothing to restart for
+                logs.resolve_open(s, "other", zone, "no longer played on this machine", ref=f"zone-restart:{zone}")
+            for zone, spec in sorted(restart - self._restart_said):
                 log.warning("zone %s: added to the venue to be played on this machine (%s); its sound output opens "
-                            "when the service here is restarted", zone, self.settings.zones[zone])
+                            "when the service here is restarted", zone, spec)
                 logs.raise_fault(s, "other", f"zone {zone}: {ZONE_RESTART}", zone=zone, ref=f"zone-restart:{zone}")
+        self._restart_said = restart
         return zones
 
     def lead(self) -> bool:

@@ -92,8 +92,8 @@ def test_a_page_said_again_after_a_new_loudness_target_airs_at_the_new_level(db,
 def test_a_running_serve_adopts_a_change_of_the_venues_zones(db):
     """`serve` without --zone plays the venue's zones that are not remote. The admin removes "main" (played
     here), adds "gate" (played by a player elsewhere) and "hall" (to be played here): at its next round the
-    running serve pages the venue's new zones, refuses a page for "main" (its player no longer takes or names
-    it), and says that "hall" is heard only once the service here restarts, as a fault staff read."""
+    running serve pages the venue's new zones, takes what airs in "main" off the air and refuses a page for it
+    (its player no longer takes or names it), and says that "hall" is heard only once the service here restarts, as a fault staff read."""
     import pytest
 
     from broadcaster.errors import ValidationError
@@ -107,8 +107,14 @@ def test_a_running_serve_adopts_a_change_of_the_venues_zones(db):
     service = BroadcastService(db_url=db.url, scheduler=False).start()  # serve --no-web, no --zone
     try:
         assert service.player.zones == ("main",)
+        with db.session() as s:  # a long item airing in main
+            airings.request(s, airings.Request(key="long", ref="programme:long", kind="programme", title="long",
+                                               zones=["main"], priority=30,
+                                               pieces=[{"type": "silence", "seconds": 60}]), db.signals)
+        wait(lambda: _state(db, "long") is AiringState.AIRING, 10, "the long item to air in main")
         save_settings({"zones": {"lobby": "remote", "gate": "remote", "hall": "null"}}, db)  # on the panel
         wait(lambda: service.venue_zones == ("lobby", "gate", "hall"), 5, "serve to adopt the zones")
+        wait(lambda: _state(db, "long") is AiringState.CANCELLED, 5, "main's item to come off the air")
         case, page, err = service.paging.open_and_page("dora", "missing", lost_child())
         assert err is None
         with db.session() as s:

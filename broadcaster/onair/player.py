@@ -143,15 +143,18 @@ class ZonePlayer:
             log.exception("player %s: could not say goodbye", self.name)
 
     def retire(self, zones) -> None:
-        """No longer claim ``zones`` (removed from the venue): what airs there ends as it would, nothing new
-        is claimed for them, and the players' table no longer names them (so an airing written for them is
-        refused as a zone the venue does not have)."""
+        """No longer play ``zones`` (removed from the venue, or played elsewhere now): what this player holds
+        there comes off the air (logged as cancelled), nothing new is claimed for them, and the players' table
+        no longer names them (so an airing written for a zone the venue removed is refused)."""
         with self._lock:
             self.zones = tuple(z for z in self.zones if z not in set(zones))
             with self.db.session() as s:
                 status = s.get(PlayerStatus, self.name)
                 if status is not None:
                     status.zones = list(self.zones)
+                for airing_id in s.scalars(select(Airing.id).where(Airing.id.in_(list(self._held)),
+                                                                   Airing.zone.in_(list(zones)))).all():
+                    self.engine.cancel(self._held.pop(airing_id))
 
     def _loop(self) -> None:
         from broadcaster.store.reach import Outage
