@@ -92,10 +92,13 @@ class SoundSettings:
     primary key) and, after a save anywhere, applies them to what airs next. An item already on the engine
     airs as it was built (its speech rendered, its chime levelled at the old target); ducking follows from
     the next block. Which zones the air logger records (``air_log_zones``) is chosen when the player starts:
-    a change of it is logged, to be applied by a restart."""
+    a change of it is logged, to be applied by a restart. With ``zones`` (a `broadcaster player`), a zone of
+    the player that the venue removes from its zones is no longer played (serve's own: ``_adopt_zones``)."""
 
-    def __init__(self, db: Database, player: ZonePlayer, settings: VenueSettings, keeper=None) -> None:
+    def __init__(self, db: Database, player: ZonePlayer, settings: VenueSettings, keeper=None, *,
+                 zones: bool = False) -> None:
         self.db, self.player, self.keeper = db, player, keeper
+        self.zones = set(settings.zones) if zones else None  # the venue's zones as last read
         self.logged = [z.sink.airlog for z in player.engine.zones.values() if isinstance(z.sink, AirLogSink)]
         self.version: int | None = None  # the first look reads them again (a save made while it started)
         self.air_log_zones = settings.air_log_zones
@@ -120,6 +123,13 @@ class SoundSettings:
         if moved:
             for name in KINDS:  # levelled for the new target now: the next page does not wait for it
                 player.media.chime(name)
+        if self.zones is not None:
+            removed = [z for z in player.zones if z in self.zones and z not in settings.zones]
+            if removed:
+                log.warning("player %s: zone(s) %s removed from the venue: no longer played here", player.name,
+                            ", ".join(removed))
+                player.retire(removed)
+            self.zones = set(settings.zones)
 
     def look(self) -> None:
         """The settings saved since the last look (on any machine), applied (the player's loop, once a second)."""
@@ -139,8 +149,10 @@ class SoundSettings:
 
 
 def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer: Renderer, clock: Clock,
-                settings: VenueSettings, name: str | None = None, media_root: Path | None = None) -> ZonePlayer:
-    """A zone player of ``zone_specs`` that adopts the venue's sound settings while it runs (SoundSettings)."""
+                settings: VenueSettings, name: str | None = None, media_root: Path | None = None,
+                follow_zones: bool = False) -> ZonePlayer:
+    """A zone player of ``zone_specs`` that adopts the venue's sound settings while it runs (SoundSettings;
+    ``follow_zones``: and stops playing a zone the venue removes)."""
     sinks = {z: build_sink(z, spec, var, air_log_days=settings.air_log_days, air_log_zones=settings.air_log_zones)
              for z, spec in zone_specs.items()}
     logged = {z: sink.airlog for z, sink in sinks.items() if isinstance(sink, AirLogSink)}
@@ -150,7 +162,7 @@ def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer
     keeper = None
     if logged:  # what they air, stored in the database: the panel plays it back whatever machine aired it
         keeper = airlogs.Keeper(db, player.name, logged, keep_days=settings.air_log_days).attach(player)
-    player.every_second.append(SoundSettings(db, player, settings, keeper).look)
+    player.every_second.append(SoundSettings(db, player, settings, keeper, zones=follow_zones).look)
     return player
 
 

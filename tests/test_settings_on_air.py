@@ -135,3 +135,30 @@ def test_a_running_serve_adopts_a_change_of_the_venues_zones(db):
             assert s.scalar(select(Fault.state).where(Fault.ref == "zone-restart:hall")).value == "resolved"
     finally:
         restarted.stop()
+
+
+def test_a_player_on_another_machine_stops_playing_a_zone_the_venue_removes(db, tmp_path):
+    """`broadcaster player --zone gate=device` plays the venue's gate; the admin removes the gate from the
+    venue's zones: within seconds the player no longer names it (nor claims it), and an airing written for the
+    gate is refused."""
+    import pytest
+
+    from broadcaster.errors import ValidationError
+
+    save_settings({"zones": {"main": "remote", "gate": "remote"}}, db)
+    box = Box(tmp_path, "gate", db.url, "player", "--zone", "gate=device", "--name", "p-gate", PA_ZONES="")
+
+    def announced():
+        with db.session() as s:
+            return s.scalar(select(PlayerStatus.zones).where(PlayerStatus.name == "p-gate", PlayerStatus.stopped.is_(False)))
+    try:
+        wait(lambda: announced() == ["gate"], 60, "the player to announce the gate")
+        save_settings({"zones": {"main": "remote"}}, db)  # on the panel
+        wait(lambda: announced() == [], 5, "the player to stop playing the gate")
+        with db.session() as s, pytest.raises(ValidationError, match="unknown zone"):
+            airings.request(s, airings.Request(key="k", ref="programme:1", kind="programme", title="t", zones=["gate"],
+                                               priority=30, pieces=[{"type": "silence", "seconds": 1}]),
+                            db.signals, venue_zones=("main",))
+        assert "removed from the venue" in (box.home / "log.txt").read_text()
+    finally:
+        box.stop()

@@ -196,10 +196,10 @@ class ZonePlayer:
                 self._write_events(s)
                 self._beat(s)
             self._pending.clear()  # committed
-            if self.every_second and time.monotonic() >= self._look_at:
-                self._look_at = time.monotonic() + LOOK_S
-                for call in self.every_second:
-                    call()
+        if self.every_second and time.monotonic() >= self._look_at:  # (outside the step's lock: one may retire
+            self._look_at = time.monotonic() + LOOK_S                 # zones, which takes it)
+            for call in self.every_second:
+                call()
 
     def _queued(self) -> None:  # the thread that committed
         self._queued_n += 1
