@@ -113,7 +113,8 @@ class SoundSettings:
         player.engine.duck_music = settings.duck_music
         cap = settings.air_log_max_gb
         for airlog in self.logged:  # this machine's cap, shared by the zones it logs
-            airlog.keep_days, airlog.max_bytes = settings.air_log_days, int(cap * 1e9 / len(self.logged)) if cap else None
+            airlog.keep_days = settings.air_log_days
+            airlog.max_bytes = int(cap * 1e9 / len(self.logged)) if cap else None
         if self.keeper is not None:
             self.keeper.keep_days = settings.air_log_days
         if settings.air_log_zones != self.air_log_zones:
@@ -350,7 +351,8 @@ class BroadcastService:
     def start(self) -> "BroadcastService":
         with self.db.session() as s:  # restarted with its zones: their "restart to play it" is done
             for zone in self.zone_specs:
-                logs.resolve_open(s, "other", zone, "the service here restarted and plays it", ref=f"zone-restart:{zone}")
+                logs.resolve_open(s, "other", zone, "the service here restarted and plays it",
+                                  ref=f"zone-restart:{zone}")
         threading.Thread(target=self.renderer.warm, args=(self.settings.languages,), name="tts-warm",
                          daemon=True).start()  # the voices load while the rest starts
         if self.player is not None:

@@ -165,7 +165,7 @@ class Speech:
         last check, so a page waiting behind another never holds up the sentences of the page on air,
         and a page that airs at once renders after its claim and check, not during them."""
         said = tuple(tuple(p) for p in parts)
-        key = (said, getattr(self.renderer, "target_lufs", None))  # kept at the level it was rendered at (it may change)
+        key = (said, getattr(self.renderer, "target_lufs", None))  # kept at the level rendered (it may change)
         with self._lock:
             kept = self._kept.get(key)
             if kept is None or (kept[1].done() and kept[1].exception() is not None):
