@@ -112,8 +112,13 @@ def test_a_running_serve_adopts_a_change_of_the_venues_zones(db):
                                                zones=["main"], priority=30,
                                                pieces=[{"type": "silence", "seconds": 60}]), db.signals)
         wait(lambda: _state(db, "long") is AiringState.AIRING, 10, "the long item to air in main")
-        save_settings({"zones": {"lobby": "remote", "gate": "remote", "hall": "null"}}, db)  # on the panel
+        assert service.engine.duck_music and service.player.media.target_lufs == -20.0
+        save_settings({"zones": {"lobby": "remote", "gate": "remote", "hall": "null"},  # on the panel
+                       "duck_music": False, "loudness_lufs": -24.0}, db)
         wait(lambda: service.venue_zones == ("lobby", "gate", "hall"), 5, "serve to adopt the zones")
+        # its own player follows the sound settings too (music paused under announcements, the new target)
+        wait(lambda: not service.engine.duck_music and service.player.media.target_lufs == -24.0, 5,
+             "serve's player to adopt the sound settings")
         wait(lambda: _state(db, "long") is AiringState.CANCELLED, 5, "main's item to come off the air")
         case, page, err = service.paging.open_and_page("dora", "missing", lost_child())
         assert err is None
