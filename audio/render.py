@@ -43,7 +43,7 @@ class Renderer:
         self.gap = gap
         self.lead_in = lead_in
         self.max_sentence_chars = max_sentence_chars
-        self._said: OrderedDict[tuple[str, str], tuple[Pcm, str]] = OrderedDict()  # levelled, for repeats
+        self._said: OrderedDict[tuple, tuple[Pcm, str]] = OrderedDict()  # levelled, for repeats
         self._said_lock = threading.Lock()
 
     # -- one language ---------------------------------------------------------------------
@@ -90,7 +90,7 @@ class Renderer:
     def say(self, sentence: str, lang: str) -> tuple[Pcm, str]:
         """One sentence of a :meth:`plan`, on the loudness target under the true-peak ceiling, ready to
         air while the next renders: (samples as they will air, the engine that spoke)."""
-        key = (normalize_lang(lang), sentence)
+        key = (normalize_lang(lang), sentence, self.target_lufs)  # a new target: levelled anew
         with self._said_lock:
             hit = self._said.get(key)
             if hit is not None:

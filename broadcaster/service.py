@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from audio.airlog import DEFAULT_KEEP_DAYS, AirLog, AirLogSink
+from audio.chimes import KINDS
 from audio.render import Renderer
 from audio.sinks import NullSink, PortAudioSink, Sink, WavFileSink, list_devices, parse_device
 from broadcaster import airlogs, logs, venue_chimes
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 
 
 REMOTE = "remote"
+#: a zone added to the venue (or its output changed) for a serve that opens its outputs when it starts
+ZONE_RESTART = ("this zone was added to the venue (or its sound output changed) for this machine: it is heard once "
+                "the service on this machine is restarted; until then what is paged there waits")
 
 
 def build_sink(zone: str, spec: str, var: Path, *, air_log_days: float = DEFAULT_KEEP_DAYS,
@@ -81,19 +85,85 @@ def register_areas() -> None:
         gate(kind, area.at_air)
 
 
+class SoundSettings:
+    """What a zone player takes from the venue settings: speech and chimes levelled to ``loudness_lufs``,
+    music ducked or paused under announcements (``duck_music``), the air logs' days and this machine's disk
+    cap. Adopted while it runs: once a second the player's loop reads the settings' version (one read by
+    primary key) and, after a save anywhere, applies them to what airs next. An item already on the engine
+    airs as it was built (its speech rendered, its chime levelled at the old target); ducking follows from
+    the next block. Which zones the air logger records (``air_log_zones``) is chosen when the player starts:
+    a change of it is logged, to be applied by a restart. With ``zones`` (a `broadcaster player`), a zone of
+    the player that the venue removes from its zones is no longer played (serve's own: ``_adopt_zones``)."""
+
+    def __init__(self, db: Database, player: ZonePlayer, settings: VenueSettings, keeper=None, *,
+                 zones: bool = False) -> None:
+        self.db, self.player, self.keeper = db, player, keeper
+        self.zones = set(settings.zones) if zones else None  # the venue's zones as last read
+        self.logged = [z.sink.airlog for z in player.engine.zones.values() if isinstance(z.sink, AirLogSink)]
+        self.version: int | None = None  # the first look reads them again (a save made while it started)
+        self.air_log_zones = settings.air_log_zones
+        self.apply(settings)
+
+    def apply(self, settings: VenueSettings) -> None:
+        player, target = self.player, float(settings.loudness_lufs)
+        moved = player.media.target_lufs != target
+        if player.speech is not None:
+            player.speech.renderer.target_lufs = target
+        player.media.target_lufs = target
+        player.engine.duck_music = settings.duck_music
+        cap = settings.air_log_max_gb
+        for airlog in self.logged:  # this machine's cap, shared by the zones it logs
+            airlog.keep_days = settings.air_log_days
+            airlog.max_bytes = int(cap * 1e9 / len(self.logged)) if cap else None
+        if self.keeper is not None:
+            self.keeper.keep_days = settings.air_log_days
+        if settings.air_log_zones != self.air_log_zones:
+            log.warning("player %s: the air logger's zones are now %r in the venue settings; this player logs as it "
+                        "started (%r) until it is restarted", player.name, settings.air_log_zones, self.air_log_zones)
+            self.air_log_zones = settings.air_log_zones
+        if moved:
+            for name in KINDS:  # levelled for the new target now: the next page does not wait for it
+                player.media.chime(name)
+        if self.zones is not None:
+            removed = [z for z in player.zones if z in self.zones and z not in settings.zones]
+            if removed:
+                log.warning("player %s: zone(s) %s removed from the venue: no longer played here", player.name,
+                            ", ".join(removed))
+                player.retire(removed)
+            self.zones = set(settings.zones)
+
+    def look(self) -> None:
+        """The settings saved since the last look (on any machine), applied (the player's loop, once a second)."""
+        version = settings_version(self.db)
+        if version == self.version:
+            return
+        try:
+            fresh = load_settings(self.db)
+        except ValidationError:
+            log.exception("player %s: the venue settings could not be read; the ones in use stay", self.player.name)
+        else:
+            self.apply(fresh)
+            log.info("player %s: venue settings version %d adopted (loudness %g LUFS, music %s under announcements) "
+                     "for what airs next", self.player.name, version, fresh.loudness_lufs,
+                     "ducked" if fresh.duck_music else "paused")
+        self.version = version
+
+
 def make_player(db: Database, zone_specs: dict[str, str], *, var: Path, renderer: Renderer, clock: Clock,
-                settings: VenueSettings, name: str | None = None, media_root: Path | None = None) -> ZonePlayer:
+                settings: VenueSettings, name: str | None = None, media_root: Path | None = None,
+                follow_zones: bool = False) -> ZonePlayer:
+    """A zone player of ``zone_specs`` that adopts the venue's sound settings while it runs (SoundSettings;
+    ``follow_zones``: and stops playing a zone the venue removes)."""
     sinks = {z: build_sink(z, spec, var, air_log_days=settings.air_log_days, air_log_zones=settings.air_log_zones)
              for z, spec in zone_specs.items()}
     logged = {z: sink.airlog for z, sink in sinks.items() if isinstance(sink, AirLogSink)}
-    if settings.air_log_max_gb and logged:  # this machine's cap, shared by the zones it logs
-        for airlog in logged.values():
-            airlog.max_bytes = int(settings.air_log_max_gb * 1e9 / len(logged))
     media = MediaSource(db, media_root or var / "media", var / "cache" / "media", target_lufs=settings.loudness_lufs)
     player = ZonePlayer(db, sinks, media, name=name, speech=Speech(renderer), clock=clock, duck_music=settings.duck_music,
                         poll_s=1.0 if db.is_postgres else 0.2)  # PostgreSQL wakes players by NOTIFY
+    keeper = None
     if logged:  # what they air, stored in the database: the panel plays it back whatever machine aired it
-        airlogs.Keeper(db, player.name, logged, keep_days=settings.air_log_days).attach(player)
+        keeper = airlogs.Keeper(db, player.name, logged, keep_days=settings.air_log_days).attach(player)
+    player.every_second.append(SoundSettings(db, player, settings, keeper, zones=follow_zones).look)
     return player
 
 
@@ -116,6 +186,8 @@ class BroadcastService:
         venue_chimes.sync_local(self.db)  # renders here ring the venue's chimes, wherever they were set
         self.renderer = venue_renderer(self.settings)
         specs = dict(zones or self.settings.zones)
+        self.own_zones = tuple(zones or ())  # serve --zone: played here whatever the venue's zones are
+        self._restart_said: set = set()  # (zone, output) this machine said it plays once restarted
         self.venue_zones = tuple(dict.fromkeys([*self.settings.zones, *specs]))
         # "remote": a zone of the venue whose player runs on another machine (broadcaster player)
         self.zone_specs = {z: spec for z, spec in specs.items() if spec != REMOTE}
@@ -125,7 +197,7 @@ class BroadcastService:
         self.leader = Leadership(self.db)
         # warm: files hashed, recordings' gains stored ahead; the leader's round plans the next hour, the
         # scheduler's threads the rest of the horizon
-        self.schedule = ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=self.venue_zones),
+        self.schedule = ScheduleEngine(self.db, writer(self.db, media=self.media, venue_zones=lambda: self.venue_zones),
                                        warmer(self.db), first_h=1, clock=self.clock) if scheduler else None
         self.tick_s = tick_s
         self._stop = threading.Event()
@@ -184,9 +256,36 @@ class BroadcastService:
         fresh = load_settings(self.db)
         self._settings_version = version
         self.settings.__dict__.update(fresh.__dict__)
-        self.paging.adopt(self.settings)
+        self.paging.adopt(self.settings, self._adopt_zones())
         log.info("venue settings: version %d adopted", version)
         return True
+
+    def _adopt_zones(self) -> tuple[str, ...]:
+        """The venue's zones now (its settings', and this machine's ``--zone`` ones). Pages and slots written
+        from now on go to a zone added and refuse a zone removed. This machine's player, when it plays the
+        venue's zones (no ``--zone``), stops claiming a zone removed (or now played elsewhere: remote); a zone
+        added for it to play (or whose output changed) opens its sound output only when the service restarts:
+        said in the log and as a fault staff see, instead of silently not airing."""
+        zones = tuple(dict.fromkeys([*self.settings.zones, *self.own_zones]))
+        if zones != self.venue_zones:
+            log.warning("venue zones: now %s (before: %s)", ", ".join(zones), ", ".join(self.venue_zones))
+            self.venue_zones = zones
+        if self.own_zones:  # serve --zone: this machine plays the zones it was started with
+            return zones
+        venue = self.settings.zones
+        gone = [z for z in self.zone_specs if venue.get(z, REMOTE) == REMOTE]
+        if self.player is not None and set(gone) & set(self.player.zones):
+            self.player.retire(gone)
+        restart = {(z, spec) for z, spec in venue.items() if spec != REMOTE and self.zone_specs.get(z) != spec}
+        with self.db.session() as s:
+            for zone in gone:  # not to be played here any more: nothing to restart for
+                logs.resolve_open(s, "other", zone, "no longer played on this machine", ref=f"zone-restart:{zone}")
+            for zone, spec in sorted(restart - self._restart_said):
+                log.warning("zone %s: added to the venue to be played on this machine (%s); its sound output opens "
+                            "when the service here is restarted", zone, spec)
+                logs.raise_fault(s, "other", f"zone {zone}: {ZONE_RESTART}", zone=zone, ref=f"zone-restart:{zone}")
+        self._restart_said = restart
+        return zones
 
     def lead(self) -> bool:
         """One round of the leader's duties, if this process leads. Returns whether it leads."""
@@ -250,6 +349,10 @@ class BroadcastService:
         return f"{name} / {password}"
 
     def start(self) -> "BroadcastService":
+        with self.db.session() as s:  # restarted with its zones: their "restart to play it" is done
+            for zone in self.zone_specs:
+                logs.resolve_open(s, "other", zone, "the service here restarted and plays it",
+                                  ref=f"zone-restart:{zone}")
         threading.Thread(target=self.renderer.warm, args=(self.settings.languages,), name="tts-warm",
                          daemon=True).start()  # the voices load while the rest starts
         if self.player is not None:

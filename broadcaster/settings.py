@@ -174,22 +174,27 @@ def settings_version(db=None) -> int:
 
 def save_settings(changes: dict, db=None) -> VenueSettings:
     """Merge ``changes`` into the venue settings in the database (all of them checked first: bad input
-    stores nothing). Every process on every machine adopts them (see ``settings_version``)."""
+    stores nothing). Every process on every machine adopts them (see ``settings_version``). Saves take turns
+    (two at once on any machine: both kept, the later merged into the earlier)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     from broadcaster.clock import utcnow
     from broadcaster.store.models.venue import ROW_ID, StoredSettings
 
     database = _database(db)
     stored_settings(database)  # a venue's settings file imported first: the change is merged into it
+    dialect = postgresql if database.is_postgres else sqlite
     with database.session() as s:
-        row = s.get(StoredSettings, ROW_ID, with_for_update=True)
-        data = json.loads(row.data) if row is not None else {}
+        # the row there before it is read (two first saves at once: one writes it, the other waits for it),
+        # and on SQLite this write takes the file's write lock first (waiting for another saver's commit):
+        # what is read below is the last save, and the change is merged into it, losing no key
+        s.execute(dialect.insert(StoredSettings).values(id=ROW_ID, data="{}", version=0, saved_at=utcnow())
+                  .on_conflict_do_nothing(index_elements=["id"]))
+        row = s.get(StoredSettings, ROW_ID, with_for_update=True)  # PostgreSQL: the row locked
+        data = json.loads(row.data)
         data.update(changes)
         _build(data, environment=False)  # raises ValidationError before anything is written
-        text = json.dumps(data, ensure_ascii=False)
-        if row is None:
-            s.add(StoredSettings(id=ROW_ID, data=text, version=1, saved_at=utcnow()))
-        else:
-            row.data, row.version, row.saved_at = text, row.version + 1, utcnow()
+        row.data, row.version, row.saved_at = json.dumps(data, ensure_ascii=False), row.version + 1, utcnow()
     return _build(data)
 
 

@@ -29,14 +29,14 @@ VENUE = "lobby=remote,gate=remote"
 class Box:
     """One process of the venue on its own "machine": own var/, own ALSA file PCM."""
 
-    def __init__(self, root: Path, name: str, url: str, *args: str) -> None:
+    def __init__(self, root: Path, name: str, url: str, *args: str, **env: str) -> None:
         self.home = root / name
         (self.home / "alsa").mkdir(parents=True, exist_ok=True)
         self.out = self.home / "OUT.raw"
         (self.home / "alsa" / "asoundrc").write_text(
             'pcm.!default { type file; slave.pcm "null"; file "%s"; format "raw" }\n' % self.out)
-        env = dict(os.environ, XDG_CONFIG_HOME=str(self.home), PA_VAR_DIR=str(self.home / "var"),
-                   PA_ZONES=VENUE, PA_GTTS_DISABLED="1")
+        env = {**os.environ, "XDG_CONFIG_HOME": str(self.home), "PA_VAR_DIR": str(self.home / "var"),
+               "PA_ZONES": VENUE, "PA_GTTS_DISABLED": "1", **env}  # PA_ZONES="": the zones saved in the database
         self.log = open(self.home / "log.txt", "w")
         self.proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--db", url, *args], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)

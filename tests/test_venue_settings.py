@@ -107,3 +107,39 @@ def test_bad_input_stores_nothing(store, bad):
     with pytest.raises(ValidationError):
         save_settings({**bad, "page_interval_min": 9}, store)
     assert stored_settings(store) == {"venue_name": "Park"} and settings_version(store) == 1
+
+
+
+SAVER = """
+import os, sys
+from broadcaster.settings import save_settings
+from broadcaster.store.db import Database
+url, key, go = sys.argv[1], sys.argv[2], sys.argv[3]
+db = Database(url, migrate=False)
+print("ready", flush=True)
+while not os.path.exists(go):
+    pass
+for i in range(150):
+    save_settings({f"{key}{i}": i}, db)
+"""
+
+
+def test_two_processes_saving_at_the_same_moment_both_succeed_and_every_key_is_kept(store, tmp_path):
+    """Two processes (two panels, a panel and the desk CLI) save different settings at the very same
+    moment, 150 times each, the first save of the venue included: every save succeeds (none is 'database
+    is locked', none a duplicate first row) and none is lost (a save merged into what the other had just
+    stored, not into what it read before)."""
+    import os
+    import subprocess
+    import sys
+
+    go = tmp_path / "go"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    procs = [subprocess.Popen([sys.executable, "-c", SAVER, store.url, key, str(go)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for key in ("a", "b")]
+    assert [p.stdout.readline() for p in procs] == ["ready\n", "ready\n"]  # both started: now both save
+    go.touch()
+    outs = [(p.communicate(timeout=120)[0], p.returncode) for p in procs]
+    assert [code for _, code in outs] == [0, 0], outs
+    assert stored_settings(store) == {f"{key}{i}": i for key in ("a", "b") for i in range(150)}
+    assert settings_version(store) == 300

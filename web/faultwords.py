@@ -26,6 +26,9 @@ HEADLINES = N_all({
     "settings_unreadable": "The venue settings file was changed by hand and cannot be read: the settings in "
                            "use stay until the technician mends it (paging works as before).",
     "missed_slot": "A programme did not air: call the technician if it happens again.",
+    "zone_restart": "This sound zone was added (or its sound output changed) for a machine that is already running: "
+                    "it is heard once the system on that machine is restarted. Until then what is paged there waits. "
+                    "Call the technician.",
 })
 #: Why a programme's slot did not air, said by the start of the reason the scheduler stored.
 MISSED_WHY = N_all({
@@ -65,6 +68,8 @@ def fault_words(fault) -> FaultWords:
         return FaultWords(t(HEADLINES["other"]), said)
     if kind == "hash_mismatch" and "air log file" in str(fault.message or ""):
         kind = "airlog_changed"
+    if kind == "other" and str(fault.ref or "").startswith("zone-restart:"):  # broadcaster.service.ZONE_RESTART
+        kind = "zone_restart"
     return FaultWords(t(HEADLINES.get(kind, HEADLINES["other"])), said)
 
 

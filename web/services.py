@@ -46,6 +46,8 @@ class Services:
         self.settings = pick("SETTINGS", "settings") or load_settings(self.db)
         self.tz = config.get("VENUE_TZ") or self.settings.tz
         self.venue_zones = tuple(pick("ZONES", "venue_zones") or self.settings.zones)
+        # zones kept whatever the venue's settings say: serve's --zone ones (all, when the app is given ZONES)
+        self.own_zones = tuple(config.get("ZONES") or getattr(source, "own_zones", ()))
         self.stopping = threading.Event()  # set when the server stops: live streams end
         self.media = pick("MEDIA", "media") or MediaStore(config.get("MEDIA_ROOT"))
         self.announcements = pick("ANNOUNCEMENTS") or AnnouncementService(self.settings, self.media, self.renderer)

@@ -35,7 +35,9 @@ def adopt(fresh) -> None:
     st, s = settings(), svc()
     st.__dict__.update(fresh.__dict__)
     s.tz = fresh.tz
-    s.paging.adopt(st)  # the next page's interval and repeats, the escalation time
+    # the zones pages and announcements go to: one added is offered, one removed refused
+    s.venue_zones = s.station.venue_zones = tuple(dict.fromkeys([*fresh.zones, *s.own_zones]))
+    s.paging.adopt(st, s.venue_zones)  # the next page's interval, repeats and zones, the escalation time
     for area in (s.cases, s.lost):
         if hasattr(area, "tz"):
             area.tz = fresh.tz

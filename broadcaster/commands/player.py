@@ -28,7 +28,7 @@ def cmd_player(args) -> int:
     db = Database(args.db)
     settings = load_settings(db)
     player = make_player(db, parse_zones(",".join(args.zone)), var=var_dir(), renderer=venue_renderer(settings),
-                         clock=None, settings=settings, name=args.name)
+                         clock=None, settings=settings, name=args.name, follow_zones=True)
     try:
         with until_stopped():
             player.start()

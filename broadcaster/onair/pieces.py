@@ -47,12 +47,13 @@ class MediaSource:
     def __init__(self, db, store_root: Path | None, cache_dir: Path, *,
                  target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> None:
         self.db = db
-        self.target_lufs = target_lufs  # the venue's speech target: chimes ring their offset under it
+        self.target_lufs = target_lufs  # the venue's speech target: chimes ring their offset under it (it may
+        # change while the player runs: service.SoundSettings)
         self.roots = [Path(store_root)] if store_root else []
         self.cache_dir = Path(cache_dir)
         self.venue_chime = venue_chimes.Lookup(db)
         self._chimes: dict[str, Pcm] = {}  # venue chimes by hash
-        self._levelled: dict[str, Pcm] = {}  # a chime's samples hash -> it levelled for target_lufs
+        self._levelled: dict[tuple, Pcm] = {}  # (a chime's samples hash, target) -> it levelled for that target
 
     def path(self, sha: str) -> Path:
         """A local file holding the media ``sha`` (fetched from the database if no local copy)."""
@@ -136,12 +137,13 @@ class MediaSource:
         """A chime kept at the default level, levelled for the venue's target (once per chime)."""
         if self.target_lufs == loudness.DEFAULT_TARGET_LUFS:
             return pcm
-        sha = sha or pcm.sha256()  # this machine's chime may change under var/chimes: known by its samples
-        hit = self._levelled.get(sha)
+        target = self.target_lufs
+        key = (sha or pcm.sha256(), target)  # this machine's chime may change under var/chimes: known by its samples
+        hit = self._levelled.get(key)
         if hit is None:
             if len(self._levelled) >= 32:
                 self._levelled.clear()
-            hit = self._levelled[sha] = levelled(pcm, self.target_lufs)
+            hit = self._levelled[key] = levelled(pcm, target)
         return hit
 
 
@@ -162,11 +164,12 @@ class Speech:
         rendering, once). The caller calls ``go()`` when the speech is about to air: from the item's
         last check, so a page waiting behind another never holds up the sentences of the page on air,
         and a page that airs at once renders after its claim and check, not during them."""
-        key = tuple(tuple(p) for p in parts)
+        said = tuple(tuple(p) for p in parts)
+        key = (said, getattr(self.renderer, "target_lufs", None))  # kept at the level rendered (it may change)
         with self._lock:
             kept = self._kept.get(key)
             if kept is None or (kept[1].done() and kept[1].exception() is not None):
-                kept = self._kept[key] = self._start(self.renderer.plan(list(key)))
+                kept = self._kept[key] = self._start(self.renderer.plan(list(said)))
                 while len(self._kept) > 8:
                     self._kept.popitem(last=False)
             self._kept.move_to_end(key)

@@ -38,6 +38,7 @@ from broadcaster.store.models.onair import Airing, AiringState, PlayerStatus
 log = logging.getLogger(__name__)
 RECHECK_S = 1.0     # a last check that could not reach the database is tried again after this
 HEARTBEAT_S = 1.0    # a player writes its heartbeat at least this often (lost after leader.LOST_AFTER_S)
+LOOK_S = 1.0         # how often a step runs the player's ``every_second`` calls (the venue settings' version)
 Gate = Callable[[object, Airing], None]  # (session, airing) -> None, raises to refuse at air time
 _gates: dict[str, Gate] = {}
 
@@ -94,6 +95,9 @@ class ZonePlayer:
         self.settled.set()
         self._queued_n = 0
         self.on_stop: list[Callable[[], object]] = []  # after the engine stopped (the air log stores its last files)
+        # once a second, after a step's bookkeeping (a change of the venue's sound settings adopted)
+        self.every_second: list[Callable[[], object]] = []
+        self._look_at = 0.0
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self, *, thread: bool = True) -> "ZonePlayer":
@@ -140,6 +144,20 @@ class ZonePlayer:
         except Exception:
             log.exception("player %s: could not say goodbye", self.name)
 
+    def retire(self, zones) -> None:
+        """No longer play ``zones`` (removed from the venue, or played elsewhere now): what this player holds
+        there comes off the air (logged as cancelled), nothing new is claimed for them, and the players' table
+        no longer names them (so an airing written for a zone the venue removed is refused)."""
+        with self._lock:
+            self.zones = tuple(z for z in self.zones if z not in set(zones))
+            with self.db.session() as s:
+                status = s.get(PlayerStatus, self.name)
+                if status is not None:
+                    status.zones = list(self.zones)
+                for airing_id in s.scalars(select(Airing.id).where(Airing.id.in_(list(self._held)),
+                                                                   Airing.zone.in_(list(zones)))).all():
+                    self.engine.cancel(self._held.pop(airing_id))
+
     def _loop(self) -> None:
         from broadcaster.store.reach import Outage
 
@@ -182,6 +200,10 @@ class ZonePlayer:
                 self._write_events(s)
                 self._beat(s)
             self._pending.clear()  # committed
+        if self.every_second and time.monotonic() >= self._look_at:  # (outside the step's lock: one may retire
+            self._look_at = time.monotonic() + LOOK_S                 # zones, which takes it)
+            for call in self.every_second:
+                call()
 
     def _queued(self) -> None:  # the thread that committed
         self._queued_n += 1

@@ -78,6 +78,7 @@ class PagingService:
         self.venue_zones = tuple(load_settings(db).zones if venue_zones is None else venue_zones)
         self.zones = tuple(zones or self.venue_zones)
         self.security_zones = tuple(security_zones or self.zones)
+        self._chosen = (bool(zones), bool(security_zones))  # else they follow the venue's zones (adopt)
         self.tz = tz or venue_tz()
         self._ticking = threading.Lock()  # one tick at a time in this process
 
@@ -92,12 +93,18 @@ class PagingService:
                    escalate_after=timedelta(minutes=settings.escalate_after_min),
                    venue_zones=tuple(venue_zones or settings.zones), tz=settings.tz, **kw)
 
-    def adopt(self, settings) -> None:
+    def adopt(self, settings, venue_zones: Iterable[str] | None = None) -> None:
         """Venue settings saved since this service was built (in this process or another): the next
-        page, repeat check and escalation use their interval, repeats, escalation time and time zone."""
+        page, repeat check and escalation use their interval, repeats, escalation time and time zone; with
+        ``venue_zones`` (the venue's zones now), the next page goes to them (unless its zones were chosen
+        when the service was built) and a zone no longer among them is refused."""
         self.interval, self.max_repeats = _repeats(timedelta(minutes=settings.page_interval_min),
                                                    settings.page_max_repeats)
         self.escalate_after, self.tz = timedelta(minutes=settings.escalate_after_min), settings.tz
+        if venue_zones is not None:
+            self.venue_zones = tuple(venue_zones)
+            self.zones = self.zones if self._chosen[0] else self.venue_zones
+            self.security_zones = self.security_zones if self._chosen[1] else self.zones
 
     # -- triggering ----------------------------------------------------------------------------
     def page_case(self, number: str, who: Actor, *, template: str | int | None = None,

@@ -99,6 +99,9 @@ warm = warmer(None)  # with no database at hand: files hashed, gains measured in
 
 
 def _venue(venue_zones) -> Iterable[str]:
+    """The venue's zones: ``venue_zones`` (or what it returns now, a callable), else the venue settings'."""
+    if callable(venue_zones):
+        return venue_zones()
     return load_settings().zones if venue_zones is None else venue_zones
 
 

@@ -21,3 +21,48 @@ def test_another_panel_process_shows_a_change_saved_elsewhere_at_its_next_reques
         assert svc.settings.page_interval_min == 2.0 and svc.paging.interval == timedelta(minutes=2)
     finally:
         panel_b.dispose()
+
+
+def test_a_panel_process_pages_the_venues_zones_as_saved_elsewhere(staff, make_app, approved_templates):
+    """The zones changed on another machine's panel: this panel's next page goes to the zones the venue has
+    now, and a page or announcement for a zone removed is refused when written (nothing stored)."""
+    import pytest
+    from sqlalchemy import func, select
+
+    from broadcaster.errors import ValidationError
+    from broadcaster.store.models.onair import Airing
+    from tests.desk.conftest import lost_child
+
+    panel_b = Database(staff.url, migrate=False)
+    try:
+        app = make_app(DATABASE=panel_b)
+        ada = Browser(app, "ada")
+        svc = app.extensions["pa"]
+        assert svc.venue_zones == ("main",)
+        save_settings({"zones": {"gate": "remote", "lobby": "remote"}}, staff)  # machine A's panel
+        ada.get("/setup/venue")
+        assert svc.venue_zones == svc.station.venue_zones == svc.paging.venue_zones == ("gate", "lobby")
+        _, page, err = svc.paging.open_and_page("dora", "missing", lost_child())
+        assert err is None and sorted(page.zones.split(",")) == ["gate", "lobby"]
+        with staff.session() as s:
+            stored = s.scalar(select(func.count()).select_from(Airing))
+        with pytest.raises(ValidationError, match="unknown zone"):
+            svc.paging.open_and_page("dora", "missing", lost_child(), zones=["main"])
+        with staff.session() as s:
+            assert s.scalar(select(func.count()).select_from(Airing)) == stored
+    finally:
+        panel_b.dispose()
+
+
+def test_a_zone_waiting_for_a_restart_is_said_in_staff_words(make_app):
+    from types import SimpleNamespace
+
+    from broadcaster.service import ZONE_RESTART
+    from web.faultwords import fault_words
+
+    app = make_app()
+    fault = SimpleNamespace(kind="other", message=f"zone hall: {ZONE_RESTART}", ref="zone-restart:hall", zone="hall",
+                            raised_at=None)
+    with app.test_request_context("/", headers={"Accept-Language": "zh"}):
+        words = fault_words(fault)
+    assert "重新启动" in words.headline and "hall" not in words.headline
