@@ -61,7 +61,7 @@ def test_a_running_player_airs_the_next_item_at_the_loudness_target_saved_meanwh
 def test_a_page_said_again_after_a_new_loudness_target_airs_at_the_new_level(db, tmp_path):
     """A page's sentences are kept for its repeats: a repeat after the target changed is rendered at the new
     level, not aired from what was kept at the old one (a real player, espeak-ng, the samples at its sink)."""
-    from broadcaster.service import SoundSettings
+    from broadcaster.onair.sound_settings import SoundSettings
     from broadcaster.settings import load_settings
     from tests.conftest import OnAir
 

@@ -48,7 +48,7 @@ class MediaSource:
                  target_lufs: float = loudness.DEFAULT_TARGET_LUFS) -> None:
         self.db = db
         self.target_lufs = target_lufs  # the venue's speech target: chimes ring their offset under it (it may
-        # change while the player runs: service.SoundSettings)
+        # change while the player runs: onair.sound_settings)
         self.roots = [Path(store_root)] if store_root else []
         self.cache_dir = Path(cache_dir)
         self.venue_chime = venue_chimes.Lookup(db)
