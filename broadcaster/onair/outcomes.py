@@ -36,6 +36,7 @@ class Outcome:
     at: datetime
     detail: str = ""
     final: bool = False  # the airing will not air again (done, failed, expired, cancelled)
+    run: AsRun | None = None  # the as-run row this outcome ended
 
 
 Listener = Callable[[Session, Outcome], None]
@@ -77,11 +78,10 @@ def record(s: Session, airing_id: int, kind: str, at: datetime, *, detail: str =
     final = row.state not in OPEN_STATES
     if final:
         row.ended_at = row.ended_at or at
-    if kind in ENDS_AS_RUN:
-        _as_run_end(s, row, kind, at, detail, pieces)
+    run = _as_run_end(s, row, kind, at, detail, pieces) if kind in ENDS_AS_RUN else None
     if mismatch:  # the audio found is not the audio named: nothing aired, staff must look
         logs.raise_fault(s, "hash_mismatch", detail, zone=row.zone, ref=row.ref)
-    outcome = Outcome(kind, row, at, detail, final)
+    outcome = Outcome(kind, row, at, detail, final, run)
     for listener in _listeners.get(row.kind, ()):
         listener(s, outcome)
     return outcome
@@ -93,18 +93,34 @@ def _main(pieces: list[dict]) -> dict:
 
 
 def _as_run_end(s: Session, row: Airing, outcome: str, at: datetime, detail: str,
-                pieces: list[dict] | None) -> None:
+                pieces: list[dict] | None) -> AsRun | None:
     run = s.scalar(select(AsRun).where(AsRun.airing_id == row.id, AsRun.outcome == "airing")
                    .order_by(AsRun.id.desc()).limit(1))
     if run is None:
-        return
+        return None
     run.outcome = "interrupted" if outcome == "lost" else outcome
     run.ended_at, run.detail = at, detail[:500]
     if pieces is not None:  # speech rendered while airing: its hash is known now
-        run.pieces = pieces
-        main = _main(pieces)
-        run.content_hash = main.get("sha256", "") or run.content_hash
-        run.engines = main.get("engines", "") or run.engines
+        _name(run, pieces)
+    return run
+
+
+def _name(run: AsRun, pieces: list[dict]) -> None:
+    """The as-run row names its pieces as they are known now (a page's speech: its hash and engines)."""
+    run.pieces = [dict(p) for p in pieces]  # a new value: written even when only a piece's keys changed
+    main = _main(pieces)
+    run.content_hash = main.get("sha256", "") or run.content_hash
+    run.engines = main.get("engines", "") or run.engines
+
+
+def speech_rendered(s: Session, run_id: int, pieces: list[dict]) -> None:
+    """A page cut while its speech still rendered (resolved, pre-empted, its zone stopped): its as-run
+    row, written when it was cut, names the speech once it has rendered: the hash of the speech as
+    rendered (the same as when it airs in full) and the engines that spoke it. What part of it aired,
+    the row's start and end say."""
+    run = s.get(AsRun, run_id)
+    if run is not None and run.pieces != pieces:
+        _name(run, pieces)
 
 
 def release(s: Session, player: str, at: datetime, why: str) -> None:
