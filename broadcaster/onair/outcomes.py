@@ -114,7 +114,7 @@ def _name(run: AsRun, pieces: list[dict]) -> None:
 
 
 def speech_rendered(s: Session, run_id: int, pieces: list[dict]) -> None:
-    """A page cut while its speech still rendered (resolved, pre-empted, its zone stopped): its as-run
+    """A page cut while its speech still rendered (its case resolved, pre-empted): its as-run
     row, written when it was cut, names the speech once it has rendered: the hash of the speech as
     rendered (the same as when it airs in full) and the engines that spoke it. What part of it aired,
     the row's start and end say."""
