@@ -123,11 +123,12 @@ def speech_rendered(s: Session, run_id: int, pieces: list[dict]) -> None:
         _name(run, pieces)
 
 
-def release(s: Session, player: str, at: datetime, why: str) -> None:
+def release(s: Session, player: str, at: datetime, why: str, *, pieces: dict[int, list[dict]] | None = None) -> None:
     """A player stopped or was lost: what it had claimed goes back to the queue for any player of the
     zone. What it was airing ends in the as-run log at ``at`` (its last heartbeat: when it was last
     known to air) and is queued again with one retry spent, or ends interrupted when out of retries.
-    A page still wanted airs again; one resolved meanwhile is refused by its area's check."""
+    A page still wanted airs again; one resolved meanwhile is refused by its area's check. ``pieces``:
+    what the player itself knows of what it aired, by airing (a page's speech rendered since it began)."""
     for row in s.scalars(select(Airing).where(Airing.player == player, Airing.state.in_(OPEN_STATES))).all():
         was_airing = row.state is A.AIRING
         if was_airing:
@@ -137,12 +138,12 @@ def release(s: Session, player: str, at: datetime, why: str) -> None:
         else:
             row.state, row.player, row.claimed_at = A.QUEUED, None, None
         if was_airing:  # the as-run row ends when it was last known to air; the areas are told
-            record(s, row.id, "lost", at, detail=why)
+            record(s, row.id, "lost", at, detail=why, pieces=(pieces or {}).get(row.id))
     # taken off the air while the player could not say so (dead, cut off): its as-run entry ends,
     # cancelled, when it was last known to air, instead of staying "airing" for ever
     for row in s.scalars(select(Airing).join(AsRun, AsRun.airing_id == Airing.id).where(
             Airing.player == player, Airing.state == A.CANCELLED, AsRun.outcome == "airing")):
-        _as_run_end(s, row, "cancelled", min(at, row.ended_at or at), row.detail, None)
+        _as_run_end(s, row, "cancelled", min(at, row.ended_at or at), row.detail, (pieces or {}).get(row.id))
 
 
 def expire_queued(s: Session, now: datetime) -> int:

@@ -127,11 +127,12 @@ class ZonePlayer:
         for done in self.on_stop:
             done()
         now = self.clock.now()
+        cut = {item.meta["airing_id"]: item.meta["pieces"] for item in self.engine.on_air() if "airing_id" in item.meta}
         try:
             with self._lock, self.db.session() as s:
                 self._write_events(s)
                 self._pending.clear()
-                outcomes.release(s, self.name, now, "player stopped")
+                outcomes.release(s, self.name, now, "player stopped", pieces=cut)  # its speech, where known
                 status = s.get(PlayerStatus, self.name)
                 if status is not None:
                     status.stopped, status.heartbeat_at, status.now = True, now, {}

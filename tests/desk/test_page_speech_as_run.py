@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from broadcaster.onair import airings
+from broadcaster.onair import airings as queue
 from broadcaster.priorities import Priority
 from tests.conftest import OnAir
-from tests.desk.conftest import as_run, hold_speech, lost_child, spoken, states
+from tests.desk.conftest import airings, as_run, hold_speech, lost_child, spoken, states
 
 SHORT = {"zh-CN": "请家长到{meeting_point}。", "en": "Parents, please come to {meeting_point}."}
 
@@ -19,7 +19,7 @@ def _speech(run) -> dict:
 
 def _emergency(db) -> None:
     with db.session() as s:
-        airings.request(s, airings.Request(key="emergency:1", ref="emergency:1", kind="emergency", title="evacuate",
+        queue.request(s, queue.Request(key="emergency:1", ref="emergency:1", kind="emergency", title="evacuate",
                                            zones=["main"], priority=Priority.EMERGENCY,
                                            pieces=[{"type": "silence", "seconds": 0.3}]), db.signals)
 
@@ -62,3 +62,27 @@ def test_a_page_cut_while_its_speech_renders_names_its_speech_in_the_as_run_log(
         assert run.content_hash == _speech(run)["sha256"] == said.sha256()
         assert run.engines == _speech(run)["engines"] == engines
     assert runs[0].ended_at is not None
+
+
+def test_a_page_on_air_when_its_player_stops_names_the_speech_rendered_by_then(paging, cases, clock, templates,
+                                                                              tmp_path):
+    """The player stops (the service shuts down) while a page airs: its as-run row ends there and names
+    the speech, rendered since the page began (the row was written at its first sample, before it was)."""
+    db = templates.db
+    air = OnAir(db, tmp_path, clock=clock, realtime=True)
+    held = hold_speech(air)
+    air.start()
+    try:
+        case, page, _ = paging.open_and_page("dora", "missing", lost_child())
+        ref = f"page:{page.id}"
+        air.wait(lambda: states(db, ref) == ["airing"] and len(air.samples()) > 4800, what="the chime on air")
+        assert "sha256" not in _speech(as_run(db)[0])  # the row as it began: the speech not rendered yet
+        held.go.set()
+        [row] = airings(db, ref)
+        air.player.speech.render([tuple(p) for p in _speech(row)["parts"]])[1].result(30)  # its whole speech
+        assert states(db, ref) == ["airing"]  # still on air (a page of about twenty seconds)
+    finally:
+        air.stop()
+    [run] = as_run(db)
+    assert run.outcome == "interrupted" and run.ended_at is not None
+    assert run.content_hash == _speech(run)["sha256"] == spoken(air.renderer, page.texts.items()).sha256()
