@@ -24,6 +24,22 @@ def _emergency(db) -> None:
                                            pieces=[{"type": "silence", "seconds": 0.3}]), db.signals)
 
 
+def _page_on_air(templates, paging, clock, tmp_path, rendered: int = 0):
+    """A started player airing a page's chime, ``rendered`` sentences of its speech rendered and the rest
+    held (``held.go`` lets them render): (player, held speech, case, page)."""
+    air = OnAir(templates.db, tmp_path, clock=clock, realtime=True)
+    held = hold_speech(air, free=rendered)
+    air.start()
+    try:
+        case, page, _ = paging.open_and_page("dora", "missing", lost_child())
+        air.wait(lambda: states(templates.db, f"page:{page.id}") == ["airing"] and len(air.samples()) > 4800
+                 and len(held.said) == rendered, what="the chime on air")
+    except BaseException:
+        air.stop()
+        raise
+    return air, held, case, page
+
+
 @pytest.mark.parametrize("cut, rendered", [("resolved", 0), ("resolved", 1), ("emergency", 0)])
 def test_a_page_cut_while_its_speech_renders_names_its_speech_in_the_as_run_log(cut, rendered, paging, cases, clock,
                                                                                  templates, tmp_path):
@@ -31,14 +47,9 @@ def test_a_page_cut_while_its_speech_renders_names_its_speech_in_the_as_run_log(
     db = templates.db
     templates.edit("lost_child", "sam", texts=SHORT)  # a page of a few seconds: it airs again in full
     templates.approve("lost_child", "sue")
-    air = OnAir(db, tmp_path, clock=clock, realtime=True)
-    held = hold_speech(air, free=rendered)  # the chime airs, the rest of the speech renders only once let go
-    air.start()
+    air, held, case, page = _page_on_air(templates, paging, clock, tmp_path, rendered)
+    ref = f"page:{page.id}"
     try:
-        case, page, _ = paging.open_and_page("dora", "missing", lost_child())
-        ref = f"page:{page.id}"
-        air.wait(lambda: states(db, ref) == ["airing"] and len(air.samples()) > 4800 and len(held.said) == rendered,
-                 what="the chime on air")
         if cut == "resolved":
             paging.resolve(case.number, "dora", "found", all_clear=False)
         else:
@@ -69,13 +80,9 @@ def test_a_page_on_air_when_its_player_stops_names_the_speech_rendered_by_then(p
     """The player stops (the service shuts down) while a page airs: its as-run row ends there and names
     the speech, rendered since the page began (the row was written at its first sample, before it was)."""
     db = templates.db
-    air = OnAir(db, tmp_path, clock=clock, realtime=True)
-    held = hold_speech(air)
-    air.start()
+    air, held, case, page = _page_on_air(templates, paging, clock, tmp_path)
+    ref = f"page:{page.id}"
     try:
-        case, page, _ = paging.open_and_page("dora", "missing", lost_child())
-        ref = f"page:{page.id}"
-        air.wait(lambda: states(db, ref) == ["airing"] and len(air.samples()) > 4800, what="the chime on air")
         assert "sha256" not in _speech(as_run(db)[0])  # the row as it began: the speech not rendered yet
         held.go.set()
         [row] = airings(db, ref)
