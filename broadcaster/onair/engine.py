@@ -144,6 +144,11 @@ class PlayoutEngine:
                            "music_queue": [desc(e, z.sink.rate) for e in heapq.nsmallest(limit, z.bed_queue, key=ORDER)]}
                     for name, z in self.zones.items()}
 
+    def on_air(self) -> list[PlayoutItem]:
+        """The items each zone is airing (or was, when the engine stopped)."""
+        with self._cond:
+            return [z.current.item for z in self.zones.values() if z.current is not None]
+
     def load(self, zone: str) -> tuple[int | None, bool, bool]:
         """(highest priority airing or waiting in the foreground or None, anything waiting behind the
         current item, music airing or waiting): what a zone player needs to decide what to claim."""

@@ -36,6 +36,7 @@ class Outcome:
     at: datetime
     detail: str = ""
     final: bool = False  # the airing will not air again (done, failed, expired, cancelled)
+    run: AsRun | None = None  # the as-run row this outcome ended
 
 
 Listener = Callable[[Session, Outcome], None]
@@ -77,11 +78,10 @@ def record(s: Session, airing_id: int, kind: str, at: datetime, *, detail: str =
     final = row.state not in OPEN_STATES
     if final:
         row.ended_at = row.ended_at or at
-    if kind in ENDS_AS_RUN:
-        _as_run_end(s, row, kind, at, detail, pieces)
+    run = _as_run_end(s, row, kind, at, detail, pieces) if kind in ENDS_AS_RUN else None
     if mismatch:  # the audio found is not the audio named: nothing aired, staff must look
         logs.raise_fault(s, "hash_mismatch", detail, zone=row.zone, ref=row.ref)
-    outcome = Outcome(kind, row, at, detail, final)
+    outcome = Outcome(kind, row, at, detail, final, run)
     for listener in _listeners.get(row.kind, ()):
         listener(s, outcome)
     return outcome
@@ -93,27 +93,44 @@ def _main(pieces: list[dict]) -> dict:
 
 
 def _as_run_end(s: Session, row: Airing, outcome: str, at: datetime, detail: str,
-                pieces: list[dict] | None) -> None:
+                pieces: list[dict] | None) -> AsRun | None:
     run = s.scalar(select(AsRun).where(AsRun.airing_id == row.id, AsRun.outcome == "airing")
                    .order_by(AsRun.id.desc()).limit(1))
     if run is None:
-        return
+        return None
     run.outcome = "interrupted" if outcome == "lost" else outcome
     run.ended_at, run.detail = at, detail[:500]
     if pieces is not None:  # speech rendered while airing: its hash is known now
-        run.pieces = pieces
-        main = _main(pieces)
-        run.content_hash = main.get("sha256", "") or run.content_hash
-        run.engines = main.get("engines", "") or run.engines
+        _name(run, pieces)
     if row.progress and outcome != "completed":  # music cut short: the track and second it had reached
         run.pieces = [dict(p, until=row.progress) if p.get("type") == "music" else p for p in run.pieces]
+    return run
 
 
-def release(s: Session, player: str, at: datetime, why: str) -> None:
+def _name(run: AsRun, pieces: list[dict]) -> None:
+    """The as-run row names its pieces as they are known now (a page's speech: its hash and engines)."""
+    run.pieces = [dict(p) for p in pieces]  # a new value: written even when only a piece's keys changed
+    main = _main(pieces)
+    run.content_hash = main.get("sha256", "") or run.content_hash
+    run.engines = main.get("engines", "") or run.engines
+
+
+def speech_rendered(s: Session, run_id: int, pieces: list[dict]) -> None:
+    """A page cut while its speech still rendered (its case resolved, pre-empted): its as-run
+    row, written when it was cut, names the speech once it has rendered: the hash of the speech as
+    rendered (the same as when it airs in full) and the engines that spoke it. What part of it aired,
+    the row's start and end say."""
+    run = s.get(AsRun, run_id)
+    if run is not None and run.pieces != pieces:
+        _name(run, pieces)
+
+
+def release(s: Session, player: str, at: datetime, why: str, *, pieces: dict[int, list[dict]] | None = None) -> None:
     """A player stopped or was lost: what it had claimed goes back to the queue for any player of the
     zone. What it was airing ends in the as-run log at ``at`` (its last heartbeat: when it was last
     known to air) and is queued again with one retry spent, or ends interrupted when out of retries.
-    A page still wanted airs again; one resolved meanwhile is refused by its area's check."""
+    A page still wanted airs again; one resolved meanwhile is refused by its area's check. ``pieces``:
+    what the player itself knows of what it aired, by airing (a page's speech rendered since it began)."""
     for row in s.scalars(select(Airing).where(Airing.player == player, Airing.state.in_(OPEN_STATES))).all():
         was_airing = row.state is A.AIRING
         if was_airing:
@@ -123,12 +140,12 @@ def release(s: Session, player: str, at: datetime, why: str) -> None:
         else:
             row.state, row.player, row.claimed_at = A.QUEUED, None, None
         if was_airing:  # the as-run row ends when it was last known to air; the areas are told
-            record(s, row.id, "lost", at, detail=why)
+            record(s, row.id, "lost", at, detail=why, pieces=(pieces or {}).get(row.id))
     # taken off the air while the player could not say so (dead, cut off): its as-run entry ends,
     # cancelled, when it was last known to air, instead of staying "airing" for ever
     for row in s.scalars(select(Airing).join(AsRun, AsRun.airing_id == Airing.id).where(
             Airing.player == player, Airing.state == A.CANCELLED, AsRun.outcome == "airing")):
-        _as_run_end(s, row, "cancelled", min(at, row.ended_at or at), row.detail, None)
+        _as_run_end(s, row, "cancelled", min(at, row.ended_at or at), row.detail, (pieces or {}).get(row.id))
 
 
 def expire_queued(s: Session, now: datetime) -> int:

@@ -9,7 +9,8 @@ hash and checked against it at the last moment.
 - ``chime``: the venue's own by its hash in the database (:mod:`broadcaster.venue_chimes`), else built in.
 - ``silence``: generated here.
 - ``speech``: a page's approved template wording, rendered here (sentence audio is cached on disk); the
-  hash of what aired is recorded in the as-run log.
+  as-run log names it by the hash of the speech as rendered (the same on every player), once known: a
+  page cut while it rendered has it written when the render ends (``rendering``).
 """
 from __future__ import annotations
 
@@ -177,12 +178,12 @@ class Speech:
 
     def _start(self, plan: list) -> tuple[list, Future, Callable[[], None]]:
         said: list = [Pcm.silence(step) if isinstance(step, float) else Future() for step in plan]
-        engines: list[str] = []
+        engines: dict[int, str] = {}  # by place in the plan: named in the plan's order, on every player
         whole: Future = Future()
         pending = [sum(1 for part in said if isinstance(part, Future))]
         lock = threading.Lock()
 
-        def one(lang: str, sentence: str, out: Future) -> None:  # on the pool
+        def one(at: int, lang: str, sentence: str, out: Future) -> None:  # on the pool
             try:
                 pcm, engine = self.renderer.say(sentence, lang)
             except BaseException as exc:
@@ -192,13 +193,12 @@ class Speech:
                 out.set_exception(exc)
                 return
             with lock:
-                if engine not in engines:
-                    engines.append(engine)
+                engines[at] = engine
                 pending[0] -= 1
                 last = pending[0] == 0  # never after a sentence failed: the whole failed with it
             if last:  # the whole speech is known before its last sentence can air
                 aired = Pcm.concat([pcm if p is out else p.result() if isinstance(p, Future) else p for p in said])
-                whole.set_result((aired.sha256(), ", ".join(engines)))
+                whole.set_result((aired.sha256(), ", ".join(dict.fromkeys(engines[i] for i in sorted(engines)))))
             out.set_result(pcm)
 
         started = []
@@ -208,9 +208,9 @@ class Speech:
                 if started:
                     return
                 started.append(True)
-            for step, out in zip(plan, said):
+            for at, (step, out) in enumerate(zip(plan, said)):
                 if isinstance(out, Future):
-                    self._pool.submit(one, *step, out)
+                    self._pool.submit(one, at, *step, out)
         return said, whole, go
 
 
@@ -227,10 +227,11 @@ def _at_last_moment(parts: list, checks: list, load) -> None:
 
 
 def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
-          progress: dict | None = None) -> tuple[list, list[dict], list]:
+          progress: dict | None = None, rendering: list[Future] | None = None) -> tuple[list, list[dict], list]:
     """(parts for the engine, the pieces as they will air, the checks to run just before air).
     ``progress``: how far its music aired before (its airing's): the music carries on from there, and
-    its piece as it airs says so (``from``).
+    its piece as it airs says so (``from``). Each speech's Future of (hash, engines) is added to
+    ``rendering``: its piece names them once it is done.
 
     Stored audio is a Future the check fills: it is loaded and hashed at the last moment, so a file
     changed after the airing was claimed is refused, never aired. Speech renders from the check too:
@@ -260,6 +261,8 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
                 if f.exception() is None:
                     rec["sha256"], rec["engines"] = f.result()
             whole.add_done_callback(done)
+            if rendering is not None:
+                rendering.append(whole)
         elif kind == "file":  # a recording: loaded (and its hash checked) just before it airs, limited as it airs
             _at_last_moment(parts, checks, lambda piece=piece: play_gain(
                 media.track(piece), piece.get("gain_db"), limit=bool(piece.get("limiter"))))

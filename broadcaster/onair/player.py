@@ -132,12 +132,13 @@ class ZonePlayer:
         for done in self.on_stop:
             done()
         now = self.clock.now()
+        cut = {item.meta["airing_id"]: item.meta["pieces"] for item in self.engine.on_air() if "airing_id" in item.meta}
         try:
             with self._lock, self.db.session() as s:
                 self._write_events(s)
                 self._pending.clear()
                 self._progress(s)
-                outcomes.release(s, self.name, now, "player stopped")
+                outcomes.release(s, self.name, now, "player stopped", pieces=cut)  # its speech, where known
                 status = s.get(PlayerStatus, self.name)
                 if status is not None:
                     status.stopped, status.heartbeat_at, status.now = True, now, {}
@@ -238,6 +239,9 @@ class ZonePlayer:
                 log.exception("player %s: could not record %r", self.name, ev)
 
     def _write_event(self, s, ev) -> None:
+        if isinstance(ev, tuple) and ev[0] == "speech":  # (speech, as-run row, its pieces): rendered
+            outcomes.speech_rendered(s, ev[1], ev[2])                 # after the row ended
+            return
         if isinstance(ev, tuple):
             what, zone, text = ev
             if what == "fault":
@@ -254,6 +258,20 @@ class ZonePlayer:
             item_id = self._held.pop(airing_id, None)
             if ev.kind == "started" and item_id is not None:  # cancelled as it started: stop it now
                 self.engine.cancel(item_id)
+        if done is not None and done.run is not None and ev.kind != "completed":
+            self._name_speech_when_rendered(done.run.id, ev.item.meta)
+
+    def _name_speech_when_rendered(self, run_id: int, meta: dict) -> None:
+        """An as-run row ended while its speech may still render (cut, cancelled, pre-empted: a page
+        that airs in full has rendered it all): once every speech of the item has rendered, its row is
+        written again naming them (a render already done is written at the next step, harmlessly)."""
+        rendering = meta.get("rendering") or []
+
+        def rendered(_f) -> None:  # on the render pool (or here, when already done)
+            if all(f.done() for f in rendering):
+                self._note(("speech", run_id, meta["pieces"]))
+        for f in rendering:
+            f.add_done_callback(rendered)
 
     def _rejoin(self, s) -> None:
         """Declared lost meanwhile (a network cut, a long stall): the leader gave back what this player
@@ -332,7 +350,8 @@ class ZonePlayer:
         return out
 
     def _item(self, row: Airing) -> PlayoutItem:
-        parts, record, loads = build(row.pieces, self.media, self.speech, row.progress)
+        rendering: list = []
+        parts, record, loads = build(row.pieces, self.media, self.speech, row.progress, rendering)
         airing_id, kind = row.id, row.kind
 
         def check(s=None) -> None:  # runs just before the first sample (and again after a restart from the top)
@@ -357,7 +376,7 @@ class ZonePlayer:
         return PlayoutItem(priority=row.priority, title=row.title, parts=parts, zones=(row.zone,), kind=row.kind,
                            ref=row.ref, resumable=row.resumable, max_retries=max(0, row.max_retries - row.retries),
                            not_after=row.not_after, check=check,
-                           meta={"airing_id": airing_id, "pieces": record})
+                           meta={"airing_id": airing_id, "pieces": record, "rendering": rendering})
 
     def _check_now(self, s, items: list[PlayoutItem]) -> None:
         """The last check of what airs at once, in the claim's own transaction, just before it is

@@ -15,12 +15,14 @@ from audio.tts.base import EngineChain, TTSEngine, TTSError
 from audio.tts.espeak import EspeakEngine
 from audio.tts.gtts_engine import GTTSEngine
 from audio.tts.piper_engine import PiperEngine, scan_voices
+from tests.conftest import ROOT
 
 SAMPLES = {
     "zh-CN": "各位游客请注意，一名五岁男孩在游客中心等候家人。",
     "yue": "各位游客请注意，游客中心有小朋友等候家人。",
     "ru": "Уважаемые посетители, парк закрывается в шесть часов вечера.",
     "en": "Attention please. A five year old boy is waiting at the visitor centre.",
+    "fr": "Votre attention, s'il vous plaît. Un garçon de cinq ans attend au centre d'accueil.",
 }
 
 
@@ -32,7 +34,7 @@ def assert_speech(pcm: Pcm, min_s: float, max_s: float):
     assert 0.3 < voiced.mean() < 1.0  # speech has pauses and sounds, not a constant tone
 
 
-@pytest.mark.parametrize("lang", ["zh-CN", "yue", "ru", "en"])
+@pytest.mark.parametrize("lang", ["zh-CN", "yue", "ru", "en", "fr"])
 def test_espeak_speaks_each_language(lang):
     pcm = EspeakEngine().synthesize(SAMPLES[lang], lang)
     assert_speech(pcm, 1.0, 15.0)
@@ -358,3 +360,38 @@ def test_piper_s_process_ends_when_the_process_it_speaks_for_is_killed(tmp_path)
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+_SAID_ELSEWHERE = """
+import sys
+from audio.tts.espeak import EspeakEngine
+from audio.tts.piper_engine import PiperEngine
+engine = {"espeak": EspeakEngine, "piper": PiperEngine}[sys.argv[1]]()
+print(engine.synthesize(sys.argv[3], sys.argv[2]).sha256())
+"""
+
+
+@pytest.mark.parametrize("engine, lang, text", [
+    ("espeak", "zh-CN", "一名约五岁的男孩，身穿黄色雨衣。"),
+    ("espeak", "ru", "Мальчик около пяти лет, в жёлтом дождевике."),
+    ("espeak", "en", "A boy of about five, in a yellow raincoat."),
+    ("piper", "en", "A boy of about five, in a yellow raincoat."),
+])
+def test_the_same_sentence_has_the_same_samples_every_time_and_in_every_process(engine, lang, text):
+    """A page's speech is named by its hash in the as-run log, and every player renders it itself: the
+    same sentence in the same voice is the same samples, whatever was said before it in this process
+    (espeak-ng's wave generator carries its pitch flutter and roughness from one utterance to the next)
+    and in a process that said nothing before it."""
+    import subprocess
+    import sys
+
+    tts = {"espeak": EspeakEngine, "piper": PiperEngine}[engine]()
+    other = {"zh-CN": ("ru", "Внимание."), "ru": ("zh-CN", "请注意。"), "en": ("en", "Gate two, please.")}[lang]
+    here = []
+    for _ in range(4):
+        here.append(tts.synthesize(text, lang).sha256())
+        tts.synthesize(other[1], other[0])  # something else in between, as on a player
+    assert_speech(tts.synthesize(text, lang), 1.0, 10.0)
+    fresh = subprocess.run([sys.executable, "-c", _SAID_ELSEWHERE, engine, lang, text], capture_output=True,
+                           text=True, check=True, cwd=ROOT).stdout.split()[-1]
+    assert set(here) == {fresh}, (here, fresh)
