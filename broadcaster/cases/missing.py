@@ -68,6 +68,39 @@ class CaseDetails:
     meeting_point: str | None = None
     is_child: bool | None = None
     notes: str = ""
+    wording: dict | None = None  # a detail in each page language: {"clothing": {"zh-CN": "黄色雨衣", "en": "yellow raincoat"}}
+
+
+#: The details a page says that the desk may give in each page language, for what the service cannot
+#: translate itself (a place the venue has not named in its languages, clothing not in the lists).
+WORDED = ("height", "hair", "clothing", "shoes", "last_seen_place", "meeting_point")
+
+
+def check_wording(wording, errors: dict[str, str]) -> dict | None:
+    """``wording`` ({field: {language: text}}) cleaned: blanks dropped, each text checked as its field is
+    (length, characters) and written in its language's script; errors keyed ``<field>.<language>``."""
+    from broadcaster.writing import script_problem
+
+    if not wording:
+        return None
+    if not isinstance(wording, dict) or not all(isinstance(v, dict) for v in wording.values()):
+        errors["wording"] = 'give each detail by language: {"clothing": {"zh-CN": "…", "en": "…"}}'
+        return None
+    out: dict[str, dict[str, str]] = {}
+    for field, said in wording.items():
+        if field not in WORDED:
+            errors["wording"] = f"only {', '.join(WORDED)} can be given by language"
+            continue
+        for lang, text in said.items():
+            key = f"{field}.{lang}"
+            v, wrong = read(CaseFields, {field: text})
+            if wrong:
+                errors[key] = next(iter(wrong.values()))
+            elif getattr(v, field) and (why := script_problem(str(lang), getattr(v, field))):
+                errors[key] = why
+            elif getattr(v, field):
+                out.setdefault(field, {})[str(lang)] = getattr(v, field)
+    return out or None
 
 
 def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
@@ -76,6 +109,9 @@ def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
     v, errors = read(CaseFields, {f: getattr(d, f) for f in (*TEXT_FIELDS, "age", "sex")})  # the desk's model
     out = {f: getattr(v, f) for f in TEXT_FIELDS} | {"age": v.age, "sex": SEXES[v.sex] if v.sex else None}
     out["notes"] = (d.notes or "").strip()
+    out["wording"] = check_wording(d.wording, errors)
+    for field, said in (out["wording"] or {}).items():  # given by language only: the case lists it in its first
+        out[field] = out[field] or next(iter(said.values()))
     check_time(errors, "last_seen_at", d.last_seen_at, now)
     out["last_seen_at"] = d.last_seen_at
     age = out["age"]
@@ -239,6 +275,8 @@ def edit_details(s, case: PersonCase, user, changes: dict, now) -> list[str]:
     for f in changed:
         add_event(s, case, user, "edited", now, detail=f"{f}: {getattr(case, f) or '–'} → {values[f] or '–'}")
         setattr(case, f, values[f])
+    if case.wording and any(f in case.wording for f in changed):  # what it said before no longer stands
+        case.wording = {f: said for f, said in case.wording.items() if f not in changed} or None
     if "age" in changed and values["age"] is not None:
         case.is_child = case.is_child or values["age"] < CHILD_AGE_LIMIT
     return changed
