@@ -234,6 +234,9 @@ class PageRequest(CaseFields):
     kind: Literal["missing", "found"] = "missing"
     template: Text(80) | None = None
     extra_text: Text(500, spoken=True) | None = None
+    #: A detail the service cannot translate, in each page language: {"clothing": {"zh-CN": "黄色雨衣",
+    #: "en": "yellow raincoat"}} (height, hair, clothing, shoes, last_seen_place, meeting_point).
+    wording: dict[str, dict[str, str]] | None = None
 
 
 class PageAgain(Input):

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from broadcaster import inputs
-from broadcaster.cases.missing import CaseDetails
+from broadcaster.cases.missing import WORDED, CaseDetails
 from broadcaster.inputs_cases import when
 from broadcaster.errors import FieldErrors, ValidationError
 from broadcaster.paging.looks import offered, say_look
@@ -62,6 +62,10 @@ def details_and_errors(values: dict, *, new_case: bool = True) -> tuple[CaseDeta
                 v[field] = values[pick]
             else:
                 errors[pick] = "choose from the list"
+    wording = wording_from(values)
+    for field, said in (wording.items() if isinstance(wording, dict) else ()):
+        if isinstance(said, dict) and not v.get(field):  # given by language only
+            v[field] = next((x for x in said.values() if isinstance(x, str) and x.strip()), None)
     try:
         at = parse_when(v.pop("last_seen_at", None), "last_seen_at")
     except FieldErrors as exc:
@@ -70,7 +74,28 @@ def details_and_errors(values: dict, *, new_case: bool = True) -> tuple[CaseDeta
     if errors and new_case:  # and what the case itself lacks, from the fields that passed
         errors = {**_lacking(values.get("kind"), {k: x for k, x in v.items() if k not in errors}), **errors}
     return CaseDetails(**v | {"last_seen_at": at, "notes": v.get("notes") or "",
-                              "is_child": v.get("is_child") or None}), errors
+                              "is_child": v.get("is_child") or None, "wording": wording}), errors
+
+
+def worded() -> tuple[str, ...]:
+    """The urgent form's details typed once per venue language (``<field>_<language>``): the places, when
+    the venue has named none in the panel (else they are picked, and said in every language)."""
+    return () if svc().settings.places else ("last_seen_place", "meeting_point")
+
+
+def wording_from(values: dict):
+    """The details given per language: the form's ``<field>_<language>`` boxes, or the API's ``wording``
+    ({field: {language: text}}, checked by the case service: a wrong shape is refused there)."""
+    api = values.get("wording")
+    if api is not None and not isinstance(api, dict):
+        return api
+    out = {f: dict(said) for f, said in (api or {}).items()}
+    for field in WORDED:
+        for lang in svc().settings.languages or []:
+            text = values.get(f"{field}_{lang}")
+            if isinstance(text, str) and text.strip():
+                out.setdefault(field, {})[lang] = text
+    return out or None
 
 
 def _lacking(kind, fields: dict) -> dict[str, str]:
@@ -105,8 +130,18 @@ def form_errors(fields: dict[str, str]) -> dict[str, str]:
     """The domain's field errors under the form's names: a remark's (``extra_text.<lang>``) beside that
     language's remark box, the one remark of the API (``extra_text``) beside the first."""
     out: dict[str, str] = {}
+    per_lang = worded()
+    langs = svc().settings.languages or []
     for key, what in fields.items():
-        if key == "extra_text":
+        field, dot, lang = key.partition(".")
+        if key in per_lang and langs:  # "needed for the page": beside the first language's box
+            out[f"{key}_{langs[0]}"] = what
+        elif dot and field in per_lang:  # a detail in one language: beside the box of the one it lacks
+            out[f"{field}_{lang}"] = what
+        elif dot and field in WORDED:  # not typed on this form (the API's, a stored case's): above it
+            out["_"] = f"the {lang} text of this page would mix languages: pick the places and the clothing from " \
+                       "the lists, or give a remark in every language"
+        elif key == "extra_text":
             langs = svc().settings.languages or []
             out[f"remark_{langs[0]}" if langs else "_"] = what
         elif key.startswith("extra_text."):
@@ -137,7 +172,16 @@ def form_context(values: dict, errors: dict) -> dict:
     st = svc().settings
     return dict(values=values, errors=errors, templates=svc().templates.list(), picks=options(current_language(), venue_words()),
                 places=place_options(False), meeting_points=place_options(True),
-                venue_languages=[(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in st.languages or []])
+                venue_languages=[(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in st.languages or []],
+                worded=worded(), written=[(lang, written_in(lang)) for lang in st.languages or []],
+                worded_keys=[f"{f}_{lang}" for f in worded() for lang in st.languages or []])
+
+
+def written_in(lang: str) -> str:
+    """The language a box is typed in, in the UI language ("中文", "English"): Chinese, not Mandarin."""
+    from web.i18n import language_name
+
+    return language_name(lang.split("-")[0])
 
 
 def described(case) -> dict[str, str]:
