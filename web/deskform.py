@@ -10,6 +10,7 @@ from broadcaster.cases.missing import WORDED, CaseDetails
 from broadcaster.inputs_cases import when
 from broadcaster.errors import FieldErrors, ValidationError
 from broadcaster.paging.looks import offered, say_look
+from broadcaster.paging.rules import MIXED, MixedWords
 from broadcaster.paging.vocabulary import compose, options
 from web.i18n import N_, current_language, t
 from web.refusals import refusal
@@ -139,8 +140,7 @@ def form_errors(fields: dict[str, str]) -> dict[str, str]:
         elif dot and field in per_lang:  # a detail in one language: beside the box of the one it lacks
             out[f"{field}_{lang}"] = what
         elif dot and field in WORDED:  # not typed on this form (the API's, a stored case's): above it
-            out["_"] = f"the {lang} text of this page would mix languages: pick the places and the clothing from " \
-                       "the lists, or give a remark in every language"
+            out["_"] = MIXED.format(lang=lang)
         elif key == "extra_text":
             langs = svc().settings.languages or []
             out[f"remark_{langs[0]}" if langs else "_"] = what
@@ -177,6 +177,19 @@ def form_context(values: dict, errors: dict) -> dict:
                 worded_keys=[f"{f}_{lang}" for f in worded() for lang in st.languages or []])
 
 
+def worded_values(case) -> dict[str, str]:
+    """The case's per-language boxes as its edit form shows them: what the desk gave in each language, else
+    the detail as stored where it is written in that language's script (typed before there were boxes)."""
+    from broadcaster.writing import script_problem
+
+    out = {}
+    for field in worded():
+        for lang in svc().settings.languages or []:
+            said = ((case.wording or {}).get(field) or {}).get(lang) or getattr(case, field) or ""
+            out[f"{field}_{lang}"] = said if said and script_problem(lang, said) is None else ""
+    return out
+
+
 def written_in(lang: str) -> str:
     """The language a box is typed in, in the UI language ("中文", "English"): Chinese, not Mandarin."""
     from web.i18n import language_name
@@ -200,6 +213,8 @@ def described(case) -> dict[str, str]:
     for f in ("last_seen_place", "meeting_point"):
         value = getattr(case, f)
         out[f] = ((place_names(svc().settings.places, value) or {}).get(ui) or value) if value else None
+    for f, said in (case.wording or {}).items():  # what the desk gave in the UI language itself
+        out[f] = said.get(ui) or out.get(f)
     return out
 
 
@@ -321,6 +336,8 @@ def seen_digest(texts: dict) -> str:
 def fields_of(exc, values: dict) -> dict[str, str]:
     """A refusal by the fields it names ("result: ..." beside the result; a remark's beside its language's
     box, form_errors); anything else above the form."""
+    if isinstance(exc, MixedWords):  # and above the form: the case page may have no box for that language
+        return {"_": str(exc), **form_errors(exc.fields)}
     if getattr(exc, "fields", None):
         return form_errors(exc.fields)
     field, sep, what = str(exc).partition(": ")

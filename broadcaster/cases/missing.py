@@ -269,14 +269,21 @@ def edit_details(s, case: PersonCase, user, changes: dict, now) -> list[str]:
     sex = {"male": "boy" if case.is_child else "man", "female": "girl" if case.is_child else "woman"}
     current["sex"] = sex.get(case.sex, case.sex)
     wanted = {**current, **{k: v for k, v in changes.items() if k in editable}}
+    given = changes.get("wording")  # a detail in each language: the case lists it in the first
+    for f, said in (given.items() if isinstance(given, dict) else ()):
+        if f in editable and isinstance(said, dict) and f not in changes:
+            wanted[f] = next(iter(said.values()), None) or wanted[f]
     values = validate_details(case.kind, CaseDetails(**wanted, is_child=case.is_child or None,
-                                                     last_seen_at=case.last_seen_at), now)
+                                                     last_seen_at=case.last_seen_at, wording=given), now)
     changed = [f for f in sorted(editable) if values[f] != getattr(case, f)]
     for f in changed:
         add_event(s, case, user, "edited", now, detail=f"{f}: {getattr(case, f) or '–'} → {values[f] or '–'}")
         setattr(case, f, values[f])
-    if case.wording and any(f in case.wording for f in changed):  # what it said before no longer stands
-        case.wording = {f: said for f, said in case.wording.items() if f not in changed} or None
+    kept = {f: said for f, said in (case.wording or {}).items() if f not in changed}  # what changed no longer stands
+    wording = {**kept, **(values["wording"] or {})} or None
+    if wording != case.wording:
+        case.wording = wording
+        changed += [f for f in (values["wording"] or {}) if f not in changed]
     if "age" in changed and values["age"] is not None:
         case.is_child = case.is_child or values["age"] < CHILD_AGE_LIMIT
     return changed

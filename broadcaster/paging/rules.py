@@ -98,6 +98,8 @@ class MixedWords(FieldErrors):
 
 #: Beside the field of the language a detail is missing in, in the desk's words.
 IN_THIS_LANGUAGE = "also give it in this language: the page says it in every language and cannot translate it"
+#: The refusal as a whole (a timeline, a form without a box per language): no field's internal name.
+MIXED = "the {lang} text of this page would mix languages: give the places and the description in every language"
 
 
 def check_said(said: dict[str, dict[str, str]]) -> None:
@@ -108,8 +110,7 @@ def check_said(said: dict[str, dict[str, str]]) -> None:
     errors = {f"{f}.{lang}": IN_THIS_LANGUAGE for f, by_lang in said.items()
               for lang, text in by_lang.items() if text and script_problem(lang, text)}
     if errors:
-        raise MixedWords(errors, "the page would mix languages: give " + ", ".join(sorted(errors))
-                         + " (each detail in that language's words)")
+        raise MixedWords(errors, MIXED.format(lang=next(iter(errors)).partition(".")[2]))
 
 
 def check_scripts(texts: dict[str, str], said_as_typed: list[str] = ()) -> None:

@@ -79,3 +79,19 @@ def test_the_api_refuses_a_detail_in_one_language_and_takes_it_in_each(app):
     texts = resp.get_json()["page"]["texts"]
     assert "黄色雨衣" in texts["zh-CN"] and not LATIN.search(texts["zh-CN"])
     assert "yellow raincoat" in texts["en"] and not CJK.search(texts["en"])
+
+
+def test_an_edit_gives_the_place_in_each_language_and_the_page_says_the_new_words(app):
+    dora = Browser(app, "dora")
+    number = dora.post("/desk/", FORM).headers["Location"].rsplit("/", 1)[1]
+    html = dora.get(f"/desk/cases/{number}").get_data(as_text=True)
+    assert 'name="last_seen_place_zh-CN"' in html and 'value="摩天轮"' in html  # the edit form, one box per language
+    resp = dora.post(f"/desk/cases/{number}/edit", {"last_seen_place_zh-CN": "旋转木马", "last_seen_place_en": "Carousel"})
+    assert resp.status_code == 302
+    with app.extensions["pa"].db.session() as s:
+        case, texts = s.scalars(select(PersonCase)).one(), s.scalars(select(Page)).one().texts
+    assert case.wording["last_seen_place"] == {"zh-CN": "旋转木马", "en": "Carousel"}
+    assert "旋转木马" in texts["zh-CN"] and "摩天轮" not in texts["zh-CN"] and not LATIN.search(texts["zh-CN"])
+    assert "Carousel" in texts["en"] and "Ferris wheel" not in texts["en"]
+    resp = dora.post(f"/desk/cases/{number}/edit", {"last_seen_place_zh-CN": "旋转木马", "last_seen_place_en": "旋转木马"})
+    assert resp.status_code == 400 and 'id="err-last_seen_place_en"' in resp.get_data(as_text=True)
