@@ -65,7 +65,7 @@ def details_and_errors(values: dict, *, new_case: bool = True) -> tuple[CaseDeta
                 errors[pick] = "choose from the list"
     wording = wording_from(values)
     for field, said in (wording.items() if isinstance(wording, dict) else ()):
-        if isinstance(said, dict) and not v.get(field):  # given by language only
+        if field in WORDED and isinstance(said, dict) and not v.get(field):  # given by language only
             v[field] = next((x for x in said.values() if isinstance(x, str) and x.strip()), None)
     try:
         at = parse_when(v.pop("last_seen_at", None), "last_seen_at")

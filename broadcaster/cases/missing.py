@@ -22,6 +22,7 @@ from broadcaster.cases.resolution import stop_pages
 from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.store.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
 from broadcaster.store.models.core import User
+from broadcaster.writing import script_problem
 
 CHILD_AGE_LIMIT = 14  # under 14 is a child: the name is never paged
 FOUND_CHILD_AGES = range(0, 18)  # staff found a child: 0 to 17 years old; an adult is paged by name
@@ -78,9 +79,8 @@ WORDED = ("height", "hair", "clothing", "shoes", "last_seen_place", "meeting_poi
 
 def check_wording(wording, errors: dict[str, str]) -> dict | None:
     """``wording`` ({field: {language: text}}) cleaned: blanks dropped, each text checked as its field is
-    (length, characters) and written in its language's script; errors keyed ``<field>.<language>``."""
-    from broadcaster.writing import script_problem
-
+    (length, characters); errors keyed ``<field>.<language>``. Its script is the page's to check (only the
+    page's languages are said: broadcaster.paging.rules.check_said)."""
     if not wording:
         return None
     if not isinstance(wording, dict) or not all(isinstance(v, dict) for v in wording.values()):
@@ -96,9 +96,7 @@ def check_wording(wording, errors: dict[str, str]) -> dict | None:
             v, wrong = read(CaseFields, {field: text})
             if wrong:
                 errors[key] = next(iter(wrong.values()))
-            elif getattr(v, field) and (why := script_problem(str(lang), getattr(v, field))):
-                errors[key] = why
-            elif getattr(v, field):
+            elif getattr(v, field):  # in another language's script: refused by the page, beside it (MixedWords)
                 out.setdefault(field, {})[str(lang)] = getattr(v, field)
     return out or None
 
@@ -275,6 +273,10 @@ def edit_details(s, case: PersonCase, user, changes: dict, now) -> list[str]:
             wanted[f] = next(iter(said.values()), None) or wanted[f]
     values = validate_details(case.kind, CaseDetails(**wanted, is_child=case.is_child or None,
                                                      last_seen_at=case.last_seen_at, wording=given), now)
+    wrong = {f"{f}.{lang}": why for f, said in (values["wording"] or {}).items() for lang, text in said.items()
+             if (why := script_problem(lang, text))}  # a page made from it would be refused: say so now
+    if wrong:
+        raise FieldErrors(wrong)
     changed = [f for f in sorted(editable) if values[f] != getattr(case, f)]
     for f in changed:
         add_event(s, case, user, "edited", now, detail=f"{f}: {getattr(case, f) or '–'} → {values[f] or '–'}")

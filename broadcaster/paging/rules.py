@@ -102,13 +102,15 @@ IN_THIS_LANGUAGE = "also give it in this language: the page says it in every lan
 MIXED = "the {lang} text of this page would mix languages: give the places and the description in every language"
 
 
-def check_said(said: dict[str, dict[str, str]]) -> None:
+def check_said(said: dict[str, dict[str, str]], given: dict | None = None) -> None:
     """``said``: each detail (field -> {language: what the page would say}). MixedWords naming
-    ``<field>.<language>`` for each language whose words would be of another script, all at once."""
+    ``<field>.<language>`` for each language whose words would be of another script, all at once: given
+    in that language (``given``, the case's wording) but in another script, how to write it; else to give it."""
     from broadcaster.venue import script_problem
 
-    errors = {f"{f}.{lang}": IN_THIS_LANGUAGE for f, by_lang in said.items()
-              for lang, text in by_lang.items() if text and script_problem(lang, text)}
+    errors = {f"{f}.{lang}": (why if lang in ((given or {}).get(f) or {}) else IN_THIS_LANGUAGE)
+              for f, by_lang in said.items() for lang, text in by_lang.items()
+              if text and (why := script_problem(lang, text))}
     if errors:
         raise MixedWords(errors, MIXED.format(lang=next(iter(errors)).partition(".")[2]))
 

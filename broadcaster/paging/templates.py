@@ -236,7 +236,7 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         typed = [str(values.get(f) or "") for f in needed if f != "sex"] + [
             t for f in needed for t in (wording.get(f) or {}).values()] + [str(v) for v in (extra or {}).values()]
         check_no_name(out, child_name, typed)
-    check_said(details)  # "身穿yellow raincoat": refused beside the language that lacks its words
+    check_said(details, wording)  # "身穿yellow raincoat": refused beside the language that lacks its words
     if strict:
         check_scripts(out, said_as_typed=[] if is_child else [str(values.get("name") or "")])
     return out
