@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import ValidationError as PydanticError
 
 from audio.text import LANGUAGES, UnsupportedLanguage, normalize_lang
-from broadcaster.inputs_scripts import texts_in_their_scripts
+from broadcaster.inputs_scripts import said_in_their_scripts, texts_in_their_scripts
 from broadcaster.errors import FieldErrors
 
 DB_ID_MAX = 2 ** 63 - 1  # the database's 64-bit integer ids
@@ -234,6 +234,9 @@ class PageRequest(CaseFields):
     kind: Literal["missing", "found"] = "missing"
     template: Text(80) | None = None
     extra_text: Text(500, spoken=True) | None = None
+    #: A detail the service cannot translate, in each page language: {"clothing": {"zh-CN": "黄色雨衣",
+    #: "en": "yellow raincoat"}} (height, hair, clothing, shoes, last_seen_place, meeting_point).
+    wording: "Wording | None" = None
 
 
 class PageAgain(Input):
@@ -312,6 +315,29 @@ def Texts(text: Any) -> Any:  # noqa: N802
     """language tag (one the renderer speaks) -> ``text``, in airing order (e.g. zh-CN, en)."""
     return Annotated[dict[Annotated[Pattern(LANG, 20), AfterValidator(_spoken_language)], text],
                      Field(min_length=1, max_length=6, json_schema_extra={"propertyNames": {"enum": list(LANGUAGES)}})]
+
+
+def _said(limit: int) -> Any:
+    """A detail by language (a language the renderer speaks -> the words, in that language's script)."""
+    return Annotated[dict[Annotated[Pattern(LANG, 20), AfterValidator(_spoken_language)], Text(limit, spoken=True)],
+                     Field(max_length=6, json_schema_extra={"propertyNames": {"enum": list(LANGUAGES)}})] | None
+
+
+class Wording(Input):
+    """The details a page says that the desk gives in each page language, for what the service cannot
+    translate (each language's words in its own script)."""
+
+    model_config = ConfigDict(json_schema_extra=said_in_their_scripts(SCHEMA_CHARS, SCHEMA_LETTERS))
+
+    height: _said(40) = None
+    hair: _said(120) = None
+    clothing: _said(200) = None
+    shoes: _said(120) = None
+    last_seen_place: _said(120) = None
+    meeting_point: _said(120) = None
+
+
+PageRequest.model_rebuild()
 
 
 class Script(Input):

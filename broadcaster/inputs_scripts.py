@@ -63,3 +63,19 @@ def texts_in_their_scripts(limit: int, chars: str, letters: str):
         texts["properties"] = {lang: {"type": "string", "minLength": 1, "maxLength": limit, "pattern": pattern}
                                for lang, pattern in said.items()}
     return extra
+
+
+def said_in_their_scripts(chars: str, letters: str):
+    """A model's ``json_schema_extra``: each of its fields a detail by language (``{"zh-CN": "黄色雨衣", "en":
+    "yellow raincoat"}``), each language's words in its own script on one line."""
+    def extra(schema: dict, _model) -> None:
+        for said in schema.get("properties", {}).values():
+            said = next((a for a in said.get("anyOf", [said]) if a.get("type") == "object"), None)
+            if said is None:
+                continue
+            limit = next(iter((said.get("patternProperties") or {}).values()), {}).get("maxLength", 120)
+            names = said.get("propertyNames", {}).get("enum", [])
+            said["properties"] = {lang: {"type": "string", "minLength": 1, "maxLength": limit,
+                                         "pattern": pattern.replace("\\r\\t\\n]", "\\r]")}
+                                  for lang in names if (pattern := language_pattern(lang, chars, letters))}
+    return extra

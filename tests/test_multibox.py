@@ -93,11 +93,9 @@ def venue(pg_db, tmp_path):
 
 
 def child(**kw) -> CaseDetails:
-    base = dict(person_name="王小明", age=5, sex="boy", clothing="red jacket", shoes="white sneakers",
-                last_seen_place="Carousel", meeting_point="Visitor Centre", reporter_name="王芳",
-                reporter_contact="13800000000")
-    base.update(kw)
-    return CaseDetails(**base)
+    from tests.desk.conftest import lost_child  # the places given in Chinese too (no venue places named)
+
+    return lost_child(**kw)
 
 
 def rows(db, ref: str) -> list[Airing]:

@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, jsonify, request
 from broadcaster import board, inputs, logs
 from broadcaster.errors import BroadcasterError, FieldErrors, NotFound
 from broadcaster.onair.nowplaying import health
+from broadcaster.paging.rules import MixedWords
 from web import problem, status_of
 from web import workflow
 from web.auth import (ANYONE, BROADCASTER, DESK, FAULT_ACK, SCHEDULE, SUPERVISOR, actor, api_user,
@@ -105,7 +106,10 @@ def now():
 @require_api(*DESK)
 def trigger_page():
     data = page_request()
-    case, page, err = open_and_page(actor(), data.kind, data.given(), template=data.template, extra=data.extra_text)
+    try:
+        case, page, err = open_and_page(actor(), data.kind, data.given(), template=data.template, extra=data.extra_text)
+    except MixedWords as exc:  # a detail in one language only: nothing stored, each language that lacks it named
+        return problem(409, str(exc), kind="not-paged", fields=exc.fields, paged=False)
     if err is not None:  # the case is open; its page waits for what the template needs (a conflict, not bad input)
         status = status_of(err)
         return problem(409 if status == 400 else status, str(err), kind="not-paged", case=case_json(case),

@@ -15,7 +15,7 @@ from web.auth import DESK, SUPERVISOR, actor, require
 from web.i18n import t
 from web.refusals import refusal, refusal_of
 from web.deskform import (LOST_PICKS, described, details_and_errors, details_from, fields_of, form_context, form_errors,
-                          page_numbers,
+                          page_numbers, worded_values,
                           lost_announce_context, lost_lists, parse_when, remark, said_texts, seen_digest,
                           timeline_detail)
 from web.views import form, svc, tz
@@ -117,7 +117,7 @@ def case(number: str, values=None, errors=None, said=None):
     page = render_template("desk/case.html", case=c, pages=pages, on_air=board.page_airings(s.db, [p.id for p in pages]),
                            followups=s.followups.for_case(c.number),
                            resolve_to=[st for st in RESOLVED_ORDER if st in TRANSITIONS[c.state]],
-                           can_page=c.state not in RESOLVED, person=person_word(c), shown=described(c),
+                           can_page=c.state not in RESOLVED, person=person_word(c), shown=described(c), boxes=worded_values(c),
                            numbers=numbers, detail=lambda d: timeline_detail(d, numbers), said=said_texts(said or {}), said_digest=seen_digest(said or {}),
                            **form_context(values or {}, errors or {}))
     return (page, 400) if errors else page
@@ -192,6 +192,8 @@ def edit(number: str):
         changes = {f: getattr(d, f) for f in ("age", "sex", "height", "hair", "clothing", "shoes", "last_seen_place",
                                               "meeting_point", "reporter_name", "reporter_contact")
                    if getattr(d, f) not in (None, "")}
+        if d.wording:  # a place typed in each language (a venue that has named none in the panel)
+            changes["wording"] = d.wording
         try:
             svc().paging.edit_case(number, actor(), changes)
         except FieldErrors as exc:

@@ -6,10 +6,11 @@ import re
 from datetime import datetime
 
 from broadcaster import inputs
-from broadcaster.cases.missing import CaseDetails
+from broadcaster.cases.missing import WORDED, CaseDetails
 from broadcaster.inputs_cases import when
 from broadcaster.errors import FieldErrors, ValidationError
 from broadcaster.paging.looks import offered, say_look
+from broadcaster.paging.rules import MIXED, MixedWords
 from broadcaster.paging.vocabulary import compose, options
 from web.i18n import N_, current_language, t
 from web.refusals import refusal
@@ -62,6 +63,10 @@ def details_and_errors(values: dict, *, new_case: bool = True) -> tuple[CaseDeta
                 v[field] = values[pick]
             else:
                 errors[pick] = "choose from the list"
+    wording = wording_from(values)
+    for field, said in (wording.items() if isinstance(wording, dict) else ()):
+        if field in WORDED and isinstance(said, dict) and not v.get(field):  # given by language only
+            v[field] = next((x for x in said.values() if isinstance(x, str) and x.strip()), None)
     try:
         at = parse_when(v.pop("last_seen_at", None), "last_seen_at")
     except FieldErrors as exc:
@@ -70,7 +75,28 @@ def details_and_errors(values: dict, *, new_case: bool = True) -> tuple[CaseDeta
     if errors and new_case:  # and what the case itself lacks, from the fields that passed
         errors = {**_lacking(values.get("kind"), {k: x for k, x in v.items() if k not in errors}), **errors}
     return CaseDetails(**v | {"last_seen_at": at, "notes": v.get("notes") or "",
-                              "is_child": v.get("is_child") or None}), errors
+                              "is_child": v.get("is_child") or None, "wording": wording}), errors
+
+
+def worded() -> tuple[str, ...]:
+    """The urgent form's details typed once per venue language (``<field>_<language>``): the places, when
+    the venue has named none in the panel (else they are picked, and said in every language)."""
+    return () if svc().settings.places else ("last_seen_place", "meeting_point")
+
+
+def wording_from(values: dict):
+    """The details given per language: the form's ``<field>_<language>`` boxes, or the API's ``wording``
+    ({field: {language: text}}, checked by the case service: a wrong shape is refused there)."""
+    api = values.get("wording")
+    if api is not None and not isinstance(api, dict):
+        return api
+    out = {f: dict(said) for f, said in (api or {}).items()}
+    for field in WORDED:
+        for lang in svc().settings.languages or []:
+            text = values.get(f"{field}_{lang}")
+            if isinstance(text, str) and text.strip():
+                out.setdefault(field, {})[lang] = text
+    return out or None
 
 
 def _lacking(kind, fields: dict) -> dict[str, str]:
@@ -105,8 +131,17 @@ def form_errors(fields: dict[str, str]) -> dict[str, str]:
     """The domain's field errors under the form's names: a remark's (``extra_text.<lang>``) beside that
     language's remark box, the one remark of the API (``extra_text``) beside the first."""
     out: dict[str, str] = {}
+    per_lang = worded()
+    langs = svc().settings.languages or []
     for key, what in fields.items():
-        if key == "extra_text":
+        field, dot, lang = key.partition(".")
+        if key in per_lang and langs:  # "needed for the page": beside the first language's box
+            out[f"{key}_{langs[0]}"] = what
+        elif dot and field in per_lang:  # a detail in one language: beside the box of the one it lacks
+            out[f"{field}_{lang}"] = what
+        elif dot and field in WORDED:  # not typed on this form (the API's, a stored case's): above it
+            out["_"] = MIXED.format(lang=lang)
+        elif key == "extra_text":
             langs = svc().settings.languages or []
             out[f"remark_{langs[0]}" if langs else "_"] = what
         elif key.startswith("extra_text."):
@@ -137,7 +172,29 @@ def form_context(values: dict, errors: dict) -> dict:
     st = svc().settings
     return dict(values=values, errors=errors, templates=svc().templates.list(), picks=options(current_language(), venue_words()),
                 places=place_options(False), meeting_points=place_options(True),
-                venue_languages=[(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in st.languages or []])
+                venue_languages=[(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in st.languages or []],
+                worded=worded(), written=[(lang, written_in(lang)) for lang in st.languages or []],
+                worded_keys=[f"{f}_{lang}" for f in worded() for lang in st.languages or []])
+
+
+def worded_values(case) -> dict[str, str]:
+    """The case's per-language boxes as its edit form shows them: what the desk gave in each language, else
+    the detail as stored where it is written in that language's script (typed before there were boxes)."""
+    from broadcaster.writing import script_problem
+
+    out = {}
+    for field in worded():
+        for lang in svc().settings.languages or []:
+            said = ((case.wording or {}).get(field) or {}).get(lang) or getattr(case, field) or ""
+            out[f"{field}_{lang}"] = said if said and script_problem(lang, said) is None else ""
+    return out
+
+
+def written_in(lang: str) -> str:
+    """The language a box is typed in, in the UI language ("中文", "English"): Chinese, not Mandarin."""
+    from web.i18n import language_name
+
+    return language_name(lang.split("-")[0])
 
 
 def described(case) -> dict[str, str]:
@@ -156,6 +213,8 @@ def described(case) -> dict[str, str]:
     for f in ("last_seen_place", "meeting_point"):
         value = getattr(case, f)
         out[f] = ((place_names(svc().settings.places, value) or {}).get(ui) or value) if value else None
+    for f, said in (case.wording or {}).items():  # what the desk gave in the UI language itself
+        out[f] = said.get(ui) or out.get(f)
     return out
 
 
@@ -277,6 +336,8 @@ def seen_digest(texts: dict) -> str:
 def fields_of(exc, values: dict) -> dict[str, str]:
     """A refusal by the fields it names ("result: ..." beside the result; a remark's beside its language's
     box, form_errors); anything else above the form."""
+    if isinstance(exc, MixedWords):  # and above the form: the case page may have no box for that language
+        return {"_": str(exc), **form_errors(exc.fields)}
     if getattr(exc, "fields", None):
         return form_errors(exc.fields)
     field, sep, what = str(exc).partition(": ")

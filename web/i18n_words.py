@@ -115,6 +115,8 @@ WORDS = (
     N_('Security escalation'),
     N_('Security: found child, no guardian yet'),
     N_('Valuable item found'),
+    # broadcaster/paging/rules.py: a detail the page cannot translate, beside the language it lacks
+    N_('also give it in this language: the page says it in every language and cannot translate it'),
     # broadcaster/paging/lexicon.py
     N_('at most 40 characters'),
     N_('give the word in this language too'),

@@ -17,7 +17,9 @@ ROUTES = [
     ("get", "/api/now", "Now playing, what waits to air, player and device health per zone (from the database)",
      "any user", None, 200, "dashboard"),
     ("post", "/api/pages", "Open a missing/found case and page it at urgent priority in one step (409 with the case "
-     "when it is opened but its page needs details the template names)", "desk, supervisor", "PageRequest", 201,
+     "when it is opened but its page needs details the template names; 409 without a case, nothing stored, when "
+     "the page would say a detail in one language inside another's text: give it under wording, by language)",
+     "desk, supervisor", "PageRequest", 201,
      "desk"),
     ("post", "/api/pages/preview", "What that page would say, per language, checked as it would be (409 with "
      "what the page lacks): nothing is stored, nothing airs", "desk, supervisor", "PageRequest", 200, "desk"),

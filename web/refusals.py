@@ -45,6 +45,7 @@ REFUSALS = N_all((
     "then page the case again",
     "the {lang} text of this page would mix languages: pick the places and the clothing from the lists, or give "
     "a remark in every language",
+    "the {lang} text of this page would mix languages: give the places and the description in every language",
     "template {key} has no {langs} text yet: an admin adds it and a supervisor approves it",
     "no-name rule: the {lang} text of this page about a child contains the child's name (or part of it); remove "
     "it from the description/free text",

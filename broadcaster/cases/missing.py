@@ -22,6 +22,7 @@ from broadcaster.cases.resolution import stop_pages
 from broadcaster.cases.staff import DESK_ROLES, Actor, session_as
 from broadcaster.store.models.cases import CaseEvent, CaseKind, CaseState, PersonCase
 from broadcaster.store.models.core import User
+from broadcaster.writing import script_problem
 
 CHILD_AGE_LIMIT = 14  # under 14 is a child: the name is never paged
 FOUND_CHILD_AGES = range(0, 18)  # staff found a child: 0 to 17 years old; an adult is paged by name
@@ -68,6 +69,36 @@ class CaseDetails:
     meeting_point: str | None = None
     is_child: bool | None = None
     notes: str = ""
+    wording: dict | None = None  # a detail in each page language: {"clothing": {"zh-CN": "黄色雨衣", "en": "yellow raincoat"}}
+
+
+#: The details a page says that the desk may give in each page language, for what the service cannot
+#: translate itself (a place the venue has not named in its languages, clothing not in the lists).
+WORDED = ("height", "hair", "clothing", "shoes", "last_seen_place", "meeting_point")
+
+
+def check_wording(wording, errors: dict[str, str]) -> dict | None:
+    """``wording`` ({field: {language: text}}) cleaned: blanks dropped, each text checked as its field is
+    (length, characters); errors keyed ``<field>.<language>``. Its script is the page's to check (only the
+    page's languages are said: broadcaster.paging.rules.check_said)."""
+    if not wording:
+        return None
+    if not isinstance(wording, dict) or not all(isinstance(v, dict) for v in wording.values()):
+        errors["wording"] = 'give each detail by language: {"clothing": {"zh-CN": "…", "en": "…"}}'
+        return None
+    out: dict[str, dict[str, str]] = {}
+    for field, said in wording.items():
+        if field not in WORDED:
+            errors["wording"] = f"only {', '.join(WORDED)} can be given by language"
+            continue
+        for lang, text in said.items():
+            key = f"{field}.{lang}"
+            v, wrong = read(CaseFields, {field: text})
+            if wrong:
+                errors[key] = next(iter(wrong.values()))
+            elif getattr(v, field):  # in another language's script: refused by the page, beside it (MixedWords)
+                out.setdefault(field, {})[str(lang)] = getattr(v, field)
+    return out or None
 
 
 def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
@@ -76,6 +107,9 @@ def validate_details(kind: CaseKind, d: CaseDetails, now: datetime) -> dict:
     v, errors = read(CaseFields, {f: getattr(d, f) for f in (*TEXT_FIELDS, "age", "sex")})  # the desk's model
     out = {f: getattr(v, f) for f in TEXT_FIELDS} | {"age": v.age, "sex": SEXES[v.sex] if v.sex else None}
     out["notes"] = (d.notes or "").strip()
+    out["wording"] = check_wording(d.wording, errors)
+    for field, said in (out["wording"] or {}).items():  # given by language only: the case lists it in its first
+        out[field] = out[field] or next(iter(said.values()))
     check_time(errors, "last_seen_at", d.last_seen_at, now)
     out["last_seen_at"] = d.last_seen_at
     age = out["age"]
@@ -233,12 +267,25 @@ def edit_details(s, case: PersonCase, user, changes: dict, now) -> list[str]:
     sex = {"male": "boy" if case.is_child else "man", "female": "girl" if case.is_child else "woman"}
     current["sex"] = sex.get(case.sex, case.sex)
     wanted = {**current, **{k: v for k, v in changes.items() if k in editable}}
+    given = changes.get("wording")  # a detail in each language: the case lists it in the first
+    for f, said in (given.items() if isinstance(given, dict) else ()):
+        if f in editable and isinstance(said, dict) and f not in changes:
+            wanted[f] = next(iter(said.values()), None) or wanted[f]
     values = validate_details(case.kind, CaseDetails(**wanted, is_child=case.is_child or None,
-                                                     last_seen_at=case.last_seen_at), now)
+                                                     last_seen_at=case.last_seen_at, wording=given), now)
+    wrong = {f"{f}.{lang}": why for f, said in (values["wording"] or {}).items() for lang, text in said.items()
+             if (why := script_problem(lang, text))}  # a page made from it would be refused: say so now
+    if wrong:
+        raise FieldErrors(wrong)
     changed = [f for f in sorted(editable) if values[f] != getattr(case, f)]
     for f in changed:
         add_event(s, case, user, "edited", now, detail=f"{f}: {getattr(case, f) or '–'} → {values[f] or '–'}")
         setattr(case, f, values[f])
+    kept = {f: said for f, said in (case.wording or {}).items() if f not in changed}  # what changed no longer stands
+    wording = {**kept, **(values["wording"] or {})} or None
+    if wording != case.wording:
+        case.wording = wording
+        changed += [f for f in (values["wording"] or {}) if f not in changed]
     if "age" in changed and values["age"] is not None:
         case.is_child = case.is_child or values["age"] < CHILD_AGE_LIMIT
     return changed

@@ -23,6 +23,7 @@ from broadcaster.paging.defaults import seed_defaults
 from broadcaster.cases.followup import FollowUpService
 from broadcaster.cases.lost_property import LostPropertyService
 from broadcaster.cases.missing import CaseDetails, CaseService
+from broadcaster.errors import FieldErrors
 from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.resolution import page_ref
 from broadcaster.paging.paging import PagingService
@@ -65,9 +66,12 @@ def _page_new(args) -> int:
         "notes": args.notes, "template": args.template, "extra_text": args.extra})
     details = CaseDetails(**d.model_dump(exclude={"kind", "template", "extra_text", "last_seen_at"}) | {
         "last_seen_at": _when(args.seen_at, "--seen-at"), "is_child": True if args.child else None,
-        "notes": d.notes or ""})
-    case, page, error = _paging(db).open_and_page(args.user, d.kind, details, template=d.template,
-                                                  extra_text=d.extra_text, zones=zone_list(args.zones))
+        "notes": d.notes or "", "wording": _wording(args.said)})
+    try:
+        case, page, error = _paging(db).open_and_page(args.user, d.kind, details, template=d.template,
+                                                      extra_text=d.extra_text, zones=zone_list(args.zones))
+    except FieldErrors as exc:  # "last_seen_place.zh-CN" -> "--said place zh-CN": the option to add
+        raise type(exc)({_said_option(k): v for k, v in exc.fields.items()}) from None
     print(f"case {case.number} opened ({case.kind.value}{', child' if case.is_child else ''})")
     if error is not None:
         print(f"case {case.number} is stored but NOT paged; fix the problem below and run "
@@ -75,6 +79,27 @@ def _page_new(args) -> int:
         raise error
     _say_page(page, db)
     return 0
+
+
+#: ``--said DETAIL LANGUAGE TEXT``: a detail the service cannot translate, given in each page language.
+SAID_OPTIONS = {"place": "last_seen_place", "meeting-point": "meeting_point", "clothing": "clothing",
+                "shoes": "shoes", "height": "height", "hair": "hair"}
+
+
+def _wording(said: list | None) -> dict | None:
+    """``--said place zh-CN 旋转木马 --said place en Carousel`` as the case's wording (unknown details refused)."""
+    out: dict[str, dict[str, str]] = {}
+    for detail, lang, text in said or []:
+        if detail not in SAID_OPTIONS:
+            raise FieldErrors({"--said": f"say which detail: {', '.join(SAID_OPTIONS)} (got {detail[:30]!r})"})
+        out.setdefault(SAID_OPTIONS[detail], {})[lang] = text
+    return out or None
+
+
+def _said_option(key: str) -> str:
+    field, dot, lang = key.partition(".")
+    detail = next((o for o, f in SAID_OPTIONS.items() if f == field), None)
+    return f"--said {detail} {lang}" if dot and detail else key
 
 
 def _page_case(args) -> int:
@@ -308,6 +333,10 @@ def register(subparsers) -> None:
         p.add_argument("--age")
         p.add_argument("--seen-at", help="last seen, HH:MM venue time or ISO date-time")
         p.add_argument("--child", action="store_true", help="a child whatever the age (no name on air)")
+        p.add_argument("--said", nargs=3, action="append", metavar=("DETAIL", "LANGUAGE", "TEXT"),
+                       help="a detail in one page language, for what the service cannot translate: "
+                            "--said place zh-CN 旋转木马 --said place en Carousel (DETAIL: "
+                            + ", ".join(SAID_OPTIONS) + ")")
         p.add_argument("--zones", help="comma-separated zones (default: every zone of the venue)")
     p = action(page, "case", _page_case, "page again about an existing case", user=True)
     p.add_argument("number")

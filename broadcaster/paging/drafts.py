@@ -30,7 +30,8 @@ def case_values(case: PersonCase) -> dict:
     return {"name": case.person_name, "age": case.age, "sex": case.sex or "unknown", "height": case.height,
             "hair": case.hair, "looks": {"height": case.height, "hair": case.hair}, "clothing": case.clothing,
             "shoes": case.shoes, "last_seen_place": case.last_seen_place, "last_seen_time": case.last_seen_at,
-            "meeting_point": case.meeting_point, "case_number": case.number}
+            "meeting_point": case.meeting_point, "case_number": case.number,
+            "wording": case.wording or {}}
 
 
 def default_template_key(case: PersonCase) -> str:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from broadcaster import audit, logs
-from broadcaster.cases.missing import (RESOLVED, TEXT_FIELDS, CaseDetails, add_event, add_events, case_kind,
+from broadcaster.cases.missing import (RESOLVED, TEXT_FIELDS, CaseDetails, add_event, add_events, case_kind, check_wording,
                                        edit_details, event_row, load_case, move, opened_event,
                                        validate_details)
 from broadcaster.cases.numbering import CASE_SERIES, next_number, venue_tz
@@ -38,6 +38,7 @@ from broadcaster.paging.defaults import DEFAULT_KEYS
 from broadcaster.paging.drafts import (Draft, case_draft, case_values, escalation_reason, page_detail, page_template,
                                        draft as page_draft)
 from broadcaster.paging.onair import reword, write_airing
+from broadcaster.paging.rules import MixedWords
 from broadcaster.paging.templates import TemplateService, fill
 from broadcaster.priorities import Priority
 from broadcaster.settings import load_settings
@@ -126,7 +127,8 @@ class PagingService:
                       zones: Sequence[str] | None = None) -> tuple[PersonCase, Page | None, BroadcasterError | None]:
         """The desk's urgent page: open the case and page it in one transaction (the first airing is
         written in it too). Returns (case, page, error). Bad details, unknown zones or a user who is
-        not desk staff store nothing (the error is raised); when only the page is refused (no such
+        not desk staff store nothing (the error is raised), nor does a detail the page would say in
+        one language inside another's text (MixedWords, beside the language that lacks it); when only the page is refused (no such
         template, not approved, a child's name in the text) the case is stored, ``page`` is None and
         ``error`` says why, so the desk can fix it and page the case again."""
         kind = case_kind(kind)
@@ -137,6 +139,8 @@ class PagingService:
             case = PersonCase(kind=kind, state=CaseState.OPEN, created_by_id=user.id, created_at=now, **values)
             try:  # the wording before the first write: the other writers wait only for the writes
                 draft, refused = page_draft(case, page_template(s, case, template), extra_text, self.tz), None
+            except MixedWords:  # a detail given in one language only: the desk gives the other, nothing stored
+                raise
             except BroadcasterError as exc:
                 draft, refused = None, exc
             case.number = next_number(s, CASE_SERIES, now, self.tz)
@@ -167,6 +171,9 @@ class PagingService:
             errors = {**exc.fields, **errors}
             values = {f: (None if f in errors else getattr(details, f)) for f in (*TEXT_FIELDS, "age", "sex")}
             values["is_child"] = True
+            values["wording"] = check_wording(details.wording, {})  # what of it is right
+            for f, said in (values["wording"] or {}).items():
+                values[f] = values[f] or next(iter(said.values()))
         case = PersonCase(number="—", kind=kind, state=CaseState.OPEN, **values)
         try:
             with self.db.session() as s:

@@ -90,6 +90,31 @@ def check_remark(extra: dict[str, str], langs: list[str], child_name: str | None
             raise NameInRemark(named)
 
 
+class MixedWords(FieldErrors):
+    """A detail the service cannot say in every page language was given in one only: the page would say
+    words of one language inside another's text. Refused beside the language that lacks it; nothing is
+    stored (the desk gives that language's words and pages again)."""
+
+
+#: Beside the field of the language a detail is missing in, in the desk's words.
+IN_THIS_LANGUAGE = "also give it in this language: the page says it in every language and cannot translate it"
+#: The refusal as a whole (a timeline, a form without a box per language): no field's internal name.
+MIXED = "the {lang} text of this page would mix languages: give the places and the description in every language"
+
+
+def check_said(said: dict[str, dict[str, str]], given: dict | None = None) -> None:
+    """``said``: each detail (field -> {language: what the page would say}). MixedWords naming
+    ``<field>.<language>`` for each language whose words would be of another script, all at once: given
+    in that language (``given``, the case's wording) but in another script, how to write it; else to give it."""
+    from broadcaster.venue import script_problem
+
+    errors = {f"{f}.{lang}": (why if lang in ((given or {}).get(f) or {}) else IN_THIS_LANGUAGE)
+              for f, by_lang in said.items() for lang, text in by_lang.items()
+              if text and (why := script_problem(lang, text))}
+    if errors:
+        raise MixedWords(errors, MIXED.format(lang=next(iter(errors)).partition(".")[2]))
+
+
 def check_scripts(texts: dict[str, str], said_as_typed: list[str] = ()) -> None:
     """Refuse a page whose text in one language has words of another (a place or a description typed
     in one language only): say it in the desk's words. ``said_as_typed``: words every language says as

@@ -23,10 +23,11 @@ from broadcaster.cases.numbering import venue_tz
 from broadcaster.cases.staff import DESK_ROLES, SUPERVISOR_ROLES, Actor, session_as
 from broadcaster.store.models.cases import PageTemplate, TemplateAudience, TemplatePurpose, TemplateStatus
 from broadcaster.paging.lexicon import venue_words
-from broadcaster.paging.rules import NoNameViolation, check_no_name, check_remark, check_scripts
+from broadcaster.cases.missing import WORDED
+from broadcaster.paging.rules import NoNameViolation, check_no_name, check_remark, check_said, check_scripts
 from broadcaster.paging.lost_words import say_lost
 from broadcaster.paging.looks import ru_with, say_look, say_looks, with_looks
-from broadcaster.paging.vocabulary import accessories_last, en_articles, say
+from broadcaster.paging.vocabulary import accessories_last, en_articles, say, typed_as_listed
 from broadcaster.settings import load_settings
 from broadcaster.venue import place_names, script_problem
 
@@ -149,8 +150,11 @@ def _localise(field: str, value, lang: str, is_child: bool, tz: ZoneInfo, places
         return _ru_years(int(value))  # the Russian templates say the age with its word for "years"
     if field in ("category", "colour"):  # lost property: its lists (broadcaster.paging.lost_words)
         return say_lost(field, value, lang, words) or str(value)
-    if field in ("clothing", "shoes"):
-        return say(str(value), lang, words) or str(value)
+    if field in ("clothing", "shoes"):  # picked, or typed in words of the lists ("红色外套", "a red jacket")
+        listed = say(str(value), lang, words)
+        if listed is None and (keys := typed_as_listed(str(value), words)):
+            listed = say(keys, lang, words)
+        return listed or str(value)
     if field == "looks":
         return say_looks(value, lang, words)
     if field in ("height", "hair"):  # a picked height band or hair; what was typed before, as typed
@@ -211,11 +215,17 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         extra = {lang: extra for lang in template.texts} if extra.strip() else None
     if strict and extra:
         check_remark(extra, langs, child_name if is_child else None)
+    wording = values.get("wording") or {}  # what the desk gave in each language itself
     out: dict[str, str] = {}
+    details: dict[str, dict[str, str]] = {}  # each detail the service cannot translate, as each language says it
     for lang in langs:
         text = template.texts[lang]
         said = accessories_last(values, text, words)  # "… и кроссовках, с рюкзаком"
-        body = text.format_map({f: _localise(f, said.get(f), lang, is_child, tz, places, words) for f in needed})
+        filled = {f: (wording.get(f) or {}).get(lang) or _localise(f, said.get(f), lang, is_child, tz, places, words)
+                  for f in needed}
+        for f in needed & set(WORDED):
+            details.setdefault(f, {})[lang] = filled[f]
+        body = text.format_map(filled)
         if lang.split("-")[0].lower() == "en":  # "a {colour} {category}" with orange: "an orange umbrella"
             body = en_articles(body)
         add = ((extra or {}).get(lang) or "").strip()
@@ -223,8 +233,10 @@ def fill(template: PageTemplate, values: dict, *, is_child: bool, child_name: st
         if lang.split("-")[0].lower() == "ru":  # "с" + "светлыми" composed: "со светлыми"; a child of
             out[lang] = _RU_CHILD_TWICE.sub(r"\1 (", ru_with(out[lang]))  # unknown sex: "Ребёнок (примерно 4 года"
     if is_child:
-        typed = [str(values.get(f) or "") for f in needed if f != "sex"] + [str(v) for v in (extra or {}).values()]
+        typed = [str(values.get(f) or "") for f in needed if f != "sex"] + [
+            t for f in needed for t in (wording.get(f) or {}).values()] + [str(v) for v in (extra or {}).values()]
         check_no_name(out, child_name, typed)
+    check_said(details, wording)  # "身穿yellow raincoat": refused beside the language that lacks its words
     if strict:
         check_scripts(out, said_as_typed=[] if is_child else [str(values.get("name") or "")])
     return out

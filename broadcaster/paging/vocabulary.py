@@ -245,3 +245,47 @@ def en_articles(text: str) -> str:
         right = article_for(said)
         return right.capitalize() if (m[1] or m[3])[0] == "A" else right
     return _ARTICLE.sub(fix, text)
+
+
+# -- a description typed in words of the lists: "红色外套和蓝色牛仔裤", "a red jacket and blue jeans" ------------
+_ZH_JOINS = re.compile(r"[和与及，,、；;\s]+")
+_ZH_VERBS = re.compile(r"^(?:身穿|穿着|穿|脚穿|" + "|".join(ZH_VERBS) + ")")
+_EN_JOINS = re.compile(r"\s*(?:,|;|\band\b|\bwith\b|\bwearing\b)\s*", re.IGNORECASE)
+_EN_ARTICLE = re.compile(r"^(?:a|an|the|some|a pair of|pair of)\s+", re.IGNORECASE)
+
+
+def _named(words: Words | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(colour name -> key, garment or accessory name -> key) in Chinese and English, built in and the venue's."""
+    colours = {n.lower(): k for k, names in COLOURS.items() for n in names.values()}
+    things = {n.lower(): k for k, (_w, names, _a) in GARMENTS.items() for n in names.values()}
+    things |= {n.lower(): k for k, (names, _a) in ACCESSORIES.items() for lang, n in names.items() if lang != "zh_verb"}
+    for k, w in (words or {}).items():
+        into = colours if w["kind"] == "colour" else things if w["kind"] in ("top", "bottom", "shoes", "accessory") else None
+        if into is not None:
+            into.update({n.lower(): k for lang, n in w["names"].items() if lang in ("zh-CN", "en") and n})
+    colours |= {n[:-1]: k for n, k in list(colours.items()) if n.endswith("色") and len(n) >= 2}  # "红色" said "红"…
+    return colours, things
+
+
+def typed_as_listed(value: str | None, words: Words | None = None) -> str | None:
+    """A description typed in Chinese or English words of the lists as it is stored ("红色外套和蓝色牛仔裤" ->
+    "red jacket, blue jeans"), so every page language says it in its own words; None when a word is not in
+    the lists (the desk then gives it in each page language)."""
+    text = " ".join((value or "").split()).lower()
+    if not text:
+        return None
+    colours, things = _named(words)
+    cjk = re.search(r"[\u3400-\u9fff]", text) is not None
+    parts = [p for p in (_ZH_JOINS if cjk else _EN_JOINS).split(text) if p]
+    out = []
+    for part in parts:
+        part = _ZH_VERBS.sub("", part) if cjk else _EN_ARTICLE.sub("", part)
+        thing = next((n for n in sorted(things, key=len, reverse=True) if part.endswith(n)), None)
+        if thing is None:
+            return None
+        colour = part[:-len(thing)].strip()
+        colour = colour.removesuffix("的") if cjk else colour
+        if colour and colour not in colours:
+            return None
+        out.append(f"{colours[colour]} {things[thing]}" if colour else things[thing])
+    return ", ".join(out) or None

@@ -93,12 +93,18 @@ def player(templates, clock, tmp_path):
     air.stop()
 
 
+#: The places the desk gives in each page language (a venue that has not named its places in the panel).
+SAID_PLACES = {"Carousel": {"zh-CN": "旋转木马", "en": "Carousel"},
+               "Visitor Centre": {"zh-CN": "游客中心", "en": "Visitor Centre"}}
+
+
 def lost_child(**kw) -> CaseDetails:
     base = dict(person_name="王小明", age=5, sex="boy", clothing="red jacket", shoes="white sneakers",
                 last_seen_place="Carousel", meeting_point="Visitor Centre", reporter_name="王芳",
                 reporter_contact="13800000000")
     base.update(kw)
-    return CaseDetails(**base)
+    said = {f: SAID_PLACES[base[f]] for f in ("last_seen_place", "meeting_point") if base.get(f) in SAID_PLACES}
+    return CaseDetails(**{"wording": said or None, **base})
 
 
 def airings(db, ref_prefix: str = "page:") -> list[Airing]:

@@ -6,7 +6,7 @@ import base64
 import pytest
 
 from tests.web.conftest import PASSWORD, wait_until
-from tests.web.test_desk import LOST_CHILD
+from tests.web.test_desk import API_CHILD
 
 
 def basic(name, password=PASSWORD):
@@ -26,7 +26,7 @@ def bearer(api, name):
 
 def test_kiosk_triggers_a_page_with_a_token(api, player):
     h = bearer(api, "dora")
-    resp = api.post("/api/pages", json=dict(LOST_CHILD, age=5), headers=h)
+    resp = api.post("/api/pages", json=dict(API_CHILD, age=5), headers=h)
     assert resp.status_code == 201, resp.get_json()
     data = resp.get_json()
     number = data["case"]["number"]
@@ -50,7 +50,8 @@ def test_errors_map_to_status_codes(api):
     assert api.post("/api/pages", json={"kind": "missing", "age": 5}, headers=h).status_code == 400
     assert api.get("/api/cases/NOPE", headers=h).status_code == 404
     assert api.post("/api/pages", json={"kind": "found", "meeting_point": "Gate", "age": 3, "sex": "girl",
-                                        "clothing": "pink"}, headers=h).status_code == 201
+                                        "clothing": "pink dress", "wording": {"meeting_point": {"zh-CN": "大门"}}},
+                    headers=h).status_code == 201
     number = api.get("/api/cases", headers=h).get_json()["cases"][0]["number"]
     api.post(f"/api/cases/{number}/resolve", json={"state": "reunited"}, headers=h)
     pages = api.get(f"/api/cases/{number}", headers=h).get_json()["pages"]  # the page and its all-clear
@@ -64,7 +65,7 @@ def test_authentication_and_roles(api):
     assert api.get("/api/now").status_code == 401
     assert api.get("/api/now").headers["WWW-Authenticate"].startswith("Basic")
     assert api.get("/api/now", headers={"Authorization": "Bearer forged.token"}).status_code == 401
-    assert api.post("/api/pages", json=LOST_CHILD, headers=basic("bob")).status_code == 403
+    assert api.post("/api/pages", json=API_CHILD, headers=basic("bob")).status_code == 403
     assert api.get("/api/schedule", headers=basic("dora")).status_code == 403
     assert api.get("/api/schedule", headers=basic("bob")).status_code == 200
     assert api.post("/api/pages/1/approve", headers=basic("dora")).status_code == 403
@@ -191,25 +192,26 @@ def test_a_desk_app_previews_a_page_before_it_airs_and_nothing_is_stored(api, st
 
     h = basic("dora")
     before = stored()
-    resp = api.post("/api/pages/preview", json=dict(LOST_CHILD, age=5), headers=h)
+    resp = api.post("/api/pages/preview", json=dict(API_CHILD, age=5), headers=h)
     assert resp.status_code == 200, resp.get_json()
     texts = resp.get_json()["texts"]
     assert "red jacket" in texts["en"] and "Carousel" in texts["en"] and "王小明" not in str(texts)
     assert stored() == before
-    bad = api.post("/api/pages/preview", json=dict(LOST_CHILD, age="five"), headers=h)
+    bad = api.post("/api/pages/preview", json=dict(API_CHILD, age="five"), headers=h)
     assert bad.status_code == 400 and set(bad.get_json()["fields"]) == {"age"}, bad.get_json()
-    lacks = api.post("/api/pages/preview", json=dict(LOST_CHILD, age=5, shoes="", meeting_point=""), headers=h)
+    lacks = api.post("/api/pages/preview", json=dict(API_CHILD, age=5, shoes="", meeting_point="", wording={
+        "last_seen_place": {"zh-CN": "旋转木马"}}), headers=h)
     assert lacks.status_code == 409 and {"shoes", "meeting_point"} <= set(lacks.get_json()["fields"])
-    named = api.post("/api/pages/preview", json=dict(LOST_CHILD, age=5, extra_text="小明很害怕"), headers=h)
+    named = api.post("/api/pages/preview", json=dict(API_CHILD, age=5, extra_text="小明很害怕"), headers=h)
     assert named.status_code == 409 and "no-name rule" in str(named.get_json()), named.get_json()
     assert stored() == before
-    number = api.post("/api/pages", json=dict(LOST_CHILD, age=5), headers=h).get_json()["case"]["number"]
+    number = api.post("/api/pages", json=dict(API_CHILD, age=5), headers=h).get_json()["case"]["number"]
     after = stored()
     again = api.post(f"/api/cases/{number}/page/preview", json={}, headers=h)
     assert again.status_code == 200 and "red jacket" in again.get_json()["texts"]["en"]
     assert stored() == after
     assert api.post("/api/cases/20990101-001/page/preview", json={}, headers=h).status_code == 404
-    assert api.post("/api/pages/preview", json=dict(LOST_CHILD, age=5), headers=basic("bob")).status_code == 403
+    assert api.post("/api/pages/preview", json=dict(API_CHILD, age=5), headers=basic("bob")).status_code == 403
 
 
 def test_a_rule_for_a_missing_programme_is_a_404_by_the_error_kind_not_its_words(api, monkeypatch):

@@ -58,7 +58,8 @@ def test_junk_in_the_query_or_the_path_is_bad_input_not_a_server_error(make_app,
 def test_an_oversize_body_is_a_413_problem_and_stores_nothing(make_app, approved_templates, db):
     app = make_app()
     api = app.test_client()
-    big = {"kind": "found", "meeting_point": "Gate", "age": 3, "sex": "girl", "clothing": "pink",
+    big = {"kind": "found", "meeting_point": "Gate", "age": 3, "sex": "girl", "clothing": "pink dress",
+           "wording": {"meeting_point": {"zh-CN": "大门"}},
            "notes": "x" * app.config["API_MAX_BODY"]}
     body = is_problem(api.post("/api/pages", json=big, headers=basic("dora")), 413)
     assert body["type"] == "about:blank"

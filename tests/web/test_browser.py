@@ -73,10 +73,10 @@ def test_desk_pages_a_lost_child_and_sees_it_on_air(server, page):
     page.goto(f"{base}/desk/")
     page.check("input[name=kind][value=missing]")
     page.click("#optional-fields summary")  # the optional fields are folded
-    for field, value in {"age": "5", "last_seen_place": "Carousel",
-                         "meeting_point": "Visitor Centre", "person_name": "王小明",
+    for field, value in {"age": "5", "last_seen_place_en": "Carousel", "last_seen_place_zh-CN": "旋转木马",
+                         "meeting_point_en": "Visitor Centre", "meeting_point_zh-CN": "游客中心", "person_name": "王小明",
                          "reporter_name": "王芳", "reporter_contact": "13800000000"}.items():
-        page.fill(f"input[name={field}]", value)
+        page.fill(f"input[name='{field}']", value)
     for field, value in {"sex": "boy", "top_colour": "red", "top": "jacket", "shoes_colour": "white",
                          "shoes_type": "sneakers", "height_band": "100-120cm"}.items():
         page.select_option(f"select[name={field}]", value)

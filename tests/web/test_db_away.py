@@ -12,7 +12,7 @@ from tests.pg import TempPostgres, _admin as admin, create_database
 from tests.web.conftest import Browser
 from tests.web.test_api import basic
 from tests.web.test_api_problems import is_problem
-from tests.web.test_desk import LOST_CHILD
+from tests.web.test_desk import API_CHILD, LOST_CHILD
 
 EN = ("The system cannot reach its database", "Pages cannot be started from the panel",
       "Page by microphone meanwhile", "works again by itself")
@@ -83,7 +83,7 @@ def test_the_api_answers_503_problem_details_while_the_database_is_away(make_app
     db = app.extensions["pa"].db
     away(db, server_url)
     try:
-        resp = api.post("/api/pages", json={k: v for k, v in LOST_CHILD.items()}, headers=basic("dora"))
+        resp = api.post("/api/pages", json={k: v for k, v in API_CHILD.items()}, headers=basic("dora"))
         body = is_problem(resp, 503)
         assert body["type"] == "/problems/database-unreachable" and resp.headers["Retry-After"] == "5"
         assert not any(w in body["detail"] for w in INTERNAL), body

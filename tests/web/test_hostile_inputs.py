@@ -24,7 +24,8 @@ INT = {"word": "abc", "23 digits": "12345678901234567890123", "huge": 10 ** 30, 
        "object": {"a": 1}, "negative": -1}
 HUGE_ID = 2 ** 64
 
-FOUND = {"kind": "found", "meeting_point": "Gate", "age": 3, "sex": "girl", "clothing": "pink"}
+FOUND = {"kind": "found", "meeting_point": "Gate", "age": 3, "sex": "girl", "clothing": "pink dress",
+         "wording": {"meeting_point": {"zh-CN": "大门"}}}  # the venue has named no places: in Chinese too
 LOST = {"category": "umbrella", "where_found": "Gate", "finder": "Li", "storage_place": "Shelf"}
 RULE = {"programme": "Chime", "kind": "interval", "every_minutes": 30, "window_start": "10:00", "window_end": "12:00"}
 SCRIPT = {"title": "Parade", "texts": {"en": "The parade starts at three."}}
@@ -132,7 +133,7 @@ DISPOSAL = {"method": "police", "handled_by": "Officer Wang"}
 PROGRAMME = {"name": "News", "piece_1": "chime:programme", "seconds_1": "", "zones": "main", "priority": "programme"}
 CLAIM = {"owner_name": "Li", "owner_identity": "ID 123", "verification_note": "described it"}
 FORMS = [
-    ("/desk/", "dora", FORM_FOUND, "last_seen_place", TEXT | UNSPOKEN),
+    ("/desk/", "dora", FORM_FOUND, "last_seen_place_en", TEXT | UNSPOKEN),  # no venue places: a box per language
     ("/desk/", "dora", FORM_FOUND, "person_name", TEXT),
     ("/desk/", "dora", FORM_FOUND, "age", {"word": "abc", "23 digits": "12345678901234567890123"}),
     ("/desk/", "dora", FORM_FOUND, "remark_en", TEXT | UNSPOKEN),

@@ -92,6 +92,8 @@ class PersonCase(Base):
     reporter_name: Mapped[str | None] = mapped_column(String(120), default=None)
     reporter_contact: Mapped[str | None] = mapped_column(String(120), default=None)
     meeting_point: Mapped[str | None] = mapped_column(String(120), default=None)
+    #: A detail the desk gave in each page language (one the service cannot translate): field -> {lang: text}
+    wording: Mapped[dict | None] = mapped_column(JSON, default=None)
     notes: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[str | None] = mapped_column(Text, default=None)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
