@@ -26,7 +26,7 @@ def test_say_levels_a_sentence_once_and_keeps_a_bounded_number(tmp_path, monkeyp
     monkeypatch.setattr(render, "SAID_KEPT", 2)
     for text in ("One.", "Two.", "Three."):
         r.say(text, "en")
-    assert len(r._said) == 2 and ("en", "Three.") in r._said
+    assert len(r._said) == 2 and ("en", "Three.", r.target_lufs) in r._said  # kept by the level it was said at
 
 
 def _tone(seconds: float, level: float = 0.3, rate: int = 44_100) -> np.ndarray:
