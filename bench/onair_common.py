@@ -180,7 +180,8 @@ def child(i: int) -> dict:
     return {"kind": "missing", "person_name": "王小明", "age": 3 + i % 9, "sex": ("boy", "girl")[i % 2],
             "clothing": f"{colours[i % 9]} jacket", "shoes": f"{colours[(i // 9) % 9]} sneakers",
             "last_seen_place": f"Gate {i % 17 + 1}", "meeting_point": "Visitor Centre",
-            "reporter_name": "王芳", "reporter_contact": "13800000000"}
+            "reporter_name": "王芳", "reporter_contact": "13800000000",  # the places in each page language:
+            "wording": {"last_seen_place": {"zh-CN": f"{i % 17 + 1}号门"}, "meeting_point": {"zh-CN": "游客中心"}}}
 
 
 # -- HTTP ---------------------------------------------------------------------------------------------

@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench password 1"
-PAGE = {"kind": "found", "age": 4, "sex": "girl", "clothing": "yellow dress", "meeting_point": "Visitor Centre"}
+PAGE = {"kind": "found", "age": 4, "sex": "girl", "clothing": "yellow dress", "meeting_point": "Visitor Centre",
+        "wording": {"meeting_point": {"zh-CN": "游客中心"}}}  # the place in each page language
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):

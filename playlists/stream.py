@@ -69,20 +69,19 @@ class _Feed:
             self.errors.append(str(exc))
             return None
 
-    def _emit(self, samples: np.ndarray) -> np.ndarray:
-        if len(samples):
-            samples = _own(np.asarray(samples, np.float32))
-            with self.lock:
-                self.produced += len(samples)
-                if not self.closed:
-                    self.ready.append(samples)
-                    self.available += len(samples)
-        return np.zeros(0, np.float32)
-
-    def _began(self) -> None:
-        """The track just opened starts at the next sample made ready (in a crossfade: its first)."""
+    def _emit(self, samples: np.ndarray, *, then_begins: bool = False) -> np.ndarray:
+        """Make ``samples`` ready; ``then_begins``: the track just opened starts right after them (in a
+        crossfade: at its first sample), marked in the same step, so a reader never sees the old track's
+        last sample without the new one's start."""
+        samples = _own(np.asarray(samples, np.float32)) if len(samples) else samples
         with self.lock:
-            self.starts.append((self.produced, self.next - 1))
+            self.produced += len(samples)
+            if len(samples) and not self.closed:
+                self.ready.append(samples)
+                self.available += len(samples)
+            if then_begins:
+                self.starts.append((self.produced, self.next - 1))
+        return np.zeros(0, np.float32)
 
     def _more_tracks(self) -> bool:
         return self.next < len(self.tracks)
@@ -97,7 +96,7 @@ class _Feed:
                         self._emit(self.hold)
                         self.done = True
                         break
-                    self._began()
+                    self._emit(np.zeros(0, np.float32), then_begins=True)
                 chunk = self._pull()
                 if chunk is None:  # the track ended: crossfade its held tail into the next one's head
                     self._close_reader()
@@ -105,11 +104,10 @@ class _Feed:
                     self.gap = False
                     self.reader = self._open()
                     if self.reader is None or self.gap or not len(tail):
-                        self._emit(tail)
+                        self._emit(tail, then_begins=self.reader is not None)
                         self.done = self.reader is None
                         if self.done:
                             break
-                        self._began()
                         continue
                     head = []
                     have = 0
@@ -118,8 +116,7 @@ class _Feed:
                         have += len(c)
                     head = np.concatenate(head) if head else np.zeros(0, np.float32)
                     n = min(len(tail), len(head), self.x)
-                    self._emit(tail[:len(tail) - n])
-                    self._began()
+                    self._emit(tail[:len(tail) - n], then_begins=True)
                     if n:
                         self._emit(equal_power(tail[len(tail) - n:], head[:n], self.rate))
                     chunk = head[n:]

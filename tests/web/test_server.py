@@ -31,7 +31,7 @@ from tests.serving import panel_url, start_serve
 from tests.web.conftest import FAST_HASH, PASSWORD, STAFF
 
 PAGE = {"kind": "found", "age": 4, "sex": "girl", "clothing": "yellow dress", "shoes": "red sandals",
-        "meeting_point": "Visitor Centre"}
+        "meeting_point": "Visitor Centre", "wording": {"meeting_point": {"zh-CN": "游客中心"}}}  # a place in each language
 
 
 def call(url: str, method: str = "GET", body: dict | None = None, auth: str | None = None, timeout: float = 10):
