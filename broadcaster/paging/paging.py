@@ -313,7 +313,6 @@ class PagingService:
                 page.status, page.next_due_at = PageStatus.CANCELLED, None
                 continue
             zones = [z for z in page.zones.split(",") if z in known] or list(self.zones)
-            moved = zones != page.zones.split(",")
             page.zones = ",".join(zones)  # the repeat in the page's zones the venue still has, else in its zones now
             write_airing(s, page, case, now, self.db.signals)
             page.times_queued += 1
@@ -326,8 +325,7 @@ class PagingService:
                 case.first_paged_at = case.first_paged_at or now
                 count = f"{page.times_queued} of {page.max_repeats}" if page.max_repeats \
                     else f"airing {page.times_queued}"  # 0: until its case is resolved
-                where = f" in {', '.join(zones)} (a zone removed from the venue)" if moved else ""
-                events.append(event_row(case, None, now, "page queued", detail=f"page #{page.id}, {count}{where}"))
+                events.append(event_row(case, None, now, "page queued", detail=f"page #{page.id}, {count}"))
             report.queued.append(page.id)
         add_events(s, events)
 
