@@ -152,12 +152,23 @@ class ZonePlayer:
         with self._lock:
             self.zones = tuple(z for z in self.zones if z not in set(zones))
             with self.db.session() as s:
-                status = s.get(PlayerStatus, self.name)
-                if status is not None:
-                    status.zones = list(self.zones)
+                self._announce(s)
                 for airing_id in s.scalars(select(Airing.id).where(Airing.id.in_(list(self._held)),
                                                                    Airing.zone.in_(list(zones)))).all():
                     self.engine.cancel(self._held.pop(airing_id))
+
+    def reinstate(self, zones) -> None:
+        """Play ``zones`` again (retired, then given back to the venue): its device was kept open, so what
+        is written for them is claimed from the next step, and the players' table names them again."""
+        with self._lock:
+            self.zones = (*self.zones, *(z for z in zones if z not in self.zones))
+            with self.db.session() as s:
+                self._announce(s)
+
+    def _announce(self, s) -> None:
+        status = s.get(PlayerStatus, self.name)
+        if status is not None:
+            status.zones = list(self.zones)
 
     def _loop(self) -> None:
         from broadcaster.store.reach import Outage

@@ -59,6 +59,10 @@ class SoundSettings:
                 log.warning("player %s: zone(s) %s removed from the venue: no longer played here", player.name,
                             ", ".join(removed))
                 player.retire(removed)
+            back = [z for z in player.engine.zones if z not in player.zones and z in settings.zones]
+            if back:  # retired when the venue removed them, now given back: its device is still open here
+                log.warning("player %s: zone(s) %s back in the venue: played here again", player.name, ", ".join(back))
+                player.reinstate(back)
             self.zones = set(settings.zones)
 
     def look(self) -> None:

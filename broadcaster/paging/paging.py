@@ -45,7 +45,7 @@ from broadcaster.settings import load_settings
 from broadcaster.store.db import Database
 from broadcaster.store.models.cases import (CaseEvent, CaseKind, CaseState, Escalation, Page, PageStatus,
                                             PersonCase, TemplatePurpose)
-from broadcaster.store.models.onair import OPEN_STATES, Airing
+from broadcaster.store.models.onair import OPEN_STATES, Airing, AiringState
 
 P = TemplatePurpose
 
@@ -293,6 +293,12 @@ class PagingService:
         if not pages:
             return
         queued_before = [page_ref(p.id) for p in pages if p.times_queued]  # a page never queued has no airing
+        known = set(self.venue_zones).union(airings.announced_zones(s))  # a zone the venue removed is neither
+        if queued_before:  # an airing waiting in a zone removed since would wait for ever, and its page with it
+            for row in s.scalars(select(Airing).where(Airing.ref.in_(queued_before), Airing.state == AiringState.QUEUED,
+                                                      Airing.zone.not_in(known))):
+                row.state, row.detail = AiringState.CANCELLED, "its zone is no longer the venue's"
+            s.flush()
         busy = set(s.scalars(select(Airing.ref).where(Airing.ref.in_(queued_before),
                                                       Airing.state.in_(OPEN_STATES)))) if queued_before else set()
         cases = dict(cases or {})
@@ -306,6 +312,8 @@ class PagingService:
             if case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED:
                 page.status, page.next_due_at = PageStatus.CANCELLED, None
                 continue
+            zones = [z for z in page.zones.split(",") if z in known] or list(self.zones)
+            page.zones = ",".join(zones)  # the repeat in the page's zones the venue still has, else in its zones now
             write_airing(s, page, case, now, self.db.signals)
             page.times_queued += 1
             page.first_queued_at = page.first_queued_at or now

@@ -67,3 +67,19 @@ def test_for_venue_pages_every_zone_of_the_venue(templates, clock, staff):
     assert paging.open_and_page("dora", "missing", lost_child(), zones=["lobby"])[1].zones == "lobby"
     with pytest.raises(ValidationError, match="gate"):
         paging.open_and_page("dora", "missing", lost_child(), zones=["gate"])
+
+
+def test_a_repeat_for_a_zone_the_venue_removed_airs_in_its_zones_now(templates, clock, staff):
+    """The lobby removed while its page is on: the repeat queued there (no player plays the lobby any more)
+    is taken off the queue instead of waiting for ever, which held back every later repeat of the page, and
+    the next repeat goes to the venue's zones now."""
+    settings = VenueSettings(zones={"main": "device", "lobby": "device:2"}, page_interval_min=2)
+    paging = PagingService.for_venue(templates.db, clock, settings)
+    case, page, err = paging.open_and_page("dora", "missing", lost_child(), zones=["lobby"])
+    assert err is None and [(a.zone, a.state.value) for a in airings(staff)] == [("lobby", "queued")]
+    paging.adopt(VenueSettings(zones={"main": "device"}, page_interval_min=2), venue_zones=["main"])
+    clock.advance(121)
+    assert paging.tick().queued == [page.id]
+    assert [(a.zone, a.state.value) for a in airings(staff)] == [("lobby", "cancelled"), ("main", "queued")]
+    with staff.session() as s:  # the timeline's "page started" names the zone it airs in
+        assert s.get(Page, page.id).zones == "main"
