@@ -34,15 +34,16 @@ def pieces(s, page: Page) -> list[dict]:
              "approved_by": approver.name if approver else ""}]
 
 
-def write_airing(s, page: Page, case: PersonCase | None, now: datetime, signals) -> None:
-    """The page's next airing in each of its zones (key: the page and its repeat number, so a repeat
-    written twice, by two leaders in a fail-over, airs once)."""
+def write_airing(s, page: Page, case: PersonCase | None, now: datetime, signals,
+                 zones: list[str] | None = None) -> None:
+    """The page's next airing in each of its zones (or ``zones``; key: the page and its repeat number, so a
+    repeat written twice, by two leaders in a fail-over, airs once)."""
     item = s.get(LostItem, page.lost_item_id) if case is None and page.lost_item_id else None
     number = case.number if case is not None else item.number if item is not None else None
     title = f"Page {number}" if number else f"Page #{page.id}"  # a lost-property page by its item's number
     airings.request(s, airings.Request(
         key=f"{page_ref(page.id)}:{page.times_queued + 1}", ref=page_ref(page.id), kind="page",
-        title=f"{title} ({page.purpose.value})", zones=page.zones.split(","), priority=page.priority,
+        title=f"{title} ({page.purpose.value})", zones=zones or page.zones.split(","), priority=page.priority,
         pieces=pieces(s, page), requested_by="paging"), signals, at=now)
 
 

@@ -282,8 +282,9 @@ class PagingService:
 
     def _air_due(self, s, report: TickReport, pages: list[Page] | None = None,
                  cases: dict[int, PersonCase] | None = None) -> None:
-        """Write the next airing of every page due (or of ``pages``; ``cases``: theirs, loaded): none while
-        its previous airing is queued or airing, so repeats never pile up or cut a page on air."""
+        """Write the next airing of every page due (or of ``pages``; ``cases``: theirs, loaded) in each of
+        its zones where its previous airing has ended: never while one is queued or airing there, so repeats
+        never pile up or cut a page on air, and a zone whose player is down holds back no other zone."""
         now = self.clock.now()
         if pages is None:
             pages = list(s.scalars(select(Page).where(Page.status == PageStatus.ACTIVE, Page.next_due_at <= now)
@@ -294,27 +295,28 @@ class PagingService:
             return
         queued_before = [page_ref(p.id) for p in pages if p.times_queued]  # a page never queued has no airing
         known = set(self.venue_zones).union(airings.announced_zones(s))  # a zone the venue removed is neither
-        if queued_before:  # an airing waiting in a zone removed since would wait for ever, and its page with it
+        if queued_before:  # an airing waiting in a zone removed since would wait for ever
             for row in s.scalars(select(Airing).where(Airing.ref.in_(queued_before), Airing.state == AiringState.QUEUED,
                                                       Airing.zone.not_in(known))):
                 row.state, row.detail = AiringState.CANCELLED, "its zone is no longer the venue's"
             s.flush()
-        busy = set(s.scalars(select(Airing.ref).where(Airing.ref.in_(queued_before),
-                                                      Airing.state.in_(OPEN_STATES)))) if queued_before else set()
+        busy = {(ref, zone) for ref, zone in s.execute(select(Airing.ref, Airing.zone).where(
+            Airing.ref.in_(queued_before), Airing.state.in_(OPEN_STATES)))} if queued_before else set()
         cases = dict(cases or {})
         if missing := {p.case_id for p in pages if p.case_id} - set(cases):
             cases |= {c.id: c for c in s.scalars(select(PersonCase).where(PersonCase.id.in_(missing)))}
         events: list[dict] = []
         for page in pages:
-            if page_ref(page.id) in busy:
-                continue  # still waiting its turn or on air: the repeat comes after it
+            zones = [z for z in page.zones.split(",") if z in known] or list(self.zones)
+            page.zones = ",".join(zones)  # the repeat in the page's zones the venue still has, else in its zones now
+            free = [z for z in zones if (page_ref(page.id), z) not in busy]
+            if not free:
+                continue  # waiting its turn or on air in every zone: the repeat comes after it
             case = cases.get(page.case_id)
             if case is not None and page.purpose in CASE_PAGES and case.state in RESOLVED:
                 page.status, page.next_due_at = PageStatus.CANCELLED, None
                 continue
-            zones = [z for z in page.zones.split(",") if z in known] or list(self.zones)
-            page.zones = ",".join(zones)  # the repeat in the page's zones the venue still has, else in its zones now
-            write_airing(s, page, case, now, self.db.signals)
+            write_airing(s, page, case, now, self.db.signals, free)
             page.times_queued += 1
             page.first_queued_at = page.first_queued_at or now
             if page.max_repeats and page.times_queued >= page.max_repeats:  # 0: until its case is resolved

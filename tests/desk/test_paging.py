@@ -72,6 +72,33 @@ def test_repeats_every_three_minutes_until_the_case_is_resolved(paging, cases, c
     assert [(p.status, p.times_queued, p.times_aired) for p in found] == [(PageStatus.CANCELLED, 7, 7)]
 
 
+def test_a_zone_whose_player_is_down_does_not_hold_back_the_repeats_elsewhere(paging, cases, clock, player, staff,
+                                                                               tmp_path):
+    """A page for the main hall and the lobby while the lobby's player is down (its machine off): the
+    lobby's airing waits there, and the main hall still hears the page at its interval. A repeat waits
+    only for the page's previous airing in its own zone (before, one zone's waiting airing stopped the
+    page's repeats in every zone)."""
+    from tests.desk.conftest import fast_player
+
+    lobby = fast_player(staff, tmp_path / "lobby", clock, name="lobby-player", zones=("lobby",)).start()
+    lobby.stop()  # the lobby is one of the venue's zones; its player is not running
+    case = cases.open_case("dora", "missing", lost_child())
+    page = paging.page_case(case.number, "dora", zones=["main", "lobby"])
+    ref = f"page:{page.id}"
+
+    def in_zones():
+        return sorted((a.zone, a.state.value) for a in airings(staff, ref))
+    player.wait(lambda: in_zones() == [("lobby", "queued"), ("main", "done")], what="the first airing in main")
+    clock.advance(minutes=3)
+    assert paging.tick().queued == [page.id]
+    player.wait(lambda: in_zones() == [("lobby", "queued"), ("main", "done"), ("main", "done")],
+                what="the repeat in main, the lobby's first airing still waiting (no second one piled up)")
+    clock.advance(minutes=3)
+    assert paging.tick().queued == [page.id]
+    player.wait(lambda: in_zones().count(("main", "done")) == 3, what="the third airing in main")
+    assert in_zones().count(("lobby", "queued")) == 1
+
+
 def test_a_venue_may_cap_the_repeats(templates, cases, clock, player, staff):
     """A venue that sets page_max_repeats: the page stops after that many airings, the case still open."""
     paging = PagingService(templates.db, clock, max_repeats=2)
