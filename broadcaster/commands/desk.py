@@ -58,6 +58,13 @@ def _when(value: str | None, option: str) -> datetime | None:
 
 # -- page ------------------------------------------------------------------------------------------
 def _page_new(args) -> int:
+    try:
+        return _open_and_page(args)
+    except FieldErrors as exc:  # "last_seen_place.zh-CN" -> "--said place zh-CN": the option to add
+        raise type(exc)({_said_option(k): v for k, v in exc.fields.items()}) from None
+
+
+def _open_and_page(args) -> int:
     db = Database(args.db)
     d = parse(PageRequest, {  # the API's and the desk form's model
         "kind": args.kind, "person_name": args.name, "age": args.age, "sex": args.sex, "height": args.height,
@@ -67,15 +74,12 @@ def _page_new(args) -> int:
     details = CaseDetails(**d.model_dump(exclude={"kind", "template", "extra_text", "last_seen_at"}) | {
         "last_seen_at": _when(args.seen_at, "--seen-at"), "is_child": True if args.child else None,
         "notes": d.notes or "", "wording": _wording(args.said)})
-    try:
-        case, page, error = _paging(db).open_and_page(args.user, d.kind, details, template=d.template,
-                                                      extra_text=d.extra_text, zones=zone_list(args.zones))
-    except FieldErrors as exc:  # "last_seen_place.zh-CN" -> "--said place zh-CN": the option to add
-        raise type(exc)({_said_option(k): v for k, v in exc.fields.items()}) from None
+    case, page, error = _paging(db).open_and_page(args.user, d.kind, details, template=d.template,
+                                                  extra_text=d.extra_text, zones=zone_list(args.zones))
     print(f"case {case.number} opened ({case.kind.value}{', child' if case.is_child else ''})")
     if error is not None:
-        print(f"case {case.number} is stored but NOT paged; fix the problem below and run "
-              f"broadcaster page case {case.number} --user {args.user}")
+        print(f"case {case.number} is stored but NOT paged; fix the problem below (the case's details are "
+              f"edited on its page in the panel) and run broadcaster page case {case.number} --user {args.user}")
         raise error
     _say_page(page, db)
     return 0
@@ -96,10 +100,19 @@ def _wording(said: list | None) -> dict | None:
     return out or None
 
 
+#: the page's fields as ``page missing|found`` names its options
+PAGE_OPTIONS = {"person_name": "--name", "last_seen_place": "--place", "reporter_name": "--reporter",
+                "reporter_contact": "--contact", "extra_text": "--extra", "last_seen_at": "--seen-at"}
+
+
 def _said_option(key: str) -> str:
+    """A refusal's field as the option to give: "last_seen_place.zh-CN" -> "--said place zh-CN",
+    "reporter_name" -> "--reporter", "meeting_point" -> "--meeting-point"."""
     field, dot, lang = key.partition(".")
     detail = next((o for o, f in SAID_OPTIONS.items() if f == field), None)
-    return f"--said {detail} {lang}" if dot and detail else key
+    if dot and detail:
+        return f"--said {detail} {lang}"
+    return PAGE_OPTIONS.get(key) or (f"--{key.replace('_', '-')}" if not dot and key.isidentifier() else key)
 
 
 def _page_case(args) -> int:

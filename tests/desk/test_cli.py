@@ -155,6 +155,11 @@ def test_missing_field_is_named(url, capsys):
     assert rc == 1 and "clothing" in capsys.readouterr().err
     with Database(url).session() as s:
         assert s.query(PersonCase).count() == 0
+    rc = run(url, "page", "missing", "--age", "5", "--clothing", "red jacket", "--user", "dora")
+    err = capsys.readouterr().err  # named as the options the desk types, not the stored fields
+    assert rc == 1 and "--reporter:" in err and "--contact:" in err and "reporter_name" not in err
+    with Database(url).session() as s:
+        assert s.query(PersonCase).count() == 0
 
 
 def test_lost_property_commands(url, capsys):

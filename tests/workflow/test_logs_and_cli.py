@@ -4,13 +4,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
+import os
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from broadcaster import logs
 from broadcaster.store.models.workflow import AsRun
 from broadcaster.cli import main
+from broadcaster.store.db import Database
 from broadcaster.clock import utcnow
 from broadcaster.errors import InvalidTransition, ValidationError
 from broadcaster.onair import airings, outcomes
@@ -167,3 +169,21 @@ def test_resolve_open_by_ref_leaves_other_engines_alone(world):
     with world.db.session() as s:
         assert logs.resolve_open(s, "tts_down", None, "answering again", ref="tts:gtts") == 1
         assert {f.ref: f.state.value for f in logs.faults(s)} == {"tts:gtts": "resolved", "tts:piper": "raised"}
+
+
+def test_a_listing_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
+    """``broadcaster log asrun | head``: the reader goes away; the command stops without a traceback."""
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path / 'pipe.sqlite3'}"
+    with Database(db).session() as s:
+        for n in range(3000):  # more than a pipe holds
+            s.add(AsRun(ref=f"announcement:{n}", title=f"Closing soon {n}", kind="announcement", zone="main",
+                        priority=50, started_at=datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc), outcome="completed"))
+    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "--db", db, "log", "asrun", "--limit", "3000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PA_VAR_DIR": str(tmp_path)})
+    proc.stdout.readline()
+    proc.stdout.close()  # as head does after its lines
+    err = proc.stderr.read().decode()
+    assert proc.wait(60) == 0 and "Traceback" not in err and "BrokenPipeError" not in err, err
