@@ -270,10 +270,14 @@ def build(pieces: list[dict], media: MediaSource, speech: Speech | None,
             first, skip = (int(progress["track"]), float(progress["offset"])) if progress else (0, 0.0)
             if progress:
                 rec["from"] = {"track": first, "offset": skip}
-            every = (piece.get("tracks") or []) * max(1, int(piece.get("passes") or 1))
-            tracks = [lambda t=t, at=0.0 if n else skip: play_gain(media.music(t, at), t.get("gain_db"),
-                                                                   limit=bool(t.get("limiter")))
-                      for n, t in enumerate(every[first:])]  # a recording in the bed: limited as in a slot
+            listed = piece.get("tracks") or []
+
+            def loader(t: dict, at: float = 0.0):  # a recording in the bed: limited as in a slot
+                return lambda: play_gain(media.music(t, at), t.get("gain_db"), limit=bool(t.get("limiter")))
+            # one loader per track, repeated for the passes (12 h of a 1,000-track list: not one per play)
+            tracks = ([loader(t) for t in listed] * max(1, int(piece.get("passes") or 1)))[first:]
+            if tracks and skip:
+                tracks[0] = loader(listed[first % len(listed)], skip)
             parts.append(CrossfadeStream(tracks, float(piece.get("crossfade", 3.0)), limit_s=piece.get("seconds"),
                                          origin=(first, skip)))
         else:
